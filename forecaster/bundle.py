@@ -1,0 +1,205 @@
+"""The model bundle: one directory, JSON for everything readable, safetensors for weights.
+
+Layout::
+
+    forecast-model/
+      CURRENT                      name of the active version, replaced atomically
+      versions/<version>/bundle.json
+      versions/<version>/weights.safetensors
+
+A new bundle is written into a fresh version directory and only then named in
+``CURRENT`` (``os.replace``), so a crash or Ctrl-C at any moment leaves the
+previous bundle in force, and readers never see half a bundle. No pickle
+anywhere: safetensors holds plain tensors, and nothing in a bundle executes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from forecaster.errors import BundleError, MissingInputError, OutputError
+
+FORMAT = "forecaster-bundle"
+FORMAT_VERSION = 1
+MAX_JSON_BYTES = 16 << 20
+VERSION_RE = re.compile(r"^v[0-9]{8}T[0-9]{6}Z-[0-9a-z_]{4,16}$")
+REQUIRED_KEYS = ("format", "format_version", "data", "forecaster", "scalers")
+
+
+@dataclass
+class Bundle:
+    """What ``train`` leaves for the later commands.
+
+    Attributes:
+        meta: the JSON document (config, columns, scalers, metrics, versions).
+        tensors: named weight tensors ("forecaster.*", "anomaly.*", ...).
+        path: the version directory it was loaded from, if any.
+    """
+
+    meta: dict
+    tensors: dict[str, torch.Tensor] = field(default_factory=dict)
+    path: Path | None = None
+
+    def section(self, prefix: str) -> dict[str, torch.Tensor]:
+        """The tensors under ``prefix.``, with the prefix removed."""
+        cut = len(prefix) + 1
+        return {k[cut:]: v for k, v in self.tensors.items() if k.startswith(prefix + ".")}
+
+
+def save_bundle(root: Path, bundle: Bundle, keep: int = 3) -> Path:
+    """Write ``bundle`` as a new version under ``root`` and make it current.
+
+    Args:
+        root: the bundle directory (created if missing).
+        bundle: what to write.
+        keep: how many versions to keep, the current one included.
+
+    Returns:
+        The new version's directory.
+    """
+    meta = dict(bundle.meta, format=FORMAT, format_version=FORMAT_VERSION)
+    versions = root / "versions"
+    try:
+        versions.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".incoming-", dir=versions))
+        save_file({k: v.detach().cpu().contiguous() for k, v in bundle.tensors.items()},
+                  str(tmp / "weights.safetensors"))
+        _write_json(tmp / "bundle.json", meta)
+        name = time.strftime("v%Y%m%dT%H%M%SZ-", time.gmtime()) + tmp.name[-8:].lower()
+        name = re.sub(r"[^0-9a-z_vTZ-]", "_", name)
+        final = versions / name
+        os.replace(tmp, final)
+        _fsync_dir(versions)
+        _write_text_atomic(root / "CURRENT", name + "\n")
+    except OSError as exc:
+        raise OutputError(f"{root}: cannot write the model bundle ({exc.strerror or exc}); "
+                          "check the path and permissions, or choose another --model") from None
+    _prune(versions, keep, name)
+    return final
+
+
+def load_bundle(root: Path) -> Bundle:
+    """Read and check the current bundle under ``root``.
+
+    Raises:
+        MissingInputError: no bundle there.
+        BundleError: the bundle is damaged, unsafe or of another format version.
+    """
+    version_dir = current_version_dir(root)
+    meta = _read_json(version_dir / "bundle.json")
+    _check_meta(meta, version_dir)
+    weights = _safe_file(version_dir / "weights.safetensors", version_dir)
+    try:
+        tensors = load_file(str(weights))
+    except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
+        raise BundleError(f"{weights}: unreadable weights ({exc}); retrain with "
+                          "'forecast train'") from None
+    return Bundle(meta=meta, tensors=tensors, path=version_dir)
+
+
+def current_version_dir(root: Path) -> Path:
+    """The directory that ``CURRENT`` names, after checking it stays inside ``root``."""
+    pointer = root / "CURRENT"
+    if not pointer.exists():
+        if not root.exists():
+            raise MissingInputError(f"{root}: no model bundle here; run 'forecast train "
+                                    "DATA.csv' first, or point --model at one")
+        raise BundleError(f"{root}: not a forecaster model bundle (no CURRENT file); "
+                          "retrain with 'forecast train'")
+    name = _safe_file(pointer, root).read_text(encoding="utf-8", errors="replace").strip()
+    if not VERSION_RE.match(name):
+        raise BundleError(f"{pointer}: names '{name[:40]}', not a bundle version; the bundle "
+                          "is damaged: retrain with 'forecast train'")
+    version_dir = root / "versions" / name
+    if version_dir.is_symlink() or not version_dir.is_dir():
+        raise BundleError(f"{version_dir}: missing or not a directory; retrain with "
+                          "'forecast train'")
+    return version_dir
+
+
+def _safe_file(path: Path, inside: Path) -> Path:
+    if path.is_symlink():
+        raise BundleError(f"{path}: is a symbolic link; bundles may not point outside "
+                          "themselves. Retrain with 'forecast train'")
+    if not path.is_file():
+        raise BundleError(f"{path}: missing from the bundle; retrain with 'forecast train'")
+    return path
+
+
+def _read_json(path: Path) -> dict:
+    _safe_file(path, path.parent)
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise BundleError(f"{path}: {path.stat().st_size} bytes, over the {MAX_JSON_BYTES} "
+                          "limit for bundle metadata; the bundle is not ours or damaged")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleError(f"{path}: not valid JSON ({exc}); retrain with "
+                          "'forecast train'") from None
+    if not isinstance(meta, dict):
+        raise BundleError(f"{path}: expected a JSON object; retrain with 'forecast train'")
+    return meta
+
+
+def _check_meta(meta: dict, where: Path) -> None:
+    if meta.get("format") != FORMAT:
+        raise BundleError(f"{where}: not a forecaster bundle (format "
+                          f"'{meta.get('format')}'); retrain with 'forecast train'")
+    version = meta.get("format_version")
+    if version != FORMAT_VERSION:
+        raise BundleError(f"{where}: bundle format version {version}, this forecaster "
+                          f"reads version {FORMAT_VERSION}; retrain with 'forecast train' "
+                          "or use a matching forecaster release")
+    missing = [k for k in REQUIRED_KEYS if k not in meta]
+    if missing:
+        raise BundleError(f"{where}: bundle metadata lacks {', '.join(missing)}; retrain "
+                          "with 'forecast train'")
+
+
+def _write_json(path: Path, obj: dict) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(obj, fh, indent=1, sort_keys=True, allow_nan=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _prune(versions: Path, keep: int, current: str) -> None:
+    # Old versions and leftovers of interrupted writes; never the current one.
+    names = sorted(p.name for p in versions.iterdir() if VERSION_RE.match(p.name))
+    old = [n for n in names if n != current][: max(0, len(names) - max(keep, 1))]
+    stale = [p for p in versions.glob(".incoming-*") if time.time() - p.stat().st_mtime > 3600]
+    for p in [versions / n for n in old] + stale:
+        shutil.rmtree(p, ignore_errors=True)

@@ -1,0 +1,61 @@
+"""Settings of each command, built by the CLI and passed to one library call.
+
+Light on purpose: the CLI imports this module before knowing whether torch is needed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from forecaster.data.spec import DataSpec
+
+DEFAULT_MODEL_DIR = "forecast-model"
+
+
+@dataclass
+class TrainSettings:
+    """Everything ``forecast train`` needs; stored in the bundle.
+
+    Attributes mirror the CLI options of the same names; see ``forecast train --help``.
+    """
+
+    data: DataSpec = field(default_factory=DataSpec)
+    model_dir: Path = Path(DEFAULT_MODEL_DIR)
+    window: int = 96
+    horizon: int = 24
+    segment: int = 12
+    cell: str = "lstm"
+    hidden: int = 64
+    layers: int = 2
+    dropout: float = 0.1
+    layer_norm: bool = False
+    norm: str = "last"
+    epochs: int = 60
+    batch_size: int = 128
+    lr: float = 2e-3
+    patience: int = 8
+    seed: int = 0
+    device: str = "auto"
+    folds: int = 3
+    val_size: int | None = None
+    gap: int | None = None
+    window_kind: str = "expanding"
+    anomaly: bool = True
+    keep: int = 3
+
+    def to_dict(self) -> dict:
+        """Plain-JSON form."""
+        d = asdict(self)
+        d["model_dir"] = str(self.model_dir)
+        return d
+
+
+@dataclass
+class PredictSettings:
+    """Everything ``forecast predict`` needs."""
+
+    model_dir: Path = Path(DEFAULT_MODEL_DIR)
+    data: Path | None = None
+    level: float = 90.0
+    device: str = "cpu"

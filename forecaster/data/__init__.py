@@ -1,0 +1,1 @@
+"""Reading, validating, windowing and splitting time series."""

@@ -1,0 +1,113 @@
+"""Put each series on a regular time grid and fill its gaps by a stated policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from forecaster.data.spec import DataSpec
+from forecaster.errors import DataError
+
+if TYPE_CHECKING:
+    pass
+
+# Off-grid timestamps beyond this share mean the frequency guess is wrong.
+MAX_OFF_GRID = 0.01
+
+
+def infer_freq(times: pd.DatetimeIndex, path: Path) -> str:
+    """Guess the sampling frequency, robust to a few gaps.
+
+    Args:
+        times: sorted unique timestamps of one series.
+        path: the file, for messages.
+
+    Returns:
+        A pandas frequency alias such as "h" or "15min".
+    """
+    if len(times) < 3:
+        raise DataError(f"{path}: only {len(times)} timestamp(s); need at least 3 to infer "
+                        "the frequency (or give --freq)")
+    exact = pd.infer_freq(times[: min(len(times), 200)])
+    if exact is not None:
+        return _plain(exact)
+    diffs = np.diff(times.values)  # timedelta64 in the index's own unit
+    values, counts = np.unique(diffs, return_counts=True)
+    step = pd.Timedelta(values[np.argmax(counts)])
+    return _plain(pd.tseries.frequencies.to_offset(step).freqstr)
+
+
+def _plain(alias: str) -> str:
+    # "1h" and "h" mean the same; keep the short form for messages and bundles.
+    return alias[1:] if alias.startswith("1") and not alias[1:2].isdigit() else alias
+
+
+def check_freq(alias: str, path: Path) -> pd.DateOffset:
+    """Parse a user-given frequency alias, with a clear error."""
+    try:
+        return pd.tseries.frequencies.to_offset(alias)
+    except ValueError:
+        raise DataError(f"{path}: unknown frequency '{alias}'; expected a pandas alias such "
+                        "as h, 15min, D, W or MS") from None
+
+
+def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> tuple[list, str, int]:
+    """Reindex every series onto one frequency grid and fill gaps.
+
+    Args:
+        data: sorted, de-duplicated rows with ``__series``, ``__time`` and the
+            numeric columns.
+        spec: the resolved spec (fill policy, frequency).
+        path: the file, for messages.
+
+    Returns:
+        (series, frequency alias, number of filled values).
+    """
+    from forecaster.data.loading import Series
+
+    groups = list(data.groupby("__series", sort=True))
+    freq = spec.freq or infer_freq(pd.DatetimeIndex(groups[0][1]["__time"]), path)
+    offset = check_freq(freq, path)
+    columns = spec.targets + spec.features
+    out, n_filled = [], 0
+    for name, rows in groups:
+        times = pd.DatetimeIndex(rows["__time"])
+        grid = pd.date_range(times[0], times[-1], freq=offset)
+        _check_on_grid(times, grid, freq, path, name)
+        frame = rows.set_index("__time")[columns].reindex(grid)
+        observed = frame.notna().to_numpy()
+        n_filled += int((~observed).sum())
+        values = _fill(frame, spec.fill, path, name)
+        out.append(Series(name=str(name), index=grid, values=values.astype(np.float32),
+                          observed=observed))
+    return out, freq, n_filled
+
+
+def _check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
+                   name: str) -> None:
+    off = ~times.isin(grid)
+    if off.mean() > MAX_OFF_GRID or (off.any() and len(times) < 100):
+        where = f" (series '{name}')" if name else ""
+        raise DataError(f"{path}{where}: {int(off.sum())} timestamps are off the '{freq}' grid, "
+                        f"first {times[off][0]}; give the right --freq or resample the data")
+
+
+def _fill(frame: pd.DataFrame, policy: str, path: Path, name: str) -> np.ndarray:
+    if frame.isna().all().any():
+        col = frame.columns[frame.isna().all().to_numpy()][0]
+        where = f" in series '{name}'" if name else ""
+        raise DataError(f"{path}: column '{col}' has no values{where}; expected numbers")
+    if policy == "error" and frame.isna().any().any():
+        stamp = frame.index[frame.isna().any(axis=1).to_numpy()][0]
+        raise DataError(f"{path}: missing value or gap at {stamp}; choose a --fill policy "
+                        "(interpolate, ffill, zero)")
+    if policy == "zero":
+        return frame.fillna(0.0).to_numpy()
+    if policy == "interpolate":
+        frame = frame.interpolate(method="linear", limit_direction="both")
+    # ffill, and the leading edge of every policy: carry the nearest value.
+    return frame.ffill().bfill().to_numpy()
+

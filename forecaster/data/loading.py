@@ -1,0 +1,246 @@
+"""Read a CSV into validated, regularly spaced series.
+
+Every problem a user can fix becomes a ``DataError`` that names the file, the
+column or row, what was found, what was expected and what to do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecaster.data.grid import regularise
+from forecaster.data.spec import DataSpec
+from forecaster.errors import DataError, MissingInputError
+
+TIME_NAMES = ("timestamp", "time", "datetime", "date", "ds", "date_time", "ts")
+DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+@dataclass
+class Series:
+    """One regularly spaced series.
+
+    Attributes:
+        name: series key ("" for a single-series file).
+        index: UTC timestamps on the frequency grid.
+        values: (timesteps, channels) float32, targets first, then features.
+        observed: (timesteps, channels) bool, False where a value was filled in.
+    """
+
+    name: str
+    index: pd.DatetimeIndex
+    values: np.ndarray
+    observed: np.ndarray
+
+
+@dataclass
+class Frame:
+    """All series of one file, with their shared layout."""
+
+    series: list[Series]
+    spec: DataSpec
+    freq: str
+    n_filled: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[str]:
+        """Channel names: targets then features."""
+        return self.spec.targets + self.spec.features
+
+
+def file_sha256(path: Path) -> str:
+    """Hex digest of a file, recorded in the bundle to tell what a model saw."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
+    """Read, validate and regularise a CSV.
+
+    Args:
+        path: the CSV file.
+        spec: column roles and policies; unset roles are detected and filled in
+            on the returned frame's ``spec``.
+
+    Returns:
+        The validated frame.
+
+    Raises:
+        MissingInputError: the file does not exist.
+        DataError: the content is malformed.
+    """
+    path = Path(path)
+    raw = _read_csv(path)
+    spec = _resolve_columns(raw, spec, path)
+    notes: list[str] = []
+    times = _parse_times(raw[spec.time_col], path, spec.time_col)
+    data = _numeric_block(raw, spec, path)
+    data.insert(0, "__time", times)
+    data.insert(0, "__series", _series_keys(raw, spec))
+    if not data.sort_values(["__series", "__time"], kind="stable").index.equals(data.index):
+        notes.append(f"{path.name}: rows were not in time order; they were sorted")
+        data = data.sort_values(["__series", "__time"], kind="stable")
+    data = _handle_duplicates(data, spec, path)
+    series, freq, n_filled = regularise(data, spec, path)
+    if n_filled:
+        notes.append(f"{path.name}: filled {n_filled} missing values by '{spec.fill}'")
+    return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise MissingInputError(f"{path}: no such file; check the path")
+    if path.is_dir():
+        raise MissingInputError(f"{path}: is a directory, expected a CSV file")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty; expected a CSV with a header row")
+    try:
+        raw = pd.read_csv(path, encoding="utf-8-sig", dtype=str,
+                          keep_default_na=False, **_engine())
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: not UTF-8 text (binary file?); expected a CSV file") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"{path}: cannot parse as CSV ({msg}); expected comma-separated "
+                        "columns with a header row") from None
+    raw.columns = [str(c).strip() for c in raw.columns]
+    _check_shape(raw, path)
+    return raw
+
+
+def _engine() -> dict:
+    # pyarrow parses large files several times faster; it is optional.
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return {}
+    return {"engine": "pyarrow"}
+
+
+def _check_shape(raw: pd.DataFrame, path: Path) -> None:
+    if raw.shape[1] == 1:
+        header = raw.columns[0]
+        for sep, name in DELIMITERS.items():
+            if sep in header:
+                raise DataError(f"{path}: found one column '{header[:60]}', which looks "
+                                f"{name}-separated; expected comma-separated values: "
+                                "convert the file to commas")
+    if raw.shape[1] < 2:
+        raise DataError(f"{path}: found {raw.shape[1]} column; expected a time column and "
+                        "at least one numeric column")
+    if len(set(raw.columns)) != raw.shape[1]:
+        raise DataError(f"{path}: repeated column names in the header; rename them")
+    if raw.empty:
+        raise DataError(f"{path}: has a header but no data rows")
+
+
+def _resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path) -> DataSpec:
+    cols = list(raw.columns)
+    named = [spec.time_col, spec.series_col, *spec.targets, *spec.features]
+    for name in (n for n in named if n):
+        if name not in cols:
+            raise DataError(f"{path}: no column '{name}'; the columns are {', '.join(cols)}")
+    time_col = spec.time_col or _detect_time_col(raw, path)
+    used = {time_col, spec.series_col, *spec.features}
+    targets = spec.targets or _detect_target(raw, [c for c in cols if c not in used], path)
+    if set(targets) & set(spec.features):
+        raise DataError(f"{path}: a column cannot be both a target and a feature")
+    return DataSpec(time_col=time_col, targets=list(targets), series_col=spec.series_col,
+                    features=list(spec.features), freq=spec.freq, fill=spec.fill,
+                    duplicates=spec.duplicates)
+
+
+def _detect_time_col(raw: pd.DataFrame, path: Path) -> str:
+    for col in raw.columns:
+        if col.lower() in TIME_NAMES:
+            return col
+    for col in raw.columns:
+        sample = raw[col].head(20)
+        parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
+        if parsed.notna().all() and pd.to_numeric(sample, errors="coerce").isna().all():
+            return col
+    raise DataError(f"{path}: no time column found among {', '.join(raw.columns)}; "
+                    "name it with --time-col")
+
+
+def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path) -> list[str]:
+    numeric = [c for c in candidates if _mostly_numeric(raw[c])]
+    if len(numeric) == 1:
+        return numeric
+    if not numeric:
+        raise DataError(f"{path}: no numeric column to forecast among "
+                        f"{', '.join(candidates) or 'the columns'}; name one with --target")
+    raise DataError(f"{path}: several numeric columns ({', '.join(numeric)}); choose the "
+                    "one(s) to forecast with --target (others can be inputs via --features)")
+
+
+def _mostly_numeric(col: pd.Series) -> bool:
+    values = col[col.str.strip() != ""]
+    return len(values) > 0 and pd.to_numeric(values, errors="coerce").notna().mean() > 0.9
+
+
+def _parse_times(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex:
+    try:
+        times = pd.to_datetime(col, utc=True)
+    except (ValueError, TypeError, OverflowError):
+        times = pd.to_datetime(col, utc=True, errors="coerce", format="mixed")
+    bad = np.flatnonzero(times.isna().to_numpy())
+    if bad.size:
+        row = int(bad[0])
+        raise DataError(f"{path}: row {row + 2}, column '{name}': cannot parse '{col.iloc[row]}' "
+                        "as a timestamp; expected ISO 8601 like 2024-01-31 13:00:00 "
+                        f"({bad.size} bad value(s) in all)")
+    return pd.DatetimeIndex(times)
+
+
+def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path) -> pd.DataFrame:
+    out = {}
+    for name in spec.targets + spec.features:
+        text = raw[name].str.strip()
+        values = pd.to_numeric(text.where(text != "", None), errors="coerce")
+        bad = np.flatnonzero((values.isna() & (text != "") & ~_is_na_word(text)).to_numpy())
+        if bad.size:
+            row = int(bad[0])
+            raise DataError(f"{path}: row {row + 2}, column '{name}': '{text.iloc[row][:40]}' "
+                            f"is not a number; expected numeric values ({bad.size} bad in all)")
+        arr = values.to_numpy(dtype=np.float64)
+        inf = np.flatnonzero(np.isinf(arr) | (np.abs(arr) > 1e30))
+        if inf.size:
+            raise DataError(f"{path}: row {int(inf[0]) + 2}, column '{name}': value "
+                            f"'{text.iloc[int(inf[0])]}' is infinite or too large; "
+                            "remove or fix it (empty cells are filled by --fill)")
+        out[name] = arr
+    return pd.DataFrame(out, index=raw.index)
+
+
+def _is_na_word(text: pd.Series) -> pd.Series:
+    return text.str.lower().isin({"nan", "na", "n/a", "null", "none", "-"})
+
+
+def _series_keys(raw: pd.DataFrame, spec: DataSpec) -> pd.Series:
+    if spec.series_col is None:
+        return pd.Series("", index=raw.index)
+    return raw[spec.series_col].astype(str).str.strip()
+
+
+def _handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path) -> pd.DataFrame:
+    dup = data.duplicated(["__series", "__time"], keep=False)
+    if not dup.any():
+        return data
+    if spec.duplicates == "error":
+        first = data.loc[dup, "__time"].iloc[0]
+        raise DataError(f"{path}: duplicate timestamp {first} ({int(dup.sum())} rows share a "
+                        "timestamp); keep one with --duplicates first|last|mean")
+    if spec.duplicates == "mean":
+        return data.groupby(["__series", "__time"], as_index=False, sort=False).mean()
+    return data.drop_duplicates(["__series", "__time"], keep=spec.duplicates)

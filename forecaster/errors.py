@@ -1,0 +1,68 @@
+"""The project's error type and its exit codes (see README, "Exit codes").
+
+Kept free of heavy imports: the CLI imports it before anything else.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_ANOMALIES = 1
+EXIT_USAGE = 2
+EXIT_DATA = 65
+EXIT_NO_INPUT = 66
+EXIT_INTERNAL = 70
+EXIT_CANT_WRITE = 73
+EXIT_LOCKED = 75
+EXIT_BAD_BUNDLE = 78
+EXIT_INTERRUPTED = 130
+
+
+class ForecastError(Exception):
+    """A problem the user can fix; the CLI prints it as one ``Error:`` line.
+
+    Attributes:
+        exit_code: the process exit code that goes with it.
+    """
+
+    exit_code = EXIT_INTERNAL
+
+    def __init__(self, message: str, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class DataError(ForecastError):
+    """The input data is malformed or unsuitable."""
+
+    exit_code = EXIT_DATA
+
+
+class MissingInputError(ForecastError):
+    """An input file or model bundle does not exist."""
+
+    exit_code = EXIT_NO_INPUT
+
+
+class OutputError(ForecastError):
+    """An output file or the model bundle cannot be written."""
+
+    exit_code = EXIT_CANT_WRITE
+
+
+class BundleError(ForecastError):
+    """A model bundle is unreadable, damaged or of an incompatible format."""
+
+    exit_code = EXIT_BAD_BUNDLE
+
+
+class ConfigError(ForecastError):
+    """An option value or combination is invalid."""
+
+    exit_code = EXIT_USAGE
+
+
+class NotFittedError(ForecastError):
+    """A model was used before it was fitted."""
+
+    exit_code = EXIT_INTERNAL

@@ -1,0 +1,46 @@
+"""Point and interval forecast metrics over arrays of forecasts and actuals (NumPy only)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def mae(y: np.ndarray, yhat: np.ndarray) -> float:
+    """Mean absolute error."""
+    return float(np.mean(np.abs(y - yhat)))
+
+
+def rmse(y: np.ndarray, yhat: np.ndarray) -> float:
+    """Root mean squared error."""
+    return float(np.sqrt(np.mean((y - yhat) ** 2)))
+
+
+def mase(y: np.ndarray, yhat: np.ndarray, ybase: np.ndarray) -> float:
+    """MAE relative to a baseline's MAE on the same points (< 1 beats the baseline)."""
+    base = mae(y, ybase)
+    return float("nan") if base == 0 else mae(y, yhat) / base
+
+
+def mape(y: np.ndarray, yhat: np.ndarray) -> float:
+    """Mean absolute percentage error over points where the actual is not zero."""
+    nz = np.abs(y) > 1e-12
+    return float("nan") if not nz.any() else float(100 * np.mean(np.abs((y - yhat)[nz] / y[nz])))
+
+
+def smape(y: np.ndarray, yhat: np.ndarray) -> float:
+    """Symmetric MAPE in percent; a point where both are zero counts as 0."""
+    den = np.abs(y) + np.abs(yhat)
+    ratio = np.divide(2 * np.abs(y - yhat), den, out=np.zeros_like(den, dtype=float),
+                      where=den > 0)
+    return float(100 * np.mean(ratio))
+
+
+def coverage(y: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> float:
+    """Share of actuals inside [lower, upper]."""
+    return float(np.mean((y >= lower) & (y <= upper)))
+
+
+def pinball(y: np.ndarray, q_pred: np.ndarray, q: float) -> float:
+    """Quantile (pinball) loss of a ``q`` forecast."""
+    d = y - q_pred
+    return float(np.mean(np.maximum(q * d, (q - 1) * d)))

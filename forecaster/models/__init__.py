@@ -1,0 +1,1 @@
+"""The networks and the one training loop that fits them."""

@@ -1,0 +1,89 @@
+"""The forecaster: per-window normalisation, segment embedding, stacked RNN, direct head."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+from forecaster.models.rnn import StackedRNN
+
+NORMS = ("last", "revin", "none")
+
+
+@dataclass
+class ForecasterConfig:
+    """Shape and kind of the forecasting network; saved in the bundle.
+
+    Attributes:
+        n_channels: value channels in (targets first, then features).
+        n_targets: channels forecast.
+        window: input steps.
+        horizon: steps forecast at once (direct multi-horizon output).
+        segment: steps per recurrent input; the RNN runs window/segment steps.
+        cell: "lstm" or "gru".
+        hidden: units per layer.
+        layers: stacked layers.
+        dropout: between layers only.
+        layer_norm: layer norm between layers.
+        norm: per-window normalisation: "last" subtracts the last value,
+            "revin" the window mean over its std; both are undone at the output,
+            so levels outside the training range are forecast at their level.
+    """
+
+    n_channels: int
+    n_targets: int
+    window: int = 96
+    horizon: int = 24
+    segment: int = 12
+    cell: str = "lstm"
+    hidden: int = 64
+    layers: int = 2
+    dropout: float = 0.1
+    layer_norm: bool = False
+    norm: str = "last"
+
+    def to_dict(self) -> dict:
+        """Plain-JSON form."""
+        return asdict(self)
+
+
+class ForecasterNet(nn.Module):
+    """(batch, window, channels + 1 mask) -> (batch, horizon, targets)."""
+
+    def __init__(self, cfg: ForecasterConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.embed = nn.Linear(cfg.segment * (cfg.n_channels + 1), cfg.hidden)
+        self.rnn = StackedRNN(cfg.hidden, cfg.hidden, cfg.layers, cfg.cell, cfg.dropout,
+                              cfg.layer_norm)
+        self.head = nn.Linear(self.rnn.out_features, cfg.horizon * cfg.n_targets)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Forecast the next ``horizon`` steps of each window."""
+        cfg = self.cfg
+        values, mask = x[..., :cfg.n_channels], x[..., cfg.n_channels:]
+        loc, scale = window_stats(values, mask, cfg.norm)  # (batch, 1, channels) each
+        z = torch.cat([(values - loc) / scale, mask], dim=-1)  # (batch, window, ch + 1)
+        b = z.shape[0]
+        segs = z.reshape(b, cfg.window // cfg.segment, -1)  # (batch, segments, segment*(ch+1))
+        h = self.rnn(torch.relu(self.embed(segs)))[:, -1]  # (batch, hidden)
+        out = self.head(h).view(b, cfg.horizon, cfg.n_targets)  # (batch, horizon, targets)
+        k = cfg.n_targets
+        return out * scale[..., :k] + loc[..., :k]
+
+
+def window_stats(values: torch.Tensor, mask: torch.Tensor,
+                 norm: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Location and scale of each window, over observed steps where it matters."""
+    if norm == "none":
+        zero = values.new_zeros(values.shape[0], 1, values.shape[2])
+        return zero, torch.ones_like(zero)
+    if norm == "last":
+        return values[:, -1:], torch.ones_like(values[:, -1:])
+    w = mask.clamp_min(1e-3)
+    loc = (values * w).sum(1, keepdim=True) / w.sum(1, keepdim=True)
+    var = ((values - loc) ** 2 * w).sum(1, keepdim=True) / w.sum(1, keepdim=True)
+    # The floor keeps flat windows (a constant series) from dividing by zero.
+    return loc, torch.sqrt(var + 1e-4)

@@ -1,0 +1,159 @@
+"""One training loop for every network: it sees batches and a loss, nothing else."""
+
+from __future__ import annotations
+
+import copy
+import math
+import random
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from forecaster.data.windows import WindowSet
+
+LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
+EpochHook = Callable[[int, float, float], None]
+
+
+@dataclass
+class TrainConfig:
+    """Optimisation settings; saved in the bundle.
+
+    Attributes:
+        epochs: most passes over the training windows.
+        batch_size: windows per step.
+        lr: Adam learning rate.
+        patience: epochs without validation improvement before stopping.
+        clip: gradient norm clipping.
+        weight_decay: Adam weight decay.
+        seed: seeds Python, NumPy and torch.
+        max_windows: windows drawn per epoch at most (random subset), to bound
+            epoch time on long files.
+    """
+
+    epochs: int = 60
+    batch_size: int = 128
+    lr: float = 2e-3
+    patience: int = 8
+    clip: float = 1.0
+    weight_decay: float = 0.0
+    seed: int = 0
+    max_windows: int = 20000
+
+    def to_dict(self) -> dict:
+        """Plain-JSON form."""
+        return asdict(self)
+
+
+@dataclass
+class History:
+    """What a fit did: losses per epoch and the epoch whose weights were kept."""
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    best_epoch: int = 0
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed every generator a fit uses and return a torch one for shuffling."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+def masked_mse(pred: torch.Tensor, y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+    """Mean squared error over observed targets only: filled-in values teach nothing."""
+    return ((pred - y) ** 2 * w).sum() / w.sum().clamp_min(1.0)
+
+
+def fit(model: nn.Module, loss_fn: LossFn, train: WindowSet, val: WindowSet | None,
+        cfg: TrainConfig, device: torch.device, on_epoch: EpochHook | None = None,
+        fixed_epochs: int | None = None) -> History:
+    """Train ``model`` in place with Adam, clipping and early stopping.
+
+    Args:
+        model: any module; ``loss_fn(model, x, y, w)`` gives its loss.
+        loss_fn: loss of one batch.
+        train: training windows.
+        val: early-stopping windows, or None to train ``fixed_epochs``.
+        cfg: optimisation settings.
+        device: where to train.
+        on_epoch: called with (epoch, train loss, val loss) after each epoch.
+        fixed_epochs: train exactly this many epochs (no early stopping).
+
+    Returns:
+        The history; the model holds the weights of ``best_epoch``.
+    """
+    gen = seed_everything(cfg.seed)
+    model.to(device)
+    train, val = train.to(device), (val.to(device) if val is not None else None)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    hist, best, best_state, stale = History(), math.inf, None, 0
+    for epoch in range(1, (fixed_epochs or cfg.epochs) + 1):
+        tr = _train_epoch(model, loss_fn, train, cfg, opt, gen)
+        vl = evaluate(model, loss_fn, val, cfg.batch_size * 4) if val is not None else tr
+        hist.train_loss.append(tr)
+        hist.val_loss.append(vl)
+        if on_epoch:
+            on_epoch(epoch, tr, vl)
+        if vl < best - 1e-7 or not math.isfinite(best):
+            best, stale, hist.best_epoch = vl, 0, epoch
+            best_state = copy.deepcopy(model.state_dict())
+        else:
+            stale += 1
+            if fixed_epochs is None and stale >= cfg.patience:
+                break
+    if best_state is not None and fixed_epochs is None:
+        model.load_state_dict(best_state)
+    if fixed_epochs is not None:
+        hist.best_epoch = fixed_epochs
+    model.eval()
+    return hist
+
+
+def _train_epoch(model: nn.Module, loss_fn: LossFn, data: WindowSet, cfg: TrainConfig,
+                 opt: torch.optim.Optimizer, gen: torch.Generator) -> float:
+    model.train()
+    order = torch.randperm(len(data), generator=gen)[: cfg.max_windows].to(data.starts.device)
+    total, count = 0.0, 0
+    for i in range(0, len(order), cfg.batch_size):
+        x, y, w = data.batch(order[i:i + cfg.batch_size])
+        loss = loss_fn(model, x, y, w)
+        if not torch.isfinite(loss):
+            raise FloatingPointError("the training loss became NaN or infinite")
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
+        opt.step()
+        total += float(loss.detach()) * len(x)
+        count += len(x)
+    return total / max(count, 1)
+
+
+@torch.inference_mode()
+def evaluate(model: nn.Module, loss_fn: LossFn, data: WindowSet, batch_size: int) -> float:
+    """Mean loss over all windows of ``data`` (weighted by batch size)."""
+    model.eval()
+    total, count = 0.0, 0
+    for i in range(0, len(data), batch_size):
+        idx = torch.arange(i, min(i + batch_size, len(data)), device=data.starts.device)
+        x, y, w = data.batch(idx)
+        total += float(loss_fn(model, x, y, w)) * len(idx)
+        count += len(idx)
+    return total / max(count, 1)
+
+
+@torch.inference_mode()
+def predict_batches(model: nn.Module, data: WindowSet, batch_size: int = 1024) -> torch.Tensor:
+    """Run ``model`` over every window of ``data``; returns the outputs concatenated on CPU."""
+    model.eval()
+    outs = []
+    for i in range(0, len(data), batch_size):
+        idx = torch.arange(i, min(i + batch_size, len(data)), device=data.starts.device)
+        x, _, _ = data.batch(idx)
+        outs.append(model(x).float().cpu())
+    return torch.cat(outs) if outs else torch.empty(0)

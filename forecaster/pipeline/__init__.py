@@ -1,0 +1,1 @@
+"""The library calls behind each command: train, predict, detect, backtest."""

@@ -1,0 +1,110 @@
+"""``forecast predict``: the next ``horizon`` steps of every series, with intervals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from forecaster.bundle import Bundle, load_bundle
+from forecaster.config import PredictSettings
+from forecaster.data.grid import infer_freq
+from forecaster.data.loading import Frame, load_frame
+from forecaster.data.scaling import Scaler
+from forecaster.data.spec import DataSpec
+from forecaster.errors import BundleError, DataError
+from forecaster.models.forecaster_net import ForecasterConfig, ForecasterNet
+from forecaster.pipeline.evaluation import interval_offsets
+from forecaster.report import Reporter
+
+
+def load_forecaster(bundle: Bundle) -> ForecasterNet:
+    """Rebuild the forecasting network from a bundle, refusing mismatched weights."""
+    try:
+        cfg = ForecasterConfig(**bundle.meta["forecaster"]["config"])
+        net = ForecasterNet(cfg)
+        net.load_state_dict(bundle.section("forecaster"), strict=True)
+    except (TypeError, KeyError, ValueError, RuntimeError) as exc:
+        first = str(exc).strip().splitlines()[0][:200]
+        raise BundleError(f"{bundle.path}: forecaster weights do not match its config "
+                          f"({first}); retrain with 'forecast train'") from None
+    return net.eval()
+
+
+def load_data_for(bundle: Bundle, data: Path | None) -> tuple[Frame, Path]:
+    """Read the recorded training CSV again (or ``data``) with the bundle's layout."""
+    meta = bundle.meta["data"]
+    path = Path(data) if data is not None else Path(meta["path"])
+    spec = DataSpec.from_dict(meta["spec"])
+    frame = load_frame(path, DataSpec(**{**spec.to_dict(), "freq": meta["freq"]}))
+    longest = max(frame.series, key=lambda s: len(s.index))
+    if len(longest.index) >= 3:
+        found = infer_freq(longest.index, path)
+        if pd.tseries.frequencies.to_offset(found) != pd.tseries.frequencies.to_offset(
+                meta["freq"]):
+            raise DataError(f"{path}: data has frequency '{found}', the model was trained on "
+                            f"'{meta['freq']}'; resample the data or retrain")
+    return frame, path
+
+
+def series_scaler(bundle: Bundle, name: str, values: np.ndarray, observed: np.ndarray,
+                  report: Reporter) -> Scaler:
+    """The training scaler of a series; a series new since training is scaled by its own past."""
+    known = bundle.meta["scalers"].get(name)
+    if known is not None:
+        return Scaler(mean=list(known["mean"]), scale=list(known["scale"]))
+    report.note(f"series '{name}' was not in the training data; scaling it by its own history")
+    ok = observed.all(axis=1)
+    mean = values[ok].mean(axis=0) if ok.any() else values.mean(axis=0)
+    std = values[ok].std(axis=0) if ok.any() else values.std(axis=0)
+    return Scaler(mean=[float(m) for m in mean], scale=[float(s) if s > 0 else 1.0 for s in std])
+
+
+def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame:
+    """Forecast ``horizon`` steps past the last timestamp of each series.
+
+    Returns:
+        One row per (series, timestamp, target): forecast, lower and upper bounds.
+    """
+    report = report or Reporter(quiet=True)
+    bundle = load_bundle(Path(st.model_dir))
+    net = load_forecaster(bundle)
+    frame, path = load_data_for(bundle, st.data)
+    cfg = net.cfg
+    x, scalers = [], []
+    for s in frame.series:
+        if len(s.index) < cfg.window:
+            where = f"series '{s.name}' has" if s.name else "it has"
+            raise DataError(f"{path}: {where} {len(s.index)} rows; the model needs the last "
+                            f"{cfg.window} to forecast. Give more history")
+        sc = series_scaler(bundle, s.name, s.values, s.observed, report)
+        scalers.append(sc)
+        scaled = sc.transform(s.values[-cfg.window:])
+        mask = s.observed[-cfg.window:].all(axis=1, keepdims=True).astype(np.float32)
+        x.append(np.concatenate([scaled, mask], axis=1))
+    with torch.inference_mode():
+        out = net(torch.from_numpy(np.stack(x))).numpy()  # (series, horizon, targets)
+    return _table(frame, bundle, out, scalers, st.level)
+
+
+def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
+           level: float) -> pd.DataFrame:
+    k = len(frame.spec.targets)
+    q = bundle.tensors.get("intervals.quantiles")
+    lo, hi = (interval_offsets(q.numpy(), level) if q is not None
+              else (np.zeros(out.shape[1:]), np.zeros(out.shape[1:])))
+    step = pd.tseries.frequencies.to_offset(frame.freq)
+    parts = []
+    for s, sc, f in zip(frame.series, scalers, out, strict=True):
+        scale, mean = np.asarray(sc.scale[:k]), np.asarray(sc.mean[:k])
+        stamps = pd.date_range(s.index[-1] + step, periods=len(f), freq=step)
+        for j, target in enumerate(frame.spec.targets):
+            parts.append(pd.DataFrame({
+                "series": s.name, "timestamp": stamps, "target": target,
+                "forecast": f[:, j] * scale[j] + mean[j],
+                "lower": (f[:, j] + lo[:, j]) * scale[j] + mean[j],
+                "upper": (f[:, j] + hi[:, j]) * scale[j] + mean[j],
+            }))
+    return pd.concat(parts, ignore_index=True)

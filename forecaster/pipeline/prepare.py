@@ -1,0 +1,140 @@
+"""From a validated frame to scaled window sets for one fold, without leaking its future."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from forecaster.config import TrainSettings
+from forecaster.data.folds import Fold, make_folds
+from forecaster.data.loading import Frame
+from forecaster.data.scaling import Scaler
+from forecaster.data.windows import WindowSet, assemble, window_starts
+from forecaster.errors import ConfigError, DataError
+
+MIN_TRAIN_WINDOWS = 8
+
+
+@dataclass
+class Grid:
+    """The union time grid of all series: series ``i`` starts at ``offsets[i]``."""
+
+    start: pd.Timestamp
+    n: int
+    offsets: list[int]
+
+
+def make_grid(frame: Frame) -> Grid:
+    """Place every series on one grid so that folds cut all series at the same times."""
+    start = min(s.index[0] for s in frame.series)
+    end = max(s.index[-1] for s in frame.series)
+    grid = pd.date_range(start, end, freq=frame.freq)
+    offsets = [int(grid.get_indexer([s.index[0]])[0]) for s in frame.series]
+    return Grid(start=start, n=len(grid), offsets=offsets)
+
+
+def es_size(train_len: int, horizon: int) -> int:
+    """Steps held back from a training part for early stopping."""
+    return max(horizon, train_len // 10)
+
+
+def plan_folds(frame: Frame, grid: Grid, st: TrainSettings, path: str) -> list[Fold]:
+    """The forward-chaining folds, after checking there is enough data for them."""
+    if st.window % st.segment:
+        raise ConfigError(f"--window {st.window} is not a multiple of --segment {st.segment}; "
+                          "choose a segment that divides the window (1 for per-step input)")
+    if st.folds == 0:
+        return []
+    gap = st.horizon if st.gap is None else st.gap
+    val_size = st.val_size or max(st.horizon, int(0.3 * grid.n / st.folds))
+    folds = make_folds(grid.n, st.folds, val_size, gap, st.window_kind)
+    first = folds[0]
+    train_len = first.train_hi - first.train_lo
+    need_train = st.window + st.horizon + es_size(train_len, st.horizon) + MIN_TRAIN_WINDOWS
+    if train_len < need_train:
+        need = grid.n - train_len + need_train
+        raise DataError(f"{path}: {grid.n} time steps, too few for --window {st.window}, "
+                        f"--horizon {st.horizon} and {st.folds} folds of {val_size} steps "
+                        f"(need about {need}); use a shorter --window/--horizon or fewer "
+                        "--folds")
+    return folds
+
+
+def check_final_length(frame: Frame, st: TrainSettings, path: str) -> None:
+    """Enough rows to train at all (also when ``--folds 0``)."""
+    longest = max(len(s.index) for s in frame.series)
+    need = st.window + st.horizon + es_size(longest, st.horizon) + MIN_TRAIN_WINDOWS
+    if longest < need:
+        raise DataError(f"{path}: {longest} rows per series at most, need at least {need} for "
+                        f"--window {st.window} and --horizon {st.horizon}; use a shorter "
+                        "--window/--horizon or more data")
+
+
+@dataclass
+class FoldData:
+    """Scaled windows of one fold.
+
+    Attributes:
+        scalers: per series, fitted on that series' training part only.
+        train: training windows (inputs and targets before the early-stopping block).
+        early: early-stopping windows (targets in the last part of training).
+        val: validation windows (targets in the validation block), or None.
+        val_origins: per validation window, (series index, origin position in that series).
+    """
+
+    scalers: list[Scaler]
+    train: WindowSet
+    early: WindowSet
+    val: WindowSet | None
+    val_origins: np.ndarray
+
+
+def fold_data(frame: Frame, grid: Grid, st: TrainSettings, train_lo: int, train_hi: int,
+              val: tuple[int, int] | None, horizon: int | None = None) -> FoldData:
+    """Fit scalers on ``[train_lo, train_hi)`` and cut windows for training and validation.
+
+    Positions are on the union grid. Validation inputs may reach back before
+    ``train_hi`` (that is the past of each validation origin); nothing fitted
+    here sees a value at or after ``train_hi``.
+    """
+    horizon = st.horizon if horizon is None else horizon
+    es = es_size(train_hi - train_lo, horizon or st.window)
+    scalers, tr, early, va, origins = [], [], [], [], []
+    for i, s in enumerate(frame.series):
+        lo, hi = (max(0, p - grid.offsets[i]) for p in (train_lo, train_hi))
+        hi = min(hi, len(s.index))
+        part = slice(lo, hi) if hi - lo >= 2 else slice(0, max(hi, 2))
+        scaler = Scaler.fit(s.values[part], s.observed[part])
+        scaled = scaler.transform(s.values)
+        n = len(s.index)
+        scalers.append(scaler)
+        tr.append((scaled, s.observed, window_starts(n, st.window, horizon, lo, lo, hi - es)))
+        early.append((scaled, s.observed, window_starts(n, st.window, horizon, lo, hi - es, hi)))
+        if val is not None:
+            vlo, vhi = (p - grid.offsets[i] for p in val)
+            starts = window_starts(n, st.window, horizon, 0, max(vlo, 0), max(vhi, 0))
+            va.append((scaled, s.observed, starts))
+            origins.append(np.stack([np.full(len(starts), i), starts + st.window], axis=1))
+    k = len(frame.spec.targets) if horizon else len(frame.columns)
+    train_set = assemble(tr, k, st.window, horizon)
+    if len(train_set) < MIN_TRAIN_WINDOWS:
+        raise DataError(f"only {len(train_set)} training windows; use a shorter --window "
+                        "or more data")
+    val_set = assemble(va, k, st.window, horizon) if val is not None else None
+    return FoldData(scalers, train_set, assemble(early, k, st.window, horizon), val_set,
+                    np.concatenate(origins) if origins else np.empty((0, 2), dtype=np.int64))
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` picks CUDA when present; asking for CUDA without it is an error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("--device cuda: no CUDA device is available here; use --device "
+                          "cpu or auto")
+    if name not in ("cpu", "cuda"):
+        raise ConfigError(f"--device {name}: expected auto, cpu or cuda")
+    return torch.device(name)

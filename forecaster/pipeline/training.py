@@ -1,0 +1,184 @@
+"""``forecast train``: folds, per-fold metrics against baselines, the final fit, the bundle."""
+
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import forecaster
+from forecaster.baselines import season_length
+from forecaster.bundle import Bundle, save_bundle
+from forecaster.config import TrainSettings
+from forecaster.data.loading import Frame, file_sha256, load_frame
+from forecaster.data.scaling import Scaler
+from forecaster.metrics import mae, mase, rmse
+from forecaster.models.forecaster_net import ForecasterConfig, ForecasterNet
+from forecaster.models.train import TrainConfig, fit, masked_mse, predict_batches
+from forecaster.pipeline.evaluation import fold_truth, interval_quantiles, to_raw
+from forecaster.pipeline.prepare import (
+    FoldData,
+    check_final_length,
+    fold_data,
+    make_grid,
+    plan_folds,
+    resolve_device,
+)
+from forecaster.report import Reporter
+
+
+@dataclass
+class TrainResult:
+    """What a train run produced: the new bundle's directory and its metadata."""
+
+    bundle_dir: Path
+    meta: dict
+
+
+def forecaster_loss(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
+                    w: torch.Tensor) -> torch.Tensor:
+    """Masked MSE of the direct multi-horizon forecast."""
+    return masked_mse(model(x), y, w)
+
+
+def model_config(frame: Frame, st: TrainSettings) -> ForecasterConfig:
+    """The network's shape for this data and these settings."""
+    return ForecasterConfig(n_channels=len(frame.columns), n_targets=len(frame.spec.targets),
+                            window=st.window, horizon=st.horizon, segment=st.segment,
+                            cell=st.cell, hidden=st.hidden, layers=st.layers,
+                            dropout=st.dropout, layer_norm=st.layer_norm, norm=st.norm)
+
+
+def train_config(st: TrainSettings) -> TrainConfig:
+    """The optimiser's settings."""
+    return TrainConfig(epochs=st.epochs, batch_size=st.batch_size, lr=st.lr,
+                       patience=st.patience, seed=st.seed)
+
+
+def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = None) -> TrainResult:
+    """Evaluate on forward-chaining folds, fit the final model on all data, save the bundle.
+
+    Args:
+        csv_path: the training CSV.
+        st: the settings.
+        report: where messages go.
+
+    Returns:
+        The saved bundle's directory and metadata.
+    """
+    report = report or Reporter(quiet=True)
+    path = Path(csv_path).resolve()
+    frame = load_frame(path, st.data)
+    for note in frame.notes:
+        report.note(note)
+    _warn_constant(frame, report)
+    device = resolve_device(st.device)
+    grid = make_grid(frame)
+    check_final_length(frame, st, path.name)
+    folds = plan_folds(frame, grid, st, path.name)
+    results = [_run_fold(frame, grid, st, f, device, report, i, len(folds))
+               for i, f in enumerate(folds)]
+    _show_folds(report, results)
+    epochs = int(np.median([r["best_epoch"] for r in results])) if results else None
+    data = fold_data(frame, grid, st, 0, grid.n, None)
+    # With folds, the final model trains on every window for the epochs the folds chose.
+    train_set = data.train if epochs is None else _all_windows(data)
+    with report.epochs("final model", epochs or st.epochs) as hook:
+        net = ForecasterNet(model_config(frame, st))
+        fit(net, forecaster_loss, train_set, data.early if epochs is None else None,
+            train_config(st), device, hook, fixed_epochs=epochs)
+    residuals = [r.pop("residuals") for r in results]
+    meta = _meta(path, frame, st, data.scalers, results, epochs)
+    tensors = {f"forecaster.{k}": v for k, v in net.state_dict().items()}
+    if residuals:
+        tensors["intervals.quantiles"] = torch.from_numpy(interval_quantiles(residuals))
+    if st.anomaly:
+        from forecaster.pipeline.anomaly_fit import fit_anomaly
+
+        tensors.update(fit_anomaly(frame, grid, st, folds, device, report, meta))
+    out = save_bundle(Path(st.model_dir), Bundle(meta=meta, tensors=tensors), keep=st.keep)
+    report.note(f"saved model bundle to {st.model_dir}")
+    return TrainResult(bundle_dir=out, meta=meta)
+
+
+def _all_windows(data: FoldData) -> object:
+    from forecaster.data.windows import WindowSet
+
+    t, e = data.train, data.early
+    return WindowSet(t.inputs, t.targets, t.weights, torch.cat([t.starts, e.starts]),
+                     t.window, t.horizon)
+
+
+def _run_fold(frame: Frame, grid, st: TrainSettings, fold, device: torch.device,
+              report: Reporter, i: int, n: int) -> dict:
+    data = fold_data(frame, grid, st, fold.train_lo, fold.train_hi, (fold.val_lo, fold.val_hi))
+    net = ForecasterNet(model_config(frame, st))
+    with report.epochs(f"fold {i + 1}/{n}", st.epochs) as hook:
+        hist = fit(net, forecaster_loss, data.train, data.early, train_config(st), device, hook)
+    pred = predict_batches(net, data.val.to(device)).numpy()  # (windows, horizon, targets)
+    raw = to_raw(pred, data.val_origins, data.scalers, len(frame.spec.targets))
+    m = season_length(frame.freq)
+    truth, naive, snaive = fold_truth(frame, data.val_origins, st.horizon, m)
+    scale = np.stack([np.asarray(data.scalers[s].scale[:len(frame.spec.targets)])
+                      for s in data.val_origins[:, 0]])[:, None, :]
+    return {
+        "fold": i + 1, "train_start": str(grid_time(frame, grid, fold.train_lo)),
+        "train_end": str(grid_time(frame, grid, fold.train_hi - 1)),
+        "val_start": str(grid_time(frame, grid, fold.val_lo)),
+        "val_end": str(grid_time(frame, grid, fold.val_hi - 1)),
+        "windows": int(len(pred)), "best_epoch": hist.best_epoch,
+        "mae": mae(truth, raw), "rmse": rmse(truth, raw), "mase": mase(truth, raw, snaive),
+        "naive_mae": mae(truth, naive), "naive_rmse": rmse(truth, naive),
+        "snaive_mae": mae(truth, snaive), "snaive_rmse": rmse(truth, snaive),
+        "season": m, "residuals": ((truth - raw) / scale).astype(np.float32),
+    }
+
+
+def grid_time(frame: Frame, grid, pos: int) -> str:
+    """The timestamp at a union-grid position, ISO 8601."""
+    import pandas as pd
+
+    return (grid.start + pos * pd.tseries.frequencies.to_offset(frame.freq)).isoformat()
+
+
+def _show_folds(report: Reporter, results: list[dict]) -> None:
+    cols = ["fold", "validation", "MAE", "RMSE", "MASE", "naive MAE", "seasonal naive MAE"]
+    rows = [[str(r["fold"]), f"{r['val_start'][:16]} .. {r['val_end'][:16]}", f"{r['mae']:.4g}",
+             f"{r['rmse']:.4g}", f"{r['mase']:.3f}", f"{r['naive_mae']:.4g}",
+             f"{r['snaive_mae']:.4g}"] for r in results]
+    if rows:
+        report.table("Forward-chaining validation (raw scale)", cols, rows)
+
+
+def _warn_constant(frame: Frame, report: Reporter) -> None:
+    for s in frame.series:
+        flat = [c for j, c in enumerate(frame.columns) if np.ptp(s.values[:, j]) == 0]
+        if flat:
+            where = f"series '{s.name}' " if s.name else ""
+            report.warn(f"{where}column(s) {', '.join(flat)} are constant; the forecast will "
+                        "be that constant")
+
+
+def _meta(path: Path, frame: Frame, st: TrainSettings, scalers: list[Scaler],
+          results: list[dict], epochs: int | None) -> dict:
+    return {
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "versions": {"forecaster": forecaster.__version__, "torch": torch.__version__,
+                     "numpy": np.__version__, "python": platform.python_version()},
+        "settings": st.to_dict(),
+        "data": {
+            "path": str(path), "sha256": file_sha256(path), "freq": frame.freq,
+            "spec": frame.spec.to_dict(), "columns": frame.columns,
+            "targets": frame.spec.targets, "n_filled": frame.n_filled,
+            "series": {s.name: {"first": s.index[0].isoformat(), "last": s.index[-1].isoformat(),
+                                "rows": len(s.index)} for s in frame.series},
+        },
+        "scalers": {s.name: sc.to_dict() for s, sc in zip(frame.series, scalers, strict=True)},
+        "forecaster": {"config": model_config(frame, st).to_dict(),
+                       "train": train_config(st).to_dict(), "final_epochs": epochs},
+        "metrics": {"folds": results},
+    }

@@ -1,0 +1,64 @@
+"""Messages, progress and tables for people, always on stderr (stdout carries data)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+
+class Reporter:
+    """Talks to the person running the command.
+
+    Args:
+        quiet: only warnings and errors.
+        tty: draw progress bars; defaults to whether stderr is a terminal, so that
+            cron logs get one plain line per epoch instead.
+    """
+
+    def __init__(self, quiet: bool = False, tty: bool | None = None) -> None:
+        self.quiet = quiet
+        self.tty = sys.stderr.isatty() if tty is None else tty
+        self.console = Console(stderr=True, highlight=False,
+                               force_terminal=self.tty if tty is not None else None)
+
+    def note(self, message: str) -> None:
+        """An informational line."""
+        if not self.quiet:
+            self.console.print(message, markup=False)
+
+    def warn(self, message: str) -> None:
+        """A warning line; shown even when quiet."""
+        self.console.print(f"Warning: {message}", markup=False)
+
+    def table(self, title: str, columns: list[str], rows: list[list[str]]) -> None:
+        """A rich table."""
+        if self.quiet:
+            return
+        table = Table(title=title, title_justify="left")
+        for i, col in enumerate(columns):
+            table.add_column(col, justify="left" if i == 0 else "right")
+        for row in rows:
+            table.add_row(*row)
+        self.console.print(table)
+
+    @contextmanager
+    def epochs(self, label: str, total: int) -> Iterator[Callable[[int, float, float], None]]:
+        """A hook to call after each epoch: a bar on a terminal, else a plain line."""
+        if self.quiet:
+            yield lambda e, t, v: None
+            return
+        if not self.tty:
+            yield lambda e, t, v: self.note(f"{label}: epoch {e}/{total} train loss {t:.5f} "
+                                            f"validation loss {v:.5f}")
+            return
+        cols = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[msg]}"),
+                TimeElapsedColumn())
+        with Progress(*cols, console=self.console, transient=True) as bar:
+            task = bar.add_task(label, total=total, msg="")
+            yield lambda e, t, v: bar.update(task, completed=e,
+                                             msg=f"train {t:.4f} val {v:.4f}")
