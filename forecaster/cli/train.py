@@ -1,75 +1,23 @@
-"""The ``forecast`` command: a thin layer that builds settings and makes one library call.
-
-Heavy packages (torch, pandas, numpy, scikit-learn) are imported inside the
-commands, so that ``forecast --help`` answers at once.
-"""
+"""``forecast train``."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from forecaster.config import DEFAULT_MODEL_DIR, PredictSettings, TrainSettings
-from forecaster.data.spec import DUPLICATE_POLICIES, FILL_POLICIES, DataSpec
-from forecaster.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, ConfigError, ForecastError
-
-app = typer.Typer(
-    name="forecast",
-    help="Forecast time series and detect anomalies in them with stacked LSTMs.\n\n"
-         "Typical use: 'forecast train data.csv', then 'forecast predict' or "
-         "'forecast detect-anomalies' (from cron, say). Data goes to stdout, messages to "
-         "stderr.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+from forecaster.cli.common import (
+    Debug,
+    ModelDir,
+    Quiet,
+    app,
+    check_choice,
+    errors_to_exit,
+    split_names,
 )
-
-ModelDir = Annotated[Path, typer.Option("--model", "-m", envvar="FORECAST_MODEL_DIR",
-                                        help="Model bundle directory.")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")]
-Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
-Output = Annotated[Path | None, typer.Option("--output", "-o",
-                                             help="Write here (atomically) instead of stdout.")]
-Format = Annotated[str, typer.Option("--format", "-f", help="Output format: csv or json.")]
-
-
-@contextmanager
-def errors_to_exit(debug: bool) -> Iterator[None]:
-    """Turn our error type into one ``Error:`` line and its exit code."""
-    try:
-        yield
-    except ForecastError as exc:
-        typer.echo(f"Error: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        typer.echo("Error: interrupted; nothing was written", err=True)
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except (typer.Exit, typer.Abort):
-        raise
-    except Exception as exc:
-        if debug:
-            raise
-        typer.echo(f"Error: internal error ({type(exc).__name__}: {exc}); rerun with --debug "
-                   "for the traceback and report it", err=True)
-        raise typer.Exit(EXIT_INTERNAL) from None
-
-
-def split_names(values: list[str] | None) -> list[str]:
-    """Accept both ``--target a --target b`` and ``--target a,b``."""
-    return [n.strip() for v in values or [] for n in v.split(",") if n.strip()]
-
-
-def check_choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
-    """A usage error naming the allowed values."""
-    if value not in allowed:
-        raise ConfigError(f"{option} {value}: expected one of {', '.join(allowed)}")
-    return value
+from forecaster.config import DEFAULT_MODEL_DIR, TrainSettings
+from forecaster.data.spec import DUPLICATE_POLICIES, FILL_POLICIES, DataSpec
 
 
 @app.command()
@@ -143,42 +91,3 @@ def train(
         from forecaster.report import Reporter
 
         run_train(data, st, Reporter(quiet=quiet))
-
-
-@app.command()
-def predict(
-    model: ModelDir = Path(DEFAULT_MODEL_DIR),
-    data: Annotated[Path | None, typer.Option(
-        help="Forecast from this CSV (same columns) instead of the training file.")] = None,
-    level: Annotated[float, typer.Option(min=1.0, max=99.0,
-                                         help="Prediction interval level, percent.")] = 90.0,
-    output: Output = None,
-    fmt: Format = "csv",
-    quiet: Quiet = False,
-    debug: Debug = False,
-) -> None:
-    """Forecast the next steps after the newest rows, with prediction intervals.
-
-    Reads the training CSV again (so rows appended since training are used) unless
-    --data is given. Prints CSV: series, timestamp, target, forecast, lower, upper.
-    """
-    with errors_to_exit(debug):
-        check_choice("--format", fmt, ("csv", "json"))
-        st = PredictSettings(model_dir=model, data=data, level=level)
-        from forecaster.io import check_output_path, render, write_output
-        from forecaster.pipeline.predicting import predict as run_predict
-        from forecaster.report import Reporter
-
-        if output is not None:
-            check_output_path(output, [data] if data else [], [model])
-        table = run_predict(st, Reporter(quiet=quiet))
-        write_output(render(table, fmt), output)
-
-
-def main() -> None:
-    """Console-script entry point."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.stderr.write("Error: interrupted\n")
-        sys.exit(EXIT_INTERRUPTED)

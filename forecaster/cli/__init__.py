@@ -1,0 +1,25 @@
+"""The ``forecast`` command: a thin layer that builds settings and makes one library call.
+
+Heavy packages (torch, pandas, numpy, scikit-learn) are imported inside the
+commands, so that ``forecast --help`` answers at once. Each command lives in its
+own module and registers itself on the shared ``app``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from forecaster.cli import predict, train  # noqa: F401  (registers the commands)
+from forecaster.cli.common import app
+from forecaster.errors import EXIT_INTERRUPTED
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("Error: interrupted\n")
+        sys.exit(EXIT_INTERRUPTED)

@@ -1,0 +1,50 @@
+"""``forecast predict``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from forecaster.cli.common import (
+    Debug,
+    Format,
+    ModelDir,
+    Output,
+    Quiet,
+    app,
+    check_choice,
+    errors_to_exit,
+)
+from forecaster.config import DEFAULT_MODEL_DIR, PredictSettings
+
+
+@app.command()
+def predict(
+    model: ModelDir = Path(DEFAULT_MODEL_DIR),
+    data: Annotated[Path | None, typer.Option(
+        help="Forecast from this CSV (same columns) instead of the training file.")] = None,
+    level: Annotated[float, typer.Option(min=1.0, max=99.0,
+                                         help="Prediction interval level, percent.")] = 90.0,
+    output: Output = None,
+    fmt: Format = "csv",
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Forecast the next steps after the newest rows, with prediction intervals.
+
+    Reads the training CSV again (so rows appended since training are used) unless
+    --data is given. Prints CSV: series, timestamp, target, forecast, lower, upper.
+    """
+    with errors_to_exit(debug):
+        check_choice("--format", fmt, ("csv", "json"))
+        st = PredictSettings(model_dir=model, data=data, level=level)
+        from forecaster.io import check_output_path, render, write_output
+        from forecaster.pipeline.predicting import predict as run_predict
+        from forecaster.report import Reporter
+
+        if output is not None:
+            check_output_path(output, [data] if data else [], [model])
+        table = run_predict(st, Reporter(quiet=quiet))
+        write_output(render(table, fmt), output)
