@@ -73,21 +73,43 @@ def train(
     all data. Example: forecast train sample_data/sensor.csv --horizon 24
     """
     with errors_to_exit(debug):
-        spec = DataSpec(time_col=time_col, targets=split_names(target), series_col=series_col,
-                        features=split_names(features), freq=freq,
-                        fill=check_choice("--fill", fill, FILL_POLICIES),
-                        duplicates=check_choice("--duplicates", duplicates, DUPLICATE_POLICIES))
-        st = TrainSettings(
-            data=spec, model_dir=model, window=window, horizon=horizon, segment=segment,
-            cell=check_choice("--cell", cell, ("lstm", "gru")), hidden=hidden, layers=layers,
-            dropout=dropout, layer_norm=layer_norm,
-            norm=check_choice("--norm", norm, ("last", "revin", "none")), epochs=epochs,
-            batch_size=batch_size, lr=lr, patience=patience, seed=seed,
-            device=check_choice("--device", device, ("auto", "cpu", "cuda")), folds=folds,
-            val_size=val_size, gap=gap,
-            window_kind=check_choice("--window-kind", window_kind, ("expanding", "sliding")),
-            anomaly=anomaly, keep=keep)
+        st = settings_from_options(locals())
         from forecaster.pipeline.training import train as run_train
         from forecaster.report import Reporter
 
         run_train(data, st, Reporter(quiet=quiet))
+
+
+def settings_from_options(opts: dict) -> TrainSettings:
+    """Build TrainSettings from the options of ``forecast train``, by name.
+
+    The one place that turns train options into settings; ``forecast backtest`` reuses it
+    with the same option set. Options missing from ``opts`` keep the TrainSettings default.
+
+    Args:
+        opts: option values keyed by parameter name (e.g. the command's ``locals()``).
+
+    Returns:
+        The validated settings.
+    """
+    o = {**_SETTINGS_DEFAULTS, **opts}
+    spec = DataSpec(time_col=o["time_col"], targets=split_names(o["target"]),
+                    series_col=o["series_col"], features=split_names(o["features"]),
+                    freq=o["freq"], fill=check_choice("--fill", o["fill"], FILL_POLICIES),
+                    duplicates=check_choice("--duplicates", o["duplicates"], DUPLICATE_POLICIES))
+    return TrainSettings(
+        data=spec, model_dir=o["model"], window=o["window"], horizon=o["horizon"],
+        segment=o["segment"], cell=check_choice("--cell", o["cell"], ("lstm", "gru")),
+        hidden=o["hidden"], layers=o["layers"], dropout=o["dropout"],
+        layer_norm=o["layer_norm"],
+        norm=check_choice("--norm", o["norm"], ("last", "revin", "none")), epochs=o["epochs"],
+        batch_size=o["batch_size"], lr=o["lr"], patience=o["patience"], seed=o["seed"],
+        device=check_choice("--device", o["device"], ("auto", "cpu", "cuda")),
+        folds=o["folds"], val_size=o["val_size"], gap=o["gap"],
+        window_kind=check_choice("--window-kind", o["window_kind"], ("expanding", "sliding")),
+        anomaly=o["anomaly"], keep=o["keep"])
+
+
+_SETTINGS_DEFAULTS = {"model": TrainSettings.model_dir, "folds": TrainSettings.folds,
+                      "val_size": None, "gap": None, "window_kind": "expanding",
+                      "anomaly": TrainSettings.anomaly, "keep": TrainSettings.keep}
