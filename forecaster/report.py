@@ -53,8 +53,8 @@ class Reporter:
             yield lambda e, t, v: None
             return
         if not self.tty:
-            yield lambda e, t, v: self.note(f"{label}: epoch {e}/{total} train loss {t:.5f} "
-                                            f"validation loss {v:.5f}")
+            yield lambda e, t, v: self.note(f"{label}: epoch {e}/{total} train loss {t:.5f}"
+                                            + (f" validation loss {v:.5f}" if v == v else ""))
             return
         cols = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[msg]}"),
                 TimeElapsedColumn())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -9,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data.spec import DataSpec
-from forecaster.errors import DataError
+from forecaster.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
     pass
@@ -31,12 +32,15 @@ def infer_freq(times: pd.DatetimeIndex, path: Path) -> str:
     if len(times) < 3:
         raise DataError(f"{path}: only {len(times)} timestamp(s); need at least 3 to infer "
                         "the frequency (or give --freq)")
-    exact = pd.infer_freq(times[: min(len(times), 200)])
+    with warnings.catch_warnings():
+        # pandas 3 warns that infer_freq will return an offset; either form works here.
+        warnings.simplefilter("ignore")
+        exact = pd.infer_freq(times[: min(len(times), 200)])
     if exact is not None:
-        return _plain(exact)
-    diffs = np.diff(times.values)  # timedelta64 in the index's own unit
+        return _plain(getattr(exact, "freqstr", exact))
+    diffs = np.diff(times.asi8)  # integers in the index's own unit
     values, counts = np.unique(diffs, return_counts=True)
-    step = pd.Timedelta(values[np.argmax(counts)])
+    step = pd.Timedelta(int(values[np.argmax(counts)]), unit=times.unit)
     return _plain(pd.tseries.frequencies.to_offset(step).freqstr)
 
 
@@ -48,10 +52,13 @@ def _plain(alias: str) -> str:
 def check_freq(alias: str, path: Path) -> pd.DateOffset:
     """Parse a user-given frequency alias, with a clear error."""
     try:
-        return pd.tseries.frequencies.to_offset(alias)
+        offset = pd.tseries.frequencies.to_offset(alias)
+        if pd.Timestamp("2000-01-01") + offset <= pd.Timestamp("2000-01-01"):
+            raise ValueError(alias)
     except ValueError:
-        raise DataError(f"{path}: unknown frequency '{alias}'; expected a pandas alias such "
-                        "as h, 15min, D, W or MS") from None
+        raise ConfigError(f"--freq {alias}: unknown or non-positive frequency; expected a "
+                          "pandas alias such as h, 15min, D, W or MS") from None
+    return offset
 
 
 def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> tuple[list, str, int]:
@@ -69,7 +76,8 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> tuple[list, st
     from forecaster.data.loading import Series
 
     groups = list(data.groupby("__series", sort=True))
-    freq = spec.freq or infer_freq(pd.DatetimeIndex(groups[0][1]["__time"]), path)
+    longest = max((rows for _, rows in groups), key=len)
+    freq = spec.freq or infer_freq(pd.DatetimeIndex(longest["__time"]), path)
     offset = check_freq(freq, path)
     columns = spec.targets + spec.features
     out, n_filled = [], 0
@@ -77,6 +85,7 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> tuple[list, st
         times = pd.DatetimeIndex(rows["__time"])
         grid = pd.date_range(times[0], times[-1], freq=offset)
         _check_on_grid(times, grid, freq, path, name)
+        _check_density(times, grid, freq, path, name)
         frame = rows.set_index("__time")[columns].reindex(grid)
         observed = frame.notna().to_numpy()
         n_filled += int((~observed).sum())
@@ -93,6 +102,21 @@ def _check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, p
         where = f" (series '{name}')" if name else ""
         raise DataError(f"{path}{where}: {int(off.sum())} timestamps are off the '{freq}' grid, "
                         f"first {times[off][0]}; give the right --freq or resample the data")
+
+
+def _check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
+                   name: str) -> None:
+    # A grid mostly made of gaps, or with no two rows one step apart, means the
+    # frequency is too fine for the data (or the data is too irregular for any).
+    pos = grid.get_indexer(times)
+    missing = len(grid) - len(times)
+    if len(times) < 3 or (missing <= len(times) and (np.diff(pos) == 1).any()):
+        return
+    where = f" (series '{name}')" if name else ""
+    raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} steps on the '{freq}' "
+                    f"grid have a row, {missing} would be filled in; the timestamps are too "
+                    "irregular or the frequency too fine: give the right --freq or resample "
+                    "the data")
 
 
 def _fill(frame: pd.DataFrame, policy: str, path: Path, name: str) -> np.ndarray:

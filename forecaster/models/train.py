@@ -99,7 +99,7 @@ def fit(model: nn.Module, loss_fn: LossFn, train: WindowSet, val: WindowSet | No
         hist.train_loss.append(tr)
         hist.val_loss.append(vl)
         if on_epoch:
-            on_epoch(epoch, tr, vl)
+            on_epoch(epoch, tr, vl if val is not None else math.nan)
         if vl < best - 1e-7 or not math.isfinite(best):
             best, stale, hist.best_epoch = vl, 0, epoch
             best_state = copy.deepcopy(model.state_dict())

@@ -10,7 +10,6 @@ import torch
 
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.config import PredictSettings
-from forecaster.data.grid import infer_freq
 from forecaster.data.loading import Frame, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.spec import DataSpec
@@ -38,14 +37,13 @@ def load_data_for(bundle: Bundle, data: Path | None) -> tuple[Frame, Path]:
     meta = bundle.meta["data"]
     path = Path(data) if data is not None else Path(meta["path"])
     spec = DataSpec.from_dict(meta["spec"])
-    frame = load_frame(path, DataSpec(**{**spec.to_dict(), "freq": meta["freq"]}))
-    longest = max(frame.series, key=lambda s: len(s.index))
-    if len(longest.index) >= 3:
-        found = infer_freq(longest.index, path)
-        if pd.tseries.frequencies.to_offset(found) != pd.tseries.frequencies.to_offset(
-                meta["freq"]):
-            raise DataError(f"{path}: data has frequency '{found}', the model was trained on "
-                            f"'{meta['freq']}'; resample the data or retrain")
+    # Infer the frequency afresh: forcing the trained one would silently put daily
+    # data on an hourly grid.
+    frame = load_frame(path, DataSpec(**{**spec.to_dict(), "freq": None}))
+    to_offset = pd.tseries.frequencies.to_offset
+    if to_offset(frame.freq) != to_offset(meta["freq"]):
+        raise DataError(f"{path}: data has frequency '{frame.freq}', the model was trained on "
+                        f"'{meta['freq']}'; resample the data or retrain")
     return frame, path
 
 

@@ -1,0 +1,44 @@
+"""Shared fixtures: tiny synthetic CSVs and tiny model settings so the suite stays fast."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+# Two cores in CI: one torch thread per test process avoids oversubscription.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "sample_data"
+
+# Small enough to train in about a second, large enough to learn a daily cycle.
+TINY = ["--epochs", "3", "--hidden", "8", "--layers", "1", "--window", "24", "--segment", "6",
+        "--horizon", "6", "--folds", "2", "--batch-size", "64", "--no-anomaly"]
+
+
+def make_series(n: int = 480, seed: int = 0, start: str = "2024-01-01", freq: str = "h",
+                slope: float = 0.0, amplitude: float = 3.0) -> pd.DataFrame:
+    """A daily-seasonal series with noise and an optional trend."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    y = 10 + amplitude * np.sin(2 * np.pi * t / 24) + slope * t + rng.normal(0, 0.3, n)
+    return pd.DataFrame({"timestamp": pd.date_range(start, periods=n, freq=freq), "value": y})
+
+
+@pytest.fixture
+def series_csv(tmp_path: Path) -> Path:
+    """A 480-row hourly single-series CSV."""
+    path = tmp_path / "series.csv"
+    make_series().to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _torch_threads() -> None:
+    import torch
+
+    torch.set_num_threads(1)

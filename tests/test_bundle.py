@@ -1,0 +1,126 @@
+"""The model bundle: safe, atomic, and refused clearly when damaged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from conftest import TINY
+from typer.testing import CliRunner
+
+from forecaster import bundle as bundle_mod
+from forecaster.bundle import load_bundle
+from forecaster.cli import app
+from forecaster.pipeline.predicting import load_forecaster
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def trained(tmp_path: Path, series_csv: Path) -> Path:
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(series_csv), "--model", str(model), *TINY])
+    assert result.exit_code == 0, result.output
+    return model
+
+
+def _predict(model: Path) -> str:
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_save_load_gives_identical_forecasts(trained: Path) -> None:
+    assert _predict(trained) == _predict(trained)
+    b = load_bundle(trained)
+    net = load_forecaster(b)
+    x = torch.randn(3, net.cfg.window, net.cfg.n_channels + 1)
+    again = load_forecaster(load_bundle(trained))
+    torch.testing.assert_close(net(x), again(x), rtol=0, atol=0)
+
+
+def test_bundle_holds_no_pickle_and_plain_json(trained: Path) -> None:
+    version = bundle_mod.current_version_dir(trained)
+    assert sorted(p.name for p in version.iterdir()) == ["bundle.json", "weights.safetensors"]
+    meta = json.loads((version / "bundle.json").read_text())
+    assert meta["format_version"] == bundle_mod.FORMAT_VERSION
+    assert meta["data"]["sha256"] and meta["data"]["freq"] == "h"
+    assert isinstance(meta["scalers"][""]["mean"][0], float)
+    assert len(meta["metrics"]["folds"]) == 2
+    assert b"pickle" not in (version / "weights.safetensors").read_bytes()[:200]
+
+
+def test_interrupted_train_leaves_old_bundle(trained: Path, series_csv: Path,
+                                             monkeypatch) -> None:
+    before = _predict(trained)
+    current = (trained / "CURRENT").read_text()
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bundle_mod, "_write_json", boom)
+    result = runner.invoke(app, ["train", str(series_csv), "--model", str(trained), *TINY,
+                                 "--seed", "5"])
+    assert result.exit_code == 130
+    assert result.stderr.splitlines()[-1].startswith("Error: interrupted")
+    monkeypatch.undo()
+    assert (trained / "CURRENT").read_text() == current
+    assert _predict(trained) == before
+
+
+def test_retrain_replaces_and_keeps_versions(trained: Path, series_csv: Path) -> None:
+    for seed in ("1", "2", "3"):
+        result = runner.invoke(app, ["train", str(series_csv), "--model", str(trained), *TINY,
+                                     "--seed", seed, "--keep", "2"])
+        assert result.exit_code == 0, result.output
+    assert len(list((trained / "versions").iterdir())) == 2
+
+
+def _corrupt_version(model: Path, name: str, data: bytes) -> None:
+    (bundle_mod.current_version_dir(model) / name).write_bytes(data)
+
+
+@pytest.mark.parametrize("damage, needle", [
+    (lambda m: _corrupt_version(m, "weights.safetensors", b"\x00" * 64), "weights"),
+    (lambda m: _corrupt_version(m, "bundle.json", b"{not json"), "not valid JSON"),
+    (lambda m: (m / "CURRENT").write_text("../../etc\n"), "not a bundle version"),
+    (lambda m: (m / "CURRENT").unlink(), "no CURRENT"),
+])
+def test_damaged_bundle_is_refused(trained: Path, damage, needle: str) -> None:
+    damage(trained)
+    result = runner.invoke(app, ["predict", "--model", str(trained)])
+    assert result.exit_code == 78, result.output
+    assert result.stderr.startswith("Error: ") and needle in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_wrong_format_version_is_refused(trained: Path) -> None:
+    path = bundle_mod.current_version_dir(trained) / "bundle.json"
+    meta = json.loads(path.read_text())
+    meta["format_version"] = 999
+    path.write_text(json.dumps(meta))
+    result = runner.invoke(app, ["predict", "--model", str(trained)])
+    assert result.exit_code == 78
+    assert "format version 999" in result.stderr
+
+
+def test_mismatched_weights_are_refused(trained: Path) -> None:
+    path = bundle_mod.current_version_dir(trained) / "bundle.json"
+    meta = json.loads(path.read_text())
+    meta["forecaster"]["config"]["hidden"] = 99
+    path.write_text(json.dumps(meta))
+    result = runner.invoke(app, ["predict", "--model", str(trained)])
+    assert result.exit_code == 78
+    assert "do not match" in result.stderr
+
+
+def test_symlinked_weights_are_refused(trained: Path, tmp_path: Path) -> None:
+    version = bundle_mod.current_version_dir(trained)
+    outside = tmp_path / "elsewhere.safetensors"
+    (version / "weights.safetensors").rename(outside)
+    (version / "weights.safetensors").symlink_to(outside)
+    result = runner.invoke(app, ["predict", "--model", str(trained)])
+    assert result.exit_code == 78
+    assert "symbolic link" in result.stderr

@@ -1,0 +1,124 @@
+"""The real CLI, end to end, in a temporary directory."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+from conftest import SAMPLE, TINY, make_series
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+
+runner = CliRunner()
+
+
+def _train(csv: Path, model: Path, *extra: str):
+    return runner.invoke(app, ["train", str(csv), "--model", str(model), *TINY, *extra])
+
+
+def test_train_then_predict_sample_sensor(tmp_path: Path) -> None:
+    model = tmp_path / "m"
+    result = _train(SAMPLE / "sensor.csv", model)
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(io.StringIO(result.stdout))
+    assert list(out.columns) == ["series", "timestamp", "target", "forecast", "lower", "upper"]
+    assert len(out) == 6
+    assert (out["lower"] <= out["forecast"]).all() and (out["forecast"] <= out["upper"]).all()
+    stamps = pd.to_datetime(out["timestamp"])
+    assert stamps.iloc[0] == pd.Timestamp("2026-04-01 00:00", tz="UTC")
+    assert stamps.diff().dropna().eq(pd.Timedelta(hours=1)).all()
+
+
+def test_multi_series_with_features(tmp_path: Path) -> None:
+    model = tmp_path / "m"
+    result = _train(SAMPLE / "multi_series.csv", model, "--series-col", "store", "--target",
+                    "sales", "--features", "price", "--window", "28", "--segment", "7")
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["predict", "--model", str(model), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) == 3 * 6
+    assert {r["series"] for r in rows} == {"north", "south", "east"}
+    assert all(r["target"] == "sales" for r in rows)
+
+
+def test_predict_picks_up_appended_rows(tmp_path: Path, series_csv: Path) -> None:
+    model = tmp_path / "m"
+    assert _train(series_csv, model).exit_code == 0
+    grown = make_series(n=500)
+    grown.to_csv(series_csv, index=False)
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    first = pd.to_datetime(pd.read_csv(io.StringIO(result.stdout))["timestamp"]).iloc[0]
+    assert first == grown["timestamp"].iloc[-1].tz_localize("UTC") + pd.Timedelta(hours=1)
+
+
+def test_predict_output_file_and_level(tmp_path: Path, series_csv: Path) -> None:
+    model = tmp_path / "m"
+    assert _train(series_csv, model).exit_code == 0
+    out50, out95 = tmp_path / "p50.csv", tmp_path / "p95.csv"
+    for level, out in (("50", out50), ("95", out95)):
+        result = runner.invoke(app, ["predict", "--model", str(model), "--level", level,
+                                     "--output", str(out)])
+        assert result.exit_code == 0, result.output
+        assert result.stdout == ""
+    narrow, wide = pd.read_csv(out50), pd.read_csv(out95)
+    assert ((wide["upper"] - wide["lower"]) >= (narrow["upper"] - narrow["lower"])).all()
+
+
+def test_predict_refuses_to_overwrite_input(tmp_path: Path, series_csv: Path) -> None:
+    model = tmp_path / "m"
+    assert _train(series_csv, model).exit_code == 0
+    before = series_csv.read_bytes()
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(series_csv),
+                                 "--output", str(series_csv)])
+    assert result.exit_code == 73
+    assert result.stderr.startswith("Error: ") and "input file" in result.stderr
+    assert series_csv.read_bytes() == before
+
+
+def test_predict_with_other_file_missing_column(tmp_path: Path, series_csv: Path) -> None:
+    model = tmp_path / "m"
+    assert _train(series_csv, model).exit_code == 0
+    other = tmp_path / "other.csv"
+    make_series().rename(columns={"value": "reading"}).to_csv(other, index=False)
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(other)])
+    assert result.exit_code == 65
+    assert "no column 'value'" in result.stderr
+
+
+def test_predict_with_other_frequency(tmp_path: Path, series_csv: Path) -> None:
+    model = tmp_path / "m"
+    assert _train(series_csv, model).exit_code == 0
+    other = tmp_path / "daily.csv"
+    make_series(freq="D").to_csv(other, index=False)
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(other)])
+    assert result.exit_code == 65
+    assert "frequency" in result.stderr
+
+
+def test_predict_without_model(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["predict", "--model", str(tmp_path / "nothing")])
+    assert result.exit_code == 66
+    assert result.stderr.startswith("Error: ") and "forecast train" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_model_dir_from_environment(tmp_path: Path, series_csv: Path, monkeypatch) -> None:
+    monkeypatch.setenv("FORECAST_MODEL_DIR", str(tmp_path / "envmodel"))
+    result = runner.invoke(app, ["train", str(series_csv), *TINY])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "envmodel" / "CURRENT").exists()
+    assert runner.invoke(app, ["predict"]).exit_code == 0
+
+
+def test_gru_and_layer_norm_train(tmp_path: Path, series_csv: Path) -> None:
+    result = _train(series_csv, tmp_path / "m", "--cell", "gru", "--layers", "2",
+                    "--layer-norm", "--norm", "revin", "--folds", "0")
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["predict", "--model", str(tmp_path / "m")]).exit_code == 0

@@ -1,0 +1,36 @@
+"""`forecast --help` must answer without importing the heavy stack."""
+
+import subprocess
+import sys
+
+HEAVY = ("torch", "pandas", "numpy", "sklearn", "matplotlib", "scipy")
+
+
+def _modules_after(args: list[str]) -> set[str]:
+    code = (
+        "import sys\n"
+        f"sys.argv = ['forecast', *{args!r}]\n"
+        "from forecaster.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write(' '.join(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(out.stderr.split())
+
+
+def test_help_imports_nothing_heavy() -> None:
+    loaded = _modules_after(["--help"])
+    assert not {m for m in HEAVY if m in loaded}
+
+
+def test_command_help_imports_nothing_heavy() -> None:
+    for cmd in ("train", "predict"):
+        loaded = _modules_after([cmd, "--help"])
+        assert not {m for m in HEAVY if m in loaded}, cmd
+
+
+def test_python_dash_m_works() -> None:
+    out = subprocess.run([sys.executable, "-m", "forecaster", "--help"], capture_output=True,
+                         text=True)
+    assert out.returncode == 0
+    assert "train" in out.stdout and "predict" in out.stdout

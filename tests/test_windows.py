@@ -1,0 +1,40 @@
+"""Windows are views of the series: gathering them all reassembles it exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from forecaster.data.windows import assemble, window_starts
+
+
+@settings(max_examples=50, deadline=None)
+@given(n=st.integers(10, 120), c=st.integers(1, 4), w=st.integers(1, 8), h=st.integers(0, 5),
+       seed=st.integers(0, 1000))
+def test_windows_reassemble_the_series(n: int, c: int, w: int, h: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    values = rng.normal(size=(n, c)).astype(np.float32)
+    observed = rng.random((n, c)) > 0.1
+    starts = window_starts(n, w, h, 0, 0, n)
+    if len(starts) == 0:
+        assert n < w + h
+        return
+    ws = assemble([(values, observed, starts)], 1, w, h)
+    x, y, m = ws.batch(torch.arange(len(ws)))
+    assert x.shape == (len(starts), w, c + 1)  # (batch, timesteps, features + mask)
+    # First step of every window, then the tail of the last one, is the series again.
+    rebuilt = torch.cat([x[:, 0, :c], x[-1, 1:, :c]]).numpy()
+    np.testing.assert_array_equal(rebuilt, values[: len(starts) + w - 1])
+    np.testing.assert_array_equal(x[:, :, c].numpy(), observed.all(1)[starts[:, None]
+                                                                      + np.arange(w)])
+    span, lead = (h, w) if h else (w, 0)
+    assert y.shape == (len(starts), span, 1)
+    np.testing.assert_array_equal(y[:, :, 0].numpy(),
+                                  values[starts[:, None] + lead + np.arange(span), 0])
+
+
+def test_window_starts_respect_target_range() -> None:
+    s = window_starts(100, 10, 5, 0, 40, 60)
+    assert s.min() + 10 >= 40 and s.max() + 15 <= 60
