@@ -39,3 +39,24 @@ def drift(y: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
     slope = (last - y[0]) / np.maximum(origins - 1, 1).reshape((-1,) + (1,) * (y.ndim - 1))
     h = np.arange(1, horizon + 1).reshape((1, -1) + (1,) * (y.ndim - 1))
     return last[:, None] + slope[:, None] * h
+
+
+def ets(y: np.ndarray, origins: np.ndarray, horizon: int, season: int, fit_lo: int = 0,
+        fit_hi: int | None = None) -> np.ndarray:
+    """Damped additive exponential smoothing fitted on ``y[fit_lo:fit_hi]`` only.
+
+    Each channel (last axis of a 2-D ``y``) gets its own fit; forecasts at an origin use
+    the rows before it (from ``fit_lo``) with the fitted parameters fixed.
+
+    Returns:
+        (origins, horizon) or (origins, horizon, channels) forecasts, like ``naive``.
+    """
+    from forecaster.ets import ets_forecast, fit_ets
+
+    cols = y[:, None] if y.ndim == 1 else y
+    out = []
+    for c in range(cols.shape[1]):
+        params = fit_ets(cols[fit_lo:fit_hi, c], season)
+        out.append(ets_forecast(cols[:, c], params, origins, horizon, lo=fit_lo))
+    stacked = np.stack(out, axis=-1)
+    return stacked[..., 0] if y.ndim == 1 else stacked

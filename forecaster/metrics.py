@@ -44,3 +44,43 @@ def pinball(y: np.ndarray, q_pred: np.ndarray, q: float) -> float:
     """Quantile (pinball) loss of a ``q`` forecast."""
     d = y - q_pred
     return float(np.mean(np.maximum(q * d, (q - 1) * d)))
+
+
+def mse(y: np.ndarray, yhat: np.ndarray) -> float:
+    """Mean squared error."""
+    return float(np.mean((y - yhat) ** 2))
+
+
+def width(lower: np.ndarray, upper: np.ndarray) -> float:
+    """Mean width of the intervals [lower, upper]."""
+    return float(np.mean(upper - lower))
+
+
+def interval_pinball(y: np.ndarray, yhat: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+                     level: float) -> float:
+    """Mean pinball loss of the lower bound, the point forecast (as the median) and the
+    upper bound of a central ``level`` % interval."""
+    lo_q, hi_q = (1 - level / 100) / 2, (1 + level / 100) / 2
+    return float(np.mean([pinball(y, lower, lo_q), pinball(y, yhat, 0.5),
+                          pinball(y, upper, hi_q)]))
+
+
+def scorecard(y: np.ndarray, yhat: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+              ybase: np.ndarray, level: float) -> dict[str, float]:
+    """Every metric of a backtest report over the same points.
+
+    Args:
+        y: actuals.
+        yhat: point forecasts.
+        lower: lower interval bounds.
+        upper: upper interval bounds.
+        ybase: seasonal-naive forecasts, the MASE scale.
+        level: the interval's nominal level in percent.
+
+    Returns:
+        mae, rmse, mse, mape, smape, mase, coverage, width and pinball.
+    """
+    return {"mae": mae(y, yhat), "rmse": rmse(y, yhat), "mse": mse(y, yhat),
+            "mape": mape(y, yhat), "smape": smape(y, yhat), "mase": mase(y, yhat, ybase),
+            "coverage": coverage(y, lower, upper), "width": width(lower, upper),
+            "pinball": interval_pinball(y, yhat, lower, upper, level)}

@@ -1,0 +1,172 @@
+"""Where a backtest forecasts from and when it retrains: origins, folds and refits.
+
+Positions are on the union time grid. An origin ``t`` forecasts rows ``t .. t+horizon-1``
+from rows before ``t``; a refit trains on rows before ``t0 - gap``, where ``t0`` is the
+first origin it serves, so no model, scaler or fitted baseline sees any origin's future.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from forecaster.config import TrainSettings
+from forecaster.errors import ConfigError, DataError
+
+REFIT_HELP = ("never (train once on the data before --start and roll forward), each (retrain "
+              "at every origin) or every-N (retrain at every N-th origin)")
+DEFAULT_START = 0.8
+MIN_FIT_WINDOWS = 8
+
+
+@dataclass
+class BacktestSettings:
+    """Everything ``forecast backtest`` needs beyond the train settings.
+
+    Attributes:
+        train: the model and data settings (``forecast train``'s options).
+        start: first origin: a timestamp or a fraction of the grid (default 0.8).
+        end: last forecast target: a timestamp (inclusive) or a fraction (default 1.0).
+        folds: consecutive blocks of origins reported separately.
+        stride: steps between origins (default: the horizon, so forecasts tile the span).
+        window_kind: "expanding" (train from the start) or "sliding" (fixed length).
+        gap: steps between the end of a refit's training data and its first origin.
+        refit: "never", "each" or "every-N".
+        season: seasonal-naive and MASE period (default: from the frequency).
+        level: interval level in percent.
+        ensemble: models per refit (seeds seed, seed+1, ...), forecasts averaged.
+    """
+
+    train: TrainSettings = field(default_factory=TrainSettings)
+    start: str | None = None
+    end: str | None = None
+    folds: int = 1
+    stride: int | None = None
+    window_kind: str = "expanding"
+    gap: int = 0
+    refit: str = "never"
+    season: int | None = None
+    level: float = 90.0
+    ensemble: int = 1
+
+
+@dataclass(frozen=True)
+class Refit:
+    """One training of the model and the origins it forecasts.
+
+    Attributes:
+        train_lo: first training row.
+        fit_hi: end of the fitting part; ``[fit_hi, train_hi)`` is the validation part
+            (early stopping and interval calibration).
+        train_hi: end of all training data (``origins[0] - gap``).
+        origins: grid positions of the origins served by this model.
+    """
+
+    train_lo: int
+    fit_hi: int
+    train_hi: int
+    origins: np.ndarray
+
+
+@dataclass
+class Plan:
+    """All origins, their fold numbers (0-based) and the refits that serve them."""
+
+    origins: np.ndarray
+    fold: np.ndarray
+    refits: list[Refit]
+
+
+def refit_every(policy: str) -> int | None:
+    """Origins per refit: None for "never", 1 for "each", N for "every-N"."""
+    if policy == "never":
+        return None
+    if policy == "each":
+        return 1
+    n = policy.removeprefix("every-")
+    if policy.startswith("every-") and n.isdigit() and int(n) >= 1:
+        return int(n)
+    raise ConfigError(f"--refit {policy}: expected {REFIT_HELP}")
+
+
+def resolve_position(text: str | None, times: pd.DatetimeIndex, default: float, option: str,
+                     inclusive: bool = False) -> int:
+    """A grid position from a fraction of the grid or a timestamp.
+
+    Args:
+        text: "0.75" or "2024-03-01 00:00"; None takes ``default``.
+        times: the grid's timestamps.
+        default: fraction used when ``text`` is None.
+        option: the option's name, for messages.
+        inclusive: a timestamp names the last position included (for --end).
+    """
+    n = len(times)
+    try:
+        frac = default if text is None else float(text)
+    except ValueError:
+        return _timestamp_position(text, times, option, inclusive)
+    if not 0.0 <= frac <= 1.0:
+        raise ConfigError(f"{option} {text}: a number must be a fraction of the data between "
+                          "0 and 1; or give a timestamp")
+    return int(round(frac * n))
+
+
+def _timestamp_position(text: str, times: pd.DatetimeIndex, option: str,
+                        inclusive: bool) -> int:
+    try:
+        ts = pd.Timestamp(text)
+    except ValueError:
+        raise ConfigError(f"{option} {text}: expected a timestamp such as 2024-03-01 or a "
+                          "fraction such as 0.8") from None
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    if not times[0] <= ts <= times[-1]:
+        raise ConfigError(f"{option} {text}: outside the data ({times[0]} .. {times[-1]})")
+    return int(times.searchsorted(ts, side="right" if inclusive else "left"))
+
+
+def make_origins(start: int, end: int, horizon: int, stride: int) -> np.ndarray:
+    """Origins ``start, start+stride, ...`` whose whole horizon ends by ``end``."""
+    if start + horizon > end:
+        raise DataError(f"no forecast origin fits between --start and --end: {end - start} "
+                        f"steps, need at least --horizon {horizon}; widen the span")
+    return np.arange(start, end - horizon + 1, stride, dtype=np.int64)
+
+
+def make_plan(n: int, times: pd.DatetimeIndex, bt: BacktestSettings) -> Plan:
+    """Origins, folds and refits for a grid of ``n`` steps.
+
+    Raises:
+        ConfigError: inconsistent options.
+        DataError: too little data before the first origin to train.
+    """
+    st = bt.train
+    start = resolve_position(bt.start, times, DEFAULT_START, "--start")
+    end = resolve_position(bt.end, times, 1.0, "--end", inclusive=True)
+    origins = make_origins(max(start, 1), min(end, n), st.horizon, bt.stride or st.horizon)
+    if bt.folds > len(origins):
+        raise ConfigError(f"--folds {bt.folds}: only {len(origins)} origins; use fewer folds "
+                          "or a smaller --stride")
+    fold = np.arange(len(origins)) * bt.folds // len(origins)
+    every = refit_every(bt.refit) or len(origins)
+    groups = [origins[i:i + every] for i in range(0, len(origins), every)]
+    first_len = int(groups[0][0]) - bt.gap
+    refits = [_refit(g, bt, first_len) for g in groups]
+    return Plan(origins=origins, fold=fold, refits=refits)
+
+
+def _refit(origins: np.ndarray, bt: BacktestSettings, first_len: int) -> Refit:
+    st = bt.train
+    train_hi = int(origins[0]) - bt.gap
+    train_lo = max(0, train_hi - first_len) if bt.window_kind == "sliding" else 0
+    val = st.val_size or max(st.horizon, (train_hi - train_lo) // 10)
+    fit_hi = train_hi - val
+    need = st.window + st.horizon + MIN_FIT_WINDOWS
+    if fit_hi - train_lo < need or val < st.horizon:
+        raise DataError(f"{train_hi - train_lo} steps before the first origin (after --gap "
+                        f"{bt.gap}), too few to train with --window {st.window}, --horizon "
+                        f"{st.horizon} and a validation part of {val} steps (need about "
+                        f"{need + max(val, st.horizon)}); use a later --start or a shorter "
+                        "--window/--val-size")
+    return Refit(train_lo=train_lo, fit_hi=fit_hi, train_hi=train_hi, origins=origins)

@@ -1,0 +1,163 @@
+"""Turning backtest forecasts into metrics, tables, an output table and a plot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecaster.metrics import scorecard
+from forecaster.pipeline.backtesting import BacktestResult, Forecasts
+from forecaster.report import Reporter
+
+TABLE_METRICS = ("mae", "rmse", "mape", "smape", "mase", "coverage", "width", "pinball")
+MAX_STEP_ROWS = 24
+
+
+def scores(fc: Forecasts, rows: np.ndarray, level: float,
+           steps: slice | int = slice(None)) -> dict[str, dict[str, float]]:
+    """Every model's scorecard over the selected origins (and horizon steps)."""
+    base = fc.models["seasonal naive"][0][rows][:, steps]
+    y = fc.actual[rows][:, steps]
+    return {name: scorecard(y, p[rows][:, steps], lo[rows][:, steps], hi[rows][:, steps], base,
+                            level) for name, (p, lo, hi) in fc.models.items()}
+
+
+def metrics(res: BacktestResult, level: float) -> dict:
+    """Overall, per fold, per series and per horizon step metrics of every model."""
+    fc = res.forecasts
+    fold = _fold_of(res)
+    everything = np.arange(len(fc.origins))
+    out = {"overall": scores(fc, everything, level), "folds": [], "series": {}, "steps": []}
+    for f in np.unique(fold):
+        rows = np.flatnonzero(fold == f)
+        out["folds"].append({"fold": int(f) + 1, "origins": int(rows.size),
+                             "models": scores(fc, rows, level)})
+    if len(res.frame.series) > 1:
+        for i, s in enumerate(res.frame.series):
+            rows = np.flatnonzero(fc.origins[:, 0] == i)
+            if rows.size:
+                out["series"][s.name] = scores(fc, rows, level)
+    for h in range(fc.actual.shape[1]):
+        out["steps"].append({"step": h + 1, "models": scores(fc, everything, level, h)})
+    return out
+
+
+def _fold_of(res: BacktestResult) -> np.ndarray:
+    """The fold of each forecast, from the grid position of its origin."""
+    fc, plan = res.forecasts, res.plan
+    pos = fc.origins[:, 1] + np.asarray(res.grid.offsets)[fc.origins[:, 0]]
+    return plan.fold[np.searchsorted(plan.origins, pos)]
+
+
+def show(report: Reporter, res: BacktestResult, m: dict, level: float) -> None:
+    """The overall table, then per fold and per horizon step."""
+    cols = ["model", "MAE", "RMSE", "MAPE%", "sMAPE%", "MASE", f"cov{level:g}%", "width",
+            "pinball"]
+    rows = [[name, *(_fmt(sc[k], k) for k in TABLE_METRICS)] for name, sc in
+            m["overall"].items()]
+    n = len(res.forecasts.origins)
+    report.table(f"Backtest over {n} forecasts of {res.forecasts.actual.shape[1]} steps "
+                 f"(raw scale; MASE against seasonal naive, season {res.season})", cols, rows)
+    if len(m["folds"]) > 1:
+        report.table("Per fold: MAE", ["fold", "origins", *m["overall"]],
+                     [[str(f["fold"]), str(f["origins"]),
+                       *(_fmt(sc["mae"], "mae") for sc in f["models"].values())]
+                      for f in m["folds"]])
+    for name, per in m["series"].items():
+        report.note(f"series {name}: " + ", ".join(
+            f"{model} MAE {sc['mae']:.4g}" for model, sc in per.items()))
+    _show_steps(report, res, m)
+
+
+def _show_steps(report: Reporter, res: BacktestResult, m: dict) -> None:
+    steps = m["steps"]
+    pick = np.unique(np.linspace(0, len(steps) - 1, min(len(steps), MAX_STEP_ROWS)).astype(int))
+    lstm = res.model_name
+    cols = ["step", f"{lstm} MAE", f"{lstm} coverage", "naive MAE", "seasonal naive MAE",
+            "ETS MAE"]
+    rows = [[str(steps[i]["step"]), _fmt(steps[i]["models"][lstm]["mae"], "mae"),
+             _fmt(steps[i]["models"][lstm]["coverage"], "coverage"),
+             *(_fmt(steps[i]["models"][b]["mae"], "mae")
+               for b in ("naive", "seasonal naive", "ETS"))] for i in pick]
+    report.table("Per horizon step (all steps in --format json)", cols, rows)
+
+
+def _fmt(v: float, key: str) -> str:
+    if not np.isfinite(v):
+        return "–"
+    if key == "coverage":
+        return f"{100 * v:.1f}%"
+    return f"{v:.3f}" if key in ("mase", "mape", "smape") else f"{v:.4g}"
+
+
+def forecast_table(res: BacktestResult) -> pd.DataFrame:
+    """One row per origin, step and target: the model's forecast, bounds, the actual and
+    the baselines' point forecasts."""
+    fc, frame = res.forecasts, res.frame
+    n, h, k = fc.actual.shape
+    idx = np.indices((n, h, k)).reshape(3, -1)  # origin row, step, target
+    o = fc.origins[idx[0]]
+    stamps = [s.index for s in frame.series]
+    point, lower, upper = (a[idx[0], idx[1], idx[2]] for a in fc.models[res.model_name])
+    table = pd.DataFrame({
+        "series": [frame.series[i].name for i in o[:, 0]],
+        "origin": [stamps[i][p - 1] for i, p in o],
+        "timestamp": [stamps[i][p + s] for (i, p), s in zip(o, idx[1], strict=True)],
+        "step": idx[1] + 1, "target": np.asarray(frame.spec.targets)[idx[2]],
+        "forecast": point, "lower": lower, "upper": upper,
+        "actual": fc.actual[idx[0], idx[1], idx[2]],
+        "fold": _fold_of(res)[idx[0]] + 1, "refit": fc.refit[idx[0]] + 1})
+    for name in fc.models:
+        if name != res.model_name:
+            table[name.replace(" ", "_")] = fc.models[name][0][idx[0], idx[1], idx[2]]
+    return table
+
+
+def render_json(table: pd.DataFrame, m: dict, res: BacktestResult) -> str:
+    """The forecasts and every metric (overall, folds, series, steps) as one JSON object."""
+    from forecaster.io import render
+
+    doc = {"model": res.model_name, "season": res.season,
+           "train_seconds": round(res.train_seconds, 3), "best_epochs": res.epochs,
+           "metrics": _finite(m), "forecasts": json.loads(render(table, "json"))}
+    return json.dumps(doc, indent=1) + "\n"
+
+
+def _finite(obj: object) -> object:
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_finite(v) for v in obj]
+    return None if isinstance(obj, float) and not np.isfinite(obj) else obj
+
+
+def plot(path: Path, res: BacktestResult, table: pd.DataFrame, n_origins: int = 4) -> None:
+    """History, forecasts and intervals of the first series and target at a few origins."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    s = res.frame.series[0]
+    rows = table[(table["series"] == s.name) & (table["target"] == res.frame.spec.targets[0])]
+    origins = rows["origin"].unique()
+    pick = origins[np.unique(np.linspace(0, len(origins) - 1, min(n_origins, len(origins)))
+                             .astype(int))]
+    fig, ax = plt.subplots(figsize=(11, 4))
+    lo = max(0, s.index.get_loc(pick[0]) - 3 * int(rows["step"].max()))
+    hi = s.index.get_loc(rows["timestamp"].max()) + 1
+    ax.plot(s.index[lo:hi], s.values[lo:hi, 0], color="black", lw=0.8, label="actual")
+    for i, origin in enumerate(pick):
+        r = rows[rows["origin"] == origin]
+        ax.plot(r["timestamp"], r["forecast"], color="C0", label="forecast" if i == 0 else None)
+        ax.fill_between(r["timestamp"], r["lower"], r["upper"], color="C0", alpha=0.2,
+                        label="interval" if i == 0 else None)
+        ax.axvline(origin, color="grey", ls=":", lw=0.8)
+    ax.set_title(f"Backtest of {res.frame.spec.targets[0]}" + (f" ({s.name})" if s.name else ""))
+    ax.legend(loc="best")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

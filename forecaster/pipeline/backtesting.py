@@ -1,0 +1,221 @@
+"""``forecast backtest``: rolling-origin forecasts of the model and its baselines.
+
+Each refit fits scalers, the network and the exponential-smoothing baseline on its own
+training rows only; all origins it serves are forecast in one batched pass. Intervals of
+every model come from the quantiles of its residuals on the refit's validation part.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from forecaster.baselines import drift, ets, naive, season_length, seasonal_naive
+from forecaster.data.loading import Frame, load_frame
+from forecaster.data.scaling import Scaler
+from forecaster.data.windows import WindowSet, assemble, window_starts
+from forecaster.models.forecaster_net import ForecasterNet
+from forecaster.models.train import fit, predict_batches
+from forecaster.pipeline.backtest_plan import BacktestSettings, Plan, Refit, make_plan
+from forecaster.pipeline.evaluation import interval_offsets, interval_quantiles, to_raw
+from forecaster.pipeline.prepare import Grid, make_grid, resolve_device
+from forecaster.pipeline.training import forecaster_loss, model_config, train_config
+from forecaster.report import Reporter
+
+BASELINES = ("naive", "seasonal naive", "drift", "ETS")
+
+
+@dataclass
+class RefitData:
+    """Scaled windows of one refit; origins are (series index, position in that series)."""
+
+    scalers: list[Scaler]
+    fit: WindowSet
+    val: WindowSet
+    test: WindowSet
+    val_origins: np.ndarray
+    test_origins: np.ndarray
+
+
+@dataclass
+class Forecasts:
+    """Forecasts at a set of origins: arrays (origins, horizon, targets), raw scale.
+
+    Attributes:
+        origins: (origins, 2) series index and position within that series.
+        actual: the values that happened.
+        models: per model name, (point, lower, upper).
+        refit: per origin, the 0-based refit that produced it.
+    """
+
+    origins: np.ndarray
+    actual: np.ndarray
+    models: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    refit: np.ndarray
+
+
+@dataclass
+class BacktestResult:
+    """What a backtest produced."""
+
+    frame: Frame
+    grid: Grid
+    plan: Plan
+    forecasts: Forecasts
+    season: int
+    model_name: str
+    train_seconds: float
+    epochs: list[int] = field(default_factory=list)
+
+
+def backtest(csv_path: str | Path, bt: BacktestSettings,
+             report: Reporter | None = None) -> BacktestResult:
+    """Run the rolling-origin evaluation.
+
+    Args:
+        csv_path: the data.
+        bt: backtest and model settings.
+        report: where progress goes.
+
+    Returns:
+        Every forecast with its actual, for the LSTM and the baselines.
+    """
+    report = report or Reporter(quiet=True)
+    frame = load_frame(Path(csv_path), bt.train.data)
+    for note in frame.notes:
+        report.note(note)
+    grid = make_grid(frame)
+    times = pd.date_range(grid.start, periods=grid.n, freq=frame.freq)
+    plan = make_plan(grid.n, times, bt)
+    season = bt.season or season_length(frame.freq)
+    device = resolve_device(bt.train.device)
+    report.note(f"backtest: {len(plan.origins)} origins, {len(plan.refits)} fit(s), season "
+                f"{season}")
+    outs, secs, epochs = [], 0.0, []
+    for i, refit in enumerate(plan.refits):
+        out, s, ep = run_refit(frame, grid, bt, refit, season, device, report, i)
+        outs.append(out)
+        secs, epochs = secs + s, epochs + ep
+    return BacktestResult(frame, grid, plan, _concat(outs), season, bt.train.cell.upper(),
+                          secs, epochs)
+
+
+def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, season: int,
+              device: torch.device, report: Reporter,
+              index: int) -> tuple[Forecasts, float, list[int]]:
+    """Train on one refit's rows and forecast all its origins (model and baselines)."""
+    st, k = bt.train, len(frame.spec.targets)
+    data = refit_data(frame, grid, bt, refit)
+    val_pts, test_pts, epochs, t0 = [], [], [], time.perf_counter()
+    for m in range(bt.ensemble):
+        net = ForecasterNet(model_config(frame, st))
+        cfg = train_config(st)
+        cfg.seed = st.seed + m
+        with report.epochs(f"fit {index + 1} model {m + 1}", st.epochs) as hook:
+            epochs.append(fit(net, forecaster_loss, data.fit, data.val, cfg, device,
+                              hook).best_epoch)
+        val_pts.append(predict_batches(net, data.val.to(device)).numpy())
+        test_pts.append(predict_batches(net, data.test.to(device)).numpy())
+    secs = time.perf_counter() - t0
+    points = {bt.train.cell.upper(): (
+        to_raw(np.mean(val_pts, 0), data.val_origins, data.scalers, k),
+        to_raw(np.mean(test_pts, 0), data.test_origins, data.scalers, k))}
+    points.update(baseline_points(frame, grid, refit, data, st.horizon, season))
+    val_truth = actuals(frame, data.val_origins, st.horizon)
+    scale = _scales(data.scalers, data.test_origins, k)
+    vscale = _scales(data.scalers, data.val_origins, k)
+    models = {name: _with_bounds(v, t, val_truth, vscale, scale, bt.level)
+              for name, (v, t) in points.items()}
+    out = Forecasts(data.test_origins, actuals(frame, data.test_origins, st.horizon), models,
+                    np.full(len(data.test_origins), index))
+    return out, secs, epochs
+
+
+def refit_data(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit) -> RefitData:
+    """Scalers fitted on the fitting part only, and the fit, validation and test windows."""
+    st = bt.train
+    w, h, k = st.window, st.horizon, len(frame.spec.targets)
+    scalers, parts, val_o, test_o = [], {"fit": [], "val": [], "test": []}, [], []
+    for i, s in enumerate(frame.series):
+        n, off = len(s.index), grid.offsets[i]
+        lo, fhi, hi = (int(np.clip(p - off, 0, n)) for p in
+                       (refit.train_lo, refit.fit_hi, refit.train_hi))
+        part = slice(lo, fhi) if fhi - lo >= 2 else slice(0, 2)
+        scaler = Scaler.fit(s.values[part], s.observed[part])
+        scaled = scaler.transform(s.values)
+        origins = refit.origins - off
+        origins = origins[(origins >= w) & (origins + h <= n)] if fhi - lo >= 2 else origins[:0]
+        starts = {"fit": window_starts(n, w, h, lo, lo, fhi),
+                  "val": window_starts(n, w, h, 0, fhi, hi), "test": origins - w}
+        for name, st_ in starts.items():
+            parts[name].append((scaled, s.observed, st_))
+        scalers.append(scaler)
+        val_o.append(np.stack([np.full(len(starts["val"]), i), starts["val"] + w], 1))
+        test_o.append(np.stack([np.full(len(origins), i), origins], 1))
+    sets = {name: assemble(p, k, w, h) for name, p in parts.items()}
+    return RefitData(scalers, sets["fit"], sets["val"], sets["test"],
+                     np.concatenate(val_o).astype(np.int64),
+                     np.concatenate(test_o).astype(np.int64))
+
+
+def baseline_points(frame: Frame, grid: Grid, refit: Refit, data: RefitData, horizon: int,
+                    season: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Validation and test forecasts of every baseline, per series, on the raw scale."""
+    k = len(frame.spec.targets)
+    out = {name: [np.empty((len(o), horizon, k)) for o in (data.val_origins,
+                                                            data.test_origins)]
+           for name in BASELINES}
+    for i, s in enumerate(frame.series):
+        y = s.values[:, :k].astype(np.float64)
+        n, off = len(y), grid.offsets[i]
+        lo, hi = (int(np.clip(p - off, 0, n)) for p in (refit.train_lo, refit.train_hi))
+        for j, origins in enumerate((data.val_origins, data.test_origins)):
+            rows = np.flatnonzero(origins[:, 0] == i)
+            if not rows.size:
+                continue
+            o = origins[rows, 1]
+            out["naive"][j][rows] = naive(y, o, horizon)
+            out["seasonal naive"][j][rows] = seasonal_naive(y, o, horizon, season)
+            out["drift"][j][rows] = drift(y, o, horizon)
+            out["ETS"][j][rows] = ets(y, o, horizon, season, fit_lo=lo, fit_hi=hi)
+    return {name: (v[0], v[1]) for name, v in out.items()}
+
+
+def actuals(frame: Frame, origins: np.ndarray, horizon: int) -> np.ndarray:
+    """(origins, horizon, targets) of what happened after each origin."""
+    k = len(frame.spec.targets)
+    out = np.empty((len(origins), horizon, k))
+    steps = np.arange(horizon)
+    for i, s in enumerate(frame.series):
+        rows = np.flatnonzero(origins[:, 0] == i)
+        out[rows] = s.values[origins[rows, 1][:, None] + steps[None, :], :k]
+    return out
+
+
+def _scales(scalers: list[Scaler], origins: np.ndarray, k: int) -> np.ndarray:
+    if not len(origins):
+        return np.ones((0, 1, k))
+    return np.stack([np.asarray(scalers[s].scale[:k]) for s in origins[:, 0]])[:, None, :]
+
+
+def _with_bounds(val_point: np.ndarray, test_point: np.ndarray, val_truth: np.ndarray,
+                 val_scale: np.ndarray, test_scale: np.ndarray,
+                 level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Interval bounds from the quantiles of scaled validation residuals, per step."""
+    q = interval_quantiles([(val_truth - val_point) / val_scale])
+    lo, hi = interval_offsets(q, level)
+    return test_point, test_point + lo * test_scale, test_point + hi * test_scale
+
+
+def _concat(outs: list[Forecasts]) -> Forecasts:
+    names = list(outs[0].models)
+    models = {n: tuple(np.concatenate([o.models[n][j] for o in outs]) for j in range(3))
+              for n in names}
+    return Forecasts(np.concatenate([o.origins for o in outs]),
+                     np.concatenate([o.actual for o in outs]), models,
+                     np.concatenate([o.refit for o in outs]))
