@@ -43,6 +43,21 @@ class TrainSettings:
     window_kind: str = "expanding"
     anomaly: bool = True
     keep: int = 3
+    anomaly_window: int = 64
+    anomaly_segment: int = 4
+    anomaly_hidden: int = 32
+    anomaly_layers: int = 1
+    anomaly_latent: int = 16
+    anomaly_bidirectional: bool = False
+    anomaly_epochs: int = 30
+    anomaly_max_windows: int = 4000
+    anomaly_combine: str = "median"
+    anomaly_smooth: int = 1
+    anomaly_threshold: str = "dynamic"
+    anomaly_q: float = 0.995
+    anomaly_k: float = 4.0
+    anomaly_trim: float = 0.05
+    anomaly_prune: float = 0.13
 
     def to_dict(self) -> dict:
         """Plain-JSON form."""

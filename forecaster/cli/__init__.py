@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from forecaster.cli import backtest, predict, train  # noqa: F401  (registers the commands)
+from forecaster.cli import backtest, detect, predict, train  # noqa: F401  (registers the commands)
 from forecaster.cli.common import app
 from forecaster.errors import EXIT_INTERRUPTED
 

@@ -63,6 +63,20 @@ def train(
     window_kind: Annotated[str, typer.Option(help="Folds: expanding or sliding.")] = "expanding",
     anomaly: Annotated[bool, typer.Option(help="Also fit the anomaly model.")] = True,
     keep: Annotated[int, typer.Option(min=1, help="Bundle versions to keep.")] = 3,
+    anomaly_window: Annotated[int, typer.Option(
+        min=2, help="Anomaly model: steps per reconstructed window.")] = 64,
+    anomaly_segment: Annotated[int, typer.Option(
+        min=1, help="Anomaly model: steps per recurrent step (divides the window).")] = 4,
+    anomaly_hidden: Annotated[int, typer.Option(min=1, help="Anomaly model: units.")] = 32,
+    anomaly_layers: Annotated[int, typer.Option(min=1, help="Anomaly model: layers.")] = 1,
+    anomaly_latent: Annotated[int, typer.Option(min=1, help="Anomaly model: code size.")] = 16,
+    anomaly_bidirectional: Annotated[bool, typer.Option(
+        help="Anomaly model: bidirectional encoder.")] = False,
+    anomaly_epochs: Annotated[int, typer.Option(min=1, help="Anomaly model: most epochs.")] = 30,
+    anomaly_combine: Annotated[str, typer.Option(
+        help="Errors of the windows covering a step: median or mean.")] = "median",
+    anomaly_threshold: Annotated[str, typer.Option(
+        help="Threshold rule on out-of-fold scores: dynamic, std or quantile.")] = "dynamic",
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
@@ -107,7 +121,18 @@ def settings_from_options(opts: dict) -> TrainSettings:
         device=check_choice("--device", o["device"], ("auto", "cpu", "cuda")),
         folds=o["folds"], val_size=o["val_size"], gap=o["gap"],
         window_kind=check_choice("--window-kind", o["window_kind"], ("expanding", "sliding")),
-        anomaly=o["anomaly"], keep=o["keep"])
+        anomaly=o["anomaly"], keep=o["keep"], **_anomaly_options(o))
+
+
+def _anomaly_options(o: dict) -> dict:
+    """The ``anomaly_*`` settings among ``o`` (absent ones keep their defaults)."""
+    out = {k: v for k, v in o.items() if k.startswith("anomaly_")}
+    if "anomaly_combine" in out:
+        check_choice("--anomaly-combine", out["anomaly_combine"], ("median", "mean"))
+    if "anomaly_threshold" in out:
+        check_choice("--anomaly-threshold", out["anomaly_threshold"],
+                     ("dynamic", "std", "quantile"))
+    return out
 
 
 _SETTINGS_DEFAULTS = {"model": TrainSettings.model_dir, "folds": TrainSettings.folds,

@@ -1,0 +1,152 @@
+"""Run ``forecast train`` + ``detect-anomalies`` (library calls) on the labelled NAB files.
+
+Protocol (Orion's): for each file, train unsupervised on the whole file (the
+anomaly model's threshold is calibrated on out-of-fold errors of the
+forward-chaining folds), then score the whole file. Scoring is therefore *not*
+causal: a step's score uses the windows that cover it, up to ``window - 1``
+steps after it. Event F1 uses every row (Orion's rule); the NAB score uses
+NAB's own probation and, as detections, the first row of each event (an alert
+is raised once per event). Every threshold rule is evaluated from the same
+trained bundle, re-calibrated on its stored out-of-fold scores.
+
+Usage::
+
+    OMP_NUM_THREADS=1 python benchmarks/nab_benchmark.py [--files PATTERN] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from nab_metrics import (  # noqa: E402
+    event_confusion,
+    f1_from_counts,
+    load_windows,
+    nab_raw_score,
+)
+
+from forecaster.anomaly.settings import DetectSettings  # noqa: E402
+from forecaster.config import TrainSettings  # noqa: E402
+from forecaster.data.spec import DataSpec  # noqa: E402
+from forecaster.errors import ForecastError  # noqa: E402
+from forecaster.pipeline.detecting import detect  # noqa: E402
+from forecaster.pipeline.training import train  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "nab"
+SETS = ("realKnownCause", "artificialNoAnomaly")
+RULES = ("dynamic", "std", "quantile")
+
+
+def settings(model_dir: Path, **over: object) -> TrainSettings:
+    """Small, fast settings: a minimal forecaster (not scored here), the anomaly defaults."""
+    # NAB files repeat local times at DST changes: average the duplicates.
+    spec = DataSpec(duplicates="mean")
+    base = dict(data=spec, model_dir=model_dir, window=24, horizon=1, segment=12, hidden=8,
+                layers=1, epochs=1, device="cpu", anomaly_epochs=15, anomaly_max_windows=2000)
+    return TrainSettings(**{**base, **over})
+
+
+def run_file(path: Path, key: str, labels: Path, over: dict) -> list[dict]:
+    """Train on one file, then detect with every threshold rule; one result per rule."""
+    windows = load_windows(labels, key)
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.time()
+        try:
+            train(path, settings(Path(tmp) / "m", **over))
+        except ForecastError as exc:
+            return [_refused(key, rule, windows, str(exc)) for rule in RULES]
+        out = []
+        for rule in RULES:
+            found = detect(DetectSettings(model_dir=Path(tmp) / "m", rule=rule))
+            out.append(_score(key, rule, found, windows, time.time() - t0))
+        return out
+
+
+def _score(key: str, rule: str, found, windows: list, seconds: float) -> dict:
+    table = found.table
+    stamps = pd.DatetimeIndex(table["timestamp"]).tz_localize(None)
+    events = [(s.tz_localize(None), e.tz_localize(None))
+              for s, e in zip(found.events["start"], found.events["end"], strict=True)]
+    tp, fp, fn = event_confusion(events, windows)
+    onsets = np.zeros(len(table), dtype=bool)
+    flags = table["is_anomaly"].to_numpy(dtype=bool)
+    onsets[1:] = flags[1:] & ~flags[:-1]
+    onsets[0] = flags[0]
+    nab = nab_raw_score(stamps, onsets, windows)
+    return {"file": key, "rule": rule, "tp": tp, "fp": fp, "fn": fn, "windows": len(windows),
+            "nab_raw": nab, "threshold": found.threshold, "seconds": round(seconds, 1)}
+
+
+def _refused(key: str, rule: str, windows: list, why: str) -> dict:
+    # A file the tool refuses counts as a detector that flags nothing.
+    return {"file": key, "rule": rule, "tp": 0, "fp": 0, "fn": len(windows),
+            "windows": len(windows), "nab_raw": -float(len(windows)), "threshold": None,
+            "seconds": 0.0, "refused": why[:200]}
+
+
+def table(results: list[dict], rule: str) -> str:
+    """Markdown table of one rule: per file and in total."""
+    rows = [r for r in results if r["rule"] == rule]
+    lines = ["| file | windows | tp | fp | fn | precision | recall | F1 | NAB raw |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        p, rc, f1 = f1_from_counts(r["tp"], r["fp"], r["fn"])
+        note = " (refused by loader)" if r.get("refused") else ""
+        lines.append(f"| {r['file']}{note} | {r['windows']} | {r['tp']} | {r['fp']} | {r['fn']} "
+                     f"| {p:.3f} | {rc:.3f} | {f1:.3f} | {r['nab_raw']:.2f} |")
+    tp, fp, fn = (sum(r[k] for r in rows) for k in ("tp", "fp", "fn"))
+    p, rc, f1 = f1_from_counts(tp, fp, fn)
+    nw = sum(r["windows"] for r in rows)
+    total = sum(r["nab_raw"] for r in rows)
+    nab = 100.0 * (total + nw) / (2.0 * nw) if nw else float("nan")
+    lines.append(f"| **total** | {nw} | {tp} | {fp} | {fn} | {p:.3f} | {rc:.3f} | **{f1:.3f}** "
+                 f"| {total:.2f} (normalised **{nab:.1f}**) |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run the benchmark and print one table per threshold rule."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--files", default="*", help="glob on file names")
+    ap.add_argument("--out", type=Path, help="append JSON lines of results here")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="override a TrainSettings field, e.g. anomaly_window=100")
+    args = ap.parse_args()
+    import torch
+
+    torch.set_num_threads(1)
+    over = {k: _value(v) for k, v in (s.split("=", 1) for s in args.set)}
+    labels = args.data / "labels_windows.json"
+    results = []
+    for name in SETS:
+        for path in sorted((args.data / name).glob(args.files + ".csv")):
+            res = run_file(path, f"{name}/{path.name}", labels, over)
+            print(f"{path.name}: " + ", ".join(f"{r['rule']} tp {r['tp']} fp {r['fp']} "
+                                              f"fn {r['fn']}" for r in res), file=sys.stderr)
+            results += res
+    for rule in RULES:
+        print(f"\n### threshold rule `{rule}`\n\n{table(results, rule)}")
+    if args.out:
+        with open(args.out, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"settings": over, "results": results}) + "\n")
+
+
+def _value(text: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Anomaly scoring pieces: per-step scores, calibrated thresholds and events."""

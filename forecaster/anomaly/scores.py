@@ -1,0 +1,96 @@
+"""From window reconstruction errors to normalised per-step scores.
+
+Every step is covered by up to ``window`` windows; their errors at that step are
+combined (median or mean), then each channel is normalised by robust statistics
+of out-of-fold errors, so that a score of 0 is a typical out-of-fold error and a
+score of 1 is one robust standard deviation above it, in every series and file.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import torch
+
+from forecaster.data.windows import WindowSet
+
+COMBINES = ("median", "mean")
+# Errors are in scaled units (1 = one standard deviation of the series); a scale
+# below this would turn float noise of a perfectly learnt series into alarms.
+MIN_ERROR_SCALE = 0.02
+MAD_TO_SD = 1.4826
+
+
+@torch.inference_mode()
+def window_errors(net: torch.nn.Module, data: WindowSet, batch_size: int = 512) -> np.ndarray:
+    """Absolute reconstruction errors (windows, window, channels), NaN at filled steps."""
+    net.eval()
+    out = []
+    for i in range(0, len(data), batch_size):
+        idx = torch.arange(i, min(i + batch_size, len(data)), device=data.starts.device)
+        x, y, w = data.batch(idx)
+        err = (net(x) - y).abs().float()
+        out.append(torch.where(w > 0, err, torch.nan).cpu().numpy())
+    if not out:
+        return np.empty((0, data.window, data.targets.shape[1]), dtype=np.float32)
+    return np.concatenate(out)
+
+
+def combine_steps(errors: np.ndarray, starts: np.ndarray, n_steps: int,
+                  how: str = "median") -> np.ndarray:
+    """Per-step errors (n_steps, channels) from the windows covering each step.
+
+    Args:
+        errors: (windows, window, channels) errors, NaN where masked.
+        starts: (windows,) first step of each window in the series.
+        n_steps: series length.
+        how: "median" (robust to the one window that fits a fault badly) or "mean".
+
+    Returns:
+        NaN where no window covers a step or every covering error is masked.
+    """
+    n_win, width, ch = errors.shape
+    table = np.full((n_steps, width, ch), np.nan, dtype=np.float32)
+    steps = starts[:, None] + np.arange(width)[None, :]  # (windows, window)
+    table[steps, np.arange(width)[None, :]] = errors
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmedian(table, axis=1) if how == "median" else np.nanmean(table, axis=1)
+
+
+def smooth(errors: np.ndarray, span: int) -> np.ndarray:
+    """Trailing mean over ``span`` steps per channel (1: unchanged), skipping NaN."""
+    if span <= 1:
+        return errors
+    ok = ~np.isnan(errors)
+    vals = np.where(ok, errors, 0.0)
+    csum = np.cumsum(np.vstack([np.zeros((1, vals.shape[1])), vals]), axis=0)
+    ccnt = np.cumsum(np.vstack([np.zeros((1, vals.shape[1])), ok]), axis=0)
+    lo = np.maximum(np.arange(len(vals)) - span + 1, 0)
+    hi = np.arange(1, len(vals) + 1)
+    total, count = csum[hi] - csum[lo], ccnt[hi] - ccnt[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = total / count
+    return np.where(ok, out, np.nan).astype(np.float32)
+
+
+def robust_stats(errors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel median and robust scale (1.4826 MAD, floored) of out-of-fold errors.
+
+    Median and MAD ignore the few faults a validation block may hold, which a mean
+    and standard deviation would not.
+    """
+    center = np.nanmedian(errors, axis=0)
+    mad = np.nanmedian(np.abs(errors - center), axis=0) * MAD_TO_SD
+    return center.astype(np.float64), np.maximum(mad, MIN_ERROR_SCALE).astype(np.float64)
+
+
+def normalise(errors: np.ndarray, center: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Per-channel scores (steps, channels) and the overall score (steps,), the channel
+    maximum, so a fault in any one channel shows; NaN stays NaN (masked steps)."""
+    per = (errors - center[None, :]) / scale[None, :]
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        overall = np.nanmax(per, axis=1)
+    return per.astype(np.float32), overall.astype(np.float32)

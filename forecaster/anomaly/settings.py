@@ -1,0 +1,39 @@
+"""Settings of ``forecast detect-anomalies``; light, imported before torch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from forecaster.config import DEFAULT_MODEL_DIR
+
+METHODS = ("reconstruction", "forecast")
+
+
+@dataclass
+class DetectSettings:
+    """Everything ``forecast detect-anomalies`` needs.
+
+    Attributes:
+        model_dir: the model bundle.
+        data: CSV to score; None re-reads the recorded training CSV.
+        since: score only rows at or after this timestamp (history before is context).
+        last: score only the last N rows of each series.
+        method: "reconstruction" (the anomaly model) or "forecast" (one-step residuals).
+        rule: threshold rule; None uses the one recorded at training.
+        q: quantile of the "quantile" rule; None: recorded.
+        k: multiplier of the "std" rule; None: recorded.
+        prune: minimum relative drop kept by dynamic pruning; None: recorded.
+        device: where to run the network.
+    """
+
+    model_dir: Path = Path(DEFAULT_MODEL_DIR)
+    data: Path | None = None
+    since: str | None = None
+    last: int | None = None
+    method: str = "reconstruction"
+    rule: str | None = None
+    q: float | None = None
+    k: float | None = None
+    prune: float | None = None
+    device: str = "cpu"

@@ -1,0 +1,95 @@
+"""The anomaly model: an LSTM encoder-decoder that reconstructs windows.
+
+The encoder reads the window (values and the observed mask) in segments, its
+final state is squeezed through a small latent layer, and a stacked decoder
+unrolls that code back into the window. The bottleneck is what makes
+reconstruction error meaningful: a code of ``latent`` numbers can hold the
+normal shape of a window but not an arbitrary fault.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+from forecaster.models.rnn import StackedRNN
+
+
+@dataclass
+class ReconstructorConfig:
+    """Shape of the reconstruction network; saved in the bundle.
+
+    Attributes:
+        n_channels: value channels reconstructed (targets then features).
+        window: steps per window.
+        segment: steps per recurrent step (divides ``window``).
+        cell: "lstm" or "gru", as for the forecaster.
+        hidden: units per layer.
+        layers: stacked layers in the encoder and in the decoder.
+        latent: size of the code between encoder and decoder.
+        dropout: between layers only.
+        layer_norm: layer norm between layers.
+        bidirectional: run the encoder both ways.
+    """
+
+    n_channels: int
+    window: int = 64
+    segment: int = 4
+    cell: str = "lstm"
+    hidden: int = 32
+    layers: int = 1
+    latent: int = 16
+    dropout: float = 0.0
+    layer_norm: bool = False
+    bidirectional: bool = False
+
+    def to_dict(self) -> dict:
+        """Plain-JSON form."""
+        return asdict(self)
+
+
+class Reconstructor(nn.Module):
+    """(batch, window, channels + 1 mask) -> (batch, window, channels)."""
+
+    def __init__(self, cfg: ReconstructorConfig) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.steps = cfg.window // cfg.segment
+        self.embed = nn.Linear(cfg.segment * (cfg.n_channels + 1), cfg.hidden)
+        self.encoder = StackedRNN(cfg.hidden, cfg.hidden, cfg.layers, cfg.cell, cfg.dropout,
+                                  cfg.layer_norm, bidirectional=cfg.bidirectional)
+        self.to_code = nn.Linear(self.encoder.out_features, cfg.latent)
+        # Where in the window a decoder step is: the repeated code alone is the same at
+        # every step, and an LSTM would have to count to place the daily peak.
+        self.position = nn.Parameter(torch.zeros(self.steps, cfg.hidden))
+        self.from_code = nn.Linear(cfg.latent, cfg.hidden)
+        self.decoder = StackedRNN(cfg.hidden, cfg.hidden, cfg.layers, cfg.cell, cfg.dropout,
+                                  cfg.layer_norm)
+        self.head = nn.Linear(cfg.hidden, cfg.segment * cfg.n_channels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Reconstruct the value channels of each window."""
+        cfg = self.cfg
+        b = x.shape[0]
+        segs = x.reshape(b, self.steps, -1)  # (batch, steps, segment * (channels + 1))
+        h = self.encoder(torch.relu(self.embed(segs)))  # (batch, steps, width)
+        code = torch.tanh(self.to_code(_summary(h, cfg.bidirectional, cfg.hidden)))
+        z = self.from_code(code)[:, None, :] + self.position[None]  # (batch, steps, hidden)
+        out = self.head(self.decoder(torch.relu(z)))  # (batch, steps, segment * channels)
+        return out.reshape(b, cfg.window, cfg.n_channels)
+
+
+def _summary(h: torch.Tensor, bidirectional: bool, hidden: int) -> torch.Tensor:
+    """The encoder's view of the whole window: the last step forwards (and, when
+    bidirectional, the first step of the backward pass, which has read everything)."""
+    if not bidirectional:
+        return h[:, -1]
+    return torch.cat([h[:, -1, :hidden], h[:, 0, hidden:]], dim=-1)
+
+
+def reconstruction_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
+                        w: torch.Tensor) -> torch.Tensor:
+    """Masked MSE of the reconstruction: filled-in steps teach nothing."""
+    return ((model(x) - y) ** 2 * w).sum() / w.sum().clamp_min(1.0)

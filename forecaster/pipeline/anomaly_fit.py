@@ -1,0 +1,169 @@
+"""The anomaly half of ``forecast train``: reconstruction models, out-of-fold calibration.
+
+Each forward-chaining fold trains a reconstructor on its past and reconstructs its
+validation block; those out-of-fold errors, which no model saw while fitting,
+set the score normalisation and the threshold. The final model, fitted on all
+data for the epochs the folds chose, is the one ``detect-anomalies`` runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import torch
+
+from forecaster.anomaly.scores import combine_steps, normalise, robust_stats, smooth, window_errors
+from forecaster.anomaly.thresholds import RULES, calibrate
+from forecaster.config import TrainSettings
+from forecaster.data.folds import Fold, make_folds
+from forecaster.data.loading import Frame
+from forecaster.data.windows import WindowSet
+from forecaster.errors import ConfigError, DataError
+from forecaster.models.reconstructor import (
+    Reconstructor,
+    ReconstructorConfig,
+    reconstruction_loss,
+)
+from forecaster.models.train import TrainConfig, fit
+from forecaster.pipeline.prepare import Grid, fold_data
+from forecaster.report import Reporter
+
+# Share of the data held out for calibration when ``--folds 0`` leaves no folds.
+CALIBRATION_SHARE = 0.2
+
+
+def recon_config(frame: Frame, st: TrainSettings) -> ReconstructorConfig:
+    """The reconstructor's shape for this data and these settings."""
+    return ReconstructorConfig(
+        n_channels=len(frame.columns), window=st.anomaly_window, segment=st.anomaly_segment,
+        cell=st.cell, hidden=st.anomaly_hidden, layers=st.anomaly_layers,
+        latent=st.anomaly_latent, dropout=st.dropout if st.anomaly_layers > 1 else 0.0,
+        layer_norm=st.layer_norm, bidirectional=st.anomaly_bidirectional)
+
+
+def anomaly_train_config(st: TrainSettings) -> TrainConfig:
+    """Optimiser settings of the reconstructor (windows per epoch capped for speed)."""
+    return TrainConfig(epochs=st.anomaly_epochs, batch_size=st.batch_size, lr=st.lr,
+                       patience=st.patience, seed=st.seed, max_windows=st.anomaly_max_windows)
+
+
+def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
+                device: torch.device, report: Reporter, meta: dict) -> dict[str, torch.Tensor]:
+    """Fit and calibrate the anomaly model; fills ``meta["anomaly"]``.
+
+    Args:
+        frame: the training data.
+        grid: its union time grid.
+        st: the settings (``anomaly_*`` fields).
+        folds: the forecaster's folds; their validation blocks give the
+            out-of-fold errors (one held-out block is used when there are none).
+        device: where to train.
+        report: where messages go.
+        meta: the bundle metadata, extended in place.
+
+    Returns:
+        Tensors "anomaly.net.*" (final weights) and "anomaly.oof_scores" (normalised
+        out-of-fold scores, NaN-separated per block, for re-calibration at detection).
+    """
+    _check(st)
+    sta = replace(st, window=st.anomaly_window, segment=st.anomaly_segment)
+    blocks = folds or _holdout(grid.n, st)
+    errors, best_epochs = [], []
+    for i, f in enumerate(blocks):
+        err, best = _fold_errors(frame, grid, sta, f, device, report, f"anomaly fold {i + 1}"
+                                 f"/{len(blocks)}")
+        errors.append(err)
+        best_epochs.append(best)
+    oof = np.concatenate(errors)  # (steps, channels) with NaN rows between blocks
+    center, scale = robust_stats(oof)
+    _, oof_scores = normalise(oof, center, scale)
+    net, epochs = _final_fit(frame, grid, sta, best_epochs, device, report)
+    meta["anomaly"] = _meta(frame, st, sta, center, scale, oof_scores, epochs)
+    report.note(f"anomaly threshold ({st.anomaly_threshold}): "
+                f"{meta['anomaly']['threshold']['value']:.3g} on out-of-fold scores")
+    tensors = {f"anomaly.net.{k}": v for k, v in net.state_dict().items()}
+    tensors["anomaly.oof_scores"] = torch.from_numpy(oof_scores.astype(np.float32))
+    return tensors
+
+
+def _check(st: TrainSettings) -> None:
+    if st.anomaly_window % st.anomaly_segment:
+        raise ConfigError(f"--anomaly-window {st.anomaly_window} is not a multiple of "
+                          f"--anomaly-segment {st.anomaly_segment}; choose a segment that "
+                          "divides the window")
+    if st.anomaly_threshold not in RULES:
+        raise ConfigError(f"--anomaly-threshold {st.anomaly_threshold}: expected one of "
+                          f"{', '.join(RULES)}")
+
+
+def _holdout(n: int, st: TrainSettings) -> list[Fold]:
+    size = max(st.anomaly_window, int(CALIBRATION_SHARE * n))
+    return make_folds(n, 1, size, 0)
+
+
+def _fold_errors(frame: Frame, grid: Grid, sta: TrainSettings, f: Fold, device: torch.device,
+                 report: Reporter, label: str) -> tuple[np.ndarray, int]:
+    """Per-step out-of-fold errors of one fold's validation block, and its best epoch."""
+    w = sta.window
+    try:
+        data = fold_data(frame, grid, sta, f.train_lo, f.train_hi,
+                         (max(f.val_lo - w + 1, 0), f.val_hi), horizon=0)
+    except DataError:
+        raise DataError(f"too little data before the validation block of {label} for "
+                        f"--anomaly-window {w}; use a shorter --anomaly-window or fewer "
+                        "--folds") from None
+    net = Reconstructor(recon_config(frame, sta))
+    with report.epochs(label, sta.anomaly_epochs) as hook:
+        hist = fit(net, reconstruction_loss, data.train, data.early, anomaly_train_config(sta),
+                   device, hook)
+    err = window_errors(net, data.val.to(device))
+    blocks = []
+    for i, s in enumerate(frame.series):
+        rows = data.val_origins[:, 0] == i
+        steps = combine_steps(err[rows], data.val_origins[rows, 1] - w, len(s.index),
+                              sta.anomaly_combine)
+        steps = smooth(steps, sta.anomaly_smooth)
+        lo, hi = (min(max(p - grid.offsets[i], 0), len(s.index)) for p in (f.val_lo, f.val_hi))
+        blocks += [steps[lo:hi], np.full((1, steps.shape[1]), np.nan, dtype=np.float32)]
+    return np.concatenate(blocks), hist.best_epoch
+
+
+def _final_fit(frame: Frame, grid: Grid, sta: TrainSettings, best_epochs: list[int],
+               device: torch.device, report: Reporter) -> tuple[Reconstructor, int]:
+    epochs = max(1, int(np.median(best_epochs)))
+    data = fold_data(frame, grid, sta, 0, grid.n, None, horizon=0)
+    t, e = data.train, data.early
+    every = WindowSet(t.inputs, t.targets, t.weights, torch.cat([t.starts, e.starts]),
+                      t.window, t.horizon)
+    net = Reconstructor(recon_config(frame, sta))
+    with report.epochs("anomaly final model", epochs) as hook:
+        fit(net, reconstruction_loss, every, None, anomaly_train_config(sta), device, hook,
+            fixed_epochs=epochs)
+    return net, epochs
+
+
+def _meta(frame: Frame, st: TrainSettings, sta: TrainSettings, center: np.ndarray,
+          scale: np.ndarray, oof_scores: np.ndarray, epochs: int) -> dict:
+    thresholds = {r: _finite(calibrate(oof_scores, r, st.anomaly_q, st.anomaly_k,
+                                       st.anomaly_trim)) for r in RULES}
+    value = thresholds[st.anomaly_threshold]
+    ok = oof_scores[~np.isnan(oof_scores)]
+    return {
+        "method": "reconstruction",
+        "config": recon_config(frame, sta).to_dict(),
+        "train": anomaly_train_config(sta).to_dict(), "final_epochs": epochs,
+        "combine": st.anomaly_combine, "smooth": st.anomaly_smooth,
+        "normalisation": {"center": center.tolist(), "scale": scale.tolist(),
+                          "columns": frame.columns},
+        "threshold": {"rule": st.anomaly_threshold, "value": value, "q": st.anomaly_q,
+                      "k": st.anomaly_k, "trim": st.anomaly_trim, "prune": st.anomaly_prune,
+                      "all_rules": thresholds},
+        "oof": {"steps": int(ok.size), "flagged_share": float((ok >= value).mean())
+                if ok.size else 0.0},
+    }
+
+
+def _finite(x: float) -> float:
+    # JSON in the bundle refuses inf; a huge threshold flags nothing, as inf would.
+    return float(x) if np.isfinite(x) else 1e30

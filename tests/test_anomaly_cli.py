@@ -1,0 +1,134 @@
+"""``forecast train`` + ``forecast detect-anomalies`` end to end on the sample sensor."""
+
+from __future__ import annotations
+
+import io
+import struct
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import SAMPLE
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+
+runner = CliRunner()
+# Tiny forecaster (not under test here) and a small but real anomaly model.
+FAST = ["--epochs", "1", "--hidden", "8", "--layers", "1", "--window", "24", "--segment",
+        "12", "--horizon", "6", "--anomaly-window", "32", "--anomaly-segment", "4",
+        "--anomaly-hidden", "16", "--anomaly-epochs", "12"]
+
+
+@pytest.fixture(scope="module")
+def sensor_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One trained bundle on sensor.csv for the whole module."""
+    import torch
+
+    torch.set_num_threads(1)
+    model = tmp_path_factory.mktemp("anomaly") / "m"
+    result = runner.invoke(app, ["train", str(SAMPLE / "sensor.csv"), "--model", str(model),
+                                 *FAST])
+    assert result.exit_code == 0, result.output
+    return model
+
+
+def _detect(model: Path, *extra: str):
+    return runner.invoke(app, ["detect-anomalies", "--model", str(model), *extra])
+
+
+def _labels() -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    lab = pd.read_csv(SAMPLE / "sensor_labels.csv")
+    return [(pd.Timestamp(s, tz="UTC"), pd.Timestamp(e, tz="UTC"))
+            for s, e in zip(lab["start"], lab["end"], strict=True)]
+
+
+def test_finds_injected_faults_and_exits_1(sensor_model: Path) -> None:
+    result = _detect(sensor_model, "--events")
+    assert result.exit_code == 1, result.output
+    ev = pd.read_csv(io.StringIO(result.stdout), parse_dates=["start", "end"])
+    hit = [any((ev["start"] <= e) & (ev["end"] >= s)) for s, e in _labels()]
+    false = [not any((s <= e_) and (s_ <= e) for s_, e_ in _labels())
+             for s, e in zip(ev["start"], ev["end"], strict=True)]
+    assert sum(hit) >= 3, ev
+    assert sum(false) <= 1, ev
+    assert _detect(sensor_model, "--exit-zero").exit_code == 0
+
+
+def test_per_step_table_and_json(sensor_model: Path) -> None:
+    result = _detect(sensor_model, "--format", "json", "--exit-zero")
+    assert result.exit_code == 0, result.output
+    out = pd.read_json(io.StringIO(result.stdout))
+    assert list(out.columns) == ["series", "timestamp", "value", "score", "threshold",
+                                 "is_anomaly"]
+    assert len(out) == 2160
+
+
+def test_filled_rows_have_no_score(sensor_model: Path) -> None:
+    result = _detect(sensor_model, "--exit-zero")
+    out = pd.read_csv(io.StringIO(result.stdout), parse_dates=["timestamp"])
+    gap = out[out["timestamp"] == pd.Timestamp("2026-01-05 04:00", tz="UTC")].iloc[0]
+    assert np.isnan(gap["score"]) and np.isnan(gap["value"]) and not gap["is_anomaly"]
+
+
+def test_since_scores_only_new_rows_with_history_as_context(sensor_model: Path) -> None:
+    full = pd.read_csv(io.StringIO(_detect(sensor_model, "--exit-zero").stdout))
+    result = _detect(sensor_model, "--since", "2026-03-25 00:00", "--exit-zero")
+    new = pd.read_csv(io.StringIO(result.stdout))
+    assert len(new) == 7 * 24
+    assert new["timestamp"].iloc[0].startswith("2026-03-25T00:00")
+    # Same windows cover these rows as in a full run: identical scores.
+    tail = full.iloc[-len(new):].reset_index(drop=True)
+    assert np.allclose(new["score"], tail["score"], atol=1e-5)
+    last = pd.read_csv(io.StringIO(_detect(sensor_model, "--last", "5", "--exit-zero").stdout))
+    assert len(last) == 5
+
+
+def test_plot_is_a_png_of_the_right_size(sensor_model: Path, tmp_path: Path) -> None:
+    png = tmp_path / "plot.png"
+    result = _detect(sensor_model, "--plot", str(png), "--exit-zero", "--events")
+    assert result.exit_code == 0, result.output
+    head = png.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", head[16:24]) == (1200, 700)
+
+
+def test_calibration_uses_out_of_fold_errors_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each fold model trains only before its block; the calibration steps are exactly the
+    validation blocks, scored by the model of their fold."""
+    import torch
+
+    from forecaster.config import TrainSettings
+    from forecaster.data.loading import load_frame
+    from forecaster.data.spec import DataSpec
+    from forecaster.pipeline import anomaly_fit
+    from forecaster.pipeline.prepare import make_grid, plan_folds
+    from forecaster.report import Reporter
+
+    seen = []
+    real_fit = anomaly_fit.fit
+
+    def spy(net, loss, train, val, cfg, device, hook=None, fixed_epochs=None):
+        ends = [int(s.starts.max()) + s.window for s in (train, val) if s is not None]
+        seen.append((max(ends), fixed_epochs))
+        return real_fit(net, loss, train, val, cfg, device, hook, fixed_epochs=fixed_epochs)
+
+    monkeypatch.setattr(anomaly_fit, "fit", spy)
+    st = TrainSettings(window=24, horizon=6, segment=12, anomaly_window=16, anomaly_epochs=2,
+                       anomaly_hidden=8)
+    frame = load_frame(SAMPLE / "sensor.csv", DataSpec())
+    grid = make_grid(frame)
+    folds = plan_folds(frame, grid, st, "sensor.csv")
+    meta: dict = {}
+    tensors = anomaly_fit.fit_anomaly(frame, grid, st, folds, torch.device("cpu"),
+                                      Reporter(quiet=True), meta)
+    for (end, fixed), f in zip(seen[:-1], folds, strict=True):
+        assert fixed is None and end <= f.train_hi
+    assert seen[-1][1] is not None  # the final model: fixed epochs, all data
+    blocks = sum(f.val_hi - f.val_lo for f in folds)
+    assert meta["anomaly"]["oof"]["steps"] == blocks
+    oof = tensors["anomaly.oof_scores"].numpy()
+    assert int(np.isfinite(oof).sum()) == blocks
+    assert meta["anomaly"]["threshold"]["value"] == pytest.approx(
+        anomaly_fit.calibrate(oof, "dynamic", 0.995, 4.0, 0.05))

@@ -1,0 +1,90 @@
+"""Anomaly scoring pieces without training: masking, calibration rules, pruning, events."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import torch
+
+from forecaster.anomaly.events import events_table
+from forecaster.anomaly.scores import combine_steps, normalise, robust_stats, window_errors
+from forecaster.anomaly.thresholds import calibrate, prune_events, runs
+from forecaster.data.windows import assemble, window_starts
+
+
+class _Zero(torch.nn.Module):
+    """Reconstructs every window as zeros, so errors are the values themselves."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.zeros_like(x[..., :1])
+
+
+def test_filled_steps_are_masked_not_scored() -> None:
+    values = np.ones((20, 1), dtype=np.float32)
+    values[7] = 1000.0  # a wild filled-in value must not raise the score
+    observed = np.ones((20, 1), dtype=bool)
+    observed[7] = False
+    starts = window_starts(20, 5, 0, 0, 0, 20)
+    data = assemble([(values, observed, starts)], 1, 5, 0)
+    err = window_errors(_Zero(), data)
+    steps = combine_steps(err, starts, 20)
+    assert np.isnan(steps[7, 0])
+    assert np.allclose(steps[np.arange(20) != 7, 0], 1.0)
+    _, overall = normalise(steps, np.zeros(1), np.ones(1))
+    assert np.isnan(overall[7])
+
+
+def test_combine_median_resists_one_bad_window() -> None:
+    err = np.zeros((3, 3, 1), dtype=np.float32)
+    err[0, 2, 0] = 9.0  # step 2 as seen by window 0 only
+    steps = combine_steps(err, np.array([0, 1, 2]), 5, "median")
+    assert steps[2, 0] == 0.0
+    assert combine_steps(err, np.array([0, 1, 2]), 5, "mean")[2, 0] == 3.0
+
+
+def test_robust_stats_ignore_a_few_faults() -> None:
+    rng = np.random.default_rng(0)
+    clean = np.abs(rng.normal(0, 1, (1000, 1))).astype(np.float32)
+    dirty = clean.copy()
+    dirty[:40] = 50.0  # 4 % faults in the validation blocks
+    c0, s0 = robust_stats(clean)
+    c1, s1 = robust_stats(dirty)
+    assert abs(c1[0] - c0[0]) < 0.1 and abs(s1[0] - s0[0]) < 0.2
+
+
+def test_threshold_rules() -> None:
+    rng = np.random.default_rng(1)
+    oof = rng.normal(0, 1, 2000)
+    assert abs(calibrate(oof, "quantile", 0.99, 0, 0) - np.quantile(oof, 0.99)) < 1e-9
+    assert 3.0 < calibrate(oof, "std", 0.99, 4.0, 0.0) < 5.0
+    dirty = oof.copy()
+    dirty[500:530] = 40.0
+    # Trimming keeps injected faults from inflating mean + k std.
+    assert calibrate(dirty, "std", 0.99, 4.0, 0.05) < 5.0
+    dyn = calibrate(dirty, "dynamic", 0.99, 4.0, 0.05)
+    assert np.nanmax(oof) < dyn < 40.0  # splits the faults off the normal errors
+
+
+def test_pruning_drops_weak_events_only() -> None:
+    scores = np.zeros(100)
+    scores[10], scores[50], scores[80] = 30.0, 5.2, 5.0
+    scores[90] = 4.9  # highest unflagged score
+    flags = scores >= 5.0
+    kept = prune_events(scores, flags, 0.13)
+    assert kept[10] and not kept[50] and not kept[80]
+    assert runs(kept) == [(10, 10)]
+
+
+def test_events_table() -> None:
+    stamps = pd.date_range("2026-01-01", periods=8, freq="h", tz="UTC")
+    table = pd.DataFrame({"series": "", "timestamp": stamps, "value": 0.0,
+                          "score": [0, 5, 7, 0, 0, 20, 0, 0.0], "threshold": 4.0,
+                          "is_anomaly": [0, 1, 1, 0, 0, 1, 0, 0]}).astype({"is_anomaly": bool})
+    ev = events_table(table)
+    assert list(ev.columns) == ["series", "start", "end", "steps", "peak_score", "threshold",
+                                "severity"]
+    assert ev["start"].tolist() == [stamps[1], stamps[5]]
+    assert ev["end"].tolist() == [stamps[2], stamps[5]]
+    assert ev["steps"].tolist() == [2, 1]
+    assert ev["peak_score"].tolist() == [7.0, 20.0]
+    assert ev["severity"].tolist() == ["medium", "high"]
