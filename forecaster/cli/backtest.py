@@ -20,6 +20,11 @@ NOT_SHARED = {"data", "model", "folds", "gap", "window_kind", "anomaly", "keep",
               "debug"}
 
 
+def _shared(name: str) -> bool:
+    """Whether a train option is also a backtest option (the anomaly model's are not)."""
+    return name not in NOT_SHARED and not name.startswith("anomaly")
+
+
 def _own_options(
     data: Annotated[Path, typer.Argument(help="CSV file with a time column and numbers.")],
     start: Annotated[str | None, typer.Option(
@@ -107,12 +112,12 @@ def _run(data: Path, bt: object, opts: dict) -> None:
 def _signature() -> tuple[inspect.Signature, dict]:
     own = inspect.signature(_own_options, eval_str=True).parameters
     shared = [p for name, p in inspect.signature(train_cli.train, eval_str=True)
-              .parameters.items() if name not in NOT_SHARED and name not in own]
+              .parameters.items() if _shared(name) and name not in own]
     params = [own["data"], *shared, *(p for n, p in own.items() if n != "data")]
     return inspect.Signature(params), {p.name: p.annotation for p in params}
 
 
-_SHARED_NAMES = {p for p in inspect.signature(train_cli.train).parameters} - NOT_SHARED
+_SHARED_NAMES = {p for p in inspect.signature(train_cli.train).parameters if _shared(p)}
 backtest.__signature__, backtest.__annotations__ = _signature()
 # One line per paragraph, so the terminal wraps the help text rather than the docstring.
 app.command(help="\n\n".join(" ".join(par.split()) for par in

@@ -2,7 +2,9 @@
 
 Each refit fits scalers, the network and the exponential-smoothing baseline on its own
 training rows only; all origins it serves are forecast in one batched pass. Intervals of
-every model come from the quantiles of its residuals on the refit's validation part.
+every model come from the quantiles of its residuals on the refit's validation part, each
+residual divided by the volatility of its input window (mean absolute one-step change), so
+that intervals narrow and widen with the recent volatility at each origin.
 """
 
 from __future__ import annotations
@@ -127,8 +129,8 @@ def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, seas
         to_raw(np.mean(test_pts, 0), data.test_origins, data.scalers, k))}
     points.update(baseline_points(frame, grid, refit, data, st.horizon, season))
     val_truth = actuals(frame, data.val_origins, st.horizon)
-    scale = _scales(data.scalers, data.test_origins, k)
-    vscale = _scales(data.scalers, data.val_origins, k)
+    scale = local_scale(frame, data.test_origins, st.window, data.scalers)
+    vscale = local_scale(frame, data.val_origins, st.window, data.scalers)
     models = {name: _with_bounds(v, t, val_truth, vscale, scale, bt.level)
               for name, (v, t) in points.items()}
     out = Forecasts(data.test_origins, actuals(frame, data.test_origins, st.horizon), models,
@@ -197,10 +199,21 @@ def actuals(frame: Frame, origins: np.ndarray, horizon: int) -> np.ndarray:
     return out
 
 
-def _scales(scalers: list[Scaler], origins: np.ndarray, k: int) -> np.ndarray:
-    if not len(origins):
-        return np.ones((0, 1, k))
-    return np.stack([np.asarray(scalers[s].scale[:k]) for s in origins[:, 0]])[:, None, :]
+def local_scale(frame: Frame, origins: np.ndarray, window: int,
+                scalers: list[Scaler]) -> np.ndarray:
+    """(origins, 1, targets) mean absolute one-step change over each input window.
+
+    Floored at 1 % of the series' scale, so that a flat window keeps a usable interval.
+    """
+    k = len(frame.spec.targets)
+    out = np.empty((len(origins), 1, k))
+    lags = np.arange(-window, 0)
+    for i, s in enumerate(frame.series):
+        rows = np.flatnonzero(origins[:, 0] == i)
+        idx = origins[rows, 1][:, None] + lags[None, :]
+        vol = np.abs(np.diff(s.values[idx, :k], axis=1)).mean(axis=1)  # (rows, k)
+        out[rows, 0] = np.maximum(vol, 0.01 * np.asarray(scalers[i].scale[:k]))
+    return out
 
 
 def _with_bounds(val_point: np.ndarray, test_point: np.ndarray, val_truth: np.ndarray,
