@@ -6,8 +6,11 @@ column or row, what was found, what was expected and what to do.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
+import warnings
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -86,7 +89,7 @@ def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
     times = _parse_times(raw[spec.time_col], path, spec.time_col)
     data = _numeric_block(raw, spec, path)
     data.insert(0, "__time", times)
-    data.insert(0, "__series", _series_keys(raw, spec))
+    data.insert(0, "__series", _series_keys(raw, spec, path))
     if not data.sort_values(["__series", "__time"], kind="stable").index.equals(data.index):
         notes.append(f"{path.name}: rows were not in time order; they were sorted")
         data = data.sort_values(["__series", "__time"], kind="stable")
@@ -108,14 +111,24 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raw = pd.read_csv(path, encoding="utf-8-sig", dtype=str,
                           keep_default_na=False, **_engine())
     except UnicodeDecodeError:
-        raise DataError(f"{path}: not UTF-8 text (binary file?); expected a CSV file") from None
+        with open(path, "rb") as fh:
+            utf16 = fh.read(2) in (b"\xff\xfe", b"\xfe\xff")
+        found = "UTF-16 text" if utf16 else "not UTF-8 text (binary file?)"
+        raise DataError(f"{path}: {found}; expected a UTF-8 CSV file: save it as UTF-8") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        msg = "".join(ch if ch.isprintable() else "?" for ch in msg[:120])
         raise DataError(f"{path}: cannot parse as CSV ({msg}); expected comma-separated "
                         "columns with a header row") from None
     raw.columns = [str(c).strip() for c in raw.columns]
     _check_shape(raw, path)
     return raw
+
+
+def _header(path: Path) -> list[str]:
+    # pandas renames repeated names ("a", "a.1"), so read them from the file itself.
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        return [c.strip() for c in next(csv.reader(fh), [])]
 
 
 def _engine() -> dict:
@@ -138,8 +151,10 @@ def _check_shape(raw: pd.DataFrame, path: Path) -> None:
     if raw.shape[1] < 2:
         raise DataError(f"{path}: found {raw.shape[1]} column; expected a time column and "
                         "at least one numeric column")
-    if len(set(raw.columns)) != raw.shape[1]:
-        raise DataError(f"{path}: repeated column names in the header; rename them")
+    repeated = [c for c, n in Counter(_header(path)).items() if n > 1]
+    if repeated:
+        raise DataError(f"{path}: repeated column name(s) in the header: "
+                        f"{', '.join(repr(c) for c in repeated[:10])}; rename them")
     if raw.empty:
         raise DataError(f"{path}: has a header but no data rows")
 
@@ -149,7 +164,7 @@ def _resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path) -> DataSpec:
     named = [spec.time_col, spec.series_col, *spec.targets, *spec.features]
     for name in (n for n in named if n):
         if name not in cols:
-            raise DataError(f"{path}: no column '{name}'; the columns are {', '.join(cols)}")
+            raise DataError(f"{path}: no column '{name}'; the columns are {_names(cols)}")
     time_col = spec.time_col or _detect_time_col(raw, path)
     used = {time_col, spec.series_col, *spec.features}
     targets = spec.targets or _detect_target(raw, [c for c in cols if c not in used], path)
@@ -169,7 +184,7 @@ def _detect_time_col(raw: pd.DataFrame, path: Path) -> str:
         parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
         if parsed.notna().all() and pd.to_numeric(sample, errors="coerce").isna().all():
             return col
-    raise DataError(f"{path}: no time column found among {', '.join(raw.columns)}; "
+    raise DataError(f"{path}: no time column found among {_names(raw.columns)}; "
                     "name it with --time-col")
 
 
@@ -179,21 +194,39 @@ def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path) -> list
         return numeric
     if not numeric:
         raise DataError(f"{path}: no numeric column to forecast among "
-                        f"{', '.join(candidates) or 'the columns'}; name one with --target")
-    raise DataError(f"{path}: several numeric columns ({', '.join(numeric)}); choose the "
+                        f"{_names(candidates) or 'the columns'}; name one with --target")
+    raise DataError(f"{path}: several numeric columns ({_names(numeric)}); choose the "
                     "one(s) to forecast with --target (others can be inputs via --features)")
 
 
+def _names(cols: list[str], limit: int = 12) -> str:
+    """Column names for a message, cut short for very wide files."""
+    cols = list(cols)
+    more = f" and {len(cols) - limit} more" if len(cols) > limit else ""
+    return ", ".join(cols[:limit]) + more
+
+
 def _mostly_numeric(col: pd.Series) -> bool:
-    values = col[col.str.strip() != ""]
+    text = col.str.strip()
+    values = text[(text != "") & ~_is_na_word(text)]
     return len(values) > 0 and pd.to_numeric(values, errors="coerce").notna().mean() > 0.9
 
 
 def _parse_times(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex:
-    try:
-        times = pd.to_datetime(col, utc=True)
-    except (ValueError, TypeError, OverflowError):
-        times = pd.to_datetime(col, utc=True, errors="coerce", format="mixed")
+    with warnings.catch_warnings():
+        # "Could not infer format" and the like: a bad value is reported below instead.
+        warnings.simplefilter("ignore")
+        times = None
+        # One format for the whole column, month first then day first (13/01/2024);
+        # element-wise parsing only as a last resort, as it can mix the two.
+        for dayfirst in (False, True):
+            try:
+                times = pd.to_datetime(col, utc=True, dayfirst=dayfirst)
+                break
+            except (ValueError, TypeError, OverflowError):
+                pass
+        if times is None:
+            times = pd.to_datetime(col, utc=True, errors="coerce", format="mixed")
     bad = np.flatnonzero(times.isna().to_numpy())
     if bad.size:
         row = int(bad[0])
@@ -227,10 +260,15 @@ def _is_na_word(text: pd.Series) -> pd.Series:
     return text.str.lower().isin({"nan", "na", "n/a", "null", "none", "-"})
 
 
-def _series_keys(raw: pd.DataFrame, spec: DataSpec) -> pd.Series:
+def _series_keys(raw: pd.DataFrame, spec: DataSpec, path: Path) -> pd.Series:
     if spec.series_col is None:
         return pd.Series("", index=raw.index)
-    return raw[spec.series_col].astype(str).str.strip()
+    keys = raw[spec.series_col].astype(str).str.strip()
+    empty = np.flatnonzero((keys == "").to_numpy())
+    if empty.size:
+        raise DataError(f"{path}: row {int(empty[0]) + 2}, column '{spec.series_col}': empty "
+                        f"series name ({empty.size} in all); fill it in or drop those rows")
+    return keys
 
 
 def _handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path) -> pd.DataFrame:

@@ -71,6 +71,12 @@ def check_final_length(frame: Frame, st: TrainSettings, path: str) -> None:
         raise DataError(f"{path}: {longest} rows per series at most, need at least {need} for "
                         f"--window {st.window} and --horizon {st.horizon}; use a shorter "
                         "--window/--horizon or more data")
+    short = [s for s in frame.series if len(s.index) < st.window + st.horizon]
+    if short:
+        names = ", ".join(f"'{s.name}' ({len(s.index)} rows)" for s in short[:5])
+        raise DataError(f"{path}: {len(short)} series too short for one --window {st.window} "
+                        f"plus --horizon {st.horizon}: {names}; drop them from the file or "
+                        "use a shorter --window/--horizon")
 
 
 @dataclass

@@ -131,7 +131,8 @@ def _run_fold(frame: Frame, grid, st: TrainSettings, fold, device: torch.device,
         "val_start": str(grid_time(frame, grid, fold.val_lo)),
         "val_end": str(grid_time(frame, grid, fold.val_hi - 1)),
         "windows": int(len(pred)), "best_epoch": hist.best_epoch,
-        "mae": mae(truth, raw), "rmse": rmse(truth, raw), "mase": mase(truth, raw, snaive),
+        "mae": mae(truth, raw), "rmse": rmse(truth, raw),
+        "mase": _finite(mase(truth, raw, snaive)),
         "naive_mae": mae(truth, naive), "naive_rmse": rmse(truth, naive),
         "snaive_mae": mae(truth, snaive), "snaive_rmse": rmse(truth, snaive),
         "season": m, "residuals": ((truth - raw) / scale).astype(np.float32),
@@ -148,10 +149,15 @@ def grid_time(frame: Frame, grid, pos: int) -> str:
 def _show_folds(report: Reporter, results: list[dict]) -> None:
     cols = ["fold", "validation", "MAE", "RMSE", "MASE", "naive MAE", "seasonal naive MAE"]
     rows = [[str(r["fold"]), f"{r['val_start'][:16]} .. {r['val_end'][:16]}", f"{r['mae']:.4g}",
-             f"{r['rmse']:.4g}", f"{r['mase']:.3f}", f"{r['naive_mae']:.4g}",
-             f"{r['snaive_mae']:.4g}"] for r in results]
+             f"{r['rmse']:.4g}", "n/a" if r["mase"] is None else f"{r['mase']:.3f}",
+             f"{r['naive_mae']:.4g}", f"{r['snaive_mae']:.4g}"] for r in results]
     if rows:
         report.table("Forward-chaining validation (raw scale)", cols, rows)
+
+
+def _finite(x: float) -> float | None:
+    # JSON has no NaN: MASE is undefined (None) when the baseline is exact (constant data).
+    return x if np.isfinite(x) else None
 
 
 def _warn_constant(frame: Frame, report: Reporter) -> None:

@@ -1,0 +1,298 @@
+"""Bad input for the data layer, through the real ``forecast train`` command.
+
+Every case must end in the documented exit code with exactly one ``Error:`` line
+on stderr that says what was found and what to do, no traceback, and no model
+directory. The positive behaviours (BOM, time zones, duplicates policies, ...)
+live in test_loading.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+from forecaster.data.loading import load_frame
+from forecaster.data.spec import DUPLICATE_POLICIES, FILL_POLICIES, DataSpec
+from forecaster.errors import EXIT_DATA, EXIT_NO_INPUT, EXIT_USAGE, DataError
+
+TINY = ["--no-anomaly", "--epochs", "1", "--folds", "1", "--window", "8", "--segment", "4",
+        "--horizon", "2", "--hidden", "4", "--layers", "1"]
+MISSING = object()  # write nothing
+DIRECTORY = object()  # make a directory where the CSV should be
+
+
+def hourly(n: int = 60, cols: tuple[str, ...] = ("value",), start: str = "2024-01-01",
+           freq: str = "h") -> list[str]:
+    """CSV lines (header first) of a smooth series per column."""
+    idx = pd.date_range(start, periods=n, freq=freq)
+    lines = ["timestamp," + ",".join(cols)]
+    for i, t in enumerate(idx):
+        vals = ",".join(f"{10 + np.sin(i / 3) + j:.3f}" for j in range(len(cols)))
+        lines.append(f"{t:%Y-%m-%d %H:%M:%S},{vals}")
+    return lines
+
+
+def text(lines: list[str]) -> str:
+    return "\n".join(lines) + "\n"
+
+
+def edit(lines: list[str], row: int, line: str) -> str:
+    """Replace file line ``row`` (1-based, the header is row 1)."""
+    out = list(lines)
+    out[row - 1] = line
+    return text(out)
+
+
+def stamp(row: int) -> str:
+    """The timestamp on file line ``row`` of ``BASE``."""
+    return BASE[row - 1].split(",")[0]
+
+
+BASE = hourly()
+WITH_FEATURE = ["timestamp,value,feat"] + [f"{line},{i}" for i, line in enumerate(BASE[1:])]
+LONG = (["timestamp,id,value"] + [f"{t},A,{v}" for t, v in (r.split(",") for r in BASE[1:])]
+        + [f"{t},B,{v}" for t, v in (r.split(",") for r in BASE[1:4])])
+HOURLY_OFF = pd.date_range("2024-01-01", periods=60, freq="h")
+IRREGULAR = ["timestamp,value"] + [
+    f"{pd.Timestamp('2024-01-01') + pd.Timedelta(minutes=int(m))},{i}"
+    for i, m in enumerate(np.cumsum(np.r_[0, np.arange(1, 40)]))]
+WIDE_HEADER = ",".join(f"c{k}" for k in range(2000))
+WIDE = [f"timestamp,{WIDE_HEADER}"] + [
+    f"{line.split(',')[0]}," + ",".join(["1.5"] * 2000) for line in BASE[1:25]]
+
+DATA, NOINPUT, USAGE = EXIT_DATA, EXIT_NO_INPUT, EXIT_USAGE
+
+# (id, file content, extra CLI arguments, exit code, substrings of the Error line)
+CASES = [
+    ("missing-file", MISSING, [], NOINPUT, ["data.csv", "no such file", "check the path"]),
+    ("directory", DIRECTORY, [], NOINPUT, ["is a directory", "expected a CSV file"]),
+    ("empty-file", "", [], DATA, ["file is empty", "header row"]),
+    ("blank-lines-only", "  \n\n \n", [], DATA, ["found 1 column", "time column"]),
+    ("header-only", "timestamp,value\n", [], DATA, ["header but no data rows"]),
+    ("binary-junk", bytes(np.random.default_rng(0).integers(0, 256, 4000, dtype=np.uint8)), [],
+     DATA, ["not UTF-8", "save it as UTF-8"]),
+    ("nul-bytes", b"timestamp,value\n" + b"\x00" * 300 + b"\n", [], DATA,
+     ["cannot parse as CSV", "comma-separated"]),
+    ("utf16", text(BASE).encode("utf-16"), [], DATA, ["UTF-16", "save it as UTF-8"]),
+    ("latin1", text(["timestamp,température"] + BASE[1:]).encode("latin-1"), [], DATA,
+     ["not UTF-8", "save it as UTF-8"]),
+    ("semicolons", text(BASE).replace(",", ";"), [], DATA,
+     ["semicolon-separated", "convert the file to commas"]),
+    ("tabs", text(BASE).replace(",", "\t"), [], DATA, ["tab-separated", "commas"]),
+    ("pipes", text(BASE).replace(",", "|"), [], DATA, ["pipe-separated", "commas"]),
+    ("ragged-row", edit(BASE, 30, f"{stamp(30)},1,2,3"), [], DATA,
+     ["cannot parse as CSV", "Expected 2 columns"]),
+    ("bad-timestamp-word", edit(BASE, 11, "yesterday,1.0"), [], DATA,
+     ["row 11", "column 'timestamp'", "'yesterday'", "ISO 8601"]),
+    ("bad-timestamp-date", edit(BASE, 17, "2024-13-45 99:00:00,1.0"), [], DATA,
+     ["row 17", "'2024-13-45 99:00:00'", "ISO 8601"]),
+    ("empty-timestamp", edit(BASE, 5, ",1.0"), [], DATA, ["row 5", "timestamp"]),
+    ("epoch-seconds", text(["timestamp,value"] + [f"{1700000000 + 3600 * i},{i}"
+                                                  for i in range(40)]), [], DATA,
+     ["row 2", "'1700000000'", "ISO 8601"]),
+    ("duplicate-timestamp", edit(BASE, 6, f"{stamp(5)},99"), [], DATA,
+     ["duplicate timestamp", str(pd.Timestamp(stamp(5))), "--duplicates first|last|mean"]),
+    ("text-in-target", edit(BASE, 8, f"{stamp(8)},abc"), [], DATA,
+     ["row 8", "column 'value'", "'abc' is not a number"]),
+    ("thousands-separator", edit(BASE, 9, f'{stamp(9)},"1,234"'), [], DATA,
+     ["row 9", "'1,234' is not a number"]),
+    ("inf", edit(BASE, 8, f"{stamp(8)},inf"), [], DATA,
+     ["row 8", "column 'value'", "infinite or too large"]),
+    ("minus-infinity", edit(BASE, 12, f"{stamp(12)},-Infinity"), [], DATA,
+     ["row 12", "infinite or too large"]),
+    ("1e308", edit(BASE, 40, f"{stamp(40)},1e308"), [], DATA,
+     ["row 40", "'1e308'", "infinite or too large", "--fill"]),
+    ("nan-with-fill-error", edit(BASE, 7, f"{stamp(7)},"), ["--fill", "error"], DATA,
+     ["missing value or gap", str(pd.Timestamp(stamp(7))), "--fill"]),
+    ("gap-with-fill-error", text(BASE[:20] + BASE[25:]), ["--fill", "error"], DATA,
+     ["missing value or gap", "--fill"]),
+    ("all-empty-target", text(["timestamp,value"] + [f"{t}," for t in HOURLY_OFF]),
+     ["--target", "value"], DATA, ["column 'value' has no values"]),
+    ("too-few-rows", text(BASE[:20]), [], DATA,
+     ["19 rows", "need at least 20", "--window 8", "shorter --window/--horizon"]),
+    ("too-few-for-folds", text(BASE[:26]), ["--folds", "3"], DATA,
+     ["25 time steps", "3 folds", "fewer --folds"]),
+    ("single-row", text(BASE[:2]), [], DATA, ["only 1 timestamp", "--freq"]),
+    ("single-row-with-freq", text(BASE[:2]), ["--freq", "h"], DATA,
+     ["1 rows per series", "more data"]),
+    ("two-rows", text(BASE[:3]), [], DATA, ["only 2 timestamp", "need at least 3"]),
+    ("missing-target", text(BASE), ["--target", "nope"], DATA,
+     ["no column 'nope'", "timestamp, value"]),
+    ("missing-time-col", text(BASE), ["--time-col", "when"], DATA,
+     ["no column 'when'", "timestamp, value"]),
+    ("missing-feature", text(BASE), ["--features", "temp"], DATA, ["no column 'temp'"]),
+    ("missing-series-col", text(BASE), ["--series-col", "store"], DATA, ["no column 'store'"]),
+    ("several-numeric", text(hourly(cols=("a", "b", "c"))), [], DATA,
+     ["several numeric columns (a, b, c)", "--target"]),
+    ("wide-no-target", text(WIDE), [], DATA,
+     ["several numeric columns (c0, c1", "and 1988 more", "--target"]),
+    ("no-numeric", text(["timestamp,name"] + [f"{t},x{i}" for i, t in enumerate(HOURLY_OFF)]),
+     [], DATA, ["no numeric column", "name", "--target"]),
+    ("no-time-col", text(["a,b"] + [f"{i},{i * 2}" for i in range(40)]), [], DATA,
+     ["no time column", "a, b", "--time-col"]),
+    ("target-is-feature", text(WITH_FEATURE), ["--target", "value", "--features", "value"],
+     DATA, ["both a target and a feature"]),
+    ("feature-with-text", text(["timestamp,value,feat"] + [f"{line},hello"
+                                                          for line in BASE[1:]]),
+     ["--target", "value", "--features", "feat"], DATA,
+     ["row 2", "column 'feat'", "'hello' is not a number"]),
+    ("repeated-column-names", text(["timestamp,value,value"]
+                                   + [f"{line},1" for line in BASE[1:]]),
+     [], DATA, ["repeated column name", "'value'", "rename"]),
+    ("off-grid-timestamp", edit(BASE, 11, "2024-01-01 09:17:00,1.0"), [], DATA,
+     ["1 timestamps are off the 'h' grid", "2024-01-01 09:17:00", "--freq"]),
+    ("irregular", text(IRREGULAR), [], DATA, ["too irregular", "--freq"]),
+    ("freq-too-coarse", text(BASE), ["--freq", "D"], DATA, ["off the 'D' grid", "--freq"]),
+    ("freq-too-fine", text(BASE), ["--freq", "15min"], DATA,
+     ["steps on the '15min' grid", "frequency too fine", "--freq"]),
+    ("long-series-too-short", text(LONG), ["--series-col", "id"], DATA,
+     ["series too short", "'B' (3 rows)", "drop them"]),
+    ("long-empty-series-name", text([LONG[0]] + LONG[1:10] + [f"{stamp(11)},,1.0"]
+                                    + LONG[11:]), ["--series-col", "id"], DATA,
+     ["row 11", "column 'id'", "empty series name"]),
+    ("unknown-freq", text(BASE), ["--freq", "zz"], USAGE, ["--freq zz", "h, 15min, D"]),
+    ("non-positive-freq", text(BASE), ["--freq", "-1h"], USAGE, ["--freq -1h"]),
+    ("unknown-fill", text(BASE), ["--fill", "mean"], USAGE,
+     ["--fill mean", "interpolate, ffill, zero, error"]),
+    ("unknown-duplicates", text(BASE), ["--duplicates", "drop"], USAGE,
+     ["--duplicates drop", "error, first, last, mean"]),
+    ("unknown-cell", text(BASE), ["--cell", "rnn"], USAGE, ["--cell rnn", "lstm, gru"]),
+    ("window-not-multiple-of-segment", text(BASE), ["--window", "9", "--segment", "4"],
+     USAGE, ["--window 9", "--segment 4", "divides the window"]),
+]
+
+runner = CliRunner()
+
+
+def invoke_train(tmp_path: Path, content: object, extra: list[str]):
+    """Write ``content`` to data.csv and run ``forecast train`` on it."""
+    src = tmp_path / "data.csv"
+    if content is DIRECTORY:
+        src.mkdir()
+    elif isinstance(content, bytes):
+        src.write_bytes(content)
+    elif isinstance(content, str):
+        src.write_text(content, encoding="utf-8")
+    model = tmp_path / "model"
+    result = runner.invoke(app, ["train", str(src), "--model", str(model), *TINY, *extra])
+    return result, model
+
+
+def assert_one_error(result, model: Path, code: int, needles: list[str]) -> str:
+    """The common contract of every bad-input case; returns the Error line."""
+    assert "Traceback" not in result.output, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        repr(result.exception)
+    assert result.exit_code == code, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == errors[0]
+    assert len(errors[0]) < 600, errors[0]
+    for needle in needles:
+        assert needle in errors[0], (needle, errors[0])
+    assert result.stdout == ""
+    assert not model.exists(), "a model directory was created"
+    return errors[0]
+
+
+@pytest.mark.parametrize(("content", "extra", "code", "needles"),
+                         [pytest.param(*c[1:], id=c[0]) for c in CASES])
+def test_bad_input_gives_one_error_line(tmp_path: Path, content, extra, code, needles) -> None:
+    result, model = invoke_train(tmp_path, content, extra)
+    assert_one_error(result, model, code, needles)
+
+
+def test_case_count() -> None:
+    assert len(CASES) >= 40
+    assert len({c[0] for c in CASES}) == len(CASES)
+
+
+def test_typer_usage_error_is_exit_2_without_traceback(tmp_path: Path) -> None:
+    # Out-of-range values are rejected by the option parser itself, before any data is read.
+    result, model = invoke_train(tmp_path, text(BASE), ["--window", "1"])
+    assert result.exit_code == EXIT_USAGE
+    assert "Traceback" not in result.output
+    assert "--window" in result.stderr
+    assert not model.exists()
+
+
+@pytest.mark.parametrize(("content", "spec", "needles"), [
+    pytest.param(edit(BASE, 11, "yesterday,1.0"), DataSpec(), ["row 11", "'yesterday'"],
+                 id="timestamp"),
+    pytest.param(edit(BASE, 8, f"{stamp(8)},abc"), DataSpec(), ["row 8", "column 'value'"],
+                 id="number"),
+    pytest.param(text(LONG[:-2] + LONG[-1:]), DataSpec(series_col="id", fill="error"),
+                 ["missing value or gap", "--fill"], id="gap-in-second-series"),
+])
+def test_load_frame_raises_data_error(tmp_path: Path, content: str, spec: DataSpec,
+                                      needles: list[str]) -> None:
+    src = tmp_path / "data.csv"
+    src.write_text(content)
+    with pytest.raises(DataError) as info:
+        load_frame(src, spec)
+    for needle in needles:
+        assert needle in str(info.value)
+
+
+# --- property: any small messy frame loads cleanly or fails with DataError -------------------
+
+@st.composite
+def messy_frames(draw) -> tuple[str, DataSpec]:
+    n_series = draw(st.integers(1, 2))
+    n_cols = draw(st.integers(1, 2))
+    rows = []
+    for s in range(n_series):
+        n = draw(st.integers(1, 30))
+        keep = draw(st.lists(st.booleans(), min_size=n, max_size=n))  # False: a gap
+        for i in range(n):
+            if not keep[i] and i not in (0, n - 1):
+                continue
+            t = pd.Timestamp("2024-01-01") + pd.Timedelta(hours=i)
+            cells = [draw(st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False),
+                                    st.sampled_from(["NaN", "", "x", "inf"])))
+                     if draw(st.integers(0, 9)) == 0 else float(i + s + c)
+                     for c in range(n_cols)]
+            rows.append([str(t), f"s{s}", *["" if v is None else str(v) for v in cells]])
+    if draw(st.booleans()) and rows:  # a repeated timestamp
+        rows.append(list(draw(st.sampled_from(rows))))
+    order = draw(st.permutations(range(len(rows))))
+    long = n_series > 1 or draw(st.booleans())
+    header = ["timestamp", "id", *[f"v{c}" for c in range(n_cols)]]
+    lines = [rows[i] if long else [rows[i][0], *rows[i][2:]] for i in order]
+    if not long:
+        header.remove("id")
+    spec = DataSpec(series_col="id" if long else None,
+                    targets=[f"v{c}" for c in range(n_cols)] if draw(st.booleans()) else [],
+                    fill=draw(st.sampled_from(FILL_POLICIES)),
+                    duplicates=draw(st.sampled_from(DUPLICATE_POLICIES)),
+                    freq=draw(st.sampled_from([None, "h"])))
+    return "\n".join(",".join(line) for line in [header, *lines]) + "\n", spec
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=messy_frames())
+def test_load_frame_is_clean_or_data_error(tmp_path: Path, case) -> None:
+    content, spec = case
+    src = tmp_path / "messy.csv"
+    src.write_text(content)
+    try:
+        frame = load_frame(src, spec)
+    except DataError:
+        return
+    for s in frame.series:
+        assert len(s.index) >= 1
+        assert s.index.tz is not None and str(s.index.tz) == "UTC"
+        steps = np.diff(s.index.asi8)
+        assert (steps > 0).all()
+        assert len(set(steps.tolist())) <= 1, "the index is not regular"
+        assert s.values.shape == (len(s.index), len(frame.columns))
+        assert s.observed.shape == s.values.shape
+        assert np.isfinite(s.values).all()

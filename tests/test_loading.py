@@ -1,0 +1,198 @@
+"""What the data layer accepts and how it cleans it (the failures are in test_data_errors.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+from forecaster.data.loading import load_frame
+from forecaster.data.spec import DataSpec
+
+TINY = ["--no-anomaly", "--epochs", "1", "--folds", "1", "--window", "8", "--segment", "4",
+        "--horizon", "2", "--hidden", "4", "--layers", "1"]
+runner = CliRunner()
+
+
+def write(tmp_path: Path, lines: list[str], name: str = "data.csv", prefix: str = "") -> Path:
+    path = tmp_path / name
+    path.write_text(prefix + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def hourly(n: int = 48, start: str = "2024-01-01") -> list[str]:
+    """timestamp,value with value = row number."""
+    idx = pd.date_range(start, periods=n, freq="h")
+    return ["timestamp,value"] + [f"{t:%Y-%m-%d %H:%M:%S},{i}" for i, t in enumerate(idx)]
+
+
+def train(path: Path, model: Path, *extra: str):
+    return runner.invoke(app, ["train", str(path), "--model", str(model), *TINY, *extra])
+
+
+def test_plain_file(tmp_path: Path) -> None:
+    frame = load_frame(write(tmp_path, hourly()), DataSpec())
+    (s,) = frame.series
+    assert frame.spec.time_col == "timestamp" and frame.spec.targets == ["value"]
+    assert frame.freq == "h" and frame.n_filled == 0 and frame.notes == []
+    assert str(s.index.tz) == "UTC" and len(s.index) == 48
+    assert s.values.dtype == np.float32 and s.values[:3, 0].tolist() == [0, 1, 2]
+    assert s.observed.all()
+
+
+def test_bom_works(tmp_path: Path) -> None:
+    path = write(tmp_path, hourly(60), prefix="\ufeff")
+    frame = load_frame(path, DataSpec())
+    assert frame.spec.time_col == "timestamp" and frame.spec.targets == ["value"]
+    result = train(path, tmp_path / "m")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "m" / "CURRENT").exists()
+
+
+def test_crlf_quotes_and_spaces_work(tmp_path: Path) -> None:
+    lines = [" timestamp , value "] + [f'"{line.split(",")[0]}" , {line.split(",")[1]} '
+                                       for line in hourly()[1:]]
+    path = tmp_path / "data.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode())
+    (s,) = load_frame(path, DataSpec()).series
+    assert len(s.index) == 48 and s.values[-1, 0] == 47
+
+
+def test_mixed_offsets_are_converted_to_utc(tmp_path: Path) -> None:
+    utc = pd.date_range("2024-03-30", periods=72, freq="h", tz="UTC")  # across a DST change
+    stamps = [t.tz_convert("Europe/Paris").isoformat() if i % 2 else t.isoformat()
+              for i, t in enumerate(utc)]
+    path = write(tmp_path, ["timestamp,value"] + [f"{t},{i}" for i, t in enumerate(stamps)])
+    (s,) = load_frame(path, DataSpec()).series
+    assert str(s.index.tz) == "UTC"
+    assert s.index.equals(utc)
+    assert s.values[:, 0].tolist() == list(range(72))
+
+
+def test_day_first_dates_are_read_consistently(tmp_path: Path) -> None:
+    path = write(tmp_path, ["date,value"] + [f"{d:02d}/01/2024,{d}" for d in range(1, 29)])
+    frame = load_frame(path, DataSpec())
+    (s,) = frame.series
+    assert frame.freq == "D"
+    assert s.index[0] == pd.Timestamp("2024-01-01", tz="UTC")
+    assert s.index[-1] == pd.Timestamp("2024-01-28", tz="UTC")
+    assert frame.n_filled == 0
+
+
+@pytest.mark.parametrize(("policy", "expected"), [("first", 3.0), ("last", 100.0),
+                                                   ("mean", 51.5)])
+def test_duplicates_policies(tmp_path: Path, policy: str, expected: float) -> None:
+    lines = hourly()
+    lines.insert(5, lines[4].split(",")[0] + ",100")  # a second row for 03:00 (value 3)
+    frame = load_frame(write(tmp_path, lines), DataSpec(duplicates=policy))
+    (s,) = frame.series
+    assert len(s.index) == 48
+    assert s.values[3, 0] == pytest.approx(expected)
+    assert s.values[4, 0] == 4
+
+
+def test_duplicates_policy_through_cli(tmp_path: Path) -> None:
+    lines = hourly(60)
+    lines.insert(5, lines[4].split(",")[0] + ",100")
+    result = train(write(tmp_path, lines), tmp_path / "m", "--duplicates", "mean")
+    assert result.exit_code == 0, result.output
+
+
+def test_unsorted_rows_are_sorted_with_a_note(tmp_path: Path) -> None:
+    lines = hourly(60)
+    rng = np.random.default_rng(1)
+    path = write(tmp_path, [lines[0], *rng.permutation(lines[1:])])
+    frame = load_frame(path, DataSpec())
+    (s,) = frame.series
+    assert s.values[:, 0].tolist() == list(range(60))
+    assert any("sorted" in n for n in frame.notes)
+    result = train(path, tmp_path / "m")
+    assert result.exit_code == 0, result.output
+    assert "not in time order" in result.stderr
+
+
+@pytest.mark.parametrize(("policy", "expected"), [("interpolate", 5.0), ("ffill", 4.0),
+                                                   ("zero", 0.0)])
+@pytest.mark.parametrize("na", ["", "NaN", "null"])
+def test_missing_cells_are_filled(tmp_path: Path, policy: str, expected: float, na: str) -> None:
+    lines = hourly()
+    lines[6] = lines[6].split(",")[0] + "," + na  # value 5 is missing
+    frame = load_frame(write(tmp_path, lines), DataSpec(fill=policy))
+    (s,) = frame.series
+    assert frame.n_filled == 1
+    assert s.values[5, 0] == expected
+    assert not s.observed[5, 0] and s.observed.sum() == 47
+    assert not np.isnan(s.values).any()
+
+
+def test_gap_in_grid_is_filled_and_counted(tmp_path: Path) -> None:
+    lines = hourly(60)
+    path = write(tmp_path, lines[:21] + lines[26:])  # values 20..24 missing
+    frame = load_frame(path, DataSpec())
+    (s,) = frame.series
+    assert len(s.index) == 60 and frame.n_filled == 5
+    assert s.values[20:25, 0].tolist() == [20, 21, 22, 23, 24]  # linear interpolation
+    assert not s.observed[20:25].any()
+    assert any("filled 5 missing values" in n for n in frame.notes)
+    result = train(path, tmp_path / "m")
+    assert result.exit_code == 0, result.output
+    assert "filled 5 missing values" in result.stderr
+
+
+def test_given_freq_is_used(tmp_path: Path) -> None:
+    idx = pd.date_range("2024-01-01", periods=30, freq="15min")
+    path = write(tmp_path, ["ts,value"] + [f"{t},{i}" for i, t in enumerate(idx)])
+    assert load_frame(path, DataSpec(freq="15min")).freq == "15min"
+    assert load_frame(path, DataSpec()).freq == "15min"
+
+
+def test_monthly_frequency_is_inferred(tmp_path: Path) -> None:
+    path = write(tmp_path, ["month,value"] + [f"2024-{m:02d}-01,{m}" for m in range(1, 13)])
+    frame = load_frame(path, DataSpec())
+    assert frame.freq == "MS" and len(frame.series[0].index) == 12
+
+
+def test_constant_series_trains_with_a_warning(tmp_path: Path) -> None:
+    lines = ["timestamp,value"] + [f"{line.split(',')[0]},5" for line in hourly(60)[1:]]
+    result = train(write(tmp_path, lines), tmp_path / "m")
+    assert result.exit_code == 0, result.output
+    assert "Warning:" in result.stderr and "constant" in result.stderr
+    assert (tmp_path / "m" / "CURRENT").exists()
+
+
+def test_two_thousand_columns_with_target(tmp_path: Path) -> None:
+    idx = pd.date_range("2024-01-01", periods=60, freq="h")
+    header = "timestamp," + ",".join(f"c{k}" for k in range(2000))
+    row = ",".join(["1.5"] * 2000)
+    lines = [header] + [f"{t}," + row.replace("1.5", str(i), 8) for i, t in enumerate(idx)]
+    path = write(tmp_path, lines)
+    frame = load_frame(path, DataSpec(targets=["c7"]))
+    assert frame.columns == ["c7"] and frame.series[0].values[:, 0].tolist() == list(range(60))
+    result = train(path, tmp_path / "m", "--target", "c7")
+    assert result.exit_code == 0, result.output
+
+
+def test_long_format_several_series(tmp_path: Path) -> None:
+    # The first series is short; the frequency comes from the longest one.
+    lines = ["timestamp,store,sales,price"]
+    lines += [f"2024-01-{d:02d},a,{d},1" for d in (5, 6)]
+    lines += [f"2024-01-{d:02d},b,{10 + d},2" for d in range(1, 21)]
+    frame = load_frame(write(tmp_path, lines),
+                       DataSpec(series_col="store", targets=["sales"], features=["price"]))
+    assert frame.freq == "D"
+    assert [s.name for s in frame.series] == ["a", "b"]
+    assert [len(s.index) for s in frame.series] == [2, 20]
+    assert frame.columns == ["sales", "price"]
+    assert frame.series[1].values[0].tolist() == [11, 2]
+
+
+def test_na_words_do_not_hide_a_numeric_column(tmp_path: Path) -> None:
+    lines = hourly()
+    for i in range(2, 20, 2):
+        lines[i] = lines[i].split(",")[0] + ",NaN"
+    frame = load_frame(write(tmp_path, lines), DataSpec())
+    assert frame.spec.targets == ["value"] and frame.n_filled == 9
