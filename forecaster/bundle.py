@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import shutil
 import tempfile
 import time
@@ -73,18 +74,26 @@ def save_bundle(root: Path, bundle: Bundle, keep: int = 3) -> Path:
     try:
         versions.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".incoming-", dir=versions))
-        save_file({k: v.detach().cpu().contiguous() for k, v in bundle.tensors.items()},
-                  str(tmp / "weights.safetensors"))
-        _write_json(tmp / "bundle.json", meta)
-        name = time.strftime("v%Y%m%dT%H%M%SZ-", time.gmtime()) + tmp.name[-8:].lower()
-        name = re.sub(r"[^0-9a-z_vTZ-]", "_", name)
-        final = versions / name
-        os.replace(tmp, final)
-        _fsync_dir(versions)
-        _write_text_atomic(root / "CURRENT", name + "\n")
     except OSError as exc:
         raise OutputError(f"{root}: cannot write the model bundle ({exc.strerror or exc}); "
                           "check the path and permissions, or choose another --model") from None
+    try:
+        save_file({k: v.detach().cpu().contiguous() for k, v in bundle.tensors.items()},
+                  str(tmp / "weights.safetensors"))
+        _write_json(tmp / "bundle.json", meta)
+        name = _version_name()
+        final = versions / name
+        os.replace(tmp, final)
+        _fsync_dir(versions)
+        write_current(root, name)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"{root}: cannot write the model bundle ({exc.strerror or exc}); "
+                          "check the path and permissions, or choose another --model") from None
+    except BaseException:
+        # Interrupted: drop the half-written version; CURRENT still names the old one.
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     _prune(versions, keep, name)
     return final
 
@@ -106,6 +115,18 @@ def load_bundle(root: Path) -> Bundle:
         raise BundleError(f"{weights}: unreadable weights ({exc}); retrain with "
                           "'forecast train'") from None
     return Bundle(meta=meta, tensors=tensors, path=version_dir)
+
+
+def _version_name() -> str:
+    # Sortable by creation time (to the microsecond), unique by its random tail.
+    now = time.time()
+    stamp = time.strftime("v%Y%m%dT%H%M%SZ", time.gmtime(now))
+    return f"{stamp}-{int(now * 1e6) % 1_000_000:06d}{secrets.token_hex(2)}"
+
+
+def write_current(root: Path, name: str) -> None:
+    """Make version ``name`` current, atomically."""
+    _write_text_atomic(root / "CURRENT", name + "\n")
 
 
 def current_version_dir(root: Path) -> Path:

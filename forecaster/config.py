@@ -43,6 +43,9 @@ class TrainSettings:
     window_kind: str = "expanding"
     anomaly: bool = True
     keep: int = 3
+    wait: float = 0.0
+    deterministic: bool = False
+    sources: dict = field(default_factory=dict)
     anomaly_window: int = 64
     anomaly_segment: int = 4
     anomaly_hidden: int = 32
@@ -74,3 +77,4 @@ class PredictSettings:
     data: Path | None = None
     level: float = 90.0
     device: str = "cpu"
+    strict: bool = False

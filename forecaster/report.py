@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -12,32 +14,54 @@ from rich.table import Table
 
 
 class Reporter:
-    """Talks to the person running the command.
+    """Talks to the person running the command; every line goes to stderr with a UTC time.
 
     Args:
         quiet: only warnings and errors.
+        verbose: also detail lines.
+        log_format: "text" lines, or one JSON object per line for log shippers.
         tty: draw progress bars; defaults to whether stderr is a terminal, so that
             cron logs get one plain line per epoch instead.
     """
 
-    def __init__(self, quiet: bool = False, tty: bool | None = None) -> None:
+    def __init__(self, quiet: bool = False, verbose: bool = False, log_format: str = "text",
+                 tty: bool | None = None) -> None:
         self.quiet = quiet
-        self.tty = sys.stderr.isatty() if tty is None else tty
-        self.console = Console(stderr=True, highlight=False,
+        self.verbose = verbose and not quiet
+        self.json = log_format == "json"
+        self.tty = (sys.stderr.isatty() if tty is None else tty) and not self.json
+        self.console = Console(stderr=True, highlight=False, soft_wrap=True,
                                force_terminal=self.tty if tty is not None else None)
+
+    def _line(self, level: str, message: str) -> None:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        if self.json:
+            sys.stderr.write(json.dumps({"ts": stamp, "level": level, "msg": message}) + "\n")
+            sys.stderr.flush()
+            return
+        prefix = "Warning: " if level == "warning" else ""
+        self.console.print(f"{stamp} {prefix}{message}", markup=False)
 
     def note(self, message: str) -> None:
         """An informational line."""
         if not self.quiet:
-            self.console.print(message, markup=False)
+            self._line("info", message)
+
+    def detail(self, message: str) -> None:
+        """A line shown only with --verbose."""
+        if self.verbose:
+            self._line("debug", message)
 
     def warn(self, message: str) -> None:
         """A warning line; shown even when quiet."""
-        self.console.print(f"Warning: {message}", markup=False)
+        self._line("warning", message)
 
     def table(self, title: str, columns: list[str], rows: list[list[str]]) -> None:
         """A rich table."""
         if self.quiet:
+            return
+        if self.json:
+            sys.stderr.write(json.dumps({"table": title, "columns": columns, "rows": rows}) + "\n")
             return
         table = Table(title=title, title_justify="left")
         for i, col in enumerate(columns):

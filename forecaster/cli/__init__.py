@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import sys
 
-from forecaster.cli import backtest, detect, predict, train  # noqa: F401  (registers the commands)
+from forecaster.cli import backtest, detect, manage, predict, train  # noqa: F401  (registers the commands)
 from forecaster.cli.common import app
-from forecaster.errors import EXIT_INTERRUPTED
+from forecaster.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
+from forecaster.ops.signals import Terminated, install_sigterm_handler
 
 __all__ = ["app", "main"]
 
 
 def main() -> None:
     """Console-script entry point."""
+    install_sigterm_handler()
     try:
         app()
     except KeyboardInterrupt:
         sys.stderr.write("Error: interrupted\n")
         sys.exit(EXIT_INTERRUPTED)
+    except Terminated:
+        sys.stderr.write("Error: terminated\n")
+        sys.exit(EXIT_TERMINATED)

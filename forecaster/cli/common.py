@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 
-from forecaster.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, ConfigError, ForecastError
+from forecaster.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    ConfigError,
+    ForecastError,
+)
+from forecaster.ops.signals import Terminated
 
 app = typer.Typer(
     name="forecast",
@@ -30,6 +37,54 @@ Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of interna
 Output = Annotated[Path | None, typer.Option("--output", "-o",
                                              help="Write here (atomically) instead of stdout.")]
 Format = Annotated[str, typer.Option("--format", "-f", help="Output format: csv or json.")]
+Strict = Annotated[bool, typer.Option(
+    help="Fail (exit 65) instead of warning when the data drifted grossly from training.")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="More detail on stderr.")]
+Wait = Annotated[float, typer.Option(
+    min=0.0, help="Seconds to wait for another train's lock on the bundle (default: fail "
+    "at once with exit 75).")]
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config: Annotated[Path | None, typer.Option(
+        "--config", envvar="FORECAST_CONFIG",
+        help="TOML file of option values (default: ./forecast.toml if present). "
+             "Precedence: flag > FORECAST_* environment variable > file > default.")] = None,
+    log_format: Annotated[str, typer.Option(
+        envvar="FORECAST_LOG_FORMAT", help="stderr lines as 'text' or 'json'.")] = "text",
+) -> None:
+    """Read the configuration file and environment into each command's defaults."""
+    from forecaster.cli.config_file import build_default_map, read_config
+
+    with errors_to_exit(False):
+        check_choice("--log-format", log_format, ("text", "json"))
+        doc, path = read_config(config)
+        defaults, sources = build_default_map(ctx.command.commands, doc, path)
+    ctx.default_map = defaults
+    ctx.obj = {"sources": sources, "log_format": log_format}
+
+
+def make_reporter(ctx: typer.Context, quiet: bool = False, verbose: bool = False):
+    """The stderr reporter, in the format chosen on the root command."""
+    from forecaster.report import Reporter
+
+    obj = _root_obj(ctx)
+    return Reporter(quiet=quiet, verbose=verbose, log_format=obj.get("log_format", "text"))
+
+
+def sources_of(ctx: typer.Context) -> dict[str, str]:
+    """Where each option of the running command came from (flag, environment, file, default)."""
+    from forecaster.cli.config_file import option_sources
+
+    obj = _root_obj(ctx)
+    return option_sources(ctx, obj.get("sources", {}).get(ctx.info_name, {}))
+
+
+def _root_obj(ctx: typer.Context) -> dict:
+    root = ctx.find_root()
+    return root.obj if isinstance(root.obj, dict) else {}
 
 
 @contextmanager
@@ -43,6 +98,9 @@ def errors_to_exit(debug: bool) -> Iterator[None]:
     except KeyboardInterrupt:
         typer.echo("Error: interrupted; nothing was written", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Terminated:
+        typer.echo("Error: terminated (SIGTERM); nothing was written", err=True)
+        raise typer.Exit(EXIT_TERMINATED) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:

@@ -13,15 +13,19 @@ from forecaster.cli.common import (
     ModelDir,
     Output,
     Quiet,
+    Strict,
+    Verbose,
     app,
     check_choice,
     errors_to_exit,
+    make_reporter,
 )
 from forecaster.config import DEFAULT_MODEL_DIR, PredictSettings
 
 
 @app.command()
 def predict(
+    ctx: typer.Context,
     model: ModelDir = Path(DEFAULT_MODEL_DIR),
     data: Annotated[Path | None, typer.Option(
         help="Forecast from this CSV (same columns) instead of the training file.")] = None,
@@ -29,7 +33,9 @@ def predict(
                                          help="Prediction interval level, percent.")] = 90.0,
     output: Output = None,
     fmt: Format = "csv",
+    strict: Strict = False,
     quiet: Quiet = False,
+    verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
     """Forecast the next steps after the newest rows, with prediction intervals.
@@ -39,12 +45,11 @@ def predict(
     """
     with errors_to_exit(debug):
         check_choice("--format", fmt, ("csv", "json"))
-        st = PredictSettings(model_dir=model, data=data, level=level)
+        st = PredictSettings(model_dir=model, data=data, level=level, strict=strict)
         from forecaster.io import check_output_path, render, write_output
         from forecaster.pipeline.predicting import predict as run_predict
-        from forecaster.report import Reporter
 
         if output is not None:
             check_output_path(output, [data] if data else [], [model])
-        table = run_predict(st, Reporter(quiet=quiet))
+        table = run_predict(st, make_reporter(ctx, quiet, verbose))
         write_output(render(table, fmt), output)

@@ -11,9 +11,13 @@ from forecaster.cli.common import (
     Debug,
     ModelDir,
     Quiet,
+    Verbose,
+    Wait,
     app,
     check_choice,
     errors_to_exit,
+    make_reporter,
+    sources_of,
     split_names,
 )
 from forecaster.config import DEFAULT_MODEL_DIR, TrainSettings
@@ -22,6 +26,7 @@ from forecaster.data.spec import DUPLICATE_POLICIES, FILL_POLICIES, DataSpec
 
 @app.command()
 def train(
+    ctx: typer.Context,
     data: Annotated[Path, typer.Argument(help="CSV file with a time column and numbers.")],
     model: ModelDir = Path(DEFAULT_MODEL_DIR),
     time_col: Annotated[str | None, typer.Option(help="Time column (detected if omitted).")] = None,
@@ -77,7 +82,11 @@ def train(
         help="Errors of the windows covering a step: median or mean.")] = "median",
     anomaly_threshold: Annotated[str, typer.Option(
         help="Threshold rule on out-of-fold scores: dynamic, std or quantile.")] = "dynamic",
+    wait: Wait = 0.0,
+    deterministic: Annotated[bool, typer.Option(
+        help="Use torch's deterministic algorithms (slower on GPU).")] = False,
     quiet: Quiet = False,
+    verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
     """Train a forecaster (and an anomaly model) on DATA and save the model bundle.
@@ -88,10 +97,10 @@ def train(
     """
     with errors_to_exit(debug):
         st = settings_from_options(locals())
+        st.sources = sources_of(ctx)
         from forecaster.pipeline.training import train as run_train
-        from forecaster.report import Reporter
 
-        run_train(data, st, Reporter(quiet=quiet))
+        run_train(data, st, make_reporter(ctx, quiet, verbose))
 
 
 def settings_from_options(opts: dict) -> TrainSettings:
@@ -121,7 +130,8 @@ def settings_from_options(opts: dict) -> TrainSettings:
         device=check_choice("--device", o["device"], ("auto", "cpu", "cuda")),
         folds=o["folds"], val_size=o["val_size"], gap=o["gap"],
         window_kind=check_choice("--window-kind", o["window_kind"], ("expanding", "sliding")),
-        anomaly=o["anomaly"], keep=o["keep"], **_anomaly_options(o))
+        anomaly=o["anomaly"], keep=o["keep"], wait=o["wait"],
+        deterministic=o["deterministic"], **_anomaly_options(o))
 
 
 def _anomaly_options(o: dict) -> dict:
@@ -137,4 +147,5 @@ def _anomaly_options(o: dict) -> dict:
 
 _SETTINGS_DEFAULTS = {"model": TrainSettings.model_dir, "folds": TrainSettings.folds,
                       "val_size": None, "gap": None, "window_kind": "expanding",
-                      "anomaly": TrainSettings.anomaly, "keep": TrainSettings.keep}
+                      "anomaly": TrainSettings.anomaly, "keep": TrainSettings.keep,
+                      "wait": 0.0, "deterministic": False}

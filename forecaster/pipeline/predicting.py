@@ -15,6 +15,7 @@ from forecaster.data.scaling import Scaler
 from forecaster.data.spec import DataSpec
 from forecaster.errors import BundleError, DataError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterNet
+from forecaster.pipeline.drift import drift_gate
 from forecaster.pipeline.evaluation import interval_offsets
 from forecaster.report import Reporter
 
@@ -71,6 +72,7 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
     net = load_forecaster(bundle)
     frame, path = load_data_for(bundle, st.data)
     cfg = net.cfg
+    drift_gate(bundle, frame, cfg.window, st.strict, report)
     x, scalers = [], []
     for s in frame.series:
         if len(s.index) < cfg.window:

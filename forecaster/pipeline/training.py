@@ -28,6 +28,7 @@ from forecaster.pipeline.prepare import (
     plan_folds,
     resolve_device,
 )
+from forecaster.ops.lock import model_lock
 from forecaster.report import Reporter
 
 
@@ -80,6 +81,15 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     grid = make_grid(frame)
     check_final_length(frame, st, path.name)
     folds = plan_folds(frame, grid, st, path.name)
+    # Locked only once the data is known good, so bad input never creates a model directory.
+    with model_lock(Path(st.model_dir), st.wait):
+        return _train(path, frame, grid, folds, st, device, report)
+
+
+def _train(path: Path, frame: Frame, grid, folds: list, st: TrainSettings,
+           device: torch.device, report: Reporter) -> TrainResult:
+    if st.deterministic:
+        torch.use_deterministic_algorithms(True)
     results = [_run_fold(frame, grid, st, f, device, report, i, len(folds))
                for i, f in enumerate(folds)]
     _show_folds(report, results)

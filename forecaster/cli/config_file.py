@@ -1,0 +1,119 @@
+"""Option values from a TOML file and ``FORECAST_*`` variables.
+
+Precedence: command-line flag > environment > file > built-in default. The file
+and the environment fill the command's ``default_map``, which the command line
+overrides by construction; each value's origin is kept for the bundle and
+``forecast info``.
+
+The file uses the options' own names (``batch-size`` or ``batch_size``); keys at
+the top level apply to every command that has the option, tables such as
+``[train]`` or ``[detect-anomalies]`` to one command::
+
+    model = "/var/lib/forecast/plant-7"
+    [train]
+    horizon = 48
+    epochs = 30
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from forecaster.errors import ConfigError, MissingInputError
+
+DEFAULT_FILE = "forecast.toml"
+ENV_PREFIX = "FORECAST_"
+# Options that describe one run, not a standing configuration.
+NOT_CONFIGURABLE = {"help", "debug", "data", "config"}
+
+
+def read_config(path: Path | None) -> tuple[dict, Path | None]:
+    """The parsed TOML file: ``path``, else ``forecast.toml`` in the working directory."""
+    if path is None:
+        path = Path(DEFAULT_FILE)
+        if not path.is_file():
+            return {}, None
+    elif not path.is_file():
+        raise MissingInputError(f"--config {path}: no such file; check the path")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")), path
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from None
+
+
+def build_default_map(commands: dict[str, Any], config: dict, path: Path | None,
+                      environ: dict[str, str] | None = None) -> tuple[dict, dict]:
+    """Merge the file and the environment into click's per-command ``default_map``.
+
+    Args:
+        commands: the group's commands by name (each with ``.params``).
+        config: the parsed TOML document.
+        path: where it came from, for messages and sources.
+        environ: the environment (``os.environ`` by default).
+
+    Returns:
+        (default_map, sources): values and their origins, per command and parameter.
+    """
+    environ = os.environ if environ is None else environ
+    params = {name: {p.name: p for p in cmd.params if p.name not in NOT_CONFIGURABLE}
+              for name, cmd in commands.items()}
+    defaults: dict = {name: {} for name in commands}
+    sources: dict = {name: {} for name in commands}
+    for cmd, key, value in _file_entries(config, params, path):
+        defaults[cmd][key] = value
+        sources[cmd][key] = f"file {path}"
+    for cmd, table in params.items():
+        for key, param in table.items():
+            var = ENV_PREFIX + key.upper()
+            if var in environ:
+                defaults[cmd][key] = _from_env(environ[var], param)
+                sources[cmd][key] = f"environment {var}"
+    return defaults, sources
+
+
+def _file_entries(config: dict, params: dict, path: Path | None):
+    for key, value in config.items():
+        if isinstance(value, dict) and key in params:
+            for sub_key, sub_value in value.items():
+                name = _known(sub_key, [key], params, path)
+                yield key, name, _from_file(sub_value)
+            continue
+        name = _known(key, list(params), params, path)
+        for cmd, table in params.items():
+            if name in table:
+                yield cmd, name, _from_file(value)
+
+
+def _known(key: str, commands: list[str], params: dict, path: Path | None) -> str:
+    name = key.replace("-", "_")
+    if any(name in params[c] for c in commands):
+        return name
+    where = f" in table [{commands[0]}]" if len(commands) == 1 else ""
+    raise ConfigError(f"{path}: unknown key '{key}'{where}; use the option names of "
+                      "'forecast COMMAND --help' (without the leading dashes)")
+
+
+def _from_file(value: Any) -> Any:
+    return [str(v) for v in value] if isinstance(value, list) else value
+
+
+def _from_env(value: str, param: Any) -> Any:
+    if getattr(param, "multiple", False):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return value
+
+
+def option_sources(ctx: Any, file_sources: dict) -> dict[str, str]:
+    """Where each option of the running command got its value."""
+    out = {}
+    for param in ctx.command.params:
+        if param.name in NOT_CONFIGURABLE:
+            continue
+        source = ctx.get_parameter_source(param.name)
+        kind = source.name if source is not None else "DEFAULT"
+        out[param.name] = {"COMMANDLINE": "flag", "ENVIRONMENT": "environment",
+                           "DEFAULT_MAP": file_sources.get(param.name, "file")}.get(kind, "default")
+    return out

@@ -1,0 +1,59 @@
+"""``forecast info`` and ``forecast rollback``: look at and manage a bundle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from forecaster.cli.common import (
+    Debug,
+    ModelDir,
+    Quiet,
+    Wait,
+    app,
+    check_choice,
+    errors_to_exit,
+    make_reporter,
+)
+from forecaster.config import DEFAULT_MODEL_DIR
+
+
+@app.command()
+def info(
+    model: ModelDir = Path(DEFAULT_MODEL_DIR),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    debug: Debug = False,
+) -> None:
+    """Show what a model bundle holds: data, columns, frequency, training period, fold
+    metrics, anomaly threshold, settings and where each came from, versions."""
+    with errors_to_exit(debug):
+        check_choice("--format", fmt, ("table", "json"))
+        from forecaster.bundle import load_bundle
+        from forecaster.pipeline.describe import describe, render_info
+
+        bundle = load_bundle(model)
+        summary = describe(bundle)
+        if fmt == "json":
+            import json
+
+            typer.echo(json.dumps(summary, indent=1, sort_keys=True))
+        else:
+            render_info(summary)
+
+
+@app.command()
+def rollback(
+    ctx: typer.Context,
+    model: ModelDir = Path(DEFAULT_MODEL_DIR),
+    wait: Wait = 0.0,
+    quiet: Quiet = False,
+    debug: Debug = False,
+) -> None:
+    """Make the previous bundle version current again (train keeps the last --keep)."""
+    with errors_to_exit(debug):
+        from forecaster.ops.rollback import rollback as run_rollback
+
+        left, now = run_rollback(model, wait)
+        make_reporter(ctx, quiet).note(f"{model}: rolled back from {left} to {now}")

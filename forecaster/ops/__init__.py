@@ -1,0 +1,1 @@
+"""Operational safety: locking the bundle, clean stops on signals, rollback."""

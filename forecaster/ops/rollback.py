@@ -1,0 +1,27 @@
+"""Make the previous bundle version current again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from forecaster.bundle import VERSION_RE, current_version_dir, write_current
+from forecaster.errors import BundleError
+from forecaster.ops.lock import model_lock
+
+
+def rollback(model_dir: Path, wait: float = 0.0) -> tuple[str, str]:
+    """Point ``CURRENT`` at the version before the current one.
+
+    Returns:
+        (the version left, the version now current).
+    """
+    with model_lock(model_dir, wait):
+        current = current_version_dir(model_dir).name
+        names = sorted(p.name for p in (model_dir / "versions").iterdir()
+                       if VERSION_RE.match(p.name) and (p / "bundle.json").is_file())
+        older = [n for n in names if n < current]
+        if not older:
+            raise BundleError(f"{model_dir}: no version older than {current} is kept; "
+                              "nothing to roll back to (see --keep on train)")
+        write_current(model_dir, older[-1])
+        return current, older[-1]

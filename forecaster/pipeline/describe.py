@@ -1,0 +1,84 @@
+"""A summary of a bundle for ``forecast info``."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from forecaster.bundle import Bundle
+
+
+def describe(bundle: Bundle) -> dict:
+    """The facts a person or a script wants about a bundle, as plain JSON."""
+    meta = bundle.meta
+    data = meta["data"]
+    folds = meta.get("metrics", {}).get("folds", [])
+    mean = {k: _mean([f.get(k) for f in folds]) for k in ("mae", "rmse", "mase", "naive_mae",
+                                                          "snaive_mae")}
+    series = data.get("series", {})
+    return {
+        "bundle": str(bundle.path), "version": bundle.path.name if bundle.path else None,
+        "created": meta.get("created"), "format_version": meta.get("format_version"),
+        "data": {"path": data.get("path"), "sha256": data.get("sha256"),
+                 "freq": data.get("freq"), "targets": data.get("targets"),
+                 "columns": data.get("columns"), "n_filled": data.get("n_filled"),
+                 "series": len(series),
+                 "first": min((s["first"] for s in series.values()), default=None),
+                 "last": max((s["last"] for s in series.values()), default=None)},
+        "forecaster": meta["forecaster"].get("config", {}),
+        "folds": folds, "fold_mean": mean,
+        "anomaly": _anomaly(meta.get("anomaly")),
+        "settings": meta.get("settings", {}),
+        "sources": meta.get("settings", {}).get("sources", {}),
+        "versions": meta.get("versions", {}),
+    }
+
+
+def _mean(values: list) -> float | None:
+    vals = [v for v in values if isinstance(v, int | float)]
+    return float(np.mean(vals)) if vals else None
+
+
+def _anomaly(section: dict | None) -> dict | None:
+    if not section:
+        return None
+    keep = ("method", "threshold", "threshold_rule", "rule", "combine")
+    return {k: v for k, v in section.items() if k in keep or "threshold" in k}
+
+
+def render_info(summary: dict) -> None:
+    """Print the summary as tables on stdout."""
+    console = Console(highlight=False)
+    d = summary["data"]
+    facts = [("bundle", summary["bundle"]), ("created", summary["created"]),
+             ("data", d["path"]), ("sha256", (d["sha256"] or "")[:16]),
+             ("frequency", d["freq"]), ("targets", ", ".join(d["targets"] or [])),
+             ("columns", ", ".join(d["columns"] or [])), ("series", str(d["series"])),
+             ("training period", f"{d['first']} .. {d['last']}"),
+             ("filled values", str(d["n_filled"])),
+             ("model", ", ".join(f"{k}={v}" for k, v in summary["forecaster"].items())),
+             ("versions", ", ".join(f"{k} {v}" for k, v in summary["versions"].items()))]
+    if summary["anomaly"]:
+        facts.append(("anomaly", ", ".join(f"{k}={v}" for k, v in summary["anomaly"].items())))
+    changed = {k: v for k, v in summary["sources"].items() if v != "default"}
+    if changed:
+        facts.append(("settings set by", ", ".join(f"{k}: {v}" for k, v in changed.items())))
+    table = Table(show_header=False, title="Model bundle", title_justify="left")
+    for key, value in facts:
+        table.add_row(key, str(value))
+    console.print(table)
+    _fold_table(console, summary["folds"])
+
+
+def _fold_table(console: Console, folds: list[dict]) -> None:
+    if not folds:
+        return
+    table = Table(title="Fold metrics (raw scale)", title_justify="left")
+    for col in ("fold", "validation", "MAE", "RMSE", "MASE", "naive MAE"):
+        table.add_column(col, justify="right")
+    for f in folds:
+        mase = "n/a" if f.get("mase") is None else f"{f['mase']:.3f}"
+        table.add_row(str(f["fold"]), f"{f['val_start'][:16]} .. {f['val_end'][:16]}",
+                      f"{f['mae']:.4g}", f"{f['rmse']:.4g}", mase, f"{f['naive_mae']:.4g}")
+    console.print(table)

@@ -1,0 +1,54 @@
+"""A gate against data that has drifted grossly from what the model was trained on."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from forecaster.bundle import Bundle
+from forecaster.data.loading import Frame
+from forecaster.errors import DataError
+from forecaster.report import Reporter
+
+# Recent values this many training standard deviations from the training mean are
+# implausible for a sensor or a price; a trend alone rarely gets there.
+MAX_Z = 8.0
+
+
+def drift_problems(bundle: Bundle, frame: Frame, recent: int) -> list[str]:
+    """Gross differences between ``frame`` and the training data.
+
+    Args:
+        bundle: the trained bundle (scalers, columns).
+        frame: the new data, already checked for columns and frequency.
+        recent: how many of the newest rows to compare.
+
+    Returns:
+        One message per problem; empty when the data looks like the training data.
+    """
+    problems = []
+    scalers = bundle.meta["scalers"]
+    for s in frame.series:
+        known = scalers.get(s.name)
+        where = f"series '{s.name}'" if s.name else "the data"
+        if known is None:
+            problems.append(f"{where} was not in the training data")
+            continue
+        tail = s.values[-recent:]
+        z = np.abs(np.median(tail, axis=0) - np.asarray(known["mean"])) / np.asarray(
+            known["scale"])
+        for col, zc in zip(frame.columns, z, strict=True):
+            if zc > MAX_Z:
+                problems.append(f"recent '{col}' values of {where} lie {zc:.0f} training "
+                                "standard deviations from the training mean")
+    return problems
+
+
+def drift_gate(bundle: Bundle, frame: Frame, recent: int, strict: bool,
+               report: Reporter) -> None:
+    """Warn about drift, or with ``strict`` refuse it (exit 65)."""
+    problems = drift_problems(bundle, frame, recent)
+    if problems and strict:
+        raise DataError(f"data drift: {problems[0]} ({len(problems)} problem(s)); retrain "
+                        "with 'forecast train' or drop --strict")
+    for p in problems:
+        report.warn(f"data drift: {p}")
