@@ -22,19 +22,20 @@ class TrainSettings:
 
     data: DataSpec = field(default_factory=DataSpec)
     model_dir: Path = Path(DEFAULT_MODEL_DIR)
-    window: int = 96
-    horizon: int = 24
-    segment: int = 12
-    cell: str = "lstm"
+    window: int | None = None
+    horizon: int | None = None
+    segment: int | None = None
+    cell: str = "gru"
     hidden: int = 64
-    layers: int = 2
-    dropout: float = 0.1
+    layers: int = 1
+    dropout: float = 0.0
     layer_norm: bool = False
     norm: str = "last"
-    epochs: int = 60
+    ensemble: int = 3
+    epochs: int = 30
     batch_size: int = 128
     lr: float = 2e-3
-    patience: int = 8
+    patience: int = 4
     seed: int = 0
     device: str = "auto"
     folds: int = 3

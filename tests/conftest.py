@@ -17,7 +17,8 @@ SAMPLE = ROOT / "sample_data"
 
 # Small enough to train in about a second, large enough to learn a daily cycle.
 TINY = ["--epochs", "3", "--hidden", "8", "--layers", "1", "--window", "24", "--segment", "6",
-        "--horizon", "6", "--folds", "2", "--batch-size", "64", "--no-anomaly"]
+        "--horizon", "6", "--folds", "2", "--batch-size", "64", "--ensemble", "1",
+        "--no-anomaly"]
 
 
 def make_series(n: int = 480, seed: int = 0, start: str = "2024-01-01", freq: str = "h",

@@ -42,22 +42,32 @@ def train(
         help="Gaps and missing values: interpolate, ffill, zero or error.")] = "interpolate",
     duplicates: Annotated[str, typer.Option(
         help="Repeated timestamps: error, first, last or mean.")] = "error",
-    window: Annotated[int, typer.Option(min=2, help="Input steps per forecast.")] = 96,
-    horizon: Annotated[int, typer.Option(min=1, help="Steps forecast at once.")] = 24,
-    segment: Annotated[int, typer.Option(
-        min=1, help="Steps per recurrent input (divides --window; 1 = per step).")] = 12,
-    cell: Annotated[str, typer.Option(help="Recurrent cell: lstm or gru.")] = "lstm",
-    hidden: Annotated[int, typer.Option(min=1, help="Units per layer.")] = 64,
-    layers: Annotated[int, typer.Option(min=1, help="Stacked layers.")] = 2,
-    dropout: Annotated[float, typer.Option(min=0.0, max=0.9,
-                                           help="Dropout between layers.")] = 0.1,
+    window: Annotated[int | None, typer.Option(
+        min=2, help="Input steps per forecast (default: 14 seasons, e.g. 336 for hourly "
+        "data, shortened for short files).")] = None,
+    horizon: Annotated[int | None, typer.Option(
+        min=1, help="Steps forecast at once (default: one season, e.g. 24 for hourly).")] = None,
+    segment: Annotated[int | None, typer.Option(
+        min=1, help="Steps per recurrent input; divides --window; 1 = per step (default: "
+        "one season, at most 48).")] = None,
+    cell: Annotated[str, typer.Option(help="Recurrent cell: gru or lstm.")] = TrainSettings.cell,
+    hidden: Annotated[int, typer.Option(min=1, help="Units per layer.")] = TrainSettings.hidden,
+    layers: Annotated[int, typer.Option(min=1, help="Stacked layers.")] = TrainSettings.layers,
+    dropout: Annotated[float, typer.Option(
+        min=0.0, max=0.9, help="Dropout between layers.")] = TrainSettings.dropout,
     layer_norm: Annotated[bool, typer.Option(help="Layer norm between layers.")] = False,
     norm: Annotated[str, typer.Option(
-        help="Per-window normalisation: last, revin or none.")] = "last",
-    epochs: Annotated[int, typer.Option(min=1, help="Most epochs per fit.")] = 60,
-    batch_size: Annotated[int, typer.Option(min=1, help="Windows per step.")] = 128,
-    lr: Annotated[float, typer.Option(min=0.0, help="Adam learning rate.")] = 2e-3,
-    patience: Annotated[int, typer.Option(min=1, help="Early-stopping patience.")] = 8,
+        help="Per-window normalisation: last, revin or none.")] = TrainSettings.norm,
+    ensemble: Annotated[int, typer.Option(
+        min=1, help="Networks trained from successive seeds and averaged.")] = (
+        TrainSettings.ensemble),
+    epochs: Annotated[int, typer.Option(min=1, help="Most epochs per fit.")] = (
+        TrainSettings.epochs),
+    batch_size: Annotated[int, typer.Option(min=1, help="Windows per step.")] = (
+        TrainSettings.batch_size),
+    lr: Annotated[float, typer.Option(min=0.0, help="Adam learning rate.")] = TrainSettings.lr,
+    patience: Annotated[int, typer.Option(min=1, help="Early-stopping patience.")] = (
+        TrainSettings.patience),
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
     folds: Annotated[int, typer.Option(min=0, help="Forward-chaining folds (0: none).")] = 3,
@@ -124,7 +134,7 @@ def settings_from_options(opts: dict) -> TrainSettings:
         data=spec, model_dir=o["model"], window=o["window"], horizon=o["horizon"],
         segment=o["segment"], cell=check_choice("--cell", o["cell"], ("lstm", "gru")),
         hidden=o["hidden"], layers=o["layers"], dropout=o["dropout"],
-        layer_norm=o["layer_norm"],
+        layer_norm=o["layer_norm"], ensemble=o.get("ensemble", TrainSettings.ensemble),
         norm=check_choice("--norm", o["norm"], ("last", "revin", "none")), epochs=o["epochs"],
         batch_size=o["batch_size"], lr=o["lr"], patience=o["patience"], seed=o["seed"],
         device=check_choice("--device", o["device"], ("auto", "cpu", "cuda")),

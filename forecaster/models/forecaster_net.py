@@ -87,3 +87,26 @@ def window_stats(values: torch.Tensor, mask: torch.Tensor,
     var = ((values - loc) ** 2 * w).sum(1, keepdim=True) / w.sum(1, keepdim=True)
     # The floor keeps flat windows (a constant series) from dividing by zero.
     return loc, torch.sqrt(var + 1e-4)
+
+
+def new_forecaster(cfg: ForecasterConfig, seed: int) -> ForecasterNet:
+    """A freshly initialised network whose weights depend on ``seed`` only."""
+    torch.manual_seed(seed)
+    return ForecasterNet(cfg)
+
+
+class ForecasterEnsemble(nn.Module):
+    """Members of one config trained from different seeds; the forecast is their mean.
+
+    Averaging a few members removes most of the seed-to-seed spread of a single
+    network (benchmarks/RESULTS-accuracy.md).
+    """
+
+    def __init__(self, cfg: ForecasterConfig, n_members: int) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.members = nn.ModuleList(ForecasterNet(cfg) for _ in range(n_members))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Mean forecast of the members: (batch, horizon, targets)."""
+        return torch.stack([m(x) for m in self.members]).mean(0)

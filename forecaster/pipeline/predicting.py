@@ -14,17 +14,17 @@ from forecaster.data.loading import Frame, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.spec import DataSpec
 from forecaster.errors import BundleError, DataError
-from forecaster.models.forecaster_net import ForecasterConfig, ForecasterNet
+from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble
 from forecaster.pipeline.drift import drift_gate
 from forecaster.pipeline.evaluation import interval_offsets
 from forecaster.report import Reporter
 
 
-def load_forecaster(bundle: Bundle) -> ForecasterNet:
-    """Rebuild the forecasting network from a bundle, refusing mismatched weights."""
+def load_forecaster(bundle: Bundle) -> ForecasterEnsemble:
+    """Rebuild the forecasting ensemble from a bundle, refusing mismatched weights."""
     try:
         cfg = ForecasterConfig(**bundle.meta["forecaster"]["config"])
-        net = ForecasterNet(cfg)
+        net = ForecasterEnsemble(cfg, int(bundle.meta["forecaster"].get("members", 1)))
         net.load_state_dict(bundle.section("forecaster"), strict=True)
     except (TypeError, KeyError, ValueError, RuntimeError) as exc:
         first = str(exc).strip().splitlines()[0][:200]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +17,9 @@ from forecaster.config import TrainSettings
 from forecaster.data.loading import Frame, file_sha256, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.metrics import mae, mase, rmse
-from forecaster.models.forecaster_net import ForecasterConfig, ForecasterNet
+from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
 from forecaster.models.train import TrainConfig, fit, masked_mse, predict_batches
+from forecaster.ops.lock import model_lock
 from forecaster.pipeline.evaluation import fold_truth, interval_quantiles, to_raw
 from forecaster.pipeline.prepare import (
     FoldData,
@@ -28,7 +29,7 @@ from forecaster.pipeline.prepare import (
     plan_folds,
     resolve_device,
 )
-from forecaster.ops.lock import model_lock
+from forecaster.pipeline.shape import resolve_shape
 from forecaster.report import Reporter
 
 
@@ -76,6 +77,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     frame = load_frame(path, st.data)
     for note in frame.notes:
         report.note(note)
+    st = resolve_shape(st, frame, report)
     _warn_constant(frame, report)
     device = resolve_device(st.device)
     grid = make_grid(frame)
@@ -97,10 +99,8 @@ def _train(path: Path, frame: Frame, grid, folds: list, st: TrainSettings,
     data = fold_data(frame, grid, st, 0, grid.n, None)
     # With folds, the final model trains on every window for the epochs the folds chose.
     train_set = data.train if epochs is None else _all_windows(data)
-    with report.epochs("final model", epochs or st.epochs) as hook:
-        net = ForecasterNet(model_config(frame, st))
-        fit(net, forecaster_loss, train_set, data.early if epochs is None else None,
-            train_config(st), device, hook, fixed_epochs=epochs)
+    net, _ = fit_ensemble(frame, st, train_set, data.early if epochs is None else None,
+                          device, report, "final model", fixed_epochs=epochs)
     residuals = [r.pop("residuals") for r in results]
     meta = _meta(path, frame, st, data.scalers, results, epochs)
     tensors = {f"forecaster.{k}": v for k, v in net.state_dict().items()}
@@ -115,6 +115,27 @@ def _train(path: Path, frame: Frame, grid, folds: list, st: TrainSettings,
     return TrainResult(bundle_dir=out, meta=meta)
 
 
+def fit_ensemble(frame: Frame, st: TrainSettings, train_set, early, device: torch.device,
+                 report: Reporter, label: str,
+                 fixed_epochs: int | None = None) -> tuple[ForecasterEnsemble, list[int]]:
+    """Train ``st.ensemble`` members from seeds ``seed, seed + 1, ...``.
+
+    Returns:
+        The ensemble and each member's best epoch.
+    """
+    cfg = model_config(frame, st)
+    ens, best = ForecasterEnsemble(cfg, st.ensemble), []
+    for m in range(st.ensemble):
+        tc = replace(train_config(st), seed=st.seed + m)
+        name = label if st.ensemble == 1 else f"{label} member {m + 1}/{st.ensemble}"
+        with report.epochs(name, fixed_epochs or st.epochs) as hook:
+            net = new_forecaster(cfg, tc.seed)
+            best.append(fit(net, forecaster_loss, train_set, early, tc, device, hook,
+                            fixed_epochs=fixed_epochs).best_epoch)
+        ens.members[m] = net
+    return ens.to(device).eval(), best
+
+
 def _all_windows(data: FoldData) -> object:
     from forecaster.data.windows import WindowSet
 
@@ -126,9 +147,8 @@ def _all_windows(data: FoldData) -> object:
 def _run_fold(frame: Frame, grid, st: TrainSettings, fold, device: torch.device,
               report: Reporter, i: int, n: int) -> dict:
     data = fold_data(frame, grid, st, fold.train_lo, fold.train_hi, (fold.val_lo, fold.val_hi))
-    net = ForecasterNet(model_config(frame, st))
-    with report.epochs(f"fold {i + 1}/{n}", st.epochs) as hook:
-        hist = fit(net, forecaster_loss, data.train, data.early, train_config(st), device, hook)
+    net, best = fit_ensemble(frame, st, data.train, data.early, device, report,
+                             f"fold {i + 1}/{n}")
     pred = predict_batches(net, data.val.to(device)).numpy()  # (windows, horizon, targets)
     raw = to_raw(pred, data.val_origins, data.scalers, len(frame.spec.targets))
     m = season_length(frame.freq)
@@ -140,7 +160,7 @@ def _run_fold(frame: Frame, grid, st: TrainSettings, fold, device: torch.device,
         "train_end": str(grid_time(frame, grid, fold.train_hi - 1)),
         "val_start": str(grid_time(frame, grid, fold.val_lo)),
         "val_end": str(grid_time(frame, grid, fold.val_hi - 1)),
-        "windows": int(len(pred)), "best_epoch": hist.best_epoch,
+        "windows": int(len(pred)), "best_epoch": int(np.median(best)),
         "mae": mae(truth, raw), "rmse": rmse(truth, raw),
         "mase": _finite(mase(truth, raw, snaive)),
         "naive_mae": mae(truth, naive), "naive_rmse": rmse(truth, naive),
@@ -194,7 +214,7 @@ def _meta(path: Path, frame: Frame, st: TrainSettings, scalers: list[Scaler],
                                 "rows": len(s.index)} for s in frame.series},
         },
         "scalers": {s.name: sc.to_dict() for s, sc in zip(frame.series, scalers, strict=True)},
-        "forecaster": {"config": model_config(frame, st).to_dict(),
+        "forecaster": {"config": model_config(frame, st).to_dict(), "members": st.ensemble,
                        "train": train_config(st).to_dict(), "final_epochs": epochs},
         "metrics": {"folds": results},
     }

@@ -1,0 +1,147 @@
+"""Cron-grade operation: configuration, locking, info, rollback, drift, signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import TINY, make_series
+from typer.testing import CliRunner
+
+from forecaster.bundle import current_version_dir
+from forecaster.cli import app
+from forecaster.ops.lock import model_lock
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def trained(tmp_path: Path, series_csv: Path) -> Path:
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(series_csv), "--model", str(model), *TINY])
+    assert result.exit_code == 0, result.output
+    return model
+
+
+def _meta(model: Path) -> dict:
+    return json.loads((current_version_dir(model) / "bundle.json").read_text())
+
+
+def test_precedence_flag_env_file_default(tmp_path: Path, series_csv: Path,
+                                          monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "forecast.toml").write_text('model = "fm"\n[train]\nseed = 3\nhidden = 6\n'
+                                            'batch-size = 32\n')
+    monkeypatch.setenv("FORECAST_SEED", "4")
+    monkeypatch.setenv("FORECAST_BATCH_SIZE", "16")
+    args = [a for a in TINY if a not in ("--hidden", "8", "--batch-size", "64")]
+    result = runner.invoke(app, ["train", str(series_csv), *args, "--batch-size", "8"])
+    assert result.exit_code == 0, result.output
+    settings = _meta(tmp_path / "fm")["settings"]
+    assert settings["hidden"] == 6 and settings["sources"]["hidden"].startswith("file")
+    assert settings["seed"] == 4 and settings["sources"]["seed"] == "environment FORECAST_SEED"
+    assert settings["batch_size"] == 8 and settings["sources"]["batch_size"] == "flag"
+    assert settings["lr"] == 2e-3 and settings["sources"]["lr"] == "default"
+
+
+def test_unknown_config_key_is_an_error(tmp_path: Path, series_csv: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "forecast.toml").write_text("[train]\nepochz = 3\n")
+    result = runner.invoke(app, ["train", str(series_csv), *TINY])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ") and "'epochz'" in result.stderr
+    assert not (tmp_path / "forecast-model").exists()
+
+
+def test_explicit_config_file_missing(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--config", str(tmp_path / "nope.toml"), "predict"])
+    assert result.exit_code == 66
+    assert "no such file" in result.stderr
+
+
+def test_info_json_and_table(trained: Path) -> None:
+    result = runner.invoke(app, ["info", "--model", str(trained), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.stdout)
+    assert info["data"]["freq"] == "h" and info["data"]["targets"] == ["value"]
+    assert len(info["folds"]) == 2 and info["versions"]["torch"]
+    result = runner.invoke(app, ["info", "--model", str(trained)])
+    assert result.exit_code == 0 and "training period" in result.stdout
+
+
+def test_second_train_exits_75_while_locked(trained: Path, series_csv: Path) -> None:
+    before = (trained / "CURRENT").read_text()
+    with model_lock(trained):
+        result = runner.invoke(app, ["train", str(series_csv), "--model", str(trained), *TINY])
+        assert result.exit_code == 75
+        assert result.stderr.startswith("Error: ") and "--wait" in result.stderr
+        # Readers take no lock: predict works while a train holds it.
+        assert runner.invoke(app, ["predict", "--model", str(trained)]).exit_code == 0
+    assert (trained / "CURRENT").read_text() == before
+
+
+def test_rollback_restores_previous_version(trained: Path, series_csv: Path) -> None:
+    first = (trained / "CURRENT").read_text()
+    result = runner.invoke(app, ["train", str(series_csv), "--model", str(trained), *TINY,
+                                 "--seed", "9"])
+    assert result.exit_code == 0
+    assert (trained / "CURRENT").read_text() != first
+    assert runner.invoke(app, ["rollback", "--model", str(trained)]).exit_code == 0
+    assert (trained / "CURRENT").read_text() == first
+    result = runner.invoke(app, ["rollback", "--model", str(trained)])
+    assert result.exit_code == 78 and "nothing to roll back" in result.stderr
+
+
+def test_drift_warns_and_strict_fails(trained: Path, tmp_path: Path) -> None:
+    shifted = make_series()
+    shifted["value"] += 1000.0
+    other = tmp_path / "shifted.csv"
+    shifted.to_csv(other, index=False)
+    result = runner.invoke(app, ["predict", "--model", str(trained), "--data", str(other)])
+    assert result.exit_code == 0 and "data drift" in result.stderr
+    result = runner.invoke(app, ["predict", "--model", str(trained), "--data", str(other),
+                                 "--strict"])
+    assert result.exit_code == 65 and result.stderr.startswith("Error: data drift")
+
+
+def test_same_seed_gives_byte_identical_outputs(tmp_path: Path, series_csv: Path) -> None:
+    outs = []
+    for name in ("a", "b"):
+        model = tmp_path / name
+        args = ["train", str(series_csv), "--model", str(model), *TINY, "--deterministic"]
+        assert runner.invoke(app, args).exit_code == 0
+        outs.append(runner.invoke(app, ["predict", "--model", str(model)]).stdout)
+    assert outs[0] == outs[1]
+
+
+def test_json_log_lines(trained: Path) -> None:
+    result = runner.invoke(app, ["--log-format", "json", "rollback", "--model", str(trained)])
+    lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert result.exit_code == 78 or lines
+    for line in lines:
+        assert line["ts"].endswith("Z") and line["level"]
+
+
+def test_sigterm_stops_cleanly(trained: Path, series_csv: Path) -> None:
+    before = (trained / "CURRENT").read_text()
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "forecaster", "train", str(series_csv),
+                             "--model", str(trained), "--no-anomaly", "--epochs", "500",
+                             "--patience", "500", "--window", "24", "--segment", "6",
+                             "--horizon", "6", "--folds", "1"],
+                            stderr=subprocess.PIPE, text=True, env=env)
+    line = proc.stderr.readline()  # the first epoch line: training has started
+    assert "epoch" in line, line
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert err.strip().splitlines()[-1].startswith("Error: terminated")
+    assert (trained / "CURRENT").read_text() == before
+    assert not list((trained / "versions").glob(".incoming-*"))
