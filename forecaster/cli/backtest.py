@@ -47,8 +47,6 @@ def _own_options(
         min=1, help="Season for seasonal naive and MASE (default from the frequency).")] = None,
     level: Annotated[float, typer.Option(min=1.0, max=99.0,
                                          help="Prediction interval level, percent.")] = 90.0,
-    ensemble: Annotated[int, typer.Option(
-        min=1, help="Models per refit (seeds --seed, --seed+1, ...), averaged.")] = 1,
     output: Output = None,
     fmt: Format = "csv",
     plot: Annotated[Path | None, typer.Option(
@@ -83,8 +81,7 @@ def backtest(**opts: object) -> None:
 
         refit_every(str(opts["refit"]))
         bt = BacktestSettings(train=st, **{k: opts[k] for k in (
-            "start", "end", "folds", "stride", "window_kind", "gap", "refit", "season", "level",
-            "ensemble")})
+            "start", "end", "folds", "stride", "window_kind", "gap", "refit", "season", "level")})
         _run(opts["data"], bt, opts)
 
 

@@ -36,7 +36,6 @@ class BacktestSettings:
         refit: "never", "each" or "every-N".
         season: seasonal-naive and MASE period (default: from the frequency).
         level: interval level in percent.
-        ensemble: models per refit (seeds seed, seed+1, ...), forecasts averaged.
     """
 
     train: TrainSettings = field(default_factory=TrainSettings)
@@ -49,7 +48,6 @@ class BacktestSettings:
     refit: str = "never"
     season: int | None = None
     level: float = 90.0
-    ensemble: int = 1
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ that intervals narrow and widen with the recent volatility at each origin.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +21,12 @@ from forecaster.baselines import drift, ets, naive, season_length, seasonal_naiv
 from forecaster.data.loading import Frame, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.windows import WindowSet, assemble, window_starts
-from forecaster.models.forecaster_net import ForecasterNet
-from forecaster.models.train import fit, predict_batches
+from forecaster.models.train import predict_batches
 from forecaster.pipeline.backtest_plan import BacktestSettings, Plan, Refit, make_plan
 from forecaster.pipeline.evaluation import interval_offsets, interval_quantiles, to_raw
 from forecaster.pipeline.prepare import Grid, make_grid, resolve_device
-from forecaster.pipeline.training import forecaster_loss, model_config, train_config
+from forecaster.pipeline.shape import resolve_shape
+from forecaster.pipeline.training import fit_ensemble
 from forecaster.report import Reporter
 
 BASELINES = ("naive", "seasonal naive", "drift", "ETS")
@@ -91,6 +91,7 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
     frame = load_frame(Path(csv_path), bt.train.data)
     for note in frame.notes:
         report.note(note)
+    bt = replace(bt, train=resolve_shape(bt.train, frame, report))
     grid = make_grid(frame)
     times = pd.date_range(grid.start, periods=grid.n, freq=frame.freq)
     plan = make_plan(grid.n, times, bt)
@@ -113,20 +114,14 @@ def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, seas
     """Train on one refit's rows and forecast all its origins (model and baselines)."""
     st, k = bt.train, len(frame.spec.targets)
     data = refit_data(frame, grid, bt, refit)
-    val_pts, test_pts, epochs, t0 = [], [], [], time.perf_counter()
-    for m in range(bt.ensemble):
-        net = ForecasterNet(model_config(frame, st))
-        cfg = train_config(st)
-        cfg.seed = st.seed + m
-        with report.epochs(f"fit {index + 1} model {m + 1}", st.epochs) as hook:
-            epochs.append(fit(net, forecaster_loss, data.fit, data.val, cfg, device,
-                              hook).best_epoch)
-        val_pts.append(predict_batches(net, data.val.to(device)).numpy())
-        test_pts.append(predict_batches(net, data.test.to(device)).numpy())
+    t0 = time.perf_counter()
+    net, epochs = fit_ensemble(frame, st, data.fit, data.val, device, report, f"fit {index + 1}")
+    val_pt = predict_batches(net, data.val.to(device)).numpy()
+    test_pt = predict_batches(net, data.test.to(device)).numpy()  # every origin in one pass
     secs = time.perf_counter() - t0
     points = {bt.train.cell.upper(): (
-        to_raw(np.mean(val_pts, 0), data.val_origins, data.scalers, k),
-        to_raw(np.mean(test_pts, 0), data.test_origins, data.scalers, k))}
+        to_raw(val_pt, data.val_origins, data.scalers, k),
+        to_raw(test_pt, data.test_origins, data.scalers, k))}
     points.update(baseline_points(frame, grid, refit, data, st.horizon, season))
     val_truth = actuals(frame, data.val_origins, st.horizon)
     scale = local_scale(frame, data.test_origins, st.window, data.scalers)

@@ -1,0 +1,152 @@
+"""Backtest origins, folds and refit policies: which origins retrain, and that no forecast
+sees its future."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+from forecaster.config import TrainSettings
+from forecaster.data.spec import DataSpec
+from forecaster.errors import ConfigError, DataError
+from forecaster.pipeline.backtest_plan import (
+    BacktestSettings,
+    make_origins,
+    make_plan,
+    refit_every,
+    resolve_position,
+)
+from tests.conftest import make_series
+
+TIMES = pd.date_range("2024-01-01", periods=200, freq="h", tz="UTC")
+TINY_ST = dict(window=24, segment=6, horizon=6, hidden=4, layers=1, epochs=2, batch_size=64,
+               ensemble=1, device="cpu")
+
+
+def _bt(**kw: object) -> BacktestSettings:
+    st = TrainSettings(**{**TINY_ST, **kw.pop("train", {})})
+    return BacktestSettings(train=st, **kw)
+
+
+def test_origins_stop_where_the_horizon_would_pass_the_end() -> None:
+    np.testing.assert_array_equal(make_origins(100, 120, 6, 5), [100, 105, 110])
+    with pytest.raises(DataError):
+        make_origins(118, 120, 6, 1)
+
+
+def test_start_and_end_as_fractions_or_timestamps() -> None:
+    assert resolve_position("0.5", TIMES, 0.8, "--start") == 100
+    assert resolve_position(None, TIMES, 0.8, "--start") == 160
+    assert resolve_position("2024-01-01 10:00", TIMES, 0.8, "--start") == 10
+    # --end names the last timestamp included
+    assert resolve_position("2024-01-01 10:00", TIMES, 1.0, "--end", inclusive=True) == 11
+    for bad in ("1.5", "yesterday-ish", "2030-01-01"):
+        with pytest.raises(ConfigError):
+            resolve_position(bad, TIMES, 0.8, "--start")
+
+
+def test_refit_policy_parsing() -> None:
+    assert refit_every("never") is None
+    assert refit_every("each") == 1
+    assert refit_every("every-3") == 3
+    for bad in ("sometimes", "every-0", "every-x"):
+        with pytest.raises(ConfigError):
+            refit_every(bad)
+
+
+@pytest.mark.parametrize(("policy", "firsts"), [
+    ("never", [150]), ("each", [150, 156, 162, 168, 174, 180, 186, 192]),
+    ("every-3", [150, 168, 186])])
+def test_which_origins_retrain(policy: str, firsts: list[int]) -> None:
+    plan = make_plan(200, TIMES, _bt(start="0.75", refit=policy, folds=2))
+    assert [int(r.origins[0]) for r in plan.refits] == firsts
+    np.testing.assert_array_equal(np.concatenate([r.origins for r in plan.refits]),
+                                  plan.origins)
+    np.testing.assert_array_equal(plan.fold, [0, 0, 0, 0, 1, 1, 1, 1])
+
+
+def test_no_refit_trains_on_or_after_its_first_origin() -> None:
+    plan = make_plan(200, TIMES, _bt(start="0.6", refit="every-2", gap=5,
+                                     window_kind="sliding", train={"val_size": 12}))
+    first_len = plan.refits[0].train_hi
+    for r in plan.refits:
+        assert r.train_hi == r.origins[0] - 5  # the gap
+        assert r.train_lo < r.fit_hi == r.train_hi - 12 < r.train_hi <= r.origins.min()
+        assert r.train_hi - r.train_lo == first_len  # sliding keeps the length
+
+
+def test_too_little_history_is_a_data_error() -> None:
+    with pytest.raises(DataError, match="too few to train"):
+        make_plan(200, TIMES, _bt(start="0.1"))
+    with pytest.raises(ConfigError, match="--folds"):
+        make_plan(200, TIMES, _bt(start="0.9", folds=50))
+
+
+def _run(path: Path, refit: str):
+    from forecaster.pipeline.backtesting import backtest
+
+    spec = DataSpec(time_col="timestamp", targets=["value"])
+    return backtest(path, _bt(start="0.7", refit=refit, stride=4, folds=2,
+                              train={"data": spec}))
+
+
+@pytest.mark.parametrize("refit", ["never", "every-4"])
+def test_no_forecast_depends_on_its_future(tmp_path: Path, refit: str) -> None:
+    df = make_series(n=300)
+    df.to_csv(tmp_path / "a.csv", index=False)
+    cut = 250  # change every value from row 250 on
+    df.loc[cut:, "value"] += 50.0
+    df.to_csv(tmp_path / "b.csv", index=False)
+    a, b = _run(tmp_path / "a.csv", refit), _run(tmp_path / "b.csv", refit)
+    safe = a.forecasts.origins[:, 1] <= cut  # forecasts from rows before the cut only
+    assert safe.any() and (~safe).any()
+    for name in a.forecasts.models:
+        for j in range(3):
+            np.testing.assert_allclose(a.forecasts.models[name][j][safe],
+                                       b.forecasts.models[name][j][safe], rtol=1e-5,
+                                       err_msg=name)
+        assert not np.allclose(a.forecasts.actual[~safe], b.forecasts.actual[~safe])
+
+
+def test_cli_backtest_writes_forecasts_metrics_and_plot(tmp_path: Path) -> None:
+    make_series(n=300).to_csv(tmp_path / "s.csv", index=False)
+    tiny = ["--epochs", "2", "--hidden", "4", "--layers", "1", "--window", "24", "--segment",
+            "6", "--horizon", "6", "--device", "cpu", "--ensemble", "1"]
+    out, png = tmp_path / "bt.csv", tmp_path / "bt.png"
+    res = CliRunner().invoke(app, ["backtest", str(tmp_path / "s.csv"), *tiny, "--start",
+                                   "0.8", "--folds", "2", "--refit", "every-5", "--output",
+                                   str(out), "--plot", str(png)])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out)
+    assert list(table.columns[:9]) == ["series", "origin", "timestamp", "step", "target",
+                                       "forecast", "lower", "upper", "actual"]
+    assert (pd.to_datetime(table["origin"]) < pd.to_datetime(table["timestamp"])).all()
+    assert (table["lower"] <= table["upper"]).all() and png.stat().st_size > 1000
+    assert "ETS" in res.output and "seasonal naive" in res.output
+
+
+def test_cli_backtest_json_has_per_step_metrics(tmp_path: Path) -> None:
+    make_series(n=300).to_csv(tmp_path / "s.csv", index=False)
+    res = CliRunner().invoke(app, ["backtest", str(tmp_path / "s.csv"), "--epochs", "1",
+                                   "--hidden", "4", "--window", "24", "--segment", "6",
+                                   "--horizon", "4", "--start", "0.9", "--format", "json",
+                                   "-q", "--device", "cpu", "--ensemble", "1"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert len(doc["metrics"]["steps"]) == 4
+    assert set(doc["metrics"]["overall"]) == {doc["model"], "naive", "seasonal naive", "drift",
+                                              "ETS"}
+
+
+def test_cli_backtest_errors_are_one_line(tmp_path: Path) -> None:
+    make_series(n=300).to_csv(tmp_path / "s.csv", index=False)
+    for args, code in ((["--refit", "often"], 2), (["--start", "0.05"], 65)):
+        res = CliRunner().invoke(app, ["backtest", str(tmp_path / "s.csv"), *args])
+        assert res.exit_code == code, res.output
+        assert res.output.startswith("Error: ") and res.output.count("\n") == 1

@@ -1,0 +1,71 @@
+"""Baselines and the fitted exponential smoothing on hand-computed cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from forecaster.baselines import drift, ets, naive, season_length, seasonal_naive
+from forecaster.ets import EtsParams, ets_forecast, fit_ets, run_filter
+
+Y = np.array([1.0, 2.0, 3.0, 10.0, 20.0, 30.0])
+
+
+def test_naive_repeats_the_last_value_before_the_origin() -> None:
+    out = naive(Y, np.array([3, 6]), 2)
+    np.testing.assert_array_equal(out, [[3.0, 3.0], [30.0, 30.0]])
+
+
+def test_seasonal_naive_repeats_the_last_season() -> None:
+    # origin 6, season 3: last season is 10, 20, 30
+    out = seasonal_naive(Y, np.array([6]), 5, 3)
+    np.testing.assert_array_equal(out, [[10.0, 20.0, 30.0, 10.0, 20.0]])
+
+
+def test_drift_extends_the_first_to_last_line() -> None:
+    # origin 4: first 1, last 10 over 3 steps -> slope 3
+    np.testing.assert_allclose(drift(Y, np.array([4]), 2), [[13.0, 16.0]])
+
+
+def test_baselines_keep_channels() -> None:
+    y2 = np.stack([Y, -Y], axis=1)
+    assert naive(y2, np.array([3]), 4).shape == (1, 4, 2)
+    assert drift(y2, np.array([3]), 4)[0, 0, 1] == pytest.approx(-4.0)
+
+
+def test_season_length_from_frequency() -> None:
+    assert season_length("h") == 24
+    assert season_length("15min") == 96
+    assert season_length("D") == 7
+
+
+def test_ets_filter_by_hand() -> None:
+    # no season, alpha 1: the level is the last value, trend starts at the first slope
+    p = EtsParams(alpha=1.0, beta=0.0, gamma=0.0, phi=0.5, season=1)
+    y = np.array([1.0, 2.0, 3.0])
+    level, trend, _, _ = run_filter(y, p)
+    np.testing.assert_allclose(level, y)
+    # trend: initial (3 - 1) / 2 = 1, damped by 0.5 each step
+    np.testing.assert_allclose(trend, [0.5, 0.25, 0.125])
+    # forecast from origin 3: 3 + 0.125 * (0.5, 0.5 + 0.25)
+    np.testing.assert_allclose(ets_forecast(y, p, np.array([3]), 2), [[3.0625, 3.09375]])
+
+
+def test_ets_seasonal_terms_are_reused_one_season_later() -> None:
+    p = EtsParams(alpha=0.0, beta=0.0, gamma=0.0, phi=0.9, season=2)
+    y = np.array([1.0, 3.0, 1.0, 3.0, 1.0, 3.0])
+    f = ets_forecast(y, p, np.array([6]), 4)
+    np.testing.assert_allclose(f, [[1.0, 3.0, 1.0, 3.0]])
+
+
+def test_ets_fits_a_seasonal_series_and_uses_only_the_past() -> None:
+    t = np.arange(24 * 12)
+    y = 10 + 3 * np.sin(2 * np.pi * t / 24) + 0.01 * t
+    p = fit_ets(y[:200], 24)
+    assert p.season == 24
+    f = ets(y, np.array([200, 240]), 24, 24, fit_lo=0, fit_hi=200)
+    truth = np.stack([y[200:224], y[240:264]])
+    assert np.abs(f - truth).mean() < 0.3
+    changed = y.copy()
+    changed[240:] += 100  # the future of origin 240 must not matter
+    np.testing.assert_allclose(ets(changed, np.array([240]), 24, 24, 0, 200), f[1:])
