@@ -34,3 +34,11 @@ def test_python_dash_m_works() -> None:
                          text=True)
     assert out.returncode == 0
     assert "train" in out.stdout and "predict" in out.stdout
+
+
+def test_usage_error_is_one_error_line() -> None:
+    out = subprocess.run([sys.executable, "-m", "forecaster", "train", "x.csv", "--window", "1"],
+                         capture_output=True, text=True)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and "--window" in lines[0]

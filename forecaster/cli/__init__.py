@@ -21,10 +21,19 @@ def main() -> None:
     """Console-script entry point."""
     install_sigterm_handler()
     try:
-        app()
+        code = app(standalone_mode=False)
+    except Exception as exc:
+        # Usage errors from the option parser: one Error line, like our own errors.
+        if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+            raise
+        if exc.format_message():  # empty when the help was shown for a bare 'forecast'
+            sys.stderr.write(f"Error: {exc.format_message()} (see 'forecast COMMAND "
+                             "--help')\n")
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("Error: interrupted\n")
         sys.exit(EXIT_INTERRUPTED)
     except Terminated:
         sys.stderr.write("Error: terminated\n")
         sys.exit(EXIT_TERMINATED)
+    sys.exit(code if isinstance(code, int) else 0)
