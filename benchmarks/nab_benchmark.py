@@ -43,7 +43,11 @@ from forecaster.pipeline.training import train  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "nab"
 SETS = ("realKnownCause", "artificialNoAnomaly")
-RULES = ("dynamic", "std", "quantile")
+# Every variant is scored from the same bundle: (label, rule, q, k).
+RULES = (("dynamic", "dynamic", None, None), ("std k=4", "std", None, 4.0),
+         ("std k=6", "std", None, 6.0), ("std k=8", "std", None, 8.0),
+         ("quantile q=0.995", "quantile", 0.995, None),
+         ("quantile q=0.999", "quantile", 0.999, None))
 
 
 def settings(model_dir: Path, **over: object) -> TrainSettings:
@@ -63,11 +67,11 @@ def run_file(path: Path, key: str, labels: Path, over: dict) -> list[dict]:
         try:
             train(path, settings(Path(tmp) / "m", **over))
         except ForecastError as exc:
-            return [_refused(key, rule, windows, str(exc)) for rule in RULES]
+            return [_refused(key, r[0], windows, str(exc)) for r in RULES]
         out = []
-        for rule in RULES:
-            found = detect(DetectSettings(model_dir=Path(tmp) / "m", rule=rule))
-            out.append(_score(key, rule, found, windows, time.time() - t0))
+        for label, rule, q, k in RULES:
+            found = detect(DetectSettings(model_dir=Path(tmp) / "m", rule=rule, q=q, k=k))
+            out.append(_score(key, label, found, windows, time.time() - t0))
         return out
 
 
@@ -134,8 +138,8 @@ def main() -> None:
             print(f"{path.name}: " + ", ".join(f"{r['rule']} tp {r['tp']} fp {r['fp']} "
                                               f"fn {r['fn']}" for r in res), file=sys.stderr)
             results += res
-    for rule in RULES:
-        print(f"\n### threshold rule `{rule}`\n\n{table(results, rule)}")
+    for label, *_ in RULES:
+        print(f"\n### threshold rule `{label}`\n\n{table(results, label)}")
     if args.out:
         with open(args.out, "a", encoding="utf-8") as fh:
             fh.write(json.dumps({"settings": over, "results": results}) + "\n")

@@ -131,4 +131,4 @@ def test_calibration_uses_out_of_fold_errors_only(monkeypatch: pytest.MonkeyPatc
     oof = tensors["anomaly.oof_scores"].numpy()
     assert int(np.isfinite(oof).sum()) == blocks
     assert meta["anomaly"]["threshold"]["value"] == pytest.approx(
-        anomaly_fit.calibrate(oof, "dynamic", 0.995, 4.0, 0.05))
+        anomaly_fit.calibrate(oof, "std", 0.995, 8.0, 0.05))

@@ -55,7 +55,9 @@ def test_robust_stats_ignore_a_few_faults() -> None:
 def test_threshold_rules() -> None:
     rng = np.random.default_rng(1)
     oof = rng.normal(0, 1, 2000)
-    assert abs(calibrate(oof, "quantile", 0.99, 0, 0) - np.quantile(oof, 0.99)) < 1e-9
+    assert abs(calibrate(oof, "quantile", 0.9999, 0, 0) - np.quantile(oof, 0.9999)) < 1e-9
+    # Never below MIN_THRESHOLD: ties of a constant series are not anomalies.
+    assert calibrate(np.zeros(100), "quantile", 0.99, 0, 0) == 3.0
     assert 3.0 < calibrate(oof, "std", 0.99, 4.0, 0.0) < 5.0
     dirty = oof.copy()
     dirty[500:530] = 40.0

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-RULES = ("dynamic", "std", "quantile")
+RULES = ("std", "dynamic", "quantile")
 Z_GRID = np.arange(2.0, 10.5, 0.5)
+MIN_THRESHOLD = 3.0
 
 
 def calibrate(oof: np.ndarray, rule: str, q: float, k: float, trim: float) -> float:
@@ -36,11 +37,16 @@ def calibrate(oof: np.ndarray, rule: str, q: float, k: float, trim: float) -> fl
     if ok.size == 0:
         return float("inf")
     if rule == "quantile":
-        return float(np.quantile(ok, q))
-    if rule == "std":
+        value = float(np.quantile(ok, q))
+    elif rule == "std":
         kept = ok[ok <= np.quantile(ok, 1.0 - trim)] if trim > 0 else ok
-        return float(kept.mean() + k * kept.std())
-    return dynamic_threshold(oof)
+        value = float(kept.mean() + k * kept.std())
+    else:
+        value = dynamic_threshold(oof)
+    # A constant series has identical out-of-fold scores: every rule would put the
+    # threshold on them and flag ties. Nothing within MIN_THRESHOLD robust sd of a
+    # typical error is an anomaly.
+    return max(value, MIN_THRESHOLD)
 
 
 def dynamic_threshold(scores: np.ndarray) -> float:
@@ -106,4 +112,15 @@ def prune_events(scores: np.ndarray, flags: np.ndarray, p: float) -> np.ndarray:
     for i in weak:
         a, b = events[order[i]]
         out[a:b + 1] = False
+    return out
+
+
+def close_gaps(flags: np.ndarray, gap: int) -> np.ndarray:
+    """Join flagged runs separated by fewer than ``gap`` unflagged steps into one event:
+    one fault whose error dips for a step or two is still one fault."""
+    out = flags.copy()
+    events = runs(flags)
+    for (_, end), (start, _) in zip(events[:-1], events[1:], strict=True):
+        if start - end - 1 < gap:
+            out[end + 1:start] = True
     return out

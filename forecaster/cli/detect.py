@@ -34,7 +34,7 @@ def detect_anomalies(
         help="reconstruction (the anomaly model) or forecast (one-step residuals).")
     ] = "reconstruction",
     threshold: Annotated[str | None, typer.Option(
-        help="Threshold rule: dynamic, std or quantile (default: the one trained).")] = None,
+        help="Threshold rule: std, dynamic or quantile (default: the one trained).")] = None,
     q: Annotated[float | None, typer.Option(
         min=0.5, max=0.99999, help="Quantile of the quantile rule.")] = None,
     k: Annotated[float | None, typer.Option(min=0.0, help="k of the std rule.")] = None,

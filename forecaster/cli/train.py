@@ -91,7 +91,7 @@ def train(
     anomaly_combine: Annotated[str, typer.Option(
         help="Errors of the windows covering a step: median or mean.")] = "median",
     anomaly_threshold: Annotated[str, typer.Option(
-        help="Threshold rule on out-of-fold scores: dynamic, std or quantile.")] = "dynamic",
+        help="Threshold rule on out-of-fold scores: std, dynamic or quantile.")] = "std",
     wait: Wait = 0.0,
     deterministic: Annotated[bool, typer.Option(
         help="Use torch's deterministic algorithms (slower on GPU).")] = False,

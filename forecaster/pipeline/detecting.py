@@ -18,7 +18,7 @@ from forecaster.anomaly.series_scores import (
     reconstruction_errors,
 )
 from forecaster.anomaly.settings import DetectSettings
-from forecaster.anomaly.thresholds import RULES, calibrate, prune_events
+from forecaster.anomaly.thresholds import RULES, calibrate, close_gaps, prune_events
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.data.loading import Frame, Series
 from forecaster.errors import BundleError, ConfigError, DataError
@@ -55,6 +55,7 @@ class _Scorer:
     rule: str
     prune: float
     run: object  # (series, scaler, cutoff) -> raw errors (steps, channels)
+    merge: int = 1  # runs closer than this many steps are one event
 
 
 def detect(ds: DetectSettings, report: Reporter | None = None) -> Detection:
@@ -79,6 +80,7 @@ def detect(ds: DetectSettings, report: Reporter | None = None) -> Detection:
         flags = ~np.isnan(overall) & (overall >= scorer.threshold)
         if scorer.rule == "dynamic":
             flags = prune_events(overall, flags, scorer.prune)
+        flags = close_gaps(flags, scorer.merge) & (s.observed.any(axis=1))
         parts.append(_series_table(frame, s, per, overall, flags, scorer.threshold, cutoff))
     table = pd.concat(parts, ignore_index=True)
     return Detection(table, events_table(table), scorer.threshold, scorer.rule)
@@ -117,7 +119,8 @@ def _scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> _Scorer
                                      device)
 
     return _Scorer("reconstruction", np.asarray(norm["center"]), np.asarray(norm["scale"]),
-                   thr, rule, _pick(ds.prune, info["threshold"]["prune"]), run)
+                   thr, rule, _pick(ds.prune, info["threshold"]["prune"]), run,
+                   merge=max(1, net.cfg.window // 2))
 
 
 def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> _Scorer:
