@@ -46,6 +46,7 @@ class TrainSettings:
     keep: int = 3
     wait: float = 0.0
     deterministic: bool = False
+    warm_start: bool = False
     sources: dict = field(default_factory=dict)
     anomaly_window: int = 64
     anomaly_segment: int = 4

@@ -145,3 +145,20 @@ def test_sigterm_stops_cleanly(trained: Path, series_csv: Path) -> None:
     assert err.strip().splitlines()[-1].startswith("Error: terminated")
     assert (trained / "CURRENT").read_text() == before
     assert not list((trained / "versions").glob(".incoming-*"))
+
+
+def test_warm_start_continues_from_previous_weights(trained: Path, tmp_path: Path) -> None:
+    grown = tmp_path / "grown.csv"
+    make_series(n=560).to_csv(grown, index=False)
+    before = _meta(trained)
+    result = runner.invoke(app, ["train", str(grown), "--model", str(trained), *TINY,
+                                 "--warm-start"])
+    assert result.exit_code == 0, result.output
+    after = _meta(trained)
+    assert after["warm_start"]["from"] != current_version_dir(trained).name
+    assert after["metrics"]["folds"] == before["metrics"]["folds"]
+    assert after["data"]["series"][""]["rows"] == 560
+    assert runner.invoke(app, ["predict", "--model", str(trained)]).exit_code == 0
+    result = runner.invoke(app, ["train", str(grown), "--model", str(trained), *TINY,
+                                 "--hidden", "5", "--warm-start"])
+    assert result.exit_code == 2 and "another model shape" in result.stderr

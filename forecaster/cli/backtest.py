@@ -17,7 +17,7 @@ from forecaster.cli.common import Debug, Format, Output, Quiet, app, check_choic
 
 # train options with another meaning here (or none): backtest defines its own.
 NOT_SHARED = {"data", "model", "folds", "gap", "window_kind", "anomaly", "keep", "quiet",
-              "debug"}
+              "debug", "wait", "warm_start"}
 
 
 def _shared(name: str) -> bool:

@@ -93,6 +93,10 @@ def train(
     anomaly_threshold: Annotated[str, typer.Option(
         help="Threshold rule on out-of-fold scores: std, dynamic or quantile.")] = "std",
     wait: Wait = 0.0,
+    warm_start: Annotated[bool, typer.Option(
+        help="Continue from the current bundle's weights (same settings) on the grown file; "
+             "skips the fold evaluation and keeps the previous fold metrics and intervals.")
+    ] = False,
     deterministic: Annotated[bool, typer.Option(
         help="Use torch's deterministic algorithms (slower on GPU).")] = False,
     quiet: Quiet = False,
@@ -141,7 +145,8 @@ def settings_from_options(opts: dict) -> TrainSettings:
         folds=o["folds"], val_size=o["val_size"], gap=o["gap"],
         window_kind=check_choice("--window-kind", o["window_kind"], ("expanding", "sliding")),
         anomaly=o["anomaly"], keep=o["keep"], wait=o["wait"],
-        deterministic=o["deterministic"], **_anomaly_options(o))
+        deterministic=o["deterministic"], warm_start=o.get("warm_start", False),
+        **_anomaly_options(o))
 
 
 def _anomaly_options(o: dict) -> dict:

@@ -30,6 +30,7 @@ from forecaster.pipeline.prepare import (
     resolve_device,
 )
 from forecaster.pipeline.shape import resolve_shape
+from forecaster.pipeline.warm import inherited, initial_states, previous_bundle
 from forecaster.report import Reporter
 
 
@@ -92,6 +93,9 @@ def _train(path: Path, frame: Frame, grid, folds: list, st: TrainSettings,
            device: torch.device, report: Reporter) -> TrainResult:
     if st.deterministic:
         torch.use_deterministic_algorithms(True)
+    prev = (previous_bundle(Path(st.model_dir), frame, model_config(frame, st), st.ensemble)
+            if st.warm_start else None)
+    folds = [] if prev else folds
     results = [_run_fold(frame, grid, st, f, device, report, i, len(folds))
                for i, f in enumerate(folds)]
     _show_folds(report, results)
@@ -100,12 +104,17 @@ def _train(path: Path, frame: Frame, grid, folds: list, st: TrainSettings,
     # With folds, the final model trains on every window for the epochs the folds chose.
     train_set = data.train if epochs is None else _all_windows(data)
     net, _ = fit_ensemble(frame, st, train_set, data.early if epochs is None else None,
-                          device, report, "final model", fixed_epochs=epochs)
+                          device, report, "final model", fixed_epochs=epochs,
+                          init=initial_states(prev) if prev else None)
     residuals = [r.pop("residuals") for r in results]
     meta = _meta(path, frame, st, data.scalers, results, epochs)
     tensors = {f"forecaster.{k}": v for k, v in net.state_dict().items()}
     if residuals:
         tensors["intervals.quantiles"] = torch.from_numpy(interval_quantiles(residuals))
+    if prev:
+        meta["metrics"]["folds"], kept = inherited(prev)
+        tensors.update(kept)
+        meta["warm_start"] = {"from": prev.path.name, "inherited": ["fold metrics", "intervals"]}
     if st.anomaly:
         from forecaster.pipeline.anomaly_fit import fit_anomaly
 
@@ -117,8 +126,12 @@ def _train(path: Path, frame: Frame, grid, folds: list, st: TrainSettings,
 
 def fit_ensemble(frame: Frame, st: TrainSettings, train_set, early, device: torch.device,
                  report: Reporter, label: str,
-                 fixed_epochs: int | None = None) -> tuple[ForecasterEnsemble, list[int]]:
+                 fixed_epochs: int | None = None,
+                 init: list[dict] | None = None) -> tuple[ForecasterEnsemble, list[int]]:
     """Train ``st.ensemble`` members from seeds ``seed, seed + 1, ...``.
+
+    ``init`` gives starting weights per member (warm start); otherwise each member
+    starts from its seed's initialisation.
 
     Returns:
         The ensemble and each member's best epoch.
@@ -130,6 +143,8 @@ def fit_ensemble(frame: Frame, st: TrainSettings, train_set, early, device: torc
         name = label if st.ensemble == 1 else f"{label} member {m + 1}/{st.ensemble}"
         with report.epochs(name, fixed_epochs or st.epochs) as hook:
             net = new_forecaster(cfg, tc.seed)
+            if init is not None:
+                net.load_state_dict(init[m])
             best.append(fit(net, forecaster_loss, train_set, early, tc, device, hook,
                             fixed_epochs=fixed_epochs).best_epoch)
         ens.members[m] = net
