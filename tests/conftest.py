@@ -38,6 +38,19 @@ def series_csv(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def trained(tmp_path: Path, series_csv: Path) -> Path:
+    """A bundle trained with the TINY settings on ``series_csv``."""
+    from typer.testing import CliRunner
+
+    from forecaster.cli import app
+
+    model = tmp_path / "m"
+    result = CliRunner().invoke(app, ["train", str(series_csv), "--model", str(model), *TINY])
+    assert result.exit_code == 0, result.output
+    return model
+
+
 @pytest.fixture(autouse=True)
 def _torch_threads() -> None:
     import torch

@@ -18,14 +18,6 @@ from forecaster.pipeline.predicting import load_forecaster
 runner = CliRunner()
 
 
-@pytest.fixture
-def trained(tmp_path: Path, series_csv: Path) -> Path:
-    model = tmp_path / "m"
-    result = runner.invoke(app, ["train", str(series_csv), "--model", str(model), *TINY])
-    assert result.exit_code == 0, result.output
-    return model
-
-
 def _predict(model: Path) -> str:
     result = runner.invoke(app, ["predict", "--model", str(model)])
     assert result.exit_code == 0, result.output

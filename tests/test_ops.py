@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from conftest import TINY, make_series
 from typer.testing import CliRunner
 
@@ -19,14 +18,6 @@ from forecaster.cli import app
 from forecaster.ops.lock import model_lock
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def trained(tmp_path: Path, series_csv: Path) -> Path:
-    model = tmp_path / "m"
-    result = runner.invoke(app, ["train", str(series_csv), "--model", str(model), *TINY])
-    assert result.exit_code == 0, result.output
-    return model
 
 
 def _meta(model: Path) -> dict:
