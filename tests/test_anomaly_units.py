@@ -90,3 +90,29 @@ def test_events_table() -> None:
     assert ev["steps"].tolist() == [2, 1]
     assert ev["peak_score"].tolist() == [7.0, 20.0]
     assert ev["severity"].tolist() == ["medium", "high"]
+
+
+def test_telemanom_rule_floor_and_dynamic_part() -> None:
+    from forecaster.anomaly.thresholds import ewma, telemanom_threshold
+
+    rng = np.random.default_rng(2)
+    oof = rng.normal(0, 1, 3000)
+    floor = calibrate(oof, "telemanom", 0.99, 4.0, 0.05)
+    assert floor >= 3.0  # never below MIN_THRESHOLD, from out-of-fold scores only
+    # A series of tiny errors flags nothing: the floor holds.
+    quiet = ewma(rng.normal(0, 0.1, 2000), 12)
+    assert telemanom_threshold(quiet, floor) == floor
+    assert not (quiet >= floor).any()
+    # One fault far above the floor is split off by the dynamic part.
+    scored = rng.normal(0, 1, 2000)
+    scored[1000:1030] = 60.0
+    sm = ewma(scored, 12)
+    thr = telemanom_threshold(sm, floor)
+    assert thr >= floor and (sm >= thr)[1000:1040].any() and not (sm >= thr)[:1000].any()
+    # Many periodic bumps (a daily pattern) are not an anomaly: over 5 sequences.
+    periodic = np.zeros(2000)
+    periodic[50::100] = 30.0
+    assert not (ewma(periodic, 12) >= telemanom_threshold(ewma(periodic, 12), 3.0)).any()
+    # NaN (a gap) restarts the average.
+    assert np.isnan(ewma(np.array([1.0, np.nan, 5.0]), 12)[1])
+    assert ewma(np.array([1.0, np.nan, 5.0]), 12)[2] == 5.0

@@ -11,15 +11,31 @@ stores in the bundle (never from the data being scored):
   telemanom): among mean + z * std for z in 2..10, the one whose removal of the
   points above it lowers mean and spread the most per flagged point and
   sequence; at detection, weak events are pruned (see ``prune_events``).
+* ``telemanom``: at detection, scores are EWMA-smoothed and
+  telemanom's threshold is chosen on the smoothed scores being scored (at most
+  ``MAX_SEQUENCES`` sequences, fewer than half the steps), but never below a
+  *floor* calibrated on out-of-fold scores only: ``FLOOR_MARGIN`` times their
+  smoothed ``FLOOR_Q`` quantile. The floor is what keeps a near-perfect series
+  (tiny errors everywhere) from flagging its noise; the dynamic part adapts to
+  the scored series, and is capped by the ``std`` rule's out-of-fold threshold
+  (a fault the cap already separates is not hidden by a conservative epsilon).
+  Weak events are pruned as for ``dynamic``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-RULES = ("std", "dynamic", "quantile")
+RULES = ("telemanom", "std", "dynamic", "quantile")
 Z_GRID = np.arange(2.0, 10.5, 0.5)
 MIN_THRESHOLD = 3.0
+# telemanom rule: smoothing span, out-of-fold floor, and its selection limits.
+EWMA_SPAN = 1  # chosen on the NAB dev subset: the window median already smooths
+FLOOR_Q = 0.99
+FLOOR_MARGIN = 1.5
+MAX_SEQUENCES = 5
+TELEMANOM_Z = np.arange(2.5, 12.5, 0.5)
+MIN_DYNAMIC_STEPS = 200  # fewer scored steps: the floor alone
 
 
 def calibrate(oof: np.ndarray, rule: str, q: float, k: float, trim: float) -> float:
@@ -36,7 +52,10 @@ def calibrate(oof: np.ndarray, rule: str, q: float, k: float, trim: float) -> fl
     ok = oof[~np.isnan(oof)]
     if ok.size == 0:
         return float("inf")
-    if rule == "quantile":
+    if rule == "telemanom":
+        sm = ewma(oof, EWMA_SPAN)
+        value = FLOOR_MARGIN * float(np.quantile(sm[~np.isnan(sm)], FLOOR_Q))
+    elif rule == "quantile":
         value = float(np.quantile(ok, q))
     elif rule == "std":
         kept = ok[ok <= np.quantile(ok, 1.0 - trim)] if trim > 0 else ok
@@ -70,6 +89,59 @@ def dynamic_threshold(scores: np.ndarray) -> float:
         if value > best:
             best, best_eps = value, eps
     return float(best_eps - shift)
+
+
+def ewma(x: np.ndarray, span: int) -> np.ndarray:
+    """Exponentially weighted moving average (alpha = 2 / (span + 1)) of a 1-D series,
+    causal; NaN stays NaN and restarts the average (block and gap boundaries)."""
+    if span <= 1:
+        return np.asarray(x, dtype=np.float64).copy()
+    alpha = 2.0 / (span + 1.0)
+    out = np.full(len(x), np.nan)
+    level = np.nan
+    for i, v in enumerate(np.asarray(x, dtype=np.float64)):
+        if np.isnan(v):
+            level = np.nan
+            continue
+        level = v if np.isnan(level) else alpha * v + (1.0 - alpha) * level
+        out[i] = level
+    return out
+
+
+def telemanom_threshold(scores: np.ndarray, floor: float) -> float:
+    """telemanom's epsilon on smoothed scores being scored, never below ``floor``.
+
+    Among mean + z sd (z in ``TELEMANOM_Z``), the one whose removal of the steps above
+    it lowers mean and spread the most per flagged step and squared sequence count,
+    with at most ``MAX_SEQUENCES`` sequences and fewer than half the steps flagged;
+    if none qualifies, just above the largest score. Scores are shifted to be
+    positive (the criterion divides by the mean).
+    """
+    ok = ~np.isnan(scores)
+    if ok.sum() < MIN_DYNAMIC_STEPS:
+        return floor
+    shift = 1.0 - float(np.nanmin(scores))
+    e = np.where(ok, scores + shift, -np.inf)
+    vals = e[ok]
+    mean, sd = float(vals.mean()), float(vals.std())
+    # No qualifying epsilon (e.g. a daily pattern: every candidate flags over
+    # MAX_SEQUENCES sequences): nothing is flagged.
+    best, best_eps = -np.inf, float(np.nextafter(vals.max(), np.inf))
+    for z in TELEMANOM_Z:
+        eps = mean + z * sd
+        above = vals > eps
+        n_above = int(above.sum())
+        if n_above == 0 or n_above >= 0.5 * vals.size:
+            continue
+        n_seq = len(runs(e > eps))
+        if n_seq > MAX_SEQUENCES:
+            continue
+        below = vals[~above]
+        gain = (mean - below.mean()) / mean + (sd - below.std()) / max(sd, 1e-12)
+        value = gain / (n_above + n_seq ** 2)
+        if value >= best:
+            best, best_eps = value, eps
+    return max(float(best_eps - shift), floor)
 
 
 def runs(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -34,7 +34,8 @@ def detect_anomalies(
         help="reconstruction (the anomaly model) or forecast (one-step residuals).")
     ] = "reconstruction",
     threshold: Annotated[str | None, typer.Option(
-        help="Threshold rule: std, dynamic or quantile (default: the one trained).")] = None,
+        help="Threshold rule: telemanom, std, dynamic or quantile (default: the one "
+        "trained).")] = None,
     q: Annotated[float | None, typer.Option(
         min=0.5, max=0.99999, help="Quantile of the quantile rule.")] = None,
     k: Annotated[float | None, typer.Option(min=0.0, help="k of the std rule.")] = None,
@@ -60,7 +61,7 @@ def detect_anomalies(
         check_choice("--format", fmt, ("csv", "json"))
         check_choice("--method", method, ("reconstruction", "forecast"))
         if threshold is not None:
-            check_choice("--threshold", threshold, ("dynamic", "std", "quantile"))
+            check_choice("--threshold", threshold, ("telemanom", "dynamic", "std", "quantile"))
         if since is not None and last is not None:
             raise ConfigError("--since and --last both given; use one of them")
         from forecaster.anomaly.settings import DetectSettings

@@ -91,7 +91,8 @@ def train(
     anomaly_combine: Annotated[str, typer.Option(
         help="Errors of the windows covering a step: median or mean.")] = "median",
     anomaly_threshold: Annotated[str, typer.Option(
-        help="Threshold rule on out-of-fold scores: std, dynamic or quantile.")] = "std",
+        help="Threshold rule: std, telemanom (dynamic threshold between an out-of-fold "
+        "floor and the std rule), dynamic or quantile.")] = "std",
     wait: Wait = 0.0,
     warm_start: Annotated[bool, typer.Option(
         help="Continue from the current bundle's weights (same settings) on the grown file; "
@@ -156,7 +157,7 @@ def _anomaly_options(o: dict) -> dict:
         check_choice("--anomaly-combine", out["anomaly_combine"], ("median", "mean"))
     if "anomaly_threshold" in out:
         check_choice("--anomaly-threshold", out["anomaly_threshold"],
-                     ("dynamic", "std", "quantile"))
+                     ("telemanom", "dynamic", "std", "quantile"))
     return out
 
 

@@ -85,7 +85,7 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> tuple[list, st
         times = pd.DatetimeIndex(rows["__time"])
         grid = pd.date_range(times[0], times[-1], freq=offset)
         _check_on_grid(times, grid, freq, path, name)
-        _check_density(times, grid, freq, path, name)
+        _check_density(times, grid, freq, path, name, explicit=spec.freq is not None)
         frame = rows.set_index("__time")[columns].reindex(grid)
         observed = frame.notna().to_numpy()
         n_filled += int((~observed).sum())
@@ -105,12 +105,17 @@ def _check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, p
 
 
 def _check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
-                   name: str) -> None:
+                   name: str, explicit: bool = False) -> None:
     # A grid mostly made of gaps, or with no two rows one step apart, means the
     # frequency is too fine for the data (or the data is too irregular for any).
+    # With an explicit --freq that most rows follow (median spacing one step), the
+    # gaps are outages, not a wrong frequency: they are filled by the --fill policy
+    # and masked (never scored).
     pos = grid.get_indexer(times)
     missing = len(grid) - len(times)
     if len(times) < 3 or (missing <= len(times) and (np.diff(pos) == 1).any()):
+        return
+    if explicit and np.median(np.diff(pos)) == 1:
         return
     where = f" (series '{name}')" if name else ""
     raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} steps on the '{freq}' "

@@ -18,7 +18,15 @@ from forecaster.anomaly.series_scores import (
     reconstruction_errors,
 )
 from forecaster.anomaly.settings import DetectSettings
-from forecaster.anomaly.thresholds import RULES, calibrate, close_gaps, prune_events
+from forecaster.anomaly.thresholds import (
+    EWMA_SPAN,
+    RULES,
+    calibrate,
+    close_gaps,
+    ewma,
+    prune_events,
+    telemanom_threshold,
+)
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.data.loading import Frame, Series
 from forecaster.errors import BundleError, ConfigError, DataError
@@ -56,6 +64,7 @@ class _Scorer:
     prune: float
     run: object  # (series, scaler, cutoff) -> raw errors (steps, channels)
     merge: int = 1  # runs closer than this many steps are one event
+    cap: float = float("inf")  # telemanom rule: the dynamic part never exceeds it
 
 
 def detect(ds: DetectSettings, report: Reporter | None = None) -> Detection:
@@ -77,11 +86,18 @@ def detect(ds: DetectSettings, report: Reporter | None = None) -> Detection:
         scaler = series_scaler(bundle, s.name, s.values, s.observed, report)
         cutoff = _cutoff(s, ds, path)
         per, overall = normalise(scorer.run(s, scaler, cutoff), scorer.center, scorer.scale)
-        flags = ~np.isnan(overall) & (overall >= scorer.threshold)
-        if scorer.rule == "dynamic":
+        threshold = scorer.threshold
+        if scorer.rule == "telemanom":
+            # Smoothed scores; the threshold adapts to them, above the out-of-fold floor.
+            overall = ewma(overall, EWMA_SPAN).astype(np.float32)
+            threshold = max(scorer.threshold,
+                            min(telemanom_threshold(overall[cutoff:], scorer.threshold),
+                                scorer.cap))
+        flags = ~np.isnan(overall) & (overall >= threshold)
+        if scorer.rule in ("dynamic", "telemanom"):
             flags = prune_events(overall, flags, scorer.prune)
         flags = close_gaps(flags, scorer.merge) & (s.observed.any(axis=1))
-        parts.append(_series_table(frame, s, per, overall, flags, scorer.threshold, cutoff))
+        parts.append(_series_table(frame, s, per, overall, flags, threshold, cutoff))
     table = pd.concat(parts, ignore_index=True)
     return Detection(table, events_table(table), scorer.threshold, scorer.rule)
 
@@ -118,9 +134,12 @@ def _scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> _Scorer
         return reconstruction_errors(net, s, scaler, cutoff, info["combine"], info["smooth"],
                                      device)
 
+    rec = info["threshold"]
+    oof = bundle.tensors["anomaly.oof_scores"].numpy()
+    cap = calibrate(oof, "std", rec["q"], _pick(ds.k, rec["k"]), rec["trim"])
     return _Scorer("reconstruction", np.asarray(norm["center"]), np.asarray(norm["scale"]),
-                   thr, rule, _pick(ds.prune, info["threshold"]["prune"]), run,
-                   merge=max(1, net.cfg.window // 2))
+                   thr, rule, _pick(ds.prune, rec["prune"]), run,
+                   merge=max(1, net.cfg.window // 2), cap=cap)
 
 
 def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> _Scorer:
@@ -133,11 +152,15 @@ def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -
     recorded = (bundle.meta.get("anomaly") or {}).get("threshold") or {
         "rule": "std", "q": 0.99, "k": 4.0, "trim": 0.05, "prune": 0.13}
     rule = ds.rule or recorded["rule"]
-    if rule != "quantile":
+    if rule not in ("quantile", "telemanom"):
         # Only residual quantiles are stored, not the residual series a dynamic or
         # trimmed-std rule needs: fall back to k robust sd, the std rule's meaning.
         thr = float(_pick(ds.k, recorded["k"]))
         rule = "std"
+    elif rule == "telemanom":
+        # The floor: k robust sd of the one-step residuals (no residual series is
+        # stored to smooth); the dynamic part is chosen on the scored residuals.
+        thr = max(float(_pick(ds.k, recorded["k"])), 3.0)
     else:
         thr = calibrate(forecast_oof_scores(q.numpy(), center, scale), "quantile",
                         min(_pick(ds.q, recorded["q"]), 0.99), 0.0, 0.0)
@@ -146,7 +169,8 @@ def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -
         _check_length(s, net.cfg.window + 1)
         return np.abs(forecast_errors(net, s, scaler, cutoff, device))
 
-    return _Scorer("forecast", center, scale, thr, rule, 0.0, run)
+    return _Scorer("forecast", center, scale, thr, rule, float(recorded.get("prune", 0.13)), run,
+                   merge=max(1, net.cfg.window // 2))
 
 
 def _threshold(bundle: Bundle, rec: dict, ds: DetectSettings,

@@ -38,9 +38,10 @@ def load_data_for(bundle: Bundle, data: Path | None) -> tuple[Frame, Path]:
     meta = bundle.meta["data"]
     path = Path(data) if data is not None else Path(meta["path"])
     spec = DataSpec.from_dict(meta["spec"])
-    # Infer the frequency afresh: forcing the trained one would silently put daily
-    # data on an hourly grid.
-    frame = load_frame(path, DataSpec(**{**spec.to_dict(), "freq": None}))
+    # Infer the frequency afresh unless the user gave it at training: forcing an
+    # inferred one would silently put daily data on an hourly grid (a given one is
+    # still checked: rows mostly one step apart).
+    frame = load_frame(path, spec if spec.freq else DataSpec(**{**spec.to_dict(), "freq": None}))
     to_offset = pd.tseries.frequencies.to_offset
     if to_offset(frame.freq) != to_offset(meta["freq"]):
         raise DataError(f"{path}: data has frequency '{frame.freq}', the model was trained on "
