@@ -58,7 +58,7 @@ class TrainSettings:
     anomaly_max_windows: int = 4000
     anomaly_combine: str = "median"
     anomaly_smooth: int = 1
-    anomaly_threshold: str = "std"
+    anomaly_threshold: str = "telemanom"
     anomaly_q: float = 0.995
     anomaly_k: float = 8.0
     anomaly_trim: float = 0.05

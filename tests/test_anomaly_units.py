@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 import torch
 
 from forecaster.anomaly.events import events_table
@@ -116,3 +117,37 @@ def test_telemanom_rule_floor_and_dynamic_part() -> None:
     # NaN (a gap) restarts the average.
     assert np.isnan(ewma(np.array([1.0, np.nan, 5.0]), 12)[1])
     assert ewma(np.array([1.0, np.nan, 5.0]), 12)[2] == 5.0
+
+
+def test_telemanom_floor_ignores_a_few_faults_but_not_a_recurring_pattern() -> None:
+    from forecaster.anomaly.thresholds import FLOOR_SKIP, robust_floor
+
+    rng = np.random.default_rng(3)
+    clean = np.abs(rng.normal(0, 1, 900))
+    floor = calibrate(clean, "telemanom", 0.99, 8.0, 0.05)
+    # Faults in the validation blocks (up to FLOOR_SKIP sequences, 5 % of the steps)
+    # do not raise the floor: only the 0.99 quantile of all steps would.
+    dirty = clean.copy()
+    for i, at in enumerate(range(100, 100 + 200 * FLOOR_SKIP, 200)):
+        dirty[at:at + 45 // FLOOR_SKIP] = 8.0 + 10.0 * i
+    robust = calibrate(dirty, "telemanom", 0.99, 8.0, 0.05)
+    assert floor <= robust < 1.2 * floor
+    assert np.quantile(dirty, 0.995) > 2 * robust
+    # A pattern in every block (two sharp transitions a day) is normal: it sets the floor.
+    daily = clean.copy()
+    daily[30::60] = 9.0
+    assert robust_floor(daily, 0.995, FLOOR_SKIP) == pytest.approx(9.0)
+    assert calibrate(daily, "telemanom", 0.99, 8.0, 0.05) > 9.0
+
+
+def test_pruning_ignores_an_events_own_shoulders() -> None:
+    scores = np.zeros(200)
+    scores[20:23] = [7.9, 9.0, 7.9]  # one fault, its shoulders just under the threshold
+    scores[100:102] = 30.0
+    flags = scores >= 8.5
+    # The shoulder (7.9) as "highest normal score": the fault looks weak and is pruned.
+    assert not prune_events(scores, flags, 0.13)[21]
+    # Normal scores are looked for more than `gap` steps away from any event.
+    kept = prune_events(scores, flags, 0.13, gap=4)
+    assert kept[21] and kept[100]
+    assert (prune_events(scores, flags, 0.13, gap=0) == prune_events(scores, flags, 0.13)).all()

@@ -91,8 +91,8 @@ def train(
     anomaly_combine: Annotated[str, typer.Option(
         help="Errors of the windows covering a step: median or mean.")] = "median",
     anomaly_threshold: Annotated[str, typer.Option(
-        help="Threshold rule: std, telemanom (dynamic threshold between an out-of-fold "
-        "floor and the std rule), dynamic or quantile.")] = "std",
+        help="Threshold rule: telemanom (dynamic threshold between an out-of-fold "
+        "floor and the std rule), std, dynamic or quantile.")] = "telemanom",
     wait: Wait = 0.0,
     warm_start: Annotated[bool, typer.Option(
         help="Continue from the current bundle's weights (same settings) on the grown file; "

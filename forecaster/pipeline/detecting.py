@@ -95,7 +95,7 @@ def detect(ds: DetectSettings, report: Reporter | None = None) -> Detection:
                                 scorer.cap))
         flags = ~np.isnan(overall) & (overall >= threshold)
         if scorer.rule in ("dynamic", "telemanom"):
-            flags = prune_events(overall, flags, scorer.prune)
+            flags = prune_events(overall, flags, scorer.prune, scorer.merge)
         flags = close_gaps(flags, scorer.merge) & (s.observed.any(axis=1))
         parts.append(_series_table(frame, s, per, overall, flags, threshold, cutoff))
     table = pd.concat(parts, ignore_index=True)
