@@ -30,7 +30,9 @@ class Reporter:
         self.verbose = verbose and not quiet
         self.json = log_format == "json"
         self.tty = (sys.stderr.isatty() if tty is None else tty) and not self.json
+        # Logs are not terminals: give tables room instead of rich's 80-column default.
         self.console = Console(stderr=True, highlight=False, soft_wrap=True,
+                               width=None if self.tty else 132,
                                force_terminal=self.tty if tty is not None else None)
 
     def _line(self, level: str, message: str) -> None:
