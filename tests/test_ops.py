@@ -153,3 +153,19 @@ def test_warm_start_continues_from_previous_weights(trained: Path, tmp_path: Pat
     result = runner.invoke(app, ["train", str(grown), "--model", str(trained), *TINY,
                                  "--hidden", "5", "--warm-start"])
     assert result.exit_code == 2 and "another model shape" in result.stderr
+
+
+def test_detect_anomalies_drift_gate(tmp_path: Path, series_csv: Path) -> None:
+    model = tmp_path / "am"
+    args = [a for a in TINY if a != "--no-anomaly"]
+    result = runner.invoke(app, ["train", str(series_csv), "--model", str(model), *args,
+                                 "--anomaly-window", "24", "--anomaly-segment", "6",
+                                 "--anomaly-epochs", "2"])
+    assert result.exit_code == 0, result.output
+    shifted = make_series()
+    shifted["value"] += 1000.0
+    other = tmp_path / "shifted.csv"
+    shifted.to_csv(other, index=False)
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data",
+                                 str(other), "--strict"])
+    assert result.exit_code == 65 and result.stderr.startswith("Error: data drift")

@@ -25,6 +25,7 @@ class DetectSettings:
         k: multiplier of the "std" rule; None: recorded.
         prune: minimum relative drop kept by dynamic pruning; None: recorded.
         device: where to run the network.
+        strict: refuse data that drifted grossly from training (exit 65).
     """
 
     model_dir: Path = Path(DEFAULT_MODEL_DIR)
@@ -37,3 +38,4 @@ class DetectSettings:
     k: float | None = None
     prune: float | None = None
     device: str = "cpu"
+    strict: bool = False

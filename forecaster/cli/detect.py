@@ -13,9 +13,12 @@ from forecaster.cli.common import (
     ModelDir,
     Output,
     Quiet,
+    Strict,
+    Verbose,
     app,
     check_choice,
     errors_to_exit,
+    make_reporter,
 )
 from forecaster.config import DEFAULT_MODEL_DIR
 from forecaster.errors import EXIT_ANOMALIES, EXIT_OK, ConfigError
@@ -23,6 +26,7 @@ from forecaster.errors import EXIT_ANOMALIES, EXIT_OK, ConfigError
 
 @app.command("detect-anomalies")
 def detect_anomalies(
+    ctx: typer.Context,
     model: ModelDir = Path(DEFAULT_MODEL_DIR),
     data: Annotated[Path | None, typer.Option(
         help="Score this CSV (same columns) instead of the recorded training file.")] = None,
@@ -47,7 +51,9 @@ def detect_anomalies(
         "--exit-zero", help="Exit 0 even when anomalies are flagged.")] = False,
     output: Output = None,
     fmt: Format = "csv",
+    strict: Strict = False,
     quiet: Quiet = False,
+    verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
     """Score each step by reconstruction error and flag those above the calibrated threshold.
@@ -67,13 +73,11 @@ def detect_anomalies(
         from forecaster.anomaly.settings import DetectSettings
         from forecaster.io import check_output_path, render, write_output
         from forecaster.pipeline.detecting import detect
-        from forecaster.report import Reporter
-
-        report = Reporter(quiet=quiet)
+        report = make_reporter(ctx, quiet, verbose)
         for path in (p for p in (output, plot) if p is not None):
             check_output_path(path, [data] if data else [], [model])
         ds = DetectSettings(model_dir=model, data=data, since=since, last=last, method=method,
-                            rule=threshold, q=q, k=k)
+                            rule=threshold, q=q, k=k, strict=strict)
         found = detect(ds, report)
         write_output(render(found.events if events else found.table, fmt), output)
         if plot is not None:

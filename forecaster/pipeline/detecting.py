@@ -31,9 +31,14 @@ from forecaster.bundle import Bundle, load_bundle
 from forecaster.data.loading import Frame, Series
 from forecaster.errors import BundleError, ConfigError, DataError
 from forecaster.models.reconstructor import Reconstructor, ReconstructorConfig
+from forecaster.models.restore import restore
+from forecaster.pipeline.drift import drift_gate
 from forecaster.pipeline.predicting import load_data_for, load_forecaster, series_scaler
 from forecaster.pipeline.prepare import resolve_device
 from forecaster.report import Reporter
+
+# Newest rows compared with the training data by the drift gate.
+DRIFT_ROWS = 96
 
 
 @dataclass
@@ -80,6 +85,7 @@ def detect(ds: DetectSettings, report: Reporter | None = None) -> Detection:
     report = report or Reporter(quiet=True)
     bundle = load_bundle(Path(ds.model_dir))
     frame, path = load_data_for(bundle, ds.data)
+    drift_gate(bundle, frame, ds.last or DRIFT_ROWS, ds.strict, report)
     scorer = _scorer(bundle, ds, resolve_device(ds.device))
     parts = []
     for s in frame.series:
@@ -190,8 +196,8 @@ def _pick(value: float | None, recorded: float) -> float:
 
 def _load_reconstructor(bundle: Bundle, info: dict) -> Reconstructor:
     try:
-        net = Reconstructor(ReconstructorConfig(**info["config"]))
-        net.load_state_dict(bundle.section("anomaly.net"), strict=True)
+        cfg = ReconstructorConfig(**info["config"])
+        net = restore(lambda: Reconstructor(cfg), bundle.section("anomaly.net"))
     except (TypeError, KeyError, ValueError, RuntimeError) as exc:
         first = str(exc).strip().splitlines()[0][:200]
         raise BundleError(f"{bundle.path}: anomaly weights do not match their config "
