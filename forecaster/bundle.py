@@ -11,10 +11,19 @@ A new bundle is written into a fresh version directory and only then named in
 ``CURRENT`` (``os.replace``), so a crash or Ctrl-C at any moment leaves the
 previous bundle in force, and readers never see half a bundle. No pickle
 anywhere: safetensors holds plain tensors, and nothing in a bundle executes.
+
+What ``load_bundle`` accepts: ``CURRENT`` naming a version directory by its exact
+pattern (no ``..``, no absolute path); plain files only, no symbolic links anywhere
+on the way; a JSON object of at most ``MAX_JSON_BYTES`` with this format and
+version; a safetensors file whose header is at most ``MAX_HEADER_BYTES`` and fits
+in the file, holding float32 tensors only (the shapes are checked against the
+config by whoever rebuilds a network). Files it does not know of, in the bundle
+or in a version directory, are ignored, so a later release may add some.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -34,6 +43,7 @@ from forecaster.errors import BundleError, MissingInputError, OutputError
 FORMAT = "forecaster-bundle"
 FORMAT_VERSION = 1
 MAX_JSON_BYTES = 16 << 20
+MAX_HEADER_BYTES = 100 << 20  # safetensors' own limit on the JSON header of a weights file
 VERSION_RE = re.compile(r"^v[0-9]{8}T[0-9]{6}Z-[0-9a-z_]{4,16}$")
 REQUIRED_KEYS = ("format", "format_version", "data", "forecaster", "scalers")
 
@@ -105,16 +115,59 @@ def load_bundle(root: Path) -> Bundle:
         MissingInputError: no bundle there.
         BundleError: the bundle is damaged, unsafe or of another format version.
     """
-    version_dir = current_version_dir(root)
+    attempts = 5
+    for attempt in range(attempts):
+        seen = _pointer_text(root)
+        try:
+            return _load_version(current_version_dir(root))
+        except BundleError:
+            # A train may have made a newer version current and pruned the one we were
+            # reading (see --keep): read again while CURRENT keeps moving.
+            if attempt == attempts - 1 or _pointer_text(root) == seen:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _load_version(version_dir: Path) -> Bundle:
     meta = _read_json(version_dir / "bundle.json")
     _check_meta(meta, version_dir)
     weights = _safe_file(version_dir / "weights.safetensors", version_dir)
+    _check_weights_header(weights)
     try:
         tensors = load_file(str(weights))
     except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
         raise BundleError(f"{weights}: unreadable weights ({exc}); retrain with "
                           "'forecast train'") from None
+    odd = sorted(k for k, v in tensors.items() if v.dtype != torch.float32)
+    if odd:
+        raise BundleError(f"{weights}: tensor {odd[0]} is {tensors[odd[0]].dtype}, bundles hold "
+                          "float32 only; the bundle is not ours or damaged: retrain with "
+                          "'forecast train'")
     return Bundle(meta=meta, tensors=tensors, path=version_dir)
+
+
+def _check_weights_header(path: Path) -> None:
+    # safetensors starts with the header's length (8 bytes, little-endian); check it
+    # against the file before handing the file over.
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+            size = os.fstat(fh.fileno()).st_size
+    except OSError as exc:
+        raise BundleError(f"{path}: unreadable weights ({exc.strerror}); retrain with "
+                          "'forecast train'") from None
+    n = int.from_bytes(head, "little") if len(head) == 8 else -1
+    if n < 2 or n > MAX_HEADER_BYTES or 8 + n > size:
+        raise BundleError(f"{path}: not a safetensors weights file (header length "
+                          f"{n if n >= 0 else 'missing'}, file size {size}); retrain with "
+                          "'forecast train'")
+
+
+def _pointer_text(root: Path) -> str | None:
+    try:
+        return (root / "CURRENT").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 def _version_name() -> str:
@@ -143,10 +196,25 @@ def current_version_dir(root: Path) -> Path:
         raise BundleError(f"{pointer}: names '{name[:40]}', not a bundle version; the bundle "
                           "is damaged: retrain with 'forecast train'")
     version_dir = root / "versions" / name
-    if version_dir.is_symlink() or not version_dir.is_dir():
+    for link in (root / "versions", version_dir):
+        if link.is_symlink():
+            _safe_file(link, root)  # refuses the link
+    if not version_dir.is_dir():
         raise BundleError(f"{version_dir}: missing or not a directory; retrain with "
                           "'forecast train'")
     return version_dir
+
+
+def recorded_data(root: Path) -> list[Path]:
+    """The training CSV that the current bundle names, if it can be read (else nothing).
+
+    Commands that read that file by default must not write their output over it.
+    """
+    try:
+        path = _read_json(current_version_dir(root) / "bundle.json")["data"]["path"]
+    except (BundleError, MissingInputError, OSError, KeyError, TypeError):
+        return []
+    return [Path(path)] if isinstance(path, str) else []
 
 
 def _safe_file(path: Path, inside: Path) -> Path:
@@ -160,11 +228,16 @@ def _safe_file(path: Path, inside: Path) -> Path:
 
 def _read_json(path: Path) -> dict:
     _safe_file(path, path.parent)
-    if path.stat().st_size > MAX_JSON_BYTES:
-        raise BundleError(f"{path}: {path.stat().st_size} bytes, over the {MAX_JSON_BYTES} "
-                          "limit for bundle metadata; the bundle is not ours or damaged")
     try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
+        with open(path, "rb") as fh:  # one open file: checked and read, whatever happens
+            size = os.fstat(fh.fileno()).st_size  # to the path meanwhile
+            if size > MAX_JSON_BYTES:
+                raise BundleError(f"{path}: {size} bytes, over the {MAX_JSON_BYTES} limit for "
+                                  "bundle metadata; the bundle is not ours or damaged")
+            meta = json.loads(fh.read().decode("utf-8"))
+    except OSError as exc:
+        raise BundleError(f"{path}: unreadable ({exc.strerror}); retrain with "
+                          "'forecast train'") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BundleError(f"{path}: not valid JSON ({exc}); retrain with "
                           "'forecast train'") from None
@@ -179,7 +252,7 @@ def _check_meta(meta: dict, where: Path) -> None:
                           f"'{meta.get('format')}'); retrain with 'forecast train'")
     version = meta.get("format_version")
     if version != FORMAT_VERSION:
-        raise BundleError(f"{where}: bundle format version {version}, this forecaster "
+        raise BundleError(f"{where}: bundle format version {version!r}, this forecaster "
                           f"reads version {FORMAT_VERSION}; retrain with 'forecast train' "
                           "or use a matching forecaster release")
     missing = [k for k in REQUIRED_KEYS if k not in meta]
@@ -218,9 +291,21 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _prune(versions: Path, keep: int, current: str) -> None:
-    # Old versions and leftovers of interrupted writes; never the current one.
+    # Old versions and leftovers of interrupted writes; never the current one. A version
+    # is first renamed out of the way, so a kill during the removal never leaves a
+    # half-deleted version that rollback could pick.
     names = sorted(p.name for p in versions.iterdir() if VERSION_RE.match(p.name))
     old = [n for n in names if n != current][: max(0, len(names) - max(keep, 1))]
-    stale = [p for p in versions.glob(".incoming-*") if time.time() - p.stat().st_mtime > 3600]
-    for p in [versions / n for n in old] + stale:
+    for n in old:
+        with contextlib.suppress(OSError):
+            os.replace(versions / n, versions / f".trash-{n}")
+    stale = [p for p in versions.glob(".incoming-*") if _age(p) > 3600]
+    for p in [*versions.glob(".trash-*"), *stale]:
         shutil.rmtree(p, ignore_errors=True)
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0

@@ -71,11 +71,12 @@ def detect_anomalies(
         if since is not None and last is not None:
             raise ConfigError("--since and --last both given; use one of them")
         from forecaster.anomaly.settings import DetectSettings
+        from forecaster.bundle import recorded_data
         from forecaster.io import check_output_path, render, write_output
         from forecaster.pipeline.detecting import detect
         report = make_reporter(ctx, quiet, verbose)
         for path in (p for p in (output, plot) if p is not None):
-            check_output_path(path, [data] if data else [], [model])
+            check_output_path(path, [data] if data else recorded_data(model), [model])
         ds = DetectSettings(model_dir=model, data=data, since=since, last=last, method=method,
                             rule=threshold, q=q, k=k, strict=strict)
         found = detect(ds, report)

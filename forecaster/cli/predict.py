@@ -46,10 +46,11 @@ def predict(
     with errors_to_exit(debug):
         check_choice("--format", fmt, ("csv", "json"))
         st = PredictSettings(model_dir=model, data=data, level=level, strict=strict)
+        from forecaster.bundle import recorded_data
         from forecaster.io import check_output_path, render, write_output
         from forecaster.pipeline.predicting import predict as run_predict
 
         if output is not None:
-            check_output_path(output, [data] if data else [], [model])
+            check_output_path(output, [data] if data else recorded_data(model), [model])
         table = run_predict(st, make_reporter(ctx, quiet, verbose))
         write_output(render(table, fmt), output)
