@@ -49,7 +49,7 @@ class Detection:
         table: one row per scored step: series, timestamp, value, score, threshold,
             is_anomaly (and score_<column> per channel when there are several).
         events: one row per contiguous flagged run.
-        threshold: the threshold on the overall score.
+        threshold: the highest threshold a series used on its overall score.
         rule: the threshold rule used.
     """
 
@@ -87,7 +87,7 @@ def detect(ds: DetectSettings, report: Reporter | None = None) -> Detection:
     frame, path = load_data_for(bundle, ds.data)
     drift_gate(bundle, frame, ds.last or DRIFT_ROWS, ds.strict, report)
     scorer = _scorer(bundle, ds, resolve_device(ds.device))
-    parts = []
+    parts, used = [], []
     for s in frame.series:
         scaler = series_scaler(bundle, s.name, s.values, s.observed, report)
         cutoff = _cutoff(s, ds, path)
@@ -103,9 +103,11 @@ def detect(ds: DetectSettings, report: Reporter | None = None) -> Detection:
         if scorer.rule in ("dynamic", "telemanom"):
             flags = prune_events(overall, flags, scorer.prune, scorer.merge)
         flags = close_gaps(flags, scorer.merge) & (s.observed.any(axis=1))
+        used.append(float(threshold))
         parts.append(_series_table(frame, s, per, overall, flags, threshold, cutoff))
     table = pd.concat(parts, ignore_index=True)
-    return Detection(table, events_table(table), scorer.threshold, scorer.rule)
+    # The highest threshold any series used: the one a person reading the log compares with.
+    return Detection(table, events_table(table), max(used), scorer.rule)
 
 
 def _cutoff(s: Series, ds: DetectSettings, path: Path) -> int:
