@@ -80,8 +80,9 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
     _, oof_scores = normalise(oof, center, scale)
     net, epochs = _final_fit(frame, grid, sta, best_epochs, device, report)
     meta["anomaly"] = _meta(frame, st, sta, center, scale, oof_scores, epochs)
-    report.note(f"anomaly threshold ({st.anomaly_threshold}): "
-                f"{meta['anomaly']['threshold']['value']:.3g} on out-of-fold scores")
+    kind = "floor" if st.anomaly_threshold == "telemanom" else "threshold"
+    report.note(f"anomaly {kind} ({st.anomaly_threshold}): "
+                f"{meta['anomaly']['threshold']['value']:.3g} from out-of-fold scores")
     tensors = {f"anomaly.net.{k}": v for k, v in net.state_dict().items()}
     tensors["anomaly.oof_scores"] = torch.from_numpy(oof_scores.astype(np.float32))
     return tensors
