@@ -7,10 +7,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from functools import cached_property
 
 
 class Reporter:
@@ -30,10 +27,17 @@ class Reporter:
         self.verbose = verbose and not quiet
         self.json = log_format == "json"
         self.tty = (sys.stderr.isatty() if tty is None else tty) and not self.json
+        self._force = self.tty if tty is not None else None
+
+    @cached_property
+    def console(self):
+        """The rich console, made (and rich imported) on first use: a quiet cron run
+        never pays for it."""
+        from rich.console import Console
+
         # Logs are not terminals: give tables room instead of rich's 80-column default.
-        self.console = Console(stderr=True, highlight=False, soft_wrap=True,
-                               width=None if self.tty else 132,
-                               force_terminal=self.tty if tty is not None else None)
+        return Console(stderr=True, highlight=False, soft_wrap=True,
+                       width=None if self.tty else 132, force_terminal=self._force)
 
     def _line(self, level: str, message: str) -> None:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -65,6 +69,8 @@ class Reporter:
         if self.json:
             sys.stderr.write(json.dumps({"table": title, "columns": columns, "rows": rows}) + "\n")
             return
+        from rich.table import Table
+
         table = Table(title=title, title_justify="left")
         for i, col in enumerate(columns):
             table.add_column(col, justify="left" if i == 0 else "right")
@@ -82,6 +88,8 @@ class Reporter:
             yield lambda e, t, v: self.note(f"{label}: epoch {e}/{total} train loss {t:.5f}"
                                             + (f" validation loss {v:.5f}" if v == v else ""))
             return
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
         cols = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[msg]}"),
                 TimeElapsedColumn())
         with Progress(*cols, console=self.console, transient=True) as bar:

@@ -39,22 +39,26 @@ def window_errors(net: torch.nn.Module, data: WindowSet, batch_size: int = 512) 
 
 
 def combine_steps(errors: np.ndarray, starts: np.ndarray, n_steps: int,
-                  how: str = "median") -> np.ndarray:
+                  how: str = "median", lo: int = 0) -> np.ndarray:
     """Per-step errors (n_steps, channels) from the windows covering each step.
 
     Args:
         errors: (windows, window, channels) errors, NaN where masked.
         starts: (windows,) first step of each window in the series.
-        n_steps: series length.
+        n_steps: steps combined: ``lo .. lo + n_steps - 1`` (the series length when
+            ``lo`` is 0); window steps outside that range are left out.
         how: "median" (robust to the one window that fits a fault badly) or "mean".
+        lo: first step combined.
 
     Returns:
         NaN where no window covers a step or every covering error is masked.
     """
     n_win, width, ch = errors.shape
     table = np.full((n_steps, width, ch), np.nan, dtype=np.float32)
-    steps = starts[:, None] + np.arange(width)[None, :]  # (windows, window)
-    table[steps, np.arange(width)[None, :]] = errors
+    steps = starts[:, None] - lo + np.arange(width)[None, :]  # (windows, window)
+    pos = np.broadcast_to(np.arange(width)[None, :], steps.shape)
+    inside = (steps >= 0) & (steps < n_steps)
+    table[steps[inside], pos[inside]] = errors[inside]
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmedian(table, axis=1) if how == "median" else np.nanmean(table, axis=1)

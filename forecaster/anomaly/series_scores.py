@@ -8,22 +8,34 @@ import torch
 from forecaster.anomaly.scores import combine_steps, smooth, window_errors
 from forecaster.data.loading import Series
 from forecaster.data.scaling import Scaler
-from forecaster.data.windows import assemble, window_starts
+from forecaster.data.windows import WindowSet, assemble, window_starts
 from forecaster.models.forecaster_net import ForecasterNet
 from forecaster.models.reconstructor import Reconstructor
 from forecaster.pipeline.evaluation import QUANTILE_GRID
 
 
 def reconstruction_errors(net: Reconstructor, s: Series, scaler: Scaler, cutoff: int,
-                          combine: str, span: int, device: torch.device) -> np.ndarray:
+                          combine: str, span: int, device: torch.device,
+                          chunk: int = 16384) -> np.ndarray:
     """Per-step errors (steps, channels) for steps from ``cutoff`` on, NaN before and
-    where masked; windows reach back into the history for context."""
-    w, n = net.cfg.window, len(s.index)
+    where masked; windows reach back into the history for context.
+
+    Steps are combined ``chunk`` at a time from the windows that cover them, so that
+    memory grows with ``chunk`` and not with the length of the series (the windows
+    straddling two chunks are scored twice: (window - 1) / chunk extra work).
+    """
+    w, n, ch = net.cfg.window, len(s.index), s.values.shape[1]
     lo = max(0, cutoff - w + 1 - (span - 1))
     starts = window_starts(n, w, 0, lo, lo, n)
-    data = assemble([(scaler.transform(s.values), s.observed, starts)], s.values.shape[1], w, 0)
-    err = window_errors(net.to(device), data.to(device))
-    steps = smooth(combine_steps(err, starts, n, combine), span)
+    data = assemble([(scaler.transform(s.values), s.observed, starts)], ch, w, 0).to(device)
+    net = net.to(device)
+    steps = np.full((n, ch), np.nan, dtype=np.float32)
+    for a in range(lo, n, chunk):
+        b = min(a + chunk, n)
+        i0, i1 = np.searchsorted(starts, [a - w + 1, b])  # windows touching [a, b)
+        part = WindowSet(data.inputs, data.targets, data.weights, data.starts[i0:i1], w, 0)
+        steps[a:b] = combine_steps(window_errors(net, part), starts[i0:i1], b - a, combine, a)
+    steps = smooth(steps, span)
     steps[:cutoff] = np.nan
     return steps
 

@@ -7,6 +7,7 @@ own module and registers itself on the shared ``app``.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from forecaster.cli import backtest, detect, manage, predict, train  # noqa: F401  (registers the commands)
@@ -17,8 +18,25 @@ from forecaster.ops.signals import Terminated, install_sigterm_handler
 __all__ = ["app", "main"]
 
 
+def thread_defaults() -> None:
+    """One compute thread unless FORECAST_THREADS (or OMP_NUM_THREADS) asks for more.
+
+    Set before torch is imported, which reads them once. At the tool's batch sizes a
+    second thread barely speeds the recurrent kernels up, and on a busy machine
+    OpenMP threads spinning at every barrier made training 10x slower
+    (benchmarks/RESULTS-speed.md); passive waiting keeps more threads safe too.
+    """
+    threads = os.environ.get("FORECAST_THREADS", "").strip()
+    if threads:
+        os.environ["OMP_NUM_THREADS"] = threads
+    else:
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def main() -> None:
     """Console-script entry point."""
+    thread_defaults()
     install_sigterm_handler()
     try:
         code = app(standalone_mode=False)

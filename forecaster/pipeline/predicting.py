@@ -15,6 +15,7 @@ from forecaster.data.scaling import Scaler
 from forecaster.data.spec import DataSpec
 from forecaster.errors import BundleError, DataError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble
+from forecaster.models.restore import restore
 from forecaster.pipeline.drift import drift_gate
 from forecaster.pipeline.evaluation import interval_offsets
 from forecaster.report import Reporter
@@ -24,8 +25,8 @@ def load_forecaster(bundle: Bundle) -> ForecasterEnsemble:
     """Rebuild the forecasting ensemble from a bundle, refusing mismatched weights."""
     try:
         cfg = ForecasterConfig(**bundle.meta["forecaster"]["config"])
-        net = ForecasterEnsemble(cfg, int(bundle.meta["forecaster"].get("members", 1)))
-        net.load_state_dict(bundle.section("forecaster"), strict=True)
+        members = int(bundle.meta["forecaster"].get("members", 1))
+        net = restore(lambda: ForecasterEnsemble(cfg, members), bundle.section("forecaster"))
     except (TypeError, KeyError, ValueError, RuntimeError) as exc:
         first = str(exc).strip().splitlines()[0][:200]
         raise BundleError(f"{bundle.path}: forecaster weights do not match its config "

@@ -1,0 +1,121 @@
+"""The faster code paths give the same answers as the plain ones (no timings here)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from forecaster.anomaly.scores import combine_steps
+from forecaster.anomaly.series_scores import reconstruction_errors
+from forecaster.data.loading import Series
+from forecaster.data.scaling import Scaler
+from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble
+from forecaster.models.reconstructor import Reconstructor, ReconstructorConfig
+from forecaster.models.restore import restore
+
+
+def _series(n: int, channels: int = 1, seed: int = 0) -> Series:
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)[:, None]
+    values = (np.sin(2 * np.pi * t / 24) + rng.normal(0, 0.1, (n, channels))).astype(np.float32)
+    observed = np.ones((n, channels), dtype=bool)
+    observed[n // 3] = False  # a filled step stays NaN on both paths
+    index = pd.date_range("2024-01-01", periods=n, freq="h", tz="UTC")
+    return Series("", index, values, observed)
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_restored_ensemble_forecasts_like_an_eagerly_built_one(cell: str) -> None:
+    cfg = ForecasterConfig(n_channels=2, n_targets=1, window=48, horizon=12, segment=12,
+                           cell=cell, hidden=16, layers=2)
+    torch.manual_seed(0)
+    trained = ForecasterEnsemble(cfg, 3).eval()
+    state = {k: v.clone() for k, v in trained.state_dict().items()}
+    eager = ForecasterEnsemble(cfg, 3)
+    eager.load_state_dict(state, strict=True)
+    fast = restore(lambda: ForecasterEnsemble(cfg, 3), state).eval()
+    assert all(p.device.type == "cpu" for p in fast.parameters())
+    x = torch.randn(5, 48, 3)
+    with torch.inference_mode():
+        assert torch.allclose(fast(x), eager.eval()(x), atol=1e-5, rtol=0)
+
+
+def test_restore_refuses_mismatched_weights_and_casts_dtype() -> None:
+    cfg = ReconstructorConfig(n_channels=1, window=16, segment=4, hidden=8, latent=4)
+    state = Reconstructor(cfg).state_dict()
+    with pytest.raises(RuntimeError):
+        restore(lambda: Reconstructor(cfg), {k: v for k, v in state.items() if k != "position"})
+    wide = ReconstructorConfig(n_channels=1, window=16, segment=4, hidden=12, latent=4)
+    with pytest.raises(RuntimeError):
+        restore(lambda: Reconstructor(wide), state)
+    doubles = restore(lambda: Reconstructor(cfg), {k: v.double() for k, v in state.items()})
+    assert all(p.dtype == torch.float32 for p in doubles.parameters())
+
+
+def test_combine_steps_over_a_range_matches_the_whole_series() -> None:
+    rng = np.random.default_rng(1)
+    starts = np.arange(0, 40)
+    err = rng.random((40, 8, 2)).astype(np.float32)
+    whole = combine_steps(err, starts, 47)
+    for lo, hi in [(0, 10), (10, 30), (30, 47), (5, 6)]:
+        keep = (starts + 8 > lo) & (starts < hi)
+        part = combine_steps(err[keep], starts[keep], hi - lo, lo=lo)
+        np.testing.assert_array_equal(part, whole[lo:hi])
+
+
+@pytest.mark.parametrize(("cutoff", "span", "channels"), [(0, 1, 1), (150, 3, 2), (400, 1, 1)])
+def test_chunked_scoring_matches_one_pass(cutoff: int, span: int, channels: int) -> None:
+    torch.manual_seed(0)
+    net = Reconstructor(ReconstructorConfig(n_channels=channels, window=16, segment=4, hidden=8,
+                                            latent=4)).eval()
+    s = _series(500, channels)
+    scaler = Scaler.fit(s.values, s.observed)
+    one = reconstruction_errors(net, s, scaler, cutoff, "median", span, torch.device("cpu"),
+                                chunk=10**9)
+    for chunk in (7, 64, 333):
+        many = reconstruction_errors(net, s, scaler, cutoff, "median", span,
+                                     torch.device("cpu"), chunk=chunk)
+        np.testing.assert_allclose(many, one, atol=1e-5, rtol=0, equal_nan=True)
+    assert np.isnan(one[:cutoff]).all() and np.isnan(one[500 // 3]).all()
+
+
+def _threads_after(env: dict[str, str]) -> str:
+    code = ("import os\nfrom forecaster.cli import thread_defaults\nthread_defaults()\n"
+            "import torch\nprint(os.environ['OMP_NUM_THREADS'], torch.get_num_threads())")
+    base = {k: v for k, v in os.environ.items()
+            if k not in ("OMP_NUM_THREADS", "FORECAST_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], env={**base, **env}, check=True,
+                         capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def test_thread_defaults_one_thread_unless_asked() -> None:
+    assert _threads_after({}) == "1 1"
+    assert _threads_after({"OMP_NUM_THREADS": "2"}) == "2 2"
+    assert _threads_after({"OMP_NUM_THREADS": "2", "FORECAST_THREADS": "1"}) == "1 1"
+
+
+def test_foreach_adam_trains_like_the_per_parameter_loop(monkeypatch) -> None:
+    import forecaster.models.train as T
+    from forecaster.data.windows import assemble, window_starts
+    from forecaster.models.forecaster_net import new_forecaster
+    from forecaster.pipeline.training import forecaster_loss
+
+    s = _series(400)
+    data = assemble([(s.values, s.observed, window_starts(400, 48, 12, 0, 0, 400))], 1, 48, 12)
+    cfg = ForecasterConfig(n_channels=1, n_targets=1, window=48, horizon=12, segment=12,
+                           cell="gru", hidden=16, layers=1)
+    tc = T.TrainConfig(epochs=2, batch_size=32, seed=3)
+    fast = T.fit(new_forecaster(cfg, 3), forecaster_loss, data, data, tc, torch.device("cpu"))
+    plain_adam = torch.optim.Adam
+    monkeypatch.setattr(T.torch.optim, "Adam",
+                        lambda *a, foreach=None, **k: plain_adam(*a, foreach=False, **k))
+    slow = T.fit(new_forecaster(cfg, 3), forecaster_loss, data, data, tc, torch.device("cpu"))
+    np.testing.assert_allclose(fast.train_loss, slow.train_loss, rtol=1e-6)
+    np.testing.assert_allclose(fast.val_loss, slow.val_loss, rtol=1e-6)
