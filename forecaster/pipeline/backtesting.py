@@ -3,8 +3,9 @@
 Each refit fits scalers, the network and the exponential-smoothing baseline on its own
 training rows only; all origins it serves are forecast in one batched pass. Intervals of
 every model come from the quantiles of its residuals on the refit's validation part, each
-residual divided by the volatility of its input window (mean absolute one-step change), so
-that intervals narrow and widen with the recent volatility at each origin.
+residual divided by the square root of its input window's volatility (mean absolute one-step
+change), so that intervals narrow and widen with the volatility at each origin: the same
+method as ``forecast predict`` (``forecaster.pipeline.evaluation``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from forecaster.data.scaling import Scaler
 from forecaster.data.windows import WindowSet, assemble, window_starts
 from forecaster.models.train import predict_batches
 from forecaster.pipeline.backtest_plan import BacktestSettings, Plan, Refit, make_plan
-from forecaster.pipeline.evaluation import interval_offsets, interval_quantiles, to_raw
+from forecaster.pipeline.evaluation import (
+    interval_bounds,
+    interval_quantiles,
+    to_raw,
+    window_volatility,
+)
 from forecaster.pipeline.prepare import Grid, make_grid, resolve_device
 from forecaster.pipeline.shape import resolve_shape
 from forecaster.pipeline.training import fit_ensemble
@@ -196,28 +202,17 @@ def actuals(frame: Frame, origins: np.ndarray, horizon: int) -> np.ndarray:
 
 def local_scale(frame: Frame, origins: np.ndarray, window: int,
                 scalers: list[Scaler]) -> np.ndarray:
-    """(origins, 1, targets) mean absolute one-step change over each input window.
-
-    Floored at 1 % of the series' scale, so that a flat window keeps a usable interval.
-    """
-    k = len(frame.spec.targets)
-    out = np.empty((len(origins), 1, k))
-    lags = np.arange(-window, 0)
-    for i, s in enumerate(frame.series):
-        rows = np.flatnonzero(origins[:, 0] == i)
-        idx = origins[rows, 1][:, None] + lags[None, :]
-        vol = np.abs(np.diff(s.values[idx, :k], axis=1)).mean(axis=1)  # (rows, k)
-        out[rows, 0] = np.maximum(vol, 0.01 * np.asarray(scalers[i].scale[:k]))
-    return out
+    """(origins, 1, targets) mean absolute one-step change over each input window (raw)."""
+    return window_volatility(frame, origins, window, scalers)
 
 
 def _with_bounds(val_point: np.ndarray, test_point: np.ndarray, val_truth: np.ndarray,
                  val_scale: np.ndarray, test_scale: np.ndarray,
                  level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Interval bounds from the quantiles of scaled validation residuals, per step."""
-    q = interval_quantiles([(val_truth - val_point) / val_scale])
-    lo, hi = interval_offsets(q, level)
-    return test_point, test_point + lo * test_scale, test_point + hi * test_scale
+    """Interval bounds from the quantiles of volatility-scaled validation residuals, per step."""
+    q = interval_quantiles([val_truth - val_point], [val_scale])
+    lo, hi = interval_bounds(test_point, q, level, test_scale)
+    return test_point, lo, hi
 
 
 def _concat(outs: list[Forecasts]) -> Forecasts:

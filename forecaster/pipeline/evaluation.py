@@ -12,6 +12,15 @@ from forecaster.data.scaling import Scaler
 # between 1 % and 99 % is interpolated from them.
 QUANTILE_GRID = np.round(np.linspace(0.005, 0.995, 199), 6)
 
+# The tool's one interval method (``forecast train/predict`` and ``forecast backtest``):
+# per-step quantiles of held-out residuals divided by v ** VOL_POWER, where v is the mean
+# absolute one-step change over the forecast's input window; bounds are the point forecast
+# plus those quantiles times the forecasting window's own v ** VOL_POWER. Chosen on ETTh1
+# validation data only among unscaled, fully scaled, square-root scaled, short-lookback and
+# conformal variants (benchmarks/interval_selection.py, benchmarks/RESULTS-ett.md).
+VOL_POWER = 0.5
+VOL_FLOOR = 0.01  # fraction of the series' scale below which v is not allowed to fall
+
 
 def to_raw(pred: np.ndarray, origins: np.ndarray, scalers: list[Scaler], k: int) -> np.ndarray:
     """Undo each window's series scaling: (windows, horizon, targets) scaled -> raw."""
@@ -42,10 +51,62 @@ def fold_truth(frame: Frame, origins: np.ndarray, horizon: int,
     return out[0], out[1], out[2]
 
 
-def interval_quantiles(residuals: list[np.ndarray]) -> np.ndarray:
-    """Quantiles of signed out-of-fold residuals: (levels, horizon, targets) float32."""
+def mean_abs_change(inputs: np.ndarray, floor: np.ndarray | float) -> np.ndarray:
+    """(windows, 1, targets) mean absolute one-step change over each input window.
+
+    Args:
+        inputs: (windows, window, targets) input values.
+        floor: lowest value allowed (per target), so a flat window keeps a usable interval.
+    """
+    vol = np.abs(np.diff(inputs.astype(np.float64), axis=1)).mean(axis=1, keepdims=True)
+    return np.maximum(vol, floor)
+
+
+def window_volatility(frame: Frame, origins: np.ndarray, window: int,
+                      scalers: list[Scaler], scaled: bool = False) -> np.ndarray:
+    """(origins, 1, targets) volatility of each origin's input window (raw or scaled units).
+
+    Floored at ``VOL_FLOOR`` of the series' scale.
+    """
+    k = len(frame.spec.targets)
+    out = np.empty((len(origins), 1, k))
+    lags = np.arange(-window, 0)
+    for i, s in enumerate(frame.series):
+        rows = np.flatnonzero(origins[:, 0] == i)
+        if not rows.size:
+            continue
+        scale = np.asarray(scalers[i].scale[:k], dtype=np.float64)
+        x = s.values[origins[rows, 1][:, None] + lags[None, :], :k]
+        if scaled:
+            x = x / scale
+        out[rows] = mean_abs_change(x, VOL_FLOOR * (1.0 if scaled else scale))
+    return out
+
+
+def interval_quantiles(residuals: list[np.ndarray],
+                       volatility: list[np.ndarray] | None = None,
+                       power: float = VOL_POWER) -> np.ndarray:
+    """Quantiles of signed out-of-fold residuals: (levels, horizon, targets) float32.
+
+    With ``volatility`` (per part, (windows, 1, targets)), of residuals / volatility ** power.
+    """
     r = np.concatenate(residuals)  # (windows, horizon, targets)
+    if volatility is not None:
+        r = r / np.concatenate(volatility) ** power
     return np.quantile(r, QUANTILE_GRID, axis=0).astype(np.float32)
+
+
+def interval_bounds(point: np.ndarray, quantiles: np.ndarray, level: float,
+                    volatility: np.ndarray | None = None,
+                    power: float = VOL_POWER) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds around ``point`` (windows, horizon, targets).
+
+    ``volatility`` (windows, 1, targets) is that of each forecast's input window, in the
+    units the quantiles were taken in; without it the offsets are used as they are.
+    """
+    lo, hi = interval_offsets(quantiles, level)
+    s = 1.0 if volatility is None else volatility ** power
+    return point + lo * s, point + hi * s
 
 
 def interval_offsets(quantiles: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:

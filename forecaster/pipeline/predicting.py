@@ -17,7 +17,7 @@ from forecaster.errors import BundleError, DataError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble
 from forecaster.models.restore import restore
 from forecaster.pipeline.drift import drift_gate
-from forecaster.pipeline.evaluation import interval_offsets
+from forecaster.pipeline.evaluation import VOL_FLOOR, interval_offsets, mean_abs_change
 from forecaster.report import Reporter
 
 
@@ -88,19 +88,28 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
         x.append(np.concatenate([scaled, mask], axis=1))
     with torch.inference_mode():
         out = net(torch.from_numpy(np.stack(x))).numpy()  # (series, horizon, targets)
-    return _table(frame, bundle, out, scalers, st.level)
+    return _table(frame, bundle, out, scalers, st.level, cfg.window)
 
 
 def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
-           level: float) -> pd.DataFrame:
+           level: float, window: int) -> pd.DataFrame:
     k = len(frame.spec.targets)
-    q = bundle.tensors.get("intervals.quantiles")
-    lo, hi = (interval_offsets(q.numpy(), level) if q is not None
-              else (np.zeros(out.shape[1:]), np.zeros(out.shape[1:])))
+    vq, power = bundle.tensors.get("intervals.vol_quantiles"), bundle.tensors.get(
+        "intervals.vol_power")
+    # Bundles from before volatility scaling have only the unscaled quantiles: used as they are.
+    scaled = vq is not None and power is not None
+    q = vq if scaled else bundle.tensors.get("intervals.quantiles")
+    lo0, hi0 = (interval_offsets(q.numpy(), level) if q is not None
+                else (np.zeros(out.shape[1:]), np.zeros(out.shape[1:])))
     step = pd.tseries.frequencies.to_offset(frame.freq)
     parts = []
     for s, sc, f in zip(frame.series, scalers, out, strict=True):
         scale, mean = np.asarray(sc.scale[:k]), np.asarray(sc.mean[:k])
+        lo, hi = lo0, hi0
+        if scaled:  # volatility-scaled: times this input window's volatility ** power
+            x = s.values[-window:, :k] / scale
+            v = mean_abs_change(x[None], VOL_FLOOR)[0] ** float(power.numpy()[0])
+            lo, hi = lo0 * v, hi0 * v
         stamps = pd.date_range(s.index[-1] + step, periods=len(f), freq=step)
         for j, target in enumerate(frame.spec.targets):
             parts.append(pd.DataFrame({

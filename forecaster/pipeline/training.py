@@ -20,7 +20,13 @@ from forecaster.metrics import mae, mase, rmse
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
 from forecaster.models.train import TrainConfig, fit, masked_mse, predict_batches
 from forecaster.ops.lock import model_lock
-from forecaster.pipeline.evaluation import fold_truth, interval_quantiles, to_raw
+from forecaster.pipeline.evaluation import (
+    VOL_POWER,
+    fold_truth,
+    interval_quantiles,
+    to_raw,
+    window_volatility,
+)
 from forecaster.pipeline.prepare import (
     FoldData,
     check_final_length,
@@ -107,10 +113,16 @@ def _train(path: Path, frame: Frame, grid, folds: list, st: TrainSettings,
                           device, report, "final model", fixed_epochs=epochs,
                           init=initial_states(prev) if prev else None)
     residuals = [r.pop("residuals") for r in results]
+    volatility = [r.pop("volatility") for r in results]
     meta = _meta(path, frame, st, data.scalers, results, epochs)
     tensors = {f"forecaster.{k}": v for k, v in net.state_dict().items()}
     if residuals:
+        # Unscaled quantiles: detect-anomalies' residual distribution, and the intervals of
+        # bundles from before the volatility-scaled ones (still read by predict).
         tensors["intervals.quantiles"] = torch.from_numpy(interval_quantiles(residuals))
+        tensors["intervals.vol_quantiles"] = torch.from_numpy(
+            interval_quantiles(residuals, volatility, VOL_POWER))
+        tensors["intervals.vol_power"] = torch.tensor([VOL_POWER], dtype=torch.float32)
     if prev:
         meta["metrics"]["folds"], kept = inherited(prev)
         tensors.update(kept)
@@ -181,6 +193,8 @@ def _run_fold(frame: Frame, grid, st: TrainSettings, fold, device: torch.device,
         "naive_mae": mae(truth, naive), "naive_rmse": rmse(truth, naive),
         "snaive_mae": mae(truth, snaive), "snaive_rmse": rmse(truth, snaive),
         "season": m, "residuals": ((truth - raw) / scale).astype(np.float32),
+        "volatility": window_volatility(frame, data.val_origins, st.window, data.scalers,
+                                        scaled=True).astype(np.float32),
     }
 
 

@@ -1,0 +1,52 @@
+"""The one interval method: residual quantiles scaled by input-window volatility ** 0.5."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from typer.testing import CliRunner
+
+from forecaster.bundle import load_bundle
+from forecaster.cli import app
+from forecaster.pipeline.evaluation import (
+    VOL_POWER,
+    interval_bounds,
+    interval_quantiles,
+    mean_abs_change,
+)
+
+
+def test_volatility_scaled_quantiles_round_trip() -> None:
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(4000, 3, 1))
+    vol = rng.uniform(0.5, 4.0, size=(4000, 1, 1))
+    q = interval_quantiles([z * vol ** VOL_POWER], [vol])
+    lo, hi = interval_bounds(np.zeros((1, 3, 1)), q, 90.0, np.full((1, 1, 1), 4.0))
+    # The 5 % / 95 % quantiles of z (about -/+ 1.645), times 4 ** 0.5.
+    assert np.allclose(lo, -1.645 * 2, atol=0.15) and np.allclose(hi, 1.645 * 2, atol=0.15)
+    assert np.allclose(interval_bounds(np.ones((1, 3, 1)), q, 90.0)[0],
+                       1 + interval_bounds(np.zeros((1, 3, 1)), q, 90.0)[0])
+
+
+def test_mean_abs_change_is_floored() -> None:
+    flat = np.zeros((1, 10, 1))
+    assert mean_abs_change(flat, 0.01)[0, 0, 0] == 0.01
+    steps = np.arange(10.0).reshape(1, 10, 1)
+    assert mean_abs_change(steps, 0.01)[0, 0, 0] == 1.0
+
+
+def test_new_bundles_store_scaled_and_unscaled_quantiles(trained: Path,
+                                                         series_csv: Path) -> None:
+    bundle = load_bundle(trained)
+    assert float(bundle.tensors["intervals.vol_power"][0]) == VOL_POWER
+    assert bundle.tensors["intervals.vol_quantiles"].shape == \
+        bundle.tensors["intervals.quantiles"].shape
+    result = CliRunner().invoke(app, ["predict", "--model", str(trained), "--data",
+                                      str(series_csv)])
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(io.StringIO(result.stdout))
+    assert (out["lower"] <= out["forecast"]).all() and (out["forecast"] <= out["upper"]).all()
+    assert (out["upper"] > out["lower"]).any()
