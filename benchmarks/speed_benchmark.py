@@ -274,7 +274,7 @@ def section_startup(a: argparse.Namespace, rows: list) -> None:
     torch_w = [w for w, _, _ in r["torch"]]
     for k in ("predict", "torch+pandas"):
         ratios = [w / t for (w, _, _), t in zip(r[k], torch_w, strict=True)]
-        rows.append(("startup", f"`forecast predict` (10,000 rows, 3-member bundle)"
+        rows.append(("startup", "`forecast predict` (10,000 rows, 3-member bundle)"
                      if k == "predict" else "floor: `python -c \"import torch, pandas\"`",
                      f"{med(w for w, _, _ in r[k]):.2f} s, {med(m for _, m, _ in r[k]):.0f} MiB",
                      f"{med(ratios):.2f} x import torch",
@@ -295,11 +295,13 @@ def section_detect(a: argparse.Namespace, rows: list) -> None:
         "def sig(n, off=0):\n"
         "    i = np.arange(n) + off\n"
         "    return (10 + 3 * np.sin(i * 2 * np.pi / 24) + rng.normal(0, .3, n)).round(4)\n"
-        "h = lambda n: pd.date_range('1990-01-01', periods=n, freq='h').strftime('%Y-%m-%dT%H')\n"
-        "pd.DataFrame({'time': h(1_000_000), 'value': sig(1_000_000)}).to_csv(d + '/big1m.csv', index=False)\n"
-        "pd.DataFrame({'time': h(3000), 'value': sig(3000)}).to_csv(d + '/small1.csv', index=False)\n"
+        "h = lambda n: pd.date_range('1990-01-01', periods=n, freq='h')\n"
+        "one = lambda n: pd.DataFrame({'time': h(n), 'value': sig(n)})\n"
+        "one(1_000_000).to_csv(d + '/big1m.csv', index=False)\n"
+        "one(3000).to_csv(d + '/small1.csv', index=False)\n"
         "t = h(5000)\n"
-        "ps = [pd.DataFrame({'series': f's{k:04d}', 'time': t, 'value': sig(5000, k)}) for k in range(1000)]\n"
+        "ps = [pd.DataFrame({'series': f's{k:04d}', 'time': t, 'value': sig(5000, k)})\n"
+        "      for k in range(1000)]\n"
         "pd.concat(ps).to_csv(d + '/many.csv', index=False)\n"
         "pd.concat(ps[:3]).to_csv(d + '/many_small.csv', index=False)\n")
     if not (scratch / "many.csv").exists():
@@ -341,8 +343,9 @@ def section_backtest(a: argparse.Namespace, rows: list) -> None:
 def machine() -> str:
     import torch
 
-    cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo")
-                if ln.startswith("model name")), platform.processor())
+    with open("/proc/cpuinfo") as fh:
+        cpu = next((ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")),
+                   platform.processor())
     return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, torch "
             f"{torch.__version__} CPU, GPU not measured")
 
