@@ -171,8 +171,8 @@ CASES = [
 runner = CliRunner()
 
 
-def invoke_train(tmp_path: Path, content: object, extra: list[str]):
-    """Write ``content`` to data.csv and run ``forecast train`` on it."""
+def invoke_train(tmp_path: Path, content: object, extra: list[str], model: Path | None = None):
+    """Write ``content`` to data.csv and run ``forecast train`` on it (into ``model``)."""
     src = tmp_path / "data.csv"
     if content is DIRECTORY:
         src.mkdir()
@@ -180,7 +180,7 @@ def invoke_train(tmp_path: Path, content: object, extra: list[str]):
         src.write_bytes(content)
     elif isinstance(content, str):
         src.write_text(content, encoding="utf-8")
-    model = tmp_path / "model"
+    model = model or tmp_path / "model"
     result = runner.invoke(app, ["train", str(src), "--model", str(model), *TINY, *extra])
     return result, model
 
@@ -296,3 +296,30 @@ def test_load_frame_is_clean_or_data_error(tmp_path: Path, case) -> None:
         assert s.values.shape == (len(s.index), len(frame.columns))
         assert s.observed.shape == s.values.shape
         assert np.isfinite(s.values).all()
+
+
+@pytest.fixture(scope="module")
+def existing_bundle(tmp_path_factory) -> tuple[Path, dict[str, bytes]]:
+    """A bundle trained on good data, and a snapshot of every file in it."""
+    root = tmp_path_factory.mktemp("existing")
+    src = root / "good.csv"
+    src.write_text(text(BASE), encoding="utf-8")
+    model = root / "model"
+    result = runner.invoke(app, ["train", str(src), "--model", str(model), *TINY])
+    assert result.exit_code == 0, result.output
+    return model, _snapshot(model)
+
+
+def _snapshot(model: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(model)): p.read_bytes() for p in sorted(model.rglob("*"))
+            if p.is_file() and p.name != ".lock"}
+
+
+@pytest.mark.parametrize(("content", "extra", "code", "needles"),
+                         [pytest.param(*c[1:], id=c[0]) for c in CASES])
+def test_bad_input_leaves_existing_bundle_unchanged(tmp_path: Path, existing_bundle, content,
+                                                    extra, code, needles) -> None:
+    model, before = existing_bundle
+    result, _ = invoke_train(tmp_path, content, extra, model)
+    assert result.exit_code == code, result.output
+    assert _snapshot(model) == before
