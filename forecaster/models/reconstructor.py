@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from forecaster.models.rnn import StackedRNN
+from forecaster.models.train import masked_mse
 
 
 @dataclass
@@ -92,4 +93,4 @@ def _summary(h: torch.Tensor, bidirectional: bool, hidden: int) -> torch.Tensor:
 def reconstruction_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
                         w: torch.Tensor) -> torch.Tensor:
     """Masked MSE of the reconstruction: filled-in steps teach nothing."""
-    return ((model(x) - y) ** 2 * w).sum() / w.sum().clamp_min(1.0)
+    return masked_mse(model(x), y, w)

@@ -14,8 +14,10 @@ import forecaster
 from forecaster.baselines import season_length
 from forecaster.bundle import Bundle, save_bundle
 from forecaster.config import TrainSettings
+from forecaster.data.folds import Fold
 from forecaster.data.loading import Frame, file_sha256, load_frame
 from forecaster.data.scaling import Scaler
+from forecaster.data.windows import WindowSet
 from forecaster.metrics import mae, mase, rmse
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
 from forecaster.models.train import TrainConfig, fit, masked_mse, predict_batches
@@ -29,6 +31,7 @@ from forecaster.pipeline.evaluation import (
 )
 from forecaster.pipeline.prepare import (
     FoldData,
+    Grid,
     check_final_length,
     fold_data,
     make_grid,
@@ -95,7 +98,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
         return _train(path, frame, grid, folds, st, device, report)
 
 
-def _train(path: Path, frame: Frame, grid, folds: list, st: TrainSettings,
+def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSettings,
            device: torch.device, report: Reporter) -> TrainResult:
     if st.deterministic:
         torch.use_deterministic_algorithms(True)
@@ -163,15 +166,13 @@ def fit_ensemble(frame: Frame, st: TrainSettings, train_set, early, device: torc
     return ens.to(device).eval(), best
 
 
-def _all_windows(data: FoldData) -> object:
-    from forecaster.data.windows import WindowSet
-
+def _all_windows(data: FoldData) -> WindowSet:
     t, e = data.train, data.early
     return WindowSet(t.inputs, t.targets, t.weights, torch.cat([t.starts, e.starts]),
                      t.window, t.horizon)
 
 
-def _run_fold(frame: Frame, grid, st: TrainSettings, fold, device: torch.device,
+def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: torch.device,
               report: Reporter, i: int, n: int) -> dict:
     data = fold_data(frame, grid, st, fold.train_lo, fold.train_hi, (fold.val_lo, fold.val_hi))
     net, best = fit_ensemble(frame, st, data.train, data.early, device, report,
@@ -198,7 +199,7 @@ def _run_fold(frame: Frame, grid, st: TrainSettings, fold, device: torch.device,
     }
 
 
-def grid_time(frame: Frame, grid, pos: int) -> str:
+def grid_time(frame: Frame, grid: Grid, pos: int) -> str:
     """The timestamp at a union-grid position, ISO 8601."""
     import pandas as pd
 
