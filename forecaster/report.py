@@ -94,5 +94,9 @@ class Reporter:
                 TimeElapsedColumn())
         with Progress(*cols, console=self.console, transient=True) as bar:
             task = bar.add_task(label, total=total, msg="")
-            yield lambda e, t, v: bar.update(task, completed=e,
-                                             msg=f"train {t:.4f} val {v:.4f}")
+            yield lambda e, t, v: bar.update(task, completed=e, msg=_losses(t, v))
+
+
+def _losses(train: float, val: float) -> str:
+    # A fit without a validation part reports NaN there: show only what exists.
+    return f"train {train:.4f}" + (f" val {val:.4f}" if val == val else "")
