@@ -33,8 +33,8 @@ class TrainSettings:
     norm: str = "last"
     ensemble: int = 3
     epochs: int = 30
-    batch_size: int = 128
-    lr: float = 2e-3
+    batch_size: int = 256
+    lr: float = 4e-3
     patience: int = 4
     seed: int = 0
     device: str = "auto"
