@@ -27,7 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-DATA = Path("/work/shared/data/ett/ETTh1.csv")
+# ../shared beside the project root, as the benchmark protocols lay it out.
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "ett" / "ETTh1.csv"
 TRAIN_END, VAL_END, TEST_END = 8640, 11520, 14400
 COLUMNS = ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"]
 SETTINGS = ("window", "segment", "cell", "hidden", "layers", "dropout", "norm", "ensemble",

@@ -40,7 +40,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ETT = Path("/work/shared/data/ett/ETTh1.csv")
+ETT = Path(__file__).resolve().parents[2] / "shared" / "data" / "ett" / "ETTh1.csv"
 MEAN, STD = 17.128262, 9.176491
 PEERS = {"fastest peer (Darts BlockRNN + RevIN)": 68.7, "bare torch.nn.LSTM loop": 74.0,
          "Darts BlockRNNModel LSTM": 73.0, "NeuralForecast LSTM": 79.1}
