@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from forecaster.bundle import current_version_dir
 from forecaster.cli import app
+from forecaster.config import TrainSettings
 from forecaster.ops.lock import model_lock
 
 runner = CliRunner()
@@ -38,7 +39,7 @@ def test_precedence_flag_env_file_default(tmp_path: Path, series_csv: Path,
     assert settings["hidden"] == 6 and settings["sources"]["hidden"].startswith("file")
     assert settings["seed"] == 4 and settings["sources"]["seed"] == "environment FORECAST_SEED"
     assert settings["batch_size"] == 8 and settings["sources"]["batch_size"] == "flag"
-    assert settings["lr"] == 2e-3 and settings["sources"]["lr"] == "default"
+    assert settings["lr"] == TrainSettings.lr and settings["sources"]["lr"] == "default"
 
 
 def test_unknown_config_key_is_an_error(tmp_path: Path, series_csv: Path, monkeypatch) -> None:
