@@ -55,6 +55,10 @@ class TrainSettings:
     anomaly_latent: int = 16
     anomaly_bidirectional: bool = False
     anomaly_epochs: int = 30
+    # The anomaly model's optimiser settings were chosen on the NAB development files
+    # (benchmarks/RESULTS-nab.md), apart from the forecaster's, chosen on ETTh1.
+    anomaly_batch_size: int = 128
+    anomaly_lr: float = 2e-3
     anomaly_max_windows: int = 4000
     anomaly_combine: str = "median"
     anomaly_smooth: int = 1

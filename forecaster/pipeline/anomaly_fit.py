@@ -44,7 +44,8 @@ def recon_config(frame: Frame, st: TrainSettings) -> ReconstructorConfig:
 
 def anomaly_train_config(st: TrainSettings) -> TrainConfig:
     """Optimiser settings of the reconstructor (windows per epoch capped for speed)."""
-    return TrainConfig(epochs=st.anomaly_epochs, batch_size=st.batch_size, lr=st.lr,
+    return TrainConfig(epochs=st.anomaly_epochs, batch_size=st.anomaly_batch_size,
+                       lr=st.anomaly_lr,
                        patience=st.patience, seed=st.seed, max_windows=st.anomaly_max_windows)
 
 
