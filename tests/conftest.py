@@ -15,6 +15,20 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
 
+# Preamble of the helper scripts that fault tests fork from: imports done once, then
+# ``run(argv)`` runs one forecast command in-process and returns its exit code.
+IN_PROCESS_RUNNER = """
+import json, os, signal, sys, time
+from forecaster.cli import main
+def run(argv):
+    sys.argv = ["forecast", *argv]
+    try:
+        main()
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    return 0
+"""
+
 # Small enough to train in about a second, large enough to learn a daily cycle.
 TINY = ["--epochs", "3", "--hidden", "8", "--layers", "1", "--window", "24", "--segment", "6",
         "--horizon", "6", "--folds", "2", "--batch-size", "64", "--ensemble", "1",

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+from conftest import IN_PROCESS_RUNNER
 from test_faults_kill import ENV, SAVE_LOOP, TINY_CSV, TRAIN, counter_of
 
 from forecaster.bundle import current_version_dir, load_bundle
@@ -30,16 +31,7 @@ COLUMNS = ["series", "timestamp", "target", "forecast", "lower", "upper"]
 # stdin at once: {"argv", "until"}: run the forecast command, again and again (with
 # {n} in its words replaced by the round) while the file "until" is missing (at least
 # twice). Prints the exit codes of each job's rounds, one JSON list per job.
-GANG = """
-import json, os, sys
-from forecaster.cli import main
-def run(argv):
-    sys.argv = ["forecast", *argv]
-    try:
-        main()
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 1
-    return 0
+GANG = IN_PROCESS_RUNNER + """
 for argv in json.loads(sys.argv[1]):
     assert run(argv) == 0, argv
 jobs = json.loads(sys.stdin.readline())

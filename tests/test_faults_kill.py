@@ -18,6 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from conftest import IN_PROCESS_RUNNER
 from safetensors.torch import load_file
 
 from forecaster.bundle import VERSION_RE, current_version_dir, load_bundle
@@ -84,16 +85,7 @@ def _kill_after(args: list[str], delay: float | None) -> int:
 # in-process and SIGKILLs it once it has used ``cpu`` seconds of CPU (null: never);
 # prints {"status", "cpu"}. Start-up is paid once, not once per kill, and CPU time marks
 # the same point of a run however busy the machine is.
-FORKER = """
-import json, os, signal, sys, time
-from forecaster.cli import main
-def run(argv):
-    sys.argv = ["forecast", *argv]
-    try:
-        main()
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else 1
-    return 0
+FORKER = IN_PROCESS_RUNNER + """
 assert run(json.loads(sys.argv[1])) == 0
 TICK = os.sysconf("SC_CLK_TCK")
 def used(pid):
