@@ -64,12 +64,7 @@ def detect_anomalies(
     --exit-zero). Cron example: forecast detect-anomalies --last 24 --events
     """
     with errors_to_exit(debug):
-        check_choice("--format", fmt, ("csv", "json"))
-        check_choice("--method", method, ("reconstruction", "forecast"))
-        if threshold is not None:
-            check_choice("--threshold", threshold, ("telemanom", "dynamic", "std", "quantile"))
-        if since is not None and last is not None:
-            raise ConfigError("--since and --last both given; use one of them")
+        _check_options(fmt, method, threshold, since, last)
         from forecaster.anomaly.settings import DetectSettings
         from forecaster.bundle import recorded_data
         from forecaster.io import check_output_path, render, write_output
@@ -89,3 +84,14 @@ def detect_anomalies(
         report.note(f"{n} anomalous event(s), {int(found.table['is_anomaly'].sum())} step(s) "
                     f"above the {found.rule} threshold {found.threshold:.3g}")
     raise typer.Exit(EXIT_ANOMALIES if n and not exit_zero else EXIT_OK)
+
+
+def _check_options(fmt: str, method: str, threshold: str | None, since: str | None,
+                   last: int | None) -> None:
+    """Usage errors that need no data."""
+    check_choice("--format", fmt, ("csv", "json"))
+    check_choice("--method", method, ("reconstruction", "forecast"))
+    if threshold is not None:
+        check_choice("--threshold", threshold, ("telemanom", "dynamic", "std", "quantile"))
+    if since is not None and last is not None:
+        raise ConfigError("--since and --last both given; use one of them")
