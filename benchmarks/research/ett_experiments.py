@@ -211,7 +211,8 @@ def run(cfg, seeds, name, do_cov=False):
     with open(RESULTS, "a") as f:
         f.write(json.dumps(out) + "\n")
     print(f"== {name}: val {out['val_mean']:.5f}±{out['val_sd']:.5f} test "
-          f"{out['test_mean']:.5f}±{out['test_sd']:.5f} train {out['train_s_mean']:.1f}s", flush=True)
+          f"{out['test_mean']:.5f}±{out['test_sd']:.5f} train {out['train_s_mean']:.1f}s",
+          flush=True)
     return out
 
 

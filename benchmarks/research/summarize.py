@@ -1,6 +1,5 @@
 """Print results.jsonl as a markdown table (val/test z-MSE mean ± sd over seeds)."""
 import json
-import sys
 from pathlib import Path
 
 BASE = dict(window=96, segment=12, hidden=64, layers=2, cell="lstm", dropout=0.0, norm="last",
@@ -38,12 +37,16 @@ VERDICT = {
     "gru_win168_seg24_l1_ens3": "runner-up on val",
     "gru_win336_seg24_l1_ens3": "**CHOSEN (best val)**",
 }
-rows = [json.loads(l) for l in (Path(__file__).parent / "results.jsonl").read_text().splitlines()]
-print("| name | change vs base | seeds | val z-MSE | test z-MSE | test per seed | train s per run (ensemble: all members) | epochs | verdict |")
+RESULTS = Path(__file__).parent / "results.jsonl"
+rows = [json.loads(line) for line in RESULTS.read_text().splitlines()]
+print("| name | change vs base | seeds | val z-MSE | test z-MSE | test per seed "
+      "| train s per run (ensemble: all members) | epochs | verdict |")
 print("|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     diff = ", ".join(f"{k}={v}" for k, v in r["cfg"].items() if BASE.get(k) != v) or "-"
     per = " / ".join(f"{x['test']:.4f}" for x in r["runs"])
     eps = " ".join(",".join(map(str, x["epochs"])) for x in r["runs"])
-    print(f"| {r['name']} | {diff} | {','.join(map(str, r['seeds']))} | {r['val_mean']:.4f} ± {r['val_sd']:.4f} "
-          f"| {r['test_mean']:.4f} ± {r['test_sd']:.4f} | {per} | {r['train_s_mean']:.1f} | {eps} | {VERDICT.get(r['name'], '')} |")
+    seeds = ",".join(map(str, r["seeds"]))
+    print(f"| {r['name']} | {diff} | {seeds} | {r['val_mean']:.4f} ± {r['val_sd']:.4f} "
+          f"| {r['test_mean']:.4f} ± {r['test_sd']:.4f} | {per} | {r['train_s_mean']:.1f} "
+          f"| {eps} | {VERDICT.get(r['name'], '')} |")
