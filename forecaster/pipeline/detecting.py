@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,7 @@ class _Scorer:
     rule: str
     prune: float
     run: object  # (series, scaler, cutoff) -> raw errors (steps, channels)
+    need: int  # rows a series needs to be scored
     merge: int = 1  # runs closer than this many steps are one event
     cap: float = float("inf")  # telemanom rule: the dynamic part never exceeds it
 
@@ -82,15 +84,74 @@ def detect(ds: DetectSettings, report: Reporter | None = None) -> Detection:
     Returns:
         The per-step table and the events.
     """
-    report = report or Reporter(quiet=True)
-    bundle = load_bundle(Path(ds.model_dir))
-    frame, path = load_data_for(bundle, ds.data)
-    drift_gate(bundle, frame, ds.last or DRIFT_ROWS, ds.strict, report)
-    scorer = _scorer(bundle, ds, resolve_device(ds.device))
-    parts, used = [], []
-    for s in frame.series:
-        scaler = series_scaler(bundle, s.name, s.values, s.observed, report)
-        cutoff = _cutoff(s, ds, path)
+    return DetectionRun(ds, report).whole()
+
+
+@dataclass
+class SeriesPart:
+    """One series' share of a detection run.
+
+    Attributes:
+        table: its rows of the per-step table.
+        threshold: the threshold it used on its overall score.
+    """
+
+    table: pd.DataFrame
+    threshold: float
+
+
+class DetectionRun:
+    """A detection run scored series by series, so memory grows with one series at a time.
+
+    Everything a run can refuse (bundle, data, drift gate, --since, series too short) is
+    checked on construction, before any series is scored or any output written. While
+    ``parts()`` runs, it tallies the events, flagged steps and highest threshold.
+
+    Args:
+        ds: the settings.
+        report: where messages go.
+    """
+
+    def __init__(self, ds: DetectSettings, report: Reporter | None = None) -> None:
+        self.ds = ds
+        self.report = report or Reporter(quiet=True)
+        self.bundle = load_bundle(Path(ds.model_dir))
+        self.frame, self.path = load_data_for(self.bundle, ds.data)
+        drift_gate(self.bundle, self.frame, ds.last or DRIFT_ROWS, ds.strict, self.report)
+        self.scorer = _scorer(self.bundle, ds, resolve_device(ds.device))
+        for s in self.frame.series:
+            _cutoff(s, ds, self.path)
+            _check_length(s, self.scorer.need)
+        self.rule = self.scorer.rule
+        # The highest threshold any series used: the one a person reading the log compares with.
+        self.threshold = float("-inf")
+        self.flagged = 0
+        self._events: list[pd.DataFrame] = []
+
+    def parts(self) -> Iterator[SeriesPart]:
+        """Each series' table part and threshold, in the data's order."""
+        for s in self.frame.series:
+            part = self.score_series(s)
+            self._events.append(events_table(part.table))
+            self.flagged += int(part.table["is_anomaly"].sum())
+            self.threshold = max(self.threshold, part.threshold)
+            yield part
+
+    def events(self) -> pd.DataFrame:
+        """The events of the series scored so far, one row per contiguous flagged run."""
+        found = [e for e in self._events if len(e)]
+        return pd.concat(found, ignore_index=True) if found else self._events[0]
+
+    def whole(self) -> Detection:
+        """Score every series and keep the whole per-step table (memory grows with it)."""
+        table = pd.concat([p.table for p in self.parts()], ignore_index=True)
+        return Detection(table, self.events(), self.threshold, self.rule)
+
+    def score_series(self, s: Series) -> SeriesPart:
+        """Scores, threshold and flags of one series."""
+        scorer = self.scorer
+        scaler = series_scaler(self.bundle, s.name, s.values, s.observed, self.report)
+        cutoff = _cutoff(s, self.ds, self.path)
         per, overall = normalise(scorer.run(s, scaler, cutoff), scorer.center, scorer.scale)
         threshold = scorer.threshold
         if scorer.rule == "telemanom":
@@ -103,11 +164,8 @@ def detect(ds: DetectSettings, report: Reporter | None = None) -> Detection:
         if scorer.rule in ("dynamic", "telemanom"):
             flags = prune_events(overall, flags, scorer.prune, scorer.merge)
         flags = close_gaps(flags, scorer.merge) & (s.observed.any(axis=1))
-        used.append(float(threshold))
-        parts.append(_series_table(frame, s, per, overall, flags, threshold, cutoff))
-    table = pd.concat(parts, ignore_index=True)
-    # The highest threshold any series used: the one a person reading the log compares with.
-    return Detection(table, events_table(table), max(used), scorer.rule)
+        table = _series_table(self.frame, s, per, overall, flags, threshold, cutoff)
+        return SeriesPart(table, float(threshold))
 
 
 def _cutoff(s: Series, ds: DetectSettings, path: Path) -> int:
@@ -138,7 +196,6 @@ def _scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> _Scorer
                            bundle.tensors["anomaly.oof_scores"].numpy())
 
     def run(s: Series, scaler, cutoff: int) -> np.ndarray:
-        _check_length(s, net.cfg.window)
         return reconstruction_errors(net, s, scaler, cutoff, info["combine"], info["smooth"],
                                      device)
 
@@ -146,7 +203,7 @@ def _scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> _Scorer
     oof = bundle.tensors["anomaly.oof_scores"].numpy()
     cap = calibrate(oof, "std", rec["q"], _pick(ds.k, rec["k"]), rec["trim"])
     return _Scorer("reconstruction", np.asarray(norm["center"]), np.asarray(norm["scale"]),
-                   thr, rule, _pick(ds.prune, rec["prune"]), run,
+                   thr, rule, _pick(ds.prune, rec["prune"]), run, net.cfg.window,
                    merge=max(1, net.cfg.window // 2), cap=cap)
 
 
@@ -174,11 +231,10 @@ def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -
                         min(_pick(ds.q, recorded["q"]), 0.99), 0.0, 0.0)
 
     def run(s: Series, scaler, cutoff: int) -> np.ndarray:
-        _check_length(s, net.cfg.window + 1)
         return np.abs(forecast_errors(net, s, scaler, cutoff, device))
 
     return _Scorer("forecast", center, scale, thr, rule, float(recorded.get("prune", 0.13)), run,
-                   merge=max(1, net.cfg.window // 2))
+                   net.cfg.window + 1, merge=max(1, net.cfg.window // 2))
 
 
 def _threshold(bundle: Bundle, rec: dict, ds: DetectSettings,
