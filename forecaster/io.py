@@ -6,7 +6,10 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
 
@@ -17,16 +20,52 @@ FORMATS = ("csv", "json")
 
 def render(df: pd.DataFrame, fmt: str) -> str:
     """The table as CSV or as a JSON list of records (timestamps in ISO 8601)."""
+    if fmt == "csv":
+        return _csv(df, header=True)
+    if fmt == "json":
+        return json.dumps(_records(df), indent=1) + "\n"
+    raise ConfigError(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
+
+
+def write_parts(fh: TextIO, parts: Iterable[pd.DataFrame], fmt: str) -> None:
+    """Write a table part by part, byte for byte as ``render`` writes the parts joined.
+
+    Args:
+        fh: where the text goes.
+        parts: the table's rows in order, in pieces with the same columns.
+        fmt: csv or json.
+    """
+    if fmt not in FORMATS:
+        raise ConfigError(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
+    opened = False
+    for df in parts:
+        if fmt == "csv":
+            fh.write(_csv(df, header=not opened))
+            opened = True
+        elif len(df):
+            # The items of ``json.dumps(records, indent=1)``, without its brackets.
+            fh.write((",\n" if opened else "[\n") + json.dumps(_records(df), indent=1)[2:-2])
+            opened = True
+    if fmt == "json":
+        fh.write("\n]\n" if opened else "[]\n")
+
+
+def _text_times(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with its timezone-aware columns as ISO 8601 strings."""
     df = df.copy()
     for col in df.columns:
         if isinstance(df[col].dtype, pd.DatetimeTZDtype):
             df[col] = df[col].map(lambda t: t.isoformat())
-    if fmt == "csv":
-        return df.to_csv(index=False, float_format="%.6g", lineterminator="\n")
-    if fmt == "json":
-        records = json.loads(df.to_json(orient="records", double_precision=10))
-        return json.dumps(records, indent=1) + "\n"
-    raise ConfigError(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
+    return df
+
+
+def _csv(df: pd.DataFrame, header: bool) -> str:
+    return _text_times(df).to_csv(index=False, header=header, float_format="%.6g",
+                                  lineterminator="\n")
+
+
+def _records(df: pd.DataFrame) -> list:
+    return json.loads(_text_times(df).to_json(orient="records", double_precision=10))
 
 
 def check_output_path(output: Path, forbidden_files: list[Path],
@@ -51,8 +90,42 @@ def write_output(text: str, output: Path | None) -> None:
     atomic_write_text(output, text)
 
 
+@contextmanager
+def output_stream(output: Path | None) -> Iterator[TextIO]:
+    """Stdout, or a temp file beside ``output`` renamed onto it when the block succeeds.
+
+    Args:
+        output: the file to write; None for stdout (written as it comes).
+
+    Yields:
+        The text stream to write to.
+    """
+    if output is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    with atomic_writer(output) as fh:
+        yield fh
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that readers see the old file or the whole new one."""
+    with atomic_writer(path) as fh:
+        fh.write(text)
+
+
+@contextmanager
+def atomic_writer(path: Path) -> Iterator[TextIO]:
+    """A temp file in ``path``'s folder, renamed onto ``path`` when the block succeeds.
+
+    On any error the temp file is removed and an existing ``path`` is left as it was.
+
+    Args:
+        path: the file to write.
+
+    Yields:
+        The temp file, open for text.
+    """
     path = Path(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
@@ -61,7 +134,7 @@ def atomic_write_text(path: Path, text: str) -> None:
                           "and is writable") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

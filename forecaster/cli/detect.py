@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,6 +22,9 @@ from forecaster.cli.common import (
 )
 from forecaster.config import DEFAULT_MODEL_DIR
 from forecaster.errors import EXIT_ANOMALIES, EXIT_OK, ConfigError
+
+if TYPE_CHECKING:
+    from forecaster.pipeline.detecting import DetectionRun
 
 
 @app.command("detect-anomalies")
@@ -67,23 +70,43 @@ def detect_anomalies(
         _check_options(fmt, method, threshold, since, last)
         from forecaster.anomaly.settings import DetectSettings
         from forecaster.bundle import recorded_data
-        from forecaster.io import check_output_path, render, write_output
-        from forecaster.pipeline.detecting import detect
+        from forecaster.io import check_output_path
+        from forecaster.pipeline.detecting import DetectionRun
         report = make_reporter(ctx, quiet, verbose)
         for path in (p for p in (output, plot) if p is not None):
             check_output_path(path, [data] if data else recorded_data(model), [model])
         ds = DetectSettings(model_dir=model, data=data, since=since, last=last, method=method,
                             rule=threshold, q=q, k=k, strict=strict)
-        found = detect(ds, report)
-        write_output(render(found.events if events else found.table, fmt), output)
-        if plot is not None:
-            from forecaster.plotting import plot_detection
-
-            plot_detection(found.table, found.events, plot)
-        n = len(found.events)
-        report.note(f"{n} anomalous event(s), {int(found.table['is_anomaly'].sum())} step(s) "
-                    f"above the {found.rule} threshold {found.threshold:.3g}")
+        run = DetectionRun(ds, report)
+        _write(run, fmt, events, output, plot)
+        n = len(run.events())
+        report.note(f"{n} anomalous event(s), {run.flagged} step(s) above the {run.rule} "
+                    f"threshold {run.threshold:.3g}")
     raise typer.Exit(EXIT_ANOMALIES if n and not exit_zero else EXIT_OK)
+
+
+def _write(run: DetectionRun, fmt: str, events: bool, output: Path | None,
+           plot: Path | None) -> None:
+    """Score every series and write the table (or its events), and the plot if asked.
+
+    Without --plot the per-step table is written series by series (memory grows with one
+    series, not the file); --events tallies them and writes the few events at the end.
+    """
+    from forecaster.io import output_stream, render, write_output, write_parts
+
+    if plot is not None:  # the plot draws the whole table
+        from forecaster.plotting import plot_detection
+
+        found = run.whole()
+        write_output(render(found.events if events else found.table, fmt), output)
+        plot_detection(found.table, found.events, plot)
+    elif events:
+        for _ in run.parts():
+            pass
+        write_output(render(run.events(), fmt), output)
+    else:
+        with output_stream(output) as fh:
+            write_parts(fh, (p.table for p in run.parts()), fmt)
 
 
 def _check_options(fmt: str, method: str, threshold: str | None, since: str | None,

@@ -1,0 +1,125 @@
+"""``forecast detect-anomalies`` writes its per-step table series by series (issue 6)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import TINY, make_series
+from typer.testing import CliRunner
+
+from forecaster.anomaly.events import events_table
+from forecaster.anomaly.settings import DetectSettings
+from forecaster.cli import app
+from forecaster.errors import DataError
+from forecaster.io import render, write_parts
+from forecaster.pipeline.detecting import DetectionRun, detect
+
+runner = CliRunner()
+ANOMALY = [a for a in TINY if a != "--no-anomaly"] + [
+    "--anomaly-window", "24", "--anomaly-segment", "6", "--anomaly-epochs", "2"]
+
+
+def _multi(n_series: int = 3, n: int = 480) -> pd.DataFrame:
+    parts = []
+    for k in range(n_series):
+        df = make_series(n=n, seed=k)
+        if k == 1:
+            df.loc[300:305, "value"] += 25.0  # an obvious fault, so there are events
+        parts.append(df.assign(series=f"s{k}"))
+    return pd.concat(parts, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def multi(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A three-series CSV and a bundle (with its anomaly model) trained on it."""
+    root = tmp_path_factory.mktemp("stream")
+    csv, model = root / "multi.csv", root / "m"
+    _multi().to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--model", str(model), "--series-col",
+                                 "series", *ANOMALY])
+    assert result.exit_code == 0, result.output
+    return csv, model
+
+
+def _detect(model: Path, csv: Path, *extra: str):
+    return runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data", str(csv),
+                               "--quiet", *extra])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_streamed_output_is_the_rendered_whole_table(multi: tuple[Path, Path], tmp_path: Path,
+                                                     fmt: str) -> None:
+    csv, model = multi
+    found = detect(DetectSettings(model_dir=model, data=csv))
+    assert found.table["series"].nunique() == 3 and found.table["is_anomaly"].any()
+    expected = render(found.table, fmt)
+    out = tmp_path / f"out.{fmt}"
+    result = _detect(model, csv, "--format", fmt, "--output", str(out))
+    assert result.exit_code == 1, result.output
+    assert out.read_text(encoding="utf-8") == expected
+    assert _detect(model, csv, "--format", fmt).stdout == expected
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+
+
+def test_events_and_note_unchanged(multi: tuple[Path, Path]) -> None:
+    csv, model = multi
+    found = detect(DetectSettings(model_dir=model, data=csv))
+    # Events gathered per series are those of the whole table.
+    pd.testing.assert_frame_equal(found.events, events_table(found.table))
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data", str(csv),
+                                 "--events"])
+    assert result.exit_code == 1
+    assert result.stdout == render(found.events, "csv")
+    note = (f"{len(found.events)} anomalous event(s), {int(found.table['is_anomaly'].sum())} "
+            f"step(s) above the {found.rule} threshold {found.threshold:.3g}")
+    assert note in result.stderr
+    assert _detect(model, csv, "--exit-zero").exit_code == 0
+
+
+def test_failure_midway_leaves_the_output_file_alone(multi: tuple[Path, Path], tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    csv, model = multi
+    real, calls = DetectionRun.score_series, []
+
+    def second_fails(self: DetectionRun, s):
+        calls.append(s.name)
+        if len(calls) == 2:
+            raise DataError(f"series '{s.name}': scoring failed")
+        return real(self, s)
+
+    monkeypatch.setattr(DetectionRun, "score_series", second_fails)
+    out = tmp_path / "out.csv"
+    out.write_text("old contents\n", encoding="utf-8")
+    result = _detect(model, csv, "--output", str(out))
+    assert result.exit_code == DataError.exit_code
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: series 's1'"), result.stderr
+    assert out.read_text(encoding="utf-8") == "old contents\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_short_series_refused_before_any_output(multi: tuple[Path, Path],
+                                                tmp_path: Path) -> None:
+    _, model = multi
+    df = _multi()
+    short = tmp_path / "short.csv"
+    df[(df["series"] != "s2") | (df.index % 480 < 10)].to_csv(short, index=False)
+    result = _detect(model, short)
+    assert result.exit_code == DataError.exit_code
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: series 's2' has 10 rows")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_write_parts_matches_render_with_empty_parts(fmt: str) -> None:
+    stamps = pd.date_range("2024-01-01", periods=4, freq="h", tz="UTC")
+    df = pd.DataFrame({"series": "a", "timestamp": stamps, "score": [0.5, float("nan"), 2, 3],
+                       "is_anomaly": [False, False, True, True]})
+    empty = df.iloc[:0]
+    for parts in ([df], [empty, df.iloc[:1], empty, df.iloc[1:]], [empty, empty]):
+        fh = io.StringIO()
+        write_parts(fh, parts, fmt)
+        assert fh.getvalue() == render(pd.concat(parts, ignore_index=True), fmt)
