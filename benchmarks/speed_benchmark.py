@@ -90,7 +90,7 @@ def child_train(kind: str, steps: int, segment: int) -> dict:
 
     data = assemble([(z, np.ones_like(z, dtype=bool), starts)], 1, 96, 24)
     cfg = ForecasterConfig(n_channels=1, n_targets=1, window=96, horizon=24, segment=segment,
-                           cell="lstm", hidden=64, layers=2, dropout=0.0)
+                           cell="lstm", hidden=64, layers=2, dropout=0.0, embed=segment > 1)
     net = new_forecaster(cfg, 42)
     # Whole epochs when ``steps`` is a multiple of an epoch, else one partial epoch.
     full = steps // per_epoch if steps % per_epoch == 0 else 1
@@ -106,12 +106,13 @@ def child_train(kind: str, steps: int, segment: int) -> dict:
 def lstm_flops(n_in: int, steps: int, segment: int, horizon: int, hidden: int = 64) -> int:
     """Forward multiply-adds x 2 of one window (2 LSTM layers, embedding, head).
 
-    Bare loop: LSTM(1 -> 64) then LSTM(64 -> 64). Ours: Linear(segment x 2 -> 64) per
-    step, then two LSTM(64 -> 64). Training costs about 3x the forward pass.
+    Bare loop: LSTM(1 -> 64) then LSTM(64 -> 64). Ours at segment 1: LSTM(value and
+    mask -> 64), LSTM(64 -> 64); with segments: Linear(segment x 2 -> 64) per step, then
+    two LSTM(64 -> 64). Training costs about 3x the forward pass.
     """
     g = 4 * hidden
-    if segment == 1 and n_in == 1:  # the bare loop
-        per_step = 2 * g * (1 + hidden) + 2 * g * (2 * hidden)
+    if segment == 1:  # no embedding: the first layer reads n_in values per step
+        per_step = 2 * g * (n_in + hidden) + 2 * g * (2 * hidden)
     else:
         per_step = 2 * n_in * hidden + 2 * (2 * g * (2 * hidden))
     return steps * per_step + 2 * hidden * horizon

@@ -116,3 +116,14 @@ def test_symlinked_weights_are_refused(trained: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["predict", "--model", str(trained)])
     assert result.exit_code == 78
     assert "symbolic link" in result.stderr
+
+
+def test_per_step_model_round_trips(tmp_path: Path, series_csv: Path) -> None:
+    model = tmp_path / "m1"
+    args = list(TINY)
+    args[args.index("--segment") + 1] = "1"
+    result = runner.invoke(app, ["train", str(series_csv), "--model", str(model), *args])
+    assert result.exit_code == 0, result.output
+    net = load_forecaster(load_bundle(model))
+    assert net.cfg.segment == 1 and not net.cfg.embed
+    assert _predict(model) == _predict(model)

@@ -119,3 +119,26 @@ def test_foreach_adam_trains_like_the_per_parameter_loop(monkeypatch) -> None:
     slow = T.fit(new_forecaster(cfg, 3), forecaster_loss, data, data, tc, torch.device("cpu"))
     np.testing.assert_allclose(fast.train_loss, slow.train_loss, rtol=1e-6)
     np.testing.assert_allclose(fast.val_loss, slow.val_loss, rtol=1e-6)
+
+
+def test_per_step_input_feeds_the_rnn_directly() -> None:
+    # Segment 1 without the embedding: the first layer reads value and mask, as a plain
+    # LSTM over the values would, instead of a 64-wide embedding (a third more work).
+    cfg = ForecasterConfig(n_channels=1, n_targets=1, window=24, horizon=6, segment=1,
+                           cell="lstm", hidden=16, layers=2, embed=False)
+    net = ForecasterEnsemble(cfg, 1).members[0]
+    assert net.embed is None
+    assert net.rnn.cells[0].input_size == 2
+    x = torch.randn(4, 24, 2)
+    assert net(x).shape == (4, 6, 1)
+
+
+def test_config_saved_before_the_embed_field_builds_the_embedding_net() -> None:
+    from forecaster.pipeline.warm import _same_config
+
+    cfg = ForecasterConfig(n_channels=1, n_targets=1, window=24, horizon=6, segment=6)
+    saved = {k: v for k, v in cfg.to_dict().items() if k != "embed"}
+    assert ForecasterConfig(**saved).embed
+    assert _same_config(saved, cfg)
+    assert not _same_config({**saved, "hidden": 8}, cfg)
+    assert not _same_config({**saved, "unknown": 1}, cfg)

@@ -30,6 +30,10 @@ class ForecasterConfig:
         norm: per-window normalisation: "last" subtracts the last value,
             "revin" the window mean over its std; both are undone at the output,
             so levels outside the training range are forecast at their level.
+        embed: a linear + ReLU embedding of each segment before the RNN. Off, the
+            RNN reads each step's values and mask directly: per-step input
+            (segment 1) then costs what a plain LSTM over the values costs.
+            Bundles saved before this field existed had it on.
     """
 
     n_channels: int
@@ -43,6 +47,7 @@ class ForecasterConfig:
     dropout: float = 0.1
     layer_norm: bool = False
     norm: str = "last"
+    embed: bool = True
 
     def to_dict(self) -> dict:
         """Plain-JSON form."""
@@ -55,9 +60,10 @@ class ForecasterNet(nn.Module):
     def __init__(self, cfg: ForecasterConfig) -> None:
         super().__init__()
         self.cfg = cfg
-        self.embed = nn.Linear(cfg.segment * (cfg.n_channels + 1), cfg.hidden)
-        self.rnn = StackedRNN(cfg.hidden, cfg.hidden, cfg.layers, cfg.cell, cfg.dropout,
-                              cfg.layer_norm)
+        n_in = cfg.segment * (cfg.n_channels + 1)
+        self.embed = nn.Linear(n_in, cfg.hidden) if cfg.embed else None
+        self.rnn = StackedRNN(cfg.hidden if cfg.embed else n_in, cfg.hidden, cfg.layers,
+                              cfg.cell, cfg.dropout, cfg.layer_norm)
         self.head = nn.Linear(self.rnn.out_features, cfg.horizon * cfg.n_targets)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -68,7 +74,9 @@ class ForecasterNet(nn.Module):
         z = torch.cat([(values - loc) / scale, mask], dim=-1)  # (batch, window, ch + 1)
         b = z.shape[0]
         segs = z.reshape(b, cfg.window // cfg.segment, -1)  # (batch, segments, segment*(ch+1))
-        h = self.rnn(torch.relu(self.embed(segs)))[:, -1]  # (batch, hidden)
+        if self.embed is not None:
+            segs = torch.relu(self.embed(segs))  # (batch, segments, hidden)
+        h = self.rnn(segs)[:, -1]  # (batch, hidden)
         out = self.head(h).view(b, cfg.horizon, cfg.n_targets)  # (batch, horizon, targets)
         k = cfg.n_targets
         return out * scale[..., :k] + loc[..., :k]

@@ -62,7 +62,8 @@ def model_config(frame: Frame, st: TrainSettings) -> ForecasterConfig:
     return ForecasterConfig(n_channels=len(frame.columns), n_targets=len(frame.spec.targets),
                             window=st.window, horizon=st.horizon, segment=st.segment,
                             cell=st.cell, hidden=st.hidden, layers=st.layers,
-                            dropout=st.dropout, layer_norm=st.layer_norm, norm=st.norm)
+                            dropout=st.dropout, layer_norm=st.layer_norm, norm=st.norm,
+                            embed=st.segment > 1)
 
 
 def train_config(st: TrainSettings) -> TrainConfig:

@@ -28,7 +28,7 @@ def previous_bundle(model_dir: Path, frame: Frame, cfg: ForecasterConfig,
         raise ConfigError(f"--warm-start: no bundle in {model_dir} to continue from; run "
                           "'forecast train' without --warm-start first") from None
     was = prev.meta["forecaster"]
-    if was.get("config") != cfg.to_dict() or int(was.get("members", 1)) != members:
+    if not _same_config(was.get("config"), cfg) or int(was.get("members", 1)) != members:
         raise ConfigError(f"--warm-start: the bundle in {model_dir} has another model shape "
                           "or ensemble size than these settings; train without --warm-start "
                           "or use the bundle's settings (see 'forecast info')")
@@ -36,6 +36,15 @@ def previous_bundle(model_dir: Path, frame: Frame, cfg: ForecasterConfig,
         raise ConfigError(f"--warm-start: the bundle was trained on columns "
                           f"{prev.meta['data'].get('columns')}, the data has {frame.columns}")
     return prev
+
+
+def _same_config(saved: dict | None, cfg: ForecasterConfig) -> bool:
+    # Through the dataclass, so that fields added since the bundle was saved take
+    # their defaults, which are what that bundle's network was built with.
+    try:
+        return ForecasterConfig(**(saved or {})) == cfg
+    except TypeError:
+        return False
 
 
 def initial_states(prev: Bundle) -> list[dict[str, torch.Tensor]]:
