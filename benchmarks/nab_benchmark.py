@@ -12,6 +12,7 @@ trained bundle, re-calibrated on its stored out-of-fold scores.
 Usage::
 
     OMP_NUM_THREADS=1 python benchmarks/nab_benchmark.py [--files PATTERN] [--out FILE]
+        [--bundles DIR] [--set FIELD=VALUE ...] [--method reconstruction|forecast]
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def settings(model_dir: Path, freq: str | None = None, **over: object) -> TrainS
 
 
 def run_file(path: Path, key: str, labels: Path, over: dict,
-             bundles: Path | None = None) -> list[dict]:
+             bundles: Path | None = None, method: str = "reconstruction") -> list[dict]:
     """Train on one file (or reuse its bundle under ``bundles``), then detect with every
     threshold rule; one result per rule."""
     windows = load_windows(labels, key)
@@ -82,7 +83,7 @@ def run_file(path: Path, key: str, labels: Path, over: dict,
             return [_refused(key, r[0], windows, str(exc)) for r in RULES]
         out = []
         for label, rule, q, k in RULES:
-            found = detect(DetectSettings(model_dir=model, rule=rule, q=q, k=k))
+            found = detect(DetectSettings(model_dir=model, rule=rule, q=q, k=k, method=method))
             out.append(_score(key, label, found, windows, time.time() - t0))
         return out
 
@@ -137,6 +138,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, help="append JSON lines of results here")
     ap.add_argument("--bundles", type=Path,
                     help="keep the trained bundles here and reuse those already there")
+    ap.add_argument("--method", default="reconstruction", choices=("reconstruction", "forecast"),
+                    help="detect-anomalies --method to score with")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="override a TrainSettings field, e.g. anomaly_window=100")
     args = ap.parse_args()
@@ -148,7 +151,8 @@ def main() -> None:
     results = []
     for name in SETS:
         for path in sorted((args.data / name).glob(args.files + ".csv")):
-            res = run_file(path, f"{name}/{path.name}", labels, over, args.bundles)
+            res = run_file(path, f"{name}/{path.name}", labels, over, args.bundles,
+                           args.method)
             print(f"{path.name}: " + ", ".join(f"{r['rule']} tp {r['tp']} fp {r['fp']} "
                                               f"fn {r['fn']}" for r in res), file=sys.stderr)
             results += res
@@ -156,7 +160,8 @@ def main() -> None:
         print(f"\n### threshold rule `{label}`\n\n{table(results, label)}")
     if args.out:
         with open(args.out, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"settings": over, "results": results}) + "\n")
+            fh.write(json.dumps({"settings": over, "method": args.method,
+                                 "results": results}) + "\n")
 
 
 def _value(text: str) -> object:
