@@ -70,7 +70,9 @@ class _Scorer:
     prune: float
     run: object  # (series, scaler, cutoff) -> raw errors (steps, channels)
     need: int  # rows a series needs to be scored
-    merge: int = 1  # runs closer than this many steps are one event
+    # Runs closer than this many steps are one event: one window, chosen on the NAB
+    # development files (half a window split one fault into several alerts).
+    merge: int = 1
     cap: float = float("inf")  # telemanom rule: the dynamic part never exceeds it
 
 
@@ -204,7 +206,7 @@ def _scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> _Scorer
     cap = calibrate(oof, "std", rec["q"], _pick(ds.k, rec["k"]), rec["trim"])
     return _Scorer("reconstruction", np.asarray(norm["center"]), np.asarray(norm["scale"]),
                    thr, rule, _pick(ds.prune, rec["prune"]), run, net.cfg.window,
-                   merge=max(1, net.cfg.window // 2), cap=cap)
+                   merge=net.cfg.window, cap=cap)
 
 
 def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> _Scorer:
@@ -234,7 +236,7 @@ def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -
         return np.abs(forecast_errors(net, s, scaler, cutoff, device))
 
     return _Scorer("forecast", center, scale, thr, rule, float(recorded.get("prune", 0.13)), run,
-                   net.cfg.window + 1, merge=max(1, net.cfg.window // 2))
+                   net.cfg.window + 1, merge=net.cfg.window)
 
 
 def _threshold(bundle: Bundle, rec: dict, ds: DetectSettings,
