@@ -65,7 +65,8 @@ def _csv(df: pd.DataFrame, header: bool) -> str:
 
 
 def _records(df: pd.DataFrame) -> list:
-    return json.loads(_text_times(df).to_json(orient="records", double_precision=10))
+    return json.loads(_text_times(df).to_json(orient="records", double_precision=10,
+                                             date_format="iso"))
 
 
 def check_output_path(output: Path, forbidden_files: list[Path],
