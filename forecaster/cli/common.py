@@ -97,10 +97,12 @@ def errors_to_exit(debug: bool) -> Iterator[None]:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
-        typer.echo("Error: interrupted; nothing was written", err=True)
+        typer.echo("Error: interrupted; no model or output file was changed "
+                   "(rows printed so far are incomplete)", err=True)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Terminated:
-        typer.echo("Error: terminated (SIGTERM); nothing was written", err=True)
+        typer.echo("Error: terminated (SIGTERM); no model or output file was changed "
+                   "(rows printed so far are incomplete)", err=True)
         raise typer.Exit(EXIT_TERMINATED) from None
     except (typer.Exit, typer.Abort):
         raise
