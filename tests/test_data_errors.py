@@ -164,6 +164,8 @@ CASES = [
     ("unknown-duplicates", text(BASE), ["--duplicates", "drop"], USAGE,
      ["--duplicates drop", "error, first, last, mean"]),
     ("unknown-cell", text(BASE), ["--cell", "rnn"], USAGE, ["--cell rnn", "lstm, gru"]),
+    ("unknown-anomaly-combine", text(BASE), ["--anomaly-combine", "max"], USAGE,
+     ["--anomaly-combine max", "median, mean, last"]),
     ("window-not-multiple-of-segment", text(BASE), ["--window", "9", "--segment", "4"],
      USAGE, ["--window 9", "--segment 4", "divides the window"]),
 ]

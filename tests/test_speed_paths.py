@@ -142,3 +142,22 @@ def test_config_saved_before_the_embed_field_builds_the_embedding_net() -> None:
     assert _same_config(saved, cfg)
     assert not _same_config({**saved, "hidden": 8}, cfg)
     assert not _same_config({**saved, "unknown": 1}, cfg)
+
+
+def test_last_combine_is_causal() -> None:
+    # "last": a step's score comes from the window ending at it, so rows after it can
+    # change nothing; the median over covering windows does look ahead.
+    torch.manual_seed(0)
+    net = Reconstructor(ReconstructorConfig(n_channels=1, window=16, segment=4, hidden=8,
+                                            latent=4)).eval()
+    s = _series(200)
+    later = Series(s.name, s.index, s.values.copy(), s.observed)
+    later.values[150:] += 5.0  # a fault after step 149
+    scaler = Scaler.fit(s.values, s.observed)
+    args = (scaler, 0, "last", 1, torch.device("cpu"))
+    before, after = (reconstruction_errors(net, x, *args) for x in (s, later))
+    np.testing.assert_array_equal(before[:150], after[:150])
+    assert np.isnan(before[:15]).all() and not np.isnan(before[15:60]).all()
+    med = [reconstruction_errors(net, x, scaler, 0, "median", 1, torch.device("cpu"))
+           for x in (s, later)]
+    assert not np.allclose(med[0][140:150], med[1][140:150], equal_nan=True)

@@ -15,7 +15,7 @@ import torch
 
 from forecaster.data.windows import WindowSet
 
-COMBINES = ("median", "mean")
+COMBINES = ("median", "mean", "last")
 # Errors are in scaled units (1 = one standard deviation of the series); a scale
 # below a tenth of it turns the tiny error differences between fold models and the
 # final model on a noise-free series into alarms (NAB artificialNoAnomaly: 0.02 did).
@@ -47,7 +47,9 @@ def combine_steps(errors: np.ndarray, starts: np.ndarray, n_steps: int,
         starts: (windows,) first step of each window in the series.
         n_steps: steps combined: ``lo .. lo + n_steps - 1`` (the series length when
             ``lo`` is 0); window steps outside that range are left out.
-        how: "median" (robust to the one window that fits a fault badly) or "mean".
+        how: "median" (robust to the one window that fits a fault badly), "mean", or
+            "last": the error of the step in the window that ends at it, so that a
+            step's score uses no later rows (causal, as streaming scorers must be).
         lo: first step combined.
 
     Returns:
@@ -59,6 +61,8 @@ def combine_steps(errors: np.ndarray, starts: np.ndarray, n_steps: int,
     pos = np.broadcast_to(np.arange(width)[None, :], steps.shape)
     inside = (steps >= 0) & (steps < n_steps)
     table[steps[inside], pos[inside]] = errors[inside]
+    if how == "last":
+        return table[:, -1]  # (n_steps, channels): the window ending at each step
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         return np.nanmedian(table, axis=1) if how == "median" else np.nanmean(table, axis=1)

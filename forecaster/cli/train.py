@@ -89,7 +89,8 @@ def train(
         help="Anomaly model: bidirectional encoder.")] = False,
     anomaly_epochs: Annotated[int, typer.Option(min=1, help="Anomaly model: most epochs.")] = 30,
     anomaly_combine: Annotated[str, typer.Option(
-        help="Errors of the windows covering a step: median or mean.")] = "median",
+        help="Errors of the windows covering a step: median, mean, or last (the window "
+        "ending at the step only: causal scores).")] = "median",
     anomaly_threshold: Annotated[str, typer.Option(
         help="Threshold rule: telemanom (dynamic threshold between an out-of-fold "
         "floor and the std rule), std, dynamic or quantile.")] = "telemanom",
@@ -154,7 +155,7 @@ def _anomaly_options(o: dict) -> dict:
     """The ``anomaly_*`` settings among ``o`` (absent ones keep their defaults)."""
     out = {k: v for k, v in o.items() if k.startswith("anomaly_")}
     if "anomaly_combine" in out:
-        check_choice("--anomaly-combine", out["anomaly_combine"], ("median", "mean"))
+        check_choice("--anomaly-combine", out["anomaly_combine"], ("median", "mean", "last"))
     if "anomaly_threshold" in out:
         check_choice("--anomaly-threshold", out["anomaly_threshold"],
                      ("telemanom", "dynamic", "std", "quantile"))
