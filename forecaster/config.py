@@ -48,7 +48,7 @@ class TrainSettings:
     deterministic: bool = False
     warm_start: bool = False
     sources: dict = field(default_factory=dict)
-    anomaly_window: int = 64
+    anomaly_window: int | None = None  # None: 64, shorter when the data is short
     anomaly_segment: int = 4
     anomaly_hidden: int = 32
     anomaly_layers: int = 1

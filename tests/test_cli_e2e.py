@@ -122,3 +122,20 @@ def test_gru_and_layer_norm_train(tmp_path: Path, series_csv: Path) -> None:
                     "--layer-norm", "--norm", "revin", "--folds", "0")
     assert result.exit_code == 0, result.output
     assert runner.invoke(app, ["predict", "--model", str(tmp_path / "m")]).exit_code == 0
+
+
+def test_short_file_gets_a_shorter_anomaly_window(tmp_path: Path) -> None:
+    # 144 monthly-sized rows (the length of the airline-passengers series): 64 steps do
+    # not fit the first fold's past, so an automatic window shrinks; a given one is refused.
+    path = tmp_path / "short.csv"
+    make_series(n=144, slope=0.05).to_csv(path, index=False)
+    args = [a for a in TINY if a != "--no-anomaly"] + ["--anomaly-epochs", "2"]
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *args])
+    assert result.exit_code == 0, result.output
+    meta = json.loads(next((tmp_path / "m" / "versions").glob("*/bundle.json")).read_text())
+    window = meta["anomaly"]["config"]["window"]
+    assert 8 <= window < 64 and window % 4 == 0
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m2"), *args,
+                                 "--anomaly-window", "64"])
+    assert result.exit_code == 65
+    assert "--anomaly-window 64" in result.stderr and "--no-anomaly" in result.stderr

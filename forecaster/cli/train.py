@@ -78,8 +78,9 @@ def train(
     window_kind: Annotated[str, typer.Option(help="Folds: expanding or sliding.")] = "expanding",
     anomaly: Annotated[bool, typer.Option(help="Also fit the anomaly model.")] = True,
     keep: Annotated[int, typer.Option(min=1, help="Bundle versions to keep.")] = 3,
-    anomaly_window: Annotated[int, typer.Option(
-        min=2, help="Anomaly model: steps per reconstructed window.")] = 64,
+    anomaly_window: Annotated[int | None, typer.Option(
+        min=2, help="Anomaly model: steps per reconstructed window (default: 64, "
+        "shortened for short files).")] = None,
     anomaly_segment: Annotated[int, typer.Option(
         min=1, help="Anomaly model: steps per recurrent step (divides the window).")] = 4,
     anomaly_hidden: Annotated[int, typer.Option(min=1, help="Anomaly model: units.")] = 32,

@@ -26,11 +26,13 @@ from forecaster.models.reconstructor import (
     reconstruction_loss,
 )
 from forecaster.models.train import TrainConfig, fit
-from forecaster.pipeline.prepare import Grid, fold_data
+from forecaster.pipeline.prepare import MIN_TRAIN_WINDOWS, Grid, fold_data
 from forecaster.report import Reporter
 
 # Share of the data held out for calibration when ``--folds 0`` leaves no folds.
 CALIBRATION_SHARE = 0.2
+# The anomaly window unless the data is too short for it (then the longest that fits).
+DEFAULT_WINDOW = 64
 
 
 def recon_config(frame: Frame, st: TrainSettings) -> ReconstructorConfig:
@@ -67,9 +69,10 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
         Tensors "anomaly.net.*" (final weights) and "anomaly.oof_scores" (normalised
         out-of-fold scores, NaN-separated per block, for re-calibration at detection).
     """
+    blocks = folds or _holdout(grid.n, st)
+    st = replace(st, anomaly_window=anomaly_window(st, blocks, report))
     _check(st)
     sta = replace(st, window=st.anomaly_window, segment=st.anomaly_segment)
-    blocks = folds or _holdout(grid.n, st)
     errors, best_epochs = [], []
     for i, f in enumerate(blocks):
         err, best = _fold_errors(frame, grid, sta, f, device, report, f"anomaly fold {i + 1}"
@@ -100,8 +103,24 @@ def _check(st: TrainSettings) -> None:
 
 
 def _holdout(n: int, st: TrainSettings) -> list[Fold]:
-    size = max(st.anomaly_window, int(CALIBRATION_SHARE * n))
+    size = max(st.anomaly_window or DEFAULT_WINDOW, int(CALIBRATION_SHARE * n))
     return make_folds(n, 1, size, 0)
+
+
+def anomaly_window(st: TrainSettings, blocks: list[Fold], report: Reporter) -> int:
+    """The given anomaly window, or 64 steps shortened (in whole segments) until the first
+    fold's past holds enough training windows besides its early-stopping part."""
+    if st.anomaly_window:
+        return st.anomaly_window
+    seg = st.anomaly_segment
+    past = blocks[0].train_hi - blocks[0].train_lo
+    # Training windows = past - early-stopping part (a window, or a tenth) - window + 1.
+    fits = min((past - MIN_TRAIN_WINDOWS + 1) // 2, past - past // 10 - MIN_TRAIN_WINDOWS + 1)
+    window = max(min(DEFAULT_WINDOW, fits) // seg * seg, 2 * seg)
+    if window < DEFAULT_WINDOW:
+        report.note(f"anomaly window {window} steps (the data is too short for "
+                    f"{DEFAULT_WINDOW})")
+    return window
 
 
 def _fold_errors(frame: Frame, grid: Grid, sta: TrainSettings, f: Fold, device: torch.device,
@@ -113,8 +132,8 @@ def _fold_errors(frame: Frame, grid: Grid, sta: TrainSettings, f: Fold, device: 
                          (max(f.val_lo - w + 1, 0), f.val_hi), horizon=0)
     except DataError:
         raise DataError(f"too little data before the validation block of {label} for "
-                        f"--anomaly-window {w}; use a shorter --anomaly-window or fewer "
-                        "--folds") from None
+                        f"--anomaly-window {w}; use a shorter --anomaly-window, fewer "
+                        "--folds, or --no-anomaly") from None
     net = Reconstructor(recon_config(frame, sta))
     with report.epochs(label, sta.anomaly_epochs) as hook:
         hist = fit(net, reconstruction_loss, data.train, data.early, anomaly_train_config(sta),

@@ -44,7 +44,10 @@ def _anomaly(section: dict | None) -> dict | None:
     if not section:
         return None
     keep = ("method", "threshold", "threshold_rule", "rule", "combine")
-    return {k: v for k, v in section.items() if k in keep or "threshold" in k}
+    out = {k: v for k, v in section.items() if k in keep or "threshold" in k}
+    cfg = section.get("config") or {}
+    out.update({k: cfg[k] for k in ("window", "segment") if k in cfg})
+    return out
 
 
 def render_info(summary: dict) -> None:
