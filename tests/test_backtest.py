@@ -3,6 +3,7 @@ sees its future."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -150,3 +151,15 @@ def test_cli_backtest_errors_are_one_line(tmp_path: Path) -> None:
         res = CliRunner().invoke(app, ["backtest", str(tmp_path / "s.csv"), *args])
         assert res.exit_code == code, res.output
         assert res.output.startswith("Error: ") and res.output.count("\n") == 1
+
+
+def test_cli_backtest_warns_when_intervals_rest_on_few_windows(tmp_path: Path) -> None:
+    make_series(n=150).to_csv(tmp_path / "s.csv", index=False)
+    res = CliRunner().invoke(app, ["backtest", str(tmp_path / "s.csv"), "--epochs", "1",
+                                   "--hidden", "4", "--window", "24", "--segment", "6",
+                                   "--horizon", "12", "--start", "0.8", "--device", "cpu",
+                                   "--ensemble", "1", "--folds", "2"])
+    assert res.exit_code == 0, res.output
+    assert "too few to calibrate a 90% band" in res.stderr
+    table = pd.read_csv(io.StringIO(res.stdout))
+    assert (table["lower"] < table["upper"]).all()

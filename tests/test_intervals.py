@@ -50,3 +50,15 @@ def test_new_bundles_store_scaled_and_unscaled_quantiles(trained: Path,
     out = pd.read_csv(io.StringIO(result.stdout))
     assert (out["lower"] <= out["forecast"]).all() and (out["forecast"] <= out["upper"]).all()
     assert (out["upper"] > out["lower"]).any()
+
+
+def test_few_residual_windows_give_a_band_around_the_forecast() -> None:
+    # One validation window used to make every quantile the same residual: lower == upper,
+    # beside the forecast (a 0 % band on a 144-row series' backtest).
+    r = np.full((1, 3, 1), 5.0)
+    lo, hi = interval_bounds(np.zeros((1, 3, 1)), interval_quantiles([r]), 90.0)
+    assert (lo < 0).all() and (hi > 0).all()
+    np.testing.assert_allclose(-lo, hi, rtol=1e-5)
+    many = np.random.default_rng(0).normal(3.0, 1.0, (200, 3, 1))
+    lo, hi = interval_bounds(np.zeros((1, 3, 1)), interval_quantiles([many]), 90.0)
+    assert (lo > 0).all()  # enough windows: a biased model's band keeps its offset

@@ -25,6 +25,7 @@ from forecaster.data.windows import WindowSet, assemble, window_starts
 from forecaster.models.train import predict_batches
 from forecaster.pipeline.backtest_plan import BacktestSettings, Plan, Refit, make_plan
 from forecaster.pipeline.evaluation import (
+    MIN_INTERVAL_WINDOWS,
     interval_bounds,
     interval_quantiles,
     to_raw,
@@ -130,6 +131,10 @@ def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, seas
         to_raw(test_pt, data.test_origins, data.scalers, k))}
     points.update(baseline_points(frame, grid, refit, data, st.horizon, season))
     val_truth = actuals(frame, data.val_origins, st.horizon)
+    if len(val_truth) < MIN_INTERVAL_WINDOWS:
+        report.warn(f"fit {index + 1}: its intervals rest on {len(val_truth)} validation "
+                    f"window(s), too few to calibrate a {bt.level:g}% band; give a longer "
+                    "--val-size or more history")
     scale = local_scale(frame, data.test_origins, st.window, data.scalers)
     vscale = local_scale(frame, data.val_origins, st.window, data.scalers)
     models = {name: _with_bounds(v, t, val_truth, vscale, scale, bt.level)

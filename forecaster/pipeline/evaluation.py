@@ -20,6 +20,8 @@ QUANTILE_GRID = np.round(np.linspace(0.005, 0.995, 199), 6)
 # conformal variants (benchmarks/interval_selection.py, benchmarks/RESULTS-ett.md).
 VOL_POWER = 0.5
 VOL_FLOOR = 0.01  # fraction of the series' scale below which v is not allowed to fall
+# Fewer residual windows than this: interval quantiles from a symmetric sample.
+MIN_INTERVAL_WINDOWS = 20
 
 
 def to_raw(pred: np.ndarray, origins: np.ndarray, scalers: list[Scaler], k: int) -> np.ndarray:
@@ -93,6 +95,11 @@ def interval_quantiles(residuals: list[np.ndarray],
     r = np.concatenate(residuals)  # (windows, horizon, targets)
     if volatility is not None:
         r = r / np.concatenate(volatility) ** power
+    if len(r) < MIN_INTERVAL_WINDOWS:
+        # Too few windows to place the tails: with one window every quantile is the same
+        # residual and the band collapses to a line beside the forecast. Their mirror
+        # images make a symmetric band around the forecast, as wide as the errors seen.
+        r = np.concatenate([r, -r])
     return np.quantile(r, QUANTILE_GRID, axis=0).astype(np.float32)
 
 
