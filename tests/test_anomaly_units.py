@@ -151,3 +151,20 @@ def test_pruning_ignores_an_events_own_shoulders() -> None:
     kept = prune_events(scores, flags, 0.13, gap=4)
     assert kept[21] and kept[100]
     assert (prune_events(scores, flags, 0.13, gap=0) == prune_events(scores, flags, 0.13)).all()
+
+
+def test_revin_reconstructor_follows_level_and_scale() -> None:
+    # Per-window normalisation: a window shifted and stretched reconstructs shifted and
+    # stretched, so a trend carries no error; without it the level is part of the input.
+    from forecaster.models.reconstructor import Reconstructor, ReconstructorConfig
+
+    torch.manual_seed(0)
+    x = torch.cat([torch.randn(4, 16, 1), torch.ones(4, 16, 1)], dim=-1)
+    moved = torch.cat([x[..., :1] * 3.0 + 50.0, x[..., 1:]], dim=-1)
+    for norm, follows in (("revin", True), ("none", False)):
+        cfg = ReconstructorConfig(n_channels=1, window=16, segment=4, hidden=8, latent=4,
+                                  norm=norm)
+        net = Reconstructor(cfg).eval()
+        with torch.inference_mode():
+            same = torch.allclose(net(moved), net(x) * 3.0 + 50.0, atol=1e-3)
+        assert same == follows

@@ -166,6 +166,8 @@ CASES = [
     ("unknown-cell", text(BASE), ["--cell", "rnn"], USAGE, ["--cell rnn", "lstm, gru"]),
     ("unknown-anomaly-combine", text(BASE), ["--anomaly-combine", "max"], USAGE,
      ["--anomaly-combine max", "median, mean, last"]),
+    ("unknown-anomaly-norm", text(BASE), ["--anomaly-norm", "zscore"], USAGE,
+     ["--anomaly-norm zscore", "none, revin"]),
     ("window-not-multiple-of-segment", text(BASE), ["--window", "9", "--segment", "4"],
      USAGE, ["--window 9", "--segment 4", "divides the window"]),
 ]

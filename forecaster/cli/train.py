@@ -86,6 +86,9 @@ def train(
     anomaly_hidden: Annotated[int, typer.Option(min=1, help="Anomaly model: units.")] = 32,
     anomaly_layers: Annotated[int, typer.Option(min=1, help="Anomaly model: layers.")] = 1,
     anomaly_latent: Annotated[int, typer.Option(min=1, help="Anomaly model: code size.")] = 16,
+    anomaly_norm: Annotated[str, typer.Option(
+        help="Anomaly model: per-window normalisation, none (levels count) or revin "
+        "(shapes only; for trending series).")] = "none",
     anomaly_bidirectional: Annotated[bool, typer.Option(
         help="Anomaly model: bidirectional encoder.")] = False,
     anomaly_epochs: Annotated[int, typer.Option(min=1, help="Anomaly model: most epochs.")] = 30,
@@ -157,6 +160,8 @@ def _anomaly_options(o: dict) -> dict:
     out = {k: v for k, v in o.items() if k.startswith("anomaly_")}
     if "anomaly_combine" in out:
         check_choice("--anomaly-combine", out["anomaly_combine"], ("median", "mean", "last"))
+    if "anomaly_norm" in out:
+        check_choice("--anomaly-norm", out["anomaly_norm"], ("none", "revin"))
     if "anomaly_threshold" in out:
         check_choice("--anomaly-threshold", out["anomaly_threshold"],
                      ("telemanom", "dynamic", "std", "quantile"))

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+from forecaster.models.forecaster_net import window_stats
 from forecaster.models.rnn import StackedRNN
 from forecaster.models.train import masked_mse
 
@@ -33,6 +34,10 @@ class ReconstructorConfig:
         dropout: between layers only.
         layer_norm: layer norm between layers.
         bidirectional: run the encoder both ways.
+        norm: per-window normalisation, undone at the output: "none" (the
+            network sees levels, so a level far from the usual shows), "revin"
+            (window mean over std: shapes only, so a trend or a level the training
+            data never reached reconstructs as well as the usual ones).
     """
 
     n_channels: int
@@ -45,6 +50,7 @@ class ReconstructorConfig:
     dropout: float = 0.0
     layer_norm: bool = False
     bidirectional: bool = False
+    norm: str = "none"
 
     def to_dict(self) -> dict:
         """Plain-JSON form."""
@@ -73,13 +79,15 @@ class Reconstructor(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Reconstruct the value channels of each window."""
         cfg = self.cfg
-        b = x.shape[0]
+        b, ch = x.shape[0], cfg.n_channels
+        loc, scale = window_stats(x[..., :ch], x[..., ch:], cfg.norm)  # (batch, 1, ch) each
+        x = torch.cat([(x[..., :ch] - loc) / scale, x[..., ch:]], dim=-1)
         segs = x.reshape(b, self.steps, -1)  # (batch, steps, segment * (channels + 1))
         h = self.encoder(torch.relu(self.embed(segs)))  # (batch, steps, width)
         code = torch.tanh(self.to_code(_summary(h, cfg.bidirectional, cfg.hidden)))
         z = self.from_code(code)[:, None, :] + self.position[None]  # (batch, steps, hidden)
         out = self.head(self.decoder(torch.relu(z)))  # (batch, steps, segment * channels)
-        return out.reshape(b, cfg.window, cfg.n_channels)
+        return out.reshape(b, cfg.window, ch) * scale + loc  # (batch, window, channels)
 
 
 def _summary(h: torch.Tensor, bidirectional: bool, hidden: int) -> torch.Tensor:

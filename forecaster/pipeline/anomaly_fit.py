@@ -41,7 +41,8 @@ def recon_config(frame: Frame, st: TrainSettings) -> ReconstructorConfig:
         n_channels=len(frame.columns), window=st.anomaly_window, segment=st.anomaly_segment,
         cell=st.cell, hidden=st.anomaly_hidden, layers=st.anomaly_layers,
         latent=st.anomaly_latent, dropout=st.dropout if st.anomaly_layers > 1 else 0.0,
-        layer_norm=st.layer_norm, bidirectional=st.anomaly_bidirectional)
+        layer_norm=st.layer_norm, bidirectional=st.anomaly_bidirectional,
+        norm=st.anomaly_norm)
 
 
 def anomaly_train_config(st: TrainSettings) -> TrainConfig:
