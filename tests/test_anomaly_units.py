@@ -168,3 +168,19 @@ def test_revin_reconstructor_follows_level_and_scale() -> None:
         with torch.inference_mode():
             same = torch.allclose(net(moved), net(x) * 3.0 + 50.0, atol=1e-3)
         assert same == follows
+
+
+def test_telemanom_rule_flags_no_recurring_peaks_even_above_the_floor() -> None:
+    # Twenty daily transitions that all clear the floor: no epsilon qualifies (over
+    # MAX_SEQUENCES sequences), so nothing is flagged; the cap (below the floor) must not
+    # bring the floor back as the threshold. One fault among quiet steps is still found.
+    from forecaster.anomaly.thresholds import telemanom_rule
+
+    daily = np.zeros(2400, dtype=np.float32)
+    daily[60::120] = 12.0
+    thr = telemanom_rule(daily, floor=11.0, cap=4.0)
+    assert not (daily >= thr).any()
+    fault = np.random.default_rng(0).normal(0, 1, 2400).astype(np.float32)
+    fault[1000:1005] = 20.0
+    thr = telemanom_rule(fault, floor=6.0, cap=8.0)
+    assert (fault >= thr).sum() == 5

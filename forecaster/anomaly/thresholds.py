@@ -131,25 +131,54 @@ def ewma(x: np.ndarray, span: int) -> np.ndarray:
     return out
 
 
+def telemanom_rule(scores: np.ndarray, floor: float, cap: float) -> float:
+    """The ``telemanom`` rule's threshold for one scored series.
+
+    The dynamic epsilon (see ``telemanom_epsilon``), at most ``cap`` and never below
+    ``floor``. When no epsilon qualifies, the peaks recur more often than faults do
+    (a daily pattern), so nothing is flagged: neither the cap nor the floor may
+    re-admit them (with a final model whose errors at the recurring transitions ran
+    above the floor, a daily NAB series raised 14 events).
+    """
+    ok = scores[~np.isnan(scores)]
+    if ok.size < MIN_DYNAMIC_STEPS:
+        return floor
+    eps = telemanom_epsilon(scores)
+    if eps is None:
+        return max(_above(ok), floor)
+    return max(floor, min(eps, cap))
+
+
 def telemanom_threshold(scores: np.ndarray, floor: float) -> float:
-    """telemanom's epsilon on smoothed scores being scored, never below ``floor``.
+    """telemanom's epsilon on the scores being scored, never below ``floor``; just above
+    the largest score if none qualifies, ``floor`` if there are too few scores."""
+    ok = scores[~np.isnan(scores)]
+    if ok.size < MIN_DYNAMIC_STEPS:
+        return floor
+    eps = telemanom_epsilon(scores)
+    return max(_above(ok) if eps is None else eps, floor)
+
+
+def _above(values: np.ndarray) -> float:
+    # The next representable value in the scores' own dtype: flags compare in that dtype,
+    # and a float64 step above a float32 score rounds back onto it.
+    return float(np.nextafter(values.max(), np.inf))
+
+
+def telemanom_epsilon(scores: np.ndarray) -> float | None:
+    """telemanom's epsilon, or None when none qualifies.
 
     Among mean + z sd (z in ``TELEMANOM_Z``), the one whose removal of the steps above
     it lowers mean and spread the most per flagged step and squared sequence count,
-    with at most ``MAX_SEQUENCES`` sequences and fewer than half the steps flagged;
-    if none qualifies, just above the largest score. Scores are shifted to be
-    positive (the criterion divides by the mean).
+    with at most ``MAX_SEQUENCES`` sequences and fewer than half the steps flagged.
+    Scores are shifted to be positive (the criterion divides by the mean).
     """
     ok = ~np.isnan(scores)
-    if ok.sum() < MIN_DYNAMIC_STEPS:
-        return floor
     shift = 1.0 - float(np.nanmin(scores))
-    e = np.where(ok, scores + shift, -np.inf)
+    e = np.where(ok, scores.astype(np.float64) + shift, -np.inf)
     vals = e[ok]
     mean, sd = float(vals.mean()), float(vals.std())
-    # No qualifying epsilon (e.g. a daily pattern: every candidate flags over
-    # MAX_SEQUENCES sequences): nothing is flagged.
-    best, best_eps = -np.inf, float(np.nextafter(vals.max(), np.inf))
+    best, best_eps = -np.inf, None
     for z in TELEMANOM_Z:
         eps = mean + z * sd
         above = vals > eps
@@ -164,7 +193,7 @@ def telemanom_threshold(scores: np.ndarray, floor: float) -> float:
         value = gain / (n_above + n_seq ** 2)
         if value >= best:
             best, best_eps = value, eps
-    return max(float(best_eps - shift), floor)
+    return None if best_eps is None else float(best_eps - shift)
 
 
 def runs(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -26,7 +26,7 @@ from forecaster.anomaly.thresholds import (
     close_gaps,
     ewma,
     prune_events,
-    telemanom_threshold,
+    telemanom_rule,
 )
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.data.loading import Frame, Series
@@ -159,9 +159,7 @@ class DetectionRun:
         if scorer.rule == "telemanom":
             # Smoothed scores; the threshold adapts to them, above the out-of-fold floor.
             overall = ewma(overall, EWMA_SPAN).astype(np.float32)
-            threshold = max(scorer.threshold,
-                            min(telemanom_threshold(overall[cutoff:], scorer.threshold),
-                                scorer.cap))
+            threshold = telemanom_rule(overall[cutoff:], scorer.threshold, scorer.cap)
         flags = ~np.isnan(overall) & (overall >= threshold)
         if scorer.rule in ("dynamic", "telemanom"):
             flags = prune_events(overall, flags, scorer.prune, scorer.merge)
