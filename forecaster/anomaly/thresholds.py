@@ -23,7 +23,9 @@ stores in the bundle (never from the data being scored):
   (tiny errors everywhere) from flagging its noise; the dynamic part adapts to
   the scored series, and is capped by the ``std`` rule's out-of-fold threshold
   (a fault the cap already separates is not hidden by a conservative epsilon).
-  Weak events are pruned as for ``dynamic``.
+  When no epsilon qualifies (peaks recurring more often than ``MAX_SEQUENCES``),
+  nothing is flagged (see ``telemanom_rule``). Weak events are pruned as for
+  ``dynamic``.
 """
 
 from __future__ import annotations
