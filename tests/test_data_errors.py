@@ -94,6 +94,9 @@ CASES = [
     ("bad-timestamp-date", edit(BASE, 17, "2024-13-45 99:00:00,1.0"), [], DATA,
      ["row 17", "'2024-13-45 99:00:00'", "ISO 8601"]),
     ("empty-timestamp", edit(BASE, 5, ",1.0"), [], DATA, ["row 5", "timestamp"]),
+    ("year-less-months", text(["Month,Sales"] + [f"{1 + i // 12}-{i % 12 + 1:02d},{100 + i}"
+                                                  for i in range(36)]), [], DATA,
+     ["row 2", "'1-01'", "0001-01-01", "write the year out in full"]),
     ("epoch-seconds", text(["timestamp,value"] + [f"{1700000000 + 3600 * i},{i}"
                                                   for i in range(40)]), [], DATA,
      ["row 2", "'1700000000'", "ISO 8601"]),

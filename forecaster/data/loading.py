@@ -212,6 +212,9 @@ def _mostly_numeric(col: pd.Series) -> bool:
     return len(values) > 0 and pd.to_numeric(values, errors="coerce").notna().mean() > 0.9
 
 
+MIN_YEAR = 1000  # earlier parsed years are misread dates
+
+
 def _parse_times(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex:
     with warnings.catch_warnings():
         # "Could not infer format" and the like: a bad value is reported below instead.
@@ -233,7 +236,19 @@ def _parse_times(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex:
         raise DataError(f"{path}: row {row + 2}, column '{name}': cannot parse '{col.iloc[row]}' "
                         "as a timestamp; expected ISO 8601 like 2024-01-31 13:00:00 "
                         f"({bad.size} bad value(s) in all)")
+    _check_years(pd.DatetimeIndex(times), col, path, name)
     return pd.DatetimeIndex(times)
+
+
+def _check_years(times: pd.DatetimeIndex, col: pd.Series, path: Path, name: str) -> None:
+    # A year before 1000 is a misread, not data: '1-01' (year 1, month 1 in the classic
+    # shampoo-sales file) parses as 1 January of the year 1.
+    early = np.flatnonzero(np.asarray(times.year) < MIN_YEAR)
+    if early.size:
+        row = int(early[0])
+        raise DataError(f"{path}: row {row + 2}, column '{name}': '{col.iloc[row]}' reads as "
+                        f"{times[row].date()}, before the year {MIN_YEAR}; expected full dates "
+                        "like 2001-01 or 2001-01-31: write the year out in full")
 
 
 def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path) -> pd.DataFrame:
