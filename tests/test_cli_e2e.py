@@ -139,3 +139,25 @@ def test_short_file_gets_a_shorter_anomaly_window(tmp_path: Path) -> None:
                                  "--anomaly-window", "64"])
     assert result.exit_code == 65
     assert "--anomaly-window 64" in result.stderr and "--no-anomaly" in result.stderr
+
+
+def test_short_monthly_file_trains_on_a_smaller_shape(tmp_path: Path) -> None:
+    # 36 monthly rows (the classic shampoo-sales length): the automatic window 24 and
+    # horizon 12 cannot fit three folds, so they shrink; given ones are refused as before.
+    path = tmp_path / "monthly.csv"
+    frame = make_series(n=36, slope=2.0)
+    frame["timestamp"] = pd.date_range("2001-01-01", periods=36, freq="MS")
+    frame.to_csv(path, index=False)
+    fast = ["--epochs", "2", "--ensemble", "1", "--hidden", "8", "--no-anomaly"]
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *fast])
+    assert result.exit_code == 0, result.output
+    cfg = json.loads(next((tmp_path / "m" / "versions").glob("*/bundle.json")).read_text())
+    shape = cfg["forecaster"]["config"]
+    assert shape["horizon"] < 12 and shape["window"] < 24
+    assert shape["window"] % shape["segment"] == 0 and "short data" in result.stderr
+    result = runner.invoke(app, ["predict", "--model", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(io.StringIO(result.stdout))) == shape["horizon"]
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m2"), *fast,
+                                 "--window", "24", "--horizon", "12"])
+    assert result.exit_code == 65 and "--window 24" in result.stderr

@@ -13,6 +13,7 @@ from dataclasses import replace
 from forecaster.baselines import season_length
 from forecaster.config import TrainSettings
 from forecaster.data.loading import Frame
+from forecaster.pipeline.prepare import MIN_TRAIN_WINDOWS, es_size
 from forecaster.report import Reporter
 
 SEASONS_PER_WINDOW = 14
@@ -54,3 +55,56 @@ def resolve_shape(st: TrainSettings, frame: Frame, report: Reporter | None = Non
 def _divisor_near(window: int, wanted: int) -> int:
     # A user-given window with an automatic segment: the largest divisor <= wanted.
     return max(d for d in range(1, min(window, wanted) + 1) if window % d == 0)
+
+
+def fit_short(given: TrainSettings, st: TrainSettings, n: int,
+              report: Reporter | None = None) -> TrainSettings:
+    """Shrink the automatic horizon, segment and window until the folds fit ``n`` steps.
+
+    Only fields left automatic in ``given`` change: first the horizon (halved), then
+    the segment (a divisor of the season's), then the window (whole segments, at least
+    two). A short file (36 monthly rows) then trains on a small shape instead of being
+    refused; if nothing fits, ``st`` comes back unchanged and the fold check explains.
+    """
+    if _fits(st, st.window, st.horizon, n):
+        return st
+    horizons = _halvings(st.horizon) if not given.horizon else [st.horizon]
+    segments = _divisors(st.segment) if not given.segment else [st.segment]
+    for h in horizons:
+        for seg in segments:
+            for w in _windows(given, st, seg):
+                if _fits(st, w, h, n):
+                    if report is not None:
+                        report.note(f"short data ({n} steps): window {w}, segment {seg}, "
+                                    f"horizon {h} instead of {st.window}, {st.segment}, "
+                                    f"{st.horizon}")
+                    return replace(st, window=w, segment=seg, horizon=h)
+    return st
+
+
+def _fits(st: TrainSettings, window: int, horizon: int, n: int) -> bool:
+    """Whether the first fold (or, without folds, the whole series) trains with this shape."""
+    if st.folds == 0:
+        train = n
+    else:
+        val = st.val_size or max(horizon, int(0.3 * n / st.folds))
+        train = n - st.folds * val - (horizon if st.gap is None else st.gap)
+    return window + horizon + es_size(train, horizon) + MIN_TRAIN_WINDOWS <= train
+
+
+def _halvings(h: int) -> list[int]:
+    out = [h]
+    while out[-1] > 1:
+        out.append(out[-1] // 2)
+    return out
+
+
+def _divisors(seg: int) -> list[int]:
+    return [d for d in range(seg, 0, -1) if seg % d == 0]
+
+
+def _windows(given: TrainSettings, st: TrainSettings, seg: int) -> list[int]:
+    """Candidate windows, longest first: the given one, or whole segments up to the auto one."""
+    if given.window:
+        return [st.window] if st.window % seg == 0 else []
+    return [k * seg for k in range(st.window // seg, 1, -1)]

@@ -38,7 +38,7 @@ from forecaster.pipeline.prepare import (
     plan_folds,
     resolve_device,
 )
-from forecaster.pipeline.shape import resolve_shape
+from forecaster.pipeline.shape import fit_short, resolve_shape
 from forecaster.pipeline.warm import inherited, initial_states, previous_bundle
 from forecaster.report import Reporter
 
@@ -88,10 +88,11 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     frame = load_frame(path, st.data)
     for note in frame.notes:
         report.note(note)
-    st = resolve_shape(st, frame, report)
+    given, st = st, resolve_shape(st, frame, report)
     _warn_constant(frame, report)
     device = resolve_device(st.device)
     grid = make_grid(frame)
+    st = fit_short(given, st, grid.n, report)
     check_final_length(frame, st, path.name)
     folds = plan_folds(frame, grid, st, path.name)
     # Locked only once the data is known good, so bad input never creates a model directory.
