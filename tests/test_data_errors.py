@@ -94,6 +94,10 @@ CASES = [
     ("bad-timestamp-date", edit(BASE, 17, "2024-13-45 99:00:00,1.0"), [], DATA,
      ["row 17", "'2024-13-45 99:00:00'", "ISO 8601"]),
     ("empty-timestamp", edit(BASE, 5, ",1.0"), [], DATA, ["row 5", "timestamp"]),
+    ("values-only", text(["sinewave"] + [f"{i % 7 / 7:.3f}" for i in range(50)]), [], DATA,
+     ["found 1 column", "add a column of timestamps"]),
+    ("step-number-time", text(["t,y"] + [f"{i},{i % 7}" for i in range(50)]), [], DATA,
+     ["no time column found among t, y", "--time-col", "a step number is not one"]),
     ("year-less-months", text(["Month,Sales"] + [f"{1 + i // 12}-{i % 12 + 1:02d},{100 + i}"
                                                   for i in range(36)]), [], DATA,
      ["row 2", "'1-01'", "0001-01-01", "write the year out in full"]),

@@ -150,7 +150,8 @@ def _check_shape(raw: pd.DataFrame, path: Path) -> None:
                                 "convert the file to commas")
     if raw.shape[1] < 2:
         raise DataError(f"{path}: found {raw.shape[1]} column; expected a time column and "
-                        "at least one numeric column")
+                        "at least one numeric column: add a column of timestamps, one per "
+                        "row (e.g. 2024-01-01 00:00, 2024-01-01 01:00, ...)")
     repeated = [c for c, n in Counter(_header(path)).items() if n > 1]
     if repeated:
         raise DataError(f"{path}: repeated column name(s) in the header: "
@@ -185,7 +186,8 @@ def _detect_time_col(raw: pd.DataFrame, path: Path) -> str:
         if parsed.notna().all() and pd.to_numeric(sample, errors="coerce").isna().all():
             return col
     raise DataError(f"{path}: no time column found among {_names(raw.columns)}; "
-                    "name it with --time-col")
+                    "name it with --time-col, or add a column of timestamps (a step "
+                    "number is not one)")
 
 
 def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path) -> list[str]:
