@@ -8,9 +8,12 @@ import pandas as pd
 
 def season_length(freq: str) -> int:
     """Steps in the natural season of a frequency: a day for sub-daily data, a week for
-    daily, a year for weekly or monthly data."""
+    daily (5 business days), a year for weekly or monthly data."""
+    offset = pd.tseries.frequencies.to_offset(freq)
+    if isinstance(offset, pd.offsets.BusinessDay):
+        return 5  # a trading week
     try:
-        step = pd.Timedelta(pd.tseries.frequencies.to_offset(freq))
+        step = pd.Timedelta(offset)
     except ValueError:  # calendar offsets (months, quarters) have no fixed length
         return {"M": 12, "Q": 4}.get(freq.rstrip("SE")[:1].upper(), 1)
     if step < pd.Timedelta(days=1):

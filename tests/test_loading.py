@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -196,3 +197,38 @@ def test_na_words_do_not_hide_a_numeric_column(tmp_path: Path) -> None:
         lines[i] = lines[i].split(",")[0] + ",NaN"
     frame = load_frame(write(tmp_path, lines), DataSpec())
     assert frame.spec.targets == ["value"] and frame.n_filled == 9
+
+
+def test_weekday_only_daily_rows_are_business_days(tmp_path: Path) -> None:
+    # Market prices: no weekend rows, one holiday missing. A daily grid would fill in
+    # every weekend (2 of 7 steps) and forecast Saturdays; a business-day grid fills the
+    # holiday only, and the season is a trading week.
+    from forecaster.baselines import season_length
+
+    days = pd.bdate_range("2024-01-01", periods=60).delete(10)
+    path = tmp_path / "prices.csv"
+    pd.DataFrame({"Date": days.strftime("%Y-%m-%d"), "Close": np.linspace(100, 110, 59)}
+                 ).to_csv(path, index=False)
+    frame = load_frame(path, DataSpec())
+    assert frame.freq == "B" and frame.n_filled == 1 and season_length(frame.freq) == 5
+    assert not (frame.series[0].index.day_of_week >= 5).any()
+    daily = pd.date_range("2024-01-01", periods=60, freq="D")
+    pd.DataFrame({"Date": daily.strftime("%Y-%m-%d"), "Close": np.arange(60.0)}
+                 ).to_csv(path, index=False)
+    assert load_frame(path, DataSpec()).freq == "D"
+
+
+def test_business_day_forecasts_skip_weekends(tmp_path: Path) -> None:
+    days = pd.bdate_range("2023-01-02", periods=400)
+    path = tmp_path / "prices.csv"
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"Date": days.strftime("%Y-%m-%d"),
+                  "Close": 100 + np.cumsum(rng.normal(0, 1, 400))}).to_csv(path, index=False)
+    model = tmp_path / "m"
+    fast = ["--epochs", "1", "--ensemble", "1", "--hidden", "8", "--no-anomaly"]
+    result = CliRunner().invoke(app, ["train", str(path), "--model", str(model), *fast])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    stamps = pd.to_datetime(pd.read_csv(io.StringIO(result.stdout))["timestamp"])
+    assert len(stamps) == 5 and not (stamps.dt.day_of_week >= 5).any()

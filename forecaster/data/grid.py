@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 # Off-grid timestamps beyond this share mean the frequency guess is wrong.
 MAX_OFF_GRID = 0.01
+# Daily rows without a weekend among at least this many: business days (two weeks).
+MIN_BUSINESS_ROWS = 10
 
 
 def infer_freq(times: pd.DatetimeIndex, path: Path) -> str:
@@ -41,7 +43,16 @@ def infer_freq(times: pd.DatetimeIndex, path: Path) -> str:
     diffs = np.diff(times.asi8)  # integers in the index's own unit
     values, counts = np.unique(diffs, return_counts=True)
     step = pd.Timedelta(int(values[np.argmax(counts)]), unit=times.unit)
+    if _business_days(times, step):
+        return "B"
     return _plain(pd.tseries.frequencies.to_offset(step).freqstr)
+
+
+def _business_days(times: pd.DatetimeIndex, step: pd.Timedelta) -> bool:
+    # Daily rows that never fall on a Saturday or Sunday (market prices, office
+    # metrics): a business-day grid, so weekends are neither filled in nor forecast.
+    return (step == pd.Timedelta(days=1) and len(times) >= MIN_BUSINESS_ROWS
+            and not (times.day_of_week >= 5).any())
 
 
 def _plain(alias: str) -> str:
