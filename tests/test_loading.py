@@ -232,3 +232,25 @@ def test_business_day_forecasts_skip_weekends(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     stamps = pd.to_datetime(pd.read_csv(io.StringIO(result.stdout))["timestamp"])
     assert len(stamps) == 5 and not (stamps.dt.day_of_week >= 5).any()
+
+
+def test_bundle_from_before_business_days_keeps_its_daily_grid(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    # A bundle trained when weekday-only rows were still read as daily ('D'): predict and
+    # detect must keep working on the same file after the upgrade, not ask for a retrain.
+    from forecaster.data import grid
+
+    days = pd.bdate_range("2023-01-02", periods=301).delete(20)  # a holiday
+    path = tmp_path / "prices.csv"
+    pd.DataFrame({"Date": days.strftime("%Y-%m-%d"), "Close": np.linspace(1, 2, 300)}
+                 ).to_csv(path, index=False)
+    model = tmp_path / "m"
+    fast = ["--epochs", "1", "--ensemble", "1", "--hidden", "8", "--no-anomaly"]
+    with monkeypatch.context() as m:
+        m.setattr(grid, "_business_days", lambda times, step: False)
+        result = CliRunner().invoke(app, ["train", str(path), "--model", str(model), *fast])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    stamps = pd.to_datetime(pd.read_csv(io.StringIO(result.stdout))["timestamp"])
+    assert (stamps.diff().dropna() == pd.Timedelta(days=1)).all()  # the old daily grid

@@ -44,10 +44,21 @@ def load_data_for(bundle: Bundle, data: Path | None) -> tuple[Frame, Path]:
     # still checked: rows mostly one step apart).
     frame = load_frame(path, spec if spec.freq else DataSpec(**{**spec.to_dict(), "freq": None}))
     to_offset = pd.tseries.frequencies.to_offset
+    if frame.freq == "B" and _is_daily(meta["freq"]):
+        # Bundles trained before business days were inferred put weekday-only rows on
+        # a daily grid: keep that grid, so that their cron jobs go on working.
+        frame = load_frame(path, DataSpec(**{**spec.to_dict(), "freq": meta["freq"]}))
     if to_offset(frame.freq) != to_offset(meta["freq"]):
         raise DataError(f"{path}: data has frequency '{frame.freq}', the model was trained on "
                         f"'{meta['freq']}'; resample the data or retrain")
     return frame, path
+
+
+def _is_daily(alias: str) -> bool:
+    try:
+        return pd.Timedelta(pd.tseries.frequencies.to_offset(alias)) == pd.Timedelta(days=1)
+    except ValueError:  # calendar offsets (B, MS, ...) have no fixed length
+        return False
 
 
 def series_scaler(bundle: Bundle, name: str, values: np.ndarray, observed: np.ndarray,
