@@ -48,12 +48,7 @@ def plan_folds(frame: Frame, grid: Grid, st: TrainSettings, path: str) -> list[F
                           "choose a segment that divides the window (1 for per-step input)")
     if st.folds == 0:
         return []
-    gap = st.horizon if st.gap is None else st.gap
-    val_size = st.val_size or max(st.horizon, int(0.3 * grid.n / st.folds))
-    folds = make_folds(grid.n, st.folds, val_size, gap, st.window_kind)
-    first = folds[0]
-    train_len = first.train_hi - first.train_lo
-    need_train = st.window + st.horizon + es_size(train_len, st.horizon) + MIN_TRAIN_WINDOWS
+    folds, val_size, train_len, need_train = fold_room(st, grid.n)
     if train_len < need_train:
         need = grid.n - train_len + need_train
         raise DataError(f"{path}: {grid.n} time steps, too few for --window {st.window}, "
@@ -63,10 +58,25 @@ def plan_folds(frame: Frame, grid: Grid, st: TrainSettings, path: str) -> list[F
     return folds
 
 
+def fold_room(st: TrainSettings, n: int) -> tuple[list[Fold], int, int, int]:
+    """The folds of ``n`` steps under ``st`` (``st.folds`` > 0), their validation size, and
+    the first fold's training steps beside the steps its window and horizon need."""
+    gap = st.horizon if st.gap is None else st.gap
+    val_size = st.val_size or max(st.horizon, int(0.3 * n / st.folds))
+    folds = make_folds(n, st.folds, val_size, gap, st.window_kind)
+    train_len = folds[0].train_hi - folds[0].train_lo
+    return folds, val_size, train_len, train_need(st, train_len)
+
+
+def train_need(st: TrainSettings, train_len: int) -> int:
+    """Steps a training part of ``train_len`` steps must have for this window and horizon."""
+    return st.window + st.horizon + es_size(train_len, st.horizon) + MIN_TRAIN_WINDOWS
+
+
 def check_final_length(frame: Frame, st: TrainSettings, path: str) -> None:
     """Enough rows to train at all (also when ``--folds 0``)."""
     longest = max(len(s.index) for s in frame.series)
-    need = st.window + st.horizon + es_size(longest, st.horizon) + MIN_TRAIN_WINDOWS
+    need = train_need(st, longest)
     if longest < need:
         raise DataError(f"{path}: {longest} rows per series at most, need at least {need} for "
                         f"--window {st.window} and --horizon {st.horizon}; use a shorter "

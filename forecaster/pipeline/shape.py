@@ -13,7 +13,7 @@ from dataclasses import replace
 from forecaster.baselines import season_length
 from forecaster.config import TrainSettings
 from forecaster.data.loading import Frame
-from forecaster.pipeline.prepare import MIN_TRAIN_WINDOWS, es_size
+from forecaster.pipeline.prepare import fold_room, train_need
 from forecaster.report import Reporter
 
 SEASONS_PER_WINDOW = 14
@@ -83,13 +83,13 @@ def fit_short(given: TrainSettings, st: TrainSettings, n: int,
 
 
 def _fits(st: TrainSettings, window: int, horizon: int, n: int) -> bool:
-    """Whether the first fold (or, without folds, the whole series) trains with this shape."""
+    """Whether the first fold (or, without folds, the whole series) trains with this shape:
+    the checks of ``plan_folds`` and ``check_final_length``."""
+    st = replace(st, window=window, horizon=horizon)
     if st.folds == 0:
-        train = n
-    else:
-        val = st.val_size or max(horizon, int(0.3 * n / st.folds))
-        train = n - st.folds * val - (horizon if st.gap is None else st.gap)
-    return window + horizon + es_size(train, horizon) + MIN_TRAIN_WINDOWS <= train
+        return train_need(st, n) <= n
+    _, _, train_len, need = fold_room(st, n)
+    return need <= train_len
 
 
 def _halvings(h: int) -> list[int]:
