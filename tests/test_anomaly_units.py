@@ -94,7 +94,7 @@ def test_events_table() -> None:
 
 
 def test_telemanom_rule_floor_and_dynamic_part() -> None:
-    from forecaster.anomaly.thresholds import ewma, telemanom_threshold
+    from forecaster.anomaly.thresholds import ewma, telemanom_rule
 
     rng = np.random.default_rng(2)
     oof = rng.normal(0, 1, 3000)
@@ -102,18 +102,18 @@ def test_telemanom_rule_floor_and_dynamic_part() -> None:
     assert floor >= 3.0  # never below MIN_THRESHOLD, from out-of-fold scores only
     # A series of tiny errors flags nothing: the floor holds.
     quiet = ewma(rng.normal(0, 0.1, 2000), 12)
-    assert telemanom_threshold(quiet, floor) == floor
+    assert telemanom_rule(quiet, floor) == floor
     assert not (quiet >= floor).any()
     # One fault far above the floor is split off by the dynamic part.
     scored = rng.normal(0, 1, 2000)
     scored[1000:1030] = 60.0
     sm = ewma(scored, 12)
-    thr = telemanom_threshold(sm, floor)
+    thr = telemanom_rule(sm, floor)
     assert thr >= floor and (sm >= thr)[1000:1040].any() and not (sm >= thr)[:1000].any()
     # Many periodic bumps (a daily pattern) are not an anomaly: over 5 sequences.
     periodic = np.zeros(2000)
     periodic[50::100] = 30.0
-    assert not (ewma(periodic, 12) >= telemanom_threshold(ewma(periodic, 12), 3.0)).any()
+    assert not (ewma(periodic, 12) >= telemanom_rule(ewma(periodic, 12), 3.0)).any()
     # NaN (a gap) restarts the average.
     assert np.isnan(ewma(np.array([1.0, np.nan, 5.0]), 12)[1])
     assert ewma(np.array([1.0, np.nan, 5.0]), 12)[2] == 5.0

@@ -133,14 +133,14 @@ def ewma(x: np.ndarray, span: int) -> np.ndarray:
     return out
 
 
-def telemanom_rule(scores: np.ndarray, floor: float, cap: float) -> float:
+def telemanom_rule(scores: np.ndarray, floor: float, cap: float = np.inf) -> float:
     """The ``telemanom`` rule's threshold for one scored series.
 
     The dynamic epsilon (see ``telemanom_epsilon``), at most ``cap`` and never below
-    ``floor``. When no epsilon qualifies, the peaks recur more often than faults do
-    (a daily pattern), so nothing is flagged: neither the cap nor the floor may
-    re-admit them (with a final model whose errors at the recurring transitions ran
-    above the floor, a daily NAB series raised 14 events).
+    ``floor``; ``floor`` alone when there are too few scores. When no epsilon qualifies,
+    the peaks recur more often than faults do (a daily pattern), so nothing is flagged:
+    neither the cap nor the floor may re-admit them (with a final model whose errors at
+    the recurring transitions ran above the floor, a daily NAB series raised 14 events).
     """
     ok = scores[~np.isnan(scores)]
     if ok.size < MIN_DYNAMIC_STEPS:
@@ -149,16 +149,6 @@ def telemanom_rule(scores: np.ndarray, floor: float, cap: float) -> float:
     if eps is None:
         return max(_above(ok), floor)
     return max(floor, min(eps, cap))
-
-
-def telemanom_threshold(scores: np.ndarray, floor: float) -> float:
-    """telemanom's epsilon on the scores being scored, never below ``floor``; just above
-    the largest score if none qualifies, ``floor`` if there are too few scores."""
-    ok = scores[~np.isnan(scores)]
-    if ok.size < MIN_DYNAMIC_STEPS:
-        return floor
-    eps = telemanom_epsilon(scores)
-    return max(_above(ok) if eps is None else eps, floor)
 
 
 def _above(values: np.ndarray) -> float:
