@@ -80,14 +80,16 @@ class Reconstructor(nn.Module):
         """Reconstruct the value channels of each window."""
         cfg = self.cfg
         b, ch = x.shape[0], cfg.n_channels
-        loc, scale = window_stats(x[..., :ch], x[..., ch:], cfg.norm)  # (batch, 1, ch) each
-        x = torch.cat([(x[..., :ch] - loc) / scale, x[..., ch:]], dim=-1)
+        if cfg.norm != "none":  # "none" (the default) leaves the hot path as it was
+            loc, scale = window_stats(x[..., :ch], x[..., ch:], cfg.norm)  # (batch, 1, ch)
+            x = torch.cat([(x[..., :ch] - loc) / scale, x[..., ch:]], dim=-1)
         segs = x.reshape(b, self.steps, -1)  # (batch, steps, segment * (channels + 1))
         h = self.encoder(torch.relu(self.embed(segs)))  # (batch, steps, width)
         code = torch.tanh(self.to_code(_summary(h, cfg.bidirectional, cfg.hidden)))
         z = self.from_code(code)[:, None, :] + self.position[None]  # (batch, steps, hidden)
         out = self.head(self.decoder(torch.relu(z)))  # (batch, steps, segment * channels)
-        return out.reshape(b, cfg.window, ch) * scale + loc  # (batch, window, channels)
+        out = out.reshape(b, cfg.window, ch)  # (batch, window, channels)
+        return out if cfg.norm == "none" else out * scale + loc
 
 
 def _summary(h: torch.Tensor, bidirectional: bool, hidden: int) -> torch.Tensor:
