@@ -20,11 +20,10 @@ FORMATS = ("csv", "json")
 
 def render(df: pd.DataFrame, fmt: str) -> str:
     """The table as CSV or as a JSON list of records (timestamps in ISO 8601)."""
+    _check_format(fmt)
     if fmt == "csv":
         return _csv(df, header=True)
-    if fmt == "json":
-        return json.dumps(_records(df), indent=1) + "\n"
-    raise ConfigError(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
+    return json.dumps(_records(df), indent=1) + "\n"
 
 
 def write_parts(fh: TextIO, parts: Iterable[pd.DataFrame], fmt: str) -> None:
@@ -35,8 +34,7 @@ def write_parts(fh: TextIO, parts: Iterable[pd.DataFrame], fmt: str) -> None:
         parts: the table's rows in order, in pieces with the same columns.
         fmt: csv or json.
     """
-    if fmt not in FORMATS:
-        raise ConfigError(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
+    _check_format(fmt)
     opened = False
     for df in parts:
         if fmt == "csv":
@@ -48,6 +46,11 @@ def write_parts(fh: TextIO, parts: Iterable[pd.DataFrame], fmt: str) -> None:
             opened = True
     if fmt == "json":
         fh.write("\n]\n" if opened else "[]\n")
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ConfigError(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
 
 
 def _text_times(df: pd.DataFrame) -> pd.DataFrame:
