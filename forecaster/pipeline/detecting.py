@@ -121,8 +121,8 @@ class DetectionRun:
         self.frame, self.path = load_data_for(self.bundle, ds.data)
         drift_gate(self.bundle, self.frame, ds.last or DRIFT_ROWS, ds.strict, self.report)
         self.scorer = _scorer(self.bundle, ds, resolve_device(ds.device))
+        self._cutoffs = {s.name: _cutoff(s, ds, self.path) for s in self.frame.series}
         for s in self.frame.series:
-            _cutoff(s, ds, self.path)
             _check_length(s, self.scorer.need)
         self.rule = self.scorer.rule
         # The highest threshold any series used: the one a person reading the log compares with.
@@ -153,7 +153,7 @@ class DetectionRun:
         """Scores, threshold and flags of one series."""
         scorer = self.scorer
         scaler = series_scaler(self.bundle, s.name, s.values, s.observed, self.report)
-        cutoff = _cutoff(s, self.ds, self.path)
+        cutoff = self._cutoffs[s.name]
         per, overall = normalise(scorer.run(s, scaler, cutoff), scorer.center, scorer.scale)
         threshold = scorer.threshold
         if scorer.rule == "telemanom":
