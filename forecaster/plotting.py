@@ -12,6 +12,7 @@ from forecaster.errors import OutputError
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 700, 100
 MAX_SERIES = 6
+MIN_SPAN = 0.004  # of the time axis (about 5 px): a one-step event is a zero-width span
 
 
 def plot_detection(table: pd.DataFrame, events: pd.DataFrame, path: Path) -> None:
@@ -41,15 +42,29 @@ def plot_detection(table: pd.DataFrame, events: pd.DataFrame, path: Path) -> Non
 def _draw(top, bottom, part: pd.DataFrame, events: pd.DataFrame, name: str) -> None:
     t = part["timestamp"].dt.tz_localize(None)
     top.plot(t, part["value"], lw=0.8, color="tab:blue")
+    flagged = part["is_anomaly"].to_numpy(dtype=bool)
+    top.scatter(t[flagged], part["value"][flagged], s=6, color="tab:red", zorder=3)
     top.set_ylabel(f"{name or 'value'}")
     for ax in (top, bottom):
-        for _, ev in events.iterrows():
-            ax.axvspan(ev["start"].tz_localize(None), ev["end"].tz_localize(None),
-                       color="tab:red", alpha=0.25, lw=0)
+        for start, end in event_spans(events, t.min(), t.max()):
+            ax.axvspan(start, end, color="tab:red", alpha=0.25, lw=0)
     bottom.plot(t, part["score"], lw=0.8, color="tab:gray", label="score")
     bottom.plot(t, part["threshold"], lw=1.0, ls="--", color="tab:red", label="threshold")
     bottom.set_ylabel("score")
     bottom.legend(loc="upper left", fontsize="small")
+
+
+def event_spans(events: pd.DataFrame, first: pd.Timestamp,
+                last: pd.Timestamp) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """(start, end) of each event to shade, widened about its middle to at least
+    ``MIN_SPAN`` of the time axis from ``first`` to ``last``, so that short events show."""
+    least = (last - first) * MIN_SPAN
+    spans = []
+    for start, end in zip(events["start"], events["end"], strict=True):
+        start, end = start.tz_localize(None), end.tz_localize(None)
+        pad = max(least - (end - start), pd.Timedelta(0)) / 2
+        spans.append((start - pad, end + pad))
+    return spans
 
 
 def _save(fig, path: Path) -> None:

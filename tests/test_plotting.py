@@ -1,0 +1,46 @@
+"""The detection plot shows every event, however short."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecaster.plotting import HEIGHT_PX, plot_detection
+
+
+def _one_step_event(n: int = 2000, at: int = 1200) -> tuple[pd.DataFrame, pd.DataFrame]:
+    stamps = pd.date_range("2024-01-01", periods=n, freq="h", tz="UTC")
+    value = np.sin(np.arange(n) / 24.0)
+    flagged = np.arange(n) == at
+    table = pd.DataFrame({"series": "", "timestamp": stamps, "value": value,
+                          "score": 0.5, "threshold": 4.0,
+                          "is_anomaly": flagged})
+    events = pd.DataFrame({"series": [""], "start": [stamps[at]], "end": [stamps[at]]})
+    return table, events
+
+
+def _shaded_columns(png: Path) -> int:
+    import matplotlib.image
+
+    rgb = matplotlib.image.imread(png)[HEIGHT_PX // 2:, :, :3]  # the score panel
+    # tab:red at alpha 0.25 over white: pale red, unlike the grey line and the white face.
+    red, green, blue = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    pink = (red > 0.93) & (abs(green - 0.79) < 0.06) & (abs(blue - 0.79) < 0.06)
+    # A shaded span fills its columns top to bottom; the threshold line's edges do not.
+    return int((pink.mean(axis=0) > 0.5).sum())
+
+
+def test_a_one_step_event_is_shaded_visibly(tmp_path: Path) -> None:
+    table, events = _one_step_event()
+    png = tmp_path / "plot.png"
+    plot_detection(table, events, png)
+    assert _shaded_columns(png) >= 3
+
+
+def test_no_event_no_shade(tmp_path: Path) -> None:
+    table, events = _one_step_event()
+    png = tmp_path / "plot.png"
+    plot_detection(table.assign(is_anomaly=False), events.iloc[:0], png)
+    assert _shaded_columns(png) == 0
