@@ -56,6 +56,9 @@ def stamp(row: int) -> str:
 
 
 BASE = hourly()
+PARTS = ["year,month,day,hour,value"] + [
+    f"{t.year},{t.month},{t.day},{t.hour},{v}"
+    for t, v in ((pd.Timestamp(r.split(",")[0]), r.split(",")[1]) for r in BASE[1:])]
 WITH_FEATURE = ["timestamp,value,feat"] + [f"{line},{i}" for i, line in enumerate(BASE[1:])]
 LONG = (["timestamp,id,value"] + [f"{t},A,{v}" for t, v in (r.split(",") for r in BASE[1:])]
         + [f"{t},B,{v}" for t, v in (r.split(",") for r in BASE[1:4])])
@@ -83,10 +86,14 @@ CASES = [
     ("utf16", text(BASE).encode("utf-16"), [], DATA, ["UTF-16", "save it as UTF-8"]),
     ("latin1", text(["timestamp,température"] + BASE[1:]).encode("latin-1"), [], DATA,
      ["not UTF-8", "save it as UTF-8"]),
-    ("semicolons", text(BASE).replace(",", ";"), [], DATA,
-     ["semicolon-separated", "convert the file to commas"]),
-    ("tabs", text(BASE).replace(",", "\t"), [], DATA, ["tab-separated", "commas"]),
-    ("pipes", text(BASE).replace(",", "|"), [], DATA, ["pipe-separated", "commas"]),
+    ("step-numbers", text(["timestamp,value"] + [f"{i},{i % 7}" for i in range(1, 60)]), [],
+     DATA, ["column 'timestamp' holds plain numbers (1, ...)", "add a column of timestamps"]),
+    ("split-date-not-a-number", edit(PARTS, 9, "2024,1,x,7,10.5"), [], DATA,
+     ["row 9", "column 'day'", "'x'", "not a whole number"]),
+    ("split-date-impossible", edit(PARTS, 5, "2024,13,1,3,10.5"), [], DATA,
+     ["row 5", "cannot parse '2024-13-1-3'", "ISO 8601"]),
+    ("split-date-out-of-order", text(PARTS), ["--time-col", "month,year"], DATA,
+     ["cannot build timestamps from month, year", "year, month, day"]),
     ("ragged-row", edit(BASE, 30, f"{stamp(30)},1,2,3"), [], DATA,
      ["cannot parse as CSV", "Expected 2 columns"]),
     ("bad-timestamp-word", edit(BASE, 11, "yesterday,1.0"), [], DATA,
@@ -101,9 +108,10 @@ CASES = [
     ("year-less-months", text(["Month,Sales"] + [f"{1 + i // 12}-{i % 12 + 1:02d},{100 + i}"
                                                   for i in range(36)]), [], DATA,
      ["row 2", "'1-01'", "0001-01-01", "write the year out in full"]),
-    ("epoch-seconds", text(["timestamp,value"] + [f"{1700000000 + 3600 * i},{i}"
-                                                  for i in range(40)]), [], DATA,
-     ["row 2", "'1700000000'", "ISO 8601"]),
+    ("epoch-seconds-and-milliseconds", text(
+        ["timestamp,value"] + [f"{(1700000000 + 3600 * i) * (1000 if i > 20 else 1)},{i}"
+                               for i in range(40)]), [], DATA,
+     ["holds plain numbers (1700000000, ...)", "Unix epoch seconds"]),
     ("duplicate-timestamp", edit(BASE, 6, f"{stamp(5)},99"), [], DATA,
      ["duplicate timestamp", str(pd.Timestamp(stamp(5))), "--duplicates first|last|mean"]),
     ("text-in-target", edit(BASE, 8, f"{stamp(8)},abc"), [], DATA,

@@ -254,3 +254,90 @@ def test_bundle_from_before_business_days_keeps_its_daily_grid(tmp_path: Path,
     assert result.exit_code == 0, result.output
     stamps = pd.to_datetime(pd.read_csv(io.StringIO(result.stdout))["timestamp"])
     assert (stamps.diff().dropna() == pd.Timedelta(days=1)).all()  # the old daily grid
+
+
+@pytest.mark.parametrize("sep", [";", "\t", "|"])
+def test_other_separators_load_like_commas(tmp_path: Path, sep: str) -> None:
+    lines = [line.replace(",", sep) for line in hourly()]
+    frame = load_frame(write(tmp_path, lines), DataSpec())
+    (s,) = frame.series
+    assert frame.spec.targets == ["value"] and s.values[:, 0].tolist() == list(range(48))
+
+
+def test_decimal_commas_in_a_semicolon_file(tmp_path: Path) -> None:
+    lines = ["timestamp;value"] + [f"{line.split(',')[0]};{i},5" for i, line
+                                   in enumerate(hourly()[1:])]
+    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    assert s.values[:3, 0].tolist() == [0.5, 1.5, 2.5]
+
+
+def test_question_mark_is_a_missing_value(tmp_path: Path) -> None:
+    lines = hourly()
+    lines[6] = lines[6].split(",")[0] + ",?"  # UCI files mark missing values so
+    frame = load_frame(write(tmp_path, lines), DataSpec())
+    assert frame.n_filled == 1 and frame.series[0].values[5, 0] == 5.0
+
+
+def test_date_and_time_columns_make_one_timestamp(tmp_path: Path) -> None:
+    idx = pd.date_range("2006-12-16 17:24", periods=60, freq="min")
+    lines = ["Date;Time;Global_active_power"] + [
+        f"{t.day}/{t.month}/{t.year};{t:%H:%M:%S};{i}" for i, t in enumerate(idx)]
+    frame = load_frame(write(tmp_path, lines, "household.txt"), DataSpec())
+    (s,) = frame.series
+    assert frame.spec.time_parts == ["Date", "Time"] and frame.spec.time_col is None
+    assert frame.spec.targets == ["Global_active_power"] and frame.freq == "min"
+    assert s.index[0] == pd.Timestamp("2006-12-16 17:24", tz="UTC") and len(s.index) == 60
+
+
+def test_year_month_day_hour_columns_make_one_timestamp(tmp_path: Path) -> None:
+    idx = pd.date_range("2010-01-01", periods=48, freq="h")
+    lines = ["year,month,day,hour,pm2.5"] + [f"{t.year},{t.month},{t.day},{t.hour},{i}"
+                                              for i, t in enumerate(idx)]
+    frame = load_frame(write(tmp_path, lines), DataSpec())
+    (s,) = frame.series
+    assert frame.spec.time_parts == ["year", "month", "day", "hour"]
+    assert frame.spec.targets == ["pm2.5"] and frame.freq == "h"
+    assert (s.index == idx.tz_localize("UTC")).all()
+
+
+def test_a_bare_year_column_is_an_annual_series(tmp_path: Path) -> None:
+    lines = ["Year,Flow"] + [f"{y},{1000 + (y % 7) * 10}" for y in range(1871, 1971)]
+    path = write(tmp_path, lines)
+    frame = load_frame(path, DataSpec())
+    assert frame.spec.time_parts == ["Year"] and frame.series[0].index[0].year == 1871
+    model = tmp_path / "m"
+    assert train(path, model).exit_code == 0
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(io.StringIO(result.stdout), parse_dates=["timestamp"])
+    assert out["timestamp"].dt.year.tolist() == [1971, 1972]
+
+
+def test_time_col_names_a_split_timestamp(tmp_path: Path) -> None:
+    idx = pd.date_range("2010-01-01", periods=60, freq="h")
+    lines = ["No,year,month,day,hour,pm2.5"] + [
+        f"{i + 1},{t.year},{t.month},{t.day},{t.hour},{np.sin(i / 4):.3f}"
+        for i, t in enumerate(idx)]
+    path = write(tmp_path, lines)
+    model = tmp_path / "m"
+    result = train(path, model, "--time-col", "year,month,day,hour", "--target", "pm2.5")
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(io.StringIO(result.stdout), parse_dates=["timestamp"])
+    assert out["timestamp"].iloc[0] == pd.Timestamp("2010-01-03 12:00", tz="UTC")
+
+
+@pytest.mark.parametrize(("scale", "unit"), [(1, "s"), (1000, "ms")])
+def test_unix_epoch_times(tmp_path: Path, scale: int, unit: str) -> None:
+    start = 1388534400  # 2014-01-01 00:00 UTC
+    lines = ["timestamp,value"] + [f"{(start + 300 * i) * scale},{i}" for i in range(48)]
+    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    assert s.index[0] == pd.Timestamp("2014-01-01", tz="UTC"), unit
+    assert s.index[-1] == pd.Timestamp("2014-01-01 03:55", tz="UTC")
+
+
+def test_bare_years_in_a_date_column(tmp_path: Path) -> None:
+    lines = ["date,value"] + [f"{y},{y % 5}" for y in range(1900, 1960)]
+    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    assert s.index[0].year == 1900 and s.index[-1].year == 1959

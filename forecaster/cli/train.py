@@ -29,7 +29,9 @@ def train(
     ctx: typer.Context,
     data: Annotated[Path, typer.Argument(help="CSV file with a time column and numbers.")],
     model: ModelDir = Path(DEFAULT_MODEL_DIR),
-    time_col: Annotated[str | None, typer.Option(help="Time column (detected if omitted).")] = None,
+    time_col: Annotated[str | None, typer.Option(
+        help="Time column (detected if omitted); a split date as Date,Time or "
+        "year,month,day,hour.")] = None,
     target: Annotated[list[str] | None, typer.Option(
         help="Column(s) to forecast; default: the only numeric column.")] = None,
     series_col: Annotated[str | None, typer.Option(
@@ -136,7 +138,9 @@ def settings_from_options(opts: dict) -> TrainSettings:
         The validated settings.
     """
     o = {**_SETTINGS_DEFAULTS, **opts}
-    spec = DataSpec(time_col=o["time_col"], targets=split_names(o["target"]),
+    time = split_names([o["time_col"]] if o["time_col"] else None)
+    spec = DataSpec(time_col=time[0] if len(time) == 1 else None,
+                    time_parts=time if len(time) > 1 else [], targets=split_names(o["target"]),
                     series_col=o["series_col"], features=split_names(o["features"]),
                     freq=o["freq"], fill=check_choice("--fill", o["fill"], FILL_POLICIES),
                     duplicates=check_choice("--duplicates", o["duplicates"], DUPLICATE_POLICIES))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-import warnings
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +19,16 @@ import pandas as pd
 
 from forecaster.data.grid import regularise
 from forecaster.data.spec import DataSpec
+from forecaster.data.timestamps import (
+    check_parts,
+    column_list,
+    detect_time,
+    parse_times,
+)
 from forecaster.errors import DataError, MissingInputError
 
-TIME_NAMES = ("timestamp", "time", "datetime", "date", "ds", "date_time", "ts")
-DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
+DELIMITERS = (",", ";", "\t", "|")  # the most frequent in the header line is used
+DECIMAL_COMMA = r"^\s*[+-]?\d*,\d+\s*$"
 
 
 @dataclass
@@ -86,7 +92,7 @@ def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
     raw = _read_csv(path)
     spec = _resolve_columns(raw, spec, path)
     notes: list[str] = []
-    times = _parse_times(raw[spec.time_col], path, spec.time_col)
+    times = parse_times(raw, spec.time_col, spec.time_parts, path)
     data = _numeric_block(raw, spec, path)
     data.insert(0, "__time", times)
     data.insert(0, "__series", _series_keys(raw, spec, path))
@@ -107,8 +113,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise MissingInputError(f"{path}: is a directory, expected a CSV file")
     if path.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty; expected a CSV with a header row")
+    sep = _delimiter(path)
     try:
-        raw = pd.read_csv(path, encoding="utf-8-sig", dtype=str,
+        raw = pd.read_csv(path, encoding="utf-8-sig", dtype=str, sep=sep,
                           keep_default_na=False, **_engine())
     except UnicodeDecodeError:
         with open(path, "rb") as fh:
@@ -121,14 +128,32 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: cannot parse as CSV ({msg}); expected comma-separated "
                         "columns with a header row") from None
     raw.columns = [str(c).strip() for c in raw.columns]
-    _check_shape(raw, path)
+    _check_shape(raw, path, sep)
+    return raw if sep == "," else _decimal_commas(raw)
+
+
+def _delimiter(path: Path) -> str:
+    # Semicolons (European spreadsheets, UCI's household power), tabs and pipes are as
+    # common as commas; the header line tells which one the file uses.
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        header = re.sub(r'"[^"]*"', "", fh.readline())  # a quoted name may hold any
+    return max(DELIMITERS, key=header.count)  # ties (none found): the comma, listed first
+
+
+def _decimal_commas(raw: pd.DataFrame) -> pd.DataFrame:
+    # A file not separated by commas may write 1,5 for 1.5 (a European spreadsheet's
+    # export); a column with such cells and no dot anywhere is read that way.
+    for col in raw.columns:
+        text = raw[col]
+        if text.str.match(DECIMAL_COMMA).any() and not text.str.contains(".", regex=False).any():
+            raw[col] = text.str.replace(",", ".", regex=False)
     return raw
 
 
-def _header(path: Path) -> list[str]:
+def _header(path: Path, sep: str) -> list[str]:
     # pandas renames repeated names ("a", "a.1"), so read them from the file itself.
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-        return [c.strip() for c in next(csv.reader(fh), [])]
+        return [c.strip() for c in next(csv.reader(fh, delimiter=sep), [])]
 
 
 def _engine() -> dict:
@@ -140,19 +165,12 @@ def _engine() -> dict:
     return {"engine": "pyarrow"}
 
 
-def _check_shape(raw: pd.DataFrame, path: Path) -> None:
-    if raw.shape[1] == 1:
-        header = raw.columns[0]
-        for sep, name in DELIMITERS.items():
-            if sep in header:
-                raise DataError(f"{path}: found one column '{header[:60]}', which looks "
-                                f"{name}-separated; expected comma-separated values: "
-                                "convert the file to commas")
+def _check_shape(raw: pd.DataFrame, path: Path, sep: str) -> None:
     if raw.shape[1] < 2:
         raise DataError(f"{path}: found {raw.shape[1]} column; expected a time column and "
                         "at least one numeric column: add a column of timestamps, one per "
                         "row (e.g. 2024-01-01 00:00, 2024-01-01 01:00, ...)")
-    repeated = [c for c, n in Counter(_header(path)).items() if n > 1]
+    repeated = [c for c, n in Counter(_header(path, sep)).items() if n > 1]
     if repeated:
         raise DataError(f"{path}: repeated column name(s) in the header: "
                         f"{', '.join(repr(c) for c in repeated[:10])}; rename them")
@@ -162,32 +180,23 @@ def _check_shape(raw: pd.DataFrame, path: Path) -> None:
 
 def _resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path) -> DataSpec:
     cols = list(raw.columns)
-    named = [spec.time_col, spec.series_col, *spec.targets, *spec.features]
+    named = [spec.time_col, *spec.time_parts, spec.series_col, *spec.targets, *spec.features]
     for name in (n for n in named if n):
         if name not in cols:
-            raise DataError(f"{path}: no column '{name}'; the columns are {_names(cols)}")
-    time_col = spec.time_col or _detect_time_col(raw, path)
-    used = {time_col, spec.series_col, *spec.features}
+            raise DataError(f"{path}: no column '{name}'; the columns are {column_list(cols)}")
+    time_col, parts = spec.time_col, list(spec.time_parts)
+    if time_col is None and not parts:
+        time_col, parts = detect_time(raw, path)
+    if parts:
+        check_parts(parts, path)
+    used = {time_col, *parts, spec.series_col, *spec.features}
     targets = spec.targets or _detect_target(raw, [c for c in cols if c not in used], path)
     if set(targets) & set(spec.features):
         raise DataError(f"{path}: a column cannot be both a target and a feature")
-    return DataSpec(time_col=time_col, targets=list(targets), series_col=spec.series_col,
+    return DataSpec(time_col=time_col, time_parts=parts, targets=list(targets),
+                    series_col=spec.series_col,
                     features=list(spec.features), freq=spec.freq, fill=spec.fill,
                     duplicates=spec.duplicates)
-
-
-def _detect_time_col(raw: pd.DataFrame, path: Path) -> str:
-    for col in raw.columns:
-        if col.lower() in TIME_NAMES:
-            return col
-    for col in raw.columns:
-        sample = raw[col].head(20)
-        parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
-        if parsed.notna().all() and pd.to_numeric(sample, errors="coerce").isna().all():
-            return col
-    raise DataError(f"{path}: no time column found among {_names(raw.columns)}; "
-                    "name it with --time-col, or add a column of timestamps (a step "
-                    "number is not one)")
 
 
 def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path) -> list[str]:
@@ -196,61 +205,15 @@ def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path) -> list
         return numeric
     if not numeric:
         raise DataError(f"{path}: no numeric column to forecast among "
-                        f"{_names(candidates) or 'the columns'}; name one with --target")
-    raise DataError(f"{path}: several numeric columns ({_names(numeric)}); choose the "
+                        f"{column_list(candidates) or 'the columns'}; name one with --target")
+    raise DataError(f"{path}: several numeric columns ({column_list(numeric)}); choose the "
                     "one(s) to forecast with --target (others can be inputs via --features)")
-
-
-def _names(cols: list[str], limit: int = 12) -> str:
-    """Column names for a message, cut short for very wide files."""
-    cols = list(cols)
-    more = f" and {len(cols) - limit} more" if len(cols) > limit else ""
-    return ", ".join(cols[:limit]) + more
 
 
 def _mostly_numeric(col: pd.Series) -> bool:
     text = col.str.strip()
     values = text[(text != "") & ~_is_na_word(text)]
     return len(values) > 0 and pd.to_numeric(values, errors="coerce").notna().mean() > 0.9
-
-
-MIN_YEAR = 1000  # earlier parsed years are misread dates
-
-
-def _parse_times(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex:
-    with warnings.catch_warnings():
-        # "Could not infer format" and the like: a bad value is reported below instead.
-        warnings.simplefilter("ignore")
-        times = None
-        # One format for the whole column, month first then day first (13/01/2024);
-        # element-wise parsing only as a last resort, as it can mix the two.
-        for dayfirst in (False, True):
-            try:
-                times = pd.to_datetime(col, utc=True, dayfirst=dayfirst)
-                break
-            except (ValueError, TypeError, OverflowError):
-                pass
-        if times is None:
-            times = pd.to_datetime(col, utc=True, errors="coerce", format="mixed")
-    bad = np.flatnonzero(times.isna().to_numpy())
-    if bad.size:
-        row = int(bad[0])
-        raise DataError(f"{path}: row {row + 2}, column '{name}': cannot parse '{col.iloc[row]}' "
-                        "as a timestamp; expected ISO 8601 like 2024-01-31 13:00:00 "
-                        f"({bad.size} bad value(s) in all)")
-    _check_years(pd.DatetimeIndex(times), col, path, name)
-    return pd.DatetimeIndex(times)
-
-
-def _check_years(times: pd.DatetimeIndex, col: pd.Series, path: Path, name: str) -> None:
-    # A year before 1000 is a misread, not data: '1-01' (year 1, month 1 in the classic
-    # shampoo-sales file) parses as 1 January of the year 1.
-    early = np.flatnonzero(np.asarray(times.year) < MIN_YEAR)
-    if early.size:
-        row = int(early[0])
-        raise DataError(f"{path}: row {row + 2}, column '{name}': '{col.iloc[row]}' reads as "
-                        f"{times[row].date()}, before the year {MIN_YEAR}; expected full dates "
-                        "like 2001-01 or 2001-01-31: write the year out in full")
 
 
 def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path) -> pd.DataFrame:
@@ -274,7 +237,7 @@ def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path) -> pd.DataFram
 
 
 def _is_na_word(text: pd.Series) -> pd.Series:
-    return text.str.lower().isin({"nan", "na", "n/a", "null", "none", "-"})
+    return text.str.lower().isin({"nan", "na", "n/a", "null", "none", "-", "?"})
 
 
 def _series_keys(raw: pd.DataFrame, spec: DataSpec, path: Path) -> pd.Series:

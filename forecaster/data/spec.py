@@ -14,6 +14,8 @@ class DataSpec:
 
     Attributes:
         time_col: timestamp column; None detects it.
+        time_parts: the columns a timestamp is split over ("Date", "Time" or "year",
+            "month", ...), used when ``time_col`` is None.
         targets: columns to forecast; empty means "the only numeric column".
         series_col: column naming the series in long format, or None.
         features: extra numeric input columns (known only up to now).
@@ -23,6 +25,7 @@ class DataSpec:
     """
 
     time_col: str | None = None
+    time_parts: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
     series_col: str | None = None
     features: list[str] = field(default_factory=list)

@@ -1,0 +1,170 @@
+"""Find and parse a CSV's timestamps: one column of dates, or the date split over columns.
+
+Classic data sets split the timestamp: UCI's household power has ``Date`` and ``Time``
+columns, Beijing PM2.5 has ``year, month, day, hour``, annual series have a bare ``Year``.
+Those columns are put back together here and never taken for numeric data.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecaster.errors import DataError
+
+TIME_NAMES = ("timestamp", "time", "datetime", "date", "ds", "date_time", "ts")
+PART_NAMES = ("year", "month", "day", "hour", "minute", "second")
+MIN_YEAR = 1000  # earlier parsed years are misread dates
+_CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+_NUMBER = r"-?\d+(\.\d*)?"
+_YYYYMMDD = r"(1\d|2\d)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])"
+# Plausible Unix times, 1973 to 2286: seconds or milliseconds, never the two mixed.
+EPOCH_RANGES = {"s": (1e8, 1e10), "ms": (1e11, 1e13)}
+
+
+def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
+    """The time column, or the columns the timestamp is split over.
+
+    Returns:
+        ``(column, [])`` for one column of timestamps, ``(None, parts)`` otherwise.
+
+    Raises:
+        DataError: nothing in the file reads as time.
+    """
+    lower = {c.lower(): c for c in raw.columns}
+    if "date" in lower and "time" in lower and _is_clock(raw[lower["time"]]):
+        return None, [lower["date"], lower["time"]]
+    for col in raw.columns:
+        if col.lower() in TIME_NAMES:
+            return col, []
+    for col in raw.columns:
+        sample = raw[col].head(20)
+        parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
+        if parsed.notna().all() and pd.to_numeric(sample, errors="coerce").isna().all():
+            return col, []
+    parts = [lower[p] for p in PART_NAMES if p in lower]
+    if parts and parts == [lower[p] for p in PART_NAMES[:len(parts)]]:
+        return None, parts
+    raise DataError(f"{path}: no time column found among {column_list(raw.columns)}; "
+                    "name it with --time-col, or add a column of timestamps (a step "
+                    "number is not one)")
+
+
+def parse_times(raw: pd.DataFrame, time_col: str | None, parts: list[str],
+                path: Path) -> pd.DatetimeIndex:
+    """UTC timestamps, one per row, from ``time_col`` or from the ``parts`` columns."""
+    if time_col is not None:
+        return _parse_text(raw[time_col], path, time_col)
+    if [p.lower() for p in parts] == ["date", "time"]:
+        joined = raw[parts[0]].str.strip() + " " + raw[parts[1]].str.strip()
+        return _parse_text(joined, path, " + ".join(parts))
+    return _assemble(raw, parts, path)
+
+
+def _is_clock(col: pd.Series) -> bool:
+    sample = col.head(20).str.strip()
+    return bool(len(sample)) and bool(sample.str.match(_CLOCK).all())
+
+
+def check_parts(parts: list[str], path: Path) -> None:
+    """Refuse a split timestamp that is neither Date, Time nor year, month, ... in order."""
+    lower = [p.lower() for p in parts]
+    if lower != ["date", "time"] and lower != list(PART_NAMES[:len(parts)]):
+        raise DataError(f"{path}: cannot build timestamps from {', '.join(parts)}; expected "
+                        "one column of timestamps, Date and Time columns, or the columns "
+                        "year, month, day, hour, minute, second in that order (from year on)")
+
+
+def _assemble(raw: pd.DataFrame, parts: list[str], path: Path) -> pd.DatetimeIndex:
+    values = {}
+    for name, part in zip(PART_NAMES, parts, strict=False):
+        text = raw[part].str.strip()
+        number = pd.to_numeric(text, errors="coerce")
+        bad = np.flatnonzero((number.isna() | (number % 1 != 0)).to_numpy())
+        if bad.size:
+            row = int(bad[0])
+            raise DataError(f"{path}: row {row + 2}, column '{part}': '{text.iloc[row]}' is "
+                            f"not a whole number; expected the {name} as a number "
+                            f"({bad.size} bad in all)")
+        values[name] = number.astype(np.int64)
+    values.setdefault("month", 1)
+    values.setdefault("day", 1)
+    frame = pd.DataFrame(values, index=raw.index)
+    times = pd.to_datetime(frame, errors="coerce", utc=True)
+    _report_bad(times, frame.astype(str).agg("-".join, axis=1), path, ", ".join(parts))
+    _check_years(pd.DatetimeIndex(times), raw[parts[0]], path, parts[0])
+    return pd.DatetimeIndex(times)
+
+
+def _epoch(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex | None:
+    """Unix epoch seconds or milliseconds; None for text to parse as dates.
+
+    Raises:
+        DataError: plain numbers that are no epoch (step numbers 1, 2, 3, ...).
+    """
+    text = col.str.strip()
+    if not text.str.fullmatch(_NUMBER).all() or text.str.fullmatch(_YYYYMMDD).all():
+        return None  # dates, or 20240131-style dates that the parser reads
+    number = pd.to_numeric(text)
+    if number.between(MIN_YEAR, 2999).all() and (number % 1 == 0).all():
+        return None  # bare years: the parser reads 1871 as 1871-01-01
+    for unit, (low, high) in EPOCH_RANGES.items():
+        if number.between(low, high).all():
+            return pd.DatetimeIndex(pd.to_datetime(number, unit=unit, utc=True))
+    raise DataError(f"{path}: column '{name}' holds plain numbers ({text.iloc[0]}, ...), not "
+                    "timestamps or Unix epoch seconds; expected dates like 2024-01-31 "
+                    "13:00:00: add a column of timestamps (a step number is not one)")
+
+
+def _parse_text(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex:
+    epoch = _epoch(col, path, name)
+    if epoch is not None:
+        return epoch
+    with warnings.catch_warnings():
+        # "Could not infer format" and the like: a bad value is reported below instead.
+        warnings.simplefilter("ignore")
+        times = None
+        # One format for the whole column, month first then day first (13/01/2024);
+        # element-wise parsing only as a last resort, as it can mix the two.
+        for dayfirst in (False, True):
+            try:
+                times = pd.to_datetime(col, utc=True, dayfirst=dayfirst)
+                break
+            except (ValueError, TypeError, OverflowError):
+                pass
+        if times is None:
+            times = pd.to_datetime(col, utc=True, errors="coerce", format="mixed")
+    _report_bad(times, col, path, name)
+    _check_years(pd.DatetimeIndex(times), col, path, name)
+    return pd.DatetimeIndex(times)
+
+
+def _report_bad(times: pd.Series, text: pd.Series, path: Path, name: str) -> None:
+    bad = np.flatnonzero(pd.isna(times).to_numpy())
+    if bad.size:
+        row = int(bad[0])
+        raise DataError(f"{path}: row {row + 2}, column '{name}': cannot parse "
+                        f"'{text.iloc[row]}' as a timestamp; expected ISO 8601 like "
+                        f"2024-01-31 13:00:00 ({bad.size} bad value(s) in all)")
+
+
+def _check_years(times: pd.DatetimeIndex, col: pd.Series, path: Path, name: str) -> None:
+    # A year before 1000 is a misread, not data: '1-01' (year 1, month 1 in the classic
+    # shampoo-sales file) parses as 1 January of the year 1.
+    early = np.flatnonzero(np.asarray(times.year) < MIN_YEAR)
+    if early.size:
+        row = int(early[0])
+        raise DataError(f"{path}: row {row + 2}, column '{name}': '{col.iloc[row]}' reads as "
+                        f"{times[row].date()}, before the year {MIN_YEAR}; expected full dates "
+                        "like 2001-01 or 2001-01-31: write the year out in full")
+
+
+def column_list(cols, limit: int = 12) -> str:
+    """Column names for a message, cut short for very wide files."""
+    cols = list(cols)
+    more = f" and {len(cols) - limit} more" if len(cols) > limit else ""
+    return ", ".join(cols[:limit]) + more
