@@ -163,3 +163,26 @@ def test_cli_backtest_warns_when_intervals_rest_on_few_windows(tmp_path: Path) -
     assert "too few to calibrate a 90% band" in res.stderr
     table = pd.read_csv(io.StringIO(res.stdout))
     assert (table["lower"] < table["upper"]).all()
+
+
+def test_cli_backtest_shrinks_the_automatic_shape_on_a_short_file(tmp_path: Path) -> None:
+    # 36 monthly rows: the automatic horizon 12 leaves no origin after --start 0.8, so the
+    # backtest shrinks window, segment and horizon as `forecast train` does.
+    frame = make_series(n=36, slope=2.0)
+    frame["timestamp"] = pd.date_range("2001-01-01", periods=36, freq="MS")
+    frame.to_csv(tmp_path / "s.csv", index=False)
+    res = CliRunner().invoke(app, ["backtest", str(tmp_path / "s.csv"), "--epochs", "1",
+                                   "--hidden", "4", "--device", "cpu", "--ensemble", "1"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(io.StringIO(res.stdout))
+    assert 1 <= table["step"].max() < 12 and "short data" in res.stderr
+    assert (pd.to_datetime(table["timestamp"]) <= pd.Timestamp("2003-12-01", tz="UTC")).all()
+
+
+def test_cli_backtest_keeps_a_given_horizon(tmp_path: Path) -> None:
+    frame = make_series(n=36, slope=2.0)
+    frame["timestamp"] = pd.date_range("2001-01-01", periods=36, freq="MS")
+    frame.to_csv(tmp_path / "s.csv", index=False)
+    res = CliRunner().invoke(app, ["backtest", str(tmp_path / "s.csv"), "--horizon", "12"])
+    assert res.exit_code != 0
+    assert res.stderr.strip().startswith("Error: ") and "--horizon 12" in res.stderr

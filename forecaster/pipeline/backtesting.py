@@ -19,9 +19,11 @@ import pandas as pd
 import torch
 
 from forecaster.baselines import drift, ets, naive, season_length, seasonal_naive
+from forecaster.config import TrainSettings
 from forecaster.data.loading import Frame, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.windows import WindowSet, assemble, window_starts
+from forecaster.errors import ConfigError, DataError
 from forecaster.models.train import predict_batches
 from forecaster.pipeline.backtest_plan import BacktestSettings, Plan, Refit, make_plan
 from forecaster.pipeline.evaluation import (
@@ -32,7 +34,7 @@ from forecaster.pipeline.evaluation import (
     window_volatility,
 )
 from forecaster.pipeline.prepare import Grid, make_grid, resolve_device
-from forecaster.pipeline.shape import resolve_shape
+from forecaster.pipeline.shape import fit_short, resolve_shape
 from forecaster.pipeline.training import fit_ensemble
 from forecaster.report import Reporter
 
@@ -98,9 +100,9 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
     frame = load_frame(Path(csv_path), bt.train.data)
     for note in frame.notes:
         report.note(note)
-    bt = replace(bt, train=resolve_shape(bt.train, frame, report))
     grid = make_grid(frame)
     times = pd.date_range(grid.start, periods=grid.n, freq=frame.freq)
+    bt = replace(bt, train=_shape(bt, frame, grid.n, times, report))
     plan = make_plan(grid.n, times, bt)
     season = bt.season or season_length(frame.freq)
     device = resolve_device(bt.train.device)
@@ -113,6 +115,25 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
         secs, epochs = secs + s, epochs + ep
     return BacktestResult(frame, grid, plan, _concat(outs), season, bt.train.cell.upper(),
                           secs, epochs)
+
+
+def _shape(bt: BacktestSettings, frame: Frame, n: int, times: pd.DatetimeIndex,
+           report: Reporter) -> TrainSettings:
+    """The automatic shape, shrunk as ``forecast train`` shrinks it when the file is too
+    short for it. Not when --start or --end was given: then the span is the user's choice,
+    and the plan's error says what to change."""
+    st = resolve_shape(bt.train, frame, report)
+    if bt.start is not None or bt.end is not None:
+        return st
+
+    def fits(st: TrainSettings) -> bool:
+        try:
+            make_plan(n, times, replace(bt, train=st))
+        except (DataError, ConfigError):
+            return False
+        return True
+
+    return fit_short(bt.train, st, n, report, fits)
 
 
 def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, season: int,

@@ -8,6 +8,7 @@ cut into one-season segments, and a horizon of one season
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from forecaster.baselines import season_length
@@ -58,22 +59,31 @@ def _divisor_near(window: int, wanted: int) -> int:
 
 
 def fit_short(given: TrainSettings, st: TrainSettings, n: int,
-              report: Reporter | None = None) -> TrainSettings:
-    """Shrink the automatic horizon, segment and window until the folds fit ``n`` steps.
+              report: Reporter | None = None,
+              fits: Callable[[TrainSettings], bool] | None = None) -> TrainSettings:
+    """Shrink the automatic horizon, segment and window until the data fits ``n`` steps.
 
     Only fields left automatic in ``given`` change: first the horizon (halved), then
     the segment (a divisor of the season's), then the window (whole segments, at least
     two). A short file (36 monthly rows) then trains on a small shape instead of being
-    refused; if nothing fits, ``st`` comes back unchanged and the fold check explains.
+    refused; if nothing fits, ``st`` comes back unchanged and the usual check explains.
+
+    Args:
+        given: the settings as the user gave them (None where automatic).
+        st: the resolved settings.
+        n: steps in the grid, for the message.
+        report: where the note goes.
+        fits: whether a shape fits; default: the training folds' check.
     """
-    if _fits(st, st.window, st.horizon, n):
+    fits = fits or (lambda c: _fits(c, n))
+    if fits(st):
         return st
     horizons = _halvings(st.horizon) if not given.horizon else [st.horizon]
     segments = _divisors(st.segment) if not given.segment else [st.segment]
     for h in horizons:
         for seg in segments:
             for w in _windows(given, st, seg):
-                if _fits(st, w, h, n):
+                if fits(replace(st, window=w, segment=seg, horizon=h)):
                     if report is not None:
                         report.note(f"short data ({n} steps): window {w}, segment {seg}, "
                                     f"horizon {h} instead of {st.window}, {st.segment}, "
@@ -82,10 +92,9 @@ def fit_short(given: TrainSettings, st: TrainSettings, n: int,
     return st
 
 
-def _fits(st: TrainSettings, window: int, horizon: int, n: int) -> bool:
+def _fits(st: TrainSettings, n: int) -> bool:
     """Whether the first fold (or, without folds, the whole series) trains with this shape:
     the checks of ``plan_folds`` and ``check_final_length``."""
-    st = replace(st, window=window, horizon=horizon)
     if st.folds == 0:
         return train_need(st, n) <= n
     _, _, train_len, need = fold_room(st, n)
