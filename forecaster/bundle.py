@@ -38,6 +38,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from forecaster.atomic import atomic_write_text, fsync_dir
 from forecaster.errors import BundleError, MissingInputError, OutputError
 
 FORMAT = "forecaster-bundle"
@@ -94,7 +95,7 @@ def save_bundle(root: Path, bundle: Bundle, keep: int = 3) -> Path:
         name = _version_name()
         final = versions / name
         os.replace(tmp, final)
-        _fsync_dir(versions)
+        fsync_dir(versions)
         write_current(root, name)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -179,7 +180,7 @@ def _version_name() -> str:
 
 def write_current(root: Path, name: str) -> None:
     """Make version ``name`` current, atomically."""
-    _write_text_atomic(root / "CURRENT", name + "\n")
+    atomic_write_text(root / "CURRENT", name + "\n")
 
 
 def current_version_dir(root: Path) -> Path:
@@ -266,28 +267,6 @@ def _write_json(path: Path, obj: dict) -> None:
         json.dump(obj, fh, indent=1, sort_keys=True, allow_nan=False)
         fh.flush()
         os.fsync(fh.fileno())
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _prune(versions: Path, keep: int, current: str) -> None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +11,7 @@ from typing import TextIO
 
 import pandas as pd
 
+from forecaster.atomic import atomic_write_text, atomic_writer
 from forecaster.errors import ConfigError, OutputError
 
 FORMATS = ("csv", "json")
@@ -110,42 +109,3 @@ def output_stream(output: Path | None) -> Iterator[TextIO]:
         return
     with atomic_writer(output) as fh:
         yield fh
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the whole new one."""
-    with atomic_writer(path) as fh:
-        fh.write(text)
-
-
-@contextmanager
-def atomic_writer(path: Path) -> Iterator[TextIO]:
-    """A temp file in ``path``'s folder, renamed onto ``path`` when the block succeeds.
-
-    On any error the temp file is removed and an existing ``path`` is left as it was.
-
-    Args:
-        path: the file to write.
-
-    Yields:
-        The temp file, open for text.
-    """
-    path = Path(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror}); check the folder exists "
-                          "and is writable") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write ({exc.strerror}); check space and "
-                          "permissions") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from forecaster.errors import OutputError
+from forecaster.atomic import atomic_writer
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 700, 100
 MAX_SERIES = 6
@@ -69,12 +67,5 @@ def event_spans(events: pd.DataFrame, first: pd.Timestamp,
 
 def _save(fig, path: Path) -> None:
     # Same rule as every output: readers see the old file or the whole new one.
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png",
-                                   dir=path.parent if str(path.parent) else ".")
-        os.close(fd)
-        fig.savefig(tmp, dpi=DPI, format="png")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write the plot ({exc.strerror}); check the folder "
-                          "exists and is writable") from None
+    with atomic_writer(path, binary=True) as fh:
+        fig.savefig(fh, dpi=DPI, format="png")

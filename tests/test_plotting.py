@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from forecaster.plotting import HEIGHT_PX, plot_detection
 
@@ -44,3 +45,20 @@ def test_no_event_no_shade(tmp_path: Path) -> None:
     png = tmp_path / "plot.png"
     plot_detection(table.assign(is_anomaly=False), events.iloc[:0], png)
     assert _shaded_columns(png) == 0
+
+
+def test_a_failed_plot_leaves_the_old_file_and_no_temp(tmp_path: Path, monkeypatch) -> None:
+    from matplotlib.figure import Figure
+
+    png = tmp_path / "plot.png"
+    png.write_bytes(b"old")
+
+    def broken(self, fh, **kw):
+        fh.write(b"\x89PNG half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Figure, "savefig", broken)
+    table, events = _one_step_event()
+    with pytest.raises(KeyboardInterrupt):
+        plot_detection(table, events, png)
+    assert png.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["plot.png"]

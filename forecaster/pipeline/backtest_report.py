@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecaster.atomic import atomic_writer
 from forecaster.metrics import scorecard
 from forecaster.pipeline.backtesting import BacktestResult, Forecasts
 from forecaster.report import Reporter
@@ -159,5 +160,6 @@ def plot(path: Path, res: BacktestResult, table: pd.DataFrame, n_origins: int = 
     ax.set_title(f"Backtest of {res.frame.spec.targets[0]}" + (f" ({s.name})" if s.name else ""))
     ax.legend(loc="best")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    with atomic_writer(Path(path), binary=True) as fh:  # never a half-written PNG
+        fig.savefig(fh, dpi=100, format="png")
     plt.close(fig)
