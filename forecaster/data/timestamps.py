@@ -106,6 +106,8 @@ def _epoch(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex | None:
     Raises:
         DataError: plain numbers that are no epoch (step numbers 1, 2, 3, ...).
     """
+    if not re.fullmatch(_NUMBER, str(col.iloc[0]).strip()):
+        return None  # the common case, dates, decided without a pass over a long column
     text = col.str.strip()
     if not text.str.fullmatch(_NUMBER).all() or text.str.fullmatch(_YYYYMMDD).all():
         return None  # dates, or 20240131-style dates that the parser reads
