@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -322,6 +323,8 @@ def test_time_col_names_a_split_timestamp(tmp_path: Path) -> None:
     model = tmp_path / "m"
     result = train(path, model, "--time-col", "year,month,day,hour", "--target", "pm2.5")
     assert result.exit_code == 0, result.output
+    info = runner.invoke(app, ["info", "--model", str(model), "--format", "json"])
+    assert json.loads(info.stdout)["data"]["time"] == "year + month + day + hour"
     result = runner.invoke(app, ["predict", "--model", str(model)])
     assert result.exit_code == 0, result.output
     out = pd.read_csv(io.StringIO(result.stdout), parse_dates=["timestamp"])

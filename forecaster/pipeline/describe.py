@@ -21,6 +21,7 @@ def describe(bundle: Bundle) -> dict:
         "bundle": str(bundle.path), "version": bundle.path.name if bundle.path else None,
         "created": meta.get("created"), "format_version": meta.get("format_version"),
         "data": {"path": data.get("path"), "sha256": data.get("sha256"),
+                 "time": _time_columns(data.get("spec") or {}),
                  "freq": data.get("freq"), "targets": data.get("targets"),
                  "columns": data.get("columns"), "n_filled": data.get("n_filled"),
                  "series": len(series),
@@ -33,6 +34,11 @@ def describe(bundle: Bundle) -> dict:
         "sources": meta.get("settings", {}).get("sources", {}),
         "versions": meta.get("versions", {}),
     }
+
+
+def _time_columns(spec: dict) -> str | None:
+    # One column, or the columns a split timestamp was put together from.
+    return spec.get("time_col") or " + ".join(spec.get("time_parts") or []) or None
 
 
 def _mean(values: list) -> float | None:
@@ -56,7 +62,8 @@ def render_info(summary: dict) -> None:
     d = summary["data"]
     facts = [("bundle", summary["bundle"]), ("created", summary["created"]),
              ("data", d["path"]), ("sha256", (d["sha256"] or "")[:16]),
-             ("frequency", d["freq"]), ("targets", ", ".join(d["targets"] or [])),
+             ("time", d["time"] or "?"), ("frequency", d["freq"]),
+             ("targets", ", ".join(d["targets"] or [])),
              ("columns", ", ".join(d["columns"] or [])), ("series", str(d["series"])),
              ("training period", f"{d['first']} .. {d['last']}"),
              ("filled values", str(d["n_filled"])),
