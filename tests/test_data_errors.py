@@ -92,6 +92,8 @@ CASES = [
      ["row 9", "column 'day'", "'x'", "not a whole number"]),
     ("split-date-impossible", edit(PARTS, 5, "2024,13,1,3,10.5"), [], DATA,
      ["row 5", "cannot parse '2024-13-1-3'", "ISO 8601"]),
+    ("split-date-negative-year", edit(PARTS, 2, "-5,1,1,0,10.5"), [], DATA,
+     ["row 2", "column 'year'", "'-5' reads as -5-01-01", "before the year 1000"]),
     ("split-date-out-of-order", text(PARTS), ["--time-col", "month,year"], DATA,
      ["cannot build timestamps from month, year", "year, month, day"]),
     ("ragged-row", edit(BASE, 30, f"{stamp(30)},1,2,3"), [], DATA,

@@ -161,8 +161,13 @@ def _check_years(times: pd.DatetimeIndex, col: pd.Series, path: Path, name: str)
     if early.size:
         row = int(early[0])
         raise DataError(f"{path}: row {row + 2}, column '{name}': '{col.iloc[row]}' reads as "
-                        f"{times[row].date()}, before the year {MIN_YEAR}; expected full dates "
+                        f"{_ymd(times[row])}, before the year {MIN_YEAR}; expected full dates "
                         "like 2001-01 or 2001-01-31: write the year out in full")
+
+
+def _ymd(t: pd.Timestamp) -> str:
+    # Timestamp.date() fails before the year 1 (a year column holding -5).
+    return f"{t.year}-{t.month:02d}-{t.day:02d}"
 
 
 def column_list(cols, limit: int = 12) -> str:
