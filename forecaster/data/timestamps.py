@@ -167,7 +167,8 @@ def _check_years(times: pd.DatetimeIndex, col: pd.Series, path: Path, name: str)
 
 def _ymd(t: pd.Timestamp) -> str:
     # Timestamp.date() fails before the year 1 (a year column holding -5).
-    return f"{t.year}-{t.month:02d}-{t.day:02d}"
+    year = f"{t.year:04d}" if t.year >= 0 else str(t.year)
+    return f"{year}-{t.month:02d}-{t.day:02d}"
 
 
 def column_list(cols, limit: int = 12) -> str:
