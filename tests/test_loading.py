@@ -344,3 +344,12 @@ def test_bare_years_in_a_date_column(tmp_path: Path) -> None:
     lines = ["date,value"] + [f"{y},{y % 5}" for y in range(1900, 1960)]
     (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
     assert s.index[0].year == 1900 and s.index[-1].year == 1959
+
+
+@pytest.mark.parametrize("fmt", ["%Y%m%d%H", "%Y%m%d%H%M", "%Y%m%d%H%M%S"])
+def test_compact_date_numbers_are_dates_not_epochs(tmp_path: Path, fmt: str) -> None:
+    # 2024013113 is also a plausible epoch second (in 2034): the date reading wins.
+    idx = pd.date_range("2024-01-31 13:00", periods=48, freq="h")
+    lines = ["timestamp,value"] + [f"{t.strftime(fmt)},{i}" for i, t in enumerate(idx)]
+    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    assert (s.index == idx.tz_localize("UTC")).all()

@@ -21,7 +21,8 @@ PART_NAMES = ("year", "month", "day", "hour", "minute", "second")
 MIN_YEAR = 1000  # earlier parsed years are misread dates
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _NUMBER = r"-?\d+(\.\d*)?"
-_YYYYMMDD = r"(1\d|2\d)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])"
+_COMPACT = r"[12]\d{3}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(([01]\d|2[0-3])([0-5]\d){0,2})?"
+COMPACT = {8: "%Y%m%d", 10: "%Y%m%d%H", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
 # Plausible Unix times, 1973 to 2286: seconds or milliseconds, never the two mixed.
 EPOCH_RANGES = {"s": (1e8, 1e10), "ms": (1e11, 1e13)}
 
@@ -100,17 +101,22 @@ def _assemble(raw: pd.DataFrame, parts: list[str], path: Path) -> pd.DatetimeInd
     return pd.DatetimeIndex(times)
 
 
-def _epoch(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex | None:
-    """Unix epoch seconds or milliseconds; None for text to parse as dates.
+def _numeric_times(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex | None:
+    """Times written as numbers: compact dates (20240131, 2024013113, ...) or Unix epoch
+    seconds or milliseconds; None for text to parse as dates.
 
     Raises:
-        DataError: plain numbers that are no epoch (step numbers 1, 2, 3, ...).
+        DataError: plain numbers that are neither (step numbers 1, 2, 3, ...).
     """
     if not re.fullmatch(_NUMBER, str(col.iloc[0]).strip()):
         return None  # the common case, dates, decided without a pass over a long column
     text = col.str.strip()
-    if not text.str.fullmatch(_NUMBER).all() or text.str.fullmatch(_YYYYMMDD).all():
-        return None  # dates, or 20240131-style dates that the parser reads
+    if not text.str.fullmatch(_NUMBER).all():
+        return None
+    width = text.str.len()
+    if width.nunique() == 1 and width.iloc[0] in COMPACT and text.str.fullmatch(_COMPACT).all():
+        # Checked before epochs: 2024013113 is also a plausible epoch second, in 2034.
+        return pd.DatetimeIndex(pd.to_datetime(text, format=COMPACT[width.iloc[0]], utc=True))
     number = pd.to_numeric(text)
     if number.between(MIN_YEAR, 2999).all() and (number % 1 == 0).all():
         return None  # bare years: the parser reads 1871 as 1871-01-01
@@ -123,9 +129,9 @@ def _epoch(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex | None:
 
 
 def _parse_text(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex:
-    epoch = _epoch(col, path, name)
-    if epoch is not None:
-        return epoch
+    numeric = _numeric_times(col, path, name)
+    if numeric is not None:
+        return numeric
     with warnings.catch_warnings():
         # "Could not infer format" and the like: a bad value is reported below instead.
         warnings.simplefilter("ignore")
