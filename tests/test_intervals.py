@@ -62,3 +62,25 @@ def test_few_residual_windows_give_a_band_around_the_forecast() -> None:
     many = np.random.default_rng(0).normal(3.0, 1.0, (200, 3, 1))
     lo, hi = interval_bounds(np.zeros((1, 3, 1)), interval_quantiles([many]), 90.0)
     assert (lo > 0).all()  # enough windows: a biased model's band keeps its offset
+
+
+def test_window_volatility_equals_mean_abs_change_of_each_window() -> None:
+    from forecaster.data.loading import Frame, Series
+    from forecaster.data.scaling import Scaler
+    from forecaster.data.spec import DataSpec
+    from forecaster.pipeline.evaluation import window_volatility
+
+    rng = np.random.default_rng(1)
+    series = [Series(name, pd.date_range("2024-01-01", periods=n, freq="h", tz="UTC"),
+                     rng.normal(size=(n, 3)).cumsum(axis=0).astype(np.float32),
+                     np.ones((n, 3), dtype=bool)) for name, n in (("a", 300), ("b", 200))]
+    frame = Frame(series, DataSpec(targets=["x", "y"], features=["f"]), "h", 0)
+    scalers = [Scaler(mean=[0.0] * 3, scale=[2.0, 0.5, 1.0]) for _ in series]
+    origins = np.array([[0, 24], [1, 199], [0, 300], [1, 24], [0, 150]])
+    for scaled in (False, True):
+        got = window_volatility(frame, origins, 24, scalers, scaled)
+        for row, (i, end) in enumerate(origins):
+            x = series[i].values[end - 24:end, :2].astype(np.float64)
+            scale = np.array([2.0, 0.5])
+            want = mean_abs_change((x / scale if scaled else x)[None], 0.0)[0]
+            assert np.allclose(got[row], want, rtol=1e-9), (row, scaled)
