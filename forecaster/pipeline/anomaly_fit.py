@@ -143,11 +143,14 @@ def _fold_errors(frame: Frame, grid: Grid, sta: TrainSettings, f: Fold, device: 
     blocks = []
     for i, s in enumerate(frame.series):
         rows = data.val_origins[:, 0] == i
-        steps = combine_steps(err[rows], data.val_origins[rows, 1] - w, len(s.index),
-                              sta.anomaly_combine)
-        steps = smooth(steps, sta.anomaly_smooth)
         lo, hi = (min(max(p - grid.offsets[i], 0), len(s.index)) for p in (f.val_lo, f.val_hi))
-        blocks += [steps[lo:hi], np.full((1, steps.shape[1]), np.nan, dtype=np.float32)]
+        # Only the block (and the smoothing's reach before it): a whole-series table
+        # took gigabytes on long files.
+        pad = min(lo, max(sta.anomaly_smooth - 1, 0))
+        steps = combine_steps(err[rows], data.val_origins[rows, 1] - w, hi - lo + pad,
+                              sta.anomaly_combine, lo - pad)
+        steps = smooth(steps, sta.anomaly_smooth)[pad:]
+        blocks += [steps, np.full((1, steps.shape[1]), np.nan, dtype=np.float32)]
     return np.concatenate(blocks), hist.best_epoch
 
 
