@@ -16,6 +16,8 @@ def season_length(freq: str) -> int:
         step = pd.Timedelta(offset)
     except ValueError:  # calendar offsets (months, quarters) have no fixed length
         return {"M": 12, "Q": 4}.get(freq.rstrip("SE")[:1].upper(), 1)
+    if step < pd.Timedelta(seconds=1):
+        return 1  # step numbers (see data/timestamps.py) or kHz sampling: no daily season
     if step < pd.Timedelta(days=1):
         return max(1, int(pd.Timedelta(days=1) / step))
     if step == pd.Timedelta(days=1):

@@ -12,6 +12,7 @@ from typing import TextIO
 import pandas as pd
 
 from forecaster.atomic import atomic_write_text, atomic_writer
+from forecaster.data.timestamps import is_steps, step_numbers
 from forecaster.errors import ConfigError, OutputError
 
 FORMATS = ("csv", "json")
@@ -53,11 +54,15 @@ def _check_format(fmt: str) -> None:
 
 
 def _text_times(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy with its timezone-aware columns as ISO 8601 strings."""
+    """A copy with its timezone-aware columns as ISO 8601 strings, or as step numbers
+    for a series indexed by steps."""
     df = df.copy()
     for col in df.columns:
         if isinstance(df[col].dtype, pd.DatetimeTZDtype):
-            df[col] = df[col].map(lambda t: t.isoformat())
+            if is_steps(df[col].dropna()):
+                df[col] = step_numbers(df[col])
+            else:
+                df[col] = df[col].map(lambda t: t.isoformat())
     return df
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from forecaster.atomic import atomic_writer
+from forecaster.data.timestamps import is_steps, step_numbers
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 700, 100
 MAX_SERIES = 6
@@ -38,13 +40,14 @@ def plot_detection(table: pd.DataFrame, events: pd.DataFrame, path: Path) -> Non
 
 
 def _draw(top, bottom, part: pd.DataFrame, events: pd.DataFrame, name: str) -> None:
-    t = part["timestamp"].dt.tz_localize(None)
+    t = axis_values(part["timestamp"])
     top.plot(t, part["value"], lw=0.8, color="tab:blue")
     flagged = part["is_anomaly"].to_numpy(dtype=bool)
     top.scatter(t[flagged], part["value"][flagged], s=6, color="tab:red", zorder=3)
     top.set_ylabel(f"{name or 'value'}")
+    starts, ends = axis_values(events["start"]), axis_values(events["end"])
     for ax in (top, bottom):
-        for start, end in event_spans(events, t.min(), t.max()):
+        for start, end in event_spans(starts, ends, t.min(), t.max()):
             ax.axvspan(start, end, color="tab:red", alpha=0.25, lw=0)
     bottom.plot(t, part["score"], lw=0.8, color="tab:gray", label="score")
     bottom.plot(t, part["threshold"], lw=1.0, ls="--", color="tab:red", label="threshold")
@@ -52,15 +55,22 @@ def _draw(top, bottom, part: pd.DataFrame, events: pd.DataFrame, name: str) -> N
     bottom.legend(loc="upper left", fontsize="small")
 
 
-def event_spans(events: pd.DataFrame, first: pd.Timestamp,
-                last: pd.Timestamp) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+def axis_values(times: pd.Series) -> np.ndarray:
+    """x values of UTC timestamps: step numbers for a step-indexed series, else naive
+    datetimes (matplotlib has no use for the zone)."""
+    if is_steps(times):
+        return step_numbers(times)
+    return pd.DatetimeIndex(times).tz_localize(None).to_numpy()
+
+
+def event_spans(starts: np.ndarray, ends: np.ndarray, first, last) -> list[tuple]:
     """(start, end) of each event to shade, widened about its middle to at least
-    ``MIN_SPAN`` of the time axis from ``first`` to ``last``, so that short events show."""
+    ``MIN_SPAN`` of the x axis from ``first`` to ``last``, so that short events show.
+    Works on datetimes and on step numbers alike."""
     least = (last - first) * MIN_SPAN
     spans = []
-    for start, end in zip(events["start"], events["end"], strict=True):
-        start, end = start.tz_localize(None), end.tz_localize(None)
-        pad = max(least - (end - start), pd.Timedelta(0)) / 2
+    for start, end in zip(starts, ends, strict=True):
+        pad = max(least - (end - start), least * 0) / 2
         spans.append((start - pad, end + pad))
     return spans
 

@@ -35,6 +35,7 @@ def test_baselines_keep_channels() -> None:
 
 def test_season_length_from_frequency() -> None:
     assert season_length("h") == 24
+    assert season_length("ns") == season_length("100ms") == 1  # step numbers, kHz data
     assert season_length("15min") == 96
     assert season_length("D") == 7
 

@@ -86,8 +86,9 @@ CASES = [
     ("utf16", text(BASE).encode("utf-16"), [], DATA, ["UTF-16", "save it as UTF-8"]),
     ("latin1", text(["timestamp,température"] + BASE[1:]).encode("latin-1"), [], DATA,
      ["not UTF-8", "save it as UTF-8"]),
-    ("step-numbers", text(["timestamp,value"] + [f"{i},{i % 7}" for i in range(1, 60)]), [],
-     DATA, ["column 'timestamp' holds plain numbers (1, ...)", "add a column of timestamps"]),
+    ("fractional-step-numbers", text(["timestamp,value"] + [f"{i / 2},{i % 7}"
+                                                           for i in range(1, 60)]), [],
+     DATA, ["column 'timestamp' holds plain numbers (0.5, ...)", "step numbers (whole numbers"]),
     ("split-date-not-a-number", edit(PARTS, 9, "2024,1,x,7,10.5"), [], DATA,
      ["row 9", "column 'day'", "'x'", "not a whole number"]),
     ("split-date-impossible", edit(PARTS, 5, "2024,13,1,3,10.5"), [], DATA,
@@ -113,7 +114,7 @@ CASES = [
     ("epoch-seconds-and-milliseconds", text(
         ["timestamp,value"] + [f"{(1700000000 + 3600 * i) * (1000 if i > 20 else 1)},{i}"
                                for i in range(40)]), [], DATA,
-     ["holds plain numbers (1700000000, ...)", "Unix epoch seconds"]),
+     ["holds plain numbers (1700000000, ...)", "Unix epoch times"]),
     ("duplicate-timestamp", edit(BASE, 6, f"{stamp(5)},99"), [], DATA,
      ["duplicate timestamp", str(pd.Timestamp(stamp(5))), "--duplicates first|last|mean"]),
     ("text-in-target", edit(BASE, 8, f"{stamp(8)},abc"), [], DATA,

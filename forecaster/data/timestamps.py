@@ -16,7 +16,7 @@ import pandas as pd
 
 from forecaster.errors import DataError
 
-TIME_NAMES = ("timestamp", "time", "datetime", "date", "ds", "date_time", "ts")
+TIME_NAMES = ("timestamp", "time", "datetime", "date", "ds", "date_time", "ts", "step")
 PART_NAMES = ("year", "month", "day", "hour", "minute", "second")
 MIN_YEAR = 1000  # earlier parsed years are misread dates
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
@@ -25,6 +25,9 @@ _COMPACT = r"[12]\d{3}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(([01]\d|2[0-3])([0-5]
 COMPACT = {8: "%Y%m%d", 10: "%Y%m%d%H", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
 # Plausible Unix times, 1973 to 2286: seconds or milliseconds, never the two mixed.
 EPOCH_RANGES = {"s": (1e8, 1e10), "ms": (1e11, 1e13)}
+EPOCH = pd.Timestamp(0, tz="UTC")
+MAX_STEP = 10**9 - 1
+STEP_LIMIT = EPOCH + pd.Timedelta(MAX_STEP + 1, unit="ns")  # step times lie before this
 
 
 def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
@@ -123,9 +126,38 @@ def _numeric_times(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex | 
     for unit, (low, high) in EPOCH_RANGES.items():
         if number.between(low, high).all():
             return pd.DatetimeIndex(pd.to_datetime(number, unit=unit, utc=True))
+    if (number % 1 == 0).all() and number.between(0, MAX_STEP).all():
+        # Step numbers (Yahoo's A1 files, sine-wave examples): one nanosecond per step from
+        # the epoch, so grid, folds and windows work unchanged; outputs turn them back
+        # into step numbers (``step_numbers``).
+        return pd.DatetimeIndex(pd.to_datetime(number.astype(np.int64), unit="ns", utc=True))
     raise DataError(f"{path}: column '{name}' holds plain numbers ({text.iloc[0]}, ...), not "
-                    "timestamps or Unix epoch seconds; expected dates like 2024-01-31 "
-                    "13:00:00: add a column of timestamps (a step number is not one)")
+                    "timestamps, Unix epoch times or step numbers (whole numbers from 0); "
+                    "expected dates like 2024-01-31 13:00:00: fix or replace the column")
+
+
+def is_steps(times: pd.DatetimeIndex | pd.Series) -> bool:
+    """Whether timestamps stand for step numbers (they all lie in 1970's first second)."""
+    return len(times) > 0 and bool((pd.DatetimeIndex(times) < STEP_LIMIT).all())
+
+
+def step_numbers(times: pd.DatetimeIndex | pd.Series) -> np.ndarray:
+    """The step numbers that ``is_steps`` timestamps stand for, as int64."""
+    return (pd.DatetimeIndex(times) - EPOCH).to_numpy().astype("timedelta64[ns]").astype(np.int64)
+
+
+def parse_when(text: str, times: pd.DatetimeIndex) -> pd.Timestamp:
+    """A time given on the command line (--since, --start) in UTC: a step number for a
+    step-indexed series, else a timestamp (no zone means UTC).
+
+    Raises:
+        ValueError: neither reading applies.
+    """
+    text = str(text).strip()
+    if is_steps(times) and text.isdigit() and int(text) <= MAX_STEP:
+        return EPOCH + pd.Timedelta(int(text), unit="ns")
+    ts = pd.Timestamp(text)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def _parse_text(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex:

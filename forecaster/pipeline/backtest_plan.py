@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.config import TrainSettings
+from forecaster.data.timestamps import is_steps, parse_when
 from forecaster.errors import ConfigError, DataError
 
 REFIT_HELP = ("never (train once on the data before --start and roll forward), each (retrain "
@@ -105,6 +106,8 @@ def resolve_position(text: str | None, times: pd.DatetimeIndex, default: float, 
         frac = default if text is None else float(text)
     except ValueError:
         return _timestamp_position(text, times, option, inclusive)
+    if frac > 1.0 and is_steps(times):  # a step number: 1900, not 0.8
+        return _timestamp_position(text, times, option, inclusive)
     if not 0.0 <= frac <= 1.0:
         raise ConfigError(f"{option} {text}: a number must be a fraction of the data between "
                           "0 and 1; or give a timestamp")
@@ -114,11 +117,11 @@ def resolve_position(text: str | None, times: pd.DatetimeIndex, default: float, 
 def _timestamp_position(text: str, times: pd.DatetimeIndex, option: str,
                         inclusive: bool) -> int:
     try:
-        ts = pd.Timestamp(text)
+        ts = parse_when(text, times)
     except ValueError:
         raise ConfigError(f"{option} {text}: expected a timestamp such as 2024-03-01 or a "
-                          "fraction such as 0.8") from None
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+                          "fraction such as 0.8 (a step number for a series indexed by "
+                          "steps)") from None
     if not times[0] <= ts <= times[-1]:
         raise ConfigError(f"{option} {text}: outside the data ({times[0]} .. {times[-1]})")
     return int(times.searchsorted(ts, side="right" if inclusive else "left"))

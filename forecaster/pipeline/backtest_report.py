@@ -11,6 +11,7 @@ import pandas as pd
 from forecaster.atomic import atomic_writer
 from forecaster.metrics import scorecard
 from forecaster.pipeline.backtesting import BacktestResult, Forecasts
+from forecaster.plotting import axis_values
 from forecaster.report import Reporter
 
 TABLE_METRICS = ("mae", "rmse", "mape", "smape", "mase", "coverage", "width", "pinball")
@@ -150,13 +151,15 @@ def plot(path: Path, res: BacktestResult, table: pd.DataFrame, n_origins: int = 
     fig, ax = plt.subplots(figsize=(11, 4))
     lo = max(0, s.index.get_loc(pick[0]) - 3 * int(rows["step"].max()))
     hi = s.index.get_loc(rows["timestamp"].max()) + 1
-    ax.plot(s.index[lo:hi], s.values[lo:hi, 0], color="black", lw=0.8, label="actual")
+    ax.plot(axis_values(s.index[lo:hi]), s.values[lo:hi, 0], color="black", lw=0.8,
+            label="actual")
     for i, origin in enumerate(pick):
         r = rows[rows["origin"] == origin]
-        ax.plot(r["timestamp"], r["forecast"], color="C0", label="forecast" if i == 0 else None)
-        ax.fill_between(r["timestamp"], r["lower"], r["upper"], color="C0", alpha=0.2,
+        x = axis_values(r["timestamp"])
+        ax.plot(x, r["forecast"], color="C0", label="forecast" if i == 0 else None)
+        ax.fill_between(x, r["lower"], r["upper"], color="C0", alpha=0.2,
                         label="interval" if i == 0 else None)
-        ax.axvline(origin, color="grey", ls=":", lw=0.8)
+        ax.axvline(axis_values(pd.Series([origin]))[0], color="grey", ls=":", lw=0.8)
     ax.set_title(f"Backtest of {res.frame.spec.targets[0]}" + (f" ({s.name})" if s.name else ""))
     ax.legend(loc="best")
     fig.tight_layout()

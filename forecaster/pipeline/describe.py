@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from forecaster.bundle import Bundle
+from forecaster.data.timestamps import is_steps, step_numbers
 
 
 def describe(bundle: Bundle) -> dict:
@@ -25,8 +27,8 @@ def describe(bundle: Bundle) -> dict:
                  "freq": data.get("freq"), "targets": data.get("targets"),
                  "columns": data.get("columns"), "n_filled": data.get("n_filled"),
                  "series": len(series),
-                 "first": min((s["first"] for s in series.values()), default=None),
-                 "last": max((s["last"] for s in series.values()), default=None)},
+                 **_period([s["first"] for s in series.values()],
+                           [s["last"] for s in series.values()])},
         "forecaster": meta["forecaster"].get("config", {}),
         "folds": folds, "fold_mean": mean,
         "anomaly": _anomaly(meta.get("anomaly")),
@@ -34,6 +36,22 @@ def describe(bundle: Bundle) -> dict:
         "sources": meta.get("settings", {}).get("sources", {}),
         "versions": meta.get("versions", {}),
     }
+
+
+def _period(firsts: list[str], lasts: list[str]) -> dict:
+    # ISO strings; a step-indexed series shows its step numbers instead.
+    first, last = min(firsts, default=None), max(lasts, default=None)
+    if first is None or not is_steps(pd.DatetimeIndex([first, last])):
+        return {"first": first, "last": last, "index": "time"}
+    steps = step_numbers(pd.DatetimeIndex([first, last]))
+    return {"first": int(steps[0]), "last": int(steps[1]), "index": "steps"}
+
+
+def _frequency(d: dict) -> str:
+    # Step-indexed series live on a nanosecond grid, one step per nanosecond.
+    if d.get("index") != "steps" or not str(d["freq"]).endswith("ns"):
+        return str(d["freq"])
+    return f"every {str(d['freq']).removesuffix('ns') or '1'} step(s)"
 
 
 def _time_columns(spec: dict) -> str | None:
@@ -62,7 +80,7 @@ def render_info(summary: dict) -> None:
     d = summary["data"]
     facts = [("bundle", summary["bundle"]), ("created", summary["created"]),
              ("data", d["path"]), ("sha256", (d["sha256"] or "")[:16]),
-             ("time", d["time"] or "?"), ("frequency", d["freq"]),
+             ("time", d["time"] or "?"), ("frequency", _frequency(d)),
              ("targets", ", ".join(d["targets"] or [])),
              ("columns", ", ".join(d["columns"] or [])), ("series", str(d["series"])),
              ("training period", f"{d['first']} .. {d['last']}"),

@@ -30,6 +30,7 @@ from forecaster.anomaly.thresholds import (
 )
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.data.loading import Frame, Series
+from forecaster.data.timestamps import parse_when
 from forecaster.errors import BundleError, ConfigError, DataError
 from forecaster.models.reconstructor import Reconstructor, ReconstructorConfig
 from forecaster.models.restore import restore
@@ -172,11 +173,11 @@ def _cutoff(s: Series, ds: DetectSettings, path: Path) -> int:
     """First step to score: all of them, or those since a time / the last N."""
     if ds.since is not None:
         try:
-            since = pd.Timestamp(ds.since)
+            since = parse_when(ds.since, s.index)
         except ValueError:
             raise ConfigError(f"--since {ds.since}: not a timestamp; expected e.g. "
-                              "2026-03-01 or 2026-03-01T12:00") from None
-        since = since.tz_localize("UTC") if since.tzinfo is None else since.tz_convert("UTC")
+                              "2026-03-01 or 2026-03-01T12:00 (a step number for a "
+                              "series indexed by steps)") from None
         return int(s.index.searchsorted(since))
     if ds.last is not None:
         return max(0, len(s.index) - ds.last)

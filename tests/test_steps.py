@@ -1,0 +1,84 @@
+"""Series indexed by step numbers (Yahoo's A1 files, sine-wave examples) instead of times."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+from forecaster.data.loading import load_frame
+from forecaster.data.spec import DataSpec
+from forecaster.data.timestamps import is_steps, step_numbers
+
+TINY = ["--epochs", "2", "--hidden", "8", "--layers", "1", "--window", "24", "--segment", "4",
+        "--horizon", "4", "--ensemble", "1", "--anomaly-window", "16", "--anomaly-epochs", "3"]
+runner = CliRunner()
+
+
+def _yahoo(tmp_path: Path, n: int = 600, stride: int = 1, spike: int | None = 500) -> Path:
+    steps = np.arange(1, n + 1) * stride
+    value = np.sin(np.arange(n) / 8.0)
+    if spike is not None:
+        value[spike] += 6.0
+    path = tmp_path / "a1.csv"
+    pd.DataFrame({"timestamp": steps, "value": value, "is_anomaly": 0}).to_csv(path, index=False)
+    return path
+
+
+def test_step_numbers_load_as_a_regular_grid(tmp_path: Path) -> None:
+    frame = load_frame(_yahoo(tmp_path, stride=10), DataSpec(targets=["value"]))
+    (s,) = frame.series
+    assert is_steps(s.index) and frame.freq == "10ns"
+    assert step_numbers(s.index)[:3].tolist() == [10, 20, 30]
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import torch
+
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("steps")
+    model = root / "m"
+    result = runner.invoke(app, ["train", str(_yahoo(root)), "--target", "value",
+                                 "--model", str(model), *TINY])
+    assert result.exit_code == 0, result.output
+    return model
+
+
+def test_predict_continues_the_step_numbers(model: Path) -> None:
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(io.StringIO(result.stdout))
+    assert out["timestamp"].tolist() == [601, 602, 603, 604]
+
+
+def test_detect_reports_steps_and_since_takes_a_step(model: Path) -> None:
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--events"])
+    assert result.exit_code == 1, result.output
+    events = pd.read_csv(io.StringIO(result.stdout))
+    assert ((events["start"] <= 501) & (events["end"] >= 501)).any()  # the spike, row 501
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--since", "590",
+                                 "--exit-zero", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert [r["timestamp"] for r in json.loads(result.stdout)] == list(range(590, 601))
+
+
+def test_info_shows_the_step_range(model: Path) -> None:
+    result = runner.invoke(app, ["info", "--model", str(model), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)["data"]
+    assert (data["first"], data["last"], data["index"]) == (1, 600, "steps")
+
+
+def test_backtest_start_takes_a_step(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["backtest", str(_yahoo(tmp_path, spike=None)), "--target",
+                                 "value", "--start", "561", *TINY[:-4], "-q"])
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(io.StringIO(result.stdout))
+    assert out["timestamp"].min() == 561 and out["origin"].min() == 560
