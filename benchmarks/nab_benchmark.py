@@ -51,11 +51,11 @@ from forecaster.pipeline.training import train  # noqa: E402
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "nab"
 SETS = ("realKnownCause", "artificialNoAnomaly")
 # Every variant is scored from the same bundle: (label, rule, q, k).
-RULES = (("telemanom", "telemanom", None, None),
+RULES = [("telemanom", "telemanom", None, None),
          ("dynamic", "dynamic", None, None), ("std k=4", "std", None, 4.0),
          ("std k=6", "std", None, 6.0), ("std k=8", "std", None, 8.0),
          ("quantile q=0.995", "quantile", 0.995, None),
-         ("quantile q=0.999", "quantile", 0.999, None))
+         ("quantile q=0.999", "quantile", 0.999, None)]
 
 
 # rogue_agent_key_hold records every 5 min with long outages (65 % of the grid): the
@@ -74,7 +74,8 @@ def settings(model_dir: Path, freq: str | None = None, **over: object) -> TrainS
 
 
 def run_file(path: Path, key: str, labels: Path, over: dict,
-             bundles: Path | None = None, method: str = "reconstruction") -> list[dict]:
+             bundles: Path | None = None, method: str = "reconstruction",
+             lead: int | str | None = None) -> list[dict]:
     """Train on one file (or reuse its bundle under ``bundles``), then detect with every
     threshold rule; one result per rule."""
     windows = load_windows(labels, key)
@@ -89,7 +90,8 @@ def run_file(path: Path, key: str, labels: Path, over: dict,
             return [_refused(key, r[0], windows, str(exc)) for r in RULES]
         out = []
         for label, rule, q, k in RULES:
-            found = detect(DetectSettings(model_dir=model, rule=rule, q=q, k=k, method=method))
+            found = detect(DetectSettings(model_dir=model, rule=rule, q=q, k=k, method=method,
+                                          lead=lead))
             out.append(_score(key, label, found, windows, time.time() - t0))
         # The scores are the same under every rule: kept once, for NAB's threshold sweep.
         SCORES.append((_stamps(found.table), found.table["score"].to_numpy(float), windows))
@@ -176,6 +178,9 @@ def main() -> None:
                     help="keep the trained bundles here and reuse those already there")
     ap.add_argument("--method", default="reconstruction", choices=("reconstruction", "forecast"),
                     help="detect-anomalies --method to score with")
+    ap.add_argument("--k", type=float, action="append", default=[],
+                    help="also score the std rule with this k (repeatable)")
+    ap.add_argument("--lead", help="with --method forecast: steps ahead scored (N or horizon)")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="override a TrainSettings field, e.g. anomaly_window=100")
     args = ap.parse_args()
@@ -183,12 +188,13 @@ def main() -> None:
 
     torch.set_num_threads(1)
     over = {k: _value(v) for k, v in (s.split("=", 1) for s in args.set)}
+    RULES.extend((f"std k={k:g}", "std", None, k) for k in args.k)
     labels = args.data / "labels_windows.json"
     results = []
     for name in SETS:
         for path in sorted((args.data / name).glob(args.files + ".csv")):
             res = run_file(path, f"{name}/{path.name}", labels, over, args.bundles,
-                           args.method)
+                           args.method, args.lead)
             print(f"{path.name}: " + ", ".join(f"{r['rule']} tp {r['tp']} fp {r['fp']} "
                                               f"fn {r['fn']}" for r in res), file=sys.stderr)
             results += res
@@ -197,7 +203,7 @@ def main() -> None:
     print(f"\n{swept()}")
     if args.out:
         with open(args.out, "a", encoding="utf-8") as fh:
-            fh.write(json.dumps({"settings": over, "method": args.method,
+            fh.write(json.dumps({"settings": over, "method": args.method, "lead": args.lead,
                                  "results": results}) + "\n")
 
 

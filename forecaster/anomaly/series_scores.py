@@ -42,37 +42,41 @@ def reconstruction_errors(net: Reconstructor, s: Series, scaler: Scaler, cutoff:
 
 @torch.inference_mode()
 def forecast_errors(net: ForecasterNet, s: Series, scaler: Scaler, cutoff: int,
-                    device: torch.device, batch_size: int = 1024) -> np.ndarray:
-    """One-step-ahead residuals (steps, targets) in scaled units, NaN before ``cutoff``,
-    before the first full window and at filled steps."""
+                    device: torch.device, batch_size: int = 1024, lead: int = 1) -> np.ndarray:
+    """Residuals (steps, targets) in scaled units of the forecasts made ``lead`` steps
+    ahead, NaN before ``cutoff``, before the first full window and at filled steps.
+
+    One step ahead, a forecaster follows a holiday or an outage within the hour; a day
+    ahead, it still expects an ordinary day, so such context anomalies show.
+    """
     w, k, n = net.cfg.window, net.cfg.n_targets, len(s.index)
     scaled = scaler.transform(s.values)
     mask = s.observed.all(axis=1, keepdims=True).astype(np.float32)
     inputs = torch.from_numpy(np.concatenate([scaled, mask], axis=1))
-    targets = np.arange(max(cutoff, w), n)  # steps forecast, from the window just before
+    targets = np.arange(max(cutoff, w + lead - 1), n)  # steps forecast, `lead` steps before
     out = np.full((n, k), np.nan, dtype=np.float32)
     views = inputs.unfold(0, w, 1)  # (n - w + 1, channels + 1, w)
     net = net.to(device).eval()
     for i in range(0, len(targets), batch_size):
-        t = torch.from_numpy(targets[i:i + batch_size] - w)
-        pred = net(views[t].transpose(1, 2).to(device))[:, 0].float().cpu().numpy()
+        t = torch.from_numpy(targets[i:i + batch_size] - w - lead + 1)
+        pred = net(views[t].transpose(1, 2).to(device))[:, lead - 1].float().cpu().numpy()
         out[targets[i:i + batch_size]] = scaled[targets[i:i + batch_size], :k] - pred
     return np.where(s.observed[:, :k], out, np.nan)
 
 
-def forecast_stats(quantiles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Centre and robust scale of one-step out-of-fold residuals per target, from the
-    stored residual quantiles (levels, horizon, targets): median and IQR / 1.349."""
-    h1 = quantiles[:, 0, :]  # (levels, targets)
+def forecast_stats(quantiles: np.ndarray, lead: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Centre and robust scale of out-of-fold residuals ``lead`` steps ahead per target,
+    from the stored residual quantiles (levels, horizon, targets): median and IQR / 1.349."""
+    h1 = quantiles[:, lead - 1, :]  # (levels, targets)
     q = [np.array([np.interp(p, QUANTILE_GRID, h1[:, j]) for j in range(h1.shape[1])])
          for p in (0.25, 0.5, 0.75)]
     return q[1], np.maximum((q[2] - q[0]) / 1.349, 1e-6)
 
 
 def forecast_oof_scores(quantiles: np.ndarray, center: np.ndarray,
-                        scale: np.ndarray) -> np.ndarray:
+                        scale: np.ndarray, lead: int = 1) -> np.ndarray:
     """Out-of-fold normalised absolute residuals implied by the stored quantiles, one
     value per quantile level and target: the calibration sample of ``--method forecast``."""
-    h1 = quantiles[:, 0, :]
+    h1 = quantiles[:, lead - 1, :]
     z = np.abs(h1 - center[None, :]) / scale[None, :]
     return z.max(axis=1).astype(np.float32)

@@ -19,7 +19,9 @@ class DetectSettings:
         data: CSV to score; None re-reads the recorded training CSV.
         since: score only rows at or after this timestamp (history before is context).
         last: score only the last N rows of each series.
-        method: "reconstruction" (the anomaly model) or "forecast" (one-step residuals).
+        method: "reconstruction" (the anomaly model) or "forecast" (forecast residuals).
+        lead: with "forecast", how many steps ahead the scored forecasts were made
+            (1 to the horizon, or "horizon" for the farthest); None: 1.
         rule: threshold rule; None uses the one recorded at training.
         q: quantile of the "quantile" rule; None: recorded.
         k: multiplier of the "std" rule; None: recorded.
@@ -33,6 +35,7 @@ class DetectSettings:
     since: str | None = None
     last: int | None = None
     method: str = "reconstruction"
+    lead: int | str | None = None
     rule: str | None = None
     q: float | None = None
     k: float | None = None

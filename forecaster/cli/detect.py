@@ -38,8 +38,12 @@ def detect_anomalies(
     last: Annotated[int | None, typer.Option(
         min=1, help="Score only the last N rows of each series.")] = None,
     method: Annotated[str, typer.Option(
-        help="reconstruction (the anomaly model) or forecast (one-step residuals).")
+        help="reconstruction (the anomaly model) or forecast (forecast residuals).")
     ] = "reconstruction",
+    lead: Annotated[str | None, typer.Option(
+        help="With --method forecast: score the forecasts made this many steps ahead (1, "
+        "the default, to the horizon, or 'horizon'); far ahead, holidays and outages show.")
+    ] = None,
     threshold: Annotated[str | None, typer.Option(
         help="Threshold rule: telemanom, std, dynamic or quantile (default: the one "
         "trained).")] = None,
@@ -68,6 +72,7 @@ def detect_anomalies(
     """
     with errors_to_exit(debug):
         _check_options(fmt, method, threshold, since, last)
+        lead_value = _lead(lead, method)
         from forecaster.anomaly.settings import DetectSettings
         from forecaster.bundle import recorded_data
         from forecaster.io import check_output_path
@@ -76,7 +81,7 @@ def detect_anomalies(
         for path in (p for p in (output, plot) if p is not None):
             check_output_path(path, [data] if data else recorded_data(model), [model])
         ds = DetectSettings(model_dir=model, data=data, since=since, last=last, method=method,
-                            rule=threshold, q=q, k=k, strict=strict)
+                            lead=lead_value, rule=threshold, q=q, k=k, strict=strict)
         run = DetectionRun(ds, report)
         _write(run, fmt, events, output, plot)
         n = len(run.events())
@@ -118,3 +123,17 @@ def _check_options(fmt: str, method: str, threshold: str | None, since: str | No
         check_choice("--threshold", threshold, ("telemanom", "dynamic", "std", "quantile"))
     if since is not None and last is not None:
         raise ConfigError("--since and --last both given; use one of them")
+
+
+def _lead(lead: str | None, method: str) -> int | str | None:
+    """--lead as a number of steps or "horizon"; a usage error when it cannot apply."""
+    if lead is None:
+        return None
+    if method != "forecast":
+        raise ConfigError(f"--lead {lead}: applies to --method forecast only; add it or drop "
+                          "--lead")
+    if lead == "horizon":
+        return lead
+    if not lead.isdigit() or int(lead) < 1:
+        raise ConfigError(f"--lead {lead}: expected a number of steps from 1, or 'horizon'")
+    return int(lead)

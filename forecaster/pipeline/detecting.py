@@ -214,7 +214,11 @@ def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -
         raise BundleError(f"{bundle.path}: no out-of-fold forecast residuals (trained with "
                           "--folds 0); retrain with folds to use --method forecast")
     net = load_forecaster(bundle)
-    center, scale = forecast_stats(q.numpy())
+    lead = net.cfg.horizon if ds.lead == "horizon" else int(ds.lead or 1)
+    if not 1 <= lead <= net.cfg.horizon:
+        raise ConfigError(f"--lead {lead}: the forecaster looks {net.cfg.horizon} step(s) "
+                          f"ahead; give a lead from 1 to {net.cfg.horizon}")
+    center, scale = forecast_stats(q.numpy(), lead)
     recorded = (bundle.meta.get("anomaly") or {}).get("threshold") or {
         "rule": "std", "q": 0.99, "k": 4.0, "trim": 0.05, "prune": 0.13}
     rule = ds.rule or recorded["rule"]
@@ -228,14 +232,14 @@ def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -
         # stored to smooth); the dynamic part is chosen on the scored residuals.
         thr = max(float(_pick(ds.k, recorded["k"])), 3.0)
     else:
-        thr = calibrate(forecast_oof_scores(q.numpy(), center, scale), "quantile",
+        thr = calibrate(forecast_oof_scores(q.numpy(), center, scale, lead), "quantile",
                         min(_pick(ds.q, recorded["q"]), 0.99), 0.0, 0.0)
 
     def run(s: Series, scaler, cutoff: int) -> np.ndarray:
-        return np.abs(forecast_errors(net, s, scaler, cutoff, device))
+        return np.abs(forecast_errors(net, s, scaler, cutoff, device, lead=lead))
 
     return _Scorer("forecast", center, scale, thr, rule, float(recorded.get("prune", 0.13)), run,
-                   net.cfg.window + 1, merge=net.cfg.window)
+                   net.cfg.window + lead, merge=net.cfg.window)
 
 
 def _threshold(bundle: Bundle, rec: dict, ds: DetectSettings,
