@@ -12,6 +12,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +28,9 @@ from forecaster.data.timestamps import (
 )
 from forecaster.errors import DataError, MissingInputError
 
-DELIMITERS = (",", ";", "\t", "|")  # the most frequent in the header line is used
-DECIMAL_COMMA = r"^\s*[+-]?\d*,\d+\s*$"
+DELIMITERS = (",", ";", "\t", "|")  # see _delimiter
+DECIMAL_COMMA = r"\s*[+-]?\d*,\d+\s*"
+SNIFF_LINES = 6
 
 
 @dataclass
@@ -134,20 +136,29 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 def _delimiter(path: Path) -> str:
     # Semicolons (European spreadsheets, UCI's household power), tabs and pipes are as
-    # common as commas; the header line tells which one the file uses.
+    # common as commas. The separator is the one found the same number of times on each
+    # of the first lines (a header "time<TAB>price, USD" has one comma, its rows none);
+    # failing that, the one the header holds most.
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-        header = re.sub(r'"[^"]*"', "", fh.readline())  # a quoted name may hold any
-    return max(DELIMITERS, key=header.count)  # ties (none found): the comma, listed first
+        lines = [re.sub(r'"[^"]*"', "", line) for line in islice(fh, SNIFF_LINES)]
+    lines = [line for line in lines if line.strip()] or [""]
+    counts = {sep: [line.count(sep) for line in lines] for sep in DELIMITERS}
+    steady = [sep for sep, c in counts.items() if min(c) > 0 and len(set(c)) == 1]
+    pool = steady or list(DELIMITERS)
+    return max(pool, key=lambda sep: counts[sep][0])  # ties: the comma, listed first
 
 
 def _decimal_commas(raw: pd.DataFrame) -> pd.DataFrame:
     # A file not separated by commas may write 1,5 for 1.5 (a European spreadsheet's
-    # export); a column with such cells and no dot anywhere is read that way.
+    # export): a column whose cells are numbers written so, with no dot anywhere, is read
+    # that way. A plain substring test first: a regex pass over every column is slow.
     for col in raw.columns:
         text = raw[col]
-        if not text.head(100).str.match(DECIMAL_COMMA).any():
-            continue  # decided on a sample: a full regex pass costs seconds on big files
-        if not text.str.contains(".", regex=False).any():
+        if not text.str.contains(",", regex=False).any():
+            continue
+        cells = text[text.str.strip() != ""]
+        numeric = cells.str.fullmatch(DECIMAL_COMMA) | cells.str.fullmatch(r"\s*[+-]?\d+\s*")
+        if numeric.mean() > 0.9 and not text.str.contains(".", regex=False).any():
             raw[col] = text.str.replace(",", ".", regex=False)
     return raw
 
