@@ -64,13 +64,19 @@ def parse_times(raw: pd.DataFrame, time_col: str | None, parts: list[str],
     if time_col is not None:
         return _parse_text(raw[time_col], path, time_col)
     if [p.lower() for p in parts] == ["date", "time"]:
-        joined = raw[parts[0]].str.strip() + " " + raw[parts[1]].str.strip()
-        return _parse_text(joined, path, " + ".join(parts))
+        date, clock = raw[parts[0]].str.strip(), raw[parts[1]].str.strip()
+        empty = np.flatnonzero(((date == "") | (clock == "")).to_numpy())
+        if empty.size:  # a date alone would read as midnight
+            raise DataError(f"{path}: row {int(empty[0]) + 2}: empty '{parts[0]}' or "
+                            f"'{parts[1]}' ({empty.size} row(s) in all); expected both in "
+                            "every row: fill them in or drop those rows")
+        return _parse_text(date + " " + clock, path, " + ".join(parts))
     return _assemble(raw, parts, path)
 
 
 def _is_clock(col: pd.Series) -> bool:
     sample = col.head(20).str.strip()
+    sample = sample[sample != ""]  # an empty cell is reported when the times are parsed
     return bool(len(sample)) and bool(sample.str.match(_CLOCK).all())
 
 
@@ -119,12 +125,15 @@ def _numeric_times(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex | 
     width = text.str.len()
     if width.nunique() == 1 and width.iloc[0] in COMPACT and text.str.fullmatch(_COMPACT).all():
         # Checked before epochs: 2024013113 is also a plausible epoch second, in 2034.
-        return pd.DatetimeIndex(pd.to_datetime(text, format=COMPACT[width.iloc[0]], utc=True))
+        times = pd.to_datetime(text, format=COMPACT[width.iloc[0]], utc=True, errors="coerce")
+        _report_bad(times, text, path, name)  # 20240230
+        return pd.DatetimeIndex(times)
     number = pd.to_numeric(text)
-    if number.between(MIN_YEAR, 2999).all() and (number % 1 == 0).all():
+    named_steps = name.lower() == "step"
+    if not named_steps and number.between(MIN_YEAR, 2999).all() and (number % 1 == 0).all():
         return None  # bare years: the parser reads 1871 as 1871-01-01
     for unit, (low, high) in EPOCH_RANGES.items():
-        if number.between(low, high).all():
+        if not named_steps and number.between(low, high).all():
             return pd.DatetimeIndex(pd.to_datetime(number, unit=unit, utc=True))
     if (number % 1 == 0).all() and number.between(0, MAX_STEP).all():
         # Step numbers (Yahoo's A1 files, sine-wave examples): one nanosecond per step from
