@@ -23,7 +23,7 @@ from forecaster.config import TrainSettings
 from forecaster.data.loading import Frame, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.windows import WindowSet, assemble, window_starts
-from forecaster.errors import ConfigError, DataError
+from forecaster.errors import DataError
 from forecaster.models.train import predict_batches
 from forecaster.pipeline.backtest_plan import BacktestSettings, Plan, Refit, make_plan
 from forecaster.pipeline.evaluation import (
@@ -127,9 +127,11 @@ def _shape(bt: BacktestSettings, frame: Frame, n: int, times: pd.DatetimeIndex,
         return st
 
     def fits(st: TrainSettings) -> bool:
+        # Only "too little data" shrinks the shape; an option error (too many --folds)
+        # is the user's to fix and is raised as it is.
         try:
             make_plan(n, times, replace(bt, train=st))
-        except (DataError, ConfigError):
+        except DataError:
             return False
         return True
 
