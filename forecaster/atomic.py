@@ -48,6 +48,7 @@ def atomic_writer(path: Path, binary: bool = False) -> Iterator[IO]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _mode(path))
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -67,3 +68,14 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _mode(path: Path) -> int:
+    """The replaced file's permissions, or those a plain open() would give (the temp file
+    is created 0600, which other readers of an output, such as a web server, cannot use)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

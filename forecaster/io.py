@@ -59,7 +59,7 @@ def _text_times(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     for col in df.columns:
         if isinstance(df[col].dtype, pd.DatetimeTZDtype):
-            if is_steps(df[col].dropna()):
+            if not df[col].isna().any() and is_steps(df[col]):
                 df[col] = step_numbers(df[col])
             else:
                 df[col] = df[col].map(lambda t: t.isoformat())
