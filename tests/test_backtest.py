@@ -186,3 +186,10 @@ def test_cli_backtest_keeps_a_given_horizon(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["backtest", str(tmp_path / "s.csv"), "--horizon", "12"])
     assert res.exit_code != 0
     assert res.stderr.strip().startswith("Error: ") and "--horizon 12" in res.stderr
+
+
+def test_cli_backtest_too_many_folds_is_an_error_not_a_smaller_shape(tmp_path: Path) -> None:
+    make_series(n=300).to_csv(tmp_path / "s.csv", index=False)
+    res = CliRunner().invoke(app, ["backtest", str(tmp_path / "s.csv"), "--folds", "50"])
+    assert res.exit_code == 2, res.output
+    assert res.stderr.startswith("Error: --folds 50: only") and "short data" not in res.stderr

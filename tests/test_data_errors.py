@@ -89,6 +89,12 @@ CASES = [
     ("fractional-step-numbers", text(["timestamp,value"] + [f"{i / 2},{i % 7}"
                                                            for i in range(1, 60)]), [],
      DATA, ["column 'timestamp' holds plain numbers (0.5, ...)", "step numbers (whole numbers"]),
+    ("empty-time-cell", text(["Date;Time;v"] + [f"17/12/2006;{h:02d}:00:00;{h}" for h in range(9)]
+                             + ["17/12/2006;;9"]
+                             + [f"17/12/2006;{h:02d}:00:00;{h}" for h in range(10, 24)]),
+     [], DATA, ["row 11", "empty 'Date' or 'Time'", "fill them in or drop those rows"]),
+    ("impossible-compact-date", text(["date,v"] + [f"202402{d:02d},{d}" for d in range(1, 31)]),
+     [], DATA, ["row 31", "cannot parse '20240230'"]),
     ("split-date-not-a-number", edit(PARTS, 9, "2024,1,x,7,10.5"), [], DATA,
      ["row 9", "column 'day'", "'x'", "not a whole number"]),
     ("split-date-impossible", edit(PARTS, 5, "2024,13,1,3,10.5"), [], DATA,

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from forecaster.cli import app
 from forecaster.data.loading import load_frame
 from forecaster.data.spec import DataSpec
+from forecaster.data.timestamps import step_numbers
 
 TINY = ["--no-anomaly", "--epochs", "1", "--folds", "1", "--window", "8", "--segment", "4",
         "--horizon", "2", "--hidden", "4", "--layers", "1"]
@@ -353,3 +354,25 @@ def test_compact_date_numbers_are_dates_not_epochs(tmp_path: Path, fmt: str) -> 
     lines = ["timestamp,value"] + [f"{t.strftime(fmt)},{i}" for i, t in enumerate(idx)]
     (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
     assert (s.index == idx.tz_localize("UTC")).all()
+
+
+def test_decimal_commas_found_after_many_whole_numbers(tmp_path: Path) -> None:
+    # A solar file: zeros all night, then 120,5 kW; a first-rows sample would miss them.
+    lines = ["time;pv"] + [f"{line.split(',')[0]};{0 if i < 120 else f'{i},5'}"
+                           for i, line in enumerate(hourly(150)[1:])]
+    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    assert s.values[119, 0] == 0 and s.values[140, 0] == 140.5
+
+
+@pytest.mark.parametrize(("sep", "name"), [("\t", "price, USD"), (";", "Leistung, kW")])
+def test_a_comma_inside_a_column_name_does_not_pick_the_separator(tmp_path: Path, sep: str,
+                                                                   name: str) -> None:
+    lines = [f"time{sep}{name}"] + [line.replace(",", sep) for line in hourly()[1:]]
+    frame = load_frame(write(tmp_path, lines), DataSpec())
+    assert frame.spec.targets == [name] and len(frame.series[0].index) == 48
+
+
+def test_a_step_column_in_the_range_of_years_is_still_steps(tmp_path: Path) -> None:
+    lines = ["step,value"] + [f"{2000 + i},{i % 5}" for i in range(60)]
+    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    assert step_numbers(s.index)[[0, -1]].tolist() == [2000, 2059]

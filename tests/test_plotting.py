@@ -62,3 +62,21 @@ def test_a_failed_plot_leaves_the_old_file_and_no_temp(tmp_path: Path, monkeypat
     with pytest.raises(KeyboardInterrupt):
         plot_detection(table, events, png)
     assert png.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["plot.png"]
+
+
+def test_outputs_get_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+
+    from forecaster.atomic import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "new.csv", "a\n")
+        kept = tmp_path / "kept.csv"
+        kept.write_text("old\n")
+        kept.chmod(0o640)
+        atomic_write_text(kept, "b\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
+    assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_text() == "b\n"
