@@ -70,12 +70,17 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def umask_mode(executable: bool = False) -> int:
+    """Permissions a plain open() (or mkdir(), with ``executable``) would give now."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return (0o777 if executable else 0o666) & ~umask
+
+
 def _mode(path: Path) -> int:
     """The replaced file's permissions, or those a plain open() would give (the temp file
     is created 0600, which other readers of an output, such as a web server, cannot use)."""
     try:
         return path.stat().st_mode & 0o777
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return umask_mode()

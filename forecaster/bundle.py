@@ -38,7 +38,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from forecaster.atomic import atomic_write_text, fsync_dir
+from forecaster.atomic import atomic_write_text, fsync_dir, umask_mode
 from forecaster.errors import BundleError, MissingInputError, OutputError
 
 FORMAT = "forecaster-bundle"
@@ -85,6 +85,7 @@ def save_bundle(root: Path, bundle: Bundle, keep: int = 3) -> Path:
     try:
         versions.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".incoming-", dir=versions))
+        tmp.chmod(umask_mode(executable=True))  # mkdtemp's 0700 would hide the model
     except OSError as exc:
         raise OutputError(f"{root}: cannot write the model bundle ({exc.strerror or exc}); "
                           "check the path and permissions, or choose another --model") from None

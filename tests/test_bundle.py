@@ -127,3 +127,17 @@ def test_per_step_model_round_trips(tmp_path: Path, series_csv: Path) -> None:
     net = load_forecaster(load_bundle(model))
     assert net.cfg.segment == 1 and not net.cfg.embed
     assert _predict(model) == _predict(model)
+
+
+def test_a_saved_version_is_readable_as_the_umask_allows(tmp_path: Path) -> None:
+    import os
+
+    from forecaster.bundle import Bundle, save_bundle
+
+    old = os.umask(0o022)
+    try:
+        version = save_bundle(tmp_path / "m", Bundle(meta={"x": 1}, tensors={}))
+    finally:
+        os.umask(old)
+    assert version.stat().st_mode & 0o777 == 0o755  # not mkdtemp's 0700
+    assert (tmp_path / "m" / "CURRENT").stat().st_mode & 0o777 == 0o644
