@@ -123,3 +123,28 @@ def test_write_parts_matches_render_with_empty_parts(fmt: str) -> None:
         fh = io.StringIO()
         write_parts(fh, parts, fmt)
         assert fh.getvalue() == render(pd.concat(parts, ignore_index=True), fmt)
+
+
+@pytest.mark.parametrize("events", [False, True])
+def test_plot_leaves_the_output_unchanged(multi: tuple[Path, Path], tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch, events: bool) -> None:
+    csv, model = multi
+    extra = ["--events"] if events else []
+    plain = _detect(model, csv, *extra)
+    import forecaster.plotting as plotting
+
+    drawn = {}
+
+    def spy(table, found, path):
+        drawn.update(series=sorted(table["series"].unique()), events=len(found))
+        Path(path).write_bytes(b"png")
+
+    monkeypatch.setattr(plotting, "MAX_SERIES", 2)
+    monkeypatch.setattr(plotting, "plot_detection", spy)
+    png = tmp_path / "p.png"
+    plotted = _detect(model, csv, *extra, "--plot", str(png))
+    assert plotted.exit_code == plain.exit_code == 1, plotted.output
+    assert plotted.stdout == plain.stdout and png.exists()
+    # Only the series drawn are kept; the events are those of every series.
+    assert drawn["series"] == ["s0", "s1"]
+    assert drawn["events"] == len(pd.read_csv(io.StringIO(_detect(model, csv, "--events").stdout)))

@@ -94,24 +94,36 @@ def _write(run: DetectionRun, fmt: str, events: bool, output: Path | None,
            plot: Path | None) -> None:
     """Score every series and write the table (or its events), and the plot if asked.
 
-    Without --plot the per-step table is written series by series (memory grows with one
-    series, not the file); --events tallies them and writes the few events at the end.
+    The per-step table is written series by series (memory grows with one series, not
+    the file); --events tallies them and writes the few events at the end. --plot keeps
+    only the series it draws.
     """
     from forecaster.io import output_stream, render, write_output, write_parts
 
-    if plot is not None:  # the plot draws the whole table
-        from forecaster.plotting import plot_detection
-
-        found = run.whole()
-        write_output(render(found.events if events else found.table, fmt), output)
-        plot_detection(found.table, found.events, plot)
-    elif events:
-        for _ in run.parts():
+    drawn: list = []
+    tables = (_keep(p.table, drawn, plot is not None) for p in run.parts())
+    if events:
+        for _ in tables:
             pass
         write_output(render(run.events(), fmt), output)
     else:
         with output_stream(output) as fh:
-            write_parts(fh, (p.table for p in run.parts()), fmt)
+            write_parts(fh, tables, fmt)
+    if plot is not None:
+        import pandas as pd
+
+        from forecaster.plotting import plot_detection
+
+        plot_detection(pd.concat(drawn, ignore_index=True), run.events(), plot)
+
+
+def _keep(table, drawn: list, plotting: bool):
+    """Pass a series' table on, keeping it for the plot if the plot draws that series."""
+    from forecaster.plotting import MAX_SERIES
+
+    if plotting and len(drawn) < MAX_SERIES:
+        drawn.append(table)
+    return table
 
 
 def _check_options(fmt: str, method: str, threshold: str | None, since: str | None,
