@@ -100,8 +100,20 @@ def _write(run: DetectionRun, fmt: str, events: bool, output: Path | None,
     """
     from forecaster.io import output_stream, render, write_output, write_parts
 
-    drawn: list = []
-    tables = (_keep(p.table, drawn, plot is not None) for p in run.parts())
+    drawn: list = []  # the tables of the series the plot draws, and no more
+    limit = 0
+    if plot is not None:
+        from forecaster import plotting
+
+        limit = plotting.MAX_SERIES
+
+    def each_table():
+        for part in run.parts():
+            if len(drawn) < limit:
+                drawn.append(part.table)
+            yield part.table
+
+    tables = each_table()
     if events:
         for _ in tables:
             pass
@@ -116,14 +128,6 @@ def _write(run: DetectionRun, fmt: str, events: bool, output: Path | None,
 
         plot_detection(pd.concat(drawn, ignore_index=True), run.events(), plot)
 
-
-def _keep(table, drawn: list, plotting: bool):
-    """Pass a series' table on, keeping it for the plot if the plot draws that series."""
-    from forecaster.plotting import MAX_SERIES
-
-    if plotting and len(drawn) < MAX_SERIES:
-        drawn.append(table)
-    return table
 
 
 def _check_options(fmt: str, method: str, threshold: str | None, since: str | None,
