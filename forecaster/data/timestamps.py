@@ -63,7 +63,7 @@ def parse_times(raw: pd.DataFrame, time_col: str | None, parts: list[str],
     """UTC timestamps, one per row, from ``time_col`` or from the ``parts`` columns."""
     if time_col is not None:
         return _parse_text(raw[time_col], path, time_col)
-    if [p.lower() for p in parts] == ["date", "time"]:
+    if _is_date_time(parts):
         date, clock = raw[parts[0]].str.strip(), raw[parts[1]].str.strip()
         empty = np.flatnonzero(((date == "") | (clock == "")).to_numpy())
         if empty.size:  # a date alone would read as midnight
@@ -74,6 +74,10 @@ def parse_times(raw: pd.DataFrame, time_col: str | None, parts: list[str],
     return _assemble(raw, parts, path)
 
 
+def _is_date_time(parts: list[str]) -> bool:
+    return [p.lower() for p in parts] == ["date", "time"]
+
+
 def _is_clock(col: pd.Series) -> bool:
     sample = col.head(20).str.strip()
     sample = sample[sample != ""]  # an empty cell is reported when the times are parsed
@@ -82,8 +86,7 @@ def _is_clock(col: pd.Series) -> bool:
 
 def check_parts(parts: list[str], path: Path) -> None:
     """Refuse a split timestamp that is neither Date, Time nor year, month, ... in order."""
-    lower = [p.lower() for p in parts]
-    if lower != ["date", "time"] and lower != list(PART_NAMES[:len(parts)]):
+    if not _is_date_time(parts) and [p.lower() for p in parts] != list(PART_NAMES[:len(parts)]):
         raise DataError(f"{path}: cannot build timestamps from {', '.join(parts)}; expected "
                         "one column of timestamps, Date and Time columns, or the columns "
                         "year, month, day, hour, minute, second in that order (from year on)")
@@ -111,11 +114,12 @@ def _assemble(raw: pd.DataFrame, parts: list[str], path: Path) -> pd.DatetimeInd
 
 
 def _numeric_times(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex | None:
-    """Times written as numbers: compact dates (20240131, 2024013113, ...) or Unix epoch
-    seconds or milliseconds; None for text to parse as dates.
+    """Times written as numbers: compact dates (20240131, 2024013113, ...), Unix epoch
+    seconds or milliseconds, or step numbers (0, 1, 2, ...); None for text to parse as
+    dates (bare years included).
 
     Raises:
-        DataError: plain numbers that are neither (step numbers 1, 2, 3, ...).
+        DataError: plain numbers that are none of these (fractions, negative numbers).
     """
     if not re.fullmatch(_NUMBER, str(col.iloc[0]).strip()):
         return None  # the common case, dates, decided without a pass over a long column
