@@ -113,7 +113,7 @@ CASES = [
     ("values-only", text(["sinewave"] + [f"{i % 7 / 7:.3f}" for i in range(50)]), [], DATA,
      ["found 1 column", "add a column of timestamps"]),
     ("step-number-time", text(["t,y"] + [f"{i},{i % 7}" for i in range(50)]), [], DATA,
-     ["no time column found among t, y", "--time-col", "a step number is not one"]),
+     ["no time column found among t, y", "--time-col", "step numbers"]),
     ("year-less-months", text(["Month,Sales"] + [f"{1 + i // 12}-{i % 12 + 1:02d},{100 + i}"
                                                   for i in range(36)]), [], DATA,
      ["row 2", "'1-01'", "0001-01-01", "write the year out in full"]),

@@ -54,8 +54,8 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
     if parts and parts == [lower[p] for p in PART_NAMES[:len(parts)]]:
         return None, parts
     raise DataError(f"{path}: no time column found among {column_list(raw.columns)}; "
-                    "name it with --time-col, or add a column of timestamps (a step "
-                    "number is not one)")
+                    "name it with --time-col (a column of step numbers 1, 2, 3, ... "
+                    "will do), or add a column of timestamps")
 
 
 def parse_times(raw: pd.DataFrame, time_col: str | None, parts: list[str],
