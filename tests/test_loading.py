@@ -15,6 +15,7 @@ from forecaster.cli import app
 from forecaster.data.loading import load_frame
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import step_numbers
+from forecaster.errors import DataError
 
 TINY = ["--no-anomaly", "--epochs", "1", "--folds", "1", "--window", "8", "--segment", "4",
         "--horizon", "2", "--hidden", "4", "--layers", "1"]
@@ -271,6 +272,21 @@ def test_decimal_commas_in_a_semicolon_file(tmp_path: Path) -> None:
                                    in enumerate(hourly()[1:])]
     (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
     assert s.values[:3, 0].tolist() == [0.5, 1.5, 2.5]
+
+
+def test_thousands_dots_with_decimal_commas(tmp_path: Path) -> None:
+    cells = ["1.234,5", "12.000", "987,25", "-2.500,0", "7"]
+    lines = ["timestamp;kWh"] + [f"{line.split(',')[0]};{cells[i % 5]}" for i, line
+                                 in enumerate(hourly()[1:])]
+    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    assert s.values[:5, 0].tolist() == [1234.5, 12000.0, 987.25, -2500.0, 7.0]
+
+
+def test_a_dot_that_is_not_a_thousands_dot_leaves_commas_alone(tmp_path: Path) -> None:
+    lines = ["timestamp;value"] + [f"{line.split(',')[0]};{'1,5' if i else '2.5'}"
+                                   for i, line in enumerate(hourly()[1:])]
+    with pytest.raises(DataError, match="no numeric column"):
+        load_frame(write(tmp_path, lines), DataSpec())
 
 
 def test_question_mark_is_a_missing_value(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from forecaster.errors import DataError, MissingInputError
 
 DELIMITERS = (",", ";", "\t", "|")  # see _delimiter
 DECIMAL_COMMA = r"\s*[+-]?\d*,\d+\s*"
+THOUSAND_DOTS = r"\s*[+-]?\d{1,3}(\.\d{3})+(,\d+)?\s*"  # 1.234,5 and 12.000
 SNIFF_LINES = 6
 
 
@@ -150,16 +151,21 @@ def _delimiter(path: Path) -> str:
 
 def _decimal_commas(raw: pd.DataFrame) -> pd.DataFrame:
     # A file not separated by commas may write 1,5 for 1.5 (a European spreadsheet's
-    # export): a column whose cells are numbers written so, with no dot anywhere, is read
-    # that way. A plain substring test first: a regex pass over every column is slow.
+    # export), and then 1.234,5 for 1234.5: a column whose cells are numbers written so is
+    # read that way. Dots are taken as thousands only where every dotted cell groups its
+    # digits by three. A plain substring test first: a regex pass over every column is slow.
     for col in raw.columns:
         text = raw[col]
         if not text.str.contains(",", regex=False).any():
             continue
         cells = text[text.str.strip() != ""]
-        numeric = cells.str.fullmatch(DECIMAL_COMMA) | cells.str.fullmatch(r"\s*[+-]?\d+\s*")
-        if numeric.mean() > 0.9 and not text.str.contains(".", regex=False).any():
-            raw[col] = text.str.replace(",", ".", regex=False)
+        dotted = cells.str.contains(".", regex=False)
+        if dotted.any() and not cells[dotted].str.fullmatch(THOUSAND_DOTS).all():
+            continue
+        numeric = (cells.str.fullmatch(DECIMAL_COMMA) | cells.str.fullmatch(r"\s*[+-]?\d+\s*")
+                   | dotted)
+        if numeric.mean() > 0.9:
+            raw[col] = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     return raw
 
 
