@@ -82,3 +82,21 @@ def test_backtest_start_takes_a_step(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     out = pd.read_csv(io.StringIO(result.stdout))
     assert out["timestamp"].min() == 561 and out["origin"].min() == 560
+
+
+def test_dates_before_1970_are_dates_not_steps(tmp_path: Path) -> None:
+    # The airline passengers, 1949-1960: before the epoch, not in its first second.
+    months = pd.period_range("1949-01", periods=144, freq="M").strftime("%Y-%m")
+    path = tmp_path / "airline.csv"
+    pd.DataFrame({"Month": months, "y": 100.0 + np.arange(144)}).to_csv(path, index=False)
+    (s,) = load_frame(path, DataSpec()).series
+    assert not is_steps(s.index)
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(path), "--model", str(model), "--folds", "0",
+                                 "--no-anomaly", *TINY[:-4]])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(io.StringIO(result.stdout))
+    assert out["timestamp"].tolist()[:2] == ["1961-01-01T00:00:00+00:00",
+                                             "1961-02-01T00:00:00+00:00"]

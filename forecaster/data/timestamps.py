@@ -150,8 +150,10 @@ def _numeric_times(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex | 
 
 
 def is_steps(times: pd.DatetimeIndex | pd.Series) -> bool:
-    """Whether timestamps stand for step numbers (they all lie in 1970's first second)."""
-    return len(times) > 0 and bool((pd.DatetimeIndex(times) < STEP_LIMIT).all())
+    """Whether timestamps stand for step numbers (they all lie in 1970's first second;
+    dates before 1970 are dates, not steps)."""
+    times = pd.DatetimeIndex(times)
+    return len(times) > 0 and bool(((times >= EPOCH) & (times < STEP_LIMIT)).all())
 
 
 def step_numbers(times: pd.DatetimeIndex | pd.Series) -> np.ndarray:
