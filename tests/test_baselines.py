@@ -70,3 +70,16 @@ def test_ets_fits_a_seasonal_series_and_uses_only_the_past() -> None:
     changed = y.copy()
     changed[240:] += 100  # the future of origin 240 must not matter
     np.testing.assert_allclose(ets(changed, np.array([240]), 24, 24, 0, 200), f[1:])
+
+
+def test_ets_fit_is_not_stuck_at_the_naive_forecast() -> None:
+    # Airline-like (trend, a season growing with it). A single fixed start ended here at
+    # alpha -> 1, gamma -> 0 (the last value, season ignored): 2.4 times the sum of
+    # squares of a plain grid point.
+    t = np.arange(144)
+    season = 1 + 0.22 * np.sin(2 * np.pi * (t % 12 - 3) / 12) + 0.08 * np.sin(np.pi * (t % 12) / 3)
+    noise = 1 + 0.02 * np.random.default_rng(0).standard_normal(144)
+    y = np.round(112 * np.exp(0.0105 * t) * season * noise)[:115]
+    p = fit_ets(y, 12)
+    grid = EtsParams(0.2, 0.2 * 0.1, 0.8 * 0.9, 0.98, 12)
+    assert p.season == 12 and run_filter(y, p)[3] <= run_filter(y, grid)[3]
