@@ -121,7 +121,12 @@ def test_gru_and_layer_norm_train(tmp_path: Path, series_csv: Path) -> None:
     result = _train(series_csv, tmp_path / "m", "--cell", "gru", "--layers", "2",
                     "--layer-norm", "--norm", "revin", "--folds", "0")
     assert result.exit_code == 0, result.output
-    assert runner.invoke(app, ["predict", "--model", str(tmp_path / "m")]).exit_code == 0
+    result = runner.invoke(app, ["predict", "--model", str(tmp_path / "m"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)  # no out-of-fold residuals: empty bounds, not zero-width
+    assert all(r["lower"] is None and r["upper"] is None for r in rows)
+    assert all(isinstance(r["forecast"], float) for r in rows)
+    assert "no intervals" in result.stderr and "--folds 0" in result.stderr
 
 
 def test_short_file_gets_a_shorter_anomaly_window(tmp_path: Path) -> None:

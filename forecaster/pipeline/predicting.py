@@ -99,6 +99,9 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
         x.append(np.concatenate([scaled, mask], axis=1))
     with torch.inference_mode():
         out = net(torch.from_numpy(np.stack(x))).numpy()  # (series, horizon, targets)
+    if bundle.tensors.get("intervals.quantiles") is None:
+        report.note("no intervals: the model was trained with --folds 0, so there are no "
+                    "out-of-fold residuals to set them; retrain with folds for lower/upper")
     return _table(frame, bundle, out, scalers, st.level, cfg.window)
 
 
@@ -110,8 +113,8 @@ def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
     # Bundles from before volatility scaling have only the unscaled quantiles: used as they are.
     scaled = vq is not None and power is not None
     q = vq if scaled else bundle.tensors.get("intervals.quantiles")
-    lo0, hi0 = (interval_offsets(q.numpy(), level) if q is not None
-                else (np.zeros(out.shape[1:]), np.zeros(out.shape[1:])))
+    lo0, hi0 = (interval_offsets(q.numpy(), level) if q is not None  # none: empty bounds
+                else (np.full(out.shape[1:], np.nan), np.full(out.shape[1:], np.nan)))
     step = pd.tseries.frequencies.to_offset(frame.freq)
     parts = []
     for s, sc, f in zip(frame.series, scalers, out, strict=True):
