@@ -31,6 +31,7 @@ class TrainSettings:
     dropout: float = 0.0
     layer_norm: bool = False
     norm: str = "last"
+    nonnegative: bool | None = None  # None: on for targets >= 0 with zeros (counts)
     ensemble: int = 3
     epochs: int = 30
     batch_size: int = 256

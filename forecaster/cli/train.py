@@ -60,6 +60,10 @@ def train(
     layer_norm: Annotated[bool, typer.Option(help="Layer norm between layers.")] = False,
     norm: Annotated[str, typer.Option(
         help="Per-window normalisation: last, revin or none.")] = TrainSettings.norm,
+    nonnegative: Annotated[bool | None, typer.Option(
+        "--nonnegative/--allow-negative",
+        help="Never forecast below zero (default: on for a target that is never negative "
+        "and is 0 in at least 1% of its training rows: counts, sales, rainfall).")] = None,
     ensemble: Annotated[int, typer.Option(
         min=1, help="Networks trained from successive seeds and averaged.")] = (
         TrainSettings.ensemble),
@@ -148,7 +152,8 @@ def settings_from_options(opts: dict) -> TrainSettings:
         data=spec, model_dir=o["model"], window=o["window"], horizon=o["horizon"],
         segment=o["segment"], cell=check_choice("--cell", o["cell"], ("lstm", "gru")),
         hidden=o["hidden"], layers=o["layers"], dropout=o["dropout"],
-        layer_norm=o["layer_norm"], ensemble=o.get("ensemble", TrainSettings.ensemble),
+        layer_norm=o["layer_norm"], nonnegative=o.get("nonnegative"),
+        ensemble=o.get("ensemble", TrainSettings.ensemble),
         norm=check_choice("--norm", o["norm"], ("last", "revin", "none")), epochs=o["epochs"],
         batch_size=o["batch_size"], lr=o["lr"], patience=o["patience"], seed=o["seed"],
         device=check_choice("--device", o["device"], ("auto", "cpu", "cuda")),

@@ -28,8 +28,10 @@ from forecaster.models.train import predict_batches
 from forecaster.pipeline.backtest_plan import BacktestSettings, Plan, Refit, make_plan
 from forecaster.pipeline.evaluation import (
     MIN_INTERVAL_WINDOWS,
+    floor_at_zero,
     interval_bounds,
     interval_quantiles,
+    nonnegative,
     to_raw,
     window_volatility,
 )
@@ -149,9 +151,10 @@ def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, seas
     val_pt = predict_batches(net, data.val.to(device)).numpy()
     test_pt = predict_batches(net, data.test.to(device)).numpy()  # every origin in one pass
     secs = time.perf_counter() - t0
+    floor = nonnegative(frame, grid.offsets, refit.train_lo, refit.fit_hi, st.nonnegative)
     points = {bt.train.cell.upper(): (
-        to_raw(val_pt, data.val_origins, data.scalers, k),
-        to_raw(test_pt, data.test_origins, data.scalers, k))}
+        floor_at_zero(to_raw(val_pt, data.val_origins, data.scalers, k), floor),
+        floor_at_zero(to_raw(test_pt, data.test_origins, data.scalers, k), floor))}
     points.update(baseline_points(frame, grid, refit, data, st.horizon, season))
     val_truth = actuals(frame, data.val_origins, st.horizon)
     if len(val_truth) < MIN_INTERVAL_WINDOWS:
@@ -162,6 +165,8 @@ def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, seas
     vscale = local_scale(frame, data.val_origins, st.window, data.scalers)
     models = {name: _with_bounds(v, t, val_truth, vscale, scale, bt.level)
               for name, (v, t) in points.items()}
+    model = bt.train.cell.upper()  # the baselines stay as their methods define them
+    models[model] = tuple(floor_at_zero(a, floor) for a in models[model])
     out = Forecasts(data.test_origins, actuals(frame, data.test_origins, st.horizon), models,
                     np.full(len(data.test_origins), index))
     return out, secs, epochs

@@ -26,6 +26,7 @@ def describe(bundle: Bundle) -> dict:
                  "time": _time_columns(data.get("spec") or {}),
                  "freq": data.get("freq"), "targets": data.get("targets"),
                  "columns": data.get("columns"), "n_filled": data.get("n_filled"),
+                 "nonnegative": meta["forecaster"].get("nonnegative", []),
                  "series": len(series),
                  **_period([s["first"] for s in series.values()],
                            [s["last"] for s in series.values()])},
@@ -85,6 +86,7 @@ def render_info(summary: dict) -> None:
              ("columns", ", ".join(d["columns"] or [])), ("series", str(d["series"])),
              ("training period", f"{d['first']} .. {d['last']}"),
              ("filled values", str(d["n_filled"])),
+             ("never forecast below 0", ", ".join(d["nonnegative"]) or "-"),
              ("model", ", ".join(f"{k}={v}" for k, v in summary["forecaster"].items())),
              ("versions", ", ".join(f"{k} {v}" for k, v in summary["versions"].items()))]
     if summary["anomaly"]:

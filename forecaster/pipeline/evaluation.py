@@ -22,6 +22,7 @@ VOL_POWER = 0.5
 VOL_FLOOR = 0.01  # fraction of the series' scale below which v is not allowed to fall
 # Fewer residual windows than this: interval quantiles from a symmetric sample.
 MIN_INTERVAL_WINDOWS = 20
+ZERO_SHARE = 0.01  # share of zeros that makes a non-negative target a count (no forecast < 0)
 
 
 def to_raw(pred: np.ndarray, origins: np.ndarray, scalers: list[Scaler], k: int) -> np.ndarray:
@@ -29,6 +30,35 @@ def to_raw(pred: np.ndarray, origins: np.ndarray, scalers: list[Scaler], k: int)
     scale = np.stack([np.asarray(scalers[s].scale[:k]) for s in origins[:, 0]])
     mean = np.stack([np.asarray(scalers[s].mean[:k]) for s in origins[:, 0]])
     return pred * scale[:, None, :] + mean[:, None, :]
+
+
+def nonnegative(frame: Frame, offsets: np.ndarray, lo: int, hi: int,
+                setting: bool | None) -> np.ndarray:
+    """Which targets are never forecast below zero: (targets,) bool.
+
+    Args:
+        frame: the data.
+        offsets: each series' first position on the union grid.
+        lo, hi: the training rows (grid positions) the decision may look at.
+        setting: --nonnegative (True), --allow-negative (False), or None: a target that is
+            never negative and exactly 0 in at least ``ZERO_SHARE`` of those rows (counts,
+            sales, rainfall), where a forecast below zero is impossible, not merely rare.
+    """
+    k = len(frame.spec.targets)
+    if setting is not None:
+        return np.full(k, bool(setting))
+    parts = []
+    for s, off in zip(frame.series, offsets, strict=True):
+        a, b = (int(np.clip(p - off, 0, len(s.index))) for p in (lo, hi))
+        parts.append(np.where(s.observed[a:b, :k], s.values[a:b, :k], np.nan))
+    v = np.concatenate(parts) if parts else np.empty((0, k))
+    seen = np.maximum((~np.isnan(v)).sum(axis=0), 1)
+    return ~(v < 0).any(axis=0) & ((v == 0).sum(axis=0) >= ZERO_SHARE * seen)
+
+
+def floor_at_zero(values: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """``values`` (..., targets) with the chosen targets raised to at least zero."""
+    return np.where(targets, np.maximum(values, 0.0), values) if targets.any() else values
 
 
 def fold_truth(frame: Frame, origins: np.ndarray, horizon: int,

@@ -116,6 +116,7 @@ def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
     lo0, hi0 = (interval_offsets(q.numpy(), level) if q is not None  # none: empty bounds
                 else (np.full(out.shape[1:], np.nan), np.full(out.shape[1:], np.nan)))
     step = pd.tseries.frequencies.to_offset(frame.freq)
+    floor = set(bundle.meta["forecaster"].get("nonnegative", []))  # never forecast below 0
     parts = []
     for s, sc, f in zip(frame.series, scalers, out, strict=True):
         scale, mean = np.asarray(sc.scale[:k]), np.asarray(sc.mean[:k])
@@ -126,10 +127,10 @@ def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
             lo, hi = lo0 * v, hi0 * v
         stamps = pd.date_range(s.index[-1] + step, periods=len(f), freq=step)
         for j, target in enumerate(frame.spec.targets):
-            parts.append(pd.DataFrame({
-                "series": s.name, "timestamp": stamps, "target": target,
-                "forecast": f[:, j] * scale[j] + mean[j],
-                "lower": (f[:, j] + lo[:, j]) * scale[j] + mean[j],
-                "upper": (f[:, j] + hi[:, j]) * scale[j] + mean[j],
-            }))
+            cols = {"forecast": f[:, j], "lower": f[:, j] + lo[:, j], "upper": f[:, j] + hi[:, j]}
+            cols = {c: v * scale[j] + mean[j] for c, v in cols.items()}
+            if target in floor:
+                cols = {c: np.maximum(v, 0.0) for c, v in cols.items()}
+            parts.append(pd.DataFrame({"series": s.name, "timestamp": stamps, "target": target,
+                                       **cols}))
     return pd.concat(parts, ignore_index=True)

@@ -24,8 +24,10 @@ from forecaster.models.train import TrainConfig, fit, masked_mse, predict_batche
 from forecaster.ops.lock import model_lock
 from forecaster.pipeline.evaluation import (
     VOL_POWER,
+    floor_at_zero,
     fold_truth,
     interval_quantiles,
+    nonnegative,
     to_raw,
     window_volatility,
 )
@@ -120,6 +122,9 @@ def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSet
     residuals = [r.pop("residuals") for r in results]
     volatility = [r.pop("volatility") for r in results]
     meta = _meta(path, frame, st, data.scalers, results, epochs)
+    floor = nonnegative(frame, grid.offsets, 0, grid.n, st.nonnegative)
+    meta["forecaster"]["nonnegative"] = [t for t, f in zip(frame.spec.targets, floor,
+                                                              strict=True) if f]
     tensors = {f"forecaster.{k}": v for k, v in net.state_dict().items()}
     if residuals:
         # Unscaled quantiles: detect-anomalies' residual distribution, and the intervals of
@@ -180,7 +185,9 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
     net, best = fit_ensemble(frame, st, data.train, data.early, device, report,
                              f"fold {i + 1}/{n}")
     pred = predict_batches(net, data.val.to(device)).numpy()  # (windows, horizon, targets)
-    raw = to_raw(pred, data.val_origins, data.scalers, len(frame.spec.targets))
+    floor = nonnegative(frame, grid.offsets, fold.train_lo, fold.train_hi, st.nonnegative)
+    raw = floor_at_zero(to_raw(pred, data.val_origins, data.scalers, len(frame.spec.targets)),
+                        floor)
     m = season_length(frame.freq)
     truth, naive, snaive = fold_truth(frame, data.val_origins, st.horizon, m)
     scale = np.stack([np.asarray(data.scalers[s].scale[:len(frame.spec.targets)])

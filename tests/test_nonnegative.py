@@ -1,0 +1,92 @@
+"""Counts are never forecast below zero: the floor, how it is chosen, where it applies."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import TINY
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+from forecaster.data.loading import load_frame
+from forecaster.data.spec import DataSpec
+from forecaster.pipeline.evaluation import floor_at_zero, nonnegative
+
+runner = CliRunner()
+
+
+def _counts(tmp_path: Path, n: int = 480) -> Path:
+    # Bike-sharing-like hourly counts: busy days, empty nights (many exact zeros).
+    t = np.arange(n)
+    rate = np.clip(8 * np.sin(2 * np.pi * (t % 24 - 6) / 24), 0, None)
+    y = np.random.default_rng(0).poisson(rate)
+    path = tmp_path / "counts.csv"
+    pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=n, freq="h"),
+                  "rides": y, "temp": 10 + np.sin(t / 24.0)}).to_csv(path, index=False)
+    return path
+
+
+def test_counts_get_the_floor_and_other_series_do_not(tmp_path: Path) -> None:
+    frame = load_frame(_counts(tmp_path), DataSpec(targets=["rides", "temp"]))
+    assert nonnegative(frame, np.array([0]), 0, 480, None).tolist() == [True, False]
+    assert nonnegative(frame, np.array([0]), 0, 480, False).tolist() == [False, False]
+    assert nonnegative(frame, np.array([0]), 0, 480, True).tolist() == [True, True]
+
+
+def test_the_choice_sees_only_the_training_rows(tmp_path: Path) -> None:
+    path = _counts(tmp_path)
+    df = pd.read_csv(path)
+    df.loc[400, "rides"] = -3  # a later negative must not change an earlier fold's choice
+    df.to_csv(path, index=False)
+    frame = load_frame(path, DataSpec(targets=["rides"]))
+    assert nonnegative(frame, np.array([0]), 0, 300, None).tolist() == [True]
+    assert nonnegative(frame, np.array([0]), 0, 480, None).tolist() == [False]
+
+
+def test_floor_at_zero_touches_only_the_chosen_targets() -> None:
+    x = np.array([[[-1.0, -1.0], [2.0, -3.0]]])  # (windows, horizon, targets)
+    out = floor_at_zero(x, np.array([True, False]))
+    assert out.tolist() == [[[0.0, -1.0], [2.0, -3.0]]]
+
+
+@pytest.fixture(scope="module")
+def counts_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("counts")
+    model = root / "m"
+    result = runner.invoke(app, ["train", str(_counts(root)), "--target", "rides",
+                                 "--model", str(model), *TINY])
+    assert result.exit_code == 0, result.output
+    return model
+
+
+def test_predict_never_goes_below_zero_on_counts(counts_model: Path) -> None:
+    result = runner.invoke(app, ["predict", "--model", str(counts_model), "--level", "98"])
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(io.StringIO(result.stdout))
+    assert (out[["forecast", "lower", "upper"]] >= 0).all().all()
+    assert (out["lower"] == 0).any()  # the night's interval would reach below zero
+    info = runner.invoke(app, ["info", "--model", str(counts_model), "--format", "json"])
+    assert json.loads(info.stdout)["data"]["nonnegative"] == ["rides"]
+
+
+def test_allow_negative_keeps_the_raw_forecast(tmp_path: Path) -> None:
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(_counts(tmp_path)), "--target", "rides",
+                                 "--model", str(model), "--allow-negative", *TINY])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["predict", "--model", str(model), "--level", "98"])
+    assert result.exit_code == 0, result.output
+    assert (pd.read_csv(io.StringIO(result.stdout))["lower"] < 0).any()
+
+
+def test_backtest_floors_the_model_on_counts(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["backtest", str(_counts(tmp_path)), "--target", "rides",
+                                 "--start", "0.8", *TINY[:-1], "-q"])
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(io.StringIO(result.stdout))
+    assert (out[["forecast", "lower", "upper"]] >= 0).all().all()
