@@ -142,7 +142,23 @@ def test_cli_backtest_json_has_per_step_metrics(tmp_path: Path) -> None:
     doc = json.loads(res.stdout)
     assert len(doc["metrics"]["steps"]) == 4
     assert set(doc["metrics"]["overall"]) == {doc["model"], "naive", "seasonal naive", "drift",
-                                              "ETS"}
+                                              "ETS", "weekly naive"}  # 270 hours: a week back
+
+
+def test_weekly_naive_is_a_yardstick_for_hourly_data_with_a_week_behind(tmp_path: Path) -> None:
+    t = np.arange(600)
+    week = np.where((t // 24) % 7 < 5, 10.0, 2.0) + np.sin(2 * np.pi * t / 24)  # weekdays busy
+    pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=600, freq="h"),
+                  "y": week}).to_csv(tmp_path / "w.csv", index=False)
+    args = ["backtest", str(tmp_path / "w.csv"), "--epochs", "1", "--hidden", "4", "--window",
+            "24", "--segment", "6", "--horizon", "24", "--format", "json", "-q", "--ensemble", "1"]
+    res = CliRunner().invoke(app, [*args, "--start", "0.7"])
+    assert res.exit_code == 0, res.output
+    overall = json.loads(res.stdout)["metrics"]["overall"]
+    assert overall["weekly naive"]["mae"] < 1e-9 < overall["seasonal naive"]["mae"]
+    res = CliRunner().invoke(app, [*args, "--start", "0.25"])  # origins from hour 150
+    assert res.exit_code == 0, res.output
+    assert "weekly naive" not in json.loads(res.stdout)["metrics"]["overall"]
 
 
 def test_cli_backtest_errors_are_one_line(tmp_path: Path) -> None:

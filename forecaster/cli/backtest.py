@@ -66,7 +66,8 @@ def backtest(**opts: object) -> None:
     held out for early stopping and interval calibration, and then rolls forward without
     retraining (unlike libraries whose "backtest" retrains by default); with each or
     every-N the model, scalers and baselines are refitted on the rows before the N-th
-    origin. Prints metrics of the model, naive, seasonal naive, drift and ETS on stderr;
+    origin. Prints metrics of the model, naive, seasonal naive, drift and ETS (and the weekly
+    naive for sub-daily data) on stderr;
     with --output, every forecast (series, origin = last timestamp used, timestamp, step,
     target, forecast, lower, upper, actual). Example: forecast backtest
     sample_data/sensor.csv --horizon 24 --start 0.8 --refit every-10 --plot bt.png

@@ -41,6 +41,7 @@ from forecaster.pipeline.training import fit_ensemble
 from forecaster.report import Reporter
 
 BASELINES = ("naive", "seasonal naive", "drift", "ETS")
+WEEKLY = "weekly naive"  # sub-daily data only: the same hour a week before
 
 
 @dataclass
@@ -110,13 +111,27 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
     device = resolve_device(bt.train.device)
     report.note(f"backtest: {len(plan.origins)} origins, {len(plan.refits)} fit(s), season "
                 f"{season}")
+    week = _week(frame.freq, season, bt, plan)
     outs, secs, epochs = [], 0.0, []
     for i, refit in enumerate(plan.refits):
-        out, s, ep = run_refit(frame, grid, bt, refit, season, device, report, i)
+        out, s, ep = run_refit(frame, grid, bt, refit, season, device, report, i, week)
         outs.append(out)
         secs, epochs = secs + s, epochs + ep
     return BacktestResult(frame, grid, plan, _concat(outs), season, bt.train.cell.upper(),
                           secs, epochs)
+
+
+def _week(freq: str, season: int, bt: BacktestSettings, plan: Plan) -> int | None:
+    """Steps in a week for sub-daily data (whose season is the day) when every origin has a
+    week behind it: traffic, rides and loads repeat weekly, and a daily seasonal naive is
+    too easy a yardstick for them."""
+    try:
+        sub_daily = pd.Timedelta(pd.tseries.frequencies.to_offset(freq)) < pd.Timedelta(days=1)
+    except ValueError:  # months, business days: no fixed length
+        return None
+    week = 7 * season
+    ok = sub_daily and bt.season is None and season > 1 and plan.origins.min() >= week
+    return week if ok else None
 
 
 def _shape(bt: BacktestSettings, frame: Frame, n: int, times: pd.DatetimeIndex,
@@ -141,8 +156,8 @@ def _shape(bt: BacktestSettings, frame: Frame, n: int, times: pd.DatetimeIndex,
 
 
 def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, season: int,
-              device: torch.device, report: Reporter,
-              index: int) -> tuple[Forecasts, float, list[int]]:
+              device: torch.device, report: Reporter, index: int,
+              week: int | None = None) -> tuple[Forecasts, float, list[int]]:
     """Train on one refit's rows and forecast all its origins (model and baselines)."""
     st, k = bt.train, len(frame.spec.targets)
     data = refit_data(frame, grid, bt, refit)
@@ -155,7 +170,7 @@ def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, seas
     points = {bt.train.cell.upper(): (
         floor_at_zero(to_raw(val_pt, data.val_origins, data.scalers, k), floor),
         floor_at_zero(to_raw(test_pt, data.test_origins, data.scalers, k), floor))}
-    points.update(baseline_points(frame, grid, refit, data, st.horizon, season))
+    points.update(baseline_points(frame, grid, refit, data, st.horizon, season, week))
     val_truth = actuals(frame, data.val_origins, st.horizon)
     if len(val_truth) < MIN_INTERVAL_WINDOWS:
         report.warn(f"fit {index + 1}: its intervals rest on {len(val_truth)} validation "
@@ -200,12 +215,14 @@ def refit_data(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit) -> 
 
 
 def baseline_points(frame: Frame, grid: Grid, refit: Refit, data: RefitData, horizon: int,
-                    season: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Validation and test forecasts of every baseline, per series, on the raw scale."""
+                    season: int, week: int | None = None
+                    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Validation and test forecasts of every baseline, per series, on the raw scale
+    (with ``week``, also the weekly seasonal naive)."""
     k = len(frame.spec.targets)
     out = {name: [np.empty((len(o), horizon, k)) for o in (data.val_origins,
                                                             data.test_origins)]
-           for name in BASELINES}
+           for name in BASELINES + ((WEEKLY,) if week else ())}
     for i, s in enumerate(frame.series):
         y = s.values[:, :k].astype(np.float64)
         n, off = len(y), grid.offsets[i]
@@ -217,6 +234,8 @@ def baseline_points(frame: Frame, grid: Grid, refit: Refit, data: RefitData, hor
             o = origins[rows, 1]
             out["naive"][j][rows] = naive(y, o, horizon)
             out["seasonal naive"][j][rows] = seasonal_naive(y, o, horizon, season)
+            if week:
+                out[WEEKLY][j][rows] = seasonal_naive(y, o, horizon, week)
             out["drift"][j][rows] = drift(y, o, horizon)
             out["ETS"][j][rows] = ets(y, o, horizon, season, fit_lo=lo, fit_hi=hi)
     return {name: (v[0], v[1]) for name, v in out.items()}
