@@ -74,6 +74,8 @@ def test_info_shows_the_step_range(model: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)["data"]
     assert (data["first"], data["last"], data["index"]) == (1, 600, "steps")
+    folds = json.loads(result.stdout)["folds"]  # fold periods in steps, not 1970 times
+    assert all(f["val_start"].isdigit() and int(f["val_end"]) <= 600 for f in folds)
 
 
 def test_backtest_start_takes_a_step(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from forecaster.config import TrainSettings
 from forecaster.data.folds import Fold
 from forecaster.data.loading import Frame, file_sha256, load_frame
 from forecaster.data.scaling import Scaler
+from forecaster.data.timestamps import is_steps, step_numbers
 from forecaster.data.windows import WindowSet
 from forecaster.metrics import mae, mase, rmse
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
@@ -209,10 +210,11 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
 
 
 def grid_time(frame: Frame, grid: Grid, pos: int) -> str:
-    """The timestamp at a union-grid position, ISO 8601."""
+    """The timestamp at a union-grid position, ISO 8601 (a step number on a step grid)."""
     import pandas as pd
 
-    return (grid.start + pos * pd.tseries.frequencies.to_offset(frame.freq)).isoformat()
+    when = pd.DatetimeIndex([grid.start + pos * pd.tseries.frequencies.to_offset(frame.freq)])
+    return str(step_numbers(when)[0]) if is_steps(when) else when[0].isoformat()
 
 
 def _show_folds(report: Reporter, results: list[dict]) -> None:
