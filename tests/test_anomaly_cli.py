@@ -136,3 +136,11 @@ def test_calibration_uses_out_of_fold_errors_only(monkeypatch: pytest.MonkeyPatc
         anomaly_fit.calibrate(oof, "telemanom", 0.995, 8.0, 0.05))
     assert meta["anomaly"]["threshold"]["all_rules"]["std"] == pytest.approx(
         anomaly_fit.calibrate(oof, "std", 0.995, 8.0, 0.05))
+
+
+def test_info_shows_the_threshold_in_words(sensor_model: Path) -> None:
+    result = runner.invoke(app, ["info", "--model", str(sensor_model)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())  # the table wraps lines
+    assert "threshold=telemanom " in text and "other rules: " in text
+    assert "all_rules" not in text and "{" not in text

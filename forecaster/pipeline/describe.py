@@ -75,6 +75,16 @@ def _anomaly(section: dict | None) -> dict | None:
     return out
 
 
+def _short(value: object) -> str:
+    """A threshold record as 'telemanom 3 (std 6.43, ...)'; other values as they are."""
+    if not isinstance(value, dict) or "value" not in value:
+        return str(value)
+    others = ", ".join(f"{r} {v:.3g}" for r, v in (value.get("all_rules") or {}).items()
+                       if r != value.get("rule"))
+    return f"{value.get('rule')} {value['value']:.3g}" + (f" (other rules: {others})"
+                                                           if others else "")
+
+
 def render_info(summary: dict) -> None:
     """Print the summary as tables on stdout."""
     console = Console(highlight=False)
@@ -90,7 +100,8 @@ def render_info(summary: dict) -> None:
              ("model", ", ".join(f"{k}={v}" for k, v in summary["forecaster"].items())),
              ("versions", ", ".join(f"{k} {v}" for k, v in summary["versions"].items()))]
     if summary["anomaly"]:
-        facts.append(("anomaly", ", ".join(f"{k}={v}" for k, v in summary["anomaly"].items())))
+        facts.append(("anomaly", ", ".join(f"{k}={_short(v)}"
+                                           for k, v in summary["anomaly"].items())))
     changed = {k: v for k, v in summary["sources"].items() if v != "default"}
     if changed:
         facts.append(("settings set by", ", ".join(f"{k}: {v}" for k, v in changed.items())))
