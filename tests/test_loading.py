@@ -141,7 +141,7 @@ def test_gap_in_grid_is_filled_and_counted(tmp_path: Path) -> None:
     assert len(s.index) == 60 and frame.n_filled == 5
     assert s.values[20:25, 0].tolist() == [20, 21, 22, 23, 24]  # linear interpolation
     assert not s.observed[20:25].any()
-    assert any("filled 5 missing values" in n for n in frame.notes)
+    assert any("filled 5 missing values in 5 row(s)" in n for n in frame.notes)
     result = train(path, tmp_path / "m")
     assert result.exit_code == 0, result.output
     assert "filled 5 missing values" in result.stderr
@@ -392,3 +392,11 @@ def test_a_step_column_in_the_range_of_years_is_still_steps(tmp_path: Path) -> N
     lines = ["step,value"] + [f"{2000 + i},{i % 5}" for i in range(60)]
     (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
     assert step_numbers(s.index)[[0, -1]].tolist() == [2000, 2059]
+
+
+def test_the_fill_note_counts_rows_as_well_as_values(tmp_path: Path) -> None:
+    lines = ["timestamp,a,b"] + [f"{line.split(',')[0]},{i},{i}" for i, line
+                                 in enumerate(hourly(30)[1:])]
+    frame = load_frame(write(tmp_path, lines[:11] + lines[14:]), DataSpec(targets=["a", "b"]))
+    assert frame.n_filled == 6
+    assert any("filled 6 missing values in 3 row(s)" in n for n in frame.notes)

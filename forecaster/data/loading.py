@@ -105,7 +105,9 @@ def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
     data = _handle_duplicates(data, spec, path)
     series, freq, n_filled = regularise(data, spec, path)
     if n_filled:
-        notes.append(f"{path.name}: filled {n_filled} missing values by '{spec.fill}'")
+        rows = sum(int((~s.observed.all(axis=1)).sum()) for s in series)
+        notes.append(f"{path.name}: filled {n_filled} missing values in {rows} row(s) by "
+                     f"'{spec.fill}'")
     return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes)
 
 
