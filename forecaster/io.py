@@ -58,7 +58,9 @@ def _text_times(df: pd.DataFrame) -> pd.DataFrame:
     for a series indexed by steps."""
     df = df.copy()
     for col in df.columns:
-        if isinstance(df[col].dtype, pd.DatetimeTZDtype):
+        if pd.api.types.is_float_dtype(df[col].dtype):
+            df[col] = df[col] + 0.0  # -0.0 prints as "-0"; adding 0.0 makes it 0.0
+        elif isinstance(df[col].dtype, pd.DatetimeTZDtype):
             if not df[col].isna().any() and is_steps(df[col]):
                 df[col] = step_numbers(df[col])
             else:

@@ -148,3 +148,9 @@ def test_plot_leaves_the_output_unchanged(multi: tuple[Path, Path], tmp_path: Pa
     # Only the series drawn are kept; the events are those of every series.
     assert drawn["series"] == ["s0", "s1"]
     assert drawn["events"] == len(pd.read_csv(io.StringIO(_detect(model, csv, "--events").stdout)))
+
+
+def test_negative_zero_is_written_as_zero() -> None:
+    df = pd.DataFrame({"forecast": [-0.0, 1.5]})
+    assert render(df, "csv").splitlines()[1] == "0"
+    assert '"forecast": 0.0' in render(df, "json")
