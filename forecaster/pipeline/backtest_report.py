@@ -21,10 +21,15 @@ MAX_STEP_ROWS = 24
 def scores(fc: Forecasts, rows: np.ndarray, level: float,
            steps: slice | int = slice(None)) -> dict[str, dict[str, float]]:
     """Every model's scorecard over the selected origins (and horizon steps)."""
-    base = fc.models["seasonal naive"][0][rows][:, steps]
     y = fc.actual[rows][:, steps]
-    return {name: scorecard(y, p[rows][:, steps], lo[rows][:, steps], hi[rows][:, steps], base,
-                            level) for name, (p, lo, hi) in fc.models.items()}
+    seen = ~np.isnan(y)  # filled-in actuals are NaN: scored on observed values only
+
+    def pick(a: np.ndarray) -> np.ndarray:
+        return a[rows][:, steps][seen]
+
+    base = pick(fc.models["seasonal naive"][0])
+    return {name: scorecard(y[seen], pick(p), pick(lo), pick(hi), base, level)
+            for name, (p, lo, hi) in fc.models.items()}
 
 
 def metrics(res: BacktestResult, level: float) -> dict:

@@ -242,13 +242,15 @@ def baseline_points(frame: Frame, grid: Grid, refit: Refit, data: RefitData, hor
 
 
 def actuals(frame: Frame, origins: np.ndarray, horizon: int) -> np.ndarray:
-    """(origins, horizon, targets) of what happened after each origin."""
+    """(origins, horizon, targets) of what happened after each origin; NaN where the gap
+    policy filled the value in (nothing happened that anyone saw)."""
     k = len(frame.spec.targets)
     out = np.empty((len(origins), horizon, k))
     steps = np.arange(horizon)
     for i, s in enumerate(frame.series):
         rows = np.flatnonzero(origins[:, 0] == i)
-        out[rows] = s.values[origins[rows, 1][:, None] + steps[None, :], :k]
+        at = origins[rows, 1][:, None] + steps[None, :]
+        out[rows] = np.where(s.observed[at, :k], s.values[at, :k], np.nan)
     return out
 
 

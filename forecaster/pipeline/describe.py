@@ -119,7 +119,8 @@ def _fold_table(console: Console, folds: list[dict]) -> None:
     for col in ("fold", "validation", "MAE", "RMSE", "MASE", "naive MAE"):
         table.add_column(col, justify="right")
     for f in folds:
-        mase = "n/a" if f.get("mase") is None else f"{f['mase']:.3f}"
         table.add_row(str(f["fold"]), f"{f['val_start'][:16]} .. {f['val_end'][:16]}",
-                      f"{f['mae']:.4g}", f"{f['rmse']:.4g}", mase, f"{f['naive_mae']:.4g}")
+                      *("n/a" if f.get(k) is None else format(f[k], ".3f" if k == "mase" else
+                                                              ".4g")
+                        for k in ("mae", "rmse", "mase", "naive_mae")))
     console.print(table)

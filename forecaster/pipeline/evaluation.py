@@ -66,7 +66,8 @@ def fold_truth(frame: Frame, origins: np.ndarray, horizon: int,
     """Actuals, naive and seasonal-naive forecasts at the given (series, origin) pairs.
 
     Returns:
-        Three (windows, horizon, targets) raw-scale arrays.
+        Three (windows, horizon, targets) raw-scale arrays; actuals filled in by the gap
+        policy are NaN: a model is not scored (or calibrated) on values nobody observed.
     """
     k = len(frame.spec.targets)
     out = [np.empty((len(origins), horizon, k)) for _ in range(3)]
@@ -77,7 +78,8 @@ def fold_truth(frame: Frame, origins: np.ndarray, horizon: int,
             continue
         y = s.values[:, :k].astype(np.float64)
         o = origins[rows, 1]
-        out[0][rows] = y[o[:, None] + steps[None, :]]
+        at = o[:, None] + steps[None, :]
+        out[0][rows] = np.where(s.observed[at, :k], y[at], np.nan)
         out[1][rows] = naive(y, o, horizon)
         out[2][rows] = seasonal_naive(y, o, horizon, season)
     return out[0], out[1], out[2]
@@ -134,7 +136,10 @@ def interval_quantiles(residuals: list[np.ndarray],
         # residual and the band collapses to a line beside the forecast. Their mirror
         # images make a symmetric band around the forecast, as wide as the errors seen.
         r = np.concatenate([r, -r])
-    return np.quantile(r, QUANTILE_GRID, axis=0).astype(np.float32)
+    if np.isnan(r).all(axis=0).any():  # a step and target with no observed actual at all
+        r = np.where(np.isnan(r).all(axis=0, keepdims=True), 0.0, r)
+    # NaN residuals are those of filled-in actuals (see fold_truth, actuals): left out.
+    return np.nanquantile(r, QUANTILE_GRID, axis=0).astype(np.float32)
 
 
 def interval_bounds(point: np.ndarray, quantiles: np.ndarray, level: float,

@@ -199,10 +199,7 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
         "val_start": str(grid_time(frame, grid, fold.val_lo)),
         "val_end": str(grid_time(frame, grid, fold.val_hi - 1)),
         "windows": int(len(pred)), "best_epoch": int(np.median(best)),
-        "mae": mae(truth, raw), "rmse": rmse(truth, raw),
-        "mase": _finite(mase(truth, raw, snaive)),
-        "naive_mae": mae(truth, naive), "naive_rmse": rmse(truth, naive),
-        "snaive_mae": mae(truth, snaive), "snaive_rmse": rmse(truth, snaive),
+        **_scores(truth, raw, naive, snaive),
         "season": m, "residuals": ((truth - raw) / scale).astype(np.float32),
         "volatility": window_volatility(frame, data.val_origins, st.window, data.scalers,
                                         scaled=True).astype(np.float32),
@@ -219,11 +216,28 @@ def grid_time(frame: Frame, grid: Grid, pos: int) -> str:
 
 def _show_folds(report: Reporter, results: list[dict]) -> None:
     cols = ["fold", "validation", "MAE", "RMSE", "MASE", "naive MAE", "seasonal naive MAE"]
-    rows = [[str(r["fold"]), f"{r['val_start'][:16]} .. {r['val_end'][:16]}", f"{r['mae']:.4g}",
-             f"{r['rmse']:.4g}", "n/a" if r["mase"] is None else f"{r['mase']:.3f}",
-             f"{r['naive_mae']:.4g}", f"{r['snaive_mae']:.4g}"] for r in results]
+    rows = [[str(r["fold"]), f"{r['val_start'][:16]} .. {r['val_end'][:16]}",
+             *(_num(r[k], ".3f" if k == "mase" else ".4g")
+               for k in ("mae", "rmse", "mase", "naive_mae", "snaive_mae"))] for r in results]
     if rows:
         report.table("Forward-chaining validation (raw scale)", cols, rows)
+
+
+def _num(x: float | None, spec: str) -> str:
+    return "n/a" if x is None else format(x, spec)
+
+
+def _scores(truth: np.ndarray, raw: np.ndarray, naive: np.ndarray,
+            snaive: np.ndarray) -> dict[str, float | None]:
+    """Fold metrics over the observed actuals only (filled-in ones are NaN in ``truth``)."""
+    seen = ~np.isnan(truth)
+    if not seen.any():  # a validation block inside a gap: nothing to score
+        return dict.fromkeys(("mae", "rmse", "mase", "naive_mae", "naive_rmse", "snaive_mae",
+                              "snaive_rmse"))
+    y, p, n, s = truth[seen], raw[seen], naive[seen], snaive[seen]
+    return {"mae": mae(y, p), "rmse": rmse(y, p), "mase": _finite(mase(y, p, s)),
+            "naive_mae": mae(y, n), "naive_rmse": rmse(y, n),
+            "snaive_mae": mae(y, s), "snaive_rmse": rmse(y, s)}
 
 
 def _finite(x: float) -> float | None:
