@@ -18,14 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecaster.data.columns import is_na_word, resolve_columns
 from forecaster.data.grid import regularise
 from forecaster.data.spec import DataSpec
-from forecaster.data.timestamps import (
-    check_parts,
-    column_list,
-    detect_time,
-    parse_times,
-)
+from forecaster.data.timestamps import parse_times
 from forecaster.errors import DataError, MissingInputError
 
 DELIMITERS = (",", ";", "\t", "|")  # see _delimiter
@@ -93,7 +89,7 @@ def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
     """
     path = Path(path)
     raw = _read_csv(path)
-    spec = _resolve_columns(raw, spec, path)
+    spec = resolve_columns(raw, spec, path)
     notes: list[str] = []
     times = parse_times(raw, spec.time_col, spec.time_parts, path)
     data = _numeric_block(raw, spec, path)
@@ -199,50 +195,12 @@ def _check_shape(raw: pd.DataFrame, path: Path, sep: str) -> None:
         raise DataError(f"{path}: has a header but no data rows")
 
 
-def _resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path) -> DataSpec:
-    cols = list(raw.columns)
-    named = [spec.time_col, *spec.time_parts, spec.series_col, *spec.targets, *spec.features]
-    for name in (n for n in named if n):
-        if name not in cols:
-            raise DataError(f"{path}: no column '{name}'; the columns are {column_list(cols)}")
-    time_col, parts = spec.time_col, list(spec.time_parts)
-    if time_col is None and not parts:
-        time_col, parts = detect_time(raw, path)
-    if parts:
-        check_parts(parts, path)
-    used = {time_col, *parts, spec.series_col, *spec.features}
-    targets = spec.targets or _detect_target(raw, [c for c in cols if c not in used], path)
-    if set(targets) & set(spec.features):
-        raise DataError(f"{path}: a column cannot be both a target and a feature")
-    return DataSpec(time_col=time_col, time_parts=parts, targets=list(targets),
-                    series_col=spec.series_col,
-                    features=list(spec.features), freq=spec.freq, fill=spec.fill,
-                    duplicates=spec.duplicates)
-
-
-def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path) -> list[str]:
-    numeric = [c for c in candidates if _mostly_numeric(raw[c])]
-    if len(numeric) == 1:
-        return numeric
-    if not numeric:
-        raise DataError(f"{path}: no numeric column to forecast among "
-                        f"{column_list(candidates) or 'the columns'}; name one with --target")
-    raise DataError(f"{path}: several numeric columns ({column_list(numeric)}); choose the "
-                    "one(s) to forecast with --target (others can be inputs via --features)")
-
-
-def _mostly_numeric(col: pd.Series) -> bool:
-    text = col.str.strip()
-    values = text[(text != "") & ~_is_na_word(text)]
-    return len(values) > 0 and pd.to_numeric(values, errors="coerce").notna().mean() > 0.9
-
-
 def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path) -> pd.DataFrame:
     out = {}
     for name in spec.targets + spec.features:
         text = raw[name].str.strip()
         values = pd.to_numeric(text.where(text != "", None), errors="coerce")
-        bad = np.flatnonzero((values.isna() & (text != "") & ~_is_na_word(text)).to_numpy())
+        bad = np.flatnonzero((values.isna() & (text != "") & ~is_na_word(text)).to_numpy())
         if bad.size:
             row = int(bad[0])
             raise DataError(f"{path}: row {row + 2}, column '{name}': '{text.iloc[row][:40]}' "
@@ -255,10 +213,6 @@ def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path) -> pd.DataFram
                             "remove or fix it (empty cells are filled by --fill)")
         out[name] = arr
     return pd.DataFrame(out, index=raw.index)
-
-
-def _is_na_word(text: pd.Series) -> pd.Series:
-    return text.str.lower().isin({"nan", "na", "n/a", "null", "none", "-", "?"})
 
 
 def _series_keys(raw: pd.DataFrame, spec: DataSpec, path: Path) -> pd.Series:
