@@ -166,3 +166,16 @@ def test_short_monthly_file_trains_on_a_smaller_shape(tmp_path: Path) -> None:
     result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m2"), *fast,
                                  "--window", "24", "--horizon", "12"])
     assert result.exit_code == 65 and "--window 24" in result.stderr
+
+
+def test_bad_anomaly_settings_are_refused_before_any_training(tmp_path: Path,
+                                                              series_csv: Path) -> None:
+    args = [a for a in TINY if a != "--no-anomaly"]
+    for extra, says in ((["--anomaly-window", "30", "--anomaly-segment", "4"],
+                         "not a multiple of --anomaly-segment 4"),
+                        (["--anomaly-window", "400"], "--anomaly-window 400")):
+        result = runner.invoke(app, ["train", str(series_csv), "--model", str(tmp_path / "m"),
+                                     *args, *extra])
+        assert result.exit_code in (2, 65), result.output
+        assert result.stderr.startswith("Error: ") and says in result.stderr
+        assert "epoch" not in result.stderr and not (tmp_path / "m").exists()

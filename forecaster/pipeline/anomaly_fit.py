@@ -93,6 +93,24 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
     return tensors
 
 
+def check_early(st: TrainSettings, folds: list[Fold], n: int) -> None:
+    """The anomaly settings' errors, raised before the forecaster trains for minutes.
+
+    Raises:
+        ConfigError: a window that is not a multiple of its segment, an unknown rule.
+        DataError: a given window too long for the first block's past.
+    """
+    blocks = folds or _holdout(n, st)
+    _check(replace(st, anomaly_window=anomaly_window(st, blocks, Reporter(quiet=True))))
+    past = blocks[0].train_hi - blocks[0].train_lo
+    # Loose on purpose (no early-stopping part): only windows that can never fit are
+    # refused here; the borderline ones still meet fold_data's exact check later.
+    if st.anomaly_window and past - st.anomaly_window + 1 < MIN_TRAIN_WINDOWS:
+        raise DataError(f"--anomaly-window {st.anomaly_window}: the first validation block "
+                        f"has {past} steps before it, too few to train on windows that long; "
+                        "use a shorter --anomaly-window, fewer --folds, or --no-anomaly")
+
+
 def _check(st: TrainSettings) -> None:
     if st.anomaly_window % st.anomaly_segment:
         raise ConfigError(f"--anomaly-window {st.anomaly_window} is not a multiple of "

@@ -98,6 +98,10 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     st = fit_short(given, st, grid.n, report)
     check_final_length(frame, st, path.name)
     folds = plan_folds(frame, grid, st, path.name)
+    if st.anomaly:
+        from forecaster.pipeline.anomaly_fit import check_early
+
+        check_early(st, folds, grid.n)
     # Locked only once the data is known good, so bad input never creates a model directory.
     with model_lock(Path(st.model_dir), st.wait):
         return _train(path, frame, grid, folds, st, device, report)
