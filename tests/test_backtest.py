@@ -209,3 +209,11 @@ def test_cli_backtest_too_many_folds_is_an_error_not_a_smaller_shape(tmp_path: P
     res = CliRunner().invoke(app, ["backtest", str(tmp_path / "s.csv"), "--folds", "50"])
     assert res.exit_code == 2, res.output
     assert res.stderr.startswith("Error: --folds 50: only") and "short data" not in res.stderr
+
+
+def test_a_season_longer_than_the_history_is_refused(tmp_path: Path) -> None:
+    make_series(n=300).to_csv(tmp_path / "s.csv", index=False)
+    res = CliRunner().invoke(app, ["backtest", str(tmp_path / "s.csv"), "--season", "100000",
+                                   "--start", "0.8", "--epochs", "1", "--ensemble", "1"])
+    assert res.exit_code == 2, res.output
+    assert res.stderr.startswith("Error: --season 100000: only 240 steps")

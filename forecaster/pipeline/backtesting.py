@@ -23,7 +23,7 @@ from forecaster.config import TrainSettings
 from forecaster.data.loading import Frame, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.windows import WindowSet, assemble, window_starts
-from forecaster.errors import DataError
+from forecaster.errors import ConfigError, DataError
 from forecaster.models.train import predict_batches
 from forecaster.pipeline.backtest_plan import BacktestSettings, Plan, Refit, make_plan
 from forecaster.pipeline.evaluation import (
@@ -108,6 +108,10 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
     bt = replace(bt, train=_shape(bt, frame, grid.n, times, report))
     plan = make_plan(grid.n, times, bt)
     season = bt.season or season_length(frame.freq)
+    if bt.season and bt.season >= plan.origins.min():
+        raise ConfigError(f"--season {bt.season}: only {plan.origins.min()} steps come before the "
+                          "first origin, so seasonal naive and MASE would have no season to "
+                          "repeat; give a shorter --season or a later --start")
     device = resolve_device(bt.train.device)
     report.note(f"backtest: {len(plan.origins)} origins, {len(plan.refits)} fit(s), season "
                 f"{season}")
