@@ -69,6 +69,17 @@ def test_detect_reports_steps_and_since_takes_a_step(model: Path) -> None:
     assert [r["timestamp"] for r in json.loads(result.stdout)] == list(range(590, 601))
 
 
+def test_detect_since_refuses_a_negative_step_and_warns_past_the_end(model: Path) -> None:
+    # '-1' parsed as the year -1: an internal error (OutOfBoundsDatetime), not a usage error.
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--since=-1"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: --since -1: not a timestamp; expected e.g. ")
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--since", "1000"])
+    assert result.exit_code == 0, result.output
+    assert ("Warning: --since 1000: no row at or after it; the data ends at step 600, so "
+            "nothing was scored") in result.stderr
+
+
 def test_info_shows_the_step_range(model: Path) -> None:
     result = runner.invoke(app, ["info", "--model", str(model), "--format", "json"])
     assert result.exit_code == 0, result.output

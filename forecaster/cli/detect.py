@@ -139,6 +139,11 @@ def _check_options(fmt: str, method: str, threshold: str | None, since: str | No
         check_choice("--threshold", threshold, ("telemanom", "dynamic", "std", "quantile"))
     if since is not None and last is not None:
         raise ConfigError("--since and --last both given; use one of them")
+    if since is not None and not since.strip():
+        # Typically --since "$LAST" with LAST unset: scoring nothing would never alert.
+        raise ConfigError("--since is empty; expected a timestamp such as 2026-03-01T12:00 "
+                          "(a step number for a series indexed by steps): set it, or drop "
+                          "--since to score every row")
 
 
 def _lead(lead: str | None, method: str) -> int | str | None:

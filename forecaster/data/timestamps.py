@@ -166,13 +166,21 @@ def parse_when(text: str, times: pd.DatetimeIndex) -> pd.Timestamp:
     step-indexed series, else a timestamp (no zone means UTC).
 
     Raises:
-        ValueError: neither reading applies.
+        ValueError: neither reading applies, the text is empty or NaT, or the time lies
+            outside the years 1677 to 2262 that the data's timestamps can hold.
     """
     text = str(text).strip()
     if is_steps(times) and text.isdigit() and int(text) <= MAX_STEP:
         return EPOCH + pd.Timedelta(int(text), unit="ns")
     ts = pd.Timestamp(text)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    if pd.isna(ts):
+        # '' and 'NaT' parse as NaT, which is neither before nor after any row: a cron
+        # job's unset variable would silently select nothing.
+        raise ValueError(f"{text!r} is not a time")
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    # '-1' parses as the year -1, which the data's nanosecond timestamps cannot be
+    # compared with: OutOfBoundsDatetime (a ValueError) here rather than later.
+    return ts.as_unit("ns")
 
 
 def _parse_text(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex:

@@ -30,7 +30,7 @@ from forecaster.anomaly.thresholds import (
 )
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.data.loading import Frame, Series
-from forecaster.data.timestamps import parse_when
+from forecaster.data.timestamps import is_steps, parse_when, step_numbers
 from forecaster.errors import BundleError, ConfigError, DataError
 from forecaster.models.reconstructor import Reconstructor, ReconstructorConfig
 from forecaster.models.restore import restore
@@ -125,6 +125,8 @@ class DetectionRun:
         self._cutoffs = {s.name: _cutoff(s, ds, self.path) for s in self.frame.series}
         for s in self.frame.series:
             _check_length(s, self.scorer.need)
+        if ds.since is not None:
+            _warn_nothing_since(self.frame, self._cutoffs, ds.since, self.report)
         self.rule = self.scorer.rule
         # The highest threshold any series used: the one a person reading the log compares with.
         self.threshold = float("-inf")
@@ -182,6 +184,37 @@ def _cutoff(s: Series, ds: DetectSettings, path: Path) -> int:
     if ds.last is not None:
         return max(0, len(s.index) - ds.last)
     return 0
+
+
+def _warn_nothing_since(frame: Frame, cutoffs: dict[str, int], since: str,
+                        report: Reporter) -> None:
+    """Warn when series have no row at or after --since.
+
+    No new rows is a legitimate answer for cron (exit 0, empty table), but one that looks
+    just like "no anomaly": a stalled data feed or a wrong --since would never alert.
+    """
+    stale = [s for s in frame.series if cutoffs[s.name] >= len(s.index)]
+    if not stale:
+        return
+    last = max(s.index[-1] for s in stale)
+    if len(stale) == len(frame.series):
+        where = "the data ends at" if len(stale) == 1 else "every series ends by"
+        report.warn(f"--since {since}: no row at or after it; {where} "
+                    f"{_when(last, stale[0].index)}, so nothing was scored: check that new "
+                    "rows still arrive, or give an earlier --since")
+        return
+    names = ", ".join(f"'{s.name}'" for s in stale[:5])
+    more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
+    report.warn(f"--since {since}: no row at or after it in series {names}{more}; they end "
+                f"by {_when(last, stale[0].index)} and were not scored: check that new rows "
+                "still arrive for them")
+
+
+def _when(t: pd.Timestamp, index: pd.DatetimeIndex) -> str:
+    """A timestamp for a message: ISO 8601, or the step number of a step-indexed series."""
+    if is_steps(index):
+        return f"step {step_numbers(pd.DatetimeIndex([t]))[0]}"
+    return t.isoformat()
 
 
 def _scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> _Scorer:
