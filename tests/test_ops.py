@@ -170,3 +170,13 @@ def test_detect_anomalies_drift_gate(tmp_path: Path, series_csv: Path) -> None:
     result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data",
                                  str(other), "--strict"])
     assert result.exit_code == 65 and result.stderr.startswith("Error: data drift")
+
+
+def test_a_mistyped_model_dir_is_not_created(tmp_path: Path, series_csv: Path) -> None:
+    typo = tmp_path / "plant-7-typo"
+    result = runner.invoke(app, ["rollback", "--model", str(typo)])
+    assert result.exit_code == 66 and "no model bundle here" in result.stderr
+    result = runner.invoke(app, ["train", str(series_csv), "--model", str(typo), *TINY,
+                                 "--warm-start"])
+    assert result.exit_code == 2 and "--warm-start: no bundle in" in result.stderr
+    assert not typo.exists()  # a later predict still says "no model", not "damaged"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from forecaster.bundle import VERSION_RE, current_version_dir, write_current
-from forecaster.errors import BundleError
+from forecaster.errors import BundleError, MissingInputError
 from forecaster.ops.lock import model_lock
 
 
@@ -15,6 +15,9 @@ def rollback(model_dir: Path, wait: float = 0.0) -> tuple[str, str]:
     Returns:
         (the version left, the version now current).
     """
+    if not (model_dir / "CURRENT").is_file():  # before the lock, which would create the dir
+        raise MissingInputError(f"{model_dir}: no model bundle here; check --model, or train "
+                                "one with 'forecast train'")
     with model_lock(model_dir, wait):
         current = current_version_dir(model_dir).name
         names = sorted(p.name for p in (model_dir / "versions").iterdir()

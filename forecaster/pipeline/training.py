@@ -19,6 +19,7 @@ from forecaster.data.loading import Frame, file_sha256, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.timestamps import is_steps, step_numbers
 from forecaster.data.windows import WindowSet
+from forecaster.errors import ConfigError
 from forecaster.metrics import mae, mase, rmse
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
 from forecaster.models.train import TrainConfig, fit, masked_mse, predict_batches
@@ -102,6 +103,9 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
         from forecaster.pipeline.anomaly_fit import check_early
 
         check_early(st, folds, grid.n)
+    if st.warm_start and not (Path(st.model_dir) / "CURRENT").is_file():
+        raise ConfigError(f"--warm-start: no bundle in {st.model_dir} to continue from; run "
+                          "'forecast train' without --warm-start first")
     # Locked only once the data is known good, so bad input never creates a model directory.
     with model_lock(Path(st.model_dir), st.wait):
         return _train(path, frame, grid, folds, st, device, report)
