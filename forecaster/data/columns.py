@@ -5,6 +5,7 @@ Kept apart from ``loading`` so that reading a file and naming its columns stay s
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -30,14 +31,33 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path) -> DataSpec:
         time_col, parts = detect_time(raw, path)
     if parts:
         check_parts(parts, path)
+    _check_roles(time_col, parts, spec, path)
     used = {time_col, *parts, spec.series_col, *spec.features}
     targets = spec.targets or _detect_target(raw, [c for c in cols if c not in used], path)
-    if set(targets) & set(spec.features):
-        raise DataError(f"{path}: a column cannot be both a target and a feature")
     return DataSpec(time_col=time_col, time_parts=parts, targets=list(targets),
                     series_col=spec.series_col,
                     features=list(spec.features), freq=spec.freq, fill=spec.fill,
                     duplicates=spec.duplicates)
+
+
+def _check_roles(time_col: str | None, parts: list[str], spec: DataSpec, path: Path) -> None:
+    # A name given twice would train two outputs (or feed two inputs) from one column, and
+    # a column in two roles is read twice: as times and as numbers, say.
+    for option, names in (("--target", spec.targets), ("--features", spec.features)):
+        twice = [n for n, k in Counter(names).items() if k > 1]
+        if twice:
+            raise DataError(f"{path}: column '{twice[0]}' is named more than once in {option}; "
+                            "name each column once")
+    roles = [("the time column", [time_col, *parts]), ("the series column", [spec.series_col]),
+             ("a target", spec.targets), ("a feature", spec.features)]
+    seen: dict[str, str] = {}
+    for role, names in roles:
+        for name in filter(None, names):
+            if name in seen:
+                raise DataError(f"{path}: column '{name}' is both {seen[name]} and {role}; give "
+                                "each column one role (--time-col, --series-col, --target, "
+                                "--features)")
+            seen[name] = role
 
 
 def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path) -> list[str]:
