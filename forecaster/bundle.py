@@ -39,6 +39,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from forecaster.atomic import atomic_write_text, fsync_dir, umask_mode
+from forecaster.bundle_schema import check_shape
 from forecaster.errors import BundleError, MissingInputError, OutputError
 
 FORMAT = "forecaster-bundle"
@@ -261,6 +262,7 @@ def _check_meta(meta: dict, where: Path) -> None:
     if missing:
         raise BundleError(f"{where}: bundle metadata lacks {', '.join(missing)}; retrain "
                           "with 'forecast train'")
+    check_shape(meta, where)
 
 
 def _write_json(path: Path, obj: dict) -> None:

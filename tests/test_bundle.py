@@ -88,6 +88,30 @@ def test_damaged_bundle_is_refused(trained: Path, damage, needle: str) -> None:
     assert "Traceback" not in result.output
 
 
+def _edit_meta(model: Path, edit) -> None:
+    path = bundle_mod.current_version_dir(model) / "bundle.json"
+    meta = json.loads(path.read_text())
+    edit(meta)
+    path.write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize("edit, needle", [
+    (lambda m: m["data"].pop("freq"), "lacks 'data.freq'"),
+    (lambda m: m["data"].update(freq="fortnightly"), "'data.freq' holds 'fortnightly'"),
+    (lambda m: m["data"]["spec"].update(targets=5), "'data.spec.targets' holds int, not a list"),
+    (lambda m: m.update(forecaster=[]), "'forecaster' holds list, not an object"),
+    (lambda m: m.update(anomaly={"threshold": {"value": "high"}}), "lacks 'anomaly.config'"),
+])
+@pytest.mark.parametrize("command", ["predict", "info", "detect-anomalies"])
+def test_a_hand_damaged_bundle_json_is_a_damaged_bundle(trained: Path, edit, needle: str,
+                                                        command: str) -> None:
+    # Valid JSON of the wrong shape was an internal error (exit 70) deep in a command.
+    _edit_meta(trained, edit)
+    result = runner.invoke(app, [command, "--model", str(trained)])
+    assert result.exit_code == 78, result.output
+    assert result.stderr.startswith("Error: ") and needle in result.stderr
+
+
 def test_wrong_format_version_is_refused(trained: Path) -> None:
     path = bundle_mod.current_version_dir(trained) / "bundle.json"
     meta = json.loads(path.read_text())

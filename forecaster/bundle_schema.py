@@ -1,0 +1,78 @@
+"""The shape of a bundle's metadata, checked on load.
+
+A hand-edited or half-restored ``bundle.json`` that is valid JSON but lacks a key, or holds
+a list where an object belongs, would otherwise surface as a KeyError deep inside predict
+or detect-anomalies (an internal error, exit 70) instead of "this bundle is damaged" (78).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from forecaster.errors import BundleError
+
+NUMBER = (int, float)
+# Key path -> the type(s) it must hold.
+SHAPE: dict[tuple[str, ...], type | tuple[type, ...]] = {
+    ("data",): dict,
+    ("data", "freq"): str,
+    ("data", "spec"): dict,
+    ("data", "spec", "targets"): list,
+    ("data", "targets"): list,
+    ("data", "columns"): list,
+    ("forecaster",): dict,
+    ("forecaster", "config"): dict,
+    ("forecaster", "config", "window"): int,
+    ("forecaster", "config", "horizon"): int,
+    ("scalers",): dict,
+}
+ANOMALY: dict[tuple[str, ...], type | tuple[type, ...]] = {
+    ("anomaly",): dict,
+    ("anomaly", "config"): dict,
+    ("anomaly", "normalisation"): dict,
+    ("anomaly", "threshold"): dict,
+    ("anomaly", "threshold", "value"): NUMBER,
+    ("anomaly", "threshold", "rule"): str,
+}
+
+
+def check_shape(meta: dict, where: Path) -> None:
+    """Raise BundleError naming the first key that is missing or of the wrong type."""
+    for path, kind in SHAPE.items():
+        _check(meta, path, kind, where)
+    if meta.get("anomaly"):  # absent or null: trained with --no-anomaly
+        for path, kind in ANOMALY.items():
+            _check(meta, path, kind, where)
+    _check_freq(meta["data"]["freq"], where)
+
+
+def _check(meta: dict, path: tuple[str, ...], kind: type | tuple[type, ...],
+           where: Path) -> None:
+    node: object = meta
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            raise BundleError(f"{where}: bundle metadata lacks '{'.'.join(path)}'; the "
+                              "bundle is damaged: retrain with 'forecast train'")
+        node = node[key]
+    if isinstance(node, bool) or not isinstance(node, kind):
+        raise BundleError(f"{where}: bundle metadata '{'.'.join(path)}' holds "
+                          f"{type(node).__name__}, not {_name(kind)}; the bundle is damaged: "
+                          "retrain with 'forecast train'")
+
+
+def _check_freq(freq: str, where: Path) -> None:
+    import pandas as pd
+
+    try:
+        pd.tseries.frequencies.to_offset(freq)
+    except ValueError:
+        raise BundleError(f"{where}: bundle metadata 'data.freq' holds '{freq}', not a "
+                          "frequency; the bundle is damaged: retrain with 'forecast train'"
+                          ) from None
+
+
+def _name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    words = {"dict": "an object", "list": "a list", "str": "a string", "int": "a number",
+             "float": "a number"}
+    return " or ".join(dict.fromkeys(words[k.__name__] for k in kinds))
