@@ -400,3 +400,10 @@ def test_the_fill_note_counts_rows_as_well_as_values(tmp_path: Path) -> None:
     frame = load_frame(write(tmp_path, lines[:11] + lines[14:]), DataSpec(targets=["a", "b"]))
     assert frame.n_filled == 6
     assert any("filled 6 missing values in 3 row(s)" in n for n in frame.notes)
+
+
+def test_names_with_digits_are_a_header(tmp_path: Path) -> None:
+    # Only a first line of numbers and dates is data; 'T1' would parse as a time of day.
+    lines = ["timestamp,T1"] + hourly()[1:]
+    frame = load_frame(write(tmp_path, lines), DataSpec())
+    assert frame.spec.targets == ["T1"] and len(frame.series[0].index) == 48

@@ -5,6 +5,8 @@ Kept apart from ``loading`` so that reading a file and naming its columns stay s
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -13,6 +15,11 @@ import pandas as pd
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import check_parts, column_list, detect_time
 from forecaster.errors import DataError
+
+# A cell worth trying as a date: digits around a date or clock separator (2024-01-31,
+# 13/01/2024, 12:00) or a month name before a number (Jan 2024). The parser alone reads
+# names like 'T1', 'm3' or '1st' as times.
+_DATE_LIKE = re.compile(r"\d[-/:.]\d|[A-Za-z]{3,}\.?\s+\d")
 
 
 def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path) -> DataSpec:
@@ -80,3 +87,16 @@ def _mostly_numeric(col: pd.Series) -> bool:
 def is_na_word(text: pd.Series) -> pd.Series:
     """Cells that spell a missing value (NA, NaN, null, ...)."""
     return text.str.lower().isin({"nan", "na", "n/a", "null", "none", "-", "?"})
+
+
+def header_is_data(cells: list[str]) -> bool:
+    """Whether every header cell reads as a number or a date/time: a file without a header
+    row, whose first row of data would otherwise name the columns ('10.038')."""
+    text = pd.Series(cells, dtype=str).str.strip()
+    if text.empty or not text.str.contains(r"\d").all():
+        return False
+    number = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").notna()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "could not infer format": a NaT is the answer
+        when = pd.to_datetime(text, errors="coerce", format="mixed", utc=True).notna()
+    return bool((number | (when & text.str.contains(_DATE_LIKE))).all())

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecaster.data.columns import is_na_word, resolve_columns
+from forecaster.data.columns import header_is_data, is_na_word, resolve_columns
 from forecaster.data.grid import regularise
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import parse_times
@@ -187,7 +187,13 @@ def _check_shape(raw: pd.DataFrame, path: Path, sep: str) -> None:
         raise DataError(f"{path}: found {raw.shape[1]} column; expected a time column and "
                         "at least one numeric column: add a column of timestamps, one per "
                         "row (e.g. 2024-01-01 00:00, 2024-01-01 01:00, ...)")
-    repeated = [c for c, n in Counter(_header(path, sep)).items() if n > 1]
+    header = _header(path, sep)
+    if header_is_data(header):
+        first = sep.join(header)
+        raise DataError(f"{path}: the first line ({first[:60]}{'...' * (len(first) > 60)}) "
+                        "looks like data, not a header: every cell is a number or a "
+                        "date/time; add a header row naming the columns (e.g. timestamp,value)")
+    repeated = [c for c, n in Counter(header).items() if n > 1]
     if repeated:
         raise DataError(f"{path}: repeated column name(s) in the header: "
                         f"{', '.join(repr(c) for c in repeated[:10])}; rename them")
