@@ -79,16 +79,69 @@ def _records(df: pd.DataFrame) -> list:
 
 
 def check_output_path(output: Path, forbidden_files: list[Path],
-                      forbidden_dirs: list[Path]) -> None:
-    """Refuse to write over an input or inside the model bundle."""
+                      forbidden_dirs: list[Path], option: str = "--output") -> None:
+    """Refuse to write over an input, inside the model bundle, or into a missing folder.
+
+    Called before any work, so that a bad path fails at once, not after the work is done
+    (and not after another of the command's outputs was written).
+
+    Args:
+        output: the path given.
+        forbidden_files: the input files.
+        forbidden_dirs: the model bundle's directory, if any.
+        option: the option that gave the path, for messages.
+
+    Raises:
+        OutputError: the path cannot or must not be written.
+    """
     target = output.resolve()
     for f in forbidden_files:
         if target == Path(f).resolve():
-            raise OutputError(f"--output {output}: that is the input file; choose another path")
+            raise OutputError(f"{option} {output}: that is the input file; choose another path")
     for d in forbidden_dirs:
         if target.is_relative_to(Path(d).resolve()):
-            raise OutputError(f"--output {output}: inside the model directory {d}; choose "
+            raise OutputError(f"{option} {output}: inside the model directory {d}; choose "
                               "another path")
+    _check_folder(output, option)
+
+
+def check_output_paths(paths: dict[str, Path | None], forbidden_files: list[Path],
+                       forbidden_dirs: list[Path]) -> None:
+    """``check_output_path`` for each option given, and refuse one file given twice.
+
+    Args:
+        paths: option name to path (None where the option was not given).
+        forbidden_files: the input files.
+        forbidden_dirs: the model bundle's directory, if any.
+
+    Raises:
+        OutputError: a path cannot or must not be written, or two options name one file
+            (the second write would replace the first).
+    """
+    seen: dict[Path, str] = {}
+    for option, path in paths.items():
+        if path is None:
+            continue
+        check_output_path(Path(path), forbidden_files, forbidden_dirs, option)
+        target = Path(path).resolve()
+        if target in seen:
+            raise OutputError(f"{option} {path}: the same file as {seen[target]}; give each "
+                              "its own path")
+        seen[target] = option
+
+
+def _check_folder(output: Path, option: str) -> None:
+    """Refuse a directory, or a path whose folder is missing or not a folder."""
+    if output.is_dir():
+        raise OutputError(f"{option} {output}: is a directory; expected a file path: add a "
+                          "file name")
+    parent = output.parent
+    if parent.exists() and not parent.is_dir():
+        raise OutputError(f"{option} {output}: {parent} is a file, not a folder; choose "
+                          "another path")
+    if not parent.is_dir():
+        raise OutputError(f"{option} {output}: the folder {parent} does not exist; create it "
+                          "or choose another path")
 
 
 def write_output(text: str, output: Path | None) -> None:

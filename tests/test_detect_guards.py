@@ -63,3 +63,47 @@ def test_since_after_one_series_ends_warns_about_that_series(two: tuple[Path, Pa
     assert set(table["series"]) == {"a"} and len(table) == 48
     assert ("Warning: --since 2024-01-19 00:00: no row at or after it in series 'b'; they "
             "end by 2024-01-17T15:00:00+00:00 and were not scored") in result.stderr
+
+
+@pytest.mark.parametrize("with_output", [False, True])
+def test_plot_into_a_missing_folder_fails_before_any_output(two: tuple[Path, Path],
+                                                            tmp_path: Path,
+                                                            with_output: bool) -> None:
+    out, png = tmp_path / "o1.csv", tmp_path / "nodir" / "a.png"
+    extra = ["--output", str(out)] if with_output else []
+    result = _detect(two[1], *extra, "--plot", str(png))
+    assert result.exit_code == 73, result.output
+    assert result.stdout == "" and not out.exists()
+    assert result.stderr == (f"Error: --plot {png}: the folder {png.parent} does not exist; "
+                             "create it or choose another path\n")
+
+
+def test_output_and_plot_to_one_file_is_refused(two: tuple[Path, Path], tmp_path: Path) -> None:
+    same = tmp_path / "same.png"
+    result = _detect(two[1], "--output", str(same), "--plot", str(same))
+    assert result.exit_code == 73, result.output
+    assert result.stderr == (f"Error: --plot {same}: the same file as --output; give each its "
+                             "own path\n")
+    assert not same.exists()
+
+
+def test_plot_over_the_input_names_the_plot_option(two: tuple[Path, Path]) -> None:
+    csv, model = two
+    before = csv.read_bytes()
+    result = _detect(model, "--plot", str(csv))
+    assert result.exit_code == 73, result.output
+    assert result.stderr == f"Error: --plot {csv}: that is the input file; choose another path\n"
+    assert csv.read_bytes() == before
+
+
+def test_output_paths_refuse_a_directory_or_a_file_as_folder(tmp_path: Path) -> None:
+    from forecaster.errors import OutputError
+    from forecaster.io import check_output_paths
+
+    (tmp_path / "f.csv").write_text("x\n", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"^--output .+: is a directory; expected a file"):
+        check_output_paths({"--output": tmp_path}, [], [])
+    with pytest.raises(OutputError, match=r"^--plot .+f\.csv/a\.png: .+f\.csv is a file, not a "
+                                          r"folder; choose another path$"):
+        check_output_paths({"--output": None, "--plot": tmp_path / "f.csv" / "a.png"}, [], [])
+    check_output_paths({"--output": tmp_path / "a.csv", "--plot": tmp_path / "a.png"}, [], [])

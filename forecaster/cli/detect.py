@@ -75,11 +75,12 @@ def detect_anomalies(
         lead_value = _lead(lead, method)
         from forecaster.anomaly.settings import DetectSettings
         from forecaster.bundle import recorded_data
-        from forecaster.io import check_output_path
+        from forecaster.io import check_output_paths
         from forecaster.pipeline.detecting import DetectionRun
         report = make_reporter(ctx, quiet, verbose)
-        for path in (p for p in (output, plot) if p is not None):
-            check_output_path(path, [data] if data else recorded_data(model), [model])
+        # Before any scoring: a bad --plot must not fail after the table was written.
+        check_output_paths({"--output": output, "--plot": plot},
+                           [data] if data else recorded_data(model), [model])
         ds = DetectSettings(model_dir=model, data=data, since=since, last=last, method=method,
                             lead=lead_value, rule=threshold, q=q, k=k, strict=strict)
         run = DetectionRun(ds, report)
