@@ -51,6 +51,21 @@ def test_unknown_config_key_is_an_error(tmp_path: Path, series_csv: Path, monkey
     assert not (tmp_path / "forecast-model").exists()
 
 
+def test_config_and_environment_take_an_options_own_name(tmp_path: Path, trained: Path,
+                                                          monkeypatch) -> None:
+    # --format's parameter is called fmt; the file and the environment use the option's name.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "forecast.toml").write_text(f'model = "{trained}"\n[predict]\nformat = "json"\n')
+    result = runner.invoke(app, ["predict"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["forecast"] is not None
+    (tmp_path / "forecast.toml").write_text(f'model = "{trained}"\n')
+    monkeypatch.setenv("FORECAST_FORMAT", "json")
+    result = runner.invoke(app, ["predict"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.lstrip().startswith("[")
+
+
 def test_explicit_config_file_missing(tmp_path: Path) -> None:
     result = runner.invoke(app, ["--config", str(tmp_path / "nope.toml"), "predict"])
     assert result.exit_code == 66

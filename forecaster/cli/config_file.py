@@ -67,10 +67,11 @@ def build_default_map(commands: dict[str, Any], config: dict, path: Path | None,
         sources[cmd][key] = f"file {path}"
     for cmd, table in params.items():
         for key, param in table.items():
-            var = ENV_PREFIX + key.upper()
-            if var in environ:
-                defaults[cmd][key] = _from_env(environ[var], param)
-                sources[cmd][key] = f"environment {var}"
+            for name in sorted({key} | _aliases(param)):
+                var = ENV_PREFIX + name.upper()
+                if var in environ:
+                    defaults[cmd][key] = _from_env(environ[var], param)
+                    sources[cmd][key] = f"environment {var}"
     return defaults, sources
 
 
@@ -91,9 +92,18 @@ def _known(key: str, commands: list[str], params: dict, path: Path | None) -> st
     name = key.replace("-", "_")
     if any(name in params[c] for c in commands):
         return name
+    for c in commands:  # the option's own name where it differs (--format holds fmt)
+        for param in params[c].values():
+            if name in _aliases(param):
+                return param.name
     where = f" in table [{commands[0]}]" if len(commands) == 1 else ""
     raise ConfigError(f"{path}: unknown key '{key}'{where}; use the option names of "
                       "'forecast COMMAND --help' (without the leading dashes)")
+
+
+def _aliases(param: Any) -> set[str]:
+    return {o.lstrip("-").replace("-", "_") for o in getattr(param, "opts", ())
+            if o.startswith("--")}
 
 
 def _from_file(value: Any) -> Any:
