@@ -217,3 +217,26 @@ def test_a_season_longer_than_the_history_is_refused(tmp_path: Path) -> None:
                                    "--start", "0.8", "--epochs", "1", "--ensemble", "1"])
     assert res.exit_code == 2, res.output
     assert res.stderr.startswith("Error: --season 100000: only 240 steps")
+
+
+@pytest.mark.parametrize(("plot", "message"), [
+    ("nodir/x.png", "Error: --plot {d}/nodir/x.png: the folder {d}/nodir does not exist; "
+                    "create it or choose another path\n"),
+    ("bt_out.csv", "Error: --plot {d}/bt_out.csv: the same file as --output; give each its "
+                   "own path\n"),
+    ("s.csv", "Error: --plot {d}/s.csv: that is the input file; choose another path\n"),
+])
+def test_cli_backtest_checks_output_and_plot_paths_before_any_work(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plot: str, message: str) -> None:
+    from forecaster.pipeline import backtesting
+
+    def no_work(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the backtest ran before the paths were checked")
+
+    monkeypatch.setattr(backtesting, "backtest", no_work)
+    make_series(n=300).to_csv(tmp_path / "s.csv", index=False)
+    res = CliRunner().invoke(app, ["backtest", str(tmp_path / "s.csv"), "--plot",
+                                   str(tmp_path / plot), "--output", str(tmp_path / "bt_out.csv")])
+    assert res.exit_code == 73, res.output
+    assert res.stderr == message.format(d=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv"]

@@ -87,14 +87,14 @@ def backtest(**opts: object) -> None:
 
 
 def _run(data: Path, bt: object, opts: dict) -> None:
-    from forecaster.io import check_output_path, render, write_output
+    from forecaster.io import check_output_paths, render, write_output
     from forecaster.pipeline import backtest_report as rep
     from forecaster.pipeline.backtesting import backtest as run_backtest
     from forecaster.report import Reporter
 
-    for path in (opts["output"], opts["plot"]):
-        if path is not None:
-            check_output_path(Path(path), [data], [])
+    # Before the backtest, which may run for minutes: the plot is drawn before the
+    # table is written, so a bad --plot would fail late and lose --output too.
+    check_output_paths({"--output": opts["output"], "--plot": opts["plot"]}, [data], [])
     report = Reporter(quiet=bool(opts["quiet"]))
     res = run_backtest(data, bt, report)
     metrics = rep.metrics(res, bt.level)
