@@ -8,6 +8,7 @@ live in test_loading.py.
 
 from __future__ import annotations
 
+import builtins
 from pathlib import Path
 
 import numpy as np
@@ -362,3 +363,26 @@ def test_bad_input_leaves_existing_bundle_unchanged(tmp_path: Path, existing_bun
     result, _ = invoke_train(tmp_path, content, extra, model)
     assert result.exit_code == code, result.output
     assert _snapshot(model) == before
+
+
+@pytest.mark.parametrize("error", [PermissionError(13, "Permission denied"),
+                                   IsADirectoryError(21, "Is a directory")])
+def test_unreadable_recorded_csv_is_a_missing_input(existing_bundle, monkeypatch,
+                                                    error: OSError) -> None:
+    # As root, chmod 000 does not stop a read: fail the opens of the recorded CSV instead.
+    model, _ = existing_bundle
+    src = model.parent / "good.csv"
+    real_open = builtins.open
+
+    def refuse(file, *args, **kwargs):
+        if isinstance(file, (str, Path)) and Path(file) == src:
+            raise error
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refuse)
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == EXIT_NO_INPUT, result.output
+    assert "Traceback" not in result.output
+    (line,) = [x for x in result.stderr.splitlines() if x.startswith("Error: ")]
+    assert f"{src}: cannot read the file ({error.strerror})" in line
+    assert "check its permissions" in line

@@ -66,10 +66,21 @@ class Frame:
 def file_sha256(path: Path) -> str:
     """Hex digest of a file, recorded in the bundle to tell what a model saw."""
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as exc:
+        raise unreadable(path, exc) from None
     return h.hexdigest()
+
+
+def unreadable(path: str | os.PathLike, exc: OSError) -> MissingInputError:
+    """The error for an input that exists but cannot be read (no permission, a directory,
+    a disk error): like a missing file, the user's to fix (exit 66), not an internal error."""
+    why = exc.strerror or type(exc).__name__
+    return MissingInputError(f"{path}: cannot read the file ({why}); expected a readable CSV "
+                             "file: check its permissions and the path")
 
 
 def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
@@ -108,6 +119,13 @@ def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return _read_checked(path)
+    except OSError as exc:  # PermissionError, IsADirectoryError, ... from any of the opens
+        raise unreadable(path, exc) from None
+
+
+def _read_checked(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise MissingInputError(f"{path}: no such file; check the path")
     if path.is_dir():
