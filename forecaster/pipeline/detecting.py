@@ -30,12 +30,17 @@ from forecaster.anomaly.thresholds import (
 )
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.data.loading import Frame, Series
-from forecaster.data.timestamps import is_steps, parse_when, step_numbers
+from forecaster.data.timestamps import parse_when
 from forecaster.errors import BundleError, ConfigError, DataError
 from forecaster.models.reconstructor import Reconstructor, ReconstructorConfig
 from forecaster.models.restore import restore
 from forecaster.pipeline.drift import drift_gate
-from forecaster.pipeline.predicting import load_data_for, load_forecaster, series_scaler
+from forecaster.pipeline.predicting import (
+    load_data_for,
+    load_forecaster,
+    series_scaler,
+    time_text,
+)
 from forecaster.pipeline.prepare import resolve_device
 from forecaster.report import Reporter
 
@@ -200,21 +205,14 @@ def _warn_nothing_since(frame: Frame, cutoffs: dict[str, int], since: str,
     if len(stale) == len(frame.series):
         where = "the data ends at" if len(stale) == 1 else "every series ends by"
         report.warn(f"--since {since}: no row at or after it; {where} "
-                    f"{_when(last, stale[0].index)}, so nothing was scored: check that new "
+                    f"{time_text(last, stale[0].index)}, so nothing was scored: check that new "
                     "rows still arrive, or give an earlier --since")
         return
     names = ", ".join(f"'{s.name}'" for s in stale[:5])
     more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
     report.warn(f"--since {since}: no row at or after it in series {names}{more}; they end "
-                f"by {_when(last, stale[0].index)} and were not scored: check that new rows "
+                f"by {time_text(last, stale[0].index)} and were not scored: check that new rows "
                 "still arrive for them")
-
-
-def _when(t: pd.Timestamp, index: pd.DatetimeIndex) -> str:
-    """A timestamp for a message: ISO 8601, or the step number of a step-indexed series."""
-    if is_steps(index):
-        return f"step {step_numbers(pd.DatetimeIndex([t]))[0]}"
-    return t.isoformat()
 
 
 def _scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> _Scorer:

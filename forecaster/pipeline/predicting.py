@@ -10,9 +10,10 @@ import torch
 
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.config import PredictSettings
-from forecaster.data.loading import Frame, load_frame
+from forecaster.data.loading import Frame, Series, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.spec import DataSpec
+from forecaster.data.timestamps import is_steps, step_numbers
 from forecaster.errors import BundleError, DataError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble
 from forecaster.models.restore import restore
@@ -92,6 +93,7 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
             where = f"series '{s.name}' has" if s.name else "it has"
             raise DataError(f"{path}: {where} {len(s.index)} rows; the model needs the last "
                             f"{cfg.window} to forecast. Give more history")
+        _warn_filled_tail(s, cfg.window, frame.spec.fill, report)
         sc = series_scaler(bundle, s.name, s.values, s.observed, report)
         scalers.append(sc)
         scaled = sc.transform(s.values[-cfg.window:])
@@ -103,6 +105,30 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
         report.note("no intervals: the model was trained with --folds 0, so there are no "
                     "out-of-fold residuals to set them; retrain with folds for lower/upper")
     return _table(frame, bundle, out, scalers, st.level, cfg.window)
+
+
+def _warn_filled_tail(s: Series, window: int, fill: str, report: Reporter) -> None:
+    """Warn when the newest rows of a series were filled in by the gap policy.
+
+    The forecast starts from them, so a stalled feed's made-up values would pass for data:
+    training notes the fill, but a cron job's predict would otherwise say nothing.
+    """
+    seen = s.observed.all(axis=1)  # the model's input mask: a row with any gap is filled
+    n = len(seen) - int(np.flatnonzero(seen)[-1]) - 1 if seen.any() else len(seen)
+    if not n:
+        return
+    where = f"series '{s.name}'" if s.name else "the data"
+    report.warn(f"the newest {n} row(s) of {where}, from {time_text(s.index[-n], s.index)} "
+                f"on, were filled in by --fill {fill}, not observed ({min(n, window)} of the "
+                f"model's {window} input rows); the forecast starts from filled values: add "
+                "the missing values, or check the data feed")
+
+
+def time_text(t: pd.Timestamp, index: pd.DatetimeIndex) -> str:
+    """A timestamp for a message: ISO 8601, or the step number of a step-indexed series."""
+    if is_steps(index):
+        return f"step {step_numbers(pd.DatetimeIndex([t]))[0]}"
+    return t.isoformat()
 
 
 def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
