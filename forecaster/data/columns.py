@@ -73,9 +73,30 @@ def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path) -> list
         return numeric
     if not numeric:
         raise DataError(f"{path}: no numeric column to forecast among "
-                        f"{column_list(candidates) or 'the columns'}; name one with --target")
+                        f"{column_list(candidates) or 'the columns'}{_why_not(raw, candidates)}; "
+                        "expected plain numbers (10.5, not 10.5% or $10.5): fix the values, or "
+                        "name one with --target")
     raise DataError(f"{path}: several numeric columns ({column_list(numeric)}); choose the "
                     "one(s) to forecast with --target (others can be inputs via --features)")
+
+
+def _why_not(raw: pd.DataFrame, candidates: list[str]) -> str:
+    # The first cell that is not a number tells at once what is wrong ('10%', '$10').
+    if not candidates:
+        return ""
+    name = candidates[0]
+    bad = not_numbers(raw[name].str.strip())
+    if not bad.any():
+        return f" (column '{name}' has no values: every cell is empty or a missing-value word)"
+    row = int(bad.to_numpy().argmax())
+    cell = raw[name].iloc[row].strip()[:40]
+    return f" (row {row + 2}, column '{name}': '{cell}' is not a number)"
+
+
+def not_numbers(text: pd.Series) -> pd.Series:
+    """Cells that are neither numbers nor missing (empty, NA, ...): '10%', '$10', 'true'."""
+    present = (text != "") & ~is_na_word(text)
+    return present & pd.to_numeric(text.where(present, None), errors="coerce").isna()
 
 
 def _mostly_numeric(col: pd.Series) -> bool:
