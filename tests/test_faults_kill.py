@@ -271,3 +271,22 @@ def test_sigkill_during_save_never_leaves_partial_current(tmp_path: Path) -> Non
     finally:
         proc.stdin.close()
         proc.wait(timeout=30)
+
+
+def test_a_stop_signal_after_the_work_is_done_is_ignored(monkeypatch, trained: Path) -> None:
+    # A Ctrl-C between "saved model bundle" and the interpreter's exit printed a traceback
+    # from torch's atexit hook; once a command has finished, stop signals are ignored.
+    from forecaster import cli
+
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    monkeypatch.setattr(sys, "argv", ["forecast", "info", "--model", str(trained)])
+    try:
+        try:
+            cli.main()
+        except SystemExit as exc:
+            assert exc.code == 0
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)

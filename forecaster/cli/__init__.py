@@ -13,7 +13,7 @@ import sys
 from forecaster.cli import backtest, detect, manage, predict, train  # noqa: F401  (registers the commands)
 from forecaster.cli.common import app
 from forecaster.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
-from forecaster.ops.signals import Terminated, install_sigterm_handler
+from forecaster.ops.signals import Terminated, ignore_stop_signals, install_sigterm_handler
 
 __all__ = ["app", "main"]
 
@@ -40,6 +40,9 @@ def main() -> None:
     install_sigterm_handler()
     try:
         code = app(standalone_mode=False)
+        # The work is done (the bundle saved, the output replaced): a Ctrl-C from here on
+        # would only break the interpreter's shutdown into a traceback from an atexit hook.
+        ignore_stop_signals()
     except Exception as exc:
         # Usage errors from the option parser: one Error line, like our own errors.
         if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):

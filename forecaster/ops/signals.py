@@ -17,3 +17,9 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
 def install_sigterm_handler() -> None:
     """Turn SIGTERM into ``Terminated`` so ``finally`` blocks and temp-file cleanup run."""
     signal.signal(signal.SIGTERM, _raise_terminated)
+
+
+def ignore_stop_signals() -> None:
+    """Ignore SIGINT and SIGTERM: for the moments after the work is done and committed."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
