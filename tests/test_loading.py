@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from forecaster.cli import app
 from forecaster.data.loading import load_frame
-from forecaster.data.spec import DataSpec
+from forecaster.data.spec import DataSpec, expand_names
 from forecaster.data.timestamps import step_numbers
 from forecaster.errors import DataError
 
@@ -407,3 +407,25 @@ def test_names_with_digits_are_a_header(tmp_path: Path) -> None:
     lines = ["timestamp,T1"] + hourly()[1:]
     frame = load_frame(write(tmp_path, lines), DataSpec())
     assert frame.spec.targets == ["T1"] and len(frame.series[0].index) == 48
+
+
+def test_a_column_named_with_a_comma_can_be_chosen(tmp_path: Path) -> None:
+    lines = ['timestamp,"price, USD",volume'] + [f"{r},{i % 5}" for i, r in
+                                                  enumerate(hourly(60)[1:])]
+    path = write(tmp_path, lines)
+    result = train(path, tmp_path / "m", "--target", "price, USD", "--features", "volume")
+    assert result.exit_code == 0, result.output
+    frame = load_frame(path, DataSpec(targets=["price,USD"], features=["volume"]))
+    assert frame.spec.targets == ["price, USD"] and frame.spec.features == ["volume"]
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    (["price, USD"], ["price, USD"]),
+    (["price ,USD"], ["price, USD"]),
+    (["a,b"], ["a", "b"]),
+    (["a, b", "volume"], ["a", "b", "volume"]),
+    (["a,nope"], ["a", "nope"]),
+    (["nope, USD2"], ["nope, USD2"]),
+])
+def test_expand_names(given: list[str], expected: list[str]) -> None:
+    assert expand_names(given, ["timestamp", "price, USD", "a", "b", "volume"]) == expected

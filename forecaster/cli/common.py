@@ -115,8 +115,12 @@ def errors_to_exit(debug: bool) -> Iterator[None]:
 
 
 def split_names(values: list[str] | None) -> list[str]:
-    """Accept both ``--target a --target b`` and ``--target a,b``."""
-    return [n.strip() for v in values or [] for n in v.split(",") if n.strip()]
+    """The values of a repeatable name option (``--target a --target b``), stripped.
+
+    ``--target a,b`` stays one value here: the data layer splits it once the columns are
+    known (``expand_names``), so that a column named "price, USD" can be chosen.
+    """
+    return [v.strip() for v in values or [] if v.strip()]
 
 
 def check_choice(option: str, value: str, allowed: tuple[str, ...]) -> str:

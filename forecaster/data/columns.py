@@ -8,11 +8,12 @@ from __future__ import annotations
 import re
 import warnings
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
-from forecaster.data.spec import DataSpec
+from forecaster.data.spec import DataSpec, expand_names
 from forecaster.data.timestamps import check_parts, column_list, detect_time
 from forecaster.errors import DataError
 
@@ -29,6 +30,7 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path) -> DataSpec:
         DataError: a named column is missing, or no target can be chosen.
     """
     cols = list(raw.columns)
+    spec = _expanded(spec, cols)
     named = [spec.time_col, *spec.time_parts, spec.series_col, *spec.targets, *spec.features]
     for name in (n for n in named if n):
         if name not in cols:
@@ -45,6 +47,16 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path) -> DataSpec:
                     series_col=spec.series_col,
                     features=list(spec.features), freq=spec.freq, fill=spec.fill,
                     duplicates=spec.duplicates)
+
+
+def _expanded(spec: DataSpec, cols: list[str]) -> DataSpec:
+    # Options hold names as given ("a,b", or a column named "price, USD"); only here,
+    # with the columns known, can they be split.
+    time = expand_names([spec.time_col] if spec.time_col else [], cols)
+    return replace(spec, time_col=time[0] if len(time) == 1 else None,
+                   time_parts=time if len(time) > 1 else expand_names(spec.time_parts, cols),
+                   targets=expand_names(spec.targets, cols),
+                   features=expand_names(spec.features, cols))
 
 
 def _check_roles(time_col: str | None, parts: list[str], spec: DataSpec, path: Path) -> None:

@@ -13,12 +13,14 @@ class DataSpec:
     """Column roles and cleaning policies for one CSV layout.
 
     Attributes:
-        time_col: timestamp column; None detects it.
+        time_col: timestamp column; None detects it. "year,month,day" names the
+            columns of a split timestamp (see ``expand_names``).
         time_parts: the columns a timestamp is split over ("Date", "Time" or "year",
             "month", ...), used when ``time_col`` is None.
-        targets: columns to forecast; empty means "the only numeric column".
+        targets: columns to forecast; empty means "the only numeric column". Entries may
+            list several names as "a,b" (see ``expand_names``).
         series_col: column naming the series in long format, or None.
-        features: extra numeric input columns (known only up to now).
+        features: extra numeric input columns (known only up to now); "a,b" as for targets.
         freq: pandas frequency alias such as "h" or "15min"; None infers it.
         fill: how gaps in the time grid and missing values are filled.
         duplicates: what to do with repeated timestamps.
@@ -41,3 +43,32 @@ class DataSpec:
     def from_dict(cls, d: dict) -> DataSpec:
         """Inverse of ``to_dict``."""
         return cls(**d)
+
+
+def expand_names(given: list[str], columns: list[str]) -> list[str]:
+    """Column names from option values, each one name or several as "a,b".
+
+    A value that names a column is kept whole, so a column "price, USD" can be chosen
+    (spaces around its commas do not matter). Any other value is split on commas, unless
+    none of its parts is a column either: then it stays whole, for the "no column" message.
+
+    Args:
+        given: the option values, e.g. ``["price, USD"]`` or ``["a,b", "c"]``.
+        columns: the file's column names.
+
+    Returns:
+        The names, in order.
+    """
+    whole = {_squeeze(c): c for c in columns if "," in c}
+    out = []
+    for value in given:
+        if value in columns or _squeeze(value) in whole:
+            out.append(value if value in columns else whole[_squeeze(value)])
+            continue
+        parts = [n.strip() for n in value.split(",") if n.strip()]
+        out += parts if any(p in columns for p in parts) else [value]
+    return out
+
+
+def _squeeze(name: str) -> str:
+    return ",".join(part.strip() for part in name.split(","))
