@@ -429,3 +429,15 @@ def test_a_column_named_with_a_comma_can_be_chosen(tmp_path: Path) -> None:
 ])
 def test_expand_names(given: list[str], expected: list[str]) -> None:
     assert expand_names(given, ["timestamp", "price, USD", "a", "b", "volume"]) == expected
+
+
+def test_rows_off_the_grid_are_dropped_with_a_note(tmp_path: Path) -> None:
+    # One row in 200 off the hourly grid is tolerated, but its value must not vanish unsaid.
+    lines = hourly(200) + ["2024-01-09 07:30:00,9999"]
+    frame = load_frame(write(tmp_path, lines), DataSpec())
+    (s,) = frame.series
+    assert frame.freq == "h" and 9999 not in s.values[:, 0]
+    assert any("dropped 1 row(s) off the 'h' grid, first at 2024-01-09T07:30:00+00:00" in n
+               for n in frame.notes), frame.notes
+    result = train(write(tmp_path, lines), tmp_path / "m")
+    assert result.exit_code == 0 and "dropped 1 row(s) off the 'h' grid" in result.stderr

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -72,7 +72,25 @@ def check_freq(alias: str, path: Path) -> pd.DateOffset:
     return offset
 
 
-def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> tuple[list, str, int]:
+class Regular(NamedTuple):
+    """The series on their grid, and what it took to put them there.
+
+    Attributes:
+        series: the regular series.
+        freq: the frequency alias.
+        n_filled: values filled in (gaps and missing cells).
+        n_off: rows dropped for lying off the grid (a few are tolerated).
+        first_off: the first dropped row's timestamp and series name, or None.
+    """
+
+    series: list
+    freq: str
+    n_filled: int
+    n_off: int
+    first_off: tuple[pd.Timestamp, str] | None
+
+
+def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
     """Reindex every series onto one frequency grid and fill gaps.
 
     Args:
@@ -82,7 +100,7 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> tuple[list, st
         path: the file, for messages.
 
     Returns:
-        (series, frequency alias, number of filled values).
+        The series, frequency, filled values and dropped off-grid rows.
     """
     from forecaster.data.loading import Series
 
@@ -91,11 +109,15 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> tuple[list, st
     freq = spec.freq or infer_freq(pd.DatetimeIndex(longest["__time"]), path)
     offset = check_freq(freq, path)
     columns = spec.targets + spec.features
-    out, n_filled = [], 0
+    out, n_filled, n_off, first_off = [], 0, 0, None
     for name, rows in groups:
         times = pd.DatetimeIndex(rows["__time"])
         grid = pd.date_range(times[0], times[-1], freq=offset)
-        _check_on_grid(times, grid, freq, path, name)
+        off = _check_on_grid(times, grid, freq, path, name)
+        # Tolerated off-grid rows vanish in the reindex below: count them for a note.
+        n_off += int(off.sum())
+        if first_off is None and off.any():
+            first_off = (times[off][0], str(name))
         _check_density(times, grid, freq, path, name, explicit=spec.freq is not None)
         frame = rows.set_index("__time")[columns].reindex(grid)
         observed = frame.notna().to_numpy()
@@ -103,16 +125,18 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> tuple[list, st
         values = _fill(frame, spec.fill, path, name)
         out.append(Series(name=str(name), index=grid, values=values.astype(np.float32),
                           observed=observed))
-    return out, freq, n_filled
+    return Regular(out, freq, n_filled, n_off, first_off)
 
 
 def _check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
-                   name: str) -> None:
+                   name: str) -> np.ndarray:
+    """Which rows lie off the grid; an error when more than a few do."""
     off = ~times.isin(grid)
     if off.mean() > MAX_OFF_GRID or (off.any() and len(times) < 100):
         where = f" (series '{name}')" if name else ""
         raise DataError(f"{path}{where}: {int(off.sum())} timestamps are off the '{freq}' grid, "
                         f"first {times[off][0]}; give the right --freq or resample the data")
+    return off
 
 
 def _check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,

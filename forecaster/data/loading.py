@@ -110,12 +110,22 @@ def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
         notes.append(f"{path.name}: rows were not in time order; they were sorted")
         data = data.sort_values(["__series", "__time"], kind="stable")
     data = _handle_duplicates(data, spec, path)
-    series, freq, n_filled = regularise(data, spec, path)
+    series, freq, n_filled, n_off, first_off = regularise(data, spec, path)
+    if n_off:
+        notes.append(_off_grid_note(path, freq, n_off, *first_off))
     if n_filled:
         rows = sum(int((~s.observed.all(axis=1)).sum()) for s in series)
         notes.append(f"{path.name}: filled {n_filled} missing values in {rows} row(s) by "
                      f"'{spec.fill}'")
     return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes)
+
+
+def _off_grid_note(path: Path, freq: str, n_off: int, first: pd.Timestamp, name: str) -> str:
+    # Up to 1 % of rows off the grid are tolerated, but their values are lost: say so.
+    where = f" of series '{name}'" if name else ""
+    return (f"{path.name}: dropped {n_off} row(s) off the '{freq}' grid, first at "
+            f"{first.isoformat()}{where}; give the right --freq or resample the data to "
+            "keep them")
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
