@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -11,7 +12,8 @@ from forecaster.config import TrainSettings
 from forecaster.data.folds import make_folds
 from forecaster.data.loading import load_frame
 from forecaster.data.spec import DataSpec
-from forecaster.pipeline.prepare import fold_data, make_grid
+from forecaster.errors import DataError
+from forecaster.pipeline.prepare import fold_data, make_grid, plan_folds
 
 
 @given(n=st.integers(200, 2000), k=st.integers(1, 5), val=st.integers(1, 50),
@@ -50,3 +52,61 @@ def test_fold_data_sees_no_future(tmp_path_factory, train_hi: int, gap: int) -> 
         assert last_target.max() <= train_hi
     first_val_target = data.val.starts.numpy() + stg.window
     assert first_val_target.min() >= train_hi + gap
+
+
+def _disjoint(tmp_path, n_a: int = 200, n_b: int = 200):
+    """Store A in January, store B in March: the union grid is mostly empty between them."""
+    rows = [(t, "A", np.sin(i / 5.0)) for i, t in
+            enumerate(pd.date_range("2024-01-01", periods=n_a, freq="h"))]
+    rows += [(t, "B", 100 + np.sin(i / 5.0)) for i, t in
+             enumerate(pd.date_range("2024-03-01", periods=n_b, freq="h"))]
+    path = tmp_path / "disjoint.csv"
+    pd.DataFrame(rows, columns=["timestamp", "store", "value"]).to_csv(path, index=False)
+    return path, load_frame(path, DataSpec(series_col="store"))
+
+
+@pytest.mark.parametrize("n_folds", [1, 3])
+def test_folds_of_series_that_do_not_overlap_have_validation_windows(tmp_path,
+                                                                     n_folds: int) -> None:
+    # The folds used to be cut on the union grid: validation blocks fell in the empty
+    # February (no windows: an internal error), and early stopping took a tenth of the
+    # whole span, more than either series' training part.
+    _, frame = _disjoint(tmp_path)
+    grid = make_grid(frame)
+    stg = TrainSettings(window=24, horizon=6, segment=6, folds=n_folds)
+    folds = plan_folds(frame, grid, stg, "disjoint.csv")
+    b_start = grid.offsets[1]
+    for f in folds:
+        assert b_start <= f.val_lo < f.val_hi <= grid.n and f.train_hi + 6 <= f.val_lo
+        data = fold_data(frame, grid, stg, f.train_lo, f.train_hi, (f.val_lo, f.val_hi))
+        assert len(data.val) > 0 and len(data.train) > 0
+        # B's scaler saw only B's rows before the fold's end: B sits near 100.
+        assert 99 < data.scalers[1].mean[0] < 101
+        origins = data.val_origins[:, 1] + np.asarray(grid.offsets)[data.val_origins[:, 0]]
+        assert (origins >= f.val_lo).all() and (origins < f.val_hi).all()
+    final = fold_data(frame, grid, stg, 0, grid.n, None)
+    assert len(final.train) > 100  # both series train, not 0 windows
+
+
+def test_a_fold_without_a_validated_series_is_refused(tmp_path) -> None:
+    # B alone holds the validation block and has no row before the fold's end to scale by.
+    _, frame = _disjoint(tmp_path, n_b=60)
+    stg = TrainSettings(window=8, horizon=2, segment=4, folds=1, val_size=58, gap=2)
+    with pytest.raises(DataError, match="fold 1 of 1: no series has both rows before .* do "
+                                        "not overlap enough in time; use fewer --folds, "
+                                        "--folds 0"):
+        plan_folds(frame, make_grid(frame), stg, "disjoint.csv")
+
+
+def test_train_on_series_that_do_not_overlap(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from forecaster.cli import app
+
+    path, _ = _disjoint(tmp_path)
+    for extra in (["--folds", "3"], ["--folds", "0"]):
+        result = CliRunner().invoke(app, [
+            "train", str(path), "--series-col", "store", "--model", str(tmp_path / "m"),
+            "--epochs", "1", "--window", "24", "--segment", "6", "--horizon", "6",
+            "--hidden", "4", "--layers", "1", "--anomaly-epochs", "1", *extra])
+        assert result.exit_code == 0, result.output

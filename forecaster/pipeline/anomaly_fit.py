@@ -26,7 +26,7 @@ from forecaster.models.reconstructor import (
     reconstruction_loss,
 )
 from forecaster.models.train import TrainConfig, fit
-from forecaster.pipeline.prepare import MIN_TRAIN_WINDOWS, Grid, fold_data
+from forecaster.pipeline.prepare import MIN_TRAIN_WINDOWS, Grid, fold_data, on_grid
 from forecaster.report import Reporter
 
 # Share of the data held out for calibration when ``--folds 0`` leaves no folds.
@@ -70,7 +70,9 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
         Tensors "anomaly.net.*" (final weights) and "anomaly.oof_scores" (normalised
         out-of-fold scores, NaN-separated per block, for re-calibration at detection).
     """
-    blocks = folds or _holdout(grid.n, st)
+    # Planned over the steps that hold data, like the forecaster's folds: a block at the end
+    # of the union grid could fall where only a series without past rows has data.
+    blocks = folds or [on_grid(f, grid) for f in _holdout(grid.n_covered, st)]
     st = replace(st, anomaly_window=anomaly_window(st, blocks, report))
     _check(st)
     sta = replace(st, window=st.anomaly_window, segment=st.anomaly_segment)
@@ -81,6 +83,10 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
         errors.append(err)
         best_epochs.append(best)
     oof = np.concatenate(errors)  # (steps, channels) with NaN rows between blocks
+    if not np.isfinite(oof).any():
+        raise DataError("no series has anomaly windows in a validation block after some "
+                        "training rows (the series do not overlap enough in time); use "
+                        "fewer --folds, train the series separately, or --no-anomaly")
     center, scale = robust_stats(oof)
     _, oof_scores = normalise(oof, center, scale)
     net, epochs = _final_fit(frame, grid, sta, best_epochs, device, report)

@@ -20,11 +20,22 @@ MIN_TRAIN_WINDOWS = 8
 
 @dataclass
 class Grid:
-    """The union time grid of all series: series ``i`` starts at ``offsets[i]``."""
+    """The union time grid of all series: series ``i`` starts at ``offsets[i]``.
+
+    Attributes:
+        covered: per step, whether some series has a row there (False in the stretches
+            between series that do not overlap in time).
+    """
 
     start: pd.Timestamp
     n: int
     offsets: list[int]
+    covered: np.ndarray
+
+    @property
+    def n_covered(self) -> int:
+        """Steps where some series has a row."""
+        return int(self.covered.sum())
 
 
 def make_grid(frame: Frame) -> Grid:
@@ -33,7 +44,10 @@ def make_grid(frame: Frame) -> Grid:
     end = max(s.index[-1] for s in frame.series)
     grid = pd.date_range(start, end, freq=frame.freq)
     offsets = [int(grid.get_indexer([s.index[0]])[0]) for s in frame.series]
-    return Grid(start=start, n=len(grid), offsets=offsets)
+    covered = np.zeros(len(grid), dtype=bool)
+    for off, s in zip(offsets, frame.series, strict=True):
+        covered[off:off + len(s.index)] = True
+    return Grid(start=start, n=len(grid), offsets=offsets, covered=covered)
 
 
 def es_size(train_len: int, horizon: int) -> int:
@@ -48,14 +62,64 @@ def plan_folds(frame: Frame, grid: Grid, st: TrainSettings, path: str) -> list[F
                           "choose a segment that divides the window (1 for per-step input)")
     if st.folds == 0:
         return []
-    folds, val_size, train_len, need_train = fold_room(st, grid.n)
+    # Folds are planned over the steps that hold data: series that do not overlap in time
+    # (store A in January, B in March) leave stretches of the union grid empty, and a
+    # validation block there had no windows at all.
+    m = grid.n_covered
+    folds, val_size, train_len, need_train = fold_room(st, m)
     if train_len < need_train:
-        need = grid.n - train_len + need_train
-        raise DataError(f"{path}: {grid.n} time steps, too few for --window {st.window}, "
+        need = m - train_len + need_train
+        steps = f"{m} time steps" + (f" with data (of {grid.n})" if m < grid.n else "")
+        raise DataError(f"{path}: {steps}, too few for --window {st.window}, "
                         f"--horizon {st.horizon} and {st.folds} folds of {val_size} steps "
                         f"(need about {need}); use a shorter --window/--horizon or fewer "
                         "--folds")
+    folds = [on_grid(f, grid) for f in folds]
+    for k, f in enumerate(folds):
+        _check_validated(frame, grid, st, f, f"{path}: fold {k + 1} of {st.folds}")
     return folds
+
+
+def on_grid(fold: Fold, grid: Grid) -> Fold:
+    """A fold planned over the ``grid.n_covered`` steps that hold data, as union-grid
+    positions (the same fold when every step is covered). Gaps only widen: nothing
+    moves closer to the validation block."""
+    pos = np.flatnonzero(grid.covered)
+
+    def start(p: int) -> int:
+        return int(pos[p]) if p < len(pos) else grid.n
+
+    def end(p: int) -> int:
+        return int(pos[p - 1]) + 1 if p > 0 else 0
+
+    return Fold(start(fold.train_lo), end(fold.train_hi), start(fold.val_lo), end(fold.val_hi))
+
+
+def _check_validated(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold,
+                     where: str) -> None:
+    # A fold is scored on the series that have a past to scale by and a validation window;
+    # with none, its validation set would be empty.
+    for i, s in enumerate(frame.series):
+        lo, hi = _train_part(grid, i, len(s.index), fold.train_lo, fold.train_hi)
+        if hi - lo >= 2 and len(_val_starts(grid, i, len(s.index), st.window, st.horizon,
+                                            (fold.val_lo, fold.val_hi))):
+            return
+    raise DataError(f"{where}: no series has both rows before the fold's training end and a "
+                    f"--window {st.window} + --horizon {st.horizon} window in its validation "
+                    "block, as the series do not overlap enough in time; use fewer --folds, "
+                    "--folds 0, or train the series separately")
+
+
+def _train_part(grid: Grid, i: int, n: int, train_lo: int, train_hi: int) -> tuple[int, int]:
+    """Series ``i``'s training part ``[lo, hi)`` in its own positions (possibly empty)."""
+    lo, hi = (max(0, p - grid.offsets[i]) for p in (train_lo, train_hi))
+    return lo, min(hi, n)
+
+
+def _val_starts(grid: Grid, i: int, n: int, window: int, horizon: int,
+                val: tuple[int, int]) -> np.ndarray:
+    vlo, vhi = (max(p - grid.offsets[i], 0) for p in val)
+    return window_starts(n, window, horizon, 0, vlo, vhi)
 
 
 def fold_room(st: TrainSettings, n: int) -> tuple[list[Fold], int, int, int]:
@@ -117,21 +181,24 @@ def fold_data(frame: Frame, grid: Grid, st: TrainSettings, train_lo: int, train_
     here sees a value at or after ``train_hi``.
     """
     horizon = st.horizon if horizon is None else horizon
-    es = es_size(train_hi - train_lo, horizon or st.window)
+    # Sized by the steps that hold data: the empty stretch between series that do not
+    # overlap would otherwise swell it past a whole series.
+    es = es_size(int(grid.covered[train_lo:train_hi].sum()), horizon or st.window)
     scalers, tr, early, va, origins = [], [], [], [], []
     for i, s in enumerate(frame.series):
-        lo, hi = (max(0, p - grid.offsets[i]) for p in (train_lo, train_hi))
-        hi = min(hi, len(s.index))
+        n = len(s.index)
+        lo, hi = _train_part(grid, i, n, train_lo, train_hi)
         part = slice(lo, hi) if hi - lo >= 2 else slice(0, max(hi, 2))
         scaler = Scaler.fit(s.values[part], s.observed[part])
         scaled = scaler.transform(s.values)
-        n = len(s.index)
         scalers.append(scaler)
         tr.append((scaled, s.observed, window_starts(n, st.window, horizon, lo, lo, hi - es)))
         early.append((scaled, s.observed, window_starts(n, st.window, horizon, lo, hi - es, hi)))
         if val is not None:
-            vlo, vhi = (p - grid.offsets[i] for p in val)
-            starts = window_starts(n, st.window, horizon, 0, max(vlo, 0), max(vhi, 0))
+            # A series without training rows here has no past to scale by: scaling its
+            # validation windows by its own later rows would leak, so it sits this fold out.
+            starts = (_val_starts(grid, i, n, st.window, horizon, val) if hi - lo >= 2
+                      else np.empty(0, dtype=np.int64))
             va.append((scaled, s.observed, starts))
             origins.append(np.stack([np.full(len(starts), i), starts + st.window], axis=1))
     k = len(frame.spec.targets) if horizon else len(frame.columns)
