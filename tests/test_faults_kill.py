@@ -45,7 +45,8 @@ root, keep, i = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 print("ready", flush=True)
 while True:
     i += 1
-    meta = {"i": i, "data": {}, "forecaster": {}, "scalers": {}}
+    meta = {"i": i, "data": {"freq": "h", "spec": {"targets": []}, "targets": [], "columns": []},
+            "forecaster": {"config": {"window": 2, "horizon": 1}}, "scalers": {}}
     tensors = {"a": torch.full((64, 64), float(i)), "b": torch.full((7,), float(i))}
     save_bundle(root, Bundle(meta=meta, tensors=tensors), keep=keep)
 """
