@@ -441,3 +441,8 @@ def test_rows_off_the_grid_are_dropped_with_a_note(tmp_path: Path) -> None:
                for n in frame.notes), frame.notes
     result = train(write(tmp_path, lines), tmp_path / "m")
     assert result.exit_code == 0 and "dropped 1 row(s) off the 'h' grid" in result.stderr
+    for command in (["predict"], ["detect-anomalies", "--method", "forecast", "--last", "3",
+                                  "--exit-zero"]):
+        result = runner.invoke(app, [*command, "--model", str(tmp_path / "m")])
+        assert result.exit_code == 0, result.output
+        assert "dropped 1 row(s) off the 'h' grid" in result.stderr  # not silent here either

@@ -124,7 +124,7 @@ class DetectionRun:
         self.ds = ds
         self.report = report or Reporter(quiet=True)
         self.bundle = load_bundle(Path(ds.model_dir))
-        self.frame, self.path = load_data_for(self.bundle, ds.data)
+        self.frame, self.path = load_data_for(self.bundle, ds.data, self.report)
         drift_gate(self.bundle, self.frame, ds.last or DRIFT_ROWS, ds.strict, self.report)
         self.scorer = _scorer(self.bundle, ds, resolve_device(ds.device))
         self._cutoffs = {s.name: _cutoff(s, ds, self.path) for s in self.frame.series}

@@ -35,8 +35,10 @@ def load_forecaster(bundle: Bundle) -> ForecasterEnsemble:
     return net.eval()
 
 
-def load_data_for(bundle: Bundle, data: Path | None) -> tuple[Frame, Path]:
-    """Read the recorded training CSV again (or ``data``) with the bundle's layout."""
+def load_data_for(bundle: Bundle, data: Path | None,
+                  report: Reporter | None = None) -> tuple[Frame, Path]:
+    """Read the recorded training CSV again (or ``data``) with the bundle's layout; its
+    notes (rows sorted, dropped off the grid, values filled) go to ``report``."""
     meta = bundle.meta["data"]
     path = Path(data) if data is not None else Path(meta["path"])
     spec = DataSpec.from_dict(meta["spec"])
@@ -52,6 +54,8 @@ def load_data_for(bundle: Bundle, data: Path | None) -> tuple[Frame, Path]:
     if to_offset(frame.freq) != to_offset(meta["freq"]):
         raise DataError(f"{path}: data has frequency '{frame.freq}', the model was trained on "
                         f"'{meta['freq']}'; resample the data or retrain")
+    for note in frame.notes if report else ():
+        report.note(note)
     return frame, path
 
 
@@ -84,7 +88,7 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
     report = report or Reporter(quiet=True)
     bundle = load_bundle(Path(st.model_dir))
     net = load_forecaster(bundle)
-    frame, path = load_data_for(bundle, st.data)
+    frame, path = load_data_for(bundle, st.data, report)
     cfg = net.cfg
     drift_gate(bundle, frame, cfg.window, st.strict, report)
     x, scalers = [], []
