@@ -266,8 +266,11 @@ def _handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path) -> pd.Dat
         return data
     if spec.duplicates == "error":
         first = data.loc[dup, "__time"].iloc[0]
+        several = "" if spec.series_col else ("if the file holds several series, name "
+                                              "their column with --series-col; else ")
         raise DataError(f"{path}: duplicate timestamp {first} ({int(dup.sum())} rows share a "
-                        "timestamp); keep one with --duplicates first|last|mean")
+                        f"timestamp); {several}keep one with --duplicates first|last|mean "
+                        "(at training: predict and detect-anomalies use the model's choice)")
     if spec.duplicates == "mean":
         return data.groupby(["__series", "__time"], as_index=False, sort=False).mean()
     return data.drop_duplicates(["__series", "__time"], keep=spec.duplicates)
