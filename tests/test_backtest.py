@@ -240,3 +240,19 @@ def test_cli_backtest_checks_output_and_plot_paths_before_any_work(
     assert res.exit_code == 73, res.output
     assert res.stderr == message.format(d=tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.csv"]
+
+
+def test_series_that_do_not_overlap_get_a_message_not_an_internal_error(tmp_path: Path) -> None:
+    # Store A in January, store B in March: the rows before the default start are A's only.
+    parts = [make_series(n=200, start=start).assign(store=store)
+             for store, start in (("A", "2024-01-01"), ("B", "2024-03-01"))]
+    pd.concat(parts).to_csv(tmp_path / "long.csv", index=False)
+    base = ["backtest", str(tmp_path / "long.csv"), "--series-col", "store", "--epochs", "1",
+            "--ensemble", "1", "--hidden", "4", "-q"]
+    for extra in ([], ["--start", "0.95"]):
+        res = CliRunner().invoke(app, [*base, *extra])
+        assert res.exit_code == 65, res.output
+        assert res.stderr.startswith("Error: fit 1: no series has") and "--start" in res.stderr
+    res = CliRunner().invoke(app, [*base, "--start", "0.97", "--window", "24", "--segment", "24",
+                                   "--val-size", "24"])
+    assert res.exit_code == 0, res.output
