@@ -69,7 +69,8 @@ def _text_times(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _csv(df: pd.DataFrame, header: bool) -> str:
-    return _text_times(df).to_csv(index=False, header=header, float_format="%.6g",
+    # 7 significant digits: what the float32 series hold (6 wrote 1234567 as 1.23457e+06).
+    return _text_times(df).to_csv(index=False, header=header, float_format="%.7g",
                                   lineterminator="\n")
 
 

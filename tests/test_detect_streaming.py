@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import TINY, make_series
@@ -154,3 +155,8 @@ def test_negative_zero_is_written_as_zero() -> None:
     df = pd.DataFrame({"forecast": [-0.0, 1.5]})
     assert render(df, "csv").splitlines()[1] == "0"
     assert '"forecast": 0.0' in render(df, "json")
+
+
+def test_csv_keeps_the_digits_a_float32_value_holds() -> None:
+    df = pd.DataFrame({"value": np.float32([1234567.0, 60.091, 4312.25])})
+    assert render(df, "csv").splitlines()[1:] == ["1234567", "60.091", "4312.25"]
