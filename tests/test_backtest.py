@@ -256,3 +256,15 @@ def test_series_that_do_not_overlap_get_a_message_not_an_internal_error(tmp_path
     res = CliRunner().invoke(app, [*base, "--start", "0.97", "--window", "24", "--segment", "24",
                                    "--val-size", "24"])
     assert res.exit_code == 0, res.output
+
+
+def test_a_backtest_on_few_origins_warns(tmp_path: Path) -> None:
+    make_series(n=300).to_csv(tmp_path / "s.csv", index=False)
+    args = ["backtest", str(tmp_path / "s.csv"), "--epochs", "1", "--hidden", "4", "--window",
+            "24", "--segment", "6", "--horizon", "24", "--ensemble", "1", "--start"]
+    res = CliRunner().invoke(app, [*args, "0.85"])  # 1 origin of 24 steps
+    assert res.exit_code == 0, res.output
+    assert "only 1 origin(s)" in res.stderr and "--stride" in res.stderr
+    res = CliRunner().invoke(app, [*args, "0.5"])
+    assert res.exit_code == 0, res.output
+    assert "origin(s), so every metric" not in res.stderr

@@ -41,6 +41,7 @@ from forecaster.pipeline.training import fit_ensemble
 from forecaster.report import Reporter
 
 BASELINES = ("naive", "seasonal naive", "drift", "ETS")
+FEW_ORIGINS = 5  # fewer, and one unlucky origin decides the comparison with the baselines
 WEEKLY = "weekly naive"  # sub-daily data only: the same hour a week before
 
 
@@ -115,6 +116,9 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
     device = resolve_device(bt.train.device)
     report.note(f"backtest: {len(plan.origins)} origins, {len(plan.refits)} fit(s), season "
                 f"{season}")
+    if len(plan.origins) < FEW_ORIGINS:
+        report.warn(f"backtest: only {len(plan.origins)} origin(s), so every metric rests on "
+                    f"that many forecasts; give an earlier --start or a shorter --stride for more")
     week = _week(frame.freq, season, bt, plan)
     outs, secs, epochs = [], 0.0, []
     for i, refit in enumerate(plan.refits):
