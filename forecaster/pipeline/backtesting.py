@@ -169,17 +169,7 @@ def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, seas
     """Train on one refit's rows and forecast all its origins (model and baselines)."""
     st, k = bt.train, len(frame.spec.targets)
     data = refit_data(frame, grid, bt, refit)
-    if not len(data.test_origins):
-        raise DataError(f"fit {index + 1}: no series has rows to fit on before its origins "
-                        f"(--window {st.window} and the --val-size part) and --horizon rows "
-                        "after them; the series do not cover those rows: give a later --start, "
-                        "a shorter --window or --val-size, or backtest the series separately")
-    if not len(data.val_origins) or not len(data.fit.starts):
-        # Series that do not overlap in time can leave the rows before an origin empty.
-        part = "validation" if len(data.fit.starts) else "training"
-        raise DataError(f"fit {index + 1}: no series has enough data in the {part} part before "
-                        "its first origin (the series do not cover those rows); give a later "
-                        "--start, a shorter --val-size, or backtest the series separately")
+    _check_windows(data, st, index)
     t0 = time.perf_counter()
     net, epochs = fit_ensemble(frame, st, data.fit, data.val, device, report, f"fit {index + 1}")
     val_pt = predict_batches(net, data.val.to(device)).numpy()
@@ -204,6 +194,21 @@ def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, seas
     out = Forecasts(data.test_origins, actuals(frame, data.test_origins, st.horizon), models,
                     np.full(len(data.test_origins), index))
     return out, secs, epochs
+
+
+def _check_windows(data: RefitData, st: TrainSettings, index: int) -> None:
+    """Refuse a fit with nothing to fit, validate or forecast: series that do not overlap
+    in time can leave the rows before an origin empty."""
+    if not len(data.test_origins):
+        raise DataError(f"fit {index + 1}: no series has rows to fit on before its origins "
+                        f"(--window {st.window} and the --val-size part) and --horizon rows "
+                        "after them; the series do not cover those rows: give a later --start, "
+                        "a shorter --window or --val-size, or backtest the series separately")
+    if not len(data.val_origins) or not len(data.fit.starts):
+        part = "validation" if len(data.fit.starts) else "training"
+        raise DataError(f"fit {index + 1}: no series has enough data in the {part} part before "
+                        "its first origin (the series do not cover those rows); give a later "
+                        "--start, a shorter --val-size, or backtest the series separately")
 
 
 def refit_data(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit) -> RefitData:
