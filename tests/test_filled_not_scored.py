@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -70,3 +71,46 @@ def test_backtest_scores_observed_actuals_only(tmp_path: Path) -> None:
     gap = (stamps >= "2024-01-19 08:00") & (stamps <= "2024-01-19 19:00")
     assert gap.any() and out.loc[gap, "actual"].isna().all()
     assert out.loc[~gap, "actual"].notna().all()
+
+
+def test_a_target_never_observed_in_validation_gets_no_interval_and_no_alarm(
+        tmp_path: Path) -> None:
+    # Sensor b died half-way: none of its validation actuals were observed. Its residual
+    # quantiles used to become 0 (a zero-width band) and --method forecast scored it
+    # against a scale of 1e-6 (one 336-step event, peak score two million).
+    n = 24 * 40
+    rng = np.random.default_rng(1)
+    t = np.arange(n)
+    b = (5 + np.cos(t * 2 * np.pi / 24) + rng.normal(0, 0.3, n)).round(3).astype(object)
+    b[n // 2:] = ""
+    path = tmp_path / "two.csv"
+    pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=n, freq="h"),
+                  "a": 10 + 3 * np.sin(t * 2 * np.pi / 24) + rng.normal(0, 0.5, n),
+                  "b": b}).to_csv(path, index=False)
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(path), "--target", "a,b", "--model", str(model),
+                                 *TINY])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(io.StringIO(result.stdout))
+    assert out.loc[out["target"] == "b", ["lower", "upper"]].isna().all().all()
+    assert (out.loc[out["target"] == "a", "upper"] > out.loc[out["target"] == "a", "lower"]).all()
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--method",
+                                 "forecast", "--events", "--exit-zero"])
+    assert result.exit_code == 0, result.output
+    events = pd.read_csv(io.StringIO(result.stdout))
+    assert len(events) == 0 or events["peak_score"].max() < 1000
+
+
+def test_backtest_prints_no_numpy_warnings_when_a_step_was_never_observed(
+        tmp_path: Path) -> None:
+    df = make_series(n=480)
+    path = tmp_path / "no5.csv"
+    df[df["timestamp"].dt.hour != 5].to_csv(path, index=False)  # every 05:00 row missing
+    with warnings.catch_warnings(record=True) as seen:  # they would reach stderr as is
+        warnings.simplefilter("always")
+        result = runner.invoke(app, ["backtest", str(path), "--freq", "h", "--start", "0.8",
+                                     *TINY[:-1], "--horizon", "24"])  # step 6 is 05:00
+    assert result.exit_code == 0, result.output
+    assert not [w for w in seen if issubclass(w.category, RuntimeWarning)]

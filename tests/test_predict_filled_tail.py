@@ -27,9 +27,9 @@ def test_filled_newest_rows_warn_and_leave_stdout_alone(tmp_path: Path, trained:
     result = _predict(trained, stale, "--quiet")
     assert result.exit_code == 0, result.output
     assert result.stderr.count("Warning: ") == 1
-    assert ("Warning: the newest 30 row(s) of the data, from 2024-01-19T18:00:00+00:00 on, were "
-            "filled in by --fill interpolate, not observed (24 of the model's 24 input rows); "
-            "the forecast starts from filled values: add the missing values, or check the "
+    assert ("Warning: the newest 30 row(s) of the data, from 2024-01-19T18:00:00+00:00 on, had "
+            "value filled in by --fill interpolate, not observed (24 of the model's 24 input "
+            "rows); the forecast starts from filled values: add the missing values, or check the "
             "data feed") in result.stderr
     table = pd.read_csv(io.StringIO(result.stdout))
     assert list(table.columns) == ["series", "timestamp", "target", "forecast", "lower", "upper"]
@@ -55,5 +55,5 @@ def test_one_warning_for_each_series_with_filled_newest_rows(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert result.stderr.count("Warning: ") == 1
     assert ("Warning: the newest 5 row(s) of series 'b', from 2024-01-13T07:00:00+00:00 on, "
-            "were filled in by --fill ffill, not observed (5 of the model's 24 input "
+            "had value filled in by --fill ffill, not observed (5 of the model's 24 input "
             "rows)") in result.stderr

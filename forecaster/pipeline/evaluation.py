@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from forecaster.baselines import naive, seasonal_naive
@@ -136,10 +138,12 @@ def interval_quantiles(residuals: list[np.ndarray],
         # residual and the band collapses to a line beside the forecast. Their mirror
         # images make a symmetric band around the forecast, as wide as the errors seen.
         r = np.concatenate([r, -r])
-    if np.isnan(r).all(axis=0).any():  # a step and target with no observed actual at all
-        r = np.where(np.isnan(r).all(axis=0, keepdims=True), 0.0, r)
-    # NaN residuals are those of filled-in actuals (see fold_truth, actuals): left out.
-    return np.nanquantile(r, QUANTILE_GRID, axis=0).astype(np.float32)
+    # NaN residuals are those of filled-in actuals (see fold_truth, actuals): left out. A
+    # target never observed in any validation block keeps NaN quantiles: no interval (empty
+    # bounds) and no forecast-residual score, rather than a zero-width band.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the all-NaN columns
+        return np.nanquantile(r, QUANTILE_GRID, axis=0).astype(np.float32)
 
 
 def interval_bounds(point: np.ndarray, quantiles: np.ndarray, level: float,

@@ -97,7 +97,7 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
             where = f"series '{s.name}' has" if s.name else "it has"
             raise DataError(f"{path}: {where} {len(s.index)} rows; the model needs the last "
                             f"{cfg.window} to forecast. Give more history")
-        _warn_filled_tail(s, cfg.window, frame.spec.fill, report)
+        _warn_filled_tail(s, frame.columns, cfg.window, frame.spec.fill, report)
         sc = series_scaler(bundle, s.name, s.values, s.observed, report)
         scalers.append(sc)
         scaled = sc.transform(s.values[-cfg.window:])
@@ -111,7 +111,8 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
     return _table(frame, bundle, out, scalers, st.level, cfg.window)
 
 
-def _warn_filled_tail(s: Series, window: int, fill: str, report: Reporter) -> None:
+def _warn_filled_tail(s: Series, columns: list[str], window: int, fill: str,
+                      report: Reporter) -> None:
     """Warn when the newest rows of a series were filled in by the gap policy.
 
     The forecast starts from them, so a stalled feed's made-up values would pass for data:
@@ -122,10 +123,11 @@ def _warn_filled_tail(s: Series, window: int, fill: str, report: Reporter) -> No
     if not n:
         return
     where = f"series '{s.name}'" if s.name else "the data"
+    gaps = [c for j, c in enumerate(columns) if not s.observed[-n:, j].all()]
     report.warn(f"the newest {n} row(s) of {where}, from {time_text(s.index[-n], s.index)} "
-                f"on, were filled in by --fill {fill}, not observed ({min(n, window)} of the "
-                f"model's {window} input rows); the forecast starts from filled values: add "
-                "the missing values, or check the data feed")
+                f"on, had {', '.join(gaps)} filled in by --fill {fill}, not observed "
+                f"({min(n, window)} of the model's {window} input rows); the forecast starts "
+                "from filled values: add the missing values, or check the data feed")
 
 
 def time_text(t: pd.Timestamp, index: pd.DatetimeIndex) -> str:
@@ -157,8 +159,11 @@ def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
             lo, hi = lo0 * v, hi0 * v
         stamps = pd.date_range(s.index[-1] + step, periods=len(f), freq=step)
         for j, target in enumerate(frame.spec.targets):
-            cols = {"forecast": f[:, j], "lower": f[:, j] + lo[:, j], "upper": f[:, j] + hi[:, j]}
-            cols = {c: v * scale[j] + mean[j] for c, v in cols.items()}
+            point = f[:, j] * scale[j] + mean[j]
+            if target in floor:  # floored first: the residuals were measured around it
+                point = np.maximum(point, 0.0)
+            cols = {"forecast": point, "lower": point + lo[:, j] * scale[j],
+                    "upper": point + hi[:, j] * scale[j]}
             if target in floor:
                 cols = {c: np.maximum(v, 0.0) for c, v in cols.items()}
             parts.append(pd.DataFrame({"series": s.name, "timestamp": stamps, "target": target,
