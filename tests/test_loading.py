@@ -282,6 +282,15 @@ def test_thousands_dots_with_decimal_commas(tmp_path: Path) -> None:
     assert s.values[:5, 0].tolist() == [1234.5, 12000.0, 987.25, -2500.0, 7.0]
 
 
+def test_three_decimals_beside_a_stray_comma_are_not_thousands(tmp_path: Path) -> None:
+    # 10.189 is a decimal dot unless some cell writes 1.234,5: one typo "10,5" must not
+    # turn the whole column into ten-thousands.
+    lines = ["timestamp;temp"] + [f"{line.split(',')[0]};{'10,5' if i == 7 else f'10.{i:03d}'}"
+                                  for i, line in enumerate(hourly()[1:])]
+    with pytest.raises(DataError, match="'10,5' is not a number"):
+        load_frame(write(tmp_path, lines), DataSpec(targets=["temp"]))
+
+
 def test_a_dot_that_is_not_a_thousands_dot_leaves_commas_alone(tmp_path: Path) -> None:
     lines = ["timestamp;value"] + [f"{line.split(',')[0]};{'1,5' if i else '2.5'}"
                                    for i, line in enumerate(hourly()[1:])]

@@ -179,14 +179,17 @@ def _decimal_commas(raw: pd.DataFrame) -> pd.DataFrame:
     # A file not separated by commas may write 1,5 for 1.5 (a European spreadsheet's
     # export), and then 1.234,5 for 1234.5: a column whose cells are numbers written so is
     # read that way. Dots are taken as thousands only where every dotted cell groups its
-    # digits by three. A plain substring test first: a regex pass over every column is slow.
+    # digits by three and some cell has both (1.234,5): 10.189 beside one stray 10,5 is a
+    # decimal dot and a typo, not ten thousand. A plain substring test first: a regex pass
+    # over every column is slow.
     for col in raw.columns:
         text = raw[col]
         if not text.str.contains(",", regex=False).any():
             continue
         cells = text[text.str.strip() != ""]
         dotted = cells.str.contains(".", regex=False)
-        if dotted.any() and not cells[dotted].str.fullmatch(THOUSAND_DOTS).all():
+        if dotted.any() and not (cells[dotted].str.fullmatch(THOUSAND_DOTS).all()
+                                 and cells[dotted].str.contains(",", regex=False).any()):
             continue
         numeric = (cells.str.fullmatch(DECIMAL_COMMA) | cells.str.fullmatch(r"\s*[+-]?\d+\s*")
                    | dotted)
