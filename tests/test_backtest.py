@@ -159,6 +159,10 @@ def test_weekly_naive_is_a_yardstick_for_hourly_data_with_a_week_behind(tmp_path
     res = CliRunner().invoke(app, [*args, "--start", "0.25"])  # origins from hour 150
     assert res.exit_code == 0, res.output
     assert "weekly naive" not in json.loads(res.stdout)["metrics"]["overall"]
+    # Origins from hour 180, but the validation part that sets its intervals starts earlier.
+    res = CliRunner().invoke(app, [*args, "--start", "0.3"])
+    assert res.exit_code == 0, res.output
+    assert "weekly naive" not in json.loads(res.stdout)["metrics"]["overall"]
 
 
 def test_cli_backtest_errors_are_one_line(tmp_path: Path) -> None:
@@ -217,6 +221,9 @@ def test_a_season_longer_than_the_history_is_refused(tmp_path: Path) -> None:
                                    "--start", "0.8", "--epochs", "1", "--ensemble", "1"])
     assert res.exit_code == 2, res.output
     assert res.stderr.startswith("Error: --season 100000: only 240 steps")
+    res = CliRunner().invoke(app, ["backtest", str(tmp_path / "s.csv"), "--season", "240",
+                                   "--start", "0.8", "--epochs", "1", "--ensemble", "1", "-q"])
+    assert res.exit_code == 0, res.output  # exactly one season behind the first origin
 
 
 @pytest.mark.parametrize(("plot", "message"), [

@@ -16,6 +16,7 @@ from forecaster.report import Reporter
 
 TABLE_METRICS = ("mae", "rmse", "mape", "smape", "mase", "coverage", "width", "pinball")
 MAX_STEP_ROWS = 24
+SCORE_KEYS = ("mae", "rmse", "mse", "mape", "smape", "mase", "coverage", "width", "pinball")
 
 
 def scores(fc: Forecasts, rows: np.ndarray, level: float,
@@ -27,6 +28,8 @@ def scores(fc: Forecasts, rows: np.ndarray, level: float,
     def pick(a: np.ndarray) -> np.ndarray:
         return a[rows][:, steps][seen]
 
+    if not seen.any():  # every actual here was filled in: nothing to score
+        return {name: dict.fromkeys(SCORE_KEYS, float("nan")) for name in fc.models}
     base = pick(fc.models["seasonal naive"][0])
     return {name: scorecard(y[seen], pick(p), pick(lo), pick(hi), base, level)
             for name, (p, lo, hi) in fc.models.items()}

@@ -109,7 +109,7 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
     bt = replace(bt, train=_shape(bt, frame, grid.n, times, report))
     plan = make_plan(grid.n, times, bt)
     season = bt.season or season_length(frame.freq)
-    if bt.season and bt.season >= plan.origins.min():
+    if bt.season and bt.season > plan.origins.min():
         raise ConfigError(f"--season {bt.season}: only {plan.origins.min()} steps come before the "
                           "first origin, so seasonal naive and MASE would have no season to "
                           "repeat; give a shorter --season or a later --start")
@@ -138,7 +138,9 @@ def _week(freq: str, season: int, bt: BacktestSettings, plan: Plan) -> int | Non
     except ValueError:  # months, business days: no fixed length
         return None
     week = 7 * season
-    ok = sub_daily and bt.season is None and season > 1 and plan.origins.min() >= week
+    # The validation origins (from each refit's fit_hi on) set its intervals: a week too.
+    first = min([plan.origins.min(), *(r.fit_hi for r in plan.refits)])
+    ok = sub_daily and bt.season is None and season > 1 and first >= week
     return week if ok else None
 
 
