@@ -36,10 +36,19 @@ ANOMALY: dict[tuple[str, ...], type | tuple[type, ...]] = {
 }
 
 
+# Keys of newer bundles, absent from older ones: checked only where present.
+IF_PRESENT: dict[tuple[str, ...], type | tuple[type, ...]] = {
+    ("forecaster", "nonnegative"): list,
+}
+
+
 def check_shape(meta: dict, where: Path) -> None:
     """Raise BundleError naming the first key that is missing or of the wrong type."""
     for path, kind in SHAPE.items():
         _check(meta, path, kind, where)
+    for path, kind in IF_PRESENT.items():
+        if _has(meta, path):
+            _check(meta, path, kind, where)
     if meta.get("anomaly"):  # absent or null: trained with --no-anomaly
         for path, kind in ANOMALY.items():
             _check(meta, path, kind, where)
@@ -58,6 +67,15 @@ def _check(meta: dict, path: tuple[str, ...], kind: type | tuple[type, ...],
         raise BundleError(f"{where}: bundle metadata '{'.'.join(path)}' holds "
                           f"{type(node).__name__}, not {_name(kind)}; the bundle is damaged: "
                           "retrain with 'forecast train'")
+
+
+def _has(meta: dict, path: tuple[str, ...]) -> bool:
+    node: object = meta
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
 
 
 def _check_freq(freq: str, where: Path) -> None:

@@ -101,6 +101,7 @@ def _edit_meta(model: Path, edit) -> None:
     (lambda m: m["data"]["spec"].update(targets=5), "'data.spec.targets' holds int, not a list"),
     (lambda m: m.update(forecaster=[]), "'forecaster' holds list, not an object"),
     (lambda m: m.update(anomaly={"threshold": {"value": "high"}}), "lacks 'anomaly.config'"),
+    (lambda m: m["forecaster"].update(nonnegative=None), "'forecaster.nonnegative' holds"),
 ])
 @pytest.mark.parametrize("command", ["predict", "info", "detect-anomalies"])
 def test_a_hand_damaged_bundle_json_is_a_damaged_bundle(trained: Path, edit, needle: str,
