@@ -184,3 +184,13 @@ def test_telemanom_rule_flags_no_recurring_peaks_even_above_the_floor() -> None:
     fault[1000:1005] = 20.0
     thr = telemanom_rule(fault, floor=6.0, cap=8.0)
     assert (fault >= thr).sum() == 5
+
+
+def test_a_channel_with_no_out_of_fold_errors_is_never_scored() -> None:
+    # A sensor that died before the validation blocks: its median was NaN, which the
+    # bundle's JSON refused (an internal error at the end of training).
+    oof = np.array([[1.0, np.nan], [2.0, np.nan], [4.0, np.nan]])
+    center, scale = robust_stats(oof)
+    assert np.isfinite(center).all() and np.isfinite(scale).all()
+    per, overall = normalise(np.array([[5.0, 50.0]]), center, scale)
+    assert abs(per[0, 1]) < 1e-20 and overall[0] == per[0, 0] > 1  # channel 0 still counts

@@ -84,14 +84,23 @@ def smooth(errors: np.ndarray, span: int) -> np.ndarray:
     return np.where(ok, out, np.nan).astype(np.float32)
 
 
+UNCALIBRATED = 1e30  # the robust scale of a channel without out-of-fold errors
+
+
 def robust_stats(errors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-channel median and robust scale (1.4826 MAD, floored) of out-of-fold errors.
 
     Median and MAD ignore the few faults a validation block may hold, which a mean
     and standard deviation would not.
     """
-    center = np.nanmedian(errors, axis=0)
-    mad = np.nanmedian(np.abs(errors - center), axis=0) * MAD_TO_SD
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a channel with no errors at all
+        center = np.nanmedian(errors, axis=0)
+        mad = np.nanmedian(np.abs(errors - center), axis=0) * MAD_TO_SD
+    # A channel never observed in a validation block (a sensor that died) cannot be
+    # calibrated: a scale no error reaches keeps it from ever raising a score.
+    unseen = np.isnan(center)
+    center, mad = np.where(unseen, 0.0, center), np.where(unseen, UNCALIBRATED, mad)
     return center.astype(np.float64), np.maximum(mad, MIN_ERROR_SCALE).astype(np.float64)
 
 
