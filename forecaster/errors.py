@@ -15,6 +15,7 @@ EXIT_CANT_WRITE = 73
 EXIT_LOCKED = 75
 EXIT_BAD_BUNDLE = 78
 EXIT_INTERRUPTED = 130
+EXIT_PIPE_CLOSED = 141  # 128 + SIGPIPE, what a shell reports for a writer cut off by `| head`
 EXIT_TERMINATED = 143
 
 

@@ -291,3 +291,18 @@ def test_a_stop_signal_after_the_work_is_done_is_ignored(monkeypatch, trained: P
     finally:
         for s, handler in before.items():
             signal.signal(s, handler)
+
+
+def test_a_reader_that_leaves_early_is_no_internal_error(tmp_path: Path, trained: Path) -> None:
+    # `forecast detect-anomalies | head -2`: the pipe closes while rows are still coming.
+    from conftest import make_series
+
+    long_csv = tmp_path / "long.csv"
+    make_series(n=4000).to_csv(long_csv, index=False)  # ~250 kB of rows: more than a pipe
+    cmd = [sys.executable, "-m", "forecaster", "detect-anomalies", "--model", str(trained),
+           "--data", str(long_csv), "--method", "forecast", "--exit-zero"]
+    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader leaves before the first row is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, err
+    assert "internal error" not in err and "Traceback" not in err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +14,7 @@ import typer
 from forecaster.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
+    EXIT_PIPE_CLOSED,
     EXIT_TERMINATED,
     ConfigError,
     ForecastError,
@@ -96,6 +99,11 @@ def errors_to_exit(debug: bool) -> Iterator[None]:
     except ForecastError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
+    except BrokenPipeError:
+        # The reader of stdout left (`| head`): stop quietly, as other Unix tools do. Point
+        # stdout at /dev/null so the interpreter's final flush cannot raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(EXIT_PIPE_CLOSED) from None
     except KeyboardInterrupt:
         typer.echo("Error: interrupted; no model or output file was changed "
                    "(rows printed so far are incomplete)", err=True)
