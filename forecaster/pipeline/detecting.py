@@ -8,40 +8,29 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 
 from forecaster.anomaly.events import events_table
 from forecaster.anomaly.scores import normalise
-from forecaster.anomaly.series_scores import (
-    forecast_errors,
-    forecast_oof_scores,
-    forecast_stats,
-    reconstruction_errors,
-)
 from forecaster.anomaly.settings import DetectSettings
 from forecaster.anomaly.thresholds import (
     EWMA_SPAN,
-    RULES,
-    calibrate,
     close_gaps,
     ewma,
     prune_events,
     telemanom_rule,
 )
-from forecaster.bundle import Bundle, load_bundle
+from forecaster.bundle import load_bundle
 from forecaster.data.loading import Frame, Series
 from forecaster.data.timestamps import parse_when
-from forecaster.errors import BundleError, ConfigError, DataError
-from forecaster.models.reconstructor import Reconstructor, ReconstructorConfig
-from forecaster.models.restore import restore
+from forecaster.errors import ConfigError, DataError
 from forecaster.pipeline.drift import drift_gate
 from forecaster.pipeline.predicting import (
     load_data_for,
-    load_forecaster,
     series_scaler,
     time_text,
 )
 from forecaster.pipeline.prepare import resolve_device
+from forecaster.pipeline.scorers import make_scorer
 from forecaster.report import Reporter
 
 # Newest rows compared with the training data by the drift gate.
@@ -64,22 +53,6 @@ class Detection:
     events: pd.DataFrame
     threshold: float
     rule: str
-
-
-@dataclass
-class _Scorer:
-    method: str
-    center: np.ndarray
-    scale: np.ndarray
-    threshold: float
-    rule: str
-    prune: float
-    run: object  # (series, scaler, cutoff) -> raw errors (steps, channels)
-    need: int  # rows a series needs to be scored
-    # Runs closer than this many steps are one event: one window, chosen on the NAB
-    # development files (half a window split one fault into several alerts).
-    merge: int = 1
-    cap: float = float("inf")  # telemanom rule: the dynamic part never exceeds it
 
 
 def detect(ds: DetectSettings, report: Reporter | None = None) -> Detection:
@@ -126,7 +99,7 @@ class DetectionRun:
         self.bundle = load_bundle(Path(ds.model_dir))
         self.frame, self.path = load_data_for(self.bundle, ds.data, self.report)
         drift_gate(self.bundle, self.frame, ds.last or DRIFT_ROWS, ds.strict, self.report)
-        self.scorer = _scorer(self.bundle, ds, resolve_device(ds.device))
+        self.scorer = make_scorer(self.bundle, ds, resolve_device(ds.device))
         self._cutoffs = {s.name: _cutoff(s, ds, self.path) for s in self.frame.series}
         for s in self.frame.series:
             _check_length(s, self.scorer.need)
@@ -213,94 +186,6 @@ def _warn_nothing_since(frame: Frame, cutoffs: dict[str, int], since: str,
     report.warn(f"--since {since}: no row at or after it in series {names}{more}; they end "
                 f"by {time_text(last, stale[0].index)} and were not scored: check that new rows "
                 "still arrive for them")
-
-
-def _scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> _Scorer:
-    if ds.method == "forecast":
-        return _forecast_scorer(bundle, ds, device)
-    info = bundle.meta.get("anomaly")
-    if not info:
-        raise BundleError(f"{bundle.path}: the model was trained with --no-anomaly; retrain "
-                          "without it, or use --method forecast")
-    net = _load_reconstructor(bundle, info)
-    norm = info["normalisation"]
-    rule, thr = _threshold(bundle, info["threshold"], ds,
-                           bundle.tensors["anomaly.oof_scores"].numpy())
-
-    def run(s: Series, scaler, cutoff: int) -> np.ndarray:
-        return reconstruction_errors(net, s, scaler, cutoff, info["combine"], info["smooth"],
-                                     device)
-
-    rec = info["threshold"]
-    oof = bundle.tensors["anomaly.oof_scores"].numpy()
-    cap = calibrate(oof, "std", rec["q"], _pick(ds.k, rec["k"]), rec["trim"])
-    return _Scorer("reconstruction", np.asarray(norm["center"]), np.asarray(norm["scale"]),
-                   thr, rule, _pick(ds.prune, rec["prune"]), run, net.cfg.window,
-                   merge=net.cfg.window, cap=cap)
-
-
-def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> _Scorer:
-    q = bundle.tensors.get("intervals.quantiles")
-    if q is None:
-        raise BundleError(f"{bundle.path}: no out-of-fold forecast residuals (trained with "
-                          "--folds 0); retrain with folds to use --method forecast")
-    net = load_forecaster(bundle)
-    lead = net.cfg.horizon if ds.lead == "horizon" else int(ds.lead or 1)
-    if not 1 <= lead <= net.cfg.horizon:
-        raise ConfigError(f"--lead {lead}: the forecaster looks {net.cfg.horizon} step(s) "
-                          f"ahead; give a lead from 1 to {net.cfg.horizon}")
-    center, scale = forecast_stats(q.numpy(), lead)
-    recorded = (bundle.meta.get("anomaly") or {}).get("threshold") or {
-        "rule": "std", "q": 0.99, "k": 4.0, "trim": 0.05, "prune": 0.13}
-    rule = ds.rule or recorded["rule"]
-    if rule not in ("quantile", "telemanom"):
-        # Only residual quantiles are stored, not the residual series a dynamic or
-        # trimmed-std rule needs: fall back to k robust sd, the std rule's meaning.
-        thr = float(_pick(ds.k, recorded["k"]))
-        rule = "std"
-    elif rule == "telemanom":
-        # The floor: k robust sd of the one-step residuals (no residual series is
-        # stored to smooth); the dynamic part is chosen on the scored residuals.
-        thr = max(float(_pick(ds.k, recorded["k"])), 3.0)
-    else:
-        thr = calibrate(forecast_oof_scores(q.numpy(), center, scale, lead), "quantile",
-                        min(_pick(ds.q, recorded["q"]), 0.99), 0.0, 0.0)
-
-    targets = bundle.meta["data"]["targets"]
-    floored = np.isin(targets, bundle.meta["forecaster"].get("nonnegative", []))
-
-    def run(s: Series, scaler, cutoff: int) -> np.ndarray:
-        return np.abs(forecast_errors(net, s, scaler, cutoff, device, lead=lead,
-                                      floored=floored))
-
-    return _Scorer("forecast", center, scale, thr, rule, float(recorded.get("prune", 0.13)), run,
-                   net.cfg.window + lead, merge=net.cfg.window)
-
-
-def _threshold(bundle: Bundle, rec: dict, ds: DetectSettings,
-               oof: np.ndarray) -> tuple[str, float]:
-    """The recorded threshold, or one re-calibrated on the stored out-of-fold scores."""
-    rule = ds.rule or rec["rule"]
-    if rule not in RULES:
-        raise ConfigError(f"--threshold {rule}: expected one of {', '.join(RULES)}")
-    if rule == rec["rule"] and ds.q is None and ds.k is None:
-        return rule, float(rec["value"])
-    return rule, calibrate(oof, rule, _pick(ds.q, rec["q"]), _pick(ds.k, rec["k"]), rec["trim"])
-
-
-def _pick(value: float | None, recorded: float) -> float:
-    return recorded if value is None else value
-
-
-def _load_reconstructor(bundle: Bundle, info: dict) -> Reconstructor:
-    try:
-        cfg = ReconstructorConfig(**info["config"])
-        net = restore(lambda: Reconstructor(cfg), bundle.section("anomaly.net"))
-    except (TypeError, KeyError, ValueError, RuntimeError) as exc:
-        first = str(exc).strip().splitlines()[0][:200]
-        raise BundleError(f"{bundle.path}: anomaly weights do not match their config "
-                          f"({first}); retrain with 'forecast train'") from None
-    return net.eval()
 
 
 def _check_length(s: Series, need: int) -> None:
