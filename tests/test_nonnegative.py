@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from conftest import TINY
 from typer.testing import CliRunner
 
@@ -90,3 +91,21 @@ def test_backtest_floors_the_model_on_counts(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     out = pd.read_csv(io.StringIO(result.stdout))
     assert (out[["forecast", "lower", "upper"]] >= 0).all().all()
+
+
+def test_forecast_residual_scores_use_the_unfloored_network(tmp_path: Path) -> None:
+    # Floored residuals of a mostly-zero count are mostly exactly 0: as the scale of
+    # --method forecast they turned every burst into an alarm. The intervals use them;
+    # the anomaly residual distribution does not.
+    from forecaster.bundle import load_bundle
+
+    path, bundles = _counts(tmp_path), []
+    for flag in ("--nonnegative", "--allow-negative"):
+        model = tmp_path / flag.strip("-")
+        result = runner.invoke(app, ["train", str(path), "--target", "rides", "--model",
+                                     str(model), flag, *TINY])
+        assert result.exit_code == 0, result.output
+        bundles.append(load_bundle(model).tensors)
+    floored, raw = bundles
+    assert torch.equal(floored["intervals.quantiles"], raw["intervals.quantiles"])
+    assert not torch.equal(floored["intervals.vol_quantiles"], raw["intervals.vol_quantiles"])

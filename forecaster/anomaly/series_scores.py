@@ -44,11 +44,10 @@ def reconstruction_errors(net: Reconstructor, s: Series, scaler: Scaler, cutoff:
 
 @torch.inference_mode()
 def forecast_errors(net: ForecasterNet, s: Series, scaler: Scaler, cutoff: int,
-                    device: torch.device, batch_size: int = 1024, lead: int = 1,
-                    floored: np.ndarray | None = None) -> np.ndarray:
-    """Residuals (steps, targets) in scaled units of the forecasts made ``lead`` steps
-    ahead, NaN before ``cutoff``, before the first full window and at filled steps.
-    ``floored`` (targets,) bool: targets whose forecasts are floored at 0, as in training.
+                    device: torch.device, batch_size: int = 1024, lead: int = 1) -> np.ndarray:
+    """Residuals (steps, targets) in scaled units of the network's forecasts made ``lead``
+    steps ahead (never floored at 0, like the out-of-fold residuals they are compared
+    with), NaN before ``cutoff``, before the first full window and at filled steps.
 
     One step ahead, a forecaster follows a holiday or an outage within the hour; a day
     ahead, it still expects an ordinary day, so such context anomalies show.
@@ -61,14 +60,9 @@ def forecast_errors(net: ForecasterNet, s: Series, scaler: Scaler, cutoff: int,
     out = np.full((n, k), np.nan, dtype=np.float32)
     views = inputs.unfold(0, w, 1)  # (n - w + 1, channels + 1, w)
     net = net.to(device).eval()
-    low = np.full(k, -np.inf, dtype=np.float32)  # raw 0 on the scaled axis, where floored
-    if floored is not None and floored.any():
-        mean, scale = np.asarray(scaler.mean[:k]), np.asarray(scaler.scale[:k])
-        low = np.where(floored, -mean / scale, -np.inf).astype(np.float32)
     for i in range(0, len(targets), batch_size):
         t = torch.from_numpy(targets[i:i + batch_size] - w - lead + 1)
         pred = net(views[t].transpose(1, 2).to(device))[:, lead - 1].float().cpu().numpy()
-        pred = np.maximum(pred, low[None, :])
         out[targets[i:i + batch_size]] = scaled[targets[i:i + batch_size], :k] - pred
     return np.where(s.observed[:, :k], out, np.nan)
 

@@ -95,12 +95,8 @@ def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -
         thr = calibrate(forecast_oof_scores(q.numpy(), center, scale, lead), "quantile",
                         min(_pick(ds.q, recorded["q"]), 0.99), 0.0, 0.0)
 
-    targets = bundle.meta["data"]["targets"]
-    floored = np.isin(targets, bundle.meta["forecaster"].get("nonnegative", []))
-
     def run(s: Series, scaler, cutoff: int) -> np.ndarray:
-        return np.abs(forecast_errors(net, s, scaler, cutoff, device, lead=lead,
-                                      floored=floored))
+        return np.abs(forecast_errors(net, s, scaler, cutoff, device, lead=lead))
 
     return Scorer("forecast", center, scale, thr, rule, float(recorded.get("prune", 0.13)), run,
                    net.cfg.window + lead, merge=net.cfg.window)

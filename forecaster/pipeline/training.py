@@ -129,6 +129,7 @@ def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSet
                           device, report, "final model", fixed_epochs=epochs,
                           init=initial_states(prev) if prev else None)
     residuals = [r.pop("residuals") for r in results]
+    network = [r.pop("network_residuals") for r in results]
     volatility = [r.pop("volatility") for r in results]
     meta = _meta(path, frame, st, data.scalers, results, epochs)
     floor = nonnegative(frame, grid.offsets, 0, grid.n, st.nonnegative)
@@ -136,9 +137,9 @@ def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSet
                                                               strict=True) if f]
     tensors = {f"forecaster.{k}": v for k, v in net.state_dict().items()}
     if residuals:
-        # Unscaled quantiles: detect-anomalies' residual distribution, and the intervals of
-        # bundles from before the volatility-scaled ones (still read by predict).
-        tensors["intervals.quantiles"] = torch.from_numpy(interval_quantiles(residuals))
+        # Unscaled quantiles of the unfloored forecasts: detect-anomalies' residual
+        # distribution (predict reads them only from bundles older than vol_quantiles).
+        tensors["intervals.quantiles"] = torch.from_numpy(interval_quantiles(network))
         tensors["intervals.vol_quantiles"] = torch.from_numpy(
             interval_quantiles(residuals, volatility, VOL_POWER))
         tensors["intervals.vol_power"] = torch.tensor([VOL_POWER], dtype=torch.float32)
@@ -195,8 +196,8 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
                              f"fold {i + 1}/{n}")
     pred = predict_batches(net, data.val.to(device)).numpy()  # (windows, horizon, targets)
     floor = nonnegative(frame, grid.offsets, fold.train_lo, fold.train_hi, st.nonnegative)
-    raw = floor_at_zero(to_raw(pred, data.val_origins, data.scalers, len(frame.spec.targets)),
-                        floor)
+    network = to_raw(pred, data.val_origins, data.scalers, len(frame.spec.targets))
+    raw = floor_at_zero(network, floor)
     m = season_length(frame.freq)
     truth, naive, snaive = fold_truth(frame, data.val_origins, st.horizon, m)
     scale = np.stack([np.asarray(data.scalers[s].scale[:len(frame.spec.targets)])
@@ -209,6 +210,10 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
         "windows": int(len(pred)), "best_epoch": int(np.median(best)),
         **_scores(truth, raw, naive, snaive),
         "season": m, "residuals": ((truth - raw) / scale).astype(np.float32),
+        # The network's own residuals, unfloored: what --method forecast scores. Floored,
+        # a count that is mostly 0 has mostly zero residuals, a scale near 0, and every
+        # burst became an alarm (24 false events on NAB's rogue_agent_key_hold).
+        "network_residuals": ((truth - network) / scale).astype(np.float32),
         "volatility": window_volatility(frame, data.val_origins, st.window, data.scalers,
                                         scaled=True).astype(np.float32),
     }
