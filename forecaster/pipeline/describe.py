@@ -119,8 +119,13 @@ def _fold_table(console: Console, folds: list[dict]) -> None:
     for col in ("fold", "validation", "MAE", "RMSE", "MASE", "naive MAE"):
         table.add_column(col, justify="right")
     for f in folds:
-        table.add_row(str(f["fold"]), f"{f['val_start'][:16]} .. {f['val_end'][:16]}",
-                      *("n/a" if f.get(k) is None else format(f[k], ".3f" if k == "mase" else
-                                                              ".4g")
-                        for k in ("mae", "rmse", "mase", "naive_mae")))
+        table.add_row(*fold_row(f, ("mae", "rmse", "mase", "naive_mae")))
     console.print(table)
+
+
+def fold_row(fold: dict, metrics: tuple[str, ...]) -> list[str]:
+    """A fold's table row: its number, validation period and the given metrics (MASE to 3
+    decimals, the others to 4 digits, n/a where a fold had nothing to score)."""
+    return [str(fold["fold"]), f"{fold['val_start'][:16]} .. {fold['val_end'][:16]}",
+            *("n/a" if fold.get(k) is None else format(fold[k], ".3f" if k == "mase" else ".4g")
+              for k in metrics)]

@@ -24,6 +24,7 @@ from forecaster.metrics import mae, mase, rmse
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
 from forecaster.models.train import TrainConfig, fit, masked_mse, predict_batches
 from forecaster.ops.lock import model_lock
+from forecaster.pipeline.describe import fold_row
 from forecaster.pipeline.evaluation import (
     VOL_POWER,
     floor_at_zero,
@@ -229,15 +230,9 @@ def grid_time(frame: Frame, grid: Grid, pos: int) -> str:
 
 def _show_folds(report: Reporter, results: list[dict]) -> None:
     cols = ["fold", "validation", "MAE", "RMSE", "MASE", "naive MAE", "seasonal naive MAE"]
-    rows = [[str(r["fold"]), f"{r['val_start'][:16]} .. {r['val_end'][:16]}",
-             *(_num(r[k], ".3f" if k == "mase" else ".4g")
-               for k in ("mae", "rmse", "mase", "naive_mae", "snaive_mae"))] for r in results]
+    rows = [fold_row(r, ("mae", "rmse", "mase", "naive_mae", "snaive_mae")) for r in results]
     if rows:
         report.table("Forward-chaining validation (raw scale)", cols, rows)
-
-
-def _num(x: float | None, spec: str) -> str:
-    return "n/a" if x is None else format(x, spec)
 
 
 def _scores(truth: np.ndarray, raw: np.ndarray, naive: np.ndarray,
