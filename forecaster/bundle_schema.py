@@ -12,6 +12,7 @@ from pathlib import Path
 from forecaster.errors import BundleError
 
 NUMBER = (int, float)
+MISSING = object()  # _lookup's answer for a path that is not there
 # Key path -> the type(s) it must hold.
 SHAPE: dict[tuple[str, ...], type | tuple[type, ...]] = {
     ("data",): dict,
@@ -47,7 +48,7 @@ def check_shape(meta: dict, where: Path) -> None:
     for path, kind in SHAPE.items():
         _check(meta, path, kind, where)
     for path, kind in IF_PRESENT.items():
-        if _has(meta, path):
+        if _lookup(meta, path) is not MISSING:
             _check(meta, path, kind, where)
     if meta.get("anomaly"):  # absent or null: trained with --no-anomaly
         for path, kind in ANOMALY.items():
@@ -57,25 +58,24 @@ def check_shape(meta: dict, where: Path) -> None:
 
 def _check(meta: dict, path: tuple[str, ...], kind: type | tuple[type, ...],
            where: Path) -> None:
-    node: object = meta
-    for key in path:
-        if not isinstance(node, dict) or key not in node:
-            raise BundleError(f"{where}: bundle metadata lacks '{'.'.join(path)}'; the "
-                              "bundle is damaged: retrain with 'forecast train'")
-        node = node[key]
+    node = _lookup(meta, path)
+    if node is MISSING:
+        raise BundleError(f"{where}: bundle metadata lacks '{'.'.join(path)}'; the bundle "
+                          "is damaged: retrain with 'forecast train'")
     if isinstance(node, bool) or not isinstance(node, kind):
         raise BundleError(f"{where}: bundle metadata '{'.'.join(path)}' holds "
                           f"{type(node).__name__}, not {_name(kind)}; the bundle is damaged: "
                           "retrain with 'forecast train'")
 
 
-def _has(meta: dict, path: tuple[str, ...]) -> bool:
+def _lookup(meta: dict, path: tuple[str, ...]) -> object:
+    """The value at ``path``, or MISSING."""
     node: object = meta
     for key in path:
         if not isinstance(node, dict) or key not in node:
-            return False
+            return MISSING
         node = node[key]
-    return True
+    return node
 
 
 def _check_freq(freq: str, where: Path) -> None:
