@@ -171,3 +171,18 @@ def _refit(origins: np.ndarray, bt: BacktestSettings, first_len: int) -> Refit:
                         f"{need + max(val, st.horizon)}); use a later --start or a shorter "
                         "--window/--val-size")
     return Refit(train_lo=train_lo, fit_hi=fit_hi, train_hi=train_hi, origins=origins)
+
+
+def weekly_season(freq: str, season: int, bt: BacktestSettings, plan: Plan) -> int | None:
+    """Steps in a week for sub-daily data (whose season is the day) when every origin has a
+    week behind it: traffic, rides and loads repeat weekly, and a daily seasonal naive is
+    too easy a yardstick for them."""
+    try:
+        sub_daily = pd.Timedelta(pd.tseries.frequencies.to_offset(freq)) < pd.Timedelta(days=1)
+    except ValueError:  # months, business days: no fixed length
+        return None
+    week = 7 * season
+    # The validation origins (from each refit's fit_hi on) set its intervals: a week too.
+    first = min([plan.origins.min(), *(r.fit_hi for r in plan.refits)])
+    ok = sub_daily and bt.season is None and season > 1 and first >= week
+    return week if ok else None

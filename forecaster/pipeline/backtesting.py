@@ -25,7 +25,13 @@ from forecaster.data.scaling import Scaler
 from forecaster.data.windows import WindowSet, assemble, window_starts
 from forecaster.errors import ConfigError, DataError
 from forecaster.models.train import predict_batches
-from forecaster.pipeline.backtest_plan import BacktestSettings, Plan, Refit, make_plan
+from forecaster.pipeline.backtest_plan import (
+    BacktestSettings,
+    Plan,
+    Refit,
+    make_plan,
+    weekly_season,
+)
 from forecaster.pipeline.evaluation import (
     MIN_INTERVAL_WINDOWS,
     floor_at_zero,
@@ -119,7 +125,7 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
     if len(plan.origins) < FEW_ORIGINS:
         report.warn(f"backtest: only {len(plan.origins)} origin(s), so every metric rests on "
                     f"that many forecasts; give an earlier --start or a shorter --stride for more")
-    week = _week(frame.freq, season, bt, plan)
+    week = weekly_season(frame.freq, season, bt, plan)
     outs, secs, epochs = [], 0.0, []
     for i, refit in enumerate(plan.refits):
         out, s, ep = run_refit(frame, grid, bt, refit, season, device, report, i, week)
@@ -127,21 +133,6 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
         secs, epochs = secs + s, epochs + ep
     return BacktestResult(frame, grid, plan, _concat(outs), season, bt.train.cell.upper(),
                           secs, epochs)
-
-
-def _week(freq: str, season: int, bt: BacktestSettings, plan: Plan) -> int | None:
-    """Steps in a week for sub-daily data (whose season is the day) when every origin has a
-    week behind it: traffic, rides and loads repeat weekly, and a daily seasonal naive is
-    too easy a yardstick for them."""
-    try:
-        sub_daily = pd.Timedelta(pd.tseries.frequencies.to_offset(freq)) < pd.Timedelta(days=1)
-    except ValueError:  # months, business days: no fixed length
-        return None
-    week = 7 * season
-    # The validation origins (from each refit's fit_hi on) set its intervals: a week too.
-    first = min([plan.origins.min(), *(r.fit_hi for r in plan.refits)])
-    ok = sub_daily and bt.season is None and season > 1 and first >= week
-    return week if ok else None
 
 
 def _shape(bt: BacktestSettings, frame: Frame, n: int, times: pd.DatetimeIndex,
