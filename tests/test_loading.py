@@ -44,8 +44,17 @@ def test_plain_file(tmp_path: Path) -> None:
     assert frame.spec.time_col == "timestamp" and frame.spec.targets == ["value"]
     assert frame.freq == "h" and frame.n_filled == 0 and frame.notes == []
     assert str(s.index.tz) == "UTC" and len(s.index) == 48
-    assert s.values.dtype == np.float32 and s.values[:3, 0].tolist() == [0, 1, 2]
+    assert s.values.dtype == np.float64 and s.values[:3, 0].tolist() == [0, 1, 2]
     assert s.observed.all()
+
+
+def test_values_keep_every_digit_of_the_file(tmp_path: Path) -> None:
+    # A meter reading past 2^24: float32 would keep it only to the nearest 8 kWh.
+    lines = hourly()
+    lines[1:4] = [f"2024-01-01 0{i}:00:00,{v}" for i, v in
+                  enumerate(["123556590.8", "123556641.3", "123456.78"])]
+    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    assert s.values[:3, 0].tolist() == [123556590.8, 123556641.3, 123456.78]
 
 
 def test_bom_works(tmp_path: Path) -> None:

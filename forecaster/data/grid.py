@@ -123,7 +123,7 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
         observed = frame.notna().to_numpy()
         n_filled += int((~observed).sum())
         values = _fill(frame, spec.fill, path, name)
-        out.append(Series(name=str(name), index=grid, values=values.astype(np.float32),
+        out.append(Series(name=str(name), index=grid, values=values.astype(np.float64),
                           observed=observed))
     return Regular(out, freq, n_filled, n_off, first_off)
 

@@ -37,7 +37,7 @@ class Series:
     Attributes:
         name: series key ("" for a single-series file).
         index: UTC timestamps on the frequency grid.
-        values: (timesteps, channels) float32, targets first, then features.
+        values: (timesteps, channels) float64 (as read: exact echoes), targets first, then features.
         observed: (timesteps, channels) bool, False where a value was filled in.
     """
 
