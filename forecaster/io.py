@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
+import os
 import sys
-from collections.abc import Iterable, Iterator
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -16,6 +19,9 @@ from forecaster.data.timestamps import is_steps, step_numbers
 from forecaster.errors import ConfigError, OutputError
 
 FORMATS = ("csv", "json")
+# Columns that echo the user's own values: written in full (15 significant digits, what a
+# CSV's decimal text holds), not rounded like computed numbers.
+EXACT = ("value", "actual")
 
 
 def render(df: pd.DataFrame, fmt: str) -> str:
@@ -69,14 +75,45 @@ def _text_times(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _csv(df: pd.DataFrame, header: bool) -> str:
-    # 7 significant digits: what the float32 series hold (6 wrote 1234567 as 1.23457e+06).
-    return _text_times(df).to_csv(index=False, header=header, float_format="%.7g",
-                                  lineterminator="\n")
+    df = _text_times(df)
+    for col in filter(lambda c: _exact(df, c), df.columns):
+        df[col] = [None if v != v else f"{v:.15g}" for v in df[col].tolist()]
+    return df.to_csv(index=False, header=header, float_format=_number, lineterminator="\n")
+
+
+def _exact(df: pd.DataFrame, col: str) -> bool:
+    # float32 holds about 7 digits: its 15 would be noise (60.091 as 60.0909996032715).
+    return col in EXACT and df[col].dtype == "float64"
+
+
+def _number(x: float) -> str:
+    """A computed number as text: 7 significant digits, whole units from 10^7 on.
+
+    Seven digits is about what a float32 network resolves relative to a series' spread, but
+    written as ``%.7g`` a meter reading of 123556590 would print as 1.235566e+08, hiding
+    every step of the counter.
+    """
+    if 1e7 <= abs(x) < 1e15:
+        return f"{x:.0f}"
+    return f"{x:.7g}"
 
 
 def _records(df: pd.DataFrame) -> list:
-    return json.loads(_text_times(df).to_json(orient="records", double_precision=10,
-                                             date_format="iso"))
+    df = _text_times(df)
+    columns = {}
+    for col in df.columns:
+        number = (lambda v: f"{v:.15g}") if _exact(df, col) else _number
+        columns[col] = [_plain(v, number) for v in df[col].tolist()]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def _plain(v: object, number: Callable[[float], str]) -> object:
+    """A cell as a JSON value: floats rounded as in CSV, NaN and infinities null."""
+    if isinstance(v, float):
+        return float(number(v)) if math.isfinite(v) else None
+    if isinstance(v, pd.Timestamp):
+        return v.isoformat()
+    return v
 
 
 def check_output_path(output: Path, forbidden_files: list[Path],
@@ -143,6 +180,18 @@ def _check_folder(output: Path, option: str) -> None:
     if not parent.is_dir():
         raise OutputError(f"{option} {output}: the folder {parent} does not exist; create it "
                           "or choose another path")
+    _check_writable(output, option)
+
+
+def _check_writable(output: Path, option: str) -> None:
+    """Create and remove a temp file where the atomic write will put its own."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+    except OSError as exc:
+        raise OutputError(f"{option} {output}: cannot write in {output.parent} "
+                          f"({exc.strerror}); choose a folder you can write to") from None
+    os.close(fd)
+    Path(tmp).unlink(missing_ok=True)
 
 
 def write_output(text: str, output: Path | None) -> None:

@@ -107,3 +107,16 @@ def test_output_paths_refuse_a_directory_or_a_file_as_folder(tmp_path: Path) -> 
                                           r"folder; choose another path$"):
         check_output_paths({"--output": None, "--plot": tmp_path / "f.csv" / "a.png"}, [], [])
     check_output_paths({"--output": tmp_path / "a.csv", "--plot": tmp_path / "a.png"}, [], [])
+
+
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="needs Linux's read-only /sys")
+def test_an_unwritable_folder_fails_before_any_scoring(two: tuple[Path, Path],
+                                                       tmp_path: Path) -> None:
+    # /sys refuses new files even to root, as a folder without write permission would.
+    out = tmp_path / "o.csv"
+    result = _detect(two[1], "--output", str(out), "--plot", "/sys/forecast-test.png")
+    assert result.exit_code == 73, result.output
+    assert result.stdout == "" and not out.exists()
+    assert result.stderr == ("Error: --plot /sys/forecast-test.png: cannot write in /sys "
+                             "(Permission denied); choose a folder you can write to\n")
+    assert not list(tmp_path.iterdir())  # the probe's temp file is gone too

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -160,3 +161,22 @@ def test_negative_zero_is_written_as_zero() -> None:
 def test_csv_keeps_the_digits_a_float32_value_holds() -> None:
     df = pd.DataFrame({"value": np.float32([1234567.0, 60.091, 4312.25])})
     assert render(df, "csv").splitlines()[1:] == ["1234567", "60.091", "4312.25"]
+
+
+def test_echoed_values_are_written_as_read_and_large_numbers_in_whole_units() -> None:
+    # A meter reading and a price with more digits than float32 holds, echoed from the CSV.
+    df = pd.DataFrame({"value": [123556590.8, 123456.78, 1e-12],
+                       "forecast": np.float32([123556592.0, 60.091, 1e-12]),
+                       "lower": [12345678.9, 4312.25, -0.5]})
+    rows = render(df, "csv").splitlines()[1:]
+    assert rows == ["123556590.8,123556592,12345679", "123456.78,60.091,4312.25",
+                    "1e-12,1e-12,-0.5"]
+    records = json.loads(render(df, "json"))
+    assert [r["value"] for r in records] == [123556590.8, 123456.78, 1e-12]
+    assert records[0]["forecast"] == 123556592.0 and records[1]["forecast"] == 60.091
+
+
+def test_json_writes_missing_and_infinite_numbers_as_null() -> None:
+    df = pd.DataFrame({"score": [np.nan, np.inf, 1.5], "is_anomaly": [False, True, False]})
+    assert [(r["score"], r["is_anomaly"]) for r in json.loads(render(df, "json"))] == [
+        (None, False), (None, True), (1.5, False)]
