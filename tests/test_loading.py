@@ -96,6 +96,31 @@ def test_day_first_dates_are_read_consistently(tmp_path: Path) -> None:
     assert frame.n_filled == 0
 
 
+@pytest.mark.parametrize(("stamps", "freq", "second", "last"), [
+    # Monthly, day first: every day is 01, so month first reads them all as January.
+    ([f"01/{m:02d}/{y}" for y in (2000, 2001, 2002) for m in range(1, 13)], "MS",
+     "2000-02-01", "2002-12-01"),
+    # Daily, day first, within the first twelve days of a month (dots, as in much of Europe).
+    ([f"{d:02d}.02.2024" for d in range(1, 13)], "D", "2024-02-02", "2024-02-12"),
+])
+def test_day_first_dates_with_small_days_read_as_a_calendar(tmp_path: Path, stamps: list[str],
+                                                             freq: str, second: str,
+                                                             last: str) -> None:
+    path = write(tmp_path, ["date,value"] + [f"{t},{i}" for i, t in enumerate(stamps)])
+    frame = load_frame(path, DataSpec())
+    (s,) = frame.series
+    assert frame.freq == freq and frame.n_filled == 0
+    assert s.index[1] == pd.Timestamp(second, tz="UTC")
+    assert s.index[-1] == pd.Timestamp(last, tz="UTC")
+
+
+def test_month_first_dates_stay_month_first(tmp_path: Path) -> None:
+    stamps = [f"{m:02d}/01/2000" for m in range(1, 13)] + ["01/01/2001", "02/01/2001"]
+    frame = load_frame(write(tmp_path, ["date,value"] + [f"{t},1" for t in stamps]), DataSpec())
+    assert frame.freq == "MS" and frame.series[0].index[1] == pd.Timestamp("2000-02-01",
+                                                                            tz="UTC")
+
+
 @pytest.mark.parametrize(("policy", "expected"), [("first", 3.0), ("last", 100.0),
                                                    ("mean", 51.5)])
 def test_duplicates_policies(tmp_path: Path, policy: str, expected: float) -> None:

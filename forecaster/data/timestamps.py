@@ -21,6 +21,8 @@ PART_NAMES = ("year", "month", "day", "hour", "minute", "second")
 MIN_YEAR = 1000  # earlier parsed years are misread dates
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _NUMBER = r"-?\d+(\.\d*)?"
+_DAY_MONTH = r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(\s|$)"
+HEAD = 50  # rows that show a file's calendar
 _COMPACT = r"[12]\d{3}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(([01]\d|2[0-3])([0-5]\d){0,2})?"
 COMPACT = {8: "%Y%m%d", 10: "%Y%m%d%H", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
 # Plausible Unix times, 1973 to 2286: seconds or milliseconds, never the two mixed.
@@ -194,16 +196,38 @@ def _parse_text(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex:
         # One format for the whole column, month first then day first (13/01/2024);
         # element-wise parsing only as a last resort, as it can mix the two.
         for dayfirst in (False, True):
-            try:
-                times = pd.to_datetime(col, utc=True, dayfirst=dayfirst)
+            times = _whole_column(col, dayfirst)
+            if times is not None:
                 break
-            except (ValueError, TypeError, OverflowError):
-                pass
+        if times is not None and not dayfirst and _irregular_head(times) and _ambiguous(col):
+            # Day-first dates whose days are all 12 or less (01/02/2000 for February, in
+            # a monthly series) read month first as 2 January: keep the reading that
+            # makes a calendar.
+            other = _whole_column(col, dayfirst=True)
+            times = other if other is not None and not _irregular_head(other) else times
         if times is None:
             times = pd.to_datetime(col, utc=True, errors="coerce", format="mixed")
     _report_bad(times, col, path, name)
     _check_years(pd.DatetimeIndex(times), col, path, name)
     return pd.DatetimeIndex(times)
+
+
+def _whole_column(col: pd.Series, dayfirst: bool) -> pd.Series | None:
+    try:
+        return pd.to_datetime(col, utc=True, dayfirst=dayfirst)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def _irregular_head(times: pd.Series) -> bool:
+    """Whether the first rows' distinct times follow no frequency pandas can name."""
+    head = pd.DatetimeIndex(times.iloc[:HEAD]).dropna().unique().sort_values()
+    return len(head) >= 3 and pd.infer_freq(head) is None
+
+
+def _ambiguous(col: pd.Series) -> bool:
+    # Only d/m/y-like text: pandas reads even ISO 2000-01-02 day first when asked to.
+    return bool(col.iloc[:HEAD].astype(str).str.match(_DAY_MONTH).all())
 
 
 def _report_bad(times: pd.Series, text: pd.Series, path: Path, name: str) -> None:
