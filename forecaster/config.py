@@ -13,6 +13,9 @@ from forecaster.data.spec import DataSpec
 DEFAULT_MODEL_DIR = "forecast-model"
 
 
+NORMS = ("auto", "last", "revin", "none", "diff")  # --norm
+
+
 @dataclass
 class TrainSettings:
     """Everything ``forecast train`` needs; stored in the bundle.
@@ -30,7 +33,7 @@ class TrainSettings:
     layers: int = 1
     dropout: float = 0.0
     layer_norm: bool = False
-    norm: str = "last"
+    norm: str = "auto"  # one of NORMS; auto is settled per file (pipeline/shape.py)
     nonnegative: bool | None = None  # None: on for targets >= 0 with zeros (counts)
     ensemble: int = 3
     epochs: int = 30

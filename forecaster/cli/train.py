@@ -20,7 +20,7 @@ from forecaster.cli.common import (
     sources_of,
     split_names,
 )
-from forecaster.config import DEFAULT_MODEL_DIR, TrainSettings
+from forecaster.config import DEFAULT_MODEL_DIR, NORMS, TrainSettings
 from forecaster.data.spec import DUPLICATE_POLICIES, FILL_POLICIES, DataSpec
 
 
@@ -59,7 +59,9 @@ def train(
         min=0.0, max=0.9, help="Dropout between layers.")] = TrainSettings.dropout,
     layer_norm: Annotated[bool, typer.Option(help="Layer norm between layers.")] = False,
     norm: Annotated[str, typer.Option(
-        help="Per-window normalisation: last, revin or none.")] = TrainSettings.norm,
+        help="Per-window normalisation: auto (diff for a target that only rises or only "
+        "falls, like a meter; else last), last, revin, none or diff (step changes).")
+    ] = TrainSettings.norm,
     nonnegative: Annotated[bool | None, typer.Option(
         "--nonnegative/--allow-negative",
         help="Never forecast below zero (default: on for a target that is never negative "
@@ -154,7 +156,7 @@ def settings_from_options(opts: dict) -> TrainSettings:
         hidden=o["hidden"], layers=o["layers"], dropout=o["dropout"],
         layer_norm=o["layer_norm"], nonnegative=o.get("nonnegative"),
         ensemble=o.get("ensemble", TrainSettings.ensemble),
-        norm=check_choice("--norm", o["norm"], ("last", "revin", "none")), epochs=o["epochs"],
+        norm=check_choice("--norm", o["norm"], NORMS), epochs=o["epochs"],
         batch_size=o["batch_size"], lr=o["lr"], patience=o["patience"], seed=o["seed"],
         device=check_choice("--device", o["device"], ("auto", "cpu", "cuda")),
         folds=o["folds"], val_size=o["val_size"], gap=o["gap"],

@@ -9,8 +9,6 @@ from torch import nn
 
 from forecaster.models.rnn import StackedRNN
 
-NORMS = ("last", "revin", "none")
-
 
 @dataclass
 class ForecasterConfig:
@@ -30,6 +28,9 @@ class ForecasterConfig:
         norm: per-window normalisation: "last" subtracts the last value,
             "revin" the window mean over its std; both are undone at the output,
             so levels outside the training range are forecast at their level.
+            "diff" reads each step's change over the window's mean absolute change
+            and forecasts the changes, summed onto the last value: for counters,
+            whose steps are small against their level.
         embed: a linear + ReLU embedding of each segment before the RNN. Off, the
             RNN reads each step's values and mask directly: per-step input
             (segment 1) then costs what a plain LSTM over the values costs.
@@ -70,16 +71,30 @@ class ForecasterNet(nn.Module):
         """Forecast the next ``horizon`` steps of each window."""
         cfg = self.cfg
         values, mask = x[..., :cfg.n_channels], x[..., cfg.n_channels:]
+        if cfg.norm == "diff":
+            return self._diff_forward(values, mask)
         loc, scale = window_stats(values, mask, cfg.norm)  # (batch, 1, channels) each
         z = torch.cat([(values - loc) / scale, mask], dim=-1)  # (batch, window, ch + 1)
+        out = self._core(z)
+        k = cfg.n_targets
+        return out * scale[..., :k] + loc[..., :k]
+
+    def _diff_forward(self, values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        k = self.cfg.n_targets
+        d = torch.diff(values, dim=1, prepend=values[:, :1])  # (batch, window, channels)
+        scale = d.abs().mean(1, keepdim=True) + 1e-4  # (batch, 1, channels)
+        z = torch.cat([d / scale, mask], dim=-1)  # (batch, window, ch + 1)
+        steps = self._core(z)  # (batch, horizon, targets): each step's change
+        return steps.cumsum(1) * scale[..., :k] + values[:, -1:, :k]
+
+    def _core(self, z: torch.Tensor) -> torch.Tensor:
+        cfg = self.cfg
         b = z.shape[0]
         segs = z.reshape(b, cfg.window // cfg.segment, -1)  # (batch, segments, segment*(ch+1))
         if self.embed is not None:
             segs = torch.relu(self.embed(segs))  # (batch, segments, hidden)
         h = self.rnn(segs)[:, -1]  # (batch, hidden)
-        out = self.head(h).view(b, cfg.horizon, cfg.n_targets)  # (batch, horizon, targets)
-        k = cfg.n_targets
-        return out * scale[..., :k] + loc[..., :k]
+        return self.head(h).view(b, cfg.horizon, cfg.n_targets)  # (batch, horizon, targets)
 
 
 def window_stats(values: torch.Tensor, mask: torch.Tensor,

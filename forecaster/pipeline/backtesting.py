@@ -42,7 +42,7 @@ from forecaster.pipeline.evaluation import (
     window_volatility,
 )
 from forecaster.pipeline.prepare import Grid, make_grid, resolve_device
-from forecaster.pipeline.shape import fit_short, resolve_shape
+from forecaster.pipeline.shape import fit_short, resolve_norm, resolve_shape
 from forecaster.pipeline.training import fit_ensemble
 from forecaster.report import Reporter
 
@@ -114,6 +114,8 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
     times = pd.date_range(grid.start, periods=grid.n, freq=frame.freq)
     bt = replace(bt, train=_shape(bt, frame, grid.n, times, report))
     plan = make_plan(grid.n, times, bt)
+    bt = replace(bt, train=resolve_norm(bt.train, frame, grid.offsets, plan.refits[0].train_hi,
+                                        report))
     season = bt.season or season_length(frame.freq)
     if bt.season and bt.season > plan.origins.min():
         raise ConfigError(f"--season {bt.season}: only {plan.origins.min()} steps come before the "

@@ -25,6 +25,7 @@ VOL_FLOOR = 0.01  # fraction of the series' scale below which v is not allowed t
 # Fewer residual windows than this: interval quantiles from a symmetric sample.
 MIN_INTERVAL_WINDOWS = 20
 ZERO_SHARE = 0.01  # share of zeros that makes a non-negative target a count (no forecast < 0)
+MIN_COUNTER_ROWS = 20  # fewer rows say little about a series only rising
 
 
 def to_raw(pred: np.ndarray, origins: np.ndarray, scalers: list[Scaler], k: int) -> np.ndarray:
@@ -49,13 +50,35 @@ def nonnegative(frame: Frame, offsets: np.ndarray, lo: int, hi: int,
     k = len(frame.spec.targets)
     if setting is not None:
         return np.full(k, bool(setting))
+    v = training_values(frame, offsets, lo, hi)
+    seen = np.maximum((~np.isnan(v)).sum(axis=0), 1)
+    return ~(v < 0).any(axis=0) & ((v == 0).sum(axis=0) >= ZERO_SHARE * seen)
+
+
+def training_values(frame: Frame, offsets: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """The targets' observed values in grid rows [lo, hi) of every series, NaN where filled
+    in: (rows, targets), series after series."""
+    k = len(frame.spec.targets)
     parts = []
     for s, off in zip(frame.series, offsets, strict=True):
         a, b = (int(np.clip(p - off, 0, len(s.index))) for p in (lo, hi))
         parts.append(np.where(s.observed[a:b, :k], s.values[a:b, :k], np.nan))
-    v = np.concatenate(parts) if parts else np.empty((0, k))
-    seen = np.maximum((~np.isnan(v)).sum(axis=0), 1)
-    return ~(v < 0).any(axis=0) & ((v == 0).sum(axis=0) >= ZERO_SHARE * seen)
+    return np.concatenate(parts) if parts else np.empty((0, k))
+
+
+def is_counter(frame: Frame, offsets: np.ndarray, lo: int, hi: int) -> bool:
+    """Whether every target of every series only rises (or only falls) over rows [lo, hi):
+    a meter reading, an odometer, a cumulative count."""
+    k = len(frame.spec.targets)
+    for s, off in zip(frame.series, offsets, strict=True):
+        a, b = (int(np.clip(p - off, 0, len(s.index))) for p in (lo, hi))
+        for j in range(k):
+            seen = s.values[a:b, j][s.observed[a:b, j]]
+            step = np.diff(seen)
+            if len(seen) < MIN_COUNTER_ROWS or not ((step >= 0).all() or (step <= 0).all()) \
+                    or not step.any():
+                return False
+    return True
 
 
 def floor_at_zero(values: np.ndarray, targets: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ from dataclasses import replace
 from forecaster.baselines import season_length
 from forecaster.config import TrainSettings
 from forecaster.data.loading import Frame
+from forecaster.pipeline.evaluation import is_counter
 from forecaster.pipeline.prepare import fold_room, train_need
 from forecaster.report import Reporter
 
@@ -117,3 +118,23 @@ def _windows(given: TrainSettings, st: TrainSettings, seg: int) -> list[int]:
     if given.window:
         return [st.window] if st.window % seg == 0 else []
     return [k * seg for k in range(st.window // seg, 1, -1)]
+
+
+def resolve_norm(st: TrainSettings, frame: Frame, offsets, hi: int,
+                 report: Reporter | None = None) -> TrainSettings:
+    """Settle ``--norm auto``: "diff" for counters, "last" otherwise.
+
+    A meter reading changes by little against its level, so forecasting its level from
+    the last value loses the steps in the level's noise; its step changes are what
+    repeat. The choice looks only at grid rows before ``hi``, the first validation or
+    test row, so no evaluation sees data it was not entitled to.
+    """
+    if st.norm != "auto":
+        return st
+    if not is_counter(frame, offsets, 0, hi):
+        return replace(st, norm="last")
+    if report is not None:
+        report.note(f"{', '.join(frame.spec.targets)}: only rises (or only falls) in the "
+                    "training rows, like a meter: forecasting its step changes (--norm diff; "
+                    "--norm last forecasts the level)")
+    return replace(st, norm="diff")

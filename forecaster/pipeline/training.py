@@ -43,7 +43,7 @@ from forecaster.pipeline.prepare import (
     plan_folds,
     resolve_device,
 )
-from forecaster.pipeline.shape import fit_short, resolve_shape
+from forecaster.pipeline.shape import fit_short, resolve_norm, resolve_shape
 from forecaster.pipeline.warm import inherited, initial_states, previous_bundle
 from forecaster.report import Reporter
 
@@ -100,6 +100,8 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     st = fit_short(given, st, grid.n, report)
     check_final_length(frame, st, path.name)
     folds = plan_folds(frame, grid, st, path.name)
+    st = resolve_norm(st, frame, grid.offsets, min((f.train_hi for f in folds), default=grid.n),
+                      report)
     if st.anomaly:
         from forecaster.pipeline.anomaly_fit import check_early
 
