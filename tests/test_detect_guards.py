@@ -120,3 +120,36 @@ def test_an_unwritable_folder_fails_before_any_scoring(two: tuple[Path, Path],
     assert result.stderr == ("Error: --plot /sys/forecast-test.png: cannot write in /sys "
                              "(Permission denied); choose a folder you can write to\n")
     assert not list(tmp_path.iterdir())  # the probe's temp file is gone too
+
+
+def _with_new_series(csv: Path, tmp_path: Path, rows: int) -> Path:
+    """The training file plus a series 'c' that opened ``rows`` hours ago."""
+    data = pd.read_csv(csv)
+    new = make_series(n=rows, start="2024-01-20 20:00").assign(series="c")
+    out = tmp_path / "with_c.csv"
+    pd.concat([data, new], ignore_index=True).to_csv(out, index=False)
+    return out
+
+
+def test_a_new_short_series_is_skipped_not_fatal(two: tuple[Path, Path], tmp_path: Path) -> None:
+    csv, model = two
+    data = _with_new_series(csv, tmp_path, 4)
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(io.StringIO(result.stdout))["series"]) == {"a", "b"}
+    assert ("Warning: series 'c' has 4 rows; the model needs the last 24 to forecast: "
+            "skipped until it has them") in result.stderr
+    result = _detect(model, "--data", str(data), "--last", "3")
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(io.StringIO(result.stdout))["series"]) == {"a", "b"}
+    assert "Warning: series 'c' has 4 rows; the anomaly model needs at least 24" in result.stderr
+
+
+def test_no_series_long_enough_is_an_error(two: tuple[Path, Path], tmp_path: Path) -> None:
+    csv, model = two
+    only = tmp_path / "only_c.csv"
+    make_series(n=4).assign(series="c").to_csv(only, index=False)
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(only)])
+    assert result.exit_code == 65, result.output
+    assert result.stderr.endswith(f"\nError: {only}: series 'c' has 4 rows; the model needs "
+                                  "the last 24 to forecast. Give more history\n")

@@ -22,10 +22,11 @@ from forecaster.anomaly.thresholds import (
 from forecaster.bundle import load_bundle
 from forecaster.data.loading import Frame, Series
 from forecaster.data.timestamps import parse_when
-from forecaster.errors import ConfigError, DataError
+from forecaster.errors import ConfigError
 from forecaster.pipeline.drift import drift_gate
 from forecaster.pipeline.predicting import (
     load_data_for,
+    long_enough,
     series_scaler,
     time_text,
 )
@@ -97,12 +98,13 @@ class DetectionRun:
         self.ds = ds
         self.report = report or Reporter(quiet=True)
         self.bundle = load_bundle(Path(ds.model_dir))
-        self.frame, self.path = load_data_for(self.bundle, ds.data, self.report)
-        drift_gate(self.bundle, self.frame, ds.last or DRIFT_ROWS, ds.strict, self.report)
+        frame, self.path = load_data_for(self.bundle, ds.data, self.report)
+        drift_gate(self.bundle, frame, ds.last or DRIFT_ROWS, ds.strict, self.report)
         self.scorer = make_scorer(self.bundle, ds, resolve_device(ds.device))
+        self.frame = long_enough(frame, self.scorer.need, "the anomaly model needs at least "
+                                 "{need} (--since/--last still use them as context)",
+                                 self.path, self.report)
         self._cutoffs = {s.name: _cutoff(s, ds, self.path) for s in self.frame.series}
-        for s in self.frame.series:
-            _check_length(s, self.scorer.need)
         if ds.since is not None:
             _warn_nothing_since(self.frame, self._cutoffs, ds.since, self.report)
         self.rule = self.scorer.rule
@@ -186,13 +188,6 @@ def _warn_nothing_since(frame: Frame, cutoffs: dict[str, int], since: str,
     report.warn(f"--since {since}: no row at or after it in series {names}{more}; they end "
                 f"by {time_text(last, stale[0].index)} and were not scored: check that new rows "
                 "still arrive for them")
-
-
-def _check_length(s: Series, need: int) -> None:
-    if len(s.index) < need:
-        where = f"series '{s.name}' has" if s.name else "the data has"
-        raise DataError(f"{where} {len(s.index)} rows; the anomaly model needs at least "
-                        f"{need}. Give more history (--since/--last still use it as context)")
 
 
 def _series_table(frame: Frame, s: Series, per: np.ndarray, overall: np.ndarray,

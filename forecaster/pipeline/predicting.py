@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -91,12 +92,10 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
     frame, path = load_data_for(bundle, st.data, report)
     cfg = net.cfg
     drift_gate(bundle, frame, cfg.window, st.strict, report)
+    frame = long_enough(frame, cfg.window, "the model needs the last {need} to forecast",
+                        path, report)
     x, scalers = [], []
     for s in frame.series:
-        if len(s.index) < cfg.window:
-            where = f"series '{s.name}' has" if s.name else "it has"
-            raise DataError(f"{path}: {where} {len(s.index)} rows; the model needs the last "
-                            f"{cfg.window} to forecast. Give more history")
         _warn_filled_tail(s, frame.columns, cfg.window, frame.spec.fill, report)
         sc = series_scaler(bundle, s.name, s.values, s.observed, report)
         scalers.append(sc)
@@ -109,6 +108,31 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
         report.note("no intervals: the model was trained with --folds 0, so there are no "
                     "out-of-fold residuals to set them; retrain with folds for lower/upper")
     return _table(frame, bundle, out, scalers, st.level, cfg.window)
+
+
+def long_enough(frame: Frame, need: int, why: str, path: Path, report: Reporter) -> Frame:
+    """The frame without series shorter than ``need`` rows, each skipped with a warning.
+
+    A series new in a long-format file (a store opened this week) must not stop the
+    cron job for all the others; only when no series is long enough is it an error.
+
+    Args:
+        frame: the data.
+        need: rows a series must have.
+        why: what the rows are needed for, with ``{need}`` in it.
+        path: the file, for messages.
+        report: where the warnings go.
+    """
+    short = [s for s in frame.series if len(s.index) < need]
+    if len(short) == len(frame.series):
+        s = short[0]
+        where = f"series '{s.name}' has" if s.name else "it has"
+        raise DataError(f"{path}: {where} {len(s.index)} rows; {why.format(need=need)}. "
+                        "Give more history")
+    for s in short:
+        report.warn(f"series '{s.name}' has {len(s.index)} rows; {why.format(need=need)}: "
+                    "skipped until it has them")
+    return replace(frame, series=[s for s in frame.series if len(s.index) >= need])
 
 
 def _warn_filled_tail(s: Series, columns: list[str], window: int, fill: str,
