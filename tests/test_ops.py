@@ -168,7 +168,28 @@ def test_warm_start_continues_from_previous_weights(trained: Path, tmp_path: Pat
     assert runner.invoke(app, ["predict", "--model", str(trained)]).exit_code == 0
     result = runner.invoke(app, ["train", str(grown), "--model", str(trained), *TINY,
                                  "--hidden", "5", "--warm-start"])
-    assert result.exit_code == 2 and "another model shape" in result.stderr
+    assert result.exit_code == 2, result.output
+    assert ("another model shape: hidden 8 in the bundle, 5 now; leave those options out"
+            in result.stderr)
+
+
+def test_warm_start_takes_the_bundles_settings_when_not_given(tmp_path: Path) -> None:
+    # The README's nightly line: 'forecast train data.csv --warm-start', without the first
+    # run's --target, --features and model options.
+    data = make_series(n=480).assign(hum=lambda d: d["value"] * 2 + 1)
+    csv, model = tmp_path / "plant.csv", tmp_path / "m"
+    data.to_csv(csv, index=False)
+    first = [*TINY, "--target", "value", "--features", "hum"]
+    result = runner.invoke(app, ["train", str(csv), "--model", str(model), *first])
+    assert result.exit_code == 0, result.output
+    make_series(n=520).assign(hum=lambda d: d["value"] * 2 + 1).to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--model", str(model), "--warm-start",
+                                 "--epochs", "1"])
+    assert result.exit_code == 0, result.output
+    meta = _meta(model)
+    assert meta["data"]["targets"] == ["value"] and meta["data"]["columns"] == ["value", "hum"]
+    assert meta["forecaster"]["config"]["hidden"] == 8 and meta["settings"]["epochs"] == 1
+    assert meta["settings"]["anomaly"] is False  # --no-anomaly, carried over too
 
 
 def test_detect_anomalies_drift_gate(tmp_path: Path, series_csv: Path) -> None:

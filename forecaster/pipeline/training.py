@@ -44,7 +44,12 @@ from forecaster.pipeline.prepare import (
     resolve_device,
 )
 from forecaster.pipeline.shape import fit_short, resolve_norm, resolve_shape
-from forecaster.pipeline.warm import inherited, initial_states, previous_bundle
+from forecaster.pipeline.warm import (
+    continue_settings,
+    inherited,
+    initial_states,
+    previous_bundle,
+)
 from forecaster.report import Reporter
 
 
@@ -90,6 +95,8 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     """
     report = report or Reporter(quiet=True)
     path = Path(csv_path).resolve()
+    if st.warm_start:
+        st = continue_settings(st)
     frame = load_frame(path, st.data)
     for note in frame.notes:
         report.note(note)

@@ -8,15 +8,26 @@ of from scratch, with early stopping on the newest data.
 
 from __future__ import annotations
 
+from dataclasses import MISSING, Field, fields, replace
 from pathlib import Path
 
 import torch
 
 from forecaster.bundle import Bundle, load_bundle
+from forecaster.config import TrainSettings
 from forecaster.data.loading import Frame
+from forecaster.data.spec import DataSpec
 from forecaster.errors import ConfigError, MissingInputError
 from forecaster.models.forecaster_net import ForecasterConfig
 from forecaster.pipeline.predicting import load_forecaster
+
+# How this run works, not what it trains: never taken from the bundle.
+RUN_ONLY = {"data", "model_dir", "device", "keep", "wait", "deterministic", "warm_start",
+            "sources"}
+# The option that sets each DataSpec field.
+SPEC_OPTIONS = {"time_col": "time_col", "time_parts": "time_col", "targets": "target",
+                "features": "features", "series_col": "series_col", "freq": "freq",
+                "fill": "fill", "duplicates": "duplicates"}
 
 
 def previous_bundle(model_dir: Path, frame: Frame, cfg: ForecasterConfig,
@@ -28,23 +39,60 @@ def previous_bundle(model_dir: Path, frame: Frame, cfg: ForecasterConfig,
         raise ConfigError(f"--warm-start: no bundle in {model_dir} to continue from; run "
                           "'forecast train' without --warm-start first") from None
     was = prev.meta["forecaster"]
-    if not _same_config(was.get("config"), cfg) or int(was.get("members", 1)) != members:
-        raise ConfigError(f"--warm-start: the bundle in {model_dir} has another model shape "
-                          "or ensemble size than these settings; train without --warm-start "
-                          "or use the bundle's settings (see 'forecast info')")
+    differ = _differences(was.get("config"), cfg, int(was.get("members", 1)), members)
+    if differ:
+        raise ConfigError(f"--warm-start: the bundle in {model_dir} has another model shape: "
+                          f"{differ}; leave those options out to continue the bundle, or "
+                          "train without --warm-start")
     if prev.meta["data"].get("columns") != frame.columns:
         raise ConfigError(f"--warm-start: the bundle was trained on columns "
                           f"{prev.meta['data'].get('columns')}, the data has {frame.columns}")
     return prev
 
 
-def _same_config(saved: dict | None, cfg: ForecasterConfig) -> bool:
+def _differences(saved: dict | None, cfg: ForecasterConfig, had: int, members: int) -> str:
+    """What differs between the bundle's network and these settings' ("" if nothing)."""
     # Through the dataclass, so that fields added since the bundle was saved take
     # their defaults, which are what that bundle's network was built with.
     try:
-        return ForecasterConfig(**(saved or {})) == cfg
+        was = ForecasterConfig(**(saved or {})).to_dict()
     except TypeError:
-        return False
+        return "a config this version cannot read"
+    now = {**cfg.to_dict(), "ensemble": members}
+    was["ensemble"] = had
+    return ", ".join(f"{k} {was[k]} in the bundle, {v} now" for k, v in now.items()
+                     if was.get(k) != v)
+
+
+def continue_settings(st: TrainSettings) -> TrainSettings:
+    """``--warm-start``: the bundle's settings for every option not given for this run.
+
+    A nightly ``forecast train data.csv --warm-start`` must not have to repeat the
+    first run's --target, --features or model shape. Options given (on the command
+    line, in the environment or a config file) win; with no record of where options
+    came from (a library call), a value other than the default counts as given.
+    """
+    try:
+        saved = load_bundle(Path(st.model_dir)).meta.get("settings") or {}
+    except MissingInputError:
+        return st  # previous_bundle says there is nothing to continue from
+    over = {f.name: saved[f.name] for f in fields(TrainSettings)
+            if f.name not in RUN_ONLY and f.name in saved
+            and not _given(st, f.name, getattr(st, f.name), _default(f))}
+    spec_saved = saved.get("data") or {}
+    spec = {f.name: spec_saved[f.name] for f in fields(DataSpec) if f.name in spec_saved
+            and not _given(st, SPEC_OPTIONS[f.name], getattr(st.data, f.name), _default(f))}
+    return replace(st, **over, data=replace(st.data, **spec))
+
+
+def _given(st: TrainSettings, option: str, value: object, default: object) -> bool:
+    if st.sources:
+        return st.sources.get(option, "default") != "default"
+    return value != default
+
+
+def _default(f: Field) -> object:
+    return f.default_factory() if f.default_factory is not MISSING else f.default
 
 
 def initial_states(prev: Bundle) -> list[dict[str, torch.Tensor]]:
