@@ -83,7 +83,7 @@ def _csv(df: pd.DataFrame, header: bool) -> str:
 
 def _exact(df: pd.DataFrame, col: str) -> bool:
     # float32 holds about 7 digits: its 15 would be noise (60.091 as 60.0909996032715).
-    return col in EXACT and df[col].dtype == "float64"
+    return (col in EXACT or col.startswith("value_")) and df[col].dtype == "float64"
 
 
 def _number(x: float) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -194,3 +196,24 @@ def test_a_channel_with_no_out_of_fold_errors_is_never_scored() -> None:
     assert np.isfinite(center).all() and np.isfinite(scale).all()
     per, overall = normalise(np.array([[5.0, 50.0]]), center, scale)
     assert abs(per[0, 1]) < 1e-20 and overall[0] == per[0, 0] > 1  # channel 0 still counts
+
+
+def test_events_name_the_channel_that_peaked_and_steps_show_each_value() -> None:
+    from forecaster.data.loading import Frame, Series
+    from forecaster.data.spec import DataSpec
+    from forecaster.io import render
+    from forecaster.pipeline.detecting import _series_table
+
+    stamps = pd.date_range("2026-01-01", periods=4, freq="h", tz="UTC")
+    values = np.array([[18.75, 9629980.5], [18.5, 9629990.25], [18.25, 9630001.0],
+                       [18.0, 9630000.0]])
+    s = Series("", stamps, values, np.ones((4, 2), bool))
+    frame = Frame([s], DataSpec(targets=["small", "big"]), "h", 0)
+    per = np.array([[0.1, 0.2], [0.3, 117.8], [2.0, 1.0], [0.0, 0.1]])
+    flags = np.array([False, True, True, False])
+    table = _series_table(frame, s, per, per.max(axis=1), flags, 5.0, 0)
+    assert table["value_big"].tolist() == values[:, 1].tolist()
+    text = pd.read_csv(io.StringIO(render(table, "csv")), dtype=str)
+    assert text["value_big"].tolist()[1] == "9629990.25"  # as read, not '9629990'
+    ev = events_table(table)
+    assert ev["channel"].tolist() == ["big"] and ev["peak_score"].tolist() == [117.8]

@@ -17,7 +17,12 @@ def severity(peak: float, threshold: float) -> str:
 
 
 def events_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Events of a per-step table (columns series, timestamp, score, threshold, is_anomaly)."""
+    """Events of a per-step table (columns series, timestamp, score, threshold, is_anomaly).
+
+    With several channels (``score_<column>`` columns), each event also names the
+    channel that scored highest at its peak: the sensor an alert is about.
+    """
+    channels = [c for c in table.columns if c.startswith("score_")]
     rows = []
     for name, part in table.groupby("series", sort=False):
         flags = part["is_anomaly"].to_numpy(dtype=bool)
@@ -25,9 +30,15 @@ def events_table(table: pd.DataFrame) -> pd.DataFrame:
         stamps = part["timestamp"].to_numpy()
         thr = float(part["threshold"].iloc[0])
         for a, b in runs(flags):
-            peak = float(np.nanmax(scores[a:b + 1]))
-            rows.append([name, stamps[a], stamps[b], b - a + 1, peak, thr, severity(peak, thr)])
-    out = pd.DataFrame(rows, columns=EVENT_COLUMNS)
+            at = a + int(np.nanargmax(scores[a:b + 1]))
+            peak = float(scores[at])
+            row = [name, stamps[a], stamps[b], b - a + 1, peak, thr, severity(peak, thr)]
+            if channels:
+                per = part[channels].iloc[at].to_numpy(dtype=float)
+                row.append(channels[int(np.nanargmax(per))].removeprefix("score_")
+                           if not np.isnan(per).all() else "")
+            rows.append(row)
+    out = pd.DataFrame(rows, columns=EVENT_COLUMNS + (["channel"] if channels else []))
     for col in ("start", "end"):
         out[col] = pd.to_datetime(out[col], utc=True)
     return out

@@ -44,7 +44,8 @@ class Detection:
 
     Attributes:
         table: one row per scored step: series, timestamp, value, score, threshold,
-            is_anomaly (and score_<column> per channel when there are several).
+            is_anomaly (and value_<column>, score_<column> per channel when there are
+            several).
         events: one row per contiguous flagged run.
         threshold: the highest threshold a series used on its overall score.
         rule: the threshold rule used.
@@ -200,7 +201,8 @@ def _series_table(frame: Frame, s: Series, per: np.ndarray, overall: np.ndarray,
         "value": np.where(observed, s.values[sl, 0], np.nan),
         "score": overall[sl], "threshold": threshold, "is_anomaly": flags[sl],
     })
-    if per.shape[1] > 1:
+    if per.shape[1] > 1:  # which channel is off, and its value: 'value' is the first's
         for j, col in enumerate(frame.columns[:per.shape[1]]):
+            table[f"value_{col}"] = np.where(s.observed[sl, j], s.values[sl, j], np.nan)
             table[f"score_{col}"] = per[sl, j]
     return table
