@@ -135,6 +135,18 @@ def test_json_log_lines(trained: Path) -> None:
         assert line["ts"].endswith("Z") and line["level"]
 
 
+def test_json_log_format_writes_errors_as_json_too(tmp_path: Path) -> None:
+    missing = tmp_path / "nothing"
+    result = runner.invoke(app, ["--log-format", "json", "predict", "--model", str(missing)])
+    assert result.exit_code == 66, result.output
+    (line,) = result.stderr.splitlines()
+    error = json.loads(line)
+    assert error["level"] == "error" and error["ts"].endswith("Z")
+    assert error["msg"].startswith(f"{missing}: no model bundle here")
+    plain = runner.invoke(app, ["predict", "--model", str(missing)])
+    assert plain.stderr.startswith(f"Error: {missing}: no model bundle here")
+
+
 def test_sigterm_stops_cleanly(trained: Path, series_csv: Path) -> None:
     before = (trained / "CURRENT").read_text()
     env = {**os.environ, "OMP_NUM_THREADS": "1"}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,6 +66,7 @@ def _root(
 
     with errors_to_exit(False):
         check_choice("--log-format", log_format, ("text", "json"))
+        _LOG["json"] = log_format == "json"
         doc, path = read_config(config)
         defaults, sources = build_default_map(ctx.command.commands, doc, path)
     ctx.default_map = defaults
@@ -97,7 +100,7 @@ def errors_to_exit(debug: bool) -> Iterator[None]:
     try:
         yield
     except ForecastError as exc:
-        typer.echo(f"Error: {exc}", err=True)
+        _error(str(exc))
         raise typer.Exit(exc.exit_code) from None
     except BrokenPipeError:
         # The reader of stdout left (`| head`): stop quietly, as other Unix tools do. Point
@@ -105,21 +108,33 @@ def errors_to_exit(debug: bool) -> Iterator[None]:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(EXIT_PIPE_CLOSED) from None
     except KeyboardInterrupt:
-        typer.echo("Error: interrupted; no model or output file was changed "
-                   "(rows printed so far are incomplete)", err=True)
+        _error("interrupted; no model or output file was changed (rows printed so far are "
+               "incomplete)")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Terminated:
-        typer.echo("Error: terminated (SIGTERM); no model or output file was changed "
-                   "(rows printed so far are incomplete)", err=True)
+        _error("terminated (SIGTERM); no model or output file was changed (rows printed so "
+               "far are incomplete)")
         raise typer.Exit(EXIT_TERMINATED) from None
     except (typer.Exit, typer.Abort):
         raise
     except Exception as exc:
         if debug:
             raise
-        typer.echo(f"Error: internal error ({type(exc).__name__}: {exc}); rerun with --debug "
-                   "for the traceback and report it", err=True)
+        _error(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug for the "
+               "traceback and report it")
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+_LOG = {"json": False}  # --log-format json, set by the root command for error lines
+
+
+def _error(message: str) -> None:
+    """The one error line: ``Error: ...``, or a JSON object under --log-format json."""
+    if _LOG["json"]:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        typer.echo(json.dumps({"ts": stamp, "level": "error", "msg": message}), err=True)
+    else:
+        typer.echo(f"Error: {message}", err=True)
 
 
 def split_names(values: list[str] | None) -> list[str]:
