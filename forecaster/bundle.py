@@ -41,6 +41,7 @@ from safetensors.torch import load_file, save_file
 from forecaster.atomic import atomic_write_text, fsync_dir, umask_mode
 from forecaster.bundle_schema import check_shape
 from forecaster.errors import BundleError, MissingInputError, OutputError
+from forecaster.ops.lock import LOCK_NAME
 
 FORMAT = "forecaster-bundle"
 FORMAT_VERSION = 1
@@ -189,7 +190,7 @@ def current_version_dir(root: Path) -> Path:
     """The directory that ``CURRENT`` names, after checking it stays inside ``root``."""
     pointer = root / "CURRENT"
     if not pointer.exists():
-        if not root.exists():
+        if not root.exists() or _unborn(root):
             raise MissingInputError(f"{root}: no model bundle here; run 'forecast train "
                                     "DATA.csv' first, or point --model at one")
         raise BundleError(f"{root}: not a forecaster model bundle (no CURRENT file); "
@@ -206,6 +207,19 @@ def current_version_dir(root: Path) -> Path:
         raise BundleError(f"{version_dir}: missing or not a directory; retrain with "
                           "'forecast train'")
     return version_dir
+
+
+def _unborn(root: Path) -> bool:
+    """Whether ``root`` is a model directory that no train has finished: nothing in it
+    but the lock and leftovers of an interrupted first write (no version, no CURRENT)."""
+    try:
+        names = {p.name for p in root.iterdir()}
+        versions = root / "versions"
+        kept = ([p for p in versions.iterdir() if VERSION_RE.match(p.name)]
+                if versions.is_dir() and not versions.is_symlink() else [])
+    except OSError:
+        return False
+    return names <= {LOCK_NAME, "versions"} and not kept
 
 
 def recorded_data(root: Path) -> list[Path]:

@@ -102,7 +102,7 @@ def test_rollback_restores_previous_version(trained: Path, series_csv: Path) -> 
     assert runner.invoke(app, ["rollback", "--model", str(trained)]).exit_code == 0
     assert (trained / "CURRENT").read_text() == first
     result = runner.invoke(app, ["rollback", "--model", str(trained)])
-    assert result.exit_code == 78 and "nothing to roll back" in result.stderr
+    assert result.exit_code == 2 and "nothing to roll back" in result.stderr
 
 
 def test_drift_warns_and_strict_fails(trained: Path, tmp_path: Path) -> None:
@@ -130,7 +130,7 @@ def test_same_seed_gives_byte_identical_outputs(tmp_path: Path, series_csv: Path
 def test_json_log_lines(trained: Path) -> None:
     result = runner.invoke(app, ["--log-format", "json", "rollback", "--model", str(trained)])
     lines = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
-    assert result.exit_code == 78 or lines
+    assert result.exit_code == 2 or lines
     for line in lines:
         assert line["ts"].endswith("Z") and line["level"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from forecaster.bundle import VERSION_RE, current_version_dir, write_current
-from forecaster.errors import BundleError, MissingInputError
+from forecaster.errors import ConfigError, MissingInputError
 from forecaster.ops.lock import model_lock
 
 
@@ -14,6 +14,10 @@ def rollback(model_dir: Path, wait: float = 0.0) -> tuple[str, str]:
 
     Returns:
         (the version left, the version now current).
+
+    Raises:
+        MissingInputError: no bundle in ``model_dir``.
+        ConfigError: no older version to go back to (exit 2: a request, not damage).
     """
     if not (model_dir / "CURRENT").is_file():  # before the lock, which would create the dir
         raise MissingInputError(f"{model_dir}: no model bundle here; check --model, or train "
@@ -24,7 +28,8 @@ def rollback(model_dir: Path, wait: float = 0.0) -> tuple[str, str]:
                        if VERSION_RE.match(p.name) and (p / "bundle.json").is_file())
         older = [n for n in names if n < current]
         if not older:
-            raise BundleError(f"{model_dir}: no version older than {current} is kept; "
-                              "nothing to roll back to (see --keep on train)")
+            raise ConfigError(f"{model_dir}: no version older than {current} is kept, so "
+                              "there is nothing to roll back to; rollback undoes a retrain "
+                              "(train keeps the last --keep versions)")
         write_current(model_dir, older[-1])
         return current, older[-1]

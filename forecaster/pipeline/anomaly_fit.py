@@ -33,6 +33,9 @@ from forecaster.report import Reporter
 CALIBRATION_SHARE = 0.2
 # The anomaly window unless the data is too short for it (then the longest that fits).
 DEFAULT_WINDOW = 64
+# The segment unless a short file needs a smaller one; and the shortest automatic window.
+DEFAULT_SEGMENT = 4
+MIN_WINDOW = 4
 
 
 def recon_config(frame: Frame, st: TrainSettings) -> ReconstructorConfig:
@@ -68,12 +71,15 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
 
     Returns:
         Tensors "anomaly.net.*" (final weights) and "anomaly.oof_scores" (normalised
-        out-of-fold scores, NaN-separated per block, for re-calibration at detection).
+        out-of-fold scores, NaN-separated per block, for re-calibration at detection);
+        none, and no ``meta["anomaly"]``, when the data is too short for an automatic window.
     """
     # Planned over the steps that hold data, like the forecaster's folds: a block at the end
     # of the union grid could fall where only a series without past rows has data.
     blocks = folds or [on_grid(f, grid) for f in _holdout(grid.n_covered, st)]
-    st = replace(st, anomaly_window=anomaly_window(st, blocks, report))
+    st = settle_window(st, blocks, report)
+    if not st.anomaly:
+        return {}  # too short for any anomaly window: skipped, with a warning
     _check(st)
     sta = replace(st, window=st.anomaly_window, segment=st.anomaly_segment)
     errors, best_epochs = [], []
@@ -99,22 +105,37 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
     return tensors
 
 
-def check_early(st: TrainSettings, folds: list[Fold], n: int) -> None:
+def check_early(st: TrainSettings, folds: list[Fold], n: int,
+                report: Reporter | None = None) -> TrainSettings:
     """The anomaly settings' errors, raised before the forecaster trains for minutes.
+
+    Args:
+        st: the settings.
+        folds: the forecaster's folds (none with ``--folds 0``).
+        n: steps in the grid.
+        report: where the automatic window's note or warning goes (none: silent).
+
+    Returns:
+        ``st`` with the automatic anomaly window (and segment) settled, or with
+        ``anomaly`` off when the data is too short for any (see ``settle_window``).
 
     Raises:
         ConfigError: a window that is not a multiple of its segment, an unknown rule.
         DataError: a given window too long for the first block's past.
     """
     blocks = folds or _holdout(n, st)
-    _check(replace(st, anomaly_window=anomaly_window(st, blocks, Reporter(quiet=True))))
-    past = blocks[0].train_hi - blocks[0].train_lo
-    # Loose on purpose (no early-stopping part): only windows that can never fit are
-    # refused here; the borderline ones still meet fold_data's exact check later.
-    if st.anomaly_window and past - st.anomaly_window + 1 < MIN_TRAIN_WINDOWS:
+    st = settle_window(st, blocks, report)
+    if not st.anomaly:
+        return st
+    _check(st)
+    past, seg = blocks[0].train_hi - blocks[0].train_lo, st.anomaly_segment
+    most = _longest_fit(blocks[0]) // seg * seg
+    if st.anomaly_window > most:  # only a given window can be too long
+        hint = f"use --anomaly-window {most} or less" if most > 0 else "use more data"
         raise DataError(f"--anomaly-window {st.anomaly_window}: the first validation block "
                         f"has {past} steps before it, too few to train on windows that long; "
-                        "use a shorter --anomaly-window, fewer --folds, or --no-anomaly")
+                        f"{hint}, fewer --folds, or --no-anomaly")
+    return st
 
 
 def _check(st: TrainSettings) -> None:
@@ -132,20 +153,46 @@ def _holdout(n: int, st: TrainSettings) -> list[Fold]:
     return make_folds(n, 1, size, 0)
 
 
-def anomaly_window(st: TrainSettings, blocks: list[Fold], report: Reporter) -> int:
-    """The given anomaly window, or 64 steps shortened (in whole segments) until the first
-    fold's past holds enough training windows besides its early-stopping part."""
-    if st.anomaly_window:
-        return st.anomaly_window
-    seg = st.anomaly_segment
-    past = blocks[0].train_hi - blocks[0].train_lo
-    # Training windows = past - early-stopping part (a window, or a tenth) - window + 1.
-    fits = min((past - MIN_TRAIN_WINDOWS + 1) // 2, past - past // 10 - MIN_TRAIN_WINDOWS + 1)
-    window = max(min(DEFAULT_WINDOW, fits) // seg * seg, 2 * seg)
-    if window < DEFAULT_WINDOW:
-        report.note(f"anomaly window {window} steps (the data is too short for "
-                    f"{DEFAULT_WINDOW})")
-    return window
+def _longest_fit(block: Fold) -> int:
+    """The longest window leaving ``MIN_TRAIN_WINDOWS`` training windows before ``block``
+    besides the early-stopping part (a window, or a tenth), as ``fold_data`` cuts them for
+    one series."""
+    past = block.train_hi - block.train_lo
+    return min((past - MIN_TRAIN_WINDOWS + 1) // 2, past - past // 10 - MIN_TRAIN_WINDOWS + 1)
+
+
+def _segments(st: TrainSettings) -> list[int]:
+    """The segment, or with the default one left automatic, it and its halvings down to 2."""
+    given = st.sources.get("anomaly_segment", "default") != "default"
+    if given or st.anomaly_segment != DEFAULT_SEGMENT:
+        return [st.anomaly_segment]
+    return [s for s in (DEFAULT_SEGMENT, DEFAULT_SEGMENT // 2) if s >= 2]
+
+
+def settle_window(st: TrainSettings, blocks: list[Fold],
+                  report: Reporter | None) -> TrainSettings:
+    """Settle an automatic anomaly window: 64 steps, shortened in whole segments (the
+    default segment halving) until the first block's past holds enough training windows.
+
+    A given window is kept. When not even ``MIN_WINDOW`` steps in two segments fit, the
+    anomaly model is skipped: ``anomaly`` comes back off, with a warning.
+    """
+    if st.anomaly_window or not st.anomaly:
+        return st
+    most = _longest_fit(blocks[0])
+    for seg in _segments(st):
+        window = min(DEFAULT_WINDOW, most) // seg * seg
+        if window >= max(2 * seg, MIN_WINDOW):
+            if report is not None and window < DEFAULT_WINDOW:
+                report.note(f"anomaly window {window} steps, segment {seg} (the data is too "
+                            f"short for {DEFAULT_WINDOW})")
+            return replace(st, anomaly_window=window, anomaly_segment=seg)
+    if report is not None:
+        report.warn(f"anomaly model skipped: the first validation block has "
+                    f"{blocks[0].train_hi - blocks[0].train_lo} steps before it, too few for "
+                    f"anomaly windows of {MIN_WINDOW} steps; pass --no-anomaly to skip it "
+                    "without this warning, or give more data or fewer --folds")
+    return replace(st, anomaly=False)
 
 
 def _fold_errors(frame: Frame, grid: Grid, sta: TrainSettings, f: Fold, device: torch.device,

@@ -49,8 +49,9 @@ def make_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> Sco
         return _forecast_scorer(bundle, ds, device)
     info = bundle.meta.get("anomaly")
     if not info:
-        raise BundleError(f"{bundle.path}: the model was trained with --no-anomaly; retrain "
-                          "without it, or use --method forecast")
+        raise ConfigError(f"{bundle.path}: this bundle has no anomaly model (trained with "
+                          "--no-anomaly, or on too little data for one); retrain without "
+                          "--no-anomaly, or use --method forecast")
     net = _load_reconstructor(bundle, info)
     norm = info["normalisation"]
     rule, thr = _threshold(bundle, info["threshold"], ds,
@@ -71,7 +72,7 @@ def make_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> Sco
 def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> Scorer:
     q = bundle.tensors.get("intervals.quantiles")
     if q is None:
-        raise BundleError(f"{bundle.path}: no out-of-fold forecast residuals (trained with "
+        raise ConfigError(f"{bundle.path}: no out-of-fold forecast residuals (trained with "
                           "--folds 0); retrain with folds to use --method forecast")
     net = load_forecaster(bundle)
     lead = net.cfg.horizon if ds.lead == "horizon" else int(ds.lead or 1)

@@ -1,0 +1,121 @@
+"""Bundle states that are not damage: no model yet, nothing to roll back to, no anomaly
+model; and an automatic anomaly window that fits a short file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from forecaster.bundle import current_version_dir
+from forecaster.cli import app
+from forecaster.config import TrainSettings
+from forecaster.data.folds import Fold
+from forecaster.pipeline.anomaly_fit import check_early
+
+runner = CliRunner()
+FAST = ["--epochs", "2", "--ensemble", "1", "--hidden", "8", "--anomaly-epochs", "2"]
+
+
+class Recorder:
+    """A reporter that keeps its lines."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def note(self, message: str) -> None:
+        self.lines.append(message)
+
+    def warn(self, message: str) -> None:
+        self.lines.append("Warning: " + message)
+
+
+def _monthly(tmp_path: Path, n: int) -> Path:
+    rng = np.random.default_rng(0)
+    path = tmp_path / "monthly.csv"
+    pd.DataFrame({"month": pd.date_range("2022-01-01", periods=n, freq="MS"),
+                  "sales": 1000 + 50 * np.sin(np.arange(n) / 2) + rng.normal(0, 5, n)}
+                 ).to_csv(path, index=False)
+    return path
+
+
+def _no_model_message(model: Path) -> str:
+    return (f"Error: {model}: no model bundle here; run 'forecast train DATA.csv' first, "
+            "or point --model at one\n")
+
+
+def test_short_file_shrinks_the_automatic_anomaly_window(tmp_path: Path) -> None:
+    # 30 monthly rows: the first fold has 18 steps of past, too few for windows of two
+    # 4-step segments; the automatic window takes two 2-step segments instead of failing.
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(_monthly(tmp_path, 30)), "-m", str(model), *FAST])
+    assert result.exit_code == 0, result.output
+    config = json.loads((current_version_dir(model) / "bundle.json").read_text())
+    assert (config["anomaly"]["config"]["window"], config["anomaly"]["config"]["segment"]) == (4, 2)
+    assert "anomaly window 4 steps, segment 2 (the data is too short for 64)" in result.stderr
+
+
+def test_a_given_anomaly_window_too_long_is_refused_before_training(tmp_path: Path) -> None:
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(_monthly(tmp_path, 30)), "-m", str(model), *FAST,
+                                 "--anomaly-window", "8"])
+    assert result.exit_code == 65, result.output
+    assert result.stderr.splitlines()[-1] == (
+        "Error: --anomaly-window 8: the first validation block has 18 steps before it, too "
+        "few to train on windows that long; use --anomaly-window 4 or less, fewer --folds, "
+        "or --no-anomaly")
+    assert "epoch" not in result.stderr and not model.exists()
+
+
+def test_no_room_for_any_anomaly_window_skips_the_model_with_a_warning() -> None:
+    st, report = TrainSettings(), Recorder()
+    out = check_early(st, [Fold(0, 13, 14, 16)], 20, report)
+    assert not out.anomaly and out.anomaly_window is None
+    assert report.lines == [
+        "Warning: anomaly model skipped: the first validation block has 13 steps before it, "
+        "too few for anomaly windows of 4 steps; pass --no-anomaly to skip it without this "
+        "warning, or give more data or fewer --folds"]
+    roomy = check_early(st, [Fold(0, 200, 210, 260)], 260, report)
+    assert (roomy.anomaly, roomy.anomaly_window, roomy.anomaly_segment) == (True, 64, 4)
+
+
+def test_a_given_anomaly_segment_is_not_shrunk() -> None:
+    st = TrainSettings(sources={"anomaly_segment": "flag"})
+    assert not check_early(st, [Fold(0, 18, 21, 24)], 30).anomaly
+    assert check_early(TrainSettings(), [Fold(0, 18, 21, 24)], 30).anomaly_segment == 2
+
+
+@pytest.mark.parametrize("leftover", ["nothing", "lock", "interrupted first write"])
+@pytest.mark.parametrize("command", ["predict", "info", "detect-anomalies"])
+def test_a_directory_without_any_version_reads_as_no_model_yet(tmp_path: Path, leftover: str,
+                                                                command: str) -> None:
+    model = tmp_path / "m"
+    model.mkdir()
+    if leftover != "nothing":
+        (model / ".lock").write_text("123\n")
+    if leftover == "interrupted first write":
+        (model / "versions" / ".incoming-abc").mkdir(parents=True)
+    result = runner.invoke(app, [command, "--model", str(model)])
+    assert result.exit_code == 66, result.output
+    assert result.stderr == _no_model_message(model)
+
+
+def test_nothing_to_roll_back_to_is_a_usage_error(trained: Path) -> None:
+    current = (trained / "CURRENT").read_text().strip()
+    result = runner.invoke(app, ["rollback", "--model", str(trained)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"Error: {trained}: no version older than {current} is kept, so there is nothing to "
+        "roll back to; rollback undoes a retrain (train keeps the last --keep versions)\n")
+
+
+def test_detecting_with_a_bundle_without_anomaly_model_is_a_usage_error(trained: Path) -> None:
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(trained)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[-1].startswith("Error: ")
+    assert "--no-anomaly" in result.stderr and "--method forecast" in result.stderr
+
