@@ -153,3 +153,17 @@ def test_no_series_long_enough_is_an_error(two: tuple[Path, Path], tmp_path: Pat
     assert result.exit_code == 65, result.output
     assert result.stderr.endswith(f"\nError: {only}: series 'c' has 4 rows; the model needs "
                                   "the last 24 to forecast. Give more history\n")
+
+
+def test_strict_does_not_call_a_one_row_anomaly_drift(two: tuple[Path, Path],
+                                                      tmp_path: Path) -> None:
+    csv, model = two
+    data = pd.read_csv(csv)
+    last_a = data.index[data["series"] == "a"][-1]
+    data.loc[last_a, "value"] += 1000.0  # a fault in the newest row, 400 sd off
+    spiked = tmp_path / "spiked.csv"
+    data.to_csv(spiked, index=False)
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data",
+                                 str(spiked), "--last", "1", "--strict", "--events"])
+    assert result.exit_code == 1, result.output
+    assert set(pd.read_csv(io.StringIO(result.stdout))["series"]) == {"a"}

@@ -100,7 +100,9 @@ class DetectionRun:
         self.report = report or Reporter(quiet=True)
         self.bundle = load_bundle(Path(ds.model_dir))
         frame, self.path = load_data_for(self.bundle, ds.data, self.report)
-        drift_gate(self.bundle, frame, ds.last or DRIFT_ROWS, ds.strict, self.report)
+        # At least DRIFT_ROWS: with --last 1 a single anomalous value would be the "recent
+        # level", and --strict would turn the anomaly it is into a drift error.
+        drift_gate(self.bundle, frame, max(ds.last or 0, DRIFT_ROWS), ds.strict, self.report)
         self.scorer = make_scorer(self.bundle, ds, resolve_device(ds.device))
         self.frame = long_enough(frame, self.scorer.need, "the anomaly model needs at least "
                                  "{need} (--since/--last still use them as context)",

@@ -27,11 +27,15 @@ def drift_problems(bundle: Bundle, frame: Frame, recent: int) -> list[str]:
     """
     problems = []
     scalers = bundle.meta["scalers"]
+    # A model of step changes (a meter) expects its levels to leave the training range.
+    levels = bundle.meta["forecaster"]["config"].get("norm") != "diff"
     for s in frame.series:
         known = scalers.get(s.name)
         where = f"series '{s.name}'" if s.name else "the data"
         if known is None:
             problems.append(f"{where} was not in the training data")
+            continue
+        if not levels:
             continue
         tail = s.values[-recent:]
         z = np.abs(np.median(tail, axis=0) - np.asarray(known["mean"])) / np.asarray(
