@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecaster.data import csvlines
 from forecaster.data.columns import header_is_data, is_na_word, resolve_columns
 from forecaster.data.grid import regularise
 from forecaster.data.spec import DataSpec
@@ -99,16 +101,13 @@ def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
         DataError: the content is malformed.
     """
     path = Path(path)
-    raw = _read_csv(path)
+    raw, notes = _read_csv(path)
     spec = resolve_columns(raw, spec, path)
-    notes: list[str] = []
     times = parse_times(raw, spec.time_col, spec.time_parts, path)
     data = _numeric_block(raw, spec, path)
     data.insert(0, "__time", times)
     data.insert(0, "__series", _series_keys(raw, spec, path))
-    if not data.sort_values(["__series", "__time"], kind="stable").index.equals(data.index):
-        notes.append(f"{path.name}: rows were not in time order; they were sorted")
-        data = data.sort_values(["__series", "__time"], kind="stable")
+    data = _sorted(data, path, notes)
     data = _handle_duplicates(data, spec, path)
     series, freq, n_filled, n_off, first_off = regularise(data, spec, path)
     if n_off:
@@ -120,6 +119,17 @@ def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
     return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes)
 
 
+def _sorted(data: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame:
+    # Rows go series by series, each in time order. Series taking turns row by row (a long
+    # file written as it is logged) is no disorder: note only a series out of time order.
+    ordered = data.sort_values(["__series", "__time"], kind="stable")
+    if ordered.index.equals(data.index):
+        return data
+    if not data.groupby("__series", sort=False)["__time"].is_monotonic_increasing.all():
+        notes.append(f"{path.name}: rows were not in time order; they were sorted")
+    return ordered
+
+
 def _off_grid_note(path: Path, freq: str, n_off: int, first: pd.Timestamp, name: str) -> str:
     # Up to 1 % of rows off the grid are tolerated, but their values are lost: say so.
     where = f" of series '{name}'" if name else ""
@@ -128,14 +138,15 @@ def _off_grid_note(path: Path, freq: str, n_off: int, first: pd.Timestamp, name:
             "keep them")
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
     try:
         return _read_checked(path)
     except OSError as exc:  # PermissionError, IsADirectoryError, ... from any of the opens
         raise unreadable(path, exc) from None
 
 
-def _read_checked(path: Path) -> pd.DataFrame:
+def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    csvlines.check_regular_file(path)
     if not path.exists():
         raise MissingInputError(f"{path}: no such file; check the path")
     if path.is_dir():
@@ -143,22 +154,25 @@ def _read_checked(path: Path) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty; expected a CSV with a header row")
     sep = _delimiter(path)
+    header = _header(path, sep)
+    limit, note = csvlines.unfinished_last_line(path, sep, len(header))
+    engine = _engine()
     try:
-        raw = pd.read_csv(path, encoding="utf-8-sig", dtype=str, sep=sep,
-                          keep_default_na=False, **_engine())
+        with nullcontext(path) if limit is None else csvlines.open_head(path, limit) as src:
+            raw = pd.read_csv(src, encoding="utf-8-sig", dtype=str, sep=sep,
+                              keep_default_na=False, **engine)
     except UnicodeDecodeError:
         with open(path, "rb") as fh:
             utf16 = fh.read(2) in (b"\xff\xfe", b"\xfe\xff")
         found = "UTF-16 text" if utf16 else "not UTF-8 text (binary file?)"
         raise DataError(f"{path}: {found}; expected a UTF-8 CSV file: save it as UTF-8") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        msg = "".join(ch if ch.isprintable() else "?" for ch in msg[:120])
-        raise DataError(f"{path}: cannot parse as CSV ({msg}); expected comma-separated "
-                        "columns with a header row") from None
+        raise csvlines.parse_error(path, exc, sep, len(header), limit) from None
     raw.columns = [str(c).strip() for c in raw.columns]
-    _check_shape(raw, path, sep)
-    return raw if sep == "," else _decimal_commas(raw)
+    if not engine:  # pyarrow refuses rows of the wrong width itself (a ParserError)
+        csvlines.check_padded_rows(raw, path, sep, len(header), limit)
+    _check_shape(raw, path, sep, header)
+    return raw if sep == "," else _decimal_commas(raw), [note] if note else []
 
 
 def _delimiter(path: Path) -> str:
@@ -213,12 +227,11 @@ def _engine() -> dict:
     return {"engine": "pyarrow"}
 
 
-def _check_shape(raw: pd.DataFrame, path: Path, sep: str) -> None:
+def _check_shape(raw: pd.DataFrame, path: Path, sep: str, header: list[str]) -> None:
     if raw.shape[1] < 2:
         raise DataError(f"{path}: found {raw.shape[1]} column; expected a time column and "
                         "at least one numeric column: add a column of timestamps, one per "
                         "row (e.g. 2024-01-01 00:00, 2024-01-01 01:00, ...)")
-    header = _header(path, sep)
     if header_is_data(header):
         first = sep.join(header)
         raise DataError(f"{path}: the first line ({first[:60]}{'...' * (len(first) > 60)}) "

@@ -1,0 +1,177 @@
+"""Line-level checks on a CSV file: its last line, and rows of the wrong width; and
+refusing what is not a file (a pipe, standard input).
+
+Data loggers append to the files this tool reads, so the last line may still be being
+written when it is read; a logger that starts writing another column leaves rows wider than
+the header. Both are told here by file line numbers (1 is the header).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+from typing import BinaryIO
+
+import pandas as pd
+
+from forecaster.errors import DataError, MissingInputError
+
+TAIL_BYTES = 1 << 16  # read backwards in steps of this many bytes to find the last line
+
+
+class _Head(io.RawIOBase):
+    """The first ``size`` bytes of an open binary file, as a file of its own."""
+
+    def __init__(self, fh: BinaryIO, size: int) -> None:
+        super().__init__()
+        self._fh, self._left = fh, size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buf) -> int:
+        n = self._fh.readinto(memoryview(buf)[:self._left]) or 0
+        self._left -= n
+        return n
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
+
+
+def open_head(path: Path, size: int | None) -> BinaryIO:
+    """Open the first ``size`` bytes of ``path`` (None: all) for reading, binary."""
+    fh = open(path, "rb")  # noqa: SIM115 (closed with the returned file)
+    return fh if size is None else io.BufferedReader(_Head(fh, size))
+
+
+def check_regular_file(path: Path) -> None:
+    """Refuse standard input, pipes and devices: the data is read more than once (and its
+    path is recorded at training), so it must be a file.
+
+    Raises:
+        MissingInputError: ``path`` is ``-`` (and no such file) or not a regular file.
+    """
+    if str(path) == "-" and not path.exists():
+        what = "standard input is not supported"
+    elif path.exists() and not path.is_dir() and not path.is_file():
+        what = "is a pipe" if path.is_fifo() else "is a device, not a regular file"
+    elif re.fullmatch(r"(pipe|socket):\[\d+\]", path.name):  # /dev/fd/63 once resolved
+        what = "is a pipe"
+    else:
+        return
+    raise MissingInputError(f"{path}: {what}; expected a CSV file, which is read more than "
+                            "once: write the data to a file first (e.g. cmd > data.csv) and "
+                            "give its path")
+
+
+def unfinished_last_line(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
+    """Deal with a last line that has no line end: a writer may still be writing it.
+
+    Args:
+        path: the CSV file.
+        sep: its separator.
+        width: the number of fields of its header.
+
+    Returns:
+        How many bytes to read (None: all of them), and a note (None when there is nothing
+        to say). A last line with fewer fields than the header is left out; one with all of
+        them is kept, with a note that its last value may be cut short.
+    """
+    size = path.stat().st_size
+    last = _last_line(path, size)
+    if last is None or not last.strip():
+        return None, None
+    fields = len(next(csv.reader([last.decode("utf-8", "replace")], delimiter=sep), []))
+    if fields > width:
+        return None, None  # a row too wide: width_error tells its line
+    if fields == width:
+        return None, (f"{path.name}: the last line has no line end, so its last value may be "
+                      "cut short if a writer is still writing it")
+    return size - len(last), (f"{path.name}: the last line has no line end and only {fields} "
+                              f"of {width} fields (a writer may still be writing it); it was "
+                              "left out")
+
+
+def _last_line(path: Path, size: int) -> bytes | None:
+    # The bytes after the last line end, or None when the file ends with one; only the
+    # end of the file is read (more only for a last line longer than TAIL_BYTES).
+    tail = b""
+    with open(path, "rb") as fh:
+        while len(tail) < size:
+            start = max(0, size - len(tail) - TAIL_BYTES)
+            fh.seek(start)
+            tail = fh.read(size - len(tail) - start) + tail
+            if tail.endswith((b"\n", b"\r")):
+                return None
+            cut = max(tail.rfind(b"\n"), tail.rfind(b"\r"))
+            if cut >= 0:
+                return tail[cut + 1:]
+    return tail
+
+
+def parse_error(path: Path, exc: Exception, sep: str, width: int,
+                limit: int | None) -> DataError:
+    """The error for a file pandas cannot parse: the first line whose number of fields is
+    not the header's, else pandas' own message."""
+    error = width_error(path, sep, width, limit)
+    if error:
+        return error
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    msg = "".join(ch if ch.isprintable() else "?" for ch in msg[:120])
+    return DataError(f"{path}: cannot parse as CSV ({msg}); expected comma-separated "
+                     "columns with a header row")
+
+
+def check_padded_rows(raw: pd.DataFrame, path: Path, sep: str, width: int,
+                      limit: int | None) -> None:
+    """Refuse rows of the wrong width that pandas' C parser let through.
+
+    It pads a short row with empty cells, and takes a first column more than the header
+    names (on every row) as the index. The file is read again only then: a padded row
+    ends with an empty cell.
+
+    Raises:
+        DataError: naming the first line whose number of fields is not the header's.
+    """
+    if raw.empty or (isinstance(raw.index, pd.RangeIndex)
+                     and not (raw.iloc[:, -1] == "").any()):
+        return
+    error = width_error(path, sep, width, limit)
+    if error:
+        raise error
+
+
+def width_error(path: Path, sep: str, width: int, limit: int | None) -> DataError | None:
+    """The error for the first line whose number of fields is not the header's.
+
+    Args:
+        path: the CSV file.
+        sep: its separator.
+        width: the number of fields of its header.
+        limit: read only this many bytes (None: all).
+
+    Returns:
+        The error naming that line, or None when every line has ``width`` fields (or the
+        file cannot be read as CSV by Python's reader).
+    """
+    text = {"encoding": "utf-8-sig", "errors": "replace", "newline": ""}
+    with io.TextIOWrapper(open_head(path, limit), **text) as fh:
+        rows = csv.reader(fh, delimiter=sep)
+        try:
+            next(rows, None)  # the header
+            for row in rows:
+                if row and len(row) != width:
+                    return _width_error(path, rows.line_num, len(row), width)
+        except csv.Error:
+            return None
+    return None
+
+
+def _width_error(path: Path, line: int, fields: int, width: int) -> DataError:
+    todo = ("fix that line, or add the new column's name to the header" if fields > width
+            else "fix or remove that line")
+    return DataError(f"{path}: line {line} has {fields} field{'s' * (fields != 1)}, the header "
+                     f"has {width}; expected one field per header column: {todo}")

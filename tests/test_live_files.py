@@ -1,0 +1,195 @@
+"""Files that a data logger is still writing to, or that are not files at all.
+
+A cron job reads a CSV while a logger appends to it: the last line may be unfinished, and a
+logger may start writing a column the header lacks. Each case is read through both CSV
+parsers (pyarrow, the ``fast`` extra, and pandas' C parser), which must agree.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import forecaster.data.csvlines as csvlines
+import forecaster.data.loading as loading
+from forecaster.cli import app
+from forecaster.data.loading import load_frame
+from forecaster.data.spec import DataSpec
+from forecaster.errors import EXIT_DATA, EXIT_NO_INPUT, DataError
+
+TINY = ["--no-anomaly", "--epochs", "1", "--folds", "1", "--window", "8", "--segment", "4",
+        "--horizon", "2", "--hidden", "4", "--layers", "1"]
+SPEC = DataSpec(targets=["temp"], features=["hum"])
+runner = CliRunner()
+
+
+def logged(n: int = 48) -> list[str]:
+    """Lines (header first) of an hourly logger writing temp and hum."""
+    idx = pd.date_range("2026-01-01", periods=n, freq="h")
+    return ["timestamp,temp,hum"] + [f"{t:%Y-%m-%dT%H:%M:%SZ},{20 + i % 5},{40 + i % 3}.5"
+                                     for i, t in enumerate(idx)]
+
+
+def save(tmp_path: Path, lines: list[str], end: str = "\n", name: str = "data.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(("\n".join(lines) + end).encode())
+    return path
+
+
+@pytest.fixture(params=["pyarrow", "c"])
+def engine(request, monkeypatch) -> str:
+    """Read CSVs with this parser."""
+    if request.param == "pyarrow":
+        pytest.importorskip("pyarrow")
+        monkeypatch.setattr(loading, "_engine", lambda: {"engine": "pyarrow"})
+    else:
+        monkeypatch.setattr(loading, "_engine", lambda: {})
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory) -> Path:
+    """A bundle trained on a clean logger file."""
+    root = tmp_path_factory.mktemp("live")
+    result = runner.invoke(app, ["train", str(save(root, logged())), "--model",
+                                 str(root / "m"), "--target", "temp", "--features", "hum",
+                                 *TINY])
+    assert result.exit_code == 0, result.output
+    return root / "m"
+
+
+def error_line(result) -> str:
+    assert "Traceback" not in result.output
+    (line,) = [x for x in result.stderr.splitlines() if x.startswith("Error: ")]
+    return line
+
+
+# --- 1. the last line, unfinished -----------------------------------------------------------
+
+def test_unfinished_short_last_line_is_left_out_with_a_note(tmp_path: Path, engine) -> None:
+    path = save(tmp_path, [*logged(), "2026-01-03T00:00:00Z,1"], end="")
+    frame = load_frame(path, SPEC)
+    (s,) = frame.series
+    assert len(s.index) == 48 and s.observed.all()
+    assert frame.notes == ["data.csv: the last line has no line end and only 2 of 3 fields "
+                           "(a writer may still be writing it); it was left out"]
+
+
+def test_unfinished_full_last_line_is_kept_with_a_note(tmp_path: Path, engine) -> None:
+    path = save(tmp_path, [*logged(), "2026-01-03T00:00:00Z,19.5,4"], end="")
+    frame = load_frame(path, SPEC)
+    (s,) = frame.series
+    assert len(s.index) == 49 and s.values[-1].tolist() == [19.5, 4.0]
+    assert frame.notes == ["data.csv: the last line has no line end, so its last value may "
+                           "be cut short if a writer is still writing it"]
+
+
+def test_a_last_line_longer_than_the_bytes_read_back(tmp_path: Path, engine,
+                                                     monkeypatch) -> None:
+    # The end of the file is read back in steps; a last line longer than one step is whole.
+    monkeypatch.setattr(csvlines, "TAIL_BYTES", 5)
+    path = save(tmp_path, [*logged(), "2026-01-03T00:00:00Z,1"], end="")
+    assert "only 2 of 3 fields" in load_frame(path, SPEC).notes[0]
+    assert load_frame(save(tmp_path, logged(), end="\r\n"), SPEC).notes == []
+
+
+def test_predict_on_a_file_being_written(tmp_path: Path, model: Path, engine) -> None:
+    path = save(tmp_path, [*logged(), "2026-01-03T00:00:00Z,1"], end="")
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0].endswith(
+        "data.csv: the last line has no line end and only 2 of 3 fields (a writer may still "
+        "be writing it); it was left out")
+    assert result.stdout.splitlines()[1].split(",")[1] == "2026-01-03T00:00:00+00:00"
+
+
+# --- 2. rows of the wrong width --------------------------------------------------------------
+
+@pytest.mark.parametrize(("line", "fields", "todo"), [
+    ("2026-01-02T10:00:00Z,21,40.5,7", 4,
+     "fix that line, or add the new column's name to the header"),
+    ("2026-01-02T10:00:00Z,21", 2, "fix or remove that line"),
+])
+def test_a_row_of_the_wrong_width_names_its_line(tmp_path: Path, model: Path, engine,
+                                                 line: str, fields: int, todo: str) -> None:
+    lines = logged()
+    lines[35] = line
+    path = save(tmp_path, lines)
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(path)])
+    assert result.exit_code == EXIT_DATA, result.output
+    assert error_line(result) == (f"Error: {path}: line 36 has {fields} fields, the header "
+                                  f"has 3; expected one field per header column: {todo}")
+
+
+def test_a_new_column_on_every_row_is_an_error(tmp_path: Path, engine) -> None:
+    # pandas' C parser would take the first column as the index.
+    path = save(tmp_path, [logged()[0]] + [f"{x},1" for x in logged()[1:]])
+    with pytest.raises(DataError, match="line 2 has 4 fields, the header has 3"):
+        load_frame(path, SPEC)
+
+
+def test_empty_cells_in_the_last_column_are_missing_values(tmp_path: Path, engine) -> None:
+    lines = logged()
+    lines[5] = lines[5].rsplit(",", 1)[0] + ","
+    frame = load_frame(save(tmp_path, lines), SPEC)
+    assert frame.n_filled == 1
+
+
+# --- 3. long files written as they are logged ----------------------------------------------
+
+def test_series_taking_turns_in_time_order_are_not_noted_as_unsorted(tmp_path: Path) -> None:
+    idx = pd.date_range("2026-01-01", periods=30, freq="h")
+    lines = ["timestamp,store,sales"] + [f"{t:%Y-%m-%dT%H:%M:%SZ},{k},{i}"
+                                         for i, t in enumerate(idx) for k in "AB"]
+    frame = load_frame(save(tmp_path, lines), DataSpec(series_col="store"))
+    assert frame.notes == []
+    assert [s.values[:, 0].tolist() for s in frame.series] == [list(range(30))] * 2
+    lines[3], lines[5] = lines[5], lines[3]  # A's second and third hours swapped
+    frame = load_frame(save(tmp_path, lines), DataSpec(series_col="store"))
+    assert frame.notes == ["data.csv: rows were not in time order; they were sorted"]
+    assert np.diff(frame.series[0].values[:, 0]).min() == 1
+
+
+# --- 4. pipes and standard input -------------------------------------------------------------
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+@pytest.mark.parametrize("command", ["train", "predict"])
+def test_a_pipe_is_refused(tmp_path: Path, model: Path, command: str) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    args = (["train", str(fifo), "--model", str(tmp_path / "m"), *TINY] if command == "train"
+            else ["predict", "--model", str(model), "--data", str(fifo)])
+    result = runner.invoke(app, args)
+    assert result.exit_code == EXIT_NO_INPUT, result.output
+    assert error_line(result) == (f"Error: {fifo}: is a pipe; expected a CSV file, which is "
+                                  "read more than once: write the data to a file first (e.g. "
+                                  "cmd > data.csv) and give its path")
+
+
+@pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="no /dev/fd")
+def test_process_substitution_is_refused_at_training(tmp_path: Path) -> None:
+    # train <(cmd): train resolves /dev/fd/63 to /proc/<pid>/fd/pipe:[inode], no file.
+    read, write = os.pipe()
+    try:
+        result = runner.invoke(app, ["train", f"/dev/fd/{read}", "--model",
+                                     str(tmp_path / "m"), *TINY])
+    finally:
+        os.close(read)
+        os.close(write)
+    assert result.exit_code == EXIT_NO_INPUT, result.output
+    assert re.fullmatch(r"Error: \S+/pipe:\[\d+\]: is a pipe; expected a CSV file, .*",
+                        error_line(result))
+
+
+def test_standard_input_is_refused(tmp_path: Path, model: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data", "-"])
+    assert result.exit_code == EXIT_NO_INPUT, result.output
+    assert error_line(result).startswith("Error: -: standard input is not supported; "
+                                         "expected a CSV file")
