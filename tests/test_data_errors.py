@@ -127,8 +127,15 @@ CASES = [
                                for i in range(40)]), [], DATA,
      ["holds plain numbers (1700000000, ...)", "Unix epoch times"]),
     ("duplicate-timestamp", edit(BASE, 6, f"{stamp(5)},99"), [], DATA,
-     ["duplicate timestamp", str(pd.Timestamp(stamp(5))), "--duplicates first|last|mean",
-      "several series, name their column with --series-col", "at training"]),
+     ["duplicate timestamp", str(pd.Timestamp(stamp(5))), "(rows 5 and 6;",
+      "--duplicates first|last|mean", "several series, name their column with --series-col",
+      "at training"]),
+    ("clock-change-repeats-an-hour", text(
+        ["timestamp,value"] + [f"2025-10-26 {h:02d}:{m:02d},{h}" for h in range(3)
+                               for m in (0, 30)] + ["2025-10-26 02:00,9", "2025-10-26 02:30,9"]
+        + [f"2025-10-26 {h:02d}:{m:02d},{h}" for h in range(3, 24) for m in (0, 30)]), [],
+     DATA, ["duplicate timestamp 2025-10-26 02:00:00 (rows 6 and 8;",
+            "repeated when daylight saving time ended", "UTC offset (+02:00, then +01:00)"]),
     ("text-in-target", edit(BASE, 8, f"{stamp(8)},abc"), [], DATA,
      ["row 8", "column 'value'", "'abc' is not a number"]),
     ("thousands-separator", edit(BASE, 9, f'{stamp(9)},"1,234"'), [], DATA,

@@ -21,6 +21,7 @@ import pandas as pd
 
 from forecaster.data import csvlines
 from forecaster.data.columns import header_is_data, is_na_word, resolve_columns
+from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import parse_times
@@ -108,7 +109,7 @@ def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
     data.insert(0, "__time", times)
     data.insert(0, "__series", _series_keys(raw, spec, path))
     data = _sorted(data, path, notes)
-    data = _handle_duplicates(data, spec, path)
+    data = handle_duplicates(data, spec, path)
     series, freq, n_filled, n_off, first_off = regularise(data, spec, path)
     if n_off:
         notes.append(_off_grid_note(path, freq, n_off, *first_off))
@@ -274,19 +275,3 @@ def _series_keys(raw: pd.DataFrame, spec: DataSpec, path: Path) -> pd.Series:
         raise DataError(f"{path}: row {int(empty[0]) + 2}, column '{spec.series_col}': empty "
                         f"series name ({empty.size} in all); fill it in or drop those rows")
     return keys
-
-
-def _handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path) -> pd.DataFrame:
-    dup = data.duplicated(["__series", "__time"], keep=False)
-    if not dup.any():
-        return data
-    if spec.duplicates == "error":
-        first = data.loc[dup, "__time"].iloc[0]
-        several = "" if spec.series_col else ("if the file holds several series, name "
-                                              "their column with --series-col; else ")
-        raise DataError(f"{path}: duplicate timestamp {first} ({int(dup.sum())} rows share a "
-                        f"timestamp); {several}keep one with --duplicates first|last|mean "
-                        "(at training: predict and detect-anomalies use the model's choice)")
-    if spec.duplicates == "mean":
-        return data.groupby(["__series", "__time"], as_index=False, sort=False).mean()
-    return data.drop_duplicates(["__series", "__time"], keep=spec.duplicates)
