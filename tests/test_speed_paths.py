@@ -134,14 +134,15 @@ def test_per_step_input_feeds_the_rnn_directly() -> None:
 
 
 def test_config_saved_before_the_embed_field_builds_the_embedding_net() -> None:
-    from forecaster.pipeline.warm import _same_config
+    from forecaster.pipeline.warm import _differences
 
     cfg = ForecasterConfig(n_channels=1, n_targets=1, window=24, horizon=6, segment=6)
     saved = {k: v for k, v in cfg.to_dict().items() if k != "embed"}
     assert ForecasterConfig(**saved).embed
-    assert _same_config(saved, cfg)
-    assert not _same_config({**saved, "hidden": 8}, cfg)
-    assert not _same_config({**saved, "unknown": 1}, cfg)
+    assert _differences(saved, cfg, 3, 3) == ""
+    assert _differences({**saved, "hidden": 8}, cfg, 3, 3) == "hidden 8 in the bundle, 64 now"
+    assert _differences(saved, cfg, 3, 1) == "ensemble 3 in the bundle, 1 now"
+    assert _differences({**saved, "unknown": 1}, cfg, 3, 3) == "a config this version cannot read"
 
 
 def test_last_combine_is_causal() -> None:
