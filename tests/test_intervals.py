@@ -61,7 +61,8 @@ def test_few_residual_windows_give_a_band_around_the_forecast() -> None:
     np.testing.assert_allclose(-lo, hi, rtol=1e-5)
     many = np.random.default_rng(0).normal(3.0, 1.0, (200, 3, 1))
     lo, hi = interval_bounds(np.zeros((1, 3, 1)), interval_quantiles([many]), 90.0)
-    assert (lo > 0).all()  # enough windows: a biased model's band keeps its offset
+    # Enough windows: a biased model's band keeps its offset, stretched to hold the forecast.
+    assert (lo == 0).all() and (hi > 4).all()
 
 
 def test_window_volatility_equals_mean_abs_change_of_each_window() -> None:
@@ -84,3 +85,17 @@ def test_window_volatility_equals_mean_abs_change_of_each_window() -> None:
             scale = np.array([2.0, 0.5])
             want = mean_abs_change((x / scale if scaled else x)[None], 0.0)[0]
             assert np.allclose(got[row], want, rtol=1e-9), (row, scaled)
+
+
+def test_the_band_always_holds_the_point_forecast() -> None:
+    from forecaster.pipeline.evaluation import QUANTILE_GRID, interval_offsets
+
+    # Step 1: every held-out residual positive (the model under-forecast); step 2: centred;
+    # target 2 never observed (NaN quantiles: no interval).
+    centred = np.linspace(-1.0, 1.0, len(QUANTILE_GRID))
+    q = np.stack([np.stack([centred + 2.0, np.full_like(centred, np.nan)], axis=1),
+                  np.stack([centred, np.full_like(centred, np.nan)], axis=1)], axis=1)
+    lo, hi = interval_offsets(q, 90.0)  # (horizon, targets)
+    assert lo[0, 0] == 0.0 and hi[0, 0] > 2.5
+    assert lo[1, 0] < 0 < hi[1, 0]
+    assert np.isnan(lo[:, 1]).all() and np.isnan(hi[:, 1]).all()

@@ -183,9 +183,17 @@ def interval_bounds(point: np.ndarray, quantiles: np.ndarray, level: float,
 
 
 def interval_offsets(quantiles: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper residual offsets (horizon, targets) for a central ``level`` in percent."""
+    """Lower and upper residual offsets (horizon, targets) for a central ``level`` in percent.
+
+    The band always holds the point forecast: when the held-out residuals of a step all
+    lie on one side (a model that under-forecasts a meter, a near-constant series), their
+    quantiles alone would put both bounds on that side, and a forecast outside its own
+    interval reads as a bug. Widening to the point costs coverage nothing.
+    """
     lo_q, hi_q = (1 - level / 100) / 2, (1 + level / 100) / 2
     flat = quantiles.reshape(len(QUANTILE_GRID), -1)
     lower = np.array([np.interp(lo_q, QUANTILE_GRID, flat[:, j]) for j in range(flat.shape[1])])
     upper = np.array([np.interp(hi_q, QUANTILE_GRID, flat[:, j]) for j in range(flat.shape[1])])
+    # minimum/maximum keep a NaN offset (no held-out residuals: no interval) NaN.
+    lower, upper = np.minimum(lower, 0.0), np.maximum(upper, 0.0)
     return lower.reshape(quantiles.shape[1:]), upper.reshape(quantiles.shape[1:])
