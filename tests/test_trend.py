@@ -72,6 +72,19 @@ def test_a_meter_is_forecast_by_its_steps(tmp_path: Path) -> None:
                                  "--strict"])
     assert result.exit_code == 0, result.output
     assert "drift" not in result.stderr
+    # detect-anomalies scores a meter by its forecaster's residuals (the bundle has no
+    # anomaly model at all here): quiet on the ordinary rows, a jump flagged at its step.
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data",
+                                 str(later), "--last", "200", "--events"])
+    assert result.exit_code == 0, result.output
+    jumped = meter(n=3000)
+    jumped.loc[2950:, "meter_kwh"] += 500.0  # ten hours' use in one step
+    jumped.to_csv(later, index=False)
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data",
+                                 str(later), "--last", "200", "--events"])
+    assert result.exit_code == 1, result.output
+    events = pd.read_csv(io.StringIO(result.stdout), parse_dates=["start"])
+    assert events["start"].tolist() == [pd.Timestamp(jumped["timestamp"][2950], tz="UTC")]
 
 
 def test_the_counter_choice_reads_only_rows_before_the_first_validation_row() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from forecaster.config import DEFAULT_MODEL_DIR
 
-METHODS = ("reconstruction", "forecast")
+METHODS = ("auto", "reconstruction", "forecast")
 
 
 @dataclass
@@ -19,7 +19,9 @@ class DetectSettings:
         data: CSV to score; None re-reads the recorded training CSV.
         since: score only rows at or after this timestamp (history before is context).
         last: score only the last N rows of each series.
-        method: "reconstruction" (the anomaly model) or "forecast" (forecast residuals).
+        method: "reconstruction" (the anomaly model), "forecast" (forecast residuals), or
+            "auto": forecast for a forecaster of step changes (a meter, whose levels leave
+            the range the anomaly model saw), reconstruction otherwise; --lead means forecast.
         lead: with "forecast", how many steps ahead the scored forecasts were made
             (1 to the horizon, or "horizon" for the farthest); None: 1.
         rule: threshold rule; None uses the one recorded at training.
@@ -34,7 +36,7 @@ class DetectSettings:
     data: Path | None = None
     since: str | None = None
     last: int | None = None
-    method: str = "reconstruction"
+    method: str = "auto"
     lead: int | str | None = None
     rule: str | None = None
     q: float | None = None

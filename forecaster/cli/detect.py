@@ -38,8 +38,9 @@ def detect_anomalies(
     last: Annotated[int | None, typer.Option(
         min=1, help="Score only the last N rows of each series.")] = None,
     method: Annotated[str, typer.Option(
-        help="reconstruction (the anomaly model) or forecast (forecast residuals).")
-    ] = "reconstruction",
+        help="reconstruction (the anomaly model), forecast (forecast residuals), or auto: "
+        "forecast for a model of step changes (a meter), else reconstruction.")
+    ] = "auto",
     lead: Annotated[str | None, typer.Option(
         help="With --method forecast: score the forecasts made this many steps ahead (1, "
         "the default, to the horizon, or 'horizon'); far ahead, holidays and outages show.")
@@ -135,7 +136,7 @@ def _check_options(fmt: str, method: str, threshold: str | None, since: str | No
                    last: int | None) -> None:
     """Usage errors that need no data."""
     check_choice("--format", fmt, ("csv", "json"))
-    check_choice("--method", method, ("reconstruction", "forecast"))
+    check_choice("--method", method, ("auto", "reconstruction", "forecast"))
     if threshold is not None:
         check_choice("--threshold", threshold, ("telemanom", "dynamic", "std", "quantile"))
     if since is not None and last is not None:
@@ -151,7 +152,7 @@ def _lead(lead: str | None, method: str) -> int | str | None:
     """--lead as a number of steps or "horizon"; a usage error when it cannot apply."""
     if lead is None:
         return None
-    if method != "forecast":
+    if method == "reconstruction":
         raise ConfigError(f"--lead {lead}: applies to --method forecast only; add it or drop "
                           "--lead")
     if lead == "horizon":

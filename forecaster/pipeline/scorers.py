@@ -45,7 +45,7 @@ class Scorer:
 def make_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> Scorer:
     """The scorer of ``ds.method`` from the bundle: reconstruction errors (the default) or
     forecast residuals, with their normalisation and calibrated threshold."""
-    if ds.method == "forecast":
+    if _method(bundle, ds) == "forecast":
         return _forecast_scorer(bundle, ds, device)
     info = bundle.meta.get("anomaly")
     if not info:
@@ -67,6 +67,22 @@ def make_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> Sco
     return Scorer("reconstruction", np.asarray(norm["center"]), np.asarray(norm["scale"]),
                    thr, rule, _pick(ds.prune, rec["prune"]), run, net.cfg.window,
                    merge=net.cfg.window, cap=cap)
+
+
+def _method(bundle: Bundle, ds: DetectSettings) -> str:
+    """The method ``auto`` stands for: forecast residuals for a forecaster of step changes.
+
+    A meter's levels leave the range its anomaly model was trained on within weeks, and
+    a reconstruction of levels then scores every new step high; its forecaster reads
+    step changes, so its residuals stay comparable, and a jump shows at its step.
+    """
+    if ds.method != "auto":
+        return ds.method
+    if ds.lead is not None:
+        return "forecast"
+    steps = bundle.meta["forecaster"]["config"].get("norm") == "diff"
+    calibrated = bundle.tensors.get("intervals.quantiles") is not None
+    return "forecast" if steps and calibrated else "reconstruction"
 
 
 def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> Scorer:
