@@ -65,7 +65,7 @@ def test_far_ahead_residuals_flag_the_holiday(model: Path) -> None:
 
 
 @pytest.mark.parametrize(("extra", "needle"), [
-    (["--lead", "3"], "applies to --method forecast only"),
+    (["--method", "reconstruction", "--lead", "3"], "applies to --method forecast only"),
     (["--method", "forecast", "--lead", "0"], "expected a number of steps from 1"),
     (["--method", "forecast", "--lead", "25"], "looks 24 step(s) ahead"),
 ])
