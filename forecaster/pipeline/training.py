@@ -267,8 +267,9 @@ def _warn_constant(frame: Frame, report: Reporter) -> None:
         flat = [c for j, c in enumerate(frame.columns) if np.ptp(s.values[:, j]) == 0]
         if flat:
             where = f"series '{s.name}' " if s.name else ""
-            report.warn(f"{where}column(s) {', '.join(flat)} are constant; the forecast will "
-                        "be that constant")
+            report.warn(f"{where}column(s) {', '.join(flat)} are constant: a constant target "
+                        "is forecast at about that value (the network adds small offsets), "
+                        "a constant feature tells the model nothing")
 
 
 def _meta(path: Path, frame: Frame, st: TrainSettings, scalers: list[Scaler],
