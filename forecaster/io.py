@@ -19,7 +19,7 @@ from forecaster.data.timestamps import is_steps, step_numbers
 from forecaster.errors import ConfigError, OutputError
 
 FORMATS = ("csv", "json")
-# Columns that echo the user's own values: written in full (15 significant digits, what a
+# Columns that echo the user's own values: written in full (the shortest text that reads
 # CSV's decimal text holds), not rounded like computed numbers.
 EXACT = ("value", "actual")
 
@@ -77,7 +77,7 @@ def _text_times(df: pd.DataFrame) -> pd.DataFrame:
 def _csv(df: pd.DataFrame, header: bool) -> str:
     df = _text_times(df)
     for col in filter(lambda c: _exact(df, c), df.columns):
-        df[col] = [None if v != v else f"{v:.15g}" for v in df[col].tolist()]
+        df[col] = [None if v != v else repr(v) for v in df[col].tolist()]
     return df.to_csv(index=False, header=header, float_format=_number, lineterminator="\n")
 
 
@@ -102,7 +102,7 @@ def _records(df: pd.DataFrame) -> list:
     df = _text_times(df)
     columns = {}
     for col in df.columns:
-        number = (lambda v: f"{v:.15g}") if _exact(df, col) else _number
+        number = repr if _exact(df, col) else _number
         columns[col] = [_plain(v, number) for v in df[col].tolist()]
     return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 

@@ -165,14 +165,14 @@ def test_csv_keeps_the_digits_a_float32_value_holds() -> None:
 
 def test_echoed_values_are_written_as_read_and_large_numbers_in_whole_units() -> None:
     # A meter reading and a price with more digits than float32 holds, echoed from the CSV.
-    df = pd.DataFrame({"value": [123556590.8, 123456.78, 1e-12],
+    df = pd.DataFrame({"value": [123556590.8, 123456.78, 0.12345678901234566],
                        "forecast": np.float32([123556592.0, 60.091, 1e-12]),
                        "lower": [12345678.9, 4312.25, -0.5]})
     rows = render(df, "csv").splitlines()[1:]
     assert rows == ["123556590.8,123556592,12345679", "123456.78,60.091,4312.25",
-                    "1e-12,1e-12,-0.5"]
+                    "0.12345678901234566,1e-12,-0.5"]
     records = json.loads(render(df, "json"))
-    assert [r["value"] for r in records] == [123556590.8, 123456.78, 1e-12]
+    assert [r["value"] for r in records] == [123556590.8, 123456.78, 0.12345678901234566]
     assert records[0]["forecast"] == 123556592.0 and records[1]["forecast"] == 60.091
 
 
