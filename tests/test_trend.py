@@ -102,3 +102,23 @@ def test_the_counter_choice_reads_only_rows_before_the_first_validation_row() ->
     assert resolve_norm(st, frame, np.array([0]), 80).norm == "diff"
     assert resolve_norm(st, frame, np.array([0]), 100).norm == "last"
     assert resolve_norm(TrainSettings(norm="revin"), frame, np.array([0]), 80).norm == "revin"
+
+
+def test_drift_skips_a_counters_levels_but_not_its_features() -> None:
+    from types import SimpleNamespace
+
+    from forecaster.data.loading import Frame, Series
+    from forecaster.data.spec import DataSpec
+    from forecaster.pipeline.drift import drift_problems
+
+    idx = pd.date_range("2025-01-01", periods=10, freq="h", tz="UTC")
+    values = np.column_stack([np.full(10, 1e8), np.full(10, 1e6)])  # both far off
+    frame = Frame([Series("", idx, values, np.ones((10, 2), bool))],
+                  DataSpec(targets=["meter"], features=["temp"]), "h", 0)
+
+    def bundle(norm: str) -> SimpleNamespace:
+        return SimpleNamespace(meta={"scalers": {"": {"mean": [0.0, 10.0], "scale": [1.0, 1.0]}},
+                                     "forecaster": {"config": {"norm": norm}}})
+
+    assert [p.split("'")[1] for p in drift_problems(bundle("diff"), frame, 5)] == ["temp"]
+    assert len(drift_problems(bundle("last"), frame, 5)) == 2

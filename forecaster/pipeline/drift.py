@@ -27,7 +27,8 @@ def drift_problems(bundle: Bundle, frame: Frame, recent: int) -> list[str]:
     """
     problems = []
     scalers = bundle.meta["scalers"]
-    # A model of step changes (a meter) expects its levels to leave the training range.
+    # A model of step changes (a meter) expects its targets' levels to leave the training
+    # range; its input features are still checked.
     levels = bundle.meta["forecaster"]["config"].get("norm") != "diff"
     for s in frame.series:
         known = scalers.get(s.name)
@@ -35,13 +36,11 @@ def drift_problems(bundle: Bundle, frame: Frame, recent: int) -> list[str]:
         if known is None:
             problems.append(f"{where} was not in the training data")
             continue
-        if not levels:
-            continue
         tail = s.values[-recent:]
         z = np.abs(np.median(tail, axis=0) - np.asarray(known["mean"])) / np.asarray(
             known["scale"])
-        for col, zc in zip(frame.columns, z, strict=True):
-            if zc > MAX_Z:
+        for j, (col, zc) in enumerate(zip(frame.columns, z, strict=True)):
+            if zc > MAX_Z and (levels or j >= len(frame.spec.targets)):
                 problems.append(f"recent '{col}' values of {where} lie {zc:.0f} training "
                                 "standard deviations from the training mean")
     return problems
