@@ -119,3 +119,28 @@ def test_detecting_with_a_bundle_without_anomaly_model_is_a_usage_error(trained:
     assert result.stderr.splitlines()[-1].startswith("Error: ")
     assert "--no-anomaly" in result.stderr and "--method forecast" in result.stderr
 
+
+
+def test_warm_start_settles_the_automatic_anomaly_window_again(tmp_path: Path) -> None:
+    # Shrunk to 4 steps for 30 months; the anomaly model is refit from scratch on a warm
+    # start, so the grown file gets the window it has room for, not the old one.
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(_monthly(tmp_path, 30)), "-m", str(model), *FAST])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["train", str(_monthly(tmp_path, 120)), "-m", str(model),
+                                 "--warm-start"])
+    assert result.exit_code == 0, result.output
+    config = json.loads((current_version_dir(model) / "bundle.json").read_text())
+    assert config["anomaly"]["config"]["window"] > 4
+
+
+def test_a_given_window_that_fits_only_across_several_series_still_trains(
+        tmp_path: Path) -> None:
+    # Three stores of 30 months: one store's past is too short for windows of 8, the
+    # three together are not (fold_data counts them all).
+    one = pd.read_csv(_monthly(tmp_path, 30))
+    path = tmp_path / "stores.csv"
+    pd.concat([one.assign(store=k) for k in "ABC"]).to_csv(path, index=False)
+    result = runner.invoke(app, ["train", str(path), "-m", str(tmp_path / "m"), *FAST,
+                                 "--series-col", "store", "--anomaly-window", "8"])
+    assert result.exit_code == 0, result.output

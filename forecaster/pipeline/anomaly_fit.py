@@ -106,7 +106,7 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
 
 
 def check_early(st: TrainSettings, folds: list[Fold], n: int,
-                report: Reporter | None = None) -> TrainSettings:
+                report: Reporter | None = None, n_series: int = 1) -> TrainSettings:
     """The anomaly settings' errors, raised before the forecaster trains for minutes.
 
     Args:
@@ -114,6 +114,8 @@ def check_early(st: TrainSettings, folds: list[Fold], n: int,
         folds: the forecaster's folds (none with ``--folds 0``).
         n: steps in the grid.
         report: where the automatic window's note or warning goes (none: silent).
+        n_series: series in the file; with several, a given window is checked loosely
+            (their windows add up), and fold_data's exact count decides later.
 
     Returns:
         ``st`` with the automatic anomaly window (and segment) settled, or with
@@ -130,7 +132,11 @@ def check_early(st: TrainSettings, folds: list[Fold], n: int,
     _check(st)
     past, seg = blocks[0].train_hi - blocks[0].train_lo, st.anomaly_segment
     most = _longest_fit(blocks[0]) // seg * seg
-    if st.anomaly_window > most:  # only a given window can be too long
+    # One series: the exact count. Several add up their windows: then only a window that
+    # can never fit is refused here, and fold_data's exact count decides the rest.
+    exact = st.anomaly_window > most
+    loose = past - st.anomaly_window + 1 < MIN_TRAIN_WINDOWS
+    if (exact if n_series == 1 else loose):
         hint = f"use --anomaly-window {most} or less" if most > 0 else "use more data"
         raise DataError(f"--anomaly-window {st.anomaly_window}: the first validation block "
                         f"has {past} steps before it, too few to train on windows that long; "

@@ -112,7 +112,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     if st.anomaly:
         from forecaster.pipeline.anomaly_fit import check_early
 
-        st = check_early(st, folds, grid.n, report)
+        st = check_early(st, folds, grid.n, report, len(frame.series))
     if st.warm_start and not (Path(st.model_dir) / "CURRENT").is_file():
         raise ConfigError(f"--warm-start: no bundle in {st.model_dir} to continue from; run "
                           "'forecast train' without --warm-start first")

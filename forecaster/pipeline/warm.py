@@ -76,8 +76,12 @@ def continue_settings(st: TrainSettings) -> TrainSettings:
         saved = load_bundle(Path(st.model_dir)).meta.get("settings") or {}
     except MissingInputError:
         return st  # previous_bundle says there is nothing to continue from
+    # The anomaly model is refit from scratch: its automatic settings (a window shrunk for a
+    # short file, the model skipped) are settled again on the grown file.
+    auto = {k for k in saved if k.startswith("anomaly")
+            and (saved.get("sources") or {}).get(k, "default") == "default"}
     over = {f.name: saved[f.name] for f in fields(TrainSettings)
-            if f.name not in RUN_ONLY and f.name in saved
+            if f.name not in RUN_ONLY | auto and f.name in saved
             and not _given(st, f.name, getattr(st, f.name), _default(f))}
     spec_saved = saved.get("data") or {}
     spec = {f.name: spec_saved[f.name] for f in fields(DataSpec) if f.name in spec_saved
