@@ -20,8 +20,15 @@ def _clock_change_hint(times: pd.Series) -> str:
     return ""
 
 
-def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path) -> pd.DataFrame:
+def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path,
+                      written: pd.Series) -> pd.DataFrame:
     """Apply ``--duplicates`` to rows sharing a (series, timestamp) key.
+
+    Args:
+        data: the rows, with ``__series`` and ``__time`` (UTC) columns, indexed by file row.
+        spec: the data layout (``duplicates`` policy, ``series_col``).
+        path: the file, for messages.
+        written: the timestamps' text as written in the file, by file row.
 
     Raises:
         DataError: with the default policy "error", naming the first repeated timestamp.
@@ -30,15 +37,23 @@ def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path) -> pd.Data
     if not dup.any():
         return data
     if spec.duplicates == "error":
-        times = data.loc[dup, "__time"]
-        rows = sorted(int(i) + 2 for i in times.index[times == times.iloc[0]])[:2]
-        several = "" if spec.series_col else ("if the file holds several series, name "
-                                              "their column with --series-col; else ")
-        raise DataError(f"{path}: duplicate timestamp {times.iloc[0]:%Y-%m-%d %H:%M:%S} (rows "
-                        f"{' and '.join(map(str, rows))}; {int(dup.sum())} rows share a "
-                        f"timestamp); {several}keep one with --duplicates first|last|mean "
-                        "(at training: predict and detect-anomalies use the model's choice)"
-                        f"{_clock_change_hint(times)}")
+        raise _duplicate_error(data, dup, spec, path, written)
     if spec.duplicates == "mean":
         return data.groupby(["__series", "__time"], as_index=False, sort=False).mean()
     return data.drop_duplicates(["__series", "__time"], keep=spec.duplicates)
+
+
+def _duplicate_error(data: pd.DataFrame, dup: pd.Series, spec: DataSpec, path: Path,
+                     written: pd.Series) -> DataError:
+    first = data.index[dup][0]
+    key = data.loc[first, ["__series", "__time"]]
+    same = (data["__series"] == key["__series"]) & (data["__time"] == key["__time"])
+    rows = sorted(int(i) + 2 for i in data.index[same])[:2]
+    repeated = data.loc[dup & (data["__series"] == key["__series"]), "__time"]
+    several = "" if spec.series_col else ("if the file holds several series, name their "
+                                          "column with --series-col; else ")
+    return DataError(f"{path}: duplicate timestamp {str(written.loc[first]).strip()} (rows "
+                     f"{' and '.join(map(str, rows))}; {int(dup.sum())} rows share a "
+                     f"timestamp); {several}keep one with --duplicates first|last|mean "
+                     "(at training: predict and detect-anomalies use the model's choice)"
+                     f"{_clock_change_hint(repeated)}")

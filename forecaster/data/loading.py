@@ -109,7 +109,7 @@ def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
     data.insert(0, "__time", times)
     data.insert(0, "__series", _series_keys(raw, spec, path))
     data = _sorted(data, path, notes)
-    data = handle_duplicates(data, spec, path)
+    data = handle_duplicates(data, spec, path, _written_times(raw, spec))
     series, freq, n_filled, n_off, first_off = regularise(data, spec, path)
     if n_off:
         notes.append(_off_grid_note(path, freq, n_off, *first_off))
@@ -118,6 +118,13 @@ def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
         notes.append(f"{path.name}: filled {n_filled} missing values in {rows} row(s) by "
                      f"'{spec.fill}'")
     return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes)
+
+
+def _written_times(raw: pd.DataFrame, spec: DataSpec) -> pd.Series:
+    """Each row's timestamp as the file writes it (its parts joined by spaces)."""
+    if spec.time_col:
+        return raw[spec.time_col]
+    return raw[spec.time_parts].astype(str).agg(" ".join, axis=1)
 
 
 def _sorted(data: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame:
