@@ -38,3 +38,20 @@ def test_windows_reassemble_the_series(n: int, c: int, w: int, h: int, seed: int
 def test_window_starts_respect_target_range() -> None:
     s = window_starts(100, 10, 5, 0, 40, 60)
     assert s.min() + 10 >= 40 and s.max() + 15 <= 60
+
+
+def test_the_automatic_window_is_fourteen_seasons_whatever_the_segment() -> None:
+    import pandas as pd
+
+    from forecaster.config import TrainSettings
+    from forecaster.data.loading import Frame, Series
+    from forecaster.data.spec import DataSpec
+    from forecaster.pipeline.shape import resolve_shape
+
+    idx = pd.date_range("2024-01-01", periods=5000, freq="h", tz="UTC")
+    frame = Frame([Series("", idx, np.zeros((5000, 1)), np.ones((5000, 1), bool))],
+                  DataSpec(targets=["y"]), "h", 0)
+    shapes = {seg: resolve_shape(TrainSettings(segment=seg), frame) for seg in (None, 1, 5)}
+    assert (shapes[None].window, shapes[None].segment) == (336, 24)
+    # --segment 1 is the classic per-step LSTM over the same 14 days, not over 14 hours.
+    assert (shapes[1].window, shapes[5].window) == (336, 335)

@@ -39,7 +39,8 @@ def resolve_shape(st: TrainSettings, frame: Frame, report: Reporter | None = Non
         return st
     season = season_length(frame.freq)
     horizon = st.horizon or min(max(season, 4), MAX_HORIZON)
-    segment = st.segment or auto_segment(season if season > 1 else 4)
+    automatic = auto_segment(season if season > 1 else 4)
+    segment = st.segment or automatic
     if st.window:
         window = st.window
         if not st.segment:
@@ -47,7 +48,9 @@ def resolve_shape(st: TrainSettings, frame: Frame, report: Reporter | None = Non
     else:
         longest = max(len(s.index) for s in frame.series)
         budget = min(MAX_WINDOW, max(2 * segment, longest // 6))
-        window = max(2, min(SEASONS_PER_WINDOW * segment, budget) // segment) * segment
+        # 14 seasons (counted in automatic segments) whatever segment is given: --segment 1
+        # asks for per-step input, not for a window of 14 steps.
+        window = max(2, min(SEASONS_PER_WINDOW * automatic, budget) // segment) * segment
     if report is not None:
         report.detail(f"window {window}, segment {segment}, horizon {horizon} "
                       f"(season {season} at frequency '{frame.freq}')")
