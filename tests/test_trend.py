@@ -93,15 +93,21 @@ def test_the_counter_choice_reads_only_rows_before_the_first_validation_row() ->
     from forecaster.data.spec import DataSpec
     from forecaster.pipeline.shape import resolve_norm
 
-    values = meter(n=100)["meter_kwh"].to_numpy().copy()
-    values[80] -= 1000  # a meter swap after row 80
-    idx = pd.date_range("2025-01-01", periods=100, freq="h", tz="UTC")
-    s = Series("", idx, values[:, None], np.ones((100, 1), bool))
-    frame = Frame([s], DataSpec(targets=["meter_kwh"]), "h", 0)
-    st = TrainSettings()
-    assert resolve_norm(st, frame, np.array([0]), 80).norm == "diff"
-    assert resolve_norm(st, frame, np.array([0]), 100).norm == "last"
-    assert resolve_norm(TrainSettings(norm="revin"), frame, np.array([0]), 80).norm == "revin"
+    def frame(values: np.ndarray) -> Frame:
+        idx = pd.date_range("2025-01-01", periods=len(values), freq="h", tz="UTC")
+        s = Series("", idx, values[:, None], np.ones((len(values), 1), bool))
+        return Frame([s], DataSpec(targets=["meter_kwh"]), "h", 0)
+
+    values = meter(n=200)["meter_kwh"].to_numpy()
+    noisy = values.copy()
+    noisy[90:] = values[90] + np.random.default_rng(0).normal(0, 50, 110)  # a sensor from 90 on
+    st, at = TrainSettings(), np.array([0])
+    assert resolve_norm(st, frame(noisy), at, 80, 200).norm == "diff"  # rows 0-79 only
+    assert resolve_norm(st, frame(noisy), at, 200, 200).norm == "last"  # rows 0-99
+    swapped = values.copy()
+    swapped[150:] -= values[150] - 5.0  # a new meter from row 150: one change against the rise
+    assert resolve_norm(st, frame(swapped), at, 200, 400).norm == "diff"
+    assert resolve_norm(TrainSettings(norm="revin"), frame(values), at, 80, 200).norm == "revin"
 
 
 def test_drift_skips_a_counters_levels_but_not_its_features() -> None:

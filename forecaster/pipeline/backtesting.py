@@ -115,7 +115,7 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
     bt = replace(bt, train=_shape(bt, frame, grid.n, times, report))
     plan = make_plan(grid.n, times, bt)
     bt = replace(bt, train=resolve_norm(bt.train, frame, grid.offsets, plan.refits[0].train_hi,
-                                        report))
+                                        grid.n, report))
     season = bt.season or season_length(frame.freq)
     if bt.season and bt.season > plan.origins.min():
         raise ConfigError(f"--season {bt.season}: only {plan.origins.min()} steps come before the "

@@ -25,7 +25,8 @@ VOL_FLOOR = 0.01  # fraction of the series' scale below which v is not allowed t
 # Fewer residual windows than this: interval quantiles from a symmetric sample.
 MIN_INTERVAL_WINDOWS = 20
 ZERO_SHARE = 0.01  # share of zeros that makes a non-negative target a count (no forecast < 0)
-MIN_COUNTER_ROWS = 20  # fewer rows say little about a series only rising
+MIN_COUNTER_ROWS = 20  # fewer changes say little about a series only rising
+COUNTER_SLACK = 0.01  # share of a counter's changes that may go the other way
 
 
 def to_raw(pred: np.ndarray, origins: np.ndarray, scalers: list[Scaler], k: int) -> np.ndarray:
@@ -67,16 +68,19 @@ def training_values(frame: Frame, offsets: np.ndarray, lo: int, hi: int) -> np.n
 
 
 def is_counter(frame: Frame, offsets: np.ndarray, lo: int, hi: int) -> bool:
-    """Whether every target of every series only rises (or only falls) over rows [lo, hi):
-    a meter reading, an odometer, a cumulative count."""
+    """Whether every target of every series rises (or falls) at nearly every change over
+    rows [lo, hi): a meter reading, an odometer, a cumulative count.
+
+    Up to ``COUNTER_SLACK`` of the changes may go the other way: a data correction or a
+    meter swapped for a new one must not turn a counter into a level to forecast.
+    """
     k = len(frame.spec.targets)
     for s, off in zip(frame.series, offsets, strict=True):
         a, b = (int(np.clip(p - off, 0, len(s.index))) for p in (lo, hi))
         for j in range(k):
-            seen = s.values[a:b, j][s.observed[a:b, j]]
-            step = np.diff(seen)
-            if len(seen) < MIN_COUNTER_ROWS or not ((step >= 0).all() or (step <= 0).all()) \
-                    or not step.any():
+            step = np.diff(s.values[a:b, j][s.observed[a:b, j]])
+            up, down = int((step > 0).sum()), int((step < 0).sum())
+            if up + down < MIN_COUNTER_ROWS or min(up, down) > COUNTER_SLACK * (up + down):
                 return False
     return True
 

@@ -123,21 +123,22 @@ def _windows(given: TrainSettings, st: TrainSettings, seg: int) -> list[int]:
     return [k * seg for k in range(st.window // seg, 1, -1)]
 
 
-def resolve_norm(st: TrainSettings, frame: Frame, offsets, hi: int,
+def resolve_norm(st: TrainSettings, frame: Frame, offsets, hi: int, n: int,
                  report: Reporter | None = None) -> TrainSettings:
     """Settle ``--norm auto``: "diff" for counters, "last" otherwise.
 
     A meter reading changes by little against its level, so forecasting its level from
     the last value loses the steps in the level's noise; its step changes are what
-    repeat. The choice looks only at grid rows before ``hi``, the first validation or
-    test row, so no evaluation sees data it was not entitled to.
+    repeat. The choice looks at the first half of the grid, and never at or after
+    ``hi``, the first validation or test row: no evaluation sees data it was not
+    entitled to, and ``train`` and ``backtest`` choose alike for one file.
     """
     if st.norm != "auto":
         return st
-    if not is_counter(frame, offsets, 0, hi):
+    if not is_counter(frame, offsets, 0, min(hi, n // 2)):
         return replace(st, norm="last")
     if report is not None:
-        report.note(f"{', '.join(frame.spec.targets)}: only rises (or only falls) in the "
-                    "training rows, like a meter: forecasting its step changes (--norm diff; "
-                    "--norm last forecasts the level)")
+        report.note(f"{', '.join(frame.spec.targets)}: rises (or falls) at nearly every change "
+                    "in the training rows, like a meter: forecasting its step changes "
+                    "(--norm diff; --norm last forecasts the level)")
     return replace(st, norm="diff")

@@ -107,8 +107,8 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     st = fit_short(given, st, grid.n, report)
     check_final_length(frame, st, path.name)
     folds = plan_folds(frame, grid, st, path.name)
-    st = resolve_norm(st, frame, grid.offsets, min((f.train_hi for f in folds), default=grid.n),
-                      report)
+    first = min((f.train_hi for f in folds), default=grid.n)
+    st = resolve_norm(st, frame, grid.offsets, first, grid.n, report)
     if st.anomaly:
         from forecaster.pipeline.anomaly_fit import check_early
 
