@@ -71,9 +71,12 @@ def test_detect_reports_steps_and_since_takes_a_step(model: Path) -> None:
 
 def test_detect_since_refuses_a_negative_step_and_warns_past_the_end(model: Path) -> None:
     # '-1' parsed as the year -1: an internal error (OutOfBoundsDatetime), not a usage error.
-    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--since=-1"])
-    assert result.exit_code == 2, result.output
-    assert result.stderr.startswith("Error: --since -1: not a timestamp; expected e.g. ")
+    for since in ("-1", "1990-01-01"):  # a date would select nothing, silently, for cron
+        result = runner.invoke(app, ["detect-anomalies", "--model", str(model),
+                                     f"--since={since}"])
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (f"Error: --since {since}: this data is indexed by step "
+                                 "numbers, not dates; expected a step number such as 600\n")
     result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--since", "1000"])
     assert result.exit_code == 0, result.output
     assert ("Warning: --since 1000: no row at or after it; the data ends at step 600, so "

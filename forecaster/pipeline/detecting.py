@@ -21,7 +21,7 @@ from forecaster.anomaly.thresholds import (
 )
 from forecaster.bundle import load_bundle
 from forecaster.data.loading import Frame, Series
-from forecaster.data.timestamps import parse_when
+from forecaster.data.timestamps import is_steps, parse_when, step_numbers
 from forecaster.errors import ConfigError
 from forecaster.pipeline.drift import drift_gate
 from forecaster.pipeline.predicting import (
@@ -157,6 +157,11 @@ class DetectionRun:
 def _cutoff(s: Series, ds: DetectSettings, path: Path) -> int:
     """First step to score: all of them, or those since a time / the last N."""
     if ds.since is not None:
+        if is_steps(s.index) and not str(ds.since).strip().isdigit():
+            # A date compares with the steps' 1970 stand-ins: nothing would be scored.
+            raise ConfigError(f"--since {ds.since}: this data is indexed by step numbers, not "
+                              f"dates; expected a step number such as "
+                              f"{step_numbers(s.index[-1:])[0]}")
         try:
             since = parse_when(ds.since, s.index)
         except ValueError:
