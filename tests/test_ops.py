@@ -147,6 +147,22 @@ def test_json_log_format_writes_errors_as_json_too(tmp_path: Path) -> None:
     assert plain.stderr.startswith(f"Error: {missing}: no model bundle here")
 
 
+def test_option_errors_name_the_command_and_follow_the_log_format() -> None:
+    # Caught by the option parser in main(), before any command runs.
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "forecaster", *args], capture_output=True,
+                              text=True, timeout=60)
+
+    plain = run("predict", "--level", "0.9")
+    assert plain.returncode == 2
+    # (run as 'python -m forecaster' here, so that is the program name it gives)
+    assert plain.stderr == ("Error: Invalid value for '--level': Input should be greater than or "
+                            "equal to 1 (see 'python -m forecaster predict --help')\n")
+    (line,) = run("--log-format", "json", "predict", "--level", "0.9").stderr.splitlines()
+    assert json.loads(line)["level"] == "error"
+    assert json.loads(line)["msg"].endswith("predict --help')")
+
+
 def test_sigterm_stops_cleanly(trained: Path, series_csv: Path) -> None:
     before = (trained / "CURRENT").read_text()
     env = {**os.environ, "OMP_NUM_THREADS": "1"}

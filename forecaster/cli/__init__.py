@@ -11,7 +11,7 @@ import os
 import sys
 
 from forecaster.cli import backtest, detect, manage, predict, train  # noqa: F401  (registers the commands)
-from forecaster.cli.common import app
+from forecaster.cli.common import app, error_line
 from forecaster.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
 from forecaster.ops.signals import Terminated, ignore_stop_signals, install_sigterm_handler
 
@@ -48,8 +48,8 @@ def main() -> None:
         if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
             raise
         if exc.format_message():  # empty when the help was shown for a bare 'forecast'
-            sys.stderr.write(f"Error: {exc.format_message()} (see 'forecast COMMAND "
-                             "--help')\n")
+            where = getattr(getattr(exc, "ctx", None), "command_path", None) or "forecast"
+            error_line(f"{exc.format_message()} (see '{where} --help')")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("Error: interrupted\n")

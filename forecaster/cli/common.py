@@ -100,7 +100,7 @@ def errors_to_exit(debug: bool) -> Iterator[None]:
     try:
         yield
     except ForecastError as exc:
-        _error(str(exc))
+        error_line(str(exc))
         raise typer.Exit(exc.exit_code) from None
     except BrokenPipeError:
         # The reader of stdout left (`| head`): stop quietly, as other Unix tools do. Point
@@ -108,11 +108,11 @@ def errors_to_exit(debug: bool) -> Iterator[None]:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(EXIT_PIPE_CLOSED) from None
     except KeyboardInterrupt:
-        _error("interrupted; no model or output file was changed (rows printed so far are "
+        error_line("interrupted; no model or output file was changed (rows printed so far are "
                "incomplete)")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Terminated:
-        _error("terminated (SIGTERM); no model or output file was changed (rows printed so "
+        error_line("terminated (SIGTERM); no model or output file was changed (rows printed so "
                "far are incomplete)")
         raise typer.Exit(EXIT_TERMINATED) from None
     except (typer.Exit, typer.Abort):
@@ -120,7 +120,7 @@ def errors_to_exit(debug: bool) -> Iterator[None]:
     except Exception as exc:
         if debug:
             raise
-        _error(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug for the "
+        error_line(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug for the "
                "traceback and report it")
         raise typer.Exit(EXIT_INTERNAL) from None
 
@@ -128,7 +128,7 @@ def errors_to_exit(debug: bool) -> Iterator[None]:
 _LOG = {"json": False}  # --log-format json, set by the root command for error lines
 
 
-def _error(message: str) -> None:
+def error_line(message: str) -> None:
     """The one error line: ``Error: ...``, or a JSON object under --log-format json."""
     if _LOG["json"]:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
