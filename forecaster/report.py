@@ -28,6 +28,7 @@ class Reporter:
         self.json = log_format == "json"
         self.tty = (sys.stderr.isatty() if tty is None else tty) and not self.json
         self._force = self.tty if tty is not None else None
+        self._said: set[str] = set()  # keys of warn_once
 
     @cached_property
     def console(self):
@@ -61,6 +62,12 @@ class Reporter:
     def warn(self, message: str) -> None:
         """A warning line; shown even when quiet."""
         self._line("warning", message)
+
+    def warn_once(self, key: str, message: str) -> None:
+        """A warning shown for the first of many alike (one per refit of a long backtest)."""
+        if key not in self._said:
+            self._said.add(key)
+            self.warn(message)
 
     def table(self, title: str, columns: list[str], rows: list[list[str]]) -> None:
         """A rich table."""

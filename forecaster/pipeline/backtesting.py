@@ -177,9 +177,10 @@ def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, seas
     points.update(baseline_points(frame, grid, refit, data, st.horizon, season, week))
     val_truth = actuals(frame, data.val_origins, st.horizon)
     if len(val_truth) < MIN_INTERVAL_WINDOWS:
-        report.warn(f"fit {index + 1}: its intervals rest on {len(val_truth)} validation "
-                    f"window(s), too few to calibrate a {bt.level:g}% band; give a longer "
-                    "--val-size or more history")
+        report.warn_once("few validation windows",
+                         f"fit {index + 1}: its intervals rest on {len(val_truth)} validation "
+                         f"window(s), too few to calibrate a {bt.level:g}% band; give a longer "
+                         "--val-size or more history (said for the first such fit only)")
     scale = local_scale(frame, data.test_origins, st.window, data.scalers)
     vscale = local_scale(frame, data.val_origins, st.window, data.scalers)
     models = {name: _with_bounds(v, t, val_truth, vscale, scale, bt.level)
