@@ -146,7 +146,11 @@ CASES = [
      DATA, ["duplicate timestamp 2025-10-26 02:00 (rows 6 and 8;",
             "repeated when daylight saving time ended", "UTC offset (+02:00, then +01:00)"]),
     ("text-in-target", edit(BASE, 8, f"{stamp(8)},abc"), [], DATA,
-     ["row 8", "column 'value'", "'abc' is not a number"]),
+     ["row 8", "column 'value'", "'abc' is not a number", "fix or blank those cells"]),
+    ("text-feature", text(["timestamp,value,wind"] + [
+        f"{pd.Timestamp('2024-01-01') + pd.Timedelta(hours=i)},{i},{'NE' if i % 2 else 'cv'}"
+        for i in range(60)]), ["--features", "wind"], DATA,
+     ["row 2", "column 'wind'", "'cv' is not a number", "drop it from --features, or encode"]),
     ("thousands-separator", edit(BASE, 9, f'{stamp(9)},"1,234"'), [], DATA,
      ["row 9", "'1,234' is not a number"]),
     ("inf", edit(BASE, 8, f"{stamp(8)},inf"), [], DATA,

@@ -261,8 +261,13 @@ def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path) -> pd.DataFram
         bad = np.flatnonzero((values.isna() & (text != "") & ~is_na_word(text)).to_numpy())
         if bad.size:
             row = int(bad[0])
+            # Most bad cells of a text column (a wind direction given as a feature) say so.
+            todo = ("it holds text: drop it from --features, or encode it as numbers"
+                    if name in spec.features and bad.size > len(text) // 2
+                    else "fix or blank those cells")
             raise DataError(f"{path}: row {row + 2}, column '{name}': '{text.iloc[row][:40]}' "
-                            f"is not a number; expected numeric values ({bad.size} bad in all)")
+                            f"is not a number; expected numeric values ({bad.size} bad in "
+                            f"all); {todo}")
         arr = values.to_numpy(dtype=np.float64)
         inf = np.flatnonzero(np.isinf(arr) | (np.abs(arr) > 1e30))
         if inf.size:
