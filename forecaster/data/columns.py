@@ -34,7 +34,9 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path) -> DataSpec:
     named = [spec.time_col, *spec.time_parts, spec.series_col, *spec.targets, *spec.features]
     for name in (n for n in named if n):
         if name not in cols:
-            raise DataError(f"{path}: no column '{name}'; the columns are {column_list(cols)}")
+            raise DataError(f"{path}: no column '{name}'; the columns are {column_list(cols)}: "
+                            "check the name (case counts), or rename the file's column (a "
+                            "model's later files need its training columns)")
     time_col, parts = spec.time_col, list(spec.time_parts)
     if time_col is None and not parts:
         time_col, parts = detect_time(raw, path)
