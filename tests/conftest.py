@@ -52,17 +52,21 @@ def series_csv(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def trained(tmp_path: Path, series_csv: Path) -> Path:
-    """A bundle trained with the TINY settings on ``series_csv``."""
+def train_tiny(csv: Path, model: Path, *extra: str, tiny: list[str] = TINY) -> Path:
+    """Train a bundle with the ``tiny`` settings (and ``extra`` options) through the CLI."""
     from typer.testing import CliRunner
 
     from forecaster.cli import app
 
-    model = tmp_path / "m"
-    result = CliRunner().invoke(app, ["train", str(series_csv), "--model", str(model), *TINY])
+    result = CliRunner().invoke(app, ["train", str(csv), "--model", str(model), *tiny, *extra])
     assert result.exit_code == 0, result.output
     return model
+
+
+@pytest.fixture
+def trained(tmp_path: Path, series_csv: Path) -> Path:
+    """A bundle trained with the TINY settings on ``series_csv``."""
+    return train_tiny(series_csv, tmp_path / "m")
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from conftest import TINY
+from conftest import TINY, train_tiny
 from typer.testing import CliRunner
 
 from forecaster.cli import app
@@ -58,11 +58,7 @@ def test_floor_at_zero_touches_only_the_chosen_targets() -> None:
 @pytest.fixture(scope="module")
 def counts_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("counts")
-    model = root / "m"
-    result = runner.invoke(app, ["train", str(_counts(root)), "--target", "rides",
-                                 "--model", str(model), *TINY])
-    assert result.exit_code == 0, result.output
-    return model
+    return train_tiny(_counts(root), root / "m", "--target", "rides")
 
 
 def test_predict_never_goes_below_zero_on_counts(counts_model: Path) -> None:

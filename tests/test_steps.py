@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import train_tiny
 from typer.testing import CliRunner
 
 from forecaster.cli import app
@@ -44,11 +45,7 @@ def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     torch.set_num_threads(1)
     root = tmp_path_factory.mktemp("steps")
-    model = root / "m"
-    result = runner.invoke(app, ["train", str(_yahoo(root)), "--target", "value",
-                                 "--model", str(model), *TINY])
-    assert result.exit_code == 0, result.output
-    return model
+    return train_tiny(_yahoo(root), root / "m", "--target", "value", tiny=TINY)
 
 
 def test_predict_continues_the_step_numbers(model: Path) -> None:
