@@ -23,14 +23,10 @@ or in a version directory, are ignored, so a later release may add some.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import re
-import secrets
 import shutil
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,16 +34,22 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from forecaster.atomic import atomic_write_text, fsync_dir, umask_mode
+from forecaster.atomic import fsync_dir, umask_mode
 from forecaster.bundle_schema import check_shape
+from forecaster.bundle_versions import (
+    current_version_dir,
+    new_version_name,
+    pointer_text,
+    prune,
+    safe_file,
+    write_current,
+)
 from forecaster.errors import BundleError, MissingInputError, OutputError
-from forecaster.ops.lock import LOCK_NAME
 
 FORMAT = "forecaster-bundle"
 FORMAT_VERSION = 1
 MAX_JSON_BYTES = 16 << 20
 MAX_HEADER_BYTES = 100 << 20  # safetensors' own limit on the JSON header of a weights file
-VERSION_RE = re.compile(r"^v[0-9]{8}T[0-9]{6}Z-[0-9a-z_]{4,16}$")
 REQUIRED_KEYS = ("format", "format_version", "data", "forecaster", "scalers")
 
 
@@ -95,7 +97,7 @@ def save_bundle(root: Path, bundle: Bundle, keep: int = 3) -> Path:
         save_file({k: v.detach().cpu().contiguous() for k, v in bundle.tensors.items()},
                   str(tmp / "weights.safetensors"))
         _write_json(tmp / "bundle.json", meta)
-        name = _version_name()
+        name = new_version_name()
         final = versions / name
         os.replace(tmp, final)
         fsync_dir(versions)
@@ -108,7 +110,7 @@ def save_bundle(root: Path, bundle: Bundle, keep: int = 3) -> Path:
         # Interrupted: drop the half-written version; CURRENT still names the old one.
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _prune(versions, keep, name)
+    prune(versions, keep, name)
     return final
 
 
@@ -121,13 +123,13 @@ def load_bundle(root: Path) -> Bundle:
     """
     attempts = 5
     for attempt in range(attempts):
-        seen = _pointer_text(root)
+        seen = pointer_text(root)
         try:
             return _load_version(current_version_dir(root))
         except BundleError:
             # A train may have made a newer version current and pruned the one we were
             # reading (see --keep): read again while CURRENT keeps moving.
-            if attempt == attempts - 1 or _pointer_text(root) == seen:
+            if attempt == attempts - 1 or pointer_text(root) == seen:
                 raise
     raise AssertionError("unreachable")
 
@@ -135,7 +137,7 @@ def load_bundle(root: Path) -> Bundle:
 def _load_version(version_dir: Path) -> Bundle:
     meta = _read_json(version_dir / "bundle.json")
     _check_meta(meta, version_dir)
-    weights = _safe_file(version_dir / "weights.safetensors", version_dir)
+    weights = safe_file(version_dir / "weights.safetensors", version_dir)
     _check_weights_header(weights)
     try:
         tensors = load_file(str(weights))
@@ -167,61 +169,6 @@ def _check_weights_header(path: Path) -> None:
                           "'forecast train'")
 
 
-def _pointer_text(root: Path) -> str | None:
-    try:
-        return (root / "CURRENT").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-
-
-def _version_name() -> str:
-    # Sortable by creation time (to the microsecond), unique by its random tail.
-    now = time.time()
-    stamp = time.strftime("v%Y%m%dT%H%M%SZ", time.gmtime(now))
-    return f"{stamp}-{int(now * 1e6) % 1_000_000:06d}{secrets.token_hex(2)}"
-
-
-def write_current(root: Path, name: str) -> None:
-    """Make version ``name`` current, atomically."""
-    atomic_write_text(root / "CURRENT", name + "\n")
-
-
-def current_version_dir(root: Path) -> Path:
-    """The directory that ``CURRENT`` names, after checking it stays inside ``root``."""
-    pointer = root / "CURRENT"
-    if not pointer.exists():
-        if not root.exists() or _unborn(root):
-            raise MissingInputError(f"{root}: no model bundle here; run 'forecast train "
-                                    "DATA.csv' first, or point --model at one")
-        raise BundleError(f"{root}: not a forecaster model bundle (no CURRENT file); "
-                          "retrain with 'forecast train'")
-    name = _safe_file(pointer, root).read_text(encoding="utf-8", errors="replace").strip()
-    if not VERSION_RE.match(name):
-        raise BundleError(f"{pointer}: names '{name[:40]}', not a bundle version; the bundle "
-                          "is damaged: retrain with 'forecast train'")
-    version_dir = root / "versions" / name
-    for link in (root / "versions", version_dir):
-        if link.is_symlink():
-            _safe_file(link, root)  # refuses the link
-    if not version_dir.is_dir():
-        raise BundleError(f"{version_dir}: missing or not a directory; retrain with "
-                          "'forecast train'")
-    return version_dir
-
-
-def _unborn(root: Path) -> bool:
-    """Whether ``root`` is a model directory that no train has finished: nothing in it
-    but the lock and leftovers of an interrupted first write (no version, no CURRENT)."""
-    try:
-        names = {p.name for p in root.iterdir()}
-        versions = root / "versions"
-        kept = ([p for p in versions.iterdir() if VERSION_RE.match(p.name)]
-                if versions.is_dir() and not versions.is_symlink() else [])
-    except OSError:
-        return False
-    return names <= {LOCK_NAME, "versions"} and not kept
-
-
 def recorded_data(root: Path) -> list[Path]:
     """The training CSV that the current bundle names, if it can be read (else nothing).
 
@@ -234,17 +181,8 @@ def recorded_data(root: Path) -> list[Path]:
     return [Path(path)] if isinstance(path, str) else []
 
 
-def _safe_file(path: Path, inside: Path) -> Path:
-    if path.is_symlink():
-        raise BundleError(f"{path}: is a symbolic link; bundles may not point outside "
-                          "themselves. Retrain with 'forecast train'")
-    if not path.is_file():
-        raise BundleError(f"{path}: missing from the bundle; retrain with 'forecast train'")
-    return path
-
-
 def _read_json(path: Path) -> dict:
-    _safe_file(path, path.parent)
+    safe_file(path, path.parent)
     try:
         with open(path, "rb") as fh:  # one open file: checked and read, whatever happens
             size = os.fstat(fh.fileno()).st_size  # to the path meanwhile
@@ -284,24 +222,3 @@ def _write_json(path: Path, obj: dict) -> None:
         json.dump(obj, fh, indent=1, sort_keys=True, allow_nan=False)
         fh.flush()
         os.fsync(fh.fileno())
-
-
-def _prune(versions: Path, keep: int, current: str) -> None:
-    # Old versions and leftovers of interrupted writes; never the current one. A version
-    # is first renamed out of the way, so a kill during the removal never leaves a
-    # half-deleted version that rollback could pick.
-    names = sorted(p.name for p in versions.iterdir() if VERSION_RE.match(p.name))
-    old = [n for n in names if n != current][: max(0, len(names) - max(keep, 1))]
-    for n in old:
-        with contextlib.suppress(OSError):
-            os.replace(versions / n, versions / f".trash-{n}")
-    stale = [p for p in versions.glob(".incoming-*") if _age(p) > 3600]
-    for p in [*versions.glob(".trash-*"), *stale]:
-        shutil.rmtree(p, ignore_errors=True)
-
-
-def _age(path: Path) -> float:
-    try:
-        return time.time() - path.stat().st_mtime
-    except OSError:
-        return 0.0

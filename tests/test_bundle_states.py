@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from forecaster.bundle import current_version_dir
+from forecaster.bundle_versions import current_version_dir
 from forecaster.cli import app
 from forecaster.config import TrainSettings
 from forecaster.data.folds import Fold

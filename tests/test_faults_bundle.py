@@ -25,7 +25,8 @@ from safetensors.torch import load_file, save_file
 from typer.testing import CliRunner
 
 from forecaster import bundle as bundle_mod
-from forecaster.bundle import current_version_dir, load_bundle
+from forecaster.bundle import load_bundle
+from forecaster.bundle_versions import current_version_dir
 from forecaster.cli import app
 
 runner = CliRunner()

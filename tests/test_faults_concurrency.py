@@ -18,7 +18,8 @@ import pandas as pd
 from conftest import IN_PROCESS_RUNNER
 from test_faults_kill import ENV, SAVE_LOOP, TINY_CSV, TRAIN, counter_of
 
-from forecaster.bundle import current_version_dir, load_bundle
+from forecaster.bundle import load_bundle
+from forecaster.bundle_versions import current_version_dir
 from forecaster.config import PredictSettings
 from forecaster.errors import EXIT_LOCKED
 from forecaster.io import render

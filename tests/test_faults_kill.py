@@ -21,7 +21,8 @@ from pathlib import Path
 from conftest import IN_PROCESS_RUNNER
 from safetensors.torch import load_file
 
-from forecaster.bundle import VERSION_RE, current_version_dir, load_bundle
+from forecaster.bundle import load_bundle
+from forecaster.bundle_versions import VERSION_RE, current_version_dir
 from forecaster.config import PredictSettings
 from forecaster.io import render
 from forecaster.pipeline.predicting import predict as run_predict

@@ -13,7 +13,7 @@ from pathlib import Path
 from conftest import TINY, make_series
 from typer.testing import CliRunner
 
-from forecaster.bundle import current_version_dir
+from forecaster.bundle_versions import current_version_dir
 from forecaster.cli import app
 from forecaster.config import TrainSettings
 from forecaster.ops.lock import model_lock

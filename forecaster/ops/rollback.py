@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from forecaster.bundle import VERSION_RE, current_version_dir, write_current
+from forecaster.bundle_versions import current_version_dir, version_names, write_current
 from forecaster.errors import ConfigError, MissingInputError
 from forecaster.ops.lock import model_lock
 
@@ -24,8 +24,8 @@ def rollback(model_dir: Path, wait: float = 0.0) -> tuple[str, str]:
                                 "one with 'forecast train'")
     with model_lock(model_dir, wait):
         current = current_version_dir(model_dir).name
-        names = sorted(p.name for p in (model_dir / "versions").iterdir()
-                       if VERSION_RE.match(p.name) and (p / "bundle.json").is_file())
+        versions = model_dir / "versions"
+        names = [n for n in version_names(versions) if (versions / n / "bundle.json").is_file()]
         older = [n for n in names if n < current]
         if not older:
             raise ConfigError(f"{model_dir}: no version older than {current} is kept, so "
