@@ -59,12 +59,17 @@ def nonnegative(frame: Frame, offsets: np.ndarray, lo: int, hi: int,
 def training_values(frame: Frame, offsets: np.ndarray, lo: int, hi: int) -> np.ndarray:
     """The targets' observed values in grid rows [lo, hi) of every series, NaN where filled
     in: (rows, targets), series after series."""
-    k = len(frame.spec.targets)
-    parts = []
+    parts = _series_values(frame, offsets, lo, hi)
+    return np.concatenate(parts) if parts else np.empty((0, len(frame.spec.targets)))
+
+
+def _series_values(frame: Frame, offsets: np.ndarray, lo: int, hi: int) -> list[np.ndarray]:
+    # Per series: its targets' values in grid rows [lo, hi), NaN where filled in.
+    k, out = len(frame.spec.targets), []
     for s, off in zip(frame.series, offsets, strict=True):
         a, b = (int(np.clip(p - off, 0, len(s.index))) for p in (lo, hi))
-        parts.append(np.where(s.observed[a:b, :k], s.values[a:b, :k], np.nan))
-    return np.concatenate(parts) if parts else np.empty((0, k))
+        out.append(np.where(s.observed[a:b, :k], s.values[a:b, :k], np.nan))
+    return out
 
 
 def is_counter(frame: Frame, offsets: np.ndarray, lo: int, hi: int) -> bool:
@@ -74,11 +79,9 @@ def is_counter(frame: Frame, offsets: np.ndarray, lo: int, hi: int) -> bool:
     Up to ``COUNTER_SLACK`` of the changes may go the other way: a data correction or a
     meter swapped for a new one must not turn a counter into a level to forecast.
     """
-    k = len(frame.spec.targets)
-    for s, off in zip(frame.series, offsets, strict=True):
-        a, b = (int(np.clip(p - off, 0, len(s.index))) for p in (lo, hi))
-        for j in range(k):
-            step = np.diff(s.values[a:b, j][s.observed[a:b, j]])
+    for v in _series_values(frame, offsets, lo, hi):
+        for column in v.T:
+            step = np.diff(column[~np.isnan(column)])
             up, down = int((step > 0).sum()), int((step < 0).sum())
             if up + down < MIN_COUNTER_ROWS or min(up, down) > COUNTER_SLACK * (up + down):
                 return False
