@@ -64,7 +64,8 @@ def detect_anomalies(
     verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
-    """Score each step by reconstruction error and flag those above the calibrated threshold.
+    """Score each step (reconstruction error; forecast residuals for a meter) and flag those
+    above the calibrated threshold.
 
     The threshold was calibrated at training on out-of-fold errors, never on the
     data scored here. Prints CSV: series, timestamp, value, score, threshold,
