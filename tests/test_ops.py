@@ -163,6 +163,21 @@ def test_option_errors_name_the_command_and_follow_the_log_format() -> None:
     assert json.loads(line)["msg"].endswith("predict --help')")
 
 
+def test_option_errors_name_an_environment_variable_or_file(tmp_path: Path) -> None:
+    # The parser blames '--level', a flag never typed: the message names the real source.
+    def run(env: dict[str, str]) -> str:
+        return subprocess.run([sys.executable, "-m", "forecaster", "predict"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=60,
+                              env={**os.environ, **env}).stderr
+
+    err = run({"FORECAST_LEVEL": "abc"})
+    assert err.startswith("Error: Invalid value for '--level'")
+    assert ("(the value came from environment variable FORECAST_LEVEL: fix or remove it "
+            "there)") in err
+    (tmp_path / "forecast.toml").write_text('level = "abc"\n')
+    assert "(the value came from file forecast.toml: fix or remove it there)" in run({})
+
+
 def test_sigterm_stops_cleanly(trained: Path, series_csv: Path) -> None:
     before = (trained / "CURRENT").read_text()
     env = {**os.environ, "OMP_NUM_THREADS": "1"}

@@ -11,7 +11,7 @@ import os
 import sys
 
 from forecaster.cli import backtest, detect, manage, predict, train  # noqa: F401  (registers the commands)
-from forecaster.cli.common import app, error_line
+from forecaster.cli.common import app, error_line, usage_origin
 from forecaster.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
 from forecaster.ops.signals import Terminated, ignore_stop_signals, install_sigterm_handler
 
@@ -49,7 +49,9 @@ def main() -> None:
             raise
         if exc.format_message():  # empty when the help was shown for a bare 'forecast'
             where = getattr(getattr(exc, "ctx", None), "command_path", None) or "forecast"
-            error_line(f"{exc.format_message()} (see '{where} --help')")
+            origin = usage_origin(exc)
+            fix = f" (the value came from {origin}: fix or remove it there)" if origin else ""
+            error_line(f"{exc.format_message()}{fix} (see '{where} --help')")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("Error: interrupted\n")

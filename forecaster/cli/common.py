@@ -94,6 +94,26 @@ def _root_obj(ctx: typer.Context) -> dict:
     return root.obj if isinstance(root.obj, dict) else {}
 
 
+def usage_origin(exc: Exception) -> str:
+    """Where the value an option error is about came from, when not from the command line.
+
+    A bad ``FORECAST_LEVEL`` or ``level = "abc"`` in forecast.toml is reported by the
+    parser against ``--level``, a flag the user never typed; this names the real source.
+    """
+    ctx, param = getattr(exc, "ctx", None), getattr(exc, "param", None)
+    if ctx is None or param is None or param.name is None:
+        return ""
+    source = ctx.get_parameter_source(param.name)
+    kind = source.name if source is not None else ""
+    if kind == "ENVIRONMENT" and param.envvar:
+        return f"environment variable {param.envvar}"
+    if kind == "DEFAULT_MAP":
+        sources = _root_obj(ctx).get("sources", {}).get(ctx.info_name, {})
+        origin = sources.get(param.name, "the configuration file")
+        return origin.replace("environment ", "environment variable ", 1)
+    return ""
+
+
 @contextmanager
 def errors_to_exit(debug: bool) -> Iterator[None]:
     """Turn our error type into one ``Error:`` line and its exit code."""
