@@ -40,6 +40,7 @@ ANOMALY: dict[tuple[str, ...], type | tuple[type, ...]] = {
 # Keys of newer bundles, absent from older ones: checked only where present.
 IF_PRESENT: dict[tuple[str, ...], type | tuple[type, ...]] = {
     ("forecaster", "nonnegative"): list,
+    ("forecaster", "counters"): dict,
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -64,6 +65,16 @@ def test_a_meter_is_forecast_by_its_steps(tmp_path: Path) -> None:
     assert np.abs(fc - truth).max() < 250, (fc - truth)
     rise = truth[-1] - truth[0]
     assert abs((fc[-1] - fc[0]) - rise) < 0.3 * rise
+    # A meter never reads below its last value: even a wide band's lower bound holds there,
+    # and every column climbs from step to step.
+    result = runner.invoke(app, ["predict", "--model", str(model), "--level", "99"])
+    assert result.exit_code == 0, result.output
+    wide = pd.read_csv(io.StringIO(result.stdout))
+    assert load_bundle(model).meta["forecaster"]["counters"] == {"meter_kwh": 1}
+    info = runner.invoke(app, ["info", "--model", str(model), "--format", "json"])
+    assert json.loads(info.stdout)["data"]["counters"] == {"meter_kwh": 1}
+    assert (wide["lower"] >= data["meter_kwh"].iloc[-25]).all()
+    assert all((np.diff(wide[c]) >= 0).all() for c in ("lower", "forecast", "upper"))
     # Months later the reading lies far above the training range: no "data drift" for a
     # model of step changes, and --strict does not refuse it.
     later = tmp_path / "later.csv"
@@ -128,3 +139,32 @@ def test_drift_skips_a_counters_levels_but_not_its_features() -> None:
 
     assert [p.split("'")[1] for p in drift_problems(bundle("diff"), frame, 5)] == ["temp"]
     assert len(drift_problems(bundle("last"), frame, 5)) == 2
+
+
+def test_counters_held_at_their_last_reading_only_when_they_never_go_back() -> None:
+    from forecaster.data.loading import Frame, Series
+    from forecaster.data.spec import DataSpec
+    from forecaster.pipeline.evaluation import counter_directions, hold_counters, is_counter
+
+    def frame(*columns: np.ndarray) -> Frame:
+        idx = pd.date_range("2025-01-01", periods=len(columns[0]), freq="h", tz="UTC")
+        values = np.stack(columns, axis=1)
+        s = Series("", idx, values, np.ones(values.shape, bool))
+        return Frame([s], DataSpec(targets=[f"t{i}" for i in range(len(columns))]), "h", 0)
+
+    n = 288 * 10  # ten days every 5 minutes
+    rising = meter(n=n)["meter_kwh"].to_numpy()
+    swapped = rising.copy()
+    swapped[300:] -= rising[300] - 5.0  # one meter swap: still held
+    # "Energy today" resets every midnight: 9 falls in 2,879 changes, few enough to be
+    # forecast by its steps (is_counter), too many to be held at its last reading.
+    daily = np.tile(np.cumsum(np.full(288, 2.0)), 10)
+    level = 100 + np.sin(np.arange(n) / 5.0)
+    columns = (rising, swapped, -rising, daily, level)
+    dirs = counter_directions(frame(*columns), np.array([0]), 0, n)
+    assert dirs.tolist() == [1, 1, -1, 0, 0]
+    assert is_counter(frame(daily), np.array([0]), 0, n)
+    fc = np.array([[[10.0, 10.0], [9.0, 12.0], [11.0, 8.0]]])  # (windows, horizon, targets)
+    held = hold_counters(fc, np.array([[[10.5, 10.5]]]), np.array([1, -1]))
+    assert held[0, :, 0].tolist() == [10.5, 10.5, 11.0]  # never under the last, never falling
+    assert held[0, :, 1].tolist() == [10.0, 10.0, 8.0]

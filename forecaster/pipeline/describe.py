@@ -27,6 +27,7 @@ def describe(bundle: Bundle) -> dict:
                  "freq": data.get("freq"), "targets": data.get("targets"),
                  "columns": data.get("columns"), "n_filled": data.get("n_filled"),
                  "nonnegative": meta["forecaster"].get("nonnegative", []),
+                 "counters": meta["forecaster"].get("counters", {}),
                  "series": len(series),
                  **_period([s["first"] for s in series.values()],
                            [s["last"] for s in series.values()])},
@@ -97,6 +98,8 @@ def render_info(summary: dict) -> None:
              ("training period", f"{d['first']} .. {d['last']}"),
              ("filled values", str(d["n_filled"])),
              ("never forecast below 0", ", ".join(d["nonnegative"]) or "-"),
+             ("held at last reading", ", ".join(f"{t} ({'rises' if w > 0 else 'falls'})"
+                                                for t, w in d["counters"].items()) or "-"),
              ("model", ", ".join(f"{k}={v}" for k, v in summary["forecaster"].items())),
              ("versions", ", ".join(f"{k} {v}" for k, v in summary["versions"].items()))]
     if summary["anomaly"]:

@@ -27,6 +27,7 @@ MIN_INTERVAL_WINDOWS = 20
 ZERO_SHARE = 0.01  # share of zeros that makes a non-negative target a count (no forecast < 0)
 MIN_COUNTER_ROWS = 20  # fewer changes say little about a series only rising
 COUNTER_SLACK = 0.01  # share of a counter's changes that may go the other way
+MAX_HOLD_REVERSALS = 2  # changes the other way a counter held at its last reading may have
 
 
 def to_raw(pred: np.ndarray, origins: np.ndarray, scalers: list[Scaler], k: int) -> np.ndarray:
@@ -79,13 +80,55 @@ def is_counter(frame: Frame, offsets: np.ndarray, lo: int, hi: int) -> bool:
     Up to ``COUNTER_SLACK`` of the changes may go the other way: a data correction or a
     meter swapped for a new one must not turn a counter into a level to forecast.
     """
+    return all(_direction(column) != 0 for v in _series_values(frame, offsets, lo, hi)
+               for column in v.T)
+
+
+def counter_directions(frame: Frame, offsets: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """The targets whose forecasts ``hold_counters`` keeps on one side of the last reading:
+    (targets,) of +1 (rises in every series over rows [lo, hi)), -1 (falls) or 0.
+
+    Stricter than ``is_counter``: at most ``MAX_HOLD_REVERSALS`` changes the other way in
+    any series. A meter swapped once qualifies; a counter that resets every day does not
+    (holding it would forbid forecasting the reset).
+    """
+    dirs = None
     for v in _series_values(frame, offsets, lo, hi):
-        for column in v.T:
-            step = np.diff(column[~np.isnan(column)])
-            up, down = int((step > 0).sum()), int((step < 0).sum())
-            if up + down < MIN_COUNTER_ROWS or min(up, down) > COUNTER_SLACK * (up + down):
-                return False
-    return True
+        d = np.array([_direction(column, MAX_HOLD_REVERSALS) for column in v.T], dtype=int)
+        dirs = d if dirs is None else np.where(dirs == d, dirs, 0)
+    return np.zeros(len(frame.spec.targets), dtype=int) if dirs is None else dirs
+
+
+def _direction(column: np.ndarray, most_reversals: int | None = None) -> int:
+    """+1 for a rising counter, -1 for a falling one, else 0 (see ``is_counter``)."""
+    step = np.diff(column[~np.isnan(column)])
+    up, down = int((step > 0).sum()), int((step < 0).sum())
+    allowed = COUNTER_SLACK * (up + down)
+    if most_reversals is not None:
+        allowed = min(allowed, most_reversals)
+    if up + down < MIN_COUNTER_ROWS:
+        return 0
+    if down <= allowed:
+        return 1
+    return -1 if up <= allowed else 0
+
+
+def hold_counters(values: np.ndarray, last: np.ndarray, directions: np.ndarray) -> np.ndarray:
+    """Forecasts of counters kept on their side of the last reading, and monotone.
+
+    A meter never reads below its last value: a rising target's forecasts (..., horizon,
+    targets) are raised to at least ``last`` (..., 1, targets) and to every earlier
+    step's; a falling one's mirrored. Other targets are returned as they are.
+    """
+    if not directions.any():
+        return values
+    out = values.copy()
+    for j in np.flatnonzero(directions):
+        sign = float(directions[j])  # work on rising values: a falling counter is negated
+        held = np.maximum.accumulate(np.maximum(sign * out[..., j], sign * last[..., j]),
+                                     axis=-1)
+        out[..., j] = sign * held
+    return out
 
 
 def floor_at_zero(values: np.ndarray, targets: np.ndarray) -> np.ndarray:

@@ -19,7 +19,12 @@ from forecaster.errors import BundleError, DataError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble
 from forecaster.models.restore import restore
 from forecaster.pipeline.drift import drift_gate
-from forecaster.pipeline.evaluation import VOL_FLOOR, interval_offsets, mean_abs_change
+from forecaster.pipeline.evaluation import (
+    VOL_FLOOR,
+    hold_counters,
+    interval_offsets,
+    mean_abs_change,
+)
 from forecaster.report import Reporter
 
 
@@ -173,6 +178,7 @@ def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
                 else (np.full(out.shape[1:], np.nan), np.full(out.shape[1:], np.nan)))
     step = pd.tseries.frequencies.to_offset(frame.freq)
     floor = set(bundle.meta["forecaster"].get("nonnegative", []))  # never forecast below 0
+    held = bundle.meta["forecaster"].get("counters", {})  # target -> +1 rises, -1 falls
     parts = []
     for s, sc, f in zip(frame.series, scalers, out, strict=True):
         scale, mean = np.asarray(sc.scale[:k]), np.asarray(sc.mean[:k])
@@ -190,6 +196,10 @@ def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
                     "upper": point + hi[:, j] * scale[j]}
             if target in floor:
                 cols = {c: np.maximum(v, 0.0) for c, v in cols.items()}
+            if target in held:  # a meter never reads below its last value
+                way = np.array([held[target]])
+                cols = {c: hold_counters(v[:, None], s.values[-1:, j:j + 1], way)[:, 0]
+                        for c, v in cols.items()}
             parts.append(pd.DataFrame({"series": s.name, "timestamp": stamps, "target": target,
                                        **cols}))
     return pd.concat(parts, ignore_index=True)

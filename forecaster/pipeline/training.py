@@ -27,8 +27,10 @@ from forecaster.ops.lock import model_lock
 from forecaster.pipeline.describe import fold_row
 from forecaster.pipeline.evaluation import (
     VOL_POWER,
+    counter_directions,
     floor_at_zero,
     fold_truth,
+    hold_counters,
     interval_quantiles,
     nonnegative,
     to_raw,
@@ -145,6 +147,9 @@ def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSet
     floor = nonnegative(frame, grid.offsets, 0, grid.n, st.nonnegative)
     meta["forecaster"]["nonnegative"] = [t for t, f in zip(frame.spec.targets, floor,
                                                               strict=True) if f]
+    held = counter_directions(frame, grid.offsets, 0, grid.n)
+    meta["forecaster"]["counters"] = {t: int(d) for t, d in zip(frame.spec.targets, held,
+                                                                  strict=True) if d}
     tensors = {f"forecaster.{k}": v for k, v in net.state_dict().items()}
     if residuals:
         # Unscaled quantiles of the unfloored forecasts: detect-anomalies' residual
@@ -207,9 +212,10 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
     pred = predict_batches(net, data.val.to(device)).numpy()  # (windows, horizon, targets)
     floor = nonnegative(frame, grid.offsets, fold.train_lo, fold.train_hi, st.nonnegative)
     network = to_raw(pred, data.val_origins, data.scalers, len(frame.spec.targets))
-    raw = floor_at_zero(network, floor)
     m = season_length(frame.freq)
     truth, naive, snaive = fold_truth(frame, data.val_origins, st.horizon, m)
+    held = counter_directions(frame, grid.offsets, fold.train_lo, fold.train_hi)
+    raw = hold_counters(floor_at_zero(network, floor), naive[:, :1], held)
     scale = np.stack([np.asarray(data.scalers[s].scale[:len(frame.spec.targets)])
                       for s in data.val_origins[:, 0]])[:, None, :]
     return {
