@@ -168,3 +168,17 @@ def test_counters_held_at_their_last_reading_only_when_they_never_go_back() -> N
     held = hold_counters(fc, np.array([[[10.5, 10.5]]]), np.array([1, -1]))
     assert held[0, :, 0].tolist() == [10.5, 10.5, 11.0]  # never under the last, never falling
     assert held[0, :, 1].tolist() == [10.0, 10.0, 8.0]
+
+
+def test_backtest_holds_a_meter_at_each_origins_last_reading(tmp_path: Path) -> None:
+    csv, out = tmp_path / "meter.csv", tmp_path / "bt.csv"
+    meter(n=400).to_csv(csv, index=False)
+    res = CliRunner().invoke(app, ["backtest", str(csv), "--epochs", "1", "--hidden", "4",
+                                   "--window", "24", "--segment", "6", "--horizon", "6",
+                                   "--start", "0.85", "--level", "99", "--ensemble", "1",
+                                   "--output", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out)
+    assert (table[["lower", "forecast", "upper"]].min(axis=1) >= table["naive"]).all()
+    steps = table.sort_values(["origin", "step"]).groupby("origin")["lower"]
+    assert steps.apply(lambda x: (np.diff(x) >= 0).all()).all()

@@ -34,10 +34,11 @@ from forecaster.pipeline.backtest_plan import (
 )
 from forecaster.pipeline.evaluation import (
     MIN_INTERVAL_WINDOWS,
-    floor_at_zero,
+    counter_directions,
     interval_bounds,
     interval_quantiles,
     nonnegative,
+    settle_points,
     to_raw,
     window_volatility,
 )
@@ -171,9 +172,10 @@ def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, seas
     test_pt = predict_batches(net, data.test.to(device)).numpy()  # every origin in one pass
     secs = time.perf_counter() - t0
     floor = nonnegative(frame, grid.offsets, refit.train_lo, refit.fit_hi, st.nonnegative)
-    points = {bt.train.cell.upper(): (
-        floor_at_zero(to_raw(val_pt, data.val_origins, data.scalers, k), floor),
-        floor_at_zero(to_raw(test_pt, data.test_origins, data.scalers, k), floor))}
+    held = counter_directions(frame, grid.offsets, refit.train_lo, refit.fit_hi)
+    points = {bt.train.cell.upper(): tuple(
+        settle_points(frame, to_raw(pt, o, data.scalers, k), o, floor, held)
+        for pt, o in ((val_pt, data.val_origins), (test_pt, data.test_origins)))}
     points.update(baseline_points(frame, grid, refit, data, st.horizon, season, week))
     val_truth = actuals(frame, data.val_origins, st.horizon)
     if len(val_truth) < MIN_INTERVAL_WINDOWS:
@@ -186,7 +188,8 @@ def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, seas
     models = {name: _with_bounds(v, t, val_truth, vscale, scale, bt.level)
               for name, (v, t) in points.items()}
     model = bt.train.cell.upper()  # the baselines stay as their methods define them
-    models[model] = tuple(floor_at_zero(a, floor) for a in models[model])
+    models[model] = tuple(settle_points(frame, a, data.test_origins, floor, held)
+                          for a in models[model])
     out = Forecasts(data.test_origins, actuals(frame, data.test_origins, st.horizon), models,
                     np.full(len(data.test_origins), index))
     return out, secs, epochs

@@ -131,6 +131,19 @@ def hold_counters(values: np.ndarray, last: np.ndarray, directions: np.ndarray) 
     return out
 
 
+def settle_points(frame: Frame, raw: np.ndarray, origins: np.ndarray, floor: np.ndarray,
+                  held: np.ndarray) -> np.ndarray:
+    """Raw forecasts (windows, horizon, targets) made possible: counts floored at zero
+    (``floor``), counters held at each origin's last reading (``held``, see
+    ``hold_counters``)."""
+    raw = floor_at_zero(raw, floor)
+    if not held.any():
+        return raw
+    k = raw.shape[-1]
+    last = np.stack([frame.series[i].values[o - 1, :k] for i, o in origins])  # (windows, targets)
+    return hold_counters(raw, last[:, None, :], held)
+
+
 def floor_at_zero(values: np.ndarray, targets: np.ndarray) -> np.ndarray:
     """``values`` (..., targets) with the chosen targets raised to at least zero."""
     return np.where(targets, np.maximum(values, 0.0), values) if targets.any() else values

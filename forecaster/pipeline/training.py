@@ -28,11 +28,10 @@ from forecaster.pipeline.describe import fold_row
 from forecaster.pipeline.evaluation import (
     VOL_POWER,
     counter_directions,
-    floor_at_zero,
     fold_truth,
-    hold_counters,
     interval_quantiles,
     nonnegative,
+    settle_points,
     to_raw,
     window_volatility,
 )
@@ -212,10 +211,10 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
     pred = predict_batches(net, data.val.to(device)).numpy()  # (windows, horizon, targets)
     floor = nonnegative(frame, grid.offsets, fold.train_lo, fold.train_hi, st.nonnegative)
     network = to_raw(pred, data.val_origins, data.scalers, len(frame.spec.targets))
+    held = counter_directions(frame, grid.offsets, fold.train_lo, fold.train_hi)
+    raw = settle_points(frame, network, data.val_origins, floor, held)
     m = season_length(frame.freq)
     truth, naive, snaive = fold_truth(frame, data.val_origins, st.horizon, m)
-    held = counter_directions(frame, grid.offsets, fold.train_lo, fold.train_hi)
-    raw = hold_counters(floor_at_zero(network, floor), naive[:, :1], held)
     scale = np.stack([np.asarray(data.scalers[s].scale[:len(frame.spec.targets)])
                       for s in data.val_origins[:, 0]])[:, None, :]
     return {
