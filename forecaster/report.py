@@ -18,7 +18,7 @@ class Reporter:
         verbose: also detail lines.
         log_format: "text" lines, or one JSON object per line for log shippers.
         tty: draw progress bars; defaults to whether stderr is a terminal, so that
-            cron logs get one plain line per epoch instead.
+            cron logs get one plain line per fit instead (per epoch with --verbose).
     """
 
     def __init__(self, quiet: bool = False, verbose: bool = False, log_format: str = "text",
@@ -92,8 +92,7 @@ class Reporter:
             yield lambda e, t, v: None
             return
         if not self.tty:
-            yield lambda e, t, v: self.note(f"{label}: epoch {e}/{total} train loss {t:.5f}"
-                                            + (f" validation loss {v:.5f}" if v == v else ""))
+            yield from self._logged_epochs(label, total)
             return
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -102,6 +101,29 @@ class Reporter:
         with Progress(*cols, console=self.console, transient=True) as bar:
             task = bar.add_task(label, total=total, msg="")
             yield lambda e, t, v: bar.update(task, completed=e, msg=_losses(t, v))
+
+
+    def _logged_epochs(self, label: str, total: int) -> Iterator[Callable]:
+        """Epochs in a log: one line per fit when it ends (each epoch's with --verbose).
+
+        A nightly train runs dozens of fits of up to 30 epochs each: a line per epoch
+        buried the few lines of a cron log anyone reads (warnings, the fold table).
+        """
+        seen: dict[str, float] = {}
+
+        def hook(e: int, t: float, v: float) -> None:
+            self.detail(f"{label}: epoch {e}/{total} train loss {t:.5f}"
+                        + (f" validation loss {v:.5f}" if v == v else ""))
+            if v == v and not v >= seen.get("best", float("inf")):
+                seen.update(best=v, at=e)
+            seen.update(epochs=e, train=t)
+
+        yield hook
+        if seen and not self.verbose:
+            best = (f", best validation loss {seen['best']:.5f} at epoch {int(seen['at'])}"
+                    if "best" in seen else "")
+            self.note(f"{label}: {int(seen['epochs'])} epoch(s), last train loss "
+                      f"{seen['train']:.5f}{best}")
 
 
 def _losses(train: float, val: float) -> str:

@@ -184,9 +184,9 @@ def test_sigterm_stops_cleanly(trained: Path, series_csv: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "forecaster", "train", str(series_csv),
                              "--model", str(trained), "--no-anomaly", "--epochs", "500",
                              "--patience", "500", "--window", "24", "--segment", "6",
-                             "--horizon", "6", "--folds", "1"],
+                             "--horizon", "6", "--folds", "1", "--verbose"],
                             stderr=subprocess.PIPE, text=True, env=env)
-    line = proc.stderr.readline()  # the first epoch line: training has started
+    line = proc.stderr.readline()  # the first epoch line (--verbose): training has started
     assert "epoch" in line, line
     time.sleep(0.5)
     proc.send_signal(signal.SIGTERM)
@@ -259,3 +259,22 @@ def test_a_mistyped_model_dir_is_not_created(tmp_path: Path, series_csv: Path) -
                                  "--warm-start"])
     assert result.exit_code == 2 and "--warm-start: no bundle in" in result.stderr
     assert not typo.exists()  # a later predict still says "no model", not "damaged"
+
+
+def test_a_log_gets_one_line_per_fit_and_each_epoch_with_verbose(capsys) -> None:
+    from forecaster.report import Reporter
+
+    def fit(reporter: Reporter) -> list[str]:
+        with reporter.epochs("fold 1/2", 30) as hook:
+            for epoch, val in ((1, 2.0), (2, 1.0), (3, 1.5)):
+                hook(epoch, 0.5, val)
+        return capsys.readouterr().err.splitlines()
+
+    (line,) = fit(Reporter(tty=False))
+    assert line.endswith("fold 1/2: 3 epoch(s), last train loss 0.50000, best validation loss "
+                         "1.00000 at epoch 2")
+    lines = fit(Reporter(tty=False, verbose=True))
+    assert [x.split("Z ", 1)[1] for x in lines] == [
+        f"fold 1/2: epoch {e}/30 train loss 0.50000 validation loss {v:.5f}"
+        for e, v in ((1, 2.0), (2, 1.0), (3, 1.5))]
+    assert fit(Reporter(tty=False, quiet=True)) == []
