@@ -276,3 +276,14 @@ def test_a_backtest_on_few_origins_warns(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, [*args, "0.5"])
     assert res.exit_code == 0, res.output
     assert "origin(s), so every metric" not in res.stderr
+
+
+def test_backtest_follows_the_json_log_format(tmp_path: Path) -> None:
+    make_series(n=300).to_csv(tmp_path / "s.csv", index=False)
+    res = CliRunner().invoke(app, ["--log-format", "json", "backtest", str(tmp_path / "s.csv"),
+                                   "--epochs", "1", "--hidden", "4", "--window", "24",
+                                   "--segment", "6", "--horizon", "4", "--start", "0.9",
+                                   "--ensemble", "1"])
+    assert res.exit_code == 0, res.output
+    lines = [json.loads(line) for line in res.stderr.splitlines()]  # every line is JSON
+    assert any("table" in x for x in lines) and any("msg" in x for x in lines)

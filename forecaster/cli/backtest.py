@@ -13,11 +13,21 @@ from typing import Annotated
 import typer
 
 from forecaster.cli import train as train_cli
-from forecaster.cli.common import Debug, Format, Output, Quiet, app, check_choice, errors_to_exit
+from forecaster.cli.common import (
+    Debug,
+    Format,
+    Output,
+    Quiet,
+    Verbose,
+    app,
+    check_choice,
+    errors_to_exit,
+    make_reporter,
+)
 
 # train options with another meaning here (or none): backtest defines its own.
 NOT_SHARED = {"data", "model", "folds", "gap", "window_kind", "anomaly", "keep", "quiet",
-              "debug", "wait", "warm_start"}
+              "verbose", "debug", "wait", "warm_start"}
 
 
 def _shared(name: str) -> bool:
@@ -52,6 +62,7 @@ def _own_options(
     plot: Annotated[Path | None, typer.Option(
         help="Write a PNG of history, forecasts and intervals at a few origins.")] = None,
     quiet: Quiet = False,
+    verbose: Verbose = False,
     debug: Debug = False,
 ) -> None:
     """Placeholder whose signature declares backtest's own options."""
@@ -90,12 +101,12 @@ def _run(data: Path, bt: object, opts: dict) -> None:
     from forecaster.io import check_output_paths, render, write_output
     from forecaster.pipeline import backtest_report as rep
     from forecaster.pipeline.backtesting import backtest as run_backtest
-    from forecaster.report import Reporter
 
     # Before the backtest, which may run for minutes: the plot is drawn before the
     # table is written, so a bad --plot would fail late and lose --output too.
     check_output_paths({"--output": opts["output"], "--plot": opts["plot"]}, [data], [])
-    report = Reporter(quiet=bool(opts["quiet"]))
+    # The root's --log-format holds here too: a JSON log gets JSON lines from backtest.
+    report = make_reporter(opts["ctx"], bool(opts["quiet"]), bool(opts["verbose"]))
     res = run_backtest(data, bt, report)
     metrics = rep.metrics(res, bt.level)
     rep.show(report, res, metrics, bt.level)
