@@ -21,7 +21,8 @@ from forecaster.cli.common import (
     split_names,
 )
 from forecaster.config import DEFAULT_MODEL_DIR, NORMS, TrainSettings
-from forecaster.data.spec import DUPLICATE_POLICIES, FILL_POLICIES, DataSpec
+from forecaster.data.spec import AGGREGATES, DUPLICATE_POLICIES, FILL_POLICIES, DataSpec
+from forecaster.errors import ConfigError
 
 
 @app.command()
@@ -44,6 +45,13 @@ def train(
         help="Gaps and missing values: interpolate, ffill, zero or error.")] = "interpolate",
     duplicates: Annotated[str, typer.Option(
         help="Repeated timestamps: error, first, last or mean.")] = "error",
+    resample: Annotated[str | None, typer.Option(
+        help="Bin the rows to this step first (e.g. 5min, h, D): for event logs and "
+             "irregular or too fine data. Kept in the bundle for predict and "
+             "detect-anomalies.")] = None,
+    aggregate: Annotated[str, typer.Option(
+        help="With --resample, a bin's value: mean, sum, min, max, first, last or count "
+             "(sum and count: an empty bin is 0).")] = "mean",
     window: Annotated[int | None, typer.Option(
         min=2, help="Input steps per forecast (default: 14 seasons, e.g. 336 for hourly "
         "data, shortened for short files).")] = None,
@@ -149,7 +157,8 @@ def settings_from_options(opts: dict) -> TrainSettings:
                     time_parts=time if len(time) > 1 else [], targets=split_names(o["target"]),
                     series_col=o["series_col"], features=split_names(o["features"]),
                     freq=o["freq"], fill=check_choice("--fill", o["fill"], FILL_POLICIES),
-                    duplicates=check_choice("--duplicates", o["duplicates"], DUPLICATE_POLICIES))
+                    duplicates=check_choice("--duplicates", o["duplicates"], DUPLICATE_POLICIES),
+                    **_resampling(o))
     return TrainSettings(
         data=spec, model_dir=o["model"], window=o["window"], horizon=o["horizon"],
         segment=o["segment"], cell=check_choice("--cell", o["cell"], ("lstm", "gru")),
@@ -164,6 +173,19 @@ def settings_from_options(opts: dict) -> TrainSettings:
         anomaly=o["anomaly"], keep=o["keep"], wait=o["wait"],
         deterministic=o["deterministic"], warm_start=o.get("warm_start", False),
         **_anomaly_options(o))
+
+
+def _resampling(o: dict) -> dict:
+    """``--resample`` and ``--aggregate``, checked against each other and ``--freq``."""
+    step, how = o.get("resample"), o.get("aggregate", "mean")
+    check_choice("--aggregate", how, AGGREGATES)
+    if step and o["freq"]:
+        raise ConfigError(f"--resample {step} and --freq {o['freq']} both given: --resample "
+                          "sets the step of the binned rows; give only one of them")
+    if how != "mean" and not step:
+        raise ConfigError(f"--aggregate {how} without --resample: give the bins' step too, "
+                          f"e.g. --resample h --aggregate {how}")
+    return {"resample": step, "aggregate": how}
 
 
 def _anomaly_options(o: dict) -> dict:

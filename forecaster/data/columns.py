@@ -45,10 +45,8 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path) -> DataSpec:
     _check_roles(time_col, parts, spec, path)
     used = {time_col, *parts, spec.series_col, *spec.features}
     targets = spec.targets or _detect_target(raw, [c for c in cols if c not in used], path)
-    return DataSpec(time_col=time_col, time_parts=parts, targets=list(targets),
-                    series_col=spec.series_col,
-                    features=list(spec.features), freq=spec.freq, fill=spec.fill,
-                    duplicates=spec.duplicates)
+    return replace(spec, time_col=time_col, time_parts=parts, targets=list(targets),
+                   features=list(spec.features))
 
 
 def _expanded(spec: DataSpec, cols: list[str]) -> DataSpec:

@@ -54,6 +54,7 @@ def _duplicate_error(data: pd.DataFrame, dup: pd.Series, spec: DataSpec, path: P
                                           "column with --series-col; else ")
     return DataError(f"{path}: duplicate timestamp {str(written.loc[first]).strip()} (rows "
                      f"{' and '.join(map(str, rows))}; {int(dup.sum())} rows share a "
-                     f"timestamp); {several}keep one with --duplicates first|last|mean "
-                     "(at training: predict and detect-anomalies use the model's choice)"
+                     f"timestamp); {several}keep one with --duplicates first|last|mean, or "
+                     "for an event log bin the rows with --resample (at training: predict and "
+                     "detect-anomalies use the model's choice)"
                      f"{_clock_change_hint(repeated)}")

@@ -106,7 +106,7 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
 
     groups = list(data.groupby("__series", sort=True))
     longest = max((rows for _, rows in groups), key=len)
-    freq = spec.freq or infer_freq(pd.DatetimeIndex(longest["__time"]), path)
+    freq = spec.resample or spec.freq or infer_freq(pd.DatetimeIndex(longest["__time"]), path)
     offset = check_freq(freq, path)
     columns = spec.targets + spec.features
     out, n_filled, n_off, first_off = [], 0, 0, None
@@ -118,7 +118,8 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
         n_off += int(off.sum())
         if first_off is None and off.any():
             first_off = (times[off][0], str(name))
-        _check_density(times, grid, freq, path, name, explicit=spec.freq is not None)
+        _check_density(times, grid, freq, path, name,
+                       explicit=(spec.freq or spec.resample) is not None)
         frame = rows.set_index("__time")[columns].reindex(grid)
         observed = frame.notna().to_numpy()
         n_filled += int((~observed).sum())
@@ -135,7 +136,8 @@ def _check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, p
     if off.mean() > MAX_OFF_GRID or (off.any() and len(times) < 100):
         where = f" (series '{name}')" if name else ""
         raise DataError(f"{path}{where}: {int(off.sum())} timestamps are off the '{freq}' grid, "
-                        f"first {times[off][0]}; give the right --freq or resample the data")
+                        f"first {times[off][0]}; give the right --freq, or bin the rows "
+                        "with --resample (e.g. --resample h)")
     return off
 
 
@@ -155,8 +157,8 @@ def _check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, p
     where = f" (series '{name}')" if name else ""
     raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} steps on the '{freq}' "
                     f"grid have a row, {missing} would be filled in; the timestamps are too "
-                    "irregular or the frequency too fine: give the right --freq or resample "
-                    "the data")
+                    "irregular or the frequency too fine: give the right --freq, or bin the "
+                    "rows to a coarser step with --resample (e.g. --resample h)")
 
 
 def _fill(frame: pd.DataFrame, policy: str, path: Path, name: str) -> np.ndarray:

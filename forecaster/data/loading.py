@@ -23,6 +23,7 @@ from forecaster.data import csvlines
 from forecaster.data.columns import header_is_data, is_na_word, resolve_columns
 from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise
+from forecaster.data.resample import resample_rows
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import parse_times
 from forecaster.errors import DataError, MissingInputError
@@ -109,7 +110,10 @@ def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
     data.insert(0, "__time", times)
     data.insert(0, "__series", _series_keys(raw, spec, path))
     data = _sorted(data, path, notes)
-    data = handle_duplicates(data, spec, path, _written_times(raw, spec))
+    if spec.resample:  # rows sharing a bin, or a timestamp, are aggregated
+        data = resample_rows(data, spec, path, notes)
+    else:
+        data = handle_duplicates(data, spec, path, _written_times(raw, spec))
     series, freq, n_filled, n_off, first_off = regularise(data, spec, path)
     if n_off:
         notes.append(_off_grid_note(path, freq, n_off, *first_off))
@@ -142,8 +146,8 @@ def _off_grid_note(path: Path, freq: str, n_off: int, first: pd.Timestamp, name:
     # Up to 1 % of rows off the grid are tolerated, but their values are lost: say so.
     where = f" of series '{name}'" if name else ""
     return (f"{path.name}: dropped {n_off} row(s) off the '{freq}' grid, first at "
-            f"{first.isoformat()}{where}; give the right --freq or resample the data to "
-            "keep them")
+            f"{first.isoformat()}{where}; give the right --freq, or bin the rows with "
+            f"--resample {freq} to keep them")
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 FILL_POLICIES = ("interpolate", "ffill", "zero", "error")
 DUPLICATE_POLICIES = ("error", "first", "last", "mean")
+AGGREGATES = ("mean", "sum", "min", "max", "first", "last", "count")  # --aggregate
 
 
 @dataclass
@@ -24,6 +25,10 @@ class DataSpec:
         freq: pandas frequency alias such as "h" or "15min"; None infers it.
         fill: how gaps in the time grid and missing values are filled.
         duplicates: what to do with repeated timestamps.
+        resample: bin the rows to this step (a pandas alias such as "h") before the grid
+            is built, instead of reading the file's own step; None keeps the rows.
+        aggregate: how a bin's rows become one value: mean, sum, min, max, first, last
+            or count.
     """
 
     time_col: str | None = None
@@ -34,6 +39,8 @@ class DataSpec:
     freq: str | None = None
     fill: str = "interpolate"
     duplicates: str = "error"
+    resample: str | None = None
+    aggregate: str = "mean"
 
     def to_dict(self) -> dict:
         """Plain-JSON form, for the model bundle."""

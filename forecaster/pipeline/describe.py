@@ -25,6 +25,7 @@ def describe(bundle: Bundle) -> dict:
         "data": {"path": data.get("path"), "sha256": data.get("sha256"),
                  "time": _time_columns(data.get("spec") or {}),
                  "freq": data.get("freq"), "targets": data.get("targets"),
+                 "resample": _resampled(data.get("spec") or {}),
                  "columns": data.get("columns"), "n_filled": data.get("n_filled"),
                  "nonnegative": meta["forecaster"].get("nonnegative", []),
                  "counters": meta["forecaster"].get("counters", {}),
@@ -54,6 +55,11 @@ def _frequency(d: dict) -> str:
     if d.get("index") != "steps" or not str(d["freq"]).endswith("ns"):
         return str(d["freq"])
     return f"every {str(d['freq']).removesuffix('ns') or '1'} step(s)"
+
+
+def _resampled(spec: dict) -> str | None:
+    # The rows binned by --resample: the step and the aggregate, e.g. "h, sum".
+    return f"{spec['resample']}, {spec.get('aggregate', 'mean')}" if spec.get("resample") else None
 
 
 def _time_columns(spec: dict) -> str | None:
@@ -93,6 +99,7 @@ def render_info(summary: dict) -> None:
     facts = [("bundle", summary["bundle"]), ("created", summary["created"]),
              ("data", d["path"]), ("sha256", (d["sha256"] or "")[:16]),
              ("time", d["time"] or "?"), ("frequency", _frequency(d)),
+             ("rows binned (--resample)", d["resample"] or "-"),
              ("targets", ", ".join(d["targets"] or [])),
              ("columns", ", ".join(d["columns"] or [])), ("series", str(d["series"])),
              ("training period", f"{d['first']} .. {d['last']}"),

@@ -59,7 +59,7 @@ def load_data_for(bundle: Bundle, data: Path | None,
         frame = load_frame(path, DataSpec(**{**spec.to_dict(), "freq": meta["freq"]}))
     if to_offset(frame.freq) != to_offset(meta["freq"]):
         raise DataError(f"{path}: data has frequency '{frame.freq}', the model was trained on "
-                        f"'{meta['freq']}'; resample the data or retrain")
+                        f"'{meta['freq']}'; give data at the model's step, or retrain")
     for note in frame.notes if report else ():
         report.note(note)
     return frame, path

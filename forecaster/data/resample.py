@@ -1,0 +1,98 @@
+"""``--resample``: rows binned to a coarser regular step before the grid is built.
+
+Event logs (a row per key press, per trade, per alarm) and sensors written every few
+seconds have no usable step of their own; binned to 5 minutes or an hour they become a
+series the models can window. Each series is binned on its own: a bin holds the rows
+from its label up to the next one (``[label, label + step)``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecaster.data.spec import DataSpec
+from forecaster.errors import ConfigError
+
+TOTALS = ("sum", "count")  # an empty bin is 0, and a bin cut short undercounts
+
+
+def resample_rows(data: pd.DataFrame, spec: DataSpec, path: Path,
+                  notes: list[str]) -> pd.DataFrame:
+    """Bin each series' rows to ``spec.resample`` by ``spec.aggregate``.
+
+    A bin without rows is left out, so the grid fills it by ``--fill`` and masks it
+    (never scored, never a training target) — except with "sum" and "count", where an
+    empty bin is a true zero (no events in that hour), and a first bin the rows start
+    late in is left out (it would undercount). A last bin that the data has not
+    yet covered (a cron job reading a file still being written) is left out with a note:
+    a sum over half an hour is not an hour's sum, and would read as an anomaly.
+
+    Args:
+        data: rows with ``__series``, ``__time`` (UTC, sorted) and numeric columns.
+        spec: the data spec (``resample``, ``aggregate``).
+        path: the file, for messages.
+        notes: where a dropped partial bin is noted.
+
+    Returns:
+        Rows of the same layout, one per (series, bin).
+    """
+    offset = check_step(spec.resample, path)
+    cols = [c for c in data.columns if not c.startswith("__")]
+    parts = []
+    for name, rows in data.groupby("__series", sort=True):
+        binned = _bins(rows.set_index("__time")[cols], offset, spec.aggregate)
+        if spec.aggregate in TOTALS and _partial_first_bin(rows["__time"], binned.index):
+            binned = binned.iloc[1:]
+        if _partial_last_bin(rows["__time"], binned.index, offset):
+            notes.append(f"{path.name}: the last --resample {spec.resample} bin"
+                         f"{_named(name)}, from {binned.index[-1].isoformat()}, is not yet "
+                         "complete: left out until it is")
+            binned = binned.iloc[:-1]
+        binned.insert(0, "__time", binned.index)
+        binned.insert(0, "__series", name)
+        parts.append(binned.reset_index(drop=True))
+    return pd.concat(parts, ignore_index=True)
+
+
+def check_step(alias: str | None, path: Path) -> pd.DateOffset:
+    """The ``--resample`` step, with a clear error for a bad one."""
+    try:
+        offset = pd.tseries.frequencies.to_offset(alias)
+        if pd.Timestamp("2000-01-01") + offset <= pd.Timestamp("2000-01-01"):
+            raise ValueError(alias)
+    except (ValueError, TypeError):
+        raise ConfigError(f"--resample {alias}: unknown or non-positive step; expected a "
+                          "pandas alias such as 5min, h, D or W") from None
+    return offset
+
+
+def _bins(values: pd.DataFrame, offset: pd.DateOffset, how: str) -> pd.DataFrame:
+    bins = values.resample(offset, label="left", closed="left")
+    out = bins.count() if how == "count" else bins.agg(how)  # count: values per bin
+    if how not in TOTALS:
+        out = out.dropna(how="all")  # no rows: a gap for --fill, not a value
+    return out.astype(np.float64)
+
+
+def _partial_last_bin(times: pd.Series, labels: pd.DatetimeIndex,
+                      offset: pd.DateOffset) -> bool:
+    """Whether the rows stop before the last bin's end by more than their usual spacing."""
+    if len(labels) < 2 or len(times) < 3:
+        return False
+    spacing = pd.Timedelta(np.median(np.diff(times.to_numpy())))
+    return times.iloc[-1] + spacing < labels[-1] + offset
+
+
+def _partial_first_bin(times: pd.Series, labels: pd.DatetimeIndex) -> bool:
+    """Whether the rows start after the first bin's start by more than their usual spacing."""
+    if len(labels) < 2 or len(times) < 3:
+        return False
+    spacing = pd.Timedelta(np.median(np.diff(times.to_numpy())))
+    return times.iloc[0] - spacing >= labels[0]
+
+
+def _named(name: object) -> str:
+    return f" of series '{name}'" if str(name) else ""

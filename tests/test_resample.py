@@ -1,0 +1,112 @@
+"""``--resample``: event logs and irregular rows binned to a regular step."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import TINY
+from typer.testing import CliRunner
+
+from forecaster.data.loading import load_frame
+from forecaster.data.spec import DataSpec
+
+runner = CliRunner()
+
+
+def event_log(path: Path, hours: int = 400, seed: int = 0) -> pd.DataFrame:
+    """Irregular events: a few an hour by day, none some nights, two at the same second."""
+    rng = np.random.default_rng(seed)
+    stamps = []
+    for h in range(hours):
+        busy = 8 <= h % 24 < 20
+        n = rng.poisson(6 if busy else 0.3)
+        stamps += list(pd.Timestamp("2025-01-06") + pd.Timedelta(hours=h)
+                       + pd.to_timedelta(np.sort(rng.uniform(0, 3600, n)).astype(int), "s"))
+    stamps.append(stamps[-1])  # a repeated timestamp: aggregated, not refused
+    data = pd.DataFrame({"timestamp": stamps, "bytes": rng.gamma(2, 50, len(stamps))})
+    data.to_csv(path, index=False)
+    return data
+
+
+def test_sum_and_count_bins_are_zero_where_nothing_happened(tmp_path: Path) -> None:
+    csv = tmp_path / "events.csv"
+    data = event_log(csv)
+    frame = load_frame(csv, DataSpec(resample="h", aggregate="count"))
+    (s,) = frame.series
+    assert frame.freq == "h" and s.observed.all()
+    hourly = data.set_index("timestamp")["bytes"].resample("h").count()
+    assert np.array_equal(s.values[:, 0], hourly.loc[s.index.tz_localize(None)].to_numpy(float))
+    assert (s.values[:, 0] == 0).any()  # quiet nights: zero events, observed
+    total = load_frame(csv, DataSpec(resample="h", aggregate="sum")).series[0]
+    lo, hi = (t.tz_localize(None) for t in (total.index[0], total.index[-1]))
+    inside = data["timestamp"].between(lo, hi + pd.Timedelta(hours=1), inclusive="left")
+    assert total.values[:, 0].sum() == pytest.approx(data.loc[inside, "bytes"].sum())
+
+
+def test_mean_bins_without_rows_are_gaps_filled_and_masked(tmp_path: Path) -> None:
+    csv = tmp_path / "events.csv"
+    event_log(csv)
+    (s,) = load_frame(csv, DataSpec(resample="h")).series
+    empty = ~s.observed[:, 0]
+    assert empty.any() and not np.isnan(s.values).any()  # filled by --fill, never observed
+
+
+def test_an_unfinished_last_bin_is_left_out_with_a_note(tmp_path: Path) -> None:
+    csv = tmp_path / "minutes.csv"
+    t = pd.date_range("2025-01-01", periods=60 * 50 + 25, freq="min")  # ends at 02:24
+    pd.DataFrame({"timestamp": t, "kwh": 1.0}).to_csv(csv, index=False)
+    frame = load_frame(csv, DataSpec(resample="h", aggregate="sum"))
+    (s,) = frame.series
+    assert s.index[-1] == pd.Timestamp("2025-01-03 01:00", tz="UTC")  # 02:00 bin: 25 min
+    assert (s.values[:, 0] == 60).all()
+    assert any("not yet complete: left out" in n for n in frame.notes)
+    late = tmp_path / "late.csv"
+    pd.DataFrame({"timestamp": t[20:-25], "kwh": 1.0}).to_csv(late, index=False)
+    (s,) = load_frame(late, DataSpec(resample="h", aggregate="sum")).series
+    assert s.index[0] == pd.Timestamp("2025-01-01 01:00", tz="UTC")  # began at 00:20
+
+
+def test_train_predict_and_detect_use_the_recorded_bins(tmp_path: Path) -> None:
+    csv, model = tmp_path / "events.csv", tmp_path / "m"
+    event_log(csv)
+    plain = runner.invoke(app(), ["train", str(csv), "--model", str(model), *TINY])
+    assert plain.exit_code == 65 and "--resample" in plain.stderr  # repeated times: the option
+    plain = runner.invoke(app(), ["train", str(csv), "--model", str(model), *TINY,
+                                  "--duplicates", "last"])
+    assert plain.exit_code == 65 and "--resample" in plain.stderr  # irregular: the option too
+    res = runner.invoke(app(), ["train", str(csv), "--model", str(model), *TINY,
+                                "--resample", "h", "--aggregate", "count"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app(), ["predict", "--model", str(model)])
+    assert res.exit_code == 0, res.output
+    fc = pd.read_csv(io.StringIO(res.stdout), parse_dates=["timestamp"])
+    assert (fc["timestamp"].diff().dropna() == pd.Timedelta(hours=1)).all()
+    info = runner.invoke(app(), ["info", "--model", str(model), "--format", "json"])
+    assert json.loads(info.stdout)["data"]["resample"] == "h, count"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--resample", "h", "--freq", "h"], "--resample h and --freq h both given"),
+    (["--aggregate", "sum"], "--aggregate sum without --resample"),
+    (["--resample", "fortnight"], "--resample fortnight: unknown or non-positive step"),
+    (["--resample", "h", "--aggregate", "median"], "--aggregate median: expected one of"),
+])
+def test_resample_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
+    csv = tmp_path / "events.csv"
+    event_log(csv, hours=50)
+    res = runner.invoke(app(), ["train", str(csv), "--model", str(tmp_path / "m"), *TINY,
+                                *args])
+    assert res.exit_code == 2, res.output
+    assert res.stderr.startswith("Error: ") and message in res.stderr
+    assert not (tmp_path / "m").exists()
+
+
+def app():
+    from forecaster.cli import app as the_app
+
+    return the_app
