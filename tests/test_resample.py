@@ -88,6 +88,12 @@ def test_train_predict_and_detect_use_the_recorded_bins(tmp_path: Path) -> None:
     assert (fc["timestamp"].diff().dropna() == pd.Timedelta(hours=1)).all()
     info = runner.invoke(app(), ["info", "--model", str(model), "--format", "json"])
     assert json.loads(info.stdout)["data"]["resample"] == "h, count"
+    # The nightly retrain need not repeat the bins: --warm-start takes them from the bundle.
+    res = runner.invoke(app(), ["train", str(csv), "--model", str(model), *TINY,
+                                "--warm-start"])
+    assert res.exit_code == 0, res.output
+    info = runner.invoke(app(), ["info", "--model", str(model), "--format", "json"])
+    assert json.loads(info.stdout)["data"]["resample"] == "h, count"
 
 
 @pytest.mark.parametrize(("args", "message"), [

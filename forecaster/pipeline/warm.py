@@ -27,7 +27,8 @@ RUN_ONLY = {"data", "model_dir", "device", "keep", "wait", "deterministic", "war
 # The option that sets each DataSpec field.
 SPEC_OPTIONS = {"time_col": "time_col", "time_parts": "time_col", "targets": "target",
                 "features": "features", "series_col": "series_col", "freq": "freq",
-                "fill": "fill", "duplicates": "duplicates"}
+                "fill": "fill", "duplicates": "duplicates", "resample": "resample",
+                "aggregate": "aggregate"}
 
 
 def previous_bundle(model_dir: Path, frame: Frame, cfg: ForecasterConfig,
