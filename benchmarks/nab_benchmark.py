@@ -67,7 +67,8 @@ FREQ = {"rogue_agent_key_hold.csv": "5min"}
 def settings(model_dir: Path, freq: str | None = None, **over: object) -> TrainSettings:
     """Small, fast settings: a minimal forecaster (not scored here), the anomaly defaults."""
     # NAB files repeat local times at DST changes: average the duplicates.
-    spec = DataSpec(duplicates="mean", freq=freq, fill="interpolate")
+    bins = {k: over.pop(k) for k in ("resample", "aggregate") if k in over}
+    spec = DataSpec(duplicates="mean", freq=None if bins else freq, fill="interpolate", **bins)
     base = dict(data=spec, model_dir=model_dir, window=24, horizon=1, segment=12, hidden=8,
                 layers=1, epochs=1, device="cpu", anomaly_epochs=15, anomaly_max_windows=2000)
     return TrainSettings(**{**base, **over})
@@ -182,7 +183,8 @@ def main() -> None:
                     help="also score the std rule with this k (repeatable)")
     ap.add_argument("--lead", help="with --method forecast: steps ahead scored (N or horizon)")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                    help="override a TrainSettings field, e.g. anomaly_window=100")
+                    help="override a TrainSettings field, e.g. anomaly_window=100 (or the "
+                         "data's resample=h, aggregate=mean)")
     args = ap.parse_args()
     import torch
 
