@@ -116,3 +116,19 @@ def app():
     from forecaster.cli import app as the_app
 
     return the_app
+
+
+def test_bins_finer_than_the_rows_or_on_step_numbers_are_refused(tmp_path: Path) -> None:
+    daily, steps = tmp_path / "daily.csv", tmp_path / "steps.csv"
+    pd.DataFrame({"date": pd.date_range("2024-01-01", periods=300, freq="D"),
+                  "v": np.arange(300.0)}).to_csv(daily, index=False)
+    res = runner.invoke(app(), ["train", str(daily), *TINY, "--resample", "h",
+                                "--model", str(tmp_path / "m")])
+    assert res.exit_code == 65, res.output
+    assert "bins are finer than the rows (a median 1 days" in res.stderr
+    pd.DataFrame({"step": range(1, 301), "v": np.arange(300.0)}).to_csv(steps, index=False)
+    res = runner.invoke(app(), ["train", str(steps), *TINY, "--resample", "h",
+                                "--model", str(tmp_path / "m")])
+    assert res.exit_code == 2, res.output
+    assert "indexed by step numbers, not times" in res.stderr
+    assert not (tmp_path / "m").exists()

@@ -119,7 +119,8 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
         if first_off is None and off.any():
             first_off = (times[off][0], str(name))
         _check_density(times, grid, freq, path, name,
-                       explicit=(spec.freq or spec.resample) is not None)
+                       explicit=(spec.freq or spec.resample) is not None,
+                       binned=spec.resample is not None)
         frame = rows.set_index("__time")[columns].reindex(grid)
         observed = frame.notna().to_numpy()
         n_filled += int((~observed).sum())
@@ -142,7 +143,7 @@ def _check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, p
 
 
 def _check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
-                   name: str, explicit: bool = False) -> None:
+                   name: str, explicit: bool = False, binned: bool = False) -> None:
     # A grid mostly made of gaps, or with no two rows one step apart, means the
     # frequency is too fine for the data (or the data is too irregular for any).
     # With an explicit --freq that most rows follow (median spacing one step), the
@@ -155,6 +156,11 @@ def _check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, p
     if explicit and np.median(np.diff(pos)) == 1:
         return
     where = f" (series '{name}')" if name else ""
+    if binned:
+        spacing = pd.Timedelta(np.median(np.diff(times.asi8)), unit=times.unit)
+        raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} --resample {freq} "
+                        f"bins hold a row, {missing} would be filled in: the bins are finer "
+                        f"than the rows (a median {spacing} apart); give a coarser --resample")
     raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} steps on the '{freq}' "
                     f"grid have a row, {missing} would be filled in; the timestamps are too "
                     "irregular or the frequency too fine: give the right --freq, or bin the "

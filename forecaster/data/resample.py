@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data.spec import DataSpec
+from forecaster.data.timestamps import is_steps
 from forecaster.errors import ConfigError
 
 TOTALS = ("sum", "count")  # an empty bin is 0, and a bin cut short undercounts
@@ -40,6 +41,10 @@ def resample_rows(data: pd.DataFrame, spec: DataSpec, path: Path,
         Rows of the same layout, one per (series, bin).
     """
     offset = check_step(spec.resample, path)
+    if is_steps(data["__time"]):
+        raise ConfigError(f"--resample {spec.resample}: {path.name} is indexed by step "
+                          "numbers, not times, and bins are spans of time; leave --resample "
+                          "out, or give the file a time column")
     cols = [c for c in data.columns if not c.startswith("__")]
     parts = []
     for name, rows in data.groupby("__series", sort=True):
