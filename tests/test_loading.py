@@ -489,3 +489,25 @@ def test_rows_off_the_grid_are_dropped_with_a_note(tmp_path: Path) -> None:
         result = runner.invoke(app, [*command, "--model", str(tmp_path / "m")])
         assert result.exit_code == 0, result.output
         assert "dropped 1 row(s) off the 'h' grid" in result.stderr  # not silent here either
+
+
+def test_whole_thousands_with_dots_beside_hundreds(tmp_path: Path) -> None:
+    # A European export of counts: 1.136 is 1136 beside 900; read as decimals every value
+    # past 999 became about 1, silently.
+    cells = ["900", "1.136", "777", "12.000", "NA", "-1.250"]
+    lines = ["timestamp;Wert"] + [f"{line.split(',')[0]};{cells[i % 6]}" for i, line
+                                  in enumerate(hourly()[1:])]
+    frame = load_frame(write(tmp_path, lines), DataSpec())
+    assert frame.series[0].values[:6, 0].tolist() == [900, 1136, 777, 12000, 5375, -1250]
+    assert any("read 1.136 as 1136" in n for n in frame.notes)
+    decimals = ["timestamp;temp"] + [f"{line.split(',')[0]};{'1.136' if i % 2 else '2'}"
+                                     for i, line in enumerate(hourly()[1:])]
+    (s,) = load_frame(write(tmp_path, decimals), DataSpec()).series  # plain cells are units
+    assert s.values[:2, 0].tolist() == [2.0, 1.136]
+
+
+def test_decimal_commas_beside_many_missing_words(tmp_path: Path) -> None:
+    lines = ["timestamp;value"] + [f"{line.split(',')[0]};{'NA' if i % 6 == 0 else f'{i},5'}"
+                                   for i, line in enumerate(hourly()[1:])]
+    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    assert s.values[1:3, 0].tolist() == [1.5, 2.5] and not s.observed[0, 0]

@@ -23,14 +23,13 @@ from forecaster.data import csvlines
 from forecaster.data.columns import header_is_data, is_na_word, resolve_columns
 from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise
+from forecaster.data.numbers import decimal_commas, thousand_dots
 from forecaster.data.resample import resample_rows
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import parse_times
 from forecaster.errors import DataError, MissingInputError
 
 DELIMITERS = (",", ";", "\t", "|")  # see _delimiter
-DECIMAL_COMMA = r"\s*[+-]?\d*,\d+\s*"
-THOUSAND_DOTS = r"\s*[+-]?\d{1,3}(\.\d{3})+(,\d+)?\s*"  # 1.234,5 and 12.000
 SNIFF_LINES = 6
 
 
@@ -184,7 +183,11 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str]]:
     if not engine:  # pyarrow refuses rows of the wrong width itself (a ParserError)
         csvlines.check_padded_rows(raw, path, sep, len(header), limit)
     _check_shape(raw, path, sep, header)
-    return raw if sep == "," else _decimal_commas(raw), [note] if note else []
+    notes = [note] if note else []
+    if sep != ",":
+        raw = decimal_commas(raw)
+        notes += thousand_dots(raw, path)
+    return raw, notes
 
 
 def _delimiter(path: Path) -> str:
@@ -199,29 +202,6 @@ def _delimiter(path: Path) -> str:
     steady = [sep for sep, c in counts.items() if min(c) > 0 and len(set(c)) == 1]
     pool = steady or list(DELIMITERS)
     return max(pool, key=lambda sep: counts[sep][0])  # ties: the comma, listed first
-
-
-def _decimal_commas(raw: pd.DataFrame) -> pd.DataFrame:
-    # A file not separated by commas may write 1,5 for 1.5 (a European spreadsheet's
-    # export), and then 1.234,5 for 1234.5: a column whose cells are numbers written so is
-    # read that way. Dots are taken as thousands only where every dotted cell groups its
-    # digits by three and some cell has both (1.234,5): 10.189 beside one stray 10,5 is a
-    # decimal dot and a typo, not ten thousand. A plain substring test first: a regex pass
-    # over every column is slow.
-    for col in raw.columns:
-        text = raw[col]
-        if not text.str.contains(",", regex=False).any():
-            continue
-        cells = text[text.str.strip() != ""]
-        dotted = cells.str.contains(".", regex=False)
-        if dotted.any() and not (cells[dotted].str.fullmatch(THOUSAND_DOTS).all()
-                                 and cells[dotted].str.contains(",", regex=False).any()):
-            continue
-        numeric = (cells.str.fullmatch(DECIMAL_COMMA) | cells.str.fullmatch(r"\s*[+-]?\d+\s*")
-                   | dotted)
-        if numeric.mean() > 0.9:
-            raw[col] = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    return raw
 
 
 def _header(path: Path, sep: str) -> list[str]:
