@@ -217,3 +217,20 @@ def test_events_name_the_channel_that_peaked_and_steps_show_each_value() -> None
     assert text["value_big"].tolist()[1] == "9629990.25"  # as read, not '9629990'
     ev = events_table(table)
     assert ev["channel"].tolist() == ["big"] and ev["peak_score"].tolist() == [117.8]
+
+
+def test_a_detection_table_of_many_channels_is_built_without_pandas_warnings() -> None:
+    import warnings
+
+    from forecaster.data.loading import Frame, Series
+    from forecaster.data.spec import DataSpec
+    from forecaster.pipeline.detecting import _series_table
+
+    n, k = 50, 300
+    idx = pd.date_range("2025-01-01", periods=n, freq="h", tz="UTC")
+    s = Series("", idx, np.ones((n, k)), np.ones((n, k), bool))
+    frame = Frame([s], DataSpec(targets=["c0"], features=[f"c{j}" for j in range(1, k)]), "h", 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pandas' "highly fragmented" would raise here
+        table = _series_table(frame, s, np.zeros((n, k)), np.zeros(n), np.zeros(n, bool), 3.0, 0)
+    assert table.shape == (n, 6 + 2 * k) and "score_c299" in table

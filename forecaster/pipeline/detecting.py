@@ -203,13 +203,15 @@ def _series_table(frame: Frame, s: Series, per: np.ndarray, overall: np.ndarray,
     """Rows of the scored steps; filled steps keep an empty value and score."""
     sl = slice(cutoff, None)
     observed = s.observed[sl, 0]
-    table = pd.DataFrame({
+    columns = {
         "series": s.name, "timestamp": s.index[sl],
         "value": np.where(observed, s.values[sl, 0], np.nan),
         "score": overall[sl], "threshold": threshold, "is_anomaly": flags[sl],
-    })
+    }
     if per.shape[1] > 1:  # which channel is off, and its value: 'value' is the first's
         for j, col in enumerate(frame.columns[:per.shape[1]]):
-            table[f"value_{col}"] = np.where(s.observed[sl, j], s.values[sl, j], np.nan)
-            table[f"score_{col}"] = per[sl, j]
-    return table
+            columns[f"value_{col}"] = np.where(s.observed[sl, j], s.values[sl, j], np.nan)
+            columns[f"score_{col}"] = per[sl, j]
+    # One frame from all columns: added one by one, hundreds of channels made pandas warn
+    # "highly fragmented" once per column, into a cron log.
+    return pd.DataFrame(columns)
