@@ -193,3 +193,7 @@ def test_standard_input_is_refused(tmp_path: Path, model: Path, monkeypatch) -> 
     assert result.exit_code == EXIT_NO_INPUT, result.output
     assert error_line(result).startswith("Error: -: standard input is not supported; "
                                          "expected a CSV file")
+    result = runner.invoke(app, ["train", "-", "--model", str(tmp_path / "m"), *TINY])
+    assert result.exit_code == EXIT_NO_INPUT, result.output  # train makes the path absolute
+    assert error_line(result).startswith("Error: -: standard input is not supported; ")
+    assert not (tmp_path / "m").exists()

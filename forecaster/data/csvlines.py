@@ -54,8 +54,8 @@ def check_regular_file(path: Path) -> None:
     Raises:
         MissingInputError: ``path`` is ``-`` (and no such file) or not a regular file.
     """
-    if str(path) == "-" and not path.exists():
-        what = "standard input is not supported"
+    if path.name == "-" and not path.exists():  # "-", or made absolute: /home/me/-
+        what, path = "standard input is not supported", Path("-")
     elif path.exists() and not path.is_dir() and not path.is_file():
         what = "is a pipe" if path.is_fifo() else "is a device, not a regular file"
     elif re.fullmatch(r"(pipe|socket):\[\d+\]", path.name):  # /dev/fd/63 once resolved
