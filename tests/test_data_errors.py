@@ -9,6 +9,7 @@ live in test_loading.py.
 from __future__ import annotations
 
 import builtins
+import gzip
 from pathlib import Path
 
 import numpy as np
@@ -90,6 +91,10 @@ CASES = [
     ("utf16", text(BASE).encode("utf-16"), [], DATA, ["UTF-16", "save it as UTF-8"]),
     ("latin1", text(["timestamp,température"] + BASE[1:]).encode("latin-1"), [], DATA,
      ["not UTF-8", "save it as UTF-8"]),
+    ("gzip-named-csv", gzip.compress(text(BASE).encode()), [], DATA,
+     ["a gzip file", "save it as UTF-8 CSV"]),
+    ("xlsx-named-csv", b"PK\x03\x04" + bytes(300), [], DATA,
+     ["a zip file (an Excel .xlsx?)", "export as CSV"]),
     ("fractional-step-numbers", text(["timestamp,value"] + [f"{i / 2},{i % 7}"
                                                            for i in range(1, 60)]), [],
      DATA, ["column 'timestamp' holds plain numbers (0.5, ...)", "step numbers (whole numbers"]),

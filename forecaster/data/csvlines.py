@@ -8,6 +8,7 @@ the header. Both are told here by file line numbers (1 is the header).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -65,6 +66,42 @@ def check_regular_file(path: Path) -> None:
     raise MissingInputError(f"{path}: {what}; expected a CSV file, which is read more than "
                             "once: write the data to a file first (e.g. cmd > data.csv) and "
                             "give its path")
+
+
+MAGIC = {b"\x1f\x8b": "a gzip file", b"PK\x03\x04": "a zip file (an Excel .xlsx?)",
+         b"\xd0\xcf\x11\xe0": "an Excel .xls file", b"\xff\xfe": "UTF-16 text",
+         b"\xfe\xff": "UTF-16 text"}
+
+
+def refuse_packed(path: Path) -> None:
+    """A gzip, zip or Excel file under a .csv name: say what it is, before parsing it."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    if any(head.startswith(m) for m in MAGIC if "UTF-16" not in MAGIC[m]):
+        raise not_utf8(path)
+
+
+def check_utf8(path: Path, chunk: int = 1 << 20) -> None:
+    """Raise ``not_utf8`` unless the whole file decodes as UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            while block := fh.read(chunk):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise not_utf8(path) from None
+
+
+def not_utf8(path: Path) -> DataError:
+    """The error for a file that is not UTF-8 text, naming what it is when its first bytes
+    tell (a gzip or Excel file saved under a .csv name, UTF-16 text)."""
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+    found = next((what for magic, what in MAGIC.items() if head.startswith(magic)),
+                 "not UTF-8 text (latin-1, or a binary file?)")
+    return DataError(f"{path}: {found}; expected a UTF-8 CSV file: save it as UTF-8 CSV "
+                     "(from a spreadsheet, export as CSV)")
 
 
 def unfinished_last_line(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:

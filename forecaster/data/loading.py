@@ -164,19 +164,21 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str]]:
         raise MissingInputError(f"{path}: is a directory, expected a CSV file")
     if path.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty; expected a CSV with a header row")
+    csvlines.refuse_packed(path)
     sep = _delimiter(path)
     header = _header(path, sep)
     limit, note = csvlines.unfinished_last_line(path, sep, len(header))
     engine = _engine()
+    if engine:
+        # pyarrow's reader threads, stopped by a decoding error, aborted the process at
+        # exit (134) about one run in ten: check the text before handing it over.
+        csvlines.check_utf8(path)
     try:
         with nullcontext(path) if limit is None else csvlines.open_head(path, limit) as src:
             raw = pd.read_csv(src, encoding="utf-8-sig", dtype=str, sep=sep,
                               keep_default_na=False, **engine)
     except UnicodeDecodeError:
-        with open(path, "rb") as fh:
-            utf16 = fh.read(2) in (b"\xff\xfe", b"\xfe\xff")
-        found = "UTF-16 text" if utf16 else "not UTF-8 text (binary file?)"
-        raise DataError(f"{path}: {found}; expected a UTF-8 CSV file: save it as UTF-8") from None
+        raise csvlines.not_utf8(path) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise csvlines.parse_error(path, exc, sep, len(header), limit) from None
     raw.columns = [str(c).strip() for c in raw.columns]
