@@ -197,10 +197,39 @@ def _check_writable(output: Path, option: str) -> None:
 def write_output(text: str, output: Path | None) -> None:
     """Print to stdout, or write ``output`` atomically (temp file, then rename)."""
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        write_stdout(text)
         return
     atomic_write_text(output, text)
+
+
+def write_stdout(text: str) -> None:
+    """Write all of ``text`` to stdout, or raise BrokenPipeError.
+
+    When the reader of a pipe leaves during a large write (``| head -1``), the kernel
+    takes part of it; CPython's buffered writer reports that short count, and text
+    streams ignore it: the rest was dropped and the run exited 0, as if all was read.
+    """
+    out = sys.stdout
+    raw = getattr(out, "buffer", None)
+    if raw is None:  # a plain text stream (a test's capture): it takes everything
+        out.write(text)
+        return
+    out.flush()
+    data = memoryview(text.encode(out.encoding or "utf-8", out.errors or "strict"))
+    while data:
+        n = raw.write(data)
+        if not n:
+            raise BrokenPipeError("stdout took nothing")
+        data = data[n:]
+    raw.flush()
+
+
+class _Stdout:
+    """Stdout as a stream whose writes go out whole (see ``write_stdout``)."""
+
+    def write(self, text: str) -> int:
+        write_stdout(text)
+        return len(text)
 
 
 @contextmanager
@@ -214,8 +243,7 @@ def output_stream(output: Path | None) -> Iterator[TextIO]:
         The text stream to write to.
     """
     if output is None:
-        yield sys.stdout
-        sys.stdout.flush()
+        yield _Stdout()
         return
     with atomic_writer(output) as fh:
         yield fh

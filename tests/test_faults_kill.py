@@ -307,3 +307,21 @@ def test_a_reader_that_leaves_early_is_no_internal_error(tmp_path: Path, trained
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141, err
     assert "internal error" not in err and "Traceback" not in err
+
+
+def test_a_reader_that_leaves_after_the_first_line_is_exit_141(tmp_path: Path,
+                                                               trained: Path) -> None:
+    # `| head -1` mid-write: the kernel takes part of a large write; the rest must not be
+    # dropped in silence with exit 0 (as if every row was read).
+    from conftest import make_series
+
+    long_csv = tmp_path / "long.csv"
+    make_series(n=4000).to_csv(long_csv, index=False)
+    cmd = [sys.executable, "-m", "forecaster", "detect-anomalies", "--model", str(trained),
+           "--data", str(long_csv), "--method", "forecast", "--exit-zero"]
+    proc = subprocess.Popen(cmd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline().startswith(b"series,timestamp")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141, err
+    assert "Traceback" not in err
