@@ -14,15 +14,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecaster.data.time_guess import (
+    CLOCK,
+    calendar_reading,
+    pivot_years,
+    refuse_clock_only,
+    whole_column,
+    year_m_month,
+)
 from forecaster.errors import DataError
 
 TIME_NAMES = ("timestamp", "time", "datetime", "date", "ds", "date_time", "ts", "step")
 PART_NAMES = ("year", "month", "day", "hour", "minute", "second")
 MIN_YEAR = 1000  # earlier parsed years are misread dates
-_CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _NUMBER = r"-?\d+(\.\d*)?"
-_DAY_MONTH = r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(\s|$)"
-HEAD = 50  # rows that show a file's calendar
 _COMPACT = r"[12]\d{3}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(([01]\d|2[0-3])([0-5]\d){0,2})?"
 COMPACT = {8: "%Y%m%d", 10: "%Y%m%d%H", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
 # Plausible Unix times, 1973 to 2286: seconds or milliseconds, never the two mixed.
@@ -53,8 +58,12 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
         if parsed.notna().all() and pd.to_numeric(sample, errors="coerce").isna().all():
             return col, []
     parts = [lower[p] for p in PART_NAMES if p in lower]
-    if parts and parts == [lower[p] for p in PART_NAMES[:len(parts)]]:
+    if parts and parts == [lower.get(p) for p in PART_NAMES[:len(parts)]]:
         return None, parts
+    if len(parts) == 1:
+        # A lone 'day' or 'hour' column numbers the rows (steps); a lone 'Month' may hold
+        # 1949M01. Without a year, no split timestamp can be built from it.
+        return parts[0], []
     raise DataError(f"{path}: no time column found among {column_list(raw.columns)}; "
                     "name it with --time-col (a column of step numbers 1, 2, 3, ... "
                     "will do), or add a column of timestamps")
@@ -83,7 +92,7 @@ def _is_date_time(parts: list[str]) -> bool:
 def _is_clock(col: pd.Series) -> bool:
     sample = col.head(20).str.strip()
     sample = sample[sample != ""]  # an empty cell is reported when the times are parsed
-    return bool(len(sample)) and bool(sample.str.match(_CLOCK).all())
+    return bool(len(sample)) and bool(sample.str.match(CLOCK).all())
 
 
 def check_parts(parts: list[str], path: Path) -> None:
@@ -189,45 +198,30 @@ def _parse_text(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex:
     numeric = _numeric_times(col, path, name)
     if numeric is not None:
         return numeric
-    with warnings.catch_warnings():
-        # "Could not infer format" and the like: a bad value is reported below instead.
-        warnings.simplefilter("ignore")
-        times = None
-        # One format for the whole column, month first then day first (13/01/2024);
-        # element-wise parsing only as a last resort, as it can mix the two.
-        for dayfirst in (False, True):
-            times = _whole_column(col, dayfirst)
-            if times is not None:
-                break
-        if times is not None and not dayfirst and _irregular_head(times) and _ambiguous(col):
-            # Day-first dates whose days are all 12 or less (01/02/2000 for February, in
-            # a monthly series) read month first as 2 January: keep the reading that
-            # makes a calendar.
-            other = _whole_column(col, dayfirst=True)
-            times = other if other is not None and not _irregular_head(other) else times
-        if times is None:
-            times = pd.to_datetime(col, utc=True, errors="coerce", format="mixed")
+    refuse_clock_only(col, path, name)
+    times = year_m_month(col)
+    if times is None:
+        times = _read_dates(col)
     _report_bad(times, col, path, name)
+    times = pivot_years(times, col)
     _check_years(pd.DatetimeIndex(times), col, path, name)
     return pd.DatetimeIndex(times)
 
 
-def _whole_column(col: pd.Series, dayfirst: bool) -> pd.Series | None:
-    try:
-        return pd.to_datetime(col, utc=True, dayfirst=dayfirst)
-    except (ValueError, TypeError, OverflowError):
-        return None
-
-
-def _irregular_head(times: pd.Series) -> bool:
-    """Whether the first rows' distinct times follow no frequency pandas can name."""
-    head = pd.DatetimeIndex(times.iloc[:HEAD]).dropna().unique().sort_values()
-    return len(head) >= 3 and pd.infer_freq(head) is None
-
-
-def _ambiguous(col: pd.Series) -> bool:
-    # Only d/m/y-like text: pandas reads even ISO 2000-01-02 day first when asked to.
-    return bool(col.iloc[:HEAD].astype(str).str.match(_DAY_MONTH).all())
+def _read_dates(col: pd.Series) -> pd.Series:
+    """``col`` as dates; NaT where a cell cannot be read."""
+    with warnings.catch_warnings():
+        # "Could not infer format" and the like: a bad value is reported by the caller.
+        warnings.simplefilter("ignore")
+        # One format for the whole column, month first then day first (13/01/2024);
+        # element-wise parsing only as a last resort, as it can mix the two.
+        times = whole_column(col, dayfirst=False)
+        if times is not None:
+            return calendar_reading(col, times)
+        times = whole_column(col, dayfirst=True)
+        if times is not None:
+            return times
+        return pd.to_datetime(col, utc=True, errors="coerce", format="mixed")
 
 
 def _report_bad(times: pd.Series, text: pd.Series, path: Path, name: str) -> None:

@@ -1,0 +1,132 @@
+"""Second guesses on a column of dates: the readings the parser gets wrong without a word.
+
+The parser alone reads day-first 01/03/2021 as 3 January, two-digit years 49 as 2049 and a
+bare clock time 00:15 as today; it cannot read 1949M01 at all. These checks run on the
+parsed column as a whole, so a first screenful that looks right decides nothing alone.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecaster.errors import DataError
+
+CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+HEAD = 50  # rows that show a file's calendar
+_DAY_MONTH = r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(\s|$)"
+_YEAR_M_MONTH = r"\d{4}M(0[1-9]|1[0-2])"  # 1949M01: statistics offices' monthly notation
+HALF = 0.5  # a grid emptier than this is no calendar (the grid refuses it too)
+CENTURY = pd.DateOffset(years=100)
+
+
+def whole_column(col: pd.Series, dayfirst: bool) -> pd.Series | None:
+    """The column read with one format throughout, or None where that fails."""
+    try:
+        return pd.to_datetime(col, utc=True, dayfirst=dayfirst)
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def calendar_reading(col: pd.Series, month_first: pd.Series) -> pd.Series:
+    """``month_first``, or the day-first reading of ``col`` where only that makes a calendar.
+
+    Day-first dates whose days are all 12 or less read month first without an error:
+    01/02/2000 as 2 January in a monthly series, or 01/03/2021 00:15 as 3 January in a
+    quarter-hourly one whose first 50 rows, all on 1 March, look regular either way.
+    """
+    if not _ambiguous(col):
+        return month_first
+    head_off = _irregular_head(month_first)
+    if not head_off and grid_fill(month_first) >= HALF:
+        return month_first  # regular month first: no second parse of a long column
+    other = whole_column(col, dayfirst=True)
+    if other is None:
+        return month_first
+    if head_off and not _irregular_head(other):
+        return other
+    return other if grid_fill(other) >= HALF else month_first
+
+
+def grid_fill(times: pd.Series | pd.DatetimeIndex) -> float:
+    """The share of a regular grid's steps, first time to last, that hold a time.
+
+    The step is the median gap, so a few gaps or jumps do not set it; month-first
+    quarter-hours from 1 to 5 March fill 480 of 11616 steps from 3 January to 3 May.
+    """
+    ticks = pd.DatetimeIndex(times).dropna().unique().sort_values().asi8  # any one unit
+    if len(ticks) < 3:
+        return 1.0
+    step = float(np.median(np.diff(ticks)))
+    return len(ticks) / ((ticks[-1] - ticks[0]) / step + 1)
+
+
+def _irregular_head(times: pd.Series) -> bool:
+    """Whether the first rows' distinct times follow no frequency pandas can name."""
+    head = pd.DatetimeIndex(times.iloc[:HEAD]).dropna().unique().sort_values()
+    return len(head) >= 3 and pd.infer_freq(head) is None
+
+
+def _ambiguous(col: pd.Series) -> bool:
+    # Only d/m/y-like text: pandas reads even ISO 2000-01-02 day first when asked to.
+    return bool(col.iloc[:HEAD].astype(str).str.match(_DAY_MONTH).all())
+
+
+def year_m_month(col: pd.Series) -> pd.Series | None:
+    """1949M01 as 1 January 1949, or None for a column in another notation.
+
+    An empty cell reads as NaT, for the caller to report with its row.
+    """
+    text = col.astype(str).str.strip()
+    if not re.fullmatch(_YEAR_M_MONTH, text.iloc[0]):
+        return None  # the common case, decided without a pass over a long column
+    present = text != ""
+    if not text[present].str.fullmatch(_YEAR_M_MONTH).all():
+        return None
+    return pd.to_datetime(text.where(present), format="%YM%m", utc=True, errors="coerce")
+
+
+def refuse_clock_only(col: pd.Series, path: Path, name: str) -> None:
+    """Refuse times of day without dates, which the parser would date today.
+
+    Raises:
+        DataError: every filled cell is a clock time like 00:15 or 13:45:30.
+    """
+    text = col.astype(str).str.strip()
+    text = text[text != ""]
+    if not len(text) or not CLOCK.match(text.iloc[0]) or not text.str.match(CLOCK).all():
+        return
+    raise DataError(f"{path}: column '{name}' holds times of day without dates "
+                    f"('{text.iloc[0]}', ...), which would all be dated today; expected dates "
+                    "with the times: write them in (2024-01-31 00:15), add a 'date' column "
+                    "beside a 'time' column, or number the rows with steps 0, 1, 2, ...")
+
+
+def pivot_years(times: pd.Series, col: pd.Series,
+                today: pd.Timestamp | None = None) -> pd.Series:
+    """Two-digit years that the parser put after this year, moved back a century.
+
+    Jan-49 (AirPassengers) parses as 2049; data lie in the past, so 1949 is meant. A year
+    written out in full (2049-01-01) stays as written.
+
+    Args:
+        times: ``col`` parsed.
+        col: the text the times were parsed from.
+        today: the date that decides what lies in the future; now if None.
+    """
+    year = (today if today is not None else pd.Timestamp.now(tz="UTC")).year
+    years = pd.DatetimeIndex(times).year.to_numpy()
+    future = years > year
+    if not future.any():
+        return times
+    text = col.astype(str).to_numpy()
+    short = future.copy()
+    for y in np.unique(years[future]):
+        rows = np.flatnonzero(years == y)
+        short[rows] = ~pd.Series(text[rows]).str.contains(str(int(y)), regex=False).to_numpy()
+    if not short.any():
+        return times
+    return times.where(~short, times - CENTURY)

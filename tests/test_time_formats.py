@@ -1,0 +1,119 @@
+"""Time columns the parser alone misreads: lone day/hour columns, 1949M01, day-first
+quarter-hours, two-digit years and clock times without dates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from forecaster.data.loading import load_frame
+from forecaster.data.spec import DataSpec
+from forecaster.data.time_guess import grid_fill, pivot_years
+from forecaster.data.timestamps import is_steps, step_numbers
+from forecaster.errors import DataError
+
+
+def write(tmp_path: Path, lines: list[str], name: str = "data.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def utc(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+@pytest.mark.parametrize(("name", "first"), [("day", 1), ("hour", 0), ("Minute", 0)])
+def test_a_lone_day_or_hour_column_numbers_the_steps(tmp_path: Path, name: str,
+                                                     first: int) -> None:
+    rows = [f"{name},value"] + [f"{i},{i % 7}" for i in range(first, first + 40)]
+    (s,) = load_frame(write(tmp_path, rows), DataSpec()).series
+    assert is_steps(s.index)
+    assert step_numbers(s.index).tolist() == list(range(first, first + 40))
+
+
+def test_year_m_month_reads_as_monthly_dates(tmp_path: Path) -> None:
+    stamps = [f"{y}M{m:02d}" for y in (1949, 1950, 1951) for m in range(1, 13)]
+    frame = load_frame(write(tmp_path, ["Month,value"] + [f"{t},{i}" for i, t in
+                                                          enumerate(stamps)]), DataSpec())
+    (s,) = frame.series
+    assert frame.freq == "MS" and frame.n_filled == 0
+    assert s.index[0] == utc("1949-01-01") and s.index[-1] == utc("1951-12-01")
+
+
+def test_month_and_day_without_a_year_ask_for_the_time_column(tmp_path: Path) -> None:
+    rows = ["month,day,value"] + [f"{m},{d},1" for m in (1, 2) for d in range(1, 29)]
+    with pytest.raises(DataError, match="no time column found.*--time-col"):
+        load_frame(write(tmp_path, rows), DataSpec())
+
+
+def _quarter_hours(first: str, periods: int = 480) -> pd.DatetimeIndex:
+    return pd.date_range(first, periods=periods, freq="15min")
+
+
+def test_day_first_quarter_hours_read_day_first(tmp_path: Path) -> None:
+    # 1 to 5 March: the first 50 rows all fall on 1 March and look regular either way.
+    rows = ["timestamp,value"] + [f"{t:%d/%m/%Y %H:%M},{i % 9}"
+                                  for i, t in enumerate(_quarter_hours("2021-03-01"))]
+    frame = load_frame(write(tmp_path, rows), DataSpec())
+    (s,) = frame.series
+    assert frame.freq == "15min" and frame.n_filled == 0
+    assert s.index[0] == utc("2021-03-01") and s.index[-1] == utc("2021-03-05 23:45")
+
+
+def test_day_first_date_and_time_columns_read_day_first(tmp_path: Path) -> None:
+    rows = ["Date;Time;power"] + [f"{t:%d/%m/%Y;%H:%M:%S};{i % 9}"
+                                  for i, t in enumerate(_quarter_hours("2021-01-01", 500))]
+    (s,) = load_frame(write(tmp_path, rows), DataSpec()).series
+    assert s.index[0] == utc("2021-01-01") and s.index[-1] == utc("2021-01-06 04:45")
+
+
+def test_month_first_quarter_hours_stay_month_first(tmp_path: Path) -> None:
+    rows = ["timestamp,value"] + [f"{t:%m/%d/%Y %H:%M},{i % 9}"
+                                  for i, t in enumerate(_quarter_hours("2021-03-01"))]
+    (s,) = load_frame(write(tmp_path, rows), DataSpec()).series
+    assert s.index[0] == utc("2021-03-01") and s.index[-1] == utc("2021-03-05 23:45")
+
+
+def test_grid_fill_counts_the_steps_that_hold_a_time() -> None:
+    regular = _quarter_hours("2021-03-01", 96)
+    assert grid_fill(regular) == pytest.approx(1.0)
+    assert grid_fill(regular[::2].append(regular[-1:])) > 0.9
+    assert grid_fill(regular.append(pd.DatetimeIndex(["2021-04-01"]))) < 0.05
+
+
+def test_two_digit_years_in_the_future_go_back_a_century(tmp_path: Path) -> None:
+    stamps = [f"{t:%b-%y}" for t in pd.date_range("1949-01-01", periods=60, freq="MS")]
+    frame = load_frame(write(tmp_path, ["Month,value"] + [f"{t},{i}" for i, t in
+                                                          enumerate(stamps)]), DataSpec())
+    (s,) = frame.series
+    assert stamps[0] == "Jan-49" and frame.freq == "MS"
+    assert s.index[0] == utc("1949-01-01") and s.index[-1] == utc("1953-12-01")
+
+
+@pytest.mark.parametrize(("text", "today", "year"), [
+    # The parser reads Jan-25 as 25 January (of the year 1): only years past 31 are years.
+    ("Jan-45", "2040-06-01", 1945),  # after 2040: the previous century
+    ("Jan-45", "2050-06-01", 2045),  # in the past: as read
+    ("Jan-40", "2040-06-01", 2040),  # this year is no future
+    ("2049-01-01", "2040-06-01", 2049),  # written out in full
+])
+@pytest.mark.filterwarnings("ignore:Could not infer format")
+def test_pivot_years_depends_on_today(text: str, today: str, year: int) -> None:
+    col = pd.Series([text, text])
+    times = pd.to_datetime(col, utc=True)
+    assert (pd.DatetimeIndex(pivot_years(times, col, utc(today))).year == year).all()
+
+
+def test_clock_times_without_dates_are_refused(tmp_path: Path) -> None:
+    rows = ["time,value"] + [f"00:{m:02d},{m}" for m in range(60)] + ["01:00,60"]
+    with pytest.raises(DataError, match="times of day without dates.*'00:00'.*'date' column"):
+        load_frame(write(tmp_path, rows), DataSpec())
+
+
+def test_date_and_clock_columns_still_combine(tmp_path: Path) -> None:
+    rows = ["date,time,value"] + [f"2024-01-01,{h:02d}:00,{h}" for h in range(24)]
+    frame = load_frame(write(tmp_path, rows), DataSpec())
+    assert frame.freq == "h" and frame.series[0].index[-1] == utc("2024-01-01 23:00")
