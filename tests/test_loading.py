@@ -511,3 +511,16 @@ def test_decimal_commas_beside_many_missing_words(tmp_path: Path) -> None:
                                    for i, line in enumerate(hourly()[1:])]
     (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
     assert s.values[1:3, 0].tolist() == [1.5, 2.5] and not s.observed[0, 0]
+
+
+def test_a_grid_mostly_filled_in_says_so(tmp_path: Path) -> None:
+    # A given --freq lets a feed that was down most of the time through (its outages are
+    # filled and masked); the note must say how little of the grid was observed.
+    times = pd.date_range("2024-01-01", periods=400, freq="5min")
+    kept = [t for i, t in enumerate(times) if i % 10 < 4 or i < 20]  # 40 % of the steps
+    lines = ["timestamp,value"] + [f"{t:%Y-%m-%d %H:%M},{i}" for i, t in enumerate(kept)]
+    frame = load_frame(write(tmp_path, lines), DataSpec(freq="5min"))
+    (note,) = [n for n in frame.notes if "filled" in n]
+    assert "of the grid's 394 rows are filled in, not observed; check --freq" in note
+    few = load_frame(write(tmp_path, hourly()), DataSpec())
+    assert not any("not observed" in n for n in few.notes)

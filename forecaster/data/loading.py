@@ -117,9 +117,7 @@ def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
     if n_off:
         notes.append(_off_grid_note(path, freq, n_off, *first_off))
     if n_filled:
-        rows = sum(int((~s.observed.all(axis=1)).sum()) for s in series)
-        notes.append(f"{path.name}: filled {n_filled} missing values in {rows} row(s) by "
-                     f"'{spec.fill}'")
+        notes.append(_filled_note(path, series, n_filled, spec.fill))
     return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes)
 
 
@@ -139,6 +137,16 @@ def _sorted(data: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame:
     if not data.groupby("__series", sort=False)["__time"].is_monotonic_increasing.all():
         notes.append(f"{path.name}: rows were not in time order; they were sorted")
     return ordered
+
+
+def _filled_note(path: Path, series: list, n_filled: int, fill: str) -> str:
+    rows = sum(int((~s.observed.all(axis=1)).sum()) for s in series)
+    total = sum(len(s.index) for s in series)
+    note = f"{path.name}: filled {n_filled} missing values in {rows} row(s) by '{fill}'"
+    if rows > total / 2:  # a given --freq finer than the data, or a feed mostly down
+        note += (f": {rows} of the grid's {total} rows are filled in, not observed; check "
+                 "--freq (or bin the rows with --resample)")
+    return note
 
 
 def _off_grid_note(path: Path, freq: str, n_off: int, first: pd.Timestamp, name: str) -> str:
