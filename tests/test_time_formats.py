@@ -117,3 +117,15 @@ def test_date_and_clock_columns_still_combine(tmp_path: Path) -> None:
     rows = ["date,time,value"] + [f"2024-01-01,{h:02d}:00,{h}" for h in range(24)]
     frame = load_frame(write(tmp_path, rows), DataSpec())
     assert frame.freq == "h" and frame.series[0].index[-1] == utc("2024-01-01 23:00")
+
+
+def test_dates_in_two_formats_are_named_not_called_duplicates(tmp_path: Path) -> None:
+    # Read cell by cell, 01/03/2020 after ISO dates became 3 January: "duplicate timestamp",
+    # whose suggested --duplicates would have dropped real rows.
+    days = pd.date_range("2020-01-01", periods=120, freq="D")
+    rows = ["date,value"] + [f"{t:%Y-%m-%d}," if i < 60 else f"{t:%d/%m/%Y},"
+                             for i, t in enumerate(days)]
+    rows = [r + ("1" if i else "") for i, r in enumerate(rows)]
+    with pytest.raises(DataError, match=r"writes dates in more than one format: '2020-01-01' "
+                                        r"\(row 2\) and '01/03/2020' \(row 62\)"):
+        load_frame(write(tmp_path, rows), DataSpec())

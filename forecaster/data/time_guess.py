@@ -130,3 +130,29 @@ def pivot_years(times: pd.Series, col: pd.Series,
     if not short.any():
         return times
     return times.where(~short, times - CENTURY)
+
+
+def refuse_mixed_formats(col: pd.Series, path: Path, name: str) -> None:
+    """Refuse a column whose dates are written in two ways (2020-01-31, then 01/03/2020).
+
+    Read cell by cell, 01/03/2020 after ISO dates is 3 January again, and the rows then
+    collide as "duplicate timestamps" whose fix would drop real data. Cells with other
+    separators in their date part are another format; digits (and month names) may vary in
+    length.
+
+    Raises:
+        DataError: naming the first cell of each of the first two formats and its row.
+    """
+    text = col.astype(str).str.strip()
+    text = text[text != ""]
+    date = text.str.split(r"[\sT]", n=1, regex=True).str[0]
+    shapes = date.str.replace(r"\d+", "9", regex=True).str.replace(r"[^\W\d_]+", "a",
+                                                                   regex=True)
+    first = shapes.drop_duplicates()
+    if len(first) < 2 or (shapes == first.iloc[0]).mean() > 0.999:
+        return
+    (a, b) = (first.index[0], first.index[1])
+    raise DataError(f"{path}: column '{name}' writes dates in more than one format: "
+                    f"'{text[a]}' (row {a + 2}) and '{text[b]}' (row {b + 2}); expected one "
+                    "format throughout: rewrite the column in one format (ISO 8601, "
+                    "2020-03-01, reads unambiguously)")

@@ -19,6 +19,7 @@ from forecaster.data.time_guess import (
     calendar_reading,
     pivot_years,
     refuse_clock_only,
+    refuse_mixed_formats,
     whole_column,
     year_m_month,
 )
@@ -201,14 +202,14 @@ def _parse_text(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex:
     refuse_clock_only(col, path, name)
     times = year_m_month(col)
     if times is None:
-        times = _read_dates(col)
+        times = _read_dates(col, path, name)
     _report_bad(times, col, path, name)
     times = pivot_years(times, col)
     _check_years(pd.DatetimeIndex(times), col, path, name)
     return pd.DatetimeIndex(times)
 
 
-def _read_dates(col: pd.Series) -> pd.Series:
+def _read_dates(col: pd.Series, path: Path, name: str) -> pd.Series:
     """``col`` as dates; NaT where a cell cannot be read."""
     with warnings.catch_warnings():
         # "Could not infer format" and the like: a bad value is reported by the caller.
@@ -221,6 +222,7 @@ def _read_dates(col: pd.Series) -> pd.Series:
         times = whole_column(col, dayfirst=True)
         if times is not None:
             return times
+        refuse_mixed_formats(col, path, name)
         return pd.to_datetime(col, utc=True, errors="coerce", format="mixed")
 
 
