@@ -46,6 +46,9 @@ def write_current(root: Path, name: str) -> None:
 def current_version_dir(root: Path) -> Path:
     """The directory that ``CURRENT`` names, after checking it stays inside ``root``."""
     pointer = root / "CURRENT"
+    if root.exists() and not root.is_dir():
+        raise MissingInputError(f"{root}: is a file, not a model bundle (a directory); point "
+                                "--model at the directory 'forecast train' wrote")
     if not pointer.exists():
         if not root.exists() or _unborn(root):
             raise MissingInputError(f"{root}: no model bundle here; run 'forecast train "

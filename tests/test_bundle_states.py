@@ -144,3 +144,17 @@ def test_a_given_window_that_fits_only_across_several_series_still_trains(
     result = runner.invoke(app, ["train", str(path), "-m", str(tmp_path / "m"), *FAST,
                                  "--series-col", "store", "--anomaly-window", "8"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("command", ["predict", "info", "detect-anomalies", "train"])
+def test_a_plain_file_given_as_the_model_is_named_as_such(tmp_path: Path, series_csv: Path,
+                                                         command: str) -> None:
+    plain = tmp_path / "model.txt"
+    plain.write_text("not a bundle\n")
+    args = [command, "--model", str(plain)]
+    if command == "train":
+        args += [str(series_csv), "--epochs", "1", "--no-anomaly"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == (73 if command == "train" else 66), result.output
+    assert result.stderr.startswith(f"Error: {plain}: is a file, not a model")
+    assert plain.read_text() == "not a bundle\n"

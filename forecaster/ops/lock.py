@@ -34,6 +34,9 @@ def model_lock(model_dir: Path, wait: float = 0.0) -> Iterator[None]:
     Raises:
         LockedError: another ``train`` or ``rollback`` holds the lock.
     """
+    if model_dir.exists() and not model_dir.is_dir():
+        raise OutputError(f"{model_dir}: is a file, not a model directory; give --model a "
+                          "directory path (it is created if missing)")
     try:
         model_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(model_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
