@@ -42,6 +42,7 @@ from forecaster.bundle_versions import (
     pointer_text,
     prune,
     safe_file,
+    version_names,
     write_current,
 )
 from forecaster.errors import BundleError, MissingInputError, OutputError
@@ -126,12 +127,24 @@ def load_bundle(root: Path) -> Bundle:
         seen = pointer_text(root)
         try:
             return _load_version(current_version_dir(root))
-        except BundleError:
+        except BundleError as exc:
             # A train may have made a newer version current and pruned the one we were
             # reading (see --keep): read again while CURRENT keeps moving.
             if attempt == attempts - 1 or pointer_text(root) == seen:
-                raise
+                raise _with_rollback(root, exc) from None
     raise AssertionError("unreachable")
+
+
+def _with_rollback(root: Path, exc: BundleError) -> BundleError:
+    """``exc``, naming rollback when an older version is kept: a nightly cron job need
+    not wait for a retrain."""
+    versions = root / "versions"
+    names = version_names(versions) if versions.is_dir() else []
+    current = (pointer_text(root) or "").strip()
+    if not any(n < current for n in names):
+        return exc
+    return BundleError(f"{exc}; or go back to the version before with 'forecast rollback "
+                       f"--model {root}'")
 
 
 def _load_version(version_dir: Path) -> Bundle:

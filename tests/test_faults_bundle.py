@@ -303,3 +303,16 @@ def test_output_onto_a_directory_leaves_no_temp_file(model: Path, tmp_path: Path
     before = _listing(tmp_path)
     _one_error_line(_predict(model, "--output", str(target)), 73)
     assert _listing(tmp_path) == before  # the temp file written beside it was removed
+
+
+def test_a_damaged_bundle_with_an_older_version_names_rollback(trained: Path,
+                                                               series_csv: Path) -> None:
+    from conftest import train_tiny
+
+    train_tiny(series_csv, trained)  # a second version: the first is kept
+    (_version(trained) / "bundle.json").write_text("{ truncated")
+    line = _one_error_line(_predict(trained), 78)
+    assert line.endswith(f"; or go back to the version before with 'forecast rollback "
+                         f"--model {trained}'")
+    assert runner.invoke(app, ["rollback", "--model", str(trained)]).exit_code == 0
+    assert _predict(trained).exit_code == 0
