@@ -129,3 +129,13 @@ def test_dates_in_two_formats_are_named_not_called_duplicates(tmp_path: Path) ->
     with pytest.raises(DataError, match=r"writes dates in more than one format: '2020-01-01' "
                                         r"\(row 2\) and '01/03/2020' \(row 62\)"):
         load_frame(write(tmp_path, rows), DataSpec())
+
+
+@pytest.mark.parametrize("fmt", ["{y}Q{q}", "{y} Q{q}", "{y}-Q{q}", "Q{q} {y}"])
+def test_quarters_as_statistics_offices_write_them(tmp_path: Path, fmt: str) -> None:
+    stamps = [fmt.format(y=y, q=q) for y in range(2000, 2010) for q in range(1, 5)]
+    frame = load_frame(write(tmp_path, ["quarter,gdp"] + [f"{t},{i}" for i, t in
+                                                          enumerate(stamps)]), DataSpec())
+    (s,) = frame.series
+    assert frame.freq.startswith("QS") and frame.n_filled == 0
+    assert s.index[0] == utc("2000-01-01") and s.index[-1] == utc("2009-10-01")

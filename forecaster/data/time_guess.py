@@ -18,7 +18,9 @@ from forecaster.errors import DataError
 CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 HEAD = 50  # rows that show a file's calendar
 _DAY_MONTH = r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(\s|$)"
-_YEAR_M_MONTH = r"\d{4}M(0[1-9]|1[0-2])"  # 1949M01: statistics offices' monthly notation
+# Statistics offices' months and quarters: 1949M01; 2000Q1, 2000 Q1, 2000-Q1; Q1 2000.
+PERIODS = (r"(?P<y>\d{4})M(?P<m>0[1-9]|1[0-2])", r"(?P<y>\d{4})\s*-?\s*Q(?P<q>[1-4])",
+           r"Q(?P<q>[1-4])\s*-?\s*(?P<y>\d{4})")
 HALF = 0.5  # a grid emptier than this is no calendar (the grid refuses it too)
 CENTURY = pd.DateOffset(years=100)
 
@@ -75,18 +77,26 @@ def _ambiguous(col: pd.Series) -> bool:
     return bool(col.iloc[:HEAD].astype(str).str.match(_DAY_MONTH).all())
 
 
-def year_m_month(col: pd.Series) -> pd.Series | None:
-    """1949M01 as 1 January 1949, or None for a column in another notation.
+def period_notation(col: pd.Series) -> pd.Series | None:
+    """Months and quarters as statistics offices write them (1949M01, 2000Q1, 2000 Q1,
+    Q1 2000) as the first day of each, or None for a column in another notation.
 
-    An empty cell reads as NaT, for the caller to report with its row.
+    pandas reads none of 1949M01, 2000 Q1 or Q1 2000, and warns that its reading of
+    2000Q1 will go. An empty cell reads as NaT, for the caller to report with its row.
     """
-    text = col.astype(str).str.strip()
-    if not re.fullmatch(_YEAR_M_MONTH, text.iloc[0]):
+    text = col.astype(str).str.strip().str.upper()
+    pattern = next((p for p in PERIODS if re.fullmatch(p, text.iloc[0])), None)
+    if pattern is None:
         return None  # the common case, decided without a pass over a long column
     present = text != ""
-    if not text[present].str.fullmatch(_YEAR_M_MONTH).all():
+    parts = text[present].str.extract(f"^{pattern}$")
+    if parts["y"].isna().any():
         return None
-    return pd.to_datetime(text.where(present), format="%YM%m", utc=True, errors="coerce")
+    month = (parts["m"].astype(float) if "m" in parts
+             else parts["q"].astype(float) * 3 - 2)
+    dates = pd.to_datetime(pd.DataFrame({"year": parts["y"].astype(int), "month": month,
+                                         "day": 1}), utc=True)
+    return dates.reindex(col.index)
 
 
 def refuse_clock_only(col: pd.Series, path: Path, name: str) -> None:

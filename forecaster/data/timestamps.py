@@ -17,11 +17,11 @@ import pandas as pd
 from forecaster.data.time_guess import (
     CLOCK,
     calendar_reading,
+    period_notation,
     pivot_years,
     refuse_clock_only,
     refuse_mixed_formats,
     whole_column,
-    year_m_month,
 )
 from forecaster.errors import DataError
 
@@ -55,7 +55,11 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
             return col, []
     for col in raw.columns:
         sample = raw[col].head(20)
-        parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
+        if period_notation(sample) is not None:  # 2000 Q1, 1949M01: pandas reads neither
+            return col, []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pandas' deprecation of its own 2000Q1 reading
+            parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
         if parsed.notna().all() and pd.to_numeric(sample, errors="coerce").isna().all():
             return col, []
     parts = [lower[p] for p in PART_NAMES if p in lower]
@@ -200,7 +204,7 @@ def _parse_text(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex:
     if numeric is not None:
         return numeric
     refuse_clock_only(col, path, name)
-    times = year_m_month(col)
+    times = period_notation(col)
     if times is None:
         times = _read_dates(col, path, name)
     _report_bad(times, col, path, name)
