@@ -132,3 +132,41 @@ def test_bins_finer_than_the_rows_or_on_step_numbers_are_refused(tmp_path: Path)
     assert res.exit_code == 2, res.output
     assert "indexed by step numbers, not times" in res.stderr
     assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--resample", "30min"], "--warm-start with --resample 30min: the bundle was trained "
+                              "with --resample h"),
+    (["--aggregate", "sum"], "--warm-start with --aggregate sum: the bundle was trained with "
+                             "--aggregate count"),
+    (["--resample", "h", "--aggregate", "count"], None),  # the same bins: fine
+])
+def test_a_warm_start_keeps_the_bins(tmp_path: Path, args: list[str],
+                                     message: str | None) -> None:
+    csv, model = tmp_path / "events.csv", tmp_path / "m"
+    event_log(csv, hours=200)
+    first = runner.invoke(app(), ["train", str(csv), "--model", str(model), *TINY,
+                                  "--resample", "h", "--aggregate", "count"])
+    assert first.exit_code == 0, first.output
+    res = runner.invoke(app(), ["train", str(csv), "--model", str(model), *TINY,
+                                "--warm-start", *args])
+    if message is None:
+        assert res.exit_code == 0, res.output
+        return
+    assert res.exit_code == 2, res.output
+    assert res.stderr.startswith("Error: ") and message in res.stderr
+
+
+def test_a_warm_start_keeps_the_step(tmp_path: Path) -> None:
+    from conftest import make_series
+
+    csv, model = tmp_path / "s.csv", tmp_path / "m"
+    make_series(n=300).to_csv(csv, index=False)
+    assert runner.invoke(app(), ["train", str(csv), "--model", str(model), *TINY]).exit_code == 0
+    same = runner.invoke(app(), ["train", str(csv), "--model", str(model), *TINY,
+                                 "--warm-start", "--freq", "h"])
+    assert same.exit_code == 0, same.output  # the step it inferred, now given: the same
+    other = runner.invoke(app(), ["train", str(csv), "--model", str(model), *TINY,
+                                  "--warm-start", "--freq", "2h"])
+    assert other.exit_code == 2 and "--warm-start with --freq 2h: the bundle was trained " \
+        "with --freq h" in other.stderr

@@ -182,7 +182,7 @@ def _resampling(o: dict) -> dict:
     if step and o["freq"]:
         raise ConfigError(f"--resample {step} and --freq {o['freq']} both given: --resample "
                           "sets the step of the binned rows; give only one of them")
-    if how != "mean" and not step:
+    if how != "mean" and not step and not o.get("warm_start"):  # else the bundle's bins
         raise ConfigError(f"--aggregate {how} without --resample: give the bins' step too, "
                           f"e.g. --resample h --aggregate {how}")
     return {"resample": step, "aggregate": how}

@@ -12,6 +12,7 @@ from dataclasses import MISSING, Field, fields, replace
 from pathlib import Path
 
 import torch
+from pandas.tseries.frequencies import to_offset
 
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.config import TrainSettings
@@ -24,6 +25,8 @@ from forecaster.pipeline.predicting import load_forecaster
 # How this run works, not what it trains: never taken from the bundle.
 RUN_ONLY = {"data", "model_dir", "device", "keep", "wait", "deterministic", "warm_start",
             "sources"}
+# Options that set the steps themselves: never changed by a warm start.
+GRID_OPTIONS = ("resample", "aggregate", "freq")
 # The option that sets each DataSpec field.
 SPEC_OPTIONS = {"time_col": "time_col", "time_parts": "time_col", "targets": "target",
                 "features": "features", "series_col": "series_col", "freq": "freq",
@@ -74,9 +77,10 @@ def continue_settings(st: TrainSettings) -> TrainSettings:
     came from (a library call), a value other than the default counts as given.
     """
     try:
-        saved = load_bundle(Path(st.model_dir)).meta.get("settings") or {}
+        meta = load_bundle(Path(st.model_dir)).meta
     except MissingInputError:
         return st  # previous_bundle says there is nothing to continue from
+    saved = meta.get("settings") or {}
     # The anomaly model is refit from scratch: its automatic settings (a window shrunk for a
     # short file, the model skipped) are settled again on the grown file.
     auto = {k for k in saved if k.startswith("anomaly")
@@ -85,9 +89,39 @@ def continue_settings(st: TrainSettings) -> TrainSettings:
             if f.name not in RUN_ONLY | auto and f.name in saved
             and not _given(st, f.name, getattr(st, f.name), _default(f))}
     spec_saved = saved.get("data") or {}
+    _same_grid(st, spec_saved, meta["data"].get("freq"))
     spec = {f.name: spec_saved[f.name] for f in fields(DataSpec) if f.name in spec_saved
             and not _given(st, SPEC_OPTIONS[f.name], getattr(st.data, f.name), _default(f))}
     return replace(st, **over, data=replace(st.data, **spec))
+
+
+def _same_grid(st: TrainSettings, saved: dict, grid: str | None) -> None:
+    """Refuse a warm start onto other bins or another step: the previous weights, fold
+    figures and intervals all read steps of the bundle's size (a 72-step window of hours
+    would become one of half hours)."""
+    defaults = {f.name: _default(f) for f in fields(DataSpec)}
+    for name in GRID_OPTIONS:
+        now = getattr(st.data, name)
+        if not _given(st, name, now, defaults[name]):
+            continue
+        was = saved.get(name, defaults[name])
+        if name == "freq" and not saved.get("resample"):
+            was = grid  # the step the bundle's rows were on, given or inferred
+            if was and _same_step(now, was):
+                continue
+        if now != was:
+            option = name.replace("_", "-")
+            raise ConfigError(f"--warm-start with --{option} {now}: the bundle was trained "
+                              f"with {'--' + option + ' ' + str(was) if was else 'none'}; a "
+                              f"warm start continues on the same steps: leave --{option} "
+                              "out, or train without --warm-start")
+
+
+def _same_step(a: str, b: str) -> bool:
+    try:
+        return to_offset(a) == to_offset(b)
+    except ValueError:
+        return False  # not a step at all: refused as a change (and by the loader anyway)
 
 
 def _given(st: TrainSettings, option: str, value: object, default: object) -> bool:
