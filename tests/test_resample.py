@@ -101,6 +101,8 @@ def test_train_predict_and_detect_use_the_recorded_bins(tmp_path: Path) -> None:
     (["--aggregate", "sum"], "--aggregate sum without --resample"),
     (["--resample", "fortnight"], "--resample fortnight: unknown or non-positive step"),
     (["--resample", "h", "--aggregate", "median"], "--aggregate median: expected one of"),
+    (["--resample", "ME"], "an end-of-period step would not hold its own period; use "
+                           "--resample MS"),
 ])
 def test_resample_usage_errors(tmp_path: Path, args: list[str], message: str) -> None:
     csv = tmp_path / "events.csv"

@@ -70,7 +70,16 @@ def check_step(alias: str | None, path: Path) -> pd.DateOffset:
             raise ValueError(alias)
     except (ValueError, TypeError):
         raise ConfigError(f"--resample {alias}: unknown or non-positive step; expected a "
-                          "pandas alias such as 5min, h, D or W") from None
+                          "pandas alias such as 5min, h, D, W, MS (months) or QS "
+                          "(quarters)") from None
+    if type(offset).__name__.endswith("End"):
+        # Bins are labelled by their start: a month-end bin would run from 31 October to
+        # 29 November under the label 2023-10-31, not hold October.
+        start = {"ME": "MS", "QE": "QS", "YE": "YS", "BME": "BMS", "BQE": "BQS",
+                 "BYE": "BYS", "SME": "SMS"}.get(offset.freqstr.split("-")[0], "MS")
+        raise ConfigError(f"--resample {alias}: bins are labelled by their first day, and "
+                          f"an end-of-period step would not hold its own period; use "
+                          f"--resample {start}")
     return offset
 
 
