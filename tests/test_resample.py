@@ -172,3 +172,18 @@ def test_a_warm_start_keeps_the_step(tmp_path: Path) -> None:
                                   "--warm-start", "--freq", "2h"])
     assert other.exit_code == 2 and "--warm-start with --freq 2h: the bundle was trained " \
         "with --freq h" in other.stderr
+
+
+def test_since_inside_a_bin_scores_that_bin(tmp_path: Path) -> None:
+    # An hourly cron run passes the last row's time; the bin holding it was left out while
+    # unfinished, and must be scored now, not skipped.
+    csv, model = tmp_path / "events.csv", tmp_path / "m"
+    event_log(csv, hours=300)
+    res = runner.invoke(app(), ["train", str(csv), "--model", str(model), *TINY,
+                                "--resample", "h", "--aggregate", "count"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app(), ["detect-anomalies", "--model", str(model), "--method",
+                                "forecast", "--since", "2025-01-17 10:47:14", "--exit-zero"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(io.StringIO(res.stdout))
+    assert table["timestamp"].iloc[0] == "2025-01-17T10:00:00+00:00"

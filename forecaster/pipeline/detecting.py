@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 
 from forecaster.anomaly.events import events_table
 from forecaster.anomaly.scores import normalise
@@ -107,7 +108,8 @@ class DetectionRun:
         self.frame = long_enough(frame, self.scorer.need, "the anomaly model needs at least "
                                  "{need} (--since/--last still use them as context)",
                                  self.path, self.report)
-        self._cutoffs = {s.name: _cutoff(s, ds, self.path) for s in self.frame.series}
+        bins = self.bundle.meta["data"].get("spec", {}).get("resample")
+        self._cutoffs = {s.name: _cutoff(s, ds, self.path, bins) for s in self.frame.series}
         if ds.since is not None:
             _warn_nothing_since(self.frame, self._cutoffs, ds.since, self.report)
         self.rule = self.scorer.rule
@@ -154,8 +156,12 @@ class DetectionRun:
         return SeriesPart(table, float(threshold))
 
 
-def _cutoff(s: Series, ds: DetectSettings, path: Path) -> int:
-    """First step to score: all of them, or those since a time / the last N."""
+def _cutoff(s: Series, ds: DetectSettings, path: Path, bins: str | None = None) -> int:
+    """First step to score: all of them, or those since a time / the last N.
+
+    With binned rows (``--resample``), --since falls inside a bin, and that bin is
+    scored: the previous run left it out while it was unfinished.
+    """
     if ds.since is not None:
         if is_steps(s.index) and not str(ds.since).strip().isdigit():
             # A date compares with the steps' 1970 stand-ins: nothing would be scored.
@@ -168,7 +174,10 @@ def _cutoff(s: Series, ds: DetectSettings, path: Path) -> int:
             raise ConfigError(f"--since {ds.since}: not a timestamp; expected e.g. "
                               "2026-03-01 or 2026-03-01T12:00 (a step number for a "
                               "series indexed by steps)") from None
-        return int(s.index.searchsorted(since))
+        first = int(s.index.searchsorted(since))
+        if bins and 0 < first <= len(s.index) and s.index[first - 1] + to_offset(bins) > since:
+            return first - 1  # the bin that holds --since
+        return first
     if ds.last is not None:
         return max(0, len(s.index) - ds.last)
     return 0
