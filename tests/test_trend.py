@@ -70,9 +70,9 @@ def test_a_meter_is_forecast_by_its_steps(tmp_path: Path) -> None:
     result = runner.invoke(app, ["predict", "--model", str(model), "--level", "99"])
     assert result.exit_code == 0, result.output
     wide = pd.read_csv(io.StringIO(result.stdout))
-    assert load_bundle(model).meta["forecaster"]["counters"] == {"meter_kwh": 1}
+    assert load_bundle(model).meta["forecaster"]["counters"] == {"": {"meter_kwh": 1}}
     info = runner.invoke(app, ["info", "--model", str(model), "--format", "json"])
-    assert json.loads(info.stdout)["data"]["counters"] == {"meter_kwh": 1}
+    assert json.loads(info.stdout)["data"]["counters"] == {"": {"meter_kwh": 1}}
     assert (wide["lower"] >= data["meter_kwh"].iloc[-25]).all()
     assert all((np.diff(wide[c]) >= 0).all() for c in ("lower", "forecast", "upper"))
     # Months later the reading lies far above the training range: no "data drift" for a
@@ -162,10 +162,10 @@ def test_counters_held_at_their_last_reading_only_when_they_never_go_back() -> N
     level = 100 + np.sin(np.arange(n) / 5.0)
     columns = (rising, swapped, -rising, daily, level)
     dirs = counter_directions(frame(*columns), np.array([0]), 0, n)
-    assert dirs.tolist() == [1, 1, -1, 0, 0]
+    assert dirs.tolist() == [[1, 1, -1, 0, 0]]  # (series, targets)
     assert is_counter(frame(daily), np.array([0]), 0, n)
     fc = np.array([[[10.0, 10.0], [9.0, 12.0], [11.0, 8.0]]])  # (windows, horizon, targets)
-    held = hold_counters(fc, np.array([[[10.5, 10.5]]]), np.array([1, -1]))
+    held = hold_counters(fc, np.array([[[10.5, 10.5]]]), np.array([[1, -1]]))
     assert held[0, :, 0].tolist() == [10.5, 10.5, 11.0]  # never under the last, never falling
     assert held[0, :, 1].tolist() == [10.0, 10.0, 8.0]
 
@@ -182,3 +182,25 @@ def test_backtest_holds_a_meter_at_each_origins_last_reading(tmp_path: Path) -> 
     assert (table[["lower", "forecast", "upper"]].min(axis=1) >= table["naive"]).all()
     steps = table.sort_values(["origin", "step"]).groupby("origin")["lower"]
     assert steps.apply(lambda x: (np.diff(x) >= 0).all()).all()
+
+
+def test_a_meter_is_held_beside_a_series_that_is_not(tmp_path: Path) -> None:
+    # Two sites in one long file: one meter, one temperature. Decided across both, the
+    # meter was not held, and its forecast fell below its own last reading.
+    csv, model = tmp_path / "sites.csv", tmp_path / "m"
+    site = meter(n=400).assign(site="m1").rename(columns={"meter_kwh": "v"})
+    t = np.arange(400)
+    temp = site.assign(site="t1", v=20 + 5 * np.sin(2 * np.pi * t / 24))
+    pd.concat([site, temp]).to_csv(csv, index=False)
+    res = CliRunner().invoke(app, ["train", str(csv), "--model", str(model), "--series-col",
+                                   "site", "--epochs", "1", "--hidden", "4", "--window", "24",
+                                   "--segment", "6", "--horizon", "6", "--folds", "1",
+                                   "--ensemble", "1", "--no-anomaly"])
+    assert res.exit_code == 0, res.output
+    assert load_bundle(model).meta["forecaster"]["counters"] == {"m1": {"v": 1}}
+    res = CliRunner().invoke(app, ["predict", "--model", str(model), "--level", "99"])
+    assert res.exit_code == 0, res.output
+    fc = pd.read_csv(io.StringIO(res.stdout))
+    m1 = fc[fc["series"] == "m1"]
+    assert (m1[["lower", "forecast", "upper"]].min(axis=1) >= site["v"].iloc[-1]).all()
+    assert (fc[fc["series"] == "t1"]["lower"] < 20).any()  # the temperature is not held

@@ -57,6 +57,12 @@ def _frequency(d: dict) -> str:
     return f"every {str(d['freq']).removesuffix('ns') or '1'} step(s)"
 
 
+def _held(counters: dict) -> str:
+    # "kwh (rises)" for a file of one series; "site-1: kwh (rises)" for several.
+    return ", ".join(f"{name + ': ' if name else ''}{t} ({'rises' if w > 0 else 'falls'})"
+                     for name, targets in counters.items() for t, w in targets.items()) or "-"
+
+
 def _resampled(spec: dict) -> str | None:
     # The rows binned by --resample: the step and the aggregate, e.g. "h, sum".
     return f"{spec['resample']}, {spec.get('aggregate', 'mean')}" if spec.get("resample") else None
@@ -105,8 +111,7 @@ def render_info(summary: dict) -> None:
              ("training period", f"{d['first']} .. {d['last']}"),
              ("filled values", str(d["n_filled"])),
              ("never forecast below 0", ", ".join(d["nonnegative"]) or "-"),
-             ("held at last reading", ", ".join(f"{t} ({'rises' if w > 0 else 'falls'})"
-                                                for t, w in d["counters"].items()) or "-"),
+             ("held at last reading", _held(d["counters"])),
              ("model", ", ".join(f"{k}={v}" for k, v in summary["forecaster"].items())),
              ("versions", ", ".join(f"{k} {v}" for k, v in summary["versions"].items()))]
     if summary["anomaly"]:

@@ -85,18 +85,17 @@ def is_counter(frame: Frame, offsets: np.ndarray, lo: int, hi: int) -> bool:
 
 
 def counter_directions(frame: Frame, offsets: np.ndarray, lo: int, hi: int) -> np.ndarray:
-    """The targets whose forecasts ``hold_counters`` keeps on one side of the last reading:
-    (targets,) of +1 (rises in every series over rows [lo, hi)), -1 (falls) or 0.
+    """Which forecasts ``hold_counters`` keeps on one side of the last reading: (series,
+    targets) of +1 (the series' target rose over rows [lo, hi)), -1 (fell) or 0.
 
-    Stricter than ``is_counter``: at most ``MAX_HOLD_REVERSALS`` changes the other way in
-    any series. A meter swapped once qualifies; a counter that resets every day does not
-    (holding it would forbid forecasting the reset).
+    Per series: a site's meter is held beside another site's temperature. Stricter than
+    ``is_counter``: at most ``MAX_HOLD_REVERSALS`` changes the other way. A meter swapped
+    once qualifies; a counter that resets every day does not (holding it would forbid
+    forecasting the reset).
     """
-    dirs = None
-    for v in _series_values(frame, offsets, lo, hi):
-        d = np.array([_direction(column, MAX_HOLD_REVERSALS) for column in v.T], dtype=int)
-        dirs = d if dirs is None else np.where(dirs == d, dirs, 0)
-    return np.zeros(len(frame.spec.targets), dtype=int) if dirs is None else dirs
+    return np.array([[_direction(column, MAX_HOLD_REVERSALS) for column in v.T]
+                     for v in _series_values(frame, offsets, lo, hi)], dtype=int).reshape(
+        len(frame.series), len(frame.spec.targets))
 
 
 def _direction(column: np.ndarray, most_reversals: int | None = None) -> int:
@@ -116,32 +115,33 @@ def _direction(column: np.ndarray, most_reversals: int | None = None) -> int:
 def hold_counters(values: np.ndarray, last: np.ndarray, directions: np.ndarray) -> np.ndarray:
     """Forecasts of counters kept on their side of the last reading, and monotone.
 
-    A meter never reads below its last value: a rising target's forecasts (..., horizon,
-    targets) are raised to at least ``last`` (..., 1, targets) and to every earlier
-    step's; a falling one's mirrored. Other targets are returned as they are.
+    A meter never reads below its last value: a rising target's forecasts (windows,
+    horizon, targets) are raised to at least ``last`` (windows, 1, targets) and to every
+    earlier step's; a falling one's mirrored. ``directions`` (windows, targets) holds
+    +1, -1 or 0 (left as it is) per window and target.
     """
     if not directions.any():
         return values
     out = values.copy()
-    for j in np.flatnonzero(directions):
-        sign = float(directions[j])  # work on rising values: a falling counter is negated
-        held = np.maximum.accumulate(np.maximum(sign * out[..., j], sign * last[..., j]),
-                                     axis=-1)
-        out[..., j] = sign * held
+    for j in np.flatnonzero(directions.any(axis=0)):
+        sign = directions[:, j].astype(np.float64)[:, None]  # work on rising values
+        held = sign * np.maximum.accumulate(np.maximum(sign * out[..., j], sign * last[..., j]),
+                                            axis=-1)
+        out[..., j] = np.where(sign != 0, held, out[..., j])
     return out
 
 
 def settle_points(frame: Frame, raw: np.ndarray, origins: np.ndarray, floor: np.ndarray,
                   held: np.ndarray) -> np.ndarray:
     """Raw forecasts (windows, horizon, targets) made possible: counts floored at zero
-    (``floor``), counters held at each origin's last reading (``held``, see
-    ``hold_counters``)."""
+    (``floor``), counters held at each origin's last reading (``held``, (series, targets),
+    see ``hold_counters``)."""
     raw = floor_at_zero(raw, floor)
     if not held.any():
         return raw
     k = raw.shape[-1]
     last = np.stack([frame.series[i].values[o - 1, :k] for i, o in origins])  # (windows, targets)
-    return hold_counters(raw, last[:, None, :], held)
+    return hold_counters(raw, last[:, None, :], held[origins[:, 0]])
 
 
 def floor_at_zero(values: np.ndarray, targets: np.ndarray) -> np.ndarray:

@@ -178,7 +178,7 @@ def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
                 else (np.full(out.shape[1:], np.nan), np.full(out.shape[1:], np.nan)))
     step = pd.tseries.frequencies.to_offset(frame.freq)
     floor = set(bundle.meta["forecaster"].get("nonnegative", []))  # never forecast below 0
-    held = bundle.meta["forecaster"].get("counters", {})  # target -> +1 rises, -1 falls
+    counters = bundle.meta["forecaster"].get("counters", {})  # series -> target -> +1/-1
     parts = []
     for s, sc, f in zip(frame.series, scalers, out, strict=True):
         scale, mean = np.asarray(sc.scale[:k]), np.asarray(sc.mean[:k])
@@ -196,10 +196,21 @@ def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
                     "upper": point + hi[:, j] * scale[j]}
             if target in floor:
                 cols = {c: np.maximum(v, 0.0) for c, v in cols.items()}
-            if target in held:  # a meter never reads below its last value
-                way = np.array([held[target]])
-                cols = {c: hold_counters(v[:, None], s.values[-1:, j:j + 1], way)[:, 0]
-                        for c, v in cols.items()}
+            way = counters.get(s.name, {}).get(target, 0)
+            if way:  # a meter never reads below its last reading
+                cols = {c: _hold(v, _last_reading(s, j), way) for c, v in cols.items()}
             parts.append(pd.DataFrame({"series": s.name, "timestamp": stamps, "target": target,
                                        **cols}))
     return pd.concat(parts, ignore_index=True)
+
+
+def _last_reading(s: Series, j: int) -> float:
+    # The last observed value: a tail filled by --fill zero is no reading of the meter.
+    seen = s.values[s.observed[:, j], j]
+    return float(seen[-1] if len(seen) else s.values[-1, j])
+
+
+def _hold(values: np.ndarray, last: float, way: int) -> np.ndarray:
+    """One forecast column (horizon,) held on its counter's side of ``last``."""
+    held = hold_counters(values[None, :, None], np.full((1, 1, 1), last), np.array([[way]]))
+    return held[0, :, 0]

@@ -146,9 +146,10 @@ def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSet
     floor = nonnegative(frame, grid.offsets, 0, grid.n, st.nonnegative)
     meta["forecaster"]["nonnegative"] = [t for t, f in zip(frame.spec.targets, floor,
                                                               strict=True) if f]
-    held = counter_directions(frame, grid.offsets, 0, grid.n)
-    meta["forecaster"]["counters"] = {t: int(d) for t, d in zip(frame.spec.targets, held,
-                                                                  strict=True) if d}
+    held = counter_directions(frame, grid.offsets, 0, grid.n)  # series -> target -> +1/-1
+    meta["forecaster"]["counters"] = {
+        s.name: {t: int(d) for t, d in zip(frame.spec.targets, row, strict=True) if d}
+        for s, row in zip(frame.series, held, strict=True) if row.any()}
     tensors = {f"forecaster.{k}": v for k, v in net.state_dict().items()}
     if residuals:
         # Unscaled quantiles of the unfloored forecasts: detect-anomalies' residual
