@@ -278,3 +278,22 @@ def test_a_log_gets_one_line_per_fit_and_each_epoch_with_verbose(capsys) -> None
         f"fold 1/2: epoch {e}/30 train loss 0.50000 validation loss {v:.5f}"
         for e, v in ((1, 2.0), (2, 1.0), (3, 1.5))]
     assert fit(Reporter(tty=False, quiet=True)) == []
+
+
+def test_our_option_checks_name_the_variable_or_file_too(tmp_path: Path, series_csv: Path,
+                                                          monkeypatch) -> None:
+    # Checked after parsing (our own ConfigError), not by the option parser.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FORECAST_FILL", "bogus")
+    result = runner.invoke(app, ["train", str(series_csv), *TINY])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: --fill bogus: expected one of")
+    assert result.stderr.rstrip().endswith(
+        "(the value came from environment variable FORECAST_FILL: fix or remove it there)")
+    monkeypatch.delenv("FORECAST_FILL")
+    (tmp_path / "forecast.toml").write_text('[train]\nresample = "hh"\n')
+    result = runner.invoke(app, ["train", str(series_csv), *TINY])
+    assert result.exit_code == 2, result.output
+    assert "(the value came from file forecast.toml: fix or remove it there)" in result.stderr
+    typed = runner.invoke(app, ["train", str(series_csv), *TINY, "--resample", "hh"])
+    assert "came from" not in typed.stderr  # typed on the command line: nothing to add

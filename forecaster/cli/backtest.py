@@ -84,7 +84,7 @@ def backtest(**opts: object) -> None:
     sample_data/sensor.csv --horizon 24 --start 0.8 --refit every-10 --plot bt.png
     """
     debug = bool(opts["debug"])
-    with errors_to_exit(debug):
+    with errors_to_exit(debug, opts["ctx"]):
         check_choice("--format", str(opts["fmt"]), ("csv", "json"))
         check_choice("--window-kind", str(opts["window_kind"]), ("expanding", "sliding"))
         st = train_cli.settings_from_options({k: v for k, v in opts.items()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -94,6 +95,19 @@ def _root_obj(ctx: typer.Context) -> dict:
     return root.obj if isinstance(root.obj, dict) else {}
 
 
+def _value_origin(ctx: typer.Context, message: str) -> str:
+    """" (the value came from ...)" when ``message`` opens with an option whose value was
+    not typed: ``resample = "hh"`` in forecast.toml is reported as '--resample hh'."""
+    found = re.match(r"--([a-z][a-z-]*) ", message)
+    if not found:
+        return ""
+    source = sources_of(ctx).get(found.group(1).replace("-", "_"), "flag")
+    if not source.startswith(("environment ", "file ")):
+        return ""
+    origin = source.replace("environment ", "environment variable ", 1)
+    return f" (the value came from {origin}: fix or remove it there)"
+
+
 def usage_origin(exc: Exception) -> str:
     """Where the value an option error is about came from, when not from the command line.
 
@@ -115,12 +129,13 @@ def usage_origin(exc: Exception) -> str:
 
 
 @contextmanager
-def errors_to_exit(debug: bool) -> Iterator[None]:
-    """Turn our error type into one ``Error:`` line and its exit code."""
+def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[None]:
+    """Turn our error type into one ``Error:`` line and its exit code (naming, with the
+    command's ``ctx``, the environment variable or file an option's bad value came from)."""
     try:
         yield
     except ForecastError as exc:
-        error_line(str(exc))
+        error_line(str(exc) + (_value_origin(ctx, str(exc)) if ctx is not None else ""))
         raise typer.Exit(exc.exit_code) from None
     except BrokenPipeError:
         # The reader of stdout left (`| head`): stop quietly, as other Unix tools do. Point

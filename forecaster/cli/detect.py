@@ -72,7 +72,7 @@ def detect_anomalies(
     is_anomaly. Exit 0: nothing flagged; 1: anomalies flagged (unless
     --exit-zero). Cron example: forecast detect-anomalies --last 24 --events
     """
-    with errors_to_exit(debug):
+    with errors_to_exit(debug, ctx):
         _check_options(fmt, method, threshold, since, last)
         lead_value = _lead(lead, method)
         from forecaster.anomaly.settings import DetectSettings

@@ -43,7 +43,7 @@ def predict(
     Reads the training CSV again (so rows appended since training are used) unless
     --data is given. Prints CSV: series, timestamp, target, forecast, lower, upper.
     """
-    with errors_to_exit(debug):
+    with errors_to_exit(debug, ctx):
         check_choice("--format", fmt, ("csv", "json"))
         st = PredictSettings(model_dir=model, data=data, level=level, strict=strict)
         from forecaster.bundle import recorded_data

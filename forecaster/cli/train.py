@@ -131,7 +131,7 @@ def train(
     only its past), prints the fold metrics beside naive baselines, then fits on
     all data. Example: forecast train sample_data/sensor.csv --horizon 24
     """
-    with errors_to_exit(debug):
+    with errors_to_exit(debug, ctx):
         st = settings_from_options(locals())
         st.sources = sources_of(ctx)
         from forecaster.pipeline.training import train as run_train
