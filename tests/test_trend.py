@@ -96,6 +96,16 @@ def test_a_meter_is_forecast_by_its_steps(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     events = pd.read_csv(io.StringIO(result.stdout), parse_dates=["start"])
     assert events["start"].tolist() == [pd.Timestamp(jumped["timestamp"][2950], tz="UTC")]
+    # A new meter: readings restart near 0. The forecast would start from the old meter's
+    # habits: a warning, and --strict refuses it.
+    swapped = meter(n=700)
+    swapped.loc[650:, "meter_kwh"] -= swapped["meter_kwh"][650] - 10.0
+    swapped.to_csv(later, index=False)
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(later)])
+    assert result.exit_code == 0 and "far below anything it read in training" in result.stderr
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(later),
+                                 "--strict"])
+    assert result.exit_code == 65 and "a meter swapped or reset? retrain" in result.stderr
 
 
 def test_the_counter_choice_reads_only_rows_before_the_first_validation_row() -> None:

@@ -12,6 +12,9 @@ from forecaster.report import Reporter
 # Recent values this many training standard deviations from the training mean are
 # implausible for a sensor or a price; a trend alone rarely gets there.
 MAX_Z = 8.0
+# A counter's training values span about its mean +- 1.7 sd (a steady rise); this far
+# back on the other side, it was swapped or reset.
+BELOW_RANGE = 3.0
 
 
 def drift_problems(bundle: Bundle, frame: Frame, recent: int) -> list[str]:
@@ -43,7 +46,24 @@ def drift_problems(bundle: Bundle, frame: Frame, recent: int) -> list[str]:
             if zc > MAX_Z and (levels or j >= len(frame.spec.targets)):
                 problems.append(f"recent '{col}' values of {where} lie {zc:.0f} training "
                                 "standard deviations from the training mean")
+        problems += _counters_gone_back(bundle, s, known, where)
     return problems
+
+
+def _counters_gone_back(bundle: Bundle, s, known: dict, where: str) -> list[str]:
+    """A held counter now far on the wrong side of everything it read in training: a
+    meter swapped or reset, whose forecast would start from the old meter's habits."""
+    out = []
+    held = bundle.meta["forecaster"].get("counters", {}).get(s.name, {})
+    for j, col in enumerate(bundle.meta["data"]["targets"]):
+        way = held.get(col, 0)
+        z = way * (s.values[-1, j] - known["mean"][j]) / known["scale"][j]
+        if way and z < -BELOW_RANGE:
+            out.append(f"'{col}' of {where} reads {s.values[-1, j]:.10g}, far "
+                       f"{'below' if way > 0 else 'above'} anything it read in training, "
+                       "though it only ever "
+                       f"{'rose' if way > 0 else 'fell'}: a meter swapped or reset? retrain")
+    return out
 
 
 def drift_gate(bundle: Bundle, frame: Frame, recent: int, strict: bool,
