@@ -187,3 +187,11 @@ def test_since_inside_a_bin_scores_that_bin(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     table = pd.read_csv(io.StringIO(res.stdout))
     assert table["timestamp"].iloc[0] == "2025-01-17T10:00:00+00:00"
+
+
+def test_bin_means_carry_no_float_noise(tmp_path: Path) -> None:
+    csv = tmp_path / "noise.csv"
+    t = pd.date_range("2024-01-01", periods=24, freq="5min")
+    pd.DataFrame({"timestamp": t, "v": [51.9, 51.922, 51.944] * 8}).to_csv(csv, index=False)
+    (s,) = load_frame(csv, DataSpec(resample="h")).series
+    assert repr(float(s.values[0, 0])) == "51.922"  # not 51.922000000000004, echoed as the value

@@ -88,7 +88,8 @@ def _bins(values: pd.DataFrame, offset: pd.DateOffset, how: str) -> pd.DataFrame
     out = bins.count() if how == "count" else bins.agg(how)  # count: values per bin
     if how not in TOTALS:
         out = out.dropna(how="all")  # no rows: a gap for --fill, not a value
-    return out.astype(np.float64)
+    # 15 digits: a mean's float noise (51.922000000000004) would be echoed as the value.
+    return out.astype(np.float64).map(lambda v: float(f"{v:.15g}"))
 
 
 def _partial_last_bin(times: pd.Series, labels: pd.DatetimeIndex,
