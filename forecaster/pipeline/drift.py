@@ -46,16 +46,17 @@ def drift_problems(bundle: Bundle, frame: Frame, recent: int) -> list[str]:
             if zc > MAX_Z and (levels or j >= len(frame.spec.targets)):
                 problems.append(f"recent '{col}' values of {where} lie {zc:.0f} training "
                                 "standard deviations from the training mean")
-        problems += _counters_gone_back(bundle, s, known, where)
+        problems += _counters_gone_back(bundle, s, frame.spec.targets, known, where)
     return problems
 
 
-def _counters_gone_back(bundle: Bundle, s, known: dict, where: str) -> list[str]:
+def _counters_gone_back(bundle: Bundle, s, targets: list[str], known: dict,
+                        where: str) -> list[str]:
     """A held counter now far on the wrong side of everything it read in training: a
     meter swapped or reset, whose forecast would start from the old meter's habits."""
     out = []
     held = bundle.meta["forecaster"].get("counters", {}).get(s.name, {})
-    for j, col in enumerate(bundle.meta["data"]["targets"]):
+    for j, col in enumerate(targets):
         way = held.get(col, 0)
         z = way * (s.values[-1, j] - known["mean"][j]) / known["scale"][j]
         if way and z < -BELOW_RANGE:
