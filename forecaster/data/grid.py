@@ -62,13 +62,18 @@ def _plain(alias: str) -> str:
 
 def check_freq(alias: str, path: Path) -> pd.DateOffset:
     """Parse a user-given frequency alias, with a clear error."""
+    return parse_step(alias, "--freq", "h, 15min, D, W or MS")
+
+
+def parse_step(alias: str | None, option: str, examples: str) -> pd.DateOffset:
+    """A step given to ``option`` (--freq, --resample) as an offset, or a ConfigError."""
     try:
         offset = pd.tseries.frequencies.to_offset(alias)
         if pd.Timestamp("2000-01-01") + offset <= pd.Timestamp("2000-01-01"):
             raise ValueError(alias)
-    except ValueError:
-        raise ConfigError(f"--freq {alias}: unknown or non-positive frequency; expected a "
-                          "pandas alias such as h, 15min, D, W or MS") from None
+    except (ValueError, TypeError):
+        raise ConfigError(f"{option} {alias}: unknown or non-positive step; expected a "
+                          f"pandas alias such as {examples}") from None
     return offset
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecaster.data.grid import parse_step
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import is_steps
 from forecaster.errors import ConfigError
@@ -64,14 +65,7 @@ def resample_rows(data: pd.DataFrame, spec: DataSpec, path: Path,
 
 def check_step(alias: str | None, path: Path) -> pd.DateOffset:
     """The ``--resample`` step, with a clear error for a bad one."""
-    try:
-        offset = pd.tseries.frequencies.to_offset(alias)
-        if pd.Timestamp("2000-01-01") + offset <= pd.Timestamp("2000-01-01"):
-            raise ValueError(alias)
-    except (ValueError, TypeError):
-        raise ConfigError(f"--resample {alias}: unknown or non-positive step; expected a "
-                          "pandas alias such as 5min, h, D, W, MS (months) or QS "
-                          "(quarters)") from None
+    offset = parse_step(alias, "--resample", "5min, h, D, W, MS (months) or QS (quarters)")
     if type(offset).__name__.endswith("End"):
         # Bins are labelled by their start: a month-end bin would run from 31 October to
         # 29 November under the label 2023-10-31, not hold October.
@@ -95,18 +89,21 @@ def _bins(values: pd.DataFrame, offset: pd.DateOffset, how: str) -> pd.DataFrame
 def _partial_last_bin(times: pd.Series, labels: pd.DatetimeIndex,
                       offset: pd.DateOffset) -> bool:
     """Whether the rows stop before the last bin's end by more than their usual spacing."""
-    if len(labels) < 2 or len(times) < 3:
-        return False
-    spacing = pd.Timedelta(np.median(np.diff(times.to_numpy())))
-    return times.iloc[-1] + spacing < labels[-1] + offset
+    spacing = _spacing(times, labels)
+    return spacing is not None and times.iloc[-1] + spacing < labels[-1] + offset
 
 
 def _partial_first_bin(times: pd.Series, labels: pd.DatetimeIndex) -> bool:
     """Whether the rows start after the first bin's start by more than their usual spacing."""
+    spacing = _spacing(times, labels)
+    return spacing is not None and times.iloc[0] - spacing >= labels[0]
+
+
+def _spacing(times: pd.Series, labels: pd.DatetimeIndex) -> pd.Timedelta | None:
+    # The rows' median spacing; None when too few rows or bins to judge an edge by.
     if len(labels) < 2 or len(times) < 3:
-        return False
-    spacing = pd.Timedelta(np.median(np.diff(times.to_numpy())))
-    return times.iloc[0] - spacing >= labels[0]
+        return None
+    return pd.Timedelta(np.median(np.diff(times.to_numpy())))
 
 
 def _named(name: object) -> str:
