@@ -49,9 +49,7 @@ def main() -> None:
             raise
         if exc.format_message():  # empty when the help was shown for a bare 'forecast'
             where = getattr(getattr(exc, "ctx", None), "command_path", None) or "forecast"
-            origin = usage_origin(exc)
-            fix = f" (the value came from {origin}: fix or remove it there)" if origin else ""
-            error_line(f"{exc.format_message()}{fix} (see '{where} --help')")
+            error_line(f"{exc.format_message()}{usage_origin(exc)} (see '{where} --help')")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("Error: interrupted\n")

@@ -96,20 +96,16 @@ def _root_obj(ctx: typer.Context) -> dict:
 
 
 def _value_origin(ctx: typer.Context, message: str) -> str:
-    """" (the value came from ...)" when ``message`` opens with an option whose value was
-    not typed: ``resample = "hh"`` in forecast.toml is reported as '--resample hh'."""
+    """``origin_note`` of the option ``message`` opens with, whose value may not have been
+    typed: ``resample = "hh"`` in forecast.toml is reported as '--resample hh'."""
     found = re.match(r"--([a-z][a-z-]*) ", message)
     if not found:
         return ""
-    source = sources_of(ctx).get(found.group(1).replace("-", "_"), "flag")
-    if not source.startswith(("environment ", "file ")):
-        return ""
-    origin = source.replace("environment ", "environment variable ", 1)
-    return f" (the value came from {origin}: fix or remove it there)"
+    return origin_note(sources_of(ctx).get(found.group(1).replace("-", "_"), "flag"))
 
 
 def usage_origin(exc: Exception) -> str:
-    """Where the value an option error is about came from, when not from the command line.
+    """``origin_note`` for an error of the option parser.
 
     A bad ``FORECAST_LEVEL`` or ``level = "abc"`` in forecast.toml is reported by the
     parser against ``--level``, a flag the user never typed; this names the real source.
@@ -120,12 +116,20 @@ def usage_origin(exc: Exception) -> str:
     source = ctx.get_parameter_source(param.name)
     kind = source.name if source is not None else ""
     if kind == "ENVIRONMENT" and param.envvar:
-        return f"environment variable {param.envvar}"
+        return origin_note(f"environment {param.envvar}")
     if kind == "DEFAULT_MAP":
-        sources = _root_obj(ctx).get("sources", {}).get(ctx.info_name, {})
-        origin = sources.get(param.name, "the configuration file")
-        return origin.replace("environment ", "environment variable ", 1)
+        return origin_note(_root_obj(ctx).get("sources", {}).get(ctx.info_name, {})
+                           .get(param.name, ""))
     return ""
+
+
+def origin_note(source: str) -> str:
+    """" (the value came from ...)" for a recorded source such as "environment
+    FORECAST_FILL" or "file forecast.toml"; nothing for a flag or a default."""
+    if not source.startswith(("environment ", "file ")):
+        return ""
+    origin = source.replace("environment ", "environment variable ", 1)
+    return f" (the value came from {origin}: fix or remove it there)"
 
 
 @contextmanager
