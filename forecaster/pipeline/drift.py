@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from forecaster.bundle import Bundle
-from forecaster.data.loading import Frame
+from forecaster.data.loading import Frame, Series
 from forecaster.errors import DataError
 from forecaster.report import Reporter
 
@@ -50,7 +50,7 @@ def drift_problems(bundle: Bundle, frame: Frame, recent: int) -> list[str]:
     return problems
 
 
-def _counters_gone_back(bundle: Bundle, s, targets: list[str], known: dict,
+def _counters_gone_back(bundle: Bundle, s: Series, targets: list[str], known: dict,
                         where: str) -> list[str]:
     """A held counter now far on the wrong side of everything it read in training: a
     meter swapped or reset, whose forecast would start from the old meter's habits."""
