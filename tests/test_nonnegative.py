@@ -105,3 +105,15 @@ def test_forecast_residual_scores_use_the_unfloored_network(tmp_path: Path) -> N
     floored, raw = bundles
     assert torch.equal(floored["intervals.quantiles"], raw["intervals.quantiles"])
     assert not torch.equal(floored["intervals.vol_quantiles"], raw["intervals.vol_quantiles"])
+
+
+def test_counted_bins_are_counts_even_with_few_zeros(tmp_path: Path) -> None:
+    # A busy log: every hour holds events, so no bin is 0 and the zero-share rule would not
+    # see a count; a forecast below zero events is impossible all the same.
+    stamps = pd.date_range("2024-01-01", periods=4000, freq="97s")
+    path = tmp_path / "log.csv"
+    pd.DataFrame({"timestamp": stamps, "bytes": np.arange(4000)}).to_csv(path, index=False)
+    frame = load_frame(path, DataSpec(resample="h", aggregate="count"))
+    assert nonnegative(frame, np.array([0]), 0, 100, None).tolist() == [True]
+    frame = load_frame(path, DataSpec(resample="h", aggregate="mean"))
+    assert nonnegative(frame, np.array([0]), 0, 100, None).tolist() == [False]

@@ -48,10 +48,13 @@ def nonnegative(frame: Frame, offsets: np.ndarray, lo: int, hi: int,
         setting: --nonnegative (True), --allow-negative (False), or None: a target that is
             never negative and exactly 0 in at least ``ZERO_SHARE`` of those rows (counts,
             sales, rainfall), where a forecast below zero is impossible, not merely rare.
+            Bins counted by ``--aggregate count`` are counts by construction, zeros or not.
     """
     k = len(frame.spec.targets)
     if setting is not None:
         return np.full(k, bool(setting))
+    if frame.spec.aggregate == "count":
+        return np.full(k, True)
     v = training_values(frame, offsets, lo, hi)
     seen = np.maximum((~np.isnan(v)).sum(axis=0), 1)
     return ~(v < 0).any(axis=0) & ((v == 0).sum(axis=0) >= ZERO_SHARE * seen)
