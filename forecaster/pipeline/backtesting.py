@@ -18,13 +18,14 @@ import numpy as np
 import pandas as pd
 import torch
 
-from forecaster.baselines import drift, ets, naive, season_length, seasonal_naive
+from forecaster.baselines import season_length
 from forecaster.config import TrainSettings
 from forecaster.data.loading import Frame, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.windows import WindowSet, assemble, window_starts
 from forecaster.errors import ConfigError, DataError
 from forecaster.models.train import predict_batches
+from forecaster.pipeline.backtest_baselines import baseline_points
 from forecaster.pipeline.backtest_plan import (
     BacktestSettings,
     Plan,
@@ -47,9 +48,7 @@ from forecaster.pipeline.shape import fit_short, resolve_norm, resolve_shape
 from forecaster.pipeline.training import fit_ensemble
 from forecaster.report import Reporter
 
-BASELINES = ("naive", "seasonal naive", "drift", "ETS")
 FEW_ORIGINS = 5  # fewer, and one unlucky origin decides the comparison with the baselines
-WEEKLY = "weekly naive"  # sub-daily data only: the same hour a week before
 
 
 @dataclass
@@ -176,7 +175,8 @@ def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, seas
     points = {bt.train.cell.upper(): tuple(
         settle_points(frame, to_raw(pt, o, data.scalers, k), o, floor, held)
         for pt, o in ((val_pt, data.val_origins), (test_pt, data.test_origins)))}
-    points.update(baseline_points(frame, grid, refit, data, st.horizon, season, week))
+    points.update(baseline_points(frame, grid, refit, (data.val_origins, data.test_origins),
+                                  st.horizon, season, week))
     val_truth = actuals(frame, data.val_origins, st.horizon)
     if len(val_truth) < MIN_INTERVAL_WINDOWS:
         report.warn_once("few validation windows",
@@ -235,33 +235,6 @@ def refit_data(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit) -> 
     return RefitData(scalers, sets["fit"], sets["val"], sets["test"],
                      np.concatenate(val_o).astype(np.int64),
                      np.concatenate(test_o).astype(np.int64))
-
-
-def baseline_points(frame: Frame, grid: Grid, refit: Refit, data: RefitData, horizon: int,
-                    season: int, week: int | None = None
-                    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Validation and test forecasts of every baseline, per series, on the raw scale
-    (with ``week``, also the weekly seasonal naive)."""
-    k = len(frame.spec.targets)
-    out = {name: [np.empty((len(o), horizon, k)) for o in (data.val_origins,
-                                                            data.test_origins)]
-           for name in BASELINES + ((WEEKLY,) if week else ())}
-    for i, s in enumerate(frame.series):
-        y = s.values[:, :k].astype(np.float64)
-        n, off = len(y), grid.offsets[i]
-        lo, hi = (int(np.clip(p - off, 0, n)) for p in (refit.train_lo, refit.train_hi))
-        for j, origins in enumerate((data.val_origins, data.test_origins)):
-            rows = np.flatnonzero(origins[:, 0] == i)
-            if not rows.size:
-                continue
-            o = origins[rows, 1]
-            out["naive"][j][rows] = naive(y, o, horizon)
-            out["seasonal naive"][j][rows] = seasonal_naive(y, o, horizon, season)
-            if week:
-                out[WEEKLY][j][rows] = seasonal_naive(y, o, horizon, week)
-            out["drift"][j][rows] = drift(y, o, horizon)
-            out["ETS"][j][rows] = ets(y, o, horizon, season, fit_lo=lo, fit_hi=hi)
-    return {name: (v[0], v[1]) for name, v in out.items()}
 
 
 def actuals(frame: Frame, origins: np.ndarray, horizon: int) -> np.ndarray:
