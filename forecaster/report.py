@@ -41,13 +41,11 @@ class Reporter:
                        width=None if self.tty else 132, force_terminal=self._force)
 
     def _line(self, level: str, message: str) -> None:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         if self.json:
-            sys.stderr.write(json.dumps({"ts": stamp, "level": level, "msg": message}) + "\n")
-            sys.stderr.flush()
+            json_line(level, message)
             return
         prefix = "Warning: " if level == "warning" else ""
-        self.console.print(f"{stamp} {prefix}{message}", markup=False)
+        self.console.print(f"{_stamp()} {prefix}{message}", markup=False)
 
     def note(self, message: str) -> None:
         """An informational line."""
@@ -74,7 +72,7 @@ class Reporter:
         if self.quiet:
             return
         if self.json:
-            sys.stderr.write(json.dumps({"table": title, "columns": columns, "rows": rows}) + "\n")
+            json_line("info", title, table=title, columns=columns, rows=rows)
             return
         from rich.table import Table
 
@@ -124,6 +122,26 @@ class Reporter:
                     if "best" in seen else "")
             self.note(f"{label}: {int(seen['epochs'])} epoch(s), last train loss "
                       f"{seen['train']:.5f}{best}")
+
+
+def _stamp() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def json_line(level: str, message: str, **fields: object) -> None:
+    """One JSON object on stderr, for --log-format json.
+
+    Every line a log shipper reads, errors and tables included, has the same ``ts``,
+    ``level`` and ``msg`` (a table's msg is its title).
+
+    Args:
+        level: "debug", "info", "warning" or "error".
+        message: the ``msg`` field.
+        **fields: further fields (a table's ``table``, ``columns`` and ``rows``).
+    """
+    line = {"ts": _stamp(), "level": level, "msg": message, **fields}
+    sys.stderr.write(json.dumps(line) + "\n")
+    sys.stderr.flush()
 
 
 def _losses(train: float, val: float) -> str:

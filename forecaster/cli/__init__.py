@@ -11,7 +11,7 @@ import os
 import sys
 
 from forecaster.cli import backtest, detect, manage, predict, train  # noqa: F401  (registers the commands)
-from forecaster.cli.common import app, error_line, usage_origin
+from forecaster.cli.common import app, error_line, follow_log_format, usage_origin
 from forecaster.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
 from forecaster.ops.signals import Terminated, ignore_stop_signals, install_sigterm_handler
 
@@ -47,14 +47,24 @@ def main() -> None:
         # Usage errors from the option parser: one Error line, like our own errors.
         if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
             raise
-        if exc.format_message():  # empty when the help was shown for a bare 'forecast'
-            where = getattr(getattr(exc, "ctx", None), "command_path", None) or "forecast"
-            error_line(f"{exc.format_message()}{usage_origin(exc)} (see '{where} --help')")
+        _usage_error(exc)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        sys.stderr.write("Error: interrupted\n")
+        error_line("interrupted")
         sys.exit(EXIT_INTERRUPTED)
     except Terminated:
-        sys.stderr.write("Error: terminated\n")
+        error_line("terminated")
         sys.exit(EXIT_TERMINATED)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_error(exc: Exception) -> None:
+    """The parser's error as our one Error line (nothing for the help of a bare 'forecast')."""
+    message = exc.format_message()
+    if not message:
+        return
+    ctx = getattr(exc, "ctx", None)
+    # A mistyped command fails before the root command runs and reads --log-format.
+    follow_log_format(ctx)
+    where = getattr(ctx, "command_path", None) or "forecast"
+    error_line(f"{message}{usage_origin(exc)} (see '{where} --help')")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -65,7 +63,7 @@ def _root(
     """Read the configuration file and environment into each command's defaults."""
     from forecaster.cli.config_file import build_default_map, read_config
 
-    with errors_to_exit(False):
+    with errors_to_exit(False, ctx):
         check_choice("--log-format", log_format, ("text", "json"))
         _LOG["json"] = log_format == "json"
         doc, path = read_config(config)
@@ -95,13 +93,41 @@ def _root_obj(ctx: typer.Context) -> dict:
     return root.obj if isinstance(root.obj, dict) else {}
 
 
-def _value_origin(ctx: typer.Context, message: str) -> str:
-    """``origin_note`` of the option ``message`` opens with, whose value may not have been
-    typed: ``resample = "hh"`` in forecast.toml is reported as '--resample hh'."""
-    found = re.match(r"--([a-z][a-z-]*) ", message)
-    if not found:
-        return ""
-    return origin_note(sources_of(ctx).get(found.group(1).replace("-", "_"), "flag"))
+def _value_origin(ctx: typer.Context, exc: Exception) -> str:
+    """``origin_note`` of the option value an error of ours is about, which the user may
+    not have typed: ``resample = "hh"`` in forecast.toml is reported as '--resample hh',
+    a stale ``FORECAST_TARGET`` as a missing column."""
+    found = re.match(r"(--[a-z][a-z-]*) ", str(exc))
+    if found:
+        return _option_origin(ctx, found.group(1))
+    column = getattr(exc, "column", None)  # set by the data layer's errors about a column
+    return _column_origin(ctx, column) if column else ""
+
+
+# The options that name columns: an error about a column traces back to one of them.
+_COLUMN_OPTIONS = ("time_col", "series_col", "target", "features")
+
+
+def _column_origin(ctx: typer.Context, column: str) -> str:
+    """``origin_note`` of a column option whose value names ``column``."""
+    for param in (p for p in ctx.command.params if p.name in _COLUMN_OPTIONS):
+        values = ctx.params.get(param.name) or []
+        # "a,b" names two columns (the data layer splits it), or one named "a,b".
+        names = {n.strip() for v in ([values] if isinstance(values, str) else values)
+                 for n in (v, *v.split(","))}
+        note = _param_origin(ctx, param) if column in names else ""
+        if note:
+            return note
+    return ""
+
+
+def _option_origin(ctx: typer.Context, option: str) -> str:
+    """``origin_note`` of the value of ``option`` (as typed: "--format", whose parameter
+    is ``fmt``) of the command that ``ctx`` runs."""
+    for param in ctx.command.params:
+        if option in getattr(param, "opts", ()):
+            return _param_origin(ctx, param)
+    return ""
 
 
 def usage_origin(exc: Exception) -> str:
@@ -113,6 +139,12 @@ def usage_origin(exc: Exception) -> str:
     ctx, param = getattr(exc, "ctx", None), getattr(exc, "param", None)
     if ctx is None or param is None or param.name is None:
         return ""
+    return _param_origin(ctx, param)
+
+
+def _param_origin(ctx: typer.Context, param) -> str:
+    """``origin_note`` of one parameter: its own environment variable (``envvar``), or the
+    variable or file that filled the command's defaults."""
     source = ctx.get_parameter_source(param.name)
     kind = source.name if source is not None else ""
     if kind == "ENVIRONMENT" and param.envvar:
@@ -139,7 +171,7 @@ def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[No
     try:
         yield
     except ForecastError as exc:
-        error_line(str(exc) + (_value_origin(ctx, str(exc)) if ctx is not None else ""))
+        error_line(str(exc) + (_value_origin(ctx, exc) if ctx is not None else ""))
         raise typer.Exit(exc.exit_code) from None
     except BrokenPipeError:
         # The reader of stdout left (`| head`): stop quietly, as other Unix tools do. Point
@@ -167,11 +199,21 @@ def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[No
 _LOG = {"json": False}  # --log-format json, set by the root command for error lines
 
 
+def follow_log_format(ctx: typer.Context | None) -> None:
+    """Take --log-format from the root command's parsed options, for an error raised
+    before the root command ran (a mistyped command name is found first)."""
+    root = ctx.find_root() if ctx is not None else None
+    value = root.params.get("log_format") if root is not None else None
+    if value in ("text", "json"):
+        _LOG["json"] = value == "json"
+
+
 def error_line(message: str) -> None:
     """The one error line: ``Error: ...``, or a JSON object under --log-format json."""
     if _LOG["json"]:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        typer.echo(json.dumps({"ts": stamp, "level": "error", "msg": message}), err=True)
+        from forecaster.report import json_line
+
+        json_line("error", message)
     else:
         typer.echo(f"Error: {message}", err=True)
 

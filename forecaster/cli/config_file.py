@@ -31,15 +31,28 @@ NOT_CONFIGURABLE = {"help", "debug", "data", "config"}
 
 
 def read_config(path: Path | None) -> tuple[dict, Path | None]:
-    """The parsed TOML file: ``path``, else ``forecast.toml`` in the working directory."""
+    """The parsed TOML file: ``path``, else ``forecast.toml`` in the working directory.
+
+    Errors about ``path`` open with '--config', so that the CLI can add where the path
+    came from (``FORECAST_CONFIG``, say).
+    """
     if path is None:
         path = Path(DEFAULT_FILE)
-        if not path.is_file():
-            return {}, None
-    elif not path.is_file():
+        return (_parse(path, str(path)), path) if path.is_file() else ({}, None)
+    if path.is_dir():
+        raise MissingInputError(f"--config {path}: a folder, not a file; give the path of "
+                                "the TOML file")
+    if not path.is_file():
         raise MissingInputError(f"--config {path}: no such file; check the path")
+    return _parse(path, f"--config {path}"), path
+
+
+def _parse(path: Path, label: str) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8")), path
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise MissingInputError(f"{label}: cannot read it ({exc.strerror or exc}); check "
+                                "its permissions") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from None
 
@@ -80,12 +93,12 @@ def _file_entries(config: dict, params: dict, path: Path | None):
         if isinstance(value, dict) and key in params:
             for sub_key, sub_value in value.items():
                 name = _known(sub_key, [key], params, path)
-                yield key, name, _from_file(sub_value)
+                yield key, name, _from_file(sub_value, params[key][name])
             continue
         name = _known(key, list(params), params, path)
         for cmd, table in params.items():
             if name in table:
-                yield cmd, name, _from_file(value)
+                yield cmd, name, _from_file(value, table[name])
 
 
 def _known(key: str, commands: list[str], params: dict, path: Path | None) -> str:
@@ -106,8 +119,11 @@ def _aliases(param: Any) -> set[str]:
             if o.startswith("--")}
 
 
-def _from_file(value: Any) -> Any:
-    return [str(v) for v in value] if isinstance(value, list) else value
+def _from_file(value: Any, param: Any) -> Any:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    # target = "price" for a repeatable option: one value, as --target price is.
+    return [str(value)] if getattr(param, "multiple", False) else value
 
 
 def _from_env(value: str, param: Any) -> Any:

@@ -22,13 +22,14 @@ from forecaster.config import DEFAULT_MODEL_DIR
 
 @app.command()
 def info(
+    ctx: typer.Context,
     model: ModelDir = Path(DEFAULT_MODEL_DIR),
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     debug: Debug = False,
 ) -> None:
     """Show what a model bundle holds: data, columns, frequency, training period, fold
     metrics, anomaly threshold, settings and where each came from, versions."""
-    with errors_to_exit(debug):
+    with errors_to_exit(debug, ctx):
         check_choice("--format", fmt, ("table", "json"))
         from forecaster.bundle import load_bundle
         from forecaster.pipeline.describe import describe, render_info
@@ -52,7 +53,7 @@ def rollback(
     debug: Debug = False,
 ) -> None:
     """Make the previous bundle version current again (train keeps the last --keep)."""
-    with errors_to_exit(debug):
+    with errors_to_exit(debug, ctx):
         from forecaster.ops.rollback import rollback as run_rollback
 
         left, now = run_rollback(model, wait)

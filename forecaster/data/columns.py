@@ -23,6 +23,19 @@ from forecaster.errors import DataError
 _DATE_LIKE = re.compile(r"\d[-/:.]\d|[A-Za-z]{3,}\.?\s+\d")
 
 
+class ColumnError(DataError):
+    """A ``DataError`` about a column that an option named.
+
+    Attributes:
+        column: the name, so that the CLI can say where the option's value came from (a
+            stale ``FORECAST_TARGET`` in a cron job's environment, say).
+    """
+
+    def __init__(self, message: str, column: str = "") -> None:
+        super().__init__(message)
+        self.column = column
+
+
 def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path) -> DataSpec:
     """The spec with every role named: given columns checked, the others detected.
 
@@ -34,9 +47,10 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path) -> DataSpec:
     named = [spec.time_col, *spec.time_parts, spec.series_col, *spec.targets, *spec.features]
     for name in (n for n in named if n):
         if name not in cols:
-            raise DataError(f"{path}: no column '{name}'; the columns are {column_list(cols)}: "
-                            "check the name (case counts), or rename the file's column (a "
-                            "model's later files need its training columns)")
+            raise ColumnError(f"{path}: no column '{name}'; the columns are "
+                              f"{column_list(cols)}: check the name (case counts), or rename "
+                              "the file's column (a model's later files need its training "
+                              "columns)", name)
     time_col, parts = spec.time_col, list(spec.time_parts)
     if time_col is None and not parts:
         time_col, parts = detect_time(raw, path)
@@ -65,17 +79,17 @@ def _check_roles(time_col: str | None, parts: list[str], spec: DataSpec, path: P
     for option, names in (("--target", spec.targets), ("--features", spec.features)):
         twice = [n for n, k in Counter(names).items() if k > 1]
         if twice:
-            raise DataError(f"{path}: column '{twice[0]}' is named more than once in {option}; "
-                            "name each column once")
+            raise ColumnError(f"{path}: column '{twice[0]}' is named more than once in "
+                              f"{option}; name each column once", twice[0])
     roles = [("the time column", [time_col, *parts]), ("the series column", [spec.series_col]),
              ("a target", spec.targets), ("a feature", spec.features)]
     seen: dict[str, str] = {}
     for role, names in roles:
         for name in filter(None, names):
             if name in seen:
-                raise DataError(f"{path}: column '{name}' is both {seen[name]} and {role}; give "
-                                "each column one role (--time-col, --series-col, --target, "
-                                "--features)")
+                raise ColumnError(f"{path}: column '{name}' is both {seen[name]} and {role}; "
+                                  "give each column one role (--time-col, --series-col, "
+                                  "--target, --features)", name)
             seen[name] = role
 
 
