@@ -1,5 +1,5 @@
 """Time columns the parser alone misreads: lone day/hour columns, 1949M01, day-first
-quarter-hours, two-digit years and clock times without dates."""
+quarter-hours, two-digit years (Jan-25) and clock times without dates."""
 
 from __future__ import annotations
 
@@ -91,6 +91,26 @@ def test_two_digit_years_in_the_future_go_back_a_century(tmp_path: Path) -> None
     (s,) = frame.series
     assert stamps[0] == "Jan-49" and frame.freq == "MS"
     assert s.index[0] == utc("1949-01-01") and s.index[-1] == utc("1953-12-01")
+
+
+@pytest.mark.parametrize("fmt", ["%b-%y", "%b %y", "%B %y", "%b'%y"])
+def test_spreadsheet_months_with_two_digit_years_read_as_months(tmp_path: Path,
+                                                                 fmt: str) -> None:
+    # Excel's mmm-yy: pandas read Jan-25 as 25 January of the year 1, and the file was refused.
+    stamps = [f"{t:{fmt}}" for t in pd.date_range("2015-01-01", periods=120, freq="MS")]
+    frame = load_frame(write(tmp_path, ["Month,sales"] + [f"{t},{i}" for i, t in
+                                                          enumerate(stamps)]), DataSpec())
+    (s,) = frame.series
+    assert frame.freq == "MS" and frame.n_filled == 0
+    assert s.index[0] == utc("2015-01-01") and s.index[-1] == utc("2024-12-01")
+
+
+def test_month_names_with_days_and_no_year_are_not_read_as_years(tmp_path: Path) -> None:
+    # Jan 01, Jan 02, ...: days (their number changes from row to row), not years.
+    stamps = [f"{t:%b %d}" for t in pd.date_range("2021-01-01", periods=60, freq="D")]
+    with pytest.raises(DataError):
+        load_frame(write(tmp_path, ["date,value"] + [f"{t},{i}" for i, t in
+                                                     enumerate(stamps)]), DataSpec())
 
 
 @pytest.mark.parametrize(("text", "today", "year"), [

@@ -21,6 +21,8 @@ _DAY_MONTH = r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(\s|$)"
 # Statistics offices' months and quarters: 1949M01; 2000Q1, 2000 Q1, 2000-Q1; Q1 2000.
 PERIODS = (r"(?P<y>\d{4})M(?P<m>0[1-9]|1[0-2])", r"(?P<y>\d{4})\s*-?\s*Q(?P<q>[1-4])",
            r"Q(?P<q>[1-4])\s*-?\s*(?P<y>\d{4})")
+# A spreadsheet's "mmm-yy": Jan-25, Sep 99, SEPT'03. Its number is a year, not a day.
+MONTH_YY = re.compile(r"(?P<b>[A-Z]{3,9})\.?[\s'/-]*(?P<yy>\d{2})")
 HALF = 0.5  # a grid emptier than this is no calendar (the grid refuses it too)
 CENTURY = pd.DateOffset(years=100)
 
@@ -77,14 +79,18 @@ def _ambiguous(col: pd.Series) -> bool:
     return bool(col.iloc[:HEAD].astype(str).str.match(_DAY_MONTH).all())
 
 
-def period_notation(col: pd.Series) -> pd.Series | None:
-    """Months and quarters as statistics offices write them (1949M01, 2000Q1, 2000 Q1,
-    Q1 2000) as the first day of each, or None for a column in another notation.
+def period_notation(col: pd.Series, today: pd.Timestamp | None = None) -> pd.Series | None:
+    """Months and quarters as statistics offices and spreadsheets write them (1949M01,
+    2000Q1, 2000 Q1, Q1 2000, Jan-25) as the first day of each, or None for a column in
+    another notation.
 
-    pandas reads none of 1949M01, 2000 Q1 or Q1 2000, and warns that its reading of
-    2000Q1 will go. An empty cell reads as NaT, for the caller to report with its row.
+    pandas reads none of 1949M01, 2000 Q1 or Q1 2000, warns that its reading of 2000Q1
+    will go, and reads a spreadsheet's Jan-25 as 25 January of the year 1. An empty cell
+    reads as NaT, for the caller to report with its row.
     """
     text = col.astype(str).str.strip().str.upper()
+    if MONTH_YY.fullmatch(text.iloc[0]):
+        return _month_yy(text, today)
     pattern = next((p for p in PERIODS if re.fullmatch(p, text.iloc[0])), None)
     if pattern is None:
         return None  # the common case, decided without a pass over a long column
@@ -97,6 +103,38 @@ def period_notation(col: pd.Series) -> pd.Series | None:
     dates = pd.to_datetime(pd.DataFrame({"year": parts["y"].astype(int), "month": month,
                                          "day": 1}), utc=True)
     return dates.reindex(col.index)
+
+
+def _month_yy(text: pd.Series, today: pd.Timestamp | None) -> pd.Series | None:
+    """``text`` (upper case) read as month name and two-digit year, or None.
+
+    "Jan 25" may also be 25 January of no year. A monthly column changes month name from
+    one distinct cell to the next; a daily one mostly changes the number, and stays None.
+    """
+    present = text != ""
+    parts = text[present].str.extract(f"^{MONTH_YY.pattern}$")
+    month = parts["b"].map(_month_number)
+    if month.isna().any():
+        return None
+    head = parts.iloc[:HEAD].drop_duplicates()
+    if len(head) > 1 and (head["b"] != head["b"].shift()).iloc[1:].mean() <= HALF:
+        return None
+    year = 2000 + parts["yy"].astype(int)
+    this_year = (today if today is not None else pd.Timestamp.now(tz="UTC")).year
+    year = year.where(year <= this_year, year - 100)  # data lie in the past: Jan-49 is 1949
+    dates = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1}), utc=True)
+    return dates.reindex(text.index)
+
+
+def _month_number(name: object) -> float:
+    """1 for JAN or JANUARY, ..., NaN for a word that is no English month name."""
+    if name == "SEPT":
+        return 9.0
+    full = ("JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "AUGUST",
+            "SEPTEMBER", "OCTOBER", "NOVEMBER", "DECEMBER")
+    ok = isinstance(name, str) and len(name) >= 3
+    return next((float(i + 1) for i, w in enumerate(full) if ok and w.startswith(name)),
+                float("nan"))
 
 
 def refuse_clock_only(col: pd.Series, path: Path, name: str) -> None:
