@@ -3,7 +3,8 @@ refusing what is not a file (a pipe, standard input).
 
 Data loggers append to the files this tool reads, so the last line may still be being
 written when it is read; a logger that starts writing another column leaves rows wider than
-the header. Both are told here by file line numbers (1 is the header).
+the header. Both are told here by file line numbers (the header's is 1 unless lines such as
+"sep=;" or "# comments" come before it: see ``layout``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import codecs
 import csv
 import io
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,6 +22,21 @@ import pandas as pd
 from forecaster.errors import DataError, MissingInputError
 
 TAIL_BYTES = 1 << 16  # read backwards in steps of this many bytes to find the last line
+
+
+@dataclass(frozen=True)
+class Span:
+    """The part of a CSV file that holds its table, from the header on.
+
+    Attributes:
+        start: the header's first byte (past any lines before it).
+        stop: the byte to stop reading at (None: the end of the file).
+        line: the header's line number in the file.
+    """
+
+    start: int = 0
+    stop: int | None = None
+    line: int = 1
 
 
 class _Head(io.RawIOBase):
@@ -42,10 +59,11 @@ class _Head(io.RawIOBase):
         super().close()
 
 
-def open_head(path: Path, size: int | None) -> BinaryIO:
-    """Open the first ``size`` bytes of ``path`` (None: all) for reading, binary."""
+def open_span(path: Path, span: Span) -> BinaryIO:
+    """Open the bytes of ``path`` that ``span`` covers for reading, binary."""
     fh = open(path, "rb")  # noqa: SIM115 (closed with the returned file)
-    return fh if size is None else io.BufferedReader(_Head(fh, size))
+    fh.seek(span.start)
+    return fh if span.stop is None else io.BufferedReader(_Head(fh, span.stop - span.start))
 
 
 def check_regular_file(path: Path) -> None:
@@ -81,11 +99,13 @@ def refuse_packed(path: Path) -> None:
         raise not_utf8(path)
 
 
-def check_utf8(path: Path, chunk: int = 1 << 20) -> None:
-    """Raise ``not_utf8`` unless the whole file decodes as UTF-8."""
+def check_utf8(path: Path, start: int = 0, chunk: int = 1 << 20) -> None:
+    """Raise ``not_utf8`` unless the file from byte ``start`` (its header's) decodes as
+    UTF-8: the comment lines before the header are never read, by any engine."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         with open(path, "rb") as fh:
+            fh.seek(start)
             while block := fh.read(chunk):
                 decoder.decode(block)
             decoder.decode(b"", final=True)
@@ -149,11 +169,10 @@ def _last_line(path: Path, size: int) -> bytes | None:
     return tail
 
 
-def parse_error(path: Path, exc: Exception, sep: str, width: int,
-                limit: int | None) -> DataError:
+def parse_error(path: Path, exc: Exception, sep: str, width: int, span: Span) -> DataError:
     """The error for a file pandas cannot parse: the first line whose number of fields is
     not the header's, else pandas' own message."""
-    error = width_error(path, sep, width, limit)
+    error = width_error(path, sep, width, span)
     if error:
         return error
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -163,7 +182,7 @@ def parse_error(path: Path, exc: Exception, sep: str, width: int,
 
 
 def check_padded_rows(raw: pd.DataFrame, path: Path, sep: str, width: int,
-                      limit: int | None) -> None:
+                      span: Span) -> None:
     """Refuse rows of the wrong width that pandas' C parser let through.
 
     It pads a short row with empty cells, and takes a first column more than the header
@@ -176,32 +195,32 @@ def check_padded_rows(raw: pd.DataFrame, path: Path, sep: str, width: int,
     if raw.empty or (isinstance(raw.index, pd.RangeIndex)
                      and not (raw.iloc[:, -1] == "").any()):
         return
-    error = width_error(path, sep, width, limit)
+    error = width_error(path, sep, width, span)
     if error:
         raise error
 
 
-def width_error(path: Path, sep: str, width: int, limit: int | None) -> DataError | None:
+def width_error(path: Path, sep: str, width: int, span: Span) -> DataError | None:
     """The error for the first line whose number of fields is not the header's.
 
     Args:
         path: the CSV file.
         sep: its separator.
         width: the number of fields of its header.
-        limit: read only this many bytes (None: all).
+        span: where the table lies in the file (its line numbers count from its header's).
 
     Returns:
         The error naming that line, or None when every line has ``width`` fields (or the
         file cannot be read as CSV by Python's reader).
     """
     text = {"encoding": "utf-8-sig", "errors": "replace", "newline": ""}
-    with io.TextIOWrapper(open_head(path, limit), **text) as fh:
+    with io.TextIOWrapper(open_span(path, span), **text) as fh:
         rows = csv.reader(fh, delimiter=sep)
         try:
             next(rows, None)  # the header
             for row in rows:
                 if row and len(row) != width:
-                    return _width_error(path, rows.line_num, len(row), width)
+                    return _width_error(path, span.line - 1 + rows.line_num, len(row), width)
         except csv.Error:
             return None
     return None

@@ -6,31 +6,26 @@ column or row, what was found, what was expected and what to do.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import os
-import re
 from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from forecaster.data import csvlines
+from forecaster.data import csvlines, events
 from forecaster.data.columns import header_is_data, is_na_word, resolve_columns
 from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise
+from forecaster.data.layout import Layout, read_layout
 from forecaster.data.numbers import decimal_commas, thousand_dots
 from forecaster.data.resample import resample_rows
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import parse_times
 from forecaster.errors import DataError, MissingInputError
-
-DELIMITERS = (",", ";", "\t", "|")  # see _delimiter
-SNIFF_LINES = 6
 
 
 @dataclass
@@ -102,10 +97,14 @@ def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
         DataError: the content is malformed.
     """
     path = Path(path)
-    raw, notes = _read_csv(path)
-    spec = resolve_columns(raw, spec, path)
+    raw, notes, line = _read_csv(path)
+    raw, spec = events.count_events(raw, spec, path)
+    try:
+        spec = resolve_columns(raw, spec, path)
+    except DataError as exc:
+        raise events.explain(exc, raw, spec, path) from None
     times = parse_times(raw, spec.time_col, spec.time_parts, path)
-    data = _numeric_block(raw, spec, path)
+    data = _numeric_block(raw, spec, path, line)
     data.insert(0, "__time", times)
     data.insert(0, "__series", _series_keys(raw, spec, path))
     data = _sorted(data, path, notes)
@@ -157,14 +156,15 @@ def _off_grid_note(path: Path, freq: str, n_off: int, first: pd.Timestamp, name:
             f"--resample {freq} to keep them")
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
+def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], int]:
+    # The cells, as text; notes; and the header's line in the file.
     try:
         return _read_checked(path)
     except OSError as exc:  # PermissionError, IsADirectoryError, ... from any of the opens
         raise unreadable(path, exc) from None
 
 
-def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str]]:
+def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], int]:
     csvlines.check_regular_file(path)
     if not path.exists():
         raise MissingInputError(f"{path}: no such file; check the path")
@@ -173,51 +173,36 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str]]:
     if path.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty; expected a CSV with a header row")
     csvlines.refuse_packed(path)
-    sep = _delimiter(path)
-    header = _header(path, sep)
-    limit, note = csvlines.unfinished_last_line(path, sep, len(header))
+    layout = read_layout(path)
+    sep, width = layout.sep, len(layout.header)
+    stop, note = csvlines.unfinished_last_line(path, sep, width)
+    span = layout.span(stop)
     engine = _engine()
     if engine:
         # pyarrow's reader threads, stopped by a decoding error, aborted the process at
         # exit (134) about one run in ten: check the text before handing it over.
-        csvlines.check_utf8(path)
+        csvlines.check_utf8(path, span.start)
+    whole = span == csvlines.Span()
     try:
-        with nullcontext(path) if limit is None else csvlines.open_head(path, limit) as src:
+        with nullcontext(path) if whole else csvlines.open_span(path, span) as src:
             raw = pd.read_csv(src, encoding="utf-8-sig", dtype=str, sep=sep,
                               keep_default_na=False, **engine)
     except UnicodeDecodeError:
         raise csvlines.not_utf8(path) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise csvlines.parse_error(path, exc, sep, len(header), limit) from None
+        raise csvlines.parse_error(path, exc, sep, width, span) from None
     raw.columns = [str(c).strip() for c in raw.columns]
     if not engine:  # pyarrow refuses rows of the wrong width itself (a ParserError)
-        csvlines.check_padded_rows(raw, path, sep, len(header), limit)
-    _check_shape(raw, path, sep, header)
+        csvlines.check_padded_rows(raw, path, sep, width, span)
+    _check_shape(raw, path, layout)
     notes = [note] if note else []
+    if layout.comments:
+        notes.append(f"{path.name}: skipped {layout.preamble()} before the header "
+                     f"(line {layout.line})")
     if sep != ",":
         raw = decimal_commas(raw)
         notes += thousand_dots(raw, path)
-    return raw, notes
-
-
-def _delimiter(path: Path) -> str:
-    # Semicolons (European spreadsheets, UCI's household power), tabs and pipes are as
-    # common as commas. The separator is the one found the same number of times on each
-    # of the first lines (a header "time<TAB>price, USD" has one comma, its rows none);
-    # failing that, the one the header holds most.
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-        lines = [re.sub(r'"[^"]*"', "", line) for line in islice(fh, SNIFF_LINES)]
-    lines = [line for line in lines if line.strip()] or [""]
-    counts = {sep: [line.count(sep) for line in lines] for sep in DELIMITERS}
-    steady = [sep for sep, c in counts.items() if min(c) > 0 and len(set(c)) == 1]
-    pool = steady or list(DELIMITERS)
-    return max(pool, key=lambda sep: counts[sep][0])  # ties: the comma, listed first
-
-
-def _header(path: Path, sep: str) -> list[str]:
-    # pandas renames repeated names ("a", "a.1"), so read them from the file itself.
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
-        return [c.strip() for c in next(csv.reader(fh, delimiter=sep), [])]
+    return raw, notes, layout.line
 
 
 def _engine() -> dict:
@@ -229,16 +214,22 @@ def _engine() -> dict:
     return {"engine": "pyarrow"}
 
 
-def _check_shape(raw: pd.DataFrame, path: Path, sep: str, header: list[str]) -> None:
-    if raw.shape[1] < 2:
+def _check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
+    header = layout.header
+    if raw.shape[1] < 2 and not events.times_only(raw, path):  # times only: see events
         raise DataError(f"{path}: found {raw.shape[1]} column; expected a time column and "
                         "at least one numeric column: add a column of timestamps, one per "
                         "row (e.g. 2024-01-01 00:00, 2024-01-01 01:00, ...)")
     if header_is_data(header):
-        first = sep.join(header)
-        raise DataError(f"{path}: the first line ({first[:60]}{'...' * (len(first) > 60)}) "
+        first = layout.sep.join(header)
+        where = (f"line {layout.line}, the first after {layout.preamble()}" if layout.line > 1
+                 else "the first line")
+        # Some loggers write their header as a comment: "# time,value".
+        todo = ", or remove the '#' of a header written as a comment" * bool(layout.comments)
+        raise DataError(f"{path}: {where} ({first[:60]}{'...' * (len(first) > 60)}) "
                         "looks like data, not a header: every cell is a number or a "
-                        "date/time; add a header row naming the columns (e.g. timestamp,value)")
+                        "date/time; add a header row naming the columns (e.g. timestamp,value)"
+                        f"{todo}")
     repeated = [c for c, n in Counter(header).items() if n > 1]
     if repeated:
         raise DataError(f"{path}: repeated column name(s) in the header: "
@@ -247,7 +238,8 @@ def _check_shape(raw: pd.DataFrame, path: Path, sep: str, header: list[str]) -> 
         raise DataError(f"{path}: has a header but no data rows")
 
 
-def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path) -> pd.DataFrame:
+def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path, line: int) -> pd.DataFrame:
+    # ``line``: the header's line in the file; rows are told by their lines.
     out = {}
     for name in spec.targets + spec.features:
         text = raw[name].str.strip()
@@ -259,13 +251,14 @@ def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path) -> pd.DataFram
             todo = ("it holds text: drop it from --features, or encode it as numbers"
                     if name in spec.features and bad.size > len(text) // 2
                     else "fix or blank those cells")
-            raise DataError(f"{path}: row {row + 2}, column '{name}': '{text.iloc[row][:40]}' "
+            raise DataError(f"{path}: row {row + line + 1}, column '{name}': "
+                            f"'{text.iloc[row][:40]}' "
                             f"is not a number; expected numeric values ({bad.size} bad in "
                             f"all); {todo}")
         arr = values.to_numpy(dtype=np.float64)
         inf = np.flatnonzero(np.isinf(arr) | (np.abs(arr) > 1e30))
         if inf.size:
-            raise DataError(f"{path}: row {int(inf[0]) + 2}, column '{name}': value "
+            raise DataError(f"{path}: row {int(inf[0]) + line + 1}, column '{name}': value "
                             f"'{text.iloc[int(inf[0])]}' is infinite or too large; "
                             "remove or fix it (empty cells are filled by --fill)")
         out[name] = arr

@@ -1,0 +1,156 @@
+"""Lines that tools write before a CSV's header: Excel's "sep=;" and '#' comment lines.
+
+Every command reads such a file alike, through both CSV parsers (pyarrow, the ``fast``
+extra, and pandas' C parser), and names lines by their number in the file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import TINY, make_series
+from typer.testing import CliRunner
+
+import forecaster.data.loading as loading
+from forecaster.cli import app
+from forecaster.errors import EXIT_DATA
+
+runner = CliRunner()
+HORIZON = int(TINY[TINY.index("--horizon") + 1])
+
+
+@pytest.fixture(params=["pyarrow", "c"])
+def engine(request, monkeypatch) -> str:
+    """Read CSVs with this parser."""
+    if request.param == "pyarrow":
+        pytest.importorskip("pyarrow")
+        monkeypatch.setattr(loading, "_engine", lambda: {"engine": "pyarrow"})
+    else:
+        monkeypatch.setattr(loading, "_engine", lambda: {})
+    return request.param
+
+
+def save(tmp_path: Path, preamble: str, table: pd.DataFrame, sep: str = ",",
+         decimal: str = ".") -> Path:
+    """``table`` written as CSV after the lines of ``preamble``."""
+    path = tmp_path / "data.csv"
+    body = table.to_csv(index=False, sep=sep, decimal=decimal, date_format="%Y-%m-%d %H:%M")
+    path.write_text(preamble + body, encoding="utf-8")
+    return path
+
+
+def train(path: Path, model: Path, *extra: str):
+    return runner.invoke(app, ["train", str(path), "--model", str(model), *TINY, *extra])
+
+
+def recorded(model: Path) -> dict:
+    """The metadata of the model's bundle."""
+    return json.loads(next((model / "versions").glob("*/bundle.json")).read_text())
+
+
+def forecast_rows(model: Path, path: Path) -> pd.DataFrame:
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(path)])
+    assert result.exit_code == 0, result.output
+    return pd.read_csv(io.StringIO(result.stdout))
+
+
+def error_line(result) -> str:
+    assert "Traceback" not in result.output
+    (line,) = [x for x in result.stderr.splitlines() if x.startswith("Error: ")]
+    return line
+
+
+def test_excel_sep_line_with_decimal_commas(tmp_path: Path, engine: str) -> None:
+    series = make_series()
+    path = save(tmp_path, "sep=;\r\n", series, sep=";", decimal=",")
+    assert "10," in path.read_text()  # decimal commas, as a European Excel writes them
+    result = train(path, tmp_path / "m")
+    assert result.exit_code == 0, result.output
+    meta = recorded(tmp_path / "m")
+    assert meta["data"]["columns"] == ["value"]
+    assert meta["data"]["series"][""]["rows"] == len(series)
+    # Read as 10.5, not 105: the training mean is the data's.
+    assert meta["scalers"][""]["mean"][0] == pytest.approx(series["value"].mean(), rel=1e-3)
+    assert len(forecast_rows(tmp_path / "m", path)) == HORIZON
+
+
+def test_comment_lines_and_a_blank_line_before_the_header(tmp_path: Path, engine: str) -> None:
+    series = make_series()
+    path = save(tmp_path, "# exported by logger v2\n# units: degC\n\n", series)
+    result = train(path, tmp_path / "m")
+    assert result.exit_code == 0, result.output
+    meta = recorded(tmp_path / "m")["data"]
+    assert meta["columns"] == ["value"] and meta["series"][""]["rows"] == len(series)
+    assert len(forecast_rows(tmp_path / "m", path)) == HORIZON
+    scored = runner.invoke(app, ["detect-anomalies", "--model", str(tmp_path / "m"), "--data",
+                                 str(path), "--method", "forecast", "--exit-zero"])
+    assert scored.exit_code == 0, scored.output
+    assert len(pd.read_csv(io.StringIO(scored.stdout))) > 0
+
+
+def test_backtest_reads_past_the_comment_lines(tmp_path: Path) -> None:
+    path = save(tmp_path, "# exported by logger v2\n", make_series(n=300))
+    out = tmp_path / "bt.csv"
+    tiny = [a for a in TINY if a != "--no-anomaly"]
+    result = runner.invoke(app, ["backtest", str(path), *tiny, "--start", "0.9", "--output",
+                                 str(out)])
+    assert result.exit_code == 0, result.output
+    assert (pd.read_csv(out)["target"] == "value").all()
+
+
+def test_a_hash_in_the_data_is_data(tmp_path: Path, engine: str) -> None:
+    # Rooms named "#1" and "#2" start data lines with '#': only lines before the header
+    # are comments.
+    rooms = [make_series(seed=k).assign(room=f"#{k}") for k in (1, 2)]
+    table = pd.concat(rooms)[["room", "timestamp", "value"]]
+    table["note"] = "door #3"
+    path = save(tmp_path, "# visitors per room\n", table)
+    result = train(path, tmp_path / "m", "--series-col", "room", "--target", "value")
+    assert result.exit_code == 0, result.output
+    meta = recorded(tmp_path / "m")["data"]
+    assert {name: s["rows"] for name, s in meta["series"].items()} == {"#1": 480, "#2": 480}
+    assert set(forecast_rows(tmp_path / "m", path)["series"]) == {"#1", "#2"}
+
+
+def test_a_row_of_the_wrong_width_is_named_by_its_line_in_the_file(tmp_path: Path,
+                                                                   engine: str) -> None:
+    lines = make_series(n=60).to_csv(index=False, date_format="%Y-%m-%d %H:%M").splitlines()
+    lines[30] += ",7"  # the header is line 4, so this row is line 34
+    path = tmp_path / "data.csv"
+    path.write_text("sep=,\n# logger v2\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    result = train(path, tmp_path / "m")
+    assert result.exit_code == EXIT_DATA, result.output
+    assert error_line(result) == (
+        f"Error: {path}: line 34 has 3 fields, the header has 2; expected one field per "
+        "header column: fix that line, or add the new column's name to the header")
+
+
+@pytest.mark.parametrize(("preamble", "found"), [
+    ("# exported by logger v2\n\n# units: degC\n", "only 2 comment lines"),
+    ("sep=;\n", "only the 'sep=;' line"),
+])
+def test_a_file_of_only_a_preamble_is_refused(tmp_path: Path, engine: str, preamble: str,
+                                              found: str) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text(preamble, encoding="utf-8")
+    result = train(path, tmp_path / "m")
+    assert result.exit_code == EXIT_DATA, result.output
+    assert error_line(result) == (
+        f"Error: {path}: has no header row, {found}; expected a CSV with a header row and "
+        "data rows after them: check that this is the file (or export) holding the data")
+    assert not (tmp_path / "m").exists()
+
+
+def test_a_header_written_as_a_comment_is_named(tmp_path: Path, engine: str) -> None:
+    lines = make_series(n=60).to_csv(index=False, date_format="%Y-%m-%d %H:%M").splitlines()
+    path = tmp_path / "data.csv"
+    path.write_text("# " + "\n".join(lines) + "\n", encoding="utf-8")
+    result = train(path, tmp_path / "m")
+    assert result.exit_code == EXIT_DATA, result.output
+    line = error_line(result)
+    assert f"{path}: line 2, the first after 1 comment line (2024-01-01 00:00," in line
+    assert line.endswith("or remove the '#' of a header written as a comment")
