@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -127,6 +128,22 @@ def test_a_row_of_the_wrong_width_is_named_by_its_line_in_the_file(tmp_path: Pat
     assert error_line(result) == (
         f"Error: {path}: line 34 has 3 fields, the header has 2; expected one field per "
         "header column: fix that line, or add the new column's name to the header")
+
+
+@pytest.mark.parametrize(("cell", "column", "message"), [
+    ("2024-01-02 0x:00", "timestamp", "cannot parse"),  # an unreadable time
+    ("abc", "value", "is not a number"),
+    ("2024-01-01 00:00", "timestamp", "duplicate timestamp"),  # row 1's time again
+])
+def test_bad_cells_are_named_by_their_line_in_the_file(tmp_path: Path, cell: str, column: str,
+                                                        message: str) -> None:
+    table = make_series(n=60).astype(str)
+    table.loc[30, column] = cell  # the header is line 3, so this row is line 34
+    path = save(tmp_path, "# logger v2\n\n", table)
+    result = train(path, tmp_path / "m")
+    assert result.exit_code == EXIT_DATA, result.output
+    assert message in result.stderr, result.stderr
+    assert re.search(r"rows? (4 and )?34\b", result.stderr), result.stderr
 
 
 @pytest.mark.parametrize(("preamble", "found"), [

@@ -36,8 +36,15 @@ class ColumnError(DataError):
         self.column = column
 
 
-def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path) -> DataSpec:
+def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
+                    first_row: int = 2) -> DataSpec:
     """The spec with every role named: given columns checked, the others detected.
+
+    Args:
+        raw: the file's cells, as text.
+        spec: the roles as given.
+        path: the file, for messages.
+        first_row: the first row's line in the file, for messages.
 
     Raises:
         DataError: a named column is missing, or no target can be chosen.
@@ -58,7 +65,8 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path) -> DataSpec:
         check_parts(parts, path)
     _check_roles(time_col, parts, spec, path)
     used = {time_col, *parts, spec.series_col, *spec.features}
-    targets = spec.targets or _detect_target(raw, [c for c in cols if c not in used], path)
+    targets = spec.targets or _detect_target(raw, [c for c in cols if c not in used], path,
+                                                 first_row)
     return replace(spec, time_col=time_col, time_parts=parts, targets=list(targets),
                    features=list(spec.features))
 
@@ -93,20 +101,22 @@ def _check_roles(time_col: str | None, parts: list[str], spec: DataSpec, path: P
             seen[name] = role
 
 
-def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path) -> list[str]:
+def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
+                   first_row: int) -> list[str]:
     numeric = [c for c in candidates if _mostly_numeric(raw[c])]
     if len(numeric) == 1:
         return numeric
     if not numeric:
+        why = _why_not(raw, candidates, first_row)
         raise DataError(f"{path}: no numeric column to forecast among "
-                        f"{column_list(candidates) or 'the columns'}{_why_not(raw, candidates)}; "
+                        f"{column_list(candidates) or 'the columns'}{why}; "
                         "expected plain numbers (10.5, not 10.5% or $10.5): fix the values, or "
                         "name one with --target")
     raise DataError(f"{path}: several numeric columns ({column_list(numeric)}); choose the "
                     "one(s) to forecast with --target (others can be inputs via --features)")
 
 
-def _why_not(raw: pd.DataFrame, candidates: list[str]) -> str:
+def _why_not(raw: pd.DataFrame, candidates: list[str], first_row: int) -> str:
     # The first cell that is not a number tells at once what is wrong ('10%', '$10').
     if not candidates:
         return ""
@@ -116,7 +126,7 @@ def _why_not(raw: pd.DataFrame, candidates: list[str]) -> str:
         return f" (column '{name}' has no values: every cell is empty or a missing-value word)"
     row = int(bad.to_numpy().argmax())
     cell = raw[name].iloc[row].strip()[:40]
-    return f" (row {row + 2}, column '{name}': '{cell}' is not a number)"
+    return f" (row {row + first_row}, column '{name}': '{cell}' is not a number)"
 
 
 def not_numbers(text: pd.Series) -> pd.Series:

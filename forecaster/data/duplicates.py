@@ -21,7 +21,7 @@ def _clock_change_hint(times: pd.Series) -> str:
 
 
 def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path,
-                      written: pd.Series) -> pd.DataFrame:
+                      written: pd.Series, first_row: int = 2) -> pd.DataFrame:
     """Apply ``--duplicates`` to rows sharing a (series, timestamp) key.
 
     Args:
@@ -29,6 +29,7 @@ def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path,
         spec: the data layout (``duplicates`` policy, ``series_col``).
         path: the file, for messages.
         written: the timestamps' text as written in the file, by file row.
+        first_row: the first row's line in the file, for messages.
 
     Raises:
         DataError: with the default policy "error", naming the first repeated timestamp.
@@ -37,18 +38,18 @@ def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path,
     if not dup.any():
         return data
     if spec.duplicates == "error":
-        raise _duplicate_error(data, dup, spec, path, written)
+        raise _duplicate_error(data, dup, spec, path, written, first_row)
     if spec.duplicates == "mean":
         return data.groupby(["__series", "__time"], as_index=False, sort=False).mean()
     return data.drop_duplicates(["__series", "__time"], keep=spec.duplicates)
 
 
 def _duplicate_error(data: pd.DataFrame, dup: pd.Series, spec: DataSpec, path: Path,
-                     written: pd.Series) -> DataError:
+                     written: pd.Series, first_row: int) -> DataError:
     first = data.index[dup][0]
     key = data.loc[first, ["__series", "__time"]]
     same = (data["__series"] == key["__series"]) & (data["__time"] == key["__time"])
-    rows = sorted(int(i) + 2 for i in data.index[same])[:2]
+    rows = sorted(int(i) + first_row for i in data.index[same])[:2]
     repeated = data.loc[dup & (data["__series"] == key["__series"]), "__time"]
     several = "" if spec.series_col else ("if the file holds several series, name their "
                                           "column with --series-col; else ")

@@ -98,20 +98,21 @@ def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
     """
     path = Path(path)
     raw, notes, line = _read_csv(path)
+    first_row = line + 1  # rows are named by their lines in the file, after any preamble
     raw, spec = events.count_events(raw, spec, path)
     try:
-        spec = resolve_columns(raw, spec, path)
+        spec = resolve_columns(raw, spec, path, first_row)
     except DataError as exc:
         raise events.explain(exc, raw, spec, path) from None
-    times = parse_times(raw, spec.time_col, spec.time_parts, path)
-    data = _numeric_block(raw, spec, path, line)
+    times = parse_times(raw, spec.time_col, spec.time_parts, path, first_row)
+    data = _numeric_block(raw, spec, path, first_row)
     data.insert(0, "__time", times)
     data.insert(0, "__series", _series_keys(raw, spec, path))
     data = _sorted(data, path, notes)
     if spec.resample:  # rows sharing a bin, or a timestamp, are aggregated
         data = resample_rows(data, spec, path, notes)
     else:
-        data = handle_duplicates(data, spec, path, _written_times(raw, spec))
+        data = handle_duplicates(data, spec, path, _written_times(raw, spec), first_row)
     series, freq, n_filled, n_off, first_off = regularise(data, spec, path)
     if n_off:
         notes.append(_off_grid_note(path, freq, n_off, *first_off))
@@ -238,8 +239,9 @@ def _check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
         raise DataError(f"{path}: has a header but no data rows")
 
 
-def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path, line: int) -> pd.DataFrame:
-    # ``line``: the header's line in the file; rows are told by their lines.
+def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
+                   first_row: int) -> pd.DataFrame:
+    # ``first_row``: the first row's line in the file; rows are told by their lines.
     out = {}
     for name in spec.targets + spec.features:
         text = raw[name].str.strip()
@@ -251,14 +253,14 @@ def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path, line: int) -> 
             todo = ("it holds text: drop it from --features, or encode it as numbers"
                     if name in spec.features and bad.size > len(text) // 2
                     else "fix or blank those cells")
-            raise DataError(f"{path}: row {row + line + 1}, column '{name}': "
+            raise DataError(f"{path}: row {row + first_row}, column '{name}': "
                             f"'{text.iloc[row][:40]}' "
                             f"is not a number; expected numeric values ({bad.size} bad in "
                             f"all); {todo}")
         arr = values.to_numpy(dtype=np.float64)
         inf = np.flatnonzero(np.isinf(arr) | (np.abs(arr) > 1e30))
         if inf.size:
-            raise DataError(f"{path}: row {int(inf[0]) + line + 1}, column '{name}': value "
+            raise DataError(f"{path}: row {int(inf[0]) + first_row}, column '{name}': value "
                             f"'{text.iloc[int(inf[0])]}' is infinite or too large; "
                             "remove or fix it (empty cells are filled by --fill)")
         out[name] = arr

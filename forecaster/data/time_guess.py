@@ -180,7 +180,7 @@ def pivot_years(times: pd.Series, col: pd.Series,
     return times.where(~short, times - CENTURY)
 
 
-def refuse_mixed_formats(col: pd.Series, path: Path, name: str) -> None:
+def refuse_mixed_formats(col: pd.Series, path: Path, name: str, first_row: int = 2) -> None:
     """Refuse a column whose dates are written in two ways (2020-01-31, then 01/03/2020).
 
     Read cell by cell, 01/03/2020 after ISO dates is 3 January again, and the rows then
@@ -201,6 +201,6 @@ def refuse_mixed_formats(col: pd.Series, path: Path, name: str) -> None:
         return
     (a, b) = (first.index[0], first.index[1])
     raise DataError(f"{path}: column '{name}' writes dates in more than one format: "
-                    f"'{text[a]}' (row {a + 2}) and '{text[b]}' (row {b + 2}); expected one "
-                    "format throughout: rewrite the column in one format (ISO 8601, "
+                    f"'{text[a]}' (row {a + first_row}) and '{text[b]}' (row {b + first_row}); "
+                    "expected one format throughout: rewrite the column in one format (ISO 8601, "
                     "2020-03-01, reads unambiguously)")

@@ -75,19 +75,20 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
 
 
 def parse_times(raw: pd.DataFrame, time_col: str | None, parts: list[str],
-                path: Path) -> pd.DatetimeIndex:
-    """UTC timestamps, one per row, from ``time_col`` or from the ``parts`` columns."""
+                path: Path, first_row: int = 2) -> pd.DatetimeIndex:
+    """UTC timestamps, one per row, from ``time_col`` or from the ``parts`` columns;
+    errors name a row by its line in the file, ``first_row`` for the first."""
     if time_col is not None:
-        return _parse_text(raw[time_col], path, time_col)
+        return _parse_text(raw[time_col], path, time_col, first_row)
     if _is_date_time(parts):
         date, clock = raw[parts[0]].str.strip(), raw[parts[1]].str.strip()
         empty = np.flatnonzero(((date == "") | (clock == "")).to_numpy())
         if empty.size:  # a date alone would read as midnight
-            raise DataError(f"{path}: row {int(empty[0]) + 2}: empty '{parts[0]}' or "
+            raise DataError(f"{path}: row {int(empty[0]) + first_row}: empty '{parts[0]}' or "
                             f"'{parts[1]}' ({empty.size} row(s) in all); expected both in "
                             "every row: fill them in or drop those rows")
-        return _parse_text(date + " " + clock, path, " + ".join(parts))
-    return _assemble(raw, parts, path)
+        return _parse_text(date + " " + clock, path, " + ".join(parts), first_row)
+    return _assemble(raw, parts, path, first_row)
 
 
 def _is_date_time(parts: list[str]) -> bool:
@@ -108,7 +109,8 @@ def check_parts(parts: list[str], path: Path) -> None:
                         "year, month, day, hour, minute, second in that order (from year on)")
 
 
-def _assemble(raw: pd.DataFrame, parts: list[str], path: Path) -> pd.DatetimeIndex:
+def _assemble(raw: pd.DataFrame, parts: list[str], path: Path,
+              first_row: int) -> pd.DatetimeIndex:
     values = {}
     for name, part in zip(PART_NAMES, parts, strict=False):
         text = raw[part].str.strip()
@@ -116,7 +118,8 @@ def _assemble(raw: pd.DataFrame, parts: list[str], path: Path) -> pd.DatetimeInd
         bad = np.flatnonzero((number.isna() | (number % 1 != 0)).to_numpy())
         if bad.size:
             row = int(bad[0])
-            raise DataError(f"{path}: row {row + 2}, column '{part}': '{text.iloc[row]}' is "
+            raise DataError(f"{path}: row {row + first_row}, column '{part}': "
+                            f"'{text.iloc[row]}' is "
                             f"not a whole number; expected the {name} as a number "
                             f"({bad.size} bad in all)")
         values[name] = number.astype(np.int64)
@@ -124,12 +127,14 @@ def _assemble(raw: pd.DataFrame, parts: list[str], path: Path) -> pd.DatetimeInd
     values.setdefault("day", 1)
     frame = pd.DataFrame(values, index=raw.index)
     times = pd.to_datetime(frame, errors="coerce", utc=True)
-    _report_bad(times, frame.astype(str).agg("-".join, axis=1), path, ", ".join(parts))
-    _check_years(pd.DatetimeIndex(times), raw[parts[0]], path, parts[0])
+    _report_bad(times, frame.astype(str).agg("-".join, axis=1), path, ", ".join(parts),
+                first_row)
+    _check_years(pd.DatetimeIndex(times), raw[parts[0]], path, parts[0], first_row)
     return pd.DatetimeIndex(times)
 
 
-def _numeric_times(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex | None:
+def _numeric_times(col: pd.Series, path: Path, name: str,
+                   first_row: int) -> pd.DatetimeIndex | None:
     """Times written as numbers: compact dates (20240131, 2024013113, ...), Unix epoch
     seconds or milliseconds, or step numbers (0, 1, 2, ...); None for text to parse as
     dates (bare years included).
@@ -146,7 +151,7 @@ def _numeric_times(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex | 
     if width.nunique() == 1 and width.iloc[0] in COMPACT and text.str.fullmatch(_COMPACT).all():
         # Checked before epochs: 2024013113 is also a plausible epoch second, in 2034.
         times = pd.to_datetime(text, format=COMPACT[width.iloc[0]], utc=True, errors="coerce")
-        _report_bad(times, text, path, name)  # 20240230
+        _report_bad(times, text, path, name, first_row)  # 20240230
         return pd.DatetimeIndex(times)
     number = pd.to_numeric(text)
     named_steps = name.lower() == "step"
@@ -199,21 +204,21 @@ def parse_when(text: str, times: pd.DatetimeIndex) -> pd.Timestamp:
     return ts.as_unit("ns")
 
 
-def _parse_text(col: pd.Series, path: Path, name: str) -> pd.DatetimeIndex:
-    numeric = _numeric_times(col, path, name)
+def _parse_text(col: pd.Series, path: Path, name: str, first_row: int) -> pd.DatetimeIndex:
+    numeric = _numeric_times(col, path, name, first_row)
     if numeric is not None:
         return numeric
     refuse_clock_only(col, path, name)
     times = period_notation(col)
     if times is None:
-        times = _read_dates(col, path, name)
-    _report_bad(times, col, path, name)
+        times = _read_dates(col, path, name, first_row)
+    _report_bad(times, col, path, name, first_row)
     times = pivot_years(times, col)
-    _check_years(pd.DatetimeIndex(times), col, path, name)
+    _check_years(pd.DatetimeIndex(times), col, path, name, first_row)
     return pd.DatetimeIndex(times)
 
 
-def _read_dates(col: pd.Series, path: Path, name: str) -> pd.Series:
+def _read_dates(col: pd.Series, path: Path, name: str, first_row: int) -> pd.Series:
     """``col`` as dates; NaT where a cell cannot be read."""
     with warnings.catch_warnings():
         # "Could not infer format" and the like: a bad value is reported by the caller.
@@ -226,26 +231,29 @@ def _read_dates(col: pd.Series, path: Path, name: str) -> pd.Series:
         times = whole_column(col, dayfirst=True)
         if times is not None:
             return times
-        refuse_mixed_formats(col, path, name)
+        refuse_mixed_formats(col, path, name, first_row)
         return pd.to_datetime(col, utc=True, errors="coerce", format="mixed")
 
 
-def _report_bad(times: pd.Series, text: pd.Series, path: Path, name: str) -> None:
+def _report_bad(times: pd.Series, text: pd.Series, path: Path, name: str,
+                first_row: int) -> None:
     bad = np.flatnonzero(pd.isna(times).to_numpy())
     if bad.size:
         row = int(bad[0])
-        raise DataError(f"{path}: row {row + 2}, column '{name}': cannot parse "
+        raise DataError(f"{path}: row {row + first_row}, column '{name}': cannot parse "
                         f"'{text.iloc[row]}' as a timestamp; expected ISO 8601 like "
                         f"2024-01-31 13:00:00 ({bad.size} bad value(s) in all)")
 
 
-def _check_years(times: pd.DatetimeIndex, col: pd.Series, path: Path, name: str) -> None:
+def _check_years(times: pd.DatetimeIndex, col: pd.Series, path: Path, name: str,
+                 first_row: int) -> None:
     # A year before 1000 is a misread, not data: '1-01' (year 1, month 1 in the classic
     # shampoo-sales file) parses as 1 January of the year 1.
     early = np.flatnonzero(np.asarray(times.year) < MIN_YEAR)
     if early.size:
         row = int(early[0])
-        raise DataError(f"{path}: row {row + 2}, column '{name}': '{col.iloc[row]}' reads as "
+        raise DataError(f"{path}: row {row + first_row}, column '{name}': '{col.iloc[row]}' "
+                        f"reads as "
                         f"{_ymd(times[row])}, before the year {MIN_YEAR}; expected full dates "
                         "like 2001-01 or 2001-01-31: write the year out in full")
 
