@@ -101,6 +101,19 @@ def test_thread_defaults_one_thread_unless_asked() -> None:
     assert _threads_after({"OMP_NUM_THREADS": "2", "FORECAST_THREADS": "1"}) == "1 1"
 
 
+@pytest.mark.parametrize("value", ["abc", "0", "-2", "1.5"])
+def test_a_bad_thread_count_is_one_error_line(value: str) -> None:
+    # OpenMP said "Invalid value for environment variable OMP_NUM_THREADS" and then ran on
+    # every core, exit 0.
+    base = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-m", "forecaster", "info", "--model", "nowhere"],
+                         env={**base, "FORECAST_THREADS": value}, capture_output=True, text=True)
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.splitlines() == [
+        f"Error: FORECAST_THREADS='{value}': expected a whole number of threads from 1 (the "
+        "value came from environment variable FORECAST_THREADS: fix or remove it there)"]
+
+
 def test_foreach_adam_trains_like_the_per_parameter_loop(monkeypatch) -> None:
     import forecaster.models.train as T
     from forecaster.data.windows import assemble, window_starts

@@ -12,7 +12,7 @@ import sys
 
 from forecaster.cli import backtest, detect, manage, predict, train  # noqa: F401  (registers the commands)
 from forecaster.cli.common import app, error_line, follow_log_format, usage_origin
-from forecaster.errors import EXIT_INTERRUPTED, EXIT_TERMINATED
+from forecaster.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_USAGE
 from forecaster.ops.signals import Terminated, ignore_stop_signals, install_sigterm_handler
 
 __all__ = ["app", "main"]
@@ -27,6 +27,12 @@ def thread_defaults() -> None:
     (benchmarks/RESULTS-speed.md); passive waiting keeps more threads safe too.
     """
     threads = os.environ.get("FORECAST_THREADS", "").strip()
+    if threads and not (threads.isdigit() and int(threads) >= 1):
+        # OpenMP would blame OMP_NUM_THREADS for it, then run on every core.
+        error_line(f"FORECAST_THREADS={threads!r}: expected a whole number of threads from 1 "
+                   "(the value came from environment variable FORECAST_THREADS: fix or "
+                   "remove it there)")
+        sys.exit(EXIT_USAGE)
     if threads:
         os.environ["OMP_NUM_THREADS"] = threads
     else:
