@@ -80,7 +80,8 @@ CASES = [
     ("directory", DIRECTORY, [], NOINPUT, ["is a directory", "expected a CSV file"]),
     ("empty-file", "", [], DATA, ["file is empty", "header row"]),
     ("blank-lines-only", "  \n\n \n", [], DATA, ["found 1 column", "time column"]),
-    ("header-only", "timestamp,value\n", [], DATA, ["header but no data rows"]),
+    ("header-only", "timestamp,value\n", [], DATA,
+     ["header but no data rows", "check that the export finished"]),
     ("no-header-row", text(BASE[1:]), [], DATA,
      ["first line (2024-01-01 00:00:00,10.000) looks like data", "add a header row"]),
     ("no-header-row-one-line", text(BASE[1:2]), [], DATA, ["looks like data"]),
@@ -121,7 +122,7 @@ CASES = [
      ["row 17", "'2024-13-45 99:00:00'", "ISO 8601"]),
     ("empty-timestamp", edit(BASE, 5, ",1.0"), [], DATA, ["row 5", "timestamp"]),
     ("values-only", text(["sinewave"] + [f"{i % 7 / 7:.3f}" for i in range(50)]), [], DATA,
-     ["found 1 column", "add a column of timestamps"]),
+     ["found 1 column", "add a column of timestamps", "a column 'step' numbering the rows"]),
     ("step-number-time", text(["t,y"] + [f"{i},{i % 7}" for i in range(50)]), [], DATA,
      ["no time column found among t, y", "--time-col", "step numbers"]),
     ("year-less-months", text(["Month,Sales"] + [f"{1 + i // 12}-{i % 12 + 1:02d},{100 + i}"
@@ -156,6 +157,10 @@ CASES = [
         f"{pd.Timestamp('2024-01-01') + pd.Timedelta(hours=i)},{i},{'NE' if i % 2 else 'cv'}"
         for i in range(60)]), ["--features", "wind"], DATA,
      ["row 2", "column 'wind'", "'cv' is not a number", "drop it from --features, or encode"]),
+    ("text-target", text(["timestamp,wind"] + [
+        f"{pd.Timestamp('2024-01-01') + pd.Timedelta(hours=i)},{'NE' if i % 2 else 'cv'}"
+        for i in range(60)]), ["--target", "wind"], DATA,
+     ["row 2", "column 'wind'", "'cv' is not a number", "forecast a column of numbers"]),
     ("thousands-separator", edit(BASE, 9, f'{stamp(9)},"1,234"'), [], DATA,
      ["row 9", "'1,234' is not a number"]),
     ("inf", edit(BASE, 8, f"{stamp(8)},inf"), [], DATA,

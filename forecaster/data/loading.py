@@ -220,7 +220,8 @@ def _check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
     if raw.shape[1] < 2 and not events.times_only(raw, path):  # times only: see events
         raise DataError(f"{path}: found {raw.shape[1]} column; expected a time column and "
                         "at least one numeric column: add a column of timestamps, one per "
-                        "row (e.g. 2024-01-01 00:00, 2024-01-01 01:00, ...)")
+                        "row (e.g. 2024-01-01 00:00, 2024-01-01 01:00, ...), or for values "
+                        "with no times a column 'step' numbering the rows 0, 1, 2, ...")
     if header_is_data(header):
         first = layout.sep.join(header)
         where = (f"line {layout.line}, the first after {layout.preamble()}" if layout.line > 1
@@ -236,7 +237,8 @@ def _check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
         raise DataError(f"{path}: repeated column name(s) in the header: "
                         f"{', '.join(repr(c) for c in repeated[:10])}; rename them")
     if raw.empty:
-        raise DataError(f"{path}: has a header but no data rows")
+        raise DataError(f"{path}: has a header but no data rows; expected rows of data under "
+                        "it: check that the export finished, or that this is the right file")
 
 
 def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
@@ -249,10 +251,7 @@ def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
         bad = np.flatnonzero((values.isna() & (text != "") & ~is_na_word(text)).to_numpy())
         if bad.size:
             row = int(bad[0])
-            # Most bad cells of a text column (a wind direction given as a feature) say so.
-            todo = ("it holds text: drop it from --features, or encode it as numbers"
-                    if name in spec.features and bad.size > len(text) // 2
-                    else "fix or blank those cells")
+            todo = _not_number_todo(name, spec, bad.size > len(text) // 2)
             raise DataError(f"{path}: row {row + first_row}, column '{name}': "
                             f"'{text.iloc[row][:40]}' "
                             f"is not a number; expected numeric values ({bad.size} bad in "
@@ -265,6 +264,15 @@ def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
                             "remove or fix it (empty cells are filled by --fill)")
         out[name] = arr
     return pd.DataFrame(out, index=raw.index)
+
+
+def _not_number_todo(name: str, spec: DataSpec, mostly: bool) -> str:
+    # A text column (a wind direction) is no target or feature; blanking its cells is no fix.
+    if not mostly:
+        return "fix or blank those cells"
+    if name in spec.features:
+        return "it holds text: drop it from --features, or encode it as numbers"
+    return "it holds text: forecast a column of numbers (--target), or encode it as numbers"
 
 
 def _series_keys(raw: pd.DataFrame, spec: DataSpec, path: Path) -> pd.Series:
