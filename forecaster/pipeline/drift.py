@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from forecaster.bundle import Bundle
 from forecaster.data.loading import Frame, Series
+from forecaster.data.timestamps import is_steps, step_numbers
 from forecaster.errors import DataError
 from forecaster.report import Reporter
 
@@ -17,37 +19,110 @@ MAX_Z = 8.0
 BELOW_RANGE = 3.0
 
 
-def drift_problems(bundle: Bundle, frame: Frame, recent: int) -> list[str]:
+def drift_problems(bundle: Bundle, frame: Frame, recent: int,
+                   anchored: bool = False) -> list[str]:
     """Gross differences between ``frame`` and the training data.
 
     Args:
-        bundle: the trained bundle (scalers, columns).
+        bundle: the trained bundle (scalers, columns, each series' training end).
         frame: the new data, already checked for columns and frequency.
         recent: how many of the newest rows to compare.
+        anchored: also check each column's newest observed value alone: the forecast
+            starts from it (predict; detect-anomalies scores such a value instead).
 
     Returns:
         One message per problem; empty when the data looks like the training data.
     """
     problems = []
-    scalers = bundle.meta["scalers"]
-    # A model of step changes (a meter) expects its targets' levels to leave the training
-    # range; its input features are still checked.
-    levels = bundle.meta["forecaster"]["config"].get("norm") != "diff"
+    checked = _level_columns(bundle, frame)
     for s in frame.series:
-        known = scalers.get(s.name)
+        known = bundle.meta["scalers"].get(s.name)
         where = f"series '{s.name}'" if s.name else "the data"
         if known is None:
             problems.append(f"{where} was not in the training data")
             continue
-        tail = s.values[-recent:]
-        z = np.abs(np.median(tail, axis=0) - np.asarray(known["mean"])) / np.asarray(
-            known["scale"])
-        for j, (col, zc) in enumerate(zip(frame.columns, z, strict=True)):
-            if zc > MAX_Z and (levels or j >= len(frame.spec.targets)):
-                problems.append(f"recent '{col}' values of {where} lie {zc:.0f} training "
-                                "standard deviations from the training mean")
+        problems += _ends_early(bundle, s, where)
+        problems += _levels_far(bundle, frame, s, known, checked, recent, anchored)
         problems += _counters_gone_back(bundle, s, frame.spec.targets, known, where)
     return problems
+
+
+def _levels_far(bundle: Bundle, frame: Frame, s: Series, known: dict, checked: set[str],
+                recent: int, anchored: bool) -> list[str]:
+    """The ``checked`` columns of ``s`` whose recent median (or, ``anchored``, newest
+    observed value) lies far from the training mean; a column once only."""
+    where = f"series '{s.name}'" if s.name else "the data"
+    z = np.abs(np.median(s.values[-recent:], axis=0) - np.asarray(known["mean"])) / (
+        np.asarray(known["scale"]))
+    far = {c for c, zc in zip(frame.columns, z, strict=True) if zc > MAX_Z} & checked
+    out = [f"recent '{c}' values of {where} lie {zc:.0f} training standard deviations "
+           "from the training mean" for c, zc in zip(frame.columns, z, strict=True) if c in far]
+    if anchored:
+        held = bundle.meta["forecaster"].get("counters", {}).get(s.name, {})
+        out += _newest_far(frame, s, known, checked - far - set(held))
+    return out
+
+
+def _level_columns(bundle: Bundle, frame: Frame) -> set[str]:
+    """The columns whose levels must stay near their training range.
+
+    A model of step changes (a meter, --norm diff) expects its targets' levels to leave
+    the training range; its input features are still checked.
+    """
+    if bundle.meta["forecaster"]["config"].get("norm") != "diff":
+        return set(frame.columns)
+    return set(frame.columns[len(frame.spec.targets):])
+
+
+def _newest_far(frame: Frame, s: Series, known: dict, cols: set[str]) -> list[str]:
+    """The columns among ``cols`` whose newest observed value lies far from training.
+
+    One outlier in the newest row leaves the median of the recent rows alone, yet the
+    forecast is normalised on the newest value (--norm last) and starts from it. Held
+    counters are left out by the caller: moving on is what they do, and going back is
+    ``_counters_gone_back``'s to report.
+    """
+    out = []
+    label = f" of series '{s.name}'" if s.name else ""
+    for j, col in enumerate(frame.columns):
+        seen = s.values[s.observed[:, j], j]
+        if col not in cols or not len(seen):
+            continue
+        z = abs(seen[-1] - known["mean"][j]) / known["scale"][j]
+        if z > MAX_Z:
+            out.append(f"the newest '{col}'{label} ({seen[-1]:.10g}) lies {z:.0f} training "
+                       "standard deviations from the training mean; the forecast starts "
+                       "from it")
+    return out
+
+
+def _ends_early(bundle: Bundle, s: Series, where: str) -> list[str]:
+    """A series that now ends before its training rows did: the file lost its newest rows
+    (rotated, truncated, re-exported in part), and predict would forecast the past.
+
+    Each series is held to its own training end, so one that had stopped reporting
+    before training is not reported; bundles that did not record it are not checked.
+    """
+    trained = bundle.meta.get("data", {}).get("series", {}).get(s.name, {}).get("last")
+    if trained is None:
+        return []
+    end, last = _utc(pd.Timestamp(trained)), _utc(s.index[-1])
+    if last >= end:
+        return []
+    return [f"{where} ends at {_when(last, s.index)}, before the training data's end "
+            f"{_when(end, s.index)}: the file lost rows since training (rotated or "
+            "rewritten?)"]
+
+
+def _utc(t: pd.Timestamp) -> pd.Timestamp:
+    # Times are UTC; a zone-less one (an older record) is read as UTC, never compared raw.
+    return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
+
+
+def _when(t: pd.Timestamp, index: pd.DatetimeIndex) -> str:
+    # predicting.time_text's twin: predicting imports this module, so not from there.
+    return f"step {step_numbers(pd.DatetimeIndex([t]))[0]}" if is_steps(index) else (
+        t.isoformat())
 
 
 def _counters_gone_back(bundle: Bundle, s: Series, targets: list[str], known: dict,
@@ -68,9 +143,18 @@ def _counters_gone_back(bundle: Bundle, s: Series, targets: list[str], known: di
 
 
 def drift_gate(bundle: Bundle, frame: Frame, recent: int, strict: bool,
-               report: Reporter) -> None:
-    """Warn about drift, or with ``strict`` refuse it (exit 65)."""
-    problems = drift_problems(bundle, frame, recent)
+               report: Reporter, anchored: bool = False) -> None:
+    """Warn about drift, or with ``strict`` refuse it (exit 65).
+
+    Args:
+        bundle: the trained bundle.
+        frame: the new data.
+        recent: how many of the newest rows to compare.
+        strict: refuse (DataError) instead of warning.
+        report: where the warnings go.
+        anchored: also check the newest value alone (see ``drift_problems``).
+    """
+    problems = drift_problems(bundle, frame, recent, anchored)
     if problems and strict:
         raise DataError(f"data drift: {problems[0]} ({len(problems)} problem(s)); retrain "
                         "with 'forecast train' or drop --strict")

@@ -1,0 +1,173 @@
+"""The drift gate of ``predict`` and ``detect-anomalies``: a file that lost its newest rows
+since training, and a gross outlier in the newest row that the forecast would start from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import make_series, train_tiny
+from typer.testing import CliRunner
+
+from forecaster.bundle import load_bundle
+from forecaster.cli import app
+from forecaster.pipeline.drift import drift_problems
+from forecaster.pipeline.predicting import load_data_for
+
+runner = CliRunner()
+ENDED = ("the data ends at 2024-01-17T15:00:00+00:00, before the training data's end "
+         "2024-01-21T19:00:00+00:00: the file lost rows since training")
+
+
+@pytest.fixture(scope="module")
+def hourly(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A 600-row hourly series, and a bundle trained on its first 500 rows."""
+    root = tmp_path_factory.mktemp("drift")
+    full = make_series(n=600)
+    full.to_csv(root / "full.csv", index=False)
+    full.iloc[:500].to_csv(root / "data.csv", index=False)
+    return root, train_tiny(root / "data.csv", root / "m")
+
+
+def _write(root: Path, name: str, rows: pd.DataFrame) -> Path:
+    rows.to_csv(root / name, index=False)
+    return root / name
+
+
+def _run(command: str, model: Path, *extra: str):
+    more = ["--method", "forecast", "--exit-zero"] if command == "detect-anomalies" else []
+    return runner.invoke(app, [command, "--model", str(model), "--quiet", *more, *extra])
+
+
+def _refused(result) -> str:
+    """The one error line of a run that exited 65."""
+    assert result.exit_code == 65, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+def test_file_truncated_in_place_warns(tmp_path: Path) -> None:
+    # The tester's repro: train on 500 rows, the recorded file is then cut to its first 400.
+    csv = _write(tmp_path, "data.csv", make_series(n=500))
+    model = train_tiny(csv, tmp_path / "m")
+    _write(tmp_path, "data.csv", make_series(n=400))
+    result = _run("predict", model)
+    assert result.exit_code == 0, result.output
+    assert f"Warning: data drift: {ENDED}" in result.stderr
+    assert _refused(_run("predict", model, "--strict")).startswith(f"Error: data drift: {ENDED}")
+
+
+@pytest.mark.parametrize("command", ["predict", "detect-anomalies"])
+def test_older_file_is_refused_with_strict(hourly: tuple[Path, Path], command: str) -> None:
+    root, model = hourly
+    old = _write(root, "old.csv", make_series(n=400))
+    assert ENDED in _refused(_run(command, model, "--data", str(old), "--strict"))
+    # Without --strict an older --data file is the user's choice: a warning, exit 0.
+    result = _run(command, model, "--data", str(old))
+    assert result.exit_code == 0, result.output
+    assert f"Warning: data drift: {ENDED}" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["predict", "detect-anomalies"])
+@pytest.mark.parametrize("name", ["data.csv", "full.csv"])
+def test_unchanged_or_grown_file_passes(hourly: tuple[Path, Path], command: str,
+                                        name: str) -> None:
+    root, model = hourly
+    result = _run(command, model, "--data", str(root / name), "--strict")
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.stderr
+
+
+def test_series_judged_by_its_own_training_end(tmp_path: Path) -> None:
+    # 'b' stopped reporting 80 hours before training ended: no drift while it stays so,
+    # but 'a' losing its newest rows is reported, by name, and 'b' is not.
+    parts = [make_series(n=480).assign(store="a"), make_series(n=400, seed=1).assign(store="b")]
+    csv = _write(tmp_path, "long.csv", pd.concat(parts, ignore_index=True))
+    model = train_tiny(csv, tmp_path / "m", "--series-col", "store")
+    result = _run("predict", model, "--strict")
+    assert result.exit_code == 0 and "Warning" not in result.stderr, result.output
+    cut = _write(tmp_path, "cut.csv", pd.concat([parts[0].iloc[:450], parts[1]]))
+    result = _run("predict", model, "--data", str(cut))
+    assert result.exit_code == 0, result.output
+    assert ("series 'a' ends at 2024-01-19T17:00:00+00:00, before the training data's end "
+            "2024-01-20T23:00:00+00:00") in result.stderr
+    assert "series 'b'" not in result.stderr
+
+
+def test_warm_start_on_the_grown_file_passes(tmp_path: Path) -> None:
+    csv = _write(tmp_path, "data.csv", make_series(n=500))
+    model = train_tiny(csv, tmp_path / "m")
+    _write(tmp_path, "data.csv", make_series(n=600))
+    train_tiny(csv, model, "--warm-start")
+    result = _run("predict", model, "--strict")
+    assert result.exit_code == 0 and "Warning" not in result.stderr, result.output
+
+
+def test_step_indexed_file_names_steps(tmp_path: Path) -> None:
+    rows = make_series(n=500).assign(timestamp=range(500)).rename(columns={"timestamp": "step"})
+    csv = _write(tmp_path, "steps.csv", rows)
+    model = train_tiny(csv, tmp_path / "m")
+    _write(tmp_path, "steps.csv", rows.iloc[:400])
+    result = _run("predict", model)
+    assert "the data ends at step 399, before the training data's end step 499" in (
+        result.stderr)
+
+
+def _outlier(root: Path, value: float, rows: int = 1) -> Path:
+    data = make_series(n=500)
+    data.loc[len(data) - rows:, "value"] = value
+    return _write(root, f"outlier-{rows}.csv", data)
+
+
+def test_outlier_in_the_newest_row_is_reported(hourly: tuple[Path, Path]) -> None:
+    root, model = hourly
+    spike = _outlier(root, 95000.0)
+    result = _run("predict", model, "--data", str(spike))
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if "Warning:" in line]
+    assert len(warned) == 1, result.stderr
+    assert "data drift: the newest 'value' (95000) lies" in warned[0]
+    assert "training standard deviations from the training mean; the forecast starts from it" \
+        in warned[0]
+    assert "the newest 'value' (95000)" in _refused(
+        _run("predict", model, "--data", str(spike), "--strict"))
+
+
+def test_outlier_is_what_detect_anomalies_scores(hourly: tuple[Path, Path]) -> None:
+    # An anomaly in the newest row is detect-anomalies' finding, not a reason to refuse.
+    root, model = hourly
+    result = _run("detect-anomalies", model, "--data", str(_outlier(root, 95000.0)), "--strict")
+    assert result.exit_code == 0, result.output
+
+
+def test_recent_level_shift_is_reported_once(hourly: tuple[Path, Path]) -> None:
+    root, model = hourly
+    result = _run("predict", model, "--data", str(_outlier(root, 95000.0, rows=48)))
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if "Warning:" in line]
+    assert len(warned) == 1 and "recent 'value' values of the data lie" in warned[0], warned
+
+
+def test_newest_value_skips_step_models_and_counters(hourly: tuple[Path, Path]) -> None:
+    # Levels of a --norm diff model's targets, and a held counter, may leave the range.
+    root, model = hourly
+    bundle = load_bundle(model)
+    frame, _ = load_data_for(bundle, _outlier(root, 95000.0))
+    assert drift_problems(bundle, frame, 24, anchored=True)
+    assert not drift_problems(bundle, frame, 24, anchored=False)
+    bundle.meta["forecaster"]["counters"] = {"": {"value": 1}}
+    assert not drift_problems(bundle, frame, 24, anchored=True)
+    bundle.meta["forecaster"]["counters"] = {}
+    bundle.meta["forecaster"]["config"]["norm"] = "diff"
+    assert not drift_problems(bundle, frame, 24, anchored=True)
+
+
+def test_bundle_without_training_ends_skips_the_check(hourly: tuple[Path, Path]) -> None:
+    root, model = hourly
+    bundle = load_bundle(model)
+    frame, _ = load_data_for(bundle, _write(root, "old.csv", make_series(n=400)))
+    assert drift_problems(bundle, frame, 24)
+    del bundle.meta["data"]["series"]
+    assert not drift_problems(bundle, frame, 24)
