@@ -137,6 +137,13 @@ def _month_number(name: object) -> float:
                 float("nan"))
 
 
+def month_numbers(text: pd.Series) -> pd.Series:
+    """``text`` read as English month names (Jan, January, any case): 1 to 12, NaN for a
+    cell that is none (a number, say)."""
+    upper = text.astype(str).str.strip().str.upper()
+    return upper.map({name: _month_number(name) for name in upper.unique()})
+
+
 def refuse_clock_only(col: pd.Series, path: Path, name: str) -> None:
     """Refuse times of day without dates, which the parser would date today.
 

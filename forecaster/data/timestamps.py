@@ -17,12 +17,14 @@ import pandas as pd
 from forecaster.data.time_guess import (
     CLOCK,
     calendar_reading,
+    month_numbers,
     period_notation,
     pivot_years,
     refuse_clock_only,
     refuse_mixed_formats,
     whole_column,
 )
+from forecaster.data.zones import local_dates
 from forecaster.errors import DataError
 
 TIME_NAMES = ("timestamp", "time", "datetime", "date", "ds", "date_time", "ts", "step")
@@ -35,6 +37,7 @@ COMPACT = {8: "%Y%m%d", 10: "%Y%m%d%H", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
 EPOCH_RANGES = {"s": (1e8, 1e10), "ms": (1e11, 1e13)}
 EPOCH = pd.Timestamp(0, tz="UTC")
 MAX_STEP = 10**9 - 1
+UNNAMED = re.compile(r"Unnamed: (\d+)")  # pandas' name for the Nth header cell, empty
 STEP_LIMIT = EPOCH + pd.Timedelta(MAX_STEP + 1, unit="ns")  # step times lie before this
 
 
@@ -53,8 +56,12 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
     for col in raw.columns:
         if col.lower() in TIME_NAMES:
             return col, []
+    parts = [lower[p] for p in PART_NAMES if p in lower]
+    split = parts if parts == [lower.get(p) for p in PART_NAMES[:len(parts)]] else []
     for col in raw.columns:
         sample = raw[col].head(20)
+        if len(split) > 1 and col in split:
+            continue  # a month of names (Jan) beside a year: parsed alone, it is 0001-01-01
         if period_notation(sample) is not None:  # 2000 Q1, 1949M01: pandas reads neither
             return col, []
         with warnings.catch_warnings():
@@ -62,9 +69,8 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
             parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
         if parsed.notna().all() and pd.to_numeric(sample, errors="coerce").isna().all():
             return col, []
-    parts = [lower[p] for p in PART_NAMES if p in lower]
-    if parts and parts == [lower.get(p) for p in PART_NAMES[:len(parts)]]:
-        return None, parts
+    if split:
+        return None, split
     if len(parts) == 1:
         # A lone 'day' or 'hour' column numbers the rows (steps); a lone 'Month' may hold
         # 1949M01. Without a year, no split timestamp can be built from it.
@@ -115,13 +121,15 @@ def _assemble(raw: pd.DataFrame, parts: list[str], path: Path,
     for name, part in zip(PART_NAMES, parts, strict=False):
         text = raw[part].str.strip()
         number = pd.to_numeric(text, errors="coerce")
+        if name == "month" and number.isna().any():  # seaborn's flights: 1949,Jan,112
+            number = number.fillna(month_numbers(text))
         bad = np.flatnonzero((number.isna() | (number % 1 != 0)).to_numpy())
         if bad.size:
             row = int(bad[0])
+            what = "as a number or a name (Jan)" if name == "month" else "as a number"
             raise DataError(f"{path}: row {row + first_row}, column '{part}': "
-                            f"'{text.iloc[row]}' is "
-                            f"not a whole number; expected the {name} as a number "
-                            f"({bad.size} bad in all)")
+                            f"'{text.iloc[row]}' is not a whole number; expected the "
+                            f"{name} {what} ({bad.size} bad in all)")
         values[name] = number.astype(np.int64)
     values.setdefault("month", 1)
     values.setdefault("day", 1)
@@ -211,7 +219,7 @@ def _parse_text(col: pd.Series, path: Path, name: str, first_row: int) -> pd.Dat
     refuse_clock_only(col, path, name)
     times = period_notation(col)
     if times is None:
-        times = _read_dates(col, path, name, first_row)
+        times = _read_dates(local_dates(col, path, name, first_row), path, name, first_row)
     _report_bad(times, col, path, name, first_row)
     times = pivot_years(times, col)
     _check_years(pd.DatetimeIndex(times), col, path, name, first_row)
@@ -264,8 +272,26 @@ def _ymd(t: pd.Timestamp) -> str:
     return f"{year}-{t.month:02d}-{t.day:02d}"
 
 
+def time_text(t: pd.Timestamp, index: pd.DatetimeIndex) -> str:
+    """A timestamp for a message: ISO 8601, or the step number of a step-indexed series."""
+    if is_steps(index):
+        return f"step {step_numbers(pd.DatetimeIndex([t]))[0]}"
+    return t.isoformat()
+
+
 def column_list(cols, limit: int = 12) -> str:
     """Column names for a message, cut short for very wide files."""
-    cols = list(cols)
+    cols = [column_label(c) for c in cols]
     more = f" and {len(cols) - limit} more" if len(cols) > limit else ""
     return ", ".join(cols[:limit]) + more
+
+
+def column_label(col: str) -> str:
+    """A column's name for a message; pandas names an empty header cell 'Unnamed: 0' (the
+    index of a DataFrame.to_csv), a name the file never shows."""
+    match = UNNAMED.fullmatch(col)
+    if match is None:
+        return col
+    number = int(match.group(1))
+    where = "the first column" if number == 0 else f"column {number + 1}"
+    return f"{where} (no name in the header)"

@@ -1,0 +1,74 @@
+"""UTC offsets in a column of timestamps: refuse a column that mixes times with and without
+one, and read daily rows at local midnight as calendar dates.
+
+Times with offsets are converted to UTC and times without one are taken as UTC, which is
+right for each kind alone. A logger that switched from wall-clock times to ISO times with
+offsets writes both, and the two readings then disagree by the offset: a gap (or an
+overlap) appears where the kinds meet. Daily rows written at local midnight by pandas or
+yfinance carry an offset that changes with daylight saving time; converted to UTC they
+fall at 23:00 one half of the year and 22:00 the other, off any daily grid.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecaster.errors import DataError
+
+# An offset after a clock time (:00, :00.5): 2024-01-01 06:00:00-05:00, 06:00Z, 06:00 UTC.
+# The clock is required, since a bare date 2024-01-31 also ends in "-31". A literal space,
+# not \s: pandas hands such patterns to pyarrow's fast regex engine.
+_OFFSET = r"(?:Z|UTC|GMT|[+-]\d\d(?::?\d\d(?::?\d\d)?)?)"  # +00:09:21: Paris before 1911
+_WITH_OFFSET = rf":\d\d(?:\.\d+)? ?{_OFFSET}$"
+_LOCAL_MIDNIGHT = rf"[T ]00:00(?::00(?:\.0+)?)? ?{_OFFSET}$"
+
+
+def local_dates(col: pd.Series, path: Path, name: str, first_row: int) -> pd.Series:
+    """``col``, or its text without offsets where it holds local midnights as dates.
+
+    Every time carrying an offset and every one at 00:00 in its own offset: the rows are
+    dates, and their local dates are kept (2023-12-31T00:00:00+01:00 is 31 December, not
+    30 December at 23:00 UTC). So with one offset throughout too: a model trained on
+    winter rows (+01:00) then reads the spring's (+02:00) on the same grid.
+
+    Args:
+        col: the time column's cells, as text.
+        path: the file, for messages.
+        name: the column, for messages.
+        first_row: the first row's line in the file, for messages.
+
+    Raises:
+        DataError: some times have an offset and others none.
+    """
+    text = col.astype(str).str.strip()
+    present = text != ""
+    aware = text.str.contains(_WITH_OFFSET, regex=True) & present
+    if not aware.any():
+        return col  # the common case: one pass over the column
+    _refuse_mixed(text, aware, present, path, name, first_row)
+    cells = text[present]
+    if not re.search(_LOCAL_MIDNIGHT, cells.iloc[0]):
+        return col  # hourly rows and the like, decided without a second pass
+    if not cells.str.contains(_LOCAL_MIDNIGHT, regex=True).all():
+        return col
+    return text.str.replace(f" ?{_OFFSET}$", "", regex=True)
+
+
+def _refuse_mixed(text: pd.Series, aware: pd.Series, present: pd.Series, path: Path,
+                  name: str, first_row: int) -> None:
+    # A cell without a digit is no time at all ('NA'): the parser reports it with its row.
+    naive = np.flatnonzero((present & ~aware).to_numpy())
+    if not naive.size:
+        return
+    dated = naive[text.iloc[naive].str.contains(r"\d", regex=True).to_numpy()]
+    if not dated.size:
+        return
+    a, b = int(dated[0]), int(np.flatnonzero(aware.to_numpy())[0])
+    raise DataError(f"{path}: column '{name}' mixes times without an offset (row "
+                    f"{a + first_row}: {text.iloc[a]}) and with one (row {b + first_row}: "
+                    f"{text.iloc[b]}); expected one kind throughout: write every time with "
+                    "its offset, or all in UTC")

@@ -1,0 +1,194 @@
+"""Offsets, month names and unnamed columns: times with and without an offset in one
+column, daily rows at local midnight across DST, seaborn's flights (1949,Jan,112) and the
+index column that DataFrame.to_csv writes under an empty header cell."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import TINY, train_tiny
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+from forecaster.data.loading import load_frame
+from forecaster.data.spec import DataSpec
+from forecaster.errors import EXIT_DATA, DataError
+
+runner = CliRunner()
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def write(tmp_path: Path, lines: list[str], name: str = "data.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def utc(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+def error_line(result) -> str:
+    """The one ``Error:`` line of a refused command, checked against the exit contract."""
+    assert result.exit_code == EXIT_DATA, result.output
+    assert "Traceback" not in result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+def forecast_times(model: Path) -> pd.Series:
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    return pd.to_datetime(pd.read_csv(io.StringIO(result.stdout))["timestamp"])
+
+
+def _wall_clock_then_offsets(tmp_path: Path) -> Path:
+    # A logger switched from local wall-clock time to ISO times with an offset.
+    naive = pd.date_range("2024-01-01", periods=150, freq="h")
+    aware = pd.date_range("2024-01-07T06:00", periods=100, freq="h", tz="-05:00")
+    return write(tmp_path, ["timestamp,value"]
+                 + [f"{t:%Y-%m-%d %H:%M:%S},{i % 24}" for i, t in enumerate(naive)]
+                 + [f"{t.isoformat()},{i % 24}" for i, t in enumerate(aware)])
+
+
+def test_times_with_and_without_offsets_in_one_column_are_refused(tmp_path: Path) -> None:
+    path = _wall_clock_then_offsets(tmp_path)
+    with pytest.raises(DataError) as info:
+        load_frame(path, DataSpec())
+    assert str(info.value) == (
+        f"{path}: column 'timestamp' mixes times without an offset (row 2: 2024-01-01 "
+        "00:00:00) and with one (row 152: 2024-01-07T06:00:00-05:00); expected one kind "
+        "throughout: write every time with its offset, or all in UTC")
+
+
+def test_the_cli_refuses_the_mix_with_one_error_line(tmp_path: Path) -> None:
+    path = _wall_clock_then_offsets(tmp_path)
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *TINY])
+    line = error_line(result)
+    assert "mixes times without an offset (row 2: " in line
+    assert "with one (row 152: 2024-01-07T06:00:00-05:00)" in line
+    assert not (tmp_path / "m").exists()
+
+
+def _paris_days(tmp_path: Path) -> Path:
+    # pandas' to_csv of a tz-aware daily index: 2022-03-27 00:00:00+01:00, then +02:00.
+    days = pd.date_range("2022-01-01", "2023-12-31", freq="D", tz="Europe/Paris")
+    path = tmp_path / "paris.csv"
+    pd.DataFrame({"value": 10 + np.arange(len(days)) % 7}, index=days.rename("timestamp")
+                 ).to_csv(path)
+    return path
+
+
+def test_local_midnights_across_dst_read_as_their_dates(tmp_path: Path) -> None:
+    frame = load_frame(_paris_days(tmp_path), DataSpec())
+    (s,) = frame.series
+    assert frame.freq == "D" and frame.n_filled == 0 and len(s.index) == 730
+    # 2023-12-31T00:00:00+01:00 is 31 December, not 30 December at 23:00 UTC.
+    assert s.index[0] == utc("2022-01-01") and s.index[-1] == utc("2023-12-31")
+    assert s.values[:3, 0].tolist() == [10, 11, 12]
+
+
+def test_forecasts_after_local_midnights_continue_at_the_next_dates(tmp_path: Path) -> None:
+    model = train_tiny(_paris_days(tmp_path), tmp_path / "m")
+    stamps = forecast_times(model)
+    assert stamps.tolist() == list(pd.date_range("2024-01-01", periods=6, freq="D", tz="UTC"))
+
+
+def test_business_days_at_local_midnight_forecast_the_next_business_days(
+        tmp_path: Path) -> None:
+    # yfinance: '2018-01-02 00:00:00-05:00', business days, -04:00 from March; ends on a
+    # Friday.
+    days = pd.bdate_range("2018-01-02", "2019-03-15", tz="America/New_York")
+    path = tmp_path / "prices.csv"
+    pd.DataFrame({"Date": [d.isoformat(sep=" ") for d in days],
+                  "Close": 100 + np.arange(len(days)) % 5}).to_csv(path, index=False)
+    frame = load_frame(path, DataSpec())
+    assert frame.freq == "B" and frame.n_filled == 0
+    assert frame.series[0].index[-1] == utc("2019-03-15")
+    stamps = forecast_times(train_tiny(path, tmp_path / "m"))
+    assert stamps.iloc[0] == utc("2019-03-18")  # the Monday after
+    assert not (stamps.dt.day_of_week >= 5).any()
+
+
+def test_local_midnights_with_one_offset_read_as_their_dates_too(tmp_path: Path) -> None:
+    # A model trained on winter rows (+01:00) must read the spring's (+02:00) on the same
+    # grid: one offset throughout is read as dates as well (it was 18:30 UTC the day before).
+    days = pd.date_range("2024-01-01", periods=40, freq="D", tz="Asia/Kolkata")
+    path = write(tmp_path, ["timestamp,value"] + [f"{d.isoformat()},{i}"
+                                                  for i, d in enumerate(days)])
+    (s,) = load_frame(path, DataSpec()).series
+    assert s.index[0] == utc("2024-01-01")
+
+
+def test_hourly_times_with_offsets_stay_converted_to_utc(tmp_path: Path) -> None:
+    hours = pd.date_range("2024-03-30", periods=72, freq="h", tz="Europe/Paris")
+    path = write(tmp_path, ["timestamp,value"] + [f"{h.isoformat()},{i}"
+                                                  for i, h in enumerate(hours)])
+    (s,) = load_frame(path, DataSpec()).series
+    assert s.index[0] == utc("2024-03-29 23:00") and len(s.index) == 72
+
+
+def _flights(tmp_path: Path, months: list[str] = MONTHS) -> Path:
+    rows = [f"{y},{m},{100 + i}" for i, (y, m) in
+            enumerate((y, m) for y in range(1949, 1961) for m in months)]
+    return write(tmp_path, ["year,month,passengers", *rows], "flights.csv")
+
+
+def test_month_names_beside_a_year_make_monthly_times(tmp_path: Path) -> None:
+    frame = load_frame(_flights(tmp_path), DataSpec())
+    (s,) = frame.series
+    assert frame.spec.time_parts == ["year", "month"] and frame.spec.targets == ["passengers"]
+    assert frame.freq == "MS" and frame.n_filled == 0
+    assert s.index[0] == utc("1949-01-01") and s.index[-1] == utc("1960-12-01")
+
+
+@pytest.mark.parametrize("case", [str.upper, str.lower])
+def test_full_month_names_in_any_case_are_read(tmp_path: Path, case) -> None:
+    names = [case(m) for m in ("January", "February", "March", "April", "May", "June", "July",
+                               "August", "September", "October", "November", "December")]
+    spec = DataSpec(time_parts=["year", "month"], targets=["passengers"])
+    (s,) = load_frame(_flights(tmp_path, names), spec).series
+    assert s.index[13] == utc("1950-02-01")
+
+
+def test_flights_train_without_options_and_predict_the_next_months(tmp_path: Path) -> None:
+    tiny = [*TINY]
+    tiny[tiny.index("--window") + 1] = "12"  # 144 months: room for the folds
+    model = train_tiny(_flights(tmp_path), tmp_path / "m", tiny=tiny)
+    stamps = forecast_times(model)
+    assert stamps.iloc[0] == utc("1961-01-01") and stamps.iloc[1] == utc("1961-02-01")
+
+
+def test_a_month_that_is_no_name_is_refused(tmp_path: Path) -> None:
+    path = _flights(tmp_path, [*MONTHS[:11], "Dex"])
+    with pytest.raises(DataError, match=r"row 13, column 'month': 'Dex' is not a whole "
+                                        r"number; expected the month as a number or a name"):
+        load_frame(path, DataSpec())
+
+
+def _saved_index(tmp_path: Path, index: np.ndarray) -> Path:
+    # DataFrame.to_csv with its index: header ',timestamp,value'.
+    n = len(index)
+    frame = pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=n, freq="h"),
+                          "value": np.arange(n) % 24 * 1.5}, index=index)
+    path = tmp_path / "indexed.csv"
+    frame.to_csv(path)
+    return path
+
+
+def test_a_saved_range_index_is_not_a_target(tmp_path: Path) -> None:
+    frame = load_frame(_saved_index(tmp_path, np.arange(100)), DataSpec())
+    assert frame.spec.targets == ["value"] and frame.spec.time_col == "timestamp"
+
+
+def test_an_unnamed_column_is_named_by_its_place_in_messages(tmp_path: Path) -> None:
+    path = _saved_index(tmp_path, np.arange(100)[::-1])  # no range: a candidate
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *TINY])
+    line = error_line(result)
+    assert "several numeric columns (the first column (no name in the header), value)" in line
+    assert "Unnamed" not in line
