@@ -22,14 +22,13 @@ from forecaster.anomaly.thresholds import (
 )
 from forecaster.bundle import load_bundle
 from forecaster.data.loading import Frame, Series
-from forecaster.data.timestamps import is_steps, parse_when, step_numbers
+from forecaster.data.timestamps import is_steps, parse_when, step_numbers, time_text
 from forecaster.errors import ConfigError
 from forecaster.pipeline.drift import drift_gate
 from forecaster.pipeline.predicting import (
     load_data_for,
     long_enough,
     series_scaler,
-    time_text,
 )
 from forecaster.pipeline.prepare import resolve_device
 from forecaster.pipeline.scorers import make_scorer

@@ -7,7 +7,7 @@ import pandas as pd
 
 from forecaster.bundle import Bundle
 from forecaster.data.loading import Frame, Series
-from forecaster.data.timestamps import is_steps, step_numbers
+from forecaster.data.timestamps import time_text
 from forecaster.errors import DataError
 from forecaster.report import Reporter
 
@@ -109,20 +109,14 @@ def _ends_early(bundle: Bundle, s: Series, where: str) -> list[str]:
     end, last = _utc(pd.Timestamp(trained)), _utc(s.index[-1])
     if last >= end:
         return []
-    return [f"{where} ends at {_when(last, s.index)}, before the training data's end "
-            f"{_when(end, s.index)}: the file lost rows since training (rotated or "
+    return [f"{where} ends at {time_text(last, s.index)}, before the training data's end "
+            f"{time_text(end, s.index)}: the file lost rows since training (rotated or "
             "rewritten?)"]
 
 
 def _utc(t: pd.Timestamp) -> pd.Timestamp:
     # Times are UTC; a zone-less one (an older record) is read as UTC, never compared raw.
     return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
-
-
-def _when(t: pd.Timestamp, index: pd.DatetimeIndex) -> str:
-    # predicting.time_text's twin: predicting imports this module, so not from there.
-    return f"step {step_numbers(pd.DatetimeIndex([t]))[0]}" if is_steps(index) else (
-        t.isoformat())
 
 
 def _counters_gone_back(bundle: Bundle, s: Series, targets: list[str], known: dict,

@@ -14,7 +14,7 @@ from forecaster.config import PredictSettings
 from forecaster.data.loading import Frame, Series, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.spec import DataSpec
-from forecaster.data.timestamps import is_steps, step_numbers
+from forecaster.data.timestamps import time_text
 from forecaster.errors import BundleError, DataError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble
 from forecaster.models.restore import restore
@@ -157,13 +157,6 @@ def _warn_filled_tail(s: Series, columns: list[str], window: int, fill: str,
                 f"on, had {', '.join(gaps)} filled in by --fill {fill}, not observed "
                 f"({min(n, window)} of the model's {window} input rows); the forecast starts "
                 "from filled values: add the missing values, or check the data feed")
-
-
-def time_text(t: pd.Timestamp, index: pd.DatetimeIndex) -> str:
-    """A timestamp for a message: ISO 8601, or the step number of a step-indexed series."""
-    if is_steps(index):
-        return f"step {step_numbers(pd.DatetimeIndex([t]))[0]}"
-    return t.isoformat()
 
 
 def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
