@@ -1,13 +1,17 @@
-"""Atomic file writes: a temp file in the same folder, fsynced, then ``os.replace``.
+"""Writing outputs: files atomically, streams (FIFOs, devices, stdout) straight in.
 
-Readers (a cron job's next step, ``forecast predict`` while training runs) see the old
-file or the whole new one, never half of it. Kept free of heavy imports.
+A file is written as a temp file in the same folder, fsynced, then ``os.replace``d:
+readers (a cron job's next step, ``forecast predict`` while training runs) see the old
+file or the whole new one, never half of it. A FIFO or device is written into, as
+``cat > x`` would: renaming onto it would replace the node itself (see
+``forecaster.output_target``). Kept free of heavy imports.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,22 +19,61 @@ from pathlib import Path
 from typing import IO
 
 from forecaster.errors import OutputError
+from forecaster.output_target import Target, output_target
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the whole new one."""
+    """Write an output ``text`` to ``path`` as ``atomic_writer`` does."""
     with atomic_writer(path) as fh:
+        fh.write(text)
+
+
+def replace_text(path: Path, text: str) -> None:
+    """Replace ``path`` itself (a link included) with a file holding ``text``, atomically.
+
+    For files of the model bundle, which never follow links out of it.
+    """
+    with replace_writer(path) as fh:
         fh.write(text)
 
 
 @contextmanager
 def atomic_writer(path: Path, binary: bool = False) -> Iterator[IO]:
+    """An output's stream: atomic for a file, straight into a FIFO or device.
+
+    A symbolic link is kept: the file it leads to is replaced. On any error a file is
+    left as it was; a stream has taken what was written before the error.
+
+    Args:
+        path: the output given (``--output``, ``--plot``).
+        binary: open it for bytes (a PNG) instead of UTF-8 text.
+
+    Yields:
+        The stream to write to.
+
+    Raises:
+        OutputError: the output cannot be written, or is a socket or block device.
+        BrokenPipeError: the reader of a FIFO or pipe left (exit 141, as for stdout).
+    """
+    target = output_target(Path(path))
+    if target.kind == "refused":
+        raise OutputError(target.refusal(Path(path)))
+    if target.kind == "file":
+        with replace_writer(target.path, binary) as fh:
+            yield fh
+        return
+    with _stream_writer(target, binary) as fh:
+        yield fh
+
+
+@contextmanager
+def replace_writer(path: Path, binary: bool = False) -> Iterator[IO]:
     """A temp file in ``path``'s folder, renamed onto ``path`` when the block succeeds.
 
     On any error the temp file is removed and an existing ``path`` is left as it was.
 
     Args:
-        path: the file to write.
+        path: the file to write (a link there is replaced, not followed).
         binary: open it for bytes (a PNG) instead of UTF-8 text.
 
     Yields:
@@ -43,8 +86,7 @@ def atomic_writer(path: Path, binary: bool = False) -> Iterator[IO]:
         raise OutputError(f"{path}: cannot write ({exc.strerror}); check the folder exists "
                           "and is writable") from None
     try:
-        text = {} if binary else {"encoding": "utf-8", "newline": ""}
-        with os.fdopen(fd, "wb" if binary else "w", **text) as fh:
+        with os.fdopen(fd, "wb" if binary else "w", **_text(binary)) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -59,6 +101,35 @@ def atomic_writer(path: Path, binary: bool = False) -> Iterator[IO]:
         raise
     with contextlib.suppress(OSError):  # the file is written; durability is best effort
         fsync_dir(path.parent)
+
+
+@contextmanager
+def _stream_writer(target: Target, binary: bool) -> Iterator[IO]:
+    """Write into a FIFO, a device or one of our descriptors: no temp file, no rename."""
+    try:
+        if target.fd is not None:
+            for std in (sys.stdout, sys.stderr):  # what was printed before goes first
+                std.flush()
+            fd = os.dup(target.fd)
+        else:
+            # No O_CREAT: if the node went away since it was checked, fail, never leave
+            # a plain file in its place. A FIFO's open waits for its reader, as cat's does.
+            fd = os.open(target.path, os.O_WRONLY)
+    except OSError as exc:
+        raise OutputError(f"{target.path}: cannot write ({exc.strerror}); check "
+                          "permissions") from None
+    try:
+        with os.fdopen(fd, "wb" if binary else "w", **_text(binary)) as fh:
+            yield fh
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"{target.path}: cannot write ({exc.strerror}); check space and "
+                          "permissions") from None
+
+
+def _text(binary: bool) -> dict:
+    return {} if binary else {"encoding": "utf-8", "newline": ""}
 
 
 def fsync_dir(path: Path) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -92,27 +93,46 @@ def save_bundle(root: Path, bundle: Bundle, keep: int = 3) -> Path:
         tmp = Path(tempfile.mkdtemp(prefix=".incoming-", dir=versions))
         tmp.chmod(umask_mode(executable=True))  # mkdtemp's 0700 would hide the model
     except OSError as exc:
-        raise OutputError(f"{root}: cannot write the model bundle ({exc.strerror or exc}); "
-                          "check the path and permissions, or choose another --model") from None
+        raise _cannot_write(root, exc.strerror or str(exc)) from None
+    name = new_version_name()
+    final = versions / name
     try:
         save_file({k: v.detach().cpu().contiguous() for k, v in bundle.tensors.items()},
                   str(tmp / "weights.safetensors"))
         _write_json(tmp / "bundle.json", meta)
-        name = new_version_name()
-        final = versions / name
         os.replace(tmp, final)
         fsync_dir(versions)
         write_current(root, name)
-    except OSError as exc:
+    except BaseException as exc:
+        # Out of space, or interrupted: drop the new version, whole or half-written,
+        # unless CURRENT was replaced just before the interruption and names it.
         shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(f"{root}: cannot write the model bundle ({exc.strerror or exc}); "
-                          "check the path and permissions, or choose another --model") from None
-    except BaseException:
-        # Interrupted: drop the half-written version; CURRENT still names the old one.
-        shutil.rmtree(tmp, ignore_errors=True)
+        if (pointer_text(root) or "").strip() != name:
+            shutil.rmtree(final, ignore_errors=True)
+        if isinstance(exc, OSError) or _io_error(exc):
+            raise _cannot_write(root, _reason(exc)) from None
         raise
     prune(versions, keep, name)
     return final
+
+
+def _io_error(exc: BaseException) -> bool:
+    """Whether safetensors failed to write (a full disk), not to serialize (a bug)."""
+    return isinstance(exc, SafetensorError) and "os error" in str(exc)
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a write failed, in the words of the system: safetensors' 'Error while
+    serializing: I/O error: No space left on device (os error 28)' as strerror(28)."""
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    code = re.search(r"\(os error ([0-9]+)\)", str(exc))
+    return os.strerror(int(code.group(1))) if code else str(exc)
+
+
+def _cannot_write(root: Path, reason: str) -> OutputError:
+    return OutputError(f"{root}: cannot write the model bundle ({reason}); check space and "
+                       "permissions, or choose another --model")
 
 
 def load_bundle(root: Path) -> Bundle:

@@ -15,7 +15,7 @@ import shutil
 import time
 from pathlib import Path
 
-from forecaster.atomic import atomic_write_text
+from forecaster.atomic import replace_text
 from forecaster.errors import BundleError, MissingInputError
 from forecaster.ops.lock import LOCK_NAME
 
@@ -39,8 +39,9 @@ def new_version_name() -> str:
 
 
 def write_current(root: Path, name: str) -> None:
-    """Make version ``name`` current, atomically."""
-    atomic_write_text(root / "CURRENT", name + "\n")
+    """Make version ``name`` current, atomically (a link named CURRENT is replaced, not
+    followed: nothing is written outside the bundle)."""
+    replace_text(root / "CURRENT", name + "\n")
 
 
 def current_version_dir(root: Path) -> Path:

@@ -17,6 +17,7 @@ import pandas as pd
 from forecaster.atomic import atomic_write_text, atomic_writer
 from forecaster.data.timestamps import is_steps, step_numbers
 from forecaster.errors import ConfigError, OutputError
+from forecaster.output_target import Target, output_target
 
 FORMATS = ("csv", "json")
 # Columns that echo the user's own values: written in full (the shortest text that reads
@@ -118,7 +119,8 @@ def _plain(v: object, number: Callable[[float], str]) -> object:
 
 def check_output_path(output: Path, forbidden_files: list[Path],
                       forbidden_dirs: list[Path], option: str = "--output") -> None:
-    """Refuse to write over an input, inside the model bundle, or into a missing folder.
+    """Refuse to write over an input, inside the model bundle, into a missing folder, or
+    to what no output can go to (a socket, a block device, a loop of links).
 
     Called before any work, so that a bad path fails at once, not after the work is done
     (and not after another of the command's outputs was written).
@@ -132,6 +134,9 @@ def check_output_path(output: Path, forbidden_files: list[Path],
     Raises:
         OutputError: the path cannot or must not be written.
     """
+    found = output_target(output)
+    if found.kind == "refused":  # first: a loop of links cannot even be resolved
+        raise OutputError(found.refusal(output, option))
     target = output.resolve()
     for f in forbidden_files:
         if target == Path(f).resolve():
@@ -140,7 +145,7 @@ def check_output_path(output: Path, forbidden_files: list[Path],
         if target.is_relative_to(Path(d).resolve()):
             raise OutputError(f"{option} {output}: inside the model directory {d}; choose "
                               "another path")
-    _check_folder(output, option)
+    _check_target(found, output, option)
 
 
 def check_output_paths(paths: dict[str, Path | None], forbidden_files: list[Path],
@@ -168,34 +173,50 @@ def check_output_paths(paths: dict[str, Path | None], forbidden_files: list[Path
         seen[target] = option
 
 
-def _check_folder(output: Path, option: str) -> None:
-    """Refuse a directory, or a path whose folder is missing or not a folder."""
-    if output.is_dir():
+def _check_target(target: Target, output: Path, option: str) -> None:
+    """Check that a stream can be written, or the folder of a file to replace."""
+    if target.kind == "stream" and not os.access(target.path, os.W_OK):
+        # Not opened here: opening a FIFO would wait for its reader before any work.
+        raise OutputError(f"{option} {output}: cannot write to it (permission denied); "
+                          "choose another path")
+    if target.kind == "file":
+        _check_folder(output, target.path, option)
+
+
+def _check_folder(output: Path, file: Path, option: str) -> None:
+    """Refuse a directory, or a path whose folder is missing or not a folder.
+
+    Args:
+        output: the path given, for messages.
+        file: the file to be replaced: ``output`` with its links resolved.
+        option: the option that gave the path.
+    """
+    if file.is_dir():
         raise OutputError(f"{option} {output}: is a directory; expected a file path: add a "
                           "file name")
-    parent = output.parent
+    parent = file.parent
     if parent.exists() and not parent.is_dir():
         raise OutputError(f"{option} {output}: {parent} is a file, not a folder; choose "
                           "another path")
     if not parent.is_dir():
         raise OutputError(f"{option} {output}: the folder {parent} does not exist; create it "
                           "or choose another path")
-    _check_writable(output, option)
+    _check_writable(file, option, output)
 
 
-def _check_writable(output: Path, option: str) -> None:
+def _check_writable(file: Path, option: str, output: Path) -> None:
     """Create and remove a temp file where the atomic write will put its own."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=output.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
     except OSError as exc:
-        raise OutputError(f"{option} {output}: cannot write in {output.parent} "
+        raise OutputError(f"{option} {output}: cannot write in {file.parent} "
                           f"({exc.strerror}); choose a folder you can write to") from None
     os.close(fd)
     Path(tmp).unlink(missing_ok=True)
 
 
 def write_output(text: str, output: Path | None) -> None:
-    """Print to stdout, or write ``output`` atomically (temp file, then rename)."""
+    """Print to stdout, or write ``output`` (atomically if a file; see ``atomic_writer``)."""
     if output is None:
         write_stdout(text)
         return
@@ -234,7 +255,8 @@ class _Stdout:
 
 @contextmanager
 def output_stream(output: Path | None) -> Iterator[TextIO]:
-    """Stdout, or a temp file beside ``output`` renamed onto it when the block succeeds.
+    """Stdout, or ``output`` as ``atomic_writer`` writes it (a file: a temp file beside it,
+    renamed onto it when the block succeeds; a FIFO or device: straight in).
 
     Args:
         output: the file to write; None for stdout (written as it comes).

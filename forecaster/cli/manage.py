@@ -32,16 +32,16 @@ def info(
     with errors_to_exit(debug, ctx):
         check_choice("--format", fmt, ("table", "json"))
         from forecaster.bundle import load_bundle
+        from forecaster.io import write_stdout
         from forecaster.pipeline.describe import describe, render_info
 
-        bundle = load_bundle(model)
-        summary = describe(bundle)
+        summary = describe(load_bundle(model))
         if fmt == "json":
             import json
 
-            typer.echo(json.dumps(summary, indent=1, sort_keys=True))
+            write_stdout(json.dumps(summary, indent=1, sort_keys=True) + "\n")
         else:
-            render_info(summary)
+            write_stdout(render_info(summary))
 
 
 @app.command()

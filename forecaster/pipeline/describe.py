@@ -98,9 +98,19 @@ def _short(value: object) -> str:
                                                            if others else "")
 
 
-def render_info(summary: dict) -> None:
-    """Print the summary as tables on stdout."""
+def render_info(summary: dict) -> str:
+    """The summary as tables, laid out (and coloured) for stdout.
+
+    Returned, not printed: rich's own stdout writes end the process with exit 1 when the
+    reader of a pipe leaves, where ``io.write_stdout`` gives 141 as the other commands do.
+    """
     console = Console(highlight=False)
+    with console.capture() as captured:
+        _print_info(console, summary)
+    return captured.get()
+
+
+def _print_info(console: Console, summary: dict) -> None:
     d = summary["data"]
     facts = [("bundle", summary["bundle"]), ("created", summary["created"]),
              ("data", d["path"]), ("sha256", (d["sha256"] or "")[:16]),
