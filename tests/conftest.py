@@ -69,6 +69,32 @@ def trained(tmp_path: Path, series_csv: Path) -> Path:
     return train_tiny(series_csv, tmp_path / "m")
 
 
+def write_lines(tmp_path: Path, lines: list[str], name: str = "data.csv",
+                prefix: str = "") -> Path:
+    """A file in ``tmp_path`` holding ``lines`` (after ``prefix``), one per line."""
+    path = tmp_path / name
+    path.write_text(prefix + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def utc(text: str) -> pd.Timestamp:
+    """A UTC timestamp, as the loader's times are."""
+    return pd.Timestamp(text, tz="UTC")
+
+
+@pytest.fixture(params=["pyarrow", "c"])
+def engine(request, monkeypatch) -> str:
+    """Read CSVs with this parser (pyarrow, the ``fast`` extra, or pandas' C parser)."""
+    import forecaster.data.loading as loading
+
+    if request.param == "pyarrow":
+        pytest.importorskip("pyarrow")
+        monkeypatch.setattr(loading, "_engine", lambda: {"engine": "pyarrow"})
+    else:
+        monkeypatch.setattr(loading, "_engine", lambda: {})
+    return request.param
+
+
 @pytest.fixture(autouse=True)
 def _torch_threads() -> None:
     import torch

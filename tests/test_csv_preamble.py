@@ -16,23 +16,11 @@ import pytest
 from conftest import TINY, make_series
 from typer.testing import CliRunner
 
-import forecaster.data.loading as loading
 from forecaster.cli import app
 from forecaster.errors import EXIT_DATA
 
 runner = CliRunner()
 HORIZON = int(TINY[TINY.index("--horizon") + 1])
-
-
-@pytest.fixture(params=["pyarrow", "c"])
-def engine(request, monkeypatch) -> str:
-    """Read CSVs with this parser."""
-    if request.param == "pyarrow":
-        pytest.importorskip("pyarrow")
-        monkeypatch.setattr(loading, "_engine", lambda: {"engine": "pyarrow"})
-    else:
-        monkeypatch.setattr(loading, "_engine", lambda: {})
-    return request.param
 
 
 def save(tmp_path: Path, preamble: str, table: pd.DataFrame, sep: str = ",",

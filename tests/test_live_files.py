@@ -17,7 +17,6 @@ import pytest
 from typer.testing import CliRunner
 
 import forecaster.data.csvlines as csvlines
-import forecaster.data.loading as loading
 from forecaster.cli import app
 from forecaster.data.loading import load_frame
 from forecaster.data.spec import DataSpec
@@ -40,17 +39,6 @@ def save(tmp_path: Path, lines: list[str], end: str = "\n", name: str = "data.cs
     path = tmp_path / name
     path.write_bytes(("\n".join(lines) + end).encode())
     return path
-
-
-@pytest.fixture(params=["pyarrow", "c"])
-def engine(request, monkeypatch) -> str:
-    """Read CSVs with this parser."""
-    if request.param == "pyarrow":
-        pytest.importorskip("pyarrow")
-        monkeypatch.setattr(loading, "_engine", lambda: {"engine": "pyarrow"})
-    else:
-        monkeypatch.setattr(loading, "_engine", lambda: {})
-    return request.param
 
 
 @pytest.fixture(scope="module")

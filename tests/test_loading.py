@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import write_lines
 from typer.testing import CliRunner
 
 from forecaster.cli import app
@@ -22,12 +23,6 @@ TINY = ["--no-anomaly", "--epochs", "1", "--folds", "1", "--window", "8", "--seg
 runner = CliRunner()
 
 
-def write(tmp_path: Path, lines: list[str], name: str = "data.csv", prefix: str = "") -> Path:
-    path = tmp_path / name
-    path.write_text(prefix + "\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 def hourly(n: int = 48, start: str = "2024-01-01") -> list[str]:
     """timestamp,value with value = row number."""
     idx = pd.date_range(start, periods=n, freq="h")
@@ -39,7 +34,7 @@ def train(path: Path, model: Path, *extra: str):
 
 
 def test_plain_file(tmp_path: Path) -> None:
-    frame = load_frame(write(tmp_path, hourly()), DataSpec())
+    frame = load_frame(write_lines(tmp_path, hourly()), DataSpec())
     (s,) = frame.series
     assert frame.spec.time_col == "timestamp" and frame.spec.targets == ["value"]
     assert frame.freq == "h" and frame.n_filled == 0 and frame.notes == []
@@ -53,12 +48,12 @@ def test_values_keep_every_digit_of_the_file(tmp_path: Path) -> None:
     lines = hourly()
     lines[1:4] = [f"2024-01-01 0{i}:00:00,{v}" for i, v in
                   enumerate(["123556590.8", "123556641.3", "123456.78"])]
-    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    (s,) = load_frame(write_lines(tmp_path, lines), DataSpec()).series
     assert s.values[:3, 0].tolist() == [123556590.8, 123556641.3, 123456.78]
 
 
 def test_bom_works(tmp_path: Path) -> None:
-    path = write(tmp_path, hourly(60), prefix="\ufeff")
+    path = write_lines(tmp_path, hourly(60), prefix="\ufeff")
     frame = load_frame(path, DataSpec())
     assert frame.spec.time_col == "timestamp" and frame.spec.targets == ["value"]
     result = train(path, tmp_path / "m")
@@ -79,7 +74,7 @@ def test_mixed_offsets_are_converted_to_utc(tmp_path: Path) -> None:
     utc = pd.date_range("2024-03-30", periods=72, freq="h", tz="UTC")  # across a DST change
     stamps = [t.tz_convert("Europe/Paris").isoformat() if i % 2 else t.isoformat()
               for i, t in enumerate(utc)]
-    path = write(tmp_path, ["timestamp,value"] + [f"{t},{i}" for i, t in enumerate(stamps)])
+    path = write_lines(tmp_path, ["timestamp,value"] + [f"{t},{i}" for i, t in enumerate(stamps)])
     (s,) = load_frame(path, DataSpec()).series
     assert str(s.index.tz) == "UTC"
     assert s.index.equals(utc)
@@ -87,7 +82,7 @@ def test_mixed_offsets_are_converted_to_utc(tmp_path: Path) -> None:
 
 
 def test_day_first_dates_are_read_consistently(tmp_path: Path) -> None:
-    path = write(tmp_path, ["date,value"] + [f"{d:02d}/01/2024,{d}" for d in range(1, 29)])
+    path = write_lines(tmp_path, ["date,value"] + [f"{d:02d}/01/2024,{d}" for d in range(1, 29)])
     frame = load_frame(path, DataSpec())
     (s,) = frame.series
     assert frame.freq == "D"
@@ -106,7 +101,7 @@ def test_day_first_dates_are_read_consistently(tmp_path: Path) -> None:
 def test_day_first_dates_with_small_days_read_as_a_calendar(tmp_path: Path, stamps: list[str],
                                                              freq: str, second: str,
                                                              last: str) -> None:
-    path = write(tmp_path, ["date,value"] + [f"{t},{i}" for i, t in enumerate(stamps)])
+    path = write_lines(tmp_path, ["date,value"] + [f"{t},{i}" for i, t in enumerate(stamps)])
     frame = load_frame(path, DataSpec())
     (s,) = frame.series
     assert frame.freq == freq and frame.n_filled == 0
@@ -116,7 +111,8 @@ def test_day_first_dates_with_small_days_read_as_a_calendar(tmp_path: Path, stam
 
 def test_month_first_dates_stay_month_first(tmp_path: Path) -> None:
     stamps = [f"{m:02d}/01/2000" for m in range(1, 13)] + ["01/01/2001", "02/01/2001"]
-    frame = load_frame(write(tmp_path, ["date,value"] + [f"{t},1" for t in stamps]), DataSpec())
+    path = write_lines(tmp_path, ["date,value"] + [f"{t},1" for t in stamps])
+    frame = load_frame(path, DataSpec())
     assert frame.freq == "MS" and frame.series[0].index[1] == pd.Timestamp("2000-02-01",
                                                                             tz="UTC")
 
@@ -126,7 +122,7 @@ def test_month_first_dates_stay_month_first(tmp_path: Path) -> None:
 def test_duplicates_policies(tmp_path: Path, policy: str, expected: float) -> None:
     lines = hourly()
     lines.insert(5, lines[4].split(",")[0] + ",100")  # a second row for 03:00 (value 3)
-    frame = load_frame(write(tmp_path, lines), DataSpec(duplicates=policy))
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec(duplicates=policy))
     (s,) = frame.series
     assert len(s.index) == 48
     assert s.values[3, 0] == pytest.approx(expected)
@@ -136,14 +132,14 @@ def test_duplicates_policies(tmp_path: Path, policy: str, expected: float) -> No
 def test_duplicates_policy_through_cli(tmp_path: Path) -> None:
     lines = hourly(60)
     lines.insert(5, lines[4].split(",")[0] + ",100")
-    result = train(write(tmp_path, lines), tmp_path / "m", "--duplicates", "mean")
+    result = train(write_lines(tmp_path, lines), tmp_path / "m", "--duplicates", "mean")
     assert result.exit_code == 0, result.output
 
 
 def test_unsorted_rows_are_sorted_with_a_note(tmp_path: Path) -> None:
     lines = hourly(60)
     rng = np.random.default_rng(1)
-    path = write(tmp_path, [lines[0], *rng.permutation(lines[1:])])
+    path = write_lines(tmp_path, [lines[0], *rng.permutation(lines[1:])])
     frame = load_frame(path, DataSpec())
     (s,) = frame.series
     assert s.values[:, 0].tolist() == list(range(60))
@@ -159,7 +155,7 @@ def test_unsorted_rows_are_sorted_with_a_note(tmp_path: Path) -> None:
 def test_missing_cells_are_filled(tmp_path: Path, policy: str, expected: float, na: str) -> None:
     lines = hourly()
     lines[6] = lines[6].split(",")[0] + "," + na  # value 5 is missing
-    frame = load_frame(write(tmp_path, lines), DataSpec(fill=policy))
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec(fill=policy))
     (s,) = frame.series
     assert frame.n_filled == 1
     assert s.values[5, 0] == expected
@@ -169,7 +165,7 @@ def test_missing_cells_are_filled(tmp_path: Path, policy: str, expected: float, 
 
 def test_gap_in_grid_is_filled_and_counted(tmp_path: Path) -> None:
     lines = hourly(60)
-    path = write(tmp_path, lines[:21] + lines[26:])  # values 20..24 missing
+    path = write_lines(tmp_path, lines[:21] + lines[26:])  # values 20..24 missing
     frame = load_frame(path, DataSpec())
     (s,) = frame.series
     assert len(s.index) == 60 and frame.n_filled == 5
@@ -183,20 +179,20 @@ def test_gap_in_grid_is_filled_and_counted(tmp_path: Path) -> None:
 
 def test_given_freq_is_used(tmp_path: Path) -> None:
     idx = pd.date_range("2024-01-01", periods=30, freq="15min")
-    path = write(tmp_path, ["ts,value"] + [f"{t},{i}" for i, t in enumerate(idx)])
+    path = write_lines(tmp_path, ["ts,value"] + [f"{t},{i}" for i, t in enumerate(idx)])
     assert load_frame(path, DataSpec(freq="15min")).freq == "15min"
     assert load_frame(path, DataSpec()).freq == "15min"
 
 
 def test_monthly_frequency_is_inferred(tmp_path: Path) -> None:
-    path = write(tmp_path, ["month,value"] + [f"2024-{m:02d}-01,{m}" for m in range(1, 13)])
+    path = write_lines(tmp_path, ["month,value"] + [f"2024-{m:02d}-01,{m}" for m in range(1, 13)])
     frame = load_frame(path, DataSpec())
     assert frame.freq == "MS" and len(frame.series[0].index) == 12
 
 
 def test_constant_series_trains_with_a_warning(tmp_path: Path) -> None:
     lines = ["timestamp,value"] + [f"{line.split(',')[0]},5" for line in hourly(60)[1:]]
-    result = train(write(tmp_path, lines), tmp_path / "m")
+    result = train(write_lines(tmp_path, lines), tmp_path / "m")
     assert result.exit_code == 0, result.output
     assert "Warning:" in result.stderr and "constant" in result.stderr
     assert (tmp_path / "m" / "CURRENT").exists()
@@ -207,7 +203,7 @@ def test_two_thousand_columns_with_target(tmp_path: Path) -> None:
     header = "timestamp," + ",".join(f"c{k}" for k in range(2000))
     row = ",".join(["1.5"] * 2000)
     lines = [header] + [f"{t}," + row.replace("1.5", str(i), 8) for i, t in enumerate(idx)]
-    path = write(tmp_path, lines)
+    path = write_lines(tmp_path, lines)
     frame = load_frame(path, DataSpec(targets=["c7"]))
     assert frame.columns == ["c7"] and frame.series[0].values[:, 0].tolist() == list(range(60))
     result = train(path, tmp_path / "m", "--target", "c7")
@@ -219,7 +215,7 @@ def test_long_format_several_series(tmp_path: Path) -> None:
     lines = ["timestamp,store,sales,price"]
     lines += [f"2024-01-{d:02d},a,{d},1" for d in (5, 6)]
     lines += [f"2024-01-{d:02d},b,{10 + d},2" for d in range(1, 21)]
-    frame = load_frame(write(tmp_path, lines),
+    frame = load_frame(write_lines(tmp_path, lines),
                        DataSpec(series_col="store", targets=["sales"], features=["price"]))
     assert frame.freq == "D"
     assert [s.name for s in frame.series] == ["a", "b"]
@@ -232,7 +228,7 @@ def test_na_words_do_not_hide_a_numeric_column(tmp_path: Path) -> None:
     lines = hourly()
     for i in range(2, 20, 2):
         lines[i] = lines[i].split(",")[0] + ",NaN"
-    frame = load_frame(write(tmp_path, lines), DataSpec())
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec())
     assert frame.spec.targets == ["value"] and frame.n_filled == 9
 
 
@@ -296,7 +292,7 @@ def test_bundle_from_before_business_days_keeps_its_daily_grid(tmp_path: Path,
 @pytest.mark.parametrize("sep", [";", "\t", "|"])
 def test_other_separators_load_like_commas(tmp_path: Path, sep: str) -> None:
     lines = [line.replace(",", sep) for line in hourly()]
-    frame = load_frame(write(tmp_path, lines), DataSpec())
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec())
     (s,) = frame.series
     assert frame.spec.targets == ["value"] and s.values[:, 0].tolist() == list(range(48))
 
@@ -304,7 +300,7 @@ def test_other_separators_load_like_commas(tmp_path: Path, sep: str) -> None:
 def test_decimal_commas_in_a_semicolon_file(tmp_path: Path) -> None:
     lines = ["timestamp;value"] + [f"{line.split(',')[0]};{i},5" for i, line
                                    in enumerate(hourly()[1:])]
-    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    (s,) = load_frame(write_lines(tmp_path, lines), DataSpec()).series
     assert s.values[:3, 0].tolist() == [0.5, 1.5, 2.5]
 
 
@@ -312,7 +308,7 @@ def test_thousands_dots_with_decimal_commas(tmp_path: Path) -> None:
     cells = ["1.234,5", "12.000", "987,25", "-2.500,0", "7"]
     lines = ["timestamp;kWh"] + [f"{line.split(',')[0]};{cells[i % 5]}" for i, line
                                  in enumerate(hourly()[1:])]
-    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    (s,) = load_frame(write_lines(tmp_path, lines), DataSpec()).series
     assert s.values[:5, 0].tolist() == [1234.5, 12000.0, 987.25, -2500.0, 7.0]
 
 
@@ -322,20 +318,20 @@ def test_three_decimals_beside_a_stray_comma_are_not_thousands(tmp_path: Path) -
     lines = ["timestamp;temp"] + [f"{line.split(',')[0]};{'10,5' if i == 7 else f'10.{i:03d}'}"
                                   for i, line in enumerate(hourly()[1:])]
     with pytest.raises(DataError, match="'10,5' is not a number"):
-        load_frame(write(tmp_path, lines), DataSpec(targets=["temp"]))
+        load_frame(write_lines(tmp_path, lines), DataSpec(targets=["temp"]))
 
 
 def test_a_dot_that_is_not_a_thousands_dot_leaves_commas_alone(tmp_path: Path) -> None:
     lines = ["timestamp;value"] + [f"{line.split(',')[0]};{'1,5' if i else '2.5'}"
                                    for i, line in enumerate(hourly()[1:])]
     with pytest.raises(DataError, match="no numeric column"):
-        load_frame(write(tmp_path, lines), DataSpec())
+        load_frame(write_lines(tmp_path, lines), DataSpec())
 
 
 def test_question_mark_is_a_missing_value(tmp_path: Path) -> None:
     lines = hourly()
     lines[6] = lines[6].split(",")[0] + ",?"  # UCI files mark missing values so
-    frame = load_frame(write(tmp_path, lines), DataSpec())
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec())
     assert frame.n_filled == 1 and frame.series[0].values[5, 0] == 5.0
 
 
@@ -343,7 +339,7 @@ def test_date_and_time_columns_make_one_timestamp(tmp_path: Path) -> None:
     idx = pd.date_range("2006-12-16 17:24", periods=60, freq="min")
     lines = ["Date;Time;Global_active_power"] + [
         f"{t.day}/{t.month}/{t.year};{t:%H:%M:%S};{i}" for i, t in enumerate(idx)]
-    frame = load_frame(write(tmp_path, lines, "household.txt"), DataSpec())
+    frame = load_frame(write_lines(tmp_path, lines, "household.txt"), DataSpec())
     (s,) = frame.series
     assert frame.spec.time_parts == ["Date", "Time"] and frame.spec.time_col is None
     assert frame.spec.targets == ["Global_active_power"] and frame.freq == "min"
@@ -354,7 +350,7 @@ def test_year_month_day_hour_columns_make_one_timestamp(tmp_path: Path) -> None:
     idx = pd.date_range("2010-01-01", periods=48, freq="h")
     lines = ["year,month,day,hour,pm2.5"] + [f"{t.year},{t.month},{t.day},{t.hour},{i}"
                                               for i, t in enumerate(idx)]
-    frame = load_frame(write(tmp_path, lines), DataSpec())
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec())
     (s,) = frame.series
     assert frame.spec.time_parts == ["year", "month", "day", "hour"]
     assert frame.spec.targets == ["pm2.5"] and frame.freq == "h"
@@ -363,7 +359,7 @@ def test_year_month_day_hour_columns_make_one_timestamp(tmp_path: Path) -> None:
 
 def test_a_bare_year_column_is_an_annual_series(tmp_path: Path) -> None:
     lines = ["Year,Flow"] + [f"{y},{1000 + (y % 7) * 10}" for y in range(1871, 1971)]
-    path = write(tmp_path, lines)
+    path = write_lines(tmp_path, lines)
     frame = load_frame(path, DataSpec())
     assert frame.spec.time_parts == ["Year"] and frame.series[0].index[0].year == 1871
     model = tmp_path / "m"
@@ -379,7 +375,7 @@ def test_time_col_names_a_split_timestamp(tmp_path: Path) -> None:
     lines = ["No,year,month,day,hour,pm2.5"] + [
         f"{i + 1},{t.year},{t.month},{t.day},{t.hour},{np.sin(i / 4):.3f}"
         for i, t in enumerate(idx)]
-    path = write(tmp_path, lines)
+    path = write_lines(tmp_path, lines)
     model = tmp_path / "m"
     result = train(path, model, "--time-col", "year,month,day,hour", "--target", "pm2.5")
     assert result.exit_code == 0, result.output
@@ -395,14 +391,14 @@ def test_time_col_names_a_split_timestamp(tmp_path: Path) -> None:
 def test_unix_epoch_times(tmp_path: Path, scale: int, unit: str) -> None:
     start = 1388534400  # 2014-01-01 00:00 UTC
     lines = ["timestamp,value"] + [f"{(start + 300 * i) * scale},{i}" for i in range(48)]
-    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    (s,) = load_frame(write_lines(tmp_path, lines), DataSpec()).series
     assert s.index[0] == pd.Timestamp("2014-01-01", tz="UTC"), unit
     assert s.index[-1] == pd.Timestamp("2014-01-01 03:55", tz="UTC")
 
 
 def test_bare_years_in_a_date_column(tmp_path: Path) -> None:
     lines = ["date,value"] + [f"{y},{y % 5}" for y in range(1900, 1960)]
-    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    (s,) = load_frame(write_lines(tmp_path, lines), DataSpec()).series
     assert s.index[0].year == 1900 and s.index[-1].year == 1959
 
 
@@ -411,7 +407,7 @@ def test_compact_date_numbers_are_dates_not_epochs(tmp_path: Path, fmt: str) -> 
     # 2024013113 is also a plausible epoch second (in 2034): the date reading wins.
     idx = pd.date_range("2024-01-31 13:00", periods=48, freq="h")
     lines = ["timestamp,value"] + [f"{t.strftime(fmt)},{i}" for i, t in enumerate(idx)]
-    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    (s,) = load_frame(write_lines(tmp_path, lines), DataSpec()).series
     assert (s.index == idx.tz_localize("UTC")).all()
 
 
@@ -419,7 +415,7 @@ def test_decimal_commas_found_after_many_whole_numbers(tmp_path: Path) -> None:
     # A solar file: zeros all night, then 120,5 kW; a first-rows sample would miss them.
     lines = ["time;pv"] + [f"{line.split(',')[0]};{0 if i < 120 else f'{i},5'}"
                            for i, line in enumerate(hourly(150)[1:])]
-    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    (s,) = load_frame(write_lines(tmp_path, lines), DataSpec()).series
     assert s.values[119, 0] == 0 and s.values[140, 0] == 140.5
 
 
@@ -427,20 +423,20 @@ def test_decimal_commas_found_after_many_whole_numbers(tmp_path: Path) -> None:
 def test_a_comma_inside_a_column_name_does_not_pick_the_separator(tmp_path: Path, sep: str,
                                                                    name: str) -> None:
     lines = [f"time{sep}{name}"] + [line.replace(",", sep) for line in hourly()[1:]]
-    frame = load_frame(write(tmp_path, lines), DataSpec())
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec())
     assert frame.spec.targets == [name] and len(frame.series[0].index) == 48
 
 
 def test_a_step_column_in_the_range_of_years_is_still_steps(tmp_path: Path) -> None:
     lines = ["step,value"] + [f"{2000 + i},{i % 5}" for i in range(60)]
-    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    (s,) = load_frame(write_lines(tmp_path, lines), DataSpec()).series
     assert step_numbers(s.index)[[0, -1]].tolist() == [2000, 2059]
 
 
 def test_the_fill_note_counts_rows_as_well_as_values(tmp_path: Path) -> None:
     lines = ["timestamp,a,b"] + [f"{line.split(',')[0]},{i},{i}" for i, line
                                  in enumerate(hourly(30)[1:])]
-    frame = load_frame(write(tmp_path, lines[:11] + lines[14:]), DataSpec(targets=["a", "b"]))
+    frame = load_frame(write_lines(tmp_path, lines[:11] + lines[14:]), DataSpec(targets=["a", "b"]))
     assert frame.n_filled == 6
     assert any("filled 6 missing values in 3 row(s)" in n for n in frame.notes)
 
@@ -448,14 +444,14 @@ def test_the_fill_note_counts_rows_as_well_as_values(tmp_path: Path) -> None:
 def test_names_with_digits_are_a_header(tmp_path: Path) -> None:
     # Only a first line of numbers and dates is data; 'T1' would parse as a time of day.
     lines = ["timestamp,T1"] + hourly()[1:]
-    frame = load_frame(write(tmp_path, lines), DataSpec())
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec())
     assert frame.spec.targets == ["T1"] and len(frame.series[0].index) == 48
 
 
 def test_a_column_named_with_a_comma_can_be_chosen(tmp_path: Path) -> None:
     lines = ['timestamp,"price, USD",volume'] + [f"{r},{i % 5}" for i, r in
                                                   enumerate(hourly(60)[1:])]
-    path = write(tmp_path, lines)
+    path = write_lines(tmp_path, lines)
     result = train(path, tmp_path / "m", "--target", "price, USD", "--features", "volume")
     assert result.exit_code == 0, result.output
     frame = load_frame(path, DataSpec(targets=["price,USD"], features=["volume"]))
@@ -477,12 +473,12 @@ def test_expand_names(given: list[str], expected: list[str]) -> None:
 def test_rows_off_the_grid_are_dropped_with_a_note(tmp_path: Path) -> None:
     # One row in 200 off the hourly grid is tolerated, but its value must not vanish unsaid.
     lines = hourly(200) + ["2024-01-09 07:30:00,9999"]
-    frame = load_frame(write(tmp_path, lines), DataSpec())
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec())
     (s,) = frame.series
     assert frame.freq == "h" and 9999 not in s.values[:, 0]
     assert any("dropped 1 row(s) off the 'h' grid, first at 2024-01-09T07:30:00+00:00" in n
                for n in frame.notes), frame.notes
-    result = train(write(tmp_path, lines), tmp_path / "m")
+    result = train(write_lines(tmp_path, lines), tmp_path / "m")
     assert result.exit_code == 0 and "dropped 1 row(s) off the 'h' grid" in result.stderr
     for command in (["predict"], ["detect-anomalies", "--method", "forecast", "--last", "3",
                                   "--exit-zero"]):
@@ -497,19 +493,19 @@ def test_whole_thousands_with_dots_beside_hundreds(tmp_path: Path) -> None:
     cells = ["900", "1.136", "777", "12.000", "NA", "-1.250"]
     lines = ["timestamp;Wert"] + [f"{line.split(',')[0]};{cells[i % 6]}" for i, line
                                   in enumerate(hourly()[1:])]
-    frame = load_frame(write(tmp_path, lines), DataSpec())
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec())
     assert frame.series[0].values[:6, 0].tolist() == [900, 1136, 777, 12000, 5375, -1250]
     assert any("read 1.136 as 1136" in n for n in frame.notes)
     decimals = ["timestamp;temp"] + [f"{line.split(',')[0]};{'1.136' if i % 2 else '2'}"
                                      for i, line in enumerate(hourly()[1:])]
-    (s,) = load_frame(write(tmp_path, decimals), DataSpec()).series  # plain cells are units
+    (s,) = load_frame(write_lines(tmp_path, decimals), DataSpec()).series  # plain cells are units
     assert s.values[:2, 0].tolist() == [2.0, 1.136]
 
 
 def test_decimal_commas_beside_many_missing_words(tmp_path: Path) -> None:
     lines = ["timestamp;value"] + [f"{line.split(',')[0]};{'NA' if i % 6 == 0 else f'{i},5'}"
                                    for i, line in enumerate(hourly()[1:])]
-    (s,) = load_frame(write(tmp_path, lines), DataSpec()).series
+    (s,) = load_frame(write_lines(tmp_path, lines), DataSpec()).series
     assert s.values[1:3, 0].tolist() == [1.5, 2.5] and not s.observed[0, 0]
 
 
@@ -519,8 +515,8 @@ def test_a_grid_mostly_filled_in_says_so(tmp_path: Path) -> None:
     times = pd.date_range("2024-01-01", periods=400, freq="5min")
     kept = [t for i, t in enumerate(times) if i % 10 < 4 or i < 20]  # 40 % of the steps
     lines = ["timestamp,value"] + [f"{t:%Y-%m-%d %H:%M},{i}" for i, t in enumerate(kept)]
-    frame = load_frame(write(tmp_path, lines), DataSpec(freq="5min"))
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec(freq="5min"))
     (note,) = [n for n in frame.notes if "filled" in n]
     assert "of the grid's 394 rows are filled in, not observed; check --freq" in note
-    few = load_frame(write(tmp_path, hourly()), DataSpec())
+    few = load_frame(write_lines(tmp_path, hourly()), DataSpec())
     assert not any("not observed" in n for n in few.notes)

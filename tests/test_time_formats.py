@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import utc, write_lines
 
 from forecaster.data.loading import load_frame
 from forecaster.data.spec import DataSpec
@@ -15,28 +16,18 @@ from forecaster.data.timestamps import is_steps, step_numbers
 from forecaster.errors import DataError
 
 
-def write(tmp_path: Path, lines: list[str], name: str = "data.csv") -> Path:
-    path = tmp_path / name
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def utc(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz="UTC")
-
-
 @pytest.mark.parametrize(("name", "first"), [("day", 1), ("hour", 0), ("Minute", 0)])
 def test_a_lone_day_or_hour_column_numbers_the_steps(tmp_path: Path, name: str,
                                                      first: int) -> None:
     rows = [f"{name},value"] + [f"{i},{i % 7}" for i in range(first, first + 40)]
-    (s,) = load_frame(write(tmp_path, rows), DataSpec()).series
+    (s,) = load_frame(write_lines(tmp_path, rows), DataSpec()).series
     assert is_steps(s.index)
     assert step_numbers(s.index).tolist() == list(range(first, first + 40))
 
 
 def test_year_m_month_reads_as_monthly_dates(tmp_path: Path) -> None:
     stamps = [f"{y}M{m:02d}" for y in (1949, 1950, 1951) for m in range(1, 13)]
-    frame = load_frame(write(tmp_path, ["Month,value"] + [f"{t},{i}" for i, t in
+    frame = load_frame(write_lines(tmp_path, ["Month,value"] + [f"{t},{i}" for i, t in
                                                           enumerate(stamps)]), DataSpec())
     (s,) = frame.series
     assert frame.freq == "MS" and frame.n_filled == 0
@@ -46,7 +37,7 @@ def test_year_m_month_reads_as_monthly_dates(tmp_path: Path) -> None:
 def test_month_and_day_without_a_year_ask_for_the_time_column(tmp_path: Path) -> None:
     rows = ["month,day,value"] + [f"{m},{d},1" for m in (1, 2) for d in range(1, 29)]
     with pytest.raises(DataError, match="no time column found.*--time-col"):
-        load_frame(write(tmp_path, rows), DataSpec())
+        load_frame(write_lines(tmp_path, rows), DataSpec())
 
 
 def _quarter_hours(first: str, periods: int = 480) -> pd.DatetimeIndex:
@@ -57,7 +48,7 @@ def test_day_first_quarter_hours_read_day_first(tmp_path: Path) -> None:
     # 1 to 5 March: the first 50 rows all fall on 1 March and look regular either way.
     rows = ["timestamp,value"] + [f"{t:%d/%m/%Y %H:%M},{i % 9}"
                                   for i, t in enumerate(_quarter_hours("2021-03-01"))]
-    frame = load_frame(write(tmp_path, rows), DataSpec())
+    frame = load_frame(write_lines(tmp_path, rows), DataSpec())
     (s,) = frame.series
     assert frame.freq == "15min" and frame.n_filled == 0
     assert s.index[0] == utc("2021-03-01") and s.index[-1] == utc("2021-03-05 23:45")
@@ -66,14 +57,14 @@ def test_day_first_quarter_hours_read_day_first(tmp_path: Path) -> None:
 def test_day_first_date_and_time_columns_read_day_first(tmp_path: Path) -> None:
     rows = ["Date;Time;power"] + [f"{t:%d/%m/%Y;%H:%M:%S};{i % 9}"
                                   for i, t in enumerate(_quarter_hours("2021-01-01", 500))]
-    (s,) = load_frame(write(tmp_path, rows), DataSpec()).series
+    (s,) = load_frame(write_lines(tmp_path, rows), DataSpec()).series
     assert s.index[0] == utc("2021-01-01") and s.index[-1] == utc("2021-01-06 04:45")
 
 
 def test_month_first_quarter_hours_stay_month_first(tmp_path: Path) -> None:
     rows = ["timestamp,value"] + [f"{t:%m/%d/%Y %H:%M},{i % 9}"
                                   for i, t in enumerate(_quarter_hours("2021-03-01"))]
-    (s,) = load_frame(write(tmp_path, rows), DataSpec()).series
+    (s,) = load_frame(write_lines(tmp_path, rows), DataSpec()).series
     assert s.index[0] == utc("2021-03-01") and s.index[-1] == utc("2021-03-05 23:45")
 
 
@@ -86,7 +77,7 @@ def test_grid_fill_counts_the_steps_that_hold_a_time() -> None:
 
 def test_two_digit_years_in_the_future_go_back_a_century(tmp_path: Path) -> None:
     stamps = [f"{t:%b-%y}" for t in pd.date_range("1949-01-01", periods=60, freq="MS")]
-    frame = load_frame(write(tmp_path, ["Month,value"] + [f"{t},{i}" for i, t in
+    frame = load_frame(write_lines(tmp_path, ["Month,value"] + [f"{t},{i}" for i, t in
                                                           enumerate(stamps)]), DataSpec())
     (s,) = frame.series
     assert stamps[0] == "Jan-49" and frame.freq == "MS"
@@ -98,7 +89,7 @@ def test_spreadsheet_months_with_two_digit_years_read_as_months(tmp_path: Path,
                                                                  fmt: str) -> None:
     # Excel's mmm-yy: pandas read Jan-25 as 25 January of the year 1, and the file was refused.
     stamps = [f"{t:{fmt}}" for t in pd.date_range("2015-01-01", periods=120, freq="MS")]
-    frame = load_frame(write(tmp_path, ["Month,sales"] + [f"{t},{i}" for i, t in
+    frame = load_frame(write_lines(tmp_path, ["Month,sales"] + [f"{t},{i}" for i, t in
                                                           enumerate(stamps)]), DataSpec())
     (s,) = frame.series
     assert frame.freq == "MS" and frame.n_filled == 0
@@ -109,7 +100,7 @@ def test_month_names_with_days_and_no_year_are_not_read_as_years(tmp_path: Path)
     # Jan 01, Jan 02, ...: days (their number changes from row to row), not years.
     stamps = [f"{t:%b %d}" for t in pd.date_range("2021-01-01", periods=60, freq="D")]
     with pytest.raises(DataError):
-        load_frame(write(tmp_path, ["date,value"] + [f"{t},{i}" for i, t in
+        load_frame(write_lines(tmp_path, ["date,value"] + [f"{t},{i}" for i, t in
                                                      enumerate(stamps)]), DataSpec())
 
 
@@ -130,12 +121,12 @@ def test_pivot_years_depends_on_today(text: str, today: str, year: int) -> None:
 def test_clock_times_without_dates_are_refused(tmp_path: Path) -> None:
     rows = ["time,value"] + [f"00:{m:02d},{m}" for m in range(60)] + ["01:00,60"]
     with pytest.raises(DataError, match="times of day without dates.*'00:00'.*'date' column"):
-        load_frame(write(tmp_path, rows), DataSpec())
+        load_frame(write_lines(tmp_path, rows), DataSpec())
 
 
 def test_date_and_clock_columns_still_combine(tmp_path: Path) -> None:
     rows = ["date,time,value"] + [f"2024-01-01,{h:02d}:00,{h}" for h in range(24)]
-    frame = load_frame(write(tmp_path, rows), DataSpec())
+    frame = load_frame(write_lines(tmp_path, rows), DataSpec())
     assert frame.freq == "h" and frame.series[0].index[-1] == utc("2024-01-01 23:00")
 
 
@@ -148,13 +139,13 @@ def test_dates_in_two_formats_are_named_not_called_duplicates(tmp_path: Path) ->
     rows = [r + ("1" if i else "") for i, r in enumerate(rows)]
     with pytest.raises(DataError, match=r"writes dates in more than one format: '2020-01-01' "
                                         r"\(row 2\) and '01/03/2020' \(row 62\)"):
-        load_frame(write(tmp_path, rows), DataSpec())
+        load_frame(write_lines(tmp_path, rows), DataSpec())
 
 
 @pytest.mark.parametrize("fmt", ["{y}Q{q}", "{y} Q{q}", "{y}-Q{q}", "Q{q} {y}"])
 def test_quarters_as_statistics_offices_write_them(tmp_path: Path, fmt: str) -> None:
     stamps = [fmt.format(y=y, q=q) for y in range(2000, 2010) for q in range(1, 5)]
-    frame = load_frame(write(tmp_path, ["quarter,gdp"] + [f"{t},{i}" for i, t in
+    frame = load_frame(write_lines(tmp_path, ["quarter,gdp"] + [f"{t},{i}" for i, t in
                                                           enumerate(stamps)]), DataSpec())
     (s,) = frame.series
     assert frame.freq.startswith("QS") and frame.n_filled == 0

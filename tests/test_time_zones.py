@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import TINY, train_tiny
+from conftest import TINY, train_tiny, utc, write_lines
 from typer.testing import CliRunner
 
 from forecaster.cli import app
@@ -20,16 +20,6 @@ from forecaster.errors import EXIT_DATA, DataError
 
 runner = CliRunner()
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-
-def write(tmp_path: Path, lines: list[str], name: str = "data.csv") -> Path:
-    path = tmp_path / name
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def utc(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text, tz="UTC")
 
 
 def error_line(result) -> str:
@@ -51,7 +41,7 @@ def _wall_clock_then_offsets(tmp_path: Path) -> Path:
     # A logger switched from local wall-clock time to ISO times with an offset.
     naive = pd.date_range("2024-01-01", periods=150, freq="h")
     aware = pd.date_range("2024-01-07T06:00", periods=100, freq="h", tz="-05:00")
-    return write(tmp_path, ["timestamp,value"]
+    return write_lines(tmp_path, ["timestamp,value"]
                  + [f"{t:%Y-%m-%d %H:%M:%S},{i % 24}" for i, t in enumerate(naive)]
                  + [f"{t.isoformat()},{i % 24}" for i, t in enumerate(aware)])
 
@@ -119,7 +109,7 @@ def test_local_midnights_with_one_offset_read_as_their_dates_too(tmp_path: Path)
     # A model trained on winter rows (+01:00) must read the spring's (+02:00) on the same
     # grid: one offset throughout is read as dates as well (it was 18:30 UTC the day before).
     days = pd.date_range("2024-01-01", periods=40, freq="D", tz="Asia/Kolkata")
-    path = write(tmp_path, ["timestamp,value"] + [f"{d.isoformat()},{i}"
+    path = write_lines(tmp_path, ["timestamp,value"] + [f"{d.isoformat()},{i}"
                                                   for i, d in enumerate(days)])
     (s,) = load_frame(path, DataSpec()).series
     assert s.index[0] == utc("2024-01-01")
@@ -127,7 +117,7 @@ def test_local_midnights_with_one_offset_read_as_their_dates_too(tmp_path: Path)
 
 def test_hourly_times_with_offsets_stay_converted_to_utc(tmp_path: Path) -> None:
     hours = pd.date_range("2024-03-30", periods=72, freq="h", tz="Europe/Paris")
-    path = write(tmp_path, ["timestamp,value"] + [f"{h.isoformat()},{i}"
+    path = write_lines(tmp_path, ["timestamp,value"] + [f"{h.isoformat()},{i}"
                                                   for i, h in enumerate(hours)])
     (s,) = load_frame(path, DataSpec()).series
     assert s.index[0] == utc("2024-03-29 23:00") and len(s.index) == 72
@@ -136,7 +126,7 @@ def test_hourly_times_with_offsets_stay_converted_to_utc(tmp_path: Path) -> None
 def _flights(tmp_path: Path, months: list[str] = MONTHS) -> Path:
     rows = [f"{y},{m},{100 + i}" for i, (y, m) in
             enumerate((y, m) for y in range(1949, 1961) for m in months)]
-    return write(tmp_path, ["year,month,passengers", *rows], "flights.csv")
+    return write_lines(tmp_path, ["year,month,passengers", *rows], "flights.csv")
 
 
 def test_month_names_beside_a_year_make_monthly_times(tmp_path: Path) -> None:
