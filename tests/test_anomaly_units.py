@@ -188,6 +188,17 @@ def test_telemanom_rule_flags_no_recurring_peaks_even_above_the_floor() -> None:
     assert (fault >= thr).sum() == 5
 
 
+def test_telemanom_rule_flags_a_shift_that_fills_what_is_scored() -> None:
+    # --last 200 inside a level shift: every scored step is high, no epsilon qualifies
+    # (faults are not the few), and the shift went unflagged, exit 0; the calibrated
+    # threshold decides instead.
+    from forecaster.anomaly.thresholds import telemanom_rule
+
+    shift = (20.0 + 8.0 * np.sin(np.arange(200) * 2 * np.pi / 24)).astype(np.float32)
+    thr = telemanom_rule(shift, floor=4.4, cap=5.66)
+    assert thr == pytest.approx(5.66) and (shift >= thr).all()
+
+
 def test_a_channel_with_no_out_of_fold_errors_is_never_scored() -> None:
     # A sensor that died before the validation blocks: its median was NaN, which the
     # bundle's JSON refused (an internal error at the end of training).

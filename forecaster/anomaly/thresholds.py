@@ -138,15 +138,20 @@ def telemanom_rule(scores: np.ndarray, floor: float, cap: float = np.inf) -> flo
 
     The dynamic epsilon (see ``telemanom_epsilon``), at most ``cap`` and never below
     ``floor``; ``floor`` alone when there are too few scores. When no epsilon qualifies,
-    the peaks recur more often than faults do (a daily pattern), so nothing is flagged:
-    neither the cap nor the floor may re-admit them (with a final model whose errors at
-    the recurring transitions ran above the floor, a daily NAB series raised 14 events).
+    either the peaks recur more often than faults do (a daily pattern), and nothing is
+    flagged: neither the cap nor the floor may re-admit them (with a final model whose
+    errors at the recurring transitions ran above the floor, a daily NAB series raised 14
+    events); or most scored steps lie above the floor (a level shift as long as what is
+    scored, ``--last 200`` inside it), and the calibrated threshold alone decides: the
+    epsilon assumes faults are the few, not the many.
     """
     ok = scores[~np.isnan(scores)]
     if ok.size < MIN_DYNAMIC_STEPS:
         return floor
     eps = telemanom_epsilon(scores)
     if eps is None:
+        if np.median(ok) > floor:
+            return max(floor, cap if np.isfinite(cap) else floor)
         return max(_above(ok), floor)
     return max(floor, min(eps, cap))
 
