@@ -56,6 +56,20 @@ def test_finds_injected_faults_and_exits_1(sensor_model: Path) -> None:
     assert _detect(sensor_model, "--exit-zero").exit_code == 0
 
 
+def test_flagged_steps_reach_the_threshold_and_lie_in_events(sensor_model: Path) -> None:
+    # Runs a few steps apart are one event, but the steps between them were flagged too:
+    # "41 steps above the threshold" where 2 were, some scoring below 0.
+    steps = pd.read_csv(io.StringIO(_detect(sensor_model, "--exit-zero").stdout),
+                        parse_dates=["timestamp"])
+    flagged = steps[steps["is_anomaly"]]
+    assert len(flagged) and (flagged["score"] >= flagged["threshold"]).all()
+    ev = pd.read_csv(io.StringIO(_detect(sensor_model, "--events", "--exit-zero").stdout),
+                     parse_dates=["start", "end"])
+    inside = [((ev["start"] <= t) & (ev["end"] >= t)).any() for t in flagged["timestamp"]]
+    assert all(inside)
+    assert ev["steps"].sum() > len(flagged)  # the events span the gaps between their runs
+
+
 def test_per_step_table_and_json(sensor_model: Path) -> None:
     result = _detect(sensor_model, "--format", "json", "--exit-zero")
     assert result.exit_code == 0, result.output

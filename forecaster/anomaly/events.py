@@ -16,16 +16,22 @@ def severity(peak: float, threshold: float) -> str:
     return "low" if excess < 2.0 else "medium" if excess < 6.0 else "high"
 
 
-def events_table(table: pd.DataFrame) -> pd.DataFrame:
+def events_table(table: pd.DataFrame, spans: np.ndarray | None = None) -> pd.DataFrame:
     """Events of a per-step table (columns series, timestamp, score, threshold, is_anomaly).
 
     With several channels (``score_<column>`` columns), each event also names the
     channel that scored highest at its peak: the sensor an alert is about.
+
+    Args:
+        table: the per-step rows, series after series.
+        spans: (rows,) bool, the steps of the events where they are more than the flagged
+            steps (flagged runs joined across short gaps); ``is_anomaly`` if None.
     """
     channels = [c for c in table.columns if c.startswith("score_")]
+    every = table["is_anomaly"].to_numpy(dtype=bool) if spans is None else spans
     rows = []
     for name, part in table.groupby("series", sort=False):
-        flags = part["is_anomaly"].to_numpy(dtype=bool)
+        flags = every[table.index.get_indexer(part.index)]
         scores = part["score"].to_numpy(dtype=float)
         stamps = part["timestamp"].to_numpy()
         thr = float(part["threshold"].iloc[0])

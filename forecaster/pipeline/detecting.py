@@ -75,12 +75,16 @@ class SeriesPart:
     """One series' share of a detection run.
 
     Attributes:
-        table: its rows of the per-step table.
+        table: its rows of the per-step table (``is_anomaly``: at or above the threshold,
+            in an event that survived pruning).
         threshold: the threshold it used on its overall score.
+        spans: (rows,) bool, the events' steps: flagged runs closer than the scorer's
+            reach joined, the steps between them included.
     """
 
     table: pd.DataFrame
     threshold: float
+    spans: np.ndarray
 
 
 class DetectionRun:
@@ -121,7 +125,7 @@ class DetectionRun:
         """Each series' table part and threshold, in the data's order."""
         for s in self.frame.series:
             part = self.score_series(s)
-            self._events.append(events_table(part.table))
+            self._events.append(events_table(part.table, part.spans))
             self.flagged += int(part.table["is_anomaly"].sum())
             self.threshold = max(self.threshold, part.threshold)
             yield part
@@ -150,9 +154,12 @@ class DetectionRun:
         flags = ~np.isnan(overall) & (overall >= threshold)
         if scorer.rule in ("dynamic", "telemanom"):
             flags = prune_events(overall, flags, scorer.prune, scorer.merge)
-        flags = close_gaps(flags, scorer.merge) & (s.observed.any(axis=1))
-        table = _series_table(self.frame, s, per, overall, flags, threshold, cutoff)
-        return SeriesPart(table, float(threshold))
+        observed = s.observed.any(axis=1)
+        # One fault's flagged runs, a few steps apart, are one event (one alert); the steps
+        # between them are not flagged themselves: they did not reach the threshold.
+        spans = close_gaps(flags, scorer.merge) & observed
+        table = _series_table(self.frame, s, per, overall, flags & observed, threshold, cutoff)
+        return SeriesPart(table, float(threshold), spans[cutoff:])
 
 
 def _cutoff(s: Series, ds: DetectSettings, path: Path, bins: str | None = None) -> int:
