@@ -74,3 +74,23 @@ def test_lead_errors_are_one_line(model: Path, extra: list[str], needle: str) ->
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
     assert needle in result.stderr
+
+
+def test_forecast_residuals_are_judged_alike_with_or_without_an_anomaly_model(
+        tmp_path: Path, series_csv: Path) -> None:
+    # The same forecaster: --method forecast took k = 8 from the reconstruction model's
+    # record when there was one, and k = 4 when trained with --no-anomaly.
+    from conftest import TINY
+
+    with_model = [a for a in TINY if a != "--no-anomaly"] + ["--anomaly-window", "16",
+                                                             "--anomaly-epochs", "1"]
+    lines = []
+    for name, flags in (("with", with_model), ("without", TINY)):
+        model = tmp_path / name
+        result = runner.invoke(app, ["train", str(series_csv), "--model", str(model), *flags])
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--method",
+                                     "forecast", "--threshold", "std", "--exit-zero"])
+        assert result.exit_code == 0, result.output
+        lines.append(pd.read_csv(io.StringIO(result.stdout))["threshold"].iloc[0])
+    assert lines[0] == lines[1] == 8.0

@@ -17,6 +17,7 @@ from forecaster.anomaly.series_scores import (
 from forecaster.anomaly.settings import DetectSettings
 from forecaster.anomaly.thresholds import RULES, calibrate
 from forecaster.bundle import Bundle
+from forecaster.config import TrainSettings
 from forecaster.data.loading import Series
 from forecaster.errors import BundleError, ConfigError
 from forecaster.models.reconstructor import Reconstructor, ReconstructorConfig
@@ -69,6 +70,12 @@ def make_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> Sco
                    merge=net.cfg.window, cap=cap)
 
 
+_TRAIN = TrainSettings()  # only its anomaly_* defaults are read
+_DEFAULT_RECORD = {"rule": _TRAIN.anomaly_threshold, "q": _TRAIN.anomaly_q,
+                   "k": _TRAIN.anomaly_k, "trim": _TRAIN.anomaly_trim,
+                   "prune": _TRAIN.anomaly_prune}
+
+
 def _method(bundle: Bundle, ds: DetectSettings) -> str:
     """The method ``auto`` stands for: forecast residuals for a forecaster of step changes.
 
@@ -96,8 +103,10 @@ def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -
         raise ConfigError(f"--lead {lead}: the forecaster looks {net.cfg.horizon} step(s) "
                           f"ahead; give a lead from 1 to {net.cfg.horizon}")
     center, scale = forecast_stats(q.numpy(), lead)
-    recorded = (bundle.meta.get("anomaly") or {}).get("threshold") or {
-        "rule": "std", "q": 0.99, "k": 4.0, "trim": 0.05, "prune": 0.13}
+    # Without an anomaly model (--no-anomaly), the training defaults: the same forecaster
+    # scored alike whether or not a reconstruction model was fitted beside it (k was 4
+    # without one and 8 with one).
+    recorded = (bundle.meta.get("anomaly") or {}).get("threshold") or _DEFAULT_RECORD
     rule = ds.rule or recorded["rule"]
     if rule not in ("quantile", "telemanom"):
         # Only residual quantiles are stored, not the residual series a dynamic or
