@@ -1,8 +1,11 @@
-"""Bundle versions: their names, the ``CURRENT`` pointer, and pruning old ones.
+"""Bundle versions: their names, the ``CURRENT`` pointer, its history, pruning old ones.
 
 Every train writes a new version directory under ``versions/`` and then names it in
-``CURRENT``; readers follow ``CURRENT``, and ``rollback`` points it back. Kept apart
-from the bundle's contents (``forecaster.bundle``), and free of torch.
+``CURRENT``; readers follow ``CURRENT``, and ``rollback`` points it back. ``HISTORY``
+lists what ``CURRENT`` has named, oldest first, as a stack: a train pushes its version,
+a rollback pops back to the one before, so a rollback after a retrain returns to what
+was current before that retrain, never to a version rolled back from. Kept apart from
+the bundle's contents (``forecaster.bundle``), and free of torch.
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ import time
 from pathlib import Path
 
 from forecaster.atomic import replace_text
-from forecaster.errors import BundleError, MissingInputError
+from forecaster.errors import BundleError, MissingInputError, OutputError
 from forecaster.ops.lock import LOCK_NAME
 
 VERSION_RE = re.compile(r"^v[0-9]{8}T[0-9]{6}Z-[0-9a-z_]{4,16}$")
+HISTORY = "HISTORY"
+HISTORY_LINES = 200  # far more than any --keep: older entries can name no kept version
+MAX_HISTORY_BYTES = 1 << 20
 
 
 def pointer_text(root: Path) -> str | None:
@@ -39,9 +45,65 @@ def new_version_name() -> str:
 
 
 def write_current(root: Path, name: str) -> None:
-    """Make version ``name`` current, atomically (a link named CURRENT is replaced, not
-    followed: nothing is written outside the bundle)."""
-    replace_text(root / "CURRENT", name + "\n")
+    """Make the new version ``name`` current, atomically, on top of the history (a link
+    named CURRENT is replaced, not followed: nothing is written outside the bundle)."""
+    was = (pointer_text(root) or "").strip()
+    set_current(root, [*current_history(root, was if VERSION_RE.match(was) else None), name])
+
+
+def set_current(root: Path, history: list[str]) -> None:
+    """Make ``history[-1]`` current and record ``history`` as what CURRENT has named.
+
+    CURRENT is written first and alone decides what is current: ``current_history``
+    reconciles a history that a crash, a full disk or an older release left behind.
+    """
+    replace_text(root / "CURRENT", history[-1] + "\n")
+    with contextlib.suppress(OSError, OutputError):
+        replace_text(root / HISTORY, "".join(n + "\n" for n in history[-HISTORY_LINES:]))
+
+
+def current_history(root: Path, current: str | None) -> list[str]:
+    """The versions CURRENT has named, oldest first, ending with ``current``.
+
+    Args:
+        root: the bundle directory.
+        current: what CURRENT names now (None: nothing yet).
+
+    Returns:
+        The recorded history cut after ``current``'s last entry (a rollback whose
+        history write was lost), or with ``current`` added (a train's); for a bundle
+        written before the history was kept, the versions older than ``current`` by
+        name, then ``current``: rollback goes back in the order it always did.
+    """
+    if current is None:
+        return []
+    seen = _read_history(root)
+    if seen is None:
+        versions = root / "versions"
+        older = [n for n in _names(versions) if n < current]
+        return [*older, current]
+    if current in seen:
+        return seen[:len(seen) - seen[::-1].index(current)]
+    return [*seen, current]
+
+
+def _read_history(root: Path) -> list[str] | None:
+    """The history's entries, or None if there is none to trust (missing, a link, huge)."""
+    path = root / HISTORY
+    try:
+        if path.is_symlink() or path.stat().st_size > MAX_HISTORY_BYTES:
+            return None
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return [n for n in (line.strip() for line in text.splitlines()) if VERSION_RE.match(n)]
+
+
+def _names(versions: Path) -> list[str]:
+    try:
+        return version_names(versions) if versions.is_dir() else []
+    except OSError:
+        return []
 
 
 def current_version_dir(root: Path) -> Path:
@@ -98,13 +160,19 @@ def safe_file(path: Path, inside: Path) -> Path:
 
 
 def prune(versions: Path, keep: int, current: str) -> None:
-    """Remove all but the newest ``keep`` versions (never ``current``) and stale leftovers."""
-    # Old versions and leftovers of interrupted writes; never the current one. A version
-    # is first renamed out of the way, so a kill during the removal never leaves a
-    # half-deleted version that rollback could pick.
+    """Keep ``current`` and the versions most recently current before it, ``keep`` in all
+    (the newest of the others fill any places left); remove the rest and stale leftovers.
+
+    A version rolled back from goes first: a retrain never leaves it in place of the
+    version that was current before the retrain.
+    """
+    # A version is first renamed out of the way, so a kill during the removal never
+    # leaves a half-deleted version that rollback could pick.
     names = version_names(versions)
-    old = [n for n in names if n != current][: max(0, len(names) - max(keep, 1))]
-    for n in old:
+    recent = [n for n in reversed(current_history(versions.parent, current)) if n in names]
+    others = sorted(set(names) - set(recent), reverse=True)
+    ranked = list(dict.fromkeys([current, *recent, *others]))
+    for n in ranked[max(keep, 1):]:
         with contextlib.suppress(OSError):
             os.replace(versions / n, versions / f".trash-{n}")
     stale = [p for p in versions.glob(".incoming-*") if _age(p) > 3600]

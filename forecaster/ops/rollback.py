@@ -1,16 +1,24 @@
-"""Make the previous bundle version current again."""
+"""Make the version that was current before the last change current again."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from forecaster.bundle_versions import current_version_dir, version_names, write_current
+from forecaster.bundle_versions import (
+    current_history,
+    current_version_dir,
+    set_current,
+    version_names,
+)
 from forecaster.errors import ConfigError, MissingInputError
 from forecaster.ops.lock import model_lock
 
 
 def rollback(model_dir: Path, wait: float = 0.0) -> tuple[str, str]:
-    """Point ``CURRENT`` at the version before the current one.
+    """Point ``CURRENT`` back at the version it named before the current one.
+
+    Undoes the last change of ``CURRENT``: after a retrain, the version current before
+    it (not one rolled back from earlier); after a rollback, the one before that.
 
     Returns:
         (the version left, the version now current).
@@ -24,12 +32,26 @@ def rollback(model_dir: Path, wait: float = 0.0) -> tuple[str, str]:
                                 "one with 'forecast train'")
     with model_lock(model_dir, wait):
         current = current_version_dir(model_dir).name
-        versions = model_dir / "versions"
-        names = [n for n in version_names(versions) if (versions / n / "bundle.json").is_file()]
-        older = [n for n in names if n < current]
-        if not older:
+        history = _back(model_dir, current)
+        if not history:
             raise ConfigError(f"{model_dir}: no version older than {current} is kept, so "
                               "there is nothing to roll back to; rollback undoes a retrain "
                               "(train keeps the last --keep versions)")
-        write_current(model_dir, older[-1])
-        return current, older[-1]
+        set_current(model_dir, history)
+        return current, history[-1]
+
+
+def _back(model_dir: Path, current: str) -> list[str]:
+    """The history without ``current`` and the versions no longer kept, ending with the
+    one to go back to ([] if none is left)."""
+    versions = model_dir / "versions"
+    whole = {n for n in version_names(versions) if (versions / n / "bundle.json").is_file()}
+    history = current_history(model_dir, current)[:-1]
+    while history and (history[-1] == current or history[-1] not in whole):
+        history.pop()
+    if history:
+        return history
+    # The history is spent, or names only versions removed by hand: the newest older
+    # version, as before the history was kept, so a damaged bundle can still go back.
+    older = sorted(n for n in whole if n < current)
+    return older[-1:]

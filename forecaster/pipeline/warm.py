@@ -18,7 +18,7 @@ from forecaster.bundle import Bundle, load_bundle
 from forecaster.config import TrainSettings
 from forecaster.data.loading import Frame
 from forecaster.data.spec import DataSpec
-from forecaster.errors import ConfigError, MissingInputError
+from forecaster.errors import ConfigError, DataError, MissingInputError
 from forecaster.models.forecaster_net import ForecasterConfig
 from forecaster.pipeline.predicting import load_forecaster
 
@@ -32,6 +32,9 @@ SPEC_OPTIONS = {"time_col": "time_col", "time_parts": "time_col", "targets": "ta
                 "features": "features", "series_col": "series_col", "freq": "freq",
                 "fill": "fill", "duplicates": "duplicates", "resample": "resample",
                 "aggregate": "aggregate"}
+# The columns' roles, taken as the bundle resolved them: a target found by itself at the
+# first run must not be looked for again in a file that has gained a numeric column.
+ROLE_FIELDS = ("time_col", "time_parts", "targets", "series_col", "features")
 
 
 def previous_bundle(model_dir: Path, frame: Frame, cfg: ForecasterConfig,
@@ -42,6 +45,7 @@ def previous_bundle(model_dir: Path, frame: Frame, cfg: ForecasterConfig,
     except MissingInputError:
         raise ConfigError(f"--warm-start: no bundle in {model_dir} to continue from; run "
                           "'forecast train' without --warm-start first") from None
+    _same_step_as(prev, frame, model_dir)
     was = prev.meta["forecaster"]
     differ = _differences(was.get("config"), cfg, int(was.get("members", 1)), members)
     if differ:
@@ -52,6 +56,17 @@ def previous_bundle(model_dir: Path, frame: Frame, cfg: ForecasterConfig,
         raise ConfigError(f"--warm-start: the bundle was trained on columns "
                           f"{prev.meta['data'].get('columns')}, the data has {frame.columns}")
     return prev
+
+
+def _same_step_as(prev: Bundle, frame: Frame, model_dir: Path) -> None:
+    """Refuse data on another step than the bundle's (inferred or given): its weights,
+    window and interval calibration all read steps of the bundle's size."""
+    was = prev.meta["data"].get("freq")
+    if was and not _same_step(frame.freq, was):
+        raise DataError(f"--warm-start: the data's frequency is '{frame.freq}', the bundle in "
+                        f"{model_dir} was trained on '{was}'; a warm start continues on the "
+                        f"bundle's steps: give data at '{was}', or train without --warm-start "
+                        "for a new model")
 
 
 def _differences(saved: dict | None, cfg: ForecasterConfig, had: int, members: int) -> str:
@@ -74,7 +89,8 @@ def continue_settings(st: TrainSettings) -> TrainSettings:
     A nightly ``forecast train data.csv --warm-start`` must not have to repeat the
     first run's --target, --features or model shape. Options given (on the command
     line, in the environment or a config file) win; with no record of where options
-    came from (a library call), a value other than the default counts as given.
+    came from (a library call), a value other than the default counts as given. The
+    columns' roles are the bundle's as resolved (what predict reads the file with).
     """
     try:
         meta = load_bundle(Path(st.model_dir)).meta
@@ -88,7 +104,9 @@ def continue_settings(st: TrainSettings) -> TrainSettings:
     over = {f.name: saved[f.name] for f in fields(TrainSettings)
             if f.name not in RUN_ONLY | auto and f.name in saved
             and not _given(st, f.name, getattr(st, f.name), _default(f))}
-    spec_saved = saved.get("data") or {}
+    resolved = meta["data"].get("spec") or {}
+    spec_saved = {**(saved.get("data") or {}),
+                  **{k: resolved[k] for k in ROLE_FIELDS if k in resolved}}
     _same_grid(st, spec_saved, meta["data"].get("freq"))
     spec = {f.name: spec_saved[f.name] for f in fields(DataSpec) if f.name in spec_saved
             and not _given(st, SPEC_OPTIONS[f.name], getattr(st.data, f.name), _default(f))}

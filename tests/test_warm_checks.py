@@ -1,0 +1,56 @@
+"""``train --warm-start`` continues the bundle's data: the same step, the same columns."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import make_series, train_tiny
+from typer.testing import CliRunner
+
+from forecaster.bundle_versions import current_version_dir
+from forecaster.cli import app
+
+runner = CliRunner()
+
+
+def _snapshot(model: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(model)): p.read_bytes() for p in sorted(model.rglob("*"))
+            if p.is_file() and p.name != ".lock"}
+
+
+def _meta(model: Path) -> dict:
+    return json.loads((current_version_dir(model) / "bundle.json").read_text())
+
+
+def test_a_warm_start_on_data_of_another_frequency_is_refused(tmp_path: Path,
+                                                              series_csv: Path) -> None:
+    model = train_tiny(series_csv, tmp_path / "m")
+    other = tmp_path / "half_hours.csv"
+    make_series(n=960, freq="30min").to_csv(other, index=False)
+    before = _snapshot(model)
+    result = runner.invoke(app, ["train", str(other), "--model", str(model), "--warm-start"])
+    assert result.exit_code == 65, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: --warm-start: "), result.stderr
+    assert "'30min'" in lines[0] and "'h'" in lines[0]
+    assert "train without --warm-start" in lines[0]
+    assert _snapshot(model) == before
+    assert runner.invoke(app, ["predict", "--model", str(model), "--data",
+                               str(series_csv)]).exit_code == 0
+
+
+def test_a_warm_start_keeps_the_target_when_the_file_gains_a_column(tmp_path: Path,
+                                                                    series_csv: Path) -> None:
+    model = train_tiny(series_csv, tmp_path / "m")
+    grown = make_series(n=504)
+    grown["extra"] = grown["value"] * 0.5
+    csv = tmp_path / "grown.csv"
+    grown.to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--model", str(model), "--warm-start",
+                                 "--quiet"])
+    assert result.exit_code == 0, result.output
+    meta = _meta(model)
+    assert meta["warm_start"]["from"]
+    assert meta["data"]["targets"] == ["value"] and meta["data"]["columns"] == ["value"]
+    assert meta["data"]["series"][""]["rows"] == 504
