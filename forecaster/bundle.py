@@ -4,6 +4,7 @@ Layout::
 
     forecast-model/
       CURRENT                      name of the active version, replaced atomically
+      HISTORY                      the versions CURRENT has named, oldest first (rollback)
       versions/<version>/bundle.json
       versions/<version>/weights.safetensors
 
