@@ -9,11 +9,33 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from forecaster.data.spec import DataSpec
+from forecaster.errors import ConfigError
 
 DEFAULT_MODEL_DIR = "forecast-model"
 
 
 NORMS = ("auto", "last", "revin", "none", "diff")  # --norm
+
+
+def check_val_size(val_size: int | None, horizon: int | None, automatic: bool = False) -> None:
+    """Refuse a validation block shorter than the horizon: it holds no whole forecast, and
+    the error it led to later blamed the series' overlap or the data's length.
+
+    Args:
+        val_size: --val-size (None: automatic, always long enough).
+        horizon: the horizon, given or automatic (None: not known yet).
+        automatic: the horizon was not given but chosen from the frequency.
+
+    Raises:
+        ConfigError: ``val_size`` < ``horizon``.
+    """
+    if not val_size or not horizon or val_size >= horizon:
+        return
+    which = (f"the horizon {horizon} (automatic for this frequency; --horizon sets it)"
+             if automatic else f"--horizon {horizon}")
+    other = f", or --horizon {val_size} or less" if automatic else ""
+    raise ConfigError(f"--val-size {val_size} is shorter than {which}: a validation block must "
+                      f"hold at least one horizon; give --val-size {horizon} or more{other}")
 
 
 @dataclass

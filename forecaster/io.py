@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
@@ -20,6 +21,9 @@ from forecaster.errors import ConfigError, OutputError
 from forecaster.output_target import Target, output_target
 
 FORMATS = ("csv", "json")
+# What matplotlib's Agg canvas writes by itself, and what it needs Pillow for.
+PLOT_FORMATS = ("png", "pdf", "svg", "eps")
+PILLOW_FORMATS = ("jpg", "jpeg", "tif", "tiff")
 # Columns that echo the user's own values: written in full (the shortest text that reads
 # CSV's decimal text holds), not rounded like computed numbers.
 EXACT = ("value", "actual")
@@ -146,6 +150,27 @@ def check_output_path(output: Path, forbidden_files: list[Path],
             raise OutputError(f"{option} {output}: inside the model directory {d}; choose "
                               "another path")
     _check_target(found, output, option)
+
+
+def plot_format(path: Path, option: str = "--plot") -> str:
+    """The image format a plot path's suffix names, for matplotlib's ``savefig``.
+
+    A stream (a FIFO, ``/dev/stdout``) has no name to go by and gets PNG. Checked from the
+    suffix alone, so that refusing a path before any work imports no matplotlib.
+
+    Raises:
+        ConfigError: a missing suffix, or one matplotlib cannot write here.
+    """
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if not suffix and output_target(Path(path)).kind in ("stream", "descriptor"):
+        return "png"
+    formats = PLOT_FORMATS + (PILLOW_FORMATS if importlib.util.find_spec("PIL") else ())
+    if suffix in formats:
+        return suffix
+    what = (f".{suffix} is not an image format the plot can be written in" if suffix
+            else "no suffix to tell the image format")
+    raise ConfigError(f"{option} {path}: {what}; name a "
+                      f"{', '.join('.' + f for f in formats)} file")
 
 
 def check_output_paths(paths: dict[str, Path | None], forbidden_files: list[Path],

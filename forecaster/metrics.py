@@ -15,10 +15,21 @@ def rmse(y: np.ndarray, yhat: np.ndarray) -> float:
     return float(np.sqrt(np.mean((y - yhat) ** 2)))
 
 
+# A baseline MAE below this share of the actuals' mean magnitude is rounding noise (a
+# seasonal naive exact on a pure sine: 7e-15), and a ratio to it is a meaningless 1e12.
+NEGLIGIBLE = 1e-9
+
+
 def mase(y: np.ndarray, yhat: np.ndarray, ybase: np.ndarray) -> float:
-    """MAE relative to a baseline's MAE on the same points (< 1 beats the baseline)."""
+    """MAE relative to a baseline's MAE on the same points (< 1 beats the baseline).
+
+    NaN (undefined) when the baseline is exact: its MAE is 0, or negligible against the
+    actuals' scale.
+    """
     base = mae(y, ybase)
-    return float("nan") if base == 0 else mae(y, yhat) / base
+    if base == 0 or base <= NEGLIGIBLE * float(np.mean(np.abs(y))):
+        return float("nan")
+    return mae(y, yhat) / base
 
 
 def mape(y: np.ndarray, yhat: np.ndarray) -> float:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from forecaster.atomic import atomic_writer
 from forecaster.data.timestamps import is_steps, step_numbers
+from forecaster.io import plot_format
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 700, 100
 MAX_SERIES = 6
@@ -21,7 +22,8 @@ def plot_detection(table: pd.DataFrame, events: pd.DataFrame, path: Path) -> Non
     Args:
         table: the per-step detection table.
         events: the events table.
-        path: the PNG to write (atomically), WIDTH_PX x HEIGHT_PX.
+        path: the image to write (atomically), WIDTH_PX x HEIGHT_PX, in the format its
+            suffix names (PNG, PDF, SVG, ...).
     """
     import matplotlib
 
@@ -35,7 +37,7 @@ def plot_detection(table: pd.DataFrame, events: pd.DataFrame, path: Path) -> Non
         part = table[table["series"] == name]
         _draw(axes[2 * i, 0], axes[2 * i + 1, 0], part, events[events["series"] == name], name)
     fig.tight_layout()
-    _save(fig, Path(path))
+    save_figure(fig, Path(path))
     plt.close(fig)
 
 
@@ -75,7 +77,11 @@ def event_spans(starts: np.ndarray, ends: np.ndarray, first, last) -> list[tuple
     return spans
 
 
-def _save(fig, path: Path) -> None:
-    # Same rule as every output: readers see the old file or the whole new one.
+def save_figure(fig, path: Path, dpi: int = DPI) -> None:
+    """Write ``fig`` in the format ``path``'s suffix names (see ``io.plot_format``).
+
+    Same rule as every output: readers see the old file or the whole new one.
+    """
+    fmt = plot_format(path)
     with atomic_writer(path, binary=True) as fh:
-        fig.savefig(fh, dpi=DPI, format="png")
+        fig.savefig(fh, dpi=dpi, format=fmt)

@@ -60,7 +60,8 @@ def _own_options(
     output: Output = None,
     fmt: Format = "csv",
     plot: Annotated[Path | None, typer.Option(
-        help="Write a PNG of history, forecasts and intervals at a few origins.")] = None,
+        help="Write an image (.png, .pdf, .svg, .eps; .jpg, .tif with Pillow) of history, "
+             "forecasts and intervals at a few origins.")] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
     debug: Debug = False,
@@ -98,13 +99,15 @@ def backtest(**opts: object) -> None:
 
 
 def _run(data: Path, bt: object, opts: dict) -> None:
-    from forecaster.io import check_output_paths, render, write_output
+    from forecaster.io import check_output_paths, plot_format, render, write_output
     from forecaster.pipeline import backtest_report as rep
     from forecaster.pipeline.backtesting import backtest as run_backtest
 
     # Before the backtest, which may run for minutes: the plot is drawn before the
     # table is written, so a bad --plot would fail late and lose --output too.
     check_output_paths({"--output": opts["output"], "--plot": opts["plot"]}, [data], [])
+    if opts["plot"] is not None:
+        plot_format(Path(opts["plot"]))
     # The root's --log-format holds here too: a JSON log gets JSON lines from backtest.
     report = make_reporter(opts["ctx"], bool(opts["quiet"]), bool(opts["verbose"]))
     res = run_backtest(data, bt, report)

@@ -54,7 +54,8 @@ def detect_anomalies(
     events: Annotated[bool, typer.Option(
         "--events", help="One row per anomalous event instead of one per step.")] = False,
     plot: Annotated[Path | None, typer.Option(
-        help="Also draw the series, events and scores to this PNG.")] = None,
+        help="Also draw the series, events and scores to this image (.png, .pdf, .svg, "
+             ".eps; .jpg, .tif with Pillow).")] = None,
     exit_zero: Annotated[bool, typer.Option(
         "--exit-zero", help="Exit 0 even when anomalies are flagged.")] = False,
     output: Output = None,
@@ -77,12 +78,14 @@ def detect_anomalies(
         lead_value = _lead(lead, method)
         from forecaster.anomaly.settings import DetectSettings
         from forecaster.bundle import recorded_data
-        from forecaster.io import check_output_paths
+        from forecaster.io import check_output_paths, plot_format
         from forecaster.pipeline.detecting import DetectionRun
         report = make_reporter(ctx, quiet, verbose)
         # Before any scoring: a bad --plot must not fail after the table was written.
         check_output_paths({"--output": output, "--plot": plot},
                            [data] if data else recorded_data(model), [model])
+        if plot is not None:
+            plot_format(plot)
         ds = DetectSettings(model_dir=model, data=data, since=since, last=last, method=method,
                             lead=lead_value, rule=threshold, q=q, k=k, strict=strict)
         run = DetectionRun(ds, report)

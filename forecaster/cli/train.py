@@ -20,7 +20,7 @@ from forecaster.cli.common import (
     sources_of,
     split_names,
 )
-from forecaster.config import DEFAULT_MODEL_DIR, NORMS, TrainSettings
+from forecaster.config import DEFAULT_MODEL_DIR, NORMS, TrainSettings, check_val_size
 from forecaster.data.spec import AGGREGATES, DUPLICATE_POLICIES, FILL_POLICIES, DataSpec
 from forecaster.errors import ConfigError
 
@@ -152,6 +152,8 @@ def settings_from_options(opts: dict) -> TrainSettings:
         The validated settings.
     """
     o = {**_SETTINGS_DEFAULTS, **opts}
+    if o["folds"]:  # without folds (train --folds 0) no validation block is cut
+        check_val_size(o["val_size"], o["horizon"])
     time = split_names([o["time_col"]] if o["time_col"] else None)
     spec = DataSpec(time_col=time[0] if len(time) == 1 else None,
                     time_parts=time if len(time) > 1 else [], targets=split_names(o["target"]),

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from forecaster.data.spec import DataSpec
 from forecaster.errors import ConfigError, DataError
-
-if TYPE_CHECKING:
-    pass
 
 # Off-grid timestamps beyond this share mean the frequency guess is wrong.
 MAX_OFF_GRID = 0.01
@@ -71,10 +69,26 @@ def parse_step(alias: str | None, option: str, examples: str) -> pd.DateOffset:
         offset = pd.tseries.frequencies.to_offset(alias)
         if pd.Timestamp("2000-01-01") + offset <= pd.Timestamp("2000-01-01"):
             raise ValueError(alias)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError) as exc:
+        hint = _renamed(str(alias), str(exc))
+        hint = f"; pandas now spells it {hint}: give {option} {hint}" if hint else ""
         raise ConfigError(f"{option} {alias}: unknown or non-positive step; expected a "
-                          f"pandas alias such as {examples}") from None
+                          f"pandas alias such as {examples}{hint}") from None
     return offset
+
+
+def _renamed(alias: str, error: str) -> str | None:
+    """The alias as pandas now spells it (``H`` -> ``h``, ``15T`` -> ``15min``), when its
+    error names the new spelling and that parses; else None."""
+    found = re.search(r"Invalid frequency: (\w+)\. Did you mean (\w+)\?", error)
+    if found is None or not alias.endswith(found[1]):
+        return None
+    fixed = alias[:len(alias) - len(found[1])] + found[2]
+    try:
+        pd.tseries.frequencies.to_offset(fixed)
+    except ValueError:  # 'A' -> 'Y', itself no longer an offset
+        return None
+    return fixed
 
 
 class Regular(NamedTuple):
@@ -118,7 +132,7 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
     for name, rows in groups:
         times = pd.DatetimeIndex(rows["__time"])
         grid = pd.date_range(times[0], times[-1], freq=offset)
-        off = _check_on_grid(times, grid, freq, path, name)
+        off = _check_on_grid(times, grid, freq, path, name, given=spec.freq is not None)
         # Tolerated off-grid rows vanish in the reindex below: count them for a note.
         n_off += int(off.sum())
         if first_off is None and off.any():
@@ -136,14 +150,19 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
 
 
 def _check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
-                   name: str) -> np.ndarray:
-    """Which rows lie off the grid; an error when more than a few do."""
+                   name: str, given: bool = False) -> np.ndarray:
+    """Which rows lie off the grid; an error when more than a few do.
+
+    With a ``given`` --freq coarser than the rows (--freq 2h on hourly rows), binning
+    them to that step is what was meant: the advice names it.
+    """
     off = ~times.isin(grid)
     if off.mean() > MAX_OFF_GRID or (off.any() and len(times) < 100):
         where = f" (series '{name}')" if name else ""
+        bins = (f"with --resample {freq} instead of --freq {freq}" if given
+                else "with --resample (e.g. --resample h)")
         raise DataError(f"{path}{where}: {int(off.sum())} timestamps are off the '{freq}' grid, "
-                        f"first {times[off][0]}; give the right --freq, or bin the rows "
-                        "with --resample (e.g. --resample h)")
+                        f"first {times[off][0]}; give the right --freq, or bin the rows {bins}")
     return off
 
 

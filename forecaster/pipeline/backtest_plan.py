@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.config import TrainSettings
-from forecaster.data.timestamps import is_steps, parse_when
+from forecaster.data.timestamps import is_steps, parse_when, time_text
 from forecaster.errors import ConfigError, DataError
 
 REFIT_HELP = ("never (train once on the data before --start and roll forward), each (retrain "
@@ -145,6 +145,7 @@ def make_plan(n: int, times: pd.DatetimeIndex, bt: BacktestSettings) -> Plan:
     st = bt.train
     start = resolve_position(bt.start, times, DEFAULT_START, "--start")
     end = resolve_position(bt.end, times, 1.0, "--end", inclusive=True)
+    _check_span(start, end, bt, times)
     origins = make_origins(max(start, 1), min(end, n), st.horizon, bt.stride or st.horizon)
     if bt.folds > len(origins):
         raise ConfigError(f"--folds {bt.folds}: only {len(origins)} origins; use fewer folds "
@@ -155,6 +156,21 @@ def make_plan(n: int, times: pd.DatetimeIndex, bt: BacktestSettings) -> Plan:
     first_len = int(groups[0][0]) - bt.gap
     refits = [_refit(g, bt, first_len) for g in groups]
     return Plan(origins=origins, fold=fold, refits=refits)
+
+
+def _check_span(start: int, end: int, bt: BacktestSettings, times: pd.DatetimeIndex) -> None:
+    """Refuse an --end at or before --start (else "no origin fits in -240 steps")."""
+    if end > start:
+        return
+    given = (f"--start {bt.start or DEFAULT_START} ({_at(times, start)}) and --end "
+             f"{bt.end or 1.0} ({_at(times, end - 1)})")
+    raise ConfigError(f"{given}: --end is not after --start; give an --end after --start "
+                      "(or swap them)")
+
+
+def _at(times: pd.DatetimeIndex, pos: int) -> str:
+    """The timestamp at a position, for messages (clipped to the data)."""
+    return time_text(times[min(max(pos, 0), len(times) - 1)], times)
 
 
 def _refit(origins: np.ndarray, bt: BacktestSettings, first_len: int) -> Refit:

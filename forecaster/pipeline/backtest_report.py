@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecaster.atomic import atomic_writer
 from forecaster.metrics import scorecard
 from forecaster.pipeline.backtesting import BacktestResult, Forecasts
-from forecaster.plotting import axis_values
+from forecaster.plotting import axis_values, save_figure
 from forecaster.report import Reporter
 
 TABLE_METRICS = ("mae", "rmse", "mape", "smape", "mase", "coverage", "width", "pinball")
@@ -151,7 +150,8 @@ def plot(path: Path, res: BacktestResult, table: pd.DataFrame, n_origins: int = 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    s = res.frame.series[0]
+    # The first series with forecasts: one that ends before --start has none.
+    s = res.frame.series[int(res.forecasts.origins[0, 0])]
     rows = table[(table["series"] == s.name) & (table["target"] == res.frame.spec.targets[0])]
     origins = rows["origin"].unique()
     pick = origins[np.unique(np.linspace(0, len(origins) - 1, min(n_origins, len(origins)))
@@ -171,6 +171,5 @@ def plot(path: Path, res: BacktestResult, table: pd.DataFrame, n_origins: int = 
     ax.set_title(f"Backtest of {res.frame.spec.targets[0]}" + (f" ({s.name})" if s.name else ""))
     ax.legend(loc="best")
     fig.tight_layout()
-    with atomic_writer(Path(path), binary=True) as fh:  # never a half-written PNG
-        fig.savefig(fh, dpi=100, format="png")
+    save_figure(fig, Path(path))
     plt.close(fig)

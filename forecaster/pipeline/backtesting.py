@@ -22,6 +22,7 @@ from forecaster.baselines import season_length
 from forecaster.config import TrainSettings
 from forecaster.data.loading import Frame, load_frame
 from forecaster.data.scaling import Scaler
+from forecaster.data.timestamps import time_text
 from forecaster.data.windows import WindowSet, assemble, window_starts
 from forecaster.errors import ConfigError, DataError
 from forecaster.models.train import predict_batches
@@ -113,7 +114,10 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
     grid = make_grid(frame)
     times = pd.date_range(grid.start, periods=grid.n, freq=frame.freq)
     bt = replace(bt, train=_shape(bt, frame, grid.n, times, report))
-    plan = make_plan(grid.n, times, bt)
+    try:
+        plan = make_plan(grid.n, times, bt)
+    except DataError as exc:  # the plan knows positions, not the file
+        raise DataError(f"{csv_path}: {exc}") from None
     bt = replace(bt, train=resolve_norm(bt.train, frame, grid.offsets, plan.refits[0].train_hi,
                                         grid.n, report))
     season = bt.season or season_length(frame.freq)
@@ -133,8 +137,30 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
         out, s, ep = run_refit(frame, grid, bt, refit, season, device, report, i, week)
         outs.append(out)
         secs, epochs = secs + s, epochs + ep
-    return BacktestResult(frame, grid, plan, _concat(outs), season, bt.train.cell.upper(),
+    forecasts = _concat(outs)
+    _warn_left_out(frame, grid, plan, forecasts, times, report)
+    return BacktestResult(frame, grid, plan, forecasts, season, bt.train.cell.upper(),
                           secs, epochs)
+
+
+def _warn_left_out(frame: Frame, grid: Grid, plan: Plan, fc: Forecasts,
+                   times: pd.DatetimeIndex, report: Reporter) -> None:
+    """Name the series with no forecast in the backtest: the table would otherwise read
+    as if the file held only the others."""
+    first = int(plan.origins.min())
+    scored = set(fc.origins[:, 0].tolist())
+    ended, other = [], []
+    for i, s in enumerate(frame.series):
+        if i not in scored:
+            (ended if grid.offsets[i] + len(s.index) <= first else other).append(f"'{s.name}'")
+    at = time_text(times[first], times)
+    if ended:
+        they = "it ends" if len(ended) == 1 else "they end"
+        report.warn(f"backtest: series {', '.join(ended)} left out: {they} before the first "
+                    f"origin {at}; give an earlier --start to include them")
+    if other:
+        report.warn(f"backtest: series {', '.join(other)} left out: no origin has --window "
+                    "rows before it and --horizon rows after it in that series")
 
 
 def _shape(bt: BacktestSettings, frame: Frame, n: int, times: pd.DatetimeIndex,

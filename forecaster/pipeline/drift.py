@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -20,7 +22,7 @@ BELOW_RANGE = 3.0
 
 
 def drift_problems(bundle: Bundle, frame: Frame, recent: int,
-                   anchored: bool = False) -> list[str]:
+                   anchored: bool = False, path: Path | None = None) -> list[str]:
     """Gross differences between ``frame`` and the training data.
 
     Args:
@@ -29,6 +31,7 @@ def drift_problems(bundle: Bundle, frame: Frame, recent: int,
         recent: how many of the newest rows to compare.
         anchored: also check each column's newest observed value alone: the forecast
             starts from it (predict; detect-anomalies scores such a value instead).
+        path: the data file, for messages.
 
     Returns:
         One message per problem; empty when the data looks like the training data.
@@ -44,7 +47,22 @@ def drift_problems(bundle: Bundle, frame: Frame, recent: int,
         problems += _ends_early(bundle, s, where)
         problems += _levels_far(bundle, frame, s, known, checked, recent, anchored)
         problems += _counters_gone_back(bundle, s, frame.spec.targets, known, where)
-    return problems
+    return problems + _vanished(bundle, frame, path)
+
+
+def _vanished(bundle: Bundle, frame: Frame, path: Path | None) -> list[str]:
+    """Training series with no rows in ``frame``: predict and detect-anomalies would
+    leave them out of their output, and a cron job reading it would never notice.
+
+    The series come from the bundle's record of the training data, else its scalers
+    (one per training series); a bundle with neither is not checked.
+    """
+    trained = bundle.meta.get("data", {}).get("series") or bundle.meta.get("scalers") or {}
+    present = {s.name for s in frame.series}
+    where = path if path is not None else "the data"
+    return [f"series '{name}' of the training data has no rows in {where}: it is left out "
+            "(removed from the file, renamed, or the file rewritten without it?)"
+            for name in trained if name not in present]
 
 
 def _levels_far(bundle: Bundle, frame: Frame, s: Series, known: dict, checked: set[str],
@@ -137,7 +155,7 @@ def _counters_gone_back(bundle: Bundle, s: Series, targets: list[str], known: di
 
 
 def drift_gate(bundle: Bundle, frame: Frame, recent: int, strict: bool,
-               report: Reporter, anchored: bool = False) -> None:
+               report: Reporter, anchored: bool = False, path: Path | None = None) -> None:
     """Warn about drift, or with ``strict`` refuse it (exit 65).
 
     Args:
@@ -147,8 +165,9 @@ def drift_gate(bundle: Bundle, frame: Frame, recent: int, strict: bool,
         strict: refuse (DataError) instead of warning.
         report: where the warnings go.
         anchored: also check the newest value alone (see ``drift_problems``).
+        path: the data file, for messages.
     """
-    problems = drift_problems(bundle, frame, recent, anchored)
+    problems = drift_problems(bundle, frame, recent, anchored, path)
     if problems and strict:
         raise DataError(f"data drift: {problems[0]} ({len(problems)} problem(s)); retrain "
                         "with 'forecast train' or drop --strict")

@@ -96,7 +96,7 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
     net = load_forecaster(bundle)
     frame, path = load_data_for(bundle, st.data, report)
     cfg = net.cfg
-    drift_gate(bundle, frame, cfg.window, st.strict, report, anchored=True)
+    drift_gate(bundle, frame, cfg.window, st.strict, report, anchored=True, path=path)
     frame = long_enough(frame, cfg.window, "the model needs the last {need} to forecast",
                         path, report)
     x, scalers = [], []

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from forecaster.baselines import season_length
-from forecaster.config import TrainSettings
+from forecaster.config import TrainSettings, check_val_size
 from forecaster.data.loading import Frame
 from forecaster.pipeline.evaluation import is_counter
 from forecaster.pipeline.prepare import fold_room, train_need
@@ -33,12 +33,16 @@ def resolve_shape(st: TrainSettings, frame: Frame, report: Reporter | None = Non
     """Fill in window, segment and horizon left as None (auto).
 
     The window also shrinks, a segment at a time, so that the shortest evaluation
-    fold keeps at least half the data for training.
+    fold keeps at least half the data for training. A --val-size shorter than the horizon
+    is refused here, before ``fit_short`` could shrink the automatic horizon for it as if
+    the data were short.
     """
-    if st.window and st.segment and st.horizon:
-        return st
     season = season_length(frame.freq)
     horizon = st.horizon or min(max(season, 4), MAX_HORIZON)
+    if st.folds:  # backtest's settings keep the default folds: it always cuts one
+        check_val_size(st.val_size, horizon, automatic=not st.horizon)
+    if st.window and st.segment and st.horizon:
+        return st
     automatic = auto_segment(season if season > 1 else 4)
     segment = st.segment or automatic
     if st.window:
