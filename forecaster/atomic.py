@@ -83,8 +83,7 @@ def replace_writer(path: Path, binary: bool = False) -> Iterator[IO]:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write ({exc.strerror}); check the folder exists "
-                          "and is writable") from None
+        raise cannot_write(path, exc, "check the folder exists and is writable") from None
     try:
         with os.fdopen(fd, "wb" if binary else "w", **_text(binary)) as fh:
             yield fh
@@ -94,8 +93,7 @@ def replace_writer(path: Path, binary: bool = False) -> Iterator[IO]:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write ({exc.strerror}); check space and "
-                          "permissions") from None
+        raise cannot_write(path, exc, "check space and permissions") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -116,16 +114,20 @@ def _stream_writer(target: Target, binary: bool) -> Iterator[IO]:
             # a plain file in its place. A FIFO's open waits for its reader, as cat's does.
             fd = os.open(target.path, os.O_WRONLY)
     except OSError as exc:
-        raise OutputError(f"{target.path}: cannot write ({exc.strerror}); check "
-                          "permissions") from None
+        raise cannot_write(target.path, exc, "check permissions") from None
     try:
         with os.fdopen(fd, "wb" if binary else "w", **_text(binary)) as fh:
             yield fh
     except BrokenPipeError:
         raise
     except OSError as exc:
-        raise OutputError(f"{target.path}: cannot write ({exc.strerror}); check space and "
-                          "permissions") from None
+        raise cannot_write(target.path, exc, "check space and permissions") from None
+
+
+def cannot_write(path: Path, exc: OSError, todo: str) -> OutputError:
+    """The error of an output that could not be written: the path, the system's reason
+    (No space left on device, Permission denied) and what to check."""
+    return OutputError(f"{path}: cannot write ({exc.strerror or exc}); {todo}")
 
 
 def _text(binary: bool) -> dict:
