@@ -159,3 +159,13 @@ def test_every_json_line_of_train_has_ts_and_level(tmp_path: Path, series_csv: P
     assert any("table" in x for x in lines)
     for line in lines:
         assert line["ts"].endswith("Z") and line["level"] and "msg" in line
+
+
+@pytest.mark.parametrize(("argv", "option"), [
+    (["train", "data.csv", "--lr", "inf"], "--lr"),  # was exit 70: "the training loss became
+    (["detect-anomalies", "--k", "inf"], "--k"),     # NaN or infinite ... report it"
+])
+def test_an_infinite_number_is_a_usage_error(argv: list[str], option: str) -> None:
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{option}': expected a finite number" in result.stderr

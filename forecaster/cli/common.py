@@ -234,3 +234,11 @@ def check_choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+
+
+def finite(value: float | None) -> float | None:
+    """An option callback: a number, not inf (which passes a lower bound: --lr inf made the
+    training loss infinite, reported as an internal error)."""
+    if value is not None and value in (float("inf"), float("-inf")):
+        raise typer.BadParameter("expected a finite number")
+    return value

@@ -16,6 +16,7 @@ from forecaster.cli.common import (
     app,
     check_choice,
     errors_to_exit,
+    finite,
     make_reporter,
     sources_of,
     split_names,
@@ -81,7 +82,8 @@ def train(
         TrainSettings.epochs),
     batch_size: Annotated[int, typer.Option(min=1, help="Windows per step.")] = (
         TrainSettings.batch_size),
-    lr: Annotated[float, typer.Option(min=0.0, help="Adam learning rate.")] = TrainSettings.lr,
+    lr: Annotated[float, typer.Option(min=0.0, callback=finite,
+                                      help="Adam learning rate.")] = TrainSettings.lr,
     patience: Annotated[int, typer.Option(min=1, help="Early-stopping patience.")] = (
         TrainSettings.patience),
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
