@@ -199,6 +199,17 @@ def test_telemanom_rule_flags_a_shift_that_fills_what_is_scored() -> None:
     assert thr == pytest.approx(5.66) and (shift >= thr).all()
 
 
+def test_the_floor_holds_when_the_ordinary_level_is_above_3() -> None:
+    # The maximum over 600 noise channels sits above 3 at nearly every step: setting its
+    # "4 highest runs" aside removed every score, the floor fell to 3, and --last 24 then
+    # flagged every step of pure noise.
+    from forecaster.anomaly.thresholds import calibrate
+
+    wide = 3.5 + np.abs(np.random.default_rng(0).normal(0, 1, 2000))  # one run, all >= 3
+    floor = calibrate(wide, "telemanom", 0.995, 8.0, 0.05)
+    assert floor > wide.max()
+
+
 def test_a_channel_with_no_out_of_fold_errors_is_never_scored() -> None:
     # A sensor that died before the validation blocks: its median was NaN, which the
     # bundle's JSON refused (an internal error at the end of training).

@@ -41,6 +41,7 @@ EWMA_SPAN = 1  # chosen on the NAB dev subset: the window median already smooths
 FLOOR_Q = 0.995
 FLOOR_MARGIN = 1.6
 FLOOR_SKIP = 4  # out-of-fold sequences set aside before the floor's quantile
+SKIP_SHARE = 0.1  # ... together at most this share of the out-of-fold steps
 MAX_SEQUENCES = 5
 TELEMANOM_Z = np.arange(2.5, 12.5, 0.5)
 MIN_DYNAMIC_STEPS = 200  # fewer scored steps: the floor alone
@@ -86,8 +87,16 @@ def robust_floor(scores: np.ndarray, q: float, skip: int) -> float:
     x = np.asarray(scores, dtype=np.float64).copy()
     seqs = runs(np.nan_to_num(x, nan=-np.inf) >= MIN_THRESHOLD)
     peaks = [float(np.max(x[a:b + 1])) for a, b in seqs]
+    # Faults are the rare steps: runs that would take more than SKIP_SHARE of the scores
+    # are the series' ordinary level (the maximum over hundreds of channels sits above 3
+    # at nearly every step), and setting them aside left nothing: a floor of 3, and every
+    # step of pure noise flagged.
+    budget = SKIP_SHARE * np.count_nonzero(~np.isnan(x))
     for i in np.argsort(peaks)[::-1][:skip]:
         a, b = seqs[i]
+        budget -= b - a + 1
+        if budget < 0:
+            break
         x[a:b + 1] = np.nan
     ok = x[~np.isnan(x)]
     return float(np.quantile(ok, q)) if ok.size else 0.0
