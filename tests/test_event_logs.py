@@ -114,3 +114,23 @@ def test_without_count_an_event_log_is_refused_with_the_way_to_count_it(
                          "step with --resample STEP --aggregate count (e.g. --resample 1h "
                          "--aggregate count)")
     assert not model.exists()
+
+
+def test_a_host_that_goes_silent_counts_zeros_to_the_end_of_the_file(tmp_path: Path) -> None:
+    # db stops logging 12 hours before web: its silent hours were no bins at all (never
+    # scored, forecast from 12 hours back), and its last bin was judged unfinished by db's
+    # own sparse rows although web's rows had long passed it.
+    web = pd.date_range("2025-01-06", "2025-01-20 23:50", freq="10min")
+    db = pd.date_range("2025-01-06 00:05", "2025-01-20 11:35", freq="30min")
+    rows = pd.concat([pd.DataFrame({"timestamp": web, "host": "web"}),
+                      pd.DataFrame({"timestamp": db, "host": "db"})]).sort_values("timestamp")
+    rows.to_csv(tmp_path / "log.csv", index=False)
+    frame = load_frame(tmp_path / "log.csv", DataSpec(resample="h", aggregate="count",
+                                                      series_col="host"))
+    series = {s.name: s for s in frame.series}
+    last = pd.Timestamp("2025-01-20 23:00", tz="UTC")
+    assert series["db"].index[-1] == series["web"].index[-1] == last
+    quiet = series["db"].index >= pd.Timestamp("2025-01-20 12:00", tz="UTC")
+    assert (series["db"].values[quiet, 0] == 0).all() and series["db"].observed[quiet].all()
+    assert series["db"].values[series["db"].index == pd.Timestamp("2025-01-20 11:00",
+                                                                    tz="UTC"), 0][0] == 2

@@ -47,12 +47,17 @@ def resample_rows(data: pd.DataFrame, spec: DataSpec, path: Path,
                           "numbers, not times, and bins are spans of time; leave --resample "
                           "out, or give the file a time column")
     cols = [c for c in data.columns if not c.startswith("__")]
+    # The file's rows, all series together: how far the file has got decides whether a
+    # series' last bin is over (a quiet host's last hour is complete once others log on).
+    every = data["__time"].sort_values(ignore_index=True)
     parts = []
     for name, rows in data.groupby("__series", sort=True):
         binned = _bins(rows.set_index("__time")[cols], offset, spec.aggregate)
-        if spec.aggregate in TOTALS and _partial_first_bin(rows["__time"], binned.index):
-            binned = binned.iloc[1:]
-        if _partial_last_bin(rows["__time"], binned.index, offset):
+        if spec.aggregate in TOTALS:
+            binned = _zeros_to_end(binned, every.iloc[-1], offset)
+            if _partial_first_bin(rows["__time"], binned.index):
+                binned = binned.iloc[1:]
+        if _partial_last_bin(every, binned.index, offset):
             notes.append(f"{path.name}: the last --resample {spec.resample} bin"
                          f"{_named(name)}, from {binned.index[-1].isoformat()}, is not yet "
                          "complete: left out until it is")
@@ -84,6 +89,17 @@ def _bins(values: pd.DataFrame, offset: pd.DateOffset, how: str) -> pd.DataFrame
         out = out.dropna(how="all")  # no rows: a gap for --fill, not a value
     # 15 digits: a mean's float noise (51.922000000000004) would be echoed as the value.
     return out.astype(np.float64).map(lambda v: float(f"{v:.15g}"))
+
+
+def _zeros_to_end(binned: pd.DataFrame, end: pd.Timestamp,
+                  offset: pd.DateOffset) -> pd.DataFrame:
+    """Counts or sums of one series, with zero bins up to the bin that holds ``end``.
+
+    A host that stops logging has no rows after its last event: its silent hours are
+    zeros, to be forecast and scored as such, not a series that ended.
+    """
+    labels = pd.date_range(binned.index[0], end, freq=offset)
+    return binned.reindex(binned.index.union(labels), fill_value=0.0)
 
 
 def _partial_last_bin(times: pd.Series, labels: pd.DatetimeIndex,
