@@ -175,3 +175,29 @@ def test_last_combine_is_causal() -> None:
     med = [reconstruction_errors(net, x, scaler, 0, "median", 1, torch.device("cpu"))
            for x in (s, later)]
     assert not np.allclose(med[0][140:150], med[1][140:150], equal_nan=True)
+
+
+def test_a_diverging_fit_is_the_users_setting_not_an_internal_error() -> None:
+    # --lr 1e20 ended in "internal error (FloatingPointError ...) ... report it", exit 70.
+    import forecaster.models.train as T
+    from forecaster.data.windows import assemble, window_starts
+    from forecaster.errors import ConfigError
+    from forecaster.models.forecaster_net import new_forecaster
+
+    s = _series(200)
+    data = assemble([(s.values, s.observed, window_starts(200, 48, 12, 0, 0, 200))], 1, 48, 12)
+    cfg = ForecasterConfig(n_channels=1, n_targets=1, window=48, horizon=12, segment=12,
+                           cell="gru", hidden=8, layers=1)
+    tc = T.TrainConfig(epochs=1, batch_size=32, seed=0, lr=0.5)
+    with pytest.raises(ConfigError, match=r"training diverged.*learning rate 0\.5.*--lr"):
+        T.fit(new_forecaster(cfg, 0), lambda *a: torch.tensor(float("inf")), data, data, tc,
+              torch.device("cpu"))
+
+
+def test_a_learning_rate_above_1_is_a_usage_error() -> None:
+    from typer.testing import CliRunner
+
+    from forecaster.cli import app
+
+    result = CliRunner().invoke(app, ["train", "data.csv", "--lr", "1e20"])
+    assert result.exit_code == 2 and "Invalid value for '--lr'" in result.stderr, result.output

@@ -82,7 +82,7 @@ def train(
         TrainSettings.epochs),
     batch_size: Annotated[int, typer.Option(min=1, help="Windows per step.")] = (
         TrainSettings.batch_size),
-    lr: Annotated[float, typer.Option(min=0.0, callback=finite,
+    lr: Annotated[float, typer.Option(min=0.0, max=1.0, callback=finite,
                                       help="Adam learning rate.")] = TrainSettings.lr,
     patience: Annotated[int, typer.Option(min=1, help="Early-stopping patience.")] = (
         TrainSettings.patience),

@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from forecaster.data.windows import WindowSet
+from forecaster.errors import ConfigError
 
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 EpochHook = Callable[[int, float, float], None]
@@ -128,7 +129,10 @@ def _train_epoch(model: nn.Module, loss_fn: LossFn, data: WindowSet, cfg: TrainC
         x, y, w = data.batch(order[i:i + cfg.batch_size])
         loss = loss_fn(model, x, y, w)
         if not torch.isfinite(loss):
-            raise FloatingPointError("the training loss became NaN or infinite")
+            # A user's setting, not a bug: the steps outgrew the float range.
+            raise ConfigError(f"training diverged: the loss became NaN or infinite with "
+                              f"learning rate {cfg.lr:g}; give a smaller --lr (the default "
+                              "is 0.002), or check the data for extreme values")
         opt.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
