@@ -297,3 +297,17 @@ def test_our_option_checks_name_the_variable_or_file_too(tmp_path: Path, series_
     assert "(the value came from file forecast.toml: fix or remove it there)" in result.stderr
     typed = runner.invoke(app, ["train", str(series_csv), *TINY, "--resample", "hh"])
     assert "came from" not in typed.stderr  # typed on the command line: nothing to add
+
+
+def test_a_flags_negative_form_is_read_from_the_environment(tmp_path: Path, series_csv: Path,
+                                                            monkeypatch) -> None:
+    # FORECAST_NO_ANOMALY=1 (how --no-anomaly is spelt) was ignored: the anomaly model was
+    # trained anyway, without a word.
+    monkeypatch.setenv("FORECAST_NO_ANOMALY", "yes")
+    model = tmp_path / "m"
+    tiny = [a for a in TINY if a != "--no-anomaly"]
+    result = runner.invoke(app, ["train", str(series_csv), "--model", str(model), *tiny])
+    assert result.exit_code == 0, result.output
+    info = json.loads(runner.invoke(app, ["info", "--model", str(model), "--format",
+                                          "json"]).stdout)
+    assert info["anomaly"] is None

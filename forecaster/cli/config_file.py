@@ -85,7 +85,27 @@ def build_default_map(commands: dict[str, Any], config: dict, path: Path | None,
                 if var in environ:
                     defaults[cmd][key] = _from_env(environ[var], param)
                     sources[cmd][key] = f"environment {var}"
+            for var in _negations(param):
+                if var in environ:  # FORECAST_NO_ANOMALY=1, as --no-anomaly is spelt
+                    defaults[cmd][key] = _negated(environ[var])
+                    sources[cmd][key] = f"environment {var}"
     return defaults, sources
+
+
+_TRUE = ("1", "true", "yes", "on", "y", "t")
+_FALSE = ("0", "false", "no", "off", "n", "f")
+
+
+def _negations(param: Any) -> list[str]:
+    """FORECAST_NO_X for a flag's negative form --no-x (it was silently ignored)."""
+    return [ENV_PREFIX + o.removeprefix("--").replace("-", "_").upper()
+            for o in getattr(param, "secondary_opts", ()) if o.startswith("--")]
+
+
+def _negated(value: str) -> str:
+    # A value that is no boolean is passed on for the option's own error to name.
+    word = value.strip().lower()
+    return "false" if word in _TRUE else "true" if word in _FALSE else value
 
 
 def _file_entries(config: dict, params: dict, path: Path | None):
