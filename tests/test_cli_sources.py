@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from conftest import TINY
+from conftest import TINY, train_tiny, write_lines
 from typer.testing import CliRunner
 
 from forecaster.cli import app
@@ -169,3 +171,19 @@ def test_an_infinite_number_is_a_usage_error(argv: list[str], option: str) -> No
     result = runner.invoke(app, argv)
     assert result.exit_code == 2, result.output
     assert f"Invalid value for '{option}': expected a finite number" in result.stderr
+
+
+def test_a_typed_since_overrides_a_configured_last(tmp_path: Path, monkeypatch) -> None:
+    # `last = 3` in forecast.toml made every typed --since fail: "both given".
+    monkeypatch.chdir(tmp_path)
+    rows = [f"2024-01-01 {h:02d}:00,{h % 5}" for h in range(24)]
+    rows += [f"2024-01-{d:02d} {h:02d}:00,{(d + h) % 5}" for d in range(2, 21) for h in range(24)]
+    model = train_tiny(write_lines(tmp_path, ["timestamp,value", *rows]), tmp_path / "m",
+                       "--anomaly", "--anomaly-window", "8", "--anomaly-epochs", "1")
+    (tmp_path / "forecast.toml").write_text("[detect-anomalies]\nlast = 3\n")
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--since",
+                                 "2024-01-20 10:00", "--exit-zero"])
+    assert result.exit_code == 0, result.output
+    assert len(pd.read_csv(io.StringIO(result.stdout))) == 14  # since 10:00, not the last 3
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--exit-zero"])
+    assert len(pd.read_csv(io.StringIO(result.stdout))) == 3

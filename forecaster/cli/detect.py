@@ -20,6 +20,7 @@ from forecaster.cli.common import (
     errors_to_exit,
     finite,
     make_reporter,
+    sources_of,
 )
 from forecaster.config import DEFAULT_MODEL_DIR
 from forecaster.errors import EXIT_ANOMALIES, EXIT_OK, ConfigError
@@ -76,6 +77,7 @@ def detect_anomalies(
     --exit-zero). Cron example: forecast detect-anomalies --last 24 --events
     """
     with errors_to_exit(debug, ctx):
+        since, last = _newest_window(ctx, since, last)
         _check_options(fmt, method, threshold, since, last)
         lead_value = _lead(lead, method)
         from forecaster.anomaly.settings import DetectSettings
@@ -138,6 +140,22 @@ def _write(run: DetectionRun, fmt: str, events: bool, output: Path | None,
 
 
 
+_RANK = {"flag": 3, "environment": 2, "file": 1}
+
+
+def _newest_window(ctx: typer.Context, since: str | None,
+                   last: int | None) -> tuple[str | None, int | None]:
+    """--since and --last as the precedence has them: a typed --since overrides a `last`
+    from forecast.toml or the environment (and the reverse), as any flag does."""
+    if since is None or last is None:
+        return since, last
+    sources = sources_of(ctx)
+    rank = {k: _RANK.get(sources.get(k, "default").split()[0], 0) for k in ("since", "last")}
+    if rank["since"] == rank["last"]:
+        return since, last  # both typed (or both configured): the usage error says so
+    return (since, None) if rank["since"] > rank["last"] else (None, last)
+
+
 def _check_options(fmt: str, method: str, threshold: str | None, since: str | None,
                    last: int | None) -> None:
     """Usage errors that need no data."""
@@ -145,13 +163,13 @@ def _check_options(fmt: str, method: str, threshold: str | None, since: str | No
     check_choice("--method", method, ("auto", "reconstruction", "forecast"))
     if threshold is not None:
         check_choice("--threshold", threshold, ("telemanom", "dynamic", "std", "quantile"))
-    if since is not None and last is not None:
-        raise ConfigError("--since and --last both given; use one of them")
     if since is not None and not since.strip():
         # Typically --since "$LAST" with LAST unset: scoring nothing would never alert.
         raise ConfigError("--since is empty; expected a timestamp such as 2026-03-01T12:00 "
                           "(a step number for a series indexed by steps): set it, or drop "
                           "--since to score every row")
+    if since is not None and last is not None:
+        raise ConfigError("--since and --last both given; use one of them")
 
 
 def _lead(lead: str | None, method: str) -> int | str | None:
