@@ -16,7 +16,6 @@ from forecaster.cli.common import (
     app,
     check_choice,
     errors_to_exit,
-    finite,
     make_reporter,
     sources_of,
     split_names,
@@ -82,7 +81,7 @@ def train(
         TrainSettings.epochs),
     batch_size: Annotated[int, typer.Option(min=1, help="Windows per step.")] = (
         TrainSettings.batch_size),
-    lr: Annotated[float, typer.Option(min=0.0, max=1.0, callback=finite,
+    lr: Annotated[float, typer.Option(min=0.0, max=1.0,
                                       help="Adam learning rate.")] = TrainSettings.lr,
     patience: Annotated[int, typer.Option(min=1, help="Early-stopping patience.")] = (
         TrainSettings.patience),
