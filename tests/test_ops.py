@@ -311,3 +311,25 @@ def test_a_flags_negative_form_is_read_from_the_environment(tmp_path: Path, seri
     info = json.loads(runner.invoke(app, ["info", "--model", str(model), "--format",
                                           "json"]).stdout)
     assert info["anomaly"] is None
+
+
+def test_true_for_a_number_in_the_config_file_is_refused(tmp_path: Path, series_csv: Path,
+                                                          monkeypatch) -> None:
+    # click reads true as 1: `epochs = true` trained a single epoch without a word.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "forecast.toml").write_text("[train]\nepochs = true\n")
+    result = runner.invoke(app, ["train", str(series_csv), *TINY])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: forecast.toml: epochs = true: expected a value")
+    assert not (tmp_path / "forecast-model").exists()
+
+
+def test_a_misspelt_variable_is_named_and_others_are_left_alone(tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    monkeypatch.setenv("FORECAST_EPOCH", "3")  # FORECAST_EPOCHS meant: silently ignored
+    monkeypatch.setenv("FORECAST_API_KEY", "x")  # another program's: not ours to judge
+    result = runner.invoke(app, ["predict", "--model", str(tmp_path / "none")])
+    assert result.exit_code == 66
+    assert "FORECAST_EPOCH is not a setting" in result.stderr
+    assert "did you mean FORECAST_EPOCHS?" in result.stderr
+    assert "FORECAST_API_KEY" not in result.stderr

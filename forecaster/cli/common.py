@@ -61,7 +61,7 @@ def _root(
         envvar="FORECAST_LOG_FORMAT", help="stderr lines as 'text' or 'json'.")] = "text",
 ) -> None:
     """Read the configuration file and environment into each command's defaults."""
-    from forecaster.cli.config_file import build_default_map, read_config
+    from forecaster.cli.config_file import build_default_map, misspelt_variables, read_config
 
     with errors_to_exit(False, ctx):
         check_choice("--log-format", log_format, ("text", "json"))
@@ -69,7 +69,8 @@ def _root(
         doc, path = read_config(config)
         defaults, sources = build_default_map(ctx.command.commands, doc, path)
     ctx.default_map = defaults
-    ctx.obj = {"sources": sources, "log_format": log_format}
+    ctx.obj = {"sources": sources, "log_format": log_format,
+               "warnings": misspelt_variables(ctx.command.commands)}
 
 
 def make_reporter(ctx: typer.Context, quiet: bool = False, verbose: bool = False):
@@ -77,7 +78,10 @@ def make_reporter(ctx: typer.Context, quiet: bool = False, verbose: bool = False
     from forecaster.report import Reporter
 
     obj = _root_obj(ctx)
-    return Reporter(quiet=quiet, verbose=verbose, log_format=obj.get("log_format", "text"))
+    report = Reporter(quiet=quiet, verbose=verbose, log_format=obj.get("log_format", "text"))
+    for message in obj.pop("warnings", []):  # once, from the command's first reporter
+        report.warn(message)
+    return report
 
 
 def sources_of(ctx: typer.Context) -> dict[str, str]:

@@ -17,6 +17,7 @@ the top level apply to every command that has the option, tables such as
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from pathlib import Path
@@ -28,6 +29,8 @@ DEFAULT_FILE = "forecast.toml"
 ENV_PREFIX = "FORECAST_"
 # Options that describe one run, not a standing configuration.
 NOT_CONFIGURABLE = {"help", "debug", "data", "config"}
+# Variables read outside the commands' options.
+OTHER_VARIABLES = {"FORECAST_CONFIG", "FORECAST_LOG_FORMAT", "FORECAST_THREADS"}
 
 
 def read_config(path: Path | None) -> tuple[dict, Path | None]:
@@ -113,12 +116,12 @@ def _file_entries(config: dict, params: dict, path: Path | None):
         if isinstance(value, dict) and key in params:
             for sub_key, sub_value in value.items():
                 name = _known(sub_key, [key], params, path)
-                yield key, name, _from_file(sub_value, params[key][name])
+                yield key, name, _from_file(sub_value, params[key][name], sub_key, path)
             continue
         name = _known(key, list(params), params, path)
         for cmd, table in params.items():
             if name in table:
-                yield cmd, name, _from_file(value, table[name])
+                yield cmd, name, _from_file(value, table[name], key, path)
 
 
 def _known(key: str, commands: list[str], params: dict, path: Path | None) -> str:
@@ -139,7 +142,11 @@ def _aliases(param: Any) -> set[str]:
             if o.startswith("--")}
 
 
-def _from_file(value: Any, param: Any) -> Any:
+def _from_file(value: Any, param: Any, key: str, path: Path | None) -> Any:
+    # click reads true as 1 for a number (epochs = true trained one epoch): refuse it.
+    if isinstance(value, bool) and not getattr(param, "is_flag", False):
+        raise ConfigError(f"{path}: {key} = {str(value).lower()}: expected a value for "
+                          f"--{key.replace('_', '-')}, not true/false; fix the file")
     if isinstance(value, list):
         return [str(v) for v in value]
     # target = "price" for a repeatable option: one value, as --target price is.
@@ -150,6 +157,30 @@ def _from_env(value: str, param: Any) -> Any:
     if getattr(param, "multiple", False):
         return [v.strip() for v in value.split(",") if v.strip()]
     return value
+
+
+def misspelt_variables(commands: dict[str, Any],
+                       environ: dict[str, str] | None = None) -> list[str]:
+    """Warnings for ``FORECAST_*`` variables that name no option but nearly do.
+
+    FORECAST_EPOCH=5 was silently ignored. Names far from every option (another
+    program's FORECAST_API_KEY, say) are left alone, so that cron logs stay quiet.
+    """
+    environ = os.environ if environ is None else environ
+    known = set(OTHER_VARIABLES)
+    for cmd in commands.values():
+        for param in cmd.params:
+            known |= {ENV_PREFIX + n.upper() for n in {param.name} | _aliases(param)}
+            known |= set(_negations(param))
+            envvar = getattr(param, "envvar", None)  # typer's own: FORECAST_MODEL_DIR
+            known |= {envvar} if isinstance(envvar, str) else set(envvar or ())
+    out = []
+    for var in sorted(v for v in environ if v.startswith(ENV_PREFIX) and v not in known):
+        close = difflib.get_close_matches(var, known, n=1, cutoff=0.8)
+        if close:
+            out.append(f"environment variable {var} is not a setting of forecast and is "
+                       f"ignored; did you mean {close[0]}?")
+    return out
 
 
 def option_sources(ctx: Any, file_sources: dict) -> dict[str, str]:
