@@ -158,3 +158,14 @@ def test_info_shows_the_threshold_in_words(sensor_model: Path) -> None:
     text = " ".join(result.stdout.split())  # the table wraps lines
     assert "threshold=telemanom " in text and "other rules: " in text
     assert "all_rules" not in text and "{" not in text
+
+
+def test_an_option_the_rule_does_not_read_is_refused(sensor_model: Path) -> None:
+    # --q with the telemanom default changed nothing and said nothing.
+    result = _detect(sensor_model, "--q", "0.9")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: --q 0.9: only the quantile rule reads it, and "
+                                    "this run's rule is telemanom")
+    assert result.stdout == ""
+    assert _detect(sensor_model, "--threshold", "quantile", "--q", "0.9",
+                   "--exit-zero").exit_code == 0

@@ -68,6 +68,11 @@ def test_far_ahead_residuals_flag_the_holiday(model: Path) -> None:
     (["--method", "reconstruction", "--lead", "3"], "applies to --method forecast only"),
     (["--method", "forecast", "--lead", "0"], "expected a number of steps from 1"),
     (["--method", "forecast", "--lead", "25"], "looks 24 step(s) ahead"),
+    # Options the run's rule does not read changed nothing, silently.
+    (["--method", "forecast", "--threshold", "dynamic"], "not the residual series"),
+    (["--method", "forecast", "--q", "0.9"], "--q 0.9: only the quantile rule reads it"),
+    (["--method", "forecast", "--threshold", "quantile", "--k", "3"],
+     "--k 3: only the std and telemanom rules read it"),
 ])
 def test_lead_errors_are_one_line(model: Path, extra: list[str], needle: str) -> None:
     result = runner.invoke(app, ["detect-anomalies", "--model", str(model), *extra])

@@ -103,12 +103,13 @@ class DetectionRun:
         self.ds = ds
         self.report = report or Reporter(quiet=True)
         self.bundle = load_bundle(Path(ds.model_dir))
+        # Before the data is read: a refused method or option is named at once.
+        self.scorer = make_scorer(self.bundle, ds, resolve_device(ds.device))
         frame, self.path = load_data_for(self.bundle, ds.data, self.report)
         # At least DRIFT_ROWS: with --last 1 a single anomalous value would be the "recent
         # level", and --strict would turn the anomaly it is into a drift error.
         drift_gate(self.bundle, frame, max(ds.last or 0, DRIFT_ROWS), ds.strict, self.report,
                    path=self.path)
-        self.scorer = make_scorer(self.bundle, ds, resolve_device(ds.device))
         self.frame = long_enough(frame, self.scorer.need, "the anomaly model needs at least "
                                  "{need} (--since/--last still use them as context)",
                                  self.path, self.report)

@@ -107,6 +107,10 @@ def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -
     # scored alike whether or not a reconstruction model was fitted beside it (k was 4
     # without one and 8 with one).
     recorded = (bundle.meta.get("anomaly") or {}).get("threshold") or _DEFAULT_RECORD
+    if ds.rule == "dynamic":
+        raise ConfigError("--threshold dynamic: --method forecast has residual quantiles "
+                          "only, not the residual series the dynamic rule needs; use "
+                          "telemanom, std or quantile")
     rule = ds.rule or recorded["rule"]
     if rule not in ("quantile", "telemanom"):
         # Only residual quantiles are stored, not the residual series a dynamic or
@@ -121,6 +125,8 @@ def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -
         thr = calibrate(forecast_oof_scores(q.numpy(), center, scale, lead), "quantile",
                         min(_pick(ds.q, recorded["q"]), 0.99), 0.0, 0.0)
 
+    _check_used(rule, ds)
+
     def run(s: Series, scaler, cutoff: int) -> np.ndarray:
         return np.abs(forecast_errors(net, s, scaler, cutoff, device, lead=lead))
 
@@ -134,9 +140,20 @@ def _threshold(bundle: Bundle, rec: dict, ds: DetectSettings,
     rule = ds.rule or rec["rule"]
     if rule not in RULES:
         raise ConfigError(f"--threshold {rule}: expected one of {', '.join(RULES)}")
+    _check_used(rule, ds)
     if rule == rec["rule"] and ds.q is None and ds.k is None:
         return rule, float(rec["value"])
     return rule, calibrate(oof, rule, _pick(ds.q, rec["q"]), _pick(ds.k, rec["k"]), rec["trim"])
+
+
+def _check_used(rule: str, ds: DetectSettings) -> None:
+    """Refuse --q or --k where this run's rule does not read it: it changed nothing."""
+    if ds.q is not None and rule != "quantile":
+        raise ConfigError(f"--q {ds.q:g}: only the quantile rule reads it, and this run's "
+                          f"rule is {rule}; add --threshold quantile or drop --q")
+    if ds.k is not None and rule not in ("std", "telemanom"):
+        raise ConfigError(f"--k {ds.k:g}: only the std and telemanom rules read it, and "
+                          f"this run's rule is {rule}; add --threshold std or drop --k")
 
 
 def _pick(value: float | None, recorded: float) -> float:
