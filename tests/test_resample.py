@@ -136,6 +136,20 @@ def test_bins_finer_than_the_rows_or_on_step_numbers_are_refused(tmp_path: Path)
     assert not (tmp_path / "m").exists()
 
 
+def test_bins_as_long_as_the_file_name_the_bins_and_no_constant_column(tmp_path: Path) -> None:
+    # One yearly bin of 300 daily rows was "constant" and the error said "1 rows".
+    daily = tmp_path / "daily.csv"
+    pd.DataFrame({"date": pd.date_range("2024-01-01", periods=300, freq="D"),
+                  "v": np.arange(300.0)}).to_csv(daily, index=False)
+    res = runner.invoke(app(), ["train", str(daily), *TINY, "--resample", "365D",
+                                "--model", str(tmp_path / "m")])
+    assert res.exit_code == 65, res.output
+    assert res.stderr.startswith("Error: daily.csv: 1 row per series at most in bins of "
+                                 "--resample 365D, need at least"), res.stderr
+    assert "use a shorter --resample than 365D" in res.stderr
+    assert "constant" not in res.stderr and not (tmp_path / "m").exists()
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--resample", "30min"], "--warm-start with --resample 30min: the bundle was trained "
                               "with --resample h"),

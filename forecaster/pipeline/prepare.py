@@ -142,9 +142,13 @@ def check_final_length(frame: Frame, st: TrainSettings, path: str) -> None:
     longest = max(len(s.index) for s in frame.series)
     need = train_need(st, longest)
     if longest < need:
-        raise DataError(f"{path}: {longest} rows per series at most, need at least {need} for "
-                        f"--window {st.window} and --horizon {st.horizon}; use a shorter "
-                        "--window/--horizon or more data")
+        bins = st.data.resample
+        rows = f"{longest} row{'s' if longest != 1 else ''} per series at most" + (
+            f" in bins of --resample {bins}" if bins else "")
+        advice = f"a shorter --resample than {bins}, " if bins else ""
+        raise DataError(f"{path}: {rows}, need at least {need} for --window {st.window} and "
+                        f"--horizon {st.horizon}; use {advice}a shorter --window/--horizon or "
+                        "more data")
     short = [s for s in frame.series if len(s.index) < st.window + st.horizon]
     if short:
         names = ", ".join(f"'{s.name}' ({len(s.index)} rows)" for s in short[:5])

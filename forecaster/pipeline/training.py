@@ -102,11 +102,11 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     for note in frame.notes:
         report.note(note)
     given, st = st, resolve_shape(st, frame, report)
-    _warn_constant(frame, report)
     device = resolve_device(st.device)
     grid = make_grid(frame)
     st = fit_short(given, st, grid.n, report)
     check_final_length(frame, st, path.name)
+    _warn_constant(frame, report)  # after the length check: one row is "constant" too
     folds = plan_folds(frame, grid, st, path.name)
     first = min((f.train_hi for f in folds), default=grid.n)
     st = resolve_norm(st, frame, grid.offsets, first, grid.n, report)
