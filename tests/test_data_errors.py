@@ -181,7 +181,7 @@ CASES = [
      ["25 time steps", "3 folds", "fewer --folds"]),
     ("single-row", text(BASE[:2]), [], DATA, ["only 1 timestamp", "--freq"]),
     ("single-row-with-freq", text(BASE[:2]), ["--freq", "h"], DATA,
-     ["1 rows per series", "more data"]),
+     ["1 row per series", "more data"]),
     ("two-rows", text(BASE[:3]), [], DATA, ["only 2 timestamp", "need at least 3"]),
     ("missing-target", text(BASE), ["--target", "nope"], DATA,
      ["no column 'nope'", "timestamp, value"]),
