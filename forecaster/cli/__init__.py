@@ -64,11 +64,22 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
+def _was_nan(exc: Exception) -> bool:
+    """Whether typer's range check (pydantic) refused a NaN."""
+    errors = getattr(exc.__cause__, "errors", None)
+    try:
+        return any(str(e.get("input")).strip().lower() == "nan" for e in errors())
+    except Exception:  # noqa: BLE001 - another typer's error: keep its message as it is
+        return False
+
+
 def _usage_error(exc: Exception) -> None:
     """The parser's error as our one Error line (nothing for the help of a bare 'forecast')."""
     message = exc.format_message()
     if not message:
         return
+    if _was_nan(exc):  # NaN fails every bound, and was told it should be <= the maximum
+        message = message.split(": ")[0] + ": expected a number, not nan"
     ctx = getattr(exc, "ctx", None)
     # A mistyped command fails before the root command runs and reads --log-format.
     follow_log_format(ctx)
