@@ -167,6 +167,8 @@ def test_every_json_line_of_train_has_ts_and_level(tmp_path: Path, series_csv: P
     # --lr inf was exit 70: "the training loss became NaN or infinite ... report it".
     (["train", "data.csv", "--lr", "inf"], "'--lr': Input should be less than or equal to 1"),
     (["detect-anomalies", "--k", "inf"], "'--k': expected a finite number"),
+    # --lr 0 saved a model of random weights.
+    (["train", "data.csv", "--lr", "0"], "'--lr': 0 would leave the weights where they"),
 ])
 def test_an_infinite_number_is_a_usage_error(argv: list[str], message: str) -> None:
     result = runner.invoke(app, argv)

@@ -246,3 +246,11 @@ def finite(value: float | None) -> float | None:
     if value is not None and value in (float("inf"), float("-inf")):
         raise typer.BadParameter("expected a finite number")
     return value
+
+
+def positive(value: float | None) -> float | None:
+    """An option callback: above 0 (--lr 0 saved a model of its random starting weights)."""
+    if value is not None and value <= 0:
+        raise typer.BadParameter(f"{value:g} would leave the weights where they started; "
+                                 "expected a number above 0")
+    return value

@@ -17,6 +17,7 @@ from forecaster.cli.common import (
     check_choice,
     errors_to_exit,
     make_reporter,
+    positive,
     sources_of,
     split_names,
 )
@@ -81,7 +82,7 @@ def train(
         TrainSettings.epochs),
     batch_size: Annotated[int, typer.Option(min=1, help="Windows per step.")] = (
         TrainSettings.batch_size),
-    lr: Annotated[float, typer.Option(min=0.0, max=1.0,
+    lr: Annotated[float, typer.Option(min=0.0, max=1.0, callback=positive,
                                       help="Adam learning rate.")] = TrainSettings.lr,
     patience: Annotated[int, typer.Option(min=1, help="Early-stopping patience.")] = (
         TrainSettings.patience),
