@@ -115,13 +115,18 @@ def test_a_short_series_is_skipped_before_any_output(multi: tuple[Path, Path],
     assert "Warning: series 's2' has 10 rows; the anomaly model needs" in result.stderr
 
 
+@pytest.mark.parametrize("batch", [1, 3, 20_000])
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_write_parts_matches_render_with_empty_parts(fmt: str) -> None:
+def test_write_parts_matches_render_with_empty_parts(fmt: str, batch: int,
+                                                     monkeypatch) -> None:
+    # Parts are joined into batches (thousands of one-row series were formatted one by one).
+    monkeypatch.setattr("forecaster.io.BATCH_ROWS", batch)
     stamps = pd.date_range("2024-01-01", periods=4, freq="h", tz="UTC")
     df = pd.DataFrame({"series": "a", "timestamp": stamps, "score": [0.5, float("nan"), 2, 3],
                        "is_anomaly": [False, False, True, True]})
     empty = df.iloc[:0]
-    for parts in ([df], [empty, df.iloc[:1], empty, df.iloc[1:]], [empty, empty]):
+    for parts in ([df], [empty, df.iloc[:1], empty, df.iloc[1:]], [empty, empty],
+                  [df.iloc[i:i + 1] for i in range(4)]):
         fh = io.StringIO()
         write_parts(fh, parts, fmt)
         assert fh.getvalue() == render(pd.concat(parts, ignore_index=True), fmt)

@@ -127,7 +127,8 @@ class DetectionRun:
         """Each series' table part and threshold, in the data's order."""
         for s in self.frame.series:
             part = self.score_series(s)
-            self._events.append(events_table(part.table, part.spans))
+            if part.spans.any() or not self._events:  # the first: the empty table's shape
+                self._events.append(events_table(part.table, part.spans))
             self.flagged += int(part.table["is_anomaly"].sum())
             self.threshold = max(self.threshold, part.threshold)
             yield part
