@@ -12,10 +12,10 @@ def season_length(freq: str) -> int:
     offset = pd.tseries.frequencies.to_offset(freq)
     if isinstance(offset, pd.offsets.BusinessDay):
         return 5  # a trading week
-    try:
-        step = pd.Timedelta(offset)
-    except ValueError:  # calendar offsets (months, quarters) have no fixed length
-        return {"M": 12, "Q": 4}.get(freq.rstrip("SE")[:1].upper(), 1)
+    per_year = _calendar_steps_per_year(offset)
+    if per_year is not None:
+        return per_year if per_year > 1 else 1
+    step = pd.Timedelta(offset)
     if step < pd.Timedelta(seconds=1):
         return 1  # step numbers (see data/timestamps.py) or kHz sampling: no daily season
     if step < pd.Timedelta(days=1):
@@ -23,6 +23,26 @@ def season_length(freq: str) -> int:
     if step == pd.Timedelta(days=1):
         return 7
     return 52 if step == pd.Timedelta(weeks=1) else 1
+
+
+# Calendar offsets have no fixed length; their steps per year (anchored weeks such as
+# W-SUN, business months, quarters of any anchor, years).
+_PER_YEAR = ((pd.offsets.Week, 52), (pd.offsets.MonthBegin, 12), (pd.offsets.MonthEnd, 12),
+             (pd.offsets.BusinessMonthBegin, 12), (pd.offsets.BusinessMonthEnd, 12),
+             (pd.offsets.SemiMonthBegin, 24), (pd.offsets.SemiMonthEnd, 24),
+             (pd.offsets.QuarterBegin, 4), (pd.offsets.QuarterEnd, 4),
+             (pd.offsets.BQuarterBegin, 4), (pd.offsets.BQuarterEnd, 4),
+             (pd.offsets.YearBegin, 1), (pd.offsets.YearEnd, 1),
+             (pd.offsets.BYearBegin, 1), (pd.offsets.BYearEnd, 1))
+
+
+def _calendar_steps_per_year(offset: pd.DateOffset) -> int | None:
+    """Steps a year for a calendar offset (2 for 6 months), or None for a fixed step."""
+    for kind, per_year in _PER_YEAR:
+        if isinstance(offset, kind):
+            n = abs(offset.n) or 1
+            return per_year // n if per_year % n == 0 else 1
+    return None
 
 
 def naive(y: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:

@@ -43,7 +43,58 @@ def infer_freq(times: pd.DatetimeIndex, path: Path) -> str:
     step = pd.Timedelta(int(values[np.argmax(counts)]), unit=times.unit)
     if _business_days(times, step):
         return "B"
+    if _calendar(times, step):
+        return _calendar(times, step)
+    if step % pd.Timedelta(days=1) == pd.Timedelta(0):  # "D" as pandas names whole days
+        return _plain(f"{step // pd.Timedelta(days=1)}D")
     return _plain(pd.tseries.frequencies.to_offset(step).freqstr)
+
+
+def same_step(a: str, b: str) -> bool:
+    """Whether two aliases are one step: "D" and "24h" are (pandas 3 tells them apart,
+    and bundles of daily rows with a gap recorded "24h")."""
+    to_offset = pd.tseries.frequencies.to_offset
+    try:
+        x, y = to_offset(a), to_offset(b)
+        if x == y:
+            return True
+        return pd.Timedelta(x) == pd.Timedelta(y)
+    except (ValueError, TypeError):  # calendar steps (months) have no fixed length
+        return False
+
+
+def _anchor(first: pd.Timestamp, alias: str) -> str:
+    """The anchor pandas itself infers: a week's day; quarters starting in JAN-MAR and ending in
+    OCT-DEC (QE-DEC, not the same dates as QE-MAR), years in their own month."""
+    if alias.startswith("W"):
+        return first.strftime("%a").upper()
+    month = first.month
+    if alias.startswith(("QS", "BQS")):
+        month = (month - 1) % 3 + 1
+    elif alias.startswith(("QE", "BQE")):
+        month = (month - 1) % 3 + 10
+    return pd.Timestamp(2000, month, 1).strftime("%b").upper()
+
+
+# Calendar steps by their most common length in days, and the anchors tried for each.
+_CALENDAR = (((7, 7), ("W-{m}",)),
+             ((28, 31), ("MS", "ME", "BMS", "BME")),
+             ((89, 92), ("QS-{m}", "QE-{m}", "BQS-{m}", "BQE-{m}")),
+             ((365, 366), ("YS-{m}", "YE-{m}", "BYS-{m}", "BYE-{m}")))
+
+
+def _calendar(times: pd.DatetimeIndex, step: pd.Timedelta) -> str | None:
+    """Weeks, months, quarters or years with a gap (pandas then finds no frequency, and a
+    fixed 31 days fits no calendar month): the alias whose anchor every row sits on, as
+    pandas names it for the same rows without the gap (a warm start compares them)."""
+    days = step / pd.Timedelta(days=1)
+    for (lo, hi), aliases in _CALENDAR:
+        if lo <= days <= hi:
+            for alias in (a.format(m=_anchor(times[0], a)) for a in aliases):
+                offset = pd.tseries.frequencies.to_offset(alias)
+                if all(offset.is_on_offset(t) for t in times[:200]):
+                    return alias
+    return None
 
 
 def _business_days(times: pd.DatetimeIndex, step: pd.Timedelta) -> bool:
@@ -168,10 +219,22 @@ def _check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, p
     if off.mean() > MAX_OFF_GRID or (off.any() and len(times) < 100):
         where = f" (series '{name}')" if name else ""
         bins = (f"with --resample {freq} instead of --freq {freq}" if given
-                else "with --resample (e.g. --resample h)")
+                else f"with --resample (e.g. --resample {_bin_example(freq)})")
         raise DataError(f"{path}{where}: {int(off.sum())} timestamps are off the '{freq}' grid, "
                         f"first {times[off][0]}; give the right --freq, or bin the rows {bins}")
     return off
+
+
+def _bin_example(freq: str) -> str:
+    """A --resample step near ``freq`` for advice: MS for rows about a month apart."""
+    try:
+        step = pd.Timedelta(pd.tseries.frequencies.to_offset(freq))
+    except ValueError:
+        return "MS"
+    for days, alias in ((28, "MS"), (7, "W"), (1, "D")):
+        if step >= pd.Timedelta(days=days):
+            return alias
+    return "h"
 
 
 def _check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,

@@ -11,6 +11,7 @@ import torch
 
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.config import PredictSettings
+from forecaster.data.grid import same_step
 from forecaster.data.loading import Frame, Series, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.spec import DataSpec
@@ -52,12 +53,11 @@ def load_data_for(bundle: Bundle, data: Path | None,
     # inferred one would silently put daily data on an hourly grid (a given one is
     # still checked: rows mostly one step apart).
     frame = load_frame(path, spec if spec.freq else DataSpec(**{**spec.to_dict(), "freq": None}))
-    to_offset = pd.tseries.frequencies.to_offset
     if frame.freq == "B" and _is_daily(meta["freq"]):
         # Bundles trained before business days were inferred put weekday-only rows on
         # a daily grid: keep that grid, so that their cron jobs go on working.
         frame = load_frame(path, DataSpec(**{**spec.to_dict(), "freq": meta["freq"]}))
-    if to_offset(frame.freq) != to_offset(meta["freq"]):
+    if not same_step(frame.freq, meta["freq"]):
         raise DataError(f"{path}: data has frequency '{frame.freq}', the model was trained on "
                         f"'{meta['freq']}'; give data at the model's step, or retrain")
     for note in frame.notes if report else ():

@@ -12,10 +12,10 @@ from dataclasses import MISSING, Field, fields, replace
 from pathlib import Path
 
 import torch
-from pandas.tseries.frequencies import to_offset
 
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.config import TrainSettings
+from forecaster.data.grid import same_step
 from forecaster.data.loading import Frame
 from forecaster.data.spec import DataSpec
 from forecaster.errors import ConfigError, DataError, MissingInputError
@@ -62,7 +62,7 @@ def _same_step_as(prev: Bundle, frame: Frame, model_dir: Path) -> None:
     """Refuse data on another step than the bundle's (inferred or given): its weights,
     window and interval calibration all read steps of the bundle's size."""
     was = prev.meta["data"].get("freq")
-    if was and not _same_step(frame.freq, was):
+    if was and not same_step(frame.freq, was):
         raise DataError(f"--warm-start: the data's frequency is '{frame.freq}', the bundle in "
                         f"{model_dir} was trained on '{was}'; a warm start continues on the "
                         f"bundle's steps: give data at '{was}', or train without --warm-start "
@@ -125,7 +125,7 @@ def _same_grid(st: TrainSettings, saved: dict, grid: str | None) -> None:
         was = saved.get(name, defaults[name])
         if name == "freq" and not saved.get("resample"):
             was = grid  # the step the bundle's rows were on, given or inferred
-            if was and _same_step(now, was):
+            if was and same_step(now, was):
                 continue
         if now != was:
             option = name.replace("_", "-")
@@ -133,13 +133,6 @@ def _same_grid(st: TrainSettings, saved: dict, grid: str | None) -> None:
                               f"with {'--' + option + ' ' + str(was) if was else 'none'}; a "
                               f"warm start continues on the same steps: leave --{option} "
                               "out, or train without --warm-start")
-
-
-def _same_step(a: str, b: str) -> bool:
-    try:
-        return to_offset(a) == to_offset(b)
-    except ValueError:
-        return False  # not a step at all: refused as a change (and by the loader anyway)
 
 
 def _given(st: TrainSettings, option: str, value: object, default: object) -> bool:
