@@ -287,3 +287,22 @@ def test_backtest_follows_the_json_log_format(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     lines = [json.loads(line) for line in res.stderr.splitlines()]  # every line is JSON
     assert any("table" in x for x in lines) and any("msg" in x for x in lines)
+
+
+def test_bands_follow_each_series_scale(tmp_path: Path) -> None:
+    # Raw residuals were pooled across series: a series of 10s got a band 25 times its
+    # error and one of 1000s too narrow a band. Two series alike but for a factor 100
+    # must get bands alike but for the same factor.
+    one = make_series(n=300)
+    other = one.assign(value=one["value"] * 100.0)
+    pd.concat([one.assign(id="small"), other.assign(id="large")]).to_csv(
+        tmp_path / "two.csv", index=False)
+    tiny = ["--epochs", "2", "--hidden", "4", "--layers", "1", "--window", "24", "--segment",
+            "6", "--horizon", "6", "--device", "cpu", "--ensemble", "1"]
+    out = tmp_path / "bt.csv"
+    res = CliRunner().invoke(app, ["backtest", str(tmp_path / "two.csv"), "--series-col", "id",
+                                   *tiny, "--start", "0.8", "--output", str(out), "--quiet"])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out)
+    width = (table["upper"] - table["lower"]).groupby(table["series"]).mean()
+    assert width["large"] / width["small"] == pytest.approx(100.0, rel=1e-3), width
