@@ -306,3 +306,27 @@ def test_bands_follow_each_series_scale(tmp_path: Path) -> None:
     table = pd.read_csv(out)
     width = (table["upper"] - table["lower"]).groupby(table["series"]).mean()
     assert width["large"] / width["small"] == pytest.approx(100.0, rel=1e-3), width
+
+
+def test_ets_validation_forecasts_never_see_the_validation_rows_after_them(
+        tmp_path: Path) -> None:
+    # ETS was fitted on the whole refit, validation rows included: the errors that set its
+    # band were in-sample, and the band too narrow.
+    from forecaster.data.loading import load_frame
+    from forecaster.pipeline.backtest_baselines import baseline_points
+    from forecaster.pipeline.backtest_plan import Refit
+    from forecaster.pipeline.prepare import make_grid
+
+    def val_ets(values: pd.DataFrame) -> np.ndarray:
+        values.to_csv(tmp_path / "s.csv", index=False)
+        frame = load_frame(tmp_path / "s.csv", DataSpec())
+        refit = Refit(train_lo=0, fit_hi=200, train_hi=260, origins=np.array([260]))
+        val = np.array([[0, 200]])
+        points = baseline_points(frame, make_grid(frame), refit, (val, np.array([[0, 260]])),
+                                 6, 24)
+        return points["ETS"][0]
+
+    data = make_series(n=300)
+    later = data.copy()
+    later.loc[230:259, "value"] += 5.0  # validation rows after the origin 200 (+ horizon)
+    np.testing.assert_allclose(val_ets(data), val_ets(later))
