@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -110,3 +112,22 @@ def test_train_on_series_that_do_not_overlap(tmp_path) -> None:
             "--epochs", "1", "--window", "24", "--segment", "6", "--horizon", "6",
             "--hidden", "4", "--layers", "1", "--anomaly-epochs", "1", *extra])
         assert result.exit_code == 0, result.output
+
+
+def test_a_series_on_another_phase_sits_at_the_step_before_its_rows(tmp_path: Path) -> None:
+    # Rows at :30 beside rows at :00 got offset -1: slices from the end of the grid, one
+    # origin fewer in a backtest, and training rows past the validation start.
+    from forecaster.pipeline.prepare import make_grid
+
+    hours = pd.date_range("2024-01-01", periods=100, freq="h")
+    rows = pd.concat([pd.DataFrame({"id": "a", "timestamp": hours, "v": 1.0}),
+                      pd.DataFrame({"id": "b", "timestamp": hours + pd.Timedelta(minutes=30),
+                                    "v": 2.0})])
+    rows.to_csv(tmp_path / "two.csv", index=False)
+    frame = load_frame(tmp_path / "two.csv", DataSpec(series_col="id"))
+    grid = make_grid(frame)
+    assert grid.offsets == [0, 0] and grid.n == 100 and grid.covered.all()
+    for s, off in zip(frame.series, grid.offsets, strict=True):
+        # each row lies at or after its grid step and before the next one
+        step_times = grid.start + (off + np.arange(len(s.index))) * pd.Timedelta(hours=1)
+        assert ((s.index >= step_times) & (s.index < step_times + pd.Timedelta(hours=1))).all()

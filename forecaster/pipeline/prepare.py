@@ -43,7 +43,10 @@ def make_grid(frame: Frame) -> Grid:
     start = min(s.index[0] for s in frame.series)
     end = max(s.index[-1] for s in frame.series)
     grid = pd.date_range(start, end, freq=frame.freq)
-    offsets = [int(grid.get_indexer([s.index[0]])[0]) for s in frame.series]
+    # A series on another phase (rows at :30 beside rows at :00) sits at the step before
+    # its rows, never after: a fold's training part then ends before its validation
+    # starts for every series. (Looked up exactly, it got -1 and slices from the end.)
+    offsets = [int(grid.searchsorted(s.index[0], side="right")) - 1 for s in frame.series]
     covered = np.zeros(len(grid), dtype=bool)
     for off, s in zip(offsets, frame.series, strict=True):
         covered[off:off + len(s.index)] = True
