@@ -167,3 +167,20 @@ def test_strict_does_not_call_a_one_row_anomaly_drift(two: tuple[Path, Path],
                                  str(spiked), "--last", "1", "--strict", "--events"])
     assert result.exit_code == 1, result.output
     assert set(pd.read_csv(io.StringIO(result.stdout))["series"]) == {"a"}
+
+
+def test_scored_rows_with_no_observed_value_warn_and_fail_strict(two: tuple[Path, Path],
+                                                                 tmp_path: Path) -> None:
+    # A sensor sending NA: every scored step filled in, none scored, exit 0 and silence.
+    data = pd.read_csv(two[0])
+    newest = data.index[(data["series"] == "b")][-12:]
+    data.loc[newest, "value"] = float("nan")
+    data.to_csv(tmp_path / "na.csv", index=False)
+    result = _detect(two[1], "--data", str(tmp_path / "na.csv"), "--last", "6", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert ("Warning: na.csv: the 6 row(s) scored of series 'b', from 2024-01-17T10:00:00+00:00 "
+            "on, hold no observed value") in result.stderr
+    strict = _detect(two[1], "--data", str(tmp_path / "na.csv"), "--last", "6", "--strict")
+    assert strict.exit_code == 65, strict.output
+    assert strict.stderr.splitlines()[-1].startswith("Error: na.csv: the 6 row(s) scored")
+    assert strict.stdout == ""

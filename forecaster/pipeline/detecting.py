@@ -23,7 +23,7 @@ from forecaster.anomaly.thresholds import (
 from forecaster.bundle import load_bundle
 from forecaster.data.loading import Frame, Series
 from forecaster.data.timestamps import is_steps, parse_when, step_numbers, time_text
-from forecaster.errors import ConfigError
+from forecaster.errors import ConfigError, DataError
 from forecaster.pipeline.drift import drift_gate
 from forecaster.pipeline.predicting import (
     load_data_for,
@@ -117,6 +117,7 @@ class DetectionRun:
         self._cutoffs = {s.name: _cutoff(s, ds, self.path, bins) for s in self.frame.series}
         if ds.since is not None:
             _warn_nothing_since(self.frame, self._cutoffs, ds.since, self.report)
+        _check_nothing_observed(self.frame, self._cutoffs, ds.strict, self.report, self.path)
         self.rule = self.scorer.rule
         # The highest threshold any series used: the one a person reading the log compares with.
         self.threshold = float("-inf")
@@ -214,6 +215,30 @@ def _warn_nothing_since(frame: Frame, cutoffs: dict[str, int], since: str,
     report.warn(f"--since {since}: no row at or after it in series {names}{more}; they end "
                 f"by {time_text(last, stale[0].index)} and were not scored: check that new rows "
                 "still arrive for them")
+
+
+def _check_nothing_observed(frame: Frame, cutoffs: dict[str, int], strict: bool,
+                            report: Reporter, path: Path) -> None:
+    """Warn (with --strict, fail) when the rows scored hold no observed value.
+
+    A sensor sending NA gets every scored step filled in, and filled steps get no score:
+    exit 0, "no anomaly", and a cron alert that never fires.
+    """
+    dead = [s for s in frame.series
+            if cutoffs[s.name] < len(s.index) and not s.observed[cutoffs[s.name]:].any()]
+    if not dead:
+        return
+    s = dead[0]
+    n = len(s.index) - cutoffs[s.name]
+    where = f"series '{s.name}'" if s.name else "the data"
+    more = f" (and {len(dead) - 1} more series)" if len(dead) > 1 else ""
+    message = (f"{path.name}: the {n} row(s) scored of {where}{more}, from "
+               f"{time_text(s.index[cutoffs[s.name]], s.index)} on, hold no observed value "
+               f"(all filled in by --fill {frame.spec.fill}), so none could be scored: check "
+               "the data feed")
+    if strict:
+        raise DataError(message)
+    report.warn(message)
 
 
 def _series_table(frame: Frame, s: Series, per: np.ndarray, overall: np.ndarray,
