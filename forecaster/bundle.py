@@ -7,6 +7,7 @@ Layout::
       HISTORY                      the versions CURRENT has named, oldest first (rollback)
       versions/<version>/bundle.json
       versions/<version>/weights.safetensors
+      versions/<version>/SHA256SUMS  checksums of the two (``sha256sum -c`` reads it)
 
 A new bundle is written into a fresh version directory and only then named in
 ``CURRENT`` (``os.replace``), so a crash or Ctrl-C at any moment leaves the
@@ -38,6 +39,7 @@ from safetensors.torch import load_file, save_file
 
 from forecaster.atomic import fsync_dir, umask_mode
 from forecaster.bundle_schema import check_shape
+from forecaster.bundle_sums import verify_sums, write_sums
 from forecaster.bundle_versions import (
     current_version_dir,
     new_version_name,
@@ -101,6 +103,7 @@ def save_bundle(root: Path, bundle: Bundle, keep: int = 3) -> Path:
         save_file({k: v.detach().cpu().contiguous() for k, v in bundle.tensors.items()},
                   str(tmp / "weights.safetensors"))
         _write_json(tmp / "bundle.json", meta)
+        write_sums(tmp)
         os.replace(tmp, final)
         fsync_dir(versions)
         write_current(root, name)
@@ -183,6 +186,9 @@ def _load_version(version_dir: Path) -> Bundle:
         raise BundleError(f"{weights}: tensor {odd[0]} is {tensors[odd[0]].dtype}, bundles hold "
                           "float32 only; the bundle is not ours or damaged: retrain with "
                           "'forecast train'")
+    # Last: what the checks above name (a missing key, a truncated file) says more than
+    # "changed since training"; the sums catch the values they cannot judge.
+    verify_sums(version_dir)
     return Bundle(meta=meta, tensors=tensors, path=version_dir)
 
 

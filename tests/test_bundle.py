@@ -35,7 +35,8 @@ def test_save_load_gives_identical_forecasts(trained: Path) -> None:
 
 def test_bundle_holds_no_pickle_and_plain_json(trained: Path) -> None:
     version = bundle_mod.current_version_dir(trained)
-    assert sorted(p.name for p in version.iterdir()) == ["bundle.json", "weights.safetensors"]
+    assert sorted(p.name for p in version.iterdir()) == ["SHA256SUMS", "bundle.json",
+                                                         "weights.safetensors"]
     meta = json.loads((version / "bundle.json").read_text())
     assert meta["format_version"] == bundle_mod.FORMAT_VERSION
     assert meta["data"]["sha256"] and meta["data"]["freq"] == "h"
@@ -128,9 +129,40 @@ def test_mismatched_weights_are_refused(trained: Path) -> None:
     meta = json.loads(path.read_text())
     meta["forecaster"]["config"]["hidden"] = 99
     path.write_text(json.dumps(meta))
+    (path.parent / "SHA256SUMS").unlink()  # as a bundle from before the checksums
     result = runner.invoke(app, ["predict", "--model", str(trained)])
     assert result.exit_code == 78
     assert "do not match" in result.stderr
+
+
+@pytest.mark.parametrize("command, edit", [
+    # Each loaded cleanly: a wrong forecast, empty bounds, alerting off; all with exit 0.
+    ("predict", lambda m: m["forecaster"]["config"].update(norm=5)),
+    ("predict", lambda m: m["scalers"][""].update(scale=[float("nan")])),
+    ("detect-anomalies", lambda m: m["anomaly"]["threshold"].update(value=float("nan"))),
+])
+def test_a_value_changed_by_hand_is_a_damaged_bundle(tmp_path: Path, series_csv: Path,
+                                                     command: str, edit) -> None:
+    model = tmp_path / "m"
+    tiny = [a for a in TINY if a != "--no-anomaly"] + ["--anomaly-epochs", "2"]
+    result = runner.invoke(app, ["train", str(series_csv), "--model", str(model), *tiny])
+    assert result.exit_code == 0, result.output
+    _edit_meta(model, edit)
+    result = runner.invoke(app, [command, "--model", str(model)])
+    assert result.exit_code == 78, result.output
+    assert result.stderr.startswith("Error: ") and "changed since training" in result.stderr
+    assert result.stdout == ""
+
+
+def test_the_checksums_are_sha256sum_s(trained: Path) -> None:
+    import hashlib
+
+    version = bundle_mod.current_version_dir(trained)
+    lines = (version / "SHA256SUMS").read_text().splitlines()
+    for line in lines:
+        digest, name = line.split("  ")
+        assert hashlib.sha256((version / name).read_bytes()).hexdigest() == digest
+    assert len(lines) == 2
 
 
 def test_symlinked_weights_are_refused(trained: Path, tmp_path: Path) -> None:
