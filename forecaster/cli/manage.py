@@ -52,8 +52,8 @@ def rollback(
     quiet: Quiet = False,
     debug: Debug = False,
 ) -> None:
-    """Go back to the version in use before the last train or rollback (train keeps the
-    last --keep)."""
+    """Go back to the version in use before the current one: undo the last train (run
+    again to go further back; train keeps the last --keep)."""
     with errors_to_exit(debug, ctx):
         from forecaster.ops.rollback import rollback as run_rollback
 

@@ -50,6 +50,7 @@ from forecaster.pipeline.warm import (
     inherited,
     initial_states,
     previous_bundle,
+    warn_lost_series,
 )
 from forecaster.report import Reporter
 
@@ -128,6 +129,8 @@ def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSet
         torch.use_deterministic_algorithms(True)
     prev = (previous_bundle(Path(st.model_dir), frame, model_config(frame, st), st.ensemble)
             if st.warm_start else None)
+    if prev:
+        warn_lost_series(prev, frame, path, report)
     folds = [] if prev else folds
     results = [_run_fold(frame, grid, st, f, device, report, i, len(folds))
                for i, f in enumerate(folds)]

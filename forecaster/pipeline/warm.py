@@ -21,6 +21,7 @@ from forecaster.data.spec import DataSpec
 from forecaster.errors import ConfigError, DataError, MissingInputError
 from forecaster.models.forecaster_net import ForecasterConfig
 from forecaster.pipeline.predicting import load_forecaster
+from forecaster.report import Reporter
 
 # How this run works, not what it trains: never taken from the bundle.
 RUN_ONLY = {"data", "model_dir", "device", "keep", "wait", "deterministic", "warm_start",
@@ -56,6 +57,22 @@ def previous_bundle(model_dir: Path, frame: Frame, cfg: ForecasterConfig,
         raise ConfigError(f"--warm-start: the bundle was trained on columns "
                           f"{prev.meta['data'].get('columns')}, the data has {frame.columns}")
     return prev
+
+
+def warn_lost_series(prev: Bundle, frame: Frame, path: Path, report: Reporter) -> None:
+    """Warn when series of the bundle have no rows in the data: a nightly warm start on a
+    file truncated for a day made the model forget them without a word, and the drift
+    gate then stopped naming them."""
+    was = prev.meta["data"].get("series")
+    names = list(was) if isinstance(was, dict) else []
+    now = {s.name for s in frame.series}
+    lost = [n for n in names if n not in now]
+    if lost:
+        shown = ", ".join(f"'{n}'" for n in lost[:5]) + (f" and {len(lost) - 5} more"
+                                                          if len(lost) > 5 else "")
+        report.warn(f"--warm-start: series {shown} of the bundle have no rows in {path.name}; "
+                    "the new version will not forecast them: check the file, and run "
+                    "'forecast rollback' after this train to keep them")
 
 
 def _same_step_as(prev: Bundle, frame: Frame, model_dir: Path) -> None:
