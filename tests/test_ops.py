@@ -336,3 +336,11 @@ def test_a_misspelt_variable_is_named_and_others_are_left_alone(tmp_path: Path,
     assert "FORECAST_EPOCH is not a setting" in result.stderr
     assert "did you mean FORECAST_EPOCHS?" in result.stderr
     assert "FORECAST_API_KEY" not in result.stderr
+
+
+def test_dropout_with_one_layer_is_named(tmp_path: Path, series_csv: Path) -> None:
+    # Dropout sits between layers: with one it did nothing, without a word.
+    result = runner.invoke(app, ["train", str(series_csv), "--model", str(tmp_path / "m"),
+                                 *TINY, "--dropout", "0.5"])
+    assert result.exit_code == 0, result.output
+    assert "Warning: --dropout 0.5 has no effect with --layers 1" in result.stderr

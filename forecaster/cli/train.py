@@ -66,7 +66,7 @@ def train(
     layers: Annotated[int, typer.Option(min=1, help="Stacked layers.")] = TrainSettings.layers,
     dropout: Annotated[float, typer.Option(
         min=0.0, max=0.9, help="Dropout between layers.")] = TrainSettings.dropout,
-    layer_norm: Annotated[bool, typer.Option(help="Layer norm between layers.")] = False,
+    layer_norm: Annotated[bool, typer.Option(help="Layer norm on each layer's outputs.")] = False,
     norm: Annotated[str, typer.Option(
         help="Per-window normalisation: auto (diff for a target that only rises or only "
         "falls, like a meter; else last), last, revin, none or diff (step changes).")

@@ -9,8 +9,9 @@ CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
 
 
 class StackedRNN(nn.Module):
-    """Single-layer cells stacked by hand, so that dropout and layer norm sit *between*
-    layers and never on the recurrent path, while each layer keeps its fused kernel.
+    """Single-layer cells stacked by hand, so that dropout sits *between* layers and layer
+    norm on each layer's outputs, never on the recurrent path, while each layer keeps its
+    fused kernel.
 
     Args:
         n_in: input features per step.

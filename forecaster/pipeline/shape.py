@@ -146,3 +146,11 @@ def resolve_norm(st: TrainSettings, frame: Frame, offsets, hi: int, n: int,
                     "in the training rows, like a meter: forecasting its step changes "
                     "(--norm diff; --norm last forecasts the level)")
     return replace(st, norm="diff")
+
+
+def warn_unused(st: TrainSettings, report: Reporter) -> None:
+    """Warn about a --dropout that cannot act: it sits between layers, and one layer has
+    none (PyTorch warns alike); it was ignored without a word."""
+    if st.dropout > 0 and st.layers == 1:
+        report.warn(f"--dropout {st.dropout:g} has no effect with --layers 1: dropout sits "
+                    "between stacked layers; add --layers 2 or more, or leave --dropout out")

@@ -44,7 +44,7 @@ from forecaster.pipeline.prepare import (
     plan_folds,
     resolve_device,
 )
-from forecaster.pipeline.shape import fit_short, resolve_norm, resolve_shape
+from forecaster.pipeline.shape import fit_short, resolve_norm, resolve_shape, warn_unused
 from forecaster.pipeline.warm import (
     continue_settings,
     inherited,
@@ -108,6 +108,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     st = fit_short(given, st, grid.n, report)
     check_final_length(frame, st, path.name)
     _warn_constant(frame, report)  # after the length check: one row is "constant" too
+    warn_unused(st, report)
     folds = plan_folds(frame, grid, st, path.name)
     first = min((f.train_hi for f in folds), default=grid.n)
     st = resolve_norm(st, frame, grid.offsets, first, grid.n, report)
