@@ -7,6 +7,7 @@ or detect-anomalies (an internal error, exit 70) instead of "this bundle is dama
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from forecaster.errors import BundleError
@@ -45,7 +46,10 @@ IF_PRESENT: dict[tuple[str, ...], type | tuple[type, ...]] = {
 
 
 def check_shape(meta: dict, where: Path) -> None:
-    """Raise BundleError naming the first key that is missing or of the wrong type."""
+    """Raise BundleError naming the first key that is missing or of the wrong type.
+
+    Steps recorded in pandas' old spellings are rewritten in place to this pandas'.
+    """
     for path, kind in SHAPE.items():
         _check(meta, path, kind, where)
     for path, kind in IF_PRESENT.items():
@@ -54,7 +58,12 @@ def check_shape(meta: dict, where: Path) -> None:
     if meta.get("anomaly"):  # absent or null: trained with --no-anomaly
         for path, kind in ANOMALY.items():
             _check(meta, path, kind, where)
-    _check_freq(meta["data"]["freq"], where)
+    data = meta["data"]
+    data["freq"] = modern_alias(data["freq"])
+    for key in ("freq", "resample"):
+        if isinstance(data["spec"].get(key), str):
+            data["spec"][key] = modern_alias(data["spec"][key])
+    _check_freq(data["freq"], where)
 
 
 def _check(meta: dict, path: tuple[str, ...], kind: type | tuple[type, ...],
@@ -77,6 +86,34 @@ def _lookup(meta: dict, path: tuple[str, ...]) -> object:
             return MISSING
         node = node[key]
     return node
+
+
+# pandas before 2.2 wrote steps as "H", "15T", "M", "A-DEC"; pandas 3 refuses them, and a
+# bundle trained under pandas 2.1 (Ubuntu 24.04's) became "damaged" on an upgrade.
+OLD_ALIASES = {"H": "h", "BH": "bh", "CBH": "cbh", "T": "min", "S": "s", "L": "ms", "U": "us",
+               "N": "ns", "M": "ME", "BM": "BME", "SM": "SME", "CBM": "CBME", "Q": "QE",
+               "BQ": "BQE", "A": "YE", "Y": "YE", "BA": "BYE", "BY": "BYE", "AS": "YS",
+               "BAS": "BYS"}
+
+
+def modern_alias(alias: str) -> str:
+    """``alias`` as this pandas spells it: as it is if it parses, else its new spelling."""
+    import pandas as pd
+
+    try:
+        pd.tseries.frequencies.to_offset(alias)
+        return alias
+    except ValueError:
+        pass
+    found = re.fullmatch(r"(\d*)([A-Za-z]+)(-[A-Z]{3})?", alias)
+    if found is None or found[2] not in OLD_ALIASES:
+        return alias
+    new = f"{found[1]}{OLD_ALIASES[found[2]]}{found[3] or ''}"
+    try:
+        pd.tseries.frequencies.to_offset(new)
+    except ValueError:
+        return alias
+    return new
 
 
 def _check_freq(freq: str, where: Path) -> None:

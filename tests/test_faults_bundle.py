@@ -80,6 +80,23 @@ def test_committed_v1_bundle_loads_and_predicts() -> None:
     assert not list(BUNDLE_V1.rglob(".*")), "reading the fixture wrote into it"
 
 
+def test_a_bundle_of_pandas_before_2_2_still_loads(tmp_path: Path) -> None:
+    # pandas 2.1 (Ubuntu 24.04's) recorded hourly data as "H", which pandas 3 refuses: the
+    # bundle read as damaged after an upgrade, and every cron job failed with exit 78.
+    model = tmp_path / "old"
+    shutil.copytree(BUNDLE_V1, model)
+    path = _version(model) / "bundle.json"
+    meta = json.loads(path.read_text())
+    assert meta["data"]["freq"] == "h"
+    meta["data"]["freq"] = "H"
+    path.write_text(json.dumps(meta))
+    result = _predict(model)
+    assert result.exit_code == 0, result.output
+    expected = pd.read_csv(FIXTURES / "bundle_v1_predict.csv")
+    assert pd.read_csv(io.StringIO(result.stdout))["timestamp"].tolist() == (
+        expected["timestamp"].tolist())
+
+
 def test_committed_v1_bundle_detects() -> None:
     result = runner.invoke(app, ["detect-anomalies", "--model", str(BUNDLE_V1), "--data",
                                  str(TINY_CSV), "--quiet"])

@@ -24,7 +24,7 @@ def test_help_imports_nothing_heavy() -> None:
 
 
 def test_command_help_imports_nothing_heavy() -> None:
-    for cmd in ("train", "predict"):
+    for cmd in ("train", "predict", "detect-anomalies", "backtest", "info", "rollback"):
         loaded = _modules_after([cmd, "--help"])
         assert not {m for m in HEAVY if m in loaded}, cmd
 
@@ -42,3 +42,21 @@ def test_usage_error_is_one_error_line() -> None:
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and "--window" in lines[0]
+
+
+def test_version_and_a_bare_forecast_import_nothing_heavy() -> None:
+    import forecaster
+
+    for args in (["--version"], []):
+        assert not {m for m in HEAVY if m in _modules_after(args)}, args
+    out = subprocess.run([sys.executable, "-m", "forecaster", "--version"], capture_output=True,
+                         text=True)
+    assert out.returncode == 0 and out.stdout == f"forecast {forecaster.__version__}\n"
+
+
+def test_a_bare_forecast_shows_its_help_not_an_error() -> None:
+    # It printed 'Error: Usage: ...' with the whole help inside the error line.
+    out = subprocess.run([sys.executable, "-m", "forecaster"], capture_output=True, text=True)
+    assert out.returncode == 2
+    assert out.stderr.startswith("Usage: ") and "Commands:" in out.stderr
+    assert "Error" not in out.stderr

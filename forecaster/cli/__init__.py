@@ -78,6 +78,9 @@ def _usage_error(exc: Exception) -> None:
     message = exc.format_message()
     if not message:
         return
+    if type(exc).__name__ == "NoArgsIsHelpError":  # a bare 'forecast': its help, plainly
+        sys.stderr.write(message.rstrip("\n") + "\n")
+        return
     if _was_nan(exc):  # NaN fails every bound, and was told it should be <= the maximum
         message = message.split(": ")[0] + ": expected a number, not nan"
     ctx = getattr(exc, "ctx", None)

@@ -50,6 +50,14 @@ Wait = Annotated[float, typer.Option(
     "at once with exit 75).")]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from forecaster import __version__
+
+        print(f"forecast {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
@@ -59,6 +67,9 @@ def _root(
              "Precedence: flag > FORECAST_* environment variable > file > default.")] = None,
     log_format: Annotated[str, typer.Option(
         envvar="FORECAST_LOG_FORMAT", help="stderr lines as 'text' or 'json'.")] = "text",
+    version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_print_version,
+        help="Show the version and exit.")] = False,
 ) -> None:
     """Read the configuration file and environment into each command's defaults."""
     from forecaster.cli.config_file import build_default_map, misspelt_variables, read_config

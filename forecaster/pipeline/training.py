@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import torch
 
 import forecaster
@@ -241,8 +242,6 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
 
 def grid_time(frame: Frame, grid: Grid, pos: int) -> str:
     """The timestamp at a union-grid position, ISO 8601 (a step number on a step grid)."""
-    import pandas as pd
-
     when = pd.DatetimeIndex([grid.start + pos * pd.tseries.frequencies.to_offset(frame.freq)])
     return str(step_numbers(when)[0]) if is_steps(when) else when[0].isoformat()
 
@@ -287,7 +286,8 @@ def _meta(path: Path, frame: Frame, st: TrainSettings, scalers: list[Scaler],
     return {
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "versions": {"forecaster": forecaster.__version__, "torch": torch.__version__,
-                     "numpy": np.__version__, "python": platform.python_version()},
+                     "numpy": np.__version__, "pandas": pd.__version__,
+                     "python": platform.python_version()},
         "settings": st.to_dict(),
         "data": {
             "path": str(path), "sha256": file_sha256(path), "freq": frame.freq,
