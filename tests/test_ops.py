@@ -344,3 +344,18 @@ def test_dropout_with_one_layer_is_named(tmp_path: Path, series_csv: Path) -> No
                                  *TINY, "--dropout", "0.5"])
     assert result.exit_code == 0, result.output
     assert "Warning: --dropout 0.5 has no effect with --layers 1" in result.stderr
+
+
+def test_a_flags_negative_form_is_read_from_the_config_file(tmp_path: Path, series_csv: Path,
+                                                           monkeypatch) -> None:
+    # `no-anomaly = true` was refused as an unknown key, though --no-anomaly is the flag.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "forecast.toml").write_text("[train]\nno-anomaly = true\n")
+    tiny = [a for a in TINY if a != "--no-anomaly"]
+    result = runner.invoke(app, ["train", str(series_csv), *tiny])
+    assert result.exit_code == 0, result.output
+    assert _meta(tmp_path / "forecast-model").get("anomaly") is None
+    (tmp_path / "forecast.toml").write_text('no-anomaly = "yes"\n')
+    result = runner.invoke(app, ["train", str(series_csv), *tiny])
+    assert result.exit_code == 2
+    assert "no-anomaly = 'yes': expected true or false" in result.stderr

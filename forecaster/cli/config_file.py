@@ -115,19 +115,41 @@ def _file_entries(config: dict, params: dict, path: Path | None):
     for key, value in config.items():
         if isinstance(value, dict) and key in params:
             for sub_key, sub_value in value.items():
-                name = _known(sub_key, [key], params, path)
-                yield key, name, _from_file(sub_value, params[key][name], sub_key, path)
+                yield from _entries([key], sub_key, sub_value, params, path)
             continue
-        name = _known(key, list(params), params, path)
-        for cmd, table in params.items():
-            if name in table:
-                yield cmd, name, _from_file(value, table[name], key, path)
+        yield from _entries(list(params), key, value, params, path)
+
+
+def _entries(commands: list[str], key: str, value: Any, params: dict, path: Path | None):
+    """(command, parameter, value) of one key of the file, for the commands it may set."""
+    name = _known(key, commands, params, path)
+    negated = _negated_param(key, commands, params)
+    for cmd in commands:
+        if negated and negated in params[cmd]:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{path}: {key} = {value!r}: expected true or false; fix "
+                                  "the file")
+            yield cmd, negated, not value
+        elif name in params[cmd]:
+            yield cmd, name, _from_file(value, params[cmd][name], key, path)
+
+
+def _negated_param(key: str, commands: list[str], params: dict) -> str | None:
+    """The flag whose negative form ``key`` spells (no-anomaly: anomaly), or None."""
+    option = "--" + key.replace("_", "-")
+    for c in commands:
+        for param in params[c].values():
+            if option in getattr(param, "secondary_opts", ()):
+                return param.name
+    return None
 
 
 def _known(key: str, commands: list[str], params: dict, path: Path | None) -> str:
     name = key.replace("-", "_")
     if any(name in params[c] for c in commands):
         return name
+    if _negated_param(key, commands, params):  # no-anomaly = true, as the flag is spelt
+        return key.replace("-", "_")
     for c in commands:  # the option's own name where it differs (--format holds fmt)
         for param in params[c].values():
             if name in _aliases(param):
