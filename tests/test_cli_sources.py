@@ -190,3 +190,19 @@ def test_a_typed_since_overrides_a_configured_last(tmp_path: Path, monkeypatch) 
     assert len(pd.read_csv(io.StringIO(result.stdout))) == 14  # since 10:00, not the last 3
     result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--exit-zero"])
     assert len(pd.read_csv(io.StringIO(result.stdout))) == 3
+
+
+def test_a_moved_training_csv_and_an_env_model_dir_say_where_they_came_from(
+        tmp_path: Path, series_csv: Path, monkeypatch) -> None:
+    # The recorded CSV moved: "no such file; check the path" named a path nobody typed.
+    model = train_tiny(series_csv, tmp_path / "m")
+    series_csv.rename(tmp_path / "moved.csv")
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 66, result.output
+    assert "the training CSV the bundle recorded is gone" in result.stderr
+    assert "give the data with --data FILE" in result.stderr
+    monkeypatch.setenv("FORECAST_MODEL_DIR", str(tmp_path / "nothere"))
+    result = runner.invoke(app, ["predict"])
+    assert result.exit_code == 66, result.output
+    assert ("(the value came from environment variable FORECAST_MODEL_DIR: fix or remove it "
+            "there)") in result.stderr

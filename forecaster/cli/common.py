@@ -115,6 +115,9 @@ def _value_origin(ctx: typer.Context, exc: Exception) -> str:
     found = re.match(r"(--[a-z][a-z-]*) ", str(exc))
     if found:
         return _option_origin(ctx, found.group(1))
+    model = ctx.params.get("model")
+    if model is not None and str(exc).startswith(f"{model}:"):  # FORECAST_MODEL_DIR's
+        return _option_origin(ctx, "--model")
     column = getattr(exc, "column", None)  # set by the data layer's errors about a column
     return _column_origin(ctx, column) if column else ""
 

@@ -16,7 +16,7 @@ from forecaster.data.loading import Frame, Series, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import time_text
-from forecaster.errors import BundleError, DataError
+from forecaster.errors import BundleError, DataError, MissingInputError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble
 from forecaster.models.restore import restore
 from forecaster.pipeline.drift import drift_gate
@@ -48,6 +48,11 @@ def load_data_for(bundle: Bundle, data: Path | None,
     notes (rows sorted, dropped off the grid, values filled) go to ``report``."""
     meta = bundle.meta["data"]
     path = Path(data) if data is not None else Path(meta["path"])
+    if data is None and not path.exists() and not path.is_symlink():
+        # Not a path the user typed: say where it came from and what to do instead.
+        raise MissingInputError(f"{path}: the training CSV the bundle recorded is gone "
+                                "(moved or deleted); give the data with --data FILE, or "
+                                "retrain with 'forecast train FILE'")
     spec = DataSpec.from_dict(meta["spec"])
     # Infer the frequency afresh unless the user gave it at training: forcing an
     # inferred one would silently put daily data on an hourly grid (a given one is
