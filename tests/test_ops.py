@@ -212,6 +212,11 @@ def test_warm_start_continues_from_previous_weights(trained: Path, tmp_path: Pat
     assert after["metrics"]["folds"] == before["metrics"]["folds"]
     assert after["data"]["series"][""]["rows"] == 560
     assert runner.invoke(app, ["predict", "--model", str(trained)]).exit_code == 0
+    # info said nothing of the carried-over fold metrics: they read as just measured.
+    info = runner.invoke(app, ["info", "--model", str(trained), "--format", "json"])
+    assert json.loads(info.stdout)["warm_start"]["inherited"] == ["fold metrics", "intervals"]
+    table = runner.invoke(app, ["info", "--model", str(trained)]).stdout
+    assert "carried over by --warm-start" in table and "not re-measured" in table
     result = runner.invoke(app, ["train", str(grown), "--model", str(trained), *TINY,
                                  "--hidden", "5", "--warm-start"])
     assert result.exit_code == 2, result.output

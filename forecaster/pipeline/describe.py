@@ -34,6 +34,8 @@ def describe(bundle: Bundle) -> dict:
                            [s["last"] for s in series.values()])},
         "forecaster": meta["forecaster"].get("config", {}),
         "folds": folds, "fold_mean": mean,
+        # Set by --warm-start: the folds above were measured by an earlier version.
+        "warm_start": meta.get("warm_start"),
         "anomaly": _anomaly(meta.get("anomaly")),
         "settings": meta.get("settings", {}),
         "sources": meta.get("settings", {}).get("sources", {}),
@@ -127,6 +129,10 @@ def _print_info(console: Console, summary: dict) -> None:
     if summary["anomaly"]:
         facts.append(("anomaly", ", ".join(f"{k}={_short(v)}"
                                            for k, v in summary["anomaly"].items())))
+    warm = summary.get("warm_start")
+    if warm:
+        facts.append(("warm start", f"from version {warm.get('from')}: "
+                      f"{', '.join(warm.get('inherited', []))} carried over, not re-measured"))
     changed = {k: v for k, v in summary["sources"].items() if v != "default"}
     if changed:
         facts.append(("settings set by", ", ".join(f"{k}: {v}" for k, v in changed.items())))
@@ -134,13 +140,14 @@ def _print_info(console: Console, summary: dict) -> None:
     for key, value in facts:
         table.add_row(key, str(value))
     console.print(table)
-    _fold_table(console, summary["folds"])
+    _fold_table(console, summary["folds"], bool(warm))
 
 
-def _fold_table(console: Console, folds: list[dict]) -> None:
+def _fold_table(console: Console, folds: list[dict], carried: bool = False) -> None:
     if not folds:
         return
-    table = Table(title="Fold metrics (raw scale)", title_justify="left")
+    title = "Fold metrics (raw scale" + ("; carried over by --warm-start)" if carried else ")")
+    table = Table(title=title, title_justify="left")
     for col in ("fold", "validation", "MAE", "RMSE", "MASE", "naive MAE"):
         table.add_column(col, justify="right")
     for f in folds:
