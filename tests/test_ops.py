@@ -319,6 +319,11 @@ def test_a_flags_negative_form_is_read_from_the_environment(tmp_path: Path, seri
     info = json.loads(runner.invoke(app, ["info", "--model", str(model), "--format",
                                           "json"]).stdout)
     assert info["anomaly"] is None
+    # Both forms set: the negation won without a word.
+    monkeypatch.setenv("FORECAST_ANOMALY", "1")
+    result = runner.invoke(app, ["train", str(series_csv), "--model", str(model), *tiny])
+    assert result.exit_code == 2
+    assert "FORECAST_ANOMALY and FORECAST_NO_ANOMALY are both set" in result.stderr
 
 
 def test_true_for_a_number_in_the_config_file_is_refused(tmp_path: Path, series_csv: Path,

@@ -89,6 +89,9 @@ def build_default_map(commands: dict[str, Any], config: dict, path: Path | None,
                     defaults[cmd][key] = _from_env(environ[var], param)
                     sources[cmd][key] = f"environment {var}"
             for var in _negations(param):
+                if var in environ and sources[cmd].get(key, "").startswith("environment"):
+                    raise ConfigError(f"{sources[cmd][key].split()[1]} and {var} are both "
+                                      "set; keep one of them")
                 if var in environ:  # FORECAST_NO_ANOMALY=1, as --no-anomaly is spelt
                     defaults[cmd][key] = _negated(environ[var])
                     sources[cmd][key] = f"environment {var}"
