@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+import numpy as np
+
 from forecaster.baselines import season_length
 from forecaster.config import TrainSettings, check_val_size
 from forecaster.data.loading import Frame
@@ -154,3 +156,14 @@ def warn_unused(st: TrainSettings, report: Reporter) -> None:
     if st.dropout > 0 and st.layers == 1:
         report.warn(f"--dropout {st.dropout:g} has no effect with --layers 1: dropout sits "
                     "between stacked layers; add --layers 2 or more, or leave --dropout out")
+
+
+def warn_constant(frame: Frame, report: Reporter) -> None:
+    """Warn about constant columns: a target forecast flat, a feature that tells nothing."""
+    for s in frame.series:
+        flat = [c for j, c in enumerate(frame.columns) if np.ptp(s.values[:, j]) == 0]
+        if flat:
+            where = f"series '{s.name}' " if s.name else ""
+            report.warn(f"{where}column(s) {', '.join(flat)} are constant: a constant target "
+                        "is forecast at about that value (the network adds small offsets), "
+                        "a constant feature tells the model nothing")

@@ -45,7 +45,13 @@ from forecaster.pipeline.prepare import (
     plan_folds,
     resolve_device,
 )
-from forecaster.pipeline.shape import fit_short, resolve_norm, resolve_shape, warn_unused
+from forecaster.pipeline.shape import (
+    fit_short,
+    resolve_norm,
+    resolve_shape,
+    warn_constant,
+    warn_unused,
+)
 from forecaster.pipeline.warm import (
     continue_settings,
     inherited,
@@ -108,7 +114,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     grid = make_grid(frame)
     st = fit_short(given, st, grid.n, report)
     check_final_length(frame, st, path.name)
-    _warn_constant(frame, report)  # after the length check: one row is "constant" too
+    warn_constant(frame, report)  # after the length check: one row is "constant" too
     warn_unused(st, report)
     folds = plan_folds(frame, grid, st, path.name)
     first = min((f.train_hi for f in folds), default=grid.n)
@@ -269,16 +275,6 @@ def _scores(truth: np.ndarray, raw: np.ndarray, naive: np.ndarray,
 def _finite(x: float) -> float | None:
     # JSON has no NaN: MASE is undefined (None) when the baseline is exact (constant data).
     return x if np.isfinite(x) else None
-
-
-def _warn_constant(frame: Frame, report: Reporter) -> None:
-    for s in frame.series:
-        flat = [c for j, c in enumerate(frame.columns) if np.ptp(s.values[:, j]) == 0]
-        if flat:
-            where = f"series '{s.name}' " if s.name else ""
-            report.warn(f"{where}column(s) {', '.join(flat)} are constant: a constant target "
-                        "is forecast at about that value (the network adds small offsets), "
-                        "a constant feature tells the model nothing")
 
 
 def _meta(path: Path, frame: Frame, st: TrainSettings, scalers: list[Scaler],
