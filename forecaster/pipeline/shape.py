@@ -3,7 +3,8 @@
 The defaults were chosen on the validation split of ETTh1 (hourly) and carried
 over to other frequencies through the season length: a window of 14 seasons
 cut into one-season segments, and a horizon of one season
-(benchmarks/RESULTS-accuracy.md).
+(benchmarks/RESULTS-accuracy.md). Also the warnings about what the shape cannot use:
+dropout with one layer, constant columns.
 """
 
 from __future__ import annotations
