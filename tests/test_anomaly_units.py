@@ -116,6 +116,15 @@ def test_telemanom_rule_floor_and_dynamic_part() -> None:
     periodic = np.zeros(2000)
     periodic[50::100] = 30.0
     assert not (ewma(periodic, 12) >= telemanom_rule(ewma(periodic, 12), 3.0)).any()
+    # ... also when runs are joined as events are (bumps 100 apart, events join under 64).
+    assert not (ewma(periodic, 12) >= telemanom_rule(ewma(periodic, 12), 3.0, gap=64)).any()
+    # One three-day fault whose errors peak once a day is one event, not a pattern: it
+    # went unflagged (threshold just above its highest score) as six sequences.
+    fault = np.abs(rng.normal(0, 0.7, 600))
+    fault[500:572] = 5.0 + 11.0 * np.abs(np.sin(np.pi * np.arange(72) / 12))
+    assert not (fault >= telemanom_rule(fault, 4.0, 4.67)).any()  # as before: missed
+    thr = telemanom_rule(fault, 4.0, 4.67, gap=64)
+    assert thr <= 4.67 and (fault[500:572] >= thr).all() and not (fault[:500] >= thr).any()
     # NaN (a gap) restarts the average.
     assert np.isnan(ewma(np.array([1.0, np.nan, 5.0]), 12)[1])
     assert ewma(np.array([1.0, np.nan, 5.0]), 12)[2] == 5.0

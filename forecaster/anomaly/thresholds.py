@@ -142,7 +142,8 @@ def ewma(x: np.ndarray, span: int) -> np.ndarray:
     return out
 
 
-def telemanom_rule(scores: np.ndarray, floor: float, cap: float = np.inf) -> float:
+def telemanom_rule(scores: np.ndarray, floor: float, cap: float = np.inf,
+                   gap: int = 0) -> float:
     """The ``telemanom`` rule's threshold for one scored series.
 
     The dynamic epsilon (see ``telemanom_epsilon``), at most ``cap`` and never below
@@ -152,12 +153,14 @@ def telemanom_rule(scores: np.ndarray, floor: float, cap: float = np.inf) -> flo
     errors at the recurring transitions ran above the floor, a daily NAB series raised 14
     events); or most scored steps lie above the floor (a level shift as long as what is
     scored, ``--last 200`` inside it), and the calibrated threshold alone decides: the
-    epsilon assumes faults are the few, not the many.
+    epsilon assumes faults are the few, not the many. Runs closer than ``gap`` steps count
+    as one sequence, as they make one event: a three-day fault whose errors peak once a
+    day is one fault, not six (it went unflagged as a "recurring pattern").
     """
     ok = scores[~np.isnan(scores)]
     if ok.size < MIN_DYNAMIC_STEPS:
         return floor
-    eps = telemanom_epsilon(scores)
+    eps = telemanom_epsilon(scores, gap)
     if eps is None:
         if np.median(ok) > floor:
             return max(floor, cap if np.isfinite(cap) else floor)
@@ -171,13 +174,14 @@ def _above(values: np.ndarray) -> float:
     return float(np.nextafter(values.max(), np.inf))
 
 
-def telemanom_epsilon(scores: np.ndarray) -> float | None:
+def telemanom_epsilon(scores: np.ndarray, gap: int = 0) -> float | None:
     """telemanom's epsilon, or None when none qualifies.
 
     Among mean + z sd (z in ``TELEMANOM_Z``), the one whose removal of the steps above
     it lowers mean and spread the most per flagged step and squared sequence count,
     with at most ``MAX_SEQUENCES`` sequences and fewer than half the steps flagged.
-    Scores are shifted to be positive (the criterion divides by the mean).
+    Scores are shifted to be positive (the criterion divides by the mean). Sequences
+    are runs joined across fewer than ``gap`` steps, as events are.
     """
     ok = ~np.isnan(scores)
     shift = 1.0 - float(np.nanmin(scores))
@@ -191,7 +195,7 @@ def telemanom_epsilon(scores: np.ndarray) -> float | None:
         n_above = int(above.sum())
         if n_above == 0 or n_above >= 0.5 * vals.size:
             continue
-        n_seq = len(runs(e > eps))
+        n_seq = len(runs(close_gaps(e > eps, gap) if gap > 0 else e > eps))
         if n_seq > MAX_SEQUENCES:
             continue
         below = vals[~above]

@@ -154,7 +154,8 @@ class DetectionRun:
         if scorer.rule == "telemanom":
             # Smoothed scores; the threshold adapts to them, above the out-of-fold floor.
             overall = ewma(overall, EWMA_SPAN).astype(np.float32)
-            threshold = telemanom_rule(overall[cutoff:], scorer.threshold, scorer.cap)
+            threshold = telemanom_rule(overall[cutoff:], scorer.threshold, scorer.cap,
+                                       scorer.merge)
         flags = ~np.isnan(overall) & (overall >= threshold)
         if scorer.rule in ("dynamic", "telemanom"):
             flags = prune_events(overall, flags, scorer.prune, scorer.merge)
