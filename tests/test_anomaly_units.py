@@ -265,3 +265,28 @@ def test_a_detection_table_of_many_channels_is_built_without_pandas_warnings() -
         warnings.simplefilter("error")  # pandas' "highly fragmented" would raise here
         table = _series_table(frame, s, np.zeros((n, k)), np.zeros(n), np.zeros(n, bool), 3.0, 0)
     assert table.shape == (n, 6 + 2 * k) and "score_c299" in table
+
+
+def test_a_window_mostly_filled_in_is_no_evidence() -> None:
+    # After a long interpolated outage, the clean rows before it were scored from windows
+    # that were mostly made-up values, and raised a false "high" event.
+    from forecaster.anomaly.scores import MAX_FILLED_SHARE
+
+    n, w = 40, 8
+    values = np.zeros((n, 1))
+    observed = np.ones((n, 1), dtype=bool)
+    observed[20:26] = False  # 6 of a window's 8 steps
+    data = assemble([(values, observed, np.arange(n - w + 1))], 1, w, 0)
+
+    class Off(torch.nn.Module):  # reconstructs every step 1.0 off
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return torch.ones_like(x[..., :1])
+
+    err = window_errors(Off(), data)  # (windows, window, 1)
+    share = 1.0 - np.array([observed[s:s + w].mean() for s in range(n - w + 1)])
+    for s, filled in enumerate(share):
+        kept = ~np.isnan(err[s, :, 0])
+        if filled > MAX_FILLED_SHARE:
+            assert not kept.any(), s
+        else:
+            assert (kept == observed[s:s + w, 0]).all(), s

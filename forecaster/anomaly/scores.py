@@ -21,18 +21,25 @@ COMBINES = ("median", "mean", "last")
 # final model on a noise-free series into alarms (NAB artificialNoAnomaly: 0.02 did).
 MIN_ERROR_SCALE = 0.1
 MAD_TO_SD = 1.4826
+# A window more than this share filled in (a long outage interpolated) reconstructs its
+# observed steps badly too: after a 36-hour gap in hourly data, the clean rows just before
+# it scored 10 robust sd and raised a false "high" event. Such windows are no evidence.
+MAX_FILLED_SHARE = 0.25
 
 
 @torch.inference_mode()
 def window_errors(net: torch.nn.Module, data: WindowSet, batch_size: int = 512) -> np.ndarray:
-    """Absolute reconstruction errors (windows, window, channels), NaN at filled steps."""
+    """Absolute reconstruction errors (windows, window, channels), NaN at filled steps and
+    in every step of a window more than ``MAX_FILLED_SHARE`` filled in."""
     net.eval()
     out = []
     for i in range(0, len(data), batch_size):
         idx = torch.arange(i, min(i + batch_size, len(data)), device=data.starts.device)
-        x, y, w = data.batch(idx)
+        x, y, w = data.batch(idx)  # w: (batch, window, channels), 0 where filled in
         err = (net(x) - y).abs().float()
-        out.append(torch.where(w > 0, err, torch.nan).cpu().numpy())
+        filled = (w <= 0).float().mean(dim=(1, 2), keepdim=True)  # (batch, 1, 1)
+        keep = (w > 0) & (filled <= MAX_FILLED_SHARE)
+        out.append(torch.where(keep, err, torch.nan).cpu().numpy())
     if not out:
         return np.empty((0, data.window, data.targets.shape[1]), dtype=np.float32)
     return np.concatenate(out)
