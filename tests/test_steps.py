@@ -55,6 +55,18 @@ def test_predict_continues_the_step_numbers(model: Path) -> None:
     assert out["timestamp"].tolist() == [601, 602, 603, 604]
 
 
+def test_timestamps_given_to_a_model_of_steps_say_steps(model: Path, tmp_path: Path) -> None:
+    # "the model was trained on 'ns'" told a user nothing about step numbers.
+    hours = pd.date_range("2024-01-01", periods=600, freq="h")
+    pd.DataFrame({"timestamp": hours, "value": np.sin(np.arange(600) / 8.0)}).to_csv(
+        tmp_path / "hourly.csv", index=False)
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data",
+                                 str(tmp_path / "hourly.csv")])
+    assert result.exit_code == 65, result.output
+    assert ("data has frequency 'h', the model was trained on step numbers (1, 2, 3, ...) "
+            "for times") in result.stderr
+
+
 def test_detect_reports_steps_and_since_takes_a_step(model: Path) -> None:
     result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--events"])
     assert result.exit_code == 1, result.output

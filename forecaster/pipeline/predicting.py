@@ -63,11 +63,18 @@ def load_data_for(bundle: Bundle, data: Path | None,
         # a daily grid: keep that grid, so that their cron jobs go on working.
         frame = load_frame(path, DataSpec(**{**spec.to_dict(), "freq": meta["freq"]}))
     if not same_step(frame.freq, meta["freq"]):
-        raise DataError(f"{path}: data has frequency '{frame.freq}', the model was trained on "
-                        f"'{meta['freq']}'; give data at the model's step, or retrain")
+        raise DataError(f"{path}: data has {_step_words(frame.freq)}, the model was trained "
+                        f"on {_step_words(meta['freq'])}; give data at the model's step, or "
+                        "retrain")
     for note in frame.notes if report else ():
         report.note(note)
     return frame, path
+
+
+def _step_words(freq: str) -> str:
+    """A step for messages: step numbers (1, 2, 3, ... stored as nanoseconds) by name."""
+    steps = freq in ("ns", "N") or freq.endswith("ns")
+    return "step numbers (1, 2, 3, ...) for times" if steps else f"frequency '{freq}'"
 
 
 def _is_daily(alias: str) -> bool:
