@@ -85,7 +85,8 @@ def test_detect_since_refuses_a_negative_step_and_warns_past_the_end(model: Path
                                      f"--since={since}"])
         assert result.exit_code == 2, result.output
         assert result.stderr == (f"Error: --since {since}: this data is indexed by step "
-                                 "numbers, not dates; expected a step number such as 600\n")
+                                 "numbers, not dates; expected a step number from 0 (the "
+                                 "data's steps run 1 to 600)\n")
     result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--since", "1000"])
     assert result.exit_code == 0, result.output
     assert ("Warning: --since 1000: no row at or after it; the data ends at step 600, so "

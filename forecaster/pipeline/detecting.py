@@ -177,8 +177,9 @@ def _cutoff(s: Series, ds: DetectSettings, path: Path, bins: str | None = None) 
         if is_steps(s.index) and not str(ds.since).strip().isdigit():
             # A date compares with the steps' 1970 stand-ins: nothing would be scored.
             raise ConfigError(f"--since {ds.since}: this data is indexed by step numbers, not "
-                              f"dates; expected a step number such as "
-                              f"{step_numbers(s.index[-1:])[0]}")
+                              f"dates; expected a step number from 0 (the data's steps run "
+                              f"{step_numbers(s.index[:1])[0]} to "
+                              f"{step_numbers(s.index[-1:])[0]})")
         try:
             since = parse_when(ds.since, s.index)
         except ValueError:
