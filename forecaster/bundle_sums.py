@@ -9,11 +9,11 @@ Bundles written before the sums existed have no such file and are read as before
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
 from forecaster.bundle_versions import safe_file
+from forecaster.digest import sha256_file
 from forecaster.errors import BundleError
 
 SUMS = "SHA256SUMS"
@@ -59,12 +59,8 @@ def _read(path: Path) -> dict[str, str]:
 
 
 def _digest(path: Path) -> str:
-    h = hashlib.sha256()
     try:
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
+        return sha256_file(path)
     except OSError as exc:
         raise BundleError(f"{path}: unreadable ({exc.strerror}); retrain with "
                           "'forecast train'") from None
-    return h.hexdigest()

@@ -6,7 +6,6 @@ column or row, what was found, what was expected and what to do.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import Counter
 from contextlib import nullcontext
@@ -25,6 +24,7 @@ from forecaster.data.numbers import decimal_commas, thousand_dots
 from forecaster.data.resample import resample_rows
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import parse_times
+from forecaster.digest import sha256_file
 from forecaster.errors import DataError, MissingInputError
 
 
@@ -63,14 +63,10 @@ class Frame:
 
 def file_sha256(path: Path) -> str:
     """Hex digest of a file, recorded in the bundle to tell what a model saw."""
-    h = hashlib.sha256()
     try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
+        return sha256_file(path)
     except OSError as exc:
         raise unreadable(path, exc) from None
-    return h.hexdigest()
 
 
 def unreadable(path: str | os.PathLike, exc: OSError) -> MissingInputError:
