@@ -15,7 +15,10 @@ def season_length(freq: str) -> int:
     per_year = _calendar_steps_per_year(offset)
     if per_year is not None:
         return per_year if per_year > 1 else 1
-    step = pd.Timedelta(offset)
+    try:
+        step = pd.Timedelta(offset)
+    except ValueError:  # other calendar steps (business hours, week of month): no season
+        return 1
     if step < pd.Timedelta(seconds=1):
         return 1  # step numbers (see data/timestamps.py) or kHz sampling: no daily season
     if step < pd.Timedelta(days=1):

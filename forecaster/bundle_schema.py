@@ -60,9 +60,11 @@ def check_shape(meta: dict, where: Path) -> None:
             _check(meta, path, kind, where)
     data = meta["data"]
     data["freq"] = modern_alias(data["freq"])
-    for key in ("freq", "resample"):
-        if isinstance(data["spec"].get(key), str):
-            data["spec"][key] = modern_alias(data["spec"][key])
+    settings = (meta.get("settings") or {}).get("data")  # what --warm-start continues
+    for spec in (data["spec"], settings if isinstance(settings, dict) else {}):
+        for key in ("freq", "resample"):
+            if isinstance(spec.get(key), str):
+                spec[key] = modern_alias(spec[key])
     _check_freq(data["freq"], where)
 
 

@@ -53,8 +53,8 @@ def _read(path: Path) -> dict[str, str]:
                           "'forecast train'") from None
     out = {}
     for line in text.splitlines():
-        digest, _, name = line.partition("  ")
-        out[name.strip()] = digest.strip().lower()
+        digest, _, name = line.strip().partition(" ")
+        out[name.strip().lstrip("*")] = digest.strip().lower()  # "*name": sha256sum -b
     return out
 
 

@@ -116,15 +116,24 @@ def test_telemanom_rule_floor_and_dynamic_part() -> None:
     periodic = np.zeros(2000)
     periodic[50::100] = 30.0
     assert not (ewma(periodic, 12) >= telemanom_rule(ewma(periodic, 12), 3.0)).any()
-    # ... also when runs are joined as events are (bumps 100 apart, events join under 64).
-    assert not (ewma(periodic, 12) >= telemanom_rule(ewma(periodic, 12), 3.0, gap=64)).any()
-    # One three-day fault whose errors peak once a day is one event, not a pattern: it
-    # went unflagged (threshold just above its highest score) as six sequences.
+    # ... nor a daily bump in hourly scores, above the floor but under the std cap.
+    hourly = np.abs(rng.normal(0, 0.5, 400))
+    hourly[12::24] += 6.0
+    thr = telemanom_rule(hourly, 4.0, 8.0)
+    assert thr > 4.0 and len(runs(hourly >= thr)) <= 5
+    # One three-day fault whose errors peak once a day is one fault above the calibrated
+    # threshold, not a pattern: it went unflagged (threshold just above its highest score)
+    # as six epsilon sequences.
     fault = np.abs(rng.normal(0, 0.7, 600))
-    fault[500:572] = 5.0 + 11.0 * np.abs(np.sin(np.pi * np.arange(72) / 12))
-    assert not (fault >= telemanom_rule(fault, 4.0, 4.67)).any()  # as before: missed
+    fault[500:572] = 2.0 + 14.0 * np.sin(np.pi * np.arange(72) / 12) ** 2  # dips between
+    assert not (fault >= telemanom_rule(fault, 4.0, 4.67)).any()  # runs not joined: missed
     thr = telemanom_rule(fault, 4.0, 4.67, gap=64)
-    assert thr <= 4.67 and (fault[500:572] >= thr).all() and not (fault[:500] >= thr).any()
+    assert thr <= 4.67 and (fault[500:572] >= thr).any() and not (fault[:500] >= thr).any()
+    # A daily pattern above the calibrated threshold all along joins into one event over
+    # most steps: no fault.
+    daily = np.abs(rng.normal(0, 0.5, 600))
+    daily[12::24] = 9.0  # alike every day: the epsilon finds too many sequences
+    assert not (daily >= telemanom_rule(daily, 4.0, 4.67, gap=64)).any()
     # NaN (a gap) restarts the average.
     assert np.isnan(ewma(np.array([1.0, np.nan, 5.0]), 12)[1])
     assert ewma(np.array([1.0, np.nan, 5.0]), 12)[2] == 5.0
@@ -290,3 +299,21 @@ def test_a_window_mostly_filled_in_is_no_evidence() -> None:
             assert not kept.any(), s
         else:
             assert (kept == observed[s:s + w, 0]).all(), s
+
+
+def test_a_sparse_channel_does_not_drop_the_others_errors() -> None:
+    # The filled share was taken over all channels: a column observed every 4th row
+    # dropped every window, and training found no anomaly windows at all.
+    from forecaster.anomaly.scores import window_errors
+
+    n, w = 40, 8
+    observed = np.ones((n, 2), dtype=bool)
+    observed[np.arange(n) % 4 != 0, 1] = False  # channel 1: 75% filled in
+    data = assemble([(np.zeros((n, 2)), observed, np.arange(n - w + 1))], 2, w, 0)
+
+    class Off(torch.nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return torch.ones_like(x[..., :2])
+
+    err = window_errors(Off(), data)
+    assert not np.isnan(err[:, :, 0]).any() and np.isnan(err[:, :, 1]).all()

@@ -330,3 +330,23 @@ def test_ets_validation_forecasts_never_see_the_validation_rows_after_them(
     later = data.copy()
     later.loc[230:259, "value"] += 5.0  # validation rows after the origin 200 (+ horizon)
     np.testing.assert_allclose(val_ets(data), val_ets(later))
+
+
+def test_a_series_starting_after_the_fitting_part_gets_an_ets_baseline(tmp_path: Path) -> None:
+    # Its fitting rows were clipped to none, and ETS was fitted on an empty array
+    # (IndexError, an internal error).
+    from forecaster.data.loading import load_frame
+    from forecaster.pipeline.backtest_baselines import baseline_points
+    from forecaster.pipeline.backtest_plan import Refit
+    from forecaster.pipeline.prepare import make_grid
+
+    early, late = make_series(n=300), make_series(n=120, seed=1, start="2024-01-08 12:00")
+    pd.concat([early.assign(id="a"), late.assign(id="b")]).to_csv(tmp_path / "s.csv",
+                                                                  index=False)
+    frame = load_frame(tmp_path / "s.csv", DataSpec(series_col="id"))
+    grid = make_grid(frame)
+    assert grid.offsets[1] >= 180  # b starts after the fitting part ends
+    refit = Refit(train_lo=0, fit_hi=180, train_hi=260, origins=np.array([260]))
+    val = np.array([[1, 20]])  # an origin of b inside the validation part
+    points = baseline_points(frame, grid, refit, (val, np.array([[1, 60]])), 6, 24)
+    assert np.isfinite(points["ETS"][0]).all()

@@ -38,11 +38,14 @@ def test_daily_bundles_of_24h_still_read_daily_rows() -> None:
     # Daily rows with a gap recorded '24h'; pandas 3 tells it from 'D'.
     assert same_step("24h", "D") and same_step("D", "D") and same_step("MS", "MS")
     assert not same_step("D", "h") and not same_step("MS", "ME") and not same_step("MS", "D")
+    # Weekly rows with a gap were recorded "168h"; the same rows now read as W-MON.
+    assert same_step("W-MON", "168h") and same_step("7D", "W-SUN")
 
 
 @pytest.mark.parametrize(("freq", "season"), [
     ("W-SUN", 52), ("W-MON", 52), ("2W", 26), ("7D", 52), ("BMS", 12), ("BME", 12),
-    ("MS", 12), ("3MS", 4), ("QS-FEB", 4), ("QE-DEC", 4), ("SMS", 24), ("YS", 1)])
+    ("MS", 12), ("3MS", 4), ("QS-FEB", 4), ("QE-DEC", 4), ("SMS", 24), ("YS", 1),
+    ("bh", 1), ("WOM-1MON", 1)])  # other calendar steps: no season (bh crashed)
 def test_calendar_seasons(freq: str, season: int) -> None:
     # Anchored weeks and business months had season 1: the seasonal naive was the naive.
     assert season_length(freq) == season
@@ -70,3 +73,25 @@ def test_rows_mid_month_are_advised_monthly_bins(tmp_path: Path) -> None:
     result = runner.invoke(app, ["train", str(csv), "--model", str(tmp_path / "m"), *FAST])
     assert result.exit_code == 65, result.output
     assert "bin the rows with --resample (e.g. --resample MS)" in result.stderr
+
+
+def test_old_spellings_in_the_settings_a_warm_start_continues_are_modern_too() -> None:
+    from forecaster.bundle_schema import check_shape
+
+    meta = {"data": {"freq": "H", "spec": {"targets": ["v"], "freq": "H"}, "targets": ["v"],
+                     "columns": ["v"]},
+            "forecaster": {"config": {"window": 8, "horizon": 2}}, "scalers": {},
+            "settings": {"data": {"freq": "15T", "resample": None}}}
+    check_shape(meta, Path("b"))
+    assert meta["data"]["freq"] == "h" and meta["settings"]["data"]["freq"] == "15min"
+
+
+def test_checksums_written_by_sha256sum_b_are_read(tmp_path: Path) -> None:
+    from forecaster.bundle_sums import verify_sums, write_sums
+
+    for name in ("bundle.json", "weights.safetensors"):
+        (tmp_path / name).write_text(name)
+    write_sums(tmp_path)
+    sums = tmp_path / "SHA256SUMS"
+    sums.write_text(sums.read_text().replace("  ", " *"))  # binary-mode names
+    verify_sums(tmp_path)

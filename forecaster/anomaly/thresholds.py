@@ -153,18 +153,23 @@ def telemanom_rule(scores: np.ndarray, floor: float, cap: float = np.inf,
     errors at the recurring transitions ran above the floor, a daily NAB series raised 14
     events); or most scored steps lie above the floor (a level shift as long as what is
     scored, ``--last 200`` inside it), and the calibrated threshold alone decides: the
-    epsilon assumes faults are the few, not the many. Runs closer than ``gap`` steps count
-    as one sequence, as they make one event: a three-day fault whose errors peak once a
-    day is one fault, not six (it went unflagged as a "recurring pattern").
+    epsilon assumes faults are the few, not the many. A pattern is told from one long fault
+    above the calibrated threshold (a three-day fault whose errors peak daily: six runs
+    for the epsilon, which went unflagged) by the events above that threshold, its runs
+    joined across fewer than ``gap`` steps as events are: a few, on fewer than half the
+    steps, are faults and flagged; a daily pattern joined into one long event is not.
     """
     ok = scores[~np.isnan(scores)]
     if ok.size < MIN_DYNAMIC_STEPS:
         return floor
-    eps = telemanom_epsilon(scores, gap)
+    eps = telemanom_epsilon(scores)
     if eps is None:
+        calibrated = max(floor, cap if np.isfinite(cap) else floor)
         if np.median(ok) > floor:
-            return max(floor, cap if np.isfinite(cap) else floor)
-        return max(_above(ok), floor)
+            return calibrated
+        over = close_gaps(np.nan_to_num(scores, nan=-np.inf) >= calibrated, gap)
+        few = 0 < len(runs(over)) <= MAX_SEQUENCES and over.sum() < 0.5 * ok.size
+        return calibrated if few else max(_above(ok), floor)
     return max(floor, min(eps, cap))
 
 
@@ -174,14 +179,13 @@ def _above(values: np.ndarray) -> float:
     return float(np.nextafter(values.max(), np.inf))
 
 
-def telemanom_epsilon(scores: np.ndarray, gap: int = 0) -> float | None:
+def telemanom_epsilon(scores: np.ndarray) -> float | None:
     """telemanom's epsilon, or None when none qualifies.
 
     Among mean + z sd (z in ``TELEMANOM_Z``), the one whose removal of the steps above
     it lowers mean and spread the most per flagged step and squared sequence count,
     with at most ``MAX_SEQUENCES`` sequences and fewer than half the steps flagged.
-    Scores are shifted to be positive (the criterion divides by the mean). Sequences
-    are runs joined across fewer than ``gap`` steps, as events are.
+    Scores are shifted to be positive (the criterion divides by the mean).
     """
     ok = ~np.isnan(scores)
     shift = 1.0 - float(np.nanmin(scores))
@@ -195,7 +199,7 @@ def telemanom_epsilon(scores: np.ndarray, gap: int = 0) -> float | None:
         n_above = int(above.sum())
         if n_above == 0 or n_above >= 0.5 * vals.size:
             continue
-        n_seq = len(runs(close_gaps(e > eps, gap) if gap > 0 else e > eps))
+        n_seq = len(runs(e > eps))
         if n_seq > MAX_SEQUENCES:
             continue
         below = vals[~above]

@@ -52,15 +52,20 @@ def infer_freq(times: pd.DatetimeIndex, path: Path) -> str:
 
 def same_step(a: str, b: str) -> bool:
     """Whether two aliases are one step: "D" and "24h" are (pandas 3 tells them apart,
-    and bundles of daily rows with a gap recorded "24h")."""
+    and bundles of daily rows with a gap recorded "24h"), and "W-MON" and "168h"."""
     to_offset = pd.tseries.frequencies.to_offset
     try:
         x, y = to_offset(a), to_offset(b)
-        if x == y:
-            return True
-        return pd.Timedelta(x) == pd.Timedelta(y)
+        return x == y or _length(x) == _length(y)
     except (ValueError, TypeError):  # calendar steps (months) have no fixed length
         return False
+
+
+def _length(offset: pd.DateOffset) -> pd.Timedelta:
+    # An anchored week (W-MON) is seven days: weekly rows with a gap were recorded '168h'.
+    if isinstance(offset, pd.offsets.Week):
+        return pd.Timedelta(weeks=offset.n)
+    return pd.Timedelta(offset)
 
 
 def _anchor(first: pd.Timestamp, alias: str) -> str:
@@ -227,8 +232,11 @@ def _check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, p
 
 def _bin_example(freq: str) -> str:
     """A --resample step near ``freq`` for advice: MS for rows about a month apart."""
+    offset = pd.tseries.frequencies.to_offset(freq)
+    if isinstance(offset, (pd.offsets.Week, pd.offsets.BusinessDay)):
+        return "W" if isinstance(offset, pd.offsets.Week) else "D"
     try:
-        step = pd.Timedelta(pd.tseries.frequencies.to_offset(freq))
+        step = pd.Timedelta(offset)
     except ValueError:
         return "MS"
     for days, alias in ((28, "MS"), (7, "W"), (1, "D")):

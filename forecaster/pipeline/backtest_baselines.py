@@ -53,6 +53,8 @@ def baseline_points(frame: Frame, grid: Grid, refit: Refit,
             out["drift"][j][rows] = drift(y, o, horizon)
             # Fitted before the validation rows for the validation forecasts, whose errors
             # set its band: fitted on them, its band was too narrow (83-88% at 90%).
-            out["ETS"][j][rows] = ets(y, o, horizon, season, fit_lo=lo, fit_hi=fhi if j == 0
-                                      else hi)
+            # A series starting late may have no fitting rows: then the whole refit's.
+            own = j == 0 and fhi - lo >= 2
+            out["ETS"][j][rows] = ets(y, o, horizon, season, fit_lo=lo,
+                                      fit_hi=fhi if own else hi)
     return {name: (v[0], v[1]) for name, v in out.items()}

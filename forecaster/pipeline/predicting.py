@@ -73,8 +73,11 @@ def load_data_for(bundle: Bundle, data: Path | None,
 
 def _step_words(freq: str) -> str:
     """A step for messages: step numbers (1, 2, 3, ... stored as nanoseconds) by name."""
-    steps = freq in ("ns", "N") or freq.endswith("ns")
-    return "step numbers (1, 2, 3, ...) for times" if steps else f"frequency '{freq}'"
+    if freq in ("ns", "N"):
+        return "step numbers (1, 2, 3, ...) for times"
+    if freq.endswith("ns") and freq[:-2].isdigit():
+        return f"step numbers {freq[:-2]} apart for times"
+    return f"frequency '{freq}'"
 
 
 def _is_daily(alias: str) -> bool:

@@ -108,9 +108,10 @@ def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -
     # without one and 8 with one).
     recorded = (bundle.meta.get("anomaly") or {}).get("threshold") or _DEFAULT_RECORD
     if ds.rule == "dynamic":
-        raise ConfigError("--threshold dynamic: --method forecast has residual quantiles "
-                          "only, not the residual series the dynamic rule needs; use "
-                          "telemanom, std or quantile")
+        raise ConfigError(f"--threshold dynamic: forecast residuals (--method {ds.method}) "
+                          "keep residual quantiles only, not the residual series the dynamic "
+                          "rule needs; use telemanom, std or quantile, or --method "
+                          "reconstruction")
     rule = ds.rule or recorded["rule"]
     if rule not in ("quantile", "telemanom"):
         # Only residual quantiles are stored, not the residual series a dynamic or
