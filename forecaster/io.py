@@ -1,13 +1,11 @@
-"""Writing tables as CSV or JSON, to stdout or atomically to a file."""
+"""Writing tables as CSV or JSON, to stdout or atomically to a file (the paths are checked
+before any work in ``output_paths``)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,13 +15,9 @@ import pandas as pd
 
 from forecaster.atomic import atomic_write_text, atomic_writer
 from forecaster.data.timestamps import is_steps, step_numbers
-from forecaster.errors import ConfigError, OutputError
-from forecaster.output_target import Target, output_target
+from forecaster.errors import ConfigError
 
 FORMATS = ("csv", "json")
-# What matplotlib's Agg canvas writes by itself, and what it needs Pillow for.
-PLOT_FORMATS = ("png", "pdf", "svg", "eps")
-PILLOW_FORMATS = ("jpg", "jpeg", "tif", "tiff")
 # Columns that echo the user's own values: written in full (the shortest text that reads
 # CSV's decimal text holds), not rounded like computed numbers.
 EXACT = ("value", "actual")
@@ -137,125 +131,6 @@ def _plain(v: object, number: Callable[[float], str]) -> object:
     if isinstance(v, pd.Timestamp):
         return v.isoformat()
     return v
-
-
-def check_output_path(output: Path, forbidden_files: list[Path],
-                      forbidden_dirs: list[Path], option: str = "--output") -> None:
-    """Refuse to write over an input, inside the model bundle, into a missing folder, or
-    to what no output can go to (a socket, a block device, a loop of links).
-
-    Called before any work, so that a bad path fails at once, not after the work is done
-    (and not after another of the command's outputs was written).
-
-    Args:
-        output: the path given.
-        forbidden_files: the input files.
-        forbidden_dirs: the model bundle's directory, if any.
-        option: the option that gave the path, for messages.
-
-    Raises:
-        OutputError: the path cannot or must not be written.
-    """
-    found = output_target(output)
-    if found.kind == "refused":  # first: a loop of links cannot even be resolved
-        raise OutputError(found.refusal(output, option))
-    target = output.resolve()
-    for f in forbidden_files:
-        if target == Path(f).resolve():
-            raise OutputError(f"{option} {output}: that is the input file; choose another path")
-    for d in forbidden_dirs:
-        if target.is_relative_to(Path(d).resolve()):
-            raise OutputError(f"{option} {output}: inside the model directory {d}; choose "
-                              "another path")
-    _check_target(found, output, option)
-
-
-def plot_format(path: Path, option: str = "--plot") -> str:
-    """The image format a plot path's suffix names, for matplotlib's ``savefig``.
-
-    A stream (a FIFO, ``/dev/stdout``) has no name to go by and gets PNG. Checked from the
-    suffix alone, so that refusing a path before any work imports no matplotlib.
-
-    Raises:
-        ConfigError: a missing suffix, or one matplotlib cannot write here.
-    """
-    suffix = Path(path).suffix.lower().lstrip(".")
-    if not suffix and output_target(Path(path)).kind in ("stream", "descriptor"):
-        return "png"
-    formats = PLOT_FORMATS + (PILLOW_FORMATS if importlib.util.find_spec("PIL") else ())
-    if suffix in formats:
-        return suffix
-    what = (f".{suffix} is not an image format the plot can be written in" if suffix
-            else "no suffix to tell the image format")
-    raise ConfigError(f"{option} {path}: {what}; name a "
-                      f"{', '.join('.' + f for f in formats)} file")
-
-
-def check_output_paths(paths: dict[str, Path | None], forbidden_files: list[Path],
-                       forbidden_dirs: list[Path]) -> None:
-    """``check_output_path`` for each option given, and refuse one file given twice.
-
-    Args:
-        paths: option name to path (None where the option was not given).
-        forbidden_files: the input files.
-        forbidden_dirs: the model bundle's directory, if any.
-
-    Raises:
-        OutputError: a path cannot or must not be written, or two options name one file
-            (the second write would replace the first).
-    """
-    seen: dict[Path, str] = {}
-    for option, path in paths.items():
-        if path is None:
-            continue
-        check_output_path(Path(path), forbidden_files, forbidden_dirs, option)
-        target = Path(path).resolve()
-        if target in seen:
-            raise OutputError(f"{option} {path}: the same file as {seen[target]}; give each "
-                              "its own path")
-        seen[target] = option
-
-
-def _check_target(target: Target, output: Path, option: str) -> None:
-    """Check that a stream can be written, or the folder of a file to replace."""
-    if target.kind == "stream" and not os.access(target.path, os.W_OK):
-        # Not opened here: opening a FIFO would wait for its reader before any work.
-        raise OutputError(f"{option} {output}: cannot write to it (permission denied); "
-                          "choose another path")
-    if target.kind == "file":
-        _check_folder(output, target.path, option)
-
-
-def _check_folder(output: Path, file: Path, option: str) -> None:
-    """Refuse a directory, or a path whose folder is missing or not a folder.
-
-    Args:
-        output: the path given, for messages.
-        file: the file to be replaced: ``output`` with its links resolved.
-        option: the option that gave the path.
-    """
-    if file.is_dir():
-        raise OutputError(f"{option} {output}: is a directory; expected a file path: add a "
-                          "file name")
-    parent = file.parent
-    if parent.exists() and not parent.is_dir():
-        raise OutputError(f"{option} {output}: {parent} is a file, not a folder; choose "
-                          "another path")
-    if not parent.is_dir():
-        raise OutputError(f"{option} {output}: the folder {parent} does not exist; create it "
-                          "or choose another path")
-    _check_writable(file, option, output)
-
-
-def _check_writable(file: Path, option: str, output: Path) -> None:
-    """Create and remove a temp file where the atomic write will put its own."""
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
-    except OSError as exc:
-        raise OutputError(f"{option} {output}: cannot write in {file.parent} "
-                          f"({exc.strerror}); choose a folder you can write to") from None
-    os.close(fd)
-    Path(tmp).unlink(missing_ok=True)
 
 
 def write_output(text: str, output: Path | None) -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from forecaster.atomic import atomic_writer
 from forecaster.data.timestamps import is_steps, step_numbers
-from forecaster.io import plot_format
+from forecaster.output_paths import plot_format
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 700, 100
 MAX_SERIES = 6
@@ -78,7 +78,7 @@ def event_spans(starts: np.ndarray, ends: np.ndarray, first, last) -> list[tuple
 
 
 def save_figure(fig, path: Path, dpi: int = DPI) -> None:
-    """Write ``fig`` in the format ``path``'s suffix names (see ``io.plot_format``).
+    """Write ``fig`` in the format ``path``'s suffix names (see ``output_paths.plot_format``).
 
     Same rule as every output: readers see the old file or the whole new one.
     """

@@ -98,7 +98,7 @@ def test_plot_over_the_input_names_the_plot_option(two: tuple[Path, Path]) -> No
 
 def test_output_paths_refuse_a_directory_or_a_file_as_folder(tmp_path: Path) -> None:
     from forecaster.errors import OutputError
-    from forecaster.io import check_output_paths
+    from forecaster.output_paths import check_output_paths
 
     (tmp_path / "f.csv").write_text("x\n", encoding="utf-8")
     with pytest.raises(OutputError, match=r"^--output .+: is a directory; expected a file"):

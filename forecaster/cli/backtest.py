@@ -99,7 +99,8 @@ def backtest(**opts: object) -> None:
 
 
 def _run(data: Path, bt: object, opts: dict) -> None:
-    from forecaster.io import check_output_paths, plot_format, render, write_output
+    from forecaster.io import render, write_output
+    from forecaster.output_paths import check_output_paths, plot_format
     from forecaster.pipeline import backtest_report as rep
     from forecaster.pipeline.backtesting import backtest as run_backtest
 

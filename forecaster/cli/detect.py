@@ -82,7 +82,7 @@ def detect_anomalies(
         lead_value = _lead(lead, method)
         from forecaster.anomaly.settings import DetectSettings
         from forecaster.bundle import recorded_data
-        from forecaster.io import check_output_paths, plot_format
+        from forecaster.output_paths import check_output_paths, plot_format
         from forecaster.pipeline.detecting import DetectionRun
         report = make_reporter(ctx, quiet, verbose)
         # Before any scoring: a bad --plot must not fail after the table was written.

@@ -47,7 +47,8 @@ def predict(
         check_choice("--format", fmt, ("csv", "json"))
         st = PredictSettings(model_dir=model, data=data, level=level, strict=strict)
         from forecaster.bundle import recorded_data
-        from forecaster.io import check_output_path, render, write_output
+        from forecaster.io import render, write_output
+        from forecaster.output_paths import check_output_path
         from forecaster.pipeline.predicting import predict as run_predict
 
         if output is not None:

@@ -36,13 +36,12 @@ from forecaster.pipeline.backtest_plan import (
 )
 from forecaster.pipeline.evaluation import (
     MIN_INTERVAL_WINDOWS,
+    Units,
     counter_directions,
-    interval_bounds,
-    interval_quantiles,
     nonnegative,
     settle_points,
     to_raw,
-    window_volatility,
+    validated_bounds,
 )
 from forecaster.pipeline.prepare import Grid, make_grid, resolve_device
 from forecaster.pipeline.shape import fit_short, resolve_norm, resolve_shape
@@ -211,7 +210,7 @@ def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, seas
                          "--val-size or more history (said for the first such fit only)")
     units = [Units(frame, o, st.window, data.scalers) for o in (data.val_origins,
                                                                  data.test_origins)]
-    models = {name: _with_bounds(v, t, val_truth, *units, bt.level)
+    models = {name: validated_bounds(v, t, val_truth, *units, bt.level)
               for name, (v, t) in points.items()}
     model = bt.train.cell.upper()  # the baselines stay as their methods define them
     models[model] = tuple(settle_points(frame, a, data.test_origins, floor, held)
@@ -274,28 +273,6 @@ def actuals(frame: Frame, origins: np.ndarray, horizon: int) -> np.ndarray:
         at = origins[rows, 1][:, None] + steps[None, :]
         out[rows] = np.where(s.observed[at, :k], s.values[at, :k], np.nan)
     return out
-
-
-class Units:
-    """Each origin's series scale and input-window volatility (in that scale), (origins, 1,
-    targets) both: the units residuals are pooled in across series, as at training."""
-
-    def __init__(self, frame: Frame, origins: np.ndarray, window: int,
-                 scalers: list[Scaler]) -> None:
-        k = len(frame.spec.targets)
-        self.scale = np.array([scalers[s].scale[:k] for s in origins[:, 0]],
-                              dtype=np.float64).reshape(-1, 1, k)
-        self.volatility = window_volatility(frame, origins, window, scalers, scaled=True)
-
-
-def _with_bounds(val_point: np.ndarray, test_point: np.ndarray, val_truth: np.ndarray,
-                 val: Units, test: Units, level: float) -> tuple[np.ndarray, ...]:
-    """Interval bounds from the quantiles of validation residuals, per step, each divided
-    by its series' scale and its window's volatility ** power. Raw residuals pooled
-    across series of 10 and of 1,000 gave the small one a band 25 times its error."""
-    q = interval_quantiles([(val_truth - val_point) / val.scale], [val.volatility])
-    lo, hi = interval_bounds(np.zeros_like(test_point), q, level, test.volatility)
-    return test_point, test_point + lo * test.scale, test_point + hi * test.scale
 
 
 def _concat(outs: list[Forecasts]) -> Forecasts:

@@ -263,3 +263,25 @@ def interval_offsets(quantiles: np.ndarray, level: float) -> tuple[np.ndarray, n
     # minimum/maximum keep a NaN offset (no held-out residuals: no interval) NaN.
     lower, upper = np.minimum(lower, 0.0), np.maximum(upper, 0.0)
     return lower.reshape(quantiles.shape[1:]), upper.reshape(quantiles.shape[1:])
+
+
+class Units:
+    """Each origin's series scale and input-window volatility (in that scale), (origins, 1,
+    targets) both: the units residuals are pooled in across series, as at training."""
+
+    def __init__(self, frame: Frame, origins: np.ndarray, window: int,
+                 scalers: list[Scaler]) -> None:
+        k = len(frame.spec.targets)
+        self.scale = np.array([scalers[s].scale[:k] for s in origins[:, 0]],
+                              dtype=np.float64).reshape(-1, 1, k)
+        self.volatility = window_volatility(frame, origins, window, scalers, scaled=True)
+
+
+def validated_bounds(val_point: np.ndarray, test_point: np.ndarray, val_truth: np.ndarray,
+                 val: Units, test: Units, level: float) -> tuple[np.ndarray, ...]:
+    """Interval bounds from the quantiles of validation residuals, per step, each divided
+    by its series' scale and its window's volatility ** power. Raw residuals pooled
+    across series of 10 and of 1,000 gave the small one a band 25 times its error."""
+    q = interval_quantiles([(val_truth - val_point) / val.scale], [val.volatility])
+    lo, hi = interval_bounds(np.zeros_like(test_point), q, level, test.volatility)
+    return test_point, test_point + lo * test.scale, test_point + hi * test.scale
