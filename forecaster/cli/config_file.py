@@ -125,15 +125,16 @@ def _file_entries(config: dict, params: dict, path: Path | None):
 
 def _entries(commands: list[str], key: str, value: Any, params: dict, path: Path | None):
     """(command, parameter, value) of one key of the file, for the commands it may set."""
+    negated = _negated_param(key, commands, params)  # no-anomaly = true, as the flag is spelt
+    if negated:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{path}: {key} = {value!r}: expected true or false; fix the "
+                              "file")
+        yield from ((cmd, negated, not value) for cmd in commands if negated in params[cmd])
+        return
     name = _known(key, commands, params, path)
-    negated = _negated_param(key, commands, params)
     for cmd in commands:
-        if negated and negated in params[cmd]:
-            if not isinstance(value, bool):
-                raise ConfigError(f"{path}: {key} = {value!r}: expected true or false; fix "
-                                  "the file")
-            yield cmd, negated, not value
-        elif name in params[cmd]:
+        if name in params[cmd]:
             yield cmd, name, _from_file(value, params[cmd][name], key, path)
 
 
@@ -151,8 +152,6 @@ def _known(key: str, commands: list[str], params: dict, path: Path | None) -> st
     name = key.replace("-", "_")
     if any(name in params[c] for c in commands):
         return name
-    if _negated_param(key, commands, params):  # no-anomaly = true, as the flag is spelt
-        return key.replace("-", "_")
     for c in commands:  # the option's own name where it differs (--format holds fmt)
         for param in params[c].values():
             if name in _aliases(param):

@@ -43,8 +43,9 @@ def infer_freq(times: pd.DatetimeIndex, path: Path) -> str:
     step = pd.Timedelta(int(values[np.argmax(counts)]), unit=times.unit)
     if _business_days(times, step):
         return "B"
-    if _calendar(times, step):
-        return _calendar(times, step)
+    calendar = _calendar(times, step)
+    if calendar:
+        return calendar
     if step % pd.Timedelta(days=1) == pd.Timedelta(0):  # "D" as pandas names whole days
         return _plain(f"{step // pd.Timedelta(days=1)}D")
     return _plain(pd.tseries.frequencies.to_offset(step).freqstr)
