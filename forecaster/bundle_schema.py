@@ -7,57 +7,144 @@ or detect-anomalies (an internal error, exit 70) instead of "this bundle is dama
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+from forecaster.anomaly.scores import COMBINES
+from forecaster.anomaly.thresholds import RULES
 from forecaster.errors import BundleError
+from forecaster.models.rnn import CELLS
 
-NUMBER = (int, float)
 MISSING = object()  # _lookup's answer for a path that is not there
-# Key path -> the type(s) it must hold.
-SHAPE: dict[tuple[str, ...], type | tuple[type, ...]] = {
-    ("data",): dict,
-    ("data", "freq"): str,
-    ("data", "spec"): dict,
-    ("data", "spec", "targets"): list,
-    ("data", "targets"): list,
-    ("data", "columns"): list,
-    ("forecaster",): dict,
-    ("forecaster", "config"): dict,
-    ("forecaster", "config", "window"): int,
-    ("forecaster", "config", "horizon"): int,
-    ("scalers",): dict,
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a key must hold: a test of the value, and its name in the message."""
+
+    test: Callable[[object], bool]
+    name: str
+
+
+def _number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _scales(v: object) -> bool:
+    return isinstance(v, list) and len(v) > 0 and all(_number(x) and x > 0 for x in v)
+
+
+def _timestamp(v: object) -> bool:
+    import pandas as pd
+
+    try:
+        return isinstance(v, str) and pd.Timestamp(v) is not pd.NaT
+    except (ValueError, TypeError, OverflowError):
+        return False
+
+
+OBJECT = Kind(lambda v: isinstance(v, dict), "an object")
+TEXT = Kind(lambda v: isinstance(v, str), "a string")
+TEXT_OR_NULL = Kind(lambda v: v is None or isinstance(v, str), "a string or null")
+FLAG = Kind(lambda v: isinstance(v, bool), "true or false")
+NUMBER = Kind(_number, "a number")
+COUNT = Kind(lambda v: _number(v) and v == int(v) and v >= 1, "a whole number of at least 1")
+LIST = Kind(lambda v: isinstance(v, list), "a list")
+TEXTS = Kind(lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+             "a list of strings")
+NUMBERS = Kind(lambda v: isinstance(v, list) and all(_number(x) for x in v), "a list of numbers")
+TIME = Kind(_timestamp, "a timestamp")
+SCALES = Kind(_scales, "a list of positive numbers")
+SHARE = Kind(lambda v: _number(v) and 0 <= v < 1, "a number from 0 to under 1")
+
+
+def one_of(*names: str) -> Kind:
+    """A string from ``names``."""
+    return Kind(lambda v: v in names, "one of " + ", ".join(names))
+
+
+# Key path -> what it must hold; "*" stands for every key of an object. A hand-edited
+# bundle that breaks one of these fails here, not as a TypeError inside predict.
+SHAPE: dict[tuple[str, ...], Kind] = {
+    ("data",): OBJECT,
+    ("data", "freq"): TEXT,
+    ("data", "spec"): OBJECT,
+    ("data", "spec", "targets"): TEXTS,
+    ("data", "targets"): TEXTS,
+    ("data", "columns"): TEXTS,
+    ("forecaster",): OBJECT,
+    ("forecaster", "config"): OBJECT,
+    ("forecaster", "config", "window"): COUNT,
+    ("forecaster", "config", "horizon"): COUNT,
+    ("scalers",): OBJECT,
+    ("scalers", "*"): OBJECT,
+    ("scalers", "*", "mean"): NUMBERS,
+    ("scalers", "*", "scale"): SCALES,
 }
-ANOMALY: dict[tuple[str, ...], type | tuple[type, ...]] = {
-    ("anomaly",): dict,
-    ("anomaly", "config"): dict,
-    ("anomaly", "normalisation"): dict,
-    ("anomaly", "threshold"): dict,
+ANOMALY: dict[tuple[str, ...], Kind] = {
+    ("anomaly",): OBJECT,
+    ("anomaly", "config"): OBJECT,
+    ("anomaly", "normalisation"): OBJECT,
+    ("anomaly", "normalisation", "center"): NUMBERS,
+    ("anomaly", "normalisation", "scale"): SCALES,
+    ("anomaly", "threshold"): OBJECT,
     ("anomaly", "threshold", "value"): NUMBER,
-    ("anomaly", "threshold", "rule"): str,
+    ("anomaly", "threshold", "rule"): one_of(*RULES),
 }
-
-
-# Keys of newer bundles, absent from older ones: checked only where present.
-IF_PRESENT: dict[tuple[str, ...], type | tuple[type, ...]] = {
-    ("forecaster", "nonnegative"): list,
-    ("forecaster", "counters"): dict,
+# Keys that older bundles may lack: checked only where present.
+IF_PRESENT: dict[tuple[str, ...], Kind] = {
+    ("data", "path"): TEXT,
+    ("data", "sha256"): TEXT,
+    ("data", "series"): OBJECT,
+    ("data", "series", "*"): OBJECT,
+    ("data", "series", "*", "first"): TIME,
+    ("data", "series", "*", "last"): TIME,
+    ("data", "series", "*", "rows"): COUNT,  # each entry's keys: see _check_entries
+    **{("data", "spec", k): TEXTS for k in ("features", "time_parts")},
+    **{("data", "spec", k): TEXT_OR_NULL for k in ("freq", "resample", "series_col", "time_col")},
+    **{("forecaster", "config", k): COUNT
+       for k in ("hidden", "layers", "segment", "n_channels", "n_targets")},
+    **{("forecaster", "config", k): FLAG for k in ("embed", "layer_norm")},
+    ("forecaster", "config", "dropout"): NUMBER,
+    ("forecaster", "config", "cell"): one_of(*CELLS),
+    ("forecaster", "members"): COUNT,
+    ("forecaster", "nonnegative"): LIST,
+    ("forecaster", "counters"): OBJECT,
+    ("settings",): OBJECT,
+    ("versions",): OBJECT,
+}
+ANOMALY_IF_PRESENT: dict[tuple[str, ...], Kind] = {
+    **{("anomaly", "config", k): COUNT
+       for k in ("window", "segment", "hidden", "latent", "layers", "n_channels")},
+    **{("anomaly", "config", k): FLAG for k in ("bidirectional", "layer_norm")},
+    ("anomaly", "config", "dropout"): NUMBER,
+    ("anomaly", "config", "cell"): one_of(*CELLS),
+    ("anomaly", "normalisation", "columns"): TEXTS,
+    ("anomaly", "smooth"): COUNT,
+    ("anomaly", "combine"): one_of(*COMBINES),
+    ("anomaly", "threshold", "k"): NUMBER,
+    **{("anomaly", "threshold", k): SHARE for k in ("q", "trim", "prune")},
+    ("anomaly", "threshold", "all_rules"): OBJECT,
+    ("anomaly", "threshold", "all_rules", "*"): NUMBER,
 }
 
 
 def check_shape(meta: dict, where: Path) -> None:
-    """Raise BundleError naming the first key that is missing or of the wrong type.
+    """Raise BundleError naming the first key that is missing or holds the wrong kind.
 
     Steps recorded in pandas' old spellings are rewritten in place to this pandas'.
     """
-    for path, kind in SHAPE.items():
-        _check(meta, path, kind, where)
-    for path, kind in IF_PRESENT.items():
-        if _lookup(meta, path) is not MISSING:
-            _check(meta, path, kind, where)
+    tables = [(SHAPE, True), (IF_PRESENT, False)]
     if meta.get("anomaly"):  # absent or null: trained with --no-anomaly
-        for path, kind in ANOMALY.items():
-            _check(meta, path, kind, where)
+        tables += [(ANOMALY, True), (ANOMALY_IF_PRESENT, False)]
+    for table, required in tables:
+        for path, kind in table.items():
+            for found, node in _lookup(meta, path):
+                _check(found, node, kind, required, where)
+    _check_entries(meta, where)
     data = meta["data"]
     data["freq"] = modern_alias(data["freq"])
     settings = (meta.get("settings") or {}).get("data")  # what --warm-start continues
@@ -65,29 +152,65 @@ def check_shape(meta: dict, where: Path) -> None:
         for key in ("freq", "resample"):
             if isinstance(spec.get(key), str):
                 spec[key] = modern_alias(spec[key])
-    _check_freq(data["freq"], where)
+    _check_freq("data.freq", data["freq"], where)
+    if data["spec"].get("freq") is not None:
+        _check_freq("data.spec.freq", data["spec"]["freq"], where)
 
 
-def _check(meta: dict, path: tuple[str, ...], kind: type | tuple[type, ...],
+def _check_entries(meta: dict, where: Path) -> None:
+    """Each series entry holds all its keys, and lists that pair up are of one length."""
+    for name, entry in (meta["data"].get("series") or {}).items():
+        for key in ("first", "last", "rows"):
+            if key not in entry:
+                _check(("data", "series", name, key), MISSING, TEXT, True, where)
+    width = len(meta["data"]["columns"])
+    for name, scaler in meta["scalers"].items():
+        if not len(scaler["mean"]) == len(scaler["scale"]) == width:
+            raise BundleError(f"{where}: bundle metadata 'scalers.{name}' holds "
+                              f"{len(scaler['mean'])} mean(s) and {len(scaler['scale'])} "
+                              f"scale(s) for {width} column(s); the bundle is damaged: "
+                              "retrain with 'forecast train'")
+    norm = (meta.get("anomaly") or {}).get("normalisation") or {}
+    if len(norm.get("center", [])) != len(norm.get("scale", [])):
+        raise BundleError(f"{where}: bundle metadata 'anomaly.normalisation' holds "
+                          f"{len(norm['center'])} center(s) and {len(norm['scale'])} "
+                          "scale(s); the bundle is damaged: retrain with 'forecast train'")
+
+
+def _check(path: tuple[str, ...], node: object, kind: Kind, required: bool,
            where: Path) -> None:
-    node = _lookup(meta, path)
+    name = ".".join(path)
     if node is MISSING:
-        raise BundleError(f"{where}: bundle metadata lacks '{'.'.join(path)}'; the bundle "
-                          "is damaged: retrain with 'forecast train'")
-    if isinstance(node, bool) or not isinstance(node, kind):
-        raise BundleError(f"{where}: bundle metadata '{'.'.join(path)}' holds "
-                          f"{type(node).__name__}, not {_name(kind)}; the bundle is damaged: "
-                          "retrain with 'forecast train'")
+        if required:
+            raise BundleError(f"{where}: bundle metadata lacks '{name}'; the bundle is "
+                              "damaged: retrain with 'forecast train'")
+        return
+    if not kind.test(node):
+        raise BundleError(f"{where}: bundle metadata '{name}' holds {_shown(node)}, not "
+                          f"{kind.name}; the bundle is damaged: retrain with 'forecast train'")
 
 
-def _lookup(meta: dict, path: tuple[str, ...]) -> object:
-    """The value at ``path``, or MISSING."""
-    node: object = meta
+def _lookup(meta: dict, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], object]]:
+    """(concrete path, value) for every key ``path`` names ("*": each key of an object);
+    one (path, MISSING) where a named key is not there."""
+    found: list[tuple[tuple[str, ...], object]] = [((), meta)]
     for key in path:
-        if not isinstance(node, dict) or key not in node:
-            return MISSING
-        node = node[key]
-    return node
+        step: list[tuple[tuple[str, ...], object]] = []
+        for at, node in found:
+            if not isinstance(node, dict):
+                step.append((at + (key,), MISSING))
+            elif key == "*":
+                step += [(at + (k,), v) for k, v in node.items()]
+            else:
+                step.append((at + (key,), node.get(key, MISSING)))
+        found = step
+    return found
+
+
+def _shown(node: object) -> str:
+    if isinstance(node, (dict, list)) or node is None:
+        return {dict: "an object", list: "a list"}.get(type(node), "null")
+    return repr(node) if len(repr(node)) <= 40 else type(node).__name__
 
 
 # pandas before 2.2 wrote steps as "H", "15T", "M", "A-DEC"; pandas 3 refuses them, and a
@@ -118,19 +241,12 @@ def modern_alias(alias: str) -> str:
     return new
 
 
-def _check_freq(freq: str, where: Path) -> None:
+def _check_freq(name: str, freq: str, where: Path) -> None:
     import pandas as pd
 
     try:
         pd.tseries.frequencies.to_offset(freq)
     except ValueError:
-        raise BundleError(f"{where}: bundle metadata 'data.freq' holds '{freq}', not a "
+        raise BundleError(f"{where}: bundle metadata '{name}' holds '{freq}', not a "
                           "frequency; the bundle is damaged: retrain with 'forecast train'"
                           ) from None
-
-
-def _name(kind: type | tuple[type, ...]) -> str:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    words = {"dict": "an object", "list": "a list", "str": "a string", "int": "a number",
-             "float": "a number"}
-    return " or ".join(dict.fromkeys(words[k.__name__] for k in kinds))

@@ -99,8 +99,8 @@ def _edit_meta(model: Path, edit) -> None:
 @pytest.mark.parametrize("edit, needle", [
     (lambda m: m["data"].pop("freq"), "lacks 'data.freq'"),
     (lambda m: m["data"].update(freq="fortnightly"), "'data.freq' holds 'fortnightly'"),
-    (lambda m: m["data"]["spec"].update(targets=5), "'data.spec.targets' holds int, not a list"),
-    (lambda m: m.update(forecaster=[]), "'forecaster' holds list, not an object"),
+    (lambda m: m["data"]["spec"].update(targets=5), "'data.spec.targets' holds 5, not a list"),
+    (lambda m: m.update(forecaster=[]), "'forecaster' holds a list, not an object"),
     (lambda m: m.update(anomaly={"threshold": {"value": "high"}}), "lacks 'anomaly.config'"),
     (lambda m: m["forecaster"].update(nonnegative=None), "'forecaster.nonnegative' holds"),
 ])
@@ -136,10 +136,10 @@ def test_mismatched_weights_are_refused(trained: Path) -> None:
 
 
 @pytest.mark.parametrize("command, edit", [
-    # Each loaded cleanly: a wrong forecast, empty bounds, alerting off; all with exit 0.
+    # Each loaded cleanly: a wrong forecast, wrong bounds, alerting off; all with exit 0.
     ("predict", lambda m: m["forecaster"]["config"].update(norm=5)),
-    ("predict", lambda m: m["scalers"][""].update(scale=[float("nan")])),
-    ("detect-anomalies", lambda m: m["anomaly"]["threshold"].update(value=float("nan"))),
+    ("predict", lambda m: m["scalers"][""].update(scale=[m["scalers"][""]["scale"][0] * 5])),
+    ("detect-anomalies", lambda m: m["anomaly"]["threshold"].update(value=1e9)),
 ])
 def test_a_value_changed_by_hand_is_a_damaged_bundle(tmp_path: Path, series_csv: Path,
                                                      command: str, edit) -> None:

@@ -1,0 +1,64 @@
+"""Hand-edited metadata of a bundle with no SHA256SUMS (every bundle written before them).
+
+With no checksums to catch an edit, a value of the wrong kind deep in ``bundle.json`` was
+an internal error (exit 70) or was blamed on an option the user never typed (exit 2,
+"--threshold x"). Each must read as a damaged bundle: exit 78, one ``Error:`` line that
+names the key.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from forecaster.bundle_versions import current_version_dir
+from forecaster.cli import app
+
+runner = CliRunner()
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _set(path: tuple[str, ...], value: object):
+    def edit(meta: dict) -> None:
+        for key in path[:-1]:
+            meta = meta[key]
+        meta[path[-1]] = value
+    return edit
+
+
+EDITS = [
+    (_set(("anomaly", "smooth"), "x"), "'anomaly.smooth' holds 'x', not a whole number"),
+    (_set(("anomaly", "threshold", "rule"), "x"), "'anomaly.threshold.rule' holds 'x'"),
+    (_set(("anomaly", "threshold", "trim"), 1.5), "'anomaly.threshold.trim' holds 1.5"),
+    (_set(("anomaly", "config", "bidirectional"), None), "'anomaly.config.bidirectional'"),
+    (_set(("anomaly", "normalisation", "scale"), [0.0]), "not a list of positive numbers"),
+    (_set(("data", "path"), None), "'data.path' holds null, not a string"),
+    (_set(("data", "spec", "freq"), "x"), "'data.spec.freq' holds 'x', not a frequency"),
+    (_set(("data", "series", ""), {}), "lacks 'data.series..first'"),
+    (_set(("data", "series", "", "last"), "x"), "'data.series..last' holds 'x', not a timestamp"),
+    (_set(("scalers", "", "mean"), []), "0 mean(s) and 1 scale(s) for 1 column(s)"),
+    (_set(("forecaster", "config", "window"), -1), "'forecaster.config.window' holds -1"),
+    (_set(("settings",), "x"), "'settings' holds 'x', not an object"),
+]
+
+
+@pytest.mark.parametrize("edit, needle", EDITS)
+@pytest.mark.parametrize("command", ["predict", "detect-anomalies", "info"])
+def test_a_wrong_kind_in_an_unsummed_bundle_is_a_damaged_bundle(
+        tmp_path: Path, edit, needle: str, command: str) -> None:
+    model = Path(shutil.copytree(FIXTURES / "bundle_v1", tmp_path / "m"))
+    version = current_version_dir(model)
+    assert not (version / "SHA256SUMS").exists()  # nothing but the shape check can tell
+    meta = json.loads((version / "bundle.json").read_text())
+    edit(meta)
+    (version / "bundle.json").write_text(json.dumps(meta))
+    result = runner.invoke(app, [command, "--model", str(model), "--data",
+                                 str(FIXTURES / "tiny.csv")][: 3 if command == "info" else 5])
+    assert result.exit_code == 78, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and needle in lines[0], lines
+    assert result.stdout == ""
