@@ -14,7 +14,6 @@ from typing import TextIO
 import pandas as pd
 
 from forecaster.atomic import atomic_write_text, atomic_writer
-from forecaster.data.timestamps import is_steps, step_numbers
 from forecaster.errors import ConfigError
 
 FORMATS = ("csv", "json")
@@ -77,17 +76,17 @@ def _check_format(fmt: str) -> None:
 
 
 def _text_times(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy with its timezone-aware columns as ISO 8601 strings, or as step numbers
-    for a series indexed by steps."""
+    """A copy with its timezone-aware columns as ISO 8601 strings.
+
+    Step numbers arrive as integers: their producers know the series is step-indexed,
+    while a lone time cannot tell step 0 from 1970-01-01T00:00 (a monthly forecast
+    for January 1970 printed as step 0)."""
     df = df.copy()
     for col in df.columns:
         if pd.api.types.is_float_dtype(df[col].dtype):
             df[col] = df[col] + 0.0  # -0.0 prints as "-0"; adding 0.0 makes it 0.0
         elif isinstance(df[col].dtype, pd.DatetimeTZDtype):
-            if not df[col].isna().any() and is_steps(df[col]):
-                df[col] = step_numbers(df[col])
-            else:
-                df[col] = df[col].map(lambda t: t.isoformat())
+            df[col] = df[col].map(lambda t: t.isoformat())
     return df
 
 

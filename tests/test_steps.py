@@ -126,3 +126,37 @@ def test_dates_before_1970_are_dates_not_steps(tmp_path: Path) -> None:
     out = pd.read_csv(io.StringIO(result.stdout))
     assert out["timestamp"].tolist()[:2] == ["1961-01-01T00:00:00+00:00",
                                              "1961-02-01T00:00:00+00:00"]
+
+
+def _monthly(tmp_path: Path, first: str, name: str) -> Path:
+    when = pd.date_range(first, periods=240, freq="MS")
+    path = tmp_path / name
+    pd.DataFrame({"month": when.strftime("%Y-%m"),
+                  "value": 10 + np.sin(np.arange(240) * np.pi / 6)}).to_csv(path, index=False)
+    return path
+
+
+def test_january_1970_is_a_date_not_step_0(tmp_path: Path) -> None:
+    # A lone time on 1970-01-01T00:00 was taken for step 0: a monthly forecast for
+    # January 1970 printed "0", and a fold starting then was recorded as "0".
+    model = train_tiny(_monthly(tmp_path, "1950-01", "m.csv"), tmp_path / "m",
+                       tiny=[*TINY[:-8], "--horizon", "1", "--ensemble", "1",
+                             "--anomaly-window", "16", "--anomaly-epochs", "2", "--folds", "2"])
+    result = runner.invoke(app, ["predict", "--model", str(model), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert [r["timestamp"] for r in json.loads(result.stdout)] == ["1970-01-01T00:00:00+00:00"]
+    later = _monthly(tmp_path, "1950-02", "later.csv")  # its last row is January 1970
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data", str(later),
+                                 "--last", "1", "--exit-zero"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert table["timestamp"].tolist() == ["1970-01-01T00:00:00+00:00"]
+
+
+def test_fold_labels_on_january_1970(tmp_path: Path) -> None:
+    from forecaster.data.loading import load_frame as load
+    from forecaster.pipeline.training import grid_time
+
+    frame = load(_monthly(tmp_path, "1950-01", "m.csv"), DataSpec(targets=["value"]))
+    grid = type("Grid", (), {"start": frame.series[0].index[0]})()
+    assert grid_time(frame, grid, 240) == "1970-01-01T00:00:00+00:00"

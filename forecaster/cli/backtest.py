@@ -117,6 +117,7 @@ def _run(data: Path, bt: object, opts: dict) -> None:
     table = rep.forecast_table(res)
     if opts["plot"] is not None:
         rep.plot(Path(opts["plot"]), res, table)
+    table = rep.output_table(table, res)
     text = (rep.render_json(table, metrics, res) if opts["fmt"] == "json"
             else render(table, "csv"))
     write_output(text, opts["output"])

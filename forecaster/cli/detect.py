@@ -71,8 +71,11 @@ def detect_anomalies(
     """Score each step (reconstruction error; forecast residuals for a meter) and flag those
     above the calibrated threshold.
 
-    The threshold was calibrated at training on out-of-fold errors, never on the
-    data scored here. Prints CSV: series, timestamp, value, score, threshold,
+    Thresholds are calibrated at training on out-of-fold errors. The default rule,
+    telemanom, then picks its threshold on the scores of the rows scored here, between
+    that floor and the std rule's threshold, so a large fault can raise it for the rest
+    (--threshold std or quantile: one fixed threshold). Prints CSV: series, timestamp,
+    value, score, threshold,
     is_anomaly. Exit 0: nothing flagged; 1: anomalies flagged (unless
     --exit-zero). Cron example: forecast detect-anomalies --last 24 --events
     """
@@ -127,10 +130,10 @@ def _write(run: DetectionRun, fmt: str, events: bool, output: Path | None,
     if events:
         for _ in tables:
             pass
-        write_output(render(run.events(), fmt), output)
+        write_output(render(run.for_output(run.events()), fmt), output)
     else:
         with output_stream(output) as fh:
-            write_parts(fh, tables, fmt)
+            write_parts(fh, map(run.for_output, tables), fmt)
     if plot is not None:
         import pandas as pd
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -183,6 +184,24 @@ def is_steps(times: pd.DatetimeIndex | pd.Series) -> bool:
     dates before 1970 are dates, not steps)."""
     times = pd.DatetimeIndex(times)
     return len(times) > 0 and bool(((times >= EPOCH) & (times < STEP_LIMIT)).all())
+
+
+def series_are_steps(indexes: Iterable[pd.DatetimeIndex]) -> bool:
+    """Whether a file's series are step-indexed, judged on all their rows: a lone
+    1970-01-01T00:00 (a monthly forecast for January 1970) cannot be told from step 0."""
+    indexes = list(indexes)
+    return bool(indexes) and all(is_steps(ix) for ix in indexes)
+
+
+def steps_as_numbers(df: pd.DataFrame, steps: bool) -> pd.DataFrame:
+    """``df`` with its time columns as step numbers when the series are step-indexed."""
+    if not steps:
+        return df
+    df = df.copy()
+    for col in df.columns:
+        if isinstance(df[col].dtype, pd.DatetimeTZDtype) and not df[col].isna().any():
+            df[col] = step_numbers(df[col])
+    return df
 
 
 def step_numbers(times: pd.DatetimeIndex | pd.Series) -> np.ndarray:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecaster.data.timestamps import series_are_steps, steps_as_numbers
 from forecaster.metrics import scorecard
 from forecaster.pipeline.backtesting import BacktestResult, Forecasts
 from forecaster.plotting import axis_values, save_figure
@@ -123,6 +124,11 @@ def forecast_table(res: BacktestResult) -> pd.DataFrame:
         if name != res.model_name:
             table[name.replace(" ", "_")] = fc.models[name][0][idx[0], idx[1], idx[2]]
     return table
+
+
+def output_table(table: pd.DataFrame, res: BacktestResult) -> pd.DataFrame:
+    """``forecast_table`` as written out: times as step numbers for step-indexed series."""
+    return steps_as_numbers(table, series_are_steps(s.index for s in res.frame.series))
 
 
 def render_json(table: pd.DataFrame, m: dict, res: BacktestResult) -> str:

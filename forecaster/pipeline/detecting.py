@@ -22,7 +22,14 @@ from forecaster.anomaly.thresholds import (
 )
 from forecaster.bundle import load_bundle
 from forecaster.data.loading import Frame, Series
-from forecaster.data.timestamps import is_steps, parse_when, step_numbers, time_text
+from forecaster.data.timestamps import (
+    is_steps,
+    parse_when,
+    series_are_steps,
+    step_numbers,
+    steps_as_numbers,
+    time_text,
+)
 from forecaster.errors import ConfigError, DataError
 from forecaster.pipeline.drift import drift_gate
 from forecaster.pipeline.predicting import (
@@ -123,6 +130,7 @@ class DetectionRun:
         self.threshold = float("-inf")
         self.flagged = 0
         self._events: list[pd.DataFrame] = []
+        self._steps: bool | None = None
 
     def parts(self) -> Iterator[SeriesPart]:
         """Each series' table part and threshold, in the data's order."""
@@ -138,6 +146,12 @@ class DetectionRun:
         """The events of the series scored so far, one row per contiguous flagged run."""
         found = [e for e in self._events if len(e)]
         return pd.concat(found, ignore_index=True) if found else self._events[0]
+
+    def for_output(self, table: pd.DataFrame) -> pd.DataFrame:
+        """A table or events as written out: times as step numbers on a step index."""
+        if self._steps is None:  # once: a run may write thousands of series' tables
+            self._steps = series_are_steps(s.index for s in self.frame.series)
+        return steps_as_numbers(table, self._steps)
 
     def whole(self) -> Detection:
         """Score every series and keep the whole per-step table (memory grows with it)."""

@@ -15,7 +15,7 @@ from forecaster.data.grid import same_step
 from forecaster.data.loading import Frame, Series, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.spec import DataSpec
-from forecaster.data.timestamps import time_text
+from forecaster.data.timestamps import series_are_steps, steps_as_numbers, time_text
 from forecaster.errors import BundleError, DataError, MissingInputError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble
 from forecaster.models.restore import restore
@@ -209,7 +209,8 @@ def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
                 cols = {c: _hold(v, _last_reading(s, j), way) for c, v in cols.items()}
             parts.append(pd.DataFrame({"series": s.name, "timestamp": stamps, "target": target,
                                        **cols}))
-    return pd.concat(parts, ignore_index=True)
+    return steps_as_numbers(pd.concat(parts, ignore_index=True),
+                            series_are_steps(s.index for s in frame.series))
 
 
 def _last_reading(s: Series, j: int) -> float:
