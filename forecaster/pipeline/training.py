@@ -25,7 +25,6 @@ from forecaster.metrics import mae, mase, rmse
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
 from forecaster.models.train import TrainConfig, fit, masked_mse, predict_batches
 from forecaster.ops.lock import model_lock
-from forecaster.pipeline.describe import fold_row
 from forecaster.pipeline.evaluation import (
     VOL_POWER,
     counter_directions,
@@ -36,6 +35,7 @@ from forecaster.pipeline.evaluation import (
     to_raw,
     window_volatility,
 )
+from forecaster.pipeline.fold_report import show_folds
 from forecaster.pipeline.prepare import (
     FoldData,
     Grid,
@@ -142,7 +142,7 @@ def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSet
     folds = [] if prev else folds
     results = [_run_fold(frame, grid, st, f, device, report, i, len(folds))
                for i, f in enumerate(folds)]
-    _show_folds(report, results)
+    show_folds(report, results)
     epochs = int(np.median([r["best_epoch"] for r in results])) if results else None
     data = fold_data(frame, grid, st, 0, grid.n, None)
     # With folds, the final model trains on every window for the epochs the folds chose.
@@ -251,13 +251,6 @@ def grid_time(frame: Frame, grid: Grid, pos: int) -> str:
     when = pd.DatetimeIndex([grid.start + pos * pd.tseries.frequencies.to_offset(frame.freq)])
     steps = series_are_steps(s.index for s in frame.series)  # not this one time: 1970?
     return str(step_numbers(when)[0]) if steps else when[0].isoformat()
-
-
-def _show_folds(report: Reporter, results: list[dict]) -> None:
-    cols = ["fold", "validation", "MAE", "RMSE", "MASE", "naive MAE", "seasonal naive MAE"]
-    rows = [fold_row(r, ("mae", "rmse", "mase", "naive_mae", "snaive_mae")) for r in results]
-    if rows:
-        report.table("Forward-chaining validation (raw scale)", cols, rows)
 
 
 def _scores(truth: np.ndarray, raw: np.ndarray, naive: np.ndarray,

@@ -1,0 +1,40 @@
+"""The forward-chaining folds as ``forecast train`` reports them: a table, and a warning
+when a plain baseline forecasts the validation blocks better than the model."""
+
+from __future__ import annotations
+
+from forecaster.pipeline.describe import fold_row
+from forecaster.report import Reporter
+
+BASELINES = {"naive_mae": "naive (the last value)", "snaive_mae": "seasonal naive"}
+
+
+def show_folds(report: Reporter, results: list[dict]) -> None:
+    """The fold table, then ``warn_beaten``."""
+    cols = ["fold", "validation", "MAE", "RMSE", "MASE", "naive MAE", "seasonal naive MAE"]
+    rows = [fold_row(r, ("mae", "rmse", "mase", "naive_mae", "snaive_mae")) for r in results]
+    if rows:
+        report.table("Forward-chaining validation (raw scale)", cols, rows)
+    warn_beaten(report, results)
+
+
+def warn_beaten(report: Reporter, results: list[dict]) -> None:
+    """Warn when a baseline's MAE over all folds is below the model's.
+
+    The table shows it, but a cron log has no table: a model that loses to repeating
+    the last value (a random walk, too short a history for the season) saved silently.
+    """
+    scored = [r for r in results if r.get("mae") is not None]
+    if not scored:
+        return
+    model = sum(r["mae"] for r in scored)
+    key = min(BASELINES, key=lambda k: sum(r[k] for r in scored))
+    best = sum(r[key] for r in scored)
+    if not model > best:
+        return
+    worse = sum(r["mae"] > r[key] for r in scored)
+    report.warn(f"on validation the model's MAE ({model / len(scored):.4g}) is above the "
+                f"{BASELINES[key]} forecast's ({best / len(scored):.4g}; worse in {worse} of "
+                f"{len(scored)} folds): for this data it is no better than that baseline; try "
+                "more history or a --window of at least one season, and compare in "
+                "'forecast backtest'")

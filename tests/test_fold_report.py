@@ -1,0 +1,55 @@
+"""``forecast train`` says when a plain baseline beat the model on validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from conftest import TINY
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+from forecaster.pipeline.fold_report import warn_beaten
+
+runner = CliRunner()
+
+
+class Said:
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+def _fold(mae: float, naive: float, snaive: float) -> dict:
+    return {"mae": mae, "naive_mae": naive, "snaive_mae": snaive}
+
+
+def test_the_better_baseline_is_named_with_the_folds_it_won() -> None:
+    said = Said()
+    warn_beaten(said, [_fold(88.7, 120.0, 22.6), _fold(20.0, 100.0, 25.0), _fold(None, 1, 1)])
+    (line,) = said.warnings
+    assert "seasonal naive forecast's (23.8;" in line and "worse in 1 of 2 folds" in line
+
+
+def test_no_warning_when_the_model_wins_or_nothing_was_scored() -> None:
+    said = Said()
+    warn_beaten(said, [_fold(0.9, 3.6, 1.3), _fold(0.95, 3.4, 1.6)])
+    warn_beaten(said, [_fold(None, None, None)])
+    warn_beaten(said, [])
+    assert said.warnings == []
+
+
+def test_train_warns_on_a_random_walk(tmp_path: Path) -> None:
+    # A random walk: nothing to learn beyond the last value, and a model of 3 epochs
+    # does worse. It saved with exit 0 and no word outside the table.
+    rng = np.random.default_rng(0)
+    path = tmp_path / "walk.csv"
+    pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=480, freq="h"),
+                  "price": 100 + np.cumsum(rng.normal(0, 1, 480))}).to_csv(path, index=False)
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *TINY])
+    assert result.exit_code == 0, result.output
+    assert "above the naive (the last value) forecast's" in result.stderr
+    assert (tmp_path / "m" / "CURRENT").exists()
