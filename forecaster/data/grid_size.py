@@ -1,0 +1,44 @@
+"""A grid's size checked before it is built: a slip such as "--freq 1ms" for MS asked
+for gigabytes before any other check could say the step was too fine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from forecaster.data.spec import DataSpec
+from forecaster.errors import DataError
+
+# Steps per series past which a grid is refused (and 100 per row): 10M float64 values
+# are 80 MB a column, and a network trained on CPU has no use for more.
+MAX_GRID = 10_000_000
+
+
+def check_grid_size(times: pd.DatetimeIndex, offset: pd.DateOffset, what: str,
+                    path: Path) -> None:
+    """Refuse a step so fine that the grid alone would not fit in memory (10 GiB for
+    "--freq 1ms" over 400 hourly rows).
+
+    Args:
+        times: the rows' sorted times.
+        offset: the step.
+        what: the step as the user gave it, for the message ("--resample 1ms").
+        path: the file, for messages.
+    """
+    try:
+        step = pd.Timedelta(offset)
+    except ValueError:  # calendar steps (MS, B) have no fixed length, and are never that fine
+        return
+    steps = (times[-1] - times[0]) // step + 1 if len(times) else 0
+    if steps > max(100 * len(times), MAX_GRID):
+        raise DataError(f"{path}: {what} would make {steps:,} steps for {len(times):,} "
+                        "rows, far finer than the rows are apart: give the data's own step "
+                        "(e.g. h, 5min, D; 'MS' for month starts) or a coarser one")
+
+
+def step_words(spec: DataSpec, freq: str) -> str:
+    """The step as the user gave it (or as it was inferred), for a message."""
+    if spec.resample:
+        return f"--resample {spec.resample}"
+    return f"--freq {freq}" if spec.freq else f"the inferred step '{freq}'"
