@@ -35,8 +35,17 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+def _model_dir(text: str) -> Path:
+    # Path("") is "."; an empty --model (an unset shell variable) wrote a bundle into the
+    # working directory.
+    if not str(text).strip():
+        raise typer.BadParameter("empty; expected the bundle's directory (default "
+                                 "forecast-model)")
+    return Path(text)
+
+
 ModelDir = Annotated[Path, typer.Option("--model", "-m", envvar="FORECAST_MODEL_DIR",
-                                        help="Model bundle directory.")]
+                                        parser=_model_dir, help="Model bundle directory.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
 Output = Annotated[Path | None, typer.Option("--output", "-o",

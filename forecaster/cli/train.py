@@ -25,6 +25,11 @@ from forecaster.config import DEFAULT_MODEL_DIR, NORMS, TrainSettings, check_val
 from forecaster.data.spec import AGGREGATES, DUPLICATE_POLICIES, FILL_POLICIES, DataSpec
 from forecaster.errors import ConfigError
 
+# Past these a network does not fit in memory (--hidden 10000000 was an allocation
+# failure; 1e22 an overflow inside torch with a C++ stack trace), nor trains on a CPU.
+MAX_UNITS = 2048
+MAX_LAYERS = 8
+
 
 @app.command()
 def train(
@@ -62,8 +67,10 @@ def train(
         min=1, help="Steps per recurrent input; divides --window; 1 = per step (default: "
         "one season, at most 48).")] = None,
     cell: Annotated[str, typer.Option(help="Recurrent cell: gru or lstm.")] = TrainSettings.cell,
-    hidden: Annotated[int, typer.Option(min=1, help="Units per layer.")] = TrainSettings.hidden,
-    layers: Annotated[int, typer.Option(min=1, help="Stacked layers.")] = TrainSettings.layers,
+    hidden: Annotated[int, typer.Option(min=1, max=MAX_UNITS, help="Units per layer.")] = (
+        TrainSettings.hidden),
+    layers: Annotated[int, typer.Option(min=1, max=MAX_LAYERS, help="Stacked layers.")] = (
+        TrainSettings.layers),
     dropout: Annotated[float, typer.Option(
         min=0.0, max=0.9, help="Dropout between layers.")] = TrainSettings.dropout,
     layer_norm: Annotated[bool, typer.Option(help="Layer norm on each layer's outputs.")] = False,
@@ -86,7 +93,7 @@ def train(
                                       help="Adam learning rate.")] = TrainSettings.lr,
     patience: Annotated[int, typer.Option(min=1, help="Early-stopping patience.")] = (
         TrainSettings.patience),
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, max=2**32 - 1, help="Random seed.")] = 0,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
     folds: Annotated[int, typer.Option(min=0, help="Forward-chaining folds (0: none).")] = 3,
     val_size: Annotated[int | None, typer.Option(
@@ -101,9 +108,12 @@ def train(
         "shortened for short files).")] = None,
     anomaly_segment: Annotated[int, typer.Option(
         min=1, help="Anomaly model: steps per recurrent step (divides the window).")] = 4,
-    anomaly_hidden: Annotated[int, typer.Option(min=1, help="Anomaly model: units.")] = 32,
-    anomaly_layers: Annotated[int, typer.Option(min=1, help="Anomaly model: layers.")] = 1,
-    anomaly_latent: Annotated[int, typer.Option(min=1, help="Anomaly model: code size.")] = 16,
+    anomaly_hidden: Annotated[int, typer.Option(min=1, max=MAX_UNITS,
+                                              help="Anomaly model: units.")] = 32,
+    anomaly_layers: Annotated[int, typer.Option(min=1, max=MAX_LAYERS,
+                                              help="Anomaly model: layers.")] = 1,
+    anomaly_latent: Annotated[int, typer.Option(min=1, max=MAX_UNITS,
+                                              help="Anomaly model: code size.")] = 16,
     anomaly_norm: Annotated[str, typer.Option(
         help="Anomaly model: per-window normalisation, none (levels count) or revin "
         "(shapes only; for trending series).")] = "none",
