@@ -58,6 +58,8 @@ TEXTS = Kind(lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v
 NUMBERS = Kind(lambda v: isinstance(v, list) and all(_number(x) for x in v), "a list of numbers")
 TIME = Kind(_timestamp, "a timestamp")
 SCALES = Kind(_scales, "a list of positive numbers")
+COUNTS = Kind(lambda v: isinstance(v, list) and all(COUNT.test(x) for x in v),
+              "a list of whole numbers of at least 1")
 SHARE = Kind(lambda v: _number(v) and 0 <= v < 1, "a number from 0 to under 1")
 
 
@@ -129,6 +131,9 @@ ANOMALY_IF_PRESENT: dict[tuple[str, ...], Kind] = {
     **{("anomaly", "threshold", k): SHARE for k in ("q", "trim", "prune")},
     ("anomaly", "threshold", "all_rules"): OBJECT,
     ("anomaly", "threshold", "all_rules", "*"): NUMBER,
+    ("anomaly", "stuck"): OBJECT,
+    ("anomaly", "stuck", "limits"): OBJECT,
+    ("anomaly", "stuck", "limits", "*"): COUNTS,
 }
 
 
@@ -170,6 +175,12 @@ def _check_entries(meta: dict, where: Path) -> None:
                               f"{len(scaler['mean'])} mean(s) and {len(scaler['scale'])} "
                               f"scale(s) for {width} column(s); the bundle is damaged: "
                               "retrain with 'forecast train'")
+    for name, limits in (((meta.get("anomaly") or {}).get("stuck") or {})
+                         .get("limits") or {}).items():
+        if len(limits) != width:
+            raise BundleError(f"{where}: bundle metadata 'anomaly.stuck.limits.{name}' holds "
+                              f"{len(limits)} limit(s) for {width} column(s); the bundle is "
+                              "damaged: retrain with 'forecast train'")
     norm = (meta.get("anomaly") or {}).get("normalisation") or {}
     if len(norm.get("center", [])) != len(norm.get("scale", [])):
         raise BundleError(f"{where}: bundle metadata 'anomaly.normalisation' holds "

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from forecaster.anomaly.scores import combine_steps, normalise, robust_stats, smooth, window_errors
+from forecaster.anomaly.stuck import run_limits
 from forecaster.anomaly.thresholds import RULES, calibrate
 from forecaster.config import TrainSettings
 from forecaster.data.folds import Fold, make_folds
@@ -263,6 +264,8 @@ def _meta(frame: Frame, st: TrainSettings, sta: TrainSettings, center: np.ndarra
                       "all_rules": thresholds},
         "oof": {"steps": int(ok.size), "flagged_share": float((ok >= value).mean())
                 if ok.size else 0.0},
+        # Per series and channel: the longest run of equal readings not called stuck.
+        "stuck": {"limits": {s.name: run_limits(s.values, s.observed) for s in frame.series}},
     }
 
 

@@ -13,6 +13,7 @@ from pandas.tseries.frequencies import to_offset
 from forecaster.anomaly.events import events_table
 from forecaster.anomaly.scores import normalise
 from forecaster.anomaly.settings import DetectSettings
+from forecaster.anomaly.stuck import stuck_scores
 from forecaster.anomaly.thresholds import (
     EWMA_SPAN,
     close_gaps,
@@ -173,12 +174,30 @@ class DetectionRun:
         flags = ~np.isnan(overall) & (overall >= threshold)
         if scorer.rule in ("dynamic", "telemanom"):
             flags = prune_events(overall, flags, scorer.prune, scorer.merge)
+        overall, flags = self._with_stuck(s, overall, flags, threshold)
         observed = s.observed.any(axis=1)
         # One fault's flagged runs, a few steps apart, are one event (one alert); the steps
         # between them are not flagged themselves: they did not reach the threshold.
         spans = close_gaps(flags, scorer.merge) & observed
         table = _series_table(self.frame, s, per, overall, flags & observed, threshold, cutoff)
         return SeriesPart(table, float(threshold), spans[cutoff:])
+
+    def _with_stuck(self, s: Series, overall: np.ndarray, flags: np.ndarray,
+                    threshold: float) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and flags with stuck readings added: after the threshold is chosen, so
+        they neither raise it nor are pruned as weak (anomaly/stuck.py)."""
+        limits = self.scorer.stuck
+        if not limits:
+            return overall, flags
+        # A series new since training: the most lenient limits of those trained on.
+        mine = limits.get(s.name) or np.max(list(limits.values()), axis=0).tolist()
+        # In units of the highest threshold the rule can pick, not of the one it picked
+        # on these rows: a step's score must not depend on how many rows were scored.
+        cap = self.scorer.cap if np.isfinite(self.scorer.cap) else threshold
+        stuck = stuck_scores(s.values, s.observed, mine, max(threshold, self.scorer.threshold,
+                                                             cap))
+        hit = stuck > 0  # elsewhere scores stay as they are (NaN where filled in)
+        return np.where(hit, np.fmax(overall, stuck), overall), flags | hit
 
 
 def _cutoff(s: Series, ds: DetectSettings, path: Path, bins: str | None = None) -> int:

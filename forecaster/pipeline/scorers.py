@@ -41,6 +41,9 @@ class Scorer:
     # development files (half a window split one fault into several alerts).
     merge: int = 1
     cap: float = float("inf")  # telemanom rule: the dynamic part never exceeds it
+    # Series -> per-channel limits of repeated readings (anomaly/stuck.py); None in
+    # bundles from before them.
+    stuck: dict[str, list[int]] | None = None
 
 
 def make_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> Scorer:
@@ -67,7 +70,7 @@ def make_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> Sco
     cap = calibrate(oof, "std", rec["q"], _pick(ds.k, rec["k"]), rec["trim"])
     return Scorer("reconstruction", np.asarray(norm["center"]), np.asarray(norm["scale"]),
                    thr, rule, _pick(ds.prune, rec["prune"]), run, net.cfg.window,
-                   merge=net.cfg.window, cap=cap)
+                   merge=net.cfg.window, cap=cap, stuck=stuck_limits(bundle))
 
 
 _TRAIN = TrainSettings()  # only its anomaly_* defaults are read
@@ -132,7 +135,12 @@ def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -
         return np.abs(forecast_errors(net, s, scaler, cutoff, device, lead=lead))
 
     return Scorer("forecast", center, scale, thr, rule, float(recorded.get("prune", 0.13)), run,
-                   net.cfg.window + lead, merge=net.cfg.window)
+                   net.cfg.window + lead, merge=net.cfg.window, stuck=stuck_limits(bundle))
+
+
+def stuck_limits(bundle: Bundle) -> dict[str, list[int]] | None:
+    """The training data's limits of repeated readings, kept with the anomaly model."""
+    return ((bundle.meta.get("anomaly") or {}).get("stuck") or {}).get("limits")
 
 
 def _threshold(bundle: Bundle, rec: dict, ds: DetectSettings,

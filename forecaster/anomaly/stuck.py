@@ -1,0 +1,59 @@
+"""Stuck readings: one value repeated for longer than the training data repeats values.
+
+A reconstruction model reconstructs a flat line well (there is no smoother input), so a
+sensor stuck at an ordinary level scored lower than the days around it and was never
+flagged. A stuck sensor repeats its last reading exactly, which no model is needed to
+see: a run of equal readings far longer than almost any run in training is an anomaly.
+
+The limit per channel is twice the run length that 99.5 % of the observed training
+steps stay within (at least ``MIN_RUN``): a quantile, not the longest run, so a stuck
+spell inside the training data does not set its own limit; and "twice" so that a noisy
+sensor's ordinary ties are never flagged. Data whose values repeat by nature (counts,
+on/off, coarse readings) have long runs throughout training and so a high limit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+QUANTILE = 0.995
+FACTOR = 2
+MIN_RUN = 4  # a run this long is never called stuck, whatever training showed
+
+
+def run_lengths(values: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """(timesteps, channels): how many observed steps in a row, ending at each step, hold
+    its value; 0 where the step is not observed (a filled-in step breaks a run)."""
+    out = np.zeros(values.shape, dtype=np.int64)
+    n = len(values)
+    for c in range(values.shape[1]):
+        same = np.zeros(n, dtype=bool)
+        same[1:] = observed[1:, c] & observed[:-1, c] & (values[1:, c] == values[:-1, c])
+        starts = np.flatnonzero(~same)  # each run's first step
+        first = starts[np.cumsum(~same) - 1]
+        out[:, c] = np.where(observed[:, c], np.arange(n) - first + 1, 0)
+    return out
+
+
+def run_limits(values: np.ndarray, observed: np.ndarray) -> list[int]:
+    """Per channel, the longest run of equal readings that is not called stuck."""
+    runs = run_lengths(values, observed)
+    limits = []
+    for c in range(runs.shape[1]):
+        seen = runs[observed[:, c], c]
+        typical = float(np.quantile(seen, QUANTILE)) if seen.size else 1.0
+        limits.append(max(int(np.ceil(FACTOR * typical)), MIN_RUN))
+    return limits
+
+
+def stuck_scores(values: np.ndarray, observed: np.ndarray, limits: list[int],
+                 threshold: float) -> np.ndarray:
+    """(timesteps,) scores of stuck steps, 0 elsewhere.
+
+    A step whose run exceeds its channel's limit scores ``threshold`` times run / limit:
+    above the threshold, and higher the longer the sensor stays stuck (the event's
+    severity grows with it).
+    """
+    runs = run_lengths(values, observed)  # (timesteps, channels)
+    ratio = (runs / np.asarray(limits, dtype=np.float64)).max(axis=1)
+    return np.where(ratio > 1.0, threshold * ratio, 0.0)

@@ -1,0 +1,79 @@
+"""Stuck readings (forecaster/anomaly/stuck.py): a value repeated far longer than the
+training data repeats values is flagged, which the reconstruction score alone missed."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from conftest import make_series
+from typer.testing import CliRunner
+
+from forecaster.anomaly.stuck import MIN_RUN, run_lengths, run_limits, stuck_scores
+from forecaster.cli import app
+
+runner = CliRunner()
+TINY = ["--epochs", "2", "--hidden", "8", "--window", "24", "--segment", "6", "--horizon", "6",
+        "--folds", "2", "--ensemble", "1", "--anomaly-window", "24", "--anomaly-epochs", "3"]
+
+
+def _col(*values: float) -> np.ndarray:
+    return np.asarray(values, dtype=np.float64)[:, None]
+
+
+def test_run_lengths_count_equal_observed_readings_and_gaps_break_them() -> None:
+    v = _col(1, 1, 1, 2, 2, 2, 2, 3)
+    seen = np.ones_like(v, dtype=bool)
+    assert run_lengths(v, seen)[:, 0].tolist() == [1, 2, 3, 1, 2, 3, 4, 1]
+    seen[4, 0] = False  # filled in: neither part of a run nor evidence of one
+    assert run_lengths(v, seen)[:, 0].tolist() == [1, 2, 3, 1, 0, 1, 2, 1]
+
+
+def test_limits_come_from_a_quantile_of_training_runs() -> None:
+    rng = np.random.default_rng(0)
+    noisy = rng.normal(size=(2000, 1))
+    noisy[1000:1007] = noisy[999]  # one stuck spell in training does not set its own limit
+    # A count that holds its value for up to 30 steps at a time: repeats by nature.
+    counts = np.resize(np.repeat(rng.integers(0, 3, 200), rng.integers(1, 30, 200)), 2000)
+    both = np.hstack([noisy, counts[:, None].astype(float)])
+    limits = run_limits(both, np.ones_like(both, dtype=bool))
+    assert limits[0] == MIN_RUN and limits[1] > 20
+
+
+def test_stuck_steps_score_above_the_threshold_and_grow_with_the_run() -> None:
+    v = _col(*range(10), *[9.0] * 12)
+    s = stuck_scores(v, np.ones_like(v, dtype=bool), [4], threshold=6.0)
+    assert (s[:13] == 0).all()  # runs up to the limit: ordinary
+    assert (s[13:] > 6.0).all() and np.all(np.diff(s[13:]) > 0)
+
+
+def _write(df: pd.DataFrame, path: Path) -> Path:
+    df.to_csv(path, index=False)
+    return path
+
+
+def test_a_sensor_stuck_for_a_day_is_flagged(tmp_path: Path) -> None:
+    # 24 hours held at one reading of a daily cycle: the reconstruction error of that day
+    # was lower than of ordinary days, and nothing was flagged.
+    clean = make_series(n=600)
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(_write(clean, tmp_path / "c.csv")), "--model",
+                                 str(model), *TINY])
+    assert result.exit_code == 0, result.output
+    stuck = clean.copy()
+    stuck.loc[560:583, "value"] = stuck.loc[559, "value"]
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data",
+                                 str(_write(stuck, tmp_path / "s.csv")), "--last", "80"])
+    assert result.exit_code == 1, result.output
+    table = pd.read_csv(io.StringIO(result.stdout))
+    at = table["timestamp"].isin(stuck["timestamp"].iloc[560 + MIN_RUN:584].map(
+        lambda t: t.tz_localize("UTC").isoformat()))
+    assert at.sum() == 24 - MIN_RUN and table.loc[at, "is_anomaly"].all()
+    assert (table.loc[at, "score"] > table.loc[at, "threshold"]).all()
+    # The same rows as read: nothing there is stuck.
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--last", "80",
+                                 "--exit-zero"])
+    assert result.exit_code == 0, result.output
+    assert not pd.read_csv(io.StringIO(result.stdout)).loc[at, "is_anomaly"].any()
