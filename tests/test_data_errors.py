@@ -90,6 +90,20 @@ CASES = [
     ("nul-bytes", b"timestamp,value\n" + b"\x00" * 300 + b"\n", [], DATA,
      ["line 2 has 1 field, the header has 2", "fix or remove that line"]),
     ("utf16", text(BASE).encode("utf-16"), [], DATA, ["UTF-16", "save it as UTF-8"]),
+    ("utf16le-without-bom", text(BASE).encode("utf-16-le"), [], DATA,
+     ["looks like UTF-16 text without a byte-order mark", "expected UTF-8",
+      "iconv -f utf-16le -t utf-8"]),
+    ("utf16be-without-bom", text(BASE).encode("utf-16-be"), [], DATA,
+     ["UTF-16 text without a byte-order mark", "iconv -f utf-16be -t utf-8"]),
+    ("utf32le-without-bom", text(BASE).encode("utf-32-le"), [], DATA,
+     ["UTF-32 text without a byte-order mark", "iconv -f utf-32le -t utf-8"]),
+    ("utf32-with-bom", text(BASE).encode("utf-32"), [], DATA,
+     ["UTF-32 text with a byte-order mark", "iconv -f utf-32 -t utf-8"]),
+    ("nul-in-value", edit(BASE, 6, f"{stamp(6)},15.\x00672"), [], DATA,
+     ["row 6", "column 'value'", "'15.\\x00672' is not a number"]),
+    ("nul-in-header", text(["timestamp,va\x00lue"] + [f"{stamp(i)},x" for i in range(2, 61)]),
+     [], DATA,
+     ["no numeric column to forecast among va\\x00lue", "column 'va\\x00lue'"]),
     ("latin1", text(["timestamp,température"] + BASE[1:]).encode("latin-1"), [], DATA,
      ["not UTF-8", "save it as UTF-8"]),
     ("gzip-named-csv", gzip.compress(text(BASE).encode()), [], DATA,
@@ -278,6 +292,7 @@ def assert_one_error(result, model: Path, code: int, needles: list[str]) -> str:
     assert len(errors) == 1, result.stderr
     assert result.stderr.strip().splitlines()[-1] == errors[0]
     assert len(errors[0]) < 600, errors[0]
+    assert errors[0].isprintable(), errors[0]  # a file's NUL is escaped, not written raw
     for needle in needles:
         assert needle in errors[0], (needle, errors[0])
     assert result.stdout == ""

@@ -236,7 +236,14 @@ def follow_log_format(ctx: typer.Context | None) -> None:
 
 
 def error_line(message: str) -> None:
-    """The one error line: ``Error: ...``, or a JSON object under --log-format json."""
+    """The one error line: ``Error: ...``, or a JSON object under --log-format json.
+
+    Characters that are not printable (a NUL or a line end from a file's cell) are escaped:
+    the message stays one line of text, which grep does not take for binary.
+    """
+    from forecaster.data.cells import printable
+
+    message = printable(message)
     if _LOG["json"]:
         from forecaster.report import json_line
 

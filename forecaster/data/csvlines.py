@@ -87,15 +87,21 @@ def check_regular_file(path: Path) -> None:
 
 
 MAGIC = {b"\x1f\x8b": "a gzip file", b"PK\x03\x04": "a zip file (an Excel .xlsx?)",
-         b"\xd0\xcf\x11\xe0": "an Excel .xls file", b"\xff\xfe": "UTF-16 text",
-         b"\xfe\xff": "UTF-16 text"}
+         b"\xd0\xcf\x11\xe0": "an Excel .xls file"}
+# Byte-order marks of text that is not UTF-8, with the name iconv knows it by. UTF-32's
+# come first: UTF-32LE's mark begins with UTF-16LE's.
+BOMS = {codecs.BOM_UTF32_LE: "UTF-32", codecs.BOM_UTF32_BE: "UTF-32",
+        codecs.BOM_UTF16_LE: "UTF-16", codecs.BOM_UTF16_BE: "UTF-16"}
+HEAD_BYTES = 64  # the bytes that tell a file's kind
 
 
 def refuse_packed(path: Path) -> None:
-    """A gzip, zip or Excel file under a .csv name: say what it is, before parsing it."""
+    """A gzip, zip or Excel file under a .csv name, or UTF-16/UTF-32 text: say what it is,
+    before parsing it (wide text without a byte-order mark reads as valid UTF-8, a NUL
+    beside each letter)."""
     with open(path, "rb") as fh:
-        head = fh.read(4)
-    if any(head.startswith(m) for m in MAGIC if "UTF-16" not in MAGIC[m]):
+        head = fh.read(HEAD_BYTES)
+    if any(head.startswith(m) for m in MAGIC) or _wide_text(head):
         raise not_utf8(path)
 
 
@@ -115,13 +121,37 @@ def check_utf8(path: Path, start: int = 0, chunk: int = 1 << 20) -> None:
 
 def not_utf8(path: Path) -> DataError:
     """The error for a file that is not UTF-8 text, naming what it is when its first bytes
-    tell (a gzip or Excel file saved under a .csv name, UTF-16 text)."""
+    tell (a gzip or Excel file saved under a .csv name, UTF-16 or UTF-32 text)."""
     with open(path, "rb") as fh:
-        head = fh.read(4)
+        head = fh.read(HEAD_BYTES)
+    wide = _wide_text(head)
+    if wide:
+        name, code, mark = wide
+        return DataError(f"{path}: looks like {name} text {mark}; expected UTF-8: re-save it "
+                         f"as UTF-8 (iconv -f {code} -t utf-8)")
     found = next((what for magic, what in MAGIC.items() if head.startswith(magic)),
                  "not UTF-8 text (latin-1, or a binary file?)")
     return DataError(f"{path}: {found}; expected a UTF-8 CSV file: save it as UTF-8 CSV "
                      "(from a spreadsheet, export as CSV)")
+
+
+def _wide_text(head: bytes) -> tuple[str, str, str] | None:
+    """UTF-16 or UTF-32 text, told by its byte-order mark or, without one, by its ASCII
+    letters: each one's other bytes are NUL, on the same side.
+
+    Returns:
+        The encoding's name, its iconv name and whether it has a mark, in words; None for
+        other files.
+    """
+    bom = next((b for b in BOMS if head.startswith(b)), None)
+    if bom is not None:  # iconv reads the byte order from the mark
+        return BOMS[bom], BOMS[bom].lower(), "with a byte-order mark"
+    for width, name in ((4, "UTF-32"), (2, "UTF-16")):
+        units = [head[i:i + width] for i in range(0, len(head) // width * width, width)]
+        for end, letter in (("le", 0), ("be", width - 1)):
+            if len(units) > 1 and all(u[letter] and u.count(0) == width - 1 for u in units):
+                return name, f"{name.lower()}{end}", "without a byte-order mark"
+    return None
 
 
 def unfinished_last_line(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:

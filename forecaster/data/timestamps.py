@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecaster.data.cells import printable
 from forecaster.data.time_guess import (
     CLOCK,
     calendar_reading,
@@ -310,7 +311,7 @@ def column_label(col: str) -> str:
     index of a DataFrame.to_csv), a name the file never shows."""
     match = UNNAMED.fullmatch(col)
     if match is None:
-        return col
+        return printable(col)  # a NUL or tab in a header cell, escaped
     number = int(match.group(1))
     where = "the first column" if number == 0 else f"column {number + 1}"
     return f"{where} (no name in the header)"
