@@ -1,11 +1,13 @@
 """A file's text (a cell, a header name) as an error message quotes it.
 
 Messages are one line on a terminal or in a log: a NUL or an escape sequence from the file
-would be written raw (grep then takes the log for binary). Kept free of pandas: the CLI
-uses ``printable`` on every error.
+would be written raw (grep then takes the log for binary), and a 200,000-character cell
+would make a 200 KB line. Kept free of pandas: the CLI uses ``printable`` on every error.
 """
 
 from __future__ import annotations
+
+CELL_CHARS = 40  # a cell longer than this is cut in messages
 
 
 def printable(text: str) -> str:
@@ -15,3 +17,18 @@ def printable(text: str) -> str:
         return text  # the common case, without a pass per character
     return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
+
+def shown(text: object, limit: int = CELL_CHARS) -> str:
+    """A cell for a message: cut to ``limit`` characters (then '...'), escaped by
+    ``printable``.
+
+    Args:
+        text: the cell as read (any value is taken as its ``str``).
+        limit: the most characters of the cell to show.
+
+    Returns:
+        The text to put between quotes in a message.
+    """
+    text = str(text)
+    cut = "..." if len(text) > limit else ""
+    return printable(text[:limit]) + cut

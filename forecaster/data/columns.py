@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecaster.data.cells import shown
 from forecaster.data.spec import DataSpec, expand_names
 from forecaster.data.timestamps import UNNAMED, check_parts, column_list, detect_time
 from forecaster.errors import DataError
@@ -127,7 +128,7 @@ def _why_not(raw: pd.DataFrame, candidates: list[str], first_row: int) -> str:
     if not bad.any():
         return f" (column '{name}' has no values: every cell is empty or a missing-value word)"
     row = int(bad.to_numpy().argmax())
-    cell = raw[name].iloc[row].strip()[:40]
+    cell = shown(raw[name].iloc[row].strip())
     return f" (row {row + first_row}, column '{name}': '{cell}' is not a number)"
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data import csvlines, events
+from forecaster.data.cells import shown
 from forecaster.data.columns import header_is_data, is_na_word, resolve_columns
 from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise
@@ -249,14 +250,14 @@ def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
             row = int(bad[0])
             todo = _not_number_todo(name, spec, bad.size > len(text) // 2)
             raise DataError(f"{path}: row {row + first_row}, column '{name}': "
-                            f"'{text.iloc[row][:40]}' "
+                            f"'{shown(text.iloc[row])}' "
                             f"is not a number; expected numeric values ({bad.size} bad in "
                             f"all); {todo}")
         arr = values.to_numpy(dtype=np.float64)
         inf = np.flatnonzero(np.isinf(arr) | (np.abs(arr) > 1e30))
         if inf.size:
             raise DataError(f"{path}: row {int(inf[0]) + first_row}, column '{name}': value "
-                            f"'{text.iloc[int(inf[0])]}' is infinite or too large; "
+                            f"'{shown(text.iloc[int(inf[0])])}' is infinite or too large; "
                             "remove or fix it (empty cells are filled by --fill)")
         out[name] = arr
     return pd.DataFrame(out, index=raw.index)

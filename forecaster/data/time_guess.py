@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecaster.data.cells import shown
 from forecaster.errors import DataError
 
 CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
@@ -155,8 +156,8 @@ def refuse_clock_only(col: pd.Series, path: Path, name: str) -> None:
     if not len(text) or not CLOCK.match(text.iloc[0]) or not text.str.match(CLOCK).all():
         return
     raise DataError(f"{path}: column '{name}' holds times of day without dates "
-                    f"('{text.iloc[0]}', ...), which would all be dated today; expected dates "
-                    "with the times: write them in (2024-01-31 00:15), add a 'date' column "
+                    f"('{shown(text.iloc[0])}', ...), which would all be dated today; expected "
+                    "dates with the times: write them in (2024-01-31 00:15), add a 'date' column "
                     "beside a 'time' column, or number the rows with steps 0, 1, 2, ...")
 
 
@@ -208,6 +209,7 @@ def refuse_mixed_formats(col: pd.Series, path: Path, name: str, first_row: int =
         return
     (a, b) = (first.index[0], first.index[1])
     raise DataError(f"{path}: column '{name}' writes dates in more than one format: "
-                    f"'{text[a]}' (row {a + first_row}) and '{text[b]}' (row {b + first_row}); "
+                    f"'{shown(text[a])}' (row {a + first_row}) and '{shown(text[b])}' "
+                    f"(row {b + first_row}); "
                     "expected one format throughout: rewrite the column in one format (ISO 8601, "
                     "2020-03-01, reads unambiguously)")

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecaster.data.cells import printable
+from forecaster.data.cells import printable, shown
 from forecaster.data.time_guess import (
     CLOCK,
     calendar_reading,
@@ -130,7 +130,7 @@ def _assemble(raw: pd.DataFrame, parts: list[str], path: Path,
             row = int(bad[0])
             what = "as a number or a name (Jan)" if name == "month" else "as a number"
             raise DataError(f"{path}: row {row + first_row}, column '{part}': "
-                            f"'{text.iloc[row]}' is not a whole number; expected the "
+                            f"'{shown(text.iloc[row])}' is not a whole number; expected the "
                             f"{name} {what} ({bad.size} bad in all)")
         values[name] = number.astype(np.int64)
     values.setdefault("month", 1)
@@ -175,9 +175,9 @@ def _numeric_times(col: pd.Series, path: Path, name: str,
         # the epoch, so grid, folds and windows work unchanged; outputs turn them back
         # into step numbers (``step_numbers``).
         return pd.DatetimeIndex(pd.to_datetime(number.astype(np.int64), unit="ns", utc=True))
-    raise DataError(f"{path}: column '{name}' holds plain numbers ({text.iloc[0]}, ...), not "
-                    "timestamps, Unix epoch times or step numbers (whole numbers from 0); "
-                    "expected dates like 2024-01-31 13:00:00: fix or replace the column")
+    raise DataError(f"{path}: column '{name}' holds plain numbers ({shown(text.iloc[0])}, "
+                    "...), not timestamps, Unix epoch times or step numbers (whole numbers "
+                    "from 0); expected dates like 2024-01-31 13:00:00: fix or replace the column")
 
 
 def is_steps(times: pd.DatetimeIndex | pd.Series) -> bool:
@@ -269,7 +269,7 @@ def _report_bad(times: pd.Series, text: pd.Series, path: Path, name: str,
     if bad.size:
         row = int(bad[0])
         raise DataError(f"{path}: row {row + first_row}, column '{name}': cannot parse "
-                        f"'{text.iloc[row]}' as a timestamp; expected ISO 8601 like "
+                        f"'{shown(text.iloc[row])}' as a timestamp; expected ISO 8601 like "
                         f"2024-01-31 13:00:00 ({bad.size} bad value(s) in all)")
 
 
@@ -280,8 +280,8 @@ def _check_years(times: pd.DatetimeIndex, col: pd.Series, path: Path, name: str,
     early = np.flatnonzero(np.asarray(times.year) < MIN_YEAR)
     if early.size:
         row = int(early[0])
-        raise DataError(f"{path}: row {row + first_row}, column '{name}': '{col.iloc[row]}' "
-                        f"reads as "
+        raise DataError(f"{path}: row {row + first_row}, column '{name}': "
+                        f"'{shown(col.iloc[row])}' reads as "
                         f"{_ymd(times[row])}, before the year {MIN_YEAR}; expected full dates "
                         "like 2001-01 or 2001-01-31: write the year out in full")
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecaster.data.cells import shown
 from forecaster.errors import DataError
 
 # An offset after a clock time (:00, :00.5): 2024-01-01 06:00:00-05:00, 06:00Z, 06:00 UTC.
@@ -69,6 +70,6 @@ def _refuse_mixed(text: pd.Series, aware: pd.Series, present: pd.Series, path: P
         return
     a, b = int(dated[0]), int(np.flatnonzero(aware.to_numpy())[0])
     raise DataError(f"{path}: column '{name}' mixes times without an offset (row "
-                    f"{a + first_row}: {text.iloc[a]}) and with one (row {b + first_row}: "
-                    f"{text.iloc[b]}); expected one kind throughout: write every time with "
-                    "its offset, or all in UTC")
+                    f"{a + first_row}: {shown(text.iloc[a])}) and with one (row {b + first_row}: "
+                    f"{shown(text.iloc[b])}); expected one kind throughout: write every time "
+                    "with its offset, or all in UTC")
