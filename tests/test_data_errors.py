@@ -61,6 +61,7 @@ BASE = hourly()
 PARTS = ["year,month,day,hour,value"] + [
     f"{t.year},{t.month},{t.day},{t.hour},{v}"
     for t, v in ((pd.Timestamp(r.split(",")[0]), r.split(",")[1]) for r in BASE[1:])]
+SEMI = [line.replace(",", ";") for line in BASE]
 WITH_FEATURE = ["timestamp,value,feat"] + [f"{line},{i}" for i, line in enumerate(BASE[1:])]
 LONG = (["timestamp,id,value"] + [f"{t},A,{v}" for t, v in (r.split(",") for r in BASE[1:])]
         + [f"{t},B,{v}" for t, v in (r.split(",") for r in BASE[1:4])])
@@ -193,6 +194,13 @@ CASES = [
      ["row 9", f"'{'x' * 40}...' is not a whole number"]),
     ("long-cell-in-another-date-format", edit(BASE, 30, f"01/02/2024 {'1' * 200_000},1.0"),
      [], DATA, ["more than one format", f"'01/02/2024 {'1' * 29}...' (row 30)"]),
+    ("repeated-header", text(BASE[:31] + BASE[:1] + BASE[31:]), [], DATA,
+     ["line 32 repeats the header (files joined together?)", "expected one header line",
+      "remove that line"]),
+    ("repeated-header-after-comments", text(
+        ["# logger v2"] + SEMI[:21] + [" timestamp ; value"] + SEMI[21:41] + SEMI[:1]
+        + SEMI[41:]), [], DATA,
+     ["2 lines repeat the header, the first line 23", "remove those lines"]),
     ("nan-with-fill-error", edit(BASE, 7, f"{stamp(7)},"), ["--fill", "error"], DATA,
      ["missing value or gap", str(pd.Timestamp(stamp(7))), "--fill"]),
     ("gap-with-fill-error", text(BASE[:20] + BASE[25:]), ["--fill", "error"], DATA,
@@ -347,6 +355,13 @@ def test_load_frame_raises_data_error(tmp_path: Path, content: str, spec: DataSp
         load_frame(src, spec)
     for needle in needles:
         assert needle in str(info.value)
+
+
+def test_repeated_header_is_named_by_either_parser(tmp_path: Path, engine: str) -> None:
+    src = tmp_path / "data.csv"
+    src.write_text(text(BASE[:31] + BASE[:1] + BASE[31:]))
+    with pytest.raises(DataError, match="line 32 repeats the header"):
+        load_frame(src, DataSpec())
 
 
 # --- property: any small messy frame loads cleanly or fails with DataError -------------------

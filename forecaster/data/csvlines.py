@@ -261,3 +261,32 @@ def _width_error(path: Path, line: int, fields: int, width: int) -> DataError:
             else "fix or remove that line")
     return DataError(f"{path}: line {line} has {fields} field{'s' * (fields != 1)}, the header "
                      f"has {width}; expected one field per header column: {todo}")
+
+
+def check_repeated_header(raw: pd.DataFrame, path: Path, header: list[str],
+                          line: int) -> None:
+    """Refuse data rows that repeat the header: CSV files joined together (``cat``), each
+    with its own header, whose second header would be blamed on a date format or a number.
+
+    Args:
+        raw: the file's cells, as text, one column per header name.
+        path: the file, for messages.
+        header: the header's names, stripped.
+        line: the header's line in the file (the first row's is the next).
+
+    Raises:
+        DataError: naming the first such line, and how many there are.
+    """
+    same = raw.iloc[:, 0].str.strip() == header[0]
+    for col, name in zip(range(1, raw.shape[1]), header[1:], strict=False):
+        if not same.any():  # the common case: decided on the first column
+            return
+        same &= raw.iloc[:, col].str.strip() == name
+    rows = same.to_numpy().nonzero()[0]
+    if not rows.size:
+        return
+    first = int(rows[0]) + line + 1
+    what = (f"line {first} repeats the header" if rows.size == 1 else
+            f"{rows.size} lines repeat the header, the first line {first}")
+    raise DataError(f"{path}: {what} (files joined together?); expected one header line, at "
+                    f"the top: remove {'those lines' if rows.size > 1 else 'that line'}")

@@ -193,6 +193,7 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], int]:
     if not engine:  # pyarrow refuses rows of the wrong width itself (a ParserError)
         csvlines.check_padded_rows(raw, path, sep, width, span)
     _check_shape(raw, path, layout)
+    csvlines.check_repeated_header(raw, path, layout.header, layout.line)
     notes = [note] if note else []
     if layout.comments:
         notes.append(f"{path.name}: skipped {layout.preamble()} before the header "
