@@ -150,3 +150,21 @@ def test_quarters_as_statistics_offices_write_them(tmp_path: Path, fmt: str) -> 
     (s,) = frame.series
     assert frame.freq.startswith("QS") and frame.n_filled == 0
     assert s.index[0] == utc("2000-01-01") and s.index[-1] == utc("2009-10-01")
+
+
+@pytest.mark.parametrize("suffix", ["", ".5"])
+def test_spreadsheet_serial_dates_are_refused_not_read_as_steps(tmp_path: Path,
+                                                                suffix: str) -> None:
+    # Whole serials (45292 = 2024-01-01) were read as step numbers: no calendar, a
+    # forecast for "step 45592", and no word said.
+    rows = ["date,sales"] + [f"{45292 + i}{suffix},{i % 7}" for i in range(60)]
+    with pytest.raises(DataError, match=r"column 'date' holds numbers \(45292(\.5)? to "
+                       r"45351(\.5)?\) that read as spreadsheet serial dates \(2024-01-01 to "
+                       r"2024-02-29\).*name it 'step'"):
+        load_frame(write_lines(tmp_path, rows), DataSpec())
+
+
+def test_step_numbers_in_the_serial_range_are_steps_in_a_step_column(tmp_path: Path) -> None:
+    rows = ["step,sales"] + [f"{45292 + i},{i % 7}" for i in range(60)]
+    (s,) = load_frame(write_lines(tmp_path, rows), DataSpec()).series
+    assert step_numbers(s.index)[0] == 45292

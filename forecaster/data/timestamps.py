@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data.cells import printable, shown
+from forecaster.data.numeric_times import MAX_STEP, MIN_YEAR, numeric_times, report_bad
 from forecaster.data.time_guess import (
     CLOCK,
     calendar_reading,
@@ -31,14 +32,7 @@ from forecaster.errors import DataError
 
 TIME_NAMES = ("timestamp", "time", "datetime", "date", "ds", "date_time", "ts", "step")
 PART_NAMES = ("year", "month", "day", "hour", "minute", "second")
-MIN_YEAR = 1000  # earlier parsed years are misread dates
-_NUMBER = r"-?\d+(\.\d*)?"
-_COMPACT = r"[12]\d{3}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(([01]\d|2[0-3])([0-5]\d){0,2})?"
-COMPACT = {8: "%Y%m%d", 10: "%Y%m%d%H", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
-# Plausible Unix times, 1973 to 2286: seconds or milliseconds, never the two mixed.
-EPOCH_RANGES = {"s": (1e8, 1e10), "ms": (1e11, 1e13)}
 EPOCH = pd.Timestamp(0, tz="UTC")
-MAX_STEP = 10**9 - 1
 UNNAMED = re.compile(r"Unnamed: (\d+)")  # pandas' name for the Nth header cell, empty
 STEP_LIMIT = EPOCH + pd.Timedelta(MAX_STEP + 1, unit="ns")  # step times lie before this
 
@@ -137,47 +131,10 @@ def _assemble(raw: pd.DataFrame, parts: list[str], path: Path,
     values.setdefault("day", 1)
     frame = pd.DataFrame(values, index=raw.index)
     times = pd.to_datetime(frame, errors="coerce", utc=True)
-    _report_bad(times, frame.astype(str).agg("-".join, axis=1), path, ", ".join(parts),
+    report_bad(times, frame.astype(str).agg("-".join, axis=1), path, ", ".join(parts),
                 first_row)
     _check_years(pd.DatetimeIndex(times), raw[parts[0]], path, parts[0], first_row)
     return pd.DatetimeIndex(times)
-
-
-def _numeric_times(col: pd.Series, path: Path, name: str,
-                   first_row: int) -> pd.DatetimeIndex | None:
-    """Times written as numbers: compact dates (20240131, 2024013113, ...), Unix epoch
-    seconds or milliseconds, or step numbers (0, 1, 2, ...); None for text to parse as
-    dates (bare years included).
-
-    Raises:
-        DataError: plain numbers that are none of these (fractions, negative numbers).
-    """
-    if not re.fullmatch(_NUMBER, str(col.iloc[0]).strip()):
-        return None  # the common case, dates, decided without a pass over a long column
-    text = col.str.strip()
-    if not text.str.fullmatch(_NUMBER).all():
-        return None
-    width = text.str.len()
-    if width.nunique() == 1 and width.iloc[0] in COMPACT and text.str.fullmatch(_COMPACT).all():
-        # Checked before epochs: 2024013113 is also a plausible epoch second, in 2034.
-        times = pd.to_datetime(text, format=COMPACT[width.iloc[0]], utc=True, errors="coerce")
-        _report_bad(times, text, path, name, first_row)  # 20240230
-        return pd.DatetimeIndex(times)
-    number = pd.to_numeric(text)
-    named_steps = name.lower() == "step"
-    if not named_steps and number.between(MIN_YEAR, 2999).all() and (number % 1 == 0).all():
-        return None  # bare years: the parser reads 1871 as 1871-01-01
-    for unit, (low, high) in EPOCH_RANGES.items():
-        if not named_steps and number.between(low, high).all():
-            return pd.DatetimeIndex(pd.to_datetime(number, unit=unit, utc=True))
-    if (number % 1 == 0).all() and number.between(0, MAX_STEP).all():
-        # Step numbers (Yahoo's A1 files, sine-wave examples): one nanosecond per step from
-        # the epoch, so grid, folds and windows work unchanged; outputs turn them back
-        # into step numbers (``step_numbers``).
-        return pd.DatetimeIndex(pd.to_datetime(number.astype(np.int64), unit="ns", utc=True))
-    raise DataError(f"{path}: column '{name}' holds plain numbers ({shown(text.iloc[0])}, "
-                    "...), not timestamps, Unix epoch times or step numbers (whole numbers "
-                    "from 0); expected dates like 2024-01-31 13:00:00: fix or replace the column")
 
 
 def is_steps(times: pd.DatetimeIndex | pd.Series) -> bool:
@@ -233,14 +190,14 @@ def parse_when(text: str, times: pd.DatetimeIndex) -> pd.Timestamp:
 
 
 def _parse_text(col: pd.Series, path: Path, name: str, first_row: int) -> pd.DatetimeIndex:
-    numeric = _numeric_times(col, path, name, first_row)
+    numeric = numeric_times(col, path, name, first_row)
     if numeric is not None:
         return numeric
     refuse_clock_only(col, path, name)
     times = period_notation(col)
     if times is None:
         times = _read_dates(local_dates(col, path, name, first_row), path, name, first_row)
-    _report_bad(times, col, path, name, first_row)
+    report_bad(times, col, path, name, first_row)
     times = pivot_years(times, col)
     _check_years(pd.DatetimeIndex(times), col, path, name, first_row)
     return pd.DatetimeIndex(times)
@@ -261,16 +218,6 @@ def _read_dates(col: pd.Series, path: Path, name: str, first_row: int) -> pd.Ser
             return times
         refuse_mixed_formats(col, path, name, first_row)
         return pd.to_datetime(col, utc=True, errors="coerce", format="mixed")
-
-
-def _report_bad(times: pd.Series, text: pd.Series, path: Path, name: str,
-                first_row: int) -> None:
-    bad = np.flatnonzero(pd.isna(times).to_numpy())
-    if bad.size:
-        row = int(bad[0])
-        raise DataError(f"{path}: row {row + first_row}, column '{name}': cannot parse "
-                        f"'{shown(text.iloc[row])}' as a timestamp; expected ISO 8601 like "
-                        f"2024-01-31 13:00:00 ({bad.size} bad value(s) in all)")
 
 
 def _check_years(times: pd.DatetimeIndex, col: pd.Series, path: Path, name: str,

@@ -1,0 +1,87 @@
+"""Times written as numbers: compact dates, Unix epochs, step numbers, and the
+spreadsheet serial dates that are none of these."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecaster.data.cells import shown
+from forecaster.errors import DataError
+
+MIN_YEAR = 1000  # earlier parsed years are misread dates
+_NUMBER = r"-?\d+(\.\d*)?"
+_COMPACT = r"[12]\d{3}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(([01]\d|2[0-3])([0-5]\d){0,2})?"
+COMPACT = {8: "%Y%m%d", 10: "%Y%m%d%H", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
+# Plausible Unix times, 1973 to 2286: seconds or milliseconds, never the two mixed.
+EPOCH_RANGES = {"s": (1e8, 1e10), "ms": (1e11, 1e13)}
+MAX_STEP = 10**9 - 1
+# Spreadsheet serial dates of 1950 to 2100 (days since 1899-12-30). Step numbers there, in
+# a column not named 'step', are far less likely than a date column saved as numbers.
+SERIAL_DAYS = (18264, 73051)
+SERIAL_ORIGIN = pd.Timestamp("1899-12-30")
+
+
+def numeric_times(col: pd.Series, path: Path, name: str,
+                   first_row: int) -> pd.DatetimeIndex | None:
+    """Times written as numbers: compact dates (20240131, 2024013113, ...), Unix epoch
+    seconds or milliseconds, or step numbers (0, 1, 2, ...); None for text to parse as
+    dates (bare years included).
+
+    Raises:
+        DataError: plain numbers that are none of these (fractions, negative numbers).
+    """
+    if not re.fullmatch(_NUMBER, str(col.iloc[0]).strip()):
+        return None  # the common case, dates, decided without a pass over a long column
+    text = col.str.strip()
+    if not text.str.fullmatch(_NUMBER).all():
+        return None
+    width = text.str.len()
+    if width.nunique() == 1 and width.iloc[0] in COMPACT and text.str.fullmatch(_COMPACT).all():
+        # Checked before epochs: 2024013113 is also a plausible epoch second, in 2034.
+        times = pd.to_datetime(text, format=COMPACT[width.iloc[0]], utc=True, errors="coerce")
+        report_bad(times, text, path, name, first_row)  # 20240230
+        return pd.DatetimeIndex(times)
+    number = pd.to_numeric(text)
+    named_steps = name.lower() == "step"
+    if not named_steps and number.between(MIN_YEAR, 2999).all() and (number % 1 == 0).all():
+        return None  # bare years: the parser reads 1871 as 1871-01-01
+    if not named_steps and number.between(*SERIAL_DAYS).all():
+        _refuse_serial_days(number, path, name)
+    for unit, (low, high) in EPOCH_RANGES.items():
+        if not named_steps and number.between(low, high).all():
+            return pd.DatetimeIndex(pd.to_datetime(number, unit=unit, utc=True))
+    if (number % 1 == 0).all() and number.between(0, MAX_STEP).all():
+        # Step numbers (Yahoo's A1 files, sine-wave examples): one nanosecond per step from
+        # the epoch, so grid, folds and windows work unchanged; outputs turn them back
+        # into step numbers (``step_numbers``).
+        return pd.DatetimeIndex(pd.to_datetime(number.astype(np.int64), unit="ns", utc=True))
+    raise DataError(f"{path}: column '{name}' holds plain numbers ({shown(text.iloc[0])}, "
+                    "...), not timestamps, Unix epoch times or step numbers (whole numbers "
+                    "from 0); expected dates like 2024-01-31 13:00:00: fix or replace the column")
+
+
+def _refuse_serial_days(number: pd.Series, path: Path, name: str) -> None:
+    # Whole serials had been read as step numbers: no calendar, no weekly season, a
+    # forecast for "step 45592", and no word said.
+    lo, hi = (SERIAL_ORIGIN + pd.Timedelta(days=float(d)) for d in (number.min(), number.max()))
+    raise DataError(f"{path}: column '{name}' holds numbers ({number.min():g} to "
+                    f"{number.max():g}) that read as spreadsheet serial dates ({lo:%Y-%m-%d} "
+                    f"to {hi:%Y-%m-%d}), not timestamps; expected dates like 2024-01-31: "
+                    "format the column as dates before saving (or name it 'step' if the "
+                    "numbers count steps)")
+
+
+def report_bad(times: pd.Series, text: pd.Series, path: Path, name: str,
+               first_row: int) -> None:
+    """Raise DataError naming the first value of ``text`` that did not parse (NaT in
+    ``times``)."""
+    bad = np.flatnonzero(pd.isna(times).to_numpy())
+    if bad.size:
+        row = int(bad[0])
+        raise DataError(f"{path}: row {row + first_row}, column '{name}': cannot parse "
+                        f"'{shown(text.iloc[row])}' as a timestamp; expected ISO 8601 like "
+                        f"2024-01-31 13:00:00 ({bad.size} bad value(s) in all)")
