@@ -168,3 +168,15 @@ def test_step_numbers_in_the_serial_range_are_steps_in_a_step_column(tmp_path: P
     rows = ["step,sales"] + [f"{45292 + i},{i % 7}" for i in range(60)]
     (s,) = load_frame(write_lines(tmp_path, rows), DataSpec()).series
     assert step_numbers(s.index)[0] == 45292
+
+
+@pytest.mark.parametrize("stray", ["2024-02-17 15:00", "2023-12-01 00:00"])
+def test_one_stray_row_is_named_as_a_gap_not_a_wrong_step(tmp_path: Path, stray: str) -> None:
+    # predict and detect-anomalies (which infer the step afresh) were told to give
+    # --freq or --resample, options they do not have, for one row a month off.
+    rows = ["timestamp,value"] + [f"{t:%Y-%m-%d %H:%M},{i % 24}" for i, t in
+                                  enumerate(pd.date_range("2024-01-01", periods=400, freq="h"))]
+    path = write_lines(tmp_path, [*rows, f"{stray},5"])
+    with pytest.raises(DataError, match=r"743 steps on the 'h' grid have no row between "
+                       r".* remove a stray row"):
+        load_frame(path, DataSpec())

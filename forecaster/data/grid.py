@@ -267,6 +267,14 @@ def _check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, p
         raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} --resample {freq} "
                         f"bins hold a row, {missing} would be filled in: the bins are finer "
                         f"than the rows (a median {spacing} apart); give a coarser --resample")
+    gaps = np.diff(pos) - 1
+    if gaps.max() * 2 > missing:  # one gap: an outage or a stray row, not a wrong step
+        i = int(np.argmax(gaps))
+        raise DataError(f"{path}{where}: {gaps[i]} steps on the '{freq}' grid have no row "
+                        f"between {times[i].isoformat()} and {times[i + 1].isoformat()}, more "
+                        f"than the {len(times)} rows hold; expected rows mostly one step "
+                        "apart: remove a stray row (a wrong date?) or keep the rows on one "
+                        f"side of the gap (training with --freq {freq} fills it instead)")
     raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} steps on the '{freq}' "
                     f"grid have a row, {missing} would be filled in; the timestamps are too "
                     "irregular or the frequency too fine: give the right --freq, or bin the "
