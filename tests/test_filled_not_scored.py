@@ -114,3 +114,21 @@ def test_backtest_prints_no_numpy_warnings_when_a_step_was_never_observed(
                                      *TINY[:-1], "--horizon", "24"])  # step 6 is 05:00
     assert result.exit_code == 0, result.output
     assert not [w for w in seen if issubclass(w.category, RuntimeWarning)]
+
+
+def test_mostly_filled_data_says_so_when_the_anomaly_model_cannot_calibrate(
+        tmp_path: Path) -> None:
+    # A single series read every 20th row was told "the series do not overlap enough in
+    # time; use fewer --folds", with --folds already 0.
+    df = make_series()
+    df.loc[df.index % 20 != 0, "value"] = np.nan
+    df.to_csv(tmp_path / "sparse.csv", index=False)
+    tiny = [a for a in TINY if a != "--no-anomaly"]
+    result = runner.invoke(app, ["train", str(tmp_path / "sparse.csv"), "--model",
+                                 str(tmp_path / "m"), *tiny, "--folds", "0",
+                                 "--anomaly-epochs", "1", "--anomaly-window", "16"])
+    assert result.exit_code == 65, result.output
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: 95% of the values are filled in (--fill interpolate)")
+    assert "--resample" in last
+    assert not (tmp_path / "m" / "CURRENT").exists()  # no bundle saved

@@ -13,7 +13,14 @@ from dataclasses import replace
 import numpy as np
 import torch
 
-from forecaster.anomaly.scores import combine_steps, normalise, robust_stats, smooth, window_errors
+from forecaster.anomaly.scores import (
+    MAX_FILLED_SHARE,
+    combine_steps,
+    normalise,
+    robust_stats,
+    smooth,
+    window_errors,
+)
 from forecaster.anomaly.stuck import run_limits
 from forecaster.anomaly.thresholds import RULES, calibrate
 from forecaster.config import TrainSettings
@@ -91,9 +98,7 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
         best_epochs.append(best)
     oof = np.concatenate(errors)  # (steps, channels) with NaN rows between blocks
     if not np.isfinite(oof).any():
-        raise DataError("no series has anomaly windows in a validation block after some "
-                        "training rows (the series do not overlap enough in time); use "
-                        "fewer --folds, train the series separately, or --no-anomaly")
+        raise _no_windows(frame)
     center, scale = robust_stats(oof)
     _, oof_scores = normalise(oof, center, scale)
     net, epochs = _final_fit(frame, grid, sta, best_epochs, device, report)
@@ -267,6 +272,21 @@ def _meta(frame: Frame, st: TrainSettings, sta: TrainSettings, center: np.ndarra
         # Per series and channel: the longest run of equal readings not called stuck.
         "stuck": {"limits": {s.name: run_limits(s.values, s.observed) for s in frame.series}},
     }
+
+
+def _no_windows(frame: Frame) -> DataError:
+    """Why no out-of-fold window was scored: mostly filled-in data, or series apart."""
+    filled = 1 - np.mean([s.observed.mean() for s in frame.series])
+    if filled > MAX_FILLED_SHARE:
+        # A single series read every 20th row was told its series "do not overlap".
+        return DataError(f"{filled:.0%} of the values are filled in (--fill "
+                         f"{frame.spec.fill}), and a window more than "
+                         f"{MAX_FILLED_SHARE:.0%} filled in is no evidence of anomalies, "
+                         "so none could calibrate the anomaly model; bin the rows to the "
+                         "step they are read at with --resample, or give --no-anomaly")
+    return DataError("no series has anomaly windows in a validation block after some "
+                     "training rows (the series do not overlap enough in time); use "
+                     "fewer --folds, train the series separately, or --no-anomaly")
 
 
 def _finite(x: float) -> float:
