@@ -166,9 +166,11 @@ def test_every_json_line_of_train_has_ts_and_level(tmp_path: Path, series_csv: P
 @pytest.mark.parametrize(("argv", "message"), [
     # --lr inf was exit 70: "the training loss became NaN or infinite ... report it".
     (["train", "data.csv", "--lr", "inf"], "'--lr': Input should be less than or equal to 1"),
-    (["detect-anomalies", "--k", "inf"], "'--k': expected a finite number"),
+    (["detect-anomalies", "--k", "inf"], "'--k': Input should be less than or equal to 1000"),
     # --lr 0 saved a model of random weights.
     (["train", "data.csv", "--lr", "0"], "'--lr': 0 would leave the weights where they"),
+    # --k 1e308 overflowed: an inf threshold and numpy's RuntimeWarning on stderr.
+    (["detect-anomalies", "--k", "1e308"], "'--k': Input should be less than or equal to 1000"),
 ])
 def test_an_infinite_number_is_a_usage_error(argv: list[str], message: str) -> None:
     result = runner.invoke(app, argv)

@@ -53,7 +53,8 @@ def detect_anomalies(
     q: Annotated[float | None, typer.Option(
         min=0.5, max=0.99999, help="Quantile of the quantile rule.")] = None,
     k: Annotated[float | None, typer.Option(
-        min=0.0, callback=finite, help="k of the std rule (and of telemanom's cap).")] = None,
+        min=0.0, max=1000.0, callback=finite,  # 1e308 overflowed to an inf threshold
+        help="k of the std rule (and of telemanom's cap).")] = None,
     events: Annotated[bool, typer.Option(
         "--events", help="One row per anomalous event instead of one per step.")] = False,
     plot: Annotated[Path | None, typer.Option(
