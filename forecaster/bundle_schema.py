@@ -58,8 +58,8 @@ TEXTS = Kind(lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v
 NUMBERS = Kind(lambda v: isinstance(v, list) and all(_number(x) for x in v), "a list of numbers")
 TIME = Kind(_timestamp, "a timestamp")
 SCALES = Kind(_scales, "a list of positive numbers")
-COUNTS = Kind(lambda v: isinstance(v, list) and all(COUNT.test(x) for x in v),
-              "a list of whole numbers of at least 1")
+COUNTS = Kind(lambda v: isinstance(v, list) and all(
+    _number(x) and x == int(x) and x >= 0 for x in v), "a list of whole numbers from 0")
 SHARE = Kind(lambda v: _number(v) and 0 <= v < 1, "a number from 0 to under 1")
 
 

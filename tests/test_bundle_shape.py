@@ -43,7 +43,7 @@ EDITS = [
     (_set(("scalers", "", "mean"), []), "0 mean(s) and 1 scale(s) for 1 column(s)"),
     (_set(("forecaster", "config", "window"), -1), "'forecaster.config.window' holds -1"),
     (_set(("settings",), "x"), "'settings' holds 'x', not an object"),
-    (_set(("anomaly", "stuck"), {"limits": {"": [0]}}), "not a list of whole numbers"),
+    (_set(("anomaly", "stuck"), {"limits": {"": [-1]}}), "not a list of whole numbers"),
     (_set(("anomaly", "stuck"), {"limits": {"": [5, 5]}}), "2 limit(s) for 1 column(s)"),
 ]
 

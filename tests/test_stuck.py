@@ -35,11 +35,13 @@ def test_limits_come_from_a_quantile_of_training_runs() -> None:
     rng = np.random.default_rng(0)
     noisy = rng.normal(size=(2000, 1))
     noisy[1000:1007] = noisy[999]  # one stuck spell in training does not set its own limit
-    # A count that holds its value for up to 30 steps at a time: repeats by nature.
-    counts = np.resize(np.repeat(rng.integers(0, 3, 200), rng.integers(1, 30, 200)), 2000)
-    both = np.hstack([noisy, counts[:, None].astype(float)])
+    # Coarse readings: ties are common (runs of 1 to 3) and now and then last 12 steps.
+    lengths = rng.choice([1, 1, 1, 2, 3], 1000)
+    lengths[::40] = 12
+    coarse = np.resize(np.repeat(np.arange(1000) % 7, lengths), 2000).astype(float)
+    both = np.hstack([noisy, coarse[:, None]])
     limits = run_limits(both, np.ones_like(both, dtype=bool))
-    assert limits[0] == MIN_RUN and limits[1] > 20
+    assert limits[0] == MIN_RUN and limits[1] >= 2 * 12
 
 
 def test_stuck_steps_score_above_the_threshold_and_grow_with_the_run() -> None:
@@ -77,3 +79,15 @@ def test_a_sensor_stuck_for_a_day_is_flagged(tmp_path: Path) -> None:
                                  "--exit-zero"])
     assert result.exit_code == 0, result.output
     assert not pd.read_csv(io.StringIO(result.stdout)).loc[at, "is_anomaly"].any()
+
+
+def test_a_channel_that_mostly_holds_its_value_is_never_stuck() -> None:
+    # A flat line (NAB's art_flatline) trained on its first day was called stuck two days
+    # later; a count that is mostly 0 and a setpoint hold their value by nature.
+    flat = np.full((300, 1), 5.0)
+    zeros = np.where(np.arange(300) % 10 == 0, 1.0, 0.0)[:, None]
+    both = np.hstack([flat, zeros])
+    limits = run_limits(both, np.ones_like(both, dtype=bool))
+    assert limits == [0, 0]
+    longer = np.vstack([both] * 5)
+    assert (stuck_scores(longer, np.ones_like(longer, dtype=bool), limits, 6.0) == 0).all()

@@ -9,7 +9,9 @@ The limit per channel is twice the run length that 99.5 % of the observed traini
 steps stay within (at least ``MIN_RUN``): a quantile, not the longest run, so a stuck
 spell inside the training data does not set its own limit; and "twice" so that a noisy
 sensor's ordinary ties are never flagged. Data whose values repeat by nature (counts,
-on/off, coarse readings) have long runs throughout training and so a high limit.
+on/off, coarse readings) have long runs throughout training and so a high limit; a
+channel that mostly repeats its last value in training (a flat line, a setpoint, a count
+that is mostly 0) is never called stuck: its limit is 0.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 QUANTILE = 0.995
 FACTOR = 2
 MIN_RUN = 4  # a run this long is never called stuck, whatever training showed
+HOLDS = 0.5  # a channel whose training steps repeat the last value this often: never stuck
 
 
 def run_lengths(values: np.ndarray, observed: np.ndarray) -> np.ndarray:
@@ -36,11 +39,16 @@ def run_lengths(values: np.ndarray, observed: np.ndarray) -> np.ndarray:
 
 
 def run_limits(values: np.ndarray, observed: np.ndarray) -> list[int]:
-    """Per channel, the longest run of equal readings that is not called stuck."""
+    """Per channel, the longest run of equal readings that is not called stuck (0: no
+    run is; a constant art_flatline, trained on its first day, was called stuck a day
+    later)."""
     runs = run_lengths(values, observed)
     limits = []
     for c in range(runs.shape[1]):
         seen = runs[observed[:, c], c]
+        if seen.size and (seen > 1).mean() > HOLDS:
+            limits.append(0)
+            continue
         typical = float(np.quantile(seen, QUANTILE)) if seen.size else 1.0
         limits.append(max(int(np.ceil(FACTOR * typical)), MIN_RUN))
     return limits
@@ -55,5 +63,6 @@ def stuck_scores(values: np.ndarray, observed: np.ndarray, limits: list[int],
     severity grows with it).
     """
     runs = run_lengths(values, observed)  # (timesteps, channels)
-    ratio = (runs / np.asarray(limits, dtype=np.float64)).max(axis=1)
+    limits = np.asarray(limits, dtype=np.float64)
+    ratio = np.where(limits > 0, runs / np.maximum(limits, 1.0), 0.0).max(axis=1)
     return np.where(ratio > 1.0, threshold * ratio, 0.0)
