@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import TINY
 from typer.testing import CliRunner
 
@@ -53,3 +55,24 @@ def test_train_warns_on_a_random_walk(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "above the naive (the last value) forecast's" in result.stderr
     assert (tmp_path / "m" / "CURRENT").exists()
+
+
+def test_several_targets_get_a_row_each_beside_the_pooled_one(tmp_path: Path) -> None:
+    # Pooled, a target in kW and one in % made one MAE in no unit at all.
+    rng = np.random.default_rng(1)
+    x = np.arange(480)
+    path = tmp_path / "two.csv"
+    pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=480, freq="h"),
+                  "kw": 1000 + 300 * np.sin(2 * np.pi * x / 24) + rng.normal(0, 20, 480),
+                  "pct": 50 + 5 * np.sin(2 * np.pi * x / 24) + rng.normal(0, 1, 480)}
+                 ).to_csv(path, index=False)
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(path), "--model", str(model), "--target",
+                                 "kw,pct", *TINY])
+    assert result.exit_code == 0, result.output
+    assert "1 (all)" in result.stderr and "1 kw" in result.stderr and "2 pct" in result.stderr
+    info = runner.invoke(app, ["info", "--model", str(model), "--format", "json"])
+    fold = json.loads(info.stdout)["folds"][0]
+    per = fold["targets"]
+    assert set(per) == {"kw", "pct"} and per["kw"]["mae"] > 10 * per["pct"]["mae"]
+    assert fold["mae"] == pytest.approx((per["kw"]["mae"] + per["pct"]["mae"]) / 2)

@@ -12,7 +12,14 @@ BASELINES = {"naive_mae": "naive (the last value)", "snaive_mae": "seasonal naiv
 def show_folds(report: Reporter, results: list[dict]) -> None:
     """The fold table, then ``warn_beaten``."""
     cols = ["fold", "validation", "MAE", "RMSE", "MASE", "naive MAE", "seasonal naive MAE"]
-    rows = [fold_row(r, ("mae", "rmse", "mase", "naive_mae", "snaive_mae")) for r in results]
+    metrics = ("mae", "rmse", "mase", "naive_mae", "snaive_mae")
+    rows = []
+    for r in results:
+        several = bool(r.get("targets"))
+        rows.append(fold_row({**r, "fold": f"{r['fold']} (all)" if several else r["fold"]},
+                             metrics))
+        rows += [fold_row({**r, **t, "fold": f"{r['fold']} {name}"}, metrics)
+                 for name, t in (r.get("targets") or {}).items()]
     if rows:
         report.table("Forward-chaining validation (raw scale)", cols, rows)
     warn_beaten(report, results)

@@ -236,6 +236,9 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
         "val_end": str(grid_time(frame, grid, fold.val_hi - 1)),
         "windows": int(len(pred)), "best_epoch": int(np.median(best)),
         **_scores(truth, raw, naive, snaive),
+        # Per target as well: pooled, targets in kW and in % make one meaningless MAE.
+        "targets": {t: _scores(*(a[..., j] for a in (truth, raw, naive, snaive)))
+                    for j, t in enumerate(frame.spec.targets)} if raw.shape[-1] > 1 else {},
         "season": m, "residuals": ((truth - raw) / scale).astype(np.float32),
         # The network's own residuals, unfloored: what --method forecast scores. Floored,
         # a count that is mostly 0 has mostly zero residuals, a scale near 0, and every
