@@ -11,7 +11,7 @@ import pandas as pd
 from conftest import make_series
 from typer.testing import CliRunner
 
-from forecaster.anomaly.stuck import MIN_RUN, run_lengths, run_limits, stuck_scores
+from forecaster.anomaly.stuck import MIN_RUN, lenient, run_lengths, run_limits, stuck_scores
 from forecaster.cli import app
 
 runner = CliRunner()
@@ -46,7 +46,7 @@ def test_limits_come_from_a_quantile_of_training_runs() -> None:
 
 def test_stuck_steps_score_above_the_threshold_and_grow_with_the_run() -> None:
     v = _col(*range(10), *[9.0] * 12)
-    s = stuck_scores(v, np.ones_like(v, dtype=bool), [4], threshold=6.0)
+    s = stuck_scores(v, np.ones_like(v, dtype=bool), [4], unit=6.0)[:, 0]
     assert (s[:13] == 0).all()  # runs up to the limit: ordinary
     assert (s[13:] > 6.0).all() and np.all(np.diff(s[13:]) > 0)
 
@@ -74,6 +74,18 @@ def test_a_sensor_stuck_for_a_day_is_flagged(tmp_path: Path) -> None:
         lambda t: t.tz_localize("UTC").isoformat()))
     assert at.sum() == 24 - MIN_RUN and table.loc[at, "is_anomaly"].all()
     assert (table.loc[at, "score"] > table.loc[at, "threshold"]).all()
+    # A stuck step's score is in fixed units, whatever rows are scored and however.
+    for method in ("reconstruction", "forecast"):
+        scores = []
+        for last in ("80", "30"):
+            result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data",
+                                         str(tmp_path / "s.csv"), "--last", last, "--method",
+                                         method, "--exit-zero"])
+            assert result.exit_code == 0, result.output
+            out = pd.read_csv(io.StringIO(result.stdout)).set_index("timestamp")
+            scores.append(out.loc[table.loc[at, "timestamp"].iloc[-10:], ["score", "is_anomaly"]])
+        pd.testing.assert_frame_equal(*scores)
+        assert scores[0]["is_anomaly"].all()
     # The same rows as read: nothing there is stuck.
     result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--last", "80",
                                  "--exit-zero"])
@@ -91,3 +103,27 @@ def test_a_channel_that_mostly_holds_its_value_is_never_stuck() -> None:
     assert limits == [0, 0]
     longer = np.vstack([both] * 5)
     assert (stuck_scores(longer, np.ones_like(longer, dtype=bool), limits, 6.0) == 0).all()
+    # A series new since training gets the most lenient limits: never, where one is.
+    assert lenient({"A": [4, 9], "B": [0, 5]}) == [0, 9]
+
+
+def test_an_event_names_the_stuck_channel(tmp_path: Path) -> None:
+    # Stuck scores went into the overall score only, so the event named whichever
+    # channel the model scored highest ('b'), not the stuck feature 'c'.
+    rng = np.random.default_rng(2)
+    x = np.arange(600)
+    df = pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=600, freq="h"),
+                       "a": np.sin(2 * np.pi * x / 24) + rng.normal(0, 0.1, 600),
+                       "b": np.cos(2 * np.pi * x / 24) + rng.normal(0, 0.1, 600),
+                       "c": np.sin(2 * np.pi * x / 12) + rng.normal(0, 0.1, 600)})
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(_write(df, tmp_path / "c.csv")), "--model",
+                                 str(model), "--target", "a", "--features", "b,c", *TINY])
+    assert result.exit_code == 0, result.output
+    df.loc[560:599, "c"] = 0.5
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data",
+                                 str(_write(df, tmp_path / "s.csv")), "--last", "60",
+                                 "--events"])
+    assert result.exit_code == 1, result.output
+    events = pd.read_csv(io.StringIO(result.stdout))
+    assert events["channel"].iloc[-1] == "c"

@@ -55,14 +55,21 @@ def run_limits(values: np.ndarray, observed: np.ndarray) -> list[int]:
 
 
 def stuck_scores(values: np.ndarray, observed: np.ndarray, limits: list[int],
-                 threshold: float) -> np.ndarray:
-    """(timesteps,) scores of stuck steps, 0 elsewhere.
+                 unit: float) -> np.ndarray:
+    """(timesteps, channels) scores of stuck readings, 0 elsewhere.
 
-    A step whose run exceeds its channel's limit scores ``threshold`` times run / limit:
-    above the threshold, and higher the longer the sensor stays stuck (the event's
-    severity grows with it).
+    A step whose run exceeds its channel's limit (0: none does) scores ``unit`` times
+    run / limit: higher the longer the sensor stays stuck (an event's severity grows
+    with it).
     """
     runs = run_lengths(values, observed)  # (timesteps, channels)
     limits = np.asarray(limits, dtype=np.float64)
-    ratio = np.where(limits > 0, runs / np.maximum(limits, 1.0), 0.0).max(axis=1)
-    return np.where(ratio > 1.0, threshold * ratio, 0.0)
+    ratio = np.where(limits > 0, runs / np.maximum(limits, 1.0), 0.0)
+    return np.where(ratio > 1.0, unit * ratio, 0.0)
+
+
+def lenient(limits: dict[str, list[int]]) -> list[int]:
+    """Per channel, the most lenient of the series' limits (0, never stuck, above all):
+    the limits of a series new since training."""
+    table = np.asarray(list(limits.values()), dtype=np.int64)  # (series, channels)
+    return np.where((table == 0).any(axis=0), 0, table.max(axis=0)).tolist()

@@ -13,7 +13,7 @@ from pandas.tseries.frequencies import to_offset
 from forecaster.anomaly.events import events_table
 from forecaster.anomaly.scores import normalise
 from forecaster.anomaly.settings import DetectSettings
-from forecaster.anomaly.stuck import stuck_scores
+from forecaster.anomaly.stuck import lenient, stuck_scores
 from forecaster.anomaly.thresholds import (
     EWMA_SPAN,
     close_gaps,
@@ -132,6 +132,7 @@ class DetectionRun:
         self.flagged = 0
         self._events: list[pd.DataFrame] = []
         self._steps: bool | None = None
+        self._lenient: list[int] | None = None
 
     def parts(self) -> Iterator[SeriesPart]:
         """Each series' table part and threshold, in the data's order."""
@@ -174,7 +175,7 @@ class DetectionRun:
         flags = ~np.isnan(overall) & (overall >= threshold)
         if scorer.rule in ("dynamic", "telemanom"):
             flags = prune_events(overall, flags, scorer.prune, scorer.merge)
-        overall, flags = self._with_stuck(s, overall, flags, threshold)
+        per, overall, flags = self._with_stuck(s, per, overall, flags)
         observed = s.observed.any(axis=1)
         # One fault's flagged runs, a few steps apart, are one event (one alert); the steps
         # between them are not flagged themselves: they did not reach the threshold.
@@ -182,22 +183,25 @@ class DetectionRun:
         table = _series_table(self.frame, s, per, overall, flags & observed, threshold, cutoff)
         return SeriesPart(table, float(threshold), spans[cutoff:])
 
-    def _with_stuck(self, s: Series, overall: np.ndarray, flags: np.ndarray,
-                    threshold: float) -> tuple[np.ndarray, np.ndarray]:
-        """Scores and flags with stuck readings added: after the threshold is chosen, so
-        they neither raise it nor are pruned as weak (anomaly/stuck.py)."""
+    def _with_stuck(self, s: Series, per: np.ndarray, overall: np.ndarray,
+                    flags: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Scores and flags with stuck readings added (anomaly/stuck.py): after the
+        threshold is chosen, so they neither raise it nor are pruned as weak, and
+        flagged whatever threshold the rule picked on these rows."""
         limits = self.scorer.stuck
         if not limits:
-            return overall, flags
-        # A series new since training: the most lenient limits of those trained on.
-        mine = limits.get(s.name) or np.max(list(limits.values()), axis=0).tolist()
-        # In units of the highest threshold the rule can pick, not of the one it picked
-        # on these rows: a step's score must not depend on how many rows were scored.
-        cap = self.scorer.cap if np.isfinite(self.scorer.cap) else threshold
-        stuck = stuck_scores(s.values, s.observed, mine, max(threshold, self.scorer.threshold,
-                                                             cap))
-        hit = stuck > 0  # elsewhere scores stay as they are (NaN where filled in)
-        return np.where(hit, np.fmax(overall, stuck), overall), flags | hit
+            return per, overall, flags
+        if s.name not in limits and self._lenient is None:  # once: thousands of new hosts
+            self._lenient = lenient(limits)
+        mine = limits.get(s.name) or self._lenient  # a series new since training
+        # In units of the calibrated threshold (the std cap where it is higher), not of
+        # the one picked on these rows: a score must not depend on the rows scored.
+        cap = self.scorer.cap if np.isfinite(self.scorer.cap) else self.scorer.threshold
+        stuck = stuck_scores(s.values, s.observed, mine, max(self.scorer.threshold, cap))
+        hit = (stuck > 0).any(axis=1)  # elsewhere scores stay (NaN where filled in)
+        if per.shape[1] == stuck.shape[1]:  # an event names the channel that is stuck
+            per = np.where(stuck > 0, np.fmax(per, stuck), per)
+        return per, np.where(hit, np.fmax(overall, stuck.max(axis=1)), overall), flags | hit
 
 
 def _cutoff(s: Series, ds: DetectSettings, path: Path, bins: str | None = None) -> int:
