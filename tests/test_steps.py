@@ -160,3 +160,19 @@ def test_fold_labels_on_january_1970(tmp_path: Path) -> None:
     frame = load(_monthly(tmp_path, "1950-01", "m.csv"), DataSpec(targets=["value"]))
     grid = type("Grid", (), {"start": frame.series[0].index[0]})()
     assert grid_time(frame, grid, 240) == "1970-01-01T00:00:00+00:00"
+
+
+def test_a_step_bundle_reads_step_numbers_in_the_serial_date_range(tmp_path: Path) -> None:
+    # Steps 17900.. in a column 'time' trained as steps; new rows from 18300 on read as
+    # spreadsheet serial dates (1950-02-06 ...) and were refused.
+    def part(first: int, name: str) -> Path:
+        path = tmp_path / name
+        pd.DataFrame({"time": np.arange(first, first + 400),
+                      "value": np.sin(np.arange(400) / 8.0)}).to_csv(path, index=False)
+        return path
+
+    model = train_tiny(part(17900, "old.csv"), tmp_path / "m", tiny=TINY)
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data",
+                                 str(part(18300, "new.csv"))])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(io.StringIO(result.stdout))["timestamp"].iloc[0] == 18700

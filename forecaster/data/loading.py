@@ -78,13 +78,15 @@ def unreadable(path: str | os.PathLike, exc: OSError) -> MissingInputError:
                              "file: check its permissions and the path")
 
 
-def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
+def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> Frame:
     """Read, validate and regularise a CSV.
 
     Args:
         path: the CSV file.
         spec: column roles and policies; unset roles are detected and filled in
             on the returned frame's ``spec``.
+        steps: whole numbers in the time column are step numbers whatever their range
+            (a bundle trained on step numbers reading its data again).
 
     Returns:
         The validated frame.
@@ -101,7 +103,7 @@ def load_frame(path: str | os.PathLike, spec: DataSpec) -> Frame:
         spec = resolve_columns(raw, spec, path, first_row)
     except DataError as exc:
         raise events.explain(exc, raw, spec, path) from None
-    times = parse_times(raw, spec.time_col, spec.time_parts, path, first_row)
+    times = parse_times(raw, spec.time_col, spec.time_parts, path, first_row, steps)
     data = _numeric_block(raw, spec, path, first_row)
     data.insert(0, "__time", times)
     data.insert(0, "__series", _series_keys(raw, spec, path))

@@ -25,11 +25,14 @@ SERIAL_DAYS = (18264, 73051)
 SERIAL_ORIGIN = pd.Timestamp("1899-12-30")
 
 
-def numeric_times(col: pd.Series, path: Path, name: str,
-                   first_row: int) -> pd.DatetimeIndex | None:
+def numeric_times(col: pd.Series, path: Path, name: str, first_row: int,
+                  steps: bool = False) -> pd.DatetimeIndex | None:
     """Times written as numbers: compact dates (20240131, 2024013113, ...), Unix epoch
     seconds or milliseconds, or step numbers (0, 1, 2, ...); None for text to parse as
     dates (bare years included).
+
+    ``steps``: whole numbers are step numbers whatever their range (the column is named
+    'step', or a bundle trained on step numbers reads its data again).
 
     Raises:
         DataError: plain numbers that are none of these (fractions, negative numbers).
@@ -46,7 +49,7 @@ def numeric_times(col: pd.Series, path: Path, name: str,
         report_bad(times, text, path, name, first_row)  # 20240230
         return pd.DatetimeIndex(times)
     number = pd.to_numeric(text)
-    named_steps = name.lower() == "step"
+    named_steps = steps or name.lower() == "step"
     if not named_steps and number.between(MIN_YEAR, 2999).all() and (number % 1 == 0).all():
         return None  # bare years: the parser reads 1871 as 1871-01-01
     if not named_steps and number.between(*SERIAL_DAYS).all():

@@ -77,11 +77,12 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
 
 
 def parse_times(raw: pd.DataFrame, time_col: str | None, parts: list[str],
-                path: Path, first_row: int = 2) -> pd.DatetimeIndex:
+                path: Path, first_row: int = 2, steps: bool = False) -> pd.DatetimeIndex:
     """UTC timestamps, one per row, from ``time_col`` or from the ``parts`` columns;
-    errors name a row by its line in the file, ``first_row`` for the first."""
+    errors name a row by its line in the file, ``first_row`` for the first; ``steps``:
+    whole numbers are step numbers (see ``numeric_times``)."""
     if time_col is not None:
-        return _parse_text(raw[time_col], path, time_col, first_row)
+        return _parse_text(raw[time_col], path, time_col, first_row, steps)
     if _is_date_time(parts):
         date, clock = raw[parts[0]].str.strip(), raw[parts[1]].str.strip()
         empty = np.flatnonzero(((date == "") | (clock == "")).to_numpy())
@@ -189,8 +190,9 @@ def parse_when(text: str, times: pd.DatetimeIndex) -> pd.Timestamp:
     return ts.as_unit("ns")
 
 
-def _parse_text(col: pd.Series, path: Path, name: str, first_row: int) -> pd.DatetimeIndex:
-    numeric = numeric_times(col, path, name, first_row)
+def _parse_text(col: pd.Series, path: Path, name: str, first_row: int,
+                steps: bool = False) -> pd.DatetimeIndex:
+    numeric = numeric_times(col, path, name, first_row, steps)
     if numeric is not None:
         return numeric
     refuse_clock_only(col, path, name)

@@ -57,7 +57,8 @@ def load_data_for(bundle: Bundle, data: Path | None,
     # Infer the frequency afresh unless the user gave it at training: forcing an
     # inferred one would silently put daily data on an hourly grid (a given one is
     # still checked: rows mostly one step apart).
-    frame = load_frame(path, spec if spec.freq else DataSpec(**{**spec.to_dict(), "freq": None}))
+    frame = load_frame(path, spec if spec.freq else DataSpec(**{**spec.to_dict(), "freq": None}),
+                       steps=_step_words(meta["freq"]).startswith("step numbers"))
     if frame.freq == "B" and _is_daily(meta["freq"]):
         # Bundles trained before business days were inferred put weekday-only rows on
         # a daily grid: keep that grid, so that their cron jobs go on working.
