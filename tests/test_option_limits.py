@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -62,3 +63,16 @@ def test_an_empty_model_option_is_refused(tmp_path: Path, series_csv: Path, monk
     line = _error_line(runner.invoke(app, args), 2)
     assert "'--model'" in line and "empty" in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["series.csv"]
+
+
+def test_a_row_centuries_off_is_named_as_such(tmp_path: Path) -> None:
+    # Minute rows and one typed 2204 for 2024: told to "give the data's own step", which
+    # it already was (and which predict and detect-anomalies cannot take).
+    times = [f"{t:%Y-%m-%d %H:%M}" for t in pd.date_range("2024-01-01", periods=2000,
+                                                           freq="min")]
+    path = tmp_path / "typo.csv"
+    path.write_text("timestamp,value\n" + "".join(f"{t},{i % 60}\n" for i, t in
+                                                 enumerate(times)) + "2204-01-02 10:00,5\n")
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *QUICK])
+    line = _error_line(result, 65)
+    assert "to 2204-01-02T10:00:00+00:00" in line and "remove a row far from the others" in line

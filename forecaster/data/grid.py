@@ -12,6 +12,7 @@ import pandas as pd
 
 from forecaster.data.grid_size import check_grid_size, step_words
 from forecaster.data.spec import DataSpec
+from forecaster.data.timestamps import time_text
 from forecaster.errors import ConfigError, DataError
 
 # Off-grid timestamps beyond this share mean the frequency guess is wrong.
@@ -271,7 +272,8 @@ def _check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, p
     if gaps.max() * 2 > missing:  # one gap: an outage or a stray row, not a wrong step
         i = int(np.argmax(gaps))
         raise DataError(f"{path}{where}: {gaps[i]} steps on the '{freq}' grid have no row "
-                        f"between {times[i].isoformat()} and {times[i + 1].isoformat()}, more "
+                        f"between {time_text(times[i], times)} and "
+                        f"{time_text(times[i + 1], times)}, more "
                         f"than the {len(times)} rows hold; expected rows mostly one step "
                         "apart: remove a stray row (a wrong date?) or keep the rows on one "
                         f"side of the gap (training with --freq {freq} fills it instead)")

@@ -31,10 +31,16 @@ def check_grid_size(times: pd.DatetimeIndex, offset: pd.DateOffset, what: str,
     except ValueError:  # calendar steps (MS, B) have no fixed length, and are never that fine
         return
     steps = (times[-1] - times[0]) // step + 1 if len(times) else 0
-    if steps > max(100 * len(times), MAX_GRID):
-        raise DataError(f"{path}: {what} would make {steps:,} steps for {len(times):,} "
-                        "rows, far finer than the rows are apart: give the data's own step "
-                        "(e.g. h, 5min, D; 'MS' for month starts) or a coarser one")
+    if steps <= max(100 * len(times), MAX_GRID):
+        return
+    if what.startswith("the inferred"):  # the rows' own step: a row far off the rest
+        raise DataError(f"{path}: the rows run from {times[0].isoformat()} to "
+                        f"{times[-1].isoformat()}, {steps:,} steps of {what} for "
+                        f"{len(times):,} rows: remove a row far from the others (a wrong "
+                        "date?), or bin the rows to a coarser step with --resample")
+    raise DataError(f"{path}: {what} would make {steps:,} steps for {len(times):,} "
+                    "rows, far finer than the rows are apart: give the data's own step "
+                    "(e.g. h, 5min, D; 'MS' for month starts) or a coarser one")
 
 
 def step_words(spec: DataSpec, freq: str) -> str:
