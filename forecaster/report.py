@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
 
+from forecaster.data.cells import printable
+
 
 class Reporter:
     """Talks to the person running the command; every line goes to stderr with a UTC time.
@@ -41,6 +43,9 @@ class Reporter:
                        width=None if self.tty else 132, force_terminal=self._force)
 
     def _line(self, level: str, message: str) -> None:
+        # A series name or cell from the file may hold a NUL or a line end: one line of
+        # text in the log, as error lines are.
+        message = printable(message)
         if self.json:
             json_line(level, message)
             return

@@ -469,3 +469,13 @@ def test_unreadable_recorded_csv_is_a_missing_input(existing_bundle, monkeypatch
     (line,) = [x for x in result.stderr.splitlines() if x.startswith("Error: ")]
     assert f"{src}: cannot read the file ({error.strerror})" in line
     assert "check its permissions" in line
+
+
+def test_warnings_escape_what_the_file_wrote_too(capsys) -> None:
+    # Error lines were escaped; a warning naming a series with a NUL in its name still
+    # wrote the raw byte into the log.
+    from forecaster.report import Reporter
+
+    Reporter().warn("series 'pump\x00 1' was not in the training data")
+    err = capsys.readouterr().err
+    assert "\x00" not in err and "series 'pump\\x00 1'" in err
