@@ -271,12 +271,12 @@ def _check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, p
     gaps = np.diff(pos) - 1
     if gaps.max() * 2 > missing:  # one gap: an outage or a stray row, not a wrong step
         i = int(np.argmax(gaps))
+        a, b = (time_text(t, times) for t in times[i:i + 2])
         raise DataError(f"{path}{where}: {gaps[i]} steps on the '{freq}' grid have no row "
-                        f"between {time_text(times[i], times)} and "
-                        f"{time_text(times[i + 1], times)}, more "
-                        f"than the {len(times)} rows hold; expected rows mostly one step "
-                        "apart: remove a stray row (a wrong date?) or keep the rows on one "
-                        f"side of the gap (training with --freq {freq} fills it instead)")
+                        f"between {a} and {b}, more than the {len(times)} rows hold; expected "
+                        "rows mostly one step apart: remove a stray row (a wrong date?) or "
+                        f"keep the rows on one side of the gap (training with --freq {freq} "
+                        "fills it instead)")
     raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} steps on the '{freq}' "
                     f"grid have a row, {missing} would be filled in; the timestamps are too "
                     "irregular or the frequency too fine: give the right --freq, or bin the "
