@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -145,11 +144,11 @@ def is_steps(times: pd.DatetimeIndex | pd.Series) -> bool:
     return len(times) > 0 and bool(((times >= EPOCH) & (times < STEP_LIMIT)).all())
 
 
-def series_are_steps(indexes: Iterable[pd.DatetimeIndex]) -> bool:
-    """Whether a file's series are step-indexed, judged on all their rows: a lone
-    1970-01-01T00:00 (a monthly forecast for January 1970) cannot be told from step 0."""
-    indexes = list(indexes)
-    return bool(indexes) and all(is_steps(ix) for ix in indexes)
+def is_step_freq(freq: str) -> bool:
+    """Whether a grid's step stands for step numbers: whole nanoseconds ('ns', '10ns'; 'N'
+    in bundles of old pandas), which no series of times has. Judged on the step, never on
+    a time: a lone 1970-01-01T00:00 (a monthly forecast for January 1970) is no step 0."""
+    return re.fullmatch(r"\d*(ns|N)", freq) is not None
 
 
 def steps_as_numbers(df: pd.DataFrame, steps: bool) -> pd.DataFrame:

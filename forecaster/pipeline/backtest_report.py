@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecaster.data.timestamps import series_are_steps, steps_as_numbers
+from forecaster.data.timestamps import is_step_freq, steps_as_numbers
 from forecaster.metrics import scorecard
 from forecaster.pipeline.backtesting import BacktestResult, Forecasts
 from forecaster.plotting import axis_values, save_figure
@@ -128,7 +128,7 @@ def forecast_table(res: BacktestResult) -> pd.DataFrame:
 
 def output_table(table: pd.DataFrame, res: BacktestResult) -> pd.DataFrame:
     """``forecast_table`` as written out: times as step numbers for step-indexed series."""
-    return steps_as_numbers(table, series_are_steps(s.index for s in res.frame.series))
+    return steps_as_numbers(table, is_step_freq(res.frame.freq))
 
 
 def render_json(table: pd.DataFrame, m: dict, res: BacktestResult) -> str:

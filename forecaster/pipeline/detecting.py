@@ -24,9 +24,9 @@ from forecaster.anomaly.thresholds import (
 from forecaster.bundle import load_bundle
 from forecaster.data.loading import Frame, Series
 from forecaster.data.timestamps import (
+    is_step_freq,
     is_steps,
     parse_when,
-    series_are_steps,
     step_numbers,
     steps_as_numbers,
     time_text,
@@ -131,7 +131,6 @@ class DetectionRun:
         self.threshold = float("-inf")
         self.flagged = 0
         self._events: list[pd.DataFrame] = []
-        self._steps: bool | None = None
         self._lenient: list[int] | None = None
 
     def parts(self) -> Iterator[SeriesPart]:
@@ -151,9 +150,7 @@ class DetectionRun:
 
     def for_output(self, table: pd.DataFrame) -> pd.DataFrame:
         """A table or events as written out: times as step numbers on a step index."""
-        if self._steps is None:  # once: a run may write thousands of series' tables
-            self._steps = series_are_steps(s.index for s in self.frame.series)
-        return steps_as_numbers(table, self._steps)
+        return steps_as_numbers(table, is_step_freq(self.frame.freq))
 
     def whole(self) -> Detection:
         """Score every series and keep the whole per-step table (memory grows with it)."""

@@ -15,7 +15,7 @@ from forecaster.data.grid import same_step
 from forecaster.data.loading import Frame, Series, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.spec import DataSpec
-from forecaster.data.timestamps import series_are_steps, steps_as_numbers, time_text
+from forecaster.data.timestamps import is_step_freq, steps_as_numbers, time_text
 from forecaster.errors import BundleError, DataError, MissingInputError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble
 from forecaster.models.restore import restore
@@ -58,7 +58,7 @@ def load_data_for(bundle: Bundle, data: Path | None,
     # inferred one would silently put daily data on an hourly grid (a given one is
     # still checked: rows mostly one step apart).
     frame = load_frame(path, spec if spec.freq else DataSpec(**{**spec.to_dict(), "freq": None}),
-                       steps=_step_words(meta["freq"]).startswith("step numbers"))
+                       steps=is_step_freq(meta["freq"]))
     if frame.freq == "B" and _is_daily(meta["freq"]):
         # Bundles trained before business days were inferred put weekday-only rows on
         # a daily grid: keep that grid, so that their cron jobs go on working.
@@ -211,7 +211,7 @@ def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
             parts.append(pd.DataFrame({"series": s.name, "timestamp": stamps, "target": target,
                                        **cols}))
     return steps_as_numbers(pd.concat(parts, ignore_index=True),
-                            series_are_steps(s.index for s in frame.series))
+                            is_step_freq(frame.freq))
 
 
 def _last_reading(s: Series, j: int) -> float:

@@ -18,7 +18,7 @@ from forecaster.config import TrainSettings
 from forecaster.data.folds import Fold
 from forecaster.data.loading import Frame, file_sha256, load_frame
 from forecaster.data.scaling import Scaler
-from forecaster.data.timestamps import series_are_steps, step_numbers
+from forecaster.data.timestamps import is_step_freq, step_numbers
 from forecaster.data.windows import WindowSet
 from forecaster.errors import ConfigError
 from forecaster.metrics import mae, mase, rmse
@@ -252,8 +252,7 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
 def grid_time(frame: Frame, grid: Grid, pos: int) -> str:
     """The timestamp at a union-grid position, ISO 8601 (a step number on a step grid)."""
     when = pd.DatetimeIndex([grid.start + pos * pd.tseries.frequencies.to_offset(frame.freq)])
-    steps = series_are_steps(s.index for s in frame.series)  # not this one time: 1970?
-    return str(step_numbers(when)[0]) if steps else when[0].isoformat()
+    return str(step_numbers(when)[0]) if is_step_freq(frame.freq) else when[0].isoformat()
 
 
 def _scores(truth: np.ndarray, raw: np.ndarray, naive: np.ndarray,
