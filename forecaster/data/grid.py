@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from forecaster.data.grid_size import check_grid_size, step_words
+from forecaster.data.grid_size import check_grid_size
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import time_text
 from forecaster.errors import ConfigError, DataError
@@ -190,7 +190,7 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
     out, n_filled, n_off, first_off = [], 0, 0, None
     for name, rows in groups:
         times = pd.DatetimeIndex(rows["__time"])
-        check_grid_size(times, offset, step_words(spec, freq), path)
+        check_grid_size(times, offset, spec, freq, path)
         grid = pd.date_range(times[0], times[-1], freq=offset)
         if _is_grid(times, grid):  # the common case skips the checks and the reindex
             frame = rows[columns].set_axis(grid)

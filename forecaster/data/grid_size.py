@@ -15,15 +15,17 @@ from forecaster.errors import DataError
 MAX_GRID = 10_000_000
 
 
-def check_grid_size(times: pd.DatetimeIndex, offset: pd.DateOffset, what: str,
-                    path: Path) -> None:
+def check_grid_size(times: pd.DatetimeIndex, offset: pd.DateOffset, spec: DataSpec,
+                    freq: str, path: Path) -> None:
     """Refuse a step so fine that the grid alone would not fit in memory (10 GiB for
     "--freq 1ms" over 400 hourly rows).
 
     Args:
         times: the rows' sorted times.
         offset: the step.
-        what: the step as the user gave it, for the message ("--resample 1ms").
+        spec: the data spec: whether the step was given (--freq, --resample) or inferred
+            (then a row far off the rest is what makes the grid so long).
+        freq: the step's alias.
         path: the file, for messages.
     """
     try:
@@ -33,7 +35,8 @@ def check_grid_size(times: pd.DatetimeIndex, offset: pd.DateOffset, what: str,
     steps = (times[-1] - times[0]) // step + 1 if len(times) else 0
     if steps <= max(100 * len(times), MAX_GRID):
         return
-    if what.startswith("the inferred"):  # the rows' own step: a row far off the rest
+    what = _step_as_given(spec, freq)
+    if not (spec.freq or spec.resample):
         raise DataError(f"{path}: the rows run from {times[0].isoformat()} to "
                         f"{times[-1].isoformat()}, {steps:,} steps of {what} for "
                         f"{len(times):,} rows: remove a row far from the others (a wrong "
@@ -43,7 +46,7 @@ def check_grid_size(times: pd.DatetimeIndex, offset: pd.DateOffset, what: str,
                     "(e.g. h, 5min, D; 'MS' for month starts) or a coarser one")
 
 
-def step_words(spec: DataSpec, freq: str) -> str:
+def _step_as_given(spec: DataSpec, freq: str) -> str:
     """The step as the user gave it (or as it was inferred), for a message."""
     if spec.resample:
         return f"--resample {spec.resample}"

@@ -47,8 +47,8 @@ def resample_rows(data: pd.DataFrame, spec: DataSpec, path: Path,
         raise ConfigError(f"--resample {spec.resample}: {path.name} is indexed by step "
                           "numbers, not times, and bins are spans of time; leave --resample "
                           "out, or give the file a time column")
-    check_grid_size(pd.DatetimeIndex(data["__time"].sort_values()), offset,
-                    f"--resample {spec.resample}", path)
+    check_grid_size(pd.DatetimeIndex(data["__time"].sort_values()), offset, spec,
+                    spec.resample, path)
     cols = [c for c in data.columns if not c.startswith("__")]
     # The file's rows, all series together: how far the file has got decides whether a
     # series' last bin is over (a quiet host's last hour is complete once others log on).
