@@ -180,3 +180,15 @@ def test_one_stray_row_is_named_as_a_gap_not_a_wrong_step(tmp_path: Path, stray:
     with pytest.raises(DataError, match=r"743 steps on the 'h' grid have no row between "
                        r".* remove a stray row"):
         load_frame(path, DataSpec())
+
+
+def test_an_off_grid_row_beside_a_gap_does_not_change_its_count(tmp_path: Path) -> None:
+    # Tolerated off-grid rows have no grid position (-1): counted as one, they made the
+    # gap after them 400 steps longer and named the off-grid row as its start.
+    hours = pd.date_range("2024-01-01", periods=400, freq="h")
+    rows = ["timestamp,value"] + [f"{t:%Y-%m-%d %H:%M},{i % 24}" for i, t in enumerate(hours)]
+    path = write_lines(tmp_path, [*rows, "2024-01-17 15:30,5", "2024-02-17 15:00,5"])
+    with pytest.raises(DataError, match=r": 743 steps on the 'h' grid have no row between "
+                       r"2024-01-17T15:00:00\+00:00 and 2024-02-17T15:00:00\+00:00, "
+                       r"more than the 401 rows"):
+        load_frame(path, DataSpec())

@@ -255,7 +255,9 @@ def _check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, p
     # frequency is too fine for the data (or the data is too irregular for any).
     # With an explicit --freq that most rows follow (median spacing one step), the
     # gaps are outages, not a wrong frequency: they are filled by the --fill policy
-    # and masked (never scored).
+    # and masked (never scored). Tolerated off-grid rows have no step, so they count
+    # neither as rows nor as gap ends.
+    times = times[times.isin(grid)]
     pos = grid.get_indexer(times)
     missing = len(grid) - len(times)
     if len(times) < 3 or (missing <= len(times) and (np.diff(pos) == 1).any()):
