@@ -99,3 +99,23 @@ def test_the_band_always_holds_the_point_forecast() -> None:
     assert lo[0, 0] == 0.0 and hi[0, 0] > 2.5
     assert lo[1, 0] < 0 < hi[1, 0]
     assert np.isnan(lo[:, 1]).all() and np.isnan(hi[:, 1]).all()
+
+
+def test_train_warns_when_few_out_of_fold_windows_calibrate_the_intervals(
+        tmp_path: Path, series_csv: Path) -> None:
+    # Shampoo's 36 months left 1 validation window per fold: the band's width was a
+    # guess (558, 288, 841 over three months) and nothing said so.
+    months = pd.DataFrame({"month": pd.date_range("2001-01-01", periods=40, freq="MS"),
+                           "sales": 100 + 3.0 * np.arange(40)})
+    short = tmp_path / "short.csv"
+    months.to_csv(short, index=False)
+    tiny = ["--epochs", "2", "--hidden", "8", "--window", "6", "--horizon", "3", "--folds",
+            "2", "--ensemble", "1", "--no-anomaly"]
+    result = CliRunner().invoke(app, ["train", str(short), "--model", str(tmp_path / "s"),
+                                      *tiny])
+    assert result.exit_code == 0, result.output
+    assert "Warning: the prediction intervals rest on 8 out-of-fold window(s)" in result.stderr
+    result = CliRunner().invoke(app, ["train", str(series_csv), "--model",
+                                      str(tmp_path / "m"), *tiny])
+    assert result.exit_code == 0, result.output
+    assert "prediction intervals rest on" not in result.stderr

@@ -26,6 +26,7 @@ from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsembl
 from forecaster.models.train import TrainConfig, fit, masked_mse, predict_batches
 from forecaster.ops.lock import model_lock
 from forecaster.pipeline.evaluation import (
+    MIN_INTERVAL_WINDOWS,
     VOL_POWER,
     counter_directions,
     fold_truth,
@@ -163,12 +164,7 @@ def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSet
         for s, row in zip(frame.series, held, strict=True) if row.any()}
     tensors = {f"forecaster.{k}": v for k, v in net.state_dict().items()}
     if residuals:
-        # Unscaled quantiles of the unfloored forecasts: detect-anomalies' residual
-        # distribution (predict reads them only from bundles older than vol_quantiles).
-        tensors["intervals.quantiles"] = torch.from_numpy(interval_quantiles(network))
-        tensors["intervals.vol_quantiles"] = torch.from_numpy(
-            interval_quantiles(residuals, volatility, VOL_POWER))
-        tensors["intervals.vol_power"] = torch.tensor([VOL_POWER], dtype=torch.float32)
+        tensors.update(_interval_tensors(residuals, network, volatility, report))
     if prev:
         meta["metrics"]["folds"], kept = inherited(prev)
         tensors.update(kept)
@@ -207,6 +203,23 @@ def fit_ensemble(frame: Frame, st: TrainSettings, train_set, early, device: torc
                             fixed_epochs=fixed_epochs).best_epoch)
         ens.members[m] = net
     return ens.to(device).eval(), best
+
+
+def _interval_tensors(residuals: list[np.ndarray], network: list[np.ndarray],
+                      volatility: list[np.ndarray], report: Reporter) -> dict:
+    """The interval calibration from the folds' out-of-fold residuals, with a warning
+    when too few windows hold them to place a band's tails."""
+    count = sum(len(r) for r in residuals)
+    if count < MIN_INTERVAL_WINDOWS:
+        report.warn(f"the prediction intervals rest on {count} out-of-fold window(s), too "
+                    "few to calibrate them (their width is a rough guide only); give more "
+                    "history, a longer --val-size or a shorter --horizon")
+    # Unscaled quantiles of the unfloored forecasts: detect-anomalies' residual
+    # distribution (predict reads them only from bundles older than vol_quantiles).
+    return {"intervals.quantiles": torch.from_numpy(interval_quantiles(network)),
+            "intervals.vol_quantiles": torch.from_numpy(
+                interval_quantiles(residuals, volatility, VOL_POWER)),
+            "intervals.vol_power": torch.tensor([VOL_POWER], dtype=torch.float32)}
 
 
 def _all_windows(data: FoldData) -> WindowSet:
