@@ -4,6 +4,7 @@ model; and an automatic anomaly window that fits a short file."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -75,10 +76,17 @@ def test_no_room_for_any_anomaly_window_skips_the_model_with_a_warning() -> None
     st, report = TrainSettings(), Recorder()
     out = check_early(st, [Fold(0, 13, 14, 16)], 20, report)
     assert not out.anomaly and out.anomaly_window is None
+    # It said "13 steps before it, too few for anomaly windows of 4 steps", which read as
+    # a contradiction, and with --folds 0 counted a negative number of steps.
     assert report.lines == [
-        "Warning: anomaly model skipped: the first validation block has 13 steps before it, "
-        "too few for anomaly windows of 4 steps; pass --no-anomaly to skip it without this "
-        "warning, or give more data or fewer --folds"]
+        "Warning: anomaly model skipped: it needs 8 training windows of at least 4 steps and "
+        "an early-stopping part before the block its threshold is calibrated on, and only 13 "
+        "steps lie before that block; pass --no-anomaly to skip it without this warning, or "
+        "give more data or fewer --folds"]
+    report.lines.clear()
+    assert not check_early(replace(st, folds=0), [], 12, report).anomaly
+    assert "only 0 steps lie before that block" in report.lines[0]
+    assert report.lines[0].endswith("or give more data")
     roomy = check_early(st, [Fold(0, 200, 210, 260)], 260, report)
     assert (roomy.anomaly, roomy.anomaly_window, roomy.anomaly_segment) == (True, 64, 4)
 

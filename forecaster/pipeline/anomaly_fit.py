@@ -200,10 +200,13 @@ def settle_window(st: TrainSettings, blocks: list[Fold],
                             f"short for {DEFAULT_WINDOW})")
             return replace(st, anomaly_window=window, anomaly_segment=seg)
     if report is not None:
-        report.warn(f"anomaly model skipped: the first validation block has "
-                    f"{blocks[0].train_hi - blocks[0].train_lo} steps before it, too few for "
-                    f"anomaly windows of {MIN_WINDOW} steps; pass --no-anomaly to skip it "
-                    "without this warning, or give more data or fewer --folds")
+        past = max(blocks[0].train_hi - blocks[0].train_lo, 0)  # a holdout can outgrow n
+        fewer = " or fewer --folds" if st.folds > 1 else ""
+        report.warn(f"anomaly model skipped: it needs {MIN_TRAIN_WINDOWS} training windows "
+                    f"of at least {MIN_WINDOW} steps and an early-stopping part before the "
+                    f"block its threshold is calibrated on, and only {past} steps lie before "
+                    "that block; pass --no-anomaly to skip it without this warning, or give "
+                    f"more data{fewer}")
     return replace(st, anomaly=False)
 
 
