@@ -211,9 +211,17 @@ CASES = [
      ["19 rows", "need at least 20", "--window 8", "shorter --window/--horizon"]),
     ("too-few-for-folds", text(BASE[:26]), ["--folds", "3"], DATA,
      ["25 time steps", "3 folds", "fewer --folds"]),
+    # At the smallest shape only fewer folds (or more rows) can help: it said "use a
+    # shorter --window/--horizon" to --window 2 --horizon 1 as well.
+    ("too-few-for-folds-at-the-smallest-shape", text(BASE[:13]),
+     ["--window", "2", "--segment", "1", "--horizon", "1", "--folds", "3"], DATA,
+     ["12 time steps", "use fewer --folds (--folds 0 trains without validation) or more "
+      "data"]),
+    ("too-few-rows-names-the-smallest-shape", text(BASE[:13]), [], DATA,
+     ["12 rows", "--window 2 --horizon 1 needs 12) or more data"]),
     ("single-row", text(BASE[:2]), [], DATA, ["only 1 timestamp", "--freq"]),
     ("single-row-with-freq", text(BASE[:2]), ["--freq", "h"], DATA,
-     ["1 row per series", "more data"]),
+     ["1 row per series", "use more data (--window 2 --horizon 1 needs 12)"]),
     ("two-rows", text(BASE[:3]), [], DATA, ["only 2 timestamp", "need at least 3"]),
     ("missing-target", text(BASE), ["--target", "nope"], DATA,
      ["no column 'nope'", "timestamp, value"]),

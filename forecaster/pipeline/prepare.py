@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -73,10 +73,12 @@ def plan_folds(frame: Frame, grid: Grid, st: TrainSettings, path: str) -> list[F
     if train_len < need_train:
         need = m - train_len + need_train
         steps = f"{m} time steps" + (f" with data (of {grid.n})" if m < grid.n else "")
+        _, _, least_len, least = fold_room(_smallest(st), m)
+        advice = ("a shorter --window/--horizon or fewer --folds" if least <= least_len else
+                  "fewer --folds (--folds 0 trains without validation) or more data")
         raise DataError(f"{path}: {steps}, too few for --window {st.window}, "
                         f"--horizon {st.horizon} and {st.folds} folds of {val_size} steps "
-                        f"(need about {need}); use a shorter --window/--horizon or fewer "
-                        "--folds")
+                        f"(need about {need}); use {advice}")
     folds = [on_grid(f, grid) for f in folds]
     for k, f in enumerate(folds):
         _check_validated(frame, grid, st, f, f"{path}: fold {k + 1} of {st.folds}")
@@ -135,6 +137,11 @@ def fold_room(st: TrainSettings, n: int) -> tuple[list[Fold], int, int, int]:
     return folds, val_size, train_len, train_need(st, train_len)
 
 
+def _smallest(st: TrainSettings) -> TrainSettings:
+    """The smallest shape a model takes, for advice: two input steps, one ahead."""
+    return replace(st, window=2, segment=1, horizon=1, gap=None if st.gap is None else 0)
+
+
 def train_need(st: TrainSettings, train_len: int) -> int:
     """Steps a training part of ``train_len`` steps must have for this window and horizon."""
     return st.window + st.horizon + es_size(train_len, st.horizon) + MIN_TRAIN_WINDOWS
@@ -148,10 +155,13 @@ def check_final_length(frame: Frame, st: TrainSettings, path: str) -> None:
         bins = st.data.resample
         rows = f"{longest} row{'s' if longest != 1 else ''} per series at most" + (
             f" in bins of --resample {bins}" if bins else "")
-        advice = f"a shorter --resample than {bins}, " if bins else ""
+        least = train_need(_smallest(st), longest)
+        advice = (f"a shorter --resample than {bins}, " if bins else "") + (
+            "a shorter --window/--horizon (--window 2 --horizon 1 needs "
+            f"{least}) or more data" if least <= longest else
+            f"more data (--window 2 --horizon 1 needs {least})")
         raise DataError(f"{path}: {rows}, need at least {need} for --window {st.window} and "
-                        f"--horizon {st.horizon}; use {advice}a shorter --window/--horizon or "
-                        "more data")
+                        f"--horizon {st.horizon}; use {advice}")
     short = [s for s in frame.series if len(s.index) < st.window + st.horizon]
     if short:
         names = ", ".join(f"'{s.name}' ({len(s.index)} rows)" for s in short[:5])

@@ -114,10 +114,10 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     device = resolve_device(st.device)
     grid = make_grid(frame)
     st = fit_short(given, st, grid.n, report)
-    check_final_length(frame, st, path.name)
+    check_final_length(frame, st, str(path))
     warn_constant(frame, report)  # after the length check: one row is "constant" too
     warn_unused(st, report)
-    folds = plan_folds(frame, grid, st, path.name)
+    folds = plan_folds(frame, grid, st, str(path))
     first = min((f.train_hi for f in folds), default=grid.n)
     st = resolve_norm(st, frame, grid.offsets, first, grid.n, report)
     if st.anomaly:
