@@ -182,3 +182,15 @@ def test_an_unnamed_column_is_named_by_its_place_in_messages(tmp_path: Path) -> 
     line = error_line(result)
     assert "several numeric columns (the first column (no name in the header), value)" in line
     assert "Unnamed" not in line
+
+
+def test_a_saved_range_index_without_times_numbers_the_steps(tmp_path: Path) -> None:
+    # pd.DataFrame({'value': ...}).to_csv(path), the tutorials' sine wave: refused with
+    # "name it with --time-col", for a column with no name to give.
+    path = tmp_path / "sine.csv"
+    pd.DataFrame({"value": np.sin(np.arange(200) / 5)}).to_csv(path)
+    train_tiny(path, tmp_path / "m")
+    result = runner.invoke(app, ["predict", "--model", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(io.StringIO(result.stdout))
+    assert out["timestamp"].tolist() == list(range(200, 206))

@@ -11,12 +11,16 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from forecaster.data.cells import shown
 from forecaster.data.spec import DataSpec, expand_names
-from forecaster.data.timestamps import UNNAMED, check_parts, column_list, detect_time
+from forecaster.data.timestamps import (
+    check_parts,
+    column_list,
+    detect_time,
+    saved_index,
+)
 from forecaster.errors import DataError
 
 # A cell worth trying as a date: digits around a date or clock separator (2024-01-31,
@@ -105,7 +109,7 @@ def _check_roles(time_col: str | None, parts: list[str], spec: DataSpec, path: P
 
 def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
                    first_row: int) -> list[str]:
-    candidates = [c for c in candidates if not _saved_index(raw[c])]
+    candidates = [c for c in candidates if not saved_index(raw[c])]
     numeric = [c for c in candidates if _mostly_numeric(raw[c])]
     if len(numeric) == 1:
         return numeric
@@ -130,15 +134,6 @@ def _why_not(raw: pd.DataFrame, candidates: list[str], first_row: int) -> str:
     row = int(bad.to_numpy().argmax())
     cell = shown(raw[name].iloc[row].strip())
     return f" (row {row + first_row}, column '{name}': '{cell}' is not a number)"
-
-
-def _saved_index(col: pd.Series) -> bool:
-    """Whether ``col`` is a DataFrame's RangeIndex saved by ``to_csv``: no name in the
-    header, and the row numbers 0, 1, 2, ... (no data to forecast)."""
-    if not UNNAMED.fullmatch(str(col.name)):
-        return False
-    numbers = pd.to_numeric(col.str.strip(), errors="coerce").to_numpy()
-    return bool(np.array_equal(numbers, np.arange(len(col))))
 
 
 def not_numbers(text: pd.Series) -> pd.Series:

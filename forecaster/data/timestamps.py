@@ -70,9 +70,21 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
         # A lone 'day' or 'hour' column numbers the rows (steps); a lone 'Month' may hold
         # 1949M01. Without a year, no split timestamp can be built from it.
         return parts[0], []
+    index = [c for c in raw.columns if saved_index(raw[c])]
+    if index:  # DataFrame.to_csv of a series without times: its row numbers are the steps
+        return index[0], []
     raise DataError(f"{path}: no time column found among {column_list(raw.columns)}; "
                     "name it with --time-col (a column of step numbers 1, 2, 3, ... "
                     "will do), or add a column of timestamps")
+
+
+def saved_index(col: pd.Series) -> bool:
+    """Whether ``col`` is a DataFrame's RangeIndex saved by ``to_csv``: no name in the
+    header, and the row numbers 0, 1, 2, ... (no data to forecast)."""
+    if not UNNAMED.fullmatch(str(col.name)):
+        return False
+    numbers = pd.to_numeric(col.str.strip(), errors="coerce").to_numpy()
+    return bool(np.array_equal(numbers, np.arange(len(col))))
 
 
 def parse_times(raw: pd.DataFrame, time_col: str | None, parts: list[str],
