@@ -14,7 +14,7 @@ from typing import TextIO
 import pandas as pd
 
 from forecaster.atomic import atomic_write_text, atomic_writer
-from forecaster.errors import ConfigError
+from forecaster.errors import ConfigError, OutputError
 
 FORMATS = ("csv", "json")
 # Columns that echo the user's own values: written in full (the shortest text that reads
@@ -148,18 +148,28 @@ def write_stdout(text: str) -> None:
     streams ignore it: the rest was dropped and the run exited 0, as if all was read.
     """
     out = sys.stdout
+    if out is None:  # started with stdout closed (`>&-`)
+        raise OutputError("stdout is closed, so the output has nowhere to go; run the "
+                          "command with stdout open, or write a file with --output")
     raw = getattr(out, "buffer", None)
     if raw is None:  # a plain text stream (a test's capture): it takes everything
         out.write(text)
         return
-    out.flush()
-    data = memoryview(text.encode(out.encoding or "utf-8", out.errors or "strict"))
-    while data:
-        n = raw.write(data)
-        if not n:
-            raise BrokenPipeError("stdout took nothing")
-        data = data[n:]
-    raw.flush()
+    try:
+        out.flush()
+        data = memoryview(text.encode(out.encoding or "utf-8", out.errors or "strict"))
+        while data:
+            n = raw.write(data)
+            if not n:
+                raise BrokenPipeError("stdout took nothing")
+            data = data[n:]
+        raw.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a full disk behind `> file`: not a bug, and not written
+        raise OutputError(f"cannot write the output to stdout ({exc.strerror or exc}); "
+                          "free space where stdout goes, or write a file with "
+                          "--output") from None
 
 
 class _Stdout:

@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cached_property
 
 from forecaster.data.cells import printable
@@ -46,11 +46,12 @@ class Reporter:
         # A series name or cell from the file may hold a NUL or a line end: one line of
         # text in the log, as error lines are.
         message = printable(message)
-        if self.json:
-            json_line(level, message)
-            return
-        prefix = "Warning: " if level == "warning" else ""
-        self.console.print(f"{_stamp()} {prefix}{message}", markup=False)
+        with unwritable_log():
+            if self.json:
+                json_line(level, message)
+                return
+            prefix = "Warning: " if level == "warning" else ""
+            self.console.print(f"{_stamp()} {prefix}{message}", markup=False)
 
     def note(self, message: str) -> None:
         """An informational line."""
@@ -76,17 +77,18 @@ class Reporter:
         """A rich table."""
         if self.quiet:
             return
-        if self.json:
-            json_line("info", title, table=title, columns=columns, rows=rows)
-            return
-        from rich.table import Table
+        with unwritable_log():
+            if self.json:
+                json_line("info", title, table=title, columns=columns, rows=rows)
+                return
+            from rich.table import Table
 
-        table = Table(title=title, title_justify="left")
-        for i, col in enumerate(columns):
-            table.add_column(col, justify="left" if i == 0 else "right")
-        for row in rows:
-            table.add_row(*row)
-        self.console.print(table)
+            table = Table(title=title, title_justify="left")
+            for i, col in enumerate(columns):
+                table.add_column(col, justify="left" if i == 0 else "right")
+            for row in rows:
+                table.add_row(*row)
+            self.console.print(table)
 
     @contextmanager
     def epochs(self, label: str, total: int) -> Iterator[Callable[[int, float, float], None]]:
@@ -127,6 +129,12 @@ class Reporter:
                     if "best" in seen else "")
             self.note(f"{label}: {int(seen['epochs'])} epoch(s), last train loss "
                       f"{seen['train']:.5f}{best}")
+
+
+def unwritable_log() -> suppress:
+    """A context that drops a message stderr cannot take (a full disk): a run's outcome
+    and exit code must not depend on its log (exit 1 would read as "anomalies")."""
+    return suppress(OSError, ValueError)  # ValueError: a file closed under us
 
 
 def _stamp() -> str:

@@ -44,6 +44,8 @@ def main() -> None:
     """Console-script entry point."""
     thread_defaults()
     install_sigterm_handler()
+    if sys.stderr is None:  # started with stderr closed (`2>&-`): messages go nowhere
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - open for the process's life
     try:
         code = app(standalone_mode=False)
         # The work is done (the bundle saved, the output replaced): a Ctrl-C from here on

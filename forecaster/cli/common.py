@@ -242,14 +242,14 @@ def error_line(message: str) -> None:
     the message stays one line of text, which grep does not take for binary.
     """
     from forecaster.data.cells import printable
+    from forecaster.report import json_line, unwritable_log
 
     message = printable(message)
-    if _LOG["json"]:
-        from forecaster.report import json_line
-
-        json_line("error", message)
-    else:
-        typer.echo(f"Error: {message}", err=True)
+    with unwritable_log():  # the exit code still tells what happened
+        if _LOG["json"]:
+            json_line("error", message)
+        else:
+            typer.echo(f"Error: {message}", err=True)
 
 
 def split_names(values: list[str] | None) -> list[str]:
