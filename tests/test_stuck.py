@@ -44,6 +44,25 @@ def test_limits_come_from_a_quantile_of_training_runs() -> None:
     assert limits[0] == MIN_RUN and limits[1] >= 2 * 12
 
 
+def test_a_long_stuck_spell_in_training_does_not_set_its_own_limit() -> None:
+    # A spell of L steps is L steps of the step quantile: 60 steps in 3,000 set the limit
+    # to 91, so a sensor that stuck once for 5 hours was never flagged for it again.
+    rng = np.random.default_rng(1)
+    v = np.round(15 + 3 * np.sin(np.arange(3000) * 2 * np.pi / 288)
+                 + rng.normal(0, 0.3, 3000), 2)[:, None]
+    seen = np.ones_like(v, dtype=bool)
+    for spells in (1, 4):
+        held = v.copy()
+        for k in range(spells):
+            held[500 + 600 * k:560 + 600 * k] = held[500 + 600 * k]
+        assert run_limits(held, seen) == [MIN_RUN]
+    # Spells recurring more often than that are how the channel behaves: a long limit.
+    held = v.copy()
+    for k in range(8):
+        held[100 + 350 * k:160 + 350 * k] = held[100 + 350 * k]
+    assert run_limits(held, seen)[0] > 60
+
+
 def test_stuck_steps_score_above_the_threshold_and_grow_with_the_run() -> None:
     v = _col(*range(10), *[9.0] * 12)
     s = stuck_scores(v, np.ones_like(v, dtype=bool), [4], unit=6.0)[:, 0]

@@ -6,9 +6,13 @@ flagged. A stuck sensor repeats its last reading exactly, which no model is need
 see: a run of equal readings far longer than almost any run in training is an anomaly.
 
 The limit per channel is twice the run length that 99.5 % of the observed training
-steps stay within (at least ``MIN_RUN``): a quantile, not the longest run, so a stuck
-spell inside the training data does not set its own limit; and "twice" so that a noisy
-sensor's ordinary ties are never flagged. Data whose values repeat by nature (counts,
+steps stay within, or that all but the ``SKIP`` longest runs stay within where that is
+shorter (at least ``MIN_RUN``). A spell of L steps is L steps of the quantile: alone, a
+5-hour spell in 10 days of 5-minute data set a limit above its own length, so a sensor
+that stuck once was never flagged again. Up to ``SKIP`` spells are set aside (as the
+threshold's floor sets aside its highest sequences); spells that recur more often than
+that are how this channel behaves. "Twice" keeps a noisy sensor's ordinary ties from
+being flagged. Data whose values repeat by nature (counts,
 on/off, coarse readings) have long runs throughout training and so a high limit; a
 channel that mostly repeats its last value in training (a flat line, a setpoint, a count
 that is mostly 0) is never called stuck: its limit is 0.
@@ -20,6 +24,7 @@ import numpy as np
 
 QUANTILE = 0.995
 FACTOR = 2
+SKIP = 4  # the longest runs of training that may be stuck spells themselves
 MIN_RUN = 4  # a run this long is never called stuck, whatever training showed
 HOLDS = 0.5  # a channel whose training steps repeat the last value this often: never stuck
 
@@ -49,9 +54,17 @@ def run_limits(values: np.ndarray, observed: np.ndarray) -> list[int]:
         if seen.size and (seen > 1).mean() > HOLDS:
             limits.append(0)
             continue
-        typical = float(np.quantile(seen, QUANTILE)) if seen.size else 1.0
+        typical = min(float(np.quantile(seen, QUANTILE)) if seen.size else 1.0,
+                      _unskipped(runs[:, c]))
         limits.append(max(int(np.ceil(FACTOR * typical)), MIN_RUN))
     return limits
+
+
+def _unskipped(runs: np.ndarray) -> float:
+    """The longest run once the ``SKIP`` longest are set aside (inf: too few runs)."""
+    ends = (runs > 0) & (np.append(runs[1:], 0) != runs + 1)  # each run's last step
+    lengths = np.sort(runs[ends])[::-1]
+    return float(lengths[SKIP]) if len(lengths) > SKIP else np.inf
 
 
 def stuck_scores(values: np.ndarray, observed: np.ndarray, limits: list[int],
