@@ -31,8 +31,11 @@ def plot_detection(table: pd.DataFrame, events: pd.DataFrame, path: Path) -> Non
     import matplotlib.pyplot as plt
 
     names = list(dict.fromkeys(table["series"]))[:MAX_SERIES]  # many series: the first few
-    fig, axes = plt.subplots(2 * len(names), 1, sharex=True, squeeze=False,
+    fig, axes = plt.subplots(max(2 * len(names), 1), 1, sharex=True, squeeze=False,
                              figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
+    if not names:  # no row after --since (a feed that stopped): say so, not last run's plot
+        axes[0, 0].text(0.5, 0.5, "no rows scored", ha="center", va="center")
+        axes[0, 0].set_axis_off()
     for i, name in enumerate(names):
         part = table[table["series"] == name]
         _draw(axes[2 * i, 0], axes[2 * i + 1, 0], part, events[events["series"] == name], name)

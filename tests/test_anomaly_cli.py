@@ -106,6 +106,11 @@ def test_plot_is_a_png_of_the_right_size(sensor_model: Path, tmp_path: Path) -> 
     head = png.read_bytes()[:24]
     assert head[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", head[16:24]) == (1200, 700)
+    # Nothing after --since (a feed that stopped): a plot that says so, not an internal
+    # error (exit 70) after the output was written.
+    result = _detect(sensor_model, "--since", "2030-01-01", "--plot", str(png))
+    assert result.exit_code == 0, result.output
+    assert struct.unpack(">II", png.read_bytes()[16:24]) == (1200, 700)
 
 
 def test_calibration_uses_out_of_fold_errors_only(monkeypatch: pytest.MonkeyPatch) -> None:
