@@ -171,6 +171,12 @@ def _with_rollback(root: Path, exc: BundleError) -> BundleError:
                        f"--model {root}'")
 
 
+def check_version(version_dir: Path) -> None:
+    """Raise BundleError if the version in ``version_dir`` cannot be loaded (before
+    ``rollback`` makes it current: a damaged one would break a working bundle)."""
+    _load_version(version_dir)
+
+
 def _load_version(version_dir: Path) -> Bundle:
     meta = _read_json(version_dir / "bundle.json")
     _check_meta(meta, version_dir)

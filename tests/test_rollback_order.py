@@ -87,6 +87,12 @@ def test_a_bundle_without_history_rolls_back_by_name_and_then_keeps_one(
 NAMES = [f"v20260101T00000{i}Z-abcd" for i in range(4)]
 
 
+@pytest.fixture
+def hand_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Versions made by hand hold no model: rollback's load check of the target passes."""
+    monkeypatch.setattr("forecaster.bundle.check_version", lambda version_dir: None)
+
+
 def _fake_bundle(root: Path, current: str, history: list[str] | None) -> Path:
     for name in NAMES:
         (root / "versions" / name).mkdir(parents=True)
@@ -105,6 +111,7 @@ def _fake_bundle(root: Path, current: str, history: list[str] | None) -> Path:
     # a train by an older release left CURRENT off the history: it is added
     (NAMES[3], NAMES[:2], None, NAMES[1], NAMES[:2]),
 ])
+@pytest.mark.usefixtures("hand_made")
 def test_rollback_reconciles_the_history_with_current(tmp_path: Path, current: str,
                                                       history: list[str], removed: str | None,
                                                       back_to: str, left: list[str]) -> None:
@@ -116,6 +123,7 @@ def test_rollback_reconciles_the_history_with_current(tmp_path: Path, current: s
     assert (root / "HISTORY").read_text().split() == left
 
 
+@pytest.mark.usefixtures("hand_made")
 def test_a_history_that_is_a_link_is_replaced_not_followed(tmp_path: Path) -> None:
     root = _fake_bundle(tmp_path / "m", NAMES[3], None)
     outside = tmp_path / "outside"
@@ -125,3 +133,20 @@ def test_a_history_that_is_a_link_is_replaced_not_followed(tmp_path: Path) -> No
     assert (root / "CURRENT").read_text() == NAMES[2] + "\n"
     assert outside.read_text() == NAMES[0] + "\n"
     assert not (root / "HISTORY").is_symlink()
+
+
+def test_rollback_refuses_a_damaged_version_and_keeps_the_current_one(
+        tmp_path: Path, series_csv: Path) -> None:
+    # It switched to the damaged version and said "rolled back": a working bundle broke,
+    # and predict failed from then on (exit 78).
+    model = tmp_path / "m"
+    for seed in ("1", "2"):
+        train_tiny(series_csv, model, "--seed", seed)
+    current = current_version_dir(model)
+    older = next(v for v in (model / "versions").glob("v*") if v != current)
+    (older / "bundle.json").write_text("garbage")
+    result = runner.invoke(app, ["rollback", "--model", str(model)])
+    assert result.exit_code == 78, result.output
+    assert result.stderr.startswith(f"Error: cannot roll back to {older.name}: it is damaged")
+    assert f"{current.name} stays current" in result.stderr
+    assert current_version_dir(model) == current and _seed(model) == 2

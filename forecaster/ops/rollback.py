@@ -10,7 +10,7 @@ from forecaster.bundle_versions import (
     set_current,
     version_names,
 )
-from forecaster.errors import ConfigError, MissingInputError
+from forecaster.errors import BundleError, ConfigError, MissingInputError
 from forecaster.ops.lock import model_lock
 
 
@@ -37,8 +37,21 @@ def rollback(model_dir: Path, wait: float = 0.0) -> tuple[str, str]:
             raise ConfigError(f"{model_dir}: no version older than {current} is kept, so "
                               "there is nothing to roll back to; rollback undoes a retrain "
                               "(train keeps the last --keep versions)")
+        _check_target(model_dir / "versions" / history[-1], current)
         set_current(model_dir, history)
         return current, history[-1]
+
+
+def _check_target(version_dir: Path, current: str) -> None:
+    """Refuse to go back to a damaged version: it would replace a bundle that may work."""
+    from forecaster.bundle import check_version
+
+    try:
+        check_version(version_dir)
+    except BundleError as exc:
+        raise BundleError(f"cannot roll back to {version_dir.name}: it is damaged ({exc}); "
+                          f"{current} stays current; retrain with 'forecast train' if it "
+                          "does not work either") from None
 
 
 def _back(model_dir: Path, current: str) -> list[str]:
