@@ -35,7 +35,7 @@ from pathlib import Path
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load, save_file
 
 from forecaster.atomic import fsync_dir, umask_mode
 from forecaster.bundle_schema import check_shape
@@ -183,7 +183,9 @@ def _load_version(version_dir: Path) -> Bundle:
     weights = safe_file(version_dir / "weights.safetensors", version_dir)
     _check_weights_header(weights)
     try:
-        tensors = load_file(str(weights))
+        # From bytes: safetensors' loader takes only a UTF-8 path, and a model directory
+        # named in another encoding trained fine, then never loaded.
+        tensors = load(weights.read_bytes())
     except (SafetensorError, OSError, ValueError, RuntimeError) as exc:
         raise BundleError(f"{weights}: unreadable weights ({exc}); retrain with "
                           "'forecast train'") from None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 import torch
-from conftest import TINY
+from conftest import TINY, train_tiny
 from typer.testing import CliRunner
 
 from forecaster import bundle as bundle_mod
@@ -198,3 +199,14 @@ def test_a_saved_version_is_readable_as_the_umask_allows(tmp_path: Path) -> None
         os.umask(old)
     assert version.stat().st_mode & 0o777 == 0o755  # not mkdtemp's 0700
     assert (tmp_path / "m" / "CURRENT").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_model_directory_named_in_another_encoding_loads(tmp_path: Path,
+                                                            series_csv: Path) -> None:
+    # Latin-1 'modèle' on a UTF-8 system: train wrote it, and every load failed (exit 78,
+    # "Path ... is not valid UTF-8"), which no retrain could mend.
+    model = tmp_path / os.fsdecode(b"mod\xe8le")
+    train_tiny(series_csv, model)
+    result = CliRunner().invoke(app, ["predict", "--model", str(model), "--data",
+                                      str(series_csv)])
+    assert result.exit_code == 0, result.output
