@@ -156,10 +156,11 @@ def check_final_length(frame: Frame, st: TrainSettings, path: str) -> None:
         rows = f"{longest} row{'s' if longest != 1 else ''} per series at most" + (
             f" in bins of --resample {bins}" if bins else "")
         least = train_need(_smallest(st), longest)
-        advice = (f"a shorter --resample than {bins}, " if bins else "") + (
-            "a shorter --window/--horizon (--window 2 --horizon 1 needs "
-            f"{least}) or more data" if least <= longest else
-            f"more data (--window 2 --horizon 1 needs {least})")
+        parts = ([f"a shorter --resample than {bins}"] if bins else []) + (
+            [f"a shorter --window/--horizon (--window 2 --horizon 1 needs {least})"]
+            if least <= longest else [])
+        advice = (", ".join(parts) + " or more data" if parts else
+                  f"more data (--window 2 --horizon 1 needs {least})")
         raise DataError(f"{path}: {rows}, need at least {need} for --window {st.window} and "
                         f"--horizon {st.horizon}; use {advice}")
     short = [s for s in frame.series if len(s.index) < st.window + st.horizon]
