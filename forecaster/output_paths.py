@@ -39,10 +39,10 @@ def check_output_path(output: Path, forbidden_files: list[Path],
         raise OutputError(found.refusal(output, option))
     target = output.resolve()
     for f in forbidden_files:
-        if target == Path(f).resolve():
+        if target == resolved(Path(f)):
             raise OutputError(f"{option} {output}: that is the input file; choose another path")
     for d in forbidden_dirs:
-        if target.is_relative_to(Path(d).resolve()):
+        if target.is_relative_to(resolved(Path(d))):
             raise OutputError(f"{option} {output}: inside the model directory {d}; choose "
                               "another path")
     _check_target(found, output, option)
@@ -134,3 +134,12 @@ def _check_writable(file: Path, option: str, output: Path) -> None:
                           f"({exc.strerror}); choose a folder you can write to") from None
     os.close(fd)
     Path(tmp).unlink(missing_ok=True)
+
+
+def resolved(path: Path) -> Path:
+    """``path`` with its links followed, or made absolute as it is when they loop (the
+    reader then says the file cannot be read; resolve() raised an internal error)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+        return path.absolute()

@@ -487,3 +487,41 @@ def test_warnings_escape_what_the_file_wrote_too(capsys) -> None:
     Reporter().warn("series 'pump\x00 1' was not in the training data")
     err = capsys.readouterr().err
     assert "\x00" not in err and "series 'pump\\x00 1'" in err
+
+
+def test_a_loop_of_links_is_a_missing_file_for_every_command(tmp_path: Path) -> None:
+    # train resolved the path first: "internal error (RuntimeError: Symlink loop ...)".
+    (tmp_path / "a.csv").symlink_to(tmp_path / "b.csv")
+    (tmp_path / "b.csv").symlink_to(tmp_path / "a.csv")
+    for args in (["train", str(tmp_path / "a.csv"), "--model", str(tmp_path / "m")],
+                 ["backtest", str(tmp_path / "a.csv")]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == EXIT_NO_INPUT, result.output
+        assert result.stderr.startswith(f"Error: {tmp_path / 'a.csv'}: no such file (a symbolic "
+                                        "link to a missing file, or a loop of links)")
+    assert not (tmp_path / "m").exists()
+
+
+def test_an_unreadable_data_file_is_our_error_not_the_option_parsers(tmp_path: Path,
+                                                                     monkeypatch) -> None:
+    # typer checked readability first: "Invalid value for 'data': path ... is not
+    # readable", exit 2, with nothing on what to do. As root, chmod 000 stops no read:
+    # refuse the access check and the opens instead.
+    import os
+
+    src = tmp_path / "noperm.csv"
+    src.write_text("timestamp,value\n")
+    real_access, real_open = os.access, builtins.open
+    monkeypatch.setattr(os, "access", lambda p, mode, *a, **k: (
+        False if Path(p) == src else real_access(p, mode, *a, **k)))
+
+    def refuse(file, *args, **kwargs):
+        if isinstance(file, (str, Path)) and Path(file) == src:
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refuse)
+    for args in (["train", str(src), "--model", str(tmp_path / "m")], ["backtest", str(src)]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == EXIT_NO_INPUT, result.output
+        assert f"{src}: cannot read the file (Permission denied)" in result.stderr

@@ -14,6 +14,7 @@ import typer
 
 from forecaster.cli import train as train_cli
 from forecaster.cli.common import (
+    DataFile,
     Debug,
     Format,
     Output,
@@ -36,7 +37,7 @@ def _shared(name: str) -> bool:
 
 
 def _own_options(
-    data: Annotated[Path, typer.Argument(help="CSV file with a time column and numbers.")],
+    data: DataFile,
     start: Annotated[str | None, typer.Option(
         help="First origin: a timestamp, or a fraction of the data (default 0.8).")] = None,
     end: Annotated[str | None, typer.Option(
@@ -59,7 +60,7 @@ def _own_options(
                                          help="Prediction interval level, percent.")] = 90.0,
     output: Output = None,
     fmt: Format = "csv",
-    plot: Annotated[Path | None, typer.Option(
+    plot: Annotated[Path | None, typer.Option(readable=False,
         help="Write an image (.png, .pdf, .svg, .eps; .jpg, .tif with Pillow) of history, "
              "forecasts and intervals at a few origins.")] = None,
     quiet: Quiet = False,

@@ -48,8 +48,12 @@ ModelDir = Annotated[Path, typer.Option("--model", "-m", envvar="FORECAST_MODEL_
                                         parser=_model_dir, help="Model bundle directory.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
-Output = Annotated[Path | None, typer.Option("--output", "-o",
+# readable=False on paths: typer's own check refused an unreadable file with click's
+# message and exit 2, before the loader's error (66) could say what to do.
+Output = Annotated[Path | None, typer.Option("--output", "-o", readable=False,
                                              help="Write here (atomically) instead of stdout.")]
+DataFile = Annotated[Path, typer.Argument(readable=False,
+                                          help="CSV file with a time column and numbers.")]
 Format = Annotated[str, typer.Option("--format", "-f", help="Output format: csv or json.")]
 Strict = Annotated[bool, typer.Option(
     help="Fail (exit 65) instead of warning when the data drifted grossly from training.")]
@@ -71,7 +75,7 @@ def _print_version(value: bool) -> None:
 def _root(
     ctx: typer.Context,
     config: Annotated[Path | None, typer.Option(
-        "--config", envvar="FORECAST_CONFIG",
+        "--config", envvar="FORECAST_CONFIG", readable=False,
         help="TOML file of option values (default: ./forecast.toml if present). "
              "Precedence: flag > FORECAST_* environment variable > file > default.")] = None,
     log_format: Annotated[str, typer.Option(

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 def detect_anomalies(
     ctx: typer.Context,
     model: ModelDir = Path(DEFAULT_MODEL_DIR),
-    data: Annotated[Path | None, typer.Option(
+    data: Annotated[Path | None, typer.Option(readable=False,
         help="Score this CSV (same columns) instead of the recorded training file.")] = None,
     since: Annotated[str | None, typer.Option(
         help="Score only rows at or after this timestamp (earlier rows are context).")] = None,
@@ -57,7 +57,7 @@ def detect_anomalies(
         help="k of the std rule (and of telemanom's cap).")] = None,
     events: Annotated[bool, typer.Option(
         "--events", help="One row per anomalous event instead of one per step.")] = False,
-    plot: Annotated[Path | None, typer.Option(
+    plot: Annotated[Path | None, typer.Option(readable=False,
         help="Also draw the series, events and scores to this image (.png, .pdf, .svg, "
              ".eps; .jpg, .tif with Pillow).")] = None,
     exit_zero: Annotated[bool, typer.Option(

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from forecaster.cli.common import (
+    DataFile,
     Debug,
     ModelDir,
     Quiet,
@@ -34,7 +35,7 @@ MAX_LAYERS = 8
 @app.command()
 def train(
     ctx: typer.Context,
-    data: Annotated[Path, typer.Argument(help="CSV file with a time column and numbers.")],
+    data: DataFile,
     model: ModelDir = Path(DEFAULT_MODEL_DIR),
     time_col: Annotated[str | None, typer.Option(
         help="Time column (detected if omitted); a split date as Date,Time or "

@@ -167,7 +167,9 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], int]:
 def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], int]:
     csvlines.check_regular_file(path)
     if not path.exists():
-        raise MissingInputError(f"{path}: no such file; check the path")
+        dangling = " (a symbolic link to a missing file, or a loop of links)" if (
+            path.is_symlink()) else ""
+        raise MissingInputError(f"{path}: no such file{dangling}; check the path")
     if path.is_dir():
         raise MissingInputError(f"{path}: is a directory, expected a CSV file")
     if path.stat().st_size == 0:

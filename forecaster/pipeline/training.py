@@ -25,6 +25,7 @@ from forecaster.metrics import mae, mase, rmse
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
 from forecaster.models.train import TrainConfig, fit, masked_mse, predict_batches
 from forecaster.ops.lock import model_lock
+from forecaster.output_paths import resolved
 from forecaster.pipeline.evaluation import (
     MIN_INTERVAL_WINDOWS,
     VOL_POWER,
@@ -104,7 +105,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
         The saved bundle's directory and metadata.
     """
     report = report or Reporter(quiet=True)
-    path = Path(csv_path).resolve()
+    path = resolved(Path(csv_path))
     if st.warm_start:
         st = continue_settings(st)
     frame = load_frame(path, st.data)
