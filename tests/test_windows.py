@@ -55,3 +55,29 @@ def test_the_automatic_window_is_fourteen_seasons_whatever_the_segment() -> None
     assert (shapes[None].window, shapes[None].segment) == (336, 24)
     # --segment 1 is the classic per-step LSTM over the same 14 days, not over 14 hours.
     assert (shapes[1].window, shapes[5].window) == (336, 335)
+
+
+def test_an_epoch_of_a_short_file_takes_several_optimiser_steps() -> None:
+    # With a 256-window batch, 100 windows were one Adam step per epoch: early stopping
+    # ended the airline passengers' fits after a handful, below seasonal naive.
+    from torch import nn
+
+    from forecaster.models.train import MIN_STEPS, TrainConfig, fit
+
+    values = np.sin(np.arange(120.0) / 3)[:, None]
+    data = assemble([(values, np.ones_like(values, dtype=bool), np.arange(100))], 1, 12, 1)
+    batches = []
+
+    def loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, w: torch.Tensor):
+        batches.append(len(x))  # (batch, timesteps, features): one call per step
+        return ((model(x[..., :1]).mean(dim=1) - y[:, 0]) ** 2).mean()
+
+    fit(nn.Linear(1, 1), loss, data, None, TrainConfig(batch_size=256), torch.device("cpu"),
+        fixed_epochs=1)
+    assert len(batches) == MIN_STEPS and sum(batches) == 100
+    batches.clear()
+    big = assemble([(np.zeros((4012, 1)), np.ones((4012, 1), dtype=bool), np.arange(4000))],
+                   1, 12, 1)
+    fit(nn.Linear(1, 1), loss, big, None, TrainConfig(batch_size=256), torch.device("cpu"),
+        fixed_epochs=1)
+    assert max(batches) == 256  # long files keep the batch size asked for

@@ -14,6 +14,11 @@ from torch import nn
 from forecaster.data.windows import WindowSet
 from forecaster.errors import ConfigError
 
+# An epoch takes at least this many optimiser steps: with a full batch, a short file
+# (airline's 100 windows) had one step per epoch, and early stopping ended its fits
+# after a handful of steps, below seasonal naive.
+MIN_STEPS = 8
+
 LossFn = Callable[[nn.Module, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 EpochHook = Callable[[int, float, float], None]
 
@@ -125,8 +130,9 @@ def _train_epoch(model: nn.Module, loss_fn: LossFn, data: WindowSet, cfg: TrainC
     model.train()
     order = torch.randperm(len(data), generator=gen)[: cfg.max_windows].to(data.starts.device)
     total, count = 0.0, 0
-    for i in range(0, len(order), cfg.batch_size):
-        x, y, w = data.batch(order[i:i + cfg.batch_size])
+    size = min(cfg.batch_size, max(1, math.ceil(len(order) / MIN_STEPS)))
+    for i in range(0, len(order), size):
+        x, y, w = data.batch(order[i:i + size])
         loss = loss_fn(model, x, y, w)
         if not torch.isfinite(loss):
             # A user's setting, not a bug: the steps outgrew the float range.
