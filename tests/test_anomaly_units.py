@@ -317,3 +317,14 @@ def test_a_sparse_channel_does_not_drop_the_others_errors() -> None:
 
     err = window_errors(Off(), data)
     assert not np.isnan(err[:, :, 0]).any() and np.isnan(err[:, :, 1]).all()
+
+
+def test_input_features_are_scored_but_make_no_overall_score() -> None:
+    # A 0/1 command channel's ordinary switches (errors of 50 here) were the overall
+    # score, and set the floor above an 80-sigma spike of the target.
+    errors = np.array([[0.1, 50.0], [9.0, 0.1], [np.nan, 3.0]])
+    per, overall = normalise(errors, np.zeros(2), np.ones(2), scored=1)
+    assert per.shape == (3, 2) and per[0, 1] == 50.0
+    np.testing.assert_allclose(overall[:2], [0.1, 9.0], rtol=1e-6)
+    assert np.isnan(overall[2])  # a masked target step stays unscored
+    assert normalise(errors, np.zeros(2), np.ones(2))[1][0] == 50.0  # all channels: targets

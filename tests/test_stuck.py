@@ -128,7 +128,7 @@ def test_a_channel_that_mostly_holds_its_value_is_never_stuck() -> None:
 
 def test_an_event_names_the_stuck_channel(tmp_path: Path) -> None:
     # Stuck scores went into the overall score only, so the event named whichever
-    # channel the model scored highest ('b'), not the stuck feature 'c'.
+    # channel the model scored highest ('b'), not the stuck target 'c'.
     rng = np.random.default_rng(2)
     x = np.arange(600)
     df = pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=600, freq="h"),
@@ -137,12 +137,25 @@ def test_an_event_names_the_stuck_channel(tmp_path: Path) -> None:
                        "c": np.sin(2 * np.pi * x / 12) + rng.normal(0, 0.1, 600)})
     model = tmp_path / "m"
     result = runner.invoke(app, ["train", str(_write(df, tmp_path / "c.csv")), "--model",
-                                 str(model), "--target", "a", "--features", "b,c", *TINY])
+                                 str(model), "--target", "a,c", "--features", "b", *TINY])
     assert result.exit_code == 0, result.output
-    df.loc[560:599, "c"] = 0.5
+    stuck = df.copy()
+    stuck.loc[560:599, "c"] = 0.5
+    scored = _write(stuck, tmp_path / "s.csv")
     result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data",
-                                 str(_write(df, tmp_path / "s.csv")), "--last", "60",
-                                 "--events"])
+                                 str(scored), "--last", "60", "--events"])
     assert result.exit_code == 1, result.output
     events = pd.read_csv(io.StringIO(result.stdout))
     assert events["channel"].iloc[-1] == "c"
+    # An input feature stuck is shown in its own score, but raises no alert: features are
+    # inputs (as telemanom's commands), and only targets make the overall score.
+    model = tmp_path / "f"
+    result = runner.invoke(app, ["train", str(_write(df, tmp_path / "c.csv")), "--model",
+                                 str(model), "--target", "a", "--features", "b,c", *TINY])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data",
+                                 str(scored), "--last", "60"])
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert result.exit_code == 0, result.output
+    assert (table["score_c"].iloc[-10:] > table["threshold"].iloc[-10:]).all()
+    assert not table["is_anomaly"].any()

@@ -16,7 +16,8 @@ def severity(peak: float, threshold: float) -> str:
     return "low" if excess < 2.0 else "medium" if excess < 6.0 else "high"
 
 
-def events_table(table: pd.DataFrame, spans: np.ndarray | None = None) -> pd.DataFrame:
+def events_table(table: pd.DataFrame, spans: np.ndarray | None = None,
+                 targets: list[str] | None = None) -> pd.DataFrame:
     """Events of a per-step table (columns series, timestamp, score, threshold, is_anomaly).
 
     With several channels (``score_<column>`` columns), each event also names the
@@ -26,8 +27,12 @@ def events_table(table: pd.DataFrame, spans: np.ndarray | None = None) -> pd.Dat
         table: the per-step rows, series after series.
         spans: (rows,) bool, the steps of the events where they are more than the flagged
             steps (flagged runs joined across short gaps); ``is_anomaly`` if None.
+        targets: the channels an event may name (input features make no alert); all
+            ``score_`` columns if None.
     """
     channels = [c for c in table.columns if c.startswith("score_")]
+    named = channels if targets is None else [c for c in channels
+                                              if c.removeprefix("score_") in targets]
     every = table["is_anomaly"].to_numpy(dtype=bool) if spans is None else spans
     rows = []
     for name, part in table.groupby("series", sort=False):
@@ -40,8 +45,8 @@ def events_table(table: pd.DataFrame, spans: np.ndarray | None = None) -> pd.Dat
             peak = float(scores[at])
             row = [name, stamps[a], stamps[b], b - a + 1, peak, thr, severity(peak, thr)]
             if channels:
-                per = part[channels].iloc[at].to_numpy(dtype=float)
-                row.append(channels[int(np.nanargmax(per))].removeprefix("score_")
+                per = part[named].iloc[at].to_numpy(dtype=float) if named else np.full(1, np.nan)
+                row.append(named[int(np.nanargmax(per))].removeprefix("score_")
                            if not np.isnan(per).all() else "")
             rows.append(row)
     out = pd.DataFrame(rows, columns=EVENT_COLUMNS + (["channel"] if channels else []))

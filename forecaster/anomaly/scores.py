@@ -112,11 +112,18 @@ def robust_stats(errors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return center.astype(np.float64), np.maximum(mad, MIN_ERROR_SCALE).astype(np.float64)
 
 
-def normalise(errors: np.ndarray, center: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """Per-channel scores (steps, channels) and the overall score (steps,), the channel
-    maximum, so a fault in any one channel shows; NaN stays NaN (masked steps)."""
+def normalise(errors: np.ndarray, center: np.ndarray, scale: np.ndarray,
+              scored: int | None = None) -> np.ndarray:
+    """Per-channel scores (steps, channels) and the overall score (steps,), the maximum
+    over the first ``scored`` channels (the targets; all if None), so a fault in any one
+    target shows; NaN stays NaN (masked steps).
+
+    Input features are reconstructed and scored per channel, but do not make the overall
+    score: as telemanom scores telemetry and not its commands, a 0/1 command channel's
+    ordinary switching had set the floor above an 80-sigma spike of the target.
+    """
     per = (errors - center[None, :]) / scale[None, :]
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        overall = np.nanmax(per, axis=1)
+        overall = np.nanmax(per[:, :scored], axis=1)
     return per.astype(np.float32), overall.astype(np.float32)

@@ -100,7 +100,7 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
     if not np.isfinite(oof).any():
         raise _no_windows(frame)
     center, scale = robust_stats(oof)
-    _, oof_scores = normalise(oof, center, scale)
+    _, oof_scores = normalise(oof, center, scale, len(frame.spec.targets))
     net, epochs = _final_fit(frame, grid, sta, best_epochs, device, report)
     meta["anomaly"] = _meta(frame, st, sta, center, scale, oof_scores, epochs)
     kind = "floor" if st.anomaly_threshold == "telemanom" else "threshold"

@@ -138,7 +138,8 @@ class DetectionRun:
         for s in self.frame.series:
             part = self.score_series(s)
             if part.spans.any() or not self._events:  # the first: the empty table's shape
-                self._events.append(events_table(part.table, part.spans))
+                self._events.append(events_table(part.table, part.spans,
+                                                 self.frame.spec.targets))
             self.flagged += int(part.table["is_anomaly"].sum())
             self.threshold = max(self.threshold, part.threshold)
             yield part
@@ -162,7 +163,8 @@ class DetectionRun:
         scorer = self.scorer
         scaler = series_scaler(self.bundle, s.name, s.values, s.observed, self.report)
         cutoff = self._cutoffs[s.name]
-        per, overall = normalise(scorer.run(s, scaler, cutoff), scorer.center, scorer.scale)
+        per, overall = normalise(scorer.run(s, scaler, cutoff), scorer.center, scorer.scale,
+                                 len(self.frame.spec.targets))
         threshold = scorer.threshold
         if scorer.rule == "telemanom":
             # Smoothed scores; the threshold adapts to them, above the out-of-fold floor.
@@ -195,9 +197,10 @@ class DetectionRun:
         # the one picked on these rows: a score must not depend on the rows scored.
         cap = self.scorer.cap if np.isfinite(self.scorer.cap) else self.scorer.threshold
         stuck = stuck_scores(s.values, s.observed, mine, max(self.scorer.threshold, cap))
-        hit = (stuck > 0).any(axis=1)  # elsewhere scores stay (NaN where filled in)
         if per.shape[1] == stuck.shape[1]:  # an event names the channel that is stuck
             per = np.where(stuck > 0, np.fmax(per, stuck), per)
+        stuck = stuck[:, :len(self.frame.spec.targets)]  # features: inputs, not alerts
+        hit = (stuck > 0).any(axis=1)  # elsewhere scores stay (NaN where filled in)
         return per, np.where(hit, np.fmax(overall, stuck.max(axis=1)), overall), flags | hit
 
 
