@@ -15,6 +15,7 @@ from pathlib import Path
 
 from forecaster.anomaly.scores import COMBINES
 from forecaster.anomaly.thresholds import RULES
+from forecaster.data.spec import DUPLICATE_POLICIES, FILL_POLICIES
 from forecaster.errors import BundleError
 from forecaster.models.rnn import CELLS
 
@@ -65,6 +66,7 @@ TIME = Kind(_timestamp, "a timestamp")
 SCALES = Kind(_scales, "a list of positive numbers")
 COUNTS = Kind(lambda v: isinstance(v, list) and all(_whole(x) and x >= 0 for x in v),
               "a list of whole numbers from 0")
+DIRECTION = Kind(lambda v: _whole(v) and v in (1, -1), "1 or -1")
 SHARE = Kind(lambda v: _number(v) and 0 <= v < 1, "a number from 0 to under 1")
 
 
@@ -82,6 +84,7 @@ SHAPE: dict[tuple[str, ...], Kind] = {
     ("data", "spec", "targets"): TEXTS,
     ("data", "targets"): TEXTS,
     ("data", "columns"): TEXTS,
+    ("data", "path"): TEXT,  # where predict and detect-anomalies read the rows again
     ("forecaster",): OBJECT,
     ("forecaster", "config"): OBJECT,
     ("forecaster", "config", "window"): COUNT,
@@ -100,10 +103,13 @@ ANOMALY: dict[tuple[str, ...], Kind] = {
     ("anomaly", "threshold"): OBJECT,
     ("anomaly", "threshold", "value"): NUMBER,
     ("anomaly", "threshold", "rule"): one_of(*RULES),
+    ("anomaly", "threshold", "k"): NUMBER,
+    **{("anomaly", "threshold", k): SHARE for k in ("q", "trim", "prune")},
+    ("anomaly", "smooth"): COUNT,
+    ("anomaly", "combine"): one_of(*COMBINES),
 }
 # Keys that older bundles may lack: checked only where present.
 IF_PRESENT: dict[tuple[str, ...], Kind] = {
-    ("data", "path"): TEXT,
     ("data", "sha256"): TEXT,
     ("data", "series"): OBJECT,
     ("data", "series", "*"): OBJECT,
@@ -117,9 +123,15 @@ IF_PRESENT: dict[tuple[str, ...], Kind] = {
     **{("forecaster", "config", k): FLAG for k in ("embed", "layer_norm")},
     ("forecaster", "config", "dropout"): NUMBER,
     ("forecaster", "config", "cell"): one_of(*CELLS),
+    # A value a release never wrote changed the forecast silently (a norm of "bogus").
+    ("forecaster", "config", "norm"): one_of("last", "revin", "none", "diff"),
+    ("data", "spec", "fill"): one_of(*FILL_POLICIES),
+    ("data", "spec", "duplicates"): one_of(*DUPLICATE_POLICIES),
     ("forecaster", "members"): COUNT,
-    ("forecaster", "nonnegative"): LIST,
+    ("forecaster", "nonnegative"): TEXTS,
     ("forecaster", "counters"): OBJECT,
+    ("forecaster", "counters", "*"): OBJECT,
+    ("forecaster", "counters", "*", "*"): DIRECTION,
     ("settings",): OBJECT,
     ("versions",): OBJECT,
 }
@@ -130,10 +142,6 @@ ANOMALY_IF_PRESENT: dict[tuple[str, ...], Kind] = {
     ("anomaly", "config", "dropout"): NUMBER,
     ("anomaly", "config", "cell"): one_of(*CELLS),
     ("anomaly", "normalisation", "columns"): TEXTS,
-    ("anomaly", "smooth"): COUNT,
-    ("anomaly", "combine"): one_of(*COMBINES),
-    ("anomaly", "threshold", "k"): NUMBER,
-    **{("anomaly", "threshold", k): SHARE for k in ("q", "trim", "prune")},
     ("anomaly", "threshold", "all_rules"): OBJECT,
     ("anomaly", "threshold", "all_rules", "*"): NUMBER,
     ("anomaly", "stuck"): OBJECT,

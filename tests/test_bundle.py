@@ -138,7 +138,7 @@ def test_mismatched_weights_are_refused(trained: Path) -> None:
 
 @pytest.mark.parametrize("command, edit", [
     # Each loaded cleanly: a wrong forecast, wrong bounds, alerting off; all with exit 0.
-    ("predict", lambda m: m["forecaster"]["config"].update(norm=5)),
+    ("predict", lambda m: m["forecaster"]["config"].update(norm="revin")),
     ("predict", lambda m: m["scalers"][""].update(scale=[m["scalers"][""]["scale"][0] * 5])),
     ("detect-anomalies", lambda m: m["anomaly"]["threshold"].update(value=1e9)),
 ])

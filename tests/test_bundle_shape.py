@@ -30,7 +30,24 @@ def _set(path: tuple[str, ...], value: object):
     return edit
 
 
+def _del(path: tuple[str, ...]):
+    def edit(meta: dict) -> None:
+        for key in path[:-1]:
+            meta = meta[key]
+        del meta[path[-1]]
+    return edit
+
+
 EDITS = [
+    # Keys the code reads: deleted, each was a KeyError (exit 70).
+    *[(_del(p), f"lacks '{'.'.join(p)}'") for p in (
+        ("anomaly", "combine"), ("anomaly", "smooth"), ("anomaly", "threshold", "k"),
+        ("anomaly", "threshold", "prune"), ("data", "path"))],
+    # Values no release wrote: a norm of "bogus" changed the forecast silently.
+    (_set(("forecaster", "config", "norm"), "bogus"), "'forecaster.config.norm' holds 'bogus'"),
+    (_set(("data", "spec", "fill"), "bogus"), "'data.spec.fill' holds 'bogus'"),
+    (_set(("forecaster", "counters"), {"": ["value"]}), "'forecaster.counters.' holds"),
+    (_set(("forecaster", "counters"), {"": {"value": "x"}}), "not 1 or -1"),
     (_set(("anomaly", "smooth"), "x"), "'anomaly.smooth' holds 'x', not a whole number"),
     (_set(("anomaly", "threshold", "rule"), "x"), "'anomaly.threshold.rule' holds 'x'"),
     (_set(("anomaly", "threshold", "trim"), 1.5), "'anomaly.threshold.trim' holds 1.5"),
