@@ -192,3 +192,16 @@ def test_an_off_grid_row_beside_a_gap_does_not_change_its_count(tmp_path: Path) 
                        r"2024-01-17T15:00:00\+00:00 and 2024-02-17T15:00:00\+00:00, "
                        r"more than the 401 rows"):
         load_frame(path, DataSpec())
+
+
+def test_one_stray_cell_with_day_and_month_either_way_is_refused(tmp_path: Path) -> None:
+    # One cell in 1,200 passed the mixed-format check; read month first, 05/01 became
+    # May, and predict filled the months up to it and forecast from there (exit 0).
+    hours = pd.date_range("2024-01-01", periods=1200, freq="h")
+    rows = ["timestamp,value"] + [f"{t:%Y-%m-%d %H:%M},{i % 24}" for i, t in enumerate(hours)]
+    rows[100] = "05/01/2024 03:00,3"
+    with pytest.raises(DataError, match=r"writes row 101 as '05/01/2024 03:00', unlike the "
+                       r"other dates, and its day and month could be either"):
+        load_frame(write_lines(tmp_path, rows), DataSpec())
+    rows[100] = "2024/01/05 03:00,3"  # one way only: kept, as before
+    assert len(load_frame(write_lines(tmp_path, rows), DataSpec()).series[0].index) == 1200

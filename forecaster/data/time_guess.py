@@ -205,7 +205,10 @@ def refuse_mixed_formats(col: pd.Series, path: Path, name: str, first_row: int =
     shapes = date.str.replace(r"\d+", "9", regex=True).str.replace(r"[^\W\d_]+", "a",
                                                                    regex=True)
     first = shapes.drop_duplicates()
-    if len(first) < 2 or (shapes == first.iloc[0]).mean() > 0.999:
+    if len(first) < 2:
+        return
+    if (shapes == first.iloc[0]).mean() > 0.999:
+        _refuse_ambiguous(date[shapes != first.iloc[0]], text, path, name, first_row)
         return
     (a, b) = (first.index[0], first.index[1])
     raise DataError(f"{path}: column '{name}' writes dates in more than one format: "
@@ -213,3 +216,18 @@ def refuse_mixed_formats(col: pd.Series, path: Path, name: str, first_row: int =
                     f"(row {b + first_row}); "
                     "expected one format throughout: rewrite the column in one format (ISO 8601, "
                     "2020-03-01, reads unambiguously)")
+
+
+def _refuse_ambiguous(dates: pd.Series, text: pd.Series, path: Path, name: str,
+                      first_row: int) -> None:
+    """Refuse a stray cell whose day and month could be either (05/01/2026) among dates
+    of another format: read month first it became May, and predict filled the months up
+    to it and forecast from there. A few stray cells that read one way only are kept."""
+    parts = dates.str.extract(r"^(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}$").astype(float)
+    odd = parts.index[(parts[0] <= 12) & (parts[1] <= 12) & (parts[0] != parts[1])]
+    if len(odd):
+        i = odd[0]
+        raise DataError(f"{path}: column '{name}' writes row {i + first_row} as "
+                        f"'{shown(text[i])}', unlike the other dates, and its day and month "
+                        "could be either; expected one format throughout: rewrite that cell "
+                        "like the others (ISO 8601, 2020-03-01, reads unambiguously)")
