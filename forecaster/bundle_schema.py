@@ -84,7 +84,6 @@ SHAPE: dict[tuple[str, ...], Kind] = {
     ("data", "spec", "targets"): TEXTS,
     ("data", "targets"): TEXTS,
     ("data", "columns"): TEXTS,
-    ("data", "path"): TEXT,  # where predict and detect-anomalies read the rows again
     ("forecaster",): OBJECT,
     ("forecaster", "config"): OBJECT,
     ("forecaster", "config", "window"): COUNT,
@@ -110,6 +109,7 @@ ANOMALY: dict[tuple[str, ...], Kind] = {
 }
 # Keys that older bundles may lack: checked only where present.
 IF_PRESENT: dict[tuple[str, ...], Kind] = {
+    ("data", "path"): TEXT,
     ("data", "sha256"): TEXT,
     ("data", "series"): OBJECT,
     ("data", "series", "*"): OBJECT,

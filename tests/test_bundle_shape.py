@@ -42,7 +42,7 @@ EDITS = [
     # Keys the code reads: deleted, each was a KeyError (exit 70).
     *[(_del(p), f"lacks '{'.'.join(p)}'") for p in (
         ("anomaly", "combine"), ("anomaly", "smooth"), ("anomaly", "threshold", "k"),
-        ("anomaly", "threshold", "prune"), ("data", "path"))],
+        ("anomaly", "threshold", "prune"))],
     # Values no release wrote: a norm of "bogus" changed the forecast silently.
     (_set(("forecaster", "config", "norm"), "bogus"), "'forecaster.config.norm' holds 'bogus'"),
     (_set(("data", "spec", "fill"), "bogus"), "'data.spec.fill' holds 'bogus'"),
@@ -85,3 +85,21 @@ def test_a_wrong_kind_in_an_unsummed_bundle_is_a_damaged_bundle(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and needle in lines[0], lines
     assert result.stdout == ""
+
+
+def test_a_bundle_without_its_data_path_asks_for_the_data(tmp_path: Path) -> None:
+    # Deleted by hand, 'data.path' was a KeyError (exit 70) for every default run.
+    model = Path(shutil.copytree(FIXTURES / "bundle_v1", tmp_path / "m"))
+    version = current_version_dir(model)
+    meta = json.loads((version / "bundle.json").read_text())
+    del meta["data"]["path"]
+    (version / "bundle.json").write_text(json.dumps(meta))
+    for command in ("predict", "detect-anomalies"):
+        result = runner.invoke(app, [command, "--model", str(model)])
+        assert result.exit_code == 78, result.output
+        assert result.stderr.startswith("Error: the bundle records no training CSV")
+    data = ["--data", str(FIXTURES / "tiny.csv")]
+    result = runner.invoke(app, ["predict", "--model", str(model), *data])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["info", "--model", str(model)]).exit_code == 0
+

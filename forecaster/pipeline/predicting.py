@@ -47,6 +47,9 @@ def load_data_for(bundle: Bundle, data: Path | None,
     """Read the recorded training CSV again (or ``data``) with the bundle's layout; its
     notes (rows sorted, dropped off the grid, values filled) go to ``report``."""
     meta = bundle.meta["data"]
+    if data is None and not meta.get("path"):  # a bundle edited by hand (KeyError, 70)
+        raise BundleError("the bundle records no training CSV (no 'data.path'); give the "
+                          "data with --data FILE, or retrain with 'forecast train'")
     path = Path(data) if data is not None else Path(meta["path"])
     if data is None and not path.exists() and not path.is_symlink():
         # Not a path the user typed: say where it came from and what to do instead.
