@@ -80,6 +80,12 @@ def test_info_json_and_table(trained: Path) -> None:
     assert len(info["folds"]) == 2 and info["versions"]["torch"]
     result = runner.invoke(app, ["info", "--model", str(trained)])
     assert result.exit_code == 0 and "training period" in result.stdout
+    # The fold table shows the baseline train's warning names; a narrow COLUMNS (a cron
+    # environment) cut every value to '…' on stdout, which is no terminal.
+    assert "seasonal naive MAE" in result.stdout
+    narrow = runner.invoke(app, ["info", "--model", str(trained)], env={"COLUMNS": "10"})
+    assert narrow.exit_code == 0 and "…" not in narrow.stdout
+    assert "training period" in narrow.stdout and "seasonal naive MAE" in narrow.stdout
 
 
 def test_second_train_exits_75_while_locked(trained: Path, series_csv: Path) -> None:

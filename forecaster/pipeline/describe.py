@@ -106,7 +106,10 @@ def render_info(summary: dict) -> str:
     Returned, not printed: rich's own stdout writes end the process with exit 1 when the
     reader of a pipe leaves, where ``io.write_stdout`` gives 141 as the other commands do.
     """
-    console = Console(highlight=False)
+    import sys
+
+    # Not a terminal (a pipe, a file): no COLUMNS=10 may cut the facts to '…'.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
     with console.capture() as captured:
         _print_info(console, summary)
     return captured.get()
@@ -148,10 +151,11 @@ def _fold_table(console: Console, folds: list[dict], carried: bool = False) -> N
         return
     title = "Fold metrics (raw scale" + ("; carried over by --warm-start)" if carried else ")")
     table = Table(title=title, title_justify="left")
-    for col in ("fold", "validation", "MAE", "RMSE", "MASE", "naive MAE"):
+    for col in ("fold", "validation", "MAE", "RMSE", "MASE", "naive MAE",
+                "seasonal naive MAE"):
         table.add_column(col, justify="right")
     for f in folds:
-        table.add_row(*fold_row(f, ("mae", "rmse", "mase", "naive_mae")))
+        table.add_row(*fold_row(f, ("mae", "rmse", "mase", "naive_mae", "snaive_mae")))
     console.print(table)
 
 
