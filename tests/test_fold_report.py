@@ -34,6 +34,11 @@ def test_the_better_baseline_is_named_with_the_folds_it_won() -> None:
     warn_beaten(said, [_fold(88.7, 120.0, 22.6), _fold(20.0, 100.0, 25.0), _fold(None, 1, 1)])
     (line,) = said.warnings
     assert "seasonal naive forecast's (23.8;" in line and "worse in 1 of 2 folds" in line
+    # Only a window shorter than a season is advised to grow to one (it was said to the
+    # airline passengers' 24-month window as well).
+    assert line.endswith("try more history, and compare in 'forecast backtest'")
+    warn_beaten(said, [_fold(88.7, 120.0, 22.6)], short_window=True)
+    assert "try more history or a --window of at least one season, and" in said.warnings[-1]
 
 
 def test_no_warning_when_the_model_wins_or_nothing_was_scored() -> None:

@@ -9,8 +9,9 @@ from forecaster.report import Reporter
 BASELINES = {"naive_mae": "naive (the last value)", "snaive_mae": "seasonal naive"}
 
 
-def show_folds(report: Reporter, results: list[dict]) -> None:
-    """The fold table, then ``warn_beaten``."""
+def show_folds(report: Reporter, results: list[dict], short_window: bool = False) -> None:
+    """The fold table, then ``warn_beaten`` (``short_window``: the window is shorter
+    than one season)."""
     cols = ["fold", "validation", "MAE", "RMSE", "MASE", "naive MAE", "seasonal naive MAE"]
     metrics = ("mae", "rmse", "mase", "naive_mae", "snaive_mae")
     rows = []
@@ -22,10 +23,10 @@ def show_folds(report: Reporter, results: list[dict]) -> None:
                  for name, t in (r.get("targets") or {}).items()]
     if rows:
         report.table("Forward-chaining validation (raw scale)", cols, rows)
-    warn_beaten(report, results)
+    warn_beaten(report, results, short_window)
 
 
-def warn_beaten(report: Reporter, results: list[dict]) -> None:
+def warn_beaten(report: Reporter, results: list[dict], short_window: bool = False) -> None:
     """Warn when a baseline's MAE over all folds is below the model's.
 
     The table shows it, but a cron log has no table: a model that loses to repeating
@@ -43,5 +44,5 @@ def warn_beaten(report: Reporter, results: list[dict]) -> None:
     report.warn(f"on validation the model's MAE ({model / len(scored):.4g}) is above the "
                 f"{BASELINES[key]} forecast's ({best / len(scored):.4g}; worse in {worse} of "
                 f"{len(scored)} folds): for this data it is no better than that baseline; try "
-                "more history or a --window of at least one season, and compare in "
-                "'forecast backtest'")
+                "more history" + (" or a --window of at least one season" if short_window
+                                  else "") + ", and compare in 'forecast backtest'")

@@ -144,7 +144,7 @@ def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSet
     folds = [] if prev else folds
     results = [_run_fold(frame, grid, st, f, device, report, i, len(folds))
                for i, f in enumerate(folds)]
-    show_folds(report, results)
+    show_folds(report, results, st.window < season_length(frame.freq))
     epochs = int(np.median([r["best_epoch"] for r in results])) if results else None
     data = fold_data(frame, grid, st, 0, grid.n, None)
     # With folds, the final model trains on every window for the epochs the folds chose.
