@@ -210,12 +210,10 @@ def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[No
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(EXIT_PIPE_CLOSED) from None
     except KeyboardInterrupt:
-        error_line("interrupted; no model or output file was changed (rows printed so far are "
-               "incomplete)")
+        error_line("interrupted; no model or output file was changed" + _rows_cut(ctx))
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Terminated:
-        error_line("terminated (SIGTERM); no model or output file was changed (rows printed so "
-               "far are incomplete)")
+        error_line("terminated (SIGTERM); no model or output file was changed" + _rows_cut(ctx))
         raise typer.Exit(EXIT_TERMINATED) from None
     except (typer.Exit, typer.Abort):
         raise
@@ -225,6 +223,12 @@ def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[No
         error_line(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug for the "
                "traceback and report it")
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _rows_cut(ctx: typer.Context | None) -> str:
+    """For commands that print rows: those printed are incomplete (train prints none)."""
+    return "" if ctx is not None and ctx.info_name == "train" else (
+        " (rows printed so far are incomplete)")
 
 
 _LOG = {"json": False}  # --log-format json, set by the root command for error lines
