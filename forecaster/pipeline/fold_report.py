@@ -1,8 +1,12 @@
-"""The forward-chaining folds as ``forecast train`` reports them: a table, and a warning
-when a plain baseline forecasts the validation blocks better than the model."""
+"""The forward-chaining folds as ``forecast train`` scores and reports them: their metrics,
+a table, and a warning when a plain baseline forecasts the validation blocks better than
+the model."""
 
 from __future__ import annotations
 
+import numpy as np
+
+from forecaster.metrics import mae, mase, rmse
 from forecaster.pipeline.describe import fold_row
 from forecaster.report import Reporter
 
@@ -46,3 +50,21 @@ def warn_beaten(report: Reporter, results: list[dict], short_window: bool = Fals
                 f"{len(scored)} folds): for this data it is no better than that baseline; try "
                 "more history" + (" or a --window of at least one season" if short_window
                                   else "") + ", and compare in 'forecast backtest'")
+
+
+def fold_scores(truth: np.ndarray, raw: np.ndarray, naive: np.ndarray,
+            snaive: np.ndarray) -> dict[str, float | None]:
+    """Fold metrics over the observed actuals only (filled-in ones are NaN in ``truth``)."""
+    seen = ~np.isnan(truth)
+    if not seen.any():  # a validation block inside a gap: nothing to score
+        return dict.fromkeys(("mae", "rmse", "mase", "naive_mae", "naive_rmse", "snaive_mae",
+                              "snaive_rmse"))
+    y, p, n, s = truth[seen], raw[seen], naive[seen], snaive[seen]
+    return {"mae": mae(y, p), "rmse": rmse(y, p), "mase": finite_or_none(mase(y, p, s)),
+            "naive_mae": mae(y, n), "naive_rmse": rmse(y, n),
+            "snaive_mae": mae(y, s), "snaive_rmse": rmse(y, s)}
+
+
+def finite_or_none(x: float) -> float | None:
+    # JSON has no NaN: MASE is undefined (None) when the baseline is exact (constant data).
+    return x if np.isfinite(x) else None

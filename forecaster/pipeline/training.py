@@ -21,7 +21,6 @@ from forecaster.data.scaling import Scaler
 from forecaster.data.timestamps import is_step_freq, step_numbers
 from forecaster.data.windows import WindowSet
 from forecaster.errors import ConfigError
-from forecaster.metrics import mae, mase, rmse
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
 from forecaster.models.train import TrainConfig, fit, masked_mse, predict_batches
 from forecaster.ops.lock import model_lock
@@ -37,7 +36,7 @@ from forecaster.pipeline.evaluation import (
     to_raw,
     window_volatility,
 )
-from forecaster.pipeline.fold_report import show_folds
+from forecaster.pipeline.fold_report import fold_scores, show_folds
 from forecaster.pipeline.prepare import (
     FoldData,
     Grid,
@@ -249,9 +248,9 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
         "val_start": str(grid_time(frame, grid, fold.val_lo)),
         "val_end": str(grid_time(frame, grid, fold.val_hi - 1)),
         "windows": int(len(pred)), "best_epoch": int(np.median(best)),
-        **_scores(truth, raw, naive, snaive),
+        **fold_scores(truth, raw, naive, snaive),
         # Per target as well: pooled, targets in kW and in % make one meaningless MAE.
-        "targets": {t: _scores(*(a[..., j] for a in (truth, raw, naive, snaive)))
+        "targets": {t: fold_scores(*(a[..., j] for a in (truth, raw, naive, snaive)))
                     for j, t in enumerate(frame.spec.targets)} if raw.shape[-1] > 1 else {},
         "season": m, "residuals": ((truth - raw) / scale).astype(np.float32),
         # The network's own residuals, unfloored: what --method forecast scores. Floored,
@@ -267,24 +266,6 @@ def grid_time(frame: Frame, grid: Grid, pos: int) -> str:
     """The timestamp at a union-grid position, ISO 8601 (a step number on a step grid)."""
     when = pd.DatetimeIndex([grid.start + pos * pd.tseries.frequencies.to_offset(frame.freq)])
     return str(step_numbers(when)[0]) if is_step_freq(frame.freq) else when[0].isoformat()
-
-
-def _scores(truth: np.ndarray, raw: np.ndarray, naive: np.ndarray,
-            snaive: np.ndarray) -> dict[str, float | None]:
-    """Fold metrics over the observed actuals only (filled-in ones are NaN in ``truth``)."""
-    seen = ~np.isnan(truth)
-    if not seen.any():  # a validation block inside a gap: nothing to score
-        return dict.fromkeys(("mae", "rmse", "mase", "naive_mae", "naive_rmse", "snaive_mae",
-                              "snaive_rmse"))
-    y, p, n, s = truth[seen], raw[seen], naive[seen], snaive[seen]
-    return {"mae": mae(y, p), "rmse": rmse(y, p), "mase": _finite(mase(y, p, s)),
-            "naive_mae": mae(y, n), "naive_rmse": rmse(y, n),
-            "snaive_mae": mae(y, s), "snaive_rmse": rmse(y, s)}
-
-
-def _finite(x: float) -> float | None:
-    # JSON has no NaN: MASE is undefined (None) when the baseline is exact (constant data).
-    return x if np.isfinite(x) else None
 
 
 def _meta(path: Path, frame: Frame, st: TrainSettings, scalers: list[Scaler],
