@@ -77,17 +77,18 @@ class Reporter:
         """A rich table."""
         if self.quiet:
             return
-        with unwritable_log():
-            if self.json:
+        if self.json:
+            with unwritable_log():
                 json_line("info", title, table=title, columns=columns, rows=rows)
-                return
-            from rich.table import Table
+            return
+        from rich.table import Table
 
-            table = Table(title=title, title_justify="left")
-            for i, col in enumerate(columns):
-                table.add_column(col, justify="left" if i == 0 else "right")
-            for row in rows:
-                table.add_row(*row)
+        table = Table(title=title, title_justify="left")
+        for i, col in enumerate(columns):
+            table.add_column(col, justify="left" if i == 0 else "right")
+        for row in rows:
+            table.add_row(*row)
+        with unwritable_log():  # only the write: a bug building the table still shows
             self.console.print(table)
 
     @contextmanager
