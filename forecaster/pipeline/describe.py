@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pandas as pd
 from rich.console import Console
@@ -106,8 +108,6 @@ def render_info(summary: dict) -> str:
     Returned, not printed: rich's own stdout writes end the process with exit 1 when the
     reader of a pipe leaves, where ``io.write_stdout`` gives 141 as the other commands do.
     """
-    import sys
-
     # Not a terminal (a pipe, a file): no COLUMNS=10 may cut the facts to '…'.
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
     with console.capture() as captured:
