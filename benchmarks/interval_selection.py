@@ -96,7 +96,7 @@ def run_seed(path: Path, df: pd.DataFrame, seed: int, args) -> dict:
     v_act = actuals(frame, data.val_origins, h)[..., 0]
     t_act = actuals(frame, data.test_origins, h)[..., 0]
     y = frame.series[0].values[:, 0].astype(np.float64)
-    floor = 0.01 * float(data.scalers[0].scale[0])
+    floor = 0.01 * float(data.scalers[0].scale_[0])
     _, std = ett.z_stats(df, ["OT"])
     std = float(std[0])
     vo, to = data.val_origins[:, 1], data.test_origins[:, 1]

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+# The levels at which the bundle stores out-of-fold residual quantiles (per horizon step and
+# target): prediction intervals (any level from 1 % to 99 %, interpolated) and the
+# forecast-residual anomaly scores both read them.
+QUANTILE_GRID = np.round(np.linspace(0.005, 0.995, 199), 6)
+
 
 def mae(y: np.ndarray, yhat: np.ndarray) -> float:
     """Mean absolute error."""

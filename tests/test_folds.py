@@ -48,7 +48,7 @@ def test_fold_data_sees_no_future(tmp_path_factory, train_hi: int, gap: int) -> 
     stg = TrainSettings(window=24, horizon=6, segment=6)
     data = fold_data(frame, make_grid(frame), stg, 0, train_hi, (train_hi + gap, 400))
     # Scaler fitted on the past only: the poisoned future would move its mean by ~1e5.
-    assert abs(data.scalers[0].mean[0]) < 1.0
+    assert abs(data.scalers[0].mean_[0]) < 1.0
     for ws in (data.train, data.early):
         last_target = ws.starts.numpy() + stg.window + stg.horizon
         assert last_target.max() <= train_hi
@@ -83,7 +83,7 @@ def test_folds_of_series_that_do_not_overlap_have_validation_windows(tmp_path,
         data = fold_data(frame, grid, stg, f.train_lo, f.train_hi, (f.val_lo, f.val_hi))
         assert len(data.val) > 0 and len(data.train) > 0
         # B's scaler saw only B's rows before the fold's end: B sits near 100.
-        assert 99 < data.scalers[1].mean[0] < 101
+        assert 99 < data.scalers[1].mean_[0] < 101
         origins = data.val_origins[:, 1] + np.asarray(grid.offsets)[data.val_origins[:, 0]]
         assert (origins >= f.val_lo).all() and (origins < f.val_hi).all()
     final = fold_data(frame, grid, stg, 0, grid.n, None)
@@ -131,3 +131,20 @@ def test_a_series_on_another_phase_sits_at_the_step_before_its_rows(tmp_path: Pa
         # each row lies at or after its grid step and before the next one
         step_times = grid.start + (off + np.arange(len(s.index))) * pd.Timedelta(hours=1)
         assert ((s.index >= step_times) & (s.index < step_times + pd.Timedelta(hours=1))).all()
+
+
+def test_the_scaler_keeps_the_estimator_contract() -> None:
+    """fit returns the scaler, learned state ends in _, unfitted use says what to do, and a
+    bundle's copy scales as the fitted one did; filled-in values are not evidence."""
+    from forecaster.data.scaling import Scaler
+    from forecaster.errors import NotFittedError
+
+    values = np.array([[1.0, 5.0], [3.0, 5.0], [100.0, 5.0]])
+    observed = np.array([[True, True], [True, True], [False, True]])
+    sc = Scaler()
+    assert sc.fit(values, observed) is sc
+    assert sc.mean_ == [2.0, 5.0] and sc.scale_ == [1.0, 1.0]  # constant channel: scale 1
+    again = Scaler.from_dict(sc.to_dict())
+    assert np.array_equal(again.transform(values), sc.transform(values))
+    with pytest.raises(NotFittedError, match="not fitted yet: call fit"):
+        Scaler().transform(values)

@@ -76,7 +76,7 @@ def test_window_volatility_equals_mean_abs_change_of_each_window() -> None:
                      rng.normal(size=(n, 3)).cumsum(axis=0).astype(np.float32),
                      np.ones((n, 3), dtype=bool)) for name, n in (("a", 300), ("b", 200))]
     frame = Frame(series, DataSpec(targets=["x", "y"], features=["f"]), "h", 0)
-    scalers = [Scaler(mean=[0.0] * 3, scale=[2.0, 0.5, 1.0]) for _ in series]
+    scalers = [Scaler.from_dict({"mean": [0.0] * 3, "scale": [2.0, 0.5, 1.0]}) for _ in series]
     origins = np.array([[0, 24], [1, 199], [0, 300], [1, 24], [0, 150]])
     for scaled in (False, True):
         got = window_volatility(frame, origins, 24, scalers, scaled)
@@ -88,7 +88,8 @@ def test_window_volatility_equals_mean_abs_change_of_each_window() -> None:
 
 
 def test_the_band_always_holds_the_point_forecast() -> None:
-    from forecaster.pipeline.evaluation import QUANTILE_GRID, interval_offsets
+    from forecaster.metrics import QUANTILE_GRID
+    from forecaster.pipeline.evaluation import interval_offsets
 
     # Step 1: every held-out residual positive (the model under-forecast); step 2: centred;
     # target 2 never observed (NaN quantiles: no interval).

@@ -75,7 +75,7 @@ def test_chunked_scoring_matches_one_pass(cutoff: int, span: int, channels: int)
     net = Reconstructor(ReconstructorConfig(n_channels=channels, window=16, segment=4, hidden=8,
                                             latent=4)).eval()
     s = _series(500, channels)
-    scaler = Scaler.fit(s.values, s.observed)
+    scaler = Scaler().fit(s.values, s.observed)
     one = reconstruction_errors(net, s, scaler, cutoff, "median", span, torch.device("cpu"),
                                 chunk=10**9)
     for chunk in (7, 64, 333):
@@ -167,7 +167,7 @@ def test_last_combine_is_causal() -> None:
     s = _series(200)
     later = Series(s.name, s.index, s.values.copy(), s.observed)
     later.values[150:] += 5.0  # a fault after step 149
-    scaler = Scaler.fit(s.values, s.observed)
+    scaler = Scaler().fit(s.values, s.observed)
     args = (scaler, 0, "last", 1, torch.device("cpu"))
     before, after = (reconstruction_errors(net, x, *args) for x in (s, later))
     np.testing.assert_array_equal(before[:150], after[:150])

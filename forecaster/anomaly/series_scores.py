@@ -11,9 +11,9 @@ from forecaster.anomaly.scores import combine_steps, smooth, window_errors
 from forecaster.data.loading import Series
 from forecaster.data.scaling import Scaler
 from forecaster.data.windows import WindowSet, assemble, window_starts
+from forecaster.metrics import QUANTILE_GRID
 from forecaster.models.forecaster_net import ForecasterNet
 from forecaster.models.reconstructor import Reconstructor
-from forecaster.pipeline.evaluation import QUANTILE_GRID
 
 
 def reconstruction_errors(net: Reconstructor, s: Series, scaler: Scaler, cutoff: int,

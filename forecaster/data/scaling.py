@@ -2,48 +2,68 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from forecaster.errors import NotFittedError
 
-@dataclass
+
 class Scaler:
-    """Per-channel location and scale of one series.
+    """Per-channel location and scale of one series, in scikit-learn's estimator style.
+
+    ``fit`` learns ``mean_`` and ``scale_`` (lists of floats, one per channel, so that they
+    go into the bundle's JSON as they are) and returns the scaler; ``transform`` uses them
+    (forecasts go back to the raw scale in ``pipeline.evaluation.to_raw``, vectorised over
+    many series). A scaler read back from a bundle is made by ``from_dict``.
 
     Attributes:
-        mean: per-channel means of the training part.
-        scale: per-channel standard deviations (1 for a constant channel).
+        mean_: per-channel means of the training part.
+        scale_: per-channel standard deviations (1 for a constant channel).
     """
 
-    mean: list[float]
-    scale: list[float]
-
-    @classmethod
-    def fit(cls, values: np.ndarray, observed: np.ndarray) -> Scaler:
+    def fit(self, values: np.ndarray, observed: np.ndarray) -> Scaler:
         """Fit on (timesteps, channels) training rows, observed values only.
 
         scikit-learn's scaler gives a constant channel a scale of 1, so a flat
         series scales to zeros rather than dividing by zero.
+
+        Args:
+            values: (timesteps, channels) training rows.
+            observed: same shape, False where a value was filled in (not evidence).
+
+        Returns:
+            The fitted scaler itself.
         """
         from sklearn.preprocessing import StandardScaler
 
-        mean, scale = [], []
+        self.mean_, self.scale_ = [], []
         for c in range(values.shape[1]):
             col = values[observed[:, c], c] if observed[:, c].any() else values[:, c]
             sc = StandardScaler().fit(col.astype(np.float64).reshape(-1, 1))
-            mean.append(float(sc.mean_[0]))
-            scale.append(float(sc.scale_[0]))
-        return cls(mean=mean, scale=scale)
+            self.mean_.append(float(sc.mean_[0]))
+            self.scale_.append(float(sc.scale_[0]))
+        return self
 
     def transform(self, values: np.ndarray) -> np.ndarray:
         """Scale (timesteps, channels) values."""
-        return ((values - np.asarray(self.mean)) / np.asarray(self.scale)).astype(np.float32)
-
-    def inverse(self, values: np.ndarray, channels: slice = slice(None)) -> np.ndarray:
-        """Undo ``transform`` for the given channels (last axis)."""
-        return values * np.asarray(self.scale)[channels] + np.asarray(self.mean)[channels]
+        mean, scale = self._fitted()
+        return ((values - mean) / scale).astype(np.float32)
 
     def to_dict(self) -> dict:
-        """Plain-JSON form."""
-        return {"mean": self.mean, "scale": self.scale}
+        """Plain-JSON form, as the bundle stores it."""
+        mean, scale = self._fitted()
+        return {"mean": mean.tolist(), "scale": scale.tolist()}
+
+    @classmethod
+    def from_dict(cls, saved: dict) -> Scaler:
+        """The fitted scaler that ``to_dict`` saved."""
+        out = cls()
+        out.mean_ = [float(m) for m in saved["mean"]]
+        out.scale_ = [float(s) for s in saved["scale"]]
+        return out
+
+    def _fitted(self) -> tuple[np.ndarray, np.ndarray]:
+        if not hasattr(self, "mean_"):
+            # Only a bug gets here: every scaler comes from fit or from a bundle.
+            raise NotFittedError("this Scaler is not fitted yet: call fit() on the training "
+                                 "rows, or load it from a bundle that 'forecast train' saved")
+        return np.asarray(self.mean_), np.asarray(self.scale_)

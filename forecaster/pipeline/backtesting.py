@@ -245,7 +245,7 @@ def refit_data(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit) -> 
         lo, fhi, hi = (int(np.clip(p - off, 0, n)) for p in
                        (refit.train_lo, refit.fit_hi, refit.train_hi))
         part = slice(lo, fhi) if fhi - lo >= 2 else slice(0, 2)
-        scaler = Scaler.fit(s.values[part], s.observed[part])
+        scaler = Scaler().fit(s.values[part], s.observed[part])
         scaled = scaler.transform(s.values)
         origins = refit.origins - off
         origins = origins[(origins >= w) & (origins + h <= n)] if fhi - lo >= 2 else origins[:0]

@@ -9,10 +9,7 @@ import numpy as np
 from forecaster.baselines import naive, seasonal_naive
 from forecaster.data.loading import Frame
 from forecaster.data.scaling import Scaler
-
-# Quantile levels at which out-of-fold residuals are stored; any interval level
-# between 1 % and 99 % is interpolated from them.
-QUANTILE_GRID = np.round(np.linspace(0.005, 0.995, 199), 6)
+from forecaster.metrics import QUANTILE_GRID
 
 # The tool's one interval method (``forecast train/predict`` and ``forecast backtest``):
 # per-step quantiles of held-out residuals divided by v ** VOL_POWER, where v is the mean
@@ -32,8 +29,8 @@ MAX_HOLD_REVERSALS = 2  # changes the other way a counter held at its last readi
 
 def to_raw(pred: np.ndarray, origins: np.ndarray, scalers: list[Scaler], k: int) -> np.ndarray:
     """Undo each window's series scaling: (windows, horizon, targets) scaled -> raw."""
-    scale = np.stack([np.asarray(scalers[s].scale[:k]) for s in origins[:, 0]])
-    mean = np.stack([np.asarray(scalers[s].mean[:k]) for s in origins[:, 0]])
+    scale = np.stack([np.asarray(scalers[s].scale_[:k]) for s in origins[:, 0]])
+    mean = np.stack([np.asarray(scalers[s].mean_[:k]) for s in origins[:, 0]])
     return pred * scale[:, None, :] + mean[:, None, :]
 
 
@@ -201,7 +198,7 @@ def window_volatility(frame: Frame, origins: np.ndarray, window: int,
         rows = np.flatnonzero(origins[:, 0] == i)
         if not rows.size:
             continue
-        scale = np.asarray(scalers[i].scale[:k], dtype=np.float64)
+        scale = np.asarray(scalers[i].scale_[:k], dtype=np.float64)
         change = np.abs(np.diff(s.values[:, :k].astype(np.float64), axis=0))  # (steps-1, targets)
         total = np.concatenate([np.zeros((1, k)), np.cumsum(change, axis=0)])
         end = origins[rows, 1]  # the window holds values [end - window, end)
@@ -272,7 +269,7 @@ class Units:
     def __init__(self, frame: Frame, origins: np.ndarray, window: int,
                  scalers: list[Scaler]) -> None:
         k = len(frame.spec.targets)
-        self.scale = np.array([scalers[s].scale[:k] for s in origins[:, 0]],
+        self.scale = np.array([scalers[s].scale_[:k] for s in origins[:, 0]],
                               dtype=np.float64).reshape(-1, 1, k)
         self.volatility = window_volatility(frame, origins, window, scalers, scaled=True)
 

@@ -96,12 +96,9 @@ def series_scaler(bundle: Bundle, name: str, values: np.ndarray, observed: np.nd
     """The training scaler of a series; a series new since training is scaled by its own past."""
     known = bundle.meta["scalers"].get(name)
     if known is not None:
-        return Scaler(mean=list(known["mean"]), scale=list(known["scale"]))
+        return Scaler.from_dict(known)
     report.note(f"series '{name}' was not in the training data; scaling it by its own history")
-    ok = observed.all(axis=1)
-    mean = values[ok].mean(axis=0) if ok.any() else values.mean(axis=0)
-    std = values[ok].std(axis=0) if ok.any() else values.std(axis=0)
-    return Scaler(mean=[float(m) for m in mean], scale=[float(s) if s > 0 else 1.0 for s in std])
+    return Scaler().fit(values, observed)
 
 
 def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame:
@@ -193,7 +190,7 @@ def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
     counters = bundle.meta["forecaster"].get("counters", {})  # series -> target -> +1/-1
     parts = []
     for s, sc, f in zip(frame.series, scalers, out, strict=True):
-        scale, mean = np.asarray(sc.scale[:k]), np.asarray(sc.mean[:k])
+        scale, mean = np.asarray(sc.scale_[:k]), np.asarray(sc.mean_[:k])
         lo, hi = lo0, hi0
         if scaled:  # volatility-scaled: times this input window's volatility ** power
             x = s.values[-window:, :k] / scale

@@ -207,7 +207,7 @@ def fold_data(frame: Frame, grid: Grid, st: TrainSettings, train_lo: int, train_
         n = len(s.index)
         lo, hi = _train_part(grid, i, n, train_lo, train_hi)
         part = slice(lo, hi) if hi - lo >= 2 else slice(0, max(hi, 2))
-        scaler = Scaler.fit(s.values[part], s.observed[part])
+        scaler = Scaler().fit(s.values[part], s.observed[part])
         scaled = scaler.transform(s.values)
         scalers.append(scaler)
         tr.append((scaled, s.observed, window_starts(n, st.window, horizon, lo, lo, hi - es)))

@@ -240,7 +240,7 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
     raw = settle_points(frame, network, data.val_origins, floor, held)
     m = season_length(frame.freq)
     truth, naive, snaive = fold_truth(frame, data.val_origins, st.horizon, m)
-    scale = np.stack([np.asarray(data.scalers[s].scale[:len(frame.spec.targets)])
+    scale = np.stack([np.asarray(data.scalers[s].scale_[:len(frame.spec.targets)])
                       for s in data.val_origins[:, 0]])[:, None, :]
     return {
         "fold": i + 1, "train_start": str(grid_time(frame, grid, fold.train_lo)),
