@@ -16,7 +16,7 @@ from forecaster.bundle_versions import current_version_dir
 from forecaster.cli import app
 from forecaster.config import TrainSettings
 from forecaster.data.folds import Fold
-from forecaster.pipeline.anomaly_fit import check_early
+from forecaster.pipeline.anomaly_shape import check_early
 
 runner = CliRunner()
 FAST = ["--epochs", "2", "--ensemble", "1", "--hidden", "8", "--anomaly-epochs", "2"]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
+from conftest import TINY
 
 from forecaster.anomaly.scores import combine_steps
 from forecaster.anomaly.series_scores import reconstruction_errors
@@ -189,9 +192,36 @@ def test_a_diverging_fit_is_the_users_setting_not_an_internal_error() -> None:
     cfg = ForecasterConfig(n_channels=1, n_targets=1, window=48, horizon=12, segment=12,
                            cell="gru", hidden=8, layers=1)
     tc = T.TrainConfig(epochs=1, batch_size=32, seed=0, lr=0.5)
-    with pytest.raises(ConfigError, match=r"training diverged.*learning rate 0\.5.*--lr"):
+    with pytest.raises(ConfigError, match=r"training diverged.*learning rate 0\.5$"):
         T.fit(new_forecaster(cfg, 0), lambda *a: torch.tensor(float("inf")), data, data, tc,
               torch.device("cpu"))
+
+
+@pytest.mark.parametrize(("loss", "args", "advice"), [
+    ("forecaster.pipeline.training.forecaster_loss", [],
+     r"^Error: training diverged: .* at learning rate 0\.004; give a smaller --lr \(the "
+     r"default is 0\.004\)"),
+    ("forecaster.pipeline.anomaly_fit.reconstruction_loss", ["--anomaly"],
+     r"^Error: the anomaly model's training diverged: .* at learning rate 0\.002; check the "
+     r"data for extreme values, or train with --no-anomaly"),
+])
+def test_a_diverged_fit_names_the_option_of_its_own_network(
+        tmp_path: Path, series_csv: Path, monkeypatch: pytest.MonkeyPatch, loss: str,
+        args: list[str], advice: str) -> None:
+    """The loop does not know which network it trains: the pipeline adds the advice, and
+    the anomaly model has no --lr to advise (it said "the default is 0.002" for both)."""
+    from typer.testing import CliRunner
+
+    from forecaster.cli import app
+
+    monkeypatch.setattr(loss, lambda *a: torch.tensor(float("inf"), requires_grad=True))
+    tiny = [a for a in TINY if a != "--no-anomaly"]
+    result = CliRunner().invoke(app, ["train", str(series_csv), "--model",
+                                      str(tmp_path / "m"), *tiny, *args,
+                                      "--anomaly-epochs", "1"])
+    assert result.exit_code == 2, result.output
+    assert re.search(advice, result.stderr, re.M), result.stderr
+    assert [p.name for p in (tmp_path / "m").iterdir()] == [".lock"]  # no bundle
 
 
 def test_a_learning_rate_above_1_is_a_usage_error() -> None:

@@ -53,6 +53,14 @@ class TrainConfig:
         return asdict(self)
 
 
+class Diverged(ConfigError):
+    """The training loss became NaN or infinite: steps too large for the data.
+
+    The caller knows which option sets the learning rate of the network it trains and
+    adds that advice.
+    """
+
+
 @dataclass
 class History:
     """What a fit did: losses per epoch and the epoch whose weights were kept."""
@@ -136,9 +144,8 @@ def _train_epoch(model: nn.Module, loss_fn: LossFn, data: WindowSet, cfg: TrainC
         loss = loss_fn(model, x, y, w)
         if not torch.isfinite(loss):
             # A user's setting, not a bug: the steps outgrew the float range.
-            raise ConfigError(f"training diverged: the loss became NaN or infinite with "
-                              f"learning rate {cfg.lr:g}; give a smaller --lr (the default "
-                              "is 0.002), or check the data for extreme values")
+            raise Diverged(f"training diverged: the loss became NaN or infinite at "
+                           f"learning rate {cfg.lr:g}")
         opt.zero_grad(set_to_none=True)
         loss.backward()
         nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)

@@ -22,7 +22,7 @@ from forecaster.data.timestamps import is_step_freq, step_numbers
 from forecaster.data.windows import WindowSet
 from forecaster.errors import ConfigError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
-from forecaster.models.train import TrainConfig, fit, masked_mse, predict_batches
+from forecaster.models.train import Diverged, TrainConfig, fit, masked_mse, predict_batches
 from forecaster.ops.lock import model_lock
 from forecaster.output_paths import resolved
 from forecaster.pipeline.evaluation import (
@@ -121,7 +121,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     first = min((f.train_hi for f in folds), default=grid.n)
     st = resolve_norm(st, frame, grid.offsets, first, grid.n, report)
     if st.anomaly:
-        from forecaster.pipeline.anomaly_fit import check_early
+        from forecaster.pipeline.anomaly_shape import check_early
 
         st = check_early(st, folds, grid.n, report, len(frame.series))
     if st.warm_start and not (Path(st.model_dir) / "CURRENT").is_file():
@@ -199,8 +199,13 @@ def fit_ensemble(frame: Frame, st: TrainSettings, train_set, early, device: torc
             net = new_forecaster(cfg, tc.seed)
             if init is not None:
                 net.load_state_dict(init[m])
-            best.append(fit(net, forecaster_loss, train_set, early, tc, device, hook,
-                            fixed_epochs=fixed_epochs).best_epoch)
+            try:
+                best.append(fit(net, forecaster_loss, train_set, early, tc, device, hook,
+                                fixed_epochs=fixed_epochs).best_epoch)
+            except Diverged as exc:
+                raise ConfigError(f"{exc}; give a smaller --lr (the default is "
+                                  f"{TrainSettings.lr:g}), or check the data for extreme "
+                                  "values") from None
         ens.members[m] = net
     return ens.to(device).eval(), best
 
