@@ -24,13 +24,14 @@ class ForecasterConfig:
         hidden: units per layer.
         layers: stacked layers.
         dropout: between layers only.
-        layer_norm: layer norm between layers.
+        layer_norm: layer norm on each layer's outputs (the last layer's too).
         norm: per-window normalisation: "last" subtracts the last value,
             "revin" the window mean over its std; both are undone at the output,
             so levels outside the training range are forecast at their level.
             "diff" reads each step's change over the window's mean absolute change
             and forecasts the changes, summed onto the last value: for counters,
-            whose steps are small against their level.
+            whose steps are small against their level. "none" feeds the scaled
+            window as it is.
         embed: a linear + ReLU embedding of each segment before the RNN. Off, the
             RNN reads each step's values and mask directly: per-step input
             (segment 1) then costs what a plain LSTM over the values costs.

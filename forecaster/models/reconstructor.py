@@ -1,4 +1,4 @@
-"""The anomaly model: an LSTM encoder-decoder that reconstructs windows.
+"""The anomaly model: a recurrent (GRU or LSTM) encoder-decoder that reconstructs windows.
 
 The encoder reads the window (values and the observed mask) in segments, its
 final state is squeezed through a small latent layer, and a stacked decoder
