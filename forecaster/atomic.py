@@ -135,7 +135,8 @@ def _text(binary: bool) -> dict:
 
 
 def fsync_dir(path: Path) -> None:
-    """Make a rename inside ``path`` durable (the folder's entry is data too)."""
+    """Make a rename inside ``path`` durable (the folder's entry is data too); on a file
+    written by another library's writer (safetensors), make its contents durable."""
     fd = os.open(path or ".", os.O_RDONLY)
     try:
         os.fsync(fd)

@@ -102,6 +102,10 @@ def save_bundle(root: Path, bundle: Bundle, keep: int = 3) -> Path:
     try:
         save_file({k: v.detach().cpu().contiguous() for k, v in bundle.tensors.items()},
                   str(tmp / "weights.safetensors"))
+        # Before the rename, as the JSON files are: a crash just after CURRENT names the new
+        # version must not leave it with weights that never reached the disk (its checksum
+        # would refuse it, and every command would fail until a rollback).
+        fsync_dir(tmp / "weights.safetensors")
         _write_json(tmp / "bundle.json", meta)
         write_sums(tmp)
         os.replace(tmp, final)

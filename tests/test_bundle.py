@@ -203,6 +203,25 @@ def test_a_saved_version_is_readable_as_the_umask_allows(tmp_path: Path) -> None
     assert (tmp_path / "m" / "CURRENT").stat().st_mode & 0o777 == 0o644
 
 
+def test_every_file_of_a_version_reaches_the_disk_before_it_is_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The weights too: safetensors writes them itself, and a crash after CURRENT named the
+    version left weights that never reached the disk (the JSON files were fsynced)."""
+    from forecaster.bundle import Bundle, save_bundle
+
+    synced, real = [], os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.path.basename(os.readlink(f"/proc/self/fd/{fd}")))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    version = save_bundle(tmp_path / "m", Bundle(meta={"x": 1}, tensors={"w": torch.ones(2)}))
+    written = {p.name for p in version.iterdir()}
+    assert written == {"bundle.json", "weights.safetensors", "SHA256SUMS"}
+    assert written <= set(synced), synced
+
+
 def test_a_model_directory_named_in_another_encoding_loads(tmp_path: Path,
                                                             series_csv: Path) -> None:
     # Latin-1 'modèle' on a UTF-8 system: train wrote it, and every load failed (exit 78,

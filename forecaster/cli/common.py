@@ -24,7 +24,8 @@ from forecaster.ops.signals import Terminated
 
 app = typer.Typer(
     name="forecast",
-    help="Forecast time series and detect anomalies in them with recurrent networks (GRU, or stacked LSTMs).\n\n"
+    help="Forecast time series and detect anomalies in them with recurrent networks (GRU, "
+         "or stacked LSTMs).\n\n"
          "Typical use: 'forecast train data.csv', then 'forecast predict' or "
          "'forecast detect-anomalies' (from cron, say). Data goes to stdout, messages to "
          "stderr.",
