@@ -92,36 +92,15 @@ def backtest(**opts: object) -> None:
         st = train_cli.settings_from_options({k: v for k, v in opts.items()
                                               if k in _SHARED_NAMES})
         from forecaster.pipeline.backtest_plan import BacktestSettings, refit_every
+        from forecaster.pipeline.backtest_report import backtest_and_write
 
         refit_every(str(opts["refit"]))
         bt = BacktestSettings(train=st, **{k: opts[k] for k in (
             "start", "end", "folds", "stride", "window_kind", "gap", "refit", "season", "level")})
-        _run(opts["data"], bt, opts)
-
-
-def _run(data: Path, bt: object, opts: dict) -> None:
-    from forecaster.io import render, write_output
-    from forecaster.output_paths import check_output_paths, plot_format
-    from forecaster.pipeline import backtest_report as rep
-    from forecaster.pipeline.backtesting import backtest as run_backtest
-
-    # Before the backtest, which may run for minutes: the plot is drawn before the
-    # table is written, so a bad --plot would fail late and lose --output too.
-    check_output_paths({"--output": opts["output"], "--plot": opts["plot"]}, [data], [])
-    if opts["plot"] is not None:
-        plot_format(Path(opts["plot"]))
-    # The root's --log-format holds here too: a JSON log gets JSON lines from backtest.
-    report = make_reporter(opts["ctx"], bool(opts["quiet"]), bool(opts["verbose"]))
-    res = run_backtest(data, bt, report)
-    metrics = rep.metrics(res, bt.level)
-    rep.show(report, res, metrics, bt.level)
-    table = rep.forecast_table(res)
-    if opts["plot"] is not None:
-        rep.plot(Path(opts["plot"]), res, table)
-    table = rep.output_table(table, res)
-    text = (rep.render_json(table, metrics, res) if opts["fmt"] == "json"
-            else render(table, "csv"))
-    write_output(text, opts["output"])
+        # The root's --log-format holds here too: a JSON log gets JSON lines from backtest.
+        report = make_reporter(opts["ctx"], bool(opts["quiet"]), bool(opts["verbose"]))
+        backtest_and_write(opts["data"], bt, report, str(opts["fmt"]), opts["output"],
+                           opts["plot"])
 
 
 def _signature() -> tuple[inspect.Signature, dict]:

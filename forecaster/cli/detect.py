@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -24,9 +24,6 @@ from forecaster.cli.common import (
 )
 from forecaster.config import DEFAULT_MODEL_DIR
 from forecaster.errors import EXIT_ANOMALIES, EXIT_OK, ConfigError
-
-if TYPE_CHECKING:
-    from forecaster.pipeline.detecting import DetectionRun
 
 
 @app.command("detect-anomalies")
@@ -76,72 +73,22 @@ def detect_anomalies(
     telemanom, then picks its threshold on the scores of the rows scored here, between
     that floor and the std rule's threshold, so a large fault can raise it for the rest
     (--threshold std or quantile: one fixed threshold). Prints CSV: series, timestamp,
-    value, score, threshold,
-    is_anomaly. Exit 0: nothing flagged; 1: anomalies flagged (unless
-    --exit-zero). Cron example: forecast detect-anomalies --last 24 --events
+    value, score, threshold, is_anomaly. Exit 0: nothing flagged; 1: anomalies flagged
+    (unless --exit-zero). Cron example: forecast detect-anomalies --last 24 --events
     """
     with errors_to_exit(debug, ctx):
         since, last = _newest_window(ctx, since, last)
         _check_options(fmt, method, threshold, since, last)
         lead_value = _lead(lead, method)
         from forecaster.anomaly.settings import DetectSettings
-        from forecaster.bundle import recorded_data
-        from forecaster.output_paths import check_output_paths, plot_format
-        from forecaster.pipeline.detecting import DetectionRun
-        report = make_reporter(ctx, quiet, verbose)
-        # Before any scoring: a bad --plot must not fail after the table was written.
-        check_output_paths({"--output": output, "--plot": plot},
-                           [data] if data else recorded_data(model), [model])
-        if plot is not None:
-            plot_format(plot)
+        from forecaster.pipeline.detect_output import DetectOutput, detect_and_write
+
         ds = DetectSettings(model_dir=model, data=data, since=since, last=last, method=method,
                             lead=lead_value, rule=threshold, q=q, k=k, strict=strict)
-        run = DetectionRun(ds, report)
-        _write(run, fmt, events, output, plot)
+        run = detect_and_write(ds, DetectOutput(fmt, events, output, plot),
+                               make_reporter(ctx, quiet, verbose))
         n = len(run.events())
-        report.note(f"{n} anomalous event(s), {run.flagged} step(s) above the {run.rule} "
-                    f"threshold {run.threshold:.3g}")
     raise typer.Exit(EXIT_ANOMALIES if n and not exit_zero else EXIT_OK)
-
-
-def _write(run: DetectionRun, fmt: str, events: bool, output: Path | None,
-           plot: Path | None) -> None:
-    """Score every series and write the table (or its events), and the plot if asked.
-
-    The per-step table is written series by series (memory grows with one series, not
-    the file); --events tallies them and writes the few events at the end. --plot keeps
-    only the series it draws.
-    """
-    from forecaster.io import output_stream, render, write_output, write_parts
-
-    drawn: list = []  # the tables of the series the plot draws, and no more
-    limit = 0
-    if plot is not None:
-        from forecaster import plotting
-
-        limit = plotting.MAX_SERIES
-
-    def each_table():
-        for part in run.parts():
-            if len(drawn) < limit:
-                drawn.append(part.table)
-            yield part.table
-
-    tables = each_table()
-    if events:
-        for _ in tables:
-            pass
-        write_output(render(run.for_output(run.events()), fmt), output)
-    else:
-        with output_stream(output) as fh:
-            write_parts(fh, map(run.for_output, tables), fmt)
-    if plot is not None:
-        import pandas as pd
-
-        from forecaster.plotting import plot_detection
-
-        plot_detection(pd.concat(drawn, ignore_index=True), run.events(), plot)
-
 
 
 _RANK = {"flag": 3, "environment": 2, "file": 1}

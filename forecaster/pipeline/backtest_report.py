@@ -9,14 +9,41 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data.timestamps import is_step_freq, steps_as_numbers
+from forecaster.io import render, write_output
 from forecaster.metrics import scorecard
-from forecaster.pipeline.backtesting import BacktestResult, Forecasts
+from forecaster.output_paths import check_output_paths, plot_format
+from forecaster.pipeline.backtest_plan import BacktestSettings
+from forecaster.pipeline.backtesting import BacktestResult, Forecasts, backtest
 from forecaster.plotting import axis_values, save_figure
 from forecaster.report import Reporter
 
 TABLE_METRICS = ("mae", "rmse", "mape", "smape", "mase", "coverage", "width", "pinball")
 MAX_STEP_ROWS = 24
 SCORE_KEYS = ("mae", "rmse", "mse", "mape", "smape", "mase", "coverage", "width", "pinball")
+
+
+def backtest_and_write(data: Path, bt: BacktestSettings, report: Reporter, fmt: str = "csv",
+                       output: Path | None = None, plot_to: Path | None = None) -> dict:
+    """Run the backtest, show its tables, write every forecast and draw the plot if asked.
+
+    The output paths are checked first: the backtest may run for minutes, and a bad
+    ``--plot`` found after it would lose ``--output`` too.
+
+    Returns:
+        The metrics (overall, per fold, series and horizon step, of every model).
+    """
+    check_output_paths({"--output": output, "--plot": plot_to}, [data], [])
+    if plot_to is not None:
+        plot_format(plot_to)
+    res = backtest(data, bt, report)
+    m = metrics(res, bt.level)
+    show(report, res, m, bt.level)
+    table = forecast_table(res)
+    if plot_to is not None:
+        plot(plot_to, res, table)
+    table = output_table(table, res)
+    write_output(render_json(table, m, res) if fmt == "json" else render(table, "csv"), output)
+    return m
 
 
 def scores(fc: Forecasts, rows: np.ndarray, level: float,
