@@ -53,7 +53,8 @@ def test_finds_injected_faults_and_exits_1(sensor_model: Path) -> None:
              for s, e in zip(ev["start"], ev["end"], strict=True)]
     assert sum(hit) >= 3, ev
     assert sum(false) <= 1, ev
-    assert _detect(sensor_model, "--exit-zero").exit_code == 0
+    res = _detect(sensor_model, "--exit-zero")
+    assert res.exit_code == 0, res.output
 
 
 def test_flagged_steps_reach_the_threshold_and_lie_in_events(sensor_model: Path) -> None:

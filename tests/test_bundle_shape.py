@@ -101,5 +101,6 @@ def test_a_bundle_without_its_data_path_asks_for_the_data(tmp_path: Path) -> Non
     data = ["--data", str(FIXTURES / "tiny.csv")]
     result = runner.invoke(app, ["predict", "--model", str(model), *data])
     assert result.exit_code == 0, result.output
-    assert runner.invoke(app, ["info", "--model", str(model)]).exit_code == 0
+    res = runner.invoke(app, ["info", "--model", str(model)])
+    assert res.exit_code == 0, res.output
 

@@ -49,7 +49,8 @@ def test_multi_series_with_features(tmp_path: Path) -> None:
 
 def test_predict_picks_up_appended_rows(tmp_path: Path, series_csv: Path) -> None:
     model = tmp_path / "m"
-    assert _train(series_csv, model).exit_code == 0
+    res = _train(series_csv, model)
+    assert res.exit_code == 0, res.output
     grown = make_series(n=500)
     grown.to_csv(series_csv, index=False)
     result = runner.invoke(app, ["predict", "--model", str(model)])
@@ -60,7 +61,8 @@ def test_predict_picks_up_appended_rows(tmp_path: Path, series_csv: Path) -> Non
 
 def test_predict_output_file_and_level(tmp_path: Path, series_csv: Path) -> None:
     model = tmp_path / "m"
-    assert _train(series_csv, model).exit_code == 0
+    res = _train(series_csv, model)
+    assert res.exit_code == 0, res.output
     out50, out95 = tmp_path / "p50.csv", tmp_path / "p95.csv"
     for level, out in (("50", out50), ("95", out95)):
         result = runner.invoke(app, ["predict", "--model", str(model), "--level", level,
@@ -73,7 +75,8 @@ def test_predict_output_file_and_level(tmp_path: Path, series_csv: Path) -> None
 
 def test_predict_refuses_to_overwrite_input(tmp_path: Path, series_csv: Path) -> None:
     model = tmp_path / "m"
-    assert _train(series_csv, model).exit_code == 0
+    res = _train(series_csv, model)
+    assert res.exit_code == 0, res.output
     before = series_csv.read_bytes()
     result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(series_csv),
                                  "--output", str(series_csv)])
@@ -84,7 +87,8 @@ def test_predict_refuses_to_overwrite_input(tmp_path: Path, series_csv: Path) ->
 
 def test_predict_with_other_file_missing_column(tmp_path: Path, series_csv: Path) -> None:
     model = tmp_path / "m"
-    assert _train(series_csv, model).exit_code == 0
+    res = _train(series_csv, model)
+    assert res.exit_code == 0, res.output
     other = tmp_path / "other.csv"
     make_series().rename(columns={"value": "reading"}).to_csv(other, index=False)
     result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(other)])
@@ -94,7 +98,8 @@ def test_predict_with_other_file_missing_column(tmp_path: Path, series_csv: Path
 
 def test_predict_with_other_frequency(tmp_path: Path, series_csv: Path) -> None:
     model = tmp_path / "m"
-    assert _train(series_csv, model).exit_code == 0
+    res = _train(series_csv, model)
+    assert res.exit_code == 0, res.output
     other = tmp_path / "daily.csv"
     make_series(freq="D").to_csv(other, index=False)
     result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(other)])
@@ -114,7 +119,8 @@ def test_model_dir_from_environment(tmp_path: Path, series_csv: Path, monkeypatc
     result = runner.invoke(app, ["train", str(series_csv), *TINY])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "envmodel" / "CURRENT").exists()
-    assert runner.invoke(app, ["predict"]).exit_code == 0
+    res = runner.invoke(app, ["predict"])
+    assert res.exit_code == 0, res.output
 
 
 def test_gru_and_layer_norm_train(tmp_path: Path, series_csv: Path) -> None:

@@ -78,7 +78,8 @@ def test_events_and_note_unchanged(multi: tuple[Path, Path]) -> None:
     note = (f"{len(found.events)} anomalous event(s), {int(found.table['is_anomaly'].sum())} "
             f"step(s) above the {found.rule} threshold {found.threshold:.3g}")
     assert note in result.stderr
-    assert _detect(model, csv, "--exit-zero").exit_code == 0
+    res = _detect(model, csv, "--exit-zero")
+    assert res.exit_code == 0, res.output
 
 
 def test_failure_midway_leaves_the_output_file_alone(multi: tuple[Path, Path], tmp_path: Path,

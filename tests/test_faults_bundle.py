@@ -222,7 +222,8 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_damaged_bundle_exit_78_one_line(model: Path, case: str) -> None:
     damage, needle = CASES[case]
-    assert _predict(model).exit_code == 0  # the copy is good before the damage
+    good = _predict(model)
+    assert good.exit_code == 0, good.output  # the copy is good before the damage
     damage(model)
     line = _one_error_line(_predict(model), 78)
     assert needle in line, line
@@ -259,7 +260,7 @@ def test_pickle_weights_refused_never_unpickled(model: Path, tmp_path: Path) -> 
 
 def test_unknown_extra_files_are_ignored(model: Path) -> None:
     before = _predict(model)
-    assert before.exit_code == 0
+    assert before.exit_code == 0, before.output
     (model / "NOTES.txt").write_text("hello")
     (_version(model) / "extra.bin").write_bytes(b"\x00" * 10)
     (model / "versions" / "README").write_text("not a version")
@@ -331,5 +332,7 @@ def test_a_damaged_bundle_with_an_older_version_names_rollback(trained: Path,
     line = _one_error_line(_predict(trained), 78)
     assert line.endswith(f"; or go back to the version before with 'forecast rollback "
                          f"--model {trained}'")
-    assert runner.invoke(app, ["rollback", "--model", str(trained)]).exit_code == 0
-    assert _predict(trained).exit_code == 0
+    res = runner.invoke(app, ["rollback", "--model", str(trained)])
+    assert res.exit_code == 0, res.output
+    res = _predict(trained)
+    assert res.exit_code == 0, res.output

@@ -54,7 +54,8 @@ def test_a_validation_block_inside_a_gap_is_not_scored(tmp_path: Path) -> None:
     info = runner.invoke(app, ["info", "--model", str(model), "--format", "json"])
     folds = json.loads(info.stdout)["folds"]
     assert folds[0]["mae"] is None and folds[1]["mae"] > 0
-    assert runner.invoke(app, ["info", "--model", str(model)]).exit_code == 0
+    res = runner.invoke(app, ["info", "--model", str(model)])
+    assert res.exit_code == 0, res.output
 
 
 def test_backtest_scores_observed_actuals_only(tmp_path: Path) -> None:

@@ -363,7 +363,8 @@ def test_a_bare_year_column_is_an_annual_series(tmp_path: Path) -> None:
     frame = load_frame(path, DataSpec())
     assert frame.spec.time_parts == ["Year"] and frame.series[0].index[0].year == 1871
     model = tmp_path / "m"
-    assert train(path, model).exit_code == 0
+    res = train(path, model)
+    assert res.exit_code == 0, res.output
     result = runner.invoke(app, ["predict", "--model", str(model)])
     assert result.exit_code == 0, result.output
     out = pd.read_csv(io.StringIO(result.stdout), parse_dates=["timestamp"])
@@ -479,7 +480,8 @@ def test_rows_off_the_grid_are_dropped_with_a_note(tmp_path: Path) -> None:
     assert any("dropped 1 row(s) off the 'h' grid, first at 2024-01-09T07:30:00+00:00" in n
                for n in frame.notes), frame.notes
     result = train(write_lines(tmp_path, lines), tmp_path / "m")
-    assert result.exit_code == 0 and "dropped 1 row(s) off the 'h' grid" in result.stderr
+    assert result.exit_code == 0, result.output
+    assert "dropped 1 row(s) off the 'h' grid" in result.stderr
     for command in (["predict"], ["detect-anomalies", "--method", "forecast", "--last", "3",
                                   "--exit-zero"]):
         result = runner.invoke(app, [*command, "--model", str(tmp_path / "m")])

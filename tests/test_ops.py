@@ -79,12 +79,12 @@ def test_info_json_and_table(trained: Path) -> None:
     assert info["data"]["freq"] == "h" and info["data"]["targets"] == ["value"]
     assert len(info["folds"]) == 2 and info["versions"]["torch"]
     result = runner.invoke(app, ["info", "--model", str(trained)])
-    assert result.exit_code == 0 and "training period" in result.stdout
+    assert result.exit_code == 0 and "training period" in result.stdout, result.output
     # The fold table shows the baseline train's warning names; a narrow COLUMNS (a cron
     # environment) cut every value to '…' on stdout, which is no terminal.
     assert "seasonal naive MAE" in result.stdout
     narrow = runner.invoke(app, ["info", "--model", str(trained)], env={"COLUMNS": "10"})
-    assert narrow.exit_code == 0 and "…" not in narrow.stdout
+    assert narrow.exit_code == 0 and "…" not in narrow.stdout, narrow.output
     assert "training period" in narrow.stdout and "seasonal naive MAE" in narrow.stdout
 
 
@@ -95,7 +95,8 @@ def test_second_train_exits_75_while_locked(trained: Path, series_csv: Path) -> 
         assert result.exit_code == 75
         assert result.stderr.startswith("Error: ") and "--wait" in result.stderr
         # Readers take no lock: predict works while a train holds it.
-        assert runner.invoke(app, ["predict", "--model", str(trained)]).exit_code == 0
+        res = runner.invoke(app, ["predict", "--model", str(trained)])
+        assert res.exit_code == 0, res.output
     assert (trained / "CURRENT").read_text() == before
 
 
@@ -103,9 +104,10 @@ def test_rollback_restores_previous_version(trained: Path, series_csv: Path) -> 
     first = (trained / "CURRENT").read_text()
     result = runner.invoke(app, ["train", str(series_csv), "--model", str(trained), *TINY,
                                  "--seed", "9"])
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
     assert (trained / "CURRENT").read_text() != first
-    assert runner.invoke(app, ["rollback", "--model", str(trained)]).exit_code == 0
+    res = runner.invoke(app, ["rollback", "--model", str(trained)])
+    assert res.exit_code == 0, res.output
     assert (trained / "CURRENT").read_text() == first
     result = runner.invoke(app, ["rollback", "--model", str(trained)])
     assert result.exit_code == 2 and "nothing to roll back" in result.stderr
@@ -117,7 +119,7 @@ def test_drift_warns_and_strict_fails(trained: Path, tmp_path: Path) -> None:
     other = tmp_path / "shifted.csv"
     shifted.to_csv(other, index=False)
     result = runner.invoke(app, ["predict", "--model", str(trained), "--data", str(other)])
-    assert result.exit_code == 0 and "data drift" in result.stderr
+    assert result.exit_code == 0 and "data drift" in result.stderr, result.output
     result = runner.invoke(app, ["predict", "--model", str(trained), "--data", str(other),
                                  "--strict"])
     assert result.exit_code == 65 and result.stderr.startswith("Error: data drift")
@@ -128,7 +130,8 @@ def test_same_seed_gives_byte_identical_outputs(tmp_path: Path, series_csv: Path
     for name in ("a", "b"):
         model = tmp_path / name
         args = ["train", str(series_csv), "--model", str(model), *TINY, "--deterministic"]
-        assert runner.invoke(app, args).exit_code == 0
+        res = runner.invoke(app, args)
+        assert res.exit_code == 0, res.output
         outs.append(runner.invoke(app, ["predict", "--model", str(model)]).stdout)
     assert outs[0] == outs[1]
 
@@ -217,7 +220,8 @@ def test_warm_start_continues_from_previous_weights(trained: Path, tmp_path: Pat
     assert after["warm_start"]["from"] != current_version_dir(trained).name
     assert after["metrics"]["folds"] == before["metrics"]["folds"]
     assert after["data"]["series"][""]["rows"] == 560
-    assert runner.invoke(app, ["predict", "--model", str(trained)]).exit_code == 0
+    res = runner.invoke(app, ["predict", "--model", str(trained)])
+    assert res.exit_code == 0, res.output
     # info said nothing of the carried-over fold metrics: they read as just measured.
     info = runner.invoke(app, ["info", "--model", str(trained), "--format", "json"])
     assert json.loads(info.stdout)["warm_start"]["inherited"] == ["fold metrics", "intervals"]

@@ -35,7 +35,7 @@ def test_filled_newest_rows_warn_and_leave_stdout_alone(tmp_path: Path, trained:
     assert list(table.columns) == ["series", "timestamp", "target", "forecast", "lower", "upper"]
     assert len(table) == 6 and "Warning" not in result.stdout
     clean = _predict(trained, series_csv, "--quiet")
-    assert clean.exit_code == 0 and "Warning" not in clean.stderr
+    assert clean.exit_code == 0 and "Warning" not in clean.stderr, clean.output
 
 
 def test_one_warning_for_each_series_with_filled_newest_rows(tmp_path: Path) -> None:

@@ -178,7 +178,8 @@ def test_a_warm_start_keeps_the_step(tmp_path: Path) -> None:
 
     csv, model = tmp_path / "s.csv", tmp_path / "m"
     make_series(n=300).to_csv(csv, index=False)
-    assert runner.invoke(app(), ["train", str(csv), "--model", str(model), *TINY]).exit_code == 0
+    res = runner.invoke(app(), ["train", str(csv), "--model", str(model), *TINY])
+    assert res.exit_code == 0, res.output
     same = runner.invoke(app(), ["train", str(csv), "--model", str(model), *TINY,
                                  "--warm-start", "--freq", "h"])
     assert same.exit_code == 0, same.output  # the step it inferred, now given: the same

@@ -102,7 +102,8 @@ def test_a_meter_is_forecast_by_its_steps(tmp_path: Path) -> None:
     swapped.loc[650:, "meter_kwh"] -= swapped["meter_kwh"][650] - 10.0
     swapped.to_csv(later, index=False)
     result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(later)])
-    assert result.exit_code == 0 and "far below anything it read in training" in result.stderr
+    assert result.exit_code == 0, result.output
+    assert "far below anything it read in training" in result.stderr
     result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(later),
                                  "--strict"])
     assert result.exit_code == 65 and "a meter swapped or reset? retrain" in result.stderr
