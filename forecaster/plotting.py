@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -10,6 +11,9 @@ import pandas as pd
 from forecaster.atomic import atomic_writer
 from forecaster.data.timestamps import is_steps, step_numbers
 from forecaster.output_paths import plot_format
+
+if TYPE_CHECKING:  # matplotlib is imported only when a plot is drawn
+    from matplotlib.figure import Figure
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 700, 100
 MAX_SERIES = 6
@@ -68,7 +72,7 @@ def axis_values(times: pd.Series) -> np.ndarray:
     return pd.DatetimeIndex(times).tz_localize(None).to_numpy()
 
 
-def event_spans(starts: np.ndarray, ends: np.ndarray, first, last) -> list[tuple]:
+def event_spans(starts: np.ndarray, ends: np.ndarray, first: Any, last: Any) -> list[tuple]:
     """(start, end) of each event to shade, widened about its middle to at least
     ``MIN_SPAN`` of the x axis from ``first`` to ``last``, so that short events show.
     Works on datetimes and on step numbers alike."""
@@ -80,7 +84,7 @@ def event_spans(starts: np.ndarray, ends: np.ndarray, first, last) -> list[tuple
     return spans
 
 
-def save_figure(fig, path: Path, dpi: int = DPI) -> None:
+def save_figure(fig: Figure, path: Path, dpi: int = DPI) -> None:
     """Write ``fig`` in the format ``path``'s suffix names (see ``output_paths.plot_format``).
 
     Same rule as every output: readers see the old file or the whole new one.

@@ -8,8 +8,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from forecaster.data.cells import printable
+
+if TYPE_CHECKING:  # rich is imported on first use
+    from rich.console import Console
 
 
 class Reporter:
@@ -33,7 +37,7 @@ class Reporter:
         self._said: set[str] = set()  # keys of warn_once
 
     @cached_property
-    def console(self):
+    def console(self) -> Console:
         """The rich console, made (and rich imported) on first use: a quiet cron run
         never pays for it."""
         from rich.console import Console

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +21,9 @@ from forecaster.errors import (
     ForecastError,
 )
 from forecaster.ops.signals import Terminated
+
+if TYPE_CHECKING:  # imported when a command runs: --help stays light
+    from forecaster.report import Reporter
 
 app = typer.Typer(
     name="forecast",
@@ -98,7 +101,7 @@ def _root(
                "warnings": misspelt_variables(ctx.command.commands)}
 
 
-def make_reporter(ctx: typer.Context, quiet: bool = False, verbose: bool = False):
+def make_reporter(ctx: typer.Context, quiet: bool = False, verbose: bool = False) -> Reporter:
     """The stderr reporter, in the format chosen on the root command."""
     from forecaster.report import Reporter
 

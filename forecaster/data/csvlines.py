@@ -49,7 +49,7 @@ class _Head(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buf) -> int:
+    def readinto(self, buf: bytearray | memoryview) -> int:
         n = self._fh.readinto(memoryview(buf)[:self._left]) or 0
         self._left -= n
         return n

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -259,7 +260,7 @@ def time_text(t: pd.Timestamp, index: pd.DatetimeIndex) -> str:
     return t.isoformat()
 
 
-def column_list(cols, limit: int = 12) -> str:
+def column_list(cols: Iterable[object], limit: int = 12) -> str:
     """Column names for a message, cut short for very wide files."""
     cols = [column_label(c) for c in cols]
     more = f" and {len(cols) - limit} more" if len(cols) > limit else ""

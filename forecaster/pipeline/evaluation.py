@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -73,7 +74,7 @@ def _series_values(frame: Frame, offsets: np.ndarray, lo: int, hi: int) -> list[
     return out
 
 
-def is_counter(frame: Frame, offsets: np.ndarray, lo: int, hi: int) -> bool:
+def is_counter(frame: Frame, offsets: Sequence[int], lo: int, hi: int) -> bool:
     """Whether every target of every series rises (or falls) at nearly every change over
     rows [lo, hi): a meter reading, an odometer, a cumulative count.
 

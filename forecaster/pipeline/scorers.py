@@ -19,6 +19,7 @@ from forecaster.anomaly.thresholds import RULES, calibrate
 from forecaster.bundle import Bundle
 from forecaster.config import TrainSettings
 from forecaster.data.loading import Series
+from forecaster.data.scaling import Scaler
 from forecaster.errors import BundleError, ConfigError
 from forecaster.models.reconstructor import Reconstructor, ReconstructorConfig
 from forecaster.models.restore import restore
@@ -61,7 +62,7 @@ def make_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> Sco
     rule, thr = _threshold(bundle, info["threshold"], ds,
                            bundle.tensors["anomaly.oof_scores"].numpy())
 
-    def run(s: Series, scaler, cutoff: int) -> np.ndarray:
+    def run(s: Series, scaler: Scaler, cutoff: int) -> np.ndarray:
         return reconstruction_errors(net, s, scaler, cutoff, info["combine"], info["smooth"],
                                      device)
 
@@ -131,7 +132,7 @@ def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -
 
     _check_used(rule, ds)
 
-    def run(s: Series, scaler, cutoff: int) -> np.ndarray:
+    def run(s: Series, scaler: Scaler, cutoff: int) -> np.ndarray:
         return np.abs(forecast_errors(net, s, scaler, cutoff, device, lead=lead))
 
     return Scorer("forecast", center, scale, thr, rule, float(recorded.get("prune", 0.13)), run,

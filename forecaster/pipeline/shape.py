@@ -9,7 +9,7 @@ dropout with one layer, constant columns.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -130,7 +130,7 @@ def _windows(given: TrainSettings, st: TrainSettings, seg: int) -> list[int]:
     return [k * seg for k in range(st.window // seg, 1, -1)]
 
 
-def resolve_norm(st: TrainSettings, frame: Frame, offsets, hi: int, n: int,
+def resolve_norm(st: TrainSettings, frame: Frame, offsets: Sequence[int], hi: int, n: int,
                  report: Reporter | None = None) -> TrainSettings:
     """Settle ``--norm auto``: "diff" for counters, "last" otherwise.
 

@@ -178,7 +178,8 @@ def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSet
     return TrainResult(bundle_dir=out, meta=meta)
 
 
-def fit_ensemble(frame: Frame, st: TrainSettings, train_set, early, device: torch.device,
+def fit_ensemble(frame: Frame, st: TrainSettings, train_set: WindowSet,
+                 early: WindowSet | None, device: torch.device,
                  report: Reporter, label: str,
                  fixed_epochs: int | None = None,
                  init: list[dict] | None = None) -> tuple[ForecasterEnsemble, list[int]]:
