@@ -62,6 +62,9 @@ class TrainSettings:
     batch_size: int = 256
     lr: float = 4e-3
     patience: int = 4
+    # Each epoch draws a fresh random sample of at most this many training windows: on long
+    # files an epoch then takes bounded time, and early stopping looks more often.
+    max_windows: int = 20000
     seed: int = 0
     device: str = "auto"
     folds: int = 3

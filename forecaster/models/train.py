@@ -27,6 +27,9 @@ EpochHook = Callable[[int, float, float], None]
 class TrainConfig:
     """Optimisation settings; saved in the bundle.
 
+    The defaults are ``forecast train``'s for the forecaster (``config.TrainSettings``); the
+    anomaly model passes its own (``pipeline.anomaly_fit.anomaly_train_config``).
+
     Attributes:
         epochs: most passes over the training windows.
         batch_size: windows per step.
@@ -39,10 +42,10 @@ class TrainConfig:
             epoch time on long files.
     """
 
-    epochs: int = 60
-    batch_size: int = 128
-    lr: float = 2e-3
-    patience: int = 8
+    epochs: int = 30
+    batch_size: int = 256
+    lr: float = 4e-3
+    patience: int = 4
     clip: float = 1.0
     weight_decay: float = 0.0
     seed: int = 0

@@ -89,7 +89,7 @@ def model_config(frame: Frame, st: TrainSettings) -> ForecasterConfig:
 def train_config(st: TrainSettings) -> TrainConfig:
     """The optimiser's settings."""
     return TrainConfig(epochs=st.epochs, batch_size=st.batch_size, lr=st.lr,
-                       patience=st.patience, seed=st.seed)
+                       patience=st.patience, seed=st.seed, max_windows=st.max_windows)
 
 
 def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = None) -> TrainResult:
