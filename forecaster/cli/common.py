@@ -71,7 +71,7 @@ def _print_version(value: bool) -> None:
     if value:
         from forecaster import __version__
 
-        print(f"forecast {__version__}")
+        typer.echo(f"forecast {__version__}")
         raise typer.Exit(0)
 
 
