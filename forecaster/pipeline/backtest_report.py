@@ -29,6 +29,14 @@ def backtest_and_write(data: Path, bt: BacktestSettings, report: Reporter, fmt: 
     The output paths are checked first: the backtest may run for minutes, and a bad
     ``--plot`` found after it would lose ``--output`` too.
 
+    Args:
+        data: the CSV to backtest.
+        bt: the backtest's settings (its model settings in ``bt.train``).
+        report: where the tables and messages go.
+        fmt: "csv", or "json" (the forecasts and the metrics).
+        output: the file for every forecast; None for stdout.
+        plot_to: an image of history, forecasts and intervals at a few origins.
+
     Returns:
         The metrics (overall, per fold, series and horizon step, of every model).
     """

@@ -40,6 +40,11 @@ def detect_and_write(ds: DetectSettings, out: DetectOutput, report: Reporter) ->
     the table was written. The per-step table is written series by series (memory grows
     with one series, not the file); events are tallied and written at the end.
 
+    Args:
+        ds: what to score and how.
+        out: where the table (or events) and the plot go.
+        report: where messages go; the run ends with a one-line summary there.
+
     Returns:
         The finished run: its ``events()``, ``flagged`` steps, ``rule`` and ``threshold``.
     """
