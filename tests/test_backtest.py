@@ -143,6 +143,9 @@ def test_cli_backtest_json_has_per_step_metrics(tmp_path: Path) -> None:
     assert len(doc["metrics"]["steps"]) == 4
     assert set(doc["metrics"]["overall"]) == {doc["model"], "naive", "seasonal naive", "drift",
                                               "ETS", "weekly naive"}  # 270 hours: a week back
+    # 7 significant digits, like every computed number written ("mae": 1.253981779382381)
+    mae = [m["mae"] for m in doc["metrics"]["overall"].values()]
+    assert all(len(f"{v:.15g}".replace(".", "").lstrip("0-")) <= 7 for v in mae), mae
 
 
 def test_weekly_naive_is_a_yardstick_for_hourly_data_with_a_week_behind(tmp_path: Path) -> None:

@@ -152,6 +152,25 @@ def test_short_file_gets_a_shorter_anomaly_window(tmp_path: Path) -> None:
     assert "--anomaly-window 64" in result.stderr and "--no-anomaly" in result.stderr
 
 
+def test_a_window_cut_to_a_sixth_of_the_data_says_so(tmp_path: Path) -> None:
+    # 300 daily rows: 14 weeks (98 steps) would leave too few windows, so the automatic
+    # window is a sixth of the series; --verbose says so (nothing did).
+    path = tmp_path / "daily.csv"
+    frame = make_series(n=300)
+    frame["timestamp"] = pd.date_range("2020-01-01", periods=300, freq="D")
+    frame.to_csv(path, index=False)
+    at = TINY.index("--window")
+    tiny = TINY[:at] + TINY[at + 4:]  # without --window 24 --segment 6
+    assert "--window" not in tiny and "--segment" not in tiny
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *tiny,
+                                 "--folds", "0", "--verbose"])
+    assert result.exit_code == 0, result.output
+    meta = json.loads(next((tmp_path / "m" / "versions").glob("*/bundle.json")).read_text())
+    window = meta["forecaster"]["config"]["window"]
+    assert window == 49  # whole 7-step segments within 300 // 6
+    assert f"window {window} steps, a sixth of the longest series (300 steps)" in result.stderr
+
+
 def test_short_monthly_file_trains_on_a_smaller_shape(tmp_path: Path) -> None:
     # 36 monthly rows (the classic shampoo-sales length): the automatic window 24 and
     # horizon 12 cannot fit three folds, so they shrink; given ones are refused as before.

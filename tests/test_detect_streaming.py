@@ -76,7 +76,7 @@ def test_events_and_note_unchanged(multi: tuple[Path, Path]) -> None:
     assert result.exit_code == 1
     assert result.stdout == render(found.events, "csv")
     note = (f"{len(found.events)} anomalous event(s), {int(found.table['is_anomaly'].sum())} "
-            f"step(s) above the {found.rule} threshold {found.threshold:.3g}")
+            f"flagged step(s); {found.rule} threshold {found.threshold:.3g}")
     assert note in result.stderr
     res = _detect(model, csv, "--exit-zero")
     assert res.exit_code == 0, res.output

@@ -41,8 +41,8 @@ def detect_anomalies(
         "forecast for a model of step changes (a meter), else reconstruction.")
     ] = "auto",
     lead: Annotated[str | None, typer.Option(
-        help="With --method forecast: score the forecasts made this many steps ahead (1, "
-        "the default, to the horizon, or 'horizon'); far ahead, holidays and outages show.")
+        help="Score the forecasts made this many steps ahead (1, the default, to the horizon, "
+        "or 'horizon'; implies --method forecast); far ahead, holidays and outages show.")
     ] = None,
     threshold: Annotated[str | None, typer.Option(
         help="Threshold rule: telemanom, std, dynamic or quantile (default: the one "

@@ -10,13 +10,11 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from forecaster.data.grid_checks import check_density, check_on_grid
 from forecaster.data.grid_size import check_grid_size
 from forecaster.data.spec import DataSpec
-from forecaster.data.timestamps import time_text
 from forecaster.errors import ConfigError, DataError
 
-# Off-grid timestamps beyond this share mean the frequency guess is wrong.
-MAX_OFF_GRID = 0.01
 # Daily rows without a weekend among at least this many: business days (two weeks).
 MIN_BUSINESS_ROWS = 10
 
@@ -195,12 +193,12 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
         if _is_grid(times, grid):  # the common case skips the checks and the reindex
             frame = rows[columns].set_axis(grid)
         else:
-            off = _check_on_grid(times, grid, freq, path, name, given=spec.freq is not None)
+            off = check_on_grid(times, grid, freq, path, name, given=spec.freq is not None)
             # Tolerated off-grid rows vanish in the reindex below: count them for a note.
             n_off += int(off.sum())
             if first_off is None and off.any():
                 first_off = (times[off][0], str(name))
-            _check_density(times, grid, freq, path, name,
+            check_density(times, grid, freq, path, name,
                            explicit=(spec.freq or spec.resample) is not None,
                            binned=spec.resample is not None)
             frame = rows.set_index("__time")[columns].reindex(grid)
@@ -215,74 +213,6 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
 def _is_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex) -> bool:
     """Whether the rows are exactly the grid: every step there, none off it."""
     return len(times) == len(grid) and bool((times == grid).all())
-
-
-def _check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
-                   name: str, given: bool = False) -> np.ndarray:
-    """Which rows lie off the grid; an error when more than a few do.
-
-    With a ``given`` --freq coarser than the rows (--freq 2h on hourly rows), binning
-    them to that step is what was meant: the advice names it.
-    """
-    off = ~times.isin(grid)
-    if off.mean() > MAX_OFF_GRID or (off.any() and len(times) < 100):
-        where = f" (series '{name}')" if name else ""
-        bins = (f"with --resample {freq} instead of --freq {freq}" if given
-                else f"with --resample (e.g. --resample {_bin_example(freq)})")
-        raise DataError(f"{path}{where}: {int(off.sum())} timestamps are off the '{freq}' grid, "
-                        f"first {times[off][0]}; give the right --freq, or bin the rows {bins}")
-    return off
-
-
-def _bin_example(freq: str) -> str:
-    """A --resample step near ``freq`` for advice: MS for rows about a month apart."""
-    offset = pd.tseries.frequencies.to_offset(freq)
-    if isinstance(offset, (pd.offsets.Week, pd.offsets.BusinessDay)):
-        return "W" if isinstance(offset, pd.offsets.Week) else "D"
-    try:
-        step = pd.Timedelta(offset)
-    except ValueError:
-        return "MS"
-    for days, alias in ((28, "MS"), (7, "W"), (1, "D")):
-        if step >= pd.Timedelta(days=days):
-            return alias
-    return "h"
-
-
-def _check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
-                   name: str, explicit: bool = False, binned: bool = False) -> None:
-    # A grid mostly made of gaps, or with no two rows one step apart, means the
-    # frequency is too fine for the data (or the data is too irregular for any).
-    # With an explicit --freq that most rows follow (median spacing one step), the
-    # gaps are outages, not a wrong frequency: they are filled by the --fill policy
-    # and masked (never scored). Tolerated off-grid rows have no step, so they count
-    # neither as rows nor as gap ends.
-    times = times[times.isin(grid)]
-    pos = grid.get_indexer(times)
-    missing = len(grid) - len(times)
-    if len(times) < 3 or (missing <= len(times) and (np.diff(pos) == 1).any()):
-        return
-    if explicit and np.median(np.diff(pos)) == 1:
-        return
-    where = f" (series '{name}')" if name else ""
-    if binned:
-        spacing = pd.Timedelta(np.median(np.diff(times.asi8)), unit=times.unit)
-        raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} --resample {freq} "
-                        f"bins hold a row, {missing} would be filled in: the bins are finer "
-                        f"than the rows (a median {spacing} apart); give a coarser --resample")
-    gaps = np.diff(pos) - 1
-    if gaps.max() * 2 > missing:  # one gap: an outage or a stray row, not a wrong step
-        i = int(np.argmax(gaps))
-        a, b = (time_text(t, times) for t in times[i:i + 2])
-        raise DataError(f"{path}{where}: {gaps[i]} steps on the '{freq}' grid have no row "
-                        f"between {a} and {b}, more than the {len(times)} rows hold; expected "
-                        "rows mostly one step apart: remove a stray row (a wrong date?) or "
-                        f"keep the rows on one side of the gap (training with --freq {freq} "
-                        "fills it instead)")
-    raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} steps on the '{freq}' "
-                    f"grid have a row, {missing} would be filled in; the timestamps are too "
-                    "irregular or the frequency too fine: give the right --freq, or bin the "
-                    "rows to a coarser step with --resample (e.g. --resample h)")
 
 
 def _fill(frame: pd.DataFrame, policy: str, path: Path, name: str) -> np.ndarray:

@@ -177,11 +177,15 @@ def render_json(table: pd.DataFrame, m: dict, res: BacktestResult) -> str:
 
 
 def _finite(obj: object) -> object:
+    """Metrics for JSON: NaN and infinities as null, other floats at 7 significant digits
+    like every computed number the tool writes (a full float64 is noise past them)."""
     if isinstance(obj, dict):
         return {k: _finite(v) for k, v in obj.items()}
     if isinstance(obj, list):
         return [_finite(v) for v in obj]
-    return None if isinstance(obj, float) and not np.isfinite(obj) else obj
+    if isinstance(obj, float):
+        return float(f"{obj:.7g}") if np.isfinite(obj) else None
+    return obj
 
 
 def plot(path: Path, res: BacktestResult, table: pd.DataFrame, n_origins: int = 4) -> None:

@@ -66,7 +66,9 @@ def detect_and_write(ds: DetectSettings, out: DetectOutput, report: Reporter) ->
         from forecaster.plotting import plot_detection
 
         plot_detection(pd.concat(drawn, ignore_index=True), run.events(), out.plot)
-    report.note(f"{len(run.events())} anomalous event(s), {run.flagged} step(s) above the "
+    # "flagged", not "above the threshold": a stuck reading is flagged whatever threshold
+    # the rule picked on these rows, and may score under it.
+    report.note(f"{len(run.events())} anomalous event(s), {run.flagged} flagged step(s); "
                 f"{run.rule} threshold {run.threshold:.3g}")
     return run
 

@@ -58,6 +58,13 @@ def resolve_shape(st: TrainSettings, frame: Frame, report: Reporter | None = Non
         # 14 seasons (counted in automatic segments) whatever segment is given: --segment 1
         # asks for per-step input, not for a window of 14 steps.
         window = max(2, min(SEASONS_PER_WINDOW * automatic, budget) // segment) * segment
+        if report is not None and longest // 6 < min(SEASONS_PER_WINDOW * automatic,
+                                                      MAX_WINDOW):
+            # A detail, not a note: a usage error found after this (backtest's --folds)
+            # must stay the only line a plain run prints.
+            report.detail(f"window {window} steps, a sixth of the longest series ({longest} "
+                          f"steps), instead of {SEASONS_PER_WINDOW} seasons "
+                          f"({SEASONS_PER_WINDOW * automatic}): give --window to choose")
     if report is not None:
         report.detail(f"window {window}, segment {segment}, horizon {horizon} "
                       f"(season {season} at frequency '{frame.freq}')")

@@ -1,0 +1,102 @@
+"""Checks that rows fit the grid of their frequency: few rows off it, few steps empty.
+
+A grid mostly made of gaps, or many rows between its steps, means the frequency is wrong
+for the data (or the data too irregular for any): an error that names a better --freq or
+--resample step, rather than a series that is mostly filled in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecaster.data.timestamps import time_text
+from forecaster.errors import DataError
+
+# Off-grid timestamps beyond this share mean the frequency guess is wrong.
+MAX_OFF_GRID = 0.01
+
+
+def check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
+                   name: str, given: bool = False) -> np.ndarray:
+    """Which rows lie off the grid; an error when more than a few do.
+
+    With a ``given`` --freq coarser than the rows (--freq 2h on hourly rows), binning
+    them to that step is what was meant: the advice names it.
+    """
+    off = ~times.isin(grid)
+    if off.mean() > MAX_OFF_GRID or (off.any() and len(times) < 100):
+        where = f" (series '{name}')" if name else ""
+        bins = (f"with --resample {freq} instead of --freq {freq}" if given
+                else f"with --resample (e.g. --resample {_bin_example(freq)})")
+        raise DataError(f"{path}{where}: {int(off.sum())} timestamps are off the '{freq}' grid, "
+                        f"first {times[off][0]}; give the right --freq, or bin the rows {bins}")
+    return off
+
+
+def _bin_example(freq: str) -> str:
+    """A --resample step near ``freq`` for advice: MS for rows about a month apart."""
+    offset = pd.tseries.frequencies.to_offset(freq)
+    if isinstance(offset, (pd.offsets.Week, pd.offsets.BusinessDay)):
+        return "W" if isinstance(offset, pd.offsets.Week) else "D"
+    try:
+        step = pd.Timedelta(offset)
+    except ValueError:
+        return "MS"
+    for days, alias in ((28, "MS"), (7, "W"), (1, "D")):
+        if step >= pd.Timedelta(days=days):
+            return alias
+    return "h"
+
+
+def _coarser(freq: str, times: pd.DatetimeIndex) -> str:
+    """A --resample step coarser than ``freq`` and than the rows' median spacing (an
+    hourly grid that is half empty gained nothing from the advice --resample h)."""
+    spacing = pd.Timedelta(np.median(np.diff(times.asi8)), unit=times.unit)
+    try:
+        step = max(pd.Timedelta(pd.tseries.frequencies.to_offset(freq)), spacing)
+    except ValueError:  # a calendar step (MS, B): no fixed length
+        step = max(pd.Timedelta(days=28), spacing)
+    for alias, length in (("h", "1h"), ("D", "1D"), ("W", "7D"), ("MS", "28D")):
+        if pd.Timedelta(length) > step:
+            return alias
+    return "QS"
+
+
+def check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
+                   name: str, explicit: bool = False, binned: bool = False) -> None:
+    # A grid mostly made of gaps, or with no two rows one step apart, means the
+    # frequency is too fine for the data (or the data is too irregular for any).
+    # With an explicit --freq that most rows follow (median spacing one step), the
+    # gaps are outages, not a wrong frequency: they are filled by the --fill policy
+    # and masked (never scored). Tolerated off-grid rows have no step, so they count
+    # neither as rows nor as gap ends.
+    times = times[times.isin(grid)]
+    pos = grid.get_indexer(times)
+    missing = len(grid) - len(times)
+    if len(times) < 3 or (missing <= len(times) and (np.diff(pos) == 1).any()):
+        return
+    if explicit and np.median(np.diff(pos)) == 1:
+        return
+    where = f" (series '{name}')" if name else ""
+    if binned:
+        spacing = pd.Timedelta(np.median(np.diff(times.asi8)), unit=times.unit)
+        raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} --resample {freq} "
+                        f"bins hold a row, {missing} would be filled in: the bins are finer "
+                        f"than the rows (a median {spacing} apart); give a coarser --resample")
+    gaps = np.diff(pos) - 1
+    if gaps.max() * 2 > missing:  # one gap: an outage or a stray row, not a wrong step
+        i = int(np.argmax(gaps))
+        a, b = (time_text(t, times) for t in times[i:i + 2])
+        raise DataError(f"{path}{where}: {gaps[i]} steps on the '{freq}' grid have no row "
+                        f"between {a} and {b}, more than the {len(times)} rows hold; expected "
+                        "rows mostly one step apart: remove a stray row (a wrong date?) or "
+                        f"keep the rows on one side of the gap (training with --freq {freq} "
+                        "fills it instead)")
+    raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} steps on the '{freq}' "
+                    f"grid have a row, {missing} would be filled in; the timestamps are too "
+                    "irregular or the frequency too fine: give the right --freq, or bin the "
+                    "rows to a coarser step with --resample (e.g. --resample "
+                    f"{_coarser(freq, times)})")
