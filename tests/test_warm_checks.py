@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import make_series, train_tiny
 from typer.testing import CliRunner
 
@@ -23,17 +24,20 @@ def _meta(model: Path) -> dict:
     return json.loads((current_version_dir(model) / "bundle.json").read_text())
 
 
-def test_a_warm_start_on_data_of_another_frequency_is_refused(tmp_path: Path,
-                                                              series_csv: Path) -> None:
+@pytest.mark.parametrize(("freq", "rows"), [("30min", 960), ("D", 40)])
+def test_a_warm_start_on_data_of_another_frequency_is_refused(tmp_path: Path, series_csv: Path,
+                                                              freq: str, rows: int) -> None:
+    # 40 daily rows are too short for the hourly bundle's shape: they were told to use a
+    # shorter --window, which the warm start would refuse next.
     model = train_tiny(series_csv, tmp_path / "m")
-    other = tmp_path / "half_hours.csv"
-    make_series(n=960, freq="30min").to_csv(other, index=False)
+    other = tmp_path / "other.csv"
+    make_series(n=rows, freq=freq).to_csv(other, index=False)
     before = _snapshot(model)
     result = runner.invoke(app, ["train", str(other), "--model", str(model), "--warm-start"])
     assert result.exit_code == 65, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: --warm-start: "), result.stderr
-    assert "'30min'" in lines[0] and "'h'" in lines[0]
+    assert f"'{freq}'" in lines[0] and "'h'" in lines[0]
     assert "train without --warm-start" in lines[0]
     assert _snapshot(model) == before
     assert runner.invoke(app, ["predict", "--model", str(model), "--data",

@@ -54,6 +54,7 @@ from forecaster.pipeline.shape import (
     warn_unused,
 )
 from forecaster.pipeline.warm import (
+    check_step,
     continue_settings,
     inherited,
     initial_states,
@@ -110,6 +111,8 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     frame = load_frame(path, st.data)
     for note in frame.notes:
         report.note(note)
+    if st.warm_start:
+        check_step(Path(st.model_dir), frame)
     given, st = st, resolve_shape(st, frame, report)
     device = resolve_device(st.device)
     grid = make_grid(frame)

@@ -75,6 +75,17 @@ def warn_lost_series(prev: Bundle, frame: Frame, path: Path, report: Reporter) -
                     "'forecast rollback' after this train to keep them")
 
 
+def check_step(model_dir: Path, frame: Frame) -> None:
+    """``--warm-start``: refuse data on another step as soon as it is read, before a shape
+    is fitted to it (a short daily file against an hourly bundle was told to use a shorter
+    --window, which a warm start refuses too)."""
+    try:
+        prev = load_bundle(model_dir)
+    except MissingInputError:
+        return  # train says there is nothing to continue from
+    _same_step_as(prev, frame, model_dir)
+
+
 def _same_step_as(prev: Bundle, frame: Frame, model_dir: Path) -> None:
     """Refuse data on another step than the bundle's (inferred or given): its weights,
     window and interval calibration all read steps of the bundle's size."""
