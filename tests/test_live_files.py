@@ -171,8 +171,8 @@ def test_process_substitution_is_refused_at_training(tmp_path: Path) -> None:
         os.close(read)
         os.close(write)
     assert result.exit_code == EXIT_NO_INPUT, result.output
-    assert re.fullmatch(r"Error: \S+/pipe:\[\d+\]: is a pipe; expected a CSV file, .*",
-                        error_line(result))
+    assert re.fullmatch(r"Error: \S+/pipe:\[\d+\]: is a pipe \(/dev/stdin fed by a pipe, or a "
+                        r"shell's <\(\.\.\.\)\); expected a CSV file, .*", error_line(result))
 
 
 def test_standard_input_is_refused(tmp_path: Path, model: Path, monkeypatch) -> None:

@@ -78,7 +78,8 @@ def check_regular_file(path: Path) -> None:
     elif path.exists() and not path.is_dir() and not path.is_file():
         what = "is a pipe" if path.is_fifo() else "is a device, not a regular file"
     elif re.fullmatch(r"(pipe|socket):\[\d+\]", path.name):  # /dev/fd/63 once resolved
-        what = "is a pipe"
+        # The link's target names no file the user typed: say what it was.
+        what = "is a pipe (/dev/stdin fed by a pipe, or a shell's <(...))"
     else:
         return
     raise MissingInputError(f"{path}: {what}; expected a CSV file, which is read more than "
