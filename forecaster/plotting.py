@@ -79,6 +79,7 @@ def event_spans(starts: np.ndarray, ends: np.ndarray, first: Any, last: Any) -> 
     least = (last - first) * MIN_SPAN
     spans = []
     for start, end in zip(starts, ends, strict=True):
+        # least * 0: a zero of the axis' own kind (a Timedelta on dates, a number on steps)
         pad = max(least - (end - start), least * 0) / 2
         spans.append((start - pad, end + pad))
     return spans
