@@ -17,6 +17,9 @@ from forecaster.errors import DataError
 
 # Off-grid timestamps beyond this share mean the frequency guess is wrong.
 MAX_OFF_GRID = 0.01
+# The --resample steps that advice names, finest first, with their (least) lengths.
+ADVICE_STEPS = (("h", pd.Timedelta(hours=1)), ("D", pd.Timedelta(days=1)),
+                ("W", pd.Timedelta(days=7)), ("MS", pd.Timedelta(days=28)))
 
 
 def check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
@@ -45,10 +48,7 @@ def _bin_example(freq: str) -> str:
         step = pd.Timedelta(offset)
     except ValueError:
         return "MS"
-    for days, alias in ((28, "MS"), (7, "W"), (1, "D")):
-        if step >= pd.Timedelta(days=days):
-            return alias
-    return "h"
+    return ([a for a, length in ADVICE_STEPS if length <= step] or ["h"])[-1]
 
 
 def _coarser(freq: str, times: pd.DatetimeIndex) -> str:
@@ -59,20 +59,19 @@ def _coarser(freq: str, times: pd.DatetimeIndex) -> str:
         step = max(pd.Timedelta(pd.tseries.frequencies.to_offset(freq)), spacing)
     except ValueError:  # a calendar step (MS, B): no fixed length
         step = max(pd.Timedelta(days=28), spacing)
-    for alias, length in (("h", "1h"), ("D", "1D"), ("W", "7D"), ("MS", "28D")):
-        if pd.Timedelta(length) > step:
-            return alias
-    return "QS"
+    return next((a for a, length in ADVICE_STEPS if length > step), "QS")
 
 
 def check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
                    name: str, explicit: bool = False, binned: bool = False) -> None:
-    # A grid mostly made of gaps, or with no two rows one step apart, means the
-    # frequency is too fine for the data (or the data is too irregular for any).
-    # With an explicit --freq that most rows follow (median spacing one step), the
-    # gaps are outages, not a wrong frequency: they are filled by the --fill policy
-    # and masked (never scored). Tolerated off-grid rows have no step, so they count
-    # neither as rows nor as gap ends.
+    """Refuse a grid mostly made of gaps, or with no two rows one step apart: the
+    frequency is too fine for the data (or the data too irregular for any).
+
+    With an ``explicit`` --freq that most rows follow (median spacing one step), the
+    gaps are outages, not a wrong frequency: they are filled by the --fill policy and
+    masked (never scored). Tolerated off-grid rows have no step, so they count neither
+    as rows nor as gap ends.
+    """
     times = times[times.isin(grid)]
     pos = grid.get_indexer(times)
     missing = len(grid) - len(times)
