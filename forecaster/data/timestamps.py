@@ -180,28 +180,6 @@ def step_numbers(times: pd.DatetimeIndex | pd.Series) -> np.ndarray:
     return (pd.DatetimeIndex(times) - EPOCH).to_numpy().astype("timedelta64[ns]").astype(np.int64)
 
 
-def parse_when(text: str, times: pd.DatetimeIndex) -> pd.Timestamp:
-    """A time given on the command line (--since, --start) in UTC: a step number for a
-    step-indexed series, else a timestamp (no zone means UTC).
-
-    Raises:
-        ValueError: neither reading applies, the text is empty or NaT, or the time lies
-            outside the years 1677 to 2262 that the data's timestamps can hold.
-    """
-    text = str(text).strip()
-    if is_steps(times) and text.isdigit() and int(text) <= MAX_STEP:
-        return EPOCH + pd.Timedelta(int(text), unit="ns")
-    ts = pd.Timestamp(text)
-    if pd.isna(ts):
-        # '' and 'NaT' parse as NaT, which is neither before nor after any row: a cron
-        # job's unset variable would silently select nothing.
-        raise ValueError(f"{text!r} is not a time")
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    # '-1' parses as the year -1, which the data's nanosecond timestamps cannot be
-    # compared with: OutOfBoundsDatetime (a ValueError) here rather than later.
-    return ts.as_unit("ns")
-
-
 def _parse_text(col: pd.Series, path: Path, name: str, first_row: int,
                 steps: bool = False) -> pd.DatetimeIndex:
     numeric = numeric_times(col, path, name, first_row, steps)

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from forecaster.config import TrainSettings
-from forecaster.data.timestamps import is_steps, parse_when, time_text
+from forecaster.data.option_times import parse_when, shown_as
+from forecaster.data.timestamps import is_steps, time_text
 from forecaster.errors import ConfigError, DataError
 
 REFIT_HELP = ("never (train once on the data before --start and roll forward), each (retrain "
@@ -117,13 +118,15 @@ def resolve_position(text: str | None, times: pd.DatetimeIndex, default: float, 
 def _timestamp_position(text: str, times: pd.DatetimeIndex, option: str,
                         inclusive: bool) -> int:
     try:
-        ts = parse_when(text, times)
+        ts = parse_when(text, times, option)
     except ValueError:
         raise ConfigError(f"{option} {text}: expected a timestamp such as 2024-03-01 or a "
                           "fraction such as 0.8 (a step number for a series indexed by "
                           "steps)") from None
     if not times[0] <= ts <= times[-1]:
-        raise ConfigError(f"{option} {text}: outside the data ({times[0]} .. {times[-1]})")
+        raise ConfigError(f"{option} {shown_as(text, ts)}: outside the data "
+                          f"({time_text(times[0], times)} .. {time_text(times[-1], times)}); "
+                          "give a time within it")
     return int(times.searchsorted(ts, side="right" if inclusive else "left"))
 
 

@@ -23,10 +23,10 @@ from forecaster.anomaly.thresholds import (
 )
 from forecaster.bundle import load_bundle
 from forecaster.data.loading import Frame, Series
+from forecaster.data.option_times import parse_when, shown_as
 from forecaster.data.timestamps import (
     is_step_freq,
     is_steps,
-    parse_when,
     step_numbers,
     steps_as_numbers,
     time_text,
@@ -218,7 +218,7 @@ def _cutoff(s: Series, ds: DetectSettings, path: Path, bins: str | None = None) 
                               f"{step_numbers(s.index[:1])[0]} to "
                               f"{step_numbers(s.index[-1:])[0]})")
         try:
-            since = parse_when(ds.since, s.index)
+            since = parse_when(ds.since, s.index, "--since")
         except ValueError:
             raise ConfigError(f"--since {ds.since}: not a timestamp; expected e.g. "
                               "2026-03-01 or 2026-03-01T12:00 (a step number for a "
@@ -243,6 +243,7 @@ def _warn_nothing_since(frame: Frame, cutoffs: dict[str, int], since: str,
     if not stale:
         return
     last = max(s.index[-1] for s in stale)
+    since = shown_as(since, parse_when(since, stale[0].index))
     if len(stale) == len(frame.series):
         where = "the data ends at" if len(stale) == 1 else "every series ends by"
         report.warn(f"--since {since}: no row at or after it; {where} "

@@ -1,0 +1,88 @@
+"""Times given on the command line (--since, --start, --end), read as the file's own are.
+
+A file's dates are read with its conventions: a two-digit year lies in the past (Jun-60 is
+1960 in AirPassengers), and a column may be day first (30/12/2006 in UCI's household
+power). One value on the command line cannot show which order it is in, so where its two
+readings differ the data decide: the reading that names one of the data's timestamps.
+Where neither or both do, the value is refused rather than guessed: a cron job's --since
+read the wrong way round would silently score nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import pandas as pd
+
+from forecaster.data.numeric_times import MAX_STEP
+from forecaster.data.time_guess import period_notation, pivot_years
+from forecaster.data.timestamps import EPOCH, is_steps
+from forecaster.errors import ConfigError
+
+# 2/1/2007, 02.01.07, 2-1-2007: day and month in either order before the year.
+DAY_MONTH = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}(?!\d)")
+
+
+def parse_when(text: str, times: pd.DatetimeIndex, option: str = "--since") -> pd.Timestamp:
+    """A time given to ``option`` in UTC: a step number for a step-indexed series, else a
+    timestamp (no zone means UTC) read as the data's own times are.
+
+    Raises:
+        ValueError: no reading applies, the text is empty or NaT, or the time lies
+            outside the years 1677 to 2262 that the data's timestamps can hold.
+        ConfigError: the text reads as two dates (month or day first) and the data do
+            not tell which is meant.
+    """
+    text = str(text).strip()
+    if is_steps(times) and text.isdigit() and int(text) <= MAX_STEP:
+        return EPOCH + pd.Timedelta(int(text), unit="ns")
+    readings = _readings(text)
+    if len(readings) == 1:
+        return readings[0]
+    named = [t for t in readings if t in times]
+    if len(named) == 1:
+        return named[0]
+    month_first, day_first = readings
+    raise ConfigError(f"{option} {text}: reads as {month_first:%Y-%m-%d} (month first) or "
+                      f"{day_first:%Y-%m-%d} (day first), and the data do not tell which; "
+                      f"write it year first, e.g. {option} {month_first:%Y-%m-%d}")
+
+
+def shown_as(text: str, when: pd.Timestamp) -> str:
+    """``text`` for a message, with how it was read unless it was written year first."""
+    text = str(text).strip()
+    if re.match(r"\d{4}-\d", text) or text.isdigit():
+        return text
+    return f"{text} (read as {when.isoformat()})"
+
+
+def _readings(text: str) -> list[pd.Timestamp]:
+    """The distinct UTC times ``text`` may mean: one, or month and day first."""
+    period = period_notation(pd.Series([text]))
+    if period is not None and not period.isna().any():
+        return [period.iloc[0].as_unit("ns")]  # 1949M01, 2000Q1, Jun-60
+    first = _read(text, pd.Timestamp)
+    if DAY_MONTH.match(text):
+        try:
+            other = _read(text, lambda t: pd.to_datetime(t, dayfirst=True))
+        except ValueError:
+            return [first]
+        if other != first:
+            return [first, other]
+    return [first]
+
+
+def _read(text: str, parse) -> pd.Timestamp:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas' "parsing dates in %d/%m/%Y format" advice
+        ts = parse(text)
+    if pd.isna(ts):
+        # '' and 'NaT' parse as NaT, which is neither before nor after any row: a cron
+        # job's unset variable would silently select nothing.
+        raise ValueError(f"{text!r} is not a time")
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    # '-1' parses as the year -1, which the data's nanosecond timestamps cannot be
+    # compared with: OutOfBoundsDatetime (a ValueError) here rather than later.
+    ts = ts.as_unit("ns")
+    return pivot_years(pd.Series([ts]), pd.Series([text])).iloc[0]  # 1/2/60 is 1960

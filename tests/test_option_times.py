@@ -1,0 +1,97 @@
+"""Times on the command line (--since, --start) are read as the file's own times are."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import TINY, make_series
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+from forecaster.data.option_times import parse_when
+from forecaster.errors import ConfigError
+
+runner = CliRunner()
+MONTHS = pd.date_range("1949-01-01", "1960-12-01", freq="MS", tz="UTC")  # AirPassengers
+HOURS = pd.date_range("2024-01-01", periods=480, freq="h", tz="UTC")
+
+
+def _utc(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Jun-60", "1960-06-01"),          # as the file's Jan-49 is 1949, not 2049
+    ("1960-06", "1960-06-01"),
+    ("1960M06", "1960-06-01"),
+    ("6/1/60", "1960-06-01"),           # month first names a month start; day first not
+    ("1/6/60", "1960-06-01"),           # day first names one
+])
+def test_a_monthly_file_reads_two_digit_years_in_the_past(text: str, expected: str) -> None:
+    assert parse_when(text, MONTHS) == _utc(expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("5/1/2024", "2024-01-05"),         # May 1 lies after the data: the data decide
+    ("1/5/2024", "2024-01-05"),         # month first; day first (1 May) is not in the data
+    ("13/1/2024", "2024-01-13"),        # only one reading exists
+    ("2024-01-02", "2024-01-02"),       # year first is never read day first
+    ("2024-01-02T05:00+02:00", "2024-01-02T03:00"),
+])
+def test_the_data_decide_between_day_and_month_first(text: str, expected: str) -> None:
+    assert parse_when(text, HOURS) == _utc(expected)
+
+
+def test_a_date_both_readings_of_which_are_in_the_data_is_refused() -> None:
+    year = pd.date_range("2024-01-01", periods=365, freq="D", tz="UTC")
+    with pytest.raises(ConfigError, match=r"^--start 2/1/2024: reads as 2024-02-01 \(month "
+                       r"first\) or 2024-01-02 \(day first\), and the data do not tell "
+                       r"which; write it year first, e.g. --start 2024-02-01$"):
+        parse_when("2/1/2024", year, "--start")
+
+
+def test_a_date_after_the_data_that_reads_both_ways_is_refused() -> None:
+    # A cron job's --since read the wrong way round would score nothing, silently.
+    with pytest.raises(ConfigError, match="reads as 2025-02-01 .month first. or 2025-01-02"):
+        parse_when("02/01/2025", HOURS)
+
+
+@pytest.mark.parametrize("text", ["", "NaT", "soon"])
+def test_text_that_is_no_time_is_a_value_error(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_when(text, HOURS)
+
+
+@pytest.fixture(scope="module")
+def day_first(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """An hourly CSV with day-first dates (UCI's 16/12/2006 17:24), and a bundle on it."""
+    root = tmp_path_factory.mktemp("dayfirst")
+    csv, model = root / "power.csv", root / "m"
+    frame = make_series(n=480)
+    frame["timestamp"] = frame["timestamp"].dt.strftime("%d/%m/%Y %H:%M")
+    frame.to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--model", str(model), *TINY[:-1],
+                                 "--anomaly-window", "24", "--anomaly-segment", "6",
+                                 "--anomaly-epochs", "2"])
+    assert result.exit_code == 0, result.output
+    return csv, model
+
+
+def test_since_on_a_day_first_file_scores_from_that_day(day_first: tuple[Path, Path]) -> None:
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(day_first[1]),
+                                 "--since", "2/1/2024", "--exit-zero", "--quiet"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert table["timestamp"].iloc[0] == "2024-01-02T00:00:00+00:00"
+    assert len(table) == 480 - 24
+
+
+def test_start_outside_the_data_says_how_it_was_read(day_first: tuple[Path, Path]) -> None:
+    result = runner.invoke(app, ["backtest", str(day_first[0]), *TINY[:-1], "--start", "25/3/2024"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == ("Error: --start 25/3/2024 (read as 2024-03-25T00:00:00+00:00): "
+                             "outside the data (2024-01-01T00:00:00+00:00 .. "
+                             "2024-01-20T23:00:00+00:00); give a time within it\n")
