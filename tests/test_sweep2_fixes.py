@@ -199,7 +199,42 @@ def test_coarser_freq_suggests_binning_to_that_step(hourly: Path) -> None:
     result = runner.invoke(app, ["train", str(hourly), "--freq", "2h"])
     assert result.exit_code == 65, result.output
     assert result.stderr.rstrip().endswith(
-        "give the right --freq, or bin the rows with --resample 2h instead of --freq 2h")
+        "give --freq h (the rows' own step), or bin the rows with --resample 2h instead of "
+        "--freq 2h")
+
+
+@pytest.mark.parametrize(("given", "advice"), [
+    ("M", "pandas now spells it ME: give --freq ME for rows on the last day of each "
+          "period, --freq MS for rows on the first"),
+    ("A", "pandas now spells it YE: give --freq YE for rows on the last day of each "
+          "period, --freq YS for rows on the first"),
+])
+def test_month_and_year_aliases_name_both_ends(hourly: Path, given: str, advice: str) -> None:
+    result = runner.invoke(app, ["train", str(hourly), "--freq", given])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.rstrip().endswith(advice)
+
+
+def test_resample_by_old_month_alias_names_the_step_it_takes(hourly: Path) -> None:
+    result = runner.invoke(app, ["train", str(hourly), "--resample", "M"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.rstrip().endswith("give --resample MS (bins labelled by their first day)")
+
+
+def test_month_ends_given_for_month_starts_names_the_rows_step(tmp_path: Path) -> None:
+    # AirPassengers (1949-01, 1949-02, ...) with --freq ME: binning to ME is refused, so
+    # the advice must name steps the tool takes.
+    csv = tmp_path / "air.csv"
+    pd.DataFrame({"Month": pd.date_range("1949-01", periods=144, freq="MS").strftime("%Y-%m"),
+                  "Passengers": np.arange(144) + 100}).to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--freq", "ME"])
+    assert result.exit_code == 65, result.output
+    assert result.stderr.rstrip().endswith(
+        "give --freq MS (the rows' own step), or bin the rows with --resample MS instead of "
+        "--freq ME")
+    followed = runner.invoke(app, ["train", str(csv), "--resample", "MS", "--model",
+                                   str(tmp_path / "m"), *TINY])
+    assert followed.exit_code == 0, followed.output
 
 
 def test_end_before_start_is_named(hourly: Path) -> None:

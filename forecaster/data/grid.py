@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from forecaster.data.grid_checks import check_density, check_on_grid
+from forecaster.data.grid_checks import check_density, check_on_grid, period_start
 from forecaster.data.grid_size import check_grid_size
 from forecaster.data.spec import DataSpec
 from forecaster.errors import ConfigError, DataError
@@ -127,25 +127,42 @@ def parse_step(alias: str | None, option: str, examples: str) -> pd.DateOffset:
         if pd.Timestamp("2000-01-01") + offset <= pd.Timestamp("2000-01-01"):
             raise ValueError(alias)
     except (ValueError, TypeError) as exc:
-        hint = _renamed(str(alias), str(exc))
-        hint = f"; pandas now spells it {hint}: give {option} {hint}" if hint else ""
+        hint = _hint(_renamed(str(alias), str(exc)), option)
         raise ConfigError(f"{option} {alias}: unknown or non-positive step; expected a "
                           f"pandas alias such as {examples}{hint}") from None
     return offset
 
 
+def _hint(renamed: str | None, option: str) -> str:
+    """Advice naming the new spelling; for M, Q and Y both ends of the period, or the
+    start alone for --resample, whose bins are labelled by their first day."""
+    if renamed is None:
+        return ""
+    start = period_start(renamed)
+    if start and option == "--resample":
+        return f"; give {option} {start} (bins labelled by their first day)"
+    if start:
+        return (f"; pandas now spells it {renamed}: give {option} {renamed} for rows on the "
+                f"last day of each period, {option} {start} for rows on the first")
+    return f"; pandas now spells it {renamed}: give {option} {renamed}"
+
+
 def _renamed(alias: str, error: str) -> str | None:
-    """The alias as pandas now spells it (``H`` -> ``h``, ``15T`` -> ``15min``), when its
-    error names the new spelling and that parses; else None."""
-    found = re.search(r"Invalid frequency: (\w+)\. Did you mean (\w+)\?", error)
+    """The alias as pandas now spells it (``H`` -> ``h``, ``15T`` -> ``15min``, ``M`` ->
+    ``ME``), when its error names the new spelling and that parses; else None."""
+    found = (re.search(r"Invalid frequency: (\w+)\. Did you mean (\w+)\?", error)
+             or re.search(r"'(\w+)' is no longer supported for offsets\. Please use '(\w+)'",
+                          error))
     if found is None or not alias.endswith(found[1]):
         return None
     fixed = alias[:len(alias) - len(found[1])] + found[2]
-    try:
-        pd.tseries.frequencies.to_offset(fixed)
-    except ValueError:  # 'A' -> 'Y', itself no longer an offset
-        return None
-    return fixed
+    for spelling in (fixed, fixed + "E"):  # 'A' -> 'Y', itself now 'YE'
+        try:
+            pd.tseries.frequencies.to_offset(spelling)
+        except ValueError:
+            continue
+        return spelling
+    return None
 
 
 class Regular(NamedTuple):

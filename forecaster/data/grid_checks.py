@@ -7,6 +7,7 @@ for the data (or the data too irregular for any): an error that names a better -
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,19 @@ MAX_OFF_GRID = 0.01
 # The --resample steps that advice names, finest first, with their (least) lengths.
 ADVICE_STEPS = (("h", pd.Timedelta(hours=1)), ("D", pd.Timedelta(days=1)),
                 ("W", pd.Timedelta(days=7)), ("MS", pd.Timedelta(days=28)))
+# End-of-period steps and their twins labelled by the period's first day, which binning needs.
+STARTS = {"ME": "MS", "QE": "QS", "YE": "YS", "BME": "BMS", "BQE": "BQS", "BYE": "BYS",
+          "SME": "SMS"}
+
+
+def period_start(alias: str) -> str | None:
+    """The start-labelled twin of an end-of-period step (2ME -> 2MS, QE-DEC -> QS), or
+    None for any other step. Anchors are dropped: quarters ending in December start in
+    January, which QS (not QS-DEC) names."""
+    found = re.fullmatch(r"(\d*)([A-Z]+)(-\w+)?", alias)
+    if found is None or found[2] not in STARTS:
+        return None
+    return found[1] + STARTS[found[2]]
 
 
 def check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
@@ -32,11 +46,26 @@ def check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, pa
     off = ~times.isin(grid)
     if off.mean() > MAX_OFF_GRID or (off.any() and len(times) < 100):
         where = f" (series '{name}')" if name else ""
-        bins = (f"with --resample {freq} instead of --freq {freq}" if given
-                else f"with --resample (e.g. --resample {_bin_example(freq)})")
+        advice = (_given_advice(times, freq, path) if given else "give the right --freq, or "
+                  f"bin the rows with --resample (e.g. --resample {_bin_example(freq)})")
         raise DataError(f"{path}{where}: {int(off.sum())} timestamps are off the '{freq}' grid, "
-                        f"first {times[off][0]}; give the right --freq, or bin the rows {bins}")
+                        f"first {times[off][0]}; {advice}")
     return off
+
+
+def _given_advice(times: pd.DatetimeIndex, freq: str, path: Path) -> str:
+    """Advice for rows off a given --freq: the rows' own step, or binning them to the
+    given one (--freq 2h on hourly rows means bins of 2 hours), by a step --resample takes."""
+    from forecaster.data.grid import infer_freq  # grid imports this module
+
+    bins = period_start(freq) or freq
+    try:
+        own = infer_freq(times, path)
+    except DataError:  # too few or too irregular rows to have a step of their own
+        own = None
+    mend = f"give --freq {own} (the rows' own step)" if own and own != freq else \
+        "give the right --freq"
+    return f"{mend}, or bin the rows with --resample {bins} instead of --freq {freq}"
 
 
 def _bin_example(freq: str) -> str:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data.grid import parse_step
+from forecaster.data.grid_checks import period_start
 from forecaster.data.grid_size import check_grid_size
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import is_steps
@@ -77,8 +78,7 @@ def check_step(alias: str | None, path: Path) -> pd.DateOffset:
     if type(offset).__name__.endswith("End"):
         # Bins are labelled by their start: a month-end bin would run from 31 October to
         # 29 November under the label 2023-10-31, not hold October.
-        start = {"ME": "MS", "QE": "QS", "YE": "YS", "BME": "BMS", "BQE": "BQS",
-                 "BYE": "BYS", "SME": "SMS"}.get(offset.freqstr.split("-")[0], "MS")
+        start = period_start(offset.freqstr) or "MS"
         raise ConfigError(f"--resample {alias}: bins are labelled by their first day, and "
                           f"an end-of-period step would not hold its own period; use "
                           f"--resample {start}")
