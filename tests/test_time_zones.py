@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import TINY, train_tiny, utc, write_lines
+from conftest import TINY, make_series, train_tiny, utc, write_lines
 from typer.testing import CliRunner
 
 from forecaster.cli import app
@@ -194,3 +194,39 @@ def test_a_saved_range_index_without_times_numbers_the_steps(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     out = pd.read_csv(io.StringIO(result.stdout))
     assert out["timestamp"].tolist() == list(range(200, 206))
+
+
+def _r_saved(tmp_path: Path, first: int) -> Path:
+    # R's write.csv(AirPassengers): header "","x" and quoted row names "1", "2", ...
+    path = tmp_path / "rx.csv"
+    rows = [f'"{first + i}",{10 + np.sin(i / 4):.4f}' for i in range(200)]
+    path.write_text('"","x"\n' + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_r_row_names_from_one_number_the_steps(tmp_path: Path) -> None:
+    train_tiny(_r_saved(tmp_path, 1), tmp_path / "m")
+    result = runner.invoke(app, ["predict", "--model", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(io.StringIO(result.stdout))["timestamp"].tolist() == list(range(201, 207))
+
+
+def test_time_col_empty_names_the_column_with_no_header(tmp_path: Path) -> None:
+    path = _r_saved(tmp_path, 5)  # not numbered from 0 or 1: not taken on its own
+    refused = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *TINY])
+    assert "name it with --time-col (--time-col '' for one with no name in the header)" in (
+        error_line(refused))
+    train_tiny(path, tmp_path / "m", "--time-col", "")
+    result = runner.invoke(app, ["predict", "--model", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(io.StringIO(result.stdout))["timestamp"].tolist() == list(range(205, 211))
+
+
+def test_time_col_empty_without_such_a_column_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    make_series(n=100).to_csv(path, index=False)
+    result = runner.invoke(app, ["train", str(path), "--time-col", "", *TINY])
+    assert result.exit_code == 65, result.output
+    assert error_line(result) == (f"Error: {path}: --time-col '' names the one column with no "
+                                  "name in the header; found none or several among timestamp, "
+                                  "value: give the time column's name")

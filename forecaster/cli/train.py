@@ -167,7 +167,7 @@ def settings_from_options(opts: dict) -> TrainSettings:
     o = {**_SETTINGS_DEFAULTS, **opts}
     if o["folds"]:  # without folds (train --folds 0) no validation block is cut
         check_val_size(o["val_size"], o["horizon"])
-    time = split_names([o["time_col"]] if o["time_col"] else None)
+    time = _time_names(o["time_col"])
     spec = DataSpec(time_col=time[0] if len(time) == 1 else None,
                     time_parts=time if len(time) > 1 else [], targets=split_names(o["target"]),
                     series_col=o["series_col"], features=split_names(o["features"]),
@@ -188,6 +188,13 @@ def settings_from_options(opts: dict) -> TrainSettings:
         anomaly=o["anomaly"], keep=o["keep"], wait=o["wait"],
         deterministic=o["deterministic"], warm_start=o.get("warm_start", False),
         **_anomaly_options(o))
+
+
+def _time_names(given: str | None) -> list[str]:
+    """--time-col's names; '' names the one header cell left empty (R's row names)."""
+    if given is not None and not given.strip():
+        return [""]
+    return split_names([given] if given else None)
 
 
 def _resampling(o: dict) -> dict:

@@ -58,6 +58,10 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
     cols = list(raw.columns)
     spec = _expanded(spec, cols)
     named = [spec.time_col, *spec.time_parts, spec.series_col, *spec.targets, *spec.features]
+    if spec.time_col == "":
+        raise ColumnError(f"{path}: --time-col '' names the one column with no name in the "
+                          f"header; found none or several among {column_list(cols)}: give "
+                          "the time column's name", "")
     for name in (n for n in named if n):
         if name not in cols:
             raise ColumnError(f"{path}: no column '{name}'; the columns are "
@@ -80,7 +84,7 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
 def _expanded(spec: DataSpec, cols: list[str]) -> DataSpec:
     # Options hold names as given ("a,b", or a column named "price, USD"); only here,
     # with the columns known, can they be split.
-    time = expand_names([spec.time_col] if spec.time_col else [], cols)
+    time = expand_names([spec.time_col] if spec.time_col is not None else [], cols)
     return replace(spec, time_col=time[0] if len(time) == 1 else None,
                    time_parts=time if len(time) > 1 else expand_names(spec.time_parts, cols),
                    targets=expand_names(spec.targets, cols),

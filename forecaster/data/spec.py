@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 FILL_POLICIES = ("interpolate", "ffill", "zero", "error")
@@ -68,7 +69,11 @@ def expand_names(given: list[str], columns: list[str]) -> list[str]:
     """
     whole = {_squeeze(c): c for c in columns if "," in c}
     out = []
+    unnamed = [c for c in columns if re.fullmatch(r"Unnamed: \d+", c)]  # pandas' name
     for value in given:
+        if value == "" and len(unnamed) == 1:  # --time-col '' for a header cell left empty
+            out.append(unnamed[0])
+            continue
         if value in columns or _squeeze(value) in whole:
             out.append(value if value in columns else whole[_squeeze(value)])
             continue

@@ -74,18 +74,23 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
     index = [c for c in raw.columns if saved_index(raw[c])]
     if index:  # DataFrame.to_csv of a series without times: its row numbers are the steps
         return index[0], []
+    empty = " (--time-col '' for one with no name in the header)" if any(
+        UNNAMED.fullmatch(c) for c in raw.columns) else ""
     raise DataError(f"{path}: no time column found among {column_list(raw.columns)}; "
-                    "name it with --time-col (a column of step numbers 1, 2, 3, ... "
+                    f"name it with --time-col{empty} (a column of step numbers 1, 2, 3, ... "
                     "will do), or add a column of timestamps")
 
 
 def saved_index(col: pd.Series) -> bool:
-    """Whether ``col`` is a DataFrame's RangeIndex saved by ``to_csv``: no name in the
-    header, and the row numbers 0, 1, 2, ... (no data to forecast)."""
+    """Whether ``col`` holds row numbers saved beside the data: no name in the header, and
+    0, 1, 2, ... (pandas' ``to_csv``) or 1, 2, 3, ... (R's ``write.csv``): no data to
+    forecast."""
     if not UNNAMED.fullmatch(str(col.name)):
         return False
     numbers = pd.to_numeric(col.str.strip(), errors="coerce").to_numpy()
-    return bool(np.array_equal(numbers, np.arange(len(col))))
+    if len(numbers) == 0 or numbers[0] not in (0, 1):
+        return False
+    return bool(np.array_equal(numbers, np.arange(len(col)) + numbers[0]))
 
 
 def parse_times(raw: pd.DataFrame, time_col: str | None, parts: list[str],
