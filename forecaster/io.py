@@ -93,8 +93,15 @@ def _text_times(df: pd.DataFrame) -> pd.DataFrame:
 def _csv(df: pd.DataFrame, header: bool) -> str:
     df = _text_times(df)
     for col in filter(lambda c: _exact(df, c), df.columns):
-        df[col] = [None if v != v else repr(v) for v in df[col].tolist()]
+        df[col] = [None if v != v else _echo(v) for v in df[col].tolist()]
     return df.to_csv(index=False, header=header, float_format=_number, lineterminator="\n")
+
+
+def _echo(v: float) -> str:
+    """A value read from the file, as its digits: the shortest text that reads back as it,
+    without the '.0' of a whole number (a count of 112 passengers stays 112)."""
+    text = repr(v)
+    return text[:-2] if text.endswith(".0") else text
 
 
 def _exact(df: pd.DataFrame, col: str) -> bool:

@@ -182,6 +182,13 @@ def test_echoed_values_are_written_as_read_and_large_numbers_in_whole_units() ->
     assert records[0]["forecast"] == 123556592.0 and records[1]["forecast"] == 60.091
 
 
+def test_whole_numbers_are_echoed_without_a_decimal_point() -> None:
+    # AirPassengers' 112 passengers is echoed as the file has it, not as 112.0.
+    df = pd.DataFrame({"value": [112.0, -25.0, 1.5, 1e22, np.nan], "actual": [0.0] * 5})
+    rows = render(df, "csv").splitlines()[1:]
+    assert rows == ["112,0", "-25,0", "1.5,0", "1e+22,0", ",0"]
+
+
 def test_json_writes_missing_and_infinite_numbers_as_null() -> None:
     df = pd.DataFrame({"score": [np.nan, np.inf, 1.5], "is_anomaly": [False, True, False]})
     assert [(r["score"], r["is_anomaly"]) for r in json.loads(render(df, "json"))] == [
