@@ -1,0 +1,74 @@
+"""Free text after a CSV's table (a footer), left out with a note.
+
+The classic data sets of the forecasting tutorials come as DataMarket exports that end with
+a blank line and a line describing the series ("International airline passengers: monthly
+totals in thousands. Jan 49 ? Dec 60"). Such lines are no rows: the table ends before them.
+Only text is taken for a footer, and only a few lines of it at the very end of the file,
+after a blank line or one field wide; any other line of the wrong width is still refused
+with its line number (a logger writing a new column, a row cut short).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from forecaster.data.csvlines import TAIL_BYTES
+
+MAX_LINES = 5  # a footer is a caption, not a second table
+WORDS = re.compile(r"[^\W\d_]{3,}")  # a word of three letters: text, not a cut-off row
+
+
+def footer(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
+    """Where the table ends when free text follows it.
+
+    Args:
+        path: the CSV file.
+        sep: its separator.
+        width: the number of fields of its header.
+
+    Returns:
+        The byte the footer (with the blank lines before it) starts at, or None when there
+        is none; and a note naming what was left out (None likewise).
+    """
+    size = path.stat().st_size
+    start = max(0, size - TAIL_BYTES)
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        tail = fh.read()
+    lines = tail.splitlines(keepends=True)[1 if start else 0:]  # the first may be cut
+    run = _trailing(lines, sep, width)
+    if run is None:
+        return None, None
+    text = [line.decode("utf-8", "replace").strip() for line in run]
+    words = [t for t in text if t]
+    if not words or len(words) > MAX_LINES or not all(WORDS.search(t) for t in words):
+        return None, None
+    if text[0] and (any(_fields(t, sep) > 1 for t in words)
+                    or not run[-1].endswith((b"\n", b"\r"))):
+        # Not set apart by a blank line: only whole lines of one field are a caption; a
+        # last line without a line end may be a row still being written.
+        return None, None
+    first = size - sum(len(line) for line in run)
+    shown = words[0] if len(words[0]) <= 60 else words[0][:57] + "..."
+    return first, (f"{path.name}: left out {len(words)} line(s) of text after the table "
+                   f"(a footer: '{shown}')")
+
+
+def _trailing(lines: list[bytes], sep: str, width: int) -> list[bytes] | None:
+    """The lines after the last one ``width`` fields wide (the header's or a row's), in
+    file order; None when there are too many to be a footer, or no such line."""
+    run: list[bytes] = []
+    for line in reversed(lines):
+        text = line.decode("utf-8", "replace").strip()
+        if text and _fields(text, sep) == width:
+            return run[::-1]
+        run.append(line)
+        if len(run) > 2 * MAX_LINES:
+            return None
+    return None
+
+
+def _fields(text: str, sep: str) -> int:
+    return len(next(csv.reader([text], delimiter=sep), []))

@@ -1,0 +1,69 @@
+"""Free text after the table (the DataMarket exports of the tutorials' data sets) is left
+out with a note; rows of the wrong width are still refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import TINY
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+from forecaster.data.loading import load_frame
+from forecaster.data.spec import DataSpec
+from forecaster.errors import DataError
+
+runner = CliRunner()
+CAPTION = "International airline passengers: monthly totals in thousands. Jan 49 ? Dec 60"
+
+
+def _airline(tmp_path: Path, tail: str) -> Path:
+    months = pd.date_range("1949-01", periods=144, freq="MS").strftime("%Y-%m")
+    rows = [f'"{m}",{100 + i % 12 * 5 + i}' for i, m in enumerate(months)]
+    path = tmp_path / "international-airline-passengers.csv"
+    path.write_text('"Month","International airline passengers"\n' + "\n".join(rows) + "\n"
+                    + tail, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("tail", [
+    f"\n{CAPTION}\n\n",                                   # DataMarket: blank line, caption
+    f"{CAPTION}\n",                                       # one field, no blank line
+    f'\n"{CAPTION}"',                                     # quoted, no line end
+    "\nDaily minimum temperatures in Melbourne, Australia, 1981-1990\n",  # commas
+    "\nSource: DataMarket\nUnits: thousands\n",
+])
+def test_a_footer_of_text_is_left_out(tmp_path: Path, tail: str) -> None:
+    frame = load_frame(_airline(tmp_path, tail), DataSpec())
+    assert len(frame.series[0].index) == 144
+    assert frame.series[0].values[-1, 0] == 100 + 143 % 12 * 5 + 143
+    assert any("line(s) of text after the table (a footer: " in n for n in frame.notes)
+
+
+@pytest.mark.parametrize(("tail", "line"), [
+    ('"1961-01"\n', 146),                       # a row cut short: no words, not a footer
+    ('"1961-01",400,12\n', 146),                # a row too wide, right after the rows
+    ("\n" + "some words here\n" * 6, 147),      # more text than a caption
+])
+def test_other_trailing_lines_are_still_refused(tmp_path: Path, tail: str, line: int) -> None:
+    with pytest.raises(DataError, match=f"line {line} has"):
+        load_frame(_airline(tmp_path, tail), DataSpec())
+
+
+def test_train_on_a_datamarket_export_notes_the_footer(tmp_path: Path) -> None:
+    path = _airline(tmp_path, f"\n{CAPTION}\n")
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *TINY])
+    assert result.exit_code == 0, result.output
+    assert ("international-airline-passengers.csv: left out 1 line(s) of text after the table "
+            "(a footer: 'International airline passengers: monthly totals in thous...')"
+            ) in result.stderr
+
+
+def test_a_last_line_being_written_is_not_taken_for_a_footer(tmp_path: Path) -> None:
+    path = tmp_path / "stores.csv"
+    path.write_text("store,timestamp,sales\n" + "".join(
+        f"north,2024-01-{d:02d},{d}\n" for d in range(1, 29)) + "south", encoding="utf-8")
+    frame = load_frame(path, DataSpec(series_col="store"))
+    assert any("has no line end and only 1 of 3 fields" in n for n in frame.notes)
