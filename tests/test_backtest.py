@@ -353,3 +353,20 @@ def test_a_series_starting_after_the_fitting_part_gets_an_ets_baseline(tmp_path:
     val = np.array([[1, 20]])  # an origin of b inside the validation part
     points = baseline_points(frame, grid, refit, (val, np.array([[1, 60]])), 6, 24)
     assert np.isfinite(points["ETS"][0]).all()
+
+
+@pytest.mark.parametrize(("maes", "warned"), [
+    ({"GRU": 2.0, "naive": 1.5, "ETS": 1.2}, "above the ETS forecast's (1.2)"),
+    ({"GRU": 1.0, "naive": 1.5, "ETS": 1.2}, None),
+    ({"GRU": float("nan"), "naive": 1.5}, None),   # nothing observed to score
+])
+def test_a_baseline_that_beats_the_model_is_warned_about(capsys: pytest.CaptureFixture,
+                                                         maes: dict, warned: str | None) -> None:
+    # A backtest run from cron has no table to read: the log must say it.
+    from forecaster.pipeline.backtest_report import warn_beaten
+    from forecaster.report import Reporter
+
+    warn_beaten(Reporter(quiet=True, tty=False), {k: {"mae": v} for k, v in maes.items()})
+    err = capsys.readouterr().err
+    assert (warned in err and "GRU is no better than that baseline" in err) if warned \
+        else err == ""

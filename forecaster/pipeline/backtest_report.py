@@ -115,6 +115,23 @@ def show(report: Reporter, res: BacktestResult, m: dict, level: float) -> None:
         report.note(f"series {name}: " + ", ".join(
             f"{model} MAE {sc['mae']:.4g}" for model, sc in per.items()))
     _show_steps(report, res, m)
+    warn_beaten(report, m["overall"])
+
+
+def warn_beaten(report: Reporter, overall: dict[str, dict[str, float]]) -> None:
+    """Warn when a baseline's MAE over the backtest is below the model's (the first entry).
+
+    ``train`` warns so of its folds; a backtest run from cron has no table to read either.
+    """
+    (model, own), *baselines = overall.items()
+    scored = [(sc["mae"], name) for name, sc in baselines if np.isfinite(sc["mae"])]
+    if not scored or not np.isfinite(own["mae"]) or not min(scored)[0] < own["mae"]:
+        return
+    best, name = min(scored)
+    report.warn(f"over the backtest the model's MAE ({own['mae']:.4g}) is above the {name} "
+                f"forecast's ({best:.4g}): for this data {model} is no better than that "
+                "baseline; try more history or a longer --window, and where it stays so, use "
+                "that baseline")
 
 
 def _show_steps(report: Reporter, res: BacktestResult, m: dict) -> None:
