@@ -114,3 +114,4 @@ class PredictSettings:
     level: float = 90.0
     device: str = "cpu"
     strict: bool = False
+    horizon: int | None = None  # the first N steps of the trained horizon; None: all

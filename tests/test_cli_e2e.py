@@ -204,3 +204,21 @@ def test_bad_anomaly_settings_are_refused_before_any_training(tmp_path: Path,
         assert result.exit_code in (2, 65), result.output
         assert result.stderr.startswith("Error: ") and says in result.stderr
         assert "epoch" not in result.stderr and not (tmp_path / "m").exists()
+
+
+def test_predict_horizon_keeps_the_first_steps_of_each_series(tmp_path: Path) -> None:
+    model = tmp_path / "m"
+    result = _train(SAMPLE / "multi_series.csv", model, "--series-col", "store", "--target",
+                    "sales", "--window", "28", "--segment", "7")
+    assert result.exit_code == 0, result.output
+    full = runner.invoke(app, ["predict", "--model", str(model)])
+    short = runner.invoke(app, ["predict", "--model", str(model), "--horizon", "2"])
+    assert full.exit_code == 0 and short.exit_code == 0, full.output + short.output
+    full_t, short_t = (pd.read_csv(io.StringIO(r.stdout)) for r in (full, short))
+    expected = full_t.groupby("series").head(2).reset_index(drop=True)
+    pd.testing.assert_frame_equal(short_t, expected)
+    longer = runner.invoke(app, ["predict", "--model", str(model), "--horizon", "7"])
+    assert longer.exit_code == 2 and longer.stdout == "", longer.output
+    assert longer.stderr == ("Error: --horizon 7: this model forecasts 6 steps, set at "
+                             "training; expected at most 6: to forecast 7, retrain with "
+                             "'forecast train --horizon 7'\n")

@@ -31,6 +31,8 @@ def predict(
         help="Forecast from this CSV (same columns) instead of the training file.")] = None,
     level: Annotated[float, typer.Option(min=1.0, max=99.0,
                                          help="Prediction interval level, percent.")] = 90.0,
+    horizon: Annotated[int | None, typer.Option(min=1,
+        help="Forecast only the first N steps (at most the horizon set at training).")] = None,
     output: Output = None,
     fmt: Format = "csv",
     strict: Strict = False,
@@ -45,7 +47,8 @@ def predict(
     """
     with errors_to_exit(debug, ctx):
         check_choice("--format", fmt, ("csv", "json"))
-        st = PredictSettings(model_dir=model, data=data, level=level, strict=strict)
+        st = PredictSettings(model_dir=model, data=data, level=level, strict=strict,
+                             horizon=horizon)
         from forecaster.bundle import recorded_data
         from forecaster.io import render, write_output
         from forecaster.output_paths import check_output_path

@@ -16,7 +16,7 @@ from forecaster.data.loading import Frame, Series, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import is_step_freq, steps_as_numbers, time_text
-from forecaster.errors import BundleError, DataError, MissingInputError
+from forecaster.errors import BundleError, ConfigError, DataError, MissingInputError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble
 from forecaster.models.restore import restore
 from forecaster.pipeline.drift import drift_gate
@@ -110,6 +110,7 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
     report = report or Reporter(quiet=True)
     bundle = load_bundle(Path(st.model_dir))
     net = load_forecaster(bundle)
+    steps = check_horizon(st.horizon, net.cfg.horizon)  # before minutes of reading the data
     frame, path = load_data_for(bundle, st.data, report)
     cfg = net.cfg
     drift_gate(bundle, frame, cfg.window, st.strict, report, anchored=True, path=path)
@@ -128,7 +129,20 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
     if bundle.tensors.get("intervals.quantiles") is None:
         report.note("no intervals: the model was trained with --folds 0, so there are no "
                     "out-of-fold residuals to set them; retrain with folds for lower/upper")
-    return _table(frame, bundle, out, scalers, st.level, cfg.window)
+    table = _table(frame, bundle, out, scalers, st.level, cfg.window)
+    first = table.groupby(["series", "target"], sort=False, dropna=False).cumcount() < steps
+    return table[first].reset_index(drop=True)
+
+
+def check_horizon(given: int | None, trained: int) -> int:
+    """The steps to forecast: ``--horizon`` up to the trained horizon, all of it if None."""
+    if given is None:
+        return trained
+    if given > trained:
+        raise ConfigError(f"--horizon {given}: this model forecasts {trained} steps, set at "
+                          f"training; expected at most {trained}: to forecast {given}, "
+                          f"retrain with 'forecast train --horizon {given}'")
+    return given
 
 
 def long_enough(frame: Frame, need: int, why: str, path: Path, report: Reporter) -> Frame:
