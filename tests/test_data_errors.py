@@ -202,9 +202,11 @@ CASES = [
         + SEMI[41:]), [], DATA,
      ["2 lines repeat the header, the first line 23", "remove those lines"]),
     ("nan-with-fill-error", edit(BASE, 7, f"{stamp(7)},"), ["--fill", "error"], DATA,
-     ["missing value or gap", str(pd.Timestamp(stamp(7))), "--fill"]),
+     ["1 step(s) lack a value (an empty cell or a gap in the times), the first at "
+      f"{pd.Timestamp(stamp(7), tz='UTC').isoformat()} in column 'value'", "--fill"]),
     ("gap-with-fill-error", text(BASE[:20] + BASE[25:]), ["--fill", "error"], DATA,
-     ["missing value or gap", "--fill"]),
+     ["5 step(s) lack a value", "--fill error expects every value: fill them in, or choose "
+      "--fill interpolate, ffill or zero"]),
     ("all-empty-target", text(["timestamp,value"] + [f"{t}," for t in HOURLY_OFF]),
      ["--target", "value"], DATA, ["column 'value' has no values"]),
     ("too-few-rows", text(BASE[:20]), [], DATA,
@@ -353,7 +355,7 @@ def test_typer_usage_error_is_exit_2_without_traceback(tmp_path: Path) -> None:
     pytest.param(edit(BASE, 8, f"{stamp(8)},abc"), DataSpec(), ["row 8", "column 'value'"],
                  id="number"),
     pytest.param(text(LONG[:-2] + LONG[-1:]), DataSpec(series_col="id", fill="error"),
-                 ["missing value or gap", "--fill"], id="gap-in-second-series"),
+                 ["step(s) of series", "lack a value", "--fill"], id="gap-in-second-series"),
 ])
 def test_load_frame_raises_data_error(tmp_path: Path, content: str, spec: DataSpec,
                                       needles: list[str]) -> None:

@@ -238,9 +238,14 @@ def _fill(frame: pd.DataFrame, policy: str, path: Path, name: str) -> np.ndarray
         where = f" in series '{name}'" if name else ""
         raise DataError(f"{path}: column '{col}' has no values{where}; expected numbers")
     if policy == "error" and frame.isna().any().any():
-        stamp = frame.index[frame.isna().any(axis=1).to_numpy()][0]
-        raise DataError(f"{path}: missing value or gap at {stamp}; choose a --fill policy "
-                        "(interpolate, ffill, zero)")
+        missing = frame.isna().to_numpy()
+        row = int(missing.any(axis=1).argmax())
+        stamp, col = frame.index[row], frame.columns[missing[row].argmax()]
+        where = f" of series '{name}'" if name else ""
+        raise DataError(f"{path}: {int(missing.any(axis=1).sum())} step(s){where} lack a value "
+                        f"(an empty cell or a gap in the times), the first at "
+                        f"{stamp.isoformat()} in column '{col}'; --fill error expects every "
+                        "value: fill them in, or choose --fill interpolate, ffill or zero")
     if policy == "zero":
         return frame.fillna(0.0).to_numpy()
     if policy == "interpolate":
