@@ -47,6 +47,8 @@ def test_start_and_end_as_fractions_or_timestamps() -> None:
     assert resolve_position("2024-01-01 10:00", TIMES, 0.8, "--start") == 10
     # --end names the last timestamp included
     assert resolve_position("2024-01-01 10:00", TIMES, 1.0, "--end", inclusive=True) == 11
+    years = pd.date_range("1949-01-01", periods=144, freq="MS", tz="UTC")
+    assert resolve_position("1958", years, 0.8, "--start") == 108  # a year, as --since reads it
     for bad in ("1.5", "yesterday-ish", "2030-01-01"):
         with pytest.raises(ConfigError):
             resolve_position(bad, TIMES, 0.8, "--start")

@@ -7,6 +7,7 @@ first origin it serves, so no model, scaler or fitted baseline sees any origin's
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -107,7 +108,8 @@ def resolve_position(text: str | None, times: pd.DatetimeIndex, default: float, 
         frac = default if text is None else float(text)
     except ValueError:
         return _timestamp_position(text, times, option, inclusive)
-    if frac > 1.0 and is_steps(times):  # a step number: 1900, not 0.8
+    if frac > 1.0 and (is_steps(times) or re.fullmatch(r"\s*\d{4}\s*", str(text))):
+        # a step number (1900, not 0.8), or a year: --start 1958 as --since 1958 reads it
         return _timestamp_position(text, times, option, inclusive)
     if not 0.0 <= frac <= 1.0:
         raise ConfigError(f"{option} {text}: a number must be a fraction of the data between "
