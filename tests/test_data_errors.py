@@ -138,6 +138,9 @@ CASES = [
     ("empty-timestamp", edit(BASE, 5, ",1.0"), [], DATA, ["row 5", "timestamp"]),
     ("values-only", text(["sinewave"] + [f"{i % 7 / 7:.3f}" for i in range(50)]), [], DATA,
      ["found 1 column", "add a column of timestamps", "a column 'step' numbering the rows"]),
+    ("values-only-no-header", text([f"{i % 7 / 7:.3f}" for i in range(50)]), [], DATA,
+     ["found 1 column and no header (the first line, '0.000', is a value)",
+      "add a first line 'step,value' and put each row's number before its value (0,0.000)"]),
     ("step-number-time", text(["t,y"] + [f"{i},{i % 7}" for i in range(50)]), [], DATA,
      ["no time column found among t, y", "--time-col", "step numbers"]),
     ("year-less-months", text(["Month,Sales"] + [f"{1 + i // 12}-{i % 12 + 1:02d},{100 + i}"

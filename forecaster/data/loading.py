@@ -222,6 +222,12 @@ def _engine() -> dict:
 
 def _check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
     header = layout.header
+    if raw.shape[1] < 2 and header_is_data(header) and not events.times_only(raw, path):
+        raise DataError(f"{path}: found 1 column and no header (the first line, "
+                        f"'{header[0][:30]}', is a value); expected a header, a time column "
+                        "and a numeric column: for values with no times, add a first line "
+                        f"'step,value' and put each row's number before its value "
+                        f"(0,{header[0][:30]})")
     if raw.shape[1] < 2 and not events.times_only(raw, path):  # times only: see events
         raise DataError(f"{path}: found {raw.shape[1]} column; expected a time column and "
                         "at least one numeric column: add a column of timestamps, one per "
