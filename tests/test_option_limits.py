@@ -76,3 +76,14 @@ def test_a_row_centuries_off_is_named_as_such(tmp_path: Path) -> None:
     result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *QUICK])
     line = _error_line(result, 65)
     assert "to 2204-01-02T10:00:00+00:00" in line and "remove a row far from the others" in line
+
+
+@pytest.mark.parametrize("wait", ["inf", "1e309"])
+def test_an_infinite_wait_is_refused_before_training(tmp_path: Path, series_csv: Path,
+                                                     wait: str) -> None:
+    # It crashed after the whole training run: JSON, and so the bundle, holds no infinity.
+    result = CliRunner().invoke(app, ["train", str(series_csv), "--model", str(tmp_path / "m"),
+                                      "--wait", wait])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Error: --wait inf: expected a number of seconds")
+    assert not (tmp_path / "m").exists()

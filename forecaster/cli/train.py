@@ -116,8 +116,8 @@ def train(
     anomaly_latent: Annotated[int, typer.Option(min=1, max=MAX_UNITS,
                                               help="Anomaly model: code size.")] = 16,
     anomaly_norm: Annotated[str, typer.Option(
-        help="Anomaly model: per-window normalisation, none (levels count) or revin "
-        "(shapes only; for trending series).")] = "none",
+        help="Anomaly model: per-window normalisation, none (levels count), revin "
+        "(shapes only) or auto (revin for trending series).")] = "auto",
     anomaly_bidirectional: Annotated[bool, typer.Option(
         help="Anomaly model: bidirectional encoder.")] = False,
     anomaly_epochs: Annotated[int, typer.Option(min=1, help="Anomaly model: most epochs.")] = 30,
@@ -185,9 +185,17 @@ def settings_from_options(opts: dict) -> TrainSettings:
         device=check_choice("--device", o["device"], ("auto", "cpu", "cuda")),
         folds=o["folds"], val_size=o["val_size"], gap=o["gap"],
         window_kind=check_choice("--window-kind", o["window_kind"], ("expanding", "sliding")),
-        anomaly=o["anomaly"], keep=o["keep"], wait=o["wait"],
+        anomaly=o["anomaly"], keep=o["keep"], wait=_finite_wait(o["wait"]),
         deterministic=o["deterministic"], warm_start=o.get("warm_start", False),
         **_anomaly_options(o))
+
+
+def _finite_wait(wait: float) -> float:
+    """--wait in seconds; infinity is refused (it cannot be saved in the bundle's JSON)."""
+    if wait == float("inf"):
+        raise ConfigError(f"--wait {wait}: expected a number of seconds; to wait as good as "
+                          "forever, give a large one (e.g. --wait 86400 for a day)")
+    return wait
 
 
 def _time_names(given: str | None) -> list[str]:
@@ -216,7 +224,7 @@ def _anomaly_options(o: dict) -> dict:
     if "anomaly_combine" in out:
         check_choice("--anomaly-combine", out["anomaly_combine"], ("median", "mean", "last"))
     if "anomaly_norm" in out:
-        check_choice("--anomaly-norm", out["anomaly_norm"], ("none", "revin"))
+        check_choice("--anomaly-norm", out["anomaly_norm"], ("auto", "none", "revin"))
     if "anomaly_threshold" in out:
         check_choice("--anomaly-threshold", out["anomaly_threshold"],
                      ("telemanom", "dynamic", "std", "quantile"))
