@@ -134,6 +134,7 @@ IF_PRESENT: dict[tuple[str, ...], Kind] = {
     ("forecaster", "counters", "*", "*"): DIRECTION,
     ("settings",): OBJECT,
     ("versions",): OBJECT,
+    ("metrics",): OBJECT,
 }
 ANOMALY_IF_PRESENT: dict[tuple[str, ...], Kind] = {
     **{("anomaly", "config", k): COUNT
@@ -141,6 +142,7 @@ ANOMALY_IF_PRESENT: dict[tuple[str, ...], Kind] = {
     **{("anomaly", "config", k): FLAG for k in ("bidirectional", "layer_norm")},
     ("anomaly", "config", "dropout"): NUMBER,
     ("anomaly", "config", "cell"): one_of(*CELLS),
+    ("anomaly", "config", "norm"): one_of("none", "revin"),
     ("anomaly", "normalisation", "columns"): TEXTS,
     ("anomaly", "threshold", "all_rules"): OBJECT,
     ("anomaly", "threshold", "all_rules", "*"): NUMBER,

@@ -148,6 +148,10 @@ def _retype(dtype: torch.dtype) -> Callable[[dict], None]:
     return change
 
 
+def _nan(t: dict) -> None:
+    t[_head_weight(t)][0] = float("nan")
+
+
 def _drop(t: dict) -> None:
     del t[_head_weight(t)]
 
@@ -198,6 +202,12 @@ CASES = {
     "int64 tensor": (lambda m: _edit_weights(m, _retype(torch.int64)), "float32 only"),
     "float16 tensor": (lambda m: _edit_weights(m, _retype(torch.float16)), "float32 only"),
     "missing tensor": (lambda m: _edit_weights(m, _drop), "do not match"),
+    "NaN weights": (lambda m: _edit_weights(m, _nan), "holds NaN or infinite values"),
+    "window no whole number of segments": (
+        lambda m: _edit_meta(m, lambda d: d["forecaster"]["config"].update(
+            window=d["forecaster"]["config"]["window"] + 1)), "no whole number of segments"),
+    "metrics null": (lambda m: _edit_meta(m, lambda d: d.update(metrics=None)),
+                     "'metrics' holds null"),
     "format version 2": (lambda m: _edit_meta(m, lambda d: d.update(format_version=2)),
                          "format version 2,"),
     "format version as a string": (
@@ -227,6 +237,13 @@ def test_damaged_bundle_exit_78_one_line(model: Path, case: str) -> None:
     damage(model)
     line = _one_error_line(_predict(model), 78)
     assert needle in line, line
+
+
+def test_missing_out_of_fold_scores_are_a_damaged_bundle(model: Path) -> None:
+    _edit_weights(model, lambda t: t.pop("anomaly.oof_scores"))
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data",
+                                 str(TINY_CSV)])
+    assert "out-of-fold scores are missing" in _one_error_line(result, 78)
 
 
 class _Evil:

@@ -52,6 +52,13 @@ class ReconstructorConfig:
     bidirectional: bool = False
     norm: str = "none"
 
+    def __post_init__(self) -> None:
+        # The network reads window/segment steps of one segment each: a window that is no
+        # whole number of segments (a bundle edited by hand) fails only in the forward pass.
+        if self.segment < 1 or self.window % self.segment:
+            raise ValueError(f"window {self.window} is no whole number of segments of "
+                             f"{self.segment}")
+
     def to_dict(self) -> dict:
         """Plain-JSON form."""
         return asdict(self)

@@ -16,6 +16,9 @@ def restore(build: Callable[[], nn.Module], state: Mapping[str, torch.Tensor]) -
     Shapes and names are checked as ``load_state_dict(strict=True)`` does; stored
     tensors are cast to each parameter's dtype, as a copying load would.
     """
+    bad = [k for k, v in state.items() if v.is_floating_point() and not v.isfinite().all()]
+    if bad:  # weights no training writes (it stops on a NaN loss): damaged or tampered with
+        raise ValueError(f"tensor {bad[0]} holds NaN or infinite values")
     with torch.device("meta"):
         net = build()
     wanted = {**dict(net.named_parameters()), **dict(net.named_buffers())}

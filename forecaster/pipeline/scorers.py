@@ -58,6 +58,9 @@ def make_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> Sco
                           "--no-anomaly, or on too little data for one); retrain without "
                           "--no-anomaly, or use --method forecast")
     net = _load_reconstructor(bundle, info)
+    if "anomaly.oof_scores" not in bundle.tensors:
+        raise BundleError(f"{bundle.path}: the anomaly model's out-of-fold scores are missing "
+                          "from its weights file; retrain with 'forecast train'")
     norm = info["normalisation"]
     rule, thr = _threshold(bundle, info["threshold"], ds,
                            bundle.tensors["anomaly.oof_scores"].numpy())
@@ -176,6 +179,6 @@ def _load_reconstructor(bundle: Bundle, info: dict) -> Reconstructor:
         net = restore(lambda: Reconstructor(cfg), bundle.section("anomaly.net"))
     except (TypeError, KeyError, ValueError, RuntimeError) as exc:
         first = str(exc).strip().splitlines()[0][:200]
-        raise BundleError(f"{bundle.path}: anomaly weights do not match their config "
+        raise BundleError(f"{bundle.path}: anomaly weights are damaged or do not match their config "
                           f"({first}); retrain with 'forecast train'") from None
     return net.eval()
