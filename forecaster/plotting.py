@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,9 +44,7 @@ def plot_detection(table: pd.DataFrame, events: pd.DataFrame, path: Path) -> Non
     for i, name in enumerate(names):
         part = table[table["series"] == name]
         _draw(axes[2 * i, 0], axes[2 * i + 1, 0], part, events[events["series"] == name], name)
-    fig.tight_layout()
-    save_figure(fig, Path(path))
-    plt.close(fig)
+    finish(fig, Path(path))
 
 
 def _draw(top, bottom, part: pd.DataFrame, events: pd.DataFrame, name: str) -> None:
@@ -83,6 +82,19 @@ def event_spans(starts: np.ndarray, ends: np.ndarray, first: Any, last: Any) -> 
         pad = max(least - (end - start), least * 0) / 2
         spans.append((start - pad, end + pad))
     return spans
+
+
+def finish(fig: Figure, path: Path) -> None:
+    """Lay out ``fig``, save it atomically and close it. Characters its font lacks (a CJK
+    column name, an emoji in a series name) are drawn as boxes, without matplotlib's
+    two-line warning on stderr, which no log format expects."""
+    import matplotlib.pyplot as plt
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+        fig.tight_layout()
+        save_figure(fig, path)
+    plt.close(fig)
 
 
 def save_figure(fig: Figure, path: Path, dpi: int = DPI) -> None:

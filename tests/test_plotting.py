@@ -80,3 +80,17 @@ def test_outputs_get_ordinary_permissions(tmp_path: Path) -> None:
         os.umask(old)
     assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o644  # not mkstemp's 0600
     assert kept.stat().st_mode & 0o777 == 0o640 and kept.read_text() == "b\n"
+
+
+def test_characters_the_font_lacks_raise_no_warning(tmp_path: Path) -> None:
+    # matplotlib's two-line UserWarning went to stderr as it was: no time, no JSON.
+    import warnings
+
+    table, events = _one_step_event(n=200, at=100)
+    name = "温度 \N{THERMOMETER}"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        plot_detection(table.assign(series=name), events.assign(series=name),
+                       tmp_path / "plot.png")
+    assert not [w for w in caught if "Glyph" in str(w.message)]
+    assert (tmp_path / "plot.png").stat().st_size > 0

@@ -14,7 +14,7 @@ from forecaster.metrics import scorecard
 from forecaster.output_paths import check_output_paths, plot_format
 from forecaster.pipeline.backtest_plan import BacktestSettings
 from forecaster.pipeline.backtesting import BacktestResult, Forecasts, backtest
-from forecaster.plotting import axis_values, save_figure
+from forecaster.plotting import axis_values, finish
 from forecaster.report import Reporter
 
 TABLE_METRICS = ("mae", "rmse", "mape", "smape", "mase", "coverage", "width", "pinball")
@@ -232,6 +232,4 @@ def plot(path: Path, res: BacktestResult, table: pd.DataFrame, n_origins: int = 
         ax.axvline(axis_values(pd.Series([origin]))[0], color="grey", ls=":", lw=0.8)
     ax.set_title(f"Backtest of {res.frame.spec.targets[0]}" + (f" ({s.name})" if s.name else ""))
     ax.legend(loc="best")
-    fig.tight_layout()
-    save_figure(fig, Path(path))
-    plt.close(fig)
+    finish(fig, Path(path))

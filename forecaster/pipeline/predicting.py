@@ -37,8 +37,8 @@ def load_forecaster(bundle: Bundle) -> ForecasterEnsemble:
         net = restore(lambda: ForecasterEnsemble(cfg, members), bundle.section("forecaster"))
     except (TypeError, KeyError, ValueError, RuntimeError) as exc:
         first = str(exc).strip().splitlines()[0][:200]
-        raise BundleError(f"{bundle.path}: forecaster weights are damaged or do not match its config "
-                          f"({first}); retrain with 'forecast train'") from None
+        raise BundleError(f"{bundle.path}: forecaster weights are damaged or do not match "
+                          f"its config ({first}); retrain with 'forecast train'") from None
     return net.eval()
 
 

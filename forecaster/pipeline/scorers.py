@@ -179,6 +179,6 @@ def _load_reconstructor(bundle: Bundle, info: dict) -> Reconstructor:
         net = restore(lambda: Reconstructor(cfg), bundle.section("anomaly.net"))
     except (TypeError, KeyError, ValueError, RuntimeError) as exc:
         first = str(exc).strip().splitlines()[0][:200]
-        raise BundleError(f"{bundle.path}: anomaly weights are damaged or do not match their config "
-                          f"({first}); retrain with 'forecast train'") from None
+        raise BundleError(f"{bundle.path}: anomaly weights are damaged or do not match "
+                          f"their config ({first}); retrain with 'forecast train'") from None
     return net.eval()
