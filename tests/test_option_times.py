@@ -94,4 +94,4 @@ def test_start_outside_the_data_says_how_it_was_read(day_first: tuple[Path, Path
     assert result.exit_code == 2, result.output
     assert result.stderr == ("Error: --start 25/3/2024 (read as 2024-03-25T00:00:00+00:00): "
                              "outside the data (2024-01-01T00:00:00+00:00 .. "
-                             "2024-01-20T23:00:00+00:00); give a time within it\n")
+                             "2024-01-20T23:00:00+00:00); give one within it\n")

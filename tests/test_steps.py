@@ -87,10 +87,12 @@ def test_detect_since_refuses_a_negative_step_and_warns_past_the_end(model: Path
         assert result.stderr == (f"Error: --since {since}: this data is indexed by step "
                                  "numbers, not dates; expected a step number from 0 (the "
                                  "data's steps run 1 to 600)\n")
-    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--since", "1000"])
-    assert result.exit_code == 0, result.output
-    assert ("Warning: --since 1000: no row at or after it; the data ends at step 600, so "
-            "nothing was scored") in result.stderr
+    for since in ("1000", "10000000000"):  # past the largest step a series holds, too
+        result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--since",
+                                     since])
+        assert result.exit_code == 0, result.output
+        assert (f"Warning: --since {since}: no row at or after it; the data ends at step 600, "
+                "so nothing was scored") in result.stderr
 
 
 def test_info_shows_the_step_range(model: Path) -> None:
@@ -108,6 +110,16 @@ def test_backtest_start_takes_a_step(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     out = pd.read_csv(io.StringIO(result.stdout))
     assert out["timestamp"].min() == 561 and out["origin"].min() == 560
+
+
+@pytest.mark.parametrize("start", ["700", "99999999999"])
+def test_backtest_start_past_the_steps_names_them(tmp_path: Path, start: str) -> None:
+    # It named them as nanoseconds of 1970 (1970-01-01 00:00:00.000000001+00:00).
+    result = runner.invoke(app, ["backtest", str(_yahoo(tmp_path, spike=None)), "--target",
+                                 "value", "--start", start, *TINY[:-4]])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f"Error: --start {start}: outside the data (step 1 .. step 600); "
+                             "give one within it\n")
 
 
 def test_dates_before_1970_are_dates_not_steps(tmp_path: Path) -> None:

@@ -35,8 +35,9 @@ def parse_when(text: str, times: pd.DatetimeIndex, option: str = "--since") -> p
             not tell which is meant.
     """
     text = str(text).strip()
-    if is_steps(times) and text.isdigit() and int(text) <= MAX_STEP:
-        return EPOCH + pd.Timedelta(int(text), unit="ns")
+    if is_steps(times) and text.isdigit():
+        # A step past any a series can hold is past its end, not "no time".
+        return EPOCH + pd.Timedelta(min(int(text), MAX_STEP + 1), unit="ns")
     readings = _readings(text)
     if len(readings) == 1:
         return readings[0]

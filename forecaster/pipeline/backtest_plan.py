@@ -128,7 +128,7 @@ def _timestamp_position(text: str, times: pd.DatetimeIndex, option: str,
     if not times[0] <= ts <= times[-1]:
         raise ConfigError(f"{option} {shown_as(text, ts)}: outside the data "
                           f"({time_text(times[0], times)} .. {time_text(times[-1], times)}); "
-                          "give a time within it")
+                          "give one within it")
     return int(times.searchsorted(ts, side="right" if inclusive else "left"))
 
 
