@@ -83,7 +83,7 @@ class TrainSettings:
     anomaly_layers: int = 1
     anomaly_latent: int = 16
     anomaly_bidirectional: bool = False
-    anomaly_norm: str = "none"
+    anomaly_norm: str = "auto"  # settled per file: revin for trending series
     anomaly_epochs: int = 30
     # The anomaly model's optimiser settings were chosen on the NAB development files
     # (benchmarks/RESULTS-nab.md), apart from the forecaster's, chosen on ETTh1.

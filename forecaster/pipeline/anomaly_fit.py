@@ -34,6 +34,7 @@ from forecaster.models.reconstructor import (
     reconstruction_loss,
 )
 from forecaster.models.train import Diverged, EpochHook, History, TrainConfig, fit
+from forecaster.pipeline.anomaly_norm import settle_norm
 from forecaster.pipeline.anomaly_shape import check_settings, holdout, settle_window
 from forecaster.pipeline.prepare import Grid, fold_data, on_grid
 from forecaster.report import Reporter
@@ -82,6 +83,10 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
     if not st.anomaly:
         return {}  # too short for any anomaly window: skipped, with a warning
     check_settings(st)
+    first = min(f.train_hi for f in blocks)  # nothing at or after it chooses the norm
+    st = settle_norm(st, frame, [min(max(first - o, 0), len(s.index))
+                                 for s, o in zip(frame.series, grid.offsets, strict=True)],
+                     report)
     sta = replace(st, window=st.anomaly_window, segment=st.anomaly_segment)
     errors, best_epochs = [], []
     for i, f in enumerate(blocks):

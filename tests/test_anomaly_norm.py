@@ -1,0 +1,68 @@
+"""``--anomaly-norm auto``: windows compared by shape on trending series, by level otherwise;
+chosen on the rows before the first calibration block only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import TINY, make_series
+from typer.testing import CliRunner
+
+from forecaster.bundle import load_bundle
+from forecaster.cli import app
+from forecaster.pipeline.anomaly_norm import trends
+
+runner = CliRunner()
+ANOMALY = [a for a in TINY if a != "--no-anomaly"] + [
+    "--anomaly-window", "24", "--anomaly-segment", "6", "--anomaly-epochs", "2"]
+
+
+def _growing(n: int = 480) -> pd.DataFrame:
+    # Airline-like: a daily cycle on a level that grows fourfold over the file.
+    frame = make_series(n=n)
+    frame["value"] = frame["value"] * np.exp(np.log(4) * np.arange(n) / n)
+    return frame
+
+
+def _column(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return y[:, None], np.ones((len(y), 1), dtype=bool)
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    (_growing()["value"].to_numpy(), True),
+    (-_growing()["value"].to_numpy(), True),            # falling alike
+    (make_series(n=480)["value"].to_numpy(), False),    # seasonal, no trend
+    (np.r_[np.zeros(440), np.full(40, 5.0)], False),    # a late shift, under half the fifth
+    (np.arange(10.0), None),                            # too few rows to tell
+])
+def test_trends(values: np.ndarray, expected: bool | None) -> None:
+    assert trends(*_column(values)) == expected
+
+
+def test_filled_values_do_not_make_a_trend() -> None:
+    y = make_series(n=200)["value"].to_numpy().copy()
+    observed = np.ones(200, dtype=bool)
+    y[-40:], observed[-40:] = 1e6, False  # a tail filled in, far off
+    assert trends(y[:, None], observed[:, None]) is False
+
+
+def _anomaly_norm(model: Path) -> str:
+    return load_bundle(model).meta["anomaly"]["config"]["norm"]
+
+
+@pytest.mark.parametrize(("make", "given", "expected"), [
+    (_growing, [], "revin"),
+    (make_series, [], "none"),
+    (_growing, ["--anomaly-norm", "none"], "none"),  # a given norm is kept
+])
+def test_train_settles_auto_per_file(tmp_path: Path, make, given: list[str],
+                                     expected: str) -> None:
+    csv, model = tmp_path / "d.csv", tmp_path / "m"
+    make(n=480).to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--model", str(model), *ANOMALY, *given])
+    assert result.exit_code == 0, result.output
+    assert _anomaly_norm(model) == expected
+    assert ("a trend" in result.stderr) == (expected == "revin" and not given)
