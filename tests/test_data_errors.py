@@ -128,6 +128,9 @@ CASES = [
      ["row 2", "column 'year'", "'-5' reads as -5-01-01", "before the year 1000"]),
     ("split-date-out-of-order", text(PARTS), ["--time-col", "month,year"], DATA,
      ["cannot build timestamps from month, year", "year, month, day"]),
+    ("unclosed-quote", edit(BASE, 30, f'"{stamp(30)},1'), [], DATA,
+     [f"line 30 opens a quoted field that runs to line {len(BASE)}",
+      'expected each " to be closed on its line']),
     ("ragged-row", edit(BASE, 30, f"{stamp(30)},1,2,3"), [], DATA,
      ["line 30 has 4 fields, the header has 2", "expected one field per header column",
       "fix that line, or add the new column's name to the header"]),
@@ -542,3 +545,16 @@ def test_a_half_empty_grid_advises_a_step_coarser_than_its_own() -> None:
     grid = pd.date_range(times[0], times[-1], freq="h")
     with pytest.raises(DataError, match=r"coarser step with --resample \(e\.g\. --resample D\)"):
         check_density(times, grid, "h", Path("x.csv"), "")
+
+
+def test_a_field_over_the_csv_modules_limit_is_named_by_its_line(tmp_path: Path) -> None:
+    # Where pandas' engine fails on such a row, the line check gave up and the message
+    # named no line.
+    from forecaster.data.csvlines import Span, width_error
+
+    path = tmp_path / "long.csv"
+    path.write_text(edit(BASE, 30, f"{stamp(30)},{'x' * 200_000}"), encoding="utf-8")
+    error = width_error(path, ",", 2, Span())
+    assert error is not None and str(error) == (
+        f"{path}: line 30: field larger than field limit (131072); expected short fields: "
+        "fix or remove that line")

@@ -247,17 +247,24 @@ def width_error(path: Path, sep: str, width: int, span: Span) -> DataError | Non
     text = {"encoding": "utf-8-sig", "errors": "replace", "newline": ""}
     with io.TextIOWrapper(open_span(path, span), **text) as fh:
         rows = csv.reader(fh, delimiter=sep)
+        start = 1
         try:
             next(rows, None)  # the header
             for row in rows:
+                first, start = start + 1, rows.line_num
                 if row and len(row) != width:
-                    return _width_error(path, span.line - 1 + rows.line_num, len(row), width)
-        except csv.Error:
-            return None
+                    return _width_error(path, span.line - 1 + first, len(row), width,
+                                        span.line - 1 + rows.line_num)
+        except csv.Error as exc:  # a field over the csv module's limit (128 KiB)
+            return DataError(f"{path}: line {span.line + rows.line_num - 1}: {exc}; expected "
+                             "short fields: fix or remove that line")
     return None
 
 
-def _width_error(path: Path, line: int, fields: int, width: int) -> DataError:
+def _width_error(path: Path, line: int, fields: int, width: int, last: int) -> DataError:
+    if last > line:  # one row over several lines: a quote opened and never closed
+        return DataError(f"{path}: line {line} opens a quoted field that runs to line {last}; "
+                         'expected each " to be closed on its line: fix that line')
     todo = ("fix that line, or add the new column's name to the header" if fields > width
             else "fix or remove that line")
     return DataError(f"{path}: line {line} has {fields} field{'s' * (fields != 1)}, the header "
