@@ -50,7 +50,7 @@ def check_early(st: TrainSettings, folds: list[Fold], n: int,
     if not st.anomaly:
         return st
     check_settings(st)
-    past, seg = blocks[0].train_hi - blocks[0].train_lo, st.anomaly_segment
+    past, seg = max(blocks[0].train_hi - blocks[0].train_lo, 0), st.anomaly_segment
     most = _longest_fit(blocks[0]) // seg * seg
     # One series: the exact count. Several add up their windows: then only a window that
     # can never fit is refused here, and fold_data's exact count decides the rest.

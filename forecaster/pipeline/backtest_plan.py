@@ -186,11 +186,11 @@ def _refit(origins: np.ndarray, bt: BacktestSettings, first_len: int) -> Refit:
     fit_hi = train_hi - val
     need = st.window + st.horizon + MIN_FIT_WINDOWS
     if fit_hi - train_lo < need or val < st.horizon:
-        raise DataError(f"{train_hi - train_lo} steps before the first origin (after --gap "
+        raise DataError(f"{max(train_hi - train_lo, 0)} steps before the first origin (after --gap "
                         f"{bt.gap}), too few to train with --window {st.window}, --horizon "
                         f"{st.horizon} and a validation part of {val} steps (need about "
-                        f"{need + max(val, st.horizon)}); use a later --start or a shorter "
-                        "--window/--val-size")
+                        f"{need + max(val, st.horizon)}); use a later --start, a smaller "
+                        "--gap or a shorter --window/--val-size")
     return Refit(train_lo=train_lo, fit_hi=fit_hi, train_hi=train_hi, origins=origins)
 
 
