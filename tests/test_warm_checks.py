@@ -60,6 +60,23 @@ def test_a_warm_start_keeps_the_target_when_the_file_gains_a_column(tmp_path: Pa
     assert meta["data"]["series"][""]["rows"] == 504
 
 
+def test_a_warm_start_on_other_columns_says_what_to_do(tmp_path: Path,
+                                                      series_csv: Path) -> None:
+    model = train_tiny(series_csv, tmp_path / "m")
+    before = _snapshot(model)
+    other = make_series(n=504).rename(columns={"value": "temperature"})
+    csv = tmp_path / "other.csv"
+    other.to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--model", str(model), "--warm-start",
+                                 "--target", "temperature"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == ("Error: --warm-start: the bundle was trained on columns value, "
+                             "the data gives temperature; expected the same: give the "
+                             "training columns (--target, --features), or train without "
+                             "--warm-start\n")
+    assert _snapshot(model) == before
+
+
 def test_a_warm_start_on_a_file_that_lost_a_series_warns(tmp_path: Path) -> None:
     # A file truncated for a day: the nightly warm start forgot the series without a word.
     import pandas as pd

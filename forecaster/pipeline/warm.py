@@ -54,8 +54,11 @@ def previous_bundle(model_dir: Path, frame: Frame, cfg: ForecasterConfig,
                           f"{differ}; leave those options out to continue the bundle, or "
                           "train without --warm-start")
     if prev.meta["data"].get("columns") != frame.columns:
-        raise ConfigError(f"--warm-start: the bundle was trained on columns "
-                          f"{prev.meta['data'].get('columns')}, the data has {frame.columns}")
+        was_cols = ", ".join(prev.meta["data"].get("columns") or [])
+        raise ConfigError(f"--warm-start: the bundle was trained on columns {was_cols}, the "
+                          f"data gives {', '.join(frame.columns)}; expected the same: give "
+                          "the training columns (--target, --features), or train without "
+                          "--warm-start")
     return prev
 
 
