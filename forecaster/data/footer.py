@@ -14,14 +14,15 @@ import csv
 import re
 from pathlib import Path
 
-from forecaster.data.csvlines import TAIL_BYTES
+from forecaster.data.csvlines import TAIL_BYTES, unfinished_last_line
 
 MAX_LINES = 5  # a footer is a caption, not a second table
 WORDS = re.compile(r"[^\W\d_]{3,}")  # a word of three letters: text, not a cut-off row
 
 
-def footer(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
-    """Where the table ends when free text follows it.
+def table_end(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
+    """Where the table ends: before a footer of text, or before a last line still being
+    written (``csvlines.unfinished_last_line``).
 
     Args:
         path: the CSV file.
@@ -29,9 +30,16 @@ def footer(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
         width: the number of fields of its header.
 
     Returns:
-        The byte the footer (with the blank lines before it) starts at, or None when there
-        is none; and a note naming what was left out (None likewise).
+        How many bytes to read (None: all of them), and a note naming what was left out
+        (None when there is nothing to say).
     """
+    stop, note = _footer(path, sep, width)
+    return (stop, note) if stop is not None else unfinished_last_line(path, sep, width)
+
+
+def _footer(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
+    """The byte a footer (with the blank lines before it) starts at, and a note; Nones
+    when there is none."""
     size = path.stat().st_size
     start = max(0, size - TAIL_BYTES)
     with open(path, "rb") as fh:

@@ -19,7 +19,7 @@ from forecaster.data import csvlines, events
 from forecaster.data.cells import shown
 from forecaster.data.columns import header_is_data, is_na_word, resolve_columns
 from forecaster.data.duplicates import handle_duplicates
-from forecaster.data.footer import footer
+from forecaster.data.footer import table_end
 from forecaster.data.grid import regularise
 from forecaster.data.layout import Layout, read_layout
 from forecaster.data.numbers import decimal_commas, thousand_dots
@@ -178,9 +178,7 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], int]:
     csvlines.refuse_packed(path)
     layout = read_layout(path)
     sep, width = layout.sep, len(layout.header)
-    stop, note = footer(path, sep, width)
-    if stop is None:
-        stop, note = csvlines.unfinished_last_line(path, sep, width)
+    stop, note = table_end(path, sep, width)
     span = layout.span(stop)
     engine = _engine()
     if engine:
