@@ -59,6 +59,15 @@ def test_a_date_after_the_data_that_reads_both_ways_is_refused() -> None:
         parse_when("02/01/2025", HOURS)
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1704153600", "2024-01-02"),        # date +%s
+    ("1704153600000", "2024-01-02"),     # milliseconds
+    ("20240102", "2024-01-02"),          # eight digits stay a compact date
+])
+def test_unix_times_are_read_as_such(text: str, expected: str) -> None:
+    assert parse_when(text, HOURS) == _utc(expected)
+
+
 @pytest.mark.parametrize("text", ["", "NaT", "soon"])
 def test_text_that_is_no_time_is_a_value_error(text: str) -> None:
     with pytest.raises(ValueError):

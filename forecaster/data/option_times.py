@@ -20,6 +20,8 @@ from forecaster.data.time_guess import period_notation, pivot_years
 from forecaster.data.timestamps import EPOCH, is_steps
 from forecaster.errors import ConfigError
 
+# Unix times by their digits: seconds (1973 to 2286), milliseconds (1973 to 2286).
+EPOCH_DIGITS = {9: "s", 10: "s", 12: "ms", 13: "ms"}
 # 2/1/2007, 02.01.07, 2-1-2007: day and month in either order before the year.
 DAY_MONTH = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}(?!\d)")
 
@@ -50,19 +52,24 @@ def parse_when(text: str, times: pd.DatetimeIndex, option: str = "--since") -> p
                       f"write it year first, e.g. {option} {month_first:%Y-%m-%d}")
 
 
-def shown_as(text: str, when: pd.Timestamp) -> str:
-    """``text`` for a message, with how it was read unless it was written year first."""
+def shown_as(text: str, when: pd.Timestamp, times: pd.DatetimeIndex) -> str:
+    """``text`` for a message, with how it was read unless it was written year first (or
+    is a step number)."""
     text = str(text).strip()
-    if re.match(r"\d{4}-\d", text) or text.isdigit():
+    if re.match(r"\d{4}-\d", text) or is_steps(times) or re.fullmatch(r"\d{1,8}", text):
         return text
     return f"{text} (read as {when.isoformat()})"
 
 
 def _readings(text: str) -> list[pd.Timestamp]:
-    """The distinct UTC times ``text`` may mean: one, or month and day first."""
+    """The distinct UTC times ``text`` may mean: one, or month and day first. Whole
+    numbers of 9, 10, 12 or 13 digits are Unix seconds or milliseconds."""
     period = period_notation(pd.Series([text]))
     if period is not None and not period.isna().any():
         return [period.iloc[0].as_unit("ns")]  # 1949M01, 2000Q1, Jun-60
+    unit = EPOCH_DIGITS.get(len(text)) if text.isdigit() else None
+    if unit:  # date +%s in a cron line; pandas reads no such number as a time
+        return [pd.Timestamp(int(text), unit=unit, tz="UTC").as_unit("ns")]
     first = _read(text, pd.Timestamp)
     if DAY_MONTH.match(text):
         try:

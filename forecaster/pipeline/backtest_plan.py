@@ -126,7 +126,7 @@ def _timestamp_position(text: str, times: pd.DatetimeIndex, option: str,
                           "fraction such as 0.8 (a step number for a series indexed by "
                           "steps)") from None
     if not times[0] <= ts <= times[-1]:
-        raise ConfigError(f"{option} {shown_as(text, ts)}: outside the data "
+        raise ConfigError(f"{option} {shown_as(text, ts, times)}: outside the data "
                           f"({time_text(times[0], times)} .. {time_text(times[-1], times)}); "
                           "give one within it")
     return int(times.searchsorted(ts, side="right" if inclusive else "left"))

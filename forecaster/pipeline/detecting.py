@@ -243,7 +243,7 @@ def _warn_nothing_since(frame: Frame, cutoffs: dict[str, int], since: str,
     if not stale:
         return
     last = max(s.index[-1] for s in stale)
-    since = shown_as(since, parse_when(since, stale[0].index))
+    since = shown_as(since, parse_when(since, stale[0].index), stale[0].index)
     if len(stale) == len(frame.series):
         where = "the data ends at" if len(stale) == 1 else "every series ends by"
         report.warn(f"--since {since}: no row at or after it; {where} "
