@@ -87,3 +87,12 @@ def test_an_infinite_wait_is_refused_before_training(tmp_path: Path, series_csv:
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("Error: --wait inf: expected a number of seconds")
     assert not (tmp_path / "m").exists()
+
+
+def test_an_empty_target_is_refused_not_detected(tmp_path: Path, series_csv: Path) -> None:
+    # --target "$COL" with COL unset: detecting would quietly pick whatever column it finds.
+    result = CliRunner().invoke(app, ["train", str(series_csv), "--model", str(tmp_path / "m"),
+                                      "--target", " "])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == ("Error: --target is empty; expected a column name (leave "
+                             "--target out to detect the one numeric column)\n")

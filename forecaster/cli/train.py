@@ -169,7 +169,7 @@ def settings_from_options(opts: dict) -> TrainSettings:
         check_val_size(o["val_size"], o["horizon"])
     time = _time_names(o["time_col"])
     spec = DataSpec(time_col=time[0] if len(time) == 1 else None,
-                    time_parts=time if len(time) > 1 else [], targets=split_names(o["target"]),
+                    time_parts=time if len(time) > 1 else [], targets=_targets(o["target"]),
                     series_col=o["series_col"], features=split_names(o["features"]),
                     freq=o["freq"], fill=check_choice("--fill", o["fill"], FILL_POLICIES),
                     duplicates=check_choice("--duplicates", o["duplicates"], DUPLICATE_POLICIES),
@@ -188,6 +188,16 @@ def settings_from_options(opts: dict) -> TrainSettings:
         anomaly=o["anomaly"], keep=o["keep"], wait=_finite_wait(o["wait"]),
         deterministic=o["deterministic"], warm_start=o.get("warm_start", False),
         **_anomaly_options(o))
+
+
+def _targets(given: list[str] | None) -> list[str]:
+    """--target's names; a value left empty (an unset variable in a cron line) is refused
+    rather than read as "detect the target", which may pick another column."""
+    names = split_names(given)
+    if given and not names:
+        raise ConfigError("--target is empty; expected a column name (leave --target out to "
+                          "detect the one numeric column)")
+    return names
 
 
 def _finite_wait(wait: float) -> float:
