@@ -131,6 +131,11 @@ CASES = [
     ("unclosed-quote", edit(BASE, 30, f'"{stamp(30)},1'), [], DATA,
      [f"line 30 opens a quoted field that runs to line {len(BASE)}",
       'expected each " to be closed on its line']),
+    ("time-col-clock-beside-date", text(["Date;Time;power"] + [
+        f"16/12/2006;{h:02d}:{m:02d}:00;{h + m / 60:.3f}" for h in range(10) for m in range(5)]),
+     ["--time-col", "Time"], DATA,
+     ["--time-col Time holds times of day, and the dates are in column 'Date'",
+      "give --time-col Date,Time"]),
     ("ragged-row", edit(BASE, 30, f"{stamp(30)},1,2,3"), [], DATA,
      ["line 30 has 4 fields, the header has 2", "expected one field per header column",
       "fix that line, or add the new column's name to the header"]),

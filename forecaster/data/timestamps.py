@@ -99,6 +99,11 @@ def parse_times(raw: pd.DataFrame, time_col: str | None, parts: list[str],
     errors name a row by its line in the file, ``first_row`` for the first; ``steps``:
     whole numbers are step numbers (see ``numeric_times``)."""
     if time_col is not None:
+        date = next((c for c in raw.columns if c.lower() == "date"), None)
+        if date is not None and time_col != date and _is_clock(raw[time_col]):
+            raise DataError(f"{path}: --time-col {time_col} holds times of day, and the dates "
+                            f"are in column '{date}'; expected both: give --time-col "
+                            f"{date},{time_col}")
         return _parse_text(raw[time_col], path, time_col, first_row, steps)
     if _is_date_time(parts):
         date, clock = raw[parts[0]].str.strip(), raw[parts[1]].str.strip()
