@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import forecaster.data.csvlines as csvlines
+import forecaster.data.table_end as table_end
 from forecaster.cli import app
 from forecaster.data.loading import load_frame
 from forecaster.data.spec import DataSpec
@@ -81,7 +81,7 @@ def test_unfinished_full_last_line_is_kept_with_a_note(tmp_path: Path, engine) -
 def test_a_last_line_longer_than_the_bytes_read_back(tmp_path: Path, engine,
                                                      monkeypatch) -> None:
     # The end of the file is read back in steps; a last line longer than one step is whole.
-    monkeypatch.setattr(csvlines, "TAIL_BYTES", 5)
+    monkeypatch.setattr(table_end, "TAIL_BYTES", 5)
     path = save(tmp_path, [*logged(), "2026-01-03T00:00:00Z,1"], end="")
     assert "only 2 of 3 fields" in load_frame(path, SPEC).notes[0]
     assert load_frame(save(tmp_path, logged(), end="\r\n"), SPEC).notes == []

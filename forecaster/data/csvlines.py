@@ -1,10 +1,10 @@
-"""Line-level checks on a CSV file: its last line, and rows of the wrong width; and
-refusing what is not a file (a pipe, standard input).
+"""Line-level checks on a CSV file: rows of the wrong width, repeated headers, encodings;
+and refusing what is not a file (a pipe, standard input).
 
-Data loggers append to the files this tool reads, so the last line may still be being
-written when it is read; a logger that starts writing another column leaves rows wider than
-the header. Both are told here by file line numbers (the header's is 1 unless lines such as
-"sep=;" or "# comments" come before it: see ``layout``).
+A logger that starts writing another column leaves rows wider than the header: told here by
+file line numbers (the header's is 1 unless lines such as "sep=;" or "# comments" come
+before it: see ``layout``). Where the table ends (a footer, a last line still being
+written) is ``table_end``'s.
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ from typing import BinaryIO
 import pandas as pd
 
 from forecaster.errors import DataError, MissingInputError
-
-TAIL_BYTES = 1 << 16  # read backwards in steps of this many bytes to find the last line
 
 
 @dataclass(frozen=True)
@@ -153,51 +151,6 @@ def _wide_text(head: bytes) -> tuple[str, str, str] | None:
             if len(units) > 1 and all(u[letter] and u.count(0) == width - 1 for u in units):
                 return name, f"{name.lower()}{end}", "without a byte-order mark"
     return None
-
-
-def unfinished_last_line(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
-    """Deal with a last line that has no line end: a writer may still be writing it.
-
-    Args:
-        path: the CSV file.
-        sep: its separator.
-        width: the number of fields of its header.
-
-    Returns:
-        How many bytes to read (None: all of them), and a note (None when there is nothing
-        to say). A last line with fewer fields than the header is left out; one with all of
-        them is kept, with a note that its last value may be cut short.
-    """
-    size = path.stat().st_size
-    last = _last_line(path, size)
-    if last is None or not last.strip():
-        return None, None
-    fields = len(next(csv.reader([last.decode("utf-8", "replace")], delimiter=sep), []))
-    if fields > width:
-        return None, None  # a row too wide: width_error tells its line
-    if fields == width:
-        return None, (f"{path.name}: the last line has no line end, so its last value may be "
-                      "cut short if a writer is still writing it")
-    return size - len(last), (f"{path.name}: the last line has no line end and only {fields} "
-                              f"of {width} fields (a writer may still be writing it); it was "
-                              "left out")
-
-
-def _last_line(path: Path, size: int) -> bytes | None:
-    # The bytes after the last line end, or None when the file ends with one; only the
-    # end of the file is read (more only for a last line longer than TAIL_BYTES).
-    tail = b""
-    with open(path, "rb") as fh:
-        while len(tail) < size:
-            start = max(0, size - len(tail) - TAIL_BYTES)
-            fh.seek(start)
-            tail = fh.read(size - len(tail) - start) + tail
-            if tail.endswith((b"\n", b"\r")):
-                return None
-            cut = max(tail.rfind(b"\n"), tail.rfind(b"\r"))
-            if cut >= 0:
-                return tail[cut + 1:]
-    return tail
 
 
 def parse_error(path: Path, exc: Exception, sep: str, width: int, span: Span) -> DataError:

@@ -19,12 +19,12 @@ from forecaster.data import csvlines, events
 from forecaster.data.cells import shown
 from forecaster.data.columns import header_is_data, is_na_word, resolve_columns
 from forecaster.data.duplicates import handle_duplicates
-from forecaster.data.footer import table_end
 from forecaster.data.grid import regularise
 from forecaster.data.layout import Layout, read_layout
 from forecaster.data.numbers import decimal_commas, thousand_dots
 from forecaster.data.resample import resample_rows
 from forecaster.data.spec import DataSpec
+from forecaster.data.table_end import table_end
 from forecaster.data.timestamps import parse_times
 from forecaster.digest import sha256_file
 from forecaster.errors import DataError, MissingInputError

@@ -1,0 +1,130 @@
+"""Where a CSV's table ends: before free text after it (a footer), or before a last line
+that a writer may still be writing; either is left out with a note.
+
+Data loggers append to the files this tool reads, so the last line may still be being
+written when it is read. The classic data sets of the forecasting tutorials come as
+DataMarket exports that end with a blank line and a line describing the series
+("International airline passengers: monthly totals in thousands. Jan 49 ? Dec 60"). Such
+lines are no rows: the table ends before them. Only text is taken for a footer, and only a
+few lines of it at the very end of the file, after a blank line or one field wide; any other
+line of the wrong width is still refused with its line number (a logger writing a new
+column, a row cut short).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+TAIL_BYTES = 1 << 16  # read backwards in steps of this many bytes to find the last line
+MAX_LINES = 5  # a footer is a caption, not a second table
+WORDS = re.compile(r"[^\W\d_]{3,}")  # a word of three letters: text, not a cut-off row
+
+
+def table_end(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
+    """Where the table ends: before a footer of text, or before a last line still being
+    written (``unfinished_last_line``).
+
+    Args:
+        path: the CSV file.
+        sep: its separator.
+        width: the number of fields of its header.
+
+    Returns:
+        How many bytes to read (None: all of them), and a note naming what was left out
+        (None when there is nothing to say).
+    """
+    stop, note = _footer(path, sep, width)
+    return (stop, note) if stop is not None else unfinished_last_line(path, sep, width)
+
+
+def _footer(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
+    """The byte a footer (with the blank lines before it) starts at, and a note; Nones
+    when there is none."""
+    size = path.stat().st_size
+    start = max(0, size - TAIL_BYTES)
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        tail = fh.read()
+    lines = tail.splitlines(keepends=True)[1 if start else 0:]  # the first may be cut
+    run = _trailing(lines, sep, width)
+    if run is None:
+        return None, None
+    text = [line.decode("utf-8", "replace").strip() for line in run]
+    words = [t for t in text if t]
+    if not words or len(words) > MAX_LINES or not all(WORDS.search(t) for t in words):
+        return None, None
+    if text[0] and (any(field_count(t, sep) > 1 for t in words)
+                    or not run[-1].endswith((b"\n", b"\r"))):
+        # Not set apart by a blank line: only whole lines of one field are a caption; a
+        # last line without a line end may be a row still being written.
+        return None, None
+    first = size - sum(len(line) for line in run)
+    shown = words[0] if len(words[0]) <= 60 else words[0][:57] + "..."
+    return first, (f"{path.name}: left out {len(words)} line(s) of text after the table "
+                   f"(a footer: '{shown}')")
+
+
+def _trailing(lines: list[bytes], sep: str, width: int) -> list[bytes] | None:
+    """The lines after the last one ``width`` fields wide (the header's or a row's), in
+    file order; None when there are too many to be a footer, or no such line."""
+    run: list[bytes] = []
+    for line in reversed(lines):
+        text = line.decode("utf-8", "replace").strip()
+        if text and field_count(text, sep) == width:
+            return run[::-1]
+        run.append(line)
+        if len(run) > 2 * MAX_LINES:
+            return None
+    return None
+
+
+def unfinished_last_line(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
+    """Deal with a last line that has no line end: a writer may still be writing it.
+
+    Args:
+        path: the CSV file.
+        sep: its separator.
+        width: the number of fields of its header.
+
+    Returns:
+        How many bytes to read (None: all of them), and a note (None when there is nothing
+        to say). A last line with fewer fields than the header is left out; one with all of
+        them is kept, with a note that its last value may be cut short.
+    """
+    size = path.stat().st_size
+    last = _last_line(path, size)
+    if last is None or not last.strip():
+        return None, None
+    fields = field_count(last.decode("utf-8", "replace"), sep)
+    if fields > width:
+        return None, None  # a row too wide: width_error tells its line
+    if fields == width:
+        return None, (f"{path.name}: the last line has no line end, so its last value may be "
+                      "cut short if a writer is still writing it")
+    return size - len(last), (f"{path.name}: the last line has no line end and only {fields} "
+                              f"of {width} fields (a writer may still be writing it); it was "
+                              "left out")
+
+
+def field_count(line: str, sep: str) -> int:
+    """The fields of one line of text, as a CSV reader splits it (quotes respected)."""
+    return len(next(csv.reader([line], delimiter=sep), []))
+
+
+def _last_line(path: Path, size: int) -> bytes | None:
+    # The bytes after the last line end, or None when the file ends with one; only the
+    # end of the file is read (more only for a last line longer than TAIL_BYTES).
+    tail = b""
+    with open(path, "rb") as fh:
+        while len(tail) < size:
+            start = max(0, size - len(tail) - TAIL_BYTES)
+            fh.seek(start)
+            tail = fh.read(size - len(tail) - start) + tail
+            if tail.endswith((b"\n", b"\r")):
+                return None
+            cut = max(tail.rfind(b"\n"), tail.rfind(b"\r"))
+            if cut >= 0:
+                return tail[cut + 1:]
+    return tail
