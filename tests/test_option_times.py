@@ -49,8 +49,24 @@ def test_a_date_both_readings_of_which_are_in_the_data_is_refused() -> None:
     year = pd.date_range("2024-01-01", periods=365, freq="D", tz="UTC")
     with pytest.raises(ConfigError, match=r"^--start 2/1/2024: reads as 2024-02-01 \(month "
                        r"first\) or 2024-01-02 \(day first\), and the data do not tell "
-                       r"which; write it year first, e.g. --start 2024-02-01$"):
+                       r"which; write it year first \(YYYY-MM-DD\)$"):
         parse_when("2/1/2024", year, "--start")
+
+
+@pytest.mark.parametrize(("day_first", "expected"), [(True, "2024-11-01"),
+                                                     (False, "2024-01-11")])
+def test_the_files_own_order_decides_first(day_first: bool, expected: str) -> None:
+    # A cron --since past the last row of a day-first file: 01/11 is 1 November there,
+    # though 11 January names one of its rows.
+    year = pd.date_range("2024-01-01", periods=300, freq="D", tz="UTC")
+    assert parse_when("01/11/2024", year, day_first=day_first) == _utc(expected)
+
+
+def test_a_time_finer_than_the_datas_unit_moves_to_the_next_one() -> None:
+    # It crashed ("Cannot losslessly convert units") comparing with second-unit rows.
+    hours = HOURS.as_unit("s")
+    when = parse_when("2024-01-02T10:00:00.000000001", hours)
+    assert when == _utc("2024-01-02T10:00:01") and when.unit == "s"
 
 
 def test_a_date_after_the_data_that_reads_both_ways_is_refused() -> None:
@@ -87,6 +103,16 @@ def day_first(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
                                  "--anomaly-epochs", "2"])
     assert result.exit_code == 0, result.output
     return csv, model
+
+
+def test_since_past_the_end_of_a_day_first_file_is_past_the_end(
+        day_first: tuple[Path, Path]) -> None:
+    # 1/2/2024 is 1 February there: after the last row (20 January), not 2 January.
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(day_first[1]),
+                                 "--since", "1/2/2024", "--exit-zero"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "series,timestamp,value,score,threshold,is_anomaly\n"
+    assert "--since 1/2/2024 (read as 2024-02-01T00:00:00+00:00): no row" in result.stderr
 
 
 def test_since_on_a_day_first_file_scores_from_that_day(day_first: tuple[Path, Path]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise
 from forecaster.data.layout import Layout, read_layout
 from forecaster.data.numbers import decimal_commas, thousand_dots
+from forecaster.data.option_times import day_order
 from forecaster.data.resample import resample_rows
 from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
@@ -105,6 +106,7 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> 
     except DataError as exc:
         raise events.explain(exc, raw, spec, path) from None
     times = parse_times(raw, spec.time_col, spec.time_parts, path, first_row, steps)
+    spec = replace(spec, day_first=day_order(_written_times(raw, spec), times))
     data = _numeric_block(raw, spec, path, first_row)
     data.insert(0, "__time", times)
     data.insert(0, "__series", _series_keys(raw, spec, path))

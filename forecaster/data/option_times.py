@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import warnings
 
+import numpy as np
 import pandas as pd
 
 from forecaster.data.numeric_times import MAX_STEP
@@ -26,30 +27,65 @@ EPOCH_DIGITS = {9: "s", 10: "s", 12: "ms", 13: "ms"}
 DAY_MONTH = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}(?!\d)")
 
 
-def parse_when(text: str, times: pd.DatetimeIndex, option: str = "--since") -> pd.Timestamp:
+def parse_when(text: str, times: pd.DatetimeIndex, option: str = "--since",
+               day_first: bool | None = None) -> pd.Timestamp:
     """A time given to ``option`` in UTC: a step number for a step-indexed series, else a
     timestamp (no zone means UTC) read as the data's own times are.
+
+    Args:
+        text: the option's value.
+        times: the data's timestamps.
+        option: the option's name, for messages.
+        day_first: how the file writes dates like 2/1/2007 (``Frame.spec.day_first``);
+            None where it writes none such: then the data's timestamps decide.
 
     Raises:
         ValueError: no reading applies, the text is empty or NaT, or the time lies
             outside the years 1677 to 2262 that the data's timestamps can hold.
-        ConfigError: the text reads as two dates (month or day first) and the data do
-            not tell which is meant.
+        ConfigError: the text reads as two dates (month or day first) and neither the
+            file's order nor its timestamps tell which is meant.
     """
     text = str(text).strip()
     if is_steps(times) and text.isdigit():
         # A step past any a series can hold is past its end, not "no time".
         return EPOCH + pd.Timedelta(min(int(text), MAX_STEP + 1), unit="ns")
     readings = _readings(text)
-    if len(readings) == 1:
-        return readings[0]
     named = [t for t in readings if t in times]
-    if len(named) == 1:
-        return named[0]
-    month_first, day_first = readings
+    if len(readings) == 2 and day_first is not None:
+        return _in_unit(readings[1] if day_first else readings[0], times)
+    if len(readings) == 1 or len(named) == 1:
+        return _in_unit((named if len(readings) > 1 else readings)[0], times)
+    month_first, day_first_reading = readings
     raise ConfigError(f"{option} {text}: reads as {month_first:%Y-%m-%d} (month first) or "
-                      f"{day_first:%Y-%m-%d} (day first), and the data do not tell which; "
-                      f"write it year first, e.g. {option} {month_first:%Y-%m-%d}")
+                      f"{day_first_reading:%Y-%m-%d} (day first), and the data do not tell "
+                      "which; write it year first (YYYY-MM-DD)")
+
+
+def day_order(written: pd.Series, times: pd.Series | pd.DatetimeIndex) -> bool | None:
+    """Whether a file writes dates like 2/1/2007 day first (True) or month first (False),
+    told by its cells whose first two numbers differ; None where it writes none such.
+
+    Args:
+        written: the time column's cells as the file writes them.
+        times: what they were read as, row for row.
+    """
+    parts = written.astype(str).str.extract(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-]\d")
+    when = pd.DatetimeIndex(times)
+    a, b = (pd.to_numeric(parts[i], errors="coerce").to_numpy() for i in (0, 1))
+    telling = (a != b) & ~np.isnan(a) & ~np.isnan(b)
+    if not telling.any():
+        return None
+    days = when.day.to_numpy()[telling]
+    return bool((days == a[telling]).mean() > 0.5)
+
+
+def _in_unit(ts: pd.Timestamp, times: pd.DatetimeIndex) -> pd.Timestamp:
+    """``ts`` in the unit of the data's timestamps, which comparisons need; a time finer
+    than that unit (12:00:00.000000001 against microseconds) moves to the next one."""
+    out = ts.as_unit(times.unit)  # rounds to the nearest
+    if out < ts:
+        out = ts.ceil(pd.Timedelta(1, unit=times.unit)).as_unit(times.unit)
+    return out
 
 
 def shown_as(text: str, when: pd.Timestamp, times: pd.DatetimeIndex) -> str:

@@ -30,6 +30,8 @@ class DataSpec:
             is built, instead of reading the file's own step; None keeps the rows.
         aggregate: how a bin's rows become one value: mean, sum, min, max, first, last
             or count.
+        day_first: how the file writes dates like 2/1/2007 (day first: True), found on
+            reading it; None where it writes none such.
     """
 
     time_col: str | None = None
@@ -42,6 +44,7 @@ class DataSpec:
     duplicates: str = "error"
     resample: str | None = None
     aggregate: str = "mean"
+    day_first: bool | None = None
 
     def to_dict(self) -> dict:
         """Plain-JSON form, for the model bundle."""

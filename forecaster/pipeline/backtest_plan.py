@@ -93,7 +93,7 @@ def refit_every(policy: str) -> int | None:
 
 
 def resolve_position(text: str | None, times: pd.DatetimeIndex, default: float, option: str,
-                     inclusive: bool = False) -> int:
+                     inclusive: bool = False, day_first: bool | None = None) -> int:
     """A grid position from a fraction of the grid or a timestamp.
 
     Args:
@@ -102,15 +102,16 @@ def resolve_position(text: str | None, times: pd.DatetimeIndex, default: float, 
         default: fraction used when ``text`` is None.
         option: the option's name, for messages.
         inclusive: a timestamp names the last position included (for --end).
+        day_first: how the file writes dates like 2/1/2007 (``DataSpec.day_first``).
     """
     n = len(times)
     try:
         frac = default if text is None else float(text)
     except ValueError:
-        return _timestamp_position(text, times, option, inclusive)
+        return _timestamp_position(text, times, option, inclusive, day_first)
     if frac > 1.0 and (is_steps(times) or re.fullmatch(r"\s*\d{4}\s*", str(text))):
         # a step number (1900, not 0.8), or a year: --start 1958 as --since 1958 reads it
-        return _timestamp_position(text, times, option, inclusive)
+        return _timestamp_position(text, times, option, inclusive, day_first)
     if not 0.0 <= frac <= 1.0:
         raise ConfigError(f"{option} {text}: a number must be a fraction of the data between "
                           "0 and 1; or give a timestamp")
@@ -118,9 +119,9 @@ def resolve_position(text: str | None, times: pd.DatetimeIndex, default: float, 
 
 
 def _timestamp_position(text: str, times: pd.DatetimeIndex, option: str,
-                        inclusive: bool) -> int:
+                        inclusive: bool, day_first: bool | None) -> int:
     try:
-        ts = parse_when(text, times, option)
+        ts = parse_when(text, times, option, day_first)
     except ValueError:
         raise ConfigError(f"{option} {text}: expected a timestamp such as 2024-03-01 or a "
                           "fraction such as 0.8 (a step number for a series indexed by "
@@ -148,8 +149,9 @@ def make_plan(n: int, times: pd.DatetimeIndex, bt: BacktestSettings) -> Plan:
         DataError: too little data before the first origin to train.
     """
     st = bt.train
-    start = resolve_position(bt.start, times, DEFAULT_START, "--start")
-    end = resolve_position(bt.end, times, 1.0, "--end", inclusive=True)
+    first = bt.train.data.day_first
+    start = resolve_position(bt.start, times, DEFAULT_START, "--start", day_first=first)
+    end = resolve_position(bt.end, times, 1.0, "--end", inclusive=True, day_first=first)
     _check_span(start, end, bt, times)
     origins = make_origins(max(start, 1), min(end, n), st.horizon, bt.stride or st.horizon)
     if bt.folds > len(origins):

@@ -108,6 +108,9 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
     """
     report = report or Reporter(quiet=True)
     frame = load_frame(Path(csv_path), bt.train.data)
+    # --start and --end read dates like 2/1/2007 in the file's own order
+    order = replace(bt.train.data, day_first=frame.spec.day_first)
+    bt = replace(bt, train=replace(bt.train, data=order))
     for note in frame.notes:
         report.note(note)
     grid = make_grid(frame)

@@ -122,7 +122,9 @@ class DetectionRun:
                                  "{need} (--since/--last still use them as context)",
                                  self.path, self.report)
         bins = self.bundle.meta["data"].get("spec", {}).get("resample")
-        self._cutoffs = {s.name: _cutoff(s, ds, self.path, bins) for s in self.frame.series}
+        first = self.frame.spec.day_first
+        self._cutoffs = {s.name: _cutoff(s, ds, self.path, bins, first)
+                         for s in self.frame.series}
         if ds.since is not None:
             _warn_nothing_since(self.frame, self._cutoffs, ds.since, self.report)
         _check_nothing_observed(self.frame, self._cutoffs, ds.strict, self.report, self.path)
@@ -204,7 +206,8 @@ class DetectionRun:
         return per, np.where(hit, np.fmax(overall, stuck.max(axis=1)), overall), flags | hit
 
 
-def _cutoff(s: Series, ds: DetectSettings, path: Path, bins: str | None = None) -> int:
+def _cutoff(s: Series, ds: DetectSettings, path: Path, bins: str | None = None,
+            day_first: bool | None = None) -> int:
     """First step to score: all of them, or those since a time / the last N.
 
     With binned rows (``--resample``), --since falls inside a bin, and that bin is
@@ -218,7 +221,7 @@ def _cutoff(s: Series, ds: DetectSettings, path: Path, bins: str | None = None) 
                               f"{step_numbers(s.index[:1])[0]} to "
                               f"{step_numbers(s.index[-1:])[0]})")
         try:
-            since = parse_when(ds.since, s.index, "--since")
+            since = parse_when(ds.since, s.index, "--since", day_first)
         except ValueError:
             raise ConfigError(f"--since {ds.since}: not a timestamp; expected e.g. "
                               "2026-03-01 or 2026-03-01T12:00 (a step number for a "
@@ -243,7 +246,8 @@ def _warn_nothing_since(frame: Frame, cutoffs: dict[str, int], since: str,
     if not stale:
         return
     last = max(s.index[-1] for s in stale)
-    since = shown_as(since, parse_when(since, stale[0].index), stale[0].index)
+    when = parse_when(since, stale[0].index, "--since", frame.spec.day_first)
+    since = shown_as(since, when, stale[0].index)
     if len(stale) == len(frame.series):
         where = "the data ends at" if len(stale) == 1 else "every series ends by"
         report.warn(f"--since {since}: no row at or after it; {where} "

@@ -139,7 +139,9 @@ def continue_settings(st: TrainSettings) -> TrainSettings:
     spec_saved = {**(saved.get("data") or {}),
                   **{k: resolved[k] for k in ROLE_FIELDS if k in resolved}}
     _same_grid(st, spec_saved, meta["data"].get("freq"))
-    spec = {f.name: spec_saved[f.name] for f in fields(DataSpec) if f.name in spec_saved
+    # Fields set by no option (day_first) are found again when the file is read.
+    spec = {f.name: spec_saved[f.name] for f in fields(DataSpec)
+            if f.name in spec_saved and f.name in SPEC_OPTIONS
             and not _given(st, SPEC_OPTIONS[f.name], getattr(st.data, f.name), _default(f))}
     return replace(st, **over, data=replace(st.data, **spec))
 
