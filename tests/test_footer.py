@@ -46,6 +46,7 @@ def test_a_footer_of_text_is_left_out(tmp_path: Path, tail: str) -> None:
     ('"1961-01"\n', 146),                       # a row cut short: no words, not a footer
     ('"1961-01",400,12\n', 146),                # a row too wide, right after the rows
     ("\n" + "some words here\n" * 6, 147),      # more text than a caption
+    ("Jan-61\n", 146),                          # a row cut short, with a month's name
 ])
 def test_other_trailing_lines_are_still_refused(tmp_path: Path, tail: str, line: int) -> None:
     with pytest.raises(DataError, match=f"line {line} has"):

@@ -19,7 +19,8 @@ from pathlib import Path
 
 TAIL_BYTES = 1 << 16  # read backwards in steps of this many bytes to find the last line
 MAX_LINES = 5  # a footer is a caption, not a second table
-WORDS = re.compile(r"[^\W\d_]{3,}")  # a word of three letters: text, not a cut-off row
+# Words of three letters or more, two to a line: text, not a row cut short ("Jan-61").
+WORDS = re.compile(r"[^\W\d_]{3,}")
 
 
 def table_end(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
@@ -53,7 +54,7 @@ def _footer(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
         return None, None
     text = [line.decode("utf-8", "replace").strip() for line in run]
     words = [t for t in text if t]
-    if not words or len(words) > MAX_LINES or not all(WORDS.search(t) for t in words):
+    if not words or len(words) > MAX_LINES or any(len(WORDS.findall(t)) < 2 for t in words):
         return None, None
     if text[0] and (any(field_count(t, sep) > 1 for t in words)
                     or not run[-1].endswith((b"\n", b"\r"))):
