@@ -121,10 +121,7 @@ class DetectionRun:
         self.frame = long_enough(frame, self.scorer.need, "the anomaly model needs at least "
                                  "{need} (--since/--last still use them as context)",
                                  self.path, self.report)
-        bins = self.bundle.meta["data"].get("spec", {}).get("resample")
-        first = self.frame.spec.day_first
-        self._cutoffs = {s.name: _cutoff(s, ds, self.path, bins, first)
-                         for s in self.frame.series}
+        self._cutoffs = {s.name: _cutoff(s, ds, self.frame) for s in self.frame.series}
         if ds.since is not None:
             _warn_nothing_since(self.frame, self._cutoffs, ds.since, self.report)
         _check_nothing_observed(self.frame, self._cutoffs, ds.strict, self.report, self.path)
@@ -206,8 +203,7 @@ class DetectionRun:
         return per, np.where(hit, np.fmax(overall, stuck.max(axis=1)), overall), flags | hit
 
 
-def _cutoff(s: Series, ds: DetectSettings, path: Path, bins: str | None = None,
-            day_first: bool | None = None) -> int:
+def _cutoff(s: Series, ds: DetectSettings, frame: Frame) -> int:
     """First step to score: all of them, or those since a time / the last N.
 
     With binned rows (``--resample``), --since falls inside a bin, and that bin is
@@ -221,12 +217,13 @@ def _cutoff(s: Series, ds: DetectSettings, path: Path, bins: str | None = None,
                               f"{step_numbers(s.index[:1])[0]} to "
                               f"{step_numbers(s.index[-1:])[0]})")
         try:
-            since = parse_when(ds.since, s.index, "--since", day_first)
+            since = parse_when(ds.since, s.index, "--since", frame.spec.day_first)
         except ValueError:
             raise ConfigError(f"--since {ds.since}: not a timestamp; expected e.g. "
                               "2026-03-01 or 2026-03-01T12:00 (a step number for a "
                               "series indexed by steps)") from None
         first = int(s.index.searchsorted(since))
+        bins = frame.spec.resample
         if bins and 0 < first <= len(s.index) and s.index[first - 1] + to_offset(bins) > since:
             return first - 1  # the bin that holds --since
         return first
