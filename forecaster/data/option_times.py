@@ -3,9 +3,10 @@
 A file's dates are read with its conventions: a two-digit year lies in the past (Jun-60 is
 1960 in AirPassengers), and a column may be day first (30/12/2006 in UCI's household
 power). One value on the command line cannot show which order it is in, so where its two
-readings differ the data decide: the reading that names one of the data's timestamps.
-Where neither or both do, the value is refused rather than guessed: a cron job's --since
-read the wrong way round would silently score nothing.
+readings differ the file's own order decides (``DataSpec.day_first``, found on reading);
+in a file that writes no such dates, the reading that names one of its timestamps. Where
+neither tells, the value is refused rather than guessed: a cron job's --since read the
+wrong way round would silently score nothing.
 """
 
 from __future__ import annotations
@@ -50,11 +51,13 @@ def parse_when(text: str, times: pd.DatetimeIndex, option: str = "--since",
         # A step past any a series can hold is past its end, not "no time".
         return EPOCH + pd.Timedelta(min(int(text), MAX_STEP + 1), unit="ns")
     readings = _readings(text)
-    named = [t for t in readings if t in times]
-    if len(readings) == 2 and day_first is not None:
+    if len(readings) == 1:
+        return _in_unit(readings[0], times)
+    if day_first is not None:
         return _in_unit(readings[1] if day_first else readings[0], times)
-    if len(readings) == 1 or len(named) == 1:
-        return _in_unit((named if len(readings) > 1 else readings)[0], times)
+    named = [t for t in readings if t in times]
+    if len(named) == 1:
+        return _in_unit(named[0], times)
     month_first, day_first_reading = readings
     raise ConfigError(f"{option} {text}: reads as {month_first:%Y-%m-%d} (month first) or "
                       f"{day_first_reading:%Y-%m-%d} (day first), and the data do not tell "

@@ -10,6 +10,14 @@ from torch import nn
 from forecaster.models.rnn import StackedRNN
 
 
+def check_segments(window: int, segment: int) -> None:
+    """Refuse a window that is no whole number of segments: the networks read
+    window/segment steps of one segment each, and such a window (a bundle edited by hand)
+    would fail only in the forward pass."""
+    if segment < 1 or window % segment:
+        raise ValueError(f"window {window} is no whole number of segments of {segment}")
+
+
 @dataclass
 class ForecasterConfig:
     """Shape and kind of the forecasting network; saved in the bundle.
@@ -52,11 +60,7 @@ class ForecasterConfig:
     embed: bool = True
 
     def __post_init__(self) -> None:
-        # The network reads window/segment steps of one segment each: a window that is no
-        # whole number of segments (a bundle edited by hand) fails only in the forward pass.
-        if self.segment < 1 or self.window % self.segment:
-            raise ValueError(f"window {self.window} is no whole number of segments of "
-                             f"{self.segment}")
+        check_segments(self.window, self.segment)
 
     def to_dict(self) -> dict:
         """Plain-JSON form."""

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
-from forecaster.models.forecaster_net import window_stats
+from forecaster.models.forecaster_net import check_segments, window_stats
 from forecaster.models.rnn import StackedRNN
 from forecaster.models.train import masked_mse
 
@@ -53,11 +53,7 @@ class ReconstructorConfig:
     norm: str = "none"
 
     def __post_init__(self) -> None:
-        # The network reads window/segment steps of one segment each: a window that is no
-        # whole number of segments (a bundle edited by hand) fails only in the forward pass.
-        if self.segment < 1 or self.window % self.segment:
-            raise ValueError(f"window {self.window} is no whole number of segments of "
-                             f"{self.segment}")
+        check_segments(self.window, self.segment)
 
     def to_dict(self) -> dict:
         """Plain-JSON form."""
