@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 from pathlib import Path
 
@@ -164,6 +165,8 @@ def test_info_shows_the_threshold_in_words(sensor_model: Path) -> None:
     text = " ".join(result.stdout.split())  # the table wraps lines
     assert "threshold=telemanom " in text and "other rules: " in text
     assert "all_rules" not in text and "{" not in text
+    # --anomaly-norm auto's choice is shown, not only "auto".
+    assert re.search(r"\bnorm=(none|revin)\b", text.split("anomaly ", 1)[1]), text
 
 
 def test_an_option_the_rule_does_not_read_is_refused(sensor_model: Path) -> None:

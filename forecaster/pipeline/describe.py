@@ -88,7 +88,9 @@ def _anomaly(section: dict | None) -> dict | None:
     keep = ("method", "threshold", "threshold_rule", "rule", "combine")
     out = {k: v for k, v in section.items() if k in keep or "threshold" in k}
     cfg = section.get("config") or {}
-    out.update({k: cfg[k] for k in ("window", "segment") if k in cfg})
+    # The network's shape and norm: --anomaly-norm auto's choice is only known from here.
+    out.update({k: cfg[k] for k in ("window", "segment", "norm", "cell", "layers", "hidden",
+                                    "latent", "bidirectional") if k in cfg})
     return out
 
 
