@@ -127,7 +127,8 @@ def test_bins_finer_than_the_rows_or_on_step_numbers_are_refused(tmp_path: Path)
     res = runner.invoke(app(), ["train", str(daily), *TINY, "--resample", "h",
                                 "--model", str(tmp_path / "m")])
     assert res.exit_code == 65, res.output
-    assert "bins are finer than the rows (a median 1 days" in res.stderr
+    assert ("bins are finer than the rows (a median 1D apart); give a coarser --resample "
+            "(e.g. --resample D)") in res.stderr
     pd.DataFrame({"step": range(1, 301), "v": np.arange(300.0)}).to_csv(steps, index=False)
     res = runner.invoke(app(), ["train", str(steps), *TINY, "--resample", "h",
                                 "--model", str(tmp_path / "m")])

@@ -80,6 +80,15 @@ def _bin_example(freq: str) -> str:
     return ([a for a, length in ADVICE_STEPS if length <= step] or ["h"])[-1]
 
 
+def _step_text(spacing: pd.Timedelta) -> str:
+    """A spacing as a step is written (1h, 90min, 2D), not as '0 days 01:00:00'."""
+    for unit in ("D", "h", "min", "s", "ms", "us"):
+        count = spacing / pd.Timedelta(1, unit=unit)
+        if count >= 1 and count == int(count):
+            return f"{int(count)}{unit}"
+    return str(spacing)
+
+
 def _coarser(freq: str, times: pd.DatetimeIndex) -> str:
     """A --resample step coarser than ``freq`` and than the rows' median spacing (an
     hourly grid that is half empty gained nothing from the advice --resample h)."""
@@ -111,9 +120,11 @@ def check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, pa
     where = f" (series '{name}')" if name else ""
     if binned:
         spacing = pd.Timedelta(np.median(np.diff(times.asi8)), unit=times.unit)
+        coarser = next((a for a, length in ADVICE_STEPS if length >= spacing), "MS")
         raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} --resample {freq} "
                         f"bins hold a row, {missing} would be filled in: the bins are finer "
-                        f"than the rows (a median {spacing} apart); give a coarser --resample")
+                        f"than the rows (a median {_step_text(spacing)} apart); give a "
+                        f"coarser --resample (e.g. --resample {coarser})")
     gaps = np.diff(pos) - 1
     if gaps.max() * 2 > missing:  # one gap: an outage or a stray row, not a wrong step
         i = int(np.argmax(gaps))
