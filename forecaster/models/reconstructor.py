@@ -95,6 +95,13 @@ class Reconstructor(nn.Module):
         return out if cfg.norm == "none" else out * scale + loc
 
 
+def new_reconstructor(cfg: ReconstructorConfig, seed: int) -> Reconstructor:
+    """A freshly initialised network whose weights depend on ``seed`` only (not on how
+    many networks were built before it in the process, such as the forecaster's members)."""
+    torch.manual_seed(seed)
+    return Reconstructor(cfg)
+
+
 def _summary(h: torch.Tensor, bidirectional: bool, hidden: int) -> torch.Tensor:
     """The encoder's view of the whole window: the last step forwards (and, when
     bidirectional, the first step of the backward pass, which has read everything)."""

@@ -31,6 +31,7 @@ from forecaster.errors import ConfigError, DataError
 from forecaster.models.reconstructor import (
     Reconstructor,
     ReconstructorConfig,
+    new_reconstructor,
     reconstruction_loss,
 )
 from forecaster.models.train import Diverged, EpochHook, History, TrainConfig, fit
@@ -120,7 +121,7 @@ def _fold_errors(frame: Frame, grid: Grid, sta: TrainSettings, f: Fold, device: 
         raise DataError(f"too little data before the validation block of {label} for "
                         f"--anomaly-window {w}; use a shorter --anomaly-window, fewer "
                         "--folds, or --no-anomaly") from None
-    net = Reconstructor(recon_config(frame, sta))
+    net = new_reconstructor(recon_config(frame, sta), sta.seed)
     with report.epochs(label, sta.anomaly_epochs) as hook:
         hist = _fit(net, data.train, data.early, sta, device, hook)
     err = window_errors(net, data.val.to(device))
@@ -145,7 +146,7 @@ def _final_fit(frame: Frame, grid: Grid, sta: TrainSettings, best_epochs: list[i
     t, e = data.train, data.early
     every = WindowSet(t.inputs, t.targets, t.weights, torch.cat([t.starts, e.starts]),
                       t.window, t.horizon)
-    net = Reconstructor(recon_config(frame, sta))
+    net = new_reconstructor(recon_config(frame, sta), sta.seed)
     with report.epochs("anomaly final model", epochs) as hook:
         _fit(net, every, None, sta, device, hook, fixed_epochs=epochs)
     return net, epochs
