@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from forecaster.anomaly.scores import combine_steps, smooth, window_errors
+from forecaster.data.carry import carried
 from forecaster.data.loading import Series
 from forecaster.data.scaling import Scaler
 from forecaster.data.windows import WindowSet, assemble, window_starts
@@ -44,16 +45,18 @@ def reconstruction_errors(net: Reconstructor, s: Series, scaler: Scaler, cutoff:
 
 @torch.inference_mode()
 def forecast_errors(net: ForecasterNet, s: Series, scaler: Scaler, cutoff: int,
-                    device: torch.device, batch_size: int = 1024, lead: int = 1) -> np.ndarray:
+                    device: torch.device, fill: str, batch_size: int = 1024,
+                    lead: int = 1) -> np.ndarray:
     """Residuals (steps, targets) in scaled units of the network's forecasts made ``lead``
     steps ahead (never floored at 0, like the out-of-fold residuals they are compared
     with), NaN before ``cutoff``, before the first full window and at filled steps.
 
     One step ahead, a forecaster follows a holiday or an outage within the hour; a day
-    ahead, it still expects an ordinary day, so such context anomalies show.
+    ahead, it still expects an ordinary day, so such context anomalies show. ``fill`` is
+    the data's gap policy: filled inputs are read as in training (``data/carry.py``).
     """
     w, k, n = net.cfg.window, net.cfg.n_targets, len(s.index)
-    scaled = scaler.transform(s.values)
+    scaled = scaler.transform(carried(s.values, s.observed, fill))  # inputs read no later rows
     mask = s.observed.all(axis=1, keepdims=True).astype(np.float32)
     inputs = torch.from_numpy(np.concatenate([scaled, mask], axis=1))
     targets = np.arange(max(cutoff, w + lead - 1), n)  # steps forecast, `lead` steps before

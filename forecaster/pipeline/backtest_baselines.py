@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from forecaster.baselines import drift, ets, naive, seasonal_naive
+from forecaster.data.carry import carried
 from forecaster.data.loading import Frame
 from forecaster.pipeline.backtest_plan import Refit
 from forecaster.pipeline.prepare import Grid
@@ -37,7 +38,7 @@ def baseline_points(frame: Frame, grid: Grid, refit: Refit,
     out = {name: [np.empty((len(o), horizon, k)) for o in origins]
            for name in BASELINES + ((WEEKLY,) if week else ())}
     for i, s in enumerate(frame.series):
-        y = s.values[:, :k].astype(np.float64)
+        y = carried(s.values, s.observed, frame.spec.fill)[:, :k].astype(np.float64)
         n, off = len(y), grid.offsets[i]
         lo, fhi, hi = (int(np.clip(p - off, 0, n))
                        for p in (refit.train_lo, refit.fit_hi, refit.train_hi))

@@ -20,6 +20,7 @@ import torch
 
 from forecaster.baselines import season_length
 from forecaster.config import TrainSettings
+from forecaster.data.carry import carried
 from forecaster.data.loading import Frame, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.timestamps import time_text
@@ -249,7 +250,7 @@ def refit_data(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit) -> 
                        (refit.train_lo, refit.fit_hi, refit.train_hi))
         part = slice(lo, fhi) if fhi - lo >= 2 else slice(0, 2)
         scaler = Scaler().fit(s.values[part], s.observed[part])
-        scaled = scaler.transform(s.values)
+        scaled = scaler.transform(carried(s.values, s.observed, frame.spec.fill))
         origins = refit.origins - off
         origins = origins[(origins >= w) & (origins + h <= n)] if fhi - lo >= 2 else origins[:0]
         starts = {"fit": window_starts(n, w, h, lo, lo, fhi),

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from forecaster.baselines import naive, seasonal_naive
+from forecaster.data.carry import carried
 from forecaster.data.loading import Frame
 from forecaster.data.scaling import Scaler
 from forecaster.metrics import QUANTILE_GRID
@@ -141,7 +142,8 @@ def settle_points(frame: Frame, raw: np.ndarray, origins: np.ndarray, floor: np.
     if not held.any():
         return raw
     k = raw.shape[-1]
-    last = np.stack([frame.series[i].values[o - 1, :k] for i, o in origins])  # (windows, targets)
+    inputs = [carried(s.values, s.observed, frame.spec.fill) for s in frame.series]
+    last = np.stack([inputs[i][o - 1, :k] for i, o in origins])  # (windows, targets)
     return hold_counters(raw, last[:, None, :], held[origins[:, 0]])
 
 
@@ -165,7 +167,7 @@ def fold_truth(frame: Frame, origins: np.ndarray, horizon: int,
         rows = np.flatnonzero(origins[:, 0] == i)
         if not rows.size:
             continue
-        y = s.values[:, :k].astype(np.float64)
+        y = carried(s.values, s.observed, frame.spec.fill)[:, :k].astype(np.float64)
         o = origins[rows, 1]
         at = o[:, None] + steps[None, :]
         out[0][rows] = np.where(s.observed[at, :k], y[at], np.nan)
@@ -200,7 +202,8 @@ def window_volatility(frame: Frame, origins: np.ndarray, window: int,
         if not rows.size:
             continue
         scale = np.asarray(scalers[i].scale_[:k], dtype=np.float64)
-        change = np.abs(np.diff(s.values[:, :k].astype(np.float64), axis=0))  # (steps-1, targets)
+        x = carried(s.values, s.observed, frame.spec.fill)[:, :k].astype(np.float64)
+        change = np.abs(np.diff(x, axis=0))  # (steps-1, targets)
         total = np.concatenate([np.zeros((1, k)), np.cumsum(change, axis=0)])
         end = origins[rows, 1]  # the window holds values [end - window, end)
         vol = (total[end - 1] - total[end - window]) / (window - 1)  # (rows, targets)

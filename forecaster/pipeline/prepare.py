@@ -9,6 +9,7 @@ import pandas as pd
 import torch
 
 from forecaster.config import TrainSettings
+from forecaster.data.carry import carried, carry_tail
 from forecaster.data.folds import Fold, make_folds
 from forecaster.data.loading import Frame
 from forecaster.data.scaling import Scaler
@@ -208,7 +209,11 @@ def fold_data(frame: Frame, grid: Grid, st: TrainSettings, train_lo: int, train_
         lo, hi = _train_part(grid, i, n, train_lo, train_hi)
         part = slice(lo, hi) if hi - lo >= 2 else slice(0, max(hi, 2))
         scaler = Scaler().fit(s.values[part], s.observed[part])
-        scaled = scaler.transform(s.values)
+        if horizon:  # a forecaster: its inputs never read a value after them
+            scaled = scaler.transform(carried(s.values, s.observed, frame.spec.fill))
+        else:  # the reconstructor: interpolated, but not towards rows after its part
+            scaled = scaler.transform(s.values)
+            carry_tail(scaled, s.observed, hi, frame.spec.fill)
         scalers.append(scaler)
         tr.append((scaled, s.observed, window_starts(n, st.window, horizon, lo, lo, hi - es)))
         early.append((scaled, s.observed, window_starts(n, st.window, horizon, lo, hi - es, hi)))

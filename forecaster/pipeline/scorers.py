@@ -134,9 +134,10 @@ def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -
                         min(_pick(ds.q, recorded["q"]), 0.99), 0.0, 0.0)
 
     _check_used(rule, ds)
+    fill = bundle.meta["data"]["spec"].get("fill", "interpolate")
 
     def run(s: Series, scaler: Scaler, cutoff: int) -> np.ndarray:
-        return np.abs(forecast_errors(net, s, scaler, cutoff, device, lead=lead))
+        return np.abs(forecast_errors(net, s, scaler, cutoff, device, fill, lead=lead))
 
     return Scorer("forecast", center, scale, thr, rule, float(recorded.get("prune", 0.13)), run,
                    net.cfg.window + lead, merge=net.cfg.window, stuck=stuck_limits(bundle))
