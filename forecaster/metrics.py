@@ -25,16 +25,24 @@ def rmse(y: np.ndarray, yhat: np.ndarray) -> float:
 NEGLIGIBLE = 1e-9
 
 
-def mase(y: np.ndarray, yhat: np.ndarray, ybase: np.ndarray) -> float:
-    """MAE relative to a baseline's MAE on the same points (< 1 beats the baseline).
+def mase(y: np.ndarray, yhat: np.ndarray, scale: np.ndarray) -> float:
+    """Mean absolute scaled error (Hyndman and Koehler, 2006): the errors divided by the
+    in-sample MAE of the seasonal naive forecast on the training rows (< 1: better than
+    that baseline did in sample), so that figures compare across series and papers.
 
-    NaN (undefined) when the baseline is exact: its MAE is 0, or negligible against the
-    actuals' scale.
+    Args:
+        y: actuals.
+        yhat: forecasts.
+        scale: each point's scale (``evaluation.mase_scales``), the same shape.
+
+    Returns:
+        The MASE; NaN (undefined) where a scale is missing, 0, or negligible against the
+        actuals (a constant training part).
     """
-    base = mae(y, ybase)
-    if base == 0 or base <= NEGLIGIBLE * float(np.mean(np.abs(y))):
+    floor = NEGLIGIBLE * float(np.mean(np.abs(y))) if len(y) else 0.0
+    if not len(y) or not (np.asarray(scale) > max(floor, 0.0)).all():
         return float("nan")
-    return mae(y, yhat) / base
+    return float(np.mean(np.abs(y - yhat) / scale))
 
 
 def mape(y: np.ndarray, yhat: np.ndarray) -> float:
@@ -82,7 +90,7 @@ def interval_pinball(y: np.ndarray, yhat: np.ndarray, lower: np.ndarray, upper: 
 
 
 def scorecard(y: np.ndarray, yhat: np.ndarray, lower: np.ndarray, upper: np.ndarray,
-              ybase: np.ndarray, level: float) -> dict[str, float]:
+              scale: np.ndarray, level: float) -> dict[str, float]:
     """Every metric of a backtest report over the same points.
 
     Args:
@@ -90,13 +98,13 @@ def scorecard(y: np.ndarray, yhat: np.ndarray, lower: np.ndarray, upper: np.ndar
         yhat: point forecasts.
         lower: lower interval bounds.
         upper: upper interval bounds.
-        ybase: seasonal-naive forecasts, the MASE scale.
+        scale: each point's MASE scale (the in-sample seasonal-naive MAE).
         level: the interval's nominal level in percent.
 
     Returns:
         mae, rmse, mse, mape, smape, mase, coverage, width and pinball.
     """
     return {"mae": mae(y, yhat), "rmse": rmse(y, yhat), "mse": mse(y, yhat),
-            "mape": mape(y, yhat), "smape": smape(y, yhat), "mase": mase(y, yhat, ybase),
+            "mape": mape(y, yhat), "smape": smape(y, yhat), "mase": mase(y, yhat, scale),
             "coverage": coverage(y, lower, upper), "width": width(lower, upper),
             "pinball": interval_pinball(y, yhat, lower, upper, level)}

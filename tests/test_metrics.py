@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from forecaster.metrics import (
@@ -41,10 +42,31 @@ def test_mape_skips_zero_actuals_and_smape_zero_pairs() -> None:
     assert smape(np.array([0.0, 1.0]), np.array([0.0, 1.0])) == 0.0
 
 
-def test_mase_is_relative_to_the_baseline() -> None:
-    base = np.array([1.0, 4.0, 4.0])  # MAE 2/3
-    assert mase(Y, F, base) == pytest.approx((4 / 3) / (2 / 3))
-    assert math.isnan(mase(Y, F, Y))
+def test_mase_divides_each_error_by_its_in_sample_scale() -> None:
+    # Hyndman and Koehler: the scale is the training rows' seasonal-naive MAE, per series.
+    scale = np.array([0.5, 2.0, 2.0])
+    errors = np.abs(Y - F)
+    assert mase(Y, F, scale) == pytest.approx(np.mean(errors / scale))
+    assert math.isnan(mase(Y, F, np.array([0.5, 0.0, 2.0])))  # a constant training part
+    assert math.isnan(mase(Y, F, np.array([0.5, np.nan, 2.0])))
+
+
+def test_mase_scales_are_the_in_sample_seasonal_naive_mae(tmp_path) -> None:
+    from forecaster.data.loading import load_frame
+    from forecaster.data.spec import DataSpec
+    from forecaster.pipeline.evaluation import mase_scales
+
+    t = np.arange(60)
+    y = (t % 4) * 2.0 + t  # season 4: each value 4 more than a season before
+    y[10] = np.nan  # a filled step takes no part
+    path = tmp_path / "s.csv"
+    pd.DataFrame({"time": pd.date_range("2024-01-01", periods=60, freq="h"),
+                  "y": y}).to_csv(path, index=False)
+    frame = load_frame(path, DataSpec())
+    assert mase_scales(frame, np.array([0]), 0, 40, 4)[0, 0] == pytest.approx(4.0)
+    # Too few rows for two seasons: one-step changes (1, 1, 1, -5, ...).
+    assert mase_scales(frame, np.array([0]), 0, 6, 4)[0, 0] == pytest.approx(
+        np.mean(np.abs(np.diff(y[:6]))))
 
 
 def test_interval_metrics_by_hand() -> None:
@@ -63,7 +85,7 @@ def test_interval_pinball_averages_three_quantiles() -> None:
 
 
 def test_scorecard_has_every_metric() -> None:
-    sc = scorecard(Y, F, F - 1, F + 1, Y + 1, 90.0)
+    sc = scorecard(Y, F, F - 1, F + 1, np.ones_like(Y), 90.0)
     assert set(sc) == {"mae", "rmse", "mse", "mape", "smape", "mase", "coverage", "width",
                        "pinball"}
     assert sc["width"] == pytest.approx(2.0)

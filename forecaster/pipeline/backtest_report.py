@@ -65,8 +65,8 @@ def scores(fc: Forecasts, rows: np.ndarray, level: float,
 
     if not seen.any():  # every actual here was filled in: nothing to score
         return {name: dict.fromkeys(SCORE_KEYS, float("nan")) for name in fc.models}
-    base = pick(fc.models["seasonal naive"][0])
-    return {name: scorecard(y[seen], pick(p), pick(lo), pick(hi), base, level)
+    unit = pick(np.broadcast_to(fc.scale, fc.actual.shape))
+    return {name: scorecard(y[seen], pick(p), pick(lo), pick(hi), unit, level)
             for name, (p, lo, hi) in fc.models.items()}
 
 

@@ -39,6 +39,7 @@ from forecaster.pipeline.evaluation import (
     MIN_INTERVAL_WINDOWS,
     Units,
     counter_directions,
+    mase_scales,
     nonnegative,
     settle_points,
     to_raw,
@@ -73,12 +74,14 @@ class Forecasts:
         actual: the values that happened.
         models: per model name, (point, lower, upper).
         refit: per origin, the 0-based refit that produced it.
+        scale: (origins, 1, targets) MASE's scale, from the rows its refit trained on.
     """
 
     origins: np.ndarray
     actual: np.ndarray
     models: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
     refit: np.ndarray
+    scale: np.ndarray
 
 
 @dataclass
@@ -219,8 +222,10 @@ def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, seas
     model = bt.train.cell.upper()  # the baselines stay as their methods define them
     models[model] = tuple(settle_points(frame, a, data.test_origins, floor, held)
                           for a in models[model])
+    unit = mase_scales(frame, grid.offsets, refit.train_lo, refit.train_hi, season)
     out = Forecasts(data.test_origins, actuals(frame, data.test_origins, st.horizon), models,
-                    np.full(len(data.test_origins), index))
+                    np.full(len(data.test_origins), index),
+                    unit[data.test_origins[:, 0]][:, None, :])
     return out, secs, epochs
 
 
@@ -285,4 +290,5 @@ def _concat(outs: list[Forecasts]) -> Forecasts:
               for n in names}
     return Forecasts(np.concatenate([o.origins for o in outs]),
                      np.concatenate([o.actual for o in outs]), models,
-                     np.concatenate([o.refit for o in outs]))
+                     np.concatenate([o.refit for o in outs]),
+                     np.concatenate([o.scale for o in outs]))

@@ -75,6 +75,22 @@ def _series_values(frame: Frame, offsets: np.ndarray, lo: int, hi: int) -> list[
     return out
 
 
+def mase_scales(frame: Frame, offsets: np.ndarray, lo: int, hi: int,
+                season: int) -> np.ndarray:
+    """MASE's scale of each series and target: the mean absolute change over one season
+    (one step where the rows hold less than two seasons) among observed values in the
+    training rows [lo, hi). (series, targets); NaN where no pair was observed.
+    """
+    out = []
+    for v in _series_values(frame, offsets, lo, hi):
+        m = season if len(v) >= 2 * season else 1
+        change = np.abs(v[m:] - v[:-m]) if len(v) > m else np.full((1, v.shape[1]), np.nan)
+        seen = ~np.isnan(change)
+        total = np.where(seen, change, 0.0).sum(axis=0)
+        out.append(np.where(seen.any(axis=0), total / np.maximum(seen.sum(axis=0), 1), np.nan))
+    return np.stack(out)
+
+
 def is_counter(frame: Frame, offsets: Sequence[int], lo: int, hi: int) -> bool:
     """Whether every target of every series rises (or falls) at nearly every change over
     rows [lo, hi): a meter reading, an odometer, a cumulative count.

@@ -53,14 +53,16 @@ def warn_beaten(report: Reporter, results: list[dict], short_window: bool = Fals
 
 
 def fold_scores(truth: np.ndarray, raw: np.ndarray, naive: np.ndarray,
-            snaive: np.ndarray) -> dict[str, float | None]:
-    """Fold metrics over the observed actuals only (filled-in ones are NaN in ``truth``)."""
+                snaive: np.ndarray, scale: np.ndarray) -> dict[str, float | None]:
+    """Fold metrics over the observed actuals only (filled-in ones are NaN in ``truth``);
+    ``scale`` is each point's MASE scale (``evaluation.mase_scales``)."""
     seen = ~np.isnan(truth)
     if not seen.any():  # a validation block inside a gap: nothing to score
         return dict.fromkeys(("mae", "rmse", "mase", "naive_mae", "naive_rmse", "snaive_mae",
                               "snaive_rmse"))
     y, p, n, s = truth[seen], raw[seen], naive[seen], snaive[seen]
-    return {"mae": mae(y, p), "rmse": rmse(y, p), "mase": finite_or_none(mase(y, p, s)),
+    unit = np.broadcast_to(scale, truth.shape)[seen]
+    return {"mae": mae(y, p), "rmse": rmse(y, p), "mase": finite_or_none(mase(y, p, unit)),
             "naive_mae": mae(y, n), "naive_rmse": rmse(y, n),
             "snaive_mae": mae(y, s), "snaive_rmse": rmse(y, s)}
 

@@ -31,6 +31,7 @@ from forecaster.pipeline.evaluation import (
     counter_directions,
     fold_truth,
     interval_quantiles,
+    mase_scales,
     nonnegative,
     settle_points,
     to_raw,
@@ -249,6 +250,8 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
     raw = settle_points(frame, network, data.val_origins, floor, held)
     m = season_length(frame.freq)
     truth, naive, snaive = fold_truth(frame, data.val_origins, st.horizon, m)
+    unit = np.broadcast_to(mase_scales(frame, grid.offsets, fold.train_lo, fold.train_hi, m)[
+        data.val_origins[:, 0]][:, None, :], truth.shape)  # (windows, horizon, targets)
     scale = np.stack([np.asarray(data.scalers[s].scale_[:len(frame.spec.targets)])
                       for s in data.val_origins[:, 0]])[:, None, :]
     return {
@@ -257,9 +260,9 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
         "val_start": str(grid_time(frame, grid, fold.val_lo)),
         "val_end": str(grid_time(frame, grid, fold.val_hi - 1)),
         "windows": int(len(pred)), "best_epoch": int(np.median(best)),
-        **fold_scores(truth, raw, naive, snaive),
+        **fold_scores(truth, raw, naive, snaive, unit),
         # Per target as well: pooled, targets in kW and in % make one meaningless MAE.
-        "targets": {t: fold_scores(*(a[..., j] for a in (truth, raw, naive, snaive)))
+        "targets": {t: fold_scores(*(a[..., j] for a in (truth, raw, naive, snaive, unit)))
                     for j, t in enumerate(frame.spec.targets)} if raw.shape[-1] > 1 else {},
         "season": m, "residuals": ((truth - raw) / scale).astype(np.float32),
         # The network's own residuals, unfloored: what --method forecast scores. Floored,
