@@ -64,7 +64,8 @@ class ConfigError(ForecastError):
     exit_code = EXIT_USAGE
 
 
-class NotFittedError(ForecastError):
-    """A model was used before it was fitted."""
+class NotFittedError(ForecastError, ValueError, AttributeError):
+    """A model was used before it was fitted (a ValueError and an AttributeError too, as
+    scikit-learn's is, so that code written against scikit-learn catches it)."""
 
     exit_code = EXIT_INTERNAL

@@ -148,3 +148,20 @@ def test_the_scaler_keeps_the_estimator_contract() -> None:
     assert np.array_equal(again.transform(values), sc.transform(values))
     with pytest.raises(NotFittedError, match="not fitted yet: call fit"):
         Scaler().transform(values)
+
+
+def test_the_scaler_works_with_scikit_learn_tools() -> None:
+    """clone gives a fresh unfitted scaler; the unfitted error is what scikit-learn code
+    catches (ValueError and AttributeError, as sklearn's NotFittedError)."""
+    from sklearn.base import clone
+
+    from forecaster.data.scaling import Scaler
+
+    values, observed = np.array([[1.0], [3.0]]), np.ones((2, 1), bool)
+    fresh = clone(Scaler().fit(values, observed))
+    assert not hasattr(fresh, "mean_")
+    for caught in (ValueError, AttributeError):
+        with pytest.raises(caught):
+            fresh.transform(values)
+    with pytest.raises(ValueError, match="no settings"):
+        Scaler().set_params(with_mean=False)

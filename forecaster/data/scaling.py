@@ -43,6 +43,16 @@ class Scaler:
             self.scale_.append(float(sc.scale_[0]))
         return self
 
+    def get_params(self, deep: bool = True) -> dict:
+        """No settings: scikit-learn's ``clone`` makes a fresh, unfitted scaler."""
+        return {}
+
+    def set_params(self, **params: object) -> Scaler:
+        """There are no settings to set; any name given is an error."""
+        if params:
+            raise ValueError(f"Scaler has no settings; got {sorted(params)}")
+        return self
+
     def transform(self, values: np.ndarray) -> np.ndarray:
         """Scale (timesteps, channels) values."""
         mean, scale = self._fitted()
