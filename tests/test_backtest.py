@@ -121,6 +121,34 @@ def test_no_forecast_depends_on_its_future(tmp_path: Path, refit: str) -> None:
         assert not np.allclose(a.forecasts.actual[~safe], b.forecasts.actual[~safe])
 
 
+def test_early_stopping_does_not_read_the_intervals_validation_part(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The epoch is chosen on the fit part's end; the validation part, whose residuals set
+    the intervals, is not chosen on too (a band chosen on its own residuals is narrow)."""
+    from forecaster.pipeline import backtesting
+
+    make_series(n=300).to_csv(tmp_path / "a.csv", index=False)
+    seen, real = [], backtesting.refit_data
+
+    def spy(*args, **kwargs):
+        data = real(*args, **kwargs)
+        seen.append(data)
+        return data
+
+    chosen = []
+    real_fit = backtesting.fit_ensemble
+    monkeypatch.setattr(backtesting, "refit_data", spy)
+    monkeypatch.setattr(backtesting, "fit_ensemble",
+                        lambda frame, st, train, early, *a: chosen.append(early)
+                        or real_fit(frame, st, train, early, *a))
+    _run(tmp_path / "a.csv", "never")
+    data, early = seen[0], chosen[0]
+    assert early is data.early and len(early)
+    last_target = int(early.starts.max()) + early.window + early.horizon
+    assert last_target <= int(data.val.starts.min()) + data.val.window  # before validation
+    assert int(data.fit.starts.max()) < int(early.starts.min())
+
+
 def test_cli_backtest_writes_forecasts_metrics_and_plot(tmp_path: Path) -> None:
     make_series(n=300).to_csv(tmp_path / "s.csv", index=False)
     tiny = ["--epochs", "2", "--hidden", "4", "--layers", "1", "--window", "24", "--segment",

@@ -45,7 +45,7 @@ from forecaster.pipeline.evaluation import (
     to_raw,
     validated_bounds,
 )
-from forecaster.pipeline.prepare import Grid, make_grid, resolve_device
+from forecaster.pipeline.prepare import Grid, es_size, make_grid, resolve_device
 from forecaster.pipeline.shape import fit_short, resolve_norm, resolve_shape
 from forecaster.pipeline.training import fit_ensemble
 from forecaster.report import Reporter
@@ -59,6 +59,7 @@ class RefitData:
 
     scalers: list[Scaler]
     fit: WindowSet
+    early: WindowSet  # the fit part's last steps: early stopping, apart from the intervals'
     val: WindowSet
     test: WindowSet
     val_origins: np.ndarray
@@ -198,7 +199,10 @@ def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, seas
     data = refit_data(frame, grid, bt, refit)
     _check_windows(data, st, index)
     t0 = time.perf_counter()
-    net, epochs = fit_ensemble(frame, st, data.fit, data.val, device, report, f"fit {index + 1}")
+    # Early stopping on the fit part's end, not on the validation part: the intervals come
+    # from the validation residuals, and the epoch chosen on them would narrow the band.
+    net, epochs = fit_ensemble(frame, st, data.fit, data.early, device, report,
+                               f"fit {index + 1}")
     val_pt = predict_batches(net, data.val.to(device)).numpy()
     test_pt = predict_batches(net, data.test.to(device)).numpy()  # every origin in one pass
     secs = time.perf_counter() - t0
@@ -248,7 +252,8 @@ def refit_data(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit) -> 
     """Scalers fitted on the fitting part only, and the fit, validation and test windows."""
     st = bt.train
     w, h, k = st.window, st.horizon, len(frame.spec.targets)
-    scalers, parts, val_o, test_o = [], {"fit": [], "val": [], "test": []}, [], []
+    scalers, val_o, test_o = [], [], []
+    parts: dict[str, list] = {"fit": [], "early": [], "val": [], "test": []}
     for i, s in enumerate(frame.series):
         n, off = len(s.index), grid.offsets[i]
         lo, fhi, hi = (int(np.clip(p - off, 0, n)) for p in
@@ -258,7 +263,9 @@ def refit_data(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit) -> 
         scaled = scaler.transform(carried(s.values, s.observed, frame.spec.fill))
         origins = refit.origins - off
         origins = origins[(origins >= w) & (origins + h <= n)] if fhi - lo >= 2 else origins[:0]
-        starts = {"fit": window_starts(n, w, h, lo, lo, fhi),
+        es = es_size(fhi - lo, h)
+        starts = {"fit": window_starts(n, w, h, lo, lo, fhi - es),
+                  "early": window_starts(n, w, h, lo, fhi - es, fhi),
                   "val": window_starts(n, w, h, 0, fhi, hi), "test": origins - w}
         for name, st_ in starts.items():
             parts[name].append((scaled, s.observed, st_))
@@ -266,7 +273,7 @@ def refit_data(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit) -> 
         val_o.append(np.stack([np.full(len(starts["val"]), i), starts["val"] + w], 1))
         test_o.append(np.stack([np.full(len(origins), i), origins], 1))
     sets = {name: assemble(p, k, w, h) for name, p in parts.items()}
-    return RefitData(scalers, sets["fit"], sets["val"], sets["test"],
+    return RefitData(scalers, sets["fit"], sets["early"], sets["val"], sets["test"],
                      np.concatenate(val_o).astype(np.int64),
                      np.concatenate(test_o).astype(np.int64))
 
