@@ -101,6 +101,19 @@ def test_since_scores_only_new_rows_with_history_as_context(sensor_model: Path) 
     assert len(last) == 5
 
 
+def test_fixed_rules_flag_a_step_alike_whatever_rows_are_scored(sensor_model: Path) -> None:
+    """std and quantile thresholds are fixed at training: a cron run over the newest rows
+    flags exactly what a run over the whole file flags there."""
+    for rule in ("std", "quantile"):
+        full = pd.read_csv(io.StringIO(_detect(sensor_model, "--threshold", rule,
+                                               "--exit-zero").stdout))
+        new = pd.read_csv(io.StringIO(_detect(sensor_model, "--threshold", rule, "--since",
+                                              "2026-03-25 00:00", "--exit-zero").stdout))
+        tail = full.iloc[-len(new):].reset_index(drop=True)
+        assert (new["is_anomaly"] == tail["is_anomaly"]).all(), rule
+        assert (new["threshold"] == tail["threshold"]).all(), rule
+
+
 def test_plot_is_a_png_of_the_right_size(sensor_model: Path, tmp_path: Path) -> None:
     png = tmp_path / "plot.png"
     result = _detect(sensor_model, "--plot", str(png), "--exit-zero", "--events")
