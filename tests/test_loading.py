@@ -346,6 +346,38 @@ def test_date_and_time_columns_make_one_timestamp(tmp_path: Path) -> None:
     assert s.index[0] == pd.Timestamp("2006-12-16 17:24", tz="UTC") and len(s.index) == 60
 
 
+def test_a_date_column_beside_a_clock_column_of_any_name_is_split(tmp_path: Path) -> None:
+    """Datum;Uhrzeit (or Fecha,Hora) are a date and its time of day, as Date;Time are: read
+    alone, the dates repeated 24 times and the advice to average duplicates made a daily
+    model of hourly data."""
+    idx = pd.date_range("2024-01-01", periods=72, freq="h")
+    lines = ["Datum;Uhrzeit;Temperatur"] + [f"{t:%d.%m.%Y};{t:%H:%M};{20 + i % 5},5"
+                                            for i, t in enumerate(idx)]
+    path = write_lines(tmp_path, lines)
+    frame = load_frame(path, DataSpec())
+    assert frame.spec.time_parts == ["Datum", "Uhrzeit"] and frame.freq == "h"
+    assert (frame.series[0].index == idx.tz_localize("UTC")).all()
+    # Named by hand, in any names; whole hours 0-23 are a time of day too.
+    lines = ["Tag,Stunde,v"] + [f"{t:%Y-%m-%d},{t.hour},{i}" for i, t in enumerate(idx)]
+    frame = load_frame(write_lines(tmp_path, lines, "h.csv"),
+                       DataSpec(time_parts=["Tag", "Stunde"]))
+    assert (frame.series[0].index == idx.tz_localize("UTC")).all()
+    with pytest.raises(DataError, match="column 'v' should hold the time of day beside the "
+                                        "dates, but holds '0'"):
+        load_frame(tmp_path / "h.csv", DataSpec(time_parts=["Tag", "v"], targets=["Stunde"]))
+
+
+def test_influxdb_annotated_csv_reads_its_time_column(tmp_path: Path) -> None:
+    """InfluxDB 2's export has the query's _start and _stop before _time: the time is _time."""
+    idx = pd.date_range("2024-01-01", periods=48, freq="h")
+    lines = ["#datatype,string,long,dateTime:RFC3339,dateTime:RFC3339,dateTime:RFC3339,double",
+             "#default,_result,,,,,", ",result,table,_start,_stop,_time,_value"] + [
+        f",,0,2024-01-01T00:00:00Z,2024-01-03T00:00:00Z,{t:%Y-%m-%dT%H:%M:%SZ},{i}"
+        for i, t in enumerate(idx)]
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec(targets=["_value"]))
+    assert frame.spec.time_col == "_time" and frame.freq == "h"
+
+
 def test_year_month_day_hour_columns_make_one_timestamp(tmp_path: Path) -> None:
     idx = pd.date_range("2010-01-01", periods=48, freq="h")
     lines = ["year,month,day,hour,pm2.5"] + [f"{t.year},{t.month},{t.day},{t.hour},{i}"

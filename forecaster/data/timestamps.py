@@ -30,7 +30,8 @@ from forecaster.data.time_guess import (
 from forecaster.data.zones import local_dates
 from forecaster.errors import DataError
 
-TIME_NAMES = ("timestamp", "time", "datetime", "date", "ds", "date_time", "ts", "step")
+# "_time": InfluxDB 2's annotated CSV, where _start and _stop (the query's range) come first.
+TIME_NAMES = ("timestamp", "time", "datetime", "date", "ds", "date_time", "ts", "step", "_time")
 PART_NAMES = ("year", "month", "day", "hour", "minute", "second")
 EPOCH = pd.Timestamp(0, tz="UTC")
 UNNAMED = re.compile(r"Unnamed: (\d+)")  # pandas' name for the Nth header cell, empty
@@ -54,7 +55,7 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
             return col, []
     parts = [lower[p] for p in PART_NAMES if p in lower]
     split = parts if parts == [lower.get(p) for p in PART_NAMES[:len(parts)]] else []
-    for col in raw.columns:
+    for i, col in enumerate(raw.columns):
         sample = raw[col].head(20)
         if len(split) > 1 and col in split:
             continue  # a month of names (Jan) beside a year: parsed alone, it is 0001-01-01
@@ -64,6 +65,11 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
             warnings.simplefilter("ignore")  # pandas' deprecation of its own 2000Q1 reading
             parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
         if parsed.notna().all() and pd.to_numeric(sample, errors="coerce").isna().all():
+            # Datum;Uhrzeit, Fecha,Hora: dates alone, the time of day in the next column.
+            clock = raw.columns[i + 1] if i + 1 < len(raw.columns) else None
+            if clock is not None and (parsed == parsed.dt.normalize()).all() \
+                    and _is_clock(raw[clock]) and not _is_clock(sample):
+                return None, [col, clock]
             return col, []
     if split:
         return None, split
@@ -112,12 +118,30 @@ def parse_times(raw: pd.DataFrame, time_col: str | None, parts: list[str],
             raise DataError(f"{path}: row {int(empty[0]) + first_row}: empty '{parts[0]}' or "
                             f"'{parts[1]}' ({empty.size} row(s) in all); expected both in "
                             "every row: fill them in or drop those rows")
-        return _parse_text(date + " " + clock, path, " + ".join(parts), first_row)
+        return _parse_text(date + " " + _clock_text(clock, parts[1], path), path,
+                           " + ".join(parts), first_row)
     return _assemble(raw, parts, path, first_row)
 
 
 def _is_date_time(parts: list[str]) -> bool:
-    return [p.lower() for p in parts] == ["date", "time"]
+    """Two columns, not both parts of a date (year, month, ...): a date and its time of
+    day (Date,Time; Datum,Uhrzeit; Date,Hour)."""
+    return len(parts) == 2 and not all(p.lower() in PART_NAMES for p in parts)
+
+
+def _clock_text(clock: pd.Series, name: str, path: Path) -> pd.Series:
+    """A time-of-day column as HH:MM text: times as they are, whole hours 0 to 23 as
+    hours; anything else is refused, naming the column."""
+    if _is_clock(clock) and clock.str.match(CLOCK).all():
+        return clock
+    hours = pd.to_numeric(clock, errors="coerce")
+    if hours.notna().all() and (hours % 1 == 0).all() and hours.between(0, 23).all():
+        return hours.astype(np.int64).map("{:02d}:00".format)
+    bad = clock[~clock.str.match(CLOCK)].iloc[0]  # every time matched: returned above
+    raise DataError(f"{path}: column '{name}' should hold the time of day beside the dates, "
+                    f"but holds '{shown(bad)}'; expected times like 13:00 or whole hours 0 to "
+                    "23: give --time-col with the date column and the time-of-day column, "
+                    "in that order")
 
 
 def _is_clock(col: pd.Series) -> bool:
@@ -130,8 +154,9 @@ def check_parts(parts: list[str], path: Path) -> None:
     """Refuse a split timestamp that is neither Date, Time nor year, month, ... in order."""
     if not _is_date_time(parts) and [p.lower() for p in parts] != list(PART_NAMES[:len(parts)]):
         raise DataError(f"{path}: cannot build timestamps from {', '.join(parts)}; expected "
-                        "one column of timestamps, Date and Time columns, or the columns "
-                        "year, month, day, hour, minute, second in that order (from year on)")
+                        "one column of timestamps, a date column and a time-of-day column "
+                        "(Date,Time), or the columns year, month, day, hour, minute, second "
+                        "in that order (from year on)")
 
 
 def _assemble(raw: pd.DataFrame, parts: list[str], path: Path,
