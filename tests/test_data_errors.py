@@ -159,18 +159,18 @@ CASES = [
                                for i in range(40)]), [], DATA,
      ["holds plain numbers (1700000000, ...)", "Unix epoch times"]),
     ("duplicate-timestamp", edit(BASE, 6, f"{stamp(5)},99"), [], DATA,
-     ["duplicate timestamp", f"{stamp(5)} (rows 5 and 6;",
+     ["duplicate timestamp", f"{stamp(5)} (rows 5 and 6 of time column 'timestamp';",
       "--duplicates first|last|mean", "several series, name their column with --series-col",
       "at training"]),
     ("duplicate-in-one-of-two-series", text(
         ["time,store,value", "2024-01-01 00:00,A,1", "2024-01-01 00:00,B,2",
          "2024-01-01 00:00,A,3"] + [f"2024-01-01 {h:02d}:00,{k},{h}" for h in range(1, 24)
                                      for k in "AB"]), ["--series-col", "store"], DATA,
-     ["duplicate timestamp 2024-01-01 00:00 (rows 2 and 4;"]),
+     ["duplicate timestamp 2024-01-01 00:00 (rows 2 and 4 of time column 'time';"]),
     ("duplicate-written-with-an-offset", text(
         ["timestamp,value"] + [f"2024-01-01T{h:02d}:00+02:00,{h}" for h in range(24)]
         + ["2024-01-01T00:00+02:00,9"]), [], DATA,
-     ["duplicate timestamp 2024-01-01T00:00+02:00 (rows 2 and 26;"]),
+     ["duplicate timestamp 2024-01-01T00:00+02:00 (rows 2 and 26 of time column"]),
     ("clock-change-repeats-an-hour", text(
         ["timestamp,value"] + [f"2025-10-26 {h:02d}:{m:02d},{h}" for h in range(3)
                                for m in (0, 30)] + ["2025-10-26 02:00,9", "2025-10-26 02:30,9"]

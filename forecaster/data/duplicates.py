@@ -53,9 +53,15 @@ def _duplicate_error(data: pd.DataFrame, dup: pd.Series, spec: DataSpec, path: P
     repeated = data.loc[dup & (data["__series"] == key["__series"]), "__time"]
     several = "" if spec.series_col else ("if the file holds several series, name their "
                                           "column with --series-col; else ")
+    column = spec.time_col if spec.time_col is not None else " + ".join(spec.time_parts)
+    # Most rows repeating a time: a wrong time column (InfluxDB's _start), or dates whose
+    # time of day sits in another column, as likely as several series.
+    other = (f"if '{column}' is not the time column, name the right one with --time-col; "
+             if dup.mean() > 0.5 else "")
     return DataError(f"{path}: duplicate timestamp {str(written.loc[first]).strip()} (rows "
-                     f"{' and '.join(map(str, rows))}; {int(dup.sum())} rows share a "
-                     f"timestamp); {several}keep one with --duplicates first|last|mean, or "
+                     f"{' and '.join(map(str, rows))} of time column '{column}'; "
+                     f"{int(dup.sum())} rows share a timestamp); {other}{several}keep one "
+                     "with --duplicates first|last|mean, or "
                      "for an event log bin the rows with --resample (at training: predict and "
                      "detect-anomalies use the model's choice)"
                      f"{_clock_change_hint(repeated)}")
