@@ -175,7 +175,7 @@ CASES = [
         ["timestamp,value"] + [f"2025-10-26 {h:02d}:{m:02d},{h}" for h in range(3)
                                for m in (0, 30)] + ["2025-10-26 02:00,9", "2025-10-26 02:30,9"]
         + [f"2025-10-26 {h:02d}:{m:02d},{h}" for h in range(3, 24) for m in (0, 30)]), [],
-     DATA, ["duplicate timestamp 2025-10-26 02:00 (rows 6 and 8;",
+     DATA, ["duplicate timestamp 2025-10-26 02:00 (rows 6 and 8 of",
             "repeated when daylight saving time ended", "UTC offset (+02:00, then +01:00)"]),
     ("text-in-target", edit(BASE, 8, f"{stamp(8)},abc"), [], DATA,
      ["row 8", "column 'value'", "'abc' is not a number", "fix or blank those cells"]),

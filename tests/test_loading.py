@@ -151,7 +151,7 @@ def test_unsorted_rows_are_sorted_with_a_note(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("policy", "expected"), [("interpolate", 5.0), ("ffill", 4.0),
                                                    ("zero", 0.0)])
-@pytest.mark.parametrize("na", ["", "NaN", "null"])
+@pytest.mark.parametrize("na", ["", "NaN", "null", ".", "#N/A"])  # ".": FRED, "#N/A": Excel
 def test_missing_cells_are_filled(tmp_path: Path, policy: str, expected: float, na: str) -> None:
     lines = hourly()
     lines[6] = lines[6].split(",")[0] + "," + na  # value 5 is missing

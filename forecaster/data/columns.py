@@ -154,7 +154,8 @@ def _mostly_numeric(col: pd.Series) -> bool:
 
 def is_na_word(text: pd.Series) -> pd.Series:
     """Cells that spell a missing value (NA, NaN, null, ...)."""
-    return text.str.lower().isin({"nan", "na", "n/a", "null", "none", "-", "?"})
+    # "." is FRED's missing value, "#N/A" Excel's.
+    return text.str.lower().isin({"nan", "na", "n/a", "null", "none", "-", "?", ".", "#n/a", "--"})
 
 
 def header_is_data(cells: list[str]) -> bool:
