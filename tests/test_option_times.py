@@ -78,6 +78,9 @@ def test_a_date_after_the_data_that_reads_both_ways_is_refused() -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("1704153600", "2024-01-02"),        # date +%s
     ("1704153600000", "2024-01-02"),     # milliseconds
+    ("1704153600000000", "2024-01-02"),  # microseconds (Binance)
+    ("1704153600000000000", "2024-01-02"),  # nanoseconds (InfluxDB 1)
+    ("1704153600.125", "2024-01-02T00:00:00.125"),  # Prometheus' fractional seconds
     ("20240102", "2024-01-02"),          # eight digits stay a compact date
 ])
 def test_unix_times_are_read_as_such(text: str, expected: str) -> None:

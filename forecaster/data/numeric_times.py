@@ -16,8 +16,10 @@ MIN_YEAR = 1000  # earlier parsed years are misread dates
 _NUMBER = r"-?\d+(\.\d*)?"
 _COMPACT = r"[12]\d{3}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(([01]\d|2[0-3])([0-5]\d){0,2})?"
 COMPACT = {8: "%Y%m%d", 10: "%Y%m%d%H", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
-# Plausible Unix times, 1973 to 2286: seconds or milliseconds, never the two mixed.
-EPOCH_RANGES = {"s": (1e8, 1e10), "ms": (1e11, 1e13)}
+# Plausible Unix times, 1973 to 2262: seconds, milliseconds, microseconds (Binance) or
+# nanoseconds (InfluxDB 1), never two units mixed.
+EPOCH_RANGES = {"s": (1e8, 1e10), "ms": (1e11, 1e13), "us": (1e14, 1e16), "ns": (1e17, 9.2e18)}
+NS_PER = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 MAX_STEP = 10**9 - 1
 # Spreadsheet serial dates of 1950 to 2100 (days since 1899-12-30). Step numbers there, in
 # a column not named 'step', are far less likely than a date column saved as numbers.
@@ -56,7 +58,7 @@ def numeric_times(col: pd.Series, path: Path, name: str, first_row: int,
         _refuse_serial_days(number, path, name)
     for unit, (low, high) in EPOCH_RANGES.items():
         if not named_steps and number.between(low, high).all():
-            return pd.DatetimeIndex(pd.to_datetime(number, unit=unit, utc=True))
+            return epoch_times(text, unit)
     if (number % 1 == 0).all() and number.between(0, MAX_STEP).all():
         # Step numbers (Yahoo's A1 files, sine-wave examples): one nanosecond per step from
         # the epoch, so grid, folds and windows work unchanged; outputs turn them back
@@ -65,6 +67,17 @@ def numeric_times(col: pd.Series, path: Path, name: str, first_row: int,
     raise DataError(f"{path}: column '{name}' holds plain numbers ({shown(text.iloc[0])}, "
                     "...), not timestamps, Unix epoch times or step numbers (whole numbers "
                     "from 0); expected dates like 2024-01-31 13:00:00: fix or replace the column")
+
+
+def epoch_times(text: pd.Series, unit: str) -> pd.DatetimeIndex:
+    """Unix times in ``unit``, read from their digits: through a float, 1700000000.123 s
+    came back as .122999907 and a --since copied from the file missed its row."""
+    whole, _, frac = text.str.partition(".").T.to_numpy()
+    digits = len(str(NS_PER[unit])) - 1  # fraction digits down to the nanosecond
+    ns = whole.astype(np.int64) * NS_PER[unit]
+    if digits:
+        ns = ns + pd.Series(frac).str.ljust(digits, "0").str[:digits].astype(np.int64).to_numpy()
+    return pd.DatetimeIndex(pd.to_datetime(ns, unit="ns", utc=True))
 
 
 def _refuse_serial_days(number: pd.Series, path: Path, name: str) -> None:

@@ -17,13 +17,15 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from forecaster.data.numeric_times import MAX_STEP
+from forecaster.data.numeric_times import MAX_STEP, epoch_times
 from forecaster.data.time_guess import period_notation, pivot_years
 from forecaster.data.timestamps import EPOCH, is_steps
 from forecaster.errors import ConfigError
 
-# Unix times by their digits: seconds (1973 to 2286), milliseconds (1973 to 2286).
-EPOCH_DIGITS = {9: "s", 10: "s", 12: "ms", 13: "ms"}
+# Unix times by the digits before any fraction: seconds, milliseconds, microseconds,
+# nanoseconds (1973 onwards).
+EPOCH_DIGITS = {9: "s", 10: "s", 12: "ms", 13: "ms", 15: "us", 16: "us", 18: "ns", 19: "ns"}
+EPOCH_TEXT = re.compile(r"(\d+)(\.\d*)?")
 # 2/1/2007, 02.01.07, 2-1-2007: day and month in either order before the year.
 DAY_MONTH = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}(?!\d)")
 
@@ -101,14 +103,16 @@ def shown_as(text: str, when: pd.Timestamp, times: pd.DatetimeIndex) -> str:
 
 
 def _readings(text: str) -> list[pd.Timestamp]:
-    """The distinct UTC times ``text`` may mean: one, or month and day first. Whole
-    numbers of 9, 10, 12 or 13 digits are Unix seconds or milliseconds."""
+    """The distinct UTC times ``text`` may mean: one, or month and day first. Numbers of
+    9 or 10 digits (before any fraction) are Unix seconds, of 12 or 13 milliseconds, of 15
+    or 16 microseconds, of 18 or 19 nanoseconds."""
     period = period_notation(pd.Series([text]))
     if period is not None and not period.isna().any():
         return [period.iloc[0].as_unit("ns")]  # 1949M01, 2000Q1, Jun-60
-    unit = EPOCH_DIGITS.get(len(text)) if text.isdigit() else None
+    number = EPOCH_TEXT.fullmatch(text)
+    unit = EPOCH_DIGITS.get(len(number.group(1))) if number else None
     if unit:  # date +%s in a cron line; pandas reads no such number as a time
-        return [pd.Timestamp(int(text), unit=unit, tz="UTC").as_unit("ns")]
+        return [epoch_times(pd.Series([text]), unit)[0]]
     first = _read(text, pd.Timestamp)
     if DAY_MONTH.match(text):
         try:
