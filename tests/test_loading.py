@@ -563,3 +563,17 @@ def test_a_grid_mostly_filled_in_says_so(tmp_path: Path) -> None:
     assert "of the grid's 394 rows are filled in, not observed; check --freq" in note
     few = load_frame(write_lines(tmp_path, hourly()), DataSpec())
     assert not any("not observed" in n for n in few.notes)
+
+
+def test_spreadsheet_padding_is_left_out(tmp_path: Path) -> None:
+    """Excel's empty unnamed columns and empty last rows: left out with a note, not refused
+    as "repeated column name ''" or an empty timestamp."""
+    idx = pd.date_range("2024-01-01", periods=48, freq="h")
+    lines = ["Timestamp,Temp,,"] + [f"{t:%m/%d/%Y %H:%M},{i},," for i, t in enumerate(idx)]
+    frame = load_frame(write_lines(tmp_path, lines + [",,,"] * 3), DataSpec())
+    assert frame.spec.targets == ["Temp"] and len(frame.series[0].index) == 48
+    assert any("2 empty column(s) with no name and 3 empty row(s)" in n for n in frame.notes)
+    # A column with no name but with values (R's row names) is kept.
+    lines = ['"",time,x'] + [f"{i + 1},{t:%Y-%m-%d %H:%M},{i}" for i, t in enumerate(idx)]
+    frame = load_frame(write_lines(tmp_path, lines, "r.csv"), DataSpec(targets=["x"]))
+    assert not frame.notes

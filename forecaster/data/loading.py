@@ -23,6 +23,7 @@ from forecaster.data.grid import regularise
 from forecaster.data.layout import Layout, read_layout
 from forecaster.data.numbers import decimal_commas, thousand_dots
 from forecaster.data.option_times import day_order
+from forecaster.data.padding import drop_padding
 from forecaster.data.resample import resample_rows
 from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
@@ -197,11 +198,12 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], int]:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise csvlines.parse_error(path, exc, sep, width, span) from None
     raw.columns = [str(c).strip() for c in raw.columns]
+    raw, layout, padding = drop_padding(raw, layout, path.name)
     if not engine:  # pyarrow refuses rows of the wrong width itself (a ParserError)
         csvlines.check_padded_rows(raw, path, sep, width, span)
     _check_shape(raw, path, layout)
     csvlines.check_repeated_header(raw, path, layout.header, layout.line)
-    notes = [note] if note else []
+    notes = [n for n in (note, padding) if n]
     if layout.comments:
         notes.append(f"{path.name}: skipped {layout.preamble()} before the header "
                      f"(line {layout.line})")
