@@ -116,6 +116,18 @@ def test_without_count_an_event_log_is_refused_with_the_way_to_count_it(
     assert not model.exists()
 
 
+def test_numbers_with_units_are_not_taken_for_events(tmp_path: Path) -> None:
+    """Grafana's formatted data (45.2 %): export the plain numbers; counting rows is no fix."""
+    csv = tmp_path / "cpu.csv"
+    times = pd.date_range("2025-01-06", periods=48, freq="h")
+    pd.DataFrame({"time": times, "cpu": [f"{40 + i % 9}.2 %" for i in range(48)]}).to_csv(
+        csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--model", str(tmp_path / "m"), *TINY])
+    assert result.exit_code == EXIT_DATA, result.output
+    line = error_line(result)
+    assert "'40.2 %' is not a number" in line and "--aggregate count" not in line
+
+
 def test_a_host_that_goes_silent_counts_zeros_to_the_end_of_the_file(tmp_path: Path) -> None:
     # db stops logging 12 hours before web: its silent hours were no bins at all (never
     # scored, forecast from 12 hours back), and its last bin was judged unfinished by db's

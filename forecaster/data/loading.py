@@ -21,7 +21,7 @@ from forecaster.data.columns import header_is_data, is_na_word, resolve_columns
 from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise
 from forecaster.data.layout import Layout, read_layout
-from forecaster.data.numbers import decimal_commas, thousand_dots
+from forecaster.data.numbers import decimal_commas, thousand_commas, thousand_dots
 from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
 from forecaster.data.resample import resample_rows
@@ -209,7 +209,9 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], int]:
                      f"(line {layout.line})")
     if sep != ",":
         raw = decimal_commas(raw)
-        notes += thousand_dots(raw, path)
+        notes += thousand_dots(raw, path, sep)
+    else:
+        notes += thousand_commas(raw, path)
     return raw, notes, layout.line
 
 

@@ -1,7 +1,7 @@
-"""Numbers as spreadsheets in other locales write them: decimal commas, thousands dots.
+"""Numbers as spreadsheets in other locales write them: decimal commas, thousands dots,
+and (quoted, in comma-separated files) thousands commas.
 
-Only files not separated by commas get here: in a comma-separated file a comma cannot be
-a decimal mark.
+Decimal commas and thousands dots are looked for only in files not separated by commas.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from forecaster.data.columns import is_na_word
 DECIMAL_COMMA = r"\s*[+-]?\d*,\d+\s*"
 THOUSAND_DOTS = r"\s*[+-]?\d{1,3}(\.\d{3})+(,\d+)?\s*"  # 1.234,5 and 12.000
 WHOLE_THOUSANDS = r"[+-]?[1-9]\d{0,2}(\.\d{3})+"  # 1.136, 12.000.000 (no decimals)
+THOUSAND_COMMAS = r"\s*[+-]?\d{1,3}(,\d{3})+(\.\d+)?\s*"  # "5,003.46", "1,000,000"
+SURE_COMMAS = r"\s*[+-]?\d{1,3}(,\d{3})+\.\d+\s*|\s*[+-]?\d{1,3}(,\d{3}){2,}\s*"
 
 
 def decimal_commas(raw: pd.DataFrame) -> pd.DataFrame:
@@ -42,7 +44,7 @@ def decimal_commas(raw: pd.DataFrame) -> pd.DataFrame:
     return raw
 
 
-def thousand_dots(raw: pd.DataFrame, path: Path) -> list[str]:
+def thousand_dots(raw: pd.DataFrame, path: Path, sep: str = ";") -> list[str]:
     """Whole numbers written 1.136 for 1136 beside 900 and 777 (a European export of counts):
     read as thousands, with a note, where the plain cells are hundreds and more. Read as
     decimals, every value past 999 became about 1, silently."""
@@ -62,4 +64,42 @@ def thousand_dots(raw: pd.DataFrame, path: Path) -> list[str]:
         notes.append(f"{path.name}: column '{col}': read {dotted.iloc[0]} as "
                      f"{dotted.iloc[0].replace('.', '')} (dots grouping thousands beside "
                      f"whole numbers such as {plain.iloc[0]})")
+    # Semicolons: a European spreadsheet's export, where a dot is more often thousands.
+    return notes + (_ambiguous_dots(raw, path) if sep == ";" else [])
+
+
+def _ambiguous_dots(raw: pd.DataFrame, path: Path) -> list[str]:
+    """A note for each column whose every value is written 2.181: decimals here, but a
+    European export of watts writes 2181 so; nothing in the file tells which."""
+    notes = []
+    for col in raw.columns:
+        cells = raw[col].str.strip()
+        cells = cells[(cells != "") & ~is_na_word(cells)]
+        if len(cells) > 1 and cells.str.fullmatch(WHOLE_THOUSANDS).all():
+            notes.append(f"{path.name}: column '{col}': read {cells.iloc[0]} as a decimal; "
+                         "if its dots group thousands (every value has three digits after "
+                         "the dot), remove the dots from the file")
+    return notes
+
+
+def thousand_commas(raw: pd.DataFrame, path: Path) -> list[str]:
+    """Quoted numbers written "5,003.46" in a comma-separated file (Investing.com, a web
+    table pasted into a sheet): read without their commas, with a note. Only where the
+    column shows it: a cell with both marks or two commas; "1,500" alone may be a quoted
+    decimal comma."""
+    notes = []
+    for col in raw.columns:
+        text = raw[col]
+        if not text.str.contains(",", regex=False).any():
+            continue
+        cells = text.str.strip()
+        cells = cells[(cells != "") & ~is_na_word(cells)]
+        grouped = cells.str.fullmatch(THOUSAND_COMMAS)
+        plain = cells.str.fullmatch(r"[+-]?\d+(\.\d+)?")
+        if not (grouped | plain).all() or not cells.str.fullmatch(SURE_COMMAS).any():
+            continue
+        raw[col] = text.str.replace(",", "", regex=False)
+        first = cells[grouped].iloc[0]
+        notes.append(f"{path.name}: column '{col}': read {first} as {first.replace(',', '')} "
+                     "(commas grouping thousands)")
     return notes
