@@ -230,3 +230,30 @@ def test_time_col_empty_without_such_a_column_is_refused(tmp_path: Path) -> None
     assert error_line(result) == (f"Error: {path}: --time-col '' names the one column with no "
                                   "name in the header; found none or several among timestamp, "
                                   "value: give the time column's name")
+
+
+@pytest.mark.parametrize("stamp", [
+    lambda d: f"{d:%Y-%m-%d}T{'04' if 3 < d.month < 11 else '05'}:00:00Z",  # UTC midnights
+    lambda d: f"{d:%Y-%m-%d}T16:00:00{'-04:00' if 3 < d.month < 11 else '-05:00'}",  # closes
+])
+def test_daily_bars_at_one_local_time_are_their_dates(tmp_path: Path, stamp) -> None:
+    """A US exchange's days stamped 05:00Z, then 04:00Z after the clocks change (or a close
+    at 16:00 local with its offset): read as dates, on the business-day grid."""
+    days = pd.bdate_range("2022-01-03", periods=300)
+    lines = ["timestamp,close"] + [f"{stamp(d)},{100 + i % 7}" for i, d in enumerate(days)]
+    path = tmp_path / "bars.csv"
+    path.write_text("\n".join(lines) + "\n")
+    frame = load_frame(path, DataSpec())
+    assert frame.freq == "B"
+    assert (frame.series[0].index == days.tz_localize("UTC")).all()
+
+
+def test_two_readings_an_hour_apart_each_day_stay_times(tmp_path: Path) -> None:
+    times = [t for d in pd.date_range("2024-01-01", periods=60) for t in
+             (d + pd.Timedelta(hours=4), d + pd.Timedelta(hours=5))]
+    path = tmp_path / "twice.csv"
+    path.write_text("time,v\n" + "".join(f"{t:%Y-%m-%dT%H:%M:%S}Z,{i}\n"
+                                          for i, t in enumerate(times)))
+    from forecaster.data.timestamps import parse_times  # the raw times, before any grid
+    raw = pd.read_csv(path, dtype=str)
+    assert parse_times(raw, "time", [], path).hour.tolist()[:2] == [4, 5]

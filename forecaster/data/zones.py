@@ -1,5 +1,6 @@
 """UTC offsets in a column of timestamps: refuse a column that mixes times with and without
-one, and read daily rows at local midnight as calendar dates.
+one, and read daily rows at local midnight (or at one time of day whose offset changes, or
+at a US exchange's midnight in UTC) as calendar dates.
 
 Times with offsets are converted to UTC and times without one are taken as UTC, which is
 right for each kind alone. A logger that switched from wall-clock times to ISO times with
@@ -26,6 +27,8 @@ from forecaster.errors import DataError
 _OFFSET = r"(?:Z|UTC|GMT|[+-]\d\d(?::?\d\d(?::?\d\d)?)?)"  # +00:09:21: Paris before 1911
 _WITH_OFFSET = rf":\d\d(?:\.\d+)? ?{_OFFSET}$"
 _LOCAL_MIDNIGHT = rf"[T ]00:00(?::00(?:\.0+)?)? ?{_OFFSET}$"
+# The clock and offset of a time: what is left of a daily row once they go is its date.
+_CLOCK_AND_OFFSET = rf"[T ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?) ?({_OFFSET})$"
 
 
 def local_dates(col: pd.Series, path: Path, name: str, first_row: int) -> pd.Series:
@@ -52,11 +55,37 @@ def local_dates(col: pd.Series, path: Path, name: str, first_row: int) -> pd.Ser
         return col  # the common case: one pass over the column
     _refuse_mixed(text, aware, present, path, name, first_row)
     cells = text[present]
-    if not re.search(_LOCAL_MIDNIGHT, cells.iloc[0]):
-        return col  # hourly rows and the like, decided without a second pass
-    if not cells.str.contains(_LOCAL_MIDNIGHT, regex=True).all():
+    if re.search(_LOCAL_MIDNIGHT, cells.iloc[0]):
+        if cells.str.contains(_LOCAL_MIDNIGHT, regex=True).all():
+            return text.str.replace(f" ?{_OFFSET}$", "", regex=True)
         return col
-    return text.str.replace(f" ?{_OFFSET}$", "", regex=True)
+    if _daily_clock(cells):
+        dates = text.str.replace(_CLOCK_AND_OFFSET, "", regex=True)
+        if dates[present].is_unique:  # two readings a day, an hour apart, stay times
+            return dates
+    return col
+
+
+def _daily_clock(cells: pd.Series) -> bool:
+    """Whether the rows are days stamped at one time of day: one local clock time with
+    changing offsets (a close, 16:00:00-05:00 then -04:00), or in UTC two morning hours an hour
+    apart (a US exchange's midnight, 05:00Z then 04:00Z after the clocks change). A
+    second pass over the column only where the first row could be such a day."""
+    if not re.search(_CLOCK_AND_OFFSET, cells.iloc[0]):
+        return False
+    found = cells.str.extract(_CLOCK_AND_OFFSET)
+    clock = found[0]
+    if clock.isna().any():
+        return False
+    kinds = sorted(clock.unique())  # whole clock texts: seconds apart are other times
+    if len(kinds) == 1:
+        # One row a day at most. With one offset throughout the UTC times keep one clock
+        # too and lie on a daily grid as they are: only a change of offset needs this.
+        return found[1].nunique() > 1
+    if len(kinds) != 2 or kinds[0][2:] != kinds[1][2:]:
+        return False
+    low, high = (int(k[:2]) for k in kinds)
+    return high - low == 1 and high <= 12
 
 
 def _refuse_mixed(text: pd.Series, aware: pd.Series, present: pd.Series, path: Path,
