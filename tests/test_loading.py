@@ -579,24 +579,18 @@ def test_spreadsheet_padding_is_left_out(tmp_path: Path) -> None:
     assert not frame.notes
 
 
-def test_thousands_commas_in_quoted_numbers_are_read(tmp_path: Path) -> None:
-    """Investing.com writes "5,003.46" in a comma-separated file: a number, not text."""
+@pytest.mark.parametrize(("header", "row", "first", "note"), [
+    # Investing.com writes "5,003.46" in a comma-separated file: a number, not text.
+    ('"Date","Price"', lambda i, t: f'"{t:%m/%d/%Y}","{5000 + i * 1.5:,.2f}"', 5000.0,
+     "read 5,000.00 as 5000.00 (commas grouping thousands)"),
+    # 2.000 and 2.181 in a semicolon file: decimals or watts? Read as decimals, and said.
+    ("Zeit;Leistung", lambda i, t: f"{t:%d.%m.%Y %H:%M};{2 + (i % 7) * 0.181:.3f}", 2.0,
+     "read 2.000 as a decimal; if its dots group thousands"),
+], ids=["thousands-commas", "dotted-thousands-only"])
+def test_grouped_digits_are_read_with_a_note(tmp_path: Path, header: str, row, first: float,
+                                             note: str) -> None:
     idx = pd.date_range("2024-01-01", periods=48, freq="D")
-    lines = ['"Date","Price"'] + [f'"{t:%m/%d/%Y}","{5000 + i * 1.5:,.2f}"'
-                                  for i, t in enumerate(idx)]
+    lines = [header] + [row(i, t) for i, t in enumerate(idx)]
     frame = load_frame(write_lines(tmp_path, lines), DataSpec())
-    assert frame.series[0].values[0, 0] == 5000.0
-    assert frame.series[0].values[-1, 0] == 5070.5
-    assert any("read 5,000.00 as 5000.00 (commas grouping thousands)" in n
-               for n in frame.notes)
-
-
-def test_a_column_of_dotted_thousands_only_gets_a_note(tmp_path: Path) -> None:
-    """2.000 and 2.181 in a semicolon file: decimals or watts? Read as decimals, said."""
-    idx = pd.date_range("2024-01-01", periods=48, freq="h")
-    lines = ["Zeit;Leistung"] + [f"{t:%d.%m.%Y %H:%M};{2 + (i % 7) / 1000 * 181:.3f}"
-                                 for i, t in enumerate(idx)]
-    frame = load_frame(write_lines(tmp_path, lines), DataSpec())
-    assert frame.series[0].values[0, 0] == 2.0
-    assert any("read 2.000 as a decimal; if its dots group thousands" in n
-               for n in frame.notes)
+    assert frame.series[0].values[0, 0] == first
+    assert any(note in n for n in frame.notes), frame.notes
