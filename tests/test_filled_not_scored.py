@@ -130,6 +130,7 @@ def test_mostly_filled_data_says_so_when_the_anomaly_model_cannot_calibrate(
                                  "--anomaly-epochs", "1", "--anomaly-window", "16"])
     assert result.exit_code == 65, result.output
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith("Error: 95% of the values are filled in (--fill interpolate)")
+    assert last.startswith(f"Error: {tmp_path / 'sparse.csv'}: 95% of the values are filled "
+                           "in (--fill interpolate)")
     assert "--resample" in last
     assert not (tmp_path / "m" / "CURRENT").exists()  # no bundle saved

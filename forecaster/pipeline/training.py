@@ -20,7 +20,7 @@ from forecaster.data.loading import Frame, file_sha256, load_frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.timestamps import is_step_freq, step_numbers
 from forecaster.data.windows import WindowSet
-from forecaster.errors import ConfigError
+from forecaster.errors import ConfigError, DataError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
 from forecaster.models.train import Diverged, TrainConfig, fit, masked_mse, predict_batches
 from forecaster.ops.lock import model_lock
@@ -176,7 +176,10 @@ def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSet
     if st.anomaly:
         from forecaster.pipeline.anomaly_fit import fit_anomaly
 
-        tensors.update(fit_anomaly(frame, grid, st, folds, device, report, meta))
+        try:
+            tensors.update(fit_anomaly(frame, grid, st, folds, device, report, meta))
+        except DataError as exc:  # its messages cannot name the file: name it here
+            raise DataError(f"{path}: {exc}") from None
     out = save_bundle(Path(st.model_dir), Bundle(meta=meta, tensors=tensors), keep=st.keep)
     report.note(f"saved model bundle to {st.model_dir}")
     return TrainResult(bundle_dir=out, meta=meta)
