@@ -211,3 +211,18 @@ def test_bin_means_carry_no_float_noise(tmp_path: Path) -> None:
     pd.DataFrame({"timestamp": t, "v": [51.9, 51.922, 51.944] * 8}).to_csv(csv, index=False)
     (s,) = load_frame(csv, DataSpec(resample="h")).series
     assert repr(float(s.values[0, 0])) == "51.922"  # not 51.922000000000004, echoed as the value
+
+
+@pytest.mark.parametrize(("step", "jitter", "advice"), [(15, 3, "--resample 15s"),
+                                                       (28, 3, "--resample 30s")])
+def test_off_grid_advice_for_scrapes_seconds_apart_is_seconds(
+        tmp_path: Path, step: int, jitter: int, advice: str) -> None:
+    """15-second scrapes with jitter were told to bin by the hour."""
+    rng = np.random.default_rng(0)
+    offsets = np.arange(400) * step + rng.integers(0, jitter, 400)
+    csv = tmp_path / "scrape.csv"
+    pd.DataFrame({"time": pd.Timestamp("2024-01-01") + pd.to_timedelta(offsets, unit="s"),
+                  "v": np.sin(np.arange(400) / 10)}).to_csv(csv, index=False)
+    res = runner.invoke(app(), ["train", str(csv), *TINY, "--model", str(tmp_path / "m")])
+    assert res.exit_code == 65, res.output
+    assert res.stderr.strip().endswith(f"bin the rows with --resample (e.g. {advice})")

@@ -19,6 +19,10 @@ from forecaster.errors import DataError
 # Off-grid timestamps beyond this share mean the frequency guess is wrong.
 MAX_OFF_GRID = 0.01
 # The --resample steps that advice names, finest first, with their (least) lengths.
+# Below an hour, for advice on data finer than that (seconds-apart scrapes, ticks).
+ROUND_STEPS = ("1s", "5s", "10s", "15s", "30s", "1min", "5min", "10min", "15min", "30min", "1h")
+FINE_STEPS = (("1min", pd.Timedelta(minutes=1)), ("5min", pd.Timedelta(minutes=5)),
+              ("15min", pd.Timedelta(minutes=15)))
 ADVICE_STEPS = (("h", pd.Timedelta(hours=1)), ("D", pd.Timedelta(days=1)),
                 ("W", pd.Timedelta(days=7)), ("MS", pd.Timedelta(days=28)))
 # End-of-period steps and their twins labelled by the period's first day, which binning needs.
@@ -77,6 +81,8 @@ def _bin_example(freq: str) -> str:
         step = pd.Timedelta(offset)
     except ValueError:
         return "MS"
+    if step < pd.Timedelta(hours=1):  # jittered 15-second scrapes: not bins of an hour
+        return next(a for a in ROUND_STEPS if pd.Timedelta(a) >= step)
     return ([a for a, length in ADVICE_STEPS if length <= step] or ["h"])[-1]
 
 
@@ -97,7 +103,7 @@ def _coarser(freq: str, times: pd.DatetimeIndex) -> str:
         step = max(pd.Timedelta(pd.tseries.frequencies.to_offset(freq)), spacing)
     except ValueError:  # a calendar step (MS, B): no fixed length
         step = max(pd.Timedelta(days=28), spacing)
-    return next((a for a, length in ADVICE_STEPS if length > step), "QS")
+    return next((a for a, length in FINE_STEPS + ADVICE_STEPS if length > step), "QS")
 
 
 def check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
