@@ -65,10 +65,13 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
             warnings.simplefilter("ignore")  # pandas' deprecation of its own 2000Q1 reading
             parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
         if parsed.notna().all() and pd.to_numeric(sample, errors="coerce").isna().all():
-            # Datum;Uhrzeit, Fecha,Hora: dates alone, the time of day in the next column.
+            # Datum;Uhrzeit, Fecha,Hora: dates alone, repeated (several rows a day), the
+            # time of day in the next column. Daily rows keep their dates: a clock beside
+            # them is an attribute (sunrise, the time a meter was read).
             clock = raw.columns[i + 1] if i + 1 < len(raw.columns) else None
             if clock is not None and (parsed == parsed.dt.normalize()).all() \
-                    and _is_clock(raw[clock]) and not _is_clock(sample):
+                    and sample.duplicated().any() and _is_clock(raw[clock]) \
+                    and not _is_clock(sample):
                 return None, [col, clock]
             return col, []
     if split:
@@ -113,6 +116,7 @@ def parse_times(raw: pd.DataFrame, time_col: str | None, parts: list[str],
         return _parse_text(raw[time_col], path, time_col, first_row, steps)
     if _is_date_time(parts):
         date, clock = raw[parts[0]].str.strip(), raw[parts[1]].str.strip()
+        _check_dates_only(date, parts, path)
         empty = np.flatnonzero(((date == "") | (clock == "")).to_numpy())
         if empty.size:  # a date alone would read as midnight
             raise DataError(f"{path}: row {int(empty[0]) + first_row}: empty '{parts[0]}' or "
@@ -127,6 +131,23 @@ def _is_date_time(parts: list[str]) -> bool:
     """Two columns, not both parts of a date (year, month, ...): a date and its time of
     day (Date,Time; Datum,Uhrzeit; Date,Hour)."""
     return len(parts) == 2 and not all(p.lower() in PART_NAMES for p in parts)
+
+
+def _check_dates_only(date: pd.Series, parts: list[str], path: Path) -> None:
+    """Refuse a first column that is not dates alone: numbers (Jahr,Monat made months into
+    hours) or times (Timestamp,Hour dropped the 13:00 of each row)."""
+    sample = date.head(50)
+    sample = sample[sample != ""]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
+    numbers = pd.to_numeric(sample, errors="coerce").notna().any()
+    if numbers or parsed.isna().any() or (parsed != parsed.dt.normalize()).any():
+        raise DataError(f"{path}: cannot build timestamps from {', '.join(parts)}: "
+                        f"'{parts[0]}' holds {shown(sample.iloc[0])}, not dates alone; "
+                        "expected a date column and a time-of-day column (Date,Time), or the "
+                        "columns year, month, day, hour, minute, second in that order (from "
+                        "year on)")
 
 
 def _clock_text(clock: pd.Series, name: str, path: Path) -> pd.Series:
