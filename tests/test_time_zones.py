@@ -257,3 +257,26 @@ def test_two_readings_an_hour_apart_each_day_stay_times(tmp_path: Path) -> None:
     from forecaster.data.timestamps import parse_times  # the raw times, before any grid
     raw = pd.read_csv(path, dtype=str)
     assert parse_times(raw, "time", [], path).hour.tolist()[:2] == [4, 5]
+
+
+def test_new_zealand_midnights_in_utc_are_not_read_a_day_early(tmp_path: Path) -> None:
+    """11:00Z then 12:00Z are midnights of the next day in New Zealand: not the US case."""
+    days = pd.bdate_range("2024-01-01", periods=200)
+    lines = ["timestamp,close"] + [f"{d - pd.Timedelta(days=1):%Y-%m-%d}T"
+                                   f"{'11' if d.month < 4 or d.month > 9 else '12'}:00:00Z,{i}"
+                                   for i, d in enumerate(days)]
+    path = tmp_path / "nz.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match="off the"):
+        load_frame(path, DataSpec())
+
+
+def test_daily_bars_of_several_symbols_are_their_dates(tmp_path: Path) -> None:
+    days = pd.bdate_range("2024-01-02", periods=120)
+    rows = [f"{sym},{d:%Y-%m-%d}T{'04' if 3 < d.month < 11 else '05'}:00:00Z,{i}"
+            for sym in ("AAPL", "MSFT") for i, d in enumerate(days)]
+    path = tmp_path / "bars.csv"
+    path.write_text("symbol,timestamp,close\n" + "\n".join(rows) + "\n")
+    frame = load_frame(path, DataSpec(series_col="symbol"))
+    assert frame.freq == "B" and all((s.index == days.tz_localize("UTC")).all()
+                                     for s in frame.series)
