@@ -87,6 +87,20 @@ def test_unix_times_are_read_as_such(text: str, expected: str) -> None:
     assert parse_when(text, HOURS) == _utc(expected)
 
 
+def test_a_unix_time_past_2262_is_past_the_end() -> None:
+    assert parse_when("9999999999", HOURS) > HOURS[-1]  # it wrapped round to 1702
+
+
+def test_compact_dates_and_unix_seconds_are_told_apart_by_the_data() -> None:
+    """2024010905 is 2024-01-09 05:00 beside data of 2024, not Unix seconds in 2034; and
+    1701011200 (compact: 1701-01-01 12:00) is Unix seconds beside data of 2023."""
+    days = pd.date_range("2024-01-01", periods=200, freq="h", tz="UTC")
+    assert parse_when("2024010905", days) == _utc("2024-01-09 05:00")
+    assert parse_when("202401090500", days) == _utc("2024-01-09 05:00")
+    recent = pd.date_range("2023-11-01", periods=2000, freq="h", tz="UTC")
+    assert parse_when("1701011200", recent) == pd.Timestamp(1701011200, unit="s", tz="UTC")
+
+
 @pytest.mark.parametrize("text", ["", "NaT", "soon"])
 def test_text_that_is_no_time_is_a_value_error(text: str) -> None:
     with pytest.raises(ValueError):

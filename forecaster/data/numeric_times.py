@@ -14,11 +14,12 @@ from forecaster.errors import DataError
 
 MIN_YEAR = 1000  # earlier parsed years are misread dates
 _NUMBER = r"-?\d+(\.\d*)?"
-_COMPACT = r"[12]\d{3}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(([01]\d|2[0-3])([0-5]\d){0,2})?"
+COMPACT_DIGITS = r"[12]\d{3}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(([01]\d|2[0-3])([0-5]\d){0,2})?"
 COMPACT = {8: "%Y%m%d", 10: "%Y%m%d%H", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
-# Plausible Unix times, 1973 to 2262: seconds, milliseconds, microseconds (Binance) or
-# nanoseconds (InfluxDB 1), never two units mixed.
-EPOCH_RANGES = {"s": (1e8, 1e10), "ms": (1e11, 1e13), "us": (1e14, 1e16), "ns": (1e17, 9.2e18)}
+# Plausible Unix times, 1973 to 2262 (the last year a timestamp holds): seconds,
+# milliseconds, microseconds (Binance) or nanoseconds (InfluxDB 1), never two units mixed.
+EPOCH_RANGES = {"s": (1e8, 9.2e9), "ms": (1e11, 9.2e12), "us": (1e14, 9.2e15),
+                "ns": (1e17, 9.2e18)}
 NS_PER = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 MAX_STEP = 10**9 - 1
 # Spreadsheet serial dates of 1950 to 2100 (days since 1899-12-30). Step numbers there, in
@@ -42,10 +43,14 @@ def numeric_times(col: pd.Series, path: Path, name: str, first_row: int,
     if not re.fullmatch(_NUMBER, str(col.iloc[0]).strip()):
         return None  # the common case, dates, decided without a pass over a long column
     text = col.str.strip()
-    if not text.str.fullmatch(_NUMBER).all():
+    numbers = text.str.fullmatch(_NUMBER)
+    if not numbers.all():
+        if (numbers | (text == "")).all():  # Unix times with a cell left empty: name it
+            report_bad(text.where(text != "", None), text, path, name, first_row)
         return None
     width = text.str.len()
-    if width.nunique() == 1 and width.iloc[0] in COMPACT and text.str.fullmatch(_COMPACT).all():
+    if (width.nunique() == 1 and width.iloc[0] in COMPACT
+            and text.str.fullmatch(COMPACT_DIGITS).all()):
         # Checked before epochs: 2024013113 is also a plausible epoch second, in 2034.
         times = pd.to_datetime(text, format=COMPACT[width.iloc[0]], utc=True, errors="coerce")
         report_bad(times, text, path, name, first_row)  # 20240230
@@ -74,6 +79,8 @@ def epoch_times(text: pd.Series, unit: str) -> pd.DatetimeIndex:
     came back as .122999907 and a --since copied from the file missed its row."""
     whole, _, frac = text.str.partition(".").T.to_numpy()
     digits = len(str(NS_PER[unit])) - 1  # fraction digits down to the nanosecond
+    if (whole.astype(np.float64) > EPOCH_RANGES[unit][1]).any():
+        raise OverflowError(f"a Unix time in {unit} past the year 2262")  # int64 wraps
     ns = whole.astype(np.int64) * NS_PER[unit]
     if digits:
         ns = ns + pd.Series(frac).str.ljust(digits, "0").str[:digits].astype(np.int64).to_numpy()

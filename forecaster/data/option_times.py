@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from forecaster.data.numeric_times import MAX_STEP, epoch_times
+from forecaster.data.numeric_times import COMPACT, COMPACT_DIGITS, MAX_STEP, epoch_times
 from forecaster.data.time_guess import period_notation, pivot_years
 from forecaster.data.timestamps import EPOCH, is_steps
 from forecaster.errors import ConfigError
@@ -53,6 +53,10 @@ def parse_when(text: str, times: pd.DatetimeIndex, option: str = "--since",
         # A step past any a series can hold is past its end, not "no time".
         return EPOCH + pd.Timedelta(min(int(text), MAX_STEP + 1), unit="ns")
     readings = _readings(text)
+    if len(readings) == 2 and text.isdigit():
+        # 2024010905: a compact date as the file writes them, or Unix seconds in 2034?
+        # The reading nearer the data: a cron's --since lies just past its end.
+        return _in_unit(min(readings, key=lambda t: _distance(t, times)), times)
     if len(readings) == 1:
         return _in_unit(readings[0], times)
     if day_first is not None:
@@ -84,6 +88,11 @@ def day_order(written: pd.Series, times: pd.Series | pd.DatetimeIndex) -> bool |
     return bool((days == a[telling]).mean() > 0.5)
 
 
+def _distance(when: pd.Timestamp, times: pd.DatetimeIndex) -> pd.Timedelta:
+    """How far ``when`` lies outside the data's span (zero inside it)."""
+    return max(times[0] - when, when - times[-1], pd.Timedelta(0))
+
+
 def _in_unit(ts: pd.Timestamp, times: pd.DatetimeIndex) -> pd.Timestamp:
     """``ts`` in the unit of the data's timestamps, which comparisons need; a time finer
     than that unit (12:00:00.000000001 against microseconds) moves to the next one."""
@@ -112,7 +121,13 @@ def _readings(text: str) -> list[pd.Timestamp]:
     number = EPOCH_TEXT.fullmatch(text)
     unit = EPOCH_DIGITS.get(len(number.group(1))) if number else None
     if unit:  # date +%s in a cron line; pandas reads no such number as a time
-        return [epoch_times(pd.Series([text]), unit)[0]]
+        try:
+            epoch = epoch_times(pd.Series([text]), unit)[0]
+        except OverflowError:  # past any time a file holds: past the end, as steps are
+            epoch = pd.Timestamp("2262-04-11", tz="UTC")  # the last day any unit holds
+        if len(text) in COMPACT and re.fullmatch(COMPACT_DIGITS, text):
+            return [epoch, pd.to_datetime(text, format=COMPACT[len(text)], utc=True)]
+        return [epoch]
     first = _read(text, pd.Timestamp)
     if DAY_MONTH.match(text):
         try:
