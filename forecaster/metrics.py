@@ -36,13 +36,16 @@ def mase(y: np.ndarray, yhat: np.ndarray, scale: np.ndarray) -> float:
         scale: each point's scale (``evaluation.mase_scales``), the same shape.
 
     Returns:
-        The MASE; NaN (undefined) where a scale is missing, 0, or negligible against the
-        actuals (a constant training part).
+        The MASE over the points whose scale is defined: a series or target whose training
+        part was constant (a scale of 0, or negligible against the actuals) has none and is
+        left out; NaN (undefined) when no point has one.
     """
     floor = NEGLIGIBLE * float(np.mean(np.abs(y))) if len(y) else 0.0
-    if not len(y) or not (np.asarray(scale) > max(floor, 0.0)).all():
+    scale = np.asarray(scale, dtype=np.float64)
+    ok = np.isfinite(scale) & (scale > max(floor, 0.0))
+    if not ok.any():
         return float("nan")
-    return float(np.mean(np.abs(y - yhat) / scale))
+    return float(np.mean(np.abs(y - yhat)[ok] / scale[ok]))
 
 
 def mape(y: np.ndarray, yhat: np.ndarray) -> float:

@@ -367,6 +367,46 @@ def test_a_date_column_beside_a_clock_column_of_any_name_is_split(tmp_path: Path
         load_frame(tmp_path / "h.csv", DataSpec(time_parts=["Tag", "v"], targets=["Stunde"]))
 
 
+@pytest.mark.parametrize(("header", "row", "parts", "holds"), [
+    ("Jahr,Monat,Umsatz", lambda i, t: f"{t.year},{t.month},{i}", ["Jahr", "Monat"], "2023"),
+    ("Timestamp,Hour,v", lambda i, t: f"{t:%Y-%m-%d} 13:00,{i % 24},{i}",
+     ["Timestamp", "Hour"], "2023-01-01 13:00"),
+])
+def test_a_split_time_needs_dates_alone_in_its_first_column(
+        tmp_path: Path, header: str, row, parts: list[str], holds: str) -> None:
+    """Jahr,Monat made months into hours; Timestamp,Hour dropped each row's 13:00."""
+    idx = pd.date_range("2023-01-01", periods=30, freq="MS")
+    path = write_lines(tmp_path, [header] + [row(i, t) for i, t in enumerate(idx)])
+    with pytest.raises(DataError, match=f"'{parts[0]}' holds {holds}, not dates alone"):
+        load_frame(path, DataSpec(time_parts=parts))
+
+
+def test_daily_dates_beside_a_clock_keep_their_dates(tmp_path: Path) -> None:
+    """A sunrise time (or the time a meter was read) beside daily dates is no time of day
+    of the row: the dates alone are the timestamps."""
+    idx = pd.date_range("2024-03-01", periods=60, freq="D")
+    lines = ["Tag;Sonnenaufgang;Temperatur"] + [f"{t:%d.%m.%Y};06:{i % 60:02d};{i}"
+                                                for i, t in enumerate(idx)]
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec())
+    assert frame.spec.time_col == "Tag" and frame.freq == "D"
+
+
+def test_unix_times_with_an_empty_cell_name_it(tmp_path: Path) -> None:
+    lines = ["ts,v"] + [f"{1700000000 + 60 * i},{i}" for i in range(30)]
+    lines[12] = ",5"
+    with pytest.raises(DataError, match="row 13, column 'ts': cannot parse '' as a timestamp"):
+        load_frame(write_lines(tmp_path, lines), DataSpec())
+
+
+def test_a_missing_dot_cell_leaves_thousands_dots_read_as_thousands(tmp_path: Path) -> None:
+    idx = pd.date_range("2024-01-01", periods=60, freq="h")
+    cells = [f"1.{i:03d}" if i % 2 else str(900 + i) for i in range(60)]
+    cells[5] = "."  # FRED's missing value
+    lines = ["Zeit;Anzahl"] + [f"{t:%d.%m.%Y %H:%M};{c}" for t, c in zip(idx, cells, strict=True)]
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec())
+    assert frame.series[0].values[1, 0] == 1001.0
+
+
 def test_influxdb_annotated_csv_reads_its_time_column(tmp_path: Path) -> None:
     """InfluxDB 2's export has the query's _start and _stop before _time: the time is _time."""
     idx = pd.date_range("2024-01-01", periods=48, freq="h")

@@ -47,8 +47,10 @@ def test_mase_divides_each_error_by_its_in_sample_scale() -> None:
     scale = np.array([0.5, 2.0, 2.0])
     errors = np.abs(Y - F)
     assert mase(Y, F, scale) == pytest.approx(np.mean(errors / scale))
-    assert math.isnan(mase(Y, F, np.array([0.5, 0.0, 2.0])))  # a constant training part
-    assert math.isnan(mase(Y, F, np.array([0.5, np.nan, 2.0])))
+    # A series whose training part was constant has no scale: left out, not the whole.
+    assert mase(Y, F, np.array([0.5, 0.0, 2.0])) == pytest.approx((1 / 0.5 + 3 / 2.0) / 2)
+    assert mase(Y, F, np.array([0.5, np.nan, 2.0])) == pytest.approx((1 / 0.5 + 3 / 2.0) / 2)
+    assert math.isnan(mase(Y, F, np.zeros(3)))
 
 
 def test_mase_scales_are_the_in_sample_seasonal_naive_mae(tmp_path) -> None:

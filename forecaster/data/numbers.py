@@ -55,6 +55,7 @@ def thousand_dots(raw: pd.DataFrame, path: Path, sep: str = ";") -> list[str]:
         if has[","] or not has["."]:
             continue
         cells = text.str.strip()
+        cells = cells[~is_na_word(cells)]  # FRED's missing "." is no decimal mark
         dotted = cells[cells.str.contains(".", regex=False)]
         plain = cells[cells.str.fullmatch(r"[+-]?\d+")]
         if (plain.empty or not dotted.str.fullmatch(WHOLE_THOUSANDS).all()
