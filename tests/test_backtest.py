@@ -49,6 +49,11 @@ def test_start_and_end_as_fractions_or_timestamps() -> None:
     assert resolve_position("2024-01-01 10:00", TIMES, 1.0, "--end", inclusive=True) == 11
     years = pd.date_range("1949-01-01", periods=144, freq="MS", tz="UTC")
     assert resolve_position("1958", years, 0.8, "--start") == 108  # a year, as --since reads it
+    # A Unix time (date +%s, with or without a fraction) and a compact date, as --since.
+    start = str(int(TIMES[10].timestamp()))
+    assert resolve_position(start, TIMES, 0.8, "--start") == 10
+    assert resolve_position(start + ".0", TIMES, 0.8, "--start") == 10
+    assert resolve_position(f"{TIMES[10]:%Y%m%d%H}", TIMES, 0.8, "--start") == 10
     for bad in ("1.5", "yesterday-ish", "2030-01-01"):
         with pytest.raises(ConfigError):
             resolve_position(bad, TIMES, 0.8, "--start")

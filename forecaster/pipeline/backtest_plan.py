@@ -109,8 +109,10 @@ def resolve_position(text: str | None, times: pd.DatetimeIndex, default: float, 
         frac = default if text is None else float(text)
     except ValueError:
         return _timestamp_position(text, times, option, inclusive, day_first)
-    if frac > 1.0 and (is_steps(times) or re.fullmatch(r"\s*\d{4}\s*", str(text))):
-        # a step number (1900, not 0.8), or a year: --start 1958 as --since 1958 reads it
+    if frac > 1.0 and (is_steps(times) or re.fullmatch(r"\s*(\d{4}|\d{8,19})(\.\d*)?\s*",
+                                                       str(text))):
+        # a step number (1900, not 0.8), a year (--start 1958 as --since 1958 reads it), a
+        # compact date (20240131) or a Unix time (date +%s)
         return _timestamp_position(text, times, option, inclusive, day_first)
     if not 0.0 <= frac <= 1.0:
         raise ConfigError(f"{option} {text}: a number must be a fraction of the data between "
