@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data.cells import printable, shown
+from forecaster.data.day_clock import date_and_clock, is_clock
 from forecaster.data.numeric_times import MAX_STEP, MIN_YEAR, numeric_times, report_bad
 from forecaster.data.time_guess import (
-    CLOCK,
     calendar_reading,
     month_numbers,
     period_notation,
@@ -48,7 +48,7 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
         DataError: nothing in the file reads as time.
     """
     lower = {c.lower(): c for c in raw.columns}
-    if "date" in lower and "time" in lower and _is_clock(raw[lower["time"]]):
+    if "date" in lower and "time" in lower and is_clock(raw[lower["time"]]):
         return None, [lower["date"], lower["time"]]
     for col in raw.columns:
         if col.lower() in TIME_NAMES:
@@ -70,8 +70,8 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
             # them is an attribute (sunrise, the time a meter was read).
             clock = raw.columns[i + 1] if i + 1 < len(raw.columns) else None
             if clock is not None and (parsed == parsed.dt.normalize()).all() \
-                    and sample.duplicated().any() and _is_clock(raw[clock]) \
-                    and not _is_clock(sample):
+                    and sample.duplicated().any() and is_clock(raw[clock]) \
+                    and not is_clock(sample):
                 return None, [col, clock]
             return col, []
     if split:
@@ -109,20 +109,13 @@ def parse_times(raw: pd.DataFrame, time_col: str | None, parts: list[str],
     whole numbers are step numbers (see ``numeric_times``)."""
     if time_col is not None:
         date = next((c for c in raw.columns if c.lower() == "date"), None)
-        if date is not None and time_col != date and _is_clock(raw[time_col]):
+        if date is not None and time_col != date and is_clock(raw[time_col]):
             raise DataError(f"{path}: --time-col {time_col} holds times of day, and the dates "
                             f"are in column '{date}'; expected both: give --time-col "
                             f"{date},{time_col}")
         return _parse_text(raw[time_col], path, time_col, first_row, steps)
     if _is_date_time(parts):
-        date, clock = raw[parts[0]].str.strip(), raw[parts[1]].str.strip()
-        _check_dates_only(date, parts, path)
-        empty = np.flatnonzero(((date == "") | (clock == "")).to_numpy())
-        if empty.size:  # a date alone would read as midnight
-            raise DataError(f"{path}: row {int(empty[0]) + first_row}: empty '{parts[0]}' or "
-                            f"'{parts[1]}' ({empty.size} row(s) in all); expected both in "
-                            "every row: fill them in or drop those rows")
-        return _parse_text(date + " " + _clock_text(clock, parts[1], path), path,
+        return _parse_text(date_and_clock(raw, parts, path, first_row), path,
                            " + ".join(parts), first_row)
     return _assemble(raw, parts, path, first_row)
 
@@ -131,44 +124,6 @@ def _is_date_time(parts: list[str]) -> bool:
     """Two columns, not both parts of a date (year, month, ...): a date and its time of
     day (Date,Time; Datum,Uhrzeit; Date,Hour)."""
     return len(parts) == 2 and not all(p.lower() in PART_NAMES for p in parts)
-
-
-def _check_dates_only(date: pd.Series, parts: list[str], path: Path) -> None:
-    """Refuse a first column that is not dates alone: numbers (Jahr,Monat made months into
-    hours) or times (Timestamp,Hour dropped the 13:00 of each row)."""
-    sample = date.head(50)
-    sample = sample[sample != ""]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
-    numbers = pd.to_numeric(sample, errors="coerce").notna().any()
-    if numbers or parsed.isna().any() or (parsed != parsed.dt.normalize()).any():
-        raise DataError(f"{path}: cannot build timestamps from {', '.join(parts)}: "
-                        f"'{parts[0]}' holds {shown(sample.iloc[0])}, not dates alone; "
-                        "expected a date column and a time-of-day column (Date,Time), or the "
-                        "columns year, month, day, hour, minute, second in that order (from "
-                        "year on)")
-
-
-def _clock_text(clock: pd.Series, name: str, path: Path) -> pd.Series:
-    """A time-of-day column as HH:MM text: times as they are, whole hours 0 to 23 as
-    hours; anything else is refused, naming the column."""
-    if _is_clock(clock) and clock.str.match(CLOCK).all():
-        return clock
-    hours = pd.to_numeric(clock, errors="coerce")
-    if hours.notna().all() and (hours % 1 == 0).all() and hours.between(0, 23).all():
-        return hours.astype(np.int64).map("{:02d}:00".format)
-    bad = clock[~clock.str.match(CLOCK)].iloc[0]  # every time matched: returned above
-    raise DataError(f"{path}: column '{name}' should hold the time of day beside the dates, "
-                    f"but holds '{shown(bad)}'; expected times like 13:00 or whole hours 0 to "
-                    "23: give --time-col with the date column and the time-of-day column, "
-                    "in that order")
-
-
-def _is_clock(col: pd.Series) -> bool:
-    sample = col.head(20).str.strip()
-    sample = sample[sample != ""]  # an empty cell is reported when the times are parsed
-    return bool(len(sample)) and bool(sample.str.match(CLOCK).all())
 
 
 def check_parts(parts: list[str], path: Path) -> None:

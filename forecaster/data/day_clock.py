@@ -1,0 +1,81 @@
+"""A date column and a time-of-day column beside it, made one timestamp.
+
+UCI's household power writes ``Date;Time``, German exports ``Datum;Uhrzeit``, grid operators
+``Date,Hour``. The first column must hold dates alone (a year column made months into hours,
+a timestamp column lost its hour), the second times of day or whole hours.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecaster.data.cells import shown
+from forecaster.data.time_guess import CLOCK
+from forecaster.errors import DataError
+
+
+def date_and_clock(raw: pd.DataFrame, parts: list[str], path: Path,
+                   first_row: int) -> pd.Series:
+    """The text "date time" of each row, from the two columns ``parts`` names.
+
+    Args:
+        raw: the table, all cells text.
+        parts: the date column and the time-of-day column.
+        path: the file, for messages.
+        first_row: the first row's line in the file, for messages.
+
+    Raises:
+        DataError: the first column is not dates alone, the second not times of day, or a
+            row lacks either.
+    """
+    date, clock = raw[parts[0]].str.strip(), raw[parts[1]].str.strip()
+    _check_dates_only(date, parts, path)
+    empty = np.flatnonzero(((date == "") | (clock == "")).to_numpy())
+    if empty.size:  # a date alone would read as midnight
+        raise DataError(f"{path}: row {int(empty[0]) + first_row}: empty '{parts[0]}' or "
+                        f"'{parts[1]}' ({empty.size} row(s) in all); expected both in "
+                        "every row: fill them in or drop those rows")
+    return date + " " + _clock_text(clock, parts[1], path)
+
+
+def _check_dates_only(date: pd.Series, parts: list[str], path: Path) -> None:
+    """Refuse a first column that is not dates alone: numbers (Jahr,Monat made months into
+    hours) or times (Timestamp,Hour dropped the 13:00 of each row)."""
+    sample = date.head(50)
+    sample = sample[sample != ""]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
+    numbers = pd.to_numeric(sample, errors="coerce").notna().any()
+    if numbers or parsed.isna().any() or (parsed != parsed.dt.normalize()).any():
+        raise DataError(f"{path}: cannot build timestamps from {', '.join(parts)}: "
+                        f"'{parts[0]}' holds {shown(sample.iloc[0])}, not dates alone; "
+                        "expected a date column and a time-of-day column (Date,Time), or the "
+                        "columns year, month, day, hour, minute, second in that order (from "
+                        "year on)")
+
+
+def _clock_text(clock: pd.Series, name: str, path: Path) -> pd.Series:
+    """A time-of-day column as HH:MM text: times as they are, whole hours 0 to 23 as
+    hours; anything else is refused, naming the column."""
+    if is_clock(clock) and clock.str.match(CLOCK).all():
+        return clock
+    hours = pd.to_numeric(clock, errors="coerce")
+    if hours.notna().all() and (hours % 1 == 0).all() and hours.between(0, 23).all():
+        return hours.astype(np.int64).map("{:02d}:00".format)
+    bad = clock[~clock.str.match(CLOCK)].iloc[0]  # every time matched: returned above
+    raise DataError(f"{path}: column '{name}' should hold the time of day beside the dates, "
+                    f"but holds '{shown(bad)}'; expected times like 13:00 or whole hours 0 to "
+                    "23: give --time-col with the date column and the time-of-day column, "
+                    "in that order")
+
+
+def is_clock(col: pd.Series) -> bool:
+    """Whether a column's first cells are times of day (13:00, 07:30:15)."""
+    sample = col.head(20).str.strip()
+    sample = sample[sample != ""]  # an empty cell is reported when the times are parsed
+    return bool(len(sample)) and bool(sample.str.match(CLOCK).all())
