@@ -634,3 +634,17 @@ def test_grouped_digits_are_read_with_a_note(tmp_path: Path, header: str, row, f
     frame = load_frame(write_lines(tmp_path, lines), DataSpec())
     assert frame.series[0].values[0, 0] == first
     assert any(note in n for n in frame.notes), frame.notes
+
+
+def test_rows_are_named_by_their_lines_past_blank_lines(tmp_path: Path) -> None:
+    """The readers skip blank lines: every error after one named the line above the fault,
+    and a repeated header (InfluxDB's tables, a blank line apart) the line above it."""
+    idx = pd.date_range("2024-01-01", periods=80, freq="h")
+    lines = ["time,v"] + [f"{t:%Y-%m-%dT%H:%M:%S},{i}" for i, t in enumerate(idx)]
+    lines[40] = ""  # a blank line inside the table
+    lines[61] = "2024-01-01Tbad,3"  # line 62 of the file
+    with pytest.raises(DataError, match="row 62, column 'time': cannot parse '2024-01-01Tbad'"):
+        load_frame(write_lines(tmp_path, lines), DataSpec())
+    lines[61] = "time,v"  # a second table's header, on line 62
+    with pytest.raises(DataError, match="line 62 repeats the header"):
+        load_frame(write_lines(tmp_path, lines, "joined.csv"), DataSpec())

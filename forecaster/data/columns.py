@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecaster.data.cells import shown
+from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec, expand_names
 from forecaster.data.timestamps import (
     check_parts,
@@ -43,7 +44,7 @@ class ColumnError(DataError):
 
 
 def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
-                    first_row: int = 2) -> DataSpec:
+                    first_row: RowLines = 2) -> DataSpec:
     """The spec with every role named: given columns checked, the others detected.
 
     Args:
@@ -112,7 +113,7 @@ def _check_roles(time_col: str | None, parts: list[str], spec: DataSpec, path: P
 
 
 def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
-                   first_row: int) -> list[str]:
+                   first_row: RowLines) -> list[str]:
     candidates = [c for c in candidates if not saved_index(raw[c])]
     numeric = [c for c in candidates if _mostly_numeric(raw[c])]
     if len(numeric) == 1:
@@ -127,7 +128,7 @@ def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
                     "one(s) to forecast with --target (others can be inputs via --features)")
 
 
-def _why_not(raw: pd.DataFrame, candidates: list[str], first_row: int) -> str:
+def _why_not(raw: pd.DataFrame, candidates: list[str], first_row: RowLines) -> str:
     # The first cell that is not a number tells at once what is wrong ('10%', '$10').
     if not candidates:
         return ""
@@ -137,7 +138,7 @@ def _why_not(raw: pd.DataFrame, candidates: list[str], first_row: int) -> str:
         return f" (column '{name}' has no values: every cell is empty or a missing-value word)"
     row = int(bad.to_numpy().argmax())
     cell = shown(raw[name].iloc[row].strip())
-    return f" (row {row + first_row}, column '{name}': '{cell}' is not a number)"
+    return f" (row {line_of(first_row, row)}, column '{name}': '{cell}' is not a number)"
 
 
 def not_numbers(text: pd.Series) -> pd.Series:

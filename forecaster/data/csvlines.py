@@ -17,10 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 
+from forecaster.data.row_lines import RowLines, line_of
 from forecaster.errors import DataError, MissingInputError
 
+# Blank lines inside a table (row_lines): looked for in files up to this size.
+MAX_SCAN = 64 << 20  # bytes; past this the rows keep header + n (a blank line is rare)
+BLANK = re.compile(rb"\n\r?\n")
 
 @dataclass(frozen=True)
 class Span:
@@ -225,7 +230,7 @@ def _width_error(path: Path, line: int, fields: int, width: int, last: int) -> D
 
 
 def check_repeated_header(raw: pd.DataFrame, path: Path, header: list[str],
-                          line: int) -> None:
+                          first_row: RowLines) -> None:
     """Refuse data rows that repeat the header: CSV files joined together (``cat``), each
     with its own header, whose second header would be blamed on a date format or a number.
 
@@ -233,7 +238,7 @@ def check_repeated_header(raw: pd.DataFrame, path: Path, header: list[str],
         raw: the file's cells, as text, one column per header name.
         path: the file, for messages.
         header: the header's names, stripped.
-        line: the header's line in the file (the first row's is the next).
+        first_row: the rows' lines in the file (``row_lines.row_lines``).
 
     Raises:
         DataError: naming the first such line, and how many there are.
@@ -246,8 +251,33 @@ def check_repeated_header(raw: pd.DataFrame, path: Path, header: list[str],
     rows = same.to_numpy().nonzero()[0]
     if not rows.size:
         return
-    first = int(rows[0]) + line + 1
+    first = line_of(first_row, int(rows[0]))
     what = (f"line {first} repeats the header" if rows.size == 1 else
             f"{rows.size} lines repeat the header, the first line {first}")
     raise DataError(f"{path}: {what} (files joined together?); expected one header line, at "
                     f"the top: remove {'those lines' if rows.size > 1 else 'that line'}")
+
+
+def row_lines(path: Path, span: Span, rows: int) -> int | np.ndarray:
+    """Where the rows read from ``span`` lie in the file.
+
+    Args:
+        path: the CSV file.
+        span: the part read, from the header on.
+        rows: how many rows the reader returned.
+
+    Returns:
+        The first row's line (an int) where the rows follow the header line by line; else
+        each row's line (an array), for ``line_of``.
+    """
+    stop = span.stop if span.stop is not None else path.stat().st_size
+    if stop - span.start > MAX_SCAN:
+        return span.line + 1
+    with open_span(path, span) as fh:
+        data = fh.read()
+    if not BLANK.search(data):
+        return span.line + 1
+    lines = data.split(b"\n")[1:]  # after the header
+    filled = np.flatnonzero([bool(line.strip(b"\r")) for line in lines]) + 1
+    # A quoted field over several lines splits no row: then the lines cannot be told.
+    return span.line + filled if len(filled) == rows else span.line + 1

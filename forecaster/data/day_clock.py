@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data.cells import shown
+from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.time_guess import CLOCK
 from forecaster.errors import DataError
 
 
 def date_and_clock(raw: pd.DataFrame, parts: list[str], path: Path,
-                   first_row: int) -> pd.Series:
+                   first_row: RowLines) -> pd.Series:
     """The text "date time" of each row, from the two columns ``parts`` names.
 
     Args:
@@ -36,7 +37,7 @@ def date_and_clock(raw: pd.DataFrame, parts: list[str], path: Path,
     _check_dates_only(date, parts, path)
     empty = np.flatnonzero(((date == "") | (clock == "")).to_numpy())
     if empty.size:  # a date alone would read as midnight
-        raise DataError(f"{path}: row {int(empty[0]) + first_row}: empty '{parts[0]}' or "
+        raise DataError(f"{path}: row {line_of(first_row, int(empty[0]))}: empty '{parts[0]}' or "
                         f"'{parts[1]}' ({empty.size} row(s) in all); expected both in "
                         "every row: fill them in or drop those rows")
     return date + " " + _clock_text(clock, parts[1], path)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec
 from forecaster.errors import DataError
 
@@ -21,7 +22,7 @@ def _clock_change_hint(times: pd.Series) -> str:
 
 
 def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path,
-                      written: pd.Series, first_row: int = 2) -> pd.DataFrame:
+                      written: pd.Series, first_row: RowLines = 2) -> pd.DataFrame:
     """Apply ``--duplicates`` to rows sharing a (series, timestamp) key.
 
     Args:
@@ -45,11 +46,11 @@ def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path,
 
 
 def _duplicate_error(data: pd.DataFrame, dup: pd.Series, spec: DataSpec, path: Path,
-                     written: pd.Series, first_row: int) -> DataError:
+                     written: pd.Series, first_row: RowLines) -> DataError:
     first = data.index[dup][0]
     key = data.loc[first, ["__series", "__time"]]
     same = (data["__series"] == key["__series"]) & (data["__time"] == key["__time"])
-    rows = sorted(int(i) + first_row for i in data.index[same])[:2]
+    rows = sorted(line_of(first_row, int(i)) for i in data.index[same])[:2]
     repeated = data.loc[dup & (data["__series"] == key["__series"]), "__time"]
     several = "" if spec.series_col else ("if the file holds several series, name their "
                                           "column with --series-col; else ")

@@ -25,6 +25,7 @@ from forecaster.data.numbers import decimal_commas, thousand_commas, thousand_do
 from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
 from forecaster.data.resample import resample_rows
+from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
 from forecaster.data.timestamps import parse_times
@@ -99,8 +100,8 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> 
         DataError: the content is malformed.
     """
     path = Path(path)
-    raw, notes, line = _read_csv(path)
-    first_row = line + 1  # rows are named by their lines in the file, after any preamble
+    # Rows are named by their lines in the file, after any preamble and blank lines.
+    raw, notes, first_row = _read_csv(path)
     raw, spec = events.count_events(raw, spec, path)
     try:
         spec = resolve_columns(raw, spec, path, first_row)
@@ -110,7 +111,7 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> 
     spec = replace(spec, day_first=day_order(_written_times(raw, spec), times))
     data = _numeric_block(raw, spec, path, first_row)
     data.insert(0, "__time", times)
-    data.insert(0, "__series", _series_keys(raw, spec, path))
+    data.insert(0, "__series", _series_keys(raw, spec, path, first_row))
     data = _sorted(data, path, notes)
     if spec.resample:  # rows sharing a bin, or a timestamp, are aggregated
         data = resample_rows(data, spec, path, notes)
@@ -160,7 +161,7 @@ def _off_grid_note(path: Path, freq: str, n_off: int, first: pd.Timestamp, name:
             f"--resample {freq} to keep them")
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], int]:
+def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
     # The cells, as text; notes; and the header's line in the file.
     try:
         return _read_checked(path)
@@ -168,7 +169,7 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], int]:
         raise unreadable(path, exc) from None
 
 
-def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], int]:
+def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
     csvlines.check_regular_file(path)
     if not path.exists():
         dangling = " (a symbolic link to a missing file, or a loop of links)" if (
@@ -198,11 +199,12 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], int]:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise csvlines.parse_error(path, exc, sep, width, span) from None
     raw.columns = [str(c).strip() for c in raw.columns]
+    first_row = csvlines.row_lines(path, span, len(raw))
     raw, layout, padding = drop_padding(raw, layout, path.name)
     if not engine:  # pyarrow refuses rows of the wrong width itself (a ParserError)
         csvlines.check_padded_rows(raw, path, sep, width, span)
     _check_shape(raw, path, layout)
-    csvlines.check_repeated_header(raw, path, layout.header, layout.line)
+    csvlines.check_repeated_header(raw, path, layout.header, first_row)
     notes = [n for n in (note, padding) if n]
     if layout.comments:
         notes.append(f"{path.name}: skipped {layout.preamble()} before the header "
@@ -212,7 +214,7 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], int]:
         notes += thousand_dots(raw, path, sep)
     else:
         notes += thousand_commas(raw, path)
-    return raw, notes, layout.line
+    return raw, notes, first_row
 
 
 def _engine() -> dict:
@@ -257,7 +259,7 @@ def _check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
 
 
 def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
-                   first_row: int) -> pd.DataFrame:
+                   first_row: RowLines) -> pd.DataFrame:
     # ``first_row``: the first row's line in the file; rows are told by their lines.
     out = {}
     for name in spec.targets + spec.features:
@@ -267,15 +269,16 @@ def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
         if bad.size:
             row = int(bad[0])
             todo = _not_number_todo(name, spec, bad.size > len(text) // 2)
-            raise DataError(f"{path}: row {row + first_row}, column '{name}': "
+            raise DataError(f"{path}: row {line_of(first_row, row)}, column '{name}': "
                             f"'{shown(text.iloc[row])}' "
                             f"is not a number; expected numeric values ({bad.size} bad in "
                             f"all); {todo}")
         arr = values.to_numpy(dtype=np.float64)
         inf = np.flatnonzero(np.isinf(arr) | (np.abs(arr) > 1e30))
         if inf.size:
-            raise DataError(f"{path}: row {int(inf[0]) + first_row}, column '{name}': value "
-                            f"'{shown(text.iloc[int(inf[0])])}' is infinite or too large; "
+            at = int(inf[0])
+            raise DataError(f"{path}: row {line_of(first_row, at)}, column '{name}': value "
+                            f"'{shown(text.iloc[at])}' is infinite or too large; "
                             "remove or fix it (empty cells are filled by --fill)")
         out[name] = arr
     return pd.DataFrame(out, index=raw.index)
@@ -290,12 +293,14 @@ def _not_number_todo(name: str, spec: DataSpec, mostly: bool) -> str:
     return "it holds text: forecast a column of numbers (--target), or encode it as numbers"
 
 
-def _series_keys(raw: pd.DataFrame, spec: DataSpec, path: Path) -> pd.Series:
+def _series_keys(raw: pd.DataFrame, spec: DataSpec, path: Path,
+                 first_row: RowLines) -> pd.Series:
     if spec.series_col is None:
         return pd.Series("", index=raw.index)
     keys = raw[spec.series_col].astype(str).str.strip()
     empty = np.flatnonzero((keys == "").to_numpy())
     if empty.size:
-        raise DataError(f"{path}: row {int(empty[0]) + 2}, column '{spec.series_col}': empty "
+        raise DataError(f"{path}: row {line_of(first_row, int(empty[0]))}, column "
+                        f"'{spec.series_col}': empty "
                         f"series name ({empty.size} in all); fill it in or drop those rows")
     return keys

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data.cells import shown
+from forecaster.data.row_lines import RowLines, line_of
 from forecaster.errors import DataError
 
 MIN_YEAR = 1000  # earlier parsed years are misread dates
@@ -28,7 +29,7 @@ SERIAL_DAYS = (18264, 73051)
 SERIAL_ORIGIN = pd.Timestamp("1899-12-30")
 
 
-def numeric_times(col: pd.Series, path: Path, name: str, first_row: int,
+def numeric_times(col: pd.Series, path: Path, name: str, first_row: RowLines,
                   steps: bool = False) -> pd.DatetimeIndex | None:
     """Times written as numbers: compact dates (20240131, 2024013113, ...), Unix epoch
     seconds or milliseconds, or step numbers (0, 1, 2, ...); None for text to parse as
@@ -99,12 +100,12 @@ def _refuse_serial_days(number: pd.Series, path: Path, name: str) -> None:
 
 
 def report_bad(times: pd.Series, text: pd.Series, path: Path, name: str,
-               first_row: int) -> None:
+               first_row: RowLines) -> None:
     """Raise DataError naming the first value of ``text`` that did not parse (NaT in
     ``times``)."""
     bad = np.flatnonzero(pd.isna(times).to_numpy())
     if bad.size:
         row = int(bad[0])
-        raise DataError(f"{path}: row {row + first_row}, column '{name}': cannot parse "
+        raise DataError(f"{path}: row {line_of(first_row, row)}, column '{name}': cannot parse "
                         f"'{shown(text.iloc[row])}' as a timestamp; expected ISO 8601 like "
                         f"2024-01-31 13:00:00 ({bad.size} bad value(s) in all)")

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data.cells import shown
+from forecaster.data.row_lines import RowLines, line_of
 from forecaster.errors import DataError
 
 CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
@@ -188,7 +189,7 @@ def pivot_years(times: pd.Series, col: pd.Series,
     return times.where(~short, times - CENTURY)
 
 
-def refuse_mixed_formats(col: pd.Series, path: Path, name: str, first_row: int = 2) -> None:
+def refuse_mixed_formats(col: pd.Series, path: Path, name: str, first_row: RowLines = 2) -> None:
     """Refuse a column whose dates are written in two ways (2020-01-31, then 01/03/2020).
 
     Read cell by cell, 01/03/2020 after ISO dates is 3 January again, and the rows then
@@ -212,14 +213,14 @@ def refuse_mixed_formats(col: pd.Series, path: Path, name: str, first_row: int =
         return
     (a, b) = (first.index[0], first.index[1])
     raise DataError(f"{path}: column '{name}' writes dates in more than one format: "
-                    f"'{shown(text[a])}' (row {a + first_row}) and '{shown(text[b])}' "
-                    f"(row {b + first_row}); "
+                    f"'{shown(text[a])}' (row {line_of(first_row, a)}) and '{shown(text[b])}' "
+                    f"(row {line_of(first_row, b)}); "
                     "expected one format throughout: rewrite the column in one format (ISO 8601, "
                     "2020-03-01, reads unambiguously)")
 
 
 def _refuse_ambiguous(dates: pd.Series, text: pd.Series, path: Path, name: str,
-                      first_row: int) -> None:
+                      first_row: RowLines) -> None:
     """Refuse a stray cell whose day and month could be either (05/01/2026) among dates
     of another format: read month first it became May, and predict filled the months up
     to it and forecast from there. A few stray cells that read one way only are kept."""
@@ -227,7 +228,7 @@ def _refuse_ambiguous(dates: pd.Series, text: pd.Series, path: Path, name: str,
     odd = parts.index[(parts[0] <= 12) & (parts[1] <= 12) & (parts[0] != parts[1])]
     if len(odd):
         i = odd[0]
-        raise DataError(f"{path}: column '{name}' writes row {i + first_row} as "
+        raise DataError(f"{path}: column '{name}' writes row {line_of(first_row, i)} as "
                         f"'{shown(text[i])}', unlike the other dates, and its day and month "
                         "could be either; expected one format throughout: rewrite that cell "
                         "like the others (ISO 8601, 2020-03-01, reads unambiguously)")

@@ -18,6 +18,7 @@ import pandas as pd
 from forecaster.data.cells import printable, shown
 from forecaster.data.day_clock import date_and_clock, is_clock
 from forecaster.data.numeric_times import MAX_STEP, MIN_YEAR, numeric_times, report_bad
+from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.time_guess import (
     calendar_reading,
     month_numbers,
@@ -103,7 +104,7 @@ def saved_index(col: pd.Series) -> bool:
 
 
 def parse_times(raw: pd.DataFrame, time_col: str | None, parts: list[str],
-                path: Path, first_row: int = 2, steps: bool = False) -> pd.DatetimeIndex:
+                path: Path, first_row: RowLines = 2, steps: bool = False) -> pd.DatetimeIndex:
     """UTC timestamps, one per row, from ``time_col`` or from the ``parts`` columns;
     errors name a row by its line in the file, ``first_row`` for the first; ``steps``:
     whole numbers are step numbers (see ``numeric_times``)."""
@@ -136,7 +137,7 @@ def check_parts(parts: list[str], path: Path) -> None:
 
 
 def _assemble(raw: pd.DataFrame, parts: list[str], path: Path,
-              first_row: int) -> pd.DatetimeIndex:
+              first_row: RowLines) -> pd.DatetimeIndex:
     values = {}
     for name, part in zip(PART_NAMES, parts, strict=False):
         text = raw[part].str.strip()
@@ -147,7 +148,7 @@ def _assemble(raw: pd.DataFrame, parts: list[str], path: Path,
         if bad.size:
             row = int(bad[0])
             what = "as a number or a name (Jan)" if name == "month" else "as a number"
-            raise DataError(f"{path}: row {row + first_row}, column '{part}': "
+            raise DataError(f"{path}: row {line_of(first_row, row)}, column '{part}': "
                             f"'{shown(text.iloc[row])}' is not a whole number; expected the "
                             f"{name} {what} ({bad.size} bad in all)")
         values[name] = number.astype(np.int64)
@@ -191,7 +192,7 @@ def step_numbers(times: pd.DatetimeIndex | pd.Series) -> np.ndarray:
     return (pd.DatetimeIndex(times) - EPOCH).to_numpy().astype("timedelta64[ns]").astype(np.int64)
 
 
-def _parse_text(col: pd.Series, path: Path, name: str, first_row: int,
+def _parse_text(col: pd.Series, path: Path, name: str, first_row: RowLines,
                 steps: bool = False) -> pd.DatetimeIndex:
     numeric = numeric_times(col, path, name, first_row, steps)
     if numeric is not None:
@@ -206,7 +207,7 @@ def _parse_text(col: pd.Series, path: Path, name: str, first_row: int,
     return pd.DatetimeIndex(times)
 
 
-def _read_dates(col: pd.Series, path: Path, name: str, first_row: int) -> pd.Series:
+def _read_dates(col: pd.Series, path: Path, name: str, first_row: RowLines) -> pd.Series:
     """``col`` as dates; NaT where a cell cannot be read."""
     with warnings.catch_warnings():
         # "Could not infer format" and the like: a bad value is reported by the caller.
@@ -224,13 +225,13 @@ def _read_dates(col: pd.Series, path: Path, name: str, first_row: int) -> pd.Ser
 
 
 def _check_years(times: pd.DatetimeIndex, col: pd.Series, path: Path, name: str,
-                 first_row: int) -> None:
+                 first_row: RowLines) -> None:
     # A year before 1000 is a misread, not data: '1-01' (year 1, month 1 in the classic
     # shampoo-sales file) parses as 1 January of the year 1.
     early = np.flatnonzero(np.asarray(times.year) < MIN_YEAR)
     if early.size:
         row = int(early[0])
-        raise DataError(f"{path}: row {row + first_row}, column '{name}': "
+        raise DataError(f"{path}: row {line_of(first_row, row)}, column '{name}': "
                         f"'{shown(col.iloc[row])}' reads as "
                         f"{_ymd(times[row])}, before the year {MIN_YEAR}; expected full dates "
                         "like 2001-01 or 2001-01-31: write the year out in full")

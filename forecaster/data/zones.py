@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data.cells import shown
+from forecaster.data.row_lines import RowLines, line_of
 from forecaster.errors import DataError
 
 # An offset after a clock time (:00, :00.5): 2024-01-01 06:00:00-05:00, 06:00Z, 06:00 UTC.
@@ -31,7 +32,7 @@ _LOCAL_MIDNIGHT = rf"[T ]00:00(?::00(?:\.0+)?)? ?{_OFFSET}$"
 _CLOCK_AND_OFFSET = rf"[T ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?) ?({_OFFSET})$"
 
 
-def local_dates(col: pd.Series, path: Path, name: str, first_row: int) -> pd.Series:
+def local_dates(col: pd.Series, path: Path, name: str, first_row: RowLines) -> pd.Series:
     """``col``, or its text without offsets where it holds local midnights as dates.
 
     Every time carrying an offset and every one at 00:00 in its own offset: the rows are
@@ -91,7 +92,7 @@ def _daily_clock(cells: pd.Series) -> bool:
 
 
 def _refuse_mixed(text: pd.Series, aware: pd.Series, present: pd.Series, path: Path,
-                  name: str, first_row: int) -> None:
+                  name: str, first_row: RowLines) -> None:
     # A cell without a digit is no time at all ('NA'): the parser reports it with its row.
     naive = np.flatnonzero((present & ~aware).to_numpy())
     if not naive.size:
@@ -101,6 +102,7 @@ def _refuse_mixed(text: pd.Series, aware: pd.Series, present: pd.Series, path: P
         return
     a, b = int(dated[0]), int(np.flatnonzero(aware.to_numpy())[0])
     raise DataError(f"{path}: column '{name}' mixes times without an offset (row "
-                    f"{a + first_row}: {shown(text.iloc[a])}) and with one (row {b + first_row}: "
+                    f"{line_of(first_row, a)}: {shown(text.iloc[a])}) and with one (row "
+                    f"{line_of(first_row, b)}: "
                     f"{shown(text.iloc[b])}); expected one kind throughout: write every time "
                     "with its offset, or all in UTC")
