@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from forecaster.config import TrainSettings
-from forecaster.data.carry import carried, carry_tail
+from forecaster.data.carry import carried, carried_tail, carry_tail
 from forecaster.data.loading import load_frame
 from forecaster.data.spec import DataSpec
 from forecaster.pipeline.prepare import fold_data, make_grid
@@ -71,3 +71,13 @@ def test_no_window_reads_a_reading_after_it(tmp_path: Path, horizon: int) -> Non
         for name in sets:
             np.testing.assert_array_equal(_inputs_before(getattr(a, name), end),
                                           _inputs_before(getattr(b, name), end))
+
+
+def test_carried_tail_is_the_tail_of_carried() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        n, c = int(rng.integers(1, 40)), int(rng.integers(1, 4))
+        values, observed = rng.normal(size=(n, c)), rng.random((n, c)) > rng.random()
+        w = int(rng.integers(1, n + 1))
+        np.testing.assert_array_equal(carried_tail(values, observed, "interpolate", w),
+                                      carried(values, observed, "interpolate")[-w:])

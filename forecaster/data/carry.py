@@ -38,6 +38,16 @@ def carried(values: np.ndarray, observed: np.ndarray, fill: str) -> np.ndarray:
     return np.take_along_axis(values, rows, axis=0)
 
 
+def carried_tail(values: np.ndarray, observed: np.ndarray, fill: str, n: int) -> np.ndarray:
+    """The last ``n`` rows of ``carried``, reading the series only from the newest
+    observation at or before the first of them (a forecast's input window, without
+    carrying a long series whole, twice per series, at every predict)."""
+    first = max(len(values) - n, 0)
+    seen = [np.flatnonzero(observed[:first + 1, j]) for j in range(values.shape[1])]
+    start = min((int(s[-1]) if len(s) else 0) for s in seen) if seen else first
+    return carried(values[start:], observed[start:], fill)[-n:]
+
+
 def carry_tail(values: np.ndarray, observed: np.ndarray, stop: int, fill: str) -> None:
     """Carry the last reading before ``stop`` over the filled steps between it and ``stop``,
     in place: a training part that ends in a gap must not be interpolated towards the

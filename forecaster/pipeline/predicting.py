@@ -11,7 +11,7 @@ import torch
 
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.config import PredictSettings
-from forecaster.data.carry import carried
+from forecaster.data.carry import carried_tail
 from forecaster.data.grid import same_step
 from forecaster.data.loading import Frame, Series, load_frame
 from forecaster.data.scaling import Scaler
@@ -122,7 +122,7 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
         _warn_filled_tail(s, frame.columns, cfg.window, frame.spec.fill, report)
         sc = series_scaler(bundle, s.name, s.values, s.observed, report)
         scalers.append(sc)
-        scaled = sc.transform(carried(s.values, s.observed, frame.spec.fill)[-cfg.window:])
+        scaled = sc.transform(carried_tail(s.values, s.observed, frame.spec.fill, cfg.window))
         mask = s.observed[-cfg.window:].all(axis=1, keepdims=True).astype(np.float32)
         x.append(np.concatenate([scaled, mask], axis=1))
     with torch.inference_mode():
@@ -208,7 +208,7 @@ def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
         scale, mean = np.asarray(sc.scale_[:k]), np.asarray(sc.mean_[:k])
         lo, hi = lo0, hi0
         if scaled:  # volatility-scaled: times this input window's volatility ** power
-            x = carried(s.values, s.observed, frame.spec.fill)[-window:, :k] / scale
+            x = carried_tail(s.values, s.observed, frame.spec.fill, window)[:, :k] / scale
             v = mean_abs_change(x[None], VOL_FLOOR)[0] ** float(power.numpy()[0])
             lo, hi = lo0 * v, hi0 * v
         stamps = pd.date_range(s.index[-1] + step, periods=len(f), freq=step)
