@@ -144,7 +144,7 @@ CASES = [
     ("bad-timestamp-date", edit(BASE, 17, "2024-13-45 99:00:00,1.0"), [], DATA,
      ["row 17", "'2024-13-45 99:00:00'", "ISO 8601"]),
     ("empty-timestamp", edit(BASE, 5, ",1.0"), [], DATA, ["row 5", "timestamp"]),
-    ("values-only", text(["sinewave"] + [f"{i % 7 / 7:.3f}" for i in range(50)]), [], DATA,
+    ("text-only", text(["note"] + ["ok", "late"] * 25), [], DATA,
      ["found 1 column", "add a column of timestamps", "a column 'step' numbering the rows"]),
     ("values-only-no-header", text([f"{i % 7 / 7:.3f}" for i in range(50)]), [], DATA,
      ["found 1 column and no header (the first line, '0.000', is a value)",

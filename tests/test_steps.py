@@ -16,6 +16,7 @@ from forecaster.cli import app
 from forecaster.data.loading import load_frame
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import is_steps, step_numbers
+from forecaster.errors import DataError
 
 TINY = ["--epochs", "2", "--hidden", "8", "--layers", "1", "--window", "24", "--segment", "4",
         "--horizon", "4", "--ensemble", "1", "--anomaly-window", "16", "--anomaly-epochs", "3"]
@@ -188,3 +189,35 @@ def test_a_step_bundle_reads_step_numbers_in_the_serial_date_range(tmp_path: Pat
                                  str(part(18300, "new.csv"))])
     assert result.exit_code == 0, result.output
     assert pd.read_csv(io.StringIO(result.stdout))["timestamp"].iloc[0] == 18700
+
+
+def test_one_column_of_values_is_read_as_steps_in_file_order(tmp_path: Path) -> None:
+    # A sine-wave example's file: a header and one value per line, no time at all.
+    path = tmp_path / "sinewave.csv"
+    values = np.sin(np.arange(300) / 8.0)
+    path.write_text("sinewave\n" + "\n".join(f"{v:.6f}" for v in values) + "\n")
+    frame = load_frame(path, DataSpec())
+    (s,) = frame.series
+    assert frame.spec.targets == ["sinewave"] and is_steps(s.index)
+    assert step_numbers(s.index)[[0, -1]].tolist() == [0, 299]
+    np.testing.assert_allclose(s.values[:, 0], np.round(values, 6))
+    assert any("read as steps 0 to 299" in n for n in frame.notes)
+
+
+def test_a_values_only_file_trains_and_predicts_past_its_last_row(tmp_path: Path) -> None:
+    path = tmp_path / "sinewave.csv"
+    path.write_text("sinewave\n" + "\n".join(f"{np.sin(i / 8):.5f}" for i in range(300)) + "\n")
+    model = train_tiny(path, tmp_path / "m", "--no-anomaly", tiny=TINY)
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(io.StringIO(result.stdout))
+    assert out["timestamp"].tolist() == [300, 301, 302, 303]
+
+
+def test_one_column_of_unix_times_is_not_read_as_values(tmp_path: Path) -> None:
+    # Rising Unix times under a name not known as a time column are times, not values
+    # to forecast over steps: refused as before, with the way to add the values.
+    path = tmp_path / "events.csv"
+    path.write_text("created\n" + "\n".join(str(1700000000 + 37 * i) for i in range(200)))
+    with pytest.raises(DataError, match="found 1 column"):
+        load_frame(path, DataSpec())

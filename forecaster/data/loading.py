@@ -26,6 +26,7 @@ from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
 from forecaster.data.resample import resample_rows
 from forecaster.data.row_lines import RowLines, line_of
+from forecaster.data.row_steps import number_rows, values_only
 from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
 from forecaster.data.timestamps import parse_times
@@ -205,7 +206,8 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
         csvlines.check_padded_rows(raw, path, sep, width, span)
     _check_shape(raw, path, layout)
     csvlines.check_repeated_header(raw, path, layout.header, first_row)
-    notes = [n for n in (note, padding) if n]
+    raw, steps = number_rows(raw, path)
+    notes = [n for n in (note, padding, steps) if n]
     if layout.comments:
         notes.append(f"{path.name}: skipped {layout.preamble()} before the header "
                      f"(line {layout.line})")
@@ -234,7 +236,7 @@ def _check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
                         "and a numeric column: for values with no times, add a first line "
                         f"'step,value' and put each row's number before its value "
                         f"(0,{header[0][:30]})")
-    if raw.shape[1] < 2 and not events.times_only(raw, path):  # times only: see events
+    if raw.shape[1] < 2 and not events.times_only(raw, path) and not values_only(raw, path):
         raise DataError(f"{path}: found {raw.shape[1]} column; expected a time column and "
                         "at least one numeric column: add a column of timestamps, one per "
                         "row (e.g. 2024-01-01 00:00, 2024-01-01 01:00, ...), or for values "
