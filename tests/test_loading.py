@@ -636,6 +636,21 @@ def test_grouped_digits_are_read_with_a_note(tmp_path: Path, header: str, row, f
     assert any(note in n for n in frame.notes), frame.notes
 
 
+def test_a_note_on_how_a_column_was_read_is_shown_only_where_it_is_read(tmp_path: Path) -> None:
+    # UCI's household power: the voltage (234.840, every value with three decimals) beside
+    # the active power forecast. A note on the voltage in every cron run helped no one.
+    idx = pd.date_range("2024-01-01", periods=48, freq="min")
+    lines = ["Date;Time;Global_active_power;Voltage"] + [
+        f"{t:%d/%m/%Y};{t:%H:%M:%S};{0.2 + (i % 5) * 0.75:.3f};{234 + (i % 7) * 0.21:.3f}"
+        for i, t in enumerate(idx)]
+    path = write_lines(tmp_path, lines)
+    frame = load_frame(path, DataSpec(targets=["Global_active_power"]))
+    assert not any("Voltage" in n for n in frame.notes), frame.notes
+    spec = DataSpec(targets=["Global_active_power"], features=["Voltage"])
+    assert any("column 'Voltage': read 234.000 as a decimal" in n
+               for n in load_frame(path, spec).notes)
+
+
 def test_rows_are_named_by_their_lines_past_blank_lines(tmp_path: Path) -> None:
     """The readers skip blank lines: every error after one named the line above the fault,
     and a repeated header (InfluxDB's tables, a blank line apart) the line above it."""

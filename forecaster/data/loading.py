@@ -15,13 +15,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecaster.data import csvlines, events
+from forecaster.data import csvlines, events, numbers
 from forecaster.data.cells import shown
 from forecaster.data.columns import header_is_data, is_na_word, resolve_columns
 from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise
 from forecaster.data.layout import Layout, read_layout
-from forecaster.data.numbers import decimal_commas, thousand_commas, thousand_dots
 from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
 from forecaster.data.resample import resample_rows
@@ -108,6 +107,7 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> 
         spec = resolve_columns(raw, spec, path, first_row)
     except DataError as exc:
         raise events.explain(exc, raw, spec, path) from None
+    notes = numbers.read_columns_only(notes, spec.targets + spec.features)
     times = parse_times(raw, spec.time_col, spec.time_parts, path, first_row, steps)
     spec = replace(spec, day_first=day_order(_written_times(raw, spec), times))
     data = _numeric_block(raw, spec, path, first_row)
@@ -212,10 +212,10 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
         notes.append(f"{path.name}: skipped {layout.preamble()} before the header "
                      f"(line {layout.line})")
     if sep != ",":
-        raw = decimal_commas(raw)
-        notes += thousand_dots(raw, path, sep)
+        raw = numbers.decimal_commas(raw)
+        notes += numbers.thousand_dots(raw, path, sep)
     else:
-        notes += thousand_commas(raw, path)
+        notes += numbers.thousand_commas(raw, path)
     return raw, notes, first_row
 
 

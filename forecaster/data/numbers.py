@@ -20,6 +20,24 @@ THOUSAND_COMMAS = r"\s*[+-]?\d{1,3}(,\d{3})+(\.\d+)?\s*"  # "5,003.46", "1,000,0
 SURE_COMMAS = r"\s*[+-]?\d{1,3}(,\d{3})+\.\d+\s*|\s*[+-]?\d{1,3}(,\d{3}){2,}\s*"
 
 
+class ColumnNote(str):
+    """A note on how one column was read: shown only where that column is read (a target
+    or a feature). UCI's household power file has nine columns; a note on the voltage
+    column of every cron run that forecasts the active power helped no one."""
+
+    column: str
+
+    def __new__(cls, column: str, text: str) -> ColumnNote:
+        note = super().__new__(cls, text)
+        note.column = column
+        return note
+
+
+def read_columns_only(notes: list[str], columns: list[str]) -> list[str]:
+    """``notes`` less the column notes on columns not in ``columns``."""
+    return [n for n in notes if not isinstance(n, ColumnNote) or n.column in columns]
+
+
 def decimal_commas(raw: pd.DataFrame) -> pd.DataFrame:
     """Columns of numbers written 1,5 and 1.234,5 rewritten as 1.5 and 1234.5 (in place)."""
     # A file not separated by commas may write 1,5 for 1.5 (a European spreadsheet's
@@ -62,9 +80,9 @@ def thousand_dots(raw: pd.DataFrame, path: Path, sep: str = ";") -> list[str]:
                 or np.median(np.abs(plain.astype(np.float64))) < 100):
             continue
         raw[col] = text.str.replace(".", "", regex=False)
-        notes.append(f"{path.name}: column '{col}': read {dotted.iloc[0]} as "
+        notes.append(ColumnNote(col, f"{path.name}: column '{col}': read {dotted.iloc[0]} as "
                      f"{dotted.iloc[0].replace('.', '')} (dots grouping thousands beside "
-                     f"whole numbers such as {plain.iloc[0]})")
+                     f"whole numbers such as {plain.iloc[0]})"))
     # Semicolons: a European spreadsheet's export, where a dot is more often thousands.
     return notes + (_ambiguous_dots(raw, path) if sep == ";" else [])
 
@@ -77,9 +95,10 @@ def _ambiguous_dots(raw: pd.DataFrame, path: Path) -> list[str]:
         cells = raw[col].str.strip()
         cells = cells[(cells != "") & ~is_na_word(cells)]
         if len(cells) > 1 and cells.str.fullmatch(WHOLE_THOUSANDS).all():
-            notes.append(f"{path.name}: column '{col}': read {cells.iloc[0]} as a decimal; "
-                         "if its dots group thousands (every value has three digits after "
-                         "the dot), remove the dots from the file")
+            notes.append(ColumnNote(col, f"{path.name}: column '{col}': read {cells.iloc[0]} "
+                                    "as a decimal; if its dots group thousands (every value "
+                                    "has three digits after the dot), remove the dots from "
+                                    "the file"))
     return notes
 
 
@@ -101,6 +120,6 @@ def thousand_commas(raw: pd.DataFrame, path: Path) -> list[str]:
             continue
         raw[col] = text.str.replace(",", "", regex=False)
         first = cells[grouped].iloc[0]
-        notes.append(f"{path.name}: column '{col}': read {first} as {first.replace(',', '')} "
-                     "(commas grouping thousands)")
+        notes.append(ColumnNote(col, f"{path.name}: column '{col}': read {first} as "
+                                f"{first.replace(',', '')} (commas grouping thousands)"))
     return notes
