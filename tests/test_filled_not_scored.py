@@ -117,7 +117,7 @@ def test_backtest_prints_no_numpy_warnings_when_a_step_was_never_observed(
     assert not [w for w in seen if issubclass(w.category, RuntimeWarning)]
 
 
-def test_mostly_filled_data_says_so_when_the_anomaly_model_cannot_calibrate(
+def test_mostly_filled_data_is_refused_before_training_when_no_anomaly_window_can_calibrate(
         tmp_path: Path) -> None:
     # A single series read every 20th row was told "the series do not overlap enough in
     # time; use fewer --folds", with --folds already 0.
@@ -134,3 +134,5 @@ def test_mostly_filled_data_says_so_when_the_anomaly_model_cannot_calibrate(
                            "in (--fill interpolate)")
     assert "--resample" in last
     assert not (tmp_path / "m" / "CURRENT").exists()  # no bundle saved
+    # Refused before the forecaster trained for minutes, not after it.
+    assert "final model" not in result.stderr and "fold 1" not in result.stderr

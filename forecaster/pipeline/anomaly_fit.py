@@ -14,7 +14,6 @@ import numpy as np
 import torch
 
 from forecaster.anomaly.scores import (
-    MAX_FILLED_SHARE,
     combine_steps,
     normalise,
     robust_stats,
@@ -36,7 +35,7 @@ from forecaster.models.reconstructor import (
 )
 from forecaster.models.train import Diverged, EpochHook, History, TrainConfig, fit
 from forecaster.pipeline.anomaly_norm import settle_norm
-from forecaster.pipeline.anomaly_shape import check_settings, holdout, settle_window
+from forecaster.pipeline.anomaly_shape import check_settings, holdout, no_windows, settle_window
 from forecaster.pipeline.prepare import Grid, fold_data, on_grid
 from forecaster.report import Reporter
 
@@ -97,7 +96,7 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
         best_epochs.append(best)
     oof = np.concatenate(errors)  # (steps, channels) with NaN rows between blocks
     if not np.isfinite(oof).any():
-        raise _no_windows(frame)
+        raise no_windows(frame)
     center, scale = robust_stats(oof)
     _, oof_scores = normalise(oof, center, scale, len(frame.spec.targets))
     net, epochs = _final_fit(frame, grid, sta, best_epochs, device, report)
@@ -183,21 +182,6 @@ def _meta(frame: Frame, st: TrainSettings, sta: TrainSettings, center: np.ndarra
         # Per series and channel: the longest run of equal readings not called stuck.
         "stuck": {"limits": {s.name: run_limits(s.values, s.observed) for s in frame.series}},
     }
-
-
-def _no_windows(frame: Frame) -> DataError:
-    """Why no out-of-fold window was scored: mostly filled-in data, or series apart."""
-    filled = 1 - np.mean([s.observed.mean() for s in frame.series])
-    if filled > MAX_FILLED_SHARE:
-        # A single series read every 20th row was told its series "do not overlap".
-        return DataError(f"{filled:.0%} of the values are filled in (--fill "
-                         f"{frame.spec.fill}), and a window more than "
-                         f"{MAX_FILLED_SHARE:.0%} filled in is no evidence of anomalies, "
-                         "so none could calibrate the anomaly model; bin the rows to the "
-                         "step they are read at with --resample, or give --no-anomaly")
-    return DataError("no series has anomaly windows in a validation block after some "
-                     "training rows (the series do not overlap enough in time); use "
-                     "fewer --folds, train the series separately, or --no-anomaly")
 
 
 def _finite(x: float) -> float:

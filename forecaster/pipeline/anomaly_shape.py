@@ -8,10 +8,15 @@ checked against that past before the forecaster trains for minutes.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
+import numpy as np
+
+from forecaster.anomaly.scores import MAX_FILLED_SHARE
 from forecaster.anomaly.thresholds import RULES
 from forecaster.config import TrainSettings
 from forecaster.data.folds import Fold, make_folds
+from forecaster.data.loading import Frame
 from forecaster.errors import ConfigError, DataError
 from forecaster.pipeline.prepare import MIN_TRAIN_WINDOWS
 from forecaster.report import Reporter
@@ -125,3 +130,35 @@ def settle_window(st: TrainSettings, blocks: list[Fold],
                     "that block; pass --no-anomaly to skip it without this warning, or give "
                     f"more data{fewer}")
     return replace(st, anomaly=False)
+
+
+def check_scorable(frame: Frame, st: TrainSettings, path: Path) -> None:
+    """Refuse data in which no anomaly window could ever be scored, before the forecaster
+    trains for minutes: every window of every channel more than ``MAX_FILLED_SHARE``
+    filled in (a ``--freq`` finer than the rows, a feed mostly down)."""
+    window = st.anomaly_window
+    if not st.anomaly:
+        return
+    for s in frame.series:
+        if len(s.index) < window:
+            continue
+        filled = np.cumsum(np.vstack([np.zeros((1, s.observed.shape[1])), ~s.observed]), axis=0)
+        share = (filled[window:] - filled[:-window]) / window  # (windows, channels)
+        if (share <= MAX_FILLED_SHARE).any():
+            return
+    raise DataError(f"{path}: {no_windows(frame)}")
+
+
+def no_windows(frame: Frame) -> DataError:
+    """Why no out-of-fold window was scored: mostly filled-in data, or series apart."""
+    filled = 1 - np.mean([s.observed.mean() for s in frame.series])
+    if filled > MAX_FILLED_SHARE:
+        # A single series read every 20th row was told its series "do not overlap".
+        return DataError(f"{filled:.0%} of the values are filled in (--fill "
+                         f"{frame.spec.fill}), and a window more than "
+                         f"{MAX_FILLED_SHARE:.0%} filled in is no evidence of anomalies, "
+                         "so none could calibrate the anomaly model; bin the rows to the "
+                         "step they are read at with --resample, or give --no-anomaly")
+    return DataError("no series has anomaly windows in a validation block after some "
+                     "training rows (the series do not overlap enough in time); use "
+                     "fewer --folds, train the series separately, or --no-anomaly")

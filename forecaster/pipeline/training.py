@@ -125,9 +125,10 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     first = min((f.train_hi for f in folds), default=grid.n)
     st = resolve_norm(st, frame, grid.offsets, first, grid.n, report)
     if st.anomaly:
-        from forecaster.pipeline.anomaly_shape import check_early
+        from forecaster.pipeline.anomaly_shape import check_early, check_scorable
 
         st = check_early(st, folds, grid.n, report, len(frame.series))
+        check_scorable(frame, st, path)
     if st.warm_start and not (Path(st.model_dir) / "CURRENT").is_file():
         raise ConfigError(f"--warm-start: no bundle in {st.model_dir} to continue from; run "
                           "'forecast train' without --warm-start first")
