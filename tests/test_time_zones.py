@@ -259,16 +259,32 @@ def test_two_readings_an_hour_apart_each_day_stay_times(tmp_path: Path) -> None:
     assert parse_times(raw, "time", [], path).hour.tolist()[:2] == [4, 5]
 
 
-def test_new_zealand_midnights_in_utc_are_not_read_a_day_early(tmp_path: Path) -> None:
-    """11:00Z then 12:00Z are midnights of the next day in New Zealand: not the US case."""
-    days = pd.bdate_range("2024-01-01", periods=200)
-    lines = ["timestamp,close"] + [f"{d - pd.Timedelta(days=1):%Y-%m-%d}T"
-                                   f"{'11' if d.month < 4 or d.month > 9 else '12'}:00:00Z,{i}"
-                                   for i, d in enumerate(days)]
-    path = tmp_path / "nz.csv"
-    path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataError, match="off the"):
-        load_frame(path, DataSpec())
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "Europe/London", "Europe/Helsinki",
+                                  "Australia/Sydney", "Pacific/Auckland", "America/Chicago"])
+def test_local_midnights_written_in_utc_are_their_local_dates(tmp_path: Path, zone) -> None:
+    """pandas' tz_convert("UTC") of a daily index: Berlin's midnights fall at 23:00Z and
+    22:00Z of the day before, Auckland's at 11:00Z and 12:00Z. Refused as off the daily
+    grid before (and --resample D, the advice, dated them a day early)."""
+    days = pd.bdate_range("2022-01-03", "2023-12-29")
+    stamps = days.tz_localize(zone).tz_convert("UTC")
+    path = tmp_path / "daily.csv"
+    pd.DataFrame({"Date": stamps, "Close": np.arange(len(days)) % 9}).to_csv(path, index=False)
+    frame = load_frame(path, DataSpec())
+    assert frame.freq == "B"
+    assert (frame.series[0].index == days.tz_localize("UTC")).all()
+    assert (frame.series[0].values[:, 0] == np.arange(len(days)) % 9).all()
+
+
+def test_evening_readings_an_hour_apart_in_utc_keep_their_times(tmp_path: Path) -> None:
+    # 22:00Z and 23:00Z on alternate rows, twice a day: times, not Berlin's midnights.
+    times = [t for d in pd.date_range("2024-01-01", periods=60) for t in
+             (d + pd.Timedelta(hours=22), d + pd.Timedelta(hours=23))]
+    path = tmp_path / "twice.csv"
+    path.write_text("time,v\n" + "".join(f"{t:%Y-%m-%dT%H:%M:%S}Z,{i}\n"
+                                          for i, t in enumerate(times)))
+    from forecaster.data.timestamps import parse_times  # the raw times, before any grid
+    raw = pd.read_csv(path, dtype=str)
+    assert parse_times(raw, "time", [], path).hour.tolist()[:2] == [22, 23]
 
 
 def test_daily_bars_of_several_symbols_are_their_dates(tmp_path: Path) -> None:

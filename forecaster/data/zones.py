@@ -30,6 +30,10 @@ _WITH_OFFSET = rf":\d\d(?:\.\d+)? ?{_OFFSET}$"
 _LOCAL_MIDNIGHT = rf"[T ]00:00(?::00(?:\.0+)?)? ?{_OFFSET}$"
 # The clock and offset of a time: what is left of a daily row once they go is its date.
 _CLOCK_AND_OFFSET = rf"[T ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?) ?({_OFFSET})$"
+# Daily midnights of zones east of UTC with daylight saving, in UTC (summer's hour, winter's
+# sorted): Eastern and Central Europe, the UK, eastern Australia, New Zealand. Their dates
+# are the next UTC day's (00:00Z, the UK's winter midnight, excepted).
+EAST_MIDNIGHTS = {(21, 22), (22, 23), (0, 23), (13, 14), (11, 12)}
 
 
 def local_dates(col: pd.Series, path: Path, name: str, first_row: RowLines) -> pd.Series:
@@ -56,39 +60,55 @@ def local_dates(col: pd.Series, path: Path, name: str, first_row: RowLines) -> p
         return col  # the common case: one pass over the column
     _refuse_mixed(text, aware, present, path, name, first_row)
     cells = text[present]
-    if re.search(_LOCAL_MIDNIGHT, cells.iloc[0]):
-        if cells.str.contains(_LOCAL_MIDNIGHT, regex=True).all():
-            return text.str.replace(f" ?{_OFFSET}$", "", regex=True)
-        return col
-    if _daily_clock(cells):
+    if re.search(_LOCAL_MIDNIGHT, cells.iloc[0]) and cells.str.contains(
+            _LOCAL_MIDNIGHT, regex=True).all():
+        return text.str.replace(f" ?{_OFFSET}$", "", regex=True)
+    reading = _day_reading(cells)
+    if reading == "utc":
         return text.str.replace(_CLOCK_AND_OFFSET, "", regex=True)
-    return col
+    return _next_dates(text) if reading == "east" else col
 
 
-def _daily_clock(cells: pd.Series) -> bool:
-    """Whether the rows are days stamped at one time of day: one local clock time with
-    changing offsets (a close, 16:00:00-05:00 then -04:00), or in UTC two morning hours an hour
-    apart (a US exchange's midnight, 05:00Z then 04:00Z after the clocks change). A
-    second pass over the column only where the first row could be such a day."""
+def _day_reading(cells: pd.Series) -> str | None:
+    """How to read rows that are days stamped at one time of day: ``"utc"`` where the UTC
+    date is the day (one local clock time with changing offsets, a close at 16:00:00-05:00
+    then -04:00; or in UTC two morning hours an hour apart, a US exchange's midnight at
+    05:00Z then 04:00Z), ``"east"`` where the midnights of a zone east of UTC fall on the
+    UTC day before (Europe's 23:00Z and 22:00Z, Sydney's, Auckland's), None for other rows.
+    A second pass over the column only where the first row could be such a day."""
     if not re.search(_CLOCK_AND_OFFSET, cells.iloc[0]):
-        return False
+        return None
     found = cells.str.extract(_CLOCK_AND_OFFSET)
     clock = found[0]
     if clock.isna().any():
-        return False
+        return None
     kinds = sorted(clock.unique())  # whole clock texts: seconds apart are other times
     if len(kinds) == 1:
         # One row a day at most. With one offset throughout the UTC times keep one clock
         # too and lie on a daily grid as they are: only a change of offset needs this.
-        return found[1].nunique() > 1
+        return "utc" if found[1].nunique() > 1 else None
     if len(kinds) != 2 or kinds[0][2:] != kinds[1][2:]:
-        return False
+        return None
+    # The clock changes with the seasons, a few times a series; two readings a day, an
+    # hour apart, switch on every row.
+    if float((clock != clock.shift()).iloc[1:].mean()) >= 0.1:
+        return None
     low, high = (int(k[:2]) for k in kinds)
-    # Midnights of the Americas only (up to 09:00 UTC): 11:00Z and 12:00Z are New
-    # Zealand's, whose dates are the next UTC day. The clock changes with the seasons, a
-    # few times a series; two readings a day, an hour apart, switch on every row.
-    switches = float((clock != clock.shift()).iloc[1:].mean())
-    return high - low == 1 and high <= 9 and switches < 0.1
+    if high - low == 1 and high <= 9:
+        return "utc"  # the Americas' midnights, up to 09:00 UTC (Alaska's)
+    whole_hours = re.fullmatch(r"(:00)*(\.0+)?", kinds[0][2:]) is not None
+    dated = cells.str.match(r"\d{4}-\d\d-\d\d[T ]").all()
+    return "east" if (low, high) in EAST_MIDNIGHTS and whole_hours and dated else None
+
+
+def _next_dates(text: pd.Series) -> pd.Series:
+    # Local midnights east of UTC: a row before midnight UTC is the next day's.
+    present = text != ""
+    cells = text[present]
+    hour = cells.str.extract(_CLOCK_AND_OFFSET)[0].str[:2].astype(int)
+    days = pd.to_datetime(cells.str[:10], format="%Y-%m-%d") + pd.to_timedelta(
+        (hour >= 11).astype(int), unit="D")
+    return text.where(~present, days.dt.strftime("%Y-%m-%d"))
 
 
 def _refuse_mixed(text: pd.Series, aware: pd.Series, present: pd.Series, path: Path,
