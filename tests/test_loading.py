@@ -619,6 +619,18 @@ def test_spreadsheet_padding_is_left_out(tmp_path: Path) -> None:
     assert not frame.notes
 
 
+def test_short_padding_rows_are_left_out_by_either_reader(tmp_path: Path, engine) -> None:
+    # ",," under a four-column header: pyarrow refused the line, Python's reader took it.
+    idx = pd.date_range("2024-01-01", periods=48, freq="h")
+    lines = ["Timestamp,Temp,,"] + [f"{t:%Y-%m-%d %H:%M},{i},," for i, t in enumerate(idx)]
+    frame = load_frame(write_lines(tmp_path, lines + [",,", ",", ""]), DataSpec())
+    assert len(frame.series[0].index) == 48
+    assert any("left out 2 line(s) of bare separators" in n for n in frame.notes)
+    # A row cut short inside the table is still refused with its line.
+    with pytest.raises(DataError, match="line 3 has"):
+        load_frame(write_lines(tmp_path, lines[:2] + [",,"] + lines[2:], "mid.csv"), DataSpec())
+
+
 @pytest.mark.parametrize(("header", "row", "first", "note"), [
     # Investing.com writes "5,003.46" in a comma-separated file: a number, not text.
     ('"Date","Price"', lambda i, t: f'"{t:%m/%d/%Y}","{5000 + i * 1.5:,.2f}"', 5000.0,

@@ -37,7 +37,34 @@ def table_end(path: Path, sep: str, width: int) -> tuple[int | None, str | None]
         (None when there is nothing to say).
     """
     stop, note = _footer(path, sep, width)
+    if stop is None:
+        stop, note = _short_padding(path, sep, width)
     return (stop, note) if stop is not None else unfinished_last_line(path, sep, width)
+
+
+def _short_padding(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
+    """The byte a run of last lines of bare separators starts at, where one of them is
+    narrower or wider than the header (``,,`` under four columns: a sheet's padding that
+    one reader refused and the other took); Nones otherwise. Padding rows as wide as the
+    header are read, and left out with the padding columns (``drop_padding``)."""
+    size = path.stat().st_size
+    start = max(0, size - TAIL_BYTES)
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        lines = fh.read().splitlines(keepends=True)[1 if start else 0:]
+    bare = sep.encode() + b" \t\r\n"
+    run = []
+    for line in reversed(lines):
+        if line.strip(bare):
+            break
+        run.append(line)
+    else:
+        return None, None  # padding all the way up: no table to end
+    cells = [line.strip() for line in run if line.strip()]
+    if all(len(c.split(sep.encode())) == width for c in cells):
+        return None, None
+    return size - sum(map(len, run)), (f"{path.name}: left out {len(cells)} line(s) of "
+                                       "bare separators at the end (spreadsheet padding)")
 
 
 def _footer(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
