@@ -45,7 +45,7 @@ def read_config(path: Path | None) -> tuple[dict, Path | None]:
     if path.is_dir():
         raise MissingInputError(f"--config {path}: a folder, not a file; give the path of "
                                 "the TOML file")
-    if not path.is_file():
+    if not path.exists():  # /dev/null is no file but reads as none: "no settings"
         raise MissingInputError(f"--config {path}: no such file; check the path")
     return _parse(path, f"--config {path}"), path
 
