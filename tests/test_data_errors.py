@@ -151,8 +151,8 @@ CASES = [
       "add a first line 'step,value' and put each row's number before its value (0,0.000)"]),
     ("step-number-time", text(["t,y"] + [f"{i},{i % 7}" for i in range(50)]), [], DATA,
      ["no time column found among t, y", "--time-col", "step numbers"]),
-    ("year-less-months", text(["Month,Sales"] + [f"{1 + i // 12}-{i % 12 + 1:02d},{100 + i}"
-                                                  for i in range(36)]), [], DATA,
+    ("day-month-without-year", text(["Day,Sales"] + [f"{1 + i % 9}-{i // 9 + 1:02d},{100 + i}"
+                                                      for i in range(36)]), [], DATA,
      ["row 2", "'1-01'", "0001-01-01", "write the year out in full"]),
     ("epoch-seconds-and-milliseconds", text(
         ["timestamp,value"] + [f"{(1700000000 + 3600 * i) * (1000 if i > 20 else 1)},{i}"

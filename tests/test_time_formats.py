@@ -205,3 +205,17 @@ def test_one_stray_cell_with_day_and_month_either_way_is_refused(tmp_path: Path)
         load_frame(write_lines(tmp_path, rows), DataSpec())
     rows[100] = "2024/01/05 03:00,3"  # one way only: kept, as before
     assert len(load_frame(write_lines(tmp_path, rows), DataSpec()).series[0].index) == 1200
+
+
+def test_shampoo_sales_years_1_to_3_are_read_as_1901_to_1903(tmp_path: Path) -> None:
+    """The shampoo-sales file of the LSTM tutorials: "1-01" to "3-12", and a footer."""
+    rows = [f'"{1 + i // 12}-{i % 12 + 1:02d}",{266 + 7.5 * i:.1f}' for i in range(36)]
+    path = tmp_path / "shampoo.csv"
+    path.write_text('"Month","Sales of shampoo over a three year period"\n' + "\n".join(rows)
+                    + "\n\nSales of shampoo over a three year period\n")
+    frame = load_frame(path, DataSpec())
+    (s,) = frame.series
+    assert frame.freq == "MS" and s.index[0] == pd.Timestamp("1901-01-01", tz="UTC")
+    assert s.index[-1] == pd.Timestamp("1903-12-01", tz="UTC") and s.values[-1, 0] == 528.5
+    assert any("years written 1 to 3 ('1-01') are read as 1901 to 1903" in n
+               for n in frame.notes)

@@ -29,6 +29,7 @@ from forecaster.data.row_steps import number_rows, values_only
 from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
 from forecaster.data.timestamps import parse_times
+from forecaster.data.year_less import year_less_months
 from forecaster.digest import sha256_file
 from forecaster.errors import DataError, MissingInputError
 
@@ -108,6 +109,8 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> 
     except DataError as exc:
         raise events.explain(exc, raw, spec, path) from None
     notes = numbers.read_columns_only(notes, spec.targets + spec.features)
+    raw, year_note = year_less_months(raw, spec.time_col, path)
+    notes += [year_note] if year_note else []
     times = parse_times(raw, spec.time_col, spec.time_parts, path, first_row, steps)
     spec = replace(spec, day_first=day_order(_written_times(raw, spec), times))
     data = _numeric_block(raw, spec, path, first_row)
