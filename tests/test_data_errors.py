@@ -149,6 +149,21 @@ CASES = [
     ("values-only-no-header", text([f"{i % 7 / 7:.3f}" for i in range(50)]), [], DATA,
      ["found 1 column and no header (the first line, '0.000', is a value)",
       "add a first line 'step,value' and put each row's number before its value (0,0.000)"]),
+    ("wide-dates-in-header", text(
+        ["Province/State,Country/Region,Lat,Long," + ",".join(
+            f"1/{d}/20" for d in range(1, 31))]
+        + [f",{c},1.0,2.0," + ",".join(str(3 * d) for d in range(30)) for c in "ABC"]), [],
+     DATA, ["no time column found, and 30 header cells are dates (1/1/20 to 1/30/20)",
+            "the time runs across the columns, one row per series",
+            "expected one row per time step", "each series is a column"]),
+    ("wide-numbered-columns", text(
+        ['"V1",' + ",".join(f'"V{i}"' for i in range(2, 41))]
+        + [f'"H{k}",' + ",".join(str(k + i) for i in range(39)) for k in range(1, 6)]), [],
+     DATA, ["40 header cells number the columns (V1 to V40)", "the time runs across"]),
+    ("numbered-sensors-no-time", text(
+        [",".join(f"s{i}" for i in range(1, 21))]
+        + [",".join(str((i * j) % 7) for j in range(20)) for i in range(30)]), [], DATA,
+     ["no time column found among s1, s2", "--time-col"]),
     ("step-number-time", text(["t,y"] + [f"{i},{i % 7}" for i in range(50)]), [], DATA,
      ["no time column found among t, y", "--time-col", "step numbers"]),
     ("day-month-without-year", text(["Day,Sales"] + [f"{1 + i % 9}-{i // 9 + 1:02d},{100 + i}"

@@ -28,6 +28,7 @@ from forecaster.data.time_guess import (
     refuse_mixed_formats,
     whole_column,
 )
+from forecaster.data.wide import wide_advice, wide_layout
 from forecaster.data.zones import local_dates
 from forecaster.errors import DataError
 
@@ -84,6 +85,9 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
     index = [c for c in raw.columns if saved_index(raw[c])]
     if index:  # DataFrame.to_csv of a series without times: its row numbers are the steps
         return index[0], []
+    wide = wide_layout(raw)
+    if wide:
+        raise DataError(f"{path}: no time column found, and {wide_advice(wide)}")
     empty = " (--time-col '' for one with no name in the header)" if any(
         UNNAMED.fullmatch(c) for c in raw.columns) else ""
     raise DataError(f"{path}: no time column found among {column_list(raw.columns)}; "

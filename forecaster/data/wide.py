@@ -1,0 +1,59 @@
+"""Files laid out the other way round: one row per series, the time running across the
+columns (Johns Hopkins' COVID-19 counts, with a date in every header cell; M4's V1..V701).
+
+Read as they are, their columns would be taken for series and their rows for time steps:
+timesteps confused with features. They are recognised only to say so, where no time column
+was found: which way to turn them is the user's to choose.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import pandas as pd
+
+MIN_COLUMNS = 10  # a few dated or numbered columns may be readings (sensor_1 .. sensor_4)
+NUMBERED = re.compile(r"([^\d]*?)(\d+)")
+
+
+def wide_layout(raw: pd.DataFrame) -> str | None:
+    """What shows that the time runs across the columns of ``raw`` (cells as text), or
+    None: at least ``MIN_COLUMNS`` header cells and half of them dates, or numbered one after
+    another (V1, V2, ...) beside a column naming each row (H1, H2, ...; sensors s1..s20
+    read in rows of time steps have no such column)."""
+    cols = [str(c).strip() for c in raw.columns]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "could not infer format"
+        parsed = pd.to_datetime(pd.Series(cols), errors="coerce", format="mixed")
+    numbers = pd.to_numeric(pd.Series(cols), errors="coerce")
+    dates = [c for c, t, n in zip(cols, parsed, numbers, strict=True) if pd.notna(t) and pd.isna(n)]
+    if len(dates) >= max(MIN_COLUMNS, len(cols) / 2):
+        return f"{len(dates)} header cells are dates ({dates[0]} to {dates[-1]})"
+    found = [NUMBERED.fullmatch(c) for c in cols]
+    runs = [(m.group(1), int(m.group(2))) for m in found if m]
+    if len(runs) < max(MIN_COLUMNS, len(cols) / 2) or len({p for p, _ in runs}) != 1 \
+            or not _names_rows(raw):
+        return None
+    steps = [b - a for (_, a), (_, b) in zip(runs, runs[1:], strict=False)]
+    if any(s != 1 for s in steps):
+        return None
+    first, last = (f"{p}{n}" for p, n in (runs[0], runs[-1]))
+    return f"{len(runs)} header cells number the columns ({first} to {last})"
+
+
+def wide_advice(what: str) -> str:
+    """The advice for a file whose header shows ``what`` (``wide_layout``)."""
+    return (f"{what}: the time runs across the columns, one row per series; expected one "
+            "row per time step: turn the file round so that each series is a column under a "
+            "time column (or write it long: a time column, a series column and a value "
+            "column, read with --series-col)")
+
+
+def _names_rows(raw: pd.DataFrame) -> bool:
+    # A column of distinct labels that are not numbers: one name per row, per series.
+    for col in raw.columns[:3]:
+        text = raw[col].astype(str).str.strip()
+        if text.is_unique and pd.to_numeric(text, errors="coerce").isna().all():
+            return True
+    return False
