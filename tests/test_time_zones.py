@@ -248,17 +248,6 @@ def test_daily_bars_at_one_local_time_are_their_dates(tmp_path: Path, stamp) -> 
     assert (frame.series[0].index == days.tz_localize("UTC")).all()
 
 
-def test_two_readings_an_hour_apart_each_day_stay_times(tmp_path: Path) -> None:
-    times = [t for d in pd.date_range("2024-01-01", periods=60) for t in
-             (d + pd.Timedelta(hours=4), d + pd.Timedelta(hours=5))]
-    path = tmp_path / "twice.csv"
-    path.write_text("time,v\n" + "".join(f"{t:%Y-%m-%dT%H:%M:%S}Z,{i}\n"
-                                          for i, t in enumerate(times)))
-    from forecaster.data.timestamps import parse_times  # the raw times, before any grid
-    raw = pd.read_csv(path, dtype=str)
-    assert parse_times(raw, "time", [], path).hour.tolist()[:2] == [4, 5]
-
-
 @pytest.mark.parametrize("zone", ["Europe/Berlin", "Europe/London", "Europe/Helsinki",
                                   "Australia/Sydney", "Pacific/Auckland", "America/Chicago"])
 def test_local_midnights_written_in_utc_are_their_local_dates(tmp_path: Path, zone) -> None:
@@ -275,16 +264,17 @@ def test_local_midnights_written_in_utc_are_their_local_dates(tmp_path: Path, zo
     assert (frame.series[0].values[:, 0] == np.arange(len(days)) % 9).all()
 
 
-def test_evening_readings_an_hour_apart_in_utc_keep_their_times(tmp_path: Path) -> None:
-    # 22:00Z and 23:00Z on alternate rows, twice a day: times, not Berlin's midnights.
-    times = [t for d in pd.date_range("2024-01-01", periods=60) for t in
-             (d + pd.Timedelta(hours=22), d + pd.Timedelta(hours=23))]
+@pytest.mark.parametrize("hours", [(4, 5), (22, 23)])
+def test_two_readings_an_hour_apart_each_day_stay_times(tmp_path: Path, hours) -> None:
+    # Twice a day, on alternate rows: times, not the Americas' or Berlin's midnights.
+    times = [d + pd.Timedelta(hours=h) for d in pd.date_range("2024-01-01", periods=60)
+             for h in hours]
     path = tmp_path / "twice.csv"
     path.write_text("time,v\n" + "".join(f"{t:%Y-%m-%dT%H:%M:%S}Z,{i}\n"
                                           for i, t in enumerate(times)))
     from forecaster.data.timestamps import parse_times  # the raw times, before any grid
     raw = pd.read_csv(path, dtype=str)
-    assert parse_times(raw, "time", [], path).hour.tolist()[:2] == [22, 23]
+    assert parse_times(raw, "time", [], path).hour.tolist()[:2] == list(hours)
 
 
 def test_daily_bars_of_several_symbols_are_their_dates(tmp_path: Path) -> None:
