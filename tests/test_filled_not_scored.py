@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from forecaster.cli import app
 from forecaster.data.loading import load_frame
 from forecaster.data.spec import DataSpec
-from forecaster.pipeline.evaluation import fold_truth, interval_quantiles
+from forecaster.pipeline.evaluation import fold_truth
+from forecaster.pipeline.intervals import interval_quantiles
 
 runner = CliRunner()
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from forecaster.bundle import load_bundle
 from forecaster.cli import app
-from forecaster.pipeline.evaluation import (
+from forecaster.pipeline.intervals import (
     VOL_POWER,
     interval_bounds,
     interval_quantiles,
@@ -69,7 +69,7 @@ def test_window_volatility_equals_mean_abs_change_of_each_window() -> None:
     from forecaster.data.loading import Frame, Series
     from forecaster.data.scaling import Scaler
     from forecaster.data.spec import DataSpec
-    from forecaster.pipeline.evaluation import window_volatility
+    from forecaster.pipeline.intervals import window_volatility
 
     rng = np.random.default_rng(1)
     series = [Series(name, pd.date_range("2024-01-01", periods=n, freq="h", tz="UTC"),
@@ -89,7 +89,7 @@ def test_window_volatility_equals_mean_abs_change_of_each_window() -> None:
 
 def test_the_band_always_holds_the_point_forecast() -> None:
     from forecaster.metrics import QUANTILE_GRID
-    from forecaster.pipeline.evaluation import interval_offsets
+    from forecaster.pipeline.intervals import interval_offsets
 
     # Step 1: every held-out residual positive (the model under-forecast); step 2: centred;
     # target 2 never observed (NaN quantiles: no interval).

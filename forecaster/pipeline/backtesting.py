@@ -36,15 +36,13 @@ from forecaster.pipeline.backtest_plan import (
     weekly_season,
 )
 from forecaster.pipeline.evaluation import (
-    MIN_INTERVAL_WINDOWS,
-    Units,
     counter_directions,
     mase_scales,
     nonnegative,
     settle_points,
     to_raw,
-    validated_bounds,
 )
+from forecaster.pipeline.intervals import MIN_INTERVAL_WINDOWS, Units, validated_bounds
 from forecaster.pipeline.prepare import Grid, es_size, make_grid, resolve_device
 from forecaster.pipeline.shape import fit_short, resolve_norm, resolve_shape
 from forecaster.pipeline.training import fit_ensemble

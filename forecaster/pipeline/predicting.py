@@ -21,12 +21,8 @@ from forecaster.errors import BundleError, ConfigError, DataError, MissingInputE
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble
 from forecaster.models.restore import restore
 from forecaster.pipeline.drift import drift_gate
-from forecaster.pipeline.evaluation import (
-    VOL_FLOOR,
-    hold_counters,
-    interval_offsets,
-    mean_abs_change,
-)
+from forecaster.pipeline.evaluation import hold_counters
+from forecaster.pipeline.intervals import VOL_FLOOR, interval_offsets, mean_abs_change
 from forecaster.report import Reporter
 
 

@@ -25,17 +25,14 @@ from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsembl
 from forecaster.models.train import Diverged, TrainConfig, fit, masked_mse, predict_batches
 from forecaster.ops.lock import model_lock
 from forecaster.output_paths import resolved
+from forecaster.pipeline import intervals
 from forecaster.pipeline.evaluation import (
-    MIN_INTERVAL_WINDOWS,
-    VOL_POWER,
     counter_directions,
     fold_truth,
-    interval_quantiles,
     mase_scales,
     nonnegative,
     settle_points,
     to_raw,
-    window_volatility,
 )
 from forecaster.pipeline.fold_report import fold_scores, show_folds
 from forecaster.pipeline.prepare import (
@@ -224,16 +221,16 @@ def _interval_tensors(residuals: list[np.ndarray], network: list[np.ndarray],
     """The interval calibration from the folds' out-of-fold residuals, with a warning
     when too few windows hold them to place a band's tails."""
     count = sum(len(r) for r in residuals)
-    if count < MIN_INTERVAL_WINDOWS:
+    if count < intervals.MIN_INTERVAL_WINDOWS:
         report.warn(f"the prediction intervals rest on {count} out-of-fold window(s), too "
                     "few to calibrate them (their width is a rough guide only); give more "
                     "history, a longer --val-size or a shorter --horizon")
     # Unscaled quantiles of the unfloored forecasts: detect-anomalies' residual
     # distribution (predict reads them only from bundles older than vol_quantiles).
-    return {"intervals.quantiles": torch.from_numpy(interval_quantiles(network)),
+    return {"intervals.quantiles": torch.from_numpy(intervals.interval_quantiles(network)),
             "intervals.vol_quantiles": torch.from_numpy(
-                interval_quantiles(residuals, volatility, VOL_POWER)),
-            "intervals.vol_power": torch.tensor([VOL_POWER], dtype=torch.float32)}
+                intervals.interval_quantiles(residuals, volatility, intervals.VOL_POWER)),
+            "intervals.vol_power": torch.tensor([intervals.VOL_POWER], dtype=torch.float32)}
 
 
 def _all_windows(data: FoldData) -> WindowSet:
@@ -273,8 +270,8 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
         # a count that is mostly 0 has mostly zero residuals, a scale near 0, and every
         # burst became an alarm (24 false events on NAB's rogue_agent_key_hold).
         "network_residuals": ((truth - network) / scale).astype(np.float32),
-        "volatility": window_volatility(frame, data.val_origins, st.window, data.scalers,
-                                        scaled=True).astype(np.float32),
+        "volatility": intervals.window_volatility(frame, data.val_origins, st.window,
+                                                  data.scalers, scaled=True).astype(np.float32),
     }
 
 
