@@ -65,6 +65,19 @@ def test_few_residual_windows_give_a_band_around_the_forecast() -> None:
     assert (lo == 0).all() and (hi > 4).all()
 
 
+def test_with_few_windows_each_step_borrows_the_errors_of_all_steps() -> None:
+    # Two windows whose second step happened to be almost right: that step's band was
+    # almost nothing (the airline passengers' backtest covered 46 % of its 90 % band).
+    r = np.array([[[8.0], [0.1], [-9.0]], [[-7.0], [0.2], [10.0]]])
+    lo, hi = interval_bounds(np.zeros((1, 3, 1)), interval_quantiles([r]), 90.0)
+    assert hi[0, 1, 0] > 6 and lo[0, 1, 0] < -6
+    assert hi[0, 2, 0] >= 9  # a step's own larger errors still count
+    # With enough windows each step keeps its own errors.
+    many = np.random.default_rng(0).normal(0.0, [[3.0], [0.1], [3.0]], (200, 3, 1))
+    _, hi = interval_bounds(np.zeros((1, 3, 1)), interval_quantiles([many]), 90.0)
+    assert hi[0, 1, 0] < 0.5
+
+
 def test_window_volatility_equals_mean_abs_change_of_each_window() -> None:
     from forecaster.data.loading import Frame, Series
     from forecaster.data.scaling import Scaler

@@ -20,7 +20,7 @@ from forecaster.metrics import QUANTILE_GRID
 
 VOL_POWER = 0.5
 VOL_FLOOR = 0.01  # fraction of the series' scale below which v is not allowed to fall
-# Fewer residual windows than this: interval quantiles from a symmetric sample.
+# Fewer residual windows than this: quantiles from a symmetric sample, pooled over steps.
 MIN_INTERVAL_WINDOWS = 20
 
 
@@ -71,12 +71,16 @@ def interval_quantiles(residuals: list[np.ndarray],
     r = np.concatenate(residuals)  # (windows, horizon, targets)
     if volatility is not None:
         r = r / np.concatenate(volatility) ** power
-    if len(r) < MIN_INTERVAL_WINDOWS:
-        # Too few windows to place the tails: with one window every quantile is the same
-        # residual and the band collapses to a line beside the forecast. Their mirror
-        # images make a symmetric band around the forecast, as wide as the errors seen.
-        r = np.concatenate([r, -r])
-    return _quantiles(r)
+    if len(r) >= MIN_INTERVAL_WINDOWS:
+        return _quantiles(r)
+    # Too few windows to place the tails: with one window every quantile is the same
+    # residual and the band collapses to a line beside the forecast. Their mirror images
+    # make a symmetric band, and each step borrows the errors of all steps: a step whose
+    # one or two residuals happened to be small is no surer than its neighbours.
+    r = np.concatenate([r, -r])
+    own, pooled = _quantiles(r), _quantiles(r.reshape(-1, 1, r.shape[2]))
+    below = (QUANTILE_GRID < 0.5)[:, None, None]
+    return np.where(below, np.fmin(own, pooled), np.fmax(own, pooled)).astype(np.float32)
 
 
 def _quantiles(r: np.ndarray) -> np.ndarray:
