@@ -71,6 +71,19 @@ def test_an_unfinished_last_bin_is_left_out_with_a_note(tmp_path: Path) -> None:
     assert s.index[0] == pd.Timestamp("2025-01-01 01:00", tz="UTC")  # began at 00:20
 
 
+def test_order_dates_binned_by_day_keep_their_first_and_last_day(tmp_path: Path) -> None:
+    # A Superstore-style log: dates only, three orders a day, unsorted. Their repeated
+    # dates made the rows' spacing 0, and the first and last days were dropped as partial.
+    days = pd.date_range("2020-01-01", periods=60, freq="D")
+    rows = pd.DataFrame({"Order Date": np.repeat(days, 3), "Sales": 100.0})
+    csv = tmp_path / "orders.csv"
+    rows.sample(frac=1, random_state=0).to_csv(csv, index=False, date_format="%m/%d/%Y")
+    frame = load_frame(csv, DataSpec(resample="D", aggregate="sum"))
+    (s,) = frame.series
+    assert (s.index == days.tz_localize("UTC")).all() and (s.values[:, 0] == 300).all()
+    assert not any("not yet complete" in n for n in frame.notes)
+
+
 def test_train_predict_and_detect_use_the_recorded_bins(tmp_path: Path) -> None:
     csv, model = tmp_path / "events.csv", tmp_path / "m"
     event_log(csv)

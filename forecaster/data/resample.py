@@ -119,10 +119,14 @@ def _partial_first_bin(times: pd.Series, labels: pd.DatetimeIndex) -> bool:
 
 
 def _spacing(times: pd.Series, labels: pd.DatetimeIndex) -> pd.Timedelta | None:
-    # The rows' median spacing; None when too few rows or bins to judge an edge by.
-    if len(labels) < 2 or len(times) < 3:
+    # The median spacing of the rows' distinct times (dates of an order log repeat: a
+    # spacing of 0 made both edge bins "partial", and a whole first and last day were
+    # dropped); None when too few rows or bins to judge an edge by.
+    steps = pd.Series(times.to_numpy()).diff()
+    steps = steps[steps > pd.Timedelta(0)]
+    if len(labels) < 2 or len(steps) < 2:
         return None
-    return pd.Timedelta(np.median(np.diff(times.to_numpy())))
+    return pd.Timedelta(steps.median())
 
 
 def _named(name: object) -> str:
