@@ -367,6 +367,18 @@ def test_a_date_column_beside_a_clock_column_of_any_name_is_split(tmp_path: Path
         load_frame(tmp_path / "h.csv", DataSpec(time_parts=["Tag", "v"], targets=["Stunde"]))
 
 
+def test_uci_air_quality_times_with_dots_are_times_of_day(tmp_path: Path) -> None:
+    # Date;Time with 18.00.00: the dates alone were read (duplicates), and --time-col
+    # Date,Time was refused with the advice to give --time-col Date,Time.
+    idx = pd.date_range("2004-03-10 18:00", periods=72, freq="h")
+    lines = ["Date;Time;CO(GT);T;;"] + [f"{t:%d/%m/%Y};{t:%H.%M.%S};2,6;{10 + i % 7},5;;"
+                                        for i, t in enumerate(idx)] + [";;;;;"] * 3
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec(targets=["T"]))
+    assert frame.spec.time_parts == ["Date", "Time"] and frame.freq == "h"
+    assert (frame.series[0].index == idx.tz_localize("UTC")).all()
+    assert frame.series[0].values[1, 0] == 11.5
+
+
 @pytest.mark.parametrize(("header", "row", "parts", "holds"), [
     ("Jahr,Monat,Umsatz", lambda i, t: f"{t.year},{t.month},{i}", ["Jahr", "Monat"], "2023"),
     ("Timestamp,Hour,v", lambda i, t: f"{t:%Y-%m-%d} 13:00,{i % 24},{i}",

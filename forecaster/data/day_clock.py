@@ -18,6 +18,8 @@ from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.time_guess import CLOCK
 from forecaster.errors import DataError
 
+DOTTED_CLOCK = r"\d{1,2}\.\d{2}\.\d{2}"  # 18.00.00
+
 
 def date_and_clock(raw: pd.DataFrame, parts: list[str], path: Path,
                    first_row: RowLines) -> pd.Series:
@@ -65,6 +67,8 @@ def _clock_text(clock: pd.Series, name: str, path: Path) -> pd.Series:
     hours; anything else is refused, naming the column."""
     if is_clock(clock) and clock.str.match(CLOCK).all():
         return clock
+    if clock.str.fullmatch(DOTTED_CLOCK).all():
+        return clock.str.replace(".", ":", regex=False)
     hours = pd.to_numeric(clock, errors="coerce")
     if hours.notna().all() and (hours % 1 == 0).all() and hours.between(0, 23).all():
         return hours.astype(np.int64).map("{:02d}:00".format)
@@ -76,7 +80,9 @@ def _clock_text(clock: pd.Series, name: str, path: Path) -> pd.Series:
 
 
 def is_clock(col: pd.Series) -> bool:
-    """Whether a column's first cells are times of day (13:00, 07:30:15)."""
+    """Whether a column's first cells are times of day (13:00, 07:30:15, or UCI Air
+    Quality's 18.00.00: with dots, only with seconds, as 18.00 may be a number)."""
     sample = col.head(20).str.strip()
     sample = sample[sample != ""]  # an empty cell is reported when the times are parsed
-    return bool(len(sample)) and bool(sample.str.match(CLOCK).all())
+    return bool(len(sample)) and bool((sample.str.match(CLOCK)
+                                       | sample.str.fullmatch(DOTTED_CLOCK)).all())
