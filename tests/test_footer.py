@@ -34,6 +34,9 @@ def _airline(tmp_path: Path, tail: str) -> Path:
     f'\n"{CAPTION}"',                                     # quoted, no line end
     "\nDaily minimum temperatures in Melbourne, Australia, 1981-1990\n",  # commas
     "\nSource: DataMarket\nUnits: thousands\n",
+    # As wide as the header (two fields): the female births' and Baltimore water captions.
+    "\nDaily total female births in California, 1959\n\n",
+    "\nAnnual water usage in Baltimore in liters per capita per day, 1885 to 1968\n",
 ])
 def test_a_footer_of_text_is_left_out(tmp_path: Path, tail: str) -> None:
     frame = load_frame(_airline(tmp_path, tail), DataSpec())
@@ -51,6 +54,12 @@ def test_a_footer_of_text_is_left_out(tmp_path: Path, tail: str) -> None:
 def test_other_trailing_lines_are_still_refused(tmp_path: Path, tail: str, line: int) -> None:
     with pytest.raises(DataError, match=f"line {line} has"):
         load_frame(_airline(tmp_path, tail), DataSpec())
+
+
+def test_words_as_wide_as_the_header_right_after_the_rows_are_a_row(tmp_path: Path) -> None:
+    # No blank line sets them apart: read as a row, and refused with its row.
+    with pytest.raises(DataError, match="'Daily total births in California' \\(row 146\\)"):
+        load_frame(_airline(tmp_path, "Daily total births in California, 1959\n"), DataSpec())
 
 
 def test_train_on_a_datamarket_export_notes_the_footer(tmp_path: Path) -> None:

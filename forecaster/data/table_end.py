@@ -100,12 +100,20 @@ def _trailing(lines: list[bytes], sep: str, width: int) -> list[bytes] | None:
     run: list[bytes] = []
     for line in reversed(lines):
         text = line.decode("utf-8", "replace").strip()
-        if text and field_count(text, sep) == width:
+        if text and field_count(text, sep) == width and not _caption(text, sep):
             return run[::-1]
         run.append(line)
         if len(run) > 2 * MAX_LINES:
             return None
     return None
+
+
+def _caption(text: str, sep: str) -> bool:
+    """Whether a line as wide as the header reads as a caption, not a row: its first field
+    words without a digit ("Daily total female births in California, 1959"). Taken for a
+    footer only after a blank line (``_footer``)."""
+    first = next(csv.reader([text], delimiter=sep), [""])[0]
+    return len(WORDS.findall(first)) >= 2 and not any(c.isdigit() for c in first)
 
 
 def unfinished_last_line(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
