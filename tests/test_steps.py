@@ -40,6 +40,16 @@ def test_step_numbers_load_as_a_regular_grid(tmp_path: Path) -> None:
     assert step_numbers(s.index)[:3].tolist() == [10, 20, 30]
 
 
+def test_yahoo_a3_timestamps_column_of_unix_seconds_is_the_time(tmp_path: Path) -> None:
+    # Yahoo's A3/A4 files name their time column 'timestamps': "no time column found".
+    path = tmp_path / "A3Benchmark-TS1.csv"
+    rows = [f"{1416722400 + 3600 * i},{np.sin(i / 4):.4f},0,0,{i * 0.5}" for i in range(200)]
+    path.write_text("timestamps,value,anomaly,changepoint,trend\n" + "\n".join(rows) + "\n")
+    frame = load_frame(path, DataSpec(targets=["value"]))
+    assert frame.spec.time_col == "timestamps" and frame.freq == "h"
+    assert frame.series[0].index[0] == pd.Timestamp("2014-11-23 06:00", tz="UTC")
+
+
 @pytest.fixture(scope="module")
 def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import torch

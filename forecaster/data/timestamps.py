@@ -32,8 +32,10 @@ from forecaster.data.wide import wide_advice, wide_layout
 from forecaster.data.zones import local_dates
 from forecaster.errors import DataError
 
-# "_time": InfluxDB 2's annotated CSV, where _start and _stop (the query's range) come first.
-TIME_NAMES = ("timestamp", "time", "datetime", "date", "ds", "date_time", "ts", "step", "_time")
+# "_time": InfluxDB 2's annotated CSV, where _start and _stop (the query's range) come first;
+# "timestamps": Yahoo's S5 A3 and A4 anomaly files (Unix seconds).
+TIME_NAMES = ("timestamp", "timestamps", "time", "datetime", "date", "ds", "date_time", "ts",
+              "step", "_time")
 PART_NAMES = ("year", "month", "day", "hour", "minute", "second")
 EPOCH = pd.Timestamp(0, tz="UTC")
 UNNAMED = re.compile(r"Unnamed: (\d+)")  # pandas' name for the Nth header cell, empty
