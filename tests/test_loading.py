@@ -647,10 +647,16 @@ def test_short_padding_rows_are_left_out_by_either_reader(tmp_path: Path, engine
     # Investing.com writes "5,003.46" in a comma-separated file: a number, not text.
     ('"Date","Price"', lambda i, t: f'"{t:%m/%d/%Y}","{5000 + i * 1.5:,.2f}"', 5000.0,
      "read 5,000.00 as 5000.00 (commas grouping thousands)"),
+    # Kaggle's daily website visitors: whole counts, "1,204" beside 921, or all grouped.
+    ("Date,Visits", lambda i, t: f'{t:%m/%d/%Y},"{921 + 97 * i:,}"', 921.0,
+     "read 1,018 as 1018 (commas grouping thousands)"),
+    ("Date,Visits", lambda i, t: f'{t:%m/%d/%Y},"{2795 + 3 * i:,}"', 2795.0,
+     "read 2,795 as 2795 (commas grouping thousands)"),
     # 2.000 and 2.181 in a semicolon file: decimals or watts? Read as decimals, and said.
     ("Zeit;Leistung", lambda i, t: f"{t:%d.%m.%Y %H:%M};{2 + (i % 7) * 0.181:.3f}", 2.0,
      "read 2.000 as a decimal; if its dots group thousands"),
-], ids=["thousands-commas", "dotted-thousands-only"])
+], ids=["thousands-commas", "whole-thousands-beside-hundreds", "whole-thousands-only",
+        "dotted-thousands-only"])
 def test_grouped_digits_are_read_with_a_note(tmp_path: Path, header: str, row, first: float,
                                              note: str) -> None:
     idx = pd.date_range("2024-01-01", periods=48, freq="D")

@@ -105,8 +105,9 @@ def _ambiguous_dots(raw: pd.DataFrame, path: Path) -> list[str]:
 def thousand_commas(raw: pd.DataFrame, path: Path) -> list[str]:
     """Quoted numbers written "5,003.46" in a comma-separated file (Investing.com, a web
     table pasted into a sheet): read without their commas, with a note. Only where the
-    column shows it: a cell with both marks or two commas; "1,500" alone may be a quoted
-    decimal comma."""
+    column shows it: a cell with both marks or two commas, or whole numbers "1,204" beside
+    plain ones in the hundreds, or alone (Kaggle's daily website visitors, 921 then
+    "1,204"); "1,5" or "1,500" beside 0,75 may be quoted decimal commas."""
     notes = []
     for col in raw.columns:
         text = raw[col]
@@ -116,10 +117,22 @@ def thousand_commas(raw: pd.DataFrame, path: Path) -> list[str]:
         cells = cells[(cells != "") & ~is_na_word(cells)]
         grouped = cells.str.fullmatch(THOUSAND_COMMAS)
         plain = cells.str.fullmatch(r"[+-]?\d+(\.\d+)?")
-        if not (grouped | plain).all() or not cells.str.fullmatch(SURE_COMMAS).any():
+        if not (grouped | plain).all() or not (cells.str.fullmatch(SURE_COMMAS).any()
+                                               or _beside_hundreds(cells, grouped)):
             continue
         raw[col] = text.str.replace(",", "", regex=False)
         first = cells[grouped].iloc[0]
         notes.append(ColumnNote(col, f"{path.name}: column '{col}': read {first} as "
                                 f"{first.replace(',', '')} (commas grouping thousands)"))
     return notes
+
+
+def _beside_hundreds(cells: pd.Series, grouped: pd.Series) -> bool:
+    # Whole numbers grouped by commas, alone or beside plain whole numbers of 100 and more:
+    # counts. Quoted decimal commas would sit in a file separated by semicolons.
+    whole = cells.str.fullmatch(r"[+-]?\d+")
+    if not grouped.any() or not (grouped | whole).all():
+        return False
+    return bool(cells[grouped].str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+").all()
+                and (not whole.any()
+                     or np.median(np.abs(cells[whole].astype(np.float64))) >= 100))
