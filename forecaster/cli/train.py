@@ -52,6 +52,9 @@ def train(
         help="Gaps and missing values: interpolate, ffill, zero or error.")] = "interpolate",
     duplicates: Annotated[str, typer.Option(
         help="Repeated timestamps: error, first, last or mean.")] = "error",
+    na_values: Annotated[list[str] | None, typer.Option(
+        help="Cells that mark a missing reading, e.g. -200 or -9999,9999: read as missing "
+             "(filled by --fill, never scored). Kept in the bundle.")] = None,
     resample: Annotated[str | None, typer.Option(
         help="Bin the rows to this step first (e.g. 5min, h, D): for event logs and "
              "irregular or too fine data. Kept in the bundle for predict and "
@@ -173,7 +176,7 @@ def settings_from_options(opts: dict) -> TrainSettings:
                     series_col=o["series_col"], features=split_names(o["features"]),
                     freq=o["freq"], fill=check_choice("--fill", o["fill"], FILL_POLICIES),
                     duplicates=check_choice("--duplicates", o["duplicates"], DUPLICATE_POLICIES),
-                    **_resampling(o))
+                    na_values=_na_values(o.get("na_values")), **_resampling(o))
     return TrainSettings(
         data=spec, model_dir=o["model"], window=o["window"], horizon=o["horizon"],
         segment=o["segment"], cell=check_choice("--cell", o["cell"], ("lstm", "gru")),
@@ -198,6 +201,11 @@ def _targets(given: list[str] | None) -> list[str]:
         raise ConfigError("--target is empty; expected a column name (leave --target out to "
                           "detect the one numeric column)")
     return names
+
+
+def _na_values(given: list[str] | None) -> list[str]:
+    """--na-values' cells: repeated, or several as "-200,-999"."""
+    return [v.strip() for value in given or [] for v in value.split(",") if v.strip()]
 
 
 def _finite_wait(wait: float) -> float:

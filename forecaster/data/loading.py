@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecaster.data import csvlines, events, numbers
+from forecaster.data import csvlines, events, numbers, sentinels
 from forecaster.data.cells import shown
 from forecaster.data.columns import header_is_data, is_na_word, resolve_columns
 from forecaster.data.duplicates import handle_duplicates
@@ -114,6 +114,7 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> 
     times = parse_times(raw, spec.time_col, spec.time_parts, path, first_row, steps)
     spec = replace(spec, day_first=day_order(_written_times(raw, spec), times))
     data = _numeric_block(raw, spec, path, first_row)
+    notes += [] if spec.na_values else sentinels.marker_notes(path.name, data)
     data.insert(0, "__time", times)
     data.insert(0, "__series", _series_keys(raw, spec, path, first_row))
     data = _sorted(data, path, notes)
@@ -270,7 +271,10 @@ def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
     for name in spec.targets + spec.features:
         text = raw[name].str.strip()
         values = pd.to_numeric(text.where(text != "", None), errors="coerce")
-        bad = np.flatnonzero((values.isna() & (text != "") & ~is_na_word(text)).to_numpy())
+        marked = sentinels.marker_cells(text, values, spec.na_values)  # --na-values
+        values = values.mask(marked)
+        bad = np.flatnonzero((values.isna() & (text != "") & ~is_na_word(text)
+                              & ~marked).to_numpy())
         if bad.size:
             row = int(bad[0])
             todo = _not_number_todo(name, spec, bad.size > len(text) // 2)

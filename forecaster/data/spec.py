@@ -32,6 +32,8 @@ class DataSpec:
             or count.
         day_first: how the file writes dates like 2/1/2007 (day first: True), found on
             reading it; None where it writes none such.
+        na_values: cells of the targets and features that mark a missing reading (-200,
+            -9999): read as missing, as an empty cell is.
     """
 
     time_col: str | None = None
@@ -45,6 +47,7 @@ class DataSpec:
     resample: str | None = None
     aggregate: str = "mean"
     day_first: bool | None = None
+    na_values: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """Plain-JSON form, for the model bundle."""
