@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data import csvlines, events, numbers, sentinels
-from forecaster.data.cells import shown
-from forecaster.data.columns import header_is_data, is_na_word, resolve_columns
+from forecaster.data.columns import header_is_data, resolve_columns
 from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise
 from forecaster.data.layout import Layout, read_layout
@@ -29,6 +28,7 @@ from forecaster.data.row_steps import number_rows, values_only
 from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
 from forecaster.data.timestamps import parse_times
+from forecaster.data.values import numeric_block
 from forecaster.data.year_less import year_less_months
 from forecaster.digest import sha256_file
 from forecaster.errors import DataError, MissingInputError
@@ -113,7 +113,7 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> 
     notes += [year_note] if year_note else []
     times = parse_times(raw, spec.time_col, spec.time_parts, path, first_row, steps)
     spec = replace(spec, day_first=day_order(_written_times(raw, spec), times))
-    data = _numeric_block(raw, spec, path, first_row)
+    data = numeric_block(raw, spec, path, first_row)
     notes += [] if spec.na_values else sentinels.marker_notes(path.name, data)
     data.insert(0, "__time", times)
     data.insert(0, "__series", _series_keys(raw, spec, path, first_row))
@@ -262,44 +262,6 @@ def _check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
     if raw.empty:
         raise DataError(f"{path}: has a header but no data rows; expected rows of data under "
                         "it: check that the export finished, or that this is the right file")
-
-
-def _numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
-                   first_row: RowLines) -> pd.DataFrame:
-    # ``first_row``: the first row's line in the file; rows are told by their lines.
-    out = {}
-    for name in spec.targets + spec.features:
-        text = raw[name].str.strip()
-        values = pd.to_numeric(text.where(text != "", None), errors="coerce")
-        marked = sentinels.marker_cells(text, values, spec.na_values)  # --na-values
-        values = values.mask(marked)
-        bad = np.flatnonzero((values.isna() & (text != "") & ~is_na_word(text)
-                              & ~marked).to_numpy())
-        if bad.size:
-            row = int(bad[0])
-            todo = _not_number_todo(name, spec, bad.size > len(text) // 2)
-            raise DataError(f"{path}: row {line_of(first_row, row)}, column '{name}': "
-                            f"'{shown(text.iloc[row])}' "
-                            f"is not a number; expected numeric values ({bad.size} bad in "
-                            f"all); {todo}")
-        arr = values.to_numpy(dtype=np.float64)
-        inf = np.flatnonzero(np.isinf(arr) | (np.abs(arr) > 1e30))
-        if inf.size:
-            at = int(inf[0])
-            raise DataError(f"{path}: row {line_of(first_row, at)}, column '{name}': value "
-                            f"'{shown(text.iloc[at])}' is infinite or too large; "
-                            "remove or fix it (empty cells are filled by --fill)")
-        out[name] = arr
-    return pd.DataFrame(out, index=raw.index)
-
-
-def _not_number_todo(name: str, spec: DataSpec, mostly: bool) -> str:
-    # A text column (a wind direction) is no target or feature; blanking its cells is no fix.
-    if not mostly:
-        return "fix or blank those cells"
-    if name in spec.features:
-        return "it holds text: drop it from --features, or encode it as numbers"
-    return "it holds text: forecast a column of numbers (--target), or encode it as numbers"
 
 
 def _series_keys(raw: pd.DataFrame, spec: DataSpec, path: Path,

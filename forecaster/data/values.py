@@ -1,0 +1,59 @@
+"""The targets' and features' cells read as numbers: missing where empty, an NA word or a
+``--na-values`` marker; a cell of text or an infinite value is refused with its row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecaster.data import sentinels
+from forecaster.data.cells import shown
+from forecaster.data.columns import is_na_word
+from forecaster.data.row_lines import RowLines, line_of
+from forecaster.data.spec import DataSpec
+from forecaster.errors import DataError
+
+
+def numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
+                  first_row: RowLines) -> pd.DataFrame:
+    """The targets' and features' cells as float64, one column each; ``first_row`` is the
+    first row's line in the file (rows are told by their lines).
+
+    Raises:
+        DataError: a cell that is no number (nor missing), or an infinite one.
+    """
+    out = {}
+    for name in spec.targets + spec.features:
+        text = raw[name].str.strip()
+        values = pd.to_numeric(text.where(text != "", None), errors="coerce")
+        marked = sentinels.marker_cells(text, values, spec.na_values)  # --na-values
+        values = values.mask(marked)
+        bad = np.flatnonzero((values.isna() & (text != "") & ~is_na_word(text)
+                              & ~marked).to_numpy())
+        if bad.size:
+            row = int(bad[0])
+            todo = _not_number_todo(name, spec, bad.size > len(text) // 2)
+            raise DataError(f"{path}: row {line_of(first_row, row)}, column '{name}': "
+                            f"'{shown(text.iloc[row])}' "
+                            f"is not a number; expected numeric values ({bad.size} bad in "
+                            f"all); {todo}")
+        arr = values.to_numpy(dtype=np.float64)
+        inf = np.flatnonzero(np.isinf(arr) | (np.abs(arr) > 1e30))
+        if inf.size:
+            at = int(inf[0])
+            raise DataError(f"{path}: row {line_of(first_row, at)}, column '{name}': value "
+                            f"'{shown(text.iloc[at])}' is infinite or too large; "
+                            "remove or fix it (empty cells are filled by --fill)")
+        out[name] = arr
+    return pd.DataFrame(out, index=raw.index)
+
+
+def _not_number_todo(name: str, spec: DataSpec, mostly: bool) -> str:
+    # A text column (a wind direction) is no target or feature; blanking its cells is no fix.
+    if not mostly:
+        return "fix or blank those cells"
+    if name in spec.features:
+        return "it holds text: drop it from --features, or encode it as numbers"
+    return "it holds text: forecast a column of numbers (--target), or encode it as numbers"
