@@ -148,7 +148,7 @@ CASES = [
      ["found 1 column", "add a column of timestamps", "a column 'step' numbering the rows"]),
     ("values-only-no-header", text([f"{i % 7 / 7:.3f}" for i in range(50)]), [], DATA,
      ["found 1 column and no header (the first line, '0.000', is a value)",
-      "add a first line 'step,value' and put each row's number before its value (0,0.000)"]),
+      "add a first line with its name (e.g. 'value'), and the rows are read as steps"]),
     ("wide-dates-in-header", text(
         ["Province/State,Country/Region,Lat,Long," + ",".join(
             f"1/{d}/20" for d in range(1, 31))]

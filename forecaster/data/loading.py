@@ -236,10 +236,9 @@ def _check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
     header = layout.header
     if raw.shape[1] < 2 and header_is_data(header) and not events.times_only(raw, path):
         raise DataError(f"{path}: found 1 column and no header (the first line, "
-                        f"'{header[0][:30]}', is a value); expected a header, a time column "
-                        "and a numeric column: for values with no times, add a first line "
-                        f"'step,value' and put each row's number before its value "
-                        f"(0,{header[0][:30]})")
+                        f"'{header[0][:30]}', is a value); expected a header naming the "
+                        "column: add a first line with its name (e.g. 'value'), and the "
+                        "rows are read as steps 0, 1, 2, ...; or add a time column")
     if raw.shape[1] < 2 and not events.times_only(raw, path) and not values_only(raw, path):
         raise DataError(f"{path}: found {raw.shape[1]} column; expected a time column and "
                         "at least one numeric column: add a column of timestamps, one per "
