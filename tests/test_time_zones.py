@@ -5,6 +5,7 @@ index column that DataFrame.to_csv writes under an empty header cell."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -220,6 +221,9 @@ def test_time_col_empty_names_the_column_with_no_header(tmp_path: Path) -> None:
     result = runner.invoke(app, ["predict", "--model", str(tmp_path / "m")])
     assert result.exit_code == 0, result.output
     assert pd.read_csv(io.StringIO(result.stdout))["timestamp"].tolist() == list(range(205, 211))
+    # info names it as the errors do, not as pandas does ("Unnamed: 0").
+    info = runner.invoke(app, ["info", "--model", str(tmp_path / "m"), "--format", "json"])
+    assert json.loads(info.stdout)["data"]["time"] == "the first column (no name in the header)"
 
 
 def test_time_col_empty_without_such_a_column_is_refused(tmp_path: Path) -> None:

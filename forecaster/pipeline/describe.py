@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from forecaster.bundle import Bundle
-from forecaster.data.timestamps import is_steps, step_numbers
+from forecaster.data.timestamps import column_label, is_steps, step_numbers
 
 
 def describe(bundle: Bundle) -> dict:
@@ -74,8 +74,11 @@ def _resampled(spec: dict) -> str | None:
 
 
 def _time_columns(spec: dict) -> str | None:
-    # One column, or the columns a split timestamp was put together from.
-    return spec.get("time_col") or " + ".join(spec.get("time_parts") or []) or None
+    # One column, or the columns a split timestamp was put together from; an empty header
+    # cell as errors name it, not as pandas does ('Unnamed: 0').
+    if spec.get("time_col") is not None:
+        return column_label(spec["time_col"]) or None
+    return " + ".join(spec.get("time_parts") or []) or None
 
 
 def _mean(values: list) -> float | None:
