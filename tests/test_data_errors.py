@@ -191,7 +191,12 @@ CASES = [
                                for m in (0, 30)] + ["2025-10-26 02:00,9", "2025-10-26 02:30,9"]
         + [f"2025-10-26 {h:02d}:{m:02d},{h}" for h in range(3, 24) for m in (0, 30)]), [],
      DATA, ["duplicate timestamp 2025-10-26 02:00 (rows 6 and 8 of",
-            "repeated when daylight saving time ended", "UTC offset (+02:00, then +01:00)"]),
+            "repeated when daylight saving time ended", "UTC offset (e.g. +02:00, then +01:00)"]),
+    ("clock-changes-of-two-years", text(
+        ["Datetime,PJME_MW"] + [f"{d} {h:02d}:00:00,{h}" for d in ("2022-11-06", "2023-11-05")
+                                for h in (0, 1, 1, 2, 3)]), [], DATA,
+     ["duplicate timestamp 2022-11-06 01:00:00 (rows 3 and 4", "2 timestamp(s) repeat, in 4 rows",
+      "repeated when daylight saving time ended"]),
     ("text-in-target", edit(BASE, 8, f"{stamp(8)},abc"), [], DATA,
      ["row 8", "column 'value'", "'abc' is not a number", "fix or blank those cells"]),
     ("text-feature", text(["timestamp,value,wind"] + [

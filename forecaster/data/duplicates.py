@@ -13,11 +13,17 @@ from forecaster.errors import DataError
 
 def _clock_change_hint(times: pd.Series) -> str:
     # Local clock times repeat one hour when daylight saving time ends (late October in
-    # Europe, early November in North America); dropping them would lose a real hour.
-    span = times.max() - times.min()
-    if span <= pd.Timedelta(hours=1) and times.iloc[0].month in (10, 11):
+    # Europe, early November in North America, April in the south); dropping them would
+    # lose a real hour. Every repeat in the night of such a month, each time twice: one
+    # hour in a day or in each of several years (PJM's hourly loads).
+    times = pd.DatetimeIndex(times)
+    days = times.normalize()
+    twice = bool((times.value_counts() == 2).all())
+    each_day = (pd.Series(times).groupby(days).agg(lambda t: t.max() - t.min())
+                <= pd.Timedelta(hours=1)).all()
+    if twice and each_day and times.month.isin((3, 4, 10, 11)).all() and (times.hour < 4).all():
         return ("; if these are local clock times repeated when daylight saving time ended, "
-                "write the timestamps with their UTC offset (+02:00, then +01:00) or in UTC")
+                "write the timestamps with their UTC offset (e.g. +02:00, then +01:00) or in UTC")
     return ""
 
 
@@ -61,8 +67,14 @@ def _duplicate_error(data: pd.DataFrame, dup: pd.Series, spec: DataSpec, path: P
              if dup.mean() > 0.5 else "")
     return DataError(f"{path}: duplicate timestamp {str(written.loc[first]).strip()} (rows "
                      f"{' and '.join(map(str, rows))} of time column '{column}'; "
-                     f"{int(dup.sum())} rows share a timestamp); {other}{several}keep one "
+                     f"{_count(data, dup)}); {other}{several}keep one "
                      "with --duplicates first|last|mean, or "
                      "for an event log bin the rows with --resample (at training: predict and "
                      "detect-anomalies use the model's choice)"
                      f"{_clock_change_hint(repeated)}")
+
+
+def _count(data: pd.DataFrame, dup: pd.Series) -> str:
+    # "2 timestamps repeat (4 rows)": PJM's two clock changes were "4 rows share a timestamp".
+    keys = data.loc[dup, ["__series", "__time"]].drop_duplicates()
+    return f"{len(keys)} timestamp(s) repeat, in {int(dup.sum())} rows"
