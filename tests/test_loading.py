@@ -127,6 +127,9 @@ def test_duplicates_policies(tmp_path: Path, policy: str, expected: float) -> No
     assert len(s.index) == 48
     assert s.values[3, 0] == pytest.approx(expected)
     assert s.values[4, 0] == 4
+    kept = "mean" if policy == "mean" else f"{policy} row"
+    assert (f"1 timestamp(s) repeat, in 2 rows; kept the {kept} of each (--duplicates "
+            f"{policy})") in " ".join(frame.notes)
 
 
 def test_duplicates_policy_through_cli(tmp_path: Path) -> None:

@@ -27,8 +27,8 @@ def _clock_change_hint(times: pd.Series) -> str:
     return ""
 
 
-def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path,
-                      written: pd.Series, first_row: RowLines = 2) -> pd.DataFrame:
+def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path, written: pd.Series,
+                      first_row: RowLines = 2, notes: list[str] | None = None) -> pd.DataFrame:
     """Apply ``--duplicates`` to rows sharing a (series, timestamp) key.
 
     Args:
@@ -37,6 +37,7 @@ def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path,
         path: the file, for messages.
         written: the timestamps' text as written in the file, by file row.
         first_row: the first row's line in the file, for messages.
+        notes: where a note on what the policy did goes (none: no note).
 
     Raises:
         DataError: with the default policy "error", naming the first repeated timestamp.
@@ -46,6 +47,10 @@ def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path,
         return data
     if spec.duplicates == "error":
         raise _duplicate_error(data, dup, spec, path, written, first_row)
+    if notes is not None:  # what the policy did, in numbers: a cron log shows it growing
+        kept = "mean" if spec.duplicates == "mean" else f"{spec.duplicates} row"
+        notes.append(f"{path.name}: {_count(data, dup)}; kept the {kept} of each "
+                     f"(--duplicates {spec.duplicates})")
     if spec.duplicates == "mean":
         return data.groupby(["__series", "__time"], as_index=False, sort=False).mean()
     return data.drop_duplicates(["__series", "__time"], keep=spec.duplicates)

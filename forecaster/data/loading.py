@@ -121,7 +121,7 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> 
     if spec.resample:  # rows sharing a bin, or a timestamp, are aggregated
         data = resample_rows(data, spec, path, notes)
     else:
-        data = handle_duplicates(data, spec, path, _written_times(raw, spec), first_row)
+        data = handle_duplicates(data, spec, path, _written_times(raw, spec), first_row, notes)
     series, freq, n_filled, n_off, first_off = regularise(data, spec, path)
     if n_off:
         notes.append(_off_grid_note(path, freq, n_off, *first_off))
