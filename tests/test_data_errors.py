@@ -192,6 +192,12 @@ CASES = [
         + [f"2025-10-26 {h:02d}:{m:02d},{h}" for h in range(3, 24) for m in (0, 30)]), [],
      DATA, ["duplicate timestamp 2025-10-26 02:00 (rows 6 and 8 of",
             "repeated when daylight saving time ended", "UTC offset (e.g. +02:00, then +01:00)"]),
+    ("dates-beside-an-hour-column", text(
+        ["instant,dteday,season,hr,cnt"] + [f"{24 * d + h + 1},2011-01-{d + 1:02d},1,{h},{h + d}"
+                                           for d in range(3) for h in range(24)]),
+     ["--target", "cnt"], DATA,
+     ["duplicate timestamp 2011-01-01 (rows 2 and 3", "if 'hr' holds each date's hour, give "
+      "--time-col dteday,hr"]),
     ("clock-changes-of-two-years", text(
         ["Datetime,PJME_MW"] + [f"{d} {h:02d}:00:00,{h}" for d in ("2022-11-06", "2023-11-05")
                                 for h in (0, 1, 1, 2, 3)]), [], DATA,

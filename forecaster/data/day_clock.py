@@ -86,3 +86,18 @@ def is_clock(col: pd.Series) -> bool:
     sample = sample[sample != ""]  # an empty cell is reported when the times are parsed
     return bool(len(sample)) and bool((sample.str.match(CLOCK)
                                        | sample.str.fullmatch(DOTTED_CLOCK)).all())
+
+
+HOUR_NAMES = ("hr", "hour", "hours", "hour_of_day", "stunde", "heure", "hora")
+
+
+def hour_column(raw: pd.DataFrame, time_col: str | None) -> str | None:
+    """A column beside ``time_col`` that holds whole hours 0 to 23 under an hour's name
+    (UCI Bike Sharing's ``dteday`` and ``hr``, apart): the advice for dates that repeat."""
+    for col in raw.columns:
+        if col == time_col or time_col is None or col.lower() not in HOUR_NAMES:
+            continue
+        hours = pd.to_numeric(raw[col].str.strip(), errors="coerce")
+        if hours.notna().all() and (hours % 1 == 0).all() and hours.between(0, 23).all():
+            return col
+    return None

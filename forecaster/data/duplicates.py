@@ -28,7 +28,8 @@ def _clock_change_hint(times: pd.Series) -> str:
 
 
 def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path, written: pd.Series,
-                      first_row: RowLines = 2, notes: list[str] | None = None) -> pd.DataFrame:
+                      first_row: RowLines = 2, notes: list[str] | None = None,
+                      hours: str | None = None) -> pd.DataFrame:
     """Apply ``--duplicates`` to rows sharing a (series, timestamp) key.
 
     Args:
@@ -38,6 +39,7 @@ def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path, written: p
         written: the timestamps' text as written in the file, by file row.
         first_row: the first row's line in the file, for messages.
         notes: where a note on what the policy did goes (none: no note).
+        hours: a column of whole hours beside the dates (``hour_column``), for the advice.
 
     Raises:
         DataError: with the default policy "error", naming the first repeated timestamp.
@@ -46,7 +48,7 @@ def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path, written: p
     if not dup.any():
         return data
     if spec.duplicates == "error":
-        raise _duplicate_error(data, dup, spec, path, written, first_row)
+        raise _duplicate_error(data, dup, spec, path, written, first_row, hours)
     if notes is not None:  # what the policy did, in numbers: a cron log shows it growing
         kept = "mean" if spec.duplicates == "mean" else f"{spec.duplicates} row"
         notes.append(f"{path.name}: {_count(data, dup)}; kept the {kept} of each "
@@ -57,7 +59,7 @@ def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path, written: p
 
 
 def _duplicate_error(data: pd.DataFrame, dup: pd.Series, spec: DataSpec, path: Path,
-                     written: pd.Series, first_row: RowLines) -> DataError:
+                     written: pd.Series, first_row: RowLines, hours: str | None) -> DataError:
     first = data.index[dup][0]
     key = data.loc[first, ["__series", "__time"]]
     same = (data["__series"] == key["__series"]) & (data["__time"] == key["__time"])
@@ -70,6 +72,8 @@ def _duplicate_error(data: pd.DataFrame, dup: pd.Series, spec: DataSpec, path: P
     # time of day sits in another column, as likely as several series.
     other = (f"if '{column}' is not the time column, name the right one with --time-col; "
              if dup.mean() > 0.5 else "")
+    if hours and dup.mean() > 0.5:
+        other = f"if '{hours}' holds each date's hour, give --time-col {column},{hours}; "
     return DataError(f"{path}: duplicate timestamp {str(written.loc[first]).strip()} (rows "
                      f"{' and '.join(map(str, rows))} of time column '{column}'; "
                      f"{_count(data, dup)}); {other}{several}keep one "

@@ -17,6 +17,7 @@ import pandas as pd
 
 from forecaster.data import csvlines, events, numbers, sentinels
 from forecaster.data.columns import header_is_data, resolve_columns
+from forecaster.data.day_clock import hour_column
 from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise
 from forecaster.data.layout import Layout, read_layout
@@ -121,7 +122,8 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> 
     if spec.resample:  # rows sharing a bin, or a timestamp, are aggregated
         data = resample_rows(data, spec, path, notes)
     else:
-        data = handle_duplicates(data, spec, path, _written_times(raw, spec), first_row, notes)
+        data = handle_duplicates(data, spec, path, _written_times(raw, spec), first_row, notes,
+                                 hour_column(raw, spec.time_col))
     series, freq, n_filled, n_off, first_off = regularise(data, spec, path)
     if n_off:
         notes.append(_off_grid_note(path, freq, n_off, *first_off))
