@@ -198,6 +198,12 @@ CASES = [
      ["--target", "cnt"], DATA,
      ["duplicate timestamp 2011-01-01 (rows 2 and 3", "if 'hr' holds each date's hour, give "
       "--time-col dteday,hr"]),
+    ("two-series-columns", text(
+        ["date,store,item,sales"] + [f"2024-01-{d + 1:02d},{s},{i},{d}" for d in range(20)
+                                     for s in (1, 2) for i in (1, 2)]),
+     ["--series-col", "store,item"], DATA,
+     ["--series-col store,item names 2 columns; expected one column naming each series",
+      "join them into one"]),
     ("clock-changes-of-two-years", text(
         ["Datetime,PJME_MW"] + [f"{d} {h:02d}:00:00,{h}" for d in ("2022-11-06", "2023-11-05")
                                 for h in (0, 1, 1, 2, 3)]), [], DATA,

@@ -63,6 +63,12 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
         raise ColumnError(f"{path}: --time-col '' names the one column with no name in the "
                           f"header; found none or several among {column_list(cols)}: give "
                           "the time column's name", "")
+    several = [c.strip() for c in (spec.series_col or "").split(",")]
+    if len(several) > 1 and spec.series_col not in cols and all(c in cols for c in several):
+        raise ColumnError(f"{path}: --series-col {spec.series_col} names {len(several)} "
+                          "columns; expected one column naming each series: join them into "
+                          f"one (e.g. a column '{'_'.join(several)}' holding {'-'.join(several)}"
+                          ") and name that", spec.series_col)
     for name in (n for n in named if n):
         if name not in cols:
             raise ColumnError(f"{path}: no column '{name}'; the columns are "
