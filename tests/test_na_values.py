@@ -51,6 +51,8 @@ def test_a_likely_marker_is_named_in_a_note(tmp_path: Path) -> None:
     np.r_[np.zeros(40), np.arange(1, 500)],          # a count with many zeros
     np.r_[np.full(2, -200.0), np.linspace(0, 40, 300)],  # seen twice: an outlier, no marker
     np.linspace(-5, 5, 300),                          # nothing repeated at the ends
+    np.tile([40.5, 41.5, 42.5], 30),                  # a few levels: no measurement range
+    np.r_[np.full(9, 60.0), np.linspace(0, 40, 300)],  # apart, but by less than twice
 ])
 def test_ordinary_extremes_are_no_marker(values: np.ndarray) -> None:
     assert likely_marker(values) is None

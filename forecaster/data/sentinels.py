@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 MIN_REPEATS = 3  # a value seen fewer times is an outlier, not a marker
-GAP_SHARE = 0.5  # the marker stands apart from the other values by this share of their range
+GAP_SHARE = 2.0  # the marker stands apart from the other values by this share of their range
+MIN_DISTINCT = 10  # the other values are a measurement, not a few levels (a switch, a count)
 
 
 def marker_cells(text: pd.Series, values: pd.Series, markers: list[str]) -> pd.Series:
@@ -26,14 +27,15 @@ def marker_cells(text: pd.Series, values: pd.Series, markers: list[str]) -> pd.S
 def likely_marker(values: np.ndarray) -> tuple[float, int] | None:
     """The value that looks like a missing-value marker, with its count, or None: the
     lowest or highest value, seen at least ``MIN_REPEATS`` times, set apart from all the
-    others by more than ``GAP_SHARE`` of their range (-200 below temperatures of -2 to 45)."""
+    others (at least ``MIN_DISTINCT`` of them) by more than ``GAP_SHARE`` times their range
+    (-200 below temperatures of -2 to 45)."""
     v = values[np.isfinite(values)]
     if v.size < 10:
         return None
     for end in (v.min(), v.max()):
         rest = v[v != end]
         count = int((v == end).sum())
-        if count < MIN_REPEATS or rest.size < 2:
+        if count < MIN_REPEATS or np.unique(rest).size < MIN_DISTINCT:
             continue
         spread = float(rest.max() - rest.min())
         gap = float(rest.min() - end if end < rest.min() else end - rest.max())
