@@ -184,3 +184,21 @@ def test_scored_rows_with_no_observed_value_warn_and_fail_strict(two: tuple[Path
     assert strict.exit_code == 65, strict.output
     assert strict.stderr.splitlines()[-1].startswith("Error: na.csv: the 6 row(s) scored")
     assert strict.stdout == ""
+
+
+def test_rows_after_an_outage_that_get_no_score_are_warned_of(two: tuple[Path, Path],
+                                                              tmp_path: Path) -> None:
+    # A logger down for 12 hours, then 6 new rows: every 24-step window around them is
+    # over a quarter filled in, so none got a score; cron read "no anomaly" in silence.
+    data = pd.read_csv(two[0])
+    rows_a = data.index[data["series"] == "a"]
+    data = data.drop(index=rows_a[-18:-6])
+    data.to_csv(tmp_path / "outage.csv", index=False)
+    result = _detect(two[1], "--data", str(tmp_path / "outage.csv"), "--last", "6", "--quiet")
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(io.StringIO(result.stdout))
+    assert out.loc[out["series"] == "a", "score"].isna().all()
+    assert ("Warning: outage.csv: 6 observed row(s) of series 'a' got no score, first at "
+            "2024-01-20T18:00:00+00:00: every anomaly window around them is more than 25% "
+            "filled in (a gap in the data); rows after a gap are scored once 18 of a window's "
+            "24 rows are observed; check the data feed") in result.stderr

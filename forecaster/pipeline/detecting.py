@@ -23,15 +23,15 @@ from forecaster.anomaly.thresholds import (
 )
 from forecaster.bundle import load_bundle
 from forecaster.data.loading import Frame, Series
-from forecaster.data.option_times import parse_when, shown_as
+from forecaster.data.option_times import parse_when
 from forecaster.data.timestamps import (
     is_step_freq,
     is_steps,
     step_numbers,
     steps_as_numbers,
-    time_text,
 )
-from forecaster.errors import ConfigError, DataError
+from forecaster.errors import ConfigError
+from forecaster.pipeline.detect_checks import check_nothing_observed, warn_blind, warn_nothing_since
 from forecaster.pipeline.drift import drift_gate
 from forecaster.pipeline.predicting import (
     load_data_for,
@@ -123,14 +123,15 @@ class DetectionRun:
                                  self.path, self.report)
         self._cutoffs = {s.name: _cutoff(s, ds, self.frame) for s in self.frame.series}
         if ds.since is not None:
-            _warn_nothing_since(self.frame, self._cutoffs, ds.since, self.report)
-        _check_nothing_observed(self.frame, self._cutoffs, ds.strict, self.report, self.path)
+            warn_nothing_since(self.frame, self._cutoffs, ds.since, self.report)
+        check_nothing_observed(self.frame, self._cutoffs, ds.strict, self.report, self.path)
         self.rule = self.scorer.rule
         # The highest threshold any series used: the one a person reading the log compares with.
         self.threshold = float("-inf")
         self.flagged = 0
         self._events: list[pd.DataFrame] = []
         self._lenient: list[int] | None = None
+        self._blind: list[tuple[Series, int, int]] = []  # (series, first row, rows) unscored
 
     def parts(self) -> Iterator[SeriesPart]:
         """Each series' table part and threshold, in the data's order."""
@@ -142,6 +143,7 @@ class DetectionRun:
             self.flagged += int(part.table["is_anomaly"].sum())
             self.threshold = max(self.threshold, part.threshold)
             yield part
+        warn_blind(self._blind, self.scorer, self.report, self.path)
 
     def events(self) -> pd.DataFrame:
         """The events of the series scored so far, one row per contiguous flagged run."""
@@ -175,6 +177,9 @@ class DetectionRun:
             flags = prune_events(overall, flags, scorer.prune, scorer.merge)
         per, overall, flags = self._with_stuck(s, per, overall, flags)
         observed = s.observed.any(axis=1)
+        blind = observed[cutoff:] & np.isnan(overall[cutoff:])  # read, but no score
+        if blind.any():
+            self._blind.append((s, cutoff + int(np.argmax(blind)), int(blind.sum())))
         # One fault's flagged runs, a few steps apart, are one event (one alert); the steps
         # between them are not flagged themselves: they did not reach the threshold.
         spans = close_gaps(flags, scorer.merge) & observed
@@ -230,56 +235,6 @@ def _cutoff(s: Series, ds: DetectSettings, frame: Frame) -> int:
     if ds.last is not None:
         return max(0, len(s.index) - ds.last)
     return 0
-
-
-def _warn_nothing_since(frame: Frame, cutoffs: dict[str, int], since: str,
-                        report: Reporter) -> None:
-    """Warn when series have no row at or after --since.
-
-    No new rows is a legitimate answer for cron (exit 0, empty table), but one that looks
-    just like "no anomaly": a stalled data feed or a wrong --since would never alert.
-    """
-    stale = [s for s in frame.series if cutoffs[s.name] >= len(s.index)]
-    if not stale:
-        return
-    last = max(s.index[-1] for s in stale)
-    when = parse_when(since, stale[0].index, "--since", frame.spec.day_first)
-    since = shown_as(since, when, stale[0].index)
-    if len(stale) == len(frame.series):
-        where = "the data ends at" if len(stale) == 1 else "every series ends by"
-        report.warn(f"--since {since}: no row at or after it; {where} "
-                    f"{time_text(last, stale[0].index)}, so nothing was scored: check that new "
-                    "rows still arrive, or give an earlier --since")
-        return
-    names = ", ".join(f"'{s.name}'" for s in stale[:5])
-    more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
-    report.warn(f"--since {since}: no row at or after it in series {names}{more}; they end "
-                f"by {time_text(last, stale[0].index)} and were not scored: check that new rows "
-                "still arrive for them")
-
-
-def _check_nothing_observed(frame: Frame, cutoffs: dict[str, int], strict: bool,
-                            report: Reporter, path: Path) -> None:
-    """Warn (with --strict, fail) when the rows scored hold no observed value.
-
-    A sensor sending NA gets every scored step filled in, and filled steps get no score:
-    exit 0, "no anomaly", and a cron alert that never fires.
-    """
-    dead = [s for s in frame.series
-            if cutoffs[s.name] < len(s.index) and not s.observed[cutoffs[s.name]:].any()]
-    if not dead:
-        return
-    s = dead[0]
-    n = len(s.index) - cutoffs[s.name]
-    where = f"series '{s.name}'" if s.name else "the data"
-    more = f" (and {len(dead) - 1} more series)" if len(dead) > 1 else ""
-    message = (f"{path.name}: the {n} row(s) scored of {where}{more}, from "
-               f"{time_text(s.index[cutoffs[s.name]], s.index)} on, hold no observed value "
-               f"(all filled in by --fill {frame.spec.fill}), so none could be scored: check "
-               "the data feed")
-    if strict:
-        raise DataError(message)
-    report.warn(message)
 
 
 def _series_table(frame: Frame, s: Series, per: np.ndarray, overall: np.ndarray,

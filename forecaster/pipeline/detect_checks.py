@@ -1,0 +1,84 @@
+"""What a detect-anomalies run tells about rows it could not score: none after --since,
+none observed, or observed rows that got no score (after an outage). Each looks just like
+"no anomaly" to a cron job, so each is said on stderr."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from forecaster.anomaly.scores import MAX_FILLED_SHARE
+from forecaster.data.loading import Frame, Series
+from forecaster.data.option_times import parse_when, shown_as
+from forecaster.data.timestamps import time_text
+from forecaster.errors import DataError
+from forecaster.pipeline.scorers import Scorer
+from forecaster.report import Reporter
+
+
+def warn_nothing_since(frame: Frame, cutoffs: dict[str, int], since: str,
+                        report: Reporter) -> None:
+    """Warn when series have no row at or after --since.
+
+    No new rows is a legitimate answer for cron (exit 0, empty table), but one that looks
+    just like "no anomaly": a stalled data feed or a wrong --since would never alert.
+    """
+    stale = [s for s in frame.series if cutoffs[s.name] >= len(s.index)]
+    if not stale:
+        return
+    last = max(s.index[-1] for s in stale)
+    when = parse_when(since, stale[0].index, "--since", frame.spec.day_first)
+    since = shown_as(since, when, stale[0].index)
+    if len(stale) == len(frame.series):
+        where = "the data ends at" if len(stale) == 1 else "every series ends by"
+        report.warn(f"--since {since}: no row at or after it; {where} "
+                    f"{time_text(last, stale[0].index)}, so nothing was scored: check that new "
+                    "rows still arrive, or give an earlier --since")
+        return
+    names = ", ".join(f"'{s.name}'" for s in stale[:5])
+    more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""
+    report.warn(f"--since {since}: no row at or after it in series {names}{more}; they end "
+                f"by {time_text(last, stale[0].index)} and were not scored: check that new rows "
+                "still arrive for them")
+
+
+def check_nothing_observed(frame: Frame, cutoffs: dict[str, int], strict: bool,
+                            report: Reporter, path: Path) -> None:
+    """Warn (with --strict, fail) when the rows scored hold no observed value.
+
+    A sensor sending NA gets every scored step filled in, and filled steps get no score:
+    exit 0, "no anomaly", and a cron alert that never fires.
+    """
+    dead = [s for s in frame.series
+            if cutoffs[s.name] < len(s.index) and not s.observed[cutoffs[s.name]:].any()]
+    if not dead:
+        return
+    s = dead[0]
+    n = len(s.index) - cutoffs[s.name]
+    where = f"series '{s.name}'" if s.name else "the data"
+    more = f" (and {len(dead) - 1} more series)" if len(dead) > 1 else ""
+    message = (f"{path.name}: the {n} row(s) scored of {where}{more}, from "
+               f"{time_text(s.index[cutoffs[s.name]], s.index)} on, hold no observed value "
+               f"(all filled in by --fill {frame.spec.fill}), so none could be scored: check "
+               "the data feed")
+    if strict:
+        raise DataError(message)
+    report.warn(message)
+
+
+def warn_blind(blind: list[tuple[Series, int, int]], scorer: Scorer, report: Reporter,
+                path: Path) -> None:
+    """Warn of observed rows that got no score: after an outage the windows around the
+    new rows are mostly filled in, and a cron run scoring them said "no anomaly"."""
+    if not blind:
+        return
+    s, first, n = blind[0]
+    where = f" of series '{s.name}'" if s.name else ""
+    more = f" (and {len(blind) - 1} more series)" if len(blind) > 1 else ""
+    why = "too few observed rows around them"
+    if scorer.method == "reconstruction":
+        seen = scorer.need - int(MAX_FILLED_SHARE * scorer.need)
+        why = (f"every anomaly window around them is more than {MAX_FILLED_SHARE:.0%} filled "
+               f"in (a gap in the data); rows after a gap are scored once {seen} of a "
+               f"window's {scorer.need} rows are observed")
+    report.warn(f"{path.name}: {n} observed row(s){where}{more} got no score, first at "
+                f"{time_text(s.index[first], s.index)}: {why}; check the data feed")
