@@ -205,8 +205,8 @@ CASES = [
      ["--series-col store,item names 2 columns; expected one column naming each series",
       "join them into one"]),
     ("clock-changes-of-two-years", text(
-        ["Datetime,PJME_MW"] + [f"{d} {h:02d}:00:00,{h}" for d in ("2022-11-06", "2023-11-05")
-                                for h in (0, 1, 1, 2, 3)]), [], DATA,
+        ["Datetime,PJME_MW"] + [f"{d} {h:02d}:00:00,{i}" for d in ("2022-11-06", "2023-11-05")
+                                for i, h in enumerate((0, 1, 1, 2, 3))]), [], DATA,
      ["duplicate timestamp 2022-11-06 01:00:00 (rows 3 and 4", "2 timestamp(s) repeat, in 4 rows",
       "repeated when daylight saving time ended"]),
     ("text-in-target", edit(BASE, 8, f"{stamp(8)},abc"), [], DATA,

@@ -111,6 +111,22 @@ def test_predict_and_detect_leave_out_a_full_last_line_without_a_line_end(
             command == ["predict"]) else "2026-01-03" not in result.stdout
 
 
+def test_a_row_written_twice_is_left_out_not_refused(tmp_path: Path, model: Path) -> None:
+    # The same last row twice: refused as a duplicate timestamp on every cron run until
+    # someone edited the file (predict takes no --duplicates). A repeat with another
+    # value is still refused.
+    lines = logged()
+    path = save(tmp_path, [*lines, lines[-1]])
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "data.csv: left out 1 row(s) repeating an earlier row exactly, first on line 50" in (
+        result.stderr)
+    changed = lines[-1].split(",")[0] + ",99,40.5"  # the same time, another reading
+    other = save(tmp_path, [*lines, changed], name="other.csv")
+    refused = runner.invoke(app, ["predict", "--model", str(model), "--data", str(other)])
+    assert refused.exit_code == EXIT_DATA and "duplicate timestamp" in error_line(refused)
+
+
 # --- 2. rows of the wrong width --------------------------------------------------------------
 
 @pytest.mark.parametrize(("line", "fields", "todo"), [

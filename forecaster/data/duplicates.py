@@ -47,6 +47,15 @@ def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path, written: p
     dup = data.duplicated(["__series", "__time"], keep=False)
     if not dup.any():
         return data
+    # A row repeated whole (a logger writing it twice) says nothing new: left out, with a
+    # note, whatever the policy. Refused, it stopped every cron run until someone came.
+    twice = data.duplicated(keep="first")
+    if twice.any():
+        if notes is not None:
+            line = line_of(first_row, int(data.index[twice][0]))
+            notes.append(f"{path.name}: left out {int(twice.sum())} row(s) repeating an "
+                         f"earlier row exactly, first on line {line}")
+        return handle_duplicates(data[~twice], spec, path, written, first_row, notes, hours)
     if spec.duplicates == "error":
         raise _duplicate_error(data, dup, spec, path, written, first_row, hours)
     if notes is not None:  # what the policy did, in numbers: a cron log shows it growing
