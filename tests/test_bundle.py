@@ -231,3 +231,19 @@ def test_a_model_directory_named_in_another_encoding_loads(tmp_path: Path,
     result = CliRunner().invoke(app, ["predict", "--model", str(model), "--data",
                                       str(series_csv)])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("extra", "said"), [([], True), (["--output", "out.csv"], False)])
+def test_an_interrupted_predict_speaks_of_printed_rows_only_when_it_prints(
+        trained: Path, tmp_path: Path, monkeypatch, extra: list[str], said: bool) -> None:
+    # With --output nothing was printed: "rows printed so far are incomplete" misled.
+    import forecaster.pipeline.predicting as predicting
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(predicting, "load_data_for", boom)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["predict", "--model", str(trained), *extra])
+    assert result.exit_code == 130
+    assert ("rows printed so far are incomplete" in result.stderr) is said

@@ -230,9 +230,11 @@ def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[No
 
 
 def _rows_cut(ctx: typer.Context | None) -> str:
-    """For commands that print rows: those printed are incomplete (train prints none)."""
-    return "" if ctx is not None and ctx.info_name == "train" else (
-        " (rows printed so far are incomplete)")
+    """For commands that print rows: those printed are incomplete (train prints none, and
+    rows bound for --output were never printed)."""
+    if ctx is not None and (ctx.info_name == "train" or ctx.params.get("output")):
+        return ""
+    return " (rows printed so far are incomplete)"
 
 
 _LOG = {"json": False}  # --log-format json, set by the root command for error lines
