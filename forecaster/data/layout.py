@@ -38,6 +38,7 @@ class Layout:
         line: the header's line number in the file: 1, or past the lines before it.
         named: whether a first line "sep=;" named the separator.
         comments: how many '#' comment lines came before the header.
+        titles: how many title lines came before it (see ``_title``).
     """
 
     sep: str
@@ -46,6 +47,7 @@ class Layout:
     line: int = 1
     named: bool = False
     comments: int = 0
+    titles: int = 0
 
     def preamble(self) -> str:
         """The lines before the header, in words: "the 'sep=;' line and 2 comment lines"."""
@@ -53,6 +55,8 @@ class Layout:
         parts = [f"the 'sep={sep}' line"] if self.named else []
         if self.comments:
             parts.append(f"{self.comments} comment line{'s' * (self.comments != 1)}")
+        if self.titles:
+            parts.append(f"{self.titles} title line{'s' * (self.titles != 1)}")
         return " and ".join(parts)
 
     def span(self, stop: int | None = None) -> Span:
@@ -66,9 +70,9 @@ def read_layout(path: Path) -> Layout:
     Raises:
         DataError: the file holds only lines that come before a header.
     """
-    start, line, named, comments = _preamble(path)
+    start, line, named, comments, titles = _preamble(path)
     layout = Layout(sep=named or "", header=[], start=start, line=line, named=bool(named),
-                    comments=comments)
+                    comments=comments, titles=titles)
     if start == path.stat().st_size:
         raise DataError(f"{path}: has no header row, only {layout.preamble()}; expected a CSV "
                         "with a header row and data rows after them: check that this is the "
@@ -77,29 +81,47 @@ def read_layout(path: Path) -> Layout:
     return replace(layout, sep=sep, header=_header(path, sep, start))
 
 
-def _preamble(path: Path) -> tuple[int, int, str | None, int]:
-    # The header's first byte and line, the separator a "sep=" line names and the number
-    # of '#' lines before it. Blank lines count only among those: pandas skips leading
-    # blank lines itself (and a file of blank lines keeps its own error). Bytes that are not
-    # UTF-8 are kept as they are (surrogateescape), so that a line's length in bytes is exact.
+def _preamble(path: Path) -> tuple[int, int, str | None, int, int]:
+    # The header's first byte and line, the separator a "sep=" line names and the numbers
+    # of '#' lines and title lines before it. Blank lines count only among those: pandas
+    # skips leading blank lines itself (and a file of blank lines keeps its own error).
+    # Bytes that are not UTF-8 are kept as they are (surrogateescape), so that a line's
+    # length in bytes is exact.
     end = len(codecs.BOM_UTF8) if _has_bom(path) else 0
-    lines, named, comments = 0, None, 0
+    lines, named, comments, titles = 0, None, 0, 0
     with io.TextIOWrapper(open_span(path, Span(start=end)), encoding="utf-8",
                           errors="surrogateescape", newline="") as fh:
-        for n, text in enumerate(fh):
+        head = list(islice(fh, SNIFF_LINES * 2))
+        for n, text in enumerate(head):
             body = text.rstrip("\r\n")
             excel = SEP_LINE.fullmatch(body) if n == 0 else None
             if excel:
                 named = excel.group(1).replace("\\t", "\t")
             elif body.startswith("#"):
                 comments += 1
+            elif _title(body, head[n + 1:]):
+                titles += 1
             elif body.strip():
                 break
             end += len(text.encode("utf-8", "surrogateescape"))
             lines += 1
-    if named is None and not comments:
-        return 0, 1, None, 0
-    return end, lines + 1, named, comments
+    if named is None and not comments and not titles:
+        return 0, 1, None, 0, 0
+    return end, lines + 1, named, comments, titles
+
+
+def _title(body: str, after: list[str]) -> bool:
+    """Whether a line is a title above the table (Google Trends' "Category: All
+    categories", a download site's address): words with no separator, with a line that
+    has separators, and none that is another title, next after the blank lines."""
+    if not body.strip() or any(sep in _unquoted(body) for sep in DELIMITERS):
+        return False
+    following = next((line for line in after if line.strip()), "")
+    return any(sep in _unquoted(following) for sep in DELIMITERS)
+
+
+def _unquoted(line: str) -> str:
+    return re.sub(r'"[^"]*"', "", line)
 
 
 def _has_bom(path: Path) -> bool:

@@ -217,7 +217,7 @@ def _read_checked(path: Path, whole_lines: bool) -> tuple[pd.DataFrame, list[str
     csvlines.check_repeated_header(raw, path, layout.header, first_row)
     raw, steps = number_rows(raw, path)
     notes = [n for n in (note, padding, steps) if n]
-    if layout.comments:
+    if layout.comments or layout.titles:
         notes.append(f"{path.name}: skipped {layout.preamble()} before the header "
                      f"(line {layout.line})")
     if sep != ",":
