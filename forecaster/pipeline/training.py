@@ -43,6 +43,7 @@ from forecaster.pipeline.prepare import (
     make_grid,
     plan_folds,
     resolve_device,
+    thinned,
 )
 from forecaster.pipeline.shape import (
     fit_short,
@@ -241,7 +242,8 @@ def _all_windows(data: FoldData) -> WindowSet:
 
 def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: torch.device,
               report: Reporter, i: int, n: int) -> dict:
-    data = fold_data(frame, grid, st, fold.train_lo, fold.train_hi, (fold.val_lo, fold.val_hi))
+    data = thinned(fold_data(frame, grid, st, fold.train_lo, fold.train_hi,
+                             (fold.val_lo, fold.val_hi)))
     net, best = fit_ensemble(frame, st, data.train, data.early, device, report,
                              f"fold {i + 1}/{n}")
     pred = predict_batches(net, data.val.to(device)).numpy()  # (windows, horizon, targets)
