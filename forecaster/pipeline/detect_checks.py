@@ -67,18 +67,17 @@ def check_nothing_observed(frame: Frame, cutoffs: dict[str, int], strict: bool,
 
 def warn_blind(blind: list[tuple[Series, int, int]], scorer: Scorer, report: Reporter,
                 path: Path) -> None:
-    """Warn of observed rows that got no score: after an outage the windows around the
-    new rows are mostly filled in, and a cron run scoring them said "no anomaly"."""
+    """Warn of observed rows the reconstruction gave no score: after an outage the windows
+    around the new rows are mostly filled in, and a cron run scoring them said "no
+    anomaly"."""
     if not blind:
         return
     s, first, n = blind[0]
     where = f" of series '{s.name}'" if s.name else ""
     more = f" (and {len(blind) - 1} more series)" if len(blind) > 1 else ""
-    why = "too few observed rows around them"
-    if scorer.method == "reconstruction":
-        seen = scorer.need - int(MAX_FILLED_SHARE * scorer.need)
-        why = (f"every anomaly window around them is more than {MAX_FILLED_SHARE:.0%} filled "
-               f"in (a gap in the data); rows after a gap are scored once {seen} of a "
-               f"window's {scorer.need} rows are observed")
+    seen = scorer.need - int(MAX_FILLED_SHARE * scorer.need)
+    why = (f"every anomaly window around them is more than {MAX_FILLED_SHARE:.0%} filled in "
+           f"(a gap in the data); rows after a gap are scored once {seen} of a window's "
+           f"{scorer.need} rows are observed")
     report.warn(f"{path.name}: {n} observed row(s){where}{more} got no score, first at "
                 f"{time_text(s.index[first], s.index)}: {why}; check the data feed")

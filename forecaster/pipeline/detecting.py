@@ -177,8 +177,10 @@ class DetectionRun:
             flags = prune_events(overall, flags, scorer.prune, scorer.merge)
         per, overall, flags = self._with_stuck(s, per, overall, flags)
         observed = s.observed.any(axis=1)
-        blind = observed[cutoff:] & np.isnan(overall[cutoff:])  # read, but no score
-        if blind.any():
+        # Read, but no score. Forecast residuals never score a series' first window of rows
+        # (no input before them): only the reconstruction's blind rows are news.
+        blind = observed[cutoff:] & np.isnan(overall[cutoff:])
+        if blind.any() and scorer.method == "reconstruction":
             self._blind.append((s, cutoff + int(np.argmax(blind)), int(blind.sum())))
         # One fault's flagged runs, a few steps apart, are one event (one alert); the steps
         # between them are not flagged themselves: they did not reach the threshold.
