@@ -585,6 +585,14 @@ def test_rows_off_the_grid_are_dropped_with_a_note(tmp_path: Path) -> None:
         assert "dropped 1 row(s) off the 'h' grid" in result.stderr  # not silent here either
 
 
+def test_a_last_row_off_the_grid_makes_up_no_step(tmp_path: Path) -> None:
+    # 08:30 after 07:00: the grid ran to 08:00, a step with no row, filled and forecast from.
+    lines = hourly(200) + ["2024-01-09 08:30:00,9999"]
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec())
+    (s,) = frame.series
+    assert s.index[-1] == pd.Timestamp("2024-01-09 07:00", tz="UTC") and s.observed.all()
+
+
 def test_whole_thousands_with_dots_beside_hundreds(tmp_path: Path) -> None:
     # A European export of counts: 1.136 is 1136 beside 900; read as decimals every value
     # past 999 became about 1, silently.

@@ -218,6 +218,9 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
             check_density(times, grid, freq, path, name,
                            explicit=(spec.freq or spec.resample) is not None,
                            binned=spec.resample is not None)
+            # The grid ends at the last row on it: a last row off the grid (13:02 after
+            # 12:55) made up a filled 13:00 that predict started from.
+            grid = grid[grid <= times[~off][-1]] if off.any() else grid
             frame = rows.set_index("__time")[columns].reindex(grid)
         observed = frame.notna().to_numpy()
         n_filled += int((~observed).sum())
