@@ -84,8 +84,7 @@ def unreadable(path: str | os.PathLike, exc: OSError) -> MissingInputError:
                              "file: check its permissions and the path")
 
 
-def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False,
-               whole_lines: bool = False) -> Frame:
+def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> Frame:
     """Read, validate and regularise a CSV.
 
     Args:
@@ -94,8 +93,6 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False,
             on the returned frame's ``spec``.
         steps: whole numbers in the time column are step numbers whatever their range
             (a bundle trained on step numbers reading its data again).
-        whole_lines: leave out a last line without a line end, which a logger may still be
-            writing (predict and detect-anomalies; train keeps it, with a note).
 
     Returns:
         The validated frame.
@@ -106,7 +103,7 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False,
     """
     path = Path(path)
     # Rows are named by their lines in the file, after any preamble and blank lines.
-    raw, notes, first_row = _read_csv(path, whole_lines)
+    raw, notes, first_row = _read_csv(path)
     raw, spec = events.count_events(raw, spec, path)
     try:
         spec = resolve_columns(raw, spec, path, first_row)
@@ -171,15 +168,15 @@ def _off_grid_note(path: Path, freq: str, n_off: int, first: pd.Timestamp, name:
             f"--resample {freq} to keep them")
 
 
-def _read_csv(path: Path, whole_lines: bool) -> tuple[pd.DataFrame, list[str], RowLines]:
+def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
     # The cells, as text; notes; and the header's line in the file.
     try:
-        return _read_checked(path, whole_lines)
+        return _read_checked(path)
     except OSError as exc:  # PermissionError, IsADirectoryError, ... from any of the opens
         raise unreadable(path, exc) from None
 
 
-def _read_checked(path: Path, whole_lines: bool) -> tuple[pd.DataFrame, list[str], RowLines]:
+def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
     csvlines.check_regular_file(path)
     if not path.exists():
         dangling = " (a symbolic link to a missing file, or a loop of links)" if (
@@ -192,7 +189,7 @@ def _read_checked(path: Path, whole_lines: bool) -> tuple[pd.DataFrame, list[str
     csvlines.refuse_packed(path)
     layout = read_layout(path)
     sep, width = layout.sep, len(layout.header)
-    stop, note = table_end(path, sep, width, whole_lines)
+    stop, note = table_end(path, sep, width)
     span = layout.span(stop)
     engine = _engine()
     if engine:

@@ -23,8 +23,7 @@ MAX_LINES = 5  # a footer is a caption, not a second table
 WORDS = re.compile(r"[^\W\d_]{3,}")
 
 
-def table_end(path: Path, sep: str, width: int,
-              whole_lines: bool = False) -> tuple[int | None, str | None]:
+def table_end(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
     """Where the table ends: before a footer of text, or before a last line still being
     written (``unfinished_last_line``).
 
@@ -32,7 +31,6 @@ def table_end(path: Path, sep: str, width: int,
         path: the CSV file.
         sep: its separator.
         width: the number of fields of its header.
-        whole_lines: leave out a last line without a line end even when it has every field.
 
     Returns:
         How many bytes to read (None: all of them), and a note naming what was left out
@@ -41,8 +39,7 @@ def table_end(path: Path, sep: str, width: int,
     stop, note = _footer(path, sep, width)
     if stop is None:
         stop, note = _short_padding(path, sep, width)
-    return (stop, note) if stop is not None else unfinished_last_line(path, sep, width,
-                                                                      whole_lines)
+    return (stop, note) if stop is not None else unfinished_last_line(path, sep, width)
 
 
 def _short_padding(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
@@ -119,22 +116,20 @@ def _caption(text: str, sep: str) -> bool:
     return len(WORDS.findall(first)) >= 2 and not any(c.isdigit() for c in first)
 
 
-def unfinished_last_line(path: Path, sep: str, width: int,
-                         whole_lines: bool = False) -> tuple[int | None, str | None]:
+def unfinished_last_line(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
     """Deal with a last line that has no line end: a writer may still be writing it.
 
     Args:
         path: the CSV file.
         sep: its separator.
         width: the number of fields of its header.
-        whole_lines: leave it out even with all its fields (a scheduled predict or
-            detect-anomalies: "1" cut from "18.56" scored as a fault paged someone).
 
     Returns:
         How many bytes to read (None: all of them), and a note (None when there is nothing
-        to say). A last line with fewer fields than the header is left out; one with all of
-        them is kept (unless ``whole_lines``), with a note that its last value may be cut
-        short.
+        to say). Only whole lines are read, as a log tailer reads them: a last line with
+        every field may still be cut short ("1" of "18.56" was scored as a fault, and paged
+        someone), and train, predict and detect-anomalies must read the same rows (a row
+        only train kept read as rows lost since training).
     """
     size = path.stat().st_size
     last = _last_line(path, size)
@@ -143,12 +138,10 @@ def unfinished_last_line(path: Path, sep: str, width: int,
     fields = field_count(last.decode("utf-8", "replace"), sep)
     if fields > width:
         return None, None  # a row too wide: width_error tells its line
-    if fields == width and whole_lines:
-        return size - len(last), (f"{path.name}: the last line has no line end (a writer may "
-                                  "still be writing it); it was left out until it ends")
     if fields == width:
-        return None, (f"{path.name}: the last line has no line end, so its last value may be "
-                      "cut short if a writer is still writing it")
+        return size - len(last), (f"{path.name}: the last line has no line end (a writer may "
+                                  "still be writing it); it was left out until it ends: end "
+                                  "the file with a line break to keep it")
     return size - len(last), (f"{path.name}: the last line has no line end and only {fields} "
                               f"of {width} fields (a writer may still be writing it); it was "
                               "left out")

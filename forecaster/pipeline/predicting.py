@@ -57,14 +57,12 @@ def load_data_for(bundle: Bundle, data: Path | None,
     # Infer the frequency afresh unless the user gave it at training: forcing an
     # inferred one would silently put daily data on an hourly grid (a given one is
     # still checked: rows mostly one step apart).
-    # Only whole lines: the last one may still be being written by a logger.
     frame = load_frame(path, spec if spec.freq else DataSpec(**{**spec.to_dict(), "freq": None}),
-                       steps=is_step_freq(meta["freq"]), whole_lines=True)
+                       steps=is_step_freq(meta["freq"]))
     if frame.freq == "B" and _is_daily(meta["freq"]):
         # Bundles trained before business days were inferred put weekday-only rows on
         # a daily grid: keep that grid, so that their cron jobs go on working.
-        frame = load_frame(path, DataSpec(**{**spec.to_dict(), "freq": meta["freq"]}),
-                           whole_lines=True)
+        frame = load_frame(path, DataSpec(**{**spec.to_dict(), "freq": meta["freq"]}))
     if not same_step(frame.freq, meta["freq"]):
         raise DataError(f"{path}: data has {_step_words(frame.freq)}, the model was trained "
                         f"on {_step_words(meta['freq'])}; give data at the model's step, or "
