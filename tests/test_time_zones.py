@@ -268,6 +268,22 @@ def test_local_midnights_written_in_utc_are_their_local_dates(tmp_path: Path, zo
     assert (frame.series[0].values[:, 0] == np.arange(len(days)) % 9).all()
 
 
+@pytest.mark.parametrize("clock", ["09:00", "18:00", "07:00", "17:00"])
+def test_a_time_of_day_in_new_york_is_not_taken_for_midnights_further_east(
+        tmp_path: Path, clock: str) -> None:
+    # 09:00 in New York is 14:00Z then 13:00Z, Sydney's midnights' pair; 18:00 is Berlin's.
+    # The clocks change on American dates, not Australian or European ones: refused as
+    # before, not dated a day late.
+    days = pd.date_range("2024-01-01", "2024-12-31", freq="D")
+    stamps = [pd.Timestamp(f"{d.date()} {clock}", tz="America/New_York").tz_convert("UTC")
+              for d in days]
+    path = tmp_path / "readings.csv"
+    path.write_text("timestamp,value\n" + "".join(f"{t:%Y-%m-%dT%H:%M:%SZ},{i % 17}\n"
+                                                   for i, t in enumerate(stamps)))
+    with pytest.raises(DataError, match="off the 'D' grid"):
+        load_frame(path, DataSpec())
+
+
 @pytest.mark.parametrize("hours", [(4, 5), (22, 23)])
 def test_two_readings_an_hour_apart_each_day_stay_times(tmp_path: Path, hours) -> None:
     # Twice a day, on alternate rows: times, not the Americas' or Berlin's midnights.

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data.cells import shown
+from forecaster.data.east_midnights import east_midnights
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.errors import DataError
 
@@ -30,10 +31,6 @@ _WITH_OFFSET = rf":\d\d(?:\.\d+)? ?{_OFFSET}$"
 _LOCAL_MIDNIGHT = rf"[T ]00:00(?::00(?:\.0+)?)? ?{_OFFSET}$"
 # The clock and offset of a time: what is left of a daily row once they go is its date.
 _CLOCK_AND_OFFSET = rf"[T ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?) ?({_OFFSET})$"
-# Daily midnights of zones east of UTC with daylight saving, in UTC (summer's hour, winter's
-# sorted): Eastern and Central Europe, the UK, eastern Australia, New Zealand. Their dates
-# are the next UTC day's (00:00Z, the UK's winter midnight, excepted).
-EAST_MIDNIGHTS = {(21, 22), (22, 23), (0, 23), (13, 14), (11, 12)}
 
 
 def local_dates(col: pd.Series, path: Path, name: str, first_row: RowLines) -> pd.Series:
@@ -74,7 +71,8 @@ def _day_reading(cells: pd.Series) -> str | None:
     date is the day (one local clock time with changing offsets, a close at 16:00:00-05:00
     then -04:00; or in UTC two morning hours an hour apart, a US exchange's midnight at
     05:00Z then 04:00Z), ``"east"`` where the midnights of a zone east of UTC fall on the
-    UTC day before (Europe's 23:00Z and 22:00Z, Sydney's, Auckland's), None for other rows.
+    UTC day before (Europe's 23:00Z and 22:00Z, Sydney's, Auckland's: ``east_midnights``),
+    None for other rows.
     A second pass over the column only where the first row could be such a day."""
     if not re.search(_CLOCK_AND_OFFSET, cells.iloc[0]):
         return None
@@ -97,8 +95,9 @@ def _day_reading(cells: pd.Series) -> str | None:
     if high - low == 1 and high <= 9:
         return "utc"  # the Americas' midnights, up to 09:00 UTC (Alaska's)
     whole_hours = re.fullmatch(r"(:00)*(\.0+)?", kinds[0][2:]) is not None
-    dated = cells.str.match(r"\d{4}-\d\d-\d\d[T ]").all()
-    return "east" if (low, high) in EAST_MIDNIGHTS and whole_hours and dated else None
+    if not whole_hours or not cells.str.match(r"\d{4}-\d\d-\d\d[T ]").all():
+        return None
+    return "east" if east_midnights(cells, clock.str[:2].astype(int)) else None
 
 
 def _next_dates(text: pd.Series) -> pd.Series:
