@@ -122,8 +122,8 @@ def test_a_row_written_twice_is_left_out_not_refused(tmp_path: Path, model: Path
     path = save(tmp_path, [*lines, lines[-1]])
     result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(path)])
     assert result.exit_code == 0, result.output
-    assert "data.csv: left out 1 row(s) repeating an earlier row exactly, first on line 50" in (
-        result.stderr)
+    assert ("data.csv: left out 1 row(s) repeating an earlier row in every cell, first on "
+            "line 50") in result.stderr
     changed = lines[-1].split(",")[0] + ",99,40.5"  # the same time, another reading
     other = save(tmp_path, [*lines, changed], name="other.csv")
     refused = runner.invoke(app, ["predict", "--model", str(model), "--data", str(other)])

@@ -132,6 +132,22 @@ def test_duplicates_policies(tmp_path: Path, policy: str, expected: float) -> No
             f"{policy})") in " ".join(frame.notes)
 
 
+def test_repeated_rows_change_no_policy_and_merge_no_series(tmp_path: Path) -> None:
+    # 103, 50, 103 at one time: --duplicates last keeps 103, mean 85.33, as they always did.
+    lines = hourly()
+    stamp = lines[4].split(",")[0]
+    lines[4:5] = [f"{stamp},103", f"{stamp},50", f"{stamp},103"]
+    path = write_lines(tmp_path, lines)
+    for policy, expected in (("last", 103.0), ("mean", 256 / 3)):
+        (s,) = load_frame(path, DataSpec(duplicates=policy)).series
+        assert s.values[3, 0] == pytest.approx(expected)
+    # Two sensors agreeing on every value but named in a column not read: still refused,
+    # with the advice to name the series column, not merged into one series.
+    rows = ["time,sensor,v"] + [f"2024-01-01 {h:02d}:00,{k},{h}" for h in range(24) for k in "AB"]
+    with pytest.raises(DataError, match="--series-col"):
+        load_frame(write_lines(tmp_path, rows, "two.csv"), DataSpec(targets=["v"]))
+
+
 def test_duplicates_policy_through_cli(tmp_path: Path) -> None:
     lines = hourly(60)
     lines.insert(5, lines[4].split(",")[0] + ",100")

@@ -29,7 +29,8 @@ def _clock_change_hint(times: pd.Series) -> str:
 
 def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path, written: pd.Series,
                       first_row: RowLines = 2, notes: list[str] | None = None,
-                      hours: str | None = None) -> pd.DataFrame:
+                      hours: str | None = None,
+                      cells: pd.DataFrame | None = None) -> pd.DataFrame:
     """Apply ``--duplicates`` to rows sharing a (series, timestamp) key.
 
     Args:
@@ -40,6 +41,8 @@ def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path, written: p
         first_row: the first row's line in the file, for messages.
         notes: where a note on what the policy did goes (none: no note).
         hours: a column of whole hours beside the dates (``hour_column``), for the advice.
+        cells: the file's cells as text, by file row: a row repeating an earlier one in
+            every cell is left out (with a note) rather than refused.
 
     Raises:
         DataError: with the default policy "error", naming the first repeated timestamp.
@@ -47,16 +50,17 @@ def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path, written: p
     dup = data.duplicated(["__series", "__time"], keep=False)
     if not dup.any():
         return data
-    # A row repeated whole (a logger writing it twice) says nothing new: left out, with a
-    # note, whatever the policy. Refused, it stopped every cron run until someone came.
-    twice = data.duplicated(keep="first")
-    if twice.any():
-        if notes is not None:
-            line = line_of(first_row, int(data.index[twice][0]))
-            notes.append(f"{path.name}: left out {int(twice.sum())} row(s) repeating an "
-                         f"earlier row exactly, first on line {line}")
-        return handle_duplicates(data[~twice], spec, path, written, first_row, notes, hours)
     if spec.duplicates == "error":
+        # A row repeated in every cell (a logger writing it twice) says nothing new: left
+        # out, with a note. Refused, it stopped every cron run until someone came.
+        twice = _repeated_rows(data, dup, cells)
+        if twice.any():
+            if notes is not None:
+                line = line_of(first_row, int(data.index[twice][0]))
+                notes.append(f"{path.name}: left out {int(twice.sum())} row(s) repeating an "
+                             f"earlier row in every cell, first on line {line}")
+            return handle_duplicates(data[~twice], spec, path, written, first_row, notes,
+                                     hours)
         raise _duplicate_error(data, dup, spec, path, written, first_row, hours)
     if notes is not None:  # what the policy did, in numbers: a cron log shows it growing
         kept = "mean" if spec.duplicates == "mean" else f"{spec.duplicates} row"
@@ -90,6 +94,15 @@ def _duplicate_error(data: pd.DataFrame, dup: pd.Series, spec: DataSpec, path: P
                      "for an event log bin the rows with --resample (at training: predict and "
                      "detect-anomalies use the model's choice)"
                      f"{_clock_change_hint(repeated)}")
+
+
+def _repeated_rows(data: pd.DataFrame, dup: pd.Series, cells: pd.DataFrame | None) -> pd.Series:
+    # Rows whose every cell in the file, read or not, repeats an earlier row's.
+    twice = pd.Series(False, index=data.index)
+    if cells is not None:
+        same = cells.loc[data.index[dup]].duplicated(keep="first")
+        twice[same.index[same.to_numpy()]] = True
+    return twice
 
 
 def _count(data: pd.DataFrame, dup: pd.Series) -> str:

@@ -123,7 +123,7 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> 
         data = resample_rows(data, spec, path, notes)
     else:
         data = handle_duplicates(data, spec, path, _written_times(raw, spec), first_row, notes,
-                                 hour_column(raw, spec.time_col))
+                                 hour_column(raw, spec.time_col), raw)
     series, freq, n_filled, n_off, first_off = regularise(data, spec, path)
     if n_off:
         notes.append(_off_grid_note(path, freq, n_off, *first_off))
