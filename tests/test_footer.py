@@ -62,6 +62,17 @@ def test_words_as_wide_as_the_header_right_after_the_rows_are_a_row(tmp_path: Pa
         load_frame(_airline(tmp_path, "Daily total births in California, 1959\n"), DataSpec())
 
 
+def test_rows_of_a_city_after_a_blank_line_stay_rows(tmp_path: Path) -> None:
+    # "New York,2024-01-17,217" after a blank line: words first, like a caption, but the
+    # rows above start with words too (the series column), so they are rows.
+    rows = [f"Berlin,2024-01-{d:02d},{200 + d}" for d in range(1, 21)]
+    rows += [""] + [f"New York,2024-01-{d:02d},{200 + d}" for d in range(17, 21)]
+    path = tmp_path / "cities.csv"
+    path.write_text("city,date,sales\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    frame = load_frame(path, DataSpec(series_col="city"))
+    assert len(frame.series) == 2 and not frame.notes
+
+
 def test_train_on_a_datamarket_export_notes_the_footer(tmp_path: Path) -> None:
     path = _airline(tmp_path, f"\n{CAPTION}\n")
     result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *TINY])

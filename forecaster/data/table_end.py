@@ -98,22 +98,26 @@ def _trailing(lines: list[bytes], sep: str, width: int) -> list[bytes] | None:
     """The lines after the last one ``width`` fields wide (the header's or a row's), in
     file order; None when there are too many to be a footer, or no such line."""
     run: list[bytes] = []
-    for line in reversed(lines):
-        text = line.decode("utf-8", "replace").strip()
-        if text and field_count(text, sep) == width and not _caption(text, sep):
+    texts = [line.decode("utf-8", "replace").strip() for line in lines]
+    for i in range(len(lines) - 1, -1, -1):
+        text = texts[i]
+        above = next((t for t in reversed(texts[:i]) if t), "")
+        if text and field_count(text, sep) == width and not _caption(text, above, sep):
             return run[::-1]
-        run.append(line)
+        run.append(lines[i])
         if len(run) > 2 * MAX_LINES:
             return None
     return None
 
 
-def _caption(text: str, sep: str) -> bool:
+def _caption(text: str, above: str, sep: str) -> bool:
     """Whether a line as wide as the header reads as a caption, not a row: its first field
-    words without a digit ("Daily total female births in California, 1959"). Taken for a
-    footer only after a blank line (``_footer``)."""
-    first = next(csv.reader([text], delimiter=sep), [""])[0]
-    return len(WORDS.findall(first)) >= 2 and not any(c.isdigit() for c in first)
+    words without a digit ("Daily total female births in California, 1959") where the
+    line above starts with one (a date, a number). Rows of a city column ("New York,...")
+    stay rows. Taken for a footer only after a blank line (``_footer``)."""
+    first, before = (next(csv.reader([t], delimiter=sep), [""])[0] for t in (text, above))
+    return (len(WORDS.findall(first)) >= 2 and not any(c.isdigit() for c in first)
+            and any(c.isdigit() for c in before))
 
 
 def unfinished_last_line(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
