@@ -708,6 +708,15 @@ def test_a_note_on_how_a_column_was_read_is_shown_only_where_it_is_read(tmp_path
                for n in load_frame(path, spec).notes)
 
 
+def test_quoted_decimal_commas_are_not_read_as_thousands(tmp_path: Path) -> None:
+    # "0,411" beside "1,137": no thousands grouping starts with 0; read as 1137 and 411.
+    idx = pd.date_range("2024-01-01", periods=48, freq="D")
+    lines = ["date,weight_kg"] + [f'{t:%Y-%m-%d},"{("0,411", "1,137")[i % 2]}"'
+                                  for i, t in enumerate(idx)]
+    with pytest.raises(DataError, match="'1,137' is not a number"):
+        load_frame(write_lines(tmp_path, lines), DataSpec())
+
+
 def test_rows_are_named_by_their_lines_past_blank_lines(tmp_path: Path) -> None:
     """The readers skip blank lines: every error after one named the line above the fault,
     and a repeated header (InfluxDB's tables, a blank line apart) the line above it."""

@@ -131,8 +131,8 @@ def _beside_hundreds(cells: pd.Series, grouped: pd.Series) -> bool:
     # Whole numbers grouped by commas, alone or beside plain whole numbers of 100 and more:
     # counts. Quoted decimal commas would sit in a file separated by semicolons.
     whole = cells.str.fullmatch(r"[+-]?\d+")
-    if not grouped.any() or not (grouped | whole).all():
-        return False
+    if not grouped.any() or not (grouped | whole).all() or cells.str.match(r"[+-]?0,").any():
+        return False  # "0,411" groups no thousands: decimal commas
     return bool(cells[grouped].str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+").all()
                 and (not whole.any()
                      or np.median(np.abs(cells[whole].astype(np.float64))) >= 100))
