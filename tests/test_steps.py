@@ -228,6 +228,8 @@ def test_one_column_of_unix_times_is_not_read_as_values(tmp_path: Path) -> None:
     # Rising Unix times under a name not known as a time column are times, not values
     # to forecast over steps: refused as before, with the way to add the values.
     path = tmp_path / "events.csv"
-    path.write_text("created\n" + "\n".join(str(1700000000 + 37 * i) for i in range(200)))
+    times = [1700000000 + 37 * i for i in range(200)]
+    times[50], times[51] = times[51], times[50]  # a log's lines a little out of order
+    path.write_text("created\n" + "\n".join(map(str, times)))
     with pytest.raises(DataError, match="found 1 column"):
         load_frame(path, DataSpec())
