@@ -115,7 +115,8 @@ def _caption(text: str, above: str, sep: str) -> bool:
     words without a digit ("Daily total female births in California, 1959") where the
     line above starts with one (a date, a number). Rows of a city column ("New York,...")
     stay rows. Taken for a footer only after a blank line (``_footer``)."""
-    first, before = (next(csv.reader([t], delimiter=sep), [""])[0] for t in (text, above))
+    first, before = ((next(csv.reader([t], delimiter=sep), None) or [""])[0]
+                     for t in (text, above))
     return (len(WORDS.findall(first)) >= 2 and not any(c.isdigit() for c in first)
             and any(c.isdigit() for c in before))
 
