@@ -164,6 +164,10 @@ CASES = [
         [",".join(f"s{i}" for i in range(1, 21))]
         + [",".join(str((i * j) % 7) for j in range(20)) for i in range(30)]), [], DATA,
      ["no time column found among s1, s2", "--time-col"]),
+    ("numbered-sensors-beside-week-labels", text(
+        ["period," + ",".join(f"s{i}" for i in range(1, 13))]
+        + [f"Week {i + 1}," + ",".join(str((i * j) % 7) for j in range(12)) for i in range(30)]),
+     [], DATA, ["no time column found among period, s1, s2", "--time-col"]),
     ("step-number-time", text(["t,y"] + [f"{i},{i % 7}" for i in range(50)]), [], DATA,
      ["no time column found among t, y", "--time-col", "step numbers"]),
     ("day-month-without-year", text(["Day,Sales"] + [f"{1 + i % 9}-{i // 9 + 1:02d},{100 + i}"

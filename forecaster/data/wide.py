@@ -20,8 +20,9 @@ NUMBERED = re.compile(r"([^\d]*?)(\d+)")
 def wide_layout(raw: pd.DataFrame) -> str | None:
     """What shows that the time runs across the columns of ``raw`` (cells as text), or
     None: at least ``MIN_COLUMNS`` header cells and half of them dates, or numbered one after
-    another (V1, V2, ...) beside a column naming each row (H1, H2, ...; sensors s1..s20
-    read in rows of time steps have no such column)."""
+    another (V1, V2, ...) with the first of them naming each row (M4's V1 holds H1, H2,
+    ...; sensors s1..s20 read in rows of time steps, beside a column of "Week 1", "Week
+    2", ... not read as times, hold readings)."""
     cols = [str(c).strip() for c in raw.columns]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "could not infer format"
@@ -32,8 +33,10 @@ def wide_layout(raw: pd.DataFrame) -> str | None:
         return f"{len(dates)} header cells are dates ({dates[0]} to {dates[-1]})"
     found = [NUMBERED.fullmatch(c) for c in cols]
     runs = [(m.group(1), int(m.group(2))) for m in found if m]
-    if len(runs) < max(MIN_COLUMNS, len(cols) / 2) or len({p for p, _ in runs}) != 1 \
-            or not _names_rows(raw):
+    if len(runs) < max(MIN_COLUMNS, len(cols) / 2) or len({p for p, _ in runs}) != 1:
+        return None
+    first = next(c for c, m in zip(raw.columns, found, strict=True) if m)
+    if not _names_rows(raw[first]):
         return None
     steps = [b - a for (_, a), (_, b) in zip(runs, runs[1:], strict=False)]
     if any(s != 1 for s in steps):
@@ -50,10 +53,7 @@ def wide_advice(what: str) -> str:
             "column, read with --series-col)")
 
 
-def _names_rows(raw: pd.DataFrame) -> bool:
-    # A column of distinct labels that are not numbers: one name per row, per series.
-    for col in raw.columns[:3]:
-        text = raw[col].astype(str).str.strip()
-        if text.is_unique and pd.to_numeric(text, errors="coerce").isna().all():
-            return True
-    return False
+def _names_rows(col: pd.Series) -> bool:
+    # Distinct labels that are not numbers: one name per row, per series.
+    text = col.astype(str).str.strip()
+    return bool(text.is_unique and pd.to_numeric(text, errors="coerce").isna().all())
