@@ -97,6 +97,16 @@ def test_a_title_line_before_the_header_is_skipped(tmp_path: Path, engine: str, 
     assert len(forecast_rows(tmp_path / "m", path)) == HORIZON
 
 
+def test_a_one_word_header_over_decimal_commas_is_no_title(tmp_path: Path) -> None:
+    # "level" over 1,1 and 2,2: the header, not a title; the rows are refused as before.
+    path = tmp_path / "level.csv"
+    path.write_text("level\n" + "".join(f"{i},{i}\n" for i in range(1, 30)))
+    result = train(path, tmp_path / "m")
+    assert error_line(result).endswith("line 2 has 2 fields, the header has 1; expected one "
+                                       "field per header column: fix that line, or add the "
+                                       "new column's name to the header")
+
+
 def test_backtest_reads_past_the_comment_lines(tmp_path: Path) -> None:
     path = save(tmp_path, "# exported by logger v2\n", make_series(n=300))
     out = tmp_path / "bt.csv"

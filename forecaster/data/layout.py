@@ -25,6 +25,7 @@ DELIMITERS = (",", ";", "\t", "|")  # see _sniff
 SNIFF_LINES = 6
 # Excel's first line: sep=; (some tools quote it, or write the tab as \t).
 SEP_LINE = re.compile(r'"?sep=(\\t|[^"\r\n])"?', re.IGNORECASE)
+TITLE_WORDS = re.compile(r"[^\W\d_]{3,}")  # a title has two words of three letters or more
 
 
 @dataclass(frozen=True)
@@ -112,10 +113,10 @@ def _preamble(path: Path) -> tuple[int, int, str | None, int, int]:
 
 def _title(body: str, after: list[str]) -> bool:
     """Whether a line is a title above the table (Google Trends' "Category: All
-    categories", a download site's address): words with no separator, with a line that
-    has separators, and none that is another title, next after the blank lines."""
-    if not body.strip() or any(sep in _unquoted(body) for sep in DELIMITERS):
-        return False
+    categories", a download site's address): two words or more with no separator, with a
+    line that has separators next after the blank lines."""
+    if len(TITLE_WORDS.findall(body)) < 2 or any(sep in _unquoted(body) for sep in DELIMITERS):
+        return False  # one word ("level") heads a column of decimal commas (1,5): a header
     following = next((line for line in after if line.strip()), "")
     return any(sep in _unquoted(following) for sep in DELIMITERS)
 
