@@ -102,12 +102,18 @@ def test_forecast_config_at_a_folder_or_missing_file_names_the_variable(
     assert typed.exit_code == 66 and "came from" not in typed.stderr
 
 
-def test_forecast_config_at_dev_null_means_no_settings(trained: Path, monkeypatch) -> None:
+def test_forecast_config_at_dev_null_means_no_settings(trained: Path, monkeypatch,
+                                                        tmp_path: Path) -> None:
     # The Unix way to say "no config file" (GIT_CONFIG=/dev/null) was "no such file".
     monkeypatch.setenv("FORECAST_CONFIG", os.devnull)
     result = runner.invoke(app, ["predict", "--model", str(trained)])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("series,timestamp,target,forecast")
+    # A pipe with no writer would be read for ever: refused.
+    os.mkfifo(tmp_path / "pipe")
+    monkeypatch.setenv("FORECAST_CONFIG", str(tmp_path / "pipe"))
+    piped = runner.invoke(app, ["predict", "--model", str(trained)])
+    assert piped.exit_code == 66 and "not a regular file (a pipe or a socket)" in piped.stderr
 
 
 def test_an_unreadable_config_file_is_an_error_not_a_crash(tmp_path: Path,

@@ -45,8 +45,11 @@ def read_config(path: Path | None) -> tuple[dict, Path | None]:
     if path.is_dir():
         raise MissingInputError(f"--config {path}: a folder, not a file; give the path of "
                                 "the TOML file")
-    if not path.exists():  # /dev/null is no file but reads as none: "no settings"
+    if not path.exists():
         raise MissingInputError(f"--config {path}: no such file; check the path")
+    if not (path.is_file() or path.is_char_device()):  # /dev/null reads as no settings
+        raise MissingInputError(f"--config {path}: not a regular file (a pipe or a socket); "
+                                "give the path of the TOML file")
     return _parse(path, f"--config {path}"), path
 
 
