@@ -219,3 +219,25 @@ def test_shampoo_sales_years_1_to_3_are_read_as_1901_to_1903(tmp_path: Path) -> 
     assert s.index[-1] == pd.Timestamp("1903-12-01", tz="UTC") and s.values[-1, 0] == 528.5
     assert any("years written 1 to 3 ('1-01') are read as 1901 to 1903" in n
                for n in frame.notes)
+
+
+@pytest.mark.parametrize(("step", "digits", "freq"), [(1 / 12, 15, "MS"), (1 / 12, 6, "MS"),
+                                                      (0.25, 6, "QS-JAN")])
+def test_r_decimal_years_are_months(tmp_path: Path, step: float, digits: int,
+                                    freq: str) -> None:
+    # R's write.csv(data.frame(time = time(AirPassengers), ...)): 1949, 1949.08333333333...
+    rows = [f"{1949 + i * step:.{digits}g},{100 + i}" for i in range(48)]
+    path = tmp_path / "ts.csv"
+    path.write_text("time,value\n" + "\n".join(rows) + "\n")
+    frame = load_frame(path, DataSpec())
+    (s,) = frame.series
+    assert frame.freq == freq and s.index[0] == pd.Timestamp("1949-01-01", tz="UTC")
+    assert s.index[1] == pd.Timestamp("1949-04-01" if step == 0.25 else "1949-02-01", tz="UTC")
+
+
+def test_fractions_of_a_year_that_are_no_months_are_refused(tmp_path: Path) -> None:
+    rows = [f"{1949 + i * 0.3:.1f},{i}" for i in range(40)]
+    path = tmp_path / "ts.csv"
+    path.write_text("time,value\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError, match="holds plain numbers"):
+        load_frame(path, DataSpec())

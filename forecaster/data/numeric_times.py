@@ -58,8 +58,12 @@ def numeric_times(col: pd.Series, path: Path, name: str, first_row: RowLines,
         return pd.DatetimeIndex(times)
     number = pd.to_numeric(text)
     named_steps = steps or name.lower() == "step"
-    if not named_steps and number.between(MIN_YEAR, 2999).all() and (number % 1 == 0).all():
-        return None  # bare years: the parser reads 1871 as 1871-01-01
+    if not named_steps and number.between(MIN_YEAR, 2999).all():
+        if (number % 1 == 0).all():
+            return None  # bare years: the parser reads 1871 as 1871-01-01
+        months = decimal_years(number)
+        if months is not None:
+            return months
     if not named_steps and number.between(*SERIAL_DAYS).all():
         _refuse_serial_days(number, path, name)
     for unit, (low, high) in EPOCH_RANGES.items():
@@ -73,6 +77,18 @@ def numeric_times(col: pd.Series, path: Path, name: str, first_row: RowLines,
     raise DataError(f"{path}: column '{name}' holds plain numbers ({shown(text.iloc[0])}, "
                     "...), not timestamps, Unix epoch times or step numbers (whole numbers "
                     "from 0); expected dates like 2024-01-31 13:00:00: fix or replace the column")
+
+
+def decimal_years(number: pd.Series) -> pd.DatetimeIndex | None:
+    """Months written as fractions of a year, as R writes ``time()`` of a monthly or
+    quarterly series (1949, 1949.083333, 1949.166667, ...): the first of each month; None
+    where the fractions are no whole months (to two decimals: 1949.08 is February)."""
+    months = (number - np.floor(number)) * 12
+    if (np.abs(months - months.round()) > 0.1).any():
+        return None
+    stamp = pd.to_datetime({"year": np.floor(number).astype(np.int64),
+                            "month": months.round().astype(np.int64) + 1, "day": 1}, utc=True)
+    return pd.DatetimeIndex(stamp)
 
 
 def epoch_times(text: pd.Series, unit: str) -> pd.DatetimeIndex:
