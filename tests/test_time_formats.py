@@ -235,9 +235,16 @@ def test_r_decimal_years_are_months(tmp_path: Path, step: float, digits: int,
     assert s.index[1] == pd.Timestamp("1949-04-01" if step == 0.25 else "1949-02-01", tz="UTC")
 
 
-def test_fractions_of_a_year_that_are_no_months_are_refused(tmp_path: Path) -> None:
-    rows = [f"{1949 + i * 0.3:.1f},{i}" for i in range(40)]
+@pytest.mark.parametrize("years", [
+    [f"{1949 + i * 0.3:.1f}" for i in range(40)],  # one decimal: no twelfths to tell apart
+    # lubridate's decimal_date of month ends: 2015.082192 (31 January) is no twelfth, and
+    # 31 December (2015.99726) made a month 13: an internal error.
+    [f"{d.year + (d.day_of_year - 1) / (365 + d.is_leap_year):.6f}"
+     for d in pd.date_range("2015-01-31", periods=40, freq="ME")],
+])
+def test_fractions_of_a_year_that_are_no_months_are_refused(tmp_path: Path,
+                                                            years: list[str]) -> None:
     path = tmp_path / "ts.csv"
-    path.write_text("time,value\n" + "\n".join(rows) + "\n")
+    path.write_text("time,value\n" + "".join(f"{y},{i}\n" for i, y in enumerate(years)))
     with pytest.raises(DataError, match="holds plain numbers"):
         load_frame(path, DataSpec())

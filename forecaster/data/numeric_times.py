@@ -61,7 +61,7 @@ def numeric_times(col: pd.Series, path: Path, name: str, first_row: RowLines,
     if not named_steps and number.between(MIN_YEAR, 2999).all():
         if (number % 1 == 0).all():
             return None  # bare years: the parser reads 1871 as 1871-01-01
-        months = decimal_years(number)
+        months = decimal_years(number, text)
         if months is not None:
             return months
     if not named_steps and number.between(*SERIAL_DAYS).all():
@@ -79,13 +79,17 @@ def numeric_times(col: pd.Series, path: Path, name: str, first_row: RowLines,
                     "from 0); expected dates like 2024-01-31 13:00:00: fix or replace the column")
 
 
-def decimal_years(number: pd.Series) -> pd.DatetimeIndex | None:
+def decimal_years(number: pd.Series, text: pd.Series) -> pd.DatetimeIndex | None:
     """Months written as fractions of a year, as R writes ``time()`` of a monthly or
     quarterly series (1949, 1949.083333, 1949.166667, ...): the first of each month; None
-    where the fractions are no whole months (to two decimals: 1949.08 is February)."""
+    where the fractions are no twelfths to the digits written (1949.08 is February to two
+    decimals; lubridate's month ends, 2015.0822, are no twelfths to four)."""
     months = (number - np.floor(number)) * 12
-    if (np.abs(months - months.round()) > 0.1).any():
-        return None
+    decimals = int(text.str.partition(".")[2].str.len().max())
+    slack = 12 * 0.5 * 10.0 ** -decimals + 1e-9  # a twelfth rounded to the digits written
+    if decimals < 2 or (np.abs(months - months.round()) > slack).any() \
+            or (months.round() >= 12).any():
+        return None  # one decimal tells no twelfths apart (0.2 is 2/12 or 3/12)
     stamp = pd.to_datetime({"year": np.floor(number).astype(np.int64),
                             "month": months.round().astype(np.int64) + 1, "day": 1}, utc=True)
     return pd.DatetimeIndex(stamp)
