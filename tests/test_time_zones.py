@@ -268,13 +268,17 @@ def test_local_midnights_written_in_utc_are_their_local_dates(tmp_path: Path, zo
     assert (frame.series[0].values[:, 0] == np.arange(len(days)) % 9).all()
 
 
-@pytest.mark.parametrize("clock", ["09:00", "18:00", "07:00", "17:00"])
+@pytest.mark.parametrize(("clock", "first", "last"), [
+    ("09:00", "2024-01-01", "2024-12-31"), ("18:00", "2024-01-01", "2024-12-31"),
+    ("07:00", "2024-01-01", "2024-12-31"), ("17:00", "2024-01-01", "2024-12-31"),
+    ("18:00", "2020-07-01", "2020-12-31"),  # only America's autumn change, on 1 November
+])
 def test_a_time_of_day_in_new_york_is_not_taken_for_midnights_further_east(
-        tmp_path: Path, clock: str) -> None:
+        tmp_path: Path, clock: str, first: str, last: str) -> None:
     # 09:00 in New York is 14:00Z then 13:00Z, Sydney's midnights' pair; 18:00 is Berlin's.
     # The clocks change on American dates, not Australian or European ones: refused as
     # before, not dated a day late.
-    days = pd.date_range("2024-01-01", "2024-12-31", freq="D")
+    days = pd.date_range(first, last, freq="D")
     stamps = [pd.Timestamp(f"{d.date()} {clock}", tz="America/New_York").tz_convert("UTC")
               for d in days]
     path = tmp_path / "readings.csv"

@@ -13,8 +13,11 @@ import pandas as pd
 # Windows (month, day) to (month, day), by UTC date of the first row on the new clock, for
 # the change to summer time and back: Europe's last Sundays of March and October, eastern
 # Australia's first Sundays of October and April, New Zealand's last of September and first
-# of April; a few days more for weekends and holidays.
-EUROPE = (((3, 25), (4, 4)), ((10, 25), (11, 4)))
+# of April; a day more for Easter Monday in Europe's spring, a few more elsewhere. Europe's
+# autumn window ends on 31 October: America's change, on its first Sunday of November (1
+# November in 2020 and 2026), put New York's 18:00 (22:00Z, then 23:00Z) on Berlin's
+# midnights.
+EUROPE = (((3, 25), (4, 1)), ((10, 25), (10, 31)))
 AUSTRALIA = (((10, 1), (10, 11)), ((4, 1), (4, 11)))
 NEW_ZEALAND = (((9, 24), (10, 4)), ((4, 1), (4, 11)))
 # UTC hours of a pair (sorted) -> the summer one, and the zone's windows: Eastern and
