@@ -268,6 +268,17 @@ def test_local_midnights_written_in_utc_are_their_local_dates(tmp_path: Path, zo
     assert (frame.series[0].values[:, 0] == np.arange(len(days)) % 9).all()
 
 
+def test_berlin_new_year_written_in_utc_is_not_moved_a_century(tmp_path: Path) -> None:
+    # 1 January 2027 in Berlin is 2026-12-31T23:00Z: read as 2027, a year the text never
+    # writes, and moved back to 1927 as a two-digit year would be.
+    stamps = pd.date_range("2026-06-01", "2027-01-01", freq="D", tz="Europe/Berlin")
+    path = tmp_path / "berlin.csv"
+    pd.DataFrame({"date": stamps.tz_convert("UTC"), "value": range(len(stamps))}).to_csv(
+        path, index=False)
+    (s,) = load_frame(path, DataSpec()).series
+    assert s.index[-1] == pd.Timestamp("2027-01-01", tz="UTC") and len(s.index) == len(stamps)
+
+
 @pytest.mark.parametrize(("clock", "first", "last"), [
     ("09:00", "2024-01-01", "2024-12-31"), ("18:00", "2024-01-01", "2024-12-31"),
     ("07:00", "2024-01-01", "2024-12-31"), ("17:00", "2024-01-01", "2024-12-31"),

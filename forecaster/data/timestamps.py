@@ -204,11 +204,14 @@ def _parse_text(col: pd.Series, path: Path, name: str, first_row: RowLines,
     if numeric is not None:
         return numeric
     refuse_clock_only(col, path, name)
-    times = period_notation(col)
+    times, written = period_notation(col), col
     if times is None:
-        times = _read_dates(local_dates(col, path, name, first_row), path, name, first_row)
+        # As written, or as local dates: the years pivoted are those of the dates read
+        # (Berlin's 1 January 2027 is written 2026-12-31T23:00Z).
+        written = local_dates(col, path, name, first_row)
+        times = _read_dates(written, path, name, first_row)
     report_bad(times, col, path, name, first_row)
-    times = pivot_years(times, col)
+    times = pivot_years(times, written)
     _check_years(pd.DatetimeIndex(times), col, path, name, first_row)
     return pd.DatetimeIndex(times)
 
