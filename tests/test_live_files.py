@@ -231,3 +231,26 @@ def test_a_file_without_a_last_line_end_reads_alike_in_train_and_predict(tmp_pat
     strict = runner.invoke(app, ["predict", "--model", str(tmp_path / "m"), "--strict"])
     assert strict.exit_code == 0, strict.output
     assert strict.stdout.splitlines()[1].split(",")[1] == "2026-01-03T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    (3, "only 2 timestamp(s); need at least 3"),
+    (1, "has a header but no data rows"),
+])
+def test_an_error_after_the_last_line_was_left_out_says_so(tmp_path: Path, rows: int,
+                                                            message: str) -> None:
+    # The note that the unterminated last line was left out is never shown when the rows
+    # left are too few: the error had to say it.
+    path = save(tmp_path, logged(rows), end="")
+    with pytest.raises(DataError, match=re.escape(message)) as caught:
+        load_frame(path, SPEC)
+    assert str(caught.value).endswith("(the file's last line has no line end and was left out "
+                                      "as one still being written: end the file with a line "
+                                      "break to keep it)")
+
+
+def test_a_last_line_of_bare_separators_without_a_line_end_is_padding(tmp_path: Path) -> None:
+    frame = load_frame(save(tmp_path, [*logged(), ",,"], end=""), SPEC)
+    assert len(frame.series[0].index) == 48
+    assert frame.notes == ["data.csv: left out 1 line(s) of bare separators at the end "
+                           "(spreadsheet padding)"]

@@ -281,3 +281,13 @@ def row_lines(path: Path, span: Span, rows: int) -> int | np.ndarray:
     filled = np.flatnonzero([bool(line.strip(b"\r")) for line in lines]) + 1
     # A quoted field over several lines splits no row: then the lines cannot be told.
     return span.line + filled if len(filled) == rows else span.line + 1
+
+
+def with_cut_line(exc: DataError, notes: list[str]) -> DataError:
+    """``exc``, saying that the last line was left out where a note says so: a file of three
+    rows whose last has no line end was "only 2 timestamps", and the note never shown."""
+    if type(exc) is not DataError or not any("the last line has no line end" in n
+                                             for n in notes):
+        return exc
+    return DataError(f"{exc} (the file's last line has no line end and was left out as one "
+                     "still being written: end the file with a line break to keep it)")

@@ -104,6 +104,14 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> 
     path = Path(path)
     # Rows are named by their lines in the file, after any preamble and blank lines.
     raw, notes, first_row = _read_csv(path)
+    try:
+        return _frame(path, raw, notes, first_row, spec, steps)
+    except DataError as exc:  # "only 2 timestamps" of a 3-row file: say the third is left out
+        raise csvlines.with_cut_line(exc, notes) from None
+
+
+def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
+           spec: DataSpec, steps: bool) -> Frame:
     raw, spec = events.count_events(raw, spec, path)
     try:
         spec = resolve_columns(raw, spec, path, first_row)
@@ -210,7 +218,10 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
     raw, layout, padding = drop_padding(raw, layout, path.name)
     if not engine:  # pyarrow refuses rows of the wrong width itself (a ParserError)
         csvlines.check_padded_rows(raw, path, sep, width, span)
-    _check_shape(raw, path, layout)
+    try:
+        _check_shape(raw, path, layout)
+    except DataError as exc:  # "no data rows" in a file of one row without its line end
+        raise csvlines.with_cut_line(exc, [note or ""]) from None
     csvlines.check_repeated_header(raw, path, layout.header, first_row)
     raw, steps = number_rows(raw, path)
     notes = [n for n in (note, padding, steps) if n]

@@ -140,6 +140,9 @@ def unfinished_last_line(path: Path, sep: str, width: int) -> tuple[int | None, 
     last = _last_line(path, size)
     if last is None or not last.strip():
         return None, None
+    if not last.strip(sep.encode() + b" \t\r"):
+        return size - len(last), (f"{path.name}: left out 1 line(s) of bare separators at the "
+                                  "end (spreadsheet padding)")
     fields = field_count(last.decode("utf-8", "replace"), sep)
     if fields > width:
         return None, None  # a row too wide: width_error tells its line
