@@ -56,7 +56,7 @@ def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path, written: p
         twice = _repeated_rows(data, dup, cells)
         if twice.any():
             if notes is not None:
-                line = line_of(first_row, int(data.index[twice][0]))
+                line = line_of(first_row, int(data.index[twice].min()))  # first in the file
                 notes.append(f"{path.name}: left out {int(twice.sum())} row(s) repeating an "
                              f"earlier row in every cell, first on line {line}")
             return handle_duplicates(data[~twice], spec, path, written, first_row, notes,

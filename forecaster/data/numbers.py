@@ -106,8 +106,8 @@ def thousand_commas(raw: pd.DataFrame, path: Path) -> list[str]:
     """Quoted numbers written "5,003.46" in a comma-separated file (Investing.com, a web
     table pasted into a sheet): read without their commas, with a note. Only where the
     column shows it: a cell with both marks or two commas, or whole numbers "1,204" beside
-    plain ones in the hundreds, or alone (Kaggle's daily website visitors, 921 then
-    "1,204"); "1,5" or "1,500" beside 0,75 may be quoted decimal commas."""
+    plain ones in the hundreds (Kaggle's daily website visitors, 921 then "1,204"); "1,500"
+    alone, or beside "0,750", may be quoted decimal commas."""
     notes = []
     for col in raw.columns:
         text = raw[col]
@@ -128,11 +128,10 @@ def thousand_commas(raw: pd.DataFrame, path: Path) -> list[str]:
 
 
 def _beside_hundreds(cells: pd.Series, grouped: pd.Series) -> bool:
-    # Whole numbers grouped by commas, alone or beside plain whole numbers of 100 and more:
-    # counts. Quoted decimal commas would sit in a file separated by semicolons.
+    # Whole numbers grouped by commas beside plain whole numbers of 100 and more: counts.
+    # Alone, "3,227" may as well be 3.227 kg with a decimal comma: not guessed.
     whole = cells.str.fullmatch(r"[+-]?\d+")
-    if not grouped.any() or not (grouped | whole).all() or cells.str.match(r"[+-]?0,").any():
-        return False  # "0,411" groups no thousands: decimal commas
-    return bool(cells[grouped].str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+").all()
-                and (not whole.any()
-                     or np.median(np.abs(cells[whole].astype(np.float64))) >= 100))
+    if not grouped.any() or not whole.any() or not (grouped | whole).all():
+        return False
+    return bool(cells[grouped].str.fullmatch(r"[+-]?[1-9]\d{0,2}(,\d{3})+").all()
+                and np.median(np.abs(cells[whole].astype(np.float64))) >= 100)

@@ -34,7 +34,7 @@ def numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
                               & ~marked).to_numpy())
         if bad.size:
             row = int(bad[0])
-            todo = _not_number_todo(name, spec, bad.size > len(text) // 2)
+            todo = _not_number_todo(name, spec, bad.size > len(text) // 2, text.iloc[bad])
             raise DataError(f"{path}: row {line_of(first_row, row)}, column '{name}': "
                             f"'{shown(text.iloc[row])}' "
                             f"is not a number; expected numeric values ({bad.size} bad in "
@@ -50,8 +50,12 @@ def numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
     return pd.DataFrame(out, index=raw.index)
 
 
-def _not_number_todo(name: str, spec: DataSpec, mostly: bool) -> str:
+def _not_number_todo(name: str, spec: DataSpec, mostly: bool, bad: pd.Series) -> str:
     # A text column (a wind direction) is no target or feature; blanking its cells is no fix.
+    if bad.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+").all():  # "3,227": 3227, or 3.227?
+        return ("its commas may group thousands (3,227 for 3227) or mark decimals (3,227 "
+                "for 3.227), and nothing in the column tells which: remove the commas, or "
+                "write the decimals with a dot")
     if not mostly:
         return "fix or blank those cells"
     if name in spec.features:
