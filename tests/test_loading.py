@@ -149,6 +149,16 @@ def test_repeated_rows_change_no_policy_and_merge_no_series(tmp_path: Path) -> N
         load_frame(write_lines(tmp_path, rows, "two.csv"), DataSpec(targets=["v"]))
 
 
+def test_the_repeated_row_note_names_the_first_repeat_in_the_file(tmp_path: Path) -> None:
+    # Repeats at lines 62 (of line 50) and 63 (of line 4): the note named line 63, the
+    # first in time order.
+    lines = hourly(60)
+    lines += [lines[49], lines[3]]
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec())
+    assert any("left out 2 row(s) repeating an earlier row in every cell, first on line 62"
+               in n for n in frame.notes), frame.notes
+
+
 def test_duplicates_policy_through_cli(tmp_path: Path) -> None:
     lines = hourly(60)
     lines.insert(5, lines[4].split(",")[0] + ",100")
