@@ -81,18 +81,20 @@ def test_comment_lines_and_a_blank_line_before_the_header(tmp_path: Path, engine
     assert len(pd.read_csv(io.StringIO(scored.stdout))) > 0
 
 
-@pytest.mark.parametrize(("preamble", "line"), [
-    ("Category: All categories\n\n", 3),             # Google Trends' multiTimeline.csv
-    ("https://www.CryptoDataDownload.com\n", 2),       # a download site's address
+@pytest.mark.parametrize(("preamble", "skipped"), [
+    ("Category: All categories\n\n", "1 title line before the header (line 3)"),  # Trends
+    ("https://www.CryptoDataDownload.com\n", "1 title line before the header (line 2)"),
+    ("Sales by day\n# units EUR\n", "1 comment line and 1 title line before the header "
+                                     "(line 3)"),
 ])
 def test_a_title_line_before_the_header_is_skipped(tmp_path: Path, engine: str, preamble: str,
-                                                   line: int) -> None:
+                                                   skipped: str) -> None:
     # Refused as "line 3 has 2 fields, the header has 1": the title was taken for the header.
     series = make_series()
     path = save(tmp_path, preamble, series)
     result = train(path, tmp_path / "m")
     assert result.exit_code == 0, result.output
-    assert f"data.csv: skipped 1 title line before the header (line {line})" in result.stderr
+    assert f"data.csv: skipped {skipped}" in result.stderr
     assert recorded(tmp_path / "m")["data"]["series"][""]["rows"] == len(series)
     assert len(forecast_rows(tmp_path / "m", path)) == HORIZON
 

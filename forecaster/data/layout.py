@@ -117,7 +117,8 @@ def _title(body: str, after: list[str]) -> bool:
     line that has separators next after the blank lines."""
     if len(TITLE_WORDS.findall(body)) < 2 or any(sep in _unquoted(body) for sep in DELIMITERS):
         return False  # one word ("level") heads a column of decimal commas (1,5): a header
-    following = next((line for line in after if line.strip()), "")
+    following = next((line for line in after if line.strip() and not line.startswith("#")),
+                     "")  # past blank and comment lines: "Sales by day", "# units EUR"
     return any(sep in _unquoted(following) for sep in DELIMITERS)
 
 
