@@ -202,3 +202,12 @@ def test_rows_after_an_outage_that_get_no_score_are_warned_of(two: tuple[Path, P
             "2024-01-20T18:00:00+00:00: every anomaly window around them is more than 25% "
             "filled in (a gap in the data); rows after a gap are scored once 18 of a window's "
             "24 rows are observed; check the data feed") in result.stderr
+
+
+def test_last_warns_of_a_series_that_ends_before_the_others(two: tuple[Path, Path]) -> None:
+    # 'b' stopped 80 hours before 'a': every --last run scored its same rows again, silently.
+    result = _detect(two[1], "--last", "6", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert ("Warning: --last 6: series 'b' end before the newest row "
+            "(2024-01-20T23:00:00+00:00; 'b' ends at 2024-01-17T15:00:00+00:00), so their last "
+            "rows are scored again on every run") in result.stderr

@@ -81,3 +81,21 @@ def warn_blind(blind: list[tuple[Series, int, int]], scorer: Scorer, report: Rep
            f"{scorer.need} rows are observed")
     report.warn(f"{path.name}: {n} observed row(s){where}{more} got no score, first at "
                 f"{time_text(s.index[first], s.index)}: {why}; check the data feed")
+
+
+def warn_lagging(frame: Frame, last: int | None, report: Reporter) -> None:
+    """With --last N, warn of series that end before the newest row of the file: their
+    same last rows are scored (and flagged) again on every run, as a feed that stopped."""
+    if not last or len(frame.series) < 2:
+        return
+    newest = max(s.index[-1] for s in frame.series)
+    behind = [s for s in frame.series if s.index[-1] < newest]
+    if not behind:
+        return
+    names = ", ".join(f"'{s.name}'" for s in behind[:5])
+    more = f" and {len(behind) - 5} more" if len(behind) > 5 else ""
+    s = behind[0]
+    report.warn(f"--last {last}: series {names}{more} end before the newest row "
+                f"({time_text(newest, s.index)}; '{s.name}' ends at "
+                f"{time_text(s.index[-1], s.index)}), so their last rows are scored again on "
+                "every run: check that their rows still arrive, or score new rows with --since")

@@ -31,7 +31,12 @@ from forecaster.data.timestamps import (
     steps_as_numbers,
 )
 from forecaster.errors import ConfigError
-from forecaster.pipeline.detect_checks import check_nothing_observed, warn_blind, warn_nothing_since
+from forecaster.pipeline.detect_checks import (
+    check_nothing_observed,
+    warn_blind,
+    warn_lagging,
+    warn_nothing_since,
+)
 from forecaster.pipeline.drift import drift_gate
 from forecaster.pipeline.predicting import (
     load_data_for,
@@ -124,6 +129,7 @@ class DetectionRun:
         self._cutoffs = {s.name: _cutoff(s, ds, self.frame) for s in self.frame.series}
         if ds.since is not None:
             warn_nothing_since(self.frame, self._cutoffs, ds.since, self.report)
+        warn_lagging(self.frame, ds.last, self.report)
         check_nothing_observed(self.frame, self._cutoffs, ds.strict, self.report, self.path)
         self.rule = self.scorer.rule
         # The highest threshold any series used: the one a person reading the log compares with.
