@@ -204,10 +204,21 @@ def test_rows_after_an_outage_that_get_no_score_are_warned_of(two: tuple[Path, P
             "24 rows are observed; check the data feed") in result.stderr
 
 
-def test_last_warns_of_a_series_that_ends_before_the_others(two: tuple[Path, Path]) -> None:
-    # 'b' stopped 80 hours before 'a': every --last run scored its same rows again, silently.
-    result = _detect(two[1], "--last", "6", "--quiet")
+def test_a_series_that_fell_behind_since_training_is_warned_of(two: tuple[Path, Path],
+                                                               tmp_path: Path) -> None:
+    # 'b' ended 80 hours before 'a' at training (no news); now its feed stopped 10 hours
+    # earlier still: every --last run scored its same rows again, and predict forecast it
+    # from its old end, silently.
+    data = pd.read_csv(two[0])
+    data = data.drop(index=data.index[data["series"] == "b"][-10:])
+    data.to_csv(tmp_path / "stopped.csv", index=False)
+    assert "Warning" not in _detect(two[1], "--last", "6", "--quiet").stderr
+    result = _detect(two[1], "--data", str(tmp_path / "stopped.csv"), "--last", "6", "--quiet")
     assert result.exit_code == 0, result.output
-    assert ("Warning: --last 6: series 'b' end before the newest row "
-            "(2024-01-20T23:00:00+00:00; 'b' ends at 2024-01-17T15:00:00+00:00), so their last "
-            "rows are scored again on every run") in result.stderr
+    assert ("Warning: series 'b' end before the newest row of the file "
+            "(2024-01-20T23:00:00+00:00; 'b' ends at 2024-01-17T05:00:00+00:00): --last 6 "
+            "scores their same last rows again on every run") in result.stderr
+    forecast = runner.invoke(app, ["predict", "--model", str(two[1]), "--data",
+                                   str(tmp_path / "stopped.csv")])
+    assert forecast.exit_code == 0, forecast.output
+    assert "their forecasts start after their own last rows" in forecast.stderr

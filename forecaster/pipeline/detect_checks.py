@@ -7,10 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from forecaster.anomaly.scores import MAX_FILLED_SHARE
+from forecaster.bundle import Bundle
 from forecaster.data.loading import Frame, Series
 from forecaster.data.option_times import parse_when, shown_as
 from forecaster.data.timestamps import time_text
 from forecaster.errors import DataError
+from forecaster.pipeline.predicting import warn_behind
 from forecaster.pipeline.scorers import Scorer
 from forecaster.report import Reporter
 
@@ -83,19 +85,9 @@ def warn_blind(blind: list[tuple[Series, int, int]], scorer: Scorer, report: Rep
                 f"{time_text(s.index[first], s.index)}: {why}; check the data feed")
 
 
-def warn_lagging(frame: Frame, last: int | None, report: Reporter) -> None:
-    """With --last N, warn of series that end before the newest row of the file: their
-    same last rows are scored (and flagged) again on every run, as a feed that stopped."""
-    if not last or len(frame.series) < 2:
-        return
-    newest = max(s.index[-1] for s in frame.series)
-    behind = [s for s in frame.series if s.index[-1] < newest]
-    if not behind:
-        return
-    names = ", ".join(f"'{s.name}'" for s in behind[:5])
-    more = f" and {len(behind) - 5} more" if len(behind) > 5 else ""
-    s = behind[0]
-    report.warn(f"--last {last}: series {names}{more} end before the newest row "
-                f"({time_text(newest, s.index)}; '{s.name}' ends at "
-                f"{time_text(s.index[-1], s.index)}), so their last rows are scored again on "
-                "every run: check that their rows still arrive, or score new rows with --since")
+def warn_lagging(frame: Frame, bundle: Bundle, last: int | None, report: Reporter) -> None:
+    """With --last N, warn of series that fell behind the newest row of the file since
+    training: their same last rows are scored (and flagged) again on every run."""
+    if last:
+        warn_behind(frame, bundle, report, f"--last {last} scores their same last rows "
+                                           "again on every run (--since scores only new rows)")

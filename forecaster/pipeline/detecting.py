@@ -129,7 +129,7 @@ class DetectionRun:
         self._cutoffs = {s.name: _cutoff(s, ds, self.frame) for s in self.frame.series}
         if ds.since is not None:
             warn_nothing_since(self.frame, self._cutoffs, ds.since, self.report)
-        warn_lagging(self.frame, ds.last, self.report)
+        warn_lagging(self.frame, self.bundle, ds.last, self.report)
         check_nothing_observed(self.frame, self._cutoffs, ds.strict, self.report, self.path)
         self.rule = self.scorer.rule
         # The highest threshold any series used: the one a person reading the log compares with.

@@ -113,6 +113,7 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
     drift_gate(bundle, frame, cfg.window, st.strict, report, anchored=True, path=path)
     frame = long_enough(frame, cfg.window, "the model needs the last {need} to forecast",
                         path, report)
+    warn_behind(frame, bundle, report, "their forecasts start after their own last rows")
     x, scalers = [], []
     for s in frame.series:
         _warn_filled_tail(s, frame.columns, cfg.window, frame.spec.fill, report)
@@ -129,6 +130,29 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
     table = _table(frame, bundle, out, scalers, st.level, cfg.window)
     first = table.groupby(["series", "target"], sort=False, dropna=False).cumcount() < steps
     return table[first].reset_index(drop=True)
+
+
+def warn_behind(frame: Frame, bundle: Bundle, report: Reporter, what: str) -> None:
+    """Warn of series that end further before the newest row of the file than they did at
+    training (a feed that stopped since; series that end apart by design are not news);
+    ``what`` says what that means for the command."""
+    if len(frame.series) < 2:
+        return
+    trained = {k: pd.Timestamp(v["last"]) for k, v in
+               bundle.meta.get("data", {}).get("series", {}).items() if "last" in v}
+    then = max(trained.values(), default=None)
+    newest = max(s.index[-1] for s in frame.series)
+    behind = [s for s in frame.series if newest - s.index[-1] > (
+        then - trained[s.name] if s.name in trained else pd.Timedelta(0))]
+    if not behind:
+        return
+    s = behind[0]
+    names = ", ".join(f"'{b.name}'" for b in behind[:5])
+    more = f" and {len(behind) - 5} more" if len(behind) > 5 else ""
+    report.warn(f"series {names}{more} end before the newest row of the file "
+                f"({time_text(newest, s.index)}; '{s.name}' ends at "
+                f"{time_text(s.index[-1], s.index)}): {what}; check that their rows still "
+                "arrive")
 
 
 def check_horizon(given: int | None, trained: int) -> int:
