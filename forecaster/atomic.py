@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +22,8 @@ from typing import IO
 
 from forecaster.errors import OutputError
 from forecaster.output_target import Target, output_target
+
+STALE_TEMP_SECONDS = 3600  # a temp file this old beside its target is a killed write's
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -99,6 +103,19 @@ def replace_writer(path: Path, binary: bool = False) -> Iterator[IO]:
         raise
     with contextlib.suppress(OSError):  # the file is written; durability is best effort
         fsync_dir(path.parent)
+    _remove_stale_temps(path)
+
+
+def _remove_stale_temps(path: Path) -> None:
+    # A write killed outright (SIGKILL, a power cut) leaves its temp file beside the target:
+    # those of this target older than STALE_TEMP_SECONDS are gone with the next good write
+    # (a younger one may be another writer's, still at work).
+    own = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}")
+    with contextlib.suppress(OSError):
+        for old in (path.parent or Path(".")).iterdir():
+            if own.fullmatch(old.name) and (time.time() - old.stat().st_mtime
+                                            > STALE_TEMP_SECONDS):
+                old.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -198,3 +198,19 @@ def test_info_to_a_reader_that_left_is_exit_141(model: Path, fmt: str) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 141, err
     assert "Traceback" not in err and "Error" not in err
+
+
+def test_a_killed_writes_old_temp_file_goes_with_the_next_good_write(tmp_path: Path) -> None:
+    # SIGKILL mid-write left ".out.csv.pc4lsoy3" (0 bytes) for good; a younger one may be
+    # another writer's at work, and a stranger's file is never touched.
+    from forecaster.atomic import atomic_write_text
+
+    old, young, other = (tmp_path / n for n in (".out.csv.pc4lsoy3", ".out.csv.abcd1234",
+                                                ".out.csv.notours"))
+    for f in (old, young, other):
+        f.write_text("")
+    os.utime(old, (0, 0))
+    os.utime(other, (0, 0))
+    atomic_write_text(tmp_path / "out.csv", "a,b\n")
+    assert (tmp_path / "out.csv").read_text() == "a,b\n"
+    assert not old.exists() and young.exists() and other.exists()
