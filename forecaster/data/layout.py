@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import TextIO
 
 from forecaster.data.csvlines import Span, open_span
+from forecaster.data.table_end import WORDS
 from forecaster.errors import DataError
 
 DELIMITERS = (",", ";", "\t", "|")  # see _sniff
 SNIFF_LINES = 6
 # Excel's first line: sep=; (some tools quote it, or write the tab as \t).
 SEP_LINE = re.compile(r'"?sep=(\\t|[^"\r\n])"?', re.IGNORECASE)
-TITLE_WORDS = re.compile(r"[^\W\d_]{3,}")  # a title has two words of three letters or more
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def _title(body: str, after: list[str]) -> bool:
     """Whether a line is a title above the table (Google Trends' "Category: All
     categories", a download site's address): two words or more with no separator, with a
     line that has separators next after the blank lines."""
-    if len(TITLE_WORDS.findall(body)) < 2 or any(sep in _unquoted(body) for sep in DELIMITERS):
+    if len(WORDS.findall(body)) < 2 or any(sep in _unquoted(body) for sep in DELIMITERS):
         return False  # one word ("level") heads a column of decimal commas (1,5): a header
     following = next((line for line in after if line.strip() and not line.startswith("#")),
                      "")  # past blank and comment lines: "Sales by day", "# units EUR"

@@ -36,22 +36,29 @@ def table_end(path: Path, sep: str, width: int) -> tuple[int | None, str | None]
         How many bytes to read (None: all of them), and a note naming what was left out
         (None when there is nothing to say).
     """
-    stop, note = _footer(path, sep, width)
+    size, lines = _tail_lines(path)
+    stop, note = _footer(path, size, lines, sep, width)
     if stop is None:
-        stop, note = _short_padding(path, sep, width)
+        stop, note = _short_padding(path, size, lines, sep, width)
     return (stop, note) if stop is not None else unfinished_last_line(path, sep, width)
 
 
-def _short_padding(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
-    """The byte a run of last lines of bare separators starts at, where one of them is
-    narrower or wider than the header (``,,`` under four columns: a sheet's padding that
-    one reader refused and the other took); Nones otherwise. Padding rows as wide as the
-    header are read, and left out with the padding columns (``drop_padding``)."""
+def _tail_lines(path: Path) -> tuple[int, list[bytes]]:
+    """The file's size and its last lines, read once (up to ``TAIL_BYTES``); the first
+    of them left out where it may be cut."""
     size = path.stat().st_size
     start = max(0, size - TAIL_BYTES)
     with open(path, "rb") as fh:
         fh.seek(start)
-        lines = fh.read().splitlines(keepends=True)[1 if start else 0:]
+        return size, fh.read().splitlines(keepends=True)[1 if start else 0:]
+
+
+def _short_padding(path: Path, size: int, lines: list[bytes], sep: str,
+                   width: int) -> tuple[int | None, str | None]:
+    """The byte a run of last lines of bare separators starts at, where one of them is
+    narrower or wider than the header (``,,`` under four columns: a sheet's padding that
+    one reader refused and the other took); Nones otherwise. Padding rows as wide as the
+    header are read, and left out with the padding columns (``drop_padding``)."""
     bare = sep.encode() + b" \t\r\n"
     run = []
     for line in reversed(lines):
@@ -67,15 +74,10 @@ def _short_padding(path: Path, sep: str, width: int) -> tuple[int | None, str | 
                                        "bare separators at the end (spreadsheet padding)")
 
 
-def _footer(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
+def _footer(path: Path, size: int, lines: list[bytes], sep: str,
+            width: int) -> tuple[int | None, str | None]:
     """The byte a footer (with the blank lines before it) starts at, and a note; Nones
     when there is none."""
-    size = path.stat().st_size
-    start = max(0, size - TAIL_BYTES)
-    with open(path, "rb") as fh:
-        fh.seek(start)
-        tail = fh.read()
-    lines = tail.splitlines(keepends=True)[1 if start else 0:]  # the first may be cut
     run = _trailing(lines, sep, width)
     if run is None:
         return None, None
