@@ -178,7 +178,7 @@ def test_january_1970_is_a_date_not_step_0(tmp_path: Path) -> None:
 
 def test_fold_labels_on_january_1970(tmp_path: Path) -> None:
     from forecaster.data.loading import load_frame as load
-    from forecaster.pipeline.training import grid_time
+    from forecaster.pipeline.prepare import grid_time
 
     frame = load(_monthly(tmp_path, "1950-01", "m.csv"), DataSpec(targets=["value"]))
     grid = type("Grid", (), {"start": frame.series[0].index[0]})()

@@ -13,6 +13,7 @@ from forecaster.data.carry import carried, carry_tail
 from forecaster.data.folds import Fold, make_folds
 from forecaster.data.loading import Frame
 from forecaster.data.scaling import Scaler
+from forecaster.data.timestamps import is_step_freq, step_numbers
 from forecaster.data.windows import WindowSet, assemble, window_starts
 from forecaster.errors import ConfigError, DataError
 
@@ -261,3 +262,9 @@ def thinned(data: FoldData, most: int = MAX_VAL_WINDOWS) -> FoldData:
     val = WindowSet(v.inputs, v.targets, v.weights, v.starts[torch.from_numpy(keep)], v.window,
                     v.horizon)
     return replace(data, val=val, val_origins=data.val_origins[keep])
+
+
+def grid_time(frame: Frame, grid: Grid, pos: int) -> str:
+    """The timestamp at a union-grid position, ISO 8601 (a step number on a step grid)."""
+    when = pd.DatetimeIndex([grid.start + pos * pd.tseries.frequencies.to_offset(frame.freq)])
+    return str(step_numbers(when)[0]) if is_step_freq(frame.freq) else when[0].isoformat()

@@ -18,7 +18,6 @@ from forecaster.config import TrainSettings
 from forecaster.data.folds import Fold
 from forecaster.data.loading import Frame, file_sha256, load_frame
 from forecaster.data.scaling import Scaler
-from forecaster.data.timestamps import is_step_freq, step_numbers
 from forecaster.data.windows import WindowSet
 from forecaster.errors import ConfigError, DataError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
@@ -40,6 +39,7 @@ from forecaster.pipeline.prepare import (
     Grid,
     check_final_length,
     fold_data,
+    grid_time,
     make_grid,
     plan_folds,
     resolve_device,
@@ -275,12 +275,6 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
         "volatility": intervals.window_volatility(frame, data.val_origins, st.window,
                                                   data.scalers, scaled=True).astype(np.float32),
     }
-
-
-def grid_time(frame: Frame, grid: Grid, pos: int) -> str:
-    """The timestamp at a union-grid position, ISO 8601 (a step number on a step grid)."""
-    when = pd.DatetimeIndex([grid.start + pos * pd.tseries.frequencies.to_offset(frame.freq)])
-    return str(step_numbers(when)[0]) if is_step_freq(frame.freq) else when[0].isoformat()
 
 
 def _meta(path: Path, frame: Frame, st: TrainSettings, scalers: list[Scaler],
