@@ -222,3 +222,39 @@ def test_a_series_that_fell_behind_since_training_is_warned_of(two: tuple[Path, 
                                    str(tmp_path / "stopped.csv")])
     assert forecast.exit_code == 0, forecast.output
     assert "their forecasts start after their own last rows" in forecast.stderr
+
+
+def _moved_clock(two: tuple[Path, Path], tmp_path: Path, rows: int) -> Path:
+    """The file with ``rows`` new rows of series 'a' at half past the hour (its clock moved)."""
+    data = pd.read_csv(two[0])
+    new = pd.DataFrame({"timestamp": pd.date_range("2024-01-21 00:30", periods=rows, freq="h")
+                        .strftime("%Y-%m-%d %H:%M:%S"), "value": 50.0, "series": "a"})
+    pd.concat([data, new], ignore_index=True).to_csv(tmp_path / "moved.csv", index=False)
+    return tmp_path / "moved.csv"
+
+
+def test_newest_rows_off_the_grid_are_warned_of_not_silently_dropped(two: tuple[Path, Path],
+                                                                     tmp_path: Path) -> None:
+    # A collector restarted on another phase writes every new row off the grid: a cron
+    # --last run scored old rows, said nothing above a note, and exited 0.
+    moved = _moved_clock(two, tmp_path, 3)
+    warning = ("Warning: moved.csv: the newest 3 row(s) of series 'a', from "
+               "2024-01-21T00:30:00+00:00 on, are off the 'h' grid, which ends at "
+               "2024-01-20T23:00:00+00:00: they are not forecast from or scored")
+    result = _detect(two[1], "--data", str(moved), "--last", "6", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert warning in result.stderr and "retrain with --resample h" in result.stderr
+    forecast = runner.invoke(app, ["predict", "--model", str(two[1]), "--data", str(moved)])
+    assert forecast.exit_code == 0, forecast.output
+    assert warning in forecast.stderr
+
+
+def test_many_rows_off_the_grid_name_the_train_options(two: tuple[Path, Path],
+                                                       tmp_path: Path) -> None:
+    # --freq and --resample are options of train: detect-anomalies refuses them.
+    result = _detect(two[1], "--data", str(_moved_clock(two, tmp_path, 12)))
+    assert result.exit_code == 65, result.output
+    assert "12 timestamps are off the 'h' grid" in result.stderr
+    assert result.stderr.rstrip().endswith(
+        f"when you retrain ('forecast train {tmp_path / 'moved.csv'}'): the other commands "
+        "read the data as the model was trained")

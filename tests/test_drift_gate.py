@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from forecaster.bundle import load_bundle
 from forecaster.cli import app
 from forecaster.pipeline.drift import drift_problems
-from forecaster.pipeline.predicting import load_data_for
+from forecaster.pipeline.reread import load_data_for
 
 runner = CliRunner()
 ENDED = ("the data ends at 2024-01-17T15:00:00+00:00, before the training data's end "

@@ -208,7 +208,7 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
         check_grid_size(times, offset, spec, freq, path)
         grid = pd.date_range(times[0], times[-1], freq=offset)
         if _is_grid(times, grid):  # the common case skips the checks and the reindex
-            frame = rows[columns].set_axis(grid)
+            frame, late = rows[columns].set_axis(grid), times[:0]
         else:
             off = check_on_grid(times, grid, freq, path, name, given=spec.freq is not None)
             # Tolerated off-grid rows vanish in the reindex below: count them for a note.
@@ -221,12 +221,13 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
             # The grid ends at the last row on it: a last row off the grid (13:02 after
             # 12:55) made up a filled 13:00 that predict started from.
             grid = grid[grid <= times[~off][-1]] if off.any() else grid
+            late = times[off][times[off] > grid[-1]]
             frame = rows.set_index("__time")[columns].reindex(grid)
         observed = frame.notna().to_numpy()
         n_filled += int((~observed).sum())
         values = _fill(frame, spec.fill, path, name)
         out.append(Series(name=str(name), index=grid, values=values.astype(np.float64),
-                          observed=observed))
+                          observed=observed, late_off=(len(late), late[0]) if len(late) else None))
     return Regular(out, freq, n_filled, n_off, first_off)
 
 

@@ -30,6 +30,10 @@ STARTS = {"ME": "MS", "QE": "QS", "YE": "YS", "BME": "BMS", "BQE": "BQS", "BYE":
           "SME": "SMS"}
 
 
+class OffGridError(DataError):
+    """Too many rows off the frequency grid: the advice names options of ``train``."""
+
+
 def period_start(alias: str) -> str | None:
     """The start-labelled twin of an end-of-period step (2ME -> 2MS, QE-DEC -> QS), or
     None for any other step. Anchors are dropped: quarters ending in December start in
@@ -52,7 +56,7 @@ def check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, pa
         where = f" (series '{name}')" if name else ""
         advice = (_given_advice(times, freq, path) if given else "give the right --freq, or "
                   f"bin the rows with --resample (e.g. --resample {_bin_example(freq)})")
-        raise DataError(f"{path}{where}: {int(off.sum())} timestamps are off the '{freq}' grid, "
+        raise OffGridError(f"{path}{where}: {int(off.sum())} timestamps are off the '{freq}' grid, "
                         f"first {times[off][0]}; {advice}")
     return off
 

@@ -44,12 +44,15 @@ class Series:
         index: UTC timestamps on the frequency grid.
         values: (timesteps, channels) float64 (as read: exact echoes), targets first, then features.
         observed: (timesteps, channels) bool, False where a value was filled in.
+        late_off: the rows off the grid after its last step (count and first timestamp),
+            left out: a feed whose clock moved since training writes its newest rows there.
     """
 
     name: str
     index: pd.DatetimeIndex
     values: np.ndarray
     observed: np.ndarray
+    late_off: tuple[int, pd.Timestamp] | None = None
 
 
 @dataclass

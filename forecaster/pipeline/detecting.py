@@ -38,12 +38,9 @@ from forecaster.pipeline.detect_checks import (
     warn_nothing_since,
 )
 from forecaster.pipeline.drift import drift_gate
-from forecaster.pipeline.predicting import (
-    load_data_for,
-    long_enough,
-    series_scaler,
-)
+from forecaster.pipeline.predicting import long_enough, series_scaler
 from forecaster.pipeline.prepare import resolve_device
+from forecaster.pipeline.reread import load_data_for
 from forecaster.pipeline.scorers import make_scorer
 from forecaster.report import Reporter
 

@@ -12,17 +12,16 @@ import torch
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.config import PredictSettings
 from forecaster.data.carry import carried_tail
-from forecaster.data.grid import same_step
-from forecaster.data.loading import Frame, Series, load_frame
+from forecaster.data.loading import Frame, Series
 from forecaster.data.scaling import Scaler
-from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import is_step_freq, steps_as_numbers, time_text
-from forecaster.errors import BundleError, ConfigError, DataError, MissingInputError
+from forecaster.errors import BundleError, ConfigError, DataError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble
 from forecaster.models.restore import restore
 from forecaster.pipeline.drift import drift_gate
 from forecaster.pipeline.evaluation import hold_counters
 from forecaster.pipeline.intervals import VOL_FLOOR, interval_offsets, mean_abs_change
+from forecaster.pipeline.reread import load_data_for
 from forecaster.report import Reporter
 
 
@@ -37,55 +36,6 @@ def load_forecaster(bundle: Bundle) -> ForecasterEnsemble:
         raise BundleError(f"{bundle.path}: forecaster weights are damaged or do not match "
                           f"its config ({first}); retrain with 'forecast train'") from None
     return net.eval()
-
-
-def load_data_for(bundle: Bundle, data: Path | None,
-                  report: Reporter | None = None) -> tuple[Frame, Path]:
-    """Read the recorded training CSV again (or ``data``) with the bundle's layout; its
-    notes (rows sorted, dropped off the grid, values filled) go to ``report``."""
-    meta = bundle.meta["data"]
-    if data is None and not meta.get("path"):  # a bundle edited by hand (KeyError, 70)
-        raise BundleError("the bundle records no training CSV (no 'data.path'); give the "
-                          "data with --data FILE, or retrain with 'forecast train'")
-    path = Path(data) if data is not None else Path(meta["path"])
-    if data is None and not path.exists() and not path.is_symlink():
-        # Not a path the user typed: say where it came from and what to do instead.
-        raise MissingInputError(f"{path}: the training CSV the bundle recorded is gone "
-                                "(moved or deleted); give the data with --data FILE, or "
-                                "retrain with 'forecast train FILE'")
-    spec = DataSpec.from_dict(meta["spec"])
-    # Infer the frequency afresh unless the user gave it at training: forcing an
-    # inferred one would silently put daily data on an hourly grid (a given one is
-    # still checked: rows mostly one step apart).
-    frame = load_frame(path, spec if spec.freq else DataSpec(**{**spec.to_dict(), "freq": None}),
-                       steps=is_step_freq(meta["freq"]))
-    if frame.freq == "B" and _is_daily(meta["freq"]):
-        # Bundles trained before business days were inferred put weekday-only rows on
-        # a daily grid: keep that grid, so that their cron jobs go on working.
-        frame = load_frame(path, DataSpec(**{**spec.to_dict(), "freq": meta["freq"]}))
-    if not same_step(frame.freq, meta["freq"]):
-        raise DataError(f"{path}: data has {_step_words(frame.freq)}, the model was trained "
-                        f"on {_step_words(meta['freq'])}; give data at the model's step, or "
-                        "retrain")
-    for note in frame.notes if report else ():
-        report.note(note)
-    return frame, path
-
-
-def _step_words(freq: str) -> str:
-    """A step for messages: step numbers (1, 2, 3, ... stored as nanoseconds) by name."""
-    if freq in ("ns", "N"):
-        return "step numbers (1, 2, 3, ...) for times"
-    if freq.endswith("ns") and freq[:-2].isdigit():
-        return f"step numbers {freq[:-2]} apart for times"
-    return f"frequency '{freq}'"
-
-
-def _is_daily(alias: str) -> bool:
-    try:
-        return pd.Timedelta(pd.tseries.frequencies.to_offset(alias)) == pd.Timedelta(days=1)
-    except ValueError:  # calendar offsets (B, MS, ...) have no fixed length
-        return False
 
 
 def series_scaler(bundle: Bundle, name: str, values: np.ndarray, observed: np.ndarray,
