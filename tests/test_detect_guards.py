@@ -258,3 +258,25 @@ def test_many_rows_off_the_grid_name_the_train_options(two: tuple[Path, Path],
     assert result.stderr.rstrip().endswith(
         f"when you retrain ('forecast train {tmp_path / 'moved.csv'}'): the other commands "
         "read the data as the model was trained")
+
+
+def test_one_silent_column_of_a_wide_file_is_warned_of(tmp_path: Path) -> None:
+    # One host of a wide export stops reporting: its cells are filled in, the other
+    # columns are observed, and a cron run said nothing but "filled 6 missing values".
+    data = make_series(n=400).assign(db=make_series(n=400, seed=2)["value"] * 2)
+    data.to_csv(tmp_path / "wide.csv", index=False)
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(tmp_path / "wide.csv"), "--model", str(model),
+                                 "--target", "value,db", *ANOMALY])
+    assert result.exit_code == 0, result.output
+    data.loc[data.index[-6:], "db"] = float("nan")
+    data.to_csv(tmp_path / "silent.csv", index=False)
+    warning = ("silent.csv: column(s) db hold no observed value in the 6 row(s) scored, from "
+               "2024-01-17T10:00:00+00:00 on (filled in by --fill interpolate)")
+    result = _detect(model, "--data", str(tmp_path / "silent.csv"), "--last", "6", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert f"Warning: {warning}" in result.stderr
+    assert "Warning" not in _detect(model, "--last", "6", "--quiet").stderr
+    strict = _detect(model, "--data", str(tmp_path / "silent.csv"), "--last", "6", "--strict")
+    assert strict.exit_code == 65 and strict.stdout == ""
+    assert strict.stderr.splitlines()[-1].startswith(f"Error: {warning}")
