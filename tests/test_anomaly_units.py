@@ -86,12 +86,13 @@ def test_events_table() -> None:
                           "score": [0, 5, 7, 0, 0, 20, 0, 0.0], "threshold": 4.0,
                           "is_anomaly": [0, 1, 1, 0, 0, 1, 0, 0]}).astype({"is_anomaly": bool})
     ev = events_table(table)
-    assert list(ev.columns) == ["series", "start", "end", "steps", "peak_score", "threshold",
-                                "severity"]
+    assert list(ev.columns) == ["series", "start", "end", "steps", "peak_score", "peak_time",
+                                "threshold", "severity"]
     assert ev["start"].tolist() == [stamps[1], stamps[5]]
     assert ev["end"].tolist() == [stamps[2], stamps[5]]
     assert ev["steps"].tolist() == [2, 1]
     assert ev["peak_score"].tolist() == [7.0, 20.0]
+    assert ev["peak_time"].tolist() == [stamps[2], stamps[5]]
     assert ev["severity"].tolist() == ["medium", "high"]
 
 

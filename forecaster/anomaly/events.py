@@ -7,7 +7,8 @@ import pandas as pd
 
 from forecaster.anomaly.thresholds import runs
 
-EVENT_COLUMNS = ["series", "start", "end", "steps", "peak_score", "threshold", "severity"]
+EVENT_COLUMNS = ["series", "start", "end", "steps", "peak_score", "peak_time", "threshold",
+                 "severity"]
 
 
 def severity(peak: float, threshold: float) -> str:
@@ -20,6 +21,8 @@ def events_table(table: pd.DataFrame, spans: np.ndarray | None = None,
                  targets: list[str] | None = None) -> pd.DataFrame:
     """Events of a per-step table (columns series, timestamp, score, threshold, is_anomaly).
 
+    ``peak_time`` is the step of the highest score: an event spans the flagged runs joined
+    across a window, often far wider than the fault, which sits at its peak.
     With several channels (``score_<column>`` columns), each event also names the
     channel that scored highest at its peak: the sensor an alert is about.
 
@@ -43,13 +46,14 @@ def events_table(table: pd.DataFrame, spans: np.ndarray | None = None,
         for a, b in runs(flags):
             at = a + int(np.nanargmax(scores[a:b + 1]))
             peak = float(scores[at])
-            row = [name, stamps[a], stamps[b], b - a + 1, peak, thr, severity(peak, thr)]
+            row = [name, stamps[a], stamps[b], b - a + 1, peak, stamps[at], thr,
+                   severity(peak, thr)]
             if channels:
                 per = part[named].iloc[at].to_numpy(dtype=float) if named else np.full(1, np.nan)
                 row.append(named[int(np.nanargmax(per))].removeprefix("score_")
                            if not np.isnan(per).all() else "")
             rows.append(row)
     out = pd.DataFrame(rows, columns=EVENT_COLUMNS + (["channel"] if channels else []))
-    for col in ("start", "end"):
+    for col in ("start", "end", "peak_time"):
         out[col] = pd.to_datetime(out[col], utc=True)
     return out
