@@ -160,6 +160,15 @@ CASES = [
         ['"V1",' + ",".join(f'"V{i}"' for i in range(2, 41))]
         + [f'"H{k}",' + ",".join(str(k + i) for i in range(39)) for k in range(1, 6)]), [],
      DATA, ["40 header cells number the columns (V1 to V40)", "the time runs across"]),
+    ("wide-numbered-days-after-ids", text(  # Kaggle M5: id columns, then d_1 .. d_N
+        ["id,item_id,store_id," + ",".join(f"d_{i}" for i in range(1, 41))]
+        + [f"FOODS_{k}_00{k}_CA_1_validation,FOODS_{k},CA_1," + ",".join(
+            str((k * i) % 5) for i in range(40)) for k in range(1, 6)]), [],
+     DATA, ["40 header cells number the columns (d_1 to d_40)", "the time runs across"]),
+    ("numbered-readings-read-as-dates-by-pandas", text(  # SMD with a header m0 .. m37
+        [",".join(f"m{i}" for i in range(38))]
+        + [",".join(str((i * j) % 7 / 7) for j in range(38)) for i in range(30)]), [], DATA,
+     ["no time column found among m0, m1", "--time-col"]),
     ("numbered-sensors-no-time", text(
         [",".join(f"s{i}" for i in range(1, 21))]
         + [",".join(str((i * j) % 7) for j in range(20)) for i in range(30)]), [], DATA,

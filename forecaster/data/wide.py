@@ -15,6 +15,9 @@ import pandas as pd
 
 MIN_COLUMNS = 10  # a few dated or numbered columns may be readings (sensor_1 .. sensor_4)
 NUMBERED = re.compile(r"([^\d]*?)(\d+)")
+# Two runs of digits apart (1/22/20, 2020-01-22) or a year: pandas also reads SMD's m0..m37
+# and T1..T40 as dates (a month, a time), which are numbered readings.
+DATE_LIKE = re.compile(r"\d\D+\d|\d{4}")
 
 
 def wide_layout(raw: pd.DataFrame) -> str | None:
@@ -28,7 +31,8 @@ def wide_layout(raw: pd.DataFrame) -> str | None:
         warnings.simplefilter("ignore")  # "could not infer format"
         parsed = pd.to_datetime(pd.Series(cols), errors="coerce", format="mixed")
     numbers = pd.to_numeric(pd.Series(cols), errors="coerce")
-    dates = [c for c, t, n in zip(cols, parsed, numbers, strict=True) if pd.notna(t) and pd.isna(n)]
+    dates = [c for c, t, n in zip(cols, parsed, numbers, strict=True)
+             if pd.notna(t) and pd.isna(n) and DATE_LIKE.search(c)]
     if len(dates) >= max(MIN_COLUMNS, len(cols) / 2):
         return f"{len(dates)} header cells are dates ({dates[0]} to {dates[-1]})"
     found = [NUMBERED.fullmatch(c) for c in cols]
@@ -36,7 +40,9 @@ def wide_layout(raw: pd.DataFrame) -> str | None:
     if len(runs) < max(MIN_COLUMNS, len(cols) / 2) or len({p for p, _ in runs}) != 1:
         return None
     first = next(c for c, m in zip(raw.columns, found, strict=True) if m)
-    if not _names_rows(raw[first]):
+    # M4's V1 names the rows; M5's d_1..d_1913 follow the columns that do (id, item_id).
+    others = [c for c, m in zip(raw.columns, found, strict=True) if not m]
+    if not _names_rows(raw[first]) and not any(_ids(raw[c]) for c in others):
         return None
     steps = [b - a for (_, a), (_, b) in zip(runs, runs[1:], strict=False)]
     if any(s != 1 for s in steps):
@@ -57,3 +63,15 @@ def _names_rows(col: pd.Series) -> bool:
     # Distinct labels that are not numbers: one name per row, per series.
     text = col.astype(str).str.strip()
     return bool(text.is_unique and pd.to_numeric(text, errors="coerce").isna().all())
+
+
+def _ids(col: pd.Series) -> bool:
+    # Row names beside the numbered columns, but not labels numbered one after another
+    # (Week 1, Week 2, ...), which name time steps of readings s1..s20.
+    if not _names_rows(col):
+        return False
+    found = [NUMBERED.fullmatch(t) for t in col.astype(str).str.strip()]
+    if not all(found) or len({m.group(1) for m in found}) != 1:
+        return True
+    numbers = [int(m.group(2)) for m in found]
+    return any(b - a != 1 for a, b in zip(numbers, numbers[1:], strict=False))
