@@ -168,11 +168,14 @@ CASES = [
     ("numbered-readings-read-as-dates-by-pandas", text(  # SMD with a header m0 .. m37
         [",".join(f"m{i}" for i in range(38))]
         + [",".join(str((i * j) % 7 / 7) for j in range(38)) for i in range(30)]), [], DATA,
-     ["no time column found among m0, m1", "--time-col"]),
-    ("numbered-sensors-no-time", text(
+     ["several numeric columns (m0, m1", "choose the one(s) to forecast with --target"]),
+    ("numbered-sensors-no-time", text(  # read as steps; then which to forecast?
         [",".join(f"s{i}" for i in range(1, 21))]
         + [",".join(str((i * j) % 7) for j in range(20)) for i in range(30)]), [], DATA,
-     ["no time column found among s1, s2", "--time-col"]),
+     ["several numeric columns (s1, s2", "--target"]),
+    ("a-rising-column-beside-readings", text(  # times in a form not known, or row numbers
+        ["t,y"] + [f"{0.5 * i},{(i * 3) % 7}" for i in range(50)]), [], DATA,
+     ["no time column found among t, y", "--time-col"]),
     ("numbered-sensors-beside-week-labels", text(
         ["period," + ",".join(f"s{i}" for i in range(1, 13))]
         + [f"Week {i + 1}," + ",".join(str((i * j) % 7) for j in range(12)) for i in range(30)]),

@@ -214,6 +214,20 @@ def test_one_column_of_values_is_read_as_steps_in_file_order(tmp_path: Path) -> 
     assert any("read as steps 0 to 299" in n for n in frame.notes)
 
 
+@pytest.mark.parametrize("header", ["c0,c1,c2", "0,1,2"])
+def test_columns_of_values_alone_are_read_as_steps(tmp_path: Path, header: str) -> None:
+    # LSTNet's exchange_rate.txt once given a header, or as pandas' to_csv(index=False)
+    # writes it (0,1,2: pandas' names, once refused as "looks like data").
+    path = tmp_path / "exchange_rate.csv"
+    rates = np.abs(np.sin(np.arange(300)[:, None] / [8.0, 11.0, 13.0])) + 0.5  # (rows, 3)
+    path.write_text(header + "\n" + "\n".join(",".join(f"{v:.6f}" for v in row)
+                                              for row in rates) + "\n")
+    frame = load_frame(path, DataSpec(targets=header.split(",")))
+    (s,) = frame.series
+    assert is_steps(s.index) and step_numbers(s.index)[[0, -1]].tolist() == [0, 299]
+    np.testing.assert_allclose(s.values, np.round(rates, 6))
+
+
 def test_a_values_only_file_trains_and_predicts_past_its_last_row(tmp_path: Path) -> None:
     path = tmp_path / "sinewave.csv"
     path.write_text("sinewave\n" + "\n".join(f"{np.sin(i / 8):.5f}" for i in range(300)) + "\n")

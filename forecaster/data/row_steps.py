@@ -1,10 +1,12 @@
 """A file of values alone: its rows are its steps.
 
 Sine-wave examples and columns of readings pasted out of a sheet come as one column of
-numbers under a header (``sinewave``), with no time at all. Nothing but their order can
-index such rows, so they are read as steps 0, 1, 2, ..., as a column named ``step`` is.
-With two columns or more, one may hold times in a form not recognised (Unix times under a
-name such as ``t``): those files are refused with advice instead (``detect_time``).
+numbers under a header (``sinewave``), with no time at all; the multivariate files of the
+LSTM literature (LSTNet's exchange_rate.txt, electricity.txt, once given a header) as
+several. Nothing but their order can index such rows, so they are read as steps 0, 1, 2,
+..., as a column named ``step`` is. Where a column may hold times in a form not recognised
+(Unix times, or rising numbers under a name such as ``t``) the file is refused with advice
+instead (``detect_time``).
 """
 
 from __future__ import annotations
@@ -20,18 +22,27 @@ from forecaster.data.numeric_times import COMPACT_DIGITS, EPOCH_RANGES
 from forecaster.data.timestamps import TIME_NAMES
 
 STEP = "step"
+RISING = 0.9  # share of rises that makes a column of several an index or times
 
 
 def values_only(raw: pd.DataFrame, path: Path) -> bool:
-    """Whether ``raw`` is one named column of numbers (more than half of its cells that
-    hold anything): values with no times, not an event log of timestamps."""
-    if raw.shape[1] != 1 or raw.empty or raw.columns[0].lower() in TIME_NAMES:
+    """Whether ``raw`` is named columns of numbers alone (more than half of each column's
+    cells that hold anything): values with no times, not an event log of timestamps.
+
+    With several columns, one mostly rising is refused (left to ``detect_time``'s advice):
+    it may be times in a form not recognised (seconds under a name such as ``t``) or the
+    row numbers; LSTNet's exchange rates and electricity loads hold none.
+    """
+    if raw.empty or any(str(c).lower() in TIME_NAMES for c in raw.columns):
         return False
-    text = raw.iloc[:, 0].str.strip()
-    cells = text[(text != "") & ~is_na_word(text)]
-    numbers = pd.to_numeric(cells, errors="coerce")
-    if len(cells) == 0 or numbers.notna().mean() <= 0.5 or _clock_numbers(cells, numbers):
-        return False
+    for col in raw.columns:
+        text = raw[col].str.strip()
+        cells = text[(text != "") & ~is_na_word(text)]
+        numbers = pd.to_numeric(cells, errors="coerce")
+        if len(cells) == 0 or numbers.notna().mean() <= 0.5 or _clock_numbers(cells, numbers):
+            return False
+        if raw.shape[1] > 1 and (numbers.dropna().diff().dropna() > 0).mean() >= RISING:
+            return False
     return not events.times_only(raw, path)
 
 
