@@ -202,12 +202,12 @@ CASES = [
      ["--target", "cnt"], DATA,
      ["duplicate timestamp 2011-01-01 (rows 2 and 3", "if 'hr' holds each date's hour, give "
       "--time-col dteday,hr"]),
-    ("two-series-columns", text(
+    ("two-series-columns-joining-into-one-name", text(
         ["date,store,item,sales"] + [f"2024-01-{d + 1:02d},{s},{i},{d}" for d in range(20)
-                                     for s in (1, 2) for i in (1, 2)]),
+                                     for s, i in (("a/b", "c"), ("a", "b/c"))]),
      ["--series-col", "store,item"], DATA,
-     ["--series-col store,item names 2 columns; expected one column naming each series",
-      "join them into one"]),
+     ["series keys ('a/b', 'c') and ('a', 'b/c') of columns store, item both join into the "
+      "name 'a/b/c'", "replace '/' in those cells"]),
     ("clock-changes-of-two-years", text(
         ["Datetime,PJME_MW"] + [f"{d} {h:02d}:00:00,{i}" for d in ("2022-11-06", "2023-11-05")
                                 for i, h in enumerate((0, 1, 1, 2, 3))]), [], DATA,

@@ -43,7 +43,9 @@ def train(
     target: Annotated[list[str] | None, typer.Option(
         help="Column(s) to forecast; default: the only numeric column.")] = None,
     series_col: Annotated[str | None, typer.Option(
-        help="Column naming the series, for several series in one (long) file.")] = None,
+        help="Column naming the series, for several series in one (long) file; several as "
+        "store,item: a series is then named by its cells joined by '/', "
+        "e.g. 1/7.")] = None,
     features: Annotated[list[str] | None, typer.Option(
         help="Other numeric columns used as inputs.")] = None,
     freq: Annotated[str | None, typer.Option(

@@ -58,17 +58,11 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
     """
     cols = list(raw.columns)
     spec = _expanded(spec, cols)
-    named = [spec.time_col, *spec.time_parts, spec.series_col, *spec.targets, *spec.features]
+    named = [spec.time_col, *spec.time_parts, *spec.series_cols, *spec.targets, *spec.features]
     if spec.time_col == "":
         raise ColumnError(f"{path}: --time-col '' names the one column with no name in the "
                           f"header; found none or several among {column_list(cols)}: give "
                           "the time column's name", "")
-    several = [c.strip() for c in (spec.series_col or "").split(",")]
-    if len(several) > 1 and spec.series_col not in cols and all(c in cols for c in several):
-        raise ColumnError(f"{path}: --series-col {spec.series_col} names {len(several)} "
-                          "columns; expected one column naming each series: join them into "
-                          f"one (e.g. a column '{'_'.join(several)}' holding {'-'.join(several)}"
-                          ") and name that", spec.series_col)
     for name in (n for n in named if n):
         if name not in cols:
             raise ColumnError(f"{path}: no column '{name}'; the columns are "
@@ -81,7 +75,7 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
     if parts:
         check_parts(parts, path)
     _check_roles(time_col, parts, spec, path)
-    used = {time_col, *parts, spec.series_col, *spec.features}
+    used = {time_col, *parts, *spec.series_cols, *spec.features}
     targets = spec.targets or _detect_target(raw, [c for c in cols if c not in used], path,
                                                  first_row)
     return replace(spec, time_col=time_col, time_parts=parts, targets=list(targets),
@@ -92,8 +86,11 @@ def _expanded(spec: DataSpec, cols: list[str]) -> DataSpec:
     # Options hold names as given ("a,b", or a column named "price, USD"); only here,
     # with the columns known, can they be split.
     time = expand_names([spec.time_col] if spec.time_col is not None else [], cols)
+    keys = expand_names(spec.series_cols, cols)  # "store,item": a series per pair
     return replace(spec, time_col=time[0] if len(time) == 1 else None,
                    time_parts=time if len(time) > 1 else expand_names(spec.time_parts, cols),
+                   series_col=keys[0] if len(keys) == 1 else None,
+                   series_parts=keys if len(keys) > 1 else [],
                    targets=expand_names(spec.targets, cols),
                    features=expand_names(spec.features, cols))
 
@@ -101,12 +98,13 @@ def _expanded(spec: DataSpec, cols: list[str]) -> DataSpec:
 def _check_roles(time_col: str | None, parts: list[str], spec: DataSpec, path: Path) -> None:
     # A name given twice would train two outputs (or feed two inputs) from one column, and
     # a column in two roles is read twice: as times and as numbers, say.
-    for option, names in (("--target", spec.targets), ("--features", spec.features)):
+    for option, names in (("--target", spec.targets), ("--features", spec.features),
+                          ("--series-col", spec.series_cols)):
         twice = [n for n, k in Counter(names).items() if k > 1]
         if twice:
             raise ColumnError(f"{path}: column '{twice[0]}' is named more than once in "
                               f"{option}; name each column once", twice[0])
-    roles = [("the time column", [time_col, *parts]), ("the series column", [spec.series_col]),
+    roles = [("the time column", [time_col, *parts]), ("the series column", spec.series_cols),
              ("a target", spec.targets), ("a feature", spec.features)]
     seen: dict[str, str] = {}
     for role, names in roles:

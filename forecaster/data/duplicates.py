@@ -78,7 +78,7 @@ def _duplicate_error(data: pd.DataFrame, dup: pd.Series, spec: DataSpec, path: P
     same = (data["__series"] == key["__series"]) & (data["__time"] == key["__time"])
     rows = sorted(line_of(first_row, int(i)) for i in data.index[same])[:2]
     repeated = data.loc[dup & (data["__series"] == key["__series"]), "__time"]
-    several = "" if spec.series_col else ("if the file holds several series, name their "
+    several = "" if spec.series_cols else ("if the file holds several series, name their "
                                           "column with --series-col; else ")
     column = spec.time_col if spec.time_col is not None else " + ".join(spec.time_parts)
     # Most rows repeating a time: a wrong time column (InfluxDB's _start), or dates whose
