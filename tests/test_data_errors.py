@@ -208,6 +208,8 @@ CASES = [
      ["--series-col", "store,item"], DATA,
      ["series keys ('a/b', 'c') and ('a', 'b/c') of columns store, item both join into the "
       "name 'a/b/c'", "replace '/' in those cells"]),
+    ("empty-series-col", text(BASE), ["--series-col", ""], USAGE,
+     ["--series-col is empty", "leave --series-col out"]),
     ("clock-changes-of-two-years", text(
         ["Datetime,PJME_MW"] + [f"{d} {h:02d}:00:00,{i}" for d in ("2022-11-06", "2023-11-05")
                                 for i, h in enumerate((0, 1, 1, 2, 3))]), [], DATA,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import TINY
 from typer.testing import CliRunner
 
@@ -36,11 +37,14 @@ def _series(out: str) -> set[str]:
     return set(pd.read_csv(io.StringIO(out), dtype={"series": str})["series"])
 
 
-def test_two_key_columns_name_each_series_and_later_commands_reuse_them(tmp_path: Path) -> None:
+@pytest.mark.parametrize("keys", [["--series-col", "store,item"],
+                                  ["--series-col", "store", "--series-col", "item"]])
+def test_two_key_columns_name_each_series_and_later_commands_reuse_them(tmp_path: Path,
+                                                                        keys) -> None:
     data, model = store_item(tmp_path / "train.csv"), tmp_path / "m"
     # No --target: the key columns are not candidates, so sales is the one numeric column.
-    res = runner.invoke(app, ["train", str(data), "--model", str(model), *TINY, "--series-col",
-                              "store,item", *ANOMALY])
+    res = runner.invoke(app, ["train", str(data), "--model", str(model), *TINY, *keys,
+                              *ANOMALY])
     assert res.exit_code == 0, res.output
     meta = load_bundle(model).meta
     assert meta["data"]["spec"]["series_parts"] == ["store", "item"]
@@ -50,6 +54,16 @@ def test_two_key_columns_name_each_series_and_later_commands_reuse_them(tmp_path
         res = runner.invoke(app, [command, "--model", str(model)])
         assert res.exit_code == 0, res.output
         assert _series(res.stdout) == NAMES
+
+
+def test_repeated_series_col_is_a_key_of_both_in_backtest(tmp_path: Path) -> None:
+    data, out = store_item(tmp_path / "train.csv"), tmp_path / "bt.csv"
+    res = runner.invoke(app, ["backtest", str(data), "--series-col", "store", "--series-col",
+                              "item", "--epochs", "1", "--ensemble", "1", "--hidden", "4",
+                              "--window", "14", "--segment", "7", "--horizon", "7",
+                              "--start", "0.8", "-o", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    assert _series(out.read_text()) == NAMES
 
 
 def test_a_column_named_with_a_comma_is_one_key(tmp_path: Path) -> None:
