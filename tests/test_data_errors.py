@@ -202,6 +202,23 @@ CASES = [
      ["--target", "cnt"], DATA,
      ["duplicate timestamp 2011-01-01 (rows 2 and 3", "if 'hr' holds each date's hour, give "
       "--time-col dteday,hr"]),
+    ("series-keyed-by-a-column-left-out", text(
+        ["date,store,item,sales"] + [f"2024-01-{d + 1:02d},{s},{i},{d + i}" for d in range(20)
+                                     for s in (1, 2) for i in (1, 2)]),
+     ["--series-col", "store", "--target", "sales"], DATA,
+     ["rows of series '1' at 2024-01-01 differ in column 'item': add it to the key, "
+      "--series-col store,item"]),
+    ("row-ids-are-no-key", text(
+        ["id,date,store_nbr,family,sales"] + [f"{n},2024-01-{n // 4 + 1:02d},{n // 2 % 2},{f},{n}"
+                                              for n in range(80) for f in ["AB"[n % 2]]]),
+     ["--series-col", "store_nbr", "--target", "sales"], DATA,
+     ["rows of series '0' at 2024-01-01 differ in column 'family'",
+      "--series-col store_nbr,family"]),
+    ("stacked-stores-without-series-col", text(
+        ["Store,Date,Weekly_Sales"] + [f"{s},2024-01-{d + 1:02d},{d * s}" for s in (1, 2, 3)
+                                       for d in range(20)]), ["--target", "Weekly_Sales"], DATA,
+     ["rows at 2024-01-01 differ in column 'Store': if it names the series, give "
+      "--series-col Store"]),
     ("two-series-columns-joining-into-one-name", text(
         ["date,store,item,sales"] + [f"2024-01-{d + 1:02d},{s},{i},{d}" for d in range(20)
                                      for s, i in (("a/b", "c"), ("a", "b/c"))]),
