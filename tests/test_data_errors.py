@@ -219,6 +219,11 @@ CASES = [
                                        for d in range(20)]), ["--target", "Weekly_Sales"], DATA,
      ["rows at 2024-01-01 differ in column 'Store': if it names the series, give "
       "--series-col Store"]),
+    ("stacked-keys-are-no-target-candidates", text(
+        ["id,Store,Dept,Date,Weekly_Sales"] + [
+            f"{n},{n // 2 % 2},{n % 2},2024-01-{n // 4 + 1:02d},{n * 1.5}" for n in range(80)]),
+     [], DATA, ["rows at 2024-01-01 differ in 'Store' and 'Dept'", "--series-col Store,Dept;",
+                "among Weekly_Sales with --target"]),
     ("two-series-columns-joining-into-one-name", text(
         ["date,store,item,sales"] + [f"2024-01-{d + 1:02d},{s},{i},{d}" for d in range(20)
                                      for s, i in (("a/b", "c"), ("a", "b/c"))]),

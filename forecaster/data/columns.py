@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecaster.data.cells import shown
+from forecaster.data.dup_keys import row_numbers, time_keys
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec, expand_names
 from forecaster.data.timestamps import (
@@ -77,7 +78,8 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
     _check_roles(time_col, parts, spec, path)
     used = {time_col, *parts, *spec.series_cols, *spec.features}
     targets = spec.targets or _detect_target(raw, [c for c in cols if c not in used], path,
-                                                 first_row)
+                                                 first_row, [time_col] if time_col else parts,
+                                                 spec.series_cols)
     return replace(spec, time_col=time_col, time_parts=parts, targets=list(targets),
                    features=list(spec.features))
 
@@ -117,7 +119,7 @@ def _check_roles(time_col: str | None, parts: list[str], spec: DataSpec, path: P
 
 
 def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
-                   first_row: RowLines) -> list[str]:
+                   first_row: RowLines, times: list[str], series: list[str]) -> list[str]:
     candidates = [c for c in candidates if not saved_index(raw[c])]
     numeric = [c for c in candidates if _mostly_numeric(raw[c])]
     if len(numeric) == 1:
@@ -128,6 +130,16 @@ def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
                         f"{column_list(candidates) or 'the columns'}{why}; "
                         "expected plain numbers (10.5, not 10.5% or $10.5): fix the values, or "
                         "name one with --target")
+    keys, when = time_keys(raw, times, series, candidates)
+    if keys:  # stacked series (Store, Dept): keys to name, not values to forecast
+        rest = [c for c in numeric if c not in keys and not row_numbers(raw[c])]
+        listed = " and ".join(f"'{k}'" for k in keys)
+        name = "they name" if len(keys) > 1 else "it names"
+        raise DataError(f"{path}: several numeric columns, and rows at {when} differ in "
+                        f"{listed}: if {name} the series, give --series-col "
+                        f"{','.join([*series, *keys])}; then choose the one(s) to forecast "
+                        f"among {column_list(rest)} with --target (others can be inputs via "
+                        "--features)")
     raise DataError(f"{path}: several numeric columns ({column_list(numeric)}); choose the "
                     "one(s) to forecast with --target (others can be inputs via --features)")
 

@@ -75,3 +75,35 @@ def key_advice(keys: list[str], spec: DataSpec, series: str, when: str) -> str:
     names = "they name" if len(keys) > 1 else "it names"
     return (f"rows at {when} differ in {column}: if {names} the series, give {option}; "
             "else keep one with --duplicates first|last|mean")
+
+
+def time_keys(raw: pd.DataFrame, times: list[str], series: list[str],
+              columns: list[str]) -> tuple[list[str], str]:
+    """Before any target is chosen: the columns among ``columns`` that tell apart the rows
+    sharing a series and a timestamp as written (Walmart's Store and Dept), and the first
+    such timestamp.
+
+    Args:
+        raw: the file's cells, as text.
+        times: the time column, or the columns a timestamp is split over.
+        series: the series columns given (none: one series).
+        columns: the columns that may be keys.
+
+    Returns:
+        The key columns (none where timestamps do not repeat or nothing tells the rows
+        apart), and the first repeated timestamp.
+    """
+    parts = raw[[*times, *series]].astype(str).apply(lambda col: col.str.strip())
+    group = parts.iloc[:, 0].str.cat([parts[c] for c in parts.columns[1:]], sep="\x1f")
+    dup = group.duplicated(keep=False)
+    if not dup.any() or not columns:
+        return [], ""
+    data = pd.DataFrame({"__series": "", "__time": group})
+    return (key_columns(data, dup, raw[columns], DataSpec()),
+            " ".join(parts.loc[dup.idxmax(), times]))
+
+def row_numbers(col: pd.Series) -> bool:
+    """Whether a column numbers the rows (Favorita's id: 0, 1, 2, ...): no value to forecast."""
+    values = pd.to_numeric(col.str.strip(), errors="coerce")
+    steps = values.sort_values().diff().dropna()
+    return bool(values.notna().all() and len(steps) > 0 and (steps == 1).all())
