@@ -214,12 +214,36 @@ CASES = [
      ["--target", "cnt"], DATA,
      ["duplicate timestamp 2011-01-01 (rows 2 and 3", "if 'hr' holds each date's hour, give "
       "--time-col dteday,hr"]),
-    ("two-series-columns", text(
-        ["date,store,item,sales"] + [f"2024-01-{d + 1:02d},{s},{i},{d}" for d in range(20)
+    ("series-keyed-by-a-column-left-out", text(
+        ["date,store,item,sales"] + [f"2024-01-{d + 1:02d},{s},{i},{d + i}" for d in range(20)
                                      for s in (1, 2) for i in (1, 2)]),
+     ["--series-col", "store", "--target", "sales"], DATA,
+     ["rows of series '1' at 2024-01-01 differ in column 'item': add it to the key, "
+      "--series-col store,item"]),
+    ("row-ids-are-no-key", text(
+        ["id,date,store_nbr,family,sales"] + [f"{n},2024-01-{n // 4 + 1:02d},{n // 2 % 2},{f},{n}"
+                                              for n in range(80) for f in ["AB"[n % 2]]]),
+     ["--series-col", "store_nbr", "--target", "sales"], DATA,
+     ["rows of series '0' at 2024-01-01 differ in column 'family'",
+      "--series-col store_nbr,family"]),
+    ("stacked-stores-without-series-col", text(
+        ["Store,Date,Weekly_Sales"] + [f"{s},2024-01-{d + 1:02d},{d * s}" for s in (1, 2, 3)
+                                       for d in range(20)]), ["--target", "Weekly_Sales"], DATA,
+     ["rows at 2024-01-01 differ in column 'Store': if it names the series, give "
+      "--series-col Store"]),
+    ("stacked-keys-are-no-target-candidates", text(
+        ["id,Store,Dept,Date,Weekly_Sales"] + [
+            f"{n},{n // 2 % 2},{n % 2},2024-01-{n // 4 + 1:02d},{n * 1.5}" for n in range(80)]),
+     [], DATA, ["rows at 2024-01-01 differ in 'Store' and 'Dept'", "--series-col Store,Dept;",
+                "among Weekly_Sales with --target"]),
+    ("two-series-columns-joining-into-one-name", text(
+        ["date,store,item,sales"] + [f"2024-01-{d + 1:02d},{s},{i},{d}" for d in range(20)
+                                     for s, i in (("a/b", "c"), ("a", "b/c"))]),
      ["--series-col", "store,item"], DATA,
-     ["--series-col store,item names 2 columns; expected one column naming each series",
-      "join them into one"]),
+     ["series keys ('a/b', 'c') and ('a', 'b/c') of columns store, item both join into the "
+      "name 'a/b/c'", "replace '/' in those cells"]),
+    ("empty-series-col", text(BASE), ["--series-col", ""], USAGE,
+     ["--series-col is empty", "leave --series-col out"]),
     ("clock-changes-of-two-years", text(
         ["Datetime,PJME_MW"] + [f"{d} {h:02d}:00:00,{i}" for d in ("2022-11-06", "2023-11-05")
                                 for i, h in enumerate((0, 1, 1, 2, 3))]), [], DATA,

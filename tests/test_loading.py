@@ -485,14 +485,18 @@ def test_a_bare_year_column_is_an_annual_series(tmp_path: Path) -> None:
     assert out["timestamp"].dt.year.tolist() == [1971, 1972]
 
 
-def test_time_col_names_a_split_timestamp(tmp_path: Path) -> None:
+@pytest.mark.parametrize("time_col", [["--time-col", "year,month,day,hour"],
+                                      # repeated: the option parser kept only 'hour'
+                                      [a for c in ("year", "month", "day", "hour")
+                                       for a in ("--time-col", c)]])
+def test_time_col_names_a_split_timestamp(tmp_path: Path, time_col: list[str]) -> None:
     idx = pd.date_range("2010-01-01", periods=60, freq="h")
     lines = ["No,year,month,day,hour,pm2.5"] + [
         f"{i + 1},{t.year},{t.month},{t.day},{t.hour},{np.sin(i / 4):.3f}"
         for i, t in enumerate(idx)]
     path = write_lines(tmp_path, lines)
     model = tmp_path / "m"
-    result = train(path, model, "--time-col", "year,month,day,hour", "--target", "pm2.5")
+    result = train(path, model, *time_col, "--target", "pm2.5")
     assert result.exit_code == 0, result.output
     info = runner.invoke(app, ["info", "--model", str(model), "--format", "json"])
     assert json.loads(info.stdout)["data"]["time"] == "year + month + day + hour"

@@ -37,13 +37,15 @@ def train(
     ctx: typer.Context,
     data: DataFile,
     model: ModelDir = Path(DEFAULT_MODEL_DIR),
-    time_col: Annotated[str | None, typer.Option(
+    time_col: Annotated[list[str] | None, typer.Option(
         help="Time column (detected if omitted); a split date as Date,Time or "
-        "year,month,day,hour.")] = None,
+        "year,month,day,hour (or the option repeated).")] = None,
     target: Annotated[list[str] | None, typer.Option(
         help="Column(s) to forecast; default: the only numeric column.")] = None,
-    series_col: Annotated[str | None, typer.Option(
-        help="Column naming the series, for several series in one (long) file.")] = None,
+    series_col: Annotated[list[str] | None, typer.Option(
+        help="Column naming the series, for several series in one (long) file; several as "
+        "store,item (or repeated): a series is then named by its cells joined by '/', "
+        "e.g. 1/7.")] = None,
     features: Annotated[list[str] | None, typer.Option(
         help="Other numeric columns used as inputs.")] = None,
     freq: Annotated[str | None, typer.Option(
@@ -173,7 +175,7 @@ def settings_from_options(opts: dict) -> TrainSettings:
     time = _time_names(o["time_col"])
     spec = DataSpec(time_col=time[0] if len(time) == 1 else None,
                     time_parts=time if len(time) > 1 else [], targets=_targets(o["target"]),
-                    series_col=o["series_col"], features=split_names(o["features"]),
+                    **_series_cols(o["series_col"]), features=split_names(o["features"]),
                     freq=o["freq"], fill=check_choice("--fill", o["fill"], FILL_POLICIES),
                     duplicates=check_choice("--duplicates", o["duplicates"], DUPLICATE_POLICIES),
                     na_values=_na_values(o.get("na_values")), **_resampling(o))
@@ -203,6 +205,19 @@ def _targets(given: list[str] | None) -> list[str]:
     return names
 
 
+def _series_cols(given: list[str] | str | None) -> dict:
+    """--series-col's names as DataSpec fields: repeated (--series-col store --series-col
+    item), the names together, as "store,item" is; an empty value (an unset variable) is
+    refused rather than read as one series, which would mix every store's rows."""
+    names = split_names([given] if isinstance(given, str) else given)
+    if given and not names:
+        raise ConfigError("--series-col is empty; expected the name of the column naming "
+                          "each series (leave --series-col out for a file of one series)")
+    if len(names) > 1:
+        return {"series_col": None, "series_parts": names}
+    return {"series_col": names[0] if names else None}
+
+
 def _na_values(given: list[str] | None) -> list[str]:
     """--na-values' cells: repeated, or several as "-200,-999"."""
     return [v.strip() for value in given or [] for v in value.split(",") if v.strip()]
@@ -216,11 +231,14 @@ def _finite_wait(wait: float) -> float:
     return wait
 
 
-def _time_names(given: str | None) -> list[str]:
-    """--time-col's names; '' names the one header cell left empty (R's row names)."""
-    if given is not None and not given.strip():
+def _time_names(given: list[str] | str | None) -> list[str]:
+    """--time-col's names; '' names the one header cell left empty (R's row names).
+    Repeated (--time-col Date --time-col Time), the names together, as Date,Time is: the
+    option parser alone kept the last one."""
+    given = [given] if isinstance(given, str) else given or []
+    if given and not any(g.strip() for g in given):
         return [""]
-    return split_names([given] if given else None)
+    return split_names(given)
 
 
 def _resampling(o: dict) -> dict:

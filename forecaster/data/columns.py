@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecaster.data.cells import shown
+from forecaster.data.dup_keys import row_numbers, time_keys
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec, expand_names
 from forecaster.data.timestamps import (
@@ -58,17 +59,11 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
     """
     cols = list(raw.columns)
     spec = _expanded(spec, cols)
-    named = [spec.time_col, *spec.time_parts, spec.series_col, *spec.targets, *spec.features]
+    named = [spec.time_col, *spec.time_parts, *spec.series_cols, *spec.targets, *spec.features]
     if spec.time_col == "":
         raise ColumnError(f"{path}: --time-col '' names the one column with no name in the "
                           f"header; found none or several among {column_list(cols)}: give "
                           "the time column's name", "")
-    several = [c.strip() for c in (spec.series_col or "").split(",")]
-    if len(several) > 1 and spec.series_col not in cols and all(c in cols for c in several):
-        raise ColumnError(f"{path}: --series-col {spec.series_col} names {len(several)} "
-                          "columns; expected one column naming each series: join them into "
-                          f"one (e.g. a column '{'_'.join(several)}' holding {'-'.join(several)}"
-                          ") and name that", spec.series_col)
     for name in (n for n in named if n):
         if name not in cols:
             raise ColumnError(f"{path}: no column '{name}'; the columns are "
@@ -81,9 +76,10 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
     if parts:
         check_parts(parts, path)
     _check_roles(time_col, parts, spec, path)
-    used = {time_col, *parts, spec.series_col, *spec.features}
+    used = {time_col, *parts, *spec.series_cols, *spec.features}
     targets = spec.targets or _detect_target(raw, [c for c in cols if c not in used], path,
-                                                 first_row)
+                                                 first_row, [time_col] if time_col else parts,
+                                                 spec.series_cols)
     return replace(spec, time_col=time_col, time_parts=parts, targets=list(targets),
                    features=list(spec.features))
 
@@ -92,8 +88,11 @@ def _expanded(spec: DataSpec, cols: list[str]) -> DataSpec:
     # Options hold names as given ("a,b", or a column named "price, USD"); only here,
     # with the columns known, can they be split.
     time = expand_names([spec.time_col] if spec.time_col is not None else [], cols)
+    keys = expand_names(spec.series_cols, cols)  # "store,item": a series per pair
     return replace(spec, time_col=time[0] if len(time) == 1 else None,
                    time_parts=time if len(time) > 1 else expand_names(spec.time_parts, cols),
+                   series_col=keys[0] if len(keys) == 1 else None,
+                   series_parts=keys if len(keys) > 1 else [],
                    targets=expand_names(spec.targets, cols),
                    features=expand_names(spec.features, cols))
 
@@ -101,12 +100,13 @@ def _expanded(spec: DataSpec, cols: list[str]) -> DataSpec:
 def _check_roles(time_col: str | None, parts: list[str], spec: DataSpec, path: Path) -> None:
     # A name given twice would train two outputs (or feed two inputs) from one column, and
     # a column in two roles is read twice: as times and as numbers, say.
-    for option, names in (("--target", spec.targets), ("--features", spec.features)):
+    for option, names in (("--target", spec.targets), ("--features", spec.features),
+                          ("--series-col", spec.series_cols)):
         twice = [n for n, k in Counter(names).items() if k > 1]
         if twice:
             raise ColumnError(f"{path}: column '{twice[0]}' is named more than once in "
                               f"{option}; name each column once", twice[0])
-    roles = [("the time column", [time_col, *parts]), ("the series column", [spec.series_col]),
+    roles = [("the time column", [time_col, *parts]), ("the series column", spec.series_cols),
              ("a target", spec.targets), ("a feature", spec.features)]
     seen: dict[str, str] = {}
     for role, names in roles:
@@ -119,7 +119,7 @@ def _check_roles(time_col: str | None, parts: list[str], spec: DataSpec, path: P
 
 
 def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
-                   first_row: RowLines) -> list[str]:
+                   first_row: RowLines, times: list[str], series: list[str]) -> list[str]:
     candidates = [c for c in candidates if not saved_index(raw[c])]
     numeric = [c for c in candidates if _mostly_numeric(raw[c])]
     if len(numeric) == 1:
@@ -130,6 +130,16 @@ def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
                         f"{column_list(candidates) or 'the columns'}{why}; "
                         "expected plain numbers (10.5, not 10.5% or $10.5): fix the values, or "
                         "name one with --target")
+    keys, when = time_keys(raw, times, series, candidates)
+    if keys:  # stacked series (Store, Dept): keys to name, not values to forecast
+        rest = [c for c in numeric if c not in keys and not row_numbers(raw[c])]
+        listed = " and ".join(f"'{k}'" for k in keys)
+        name = "they name" if len(keys) > 1 else "it names"
+        raise DataError(f"{path}: several numeric columns, and rows at {when} differ in "
+                        f"{listed}: if {name} the series, give --series-col "
+                        f"{','.join([*series, *keys])}; then choose the one(s) to forecast "
+                        f"among {column_list(rest)} with --target (others can be inputs via "
+                        "--features)")
     raise DataError(f"{path}: several numeric columns ({column_list(numeric)}); choose the "
                     "one(s) to forecast with --target (others can be inputs via --features)")
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecaster.data.dup_keys import key_advice, key_columns
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec
 from forecaster.errors import DataError
@@ -60,8 +61,8 @@ def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path, written: p
                 notes.append(f"{path.name}: left out {int(twice.sum())} row(s) repeating an "
                              f"earlier row in every cell, first on line {line}")
             return handle_duplicates(data[~twice], spec, path, written, first_row, notes,
-                                     hours)
-        raise _duplicate_error(data, dup, spec, path, written, first_row, hours)
+                                     hours, cells)
+        raise _duplicate_error(data, dup, spec, path, written, first_row, hours, cells)
     if notes is not None:  # what the policy did, in numbers: a cron log shows it growing
         kept = "mean" if spec.duplicates == "mean" else f"{spec.duplicates} row"
         notes.append(f"{path.name}: {_count(data, dup)}; kept the {kept} of each "
@@ -72,24 +73,29 @@ def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path, written: p
 
 
 def _duplicate_error(data: pd.DataFrame, dup: pd.Series, spec: DataSpec, path: Path,
-                     written: pd.Series, first_row: RowLines, hours: str | None) -> DataError:
+                     written: pd.Series, first_row: RowLines, hours: str | None,
+                     cells: pd.DataFrame | None) -> DataError:
     first = data.index[dup][0]
     key = data.loc[first, ["__series", "__time"]]
     same = (data["__series"] == key["__series"]) & (data["__time"] == key["__time"])
     rows = sorted(line_of(first_row, int(i)) for i in data.index[same])[:2]
-    repeated = data.loc[dup & (data["__series"] == key["__series"]), "__time"]
-    several = "" if spec.series_col else ("if the file holds several series, name their "
-                                          "column with --series-col; else ")
     column = spec.time_col if spec.time_col is not None else " + ".join(spec.time_parts)
+    when = str(written.loc[first]).strip()
+    where = (f"{path}: duplicate timestamp {when} (rows {' and '.join(map(str, rows))} of "
+             f"time column '{column}'; {_count(data, dup)}); ")
+    keys = key_columns(data, dup, cells, spec, hours)
+    if keys:  # a key column left out: --duplicates would merge different series
+        return DataError(where + key_advice(keys, spec, key["__series"], when))
+    repeated = data.loc[dup & (data["__series"] == key["__series"]), "__time"]
+    several = "" if spec.series_cols else ("if the file holds several series, name their "
+                                          "column with --series-col; else ")
     # Most rows repeating a time: a wrong time column (InfluxDB's _start), or dates whose
     # time of day sits in another column, as likely as several series.
     other = (f"if '{column}' is not the time column, name the right one with --time-col; "
              if dup.mean() > 0.5 else "")
     if hours and dup.mean() > 0.5:
         other = f"if '{hours}' holds each date's hour, give --time-col {column},{hours}; "
-    return DataError(f"{path}: duplicate timestamp {str(written.loc[first]).strip()} (rows "
-                     f"{' and '.join(map(str, rows))} of time column '{column}'; "
-                     f"{_count(data, dup)}); {other}{several}keep one "
+    return DataError(f"{where}{other}{several}keep one "
                      "with --duplicates first|last|mean, or "
                      "for an event log bin the rows with --resample (at training: predict and "
                      "detect-anomalies use the model's choice)"

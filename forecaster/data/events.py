@@ -58,14 +58,14 @@ def explain(exc: DataError, raw: pd.DataFrame, spec: DataSpec, path: Path) -> Da
     roles = None if spec.targets or COUNT in raw.columns else _roles_counting(raw, spec, path)
     if roles is None:
         return exc
-    used = {roles.time_col, *roles.time_parts, roles.series_col, *roles.features}
+    used = {roles.time_col, *roles.time_parts, *roles.series_cols, *roles.features}
     rest = [c for c in raw.columns if c not in used]
     if rest and all(_with_units(raw[c]) for c in rest):
         return exc  # 45.2 %, 1.18 kB: numbers to export plainly, not events to count
     if rest:
         return DataError(f"{exc}; or, {HINT}")
     times = column_list([c for c in (roles.time_col, *roles.time_parts) if c])
-    keys = f" and series names ({roles.series_col})" if roles.series_col else ""
+    keys = f" and series names ({', '.join(roles.series_cols)})" if roles.series_cols else ""
     return DataError(f"{path}: found only timestamps ({times}){keys}, no numeric column to "
                      f"forecast; expected a column of numbers beside them; {HINT}")
 

@@ -24,8 +24,9 @@ from forecaster.data.layout import Layout, read_layout
 from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
 from forecaster.data.resample import resample_rows
-from forecaster.data.row_lines import RowLines, line_of
+from forecaster.data.row_lines import RowLines
 from forecaster.data.row_steps import number_rows, values_only
+from forecaster.data.series_keys import series_keys
 from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
 from forecaster.data.timestamps import parse_times
@@ -128,7 +129,7 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     data = numeric_block(raw, spec, path, first_row)
     notes += [] if spec.na_values else sentinels.marker_notes(path.name, data)
     data.insert(0, "__time", times)
-    data.insert(0, "__series", _series_keys(raw, spec, path, first_row))
+    data.insert(0, "__series", series_keys(raw, spec, path, first_row))
     data = _sorted(data, path, notes)
     if spec.resample:  # rows sharing a bin, or a timestamp, are aggregated
         data = resample_rows(data, spec, path, notes)
@@ -278,15 +279,3 @@ def _check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
         raise DataError(f"{path}: has a header but no data rows; expected rows of data under "
                         "it: check that the export finished, or that this is the right file")
 
-
-def _series_keys(raw: pd.DataFrame, spec: DataSpec, path: Path,
-                 first_row: RowLines) -> pd.Series:
-    if spec.series_col is None:
-        return pd.Series("", index=raw.index)
-    keys = raw[spec.series_col].astype(str).str.strip()
-    empty = np.flatnonzero((keys == "").to_numpy())
-    if empty.size:
-        raise DataError(f"{path}: row {line_of(first_row, int(empty[0]))}, column "
-                        f"'{spec.series_col}': empty "
-                        f"series name ({empty.size} in all); fill it in or drop those rows")
-    return keys

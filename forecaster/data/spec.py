@@ -8,6 +8,9 @@ from dataclasses import asdict, dataclass, field
 FILL_POLICIES = ("interpolate", "ffill", "zero", "error")
 DUPLICATE_POLICIES = ("error", "first", "last", "mean")
 AGGREGATES = ("mean", "sum", "min", "max", "first", "last", "count")  # --aggregate
+# Joins the key cells of a series named by several columns (--series-col store,item):
+# store 1, item 7 is series "1/7" in every output and in the bundle.
+SERIES_JOIN = "/"
 
 
 @dataclass
@@ -21,7 +24,11 @@ class DataSpec:
             "month", ...), used when ``time_col`` is None.
         targets: columns to forecast; empty means "the only numeric column". Entries may
             list several names as "a,b" (see ``expand_names``).
-        series_col: column naming the series in long format, or None.
+        series_col: column naming the series in long format, or None. "store,item" names
+            several (see ``expand_names``), which resolve to ``series_parts``.
+        series_parts: the columns that together name each series (store and item), used
+            when ``series_col`` is None; a series is named by their cells joined by
+            ``SERIES_JOIN``. Bundles from before it have none: one column or none.
         features: extra numeric input columns (known only up to now); "a,b" as for targets.
         freq: pandas frequency alias such as "h" or "15min"; None infers it.
         fill: how gaps in the time grid and missing values are filled.
@@ -40,6 +47,7 @@ class DataSpec:
     time_parts: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
     series_col: str | None = None
+    series_parts: list[str] = field(default_factory=list)
     features: list[str] = field(default_factory=list)
     freq: str | None = None
     fill: str = "interpolate"
@@ -48,6 +56,11 @@ class DataSpec:
     aggregate: str = "mean"
     day_first: bool | None = None
     na_values: list[str] = field(default_factory=list)
+
+    @property
+    def series_cols(self) -> list[str]:
+        """The columns that name the series: none for a single series, else one or more."""
+        return list(self.series_parts) or ([self.series_col] if self.series_col else [])
 
     def to_dict(self) -> dict:
         """Plain-JSON form, for the model bundle."""

@@ -30,12 +30,13 @@ RUN_ONLY = {"data", "model_dir", "device", "keep", "wait", "deterministic", "war
 GRID_OPTIONS = ("resample", "aggregate", "freq")
 # The option that sets each DataSpec field.
 SPEC_OPTIONS = {"time_col": "time_col", "time_parts": "time_col", "targets": "target",
-                "features": "features", "series_col": "series_col", "freq": "freq",
+                "features": "features", "series_col": "series_col",
+                "series_parts": "series_col", "freq": "freq",
                 "fill": "fill", "duplicates": "duplicates", "resample": "resample",
                 "aggregate": "aggregate"}
 # The columns' roles, taken as the bundle resolved them: a target found by itself at the
 # first run must not be looked for again in a file that has gained a numeric column.
-ROLE_FIELDS = ("time_col", "time_parts", "targets", "series_col", "features")
+ROLE_FIELDS = ("time_col", "time_parts", "targets", "series_col", "series_parts", "features")
 
 
 def previous_bundle(model_dir: Path, frame: Frame, cfg: ForecasterConfig,

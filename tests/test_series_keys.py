@@ -1,0 +1,81 @@
+"""Series named by several columns (``--series-col store,item``), through the real CLI."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import TINY
+from typer.testing import CliRunner
+
+from forecaster.bundle import load_bundle
+from forecaster.cli import app
+from forecaster.data.loading import load_frame
+from forecaster.data.spec import DataSpec
+
+runner = CliRunner()
+NAMES = {"1/1", "1/2", "2/1", "2/2"}
+ANOMALY = ["--anomaly", "--anomaly-window", "16", "--anomaly-epochs", "1",
+           "--anomaly-hidden", "4", "--anomaly-latent", "2"]
+
+
+def store_item(path: Path, days: int = 80, header: str = "date,store,item,sales") -> Path:
+    """Kaggle's store-item demand layout: each (store, item) pair is a daily series."""
+    rows = [header]
+    for d, t in enumerate(pd.date_range("2024-01-01", periods=days, freq="D")):
+        for s in (1, 2):
+            for i in (1, 2):
+                rows.append(f"{t:%Y-%m-%d},{s},{i},{10 * s + i + 3 * np.sin(d / 1.1):.2f}")
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def _series(out: str) -> set[str]:
+    return set(pd.read_csv(io.StringIO(out), dtype={"series": str})["series"])
+
+
+@pytest.mark.parametrize("keys", [["--series-col", "store,item"],
+                                  ["--series-col", "store", "--series-col", "item"]])
+def test_two_key_columns_name_each_series_and_later_commands_reuse_them(tmp_path: Path,
+                                                                        keys) -> None:
+    data, model = store_item(tmp_path / "train.csv"), tmp_path / "m"
+    # No --target: the key columns are not candidates, so sales is the one numeric column.
+    res = runner.invoke(app, ["train", str(data), "--model", str(model), *TINY, *keys,
+                              *ANOMALY])
+    assert res.exit_code == 0, res.output
+    meta = load_bundle(model).meta
+    assert meta["data"]["spec"]["series_parts"] == ["store", "item"]
+    assert meta["data"]["columns"] == ["sales"]
+    assert set(meta["scalers"]) == NAMES
+    for command in ("predict", "detect-anomalies"):
+        res = runner.invoke(app, [command, "--model", str(model)])
+        assert res.exit_code == 0, res.output
+        assert _series(res.stdout) == NAMES
+
+
+def test_repeated_series_col_is_a_key_of_both_in_backtest(tmp_path: Path) -> None:
+    data, out = store_item(tmp_path / "train.csv"), tmp_path / "bt.csv"
+    res = runner.invoke(app, ["backtest", str(data), "--series-col", "store", "--series-col",
+                              "item", "--epochs", "1", "--ensemble", "1", "--hidden", "4",
+                              "--window", "14", "--segment", "7", "--horizon", "7",
+                              "--start", "0.8", "-o", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    assert _series(out.read_text()) == NAMES
+
+
+def test_a_column_named_with_a_comma_is_one_key(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text('date,"store,item",sales\n' + "".join(
+        f"2024-01-{d + 1:02d},{k},{d}\n" for d in range(20) for k in "AB"))
+    frame = load_frame(path, DataSpec(series_col="store,item"))
+    assert sorted(s.name for s in frame.series) == ["A", "B"]
+    assert frame.spec.series_col == "store,item" and frame.spec.targets == ["sales"]
+
+
+def test_bundles_from_before_series_parts_keep_their_one_column() -> None:
+    old = DataSpec(series_col="store").to_dict()
+    del old["series_parts"]
+    assert DataSpec.from_dict(old).series_cols == ["store"]
