@@ -102,6 +102,7 @@ def time_keys(raw: pd.DataFrame, times: list[str], series: list[str],
     return (key_columns(data, dup, raw[columns], DataSpec()),
             " ".join(parts.loc[dup.idxmax(), times]))
 
+
 def row_numbers(col: pd.Series) -> bool:
     """Whether a column numbers the rows (Favorita's id: 0, 1, 2, ...): no value to forecast."""
     values = pd.to_numeric(col.str.strip(), errors="coerce")
