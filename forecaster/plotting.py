@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # matplotlib is imported only when a plot is drawn
 
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 700, 100
 MAX_SERIES = 6
+MAX_TITLE = 150  # characters of a series name that fit across the figure
 MIN_SPAN = 0.004  # of the time axis (about 5 px): a one-step event is a zero-width span
 
 
@@ -52,7 +53,10 @@ def _draw(top, bottom, part: pd.DataFrame, events: pd.DataFrame, name: str) -> N
     top.plot(t, part["value"], lw=0.8, color="tab:blue")
     flagged = part["is_anomaly"].to_numpy(dtype=bool)
     top.scatter(t[flagged], part["value"][flagged], s=6, color="tab:red", zorder=3)
-    top.set_ylabel(f"{name or 'value'}")
+    top.set_ylabel("value")
+    if name:  # as a title: a Prometheus name (node_load1{instance="..."}) overran the axis
+        top.set_title(name if len(name) <= MAX_TITLE else name[:MAX_TITLE - 3] + "...",
+                      loc="left", fontsize="small")
     starts, ends = axis_values(events["start"]), axis_values(events["end"])
     for ax in (top, bottom):
         for start, end in event_spans(starts, ends, t.min(), t.max()):

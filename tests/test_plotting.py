@@ -94,3 +94,16 @@ def test_characters_the_font_lacks_raise_no_warning(tmp_path: Path) -> None:
                        tmp_path / "plot.png")
     assert not [w for w in caught if "Glyph" in str(w.message)]
     assert (tmp_path / "plot.png").stat().st_size > 0
+
+
+def test_a_long_series_name_is_a_title_not_an_axis_label(tmp_path: Path, monkeypatch) -> None:
+    # A Prometheus series name as the y label ran off the figure and over the score label.
+    import forecaster.plotting as plotting
+
+    drawn = []
+    monkeypatch.setattr(plotting, "finish", lambda fig, path: drawn.append(fig))
+    table, events = _one_step_event()
+    name = 'node_load1{instance="web-2.example.internal:9100", job="node"}'
+    plot_detection(table.assign(series=name), events.assign(series=name), tmp_path / "p.png")
+    top = drawn[0].axes[0]
+    assert top.get_ylabel() == "value" and top.get_title(loc="left") == name
