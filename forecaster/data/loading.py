@@ -213,7 +213,8 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
         raise csvlines.not_utf8(path) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise csvlines.parse_error(path, exc, sep, width, span) from None
-    raw.columns = [str(c).strip() for c in raw.columns]
+    # A header of several rows was read from its last row: its names are the layout's.
+    raw.columns = layout.header if layout.stacked else [str(c).strip() for c in raw.columns]
     first_row = csvlines.row_lines(path, span, len(raw))
     raw, layout, padding = drop_padding(raw, layout, path.name)
     if not engine:  # pyarrow refuses rows of the wrong width itself (a ParserError)
@@ -224,7 +225,7 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
         raise csvlines.with_cut_line(exc, [note or ""]) from None
     csvlines.check_repeated_header(raw, path, layout.header, first_row)
     raw, steps = number_rows(raw, path)
-    notes = [n for n in (note, padding, steps) if n]
+    notes = [n for n in (layout.stacked, note, padding, steps) if n]
     if layout.comments or layout.titles:
         notes.append(f"{path.name}: skipped {layout.preamble()} before the header "
                      f"(line {layout.line})")

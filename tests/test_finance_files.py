@@ -1,0 +1,71 @@
+"""Files as finance sites and libraries write them: yfinance's header of several rows,
+Nasdaq's dollar amounts, histdata.com's rows without a header, investing.com's German
+numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import write_lines
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+from forecaster.data.loading import load_frame
+from forecaster.data.spec import DataSpec
+from forecaster.errors import DataError
+
+TINY = ["--no-anomaly", "--epochs", "1", "--folds", "1", "--window", "8", "--segment", "4",
+        "--horizon", "2", "--hidden", "4", "--layers", "1"]
+runner = CliRunner()
+DAYS = pd.bdate_range("2024-01-02", periods=40)
+
+
+def yfinance(tickers: list[str]) -> list[str]:
+    """yf.download(tickers).to_csv(): Price, Ticker and Date rows; Close = 100 + row (+ 1000
+    for the second ticker), Volume = 5000 + row."""
+    fields = [(f, t) for f in ("Close", "Volume") for t in tickers]
+    lines = [",".join(["Price", *(f for f, _ in fields)]),
+             ",".join(["Ticker", *(t for _, t in fields)]), "Date" + "," * len(fields)]
+    for i, day in enumerate(DAYS):
+        cells = [100 + i + 1000 * tickers.index(t) if f == "Close" else 5000 + i
+                 for f, t in fields]
+        lines.append(",".join([f"{day:%Y-%m-%d}", *map(str, cells)]))
+    return lines
+
+
+def test_yfinance_header_of_three_rows_trains(tmp_path: Path) -> None:
+    path = write_lines(tmp_path, yfinance(["AAPL"]))
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *TINY,
+                                 "--target", "Close"])
+    assert result.exit_code == 0, result.output
+    frame = load_frame(path, DataSpec(targets=["Close"], features=["Volume"]))
+    assert frame.spec.time_col == "Date" and frame.freq == "B"
+    (s,) = frame.series
+    assert s.index[0] == pd.Timestamp("2024-01-02", tz="UTC") and len(s.index) == 40
+    assert s.values[:2].tolist() == [[100, 5000], [101, 5001]]
+    assert any("3 header rows" in n for n in frame.notes)
+
+
+def test_yfinance_two_tickers_join_the_header_rows(tmp_path: Path) -> None:
+    path = write_lines(tmp_path, yfinance(["AAPL", "MSFT"]))
+    frame = load_frame(path, DataSpec(targets=["Close MSFT", "Close AAPL"]))
+    (s,) = frame.series
+    assert s.values[0].tolist() == [1100, 100]
+    assert any("joining" in n and "'Close AAPL'" in n for n in frame.notes)
+    with pytest.raises(DataError, match="several numeric columns.*Volume MSFT"):
+        load_frame(path, DataSpec())
+
+
+def test_yfinance_rows_keep_their_file_line_numbers(tmp_path: Path) -> None:
+    lines = yfinance(["AAPL"])
+    lines[5] = lines[5].replace(",102,", ",x,")
+    with pytest.raises(DataError, match=r"row 6, column 'Close': 'x'"):
+        load_frame(write_lines(tmp_path, lines), DataSpec(targets=["Close"]))
+
+
+def test_a_second_row_of_text_under_a_header_is_no_header_row(tmp_path: Path) -> None:
+    lines = ["date,value", "Ticker,AAPL", "Date,", "2024-01-02,1", "2024-01-03,2"]
+    with pytest.raises(DataError, match="row 2, column 'value': 'AAPL'"):
+        load_frame(write_lines(tmp_path, lines), DataSpec())
