@@ -69,3 +69,53 @@ def test_a_second_row_of_text_under_a_header_is_no_header_row(tmp_path: Path) ->
     lines = ["date,value", "Ticker,AAPL", "Date,", "2024-01-02,1", "2024-01-03,2"]
     with pytest.raises(DataError, match="row 2, column 'value': 'AAPL'"):
         load_frame(write_lines(tmp_path, lines), DataSpec())
+
+
+def nasdaq(n: int = 40) -> list[str]:
+    """Nasdaq.com's historical data: newest first, prices with a dollar sign."""
+    lines = ["Date,Close/Last,Volume,Open"]
+    for i, day in enumerate(DAYS[:n]):
+        lines.insert(1, f"{day:%m/%d/%Y},${100 + i}.25,{5000 + i},${99 + i}.5")
+    return lines
+
+
+def test_nasdaq_dollar_prices_are_numbers(tmp_path: Path) -> None:
+    path = write_lines(tmp_path, nasdaq())
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *TINY,
+                                 "--target", "Close/Last"])
+    assert result.exit_code == 0, result.output
+    frame = load_frame(path, DataSpec(targets=["Close/Last"], features=["Open"]))
+    (s,) = frame.series
+    assert s.values[:2].tolist() == [[100.25, 99.5], [101.25, 100.5]]
+    assert any("'Close/Last'" in n and "currency sign" in n for n in frame.notes)
+    with pytest.raises(DataError, match=r"several numeric columns \(Close/Last, Volume, Open"):
+        load_frame(path, DataSpec())  # the volume is no longer taken silently
+
+
+@pytest.mark.parametrize(("cells", "expected"), [
+    (["$1,234.50", "-$5", "$-2.5"], [1234.5, -5, -2.5]),
+    (["12.5 €", "-3 €", ""], [12.5, -3, None]),
+    (["£7", "NA", "£0.25"], [7, None, 0.25]),
+])
+def test_currency_signs_before_or_after_a_number(tmp_path: Path, cells: list[str],
+                                                 expected: list) -> None:
+    lines = ["timestamp,price"] + [f'2024-01-0{i + 1},"{c}"' for i, c in enumerate(cells)]
+    (s,) = load_frame(write_lines(tmp_path, lines), DataSpec(fill="zero")).series
+    assert s.values[:3, 0].tolist() == [0 if v is None else v for v in expected]
+
+
+def test_signs_that_differ_within_a_column_stay_text(tmp_path: Path) -> None:
+    lines = ["timestamp,price,volume", "2024-01-01,$5,1", "2024-01-02,€5,2", "2024-01-03,$6,3"]
+    with pytest.raises(DataError, match=r"row 2, column 'price': '\$5' is not a number"):
+        load_frame(write_lines(tmp_path, lines), DataSpec(targets=["price"]))
+
+
+def test_a_default_target_names_the_columns_left_out_as_text(tmp_path: Path) -> None:
+    lines = ["Date,Change %,Volume,Note,Empty"] + [
+        f"{day:%Y-%m-%d},{i / 10}%,{100 + i},ok," for i, day in enumerate(DAYS[:10])]
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec())
+    assert frame.spec.targets == ["Volume"]
+    (note,) = [n for n in frame.notes if "left out as text" in n]
+    assert "Change %, Note" in note and "'0.0%'" in note and "Empty" not in note
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec(targets=["Volume"]))
+    assert not any("left out as text" in n for n in frame.notes)

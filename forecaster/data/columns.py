@@ -128,10 +128,36 @@ def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
         why = _why_not(raw, candidates, first_row)
         raise DataError(f"{path}: no numeric column to forecast among "
                         f"{column_list(candidates) or 'the columns'}{why}; "
-                        "expected plain numbers (10.5, not 10.5% or $10.5): fix the values, or "
+                        "expected plain numbers (10.5, not 10.5% or 10.5 USD): fix the values, or "
                         "name one with --target")
     raise DataError(f"{path}: several numeric columns ({column_list(numeric)}); choose the "
                     "one(s) to forecast with --target (others can be inputs via --features)")
+
+
+def skipped_text(raw: pd.DataFrame, spec: DataSpec, path: Path,
+                 first_row: RowLines) -> list[str]:
+    """A note naming the columns passed over as text where the target was chosen by
+    default: prices written '$106.79' were skipped, and the volume forecast, silently.
+
+    Args:
+        raw: the file's cells, as text.
+        spec: the roles, the target detected.
+        path: the file, for the note.
+        first_row: the first row's line in the file, for the note.
+
+    Returns:
+        The note, or nothing where no column of text was passed over.
+    """
+    used = {spec.time_col, *spec.time_parts, spec.series_col, *spec.targets, *spec.features}
+    text = [c for c in raw.columns if c not in used and not _mostly_numeric(raw[c])
+            and not_numbers(raw[c].str.strip()).any()]
+    if not text:
+        return []
+    example = _why_not(raw, text, first_row).strip(" ()")
+    return [f"{path.name}: forecasting {column_list(spec.targets)}, the only numeric column; "
+            f"left out as text: {column_list(text, limit=8)} "
+            f"({example}): name the target with --target if it is one of those, after "
+            "fixing its cells"]
 
 
 def _why_not(raw: pd.DataFrame, candidates: list[str], first_row: RowLines) -> str:
