@@ -119,3 +119,30 @@ def test_a_default_target_names_the_columns_left_out_as_text(tmp_path: Path) -> 
     assert "Change %, Note" in note and "'0.0%'" in note and "Empty" not in note
     frame = load_frame(write_lines(tmp_path, lines), DataSpec(targets=["Volume"]))
     assert not any("left out as text" in n for n in frame.notes)
+
+
+def histdata(n: int = 40) -> list[str]:
+    """histdata.com's generic ASCII M1 bars: no header, ';', compact date and time."""
+    times = pd.date_range("2024-01-02", periods=n, freq="min")
+    bars = [[1.1 + i / 1e4 + d for d in (0, 5e-4, -5e-4, 0)] for i in range(n)]
+    return [f"{t:%Y%m%d %H%M%S};" + ";".join(f"{p:.4f}" for p in bar) + ";0"
+            for t, bar in zip(times, bars, strict=True)]
+
+
+@pytest.mark.parametrize("first", [0, 1])  # repeated values in the first row, or not
+def test_histdata_rows_without_a_header_are_told_to_add_one(tmp_path: Path, first: int) -> None:
+    lines = histdata()
+    lines[0] = lines[0].replace("1.1000;0", "1.1004;0") if first else lines[0]
+    path = write_lines(tmp_path, lines)
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *TINY])
+    assert result.exit_code == 65, result.output
+    assert "looks like data, not a header" in result.output
+    assert "20240102 000000;1.1000" in result.output and "add a header row" in result.output
+
+
+def test_histdata_rows_with_a_header_added_read(tmp_path: Path) -> None:
+    path = write_lines(tmp_path, ["DateTime;Open;High;Low;Close;Volume", *histdata()])
+    frame = load_frame(path, DataSpec(targets=["Close"]))
+    (s,) = frame.series
+    assert frame.freq == "min" and s.index[1] == pd.Timestamp("2024-01-02 00:01", tz="UTC")
+    assert s.values[:2, 0].tolist() == [1.1, 1.1001]

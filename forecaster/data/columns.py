@@ -28,6 +28,9 @@ from forecaster.errors import DataError
 # 13/01/2024, 12:00) or a month name before a number (Jan 2024). The parser alone reads
 # names like 'T1', 'm3' or '1st' as times.
 _DATE_LIKE = re.compile(r"\d[-/:.]\d|[A-Za-z]{3,}\.?\s+\d")
+# histdata.com's compact date and time, "20240102 000000": no separator to tell it by.
+_COMPACT = (r"(1[89]|2\d)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])"  # YYYYMMDD
+            r"[ T]?([01]\d|2[0-3])[0-5]\d([0-5]\d)?")  # HHMM or HHMMSS
 
 
 class ColumnError(DataError):
@@ -201,4 +204,5 @@ def header_is_data(cells: list[str]) -> bool:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "could not infer format": a NaT is the answer
         when = pd.to_datetime(text, errors="coerce", format="mixed", utc=True).notna()
-    return bool((number | (when & text.str.contains(_DATE_LIKE))).all())
+    compact = text.str.fullmatch(_COMPACT)
+    return bool((number | compact | (when & text.str.contains(_DATE_LIKE))).all())
