@@ -146,3 +146,40 @@ def test_histdata_rows_with_a_header_added_read(tmp_path: Path) -> None:
     (s,) = frame.series
     assert frame.freq == "min" and s.index[1] == pd.Timestamp("2024-01-02 00:01", tz="UTC")
     assert s.values[:2, 0].tolist() == [1.1, 1.1001]
+
+
+def german_investing(n: int = 40) -> list[str]:
+    """investing.com in a German locale: quoted cells, day-first dotted dates, 1.132,83."""
+    lines = ['"Datum","Zuletzt","Vol.","+/- %"']
+    for i, day in enumerate(DAYS[:n]):
+        lines.insert(1, f'"{day:%d.%m.%Y}","1.{100 + i},{i % 10}5","6,83M","-0,13%"')
+    return lines
+
+
+def test_german_investing_numbers_read_as_decimal_commas(tmp_path: Path) -> None:
+    path = write_lines(tmp_path, german_investing(), prefix="\ufeff")
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *TINY])
+    assert result.exit_code == 0, result.output
+    frame = load_frame(path, DataSpec())
+    (s,) = frame.series
+    assert frame.spec.targets == ["Zuletzt"] and frame.spec.time_col == "Datum"
+    assert s.index[0] == pd.Timestamp("2024-01-02", tz="UTC")
+    assert s.values[:3, 0].tolist() == [1100.05, 1101.15, 1102.25]
+    assert any("read 1.139,95 as 1139.95 (a decimal comma" in n for n in frame.notes)
+
+
+@pytest.mark.parametrize(("cells", "expected"), [
+    (["3,227", "1.132,83", "0,5"], [3.227, 1132.83, 0.5]),  # the column tells: decimals
+    (["3,25", "-1,5", "7"], [3.25, -1.5, 7]),
+])
+def test_quoted_decimal_commas_in_a_comma_file(tmp_path: Path, cells: list[str],
+                                               expected: list[float]) -> None:
+    lines = ["timestamp,value"] + [f'2024-01-0{i + 1},"{c}"' for i, c in enumerate(cells)]
+    (s,) = load_frame(write_lines(tmp_path, lines), DataSpec()).series
+    assert s.values[:, 0].tolist() == expected
+
+
+def test_quoted_commas_by_threes_alone_are_still_refused(tmp_path: Path) -> None:
+    lines = ["timestamp,value", '2024-01-01,"3,227"', '2024-01-02,"1,500"', "2024-01-03,2"]
+    with pytest.raises(DataError, match="may group thousands.*or mark decimals"):
+        load_frame(write_lines(tmp_path, lines), DataSpec(targets=["value"]))

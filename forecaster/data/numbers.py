@@ -18,6 +18,8 @@ THOUSAND_DOTS = r"\s*[+-]?\d{1,3}(\.\d{3})+(,\d+)?\s*"  # 1.234,5 and 12.000
 WHOLE_THOUSANDS = r"[+-]?[1-9]\d{0,2}(\.\d{3})+"  # 1.136, 12.000.000 (no decimals)
 THOUSAND_COMMAS = r"\s*[+-]?\d{1,3}(,\d{3})+(\.\d+)?\s*"  # "5,003.46", "1,000,000"
 SURE_COMMAS = r"\s*[+-]?\d{1,3}(,\d{3})+\.\d+\s*|\s*[+-]?\d{1,3}(,\d{3}){2,}\s*"
+QUOTED_DECIMAL = r"\s*[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+\s*|\s*[+-]?\d+\s*"  # 1.132,83 0,5 7
+SURE_DECIMAL = r"\s*[+-]?\d{1,3}(\.\d{3})+,\d+\s*|\s*[+-]?\d*,(\d{1,2}|\d{4,})\s*"
 SIGNS = "$€£¥"
 _AMOUNT = r"[+-]?(\d[\d,.]*|[.,]\d+)"
 PRICED = (rf"\s*[+-]?\s*(?P<a>[{SIGNS}])\s*{_AMOUNT}\s*"  # $106.79, -$5, $-5
@@ -57,7 +59,7 @@ def locale_numbers(raw: pd.DataFrame, path: Path, sep: str) -> list[str]:
     if sep != ",":
         decimal_commas(raw)
         return notes + thousand_dots(raw, path, sep)
-    return notes + thousand_commas(raw, path)
+    return notes + thousand_commas(raw, path) + quoted_decimal_commas(raw, path)
 
 
 def currency_signs(raw: pd.DataFrame, path: Path) -> list[str]:
@@ -179,3 +181,26 @@ def _beside_hundreds(cells: pd.Series, grouped: pd.Series) -> bool:
         return False
     return bool(cells[grouped].str.fullmatch(r"[+-]?[1-9]\d{0,2}(,\d{3})+").all()
                 and np.median(np.abs(cells[whole].astype(np.float64))) >= 100)
+
+
+def quoted_decimal_commas(raw: pd.DataFrame, path: Path) -> list[str]:
+    """Quoted numbers written "1.132,83" in a comma-separated file (investing.com in a German
+    locale): read as 1132.83, with a note, where the column shows it: a cell with dots
+    grouping thousands before the comma, or a comma not followed by three digits ("0,5").
+    "3,227" alone may be 3227: left to the refusal that says so."""
+    notes = []
+    for col in raw.columns:
+        text = raw[col]
+        if not text.str.contains(",", regex=False).any():
+            continue
+        cells = text.str.strip()
+        cells = cells[(cells != "") & ~is_na_word(cells)]
+        sure = cells.str.fullmatch(SURE_DECIMAL)
+        if not sure.any() or not cells.str.fullmatch(QUOTED_DECIMAL).all():
+            continue
+        raw[col] = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        first = cells[sure].iloc[0]
+        notes.append(ColumnNote(col, f"{path.name}: column '{col}': read {first} as "
+                                f"{raw[col][cells[sure].index[0]].strip()} (a decimal comma"
+                                f"{', dots grouping thousands' * ('.' in first)})"))
+    return notes
