@@ -29,6 +29,9 @@ from forecaster.errors import DataError
 # 13/01/2024, 12:00) or a month name before a number (Jan 2024). The parser alone reads
 # names like 'T1', 'm3' or '1st' as times.
 _DATE_LIKE = re.compile(r"\d[-/:.]\d|[A-Za-z]{3,}\.?\s+\d")
+# histdata.com's compact date and time, "20240102 000000": no separator to tell it by.
+_COMPACT = (r"(1[89]|2\d)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])"  # YYYYMMDD
+            r"[ T]?([01]\d|2[0-3])[0-5]\d([0-5]\d)?")  # HHMM or HHMMSS
 
 
 class ColumnError(DataError):
@@ -128,7 +131,7 @@ def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
         why = _why_not(raw, candidates, first_row)
         raise DataError(f"{path}: no numeric column to forecast among "
                         f"{column_list(candidates) or 'the columns'}{why}; "
-                        "expected plain numbers (10.5, not 10.5% or $10.5): fix the values, or "
+                        "expected plain numbers (10.5, not 10.5% or 10.5 USD): fix the values, or "
                         "name one with --target")
     keys, when = time_keys(raw, times, series, candidates)
     if keys:  # stacked series (Store, Dept): keys to name, not values to forecast
@@ -142,6 +145,32 @@ def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
                         "--features)")
     raise DataError(f"{path}: several numeric columns ({column_list(numeric)}); choose the "
                     "one(s) to forecast with --target (others can be inputs via --features)")
+
+
+def skipped_text(raw: pd.DataFrame, spec: DataSpec, path: Path,
+                 first_row: RowLines) -> list[str]:
+    """A note naming the columns passed over as text where the target was chosen by
+    default: prices written '$106.79' were skipped, and the volume forecast, silently.
+
+    Args:
+        raw: the file's cells, as text.
+        spec: the roles, the target detected.
+        path: the file, for the note.
+        first_row: the first row's line in the file, for the note.
+
+    Returns:
+        The note, or nothing where no column of text was passed over.
+    """
+    used = {spec.time_col, *spec.time_parts, spec.series_col, *spec.targets, *spec.features}
+    text = [c for c in raw.columns if c not in used and not _mostly_numeric(raw[c])
+            and not_numbers(raw[c].str.strip()).any()]
+    if not text:
+        return []
+    example = _why_not(raw, text, first_row).strip(" ()")
+    return [f"{path.name}: forecasting {column_list(spec.targets)}, the only numeric column; "
+            f"left out as text: {column_list(text, limit=8)} "
+            f"({example}): name the target with --target if it is one of those, after "
+            "fixing its cells"]
 
 
 def _why_not(raw: pd.DataFrame, candidates: list[str], first_row: RowLines) -> str:
@@ -187,4 +216,5 @@ def header_is_data(cells: list[str]) -> bool:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "could not infer format": a NaT is the answer
         when = pd.to_datetime(text, errors="coerce", format="mixed", utc=True).notna()
-    return bool((number | (when & text.str.contains(_DATE_LIKE))).all())
+    compact = text.str.fullmatch(_COMPACT)
+    return bool((number | compact | (when & text.str.contains(_DATE_LIKE))).all())

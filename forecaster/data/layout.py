@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from forecaster.data.csvlines import Span, open_span
+from forecaster.data.header_rows import MAX_ROWS, stacked_header
 from forecaster.data.table_end import WORDS
 from forecaster.errors import DataError
 
@@ -40,6 +41,8 @@ class Layout:
         named: whether a first line "sep=;" named the separator.
         comments: how many '#' comment lines came before the header.
         titles: how many title lines came before it (see ``_title``).
+        stacked: a note saying how a header of several rows (yfinance's) was read, where
+            ``header`` names its columns and ``start`` and ``line`` are its last row's.
     """
 
     sep: str
@@ -49,6 +52,7 @@ class Layout:
     named: bool = False
     comments: int = 0
     titles: int = 0
+    stacked: str = ""
 
     def preamble(self) -> str:
         """The lines before the header, in words: "the 'sep=;' line and 2 comment lines"."""
@@ -79,7 +83,21 @@ def read_layout(path: Path) -> Layout:
                         "with a header row and data rows after them: check that this is the "
                         "file (or export) holding the data")
     sep = named or _sniff(path, start)
-    return replace(layout, sep=sep, header=_header(path, sep, start))
+    return _stacked(path, replace(layout, sep=sep, header=_header(path, sep, start)))
+
+
+def _stacked(path: Path, layout: Layout) -> Layout:
+    # A header of several rows is read from its last row on, under the names it gives:
+    # row numbers in messages stay the file's lines.
+    with open_span(path, Span(start=layout.start)) as fh:
+        lines = list(islice(fh, MAX_ROWS + 1))
+    text = [line.decode("utf-8-sig", errors="replace").rstrip("\r\n") for line in lines]
+    found = stacked_header(text, layout.sep, path.name)
+    if found is None:
+        return layout
+    skip = sum(len(line) for line in lines[:found.rows - 1])
+    return replace(layout, header=found.names, start=layout.start + skip,
+                   line=layout.line + found.rows - 1, stacked=found.note)
 
 
 def _preamble(path: Path) -> tuple[int, int, str | None, int, int]:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data import csvlines, events, numbers, sentinels
-from forecaster.data.columns import header_is_data, resolve_columns
+from forecaster.data.columns import header_is_data, resolve_columns, skipped_text
 from forecaster.data.day_clock import hour_column
 from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise
@@ -117,10 +117,12 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> 
 def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
            spec: DataSpec, steps: bool) -> Frame:
     raw, spec = events.count_events(raw, spec, path)
+    given = bool(spec.targets)
     try:
         spec = resolve_columns(raw, spec, path, first_row)
     except DataError as exc:
         raise events.explain(exc, raw, spec, path) from None
+    notes += [] if given else skipped_text(raw, spec, path, first_row)
     notes = numbers.read_columns_only(notes, spec.targets + spec.features)
     raw, year_note = year_less_months(raw, spec.time_col, path)
     notes += [year_note] if year_note else []
@@ -217,7 +219,8 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
         raise csvlines.not_utf8(path) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise csvlines.parse_error(path, exc, sep, width, span) from None
-    raw.columns = [str(c).strip() for c in raw.columns]
+    # A header of several rows was read from its last row: its names are the layout's.
+    raw.columns = layout.header if layout.stacked else [str(c).strip() for c in raw.columns]
     first_row = csvlines.row_lines(path, span, len(raw))
     raw, layout, padding = drop_padding(raw, layout, path.name)
     if not engine:  # pyarrow refuses rows of the wrong width itself (a ParserError)
@@ -228,16 +231,11 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
         raise csvlines.with_cut_line(exc, [note or ""]) from None
     csvlines.check_repeated_header(raw, path, layout.header, first_row)
     raw, steps = number_rows(raw, path)
-    notes = [n for n in (note, padding, steps) if n]
+    notes = [n for n in (layout.stacked, note, padding, steps) if n]
     if layout.comments or layout.titles:
         notes.append(f"{path.name}: skipped {layout.preamble()} before the header "
                      f"(line {layout.line})")
-    if sep != ",":
-        raw = numbers.decimal_commas(raw)
-        notes += numbers.thousand_dots(raw, path, sep)
-    else:
-        notes += numbers.thousand_commas(raw, path)
-    return raw, notes, first_row
+    return raw, notes + numbers.locale_numbers(raw, path, sep), first_row
 
 
 def _engine() -> dict:

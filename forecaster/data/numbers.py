@@ -1,5 +1,5 @@
 """Numbers as spreadsheets in other locales write them: decimal commas, thousands dots,
-and (quoted, in comma-separated files) thousands commas.
+(quoted, in comma-separated files) thousands commas; and currency signs ($106.79).
 
 Decimal commas and thousands dots are looked for only in files not separated by commas.
 """
@@ -18,6 +18,12 @@ THOUSAND_DOTS = r"\s*[+-]?\d{1,3}(\.\d{3})+(,\d+)?\s*"  # 1.234,5 and 12.000
 WHOLE_THOUSANDS = r"[+-]?[1-9]\d{0,2}(\.\d{3})+"  # 1.136, 12.000.000 (no decimals)
 THOUSAND_COMMAS = r"\s*[+-]?\d{1,3}(,\d{3})+(\.\d+)?\s*"  # "5,003.46", "1,000,000"
 SURE_COMMAS = r"\s*[+-]?\d{1,3}(,\d{3})+\.\d+\s*|\s*[+-]?\d{1,3}(,\d{3}){2,}\s*"
+QUOTED_DECIMAL = r"\s*[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+\s*|\s*[+-]?\d+\s*"  # 1.132,83 0,5 7
+SURE_DECIMAL = r"\s*[+-]?\d{1,3}(\.\d{3})+,\d+\s*|\s*[+-]?\d*,(\d{1,2}|\d{4,})\s*"
+SIGNS = "$€£¥"
+_AMOUNT = r"[+-]?(\d[\d,.]*|[.,]\d+)"
+PRICED = (rf"\s*[+-]?\s*(?P<a>[{SIGNS}])\s*{_AMOUNT}\s*"  # $106.79, -$5, $-5
+          rf"|\s*{_AMOUNT}\s*(?P<b>[{SIGNS}])\s*")  # 1.132,83 €
 
 
 class ColumnNote(str):
@@ -36,6 +42,46 @@ class ColumnNote(str):
 def read_columns_only(notes: list[str], columns: list[str]) -> list[str]:
     """``notes`` less the column notes on columns not in ``columns``."""
     return [n for n in notes if not isinstance(n, ColumnNote) or n.column in columns]
+
+
+def locale_numbers(raw: pd.DataFrame, path: Path, sep: str) -> list[str]:
+    """Rewrite the cells of numbers written in a locale's way as plain numbers (in place).
+
+    Args:
+        raw: the file's cells, as text.
+        path: the file, for the notes.
+        sep: its separator: decimal commas are looked for only where it is no comma.
+
+    Returns:
+        Notes (``ColumnNote``) on the columns read so.
+    """
+    notes = currency_signs(raw, path)  # first: "$1,234.56" is then a thousands comma
+    if sep != ",":
+        decimal_commas(raw)
+        return notes + thousand_dots(raw, path, sep)
+    return notes + thousand_commas(raw, path) + quoted_decimal_commas(raw, path)
+
+
+def currency_signs(raw: pd.DataFrame, path: Path) -> list[str]:
+    """Amounts written with a currency sign ($106.79, Nasdaq.com's prices; 5,20 €) read
+    without it, with a note, in a column whose every value carries the same sign. Read as
+    text, such columns were passed over and another (the volume) forecast silently."""
+    notes = []
+    for col in raw.columns:
+        text = raw[col]
+        if not text.str.contains(f"[{SIGNS}]", regex=True).any():
+            continue
+        cells = text.str.strip()
+        cells = cells[(cells != "") & ~is_na_word(cells)]
+        found = cells.str.extract(f"^(?:{PRICED})$")
+        signs = found["a"].fillna(found["b"])
+        if signs.isna().any() or signs.nunique() != 1:
+            continue
+        raw[col] = text.str.replace(f"\\s*[{SIGNS}]\\s*", "", regex=True)
+        first = cells.iloc[0]
+        notes.append(ColumnNote(col, f"{path.name}: column '{col}': read {first} as "
+                                f"{raw[col][cells.index[0]].strip()} (a currency sign)"))
+    return notes
 
 
 def decimal_commas(raw: pd.DataFrame) -> pd.DataFrame:
@@ -135,3 +181,26 @@ def _beside_hundreds(cells: pd.Series, grouped: pd.Series) -> bool:
         return False
     return bool(cells[grouped].str.fullmatch(r"[+-]?[1-9]\d{0,2}(,\d{3})+").all()
                 and np.median(np.abs(cells[whole].astype(np.float64))) >= 100)
+
+
+def quoted_decimal_commas(raw: pd.DataFrame, path: Path) -> list[str]:
+    """Quoted numbers written "1.132,83" in a comma-separated file (investing.com in a German
+    locale): read as 1132.83, with a note, where the column shows it: a cell with dots
+    grouping thousands before the comma, or a comma not followed by three digits ("0,5").
+    "3,227" alone may be 3227: left to the refusal that says so."""
+    notes = []
+    for col in raw.columns:
+        text = raw[col]
+        if not text.str.contains(",", regex=False).any():
+            continue
+        cells = text.str.strip()
+        cells = cells[(cells != "") & ~is_na_word(cells)]
+        sure = cells.str.fullmatch(SURE_DECIMAL)
+        if not sure.any() or not cells.str.fullmatch(QUOTED_DECIMAL).all():
+            continue
+        raw[col] = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        first = cells[sure].iloc[0]
+        notes.append(ColumnNote(col, f"{path.name}: column '{col}': read {first} as "
+                                f"{raw[col][cells[sure].index[0]].strip()} (a decimal comma"
+                                f"{', dots grouping thousands' * ('.' in first)})"))
+    return notes

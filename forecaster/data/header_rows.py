@@ -1,0 +1,105 @@
+"""Headers of several rows: yfinance's ``yf.download(...).to_csv()`` (0.2.48 on).
+
+yfinance writes its columns' two levels and the index's name as three header rows::
+
+    Price,Close,High,Low,Open,Volume
+    Ticker,AAPL,AAPL,AAPL,AAPL,AAPL
+    Date,,,,,
+    2024-01-02,185.6,...
+
+Read with its first row alone for the header, the file had no time column ("Price") and a
+row of tickers for data. Only this shape is taken for such a header: below the first row,
+rows whose first cell is a word and whose other cells are words (tickers), the last of
+them naming the time column with its other cells empty, right above a row of data.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from forecaster.data.timestamps import TIME_NAMES
+
+MAX_ROWS = 4  # header rows looked for: yfinance writes 3 (2 levels and the index's name)
+WORD = re.compile(r"[A-Za-z][A-Za-z _]*")  # a row's name: Ticker, Price, Date
+TICKER = re.compile(r"\S*[A-Za-z]\S*")  # AAPL, BRK-B, ^GSPC, EURUSD=X, 0700.HK
+
+
+@dataclass(frozen=True)
+class Stacked:
+    """A header of several rows, read as one.
+
+    Attributes:
+        rows: how many lines the header takes.
+        names: the columns' names: the time column's, then the values'.
+        note: what was read, in words, for the user.
+    """
+
+    rows: int
+    names: list[str]
+    note: str
+
+
+def stacked_header(lines: list[str], sep: str, name: str) -> Stacked | None:
+    """The header of several rows that ``lines`` (the header's line on) start with.
+
+    Args:
+        lines: the first lines of the table, from its header line on.
+        sep: the separator.
+        name: the file's name, for the note.
+
+    Returns:
+        The header read as one, or None where the first line alone is the header.
+    """
+    try:
+        rows = [next(csv.reader([line], delimiter=sep), []) for line in lines]
+    except csv.Error:  # a stray carriage return in binary junk: no header of several rows
+        return None
+    rows = [[cell.strip() for cell in row] for row in rows]
+    top = rows[0] if rows else []
+    # The first row names the columns' level (Price), not the time column: a header
+    # "date,value" over a row "Ticker,AAPL" is a header over a bad row.
+    if (len(rows) < 3 or len(top) < 2 or not all(top[1:]) or not WORD.fullmatch(top[0])
+            or top[0].lower() in TIME_NAMES):
+        return None
+    for last in range(1, min(MAX_ROWS, len(rows) - 1)):
+        if _lowest(rows[last], len(rows[0])):
+            return _named(rows[:last + 1], name) if _data(rows[last + 1]) else None
+        if not _tickers(rows[last], len(rows[0])):
+            return None
+    return None
+
+
+def _tickers(row: list[str], width: int) -> bool:
+    # A row between the first and the last: its name (Ticker), then a ticker each column.
+    return (len(row) == width and bool(WORD.fullmatch(row[0]))
+            and all(TICKER.fullmatch(c) for c in row[1:]))
+
+
+def _lowest(row: list[str], width: int) -> bool:
+    # The index's name (Date, Datetime) over empty cells: the last header row.
+    return len(row) == width and row[0].lower() in TIME_NAMES and not any(row[1:])
+
+
+def _data(row: list[str]) -> bool:
+    return bool(row) and any(ch.isdigit() for ch in row[0])
+
+
+def _named(rows: list[list[str]], name: str) -> Stacked:
+    # The first row naming each column once names them (one ticker: Close, High, ...);
+    # else the rows' names are joined (two tickers: "Close AAPL", "Close MSFT").
+    levels = [row[1:] for row in rows[:-1]]
+    unique = next((i for i, level in enumerate(levels) if max(Counter(level).values()) == 1),
+                  None)
+    if unique is not None:
+        values = levels[unique]
+        how = f"named by header row {unique + 1} ('{rows[unique][0]}')"
+    else:
+        values = [" ".join(cells) for cells in zip(*levels, strict=True)]
+        how = (f"named by joining header rows 1 to {len(levels)} "
+               f"({', '.join(repr(r[0]) for r in rows[:-1])}), e.g. '{values[0]}'")
+    note = (f"{name}: read {len(rows)} header rows (yfinance's layout): time column "
+            f"'{rows[-1][0]}' from row {len(rows)}, value columns {how}")
+    return Stacked(rows=len(rows), names=[rows[-1][0], *values], note=note)
