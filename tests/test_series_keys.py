@@ -79,3 +79,14 @@ def test_bundles_from_before_series_parts_keep_their_one_column() -> None:
     old = DataSpec(series_col="store").to_dict()
     del old["series_parts"]
     assert DataSpec.from_dict(old).series_cols == ["store"]
+
+
+def test_a_key_column_of_text_is_not_named_among_columns_left_out(tmp_path: Path) -> None:
+    # Favorita keys a series by store and a family of text ("BREAD/BAKERY"): with the
+    # target chosen by default, the key column is no column of text passed over.
+    path = store_item(tmp_path / "fam.csv", header="date,store,family,sales")
+    text = path.read_text().replace(",1,1,", ",1,GROCERY,").replace(",2,1,", ",2,GROCERY,")
+    path.write_text(text.replace(",1,2,", ",1,DAIRY,").replace(",2,2,", ",2,DAIRY,"))
+    frame = load_frame(path, DataSpec(series_col="store,family"))
+    assert frame.spec.targets == ["sales"]
+    assert not any("left out as text" in n for n in frame.notes), frame.notes
