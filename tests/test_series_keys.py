@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,8 @@ def test_two_key_columns_name_each_series_and_later_commands_reuse_them(tmp_path
         res = runner.invoke(app, [command, "--model", str(model)])
         assert res.exit_code == 0, res.output
         assert _series(res.stdout) == NAMES
+    info = runner.invoke(app, ["info", "--model", str(model), "--format", "json"])
+    assert json.loads(info.stdout)["data"]["series_by"] == ["store", "item"]
 
 
 def test_repeated_series_col_is_a_key_of_both_in_backtest(tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ def describe(bundle: Bundle) -> dict:
                  "na_values": (data.get("spec") or {}).get("na_values", []),
                  "nonnegative": meta["forecaster"].get("nonnegative", []),
                  "counters": meta["forecaster"].get("counters", {}),
-                 "series": len(series),
+                 "series": len(series), "series_by": _series_by(data.get("spec") or {}),
                  **_period([s["first"] for s in series.values()],
                            [s["last"] for s in series.values()])},
         "forecaster": meta["forecaster"].get("config", {}),
@@ -44,6 +44,12 @@ def describe(bundle: Bundle) -> dict:
         "sources": meta.get("settings", {}).get("sources", {}),
         "versions": meta.get("versions", {}),
     }
+
+
+def _series_by(spec: dict) -> list[str]:
+    # The --series-col column(s); bundles from before series_parts have one or none.
+    return list(spec.get("series_parts") or []) or ([spec["series_col"]]
+                                                     if spec.get("series_col") else [])
 
 
 def _period(firsts: list[str], lasts: list[str]) -> dict:
@@ -121,6 +127,11 @@ def render_info(summary: dict) -> str:
     return captured.get()
 
 
+def _series_line(d: dict) -> str:
+    by = d.get("series_by") or []
+    return f"{d['series']} (named by {', '.join(by)})" if by else str(d["series"])
+
+
 def _print_info(console: Console, summary: dict) -> None:
     d = summary["data"]
     facts = [("bundle", summary["bundle"]), ("created", summary["created"]),
@@ -128,7 +139,7 @@ def _print_info(console: Console, summary: dict) -> None:
              ("time", d["time"] or "?"), ("frequency", _frequency(d)),
              ("rows binned (--resample)", d["resample"] or "-"),
              ("targets", ", ".join(d["targets"] or [])),
-             ("columns", ", ".join(d["columns"] or [])), ("series", str(d["series"])),
+             ("columns", ", ".join(d["columns"] or [])), ("series", _series_line(d)),
              ("training period", f"{d['first']} .. {d['last']}"),
              ("filled values", str(d["n_filled"])),
              ("missing-value markers", ", ".join(d["na_values"]) or "-"),
