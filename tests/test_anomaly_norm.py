@@ -66,3 +66,17 @@ def test_train_settles_auto_per_file(tmp_path: Path, make, given: list[str],
     assert result.exit_code == 0, result.output
     assert _anomaly_norm(model) == expected
     assert ("a trend" in result.stderr) == (expected == "revin" and not given)
+
+
+def test_the_trend_note_names_only_the_targets_that_trend(tmp_path: Path) -> None:
+    # LD2011's meters: one joins late (zero, then active) beside a steady one; the note
+    # named both, as if every target trended.
+    csv, model = tmp_path / "d.csv", tmp_path / "m"
+    _growing(480).assign(steady=make_series(n=480, seed=3)["value"]).to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--model", str(model), *ANOMALY,
+                                 "--target", "value,steady"])
+    assert result.exit_code == 0, result.output
+    assert _anomaly_norm(model) == "revin"
+    assert ("value: most of the later training rows lie outside the range of the earlier "
+            "ones (a trend): the anomaly model compares each window's shape, not its level, "
+            "for every target") in result.stderr

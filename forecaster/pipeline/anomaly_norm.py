@@ -38,27 +38,40 @@ def settle_norm(st: TrainSettings, frame: Frame, rows: list[int],
     if st.anomaly_norm != "auto":
         return st
     k = len(frame.spec.targets)
-    votes = [v for s, n in zip(frame.series, rows, strict=True)
-             if (v := trends(s.values[:n, :k], s.observed[:n, :k])) is not None]
+    found = [trending(s.values[:n, :k], s.observed[:n, :k])
+             for s, n in zip(frame.series, rows, strict=True)]
+    votes = [bool(f) for f in found if f is not None]
     revin = bool(votes) and 2 * sum(votes) >= len(votes)
     if revin and report is not None:
-        report.note(f"{', '.join(frame.spec.targets)}: most of the later training rows lie "
-                    "outside the range of the earlier ones (a trend): the anomaly model "
-                    "compares each window's shape, not its level (--anomaly-norm revin; "
-                    "--anomaly-norm none compares levels)")
+        # Name the columns that trend: one late-joining meter among steady ones was
+        # reported as if every target trended.
+        cols = sorted({j for f in found if f for j in f})
+        every = ", for every target" if len(cols) < k else ""
+        report.note(f"{', '.join(frame.spec.targets[j] for j in cols)}: most of the later "
+                    "training rows lie outside the range of the earlier ones (a trend): the "
+                    f"anomaly model compares each window's shape, not its level{every} "
+                    "(--anomaly-norm revin; --anomaly-norm none compares levels)")
     return replace(st, anomaly_norm="revin" if revin else "none")
 
 
 def trends(values: np.ndarray, observed: np.ndarray) -> bool | None:
     """Whether any column's last fifth lies mostly outside its first half's range; None
     for too few rows. Filled-in values are left out."""
+    found = trending(values, observed)
+    return None if found is None else bool(found)
+
+
+def trending(values: np.ndarray, observed: np.ndarray) -> list[int] | None:
+    """The columns whose last fifth lies mostly outside their first half's range; None
+    for too few rows. Filled-in values are left out."""
     n = len(values)
     if n < MIN_ROWS:
         return None
     head, tail = slice(0, n // 2), slice(n - n // 5, n)
+    found = []
     for j in range(values.shape[1]):
         h = values[head, j][observed[head, j]]
         t = values[tail, j][observed[tail, j]]
         if len(h) and len(t) and np.mean((t > h.max()) | (t < h.min())) > DRIFT_SHARE:
-            return True
-    return False
+            found.append(j)
+    return found
