@@ -91,13 +91,14 @@ def test_detect_reports_steps_and_since_takes_a_step(model: Path) -> None:
 
 def test_detect_since_refuses_a_negative_step_and_warns_past_the_end(model: Path) -> None:
     # '-1' parsed as the year -1: an internal error (OutOfBoundsDatetime), not a usage error.
-    for since in ("-1", "1990-01-01"):  # a date would select nothing, silently, for cron
+    # A fraction, 590.5, is neither a date nor a step.
+    for since in ("-1", "1990-01-01", "590.5"):  # a date would select nothing, for cron
         result = runner.invoke(app, ["detect-anomalies", "--model", str(model),
                                      f"--since={since}"])
         assert result.exit_code == 2, result.output
-        assert result.stderr == (f"Error: --since {since}: this data is indexed by step "
-                                 "numbers, not dates; expected a step number from 0 (the "
-                                 "data's steps run 1 to 600)\n")
+        assert result.stderr == (f"Error: --since {since}: this data is indexed by whole step "
+                                 "numbers, not dates or fractions; expected a step number "
+                                 "from 0 (the data's steps run 1 to 600)\n")
     for since in ("1000", "10000000000"):  # past the largest step a series holds, too
         result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--since",
                                      since])

@@ -222,8 +222,9 @@ def _cutoff(s: Series, ds: DetectSettings, frame: Frame) -> int:
     if ds.since is not None:
         if is_steps(s.index) and not str(ds.since).strip().isdigit():
             # A date compares with the steps' 1970 stand-ins: nothing would be scored.
-            raise ConfigError(f"--since {ds.since}: this data is indexed by step numbers, not "
-                              f"dates; expected a step number from 0 (the data's steps run "
+            raise ConfigError(f"--since {ds.since}: this data is indexed by whole step "
+                              "numbers, not dates or fractions; expected a step number from "
+                              f"0 (the data's steps run "
                               f"{step_numbers(s.index[:1])[0]} to "
                               f"{step_numbers(s.index[-1:])[0]})")
         try:
