@@ -27,6 +27,7 @@ from forecaster.data.resample import resample_rows
 from forecaster.data.row_lines import RowLines
 from forecaster.data.row_steps import number_rows, values_only
 from forecaster.data.series_keys import series_keys
+from forecaster.data.sessions import closed_hours_note
 from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
 from forecaster.data.timestamps import parse_times
@@ -143,6 +144,9 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
         notes.append(_off_grid_note(path, freq, n_off, *first_off))
     if n_filled:
         notes.append(_filled_note(path, series, n_filled, spec.fill))
+        longest = max(series, key=lambda s: len(s.index))
+        closed = closed_hours_note(path.name, longest.index, longest.observed.any(axis=1))
+        notes += [closed] if closed else []
     return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes)
 
 
