@@ -15,6 +15,7 @@ import pandas as pd
 
 from forecaster.data.cells import shown
 from forecaster.data.dup_keys import row_numbers, time_keys
+from forecaster.data.labels import is_label, label_columns
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec, expand_names
 from forecaster.data.timestamps import (
@@ -124,6 +125,8 @@ def _check_roles(time_col: str | None, parts: list[str], spec: DataSpec, path: P
 def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
                    first_row: RowLines, times: list[str], series: list[str]) -> list[str]:
     candidates = [c for c in candidates if not saved_index(raw[c])]
+    labels = label_columns(raw, candidates)  # the answer, not a value (Yahoo's is_anomaly)
+    candidates = [c for c in candidates if c not in labels]
     numeric = [c for c in candidates if _mostly_numeric(raw[c])]
     if len(numeric) == 1:
         return numeric
@@ -143,8 +146,10 @@ def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
                         f"{','.join([*series, *keys])}; then choose the one(s) to forecast "
                         f"among {column_list(rest)} with --target (others can be inputs via "
                         "--features)")
-    raise DataError(f"{path}: several numeric columns ({column_list(numeric)}); choose the "
-                    "one(s) to forecast with --target (others can be inputs via --features)")
+    left = f"; left out {', '.join(labels)}: 0/1 labels" if labels else ""
+    raise DataError(f"{path}: several numeric columns ({column_list(numeric)}{left}); choose "
+                    "the one(s) to forecast with --target (others can be inputs via "
+                    "--features)")
 
 
 def skipped_text(raw: pd.DataFrame, spec: DataSpec, path: Path,
@@ -163,7 +168,7 @@ def skipped_text(raw: pd.DataFrame, spec: DataSpec, path: Path,
     """
     used = {spec.time_col, *spec.time_parts, *spec.series_cols, *spec.targets, *spec.features}
     text = [c for c in raw.columns if c not in used and not _mostly_numeric(raw[c])
-            and not_numbers(raw[c].str.strip()).any()]
+            and not_numbers(raw[c].str.strip()).any() and not is_label(raw[c])]
     if not text:
         return []
     example = _why_not(raw, text, first_row).strip(" ()")

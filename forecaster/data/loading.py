@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecaster.data import csvlines, events, numbers, sentinels
+from forecaster.data import csvlines, events, labels, numbers, sentinels
 from forecaster.data.columns import header_is_data, resolve_columns, skipped_text
 from forecaster.data.day_clock import hour_column
 from forecaster.data.duplicates import handle_duplicates
@@ -58,13 +58,20 @@ class Series:
 
 @dataclass
 class Frame:
-    """All series of one file, with their shared layout."""
+    """All series of one file, with their shared layout.
+
+    Attributes:
+        notes: what reading did, for stderr (rows sorted, values filled, ...).
+        warnings: what may be wrong with the roles given (a column of 0/1 anomaly labels
+            chosen as a feature), for stderr as warnings.
+    """
 
     series: list[Series]
     spec: DataSpec
     freq: str
     n_filled: int
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def columns(self) -> list[str]:
@@ -123,6 +130,8 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     except DataError as exc:
         raise events.explain(exc, raw, spec, path) from None
     notes += [] if given else skipped_text(raw, spec, path, first_row)
+    label_notes, warned = labels.label_notes(raw, spec, path, detected=not given)
+    notes += label_notes
     notes = numbers.read_columns_only(notes, spec.targets + spec.features)
     raw, year_note = year_less_months(raw, spec.time_col, path)
     notes += [year_note] if year_note else []
@@ -143,7 +152,8 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
         notes.append(_off_grid_note(path, freq, n_off, *first_off))
     if n_filled:
         notes.append(_filled_note(path, series, n_filled, spec.fill))
-    return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes)
+    return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes,
+                 warnings=warned)
 
 
 def _written_times(raw: pd.DataFrame, spec: DataSpec) -> pd.Series:
