@@ -1,8 +1,9 @@
-"""Anomaly labels beside the values (Yahoo S5, SKAB): never chosen by default, warned about
-when an option chooses them."""
+"""Which columns are targets: anomaly labels beside the values (Yahoo S5, SKAB), never
+chosen by default and warned about when an option chooses them; and --target all."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 from conftest import TINY, make_series
 from typer.testing import CliRunner
 
+from forecaster.bundle import load_bundle
 from forecaster.cli import app
 from forecaster.data.labels import is_label
 from forecaster.data.loading import load_frame
@@ -75,3 +77,35 @@ def test_yahoo_a4_components_stay_candidates_and_labels_are_named(tmp_path: Path
     message = str(err.value)
     assert "several numeric columns (value, trend, noise; left out anomaly, changepoint" in (
         message)
+
+
+def wide(path: Path, names: list[str], n: int = 480) -> Path:
+    """A wide file: a time column and one daily-seasonal column per name."""
+    frame = make_series(n)[["timestamp"]]
+    for k, name in enumerate(names):
+        frame[name] = make_series(n, seed=k)["value"] + k
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_target_all_forecasts_each_value_column_but_features(tmp_path: Path) -> None:
+    data = wide(tmp_path / "rates.csv", ["c0", "c1", "c2", "c3"])
+    model = tmp_path / "m"
+    res = runner.invoke(app, ["train", str(data), "--model", str(model), *TINY,
+                              "--target", "all", "--features", "c3"])
+    assert res.exit_code == 0, res.output
+    assert "--target all: forecasting 3 numeric columns: c0, c1, c2" in res.stderr
+    assert load_bundle(model).meta["data"]["columns"] == ["c0", "c1", "c2", "c3"]
+    res = runner.invoke(app, ["predict", "--model", str(model)])
+    assert res.exit_code == 0, res.output
+    assert set(pd.read_csv(io.StringIO(res.stdout))["target"]) == {"c0", "c1", "c2"}
+
+
+def test_target_all_leaves_labels_out_and_a_column_named_all_is_that_column(
+        tmp_path: Path) -> None:
+    data = yahoo_a1(tmp_path / "a1.csv")
+    frame = load_frame(data, DataSpec(targets=["all"]))
+    assert frame.spec.targets == ["value"]
+    assert any("left out is_anomaly" in n for n in frame.notes), frame.notes
+    named = wide(tmp_path / "named.csv", ["all", "other"])
+    assert load_frame(named, DataSpec(targets=["all"])).spec.targets == ["all"]

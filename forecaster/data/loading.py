@@ -29,6 +29,7 @@ from forecaster.data.row_steps import number_rows, values_only
 from forecaster.data.series_keys import series_keys
 from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
+from forecaster.data.target_all import all_note, wants_all
 from forecaster.data.timestamps import parse_times
 from forecaster.data.values import numeric_block
 from forecaster.data.year_less import year_less_months
@@ -124,12 +125,14 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> 
 def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
            spec: DataSpec, steps: bool) -> Frame:
     raw, spec = events.count_events(raw, spec, path)
-    given = bool(spec.targets)
+    every = wants_all(spec.targets, list(raw.columns))  # --target all
+    given = bool(spec.targets) and not every
     try:
         spec = resolve_columns(raw, spec, path, first_row)
     except DataError as exc:
         raise events.explain(exc, raw, spec, path) from None
-    notes += [] if given else skipped_text(raw, spec, path, first_row)
+    notes += [all_note(path, spec.targets)] if every else []
+    notes += [] if given or every else skipped_text(raw, spec, path, first_row)
     label_notes, warned = labels.label_notes(raw, spec, path, detected=not given)
     notes += label_notes
     notes = numbers.read_columns_only(notes, spec.targets + spec.features)
