@@ -41,7 +41,9 @@ def train(
         help="Time column (detected if omitted); a split date as Date,Time or "
         "year,month,day,hour (or the option repeated).")] = None,
     target: Annotated[list[str] | None, typer.Option(
-        help="Column(s) to forecast; default: the only numeric column.")] = None,
+        help="Column(s) to forecast; default: the only numeric column. 'all': every "
+        "numeric column not otherwise used (time, series keys, features and 0/1 anomaly "
+        "labels aside), unless the file has a column named 'all'.")] = None,
     series_col: Annotated[list[str] | None, typer.Option(
         help="Column naming the series, for several series in one (long) file; several as "
         "store,item (or repeated): a series is then named by its cells joined by '/', "

@@ -15,8 +15,10 @@ import pandas as pd
 
 from forecaster.data.cells import shown
 from forecaster.data.dup_keys import row_numbers, time_keys
+from forecaster.data.labels import is_label, label_columns
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec, expand_names
+from forecaster.data.target_all import wants_all
 from forecaster.data.timestamps import (
     check_parts,
     column_list,
@@ -61,7 +63,8 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
         DataError: a named column is missing, or no target can be chosen.
     """
     cols = list(raw.columns)
-    spec = _expanded(spec, cols)
+    every = wants_all(spec.targets, cols)  # --target all: chosen below, as by default
+    spec = _expanded(replace(spec, targets=[]) if every else spec, cols)
     named = [spec.time_col, *spec.time_parts, *spec.series_cols, *spec.targets, *spec.features]
     if spec.time_col == "":
         raise ColumnError(f"{path}: --time-col '' names the one column with no name in the "
@@ -82,7 +85,7 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
     used = {time_col, *parts, *spec.series_cols, *spec.features}
     targets = spec.targets or _detect_target(raw, [c for c in cols if c not in used], path,
                                                  first_row, [time_col] if time_col else parts,
-                                                 spec.series_cols)
+                                                 spec.series_cols, every)
     return replace(spec, time_col=time_col, time_parts=parts, targets=list(targets),
                    features=list(spec.features))
 
@@ -122,10 +125,16 @@ def _check_roles(time_col: str | None, parts: list[str], spec: DataSpec, path: P
 
 
 def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
-                   first_row: RowLines, times: list[str], series: list[str]) -> list[str]:
+                   first_row: RowLines, times: list[str], series: list[str],
+                   every: bool = False) -> list[str]:
+    # The only numeric column; or with --target all, each one (the keys of stacked
+    # series aside: they are refused alike, as values they would be forecast).
     candidates = [c for c in candidates if not saved_index(raw[c])]
+    labels = label_columns(raw, candidates)  # the answer, not a value (Yahoo's is_anomaly)
+    candidates = [c for c in candidates if c not in labels]
     numeric = [c for c in candidates if _mostly_numeric(raw[c])]
-    if len(numeric) == 1:
+    if len(numeric) == 1 or (every and numeric and not time_keys(raw, times, series,
+                                                                 candidates)[0]):
         return numeric
     if not numeric:
         why = _why_not(raw, candidates, first_row)
@@ -143,8 +152,10 @@ def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
                         f"{','.join([*series, *keys])}; then choose the one(s) to forecast "
                         f"among {column_list(rest)} with --target (others can be inputs via "
                         "--features)")
-    raise DataError(f"{path}: several numeric columns ({column_list(numeric)}); choose the "
-                    "one(s) to forecast with --target (others can be inputs via --features)")
+    left = f"; left out {', '.join(labels)}: 0/1 labels" if labels else ""
+    raise DataError(f"{path}: several numeric columns ({column_list(numeric)}{left}); choose "
+                    "the one(s) to forecast with --target, or --target all for each (others "
+                    "can be inputs via --features)")
 
 
 def skipped_text(raw: pd.DataFrame, spec: DataSpec, path: Path,
@@ -163,7 +174,7 @@ def skipped_text(raw: pd.DataFrame, spec: DataSpec, path: Path,
     """
     used = {spec.time_col, *spec.time_parts, *spec.series_cols, *spec.targets, *spec.features}
     text = [c for c in raw.columns if c not in used and not _mostly_numeric(raw[c])
-            and not_numbers(raw[c].str.strip()).any()]
+            and not_numbers(raw[c].str.strip()).any() and not is_label(raw[c])]
     if not text:
         return []
     example = _why_not(raw, text, first_row).strip(" ()")

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecaster.data import csvlines, events, numbers, sentinels
+from forecaster.data import csvlines, events, labels, numbers, sentinels
 from forecaster.data.columns import header_is_data, resolve_columns, skipped_text
 from forecaster.data.day_clock import hour_column
 from forecaster.data.duplicates import handle_duplicates
@@ -30,6 +30,7 @@ from forecaster.data.series_keys import series_keys
 from forecaster.data.sessions import closed_hours_note
 from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
+from forecaster.data.target_all import all_note, wants_all
 from forecaster.data.timestamps import parse_times
 from forecaster.data.values import numeric_block
 from forecaster.data.year_less import year_less_months
@@ -59,13 +60,20 @@ class Series:
 
 @dataclass
 class Frame:
-    """All series of one file, with their shared layout."""
+    """All series of one file, with their shared layout.
+
+    Attributes:
+        notes: what reading did, for stderr (rows sorted, values filled, ...).
+        warnings: what may be wrong with the roles given (a column of 0/1 anomaly labels
+            chosen as a feature), for stderr as warnings.
+    """
 
     series: list[Series]
     spec: DataSpec
     freq: str
     n_filled: int
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def columns(self) -> list[str]:
@@ -118,12 +126,16 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> 
 def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
            spec: DataSpec, steps: bool) -> Frame:
     raw, spec = events.count_events(raw, spec, path)
-    given = bool(spec.targets)
+    every = wants_all(spec.targets, list(raw.columns))  # --target all
+    given = bool(spec.targets) and not every
     try:
         spec = resolve_columns(raw, spec, path, first_row)
     except DataError as exc:
         raise events.explain(exc, raw, spec, path) from None
-    notes += [] if given else skipped_text(raw, spec, path, first_row)
+    notes += [all_note(path, spec.targets)] if every else []
+    notes += [] if given or every else skipped_text(raw, spec, path, first_row)
+    label_notes, warned = labels.label_notes(raw, spec, path, detected=not given)
+    notes += label_notes
     notes = numbers.read_columns_only(notes, spec.targets + spec.features)
     raw, year_note = year_less_months(raw, spec.time_col, path)
     notes += [year_note] if year_note else []
@@ -147,7 +159,8 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
         longest = max(series, key=lambda s: len(s.index))
         closed = closed_hours_note(path.name, longest.index, longest.observed.any(axis=1))
         notes += [closed] if closed else []
-    return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes)
+    return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes,
+                 warnings=warned)
 
 
 def _written_times(raw: pd.DataFrame, spec: DataSpec) -> pd.Series:

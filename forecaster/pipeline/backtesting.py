@@ -116,6 +116,8 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
     bt = replace(bt, train=replace(bt.train, data=order))
     for note in frame.notes:
         report.note(note)
+    for warning in frame.warnings:
+        report.warn(warning)
     grid = make_grid(frame)
     times = pd.date_range(grid.start, periods=grid.n, freq=frame.freq)
     bt = replace(bt, train=_shape(bt, frame, grid.n, times, report))

@@ -110,6 +110,8 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     frame = load_frame(path, st.data)
     for note in frame.notes:
         report.note(note)
+    for warning in frame.warnings:
+        report.warn(warning)
     if st.warm_start:
         check_step(Path(st.model_dir), frame)
     given, st = st, resolve_shape(st, frame, report)
