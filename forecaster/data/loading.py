@@ -20,6 +20,7 @@ from forecaster.data.columns import header_is_data, resolve_columns, skipped_tex
 from forecaster.data.day_clock import hour_column
 from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise
+from forecaster.data.grid_notes import grid_notes
 from forecaster.data.layout import Layout, read_layout
 from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
@@ -27,7 +28,6 @@ from forecaster.data.resample import resample_rows
 from forecaster.data.row_lines import RowLines
 from forecaster.data.row_steps import number_rows, values_only
 from forecaster.data.series_keys import series_keys
-from forecaster.data.sessions import closed_hours_note
 from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
 from forecaster.data.target_all import all_note, wants_all
@@ -152,13 +152,7 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
         data = handle_duplicates(data, spec, path, _written_times(raw, spec), first_row, notes,
                                  hour_column(raw, spec.time_col), raw)
     series, freq, n_filled, n_off, first_off = regularise(data, spec, path)
-    if n_off:
-        notes.append(_off_grid_note(path, freq, n_off, *first_off))
-    if n_filled:
-        notes.append(_filled_note(path, series, n_filled, spec.fill))
-        longest = max(series, key=lambda s: len(s.index))
-        closed = closed_hours_note(path.name, longest.index, longest.observed.any(axis=1))
-        notes += [closed] if closed else []
+    notes += grid_notes(path, series, freq, spec.fill, n_off, first_off)
     return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes,
                  warnings=warned)
 
@@ -179,24 +173,6 @@ def _sorted(data: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame:
     if not data.groupby("__series", sort=False)["__time"].is_monotonic_increasing.all():
         notes.append(f"{path.name}: rows were not in time order; they were sorted")
     return ordered
-
-
-def _filled_note(path: Path, series: list, n_filled: int, fill: str) -> str:
-    rows = sum(int((~s.observed.all(axis=1)).sum()) for s in series)
-    total = sum(len(s.index) for s in series)
-    note = f"{path.name}: filled {n_filled} missing values in {rows} row(s) by '{fill}'"
-    if rows > total / 2:  # a given --freq finer than the data, or a feed mostly down
-        note += (f": {rows} of the grid's {total} rows are filled in, not observed; check "
-                 "--freq (or bin the rows with --resample)")
-    return note
-
-
-def _off_grid_note(path: Path, freq: str, n_off: int, first: pd.Timestamp, name: str) -> str:
-    # Up to 1 % of rows off the grid are tolerated, but their values are lost: say so.
-    where = f" of series '{name}'" if name else ""
-    return (f"{path.name}: dropped {n_off} row(s) off the '{freq}' grid, first at "
-            f"{first.isoformat()}{where}; give the right --freq, or bin the rows with "
-            f"--resample {freq} to keep them")
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
