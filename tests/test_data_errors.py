@@ -169,6 +169,9 @@ CASES = [
         [",".join(f"m{i}" for i in range(38))]
         + [",".join(str((i * j) % 7 / 7) for j in range(38)) for i in range(30)]), [], DATA,
      ["several numeric columns (m0, m1", "choose the one(s) to forecast with --target"]),
+    ("headerless-first-row-0-1", text(  # not pandas' names: those are three or more
+        [f"{i % 2},{(i * 3 + 1) % 7}" for i in range(60)]), [], DATA,
+     ["the first line (0,1", "looks like data, not a header"]),
     ("numbered-sensors-no-time", text(  # read as steps; then which to forecast?
         [",".join(f"s{i}" for i in range(1, 21))]
         + [",".join(str((i * j) % 7) for j in range(20)) for i in range(30)]), [], DATA,

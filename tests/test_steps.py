@@ -248,3 +248,36 @@ def test_one_column_of_unix_times_is_not_read_as_values(tmp_path: Path) -> None:
     path.write_text("created\n" + "\n".join(map(str, times)))
     with pytest.raises(DataError, match="found 1 column"):
         load_frame(path, DataSpec())
+
+
+def _table(path: Path, header: str, rows: list[str]) -> Path:
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_a_lone_day_column_newest_first_is_still_the_time(tmp_path: Path) -> None:
+    # Read as values alone, the file was forecast in file order: reversed.
+    path = _table(tmp_path / "d.csv", "day,price,vol",
+                  [f"{120 - i},{100 + (i * 7) % 13},{i % 5}" for i in range(120)])
+    frame = load_frame(path, DataSpec(targets=["price"]))
+    assert frame.spec.time_col == "day" and not any("read as steps" in n for n in frame.notes)
+
+
+@pytest.mark.parametrize(("header", "rows", "spec"), [
+    # Unix seconds under an unknown name, newest first: times, not values.
+    ("created,temp", [f"{1700000000 - 60 * i},{(i * 7) % 13}" for i in range(120)], {}),
+    # Stacked stores with no time: their rows would number one after another.
+    ("store,sales", [f"{1 + i // 60},{(i * 7) % 13}" for i in range(180)],
+     {"series_col": "store", "targets": ["sales"]}),
+])
+def test_no_time_column_is_still_refused_where_steps_would_misread(
+        tmp_path: Path, header: str, rows: list[str], spec: dict) -> None:
+    with pytest.raises(DataError, match="no time column found"):
+        load_frame(_table(tmp_path / "f.csv", header, rows), DataSpec(**spec))
+
+
+def test_a_given_time_column_makes_no_step_column(tmp_path: Path) -> None:
+    path = _table(tmp_path / "f.csv", "idx,a,b",
+                  [f"{(i * 37) % 100},{i % 7},{i % 5}" for i in range(100)])
+    with pytest.raises(DataError, match=r"several numeric columns \(a, b\)"):
+        load_frame(path, DataSpec(time_col="idx"))

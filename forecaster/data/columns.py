@@ -221,7 +221,7 @@ def header_is_data(cells: list[str]) -> bool:
     text = pd.Series(cells, dtype=str).str.strip()
     if text.empty or not text.str.contains(r"\d").all():
         return False
-    if len(text) > 1 and text.tolist() == [str(i) for i in range(len(text))]:
+    if len(text) > 2 and text.tolist() == [str(i) for i in range(len(text))]:
         return False  # pandas' names of unnamed columns, 0, 1, 2, ... (to_csv of a matrix)
     number = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").notna()
     with warnings.catch_warnings():

@@ -126,6 +126,8 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> 
 def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
            spec: DataSpec, steps: bool) -> Frame:
     raw, spec = events.count_events(raw, spec, path)
+    raw, steps_note = number_rows(raw, path, spec)  # several columns of values alone
+    notes += [steps_note] if steps_note else []
     every = wants_all(spec.targets, list(raw.columns))  # --target all
     given = bool(spec.targets) and not every
     try:

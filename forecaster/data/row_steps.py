@@ -19,31 +19,55 @@ import pandas as pd
 from forecaster.data import events
 from forecaster.data.columns import is_na_word
 from forecaster.data.numeric_times import COMPACT_DIGITS, EPOCH_RANGES
-from forecaster.data.timestamps import TIME_NAMES
+from forecaster.data.spec import DataSpec
+from forecaster.data.timestamps import PART_NAMES, TIME_NAMES, detect_time
+from forecaster.errors import DataError
 
 STEP = "step"
-RISING = 0.9  # share of rises that makes a column of several an index or times
+MONOTONE = 0.9  # share of rises (or falls) that makes a column of several an index or times
 
 
 def values_only(raw: pd.DataFrame, path: Path) -> bool:
-    """Whether ``raw`` is named columns of numbers alone (more than half of each column's
-    cells that hold anything): values with no times, not an event log of timestamps.
-
-    With several columns, one mostly rising is refused (left to ``detect_time``'s advice):
-    it may be times in a form not recognised (seconds under a name such as ``t``) or the
-    row numbers; LSTNet's exchange rates and electricity loads hold none.
-    """
-    if raw.empty or any(str(c).lower() in TIME_NAMES for c in raw.columns):
+    """Whether ``raw`` is one named column of numbers (more than half of its cells that
+    hold anything): values with no times, not an event log of timestamps."""
+    if raw.shape[1] != 1 or raw.empty or raw.columns[0].lower() in TIME_NAMES:
         return False
-    for col in raw.columns:
-        text = raw[col].str.strip()
-        cells = text[(text != "") & ~is_na_word(text)]
-        numbers = pd.to_numeric(cells, errors="coerce")
-        if len(cells) == 0 or numbers.notna().mean() <= 0.5 or _clock_numbers(cells, numbers):
-            return False
-        if raw.shape[1] > 1 and (numbers.dropna().diff().dropna() > 0).mean() >= RISING:
-            return False
-    return not events.times_only(raw, path)
+    return _numbers_alone(raw[raw.columns[0]]) and not events.times_only(raw, path)
+
+
+def columns_of_values(raw: pd.DataFrame, spec: DataSpec, path: Path) -> bool:
+    """Whether ``raw``, of several columns, is numbers alone with no time column.
+
+    Only where nothing names or finds a time column (a lone 'day' or 'year', newest
+    first, is one), no --series-col stacks series (their rows would number one after
+    another), and no column keeps rising or falling: such a column may be times in a form
+    not recognised (Unix seconds under a name such as ``created``) or the row numbers.
+    """
+    if raw.shape[1] < 2 or raw.empty or spec.time_col is not None or spec.time_parts \
+            or spec.series_cols:
+        return False
+    names = [str(c).lower() for c in raw.columns]
+    if any(n in TIME_NAMES or n in PART_NAMES for n in names):
+        return False
+    if not all(_numbers_alone(raw[c], ordered=False) for c in raw.columns):
+        return False
+    try:
+        detect_time(raw, path)
+    except DataError:
+        return True
+    return False
+
+
+def _numbers_alone(col: pd.Series, ordered: bool = True) -> bool:
+    # Mostly numbers, and not Unix times or compact dates; ``ordered=False``: nor a
+    # column that keeps rising or falling.
+    text = col.str.strip()
+    cells = text[(text != "") & ~is_na_word(text)]
+    numbers = pd.to_numeric(cells, errors="coerce")
+    if len(cells) == 0 or numbers.notna().mean() <= 0.5 or _clock_numbers(cells, numbers):
+        return False
+    steps = numbers.dropna().diff().dropna()
+    return ordered or not ((steps > 0).mean() >= MONOTONE or (steps < 0).mean() >= MONOTONE)
 
 
 def _clock_numbers(cells: pd.Series, numbers: pd.Series) -> bool:
@@ -56,10 +80,13 @@ def _clock_numbers(cells: pd.Series, numbers: pd.Series) -> bool:
     return compact or any(numbers.between(lo, hi).all() for lo, hi in EPOCH_RANGES.values())
 
 
-def number_rows(raw: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, str | None]:
+def number_rows(raw: pd.DataFrame, path: Path,
+                spec: DataSpec | None = None) -> tuple[pd.DataFrame, str | None]:
     """``raw`` with a first column ``step`` numbering its rows 0, 1, 2, ... where it is
-    values only, and a note saying so (None where it is not)."""
-    if not values_only(raw, path):
+    values only, and a note saying so (None where it is not): one column as it is read;
+    several once the options are known (``spec``), which may name a time column."""
+    alone = values_only(raw, path) if spec is None else columns_of_values(raw, spec, path)
+    if not alone:
         return raw, None
     steps = pd.Series(np.arange(len(raw)).astype(str), index=raw.index)
     raw = pd.concat([steps.rename(STEP), raw], axis=1)
