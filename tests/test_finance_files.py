@@ -183,3 +183,23 @@ def test_quoted_commas_by_threes_alone_are_still_refused(tmp_path: Path) -> None
     lines = ["timestamp,value", '2024-01-01,"3,227"', '2024-01-02,"1,500"', "2024-01-03,2"]
     with pytest.raises(DataError, match="may group thousands.*or mark decimals"):
         load_frame(write_lines(tmp_path, lines), DataSpec(targets=["value"]))
+
+
+def test_one_decimal_comma_among_thousands_leaves_the_column_refused(tmp_path: Path) -> None:
+    # A US column of "2,175"-style counts with one slip, "12,5": every count read as
+    # 2.175, a thousand times too small, with a note on the slip alone.
+    cells = [f"{2 + i % 7},{175 + i:03d}" for i in range(30)] + ["12,5"]
+    lines = ["timestamp,visits"] + [f'2024-01-{1 + i % 28:02d} {i // 28:02d}:00,"{c}"'
+                                    for i, c in enumerate(cells)]
+    with pytest.raises(DataError, match="'2,175' is not a number"):
+        load_frame(write_lines(tmp_path, lines), DataSpec(targets=["visits"]))
+
+
+def test_series_keys_keep_their_commas(tmp_path: Path) -> None:
+    # Quoted keys "1,2" and "1,10" read as decimals named the series '1.2' and '1.10',
+    # and a bundle trained before had none of them.
+    lines = ["date,key,sales"] + [f'2024-01-{d:02d},"{k}",{d + len(k)}' for d in range(1, 29)
+                                  for k in ("1,2", "1,10", "2,5")]
+    frame = load_frame(write_lines(tmp_path, lines), DataSpec(series_col="key"))
+    assert sorted(s.name for s in frame.series) == ["1,10", "1,2", "2,5"]
+    assert not any("decimal comma" in n for n in frame.notes)

@@ -138,7 +138,7 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     notes += [] if given or every else skipped_text(raw, spec, path, first_row)
     label_notes, warned = labels.label_notes(raw, spec, path, detected=not given)
     notes += label_notes
-    notes = numbers.read_columns_only(notes, spec.targets + spec.features)
+    notes = numbers.read_columns_only(notes, spec.targets + spec.features, raw)
     raw, year_note = year_less_months(raw, spec.time_col, path)
     notes += [year_note] if year_note else []
     times = parse_times(raw, spec.time_col, spec.time_parts, path, first_row, steps)

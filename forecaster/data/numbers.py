@@ -32,16 +32,26 @@ class ColumnNote(str):
     column of every cron run that forecasts the active power helped no one."""
 
     column: str
+    original: pd.Series | None
 
-    def __new__(cls, column: str, text: str) -> ColumnNote:
+    def __new__(cls, column: str, text: str, original: pd.Series | None = None) -> ColumnNote:
         note = super().__new__(cls, text)
-        note.column = column
+        note.column, note.original = column, original
         return note
 
 
-def read_columns_only(notes: list[str], columns: list[str]) -> list[str]:
-    """``notes`` less the column notes on columns not in ``columns``."""
-    return [n for n in notes if not isinstance(n, ColumnNote) or n.column in columns]
+def read_columns_only(notes: list[str], columns: list[str],
+                      raw: pd.DataFrame | None = None) -> list[str]:
+    """``notes`` less the column notes on columns not in ``columns``; those columns of
+    ``raw`` get their cells as written back (in place): series keys "1,2" and "1,10"
+    had been rewritten as decimals, and named series '1.2' and '1.10'."""
+    if raw is not None:
+        for note in reversed(notes):  # the first rewrite's cells last: those of the file
+            if isinstance(note, ColumnNote) and note.column not in columns \
+                    and note.original is not None and note.column in raw.columns:
+                raw[note.column] = note.original
+    return [ColumnNote(n.column, str(n)) if isinstance(n, ColumnNote) else n
+            for n in notes if not isinstance(n, ColumnNote) or n.column in columns]
 
 
 def locale_numbers(raw: pd.DataFrame, path: Path, sep: str) -> list[str]:
@@ -80,7 +90,7 @@ def currency_signs(raw: pd.DataFrame, path: Path) -> list[str]:
         raw[col] = text.str.replace(f"\\s*[{SIGNS}]\\s*", "", regex=True)
         first = cells.iloc[0]
         notes.append(ColumnNote(col, f"{path.name}: column '{col}': read {first} as "
-                                f"{raw[col][cells.index[0]].strip()} (a currency sign)"))
+                                f"{raw[col][cells.index[0]].strip()} (a currency sign)", text))
     return notes
 
 
@@ -169,7 +179,7 @@ def thousand_commas(raw: pd.DataFrame, path: Path) -> list[str]:
         raw[col] = text.str.replace(",", "", regex=False)
         first = cells[grouped].iloc[0]
         notes.append(ColumnNote(col, f"{path.name}: column '{col}': read {first} as "
-                                f"{first.replace(',', '')} (commas grouping thousands)"))
+                                f"{first.replace(',', '')} (commas grouping thousands)", text))
     return notes
 
 
@@ -198,9 +208,13 @@ def quoted_decimal_commas(raw: pd.DataFrame, path: Path) -> list[str]:
         sure = cells.str.fullmatch(SURE_DECIMAL)
         if not sure.any() or not cells.str.fullmatch(QUOTED_DECIMAL).all():
             continue
+        # "2,175" may be 2175: one "12,5" among many such cells is a slip, not the
+        # column's way (it read every 2,175 as 2.175).
+        if cells.str.fullmatch(r"\s*[+-]?\d{1,3},\d{3}\s*").sum() > sure.sum():
+            continue
         raw[col] = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
         first = cells[sure].iloc[0]
         notes.append(ColumnNote(col, f"{path.name}: column '{col}': read {first} as "
                                 f"{raw[col][cells[sure].index[0]].strip()} (a decimal comma"
-                                f"{', dots grouping thousands' * ('.' in first)})"))
+                                f"{', dots grouping thousands' * ('.' in first)})", text))
     return notes
