@@ -63,8 +63,13 @@ class DataSpec:
         return list(self.series_parts) or ([self.series_col] if self.series_col else [])
 
     def to_dict(self) -> dict:
-        """Plain-JSON form, for the model bundle."""
-        return asdict(self)
+        """Plain-JSON form, for the model bundle. ``series_parts`` only where it names
+        columns: the release before it refuses a key it does not know (an internal error
+        on every bundle), and reads those of one key column as ever."""
+        d = asdict(self)
+        if not d["series_parts"]:
+            del d["series_parts"]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> DataSpec:
