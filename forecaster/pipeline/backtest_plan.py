@@ -17,6 +17,7 @@ from forecaster.config import TrainSettings
 from forecaster.data.option_times import parse_when, shown_as
 from forecaster.data.timestamps import is_steps, time_text
 from forecaster.errors import ConfigError, DataError
+from forecaster.pipeline.prepare import es_size
 
 REFIT_HELP = ("never (train once on the data before --start and roll forward), each (retrain "
               "at every origin) or every-N (retrain at every N-th origin)")
@@ -138,8 +139,9 @@ def _timestamp_position(text: str, times: pd.DatetimeIndex, option: str,
 def make_origins(start: int, end: int, horizon: int, stride: int) -> np.ndarray:
     """Origins ``start, start+stride, ...`` whose whole horizon ends by ``end``."""
     if start + horizon > end:
+        # The advice is the caller's (``backtest_fit``): it tries each option before naming it.
         raise DataError(f"no forecast origin fits between --start and --end: {end - start} "
-                        f"steps, need at least --horizon {horizon}; widen the span")
+                        f"steps, need at least --horizon {horizon}")
     return np.arange(start, end - horizon + 1, stride, dtype=np.int64)
 
 
@@ -186,16 +188,24 @@ def _refit(origins: np.ndarray, bt: BacktestSettings, first_len: int) -> Refit:
     st = bt.train
     train_hi = int(origins[0]) - bt.gap
     train_lo = max(0, train_hi - first_len) if bt.window_kind == "sliding" else 0
-    val = st.val_size or max(st.horizon, (train_hi - train_lo) // 10)
-    fit_hi = train_hi - val
-    need = st.window + st.horizon + MIN_FIT_WINDOWS
-    if fit_hi - train_lo < need or val < st.horizon:
-        raise DataError(f"{max(train_hi - train_lo, 0)} steps before the first origin (after --gap "
-                        f"{bt.gap}), too few to train with --window {st.window}, --horizon "
-                        f"{st.horizon} and a validation part of {val} steps (need about "
-                        f"{need + max(val, st.horizon)}); use a later --start, a smaller "
-                        "--gap or a shorter --window/--val-size")
-    return Refit(train_lo=train_lo, fit_hi=fit_hi, train_hi=train_hi, origins=origins)
+    have = max(train_hi - train_lo, 0)
+    val, es, need = fit_room(st, have)
+    if have - val < need or val < st.horizon:
+        raise DataError(f"{have} steps before the first origin (after --gap {bt.gap}), too few "
+                        f"to train with --window {st.window} and --horizon {st.horizon}: the "
+                        f"fitting part needs {need} steps ({st.window} + {st.horizon} + "
+                        f"{MIN_FIT_WINDOWS} training windows + {es} held out for early "
+                        f"stopping) and the validation part {val} more, {need + val} in all")
+    return Refit(train_lo=train_lo, fit_hi=train_hi - val, train_hi=train_hi, origins=origins)
+
+
+def fit_room(st: TrainSettings, train_len: int) -> tuple[int, int, int]:
+    """How a refit's ``train_len`` training steps divide: its validation steps, the steps
+    held out of the fitting part for early stopping, and the steps the fitting part needs
+    (as ``backtesting.refit_data`` cuts them: fewer, and it would have no windows)."""
+    val = st.val_size or max(st.horizon, train_len // 10)
+    es = es_size(train_len - val, st.horizon)
+    return val, es, st.window + st.horizon + es + MIN_FIT_WINDOWS
 
 
 def weekly_season(freq: str, season: int, bt: BacktestSettings, plan: Plan) -> int | None:

@@ -28,11 +28,11 @@ from forecaster.data.windows import WindowSet, assemble, window_starts
 from forecaster.errors import ConfigError, DataError
 from forecaster.models.train import predict_batches
 from forecaster.pipeline.backtest_baselines import baseline_points
+from forecaster.pipeline.backtest_fit import planned
 from forecaster.pipeline.backtest_plan import (
     BacktestSettings,
     Plan,
     Refit,
-    make_plan,
     weekly_season,
 )
 from forecaster.pipeline.evaluation import (
@@ -44,7 +44,7 @@ from forecaster.pipeline.evaluation import (
 )
 from forecaster.pipeline.intervals import MIN_INTERVAL_WINDOWS, Units, validated_bounds
 from forecaster.pipeline.prepare import Grid, es_size, make_grid, resolve_device
-from forecaster.pipeline.shape import fit_short, resolve_norm, resolve_shape
+from forecaster.pipeline.shape import resolve_norm
 from forecaster.pipeline.training import fit_ensemble
 from forecaster.report import Reporter
 
@@ -120,11 +120,7 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
         report.warn(warning)
     grid = make_grid(frame)
     times = pd.date_range(grid.start, periods=grid.n, freq=frame.freq)
-    bt = replace(bt, train=_shape(bt, frame, grid.n, times, report))
-    try:
-        plan = make_plan(grid.n, times, bt)
-    except DataError as exc:  # the plan knows positions, not the file
-        raise DataError(f"{csv_path}: {exc}") from None
+    bt, plan = planned(str(csv_path), bt, frame, grid.n, times, report)
     bt = replace(bt, train=resolve_norm(bt.train, frame, grid.offsets, plan.refits[0].train_hi,
                                         grid.n, report))
     season = bt.season or season_length(frame.freq)
@@ -168,27 +164,6 @@ def _warn_left_out(frame: Frame, grid: Grid, plan: Plan, fc: Forecasts,
     if other:
         report.warn(f"backtest: series {', '.join(other)} left out: no origin has --window "
                     "rows before it and --horizon rows after it in that series")
-
-
-def _shape(bt: BacktestSettings, frame: Frame, n: int, times: pd.DatetimeIndex,
-           report: Reporter) -> TrainSettings:
-    """The automatic shape, shrunk as ``forecast train`` shrinks it when the file is too
-    short for it. Not when --start or --end was given: then the span is the user's choice,
-    and the plan's error says what to change."""
-    st = resolve_shape(bt.train, frame, report)
-    if bt.start is not None or bt.end is not None:
-        return st
-
-    def fits(st: TrainSettings) -> bool:
-        # Only "too little data" shrinks the shape; an option error (too many --folds)
-        # is the user's to fix and is raised as it is.
-        try:
-            make_plan(n, times, replace(bt, train=st))
-        except DataError:
-            return False
-        return True
-
-    return fit_short(bt.train, st, n, report, fits)
 
 
 def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, season: int,

@@ -93,7 +93,7 @@ def fit_short(given: TrainSettings, st: TrainSettings, n: int,
         report: where the note goes.
         fits: whether a shape fits; default: the training folds' check.
     """
-    fits = fits or (lambda c: _fits(c, n))
+    fits = fits or (lambda c: train_fits(c, n))
     if fits(st):
         return st
     horizons = _halvings(st.horizon) if not given.horizon else [st.horizon]
@@ -110,7 +110,7 @@ def fit_short(given: TrainSettings, st: TrainSettings, n: int,
     return st
 
 
-def _fits(st: TrainSettings, n: int) -> bool:
+def train_fits(st: TrainSettings, n: int) -> bool:
     """Whether the first fold (or, without folds, the whole series) trains with this shape:
     the checks of ``plan_folds`` and ``check_final_length``."""
     if st.folds == 0:

@@ -1,0 +1,79 @@
+"""Backtests of short files: the automatic shape is train's, and a plan that cannot fit
+says why with numbers and names options that fit."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+from forecaster.config import TrainSettings
+from forecaster.data.loading import load_frame
+from forecaster.pipeline.backtest_fit import backtest_shape
+from forecaster.pipeline.backtest_plan import BacktestSettings
+from forecaster.pipeline.prepare import make_grid
+from forecaster.pipeline.shape import fit_short, resolve_shape
+from tests.conftest import make_series
+
+TINY = ["--epochs", "1", "--hidden", "4", "--ensemble", "1", "--device", "cpu"]
+
+
+def _file(tmp_path: Path, n: int, freq: str, start: str = "2010-02-05") -> Path:
+    frame = make_series(n=n, slope=0.5)
+    frame["timestamp"] = pd.date_range(start, periods=n, freq=freq)
+    frame.to_csv(tmp_path / f"{freq}{n}.csv", index=False)
+    return tmp_path / f"{freq}{n}.csv"
+
+
+def _backtest(path: Path, *args: str) -> object:
+    return CliRunner().invoke(app, ["backtest", str(path), *TINY, *args])
+
+
+@pytest.mark.parametrize(("n", "freq"), [(143, "W-FRI"), (60, "D"), (40, "MS"), (200, "h")])
+def test_the_automatic_shape_is_trains(tmp_path: Path, n: int, freq: str) -> None:
+    frame = load_frame(_file(tmp_path, n, freq), TrainSettings().data)
+    grid = make_grid(frame)
+    times = pd.date_range(grid.start, periods=grid.n, freq=frame.freq)
+    st = TrainSettings()
+    trains = fit_short(st, resolve_shape(st, frame), grid.n)
+    got = backtest_shape(BacktestSettings(train=st), frame, grid.n, times)
+    assert (got.window, got.segment, got.horizon) == (trains.window, trains.segment,
+                                                       trains.horizon)
+
+
+def test_a_short_weekly_file_backtests_with_the_defaults(tmp_path: Path) -> None:
+    # 143 weekly rows (Walmart's store 1): train shrinks the horizon to 13; the backtest
+    # shrank it only to 26, which left its fitting part no windows, and failed.
+    path = _file(tmp_path, 143, "W-FRI")
+    res = _backtest(path)
+    assert res.exit_code == 0, res.output
+    assert "window 52, segment 26, horizon 13 instead of" in res.stderr
+    assert pd.read_csv(io.StringIO(res.stdout))["step"].max() == 13
+    res = _backtest(path, "--start", "0.9", "-q")  # a later --start works too
+    assert res.exit_code == 0, res.output
+
+
+@pytest.mark.parametrize(("args", "cause", "advice", "followed"), [
+    (["--start", "0.3"], "43 steps before the first origin (after --gap 0), too few to train "
+     "with --window 52 and --horizon 13: the fitting part needs 86 steps", "give --start 0.69",
+     ["--start", "0.69"]),
+    (["--horizon", "52"], "no forecast origin fits between --start and --end: 29 steps, need "
+     "at least --horizon 52", "give --horizon 26", ["--horizon", "26"]),
+    (["--start", "0.8", "--gap", "60"], "54 steps before the first origin (after --gap 60)",
+     "give --gap 0 or --window 6", ["--start", "0.8", "--gap", "0"]),
+])
+def test_a_plan_that_does_not_fit_names_options_that_do(
+        tmp_path: Path, args: list[str], cause: str, advice: str, followed: list[str]) -> None:
+    path = _file(tmp_path, 143, "W-FRI")
+    res = _backtest(path, *args)
+    assert res.exit_code == 65, res.output
+    error = res.stderr.strip().splitlines()[-1]  # after the "short data" note
+    assert error.startswith("Error: ") and res.stderr.count("Error") == 1
+    assert cause in error and error.endswith(advice)
+    assert "do not cover" not in error  # one series covers every row
+    res = _backtest(path, *followed, "-q")
+    assert res.exit_code == 0, res.output
