@@ -1,11 +1,13 @@
 """Numbers as spreadsheets in other locales write them: decimal commas, thousands dots,
 (quoted, in comma-separated files) thousands commas; and currency signs ($106.79).
 
-Decimal commas and thousands dots are looked for only in files not separated by commas.
+Decimal commas and thousands dots are looked for in files not separated by commas, and
+quoted ("1.132,83") in comma-separated ones where a column shows them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -165,12 +167,7 @@ def thousand_commas(raw: pd.DataFrame, path: Path) -> list[str]:
     plain ones in the hundreds (Kaggle's daily website visitors, 921 then "1,204"); "1,500"
     alone, or beside "0,750", may be quoted decimal commas."""
     notes = []
-    for col in raw.columns:
-        text = raw[col]
-        if not text.str.contains(",", regex=False).any():
-            continue
-        cells = text.str.strip()
-        cells = cells[(cells != "") & ~is_na_word(cells)]
+    for col, text, cells in _comma_columns(raw):
         grouped = cells.str.fullmatch(THOUSAND_COMMAS)
         plain = cells.str.fullmatch(r"[+-]?\d+(\.\d+)?")
         if not (grouped | plain).all() or not (cells.str.fullmatch(SURE_COMMAS).any()
@@ -181,6 +178,16 @@ def thousand_commas(raw: pd.DataFrame, path: Path) -> list[str]:
         notes.append(ColumnNote(col, f"{path.name}: column '{col}': read {first} as "
                                 f"{first.replace(',', '')} (commas grouping thousands)", text))
     return notes
+
+
+def _comma_columns(raw: pd.DataFrame) -> Iterator[tuple[str, pd.Series, pd.Series]]:
+    """Each column holding a comma: its name, its cells, and those holding a value,
+    stripped."""
+    for col in raw.columns:
+        text = raw[col]
+        if text.str.contains(",", regex=False).any():
+            cells = text.str.strip()
+            yield col, text, cells[(cells != "") & ~is_na_word(cells)]
 
 
 def _beside_hundreds(cells: pd.Series, grouped: pd.Series) -> bool:
@@ -199,12 +206,7 @@ def quoted_decimal_commas(raw: pd.DataFrame, path: Path) -> list[str]:
     grouping thousands before the comma, or a comma not followed by three digits ("0,5").
     "3,227" alone may be 3227: left to the refusal that says so."""
     notes = []
-    for col in raw.columns:
-        text = raw[col]
-        if not text.str.contains(",", regex=False).any():
-            continue
-        cells = text.str.strip()
-        cells = cells[(cells != "") & ~is_na_word(cells)]
+    for col, text, cells in _comma_columns(raw):
         sure = cells.str.fullmatch(SURE_DECIMAL)
         if not sure.any() or not cells.str.fullmatch(QUOTED_DECIMAL).all():
             continue
