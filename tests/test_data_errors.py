@@ -239,6 +239,10 @@ CASES = [
             f"{n},{n // 2 % 2},{n % 2},2024-01-{n // 4 + 1:02d},{n * 1.5}" for n in range(80)]),
      [], DATA, ["rows at 2024-01-01 differ in 'Store' and 'Dept'", "--series-col Store,Dept;",
                 "among Weekly_Sales with --target"]),
+    ("key-advice-quotes-a-name-with-a-space", text(  # Walmart features' "Store Type"
+        ["Store Type,Date,Weekly_Sales"] + [f"{s},2024-01-{d + 1:02d},{d * s}" for s in (1, 2)
+                                            for d in range(20)]), ["--target", "Weekly_Sales"],
+     DATA, ["give --series-col 'Store Type';"]),
     ("two-series-columns-joining-into-one-name", text(
         ["date,store,item,sales"] + [f"2024-01-{d + 1:02d},{s},{i},{d}" for d in range(20)
                                      for s, i in (("a/b", "c"), ("a", "b/c"))]),

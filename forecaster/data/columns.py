@@ -6,6 +6,7 @@ Kept apart from ``loading`` so that reading a file and naming its columns stay s
 from __future__ import annotations
 
 import re
+import shlex
 import warnings
 from collections import Counter
 from dataclasses import replace
@@ -147,11 +148,11 @@ def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
         rest = [c for c in numeric if c not in keys and not row_numbers(raw[c])]
         listed = " and ".join(f"'{k}'" for k in keys)
         name = "they name" if len(keys) > 1 else "it names"
+        option = shlex.quote(",".join([*series, *keys]))  # "Store Type,Dept" pastes whole
         raise DataError(f"{path}: several numeric columns, and rows at {when} differ in "
-                        f"{listed}: if {name} the series, give --series-col "
-                        f"{','.join([*series, *keys])}; then choose the one(s) to forecast "
-                        f"among {column_list(rest)} with --target (others can be inputs via "
-                        "--features)")
+                        f"{listed}: if {name} the series, give --series-col {option}; then "
+                        f"choose the one(s) to forecast among {column_list(rest)} with --target "
+                        "(others can be inputs via --features)")
     left = f"; left out {', '.join(labels)}: 0/1 labels" if labels else ""
     raise DataError(f"{path}: several numeric columns ({column_list(numeric)}{left}); choose "
                     "the one(s) to forecast with --target, or --target all for each (others "

@@ -7,6 +7,7 @@ together, so the duplicate error names the column to add to the key instead.
 
 from __future__ import annotations
 
+import shlex
 from itertools import combinations
 
 import pandas as pd
@@ -67,7 +68,7 @@ def key_advice(keys: list[str], spec: DataSpec, series: str, when: str) -> str:
     """
     listed = " and ".join(f"'{k}'" for k in keys)
     column = f"column{'s' * (len(keys) > 1)} {listed}"
-    option = "--series-col " + ",".join([*spec.series_cols, *keys])
+    option = "--series-col " + shlex.quote(",".join([*spec.series_cols, *keys]))
     if spec.series_cols:
         return (f"rows of series '{series}' at {when} differ in {column}: add "
                 f"{'them' if len(keys) > 1 else 'it'} to the key, {option} (--duplicates "
