@@ -21,7 +21,7 @@ import torch
 from forecaster.baselines import season_length
 from forecaster.config import TrainSettings
 from forecaster.data.carry import carried
-from forecaster.data.loading import Frame, load_frame
+from forecaster.data.loading import Frame
 from forecaster.data.scaling import Scaler
 from forecaster.data.timestamps import time_text
 from forecaster.data.windows import WindowSet, assemble, window_starts
@@ -43,7 +43,7 @@ from forecaster.pipeline.evaluation import (
     to_raw,
 )
 from forecaster.pipeline.intervals import MIN_INTERVAL_WINDOWS, Units, validated_bounds
-from forecaster.pipeline.prepare import Grid, es_size, make_grid, resolve_device
+from forecaster.pipeline.prepare import Grid, es_size, make_grid, read_frame, resolve_device
 from forecaster.pipeline.shape import resolve_norm
 from forecaster.pipeline.training import fit_ensemble
 from forecaster.report import Reporter
@@ -110,14 +110,10 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
         Every forecast with its actual, for the LSTM and the baselines.
     """
     report = report or Reporter(quiet=True)
-    frame = load_frame(Path(csv_path), bt.train.data)
+    frame = read_frame(Path(csv_path), bt.train.data, report)
     # --start and --end read dates like 2/1/2007 in the file's own order
     order = replace(bt.train.data, day_first=frame.spec.day_first)
     bt = replace(bt, train=replace(bt.train, data=order))
-    for note in frame.notes:
-        report.note(note)
-    for warning in frame.warnings:
-        report.warn(warning)
     grid = make_grid(frame)
     times = pd.date_range(grid.start, periods=grid.n, freq=frame.freq)
     bt, plan = planned(str(csv_path), bt, frame, grid.n, times, report)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,17 +12,30 @@ import torch
 from forecaster.config import TrainSettings
 from forecaster.data.carry import carried, carry_tail
 from forecaster.data.folds import Fold, make_folds
-from forecaster.data.loading import Frame
+from forecaster.data.loading import Frame, load_frame
 from forecaster.data.scaling import Scaler
+from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import is_step_freq, step_numbers
 from forecaster.data.windows import WindowSet, assemble, window_starts
 from forecaster.errors import ConfigError, DataError
+from forecaster.report import Reporter
 
 MIN_TRAIN_WINDOWS = 8
 # A fold's metrics and interval residuals come from at most this many validation windows,
 # spread evenly over its block: 2.25 million rows of 50 sensors held 675,000 windows of 96
 # steps, and the fold's arrays of them took the train to 7.3 GB.
 MAX_VAL_WINDOWS = 50_000
+
+
+def read_frame(path: Path, spec: DataSpec, report: Reporter) -> Frame:
+    """The file's validated frame, its notes and warnings (a label chosen as an input)
+    said on ``report``: train's and backtest's first step."""
+    frame = load_frame(path, spec)
+    for note in frame.notes:
+        report.note(note)
+    for warning in frame.warnings:
+        report.warn(warning)
+    return frame
 
 
 @dataclass

@@ -16,7 +16,7 @@ from forecaster.baselines import season_length
 from forecaster.bundle import Bundle, save_bundle
 from forecaster.config import TrainSettings
 from forecaster.data.folds import Fold
-from forecaster.data.loading import Frame, file_sha256, load_frame
+from forecaster.data.loading import Frame, file_sha256
 from forecaster.data.scaling import Scaler
 from forecaster.data.windows import WindowSet
 from forecaster.errors import ConfigError, DataError
@@ -42,6 +42,7 @@ from forecaster.pipeline.prepare import (
     grid_time,
     make_grid,
     plan_folds,
+    read_frame,
     resolve_device,
     thinned,
 )
@@ -107,11 +108,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     path = resolved(Path(csv_path))
     if st.warm_start:
         st = continue_settings(st)
-    frame = load_frame(path, st.data)
-    for note in frame.notes:
-        report.note(note)
-    for warning in frame.warnings:
-        report.warn(warning)
+    frame = read_frame(path, st.data, report)
     if st.warm_start:
         check_step(Path(st.model_dir), frame)
     given, st = st, resolve_shape(st, frame, report)
