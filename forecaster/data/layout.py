@@ -20,6 +20,7 @@ from typing import TextIO
 
 from forecaster.data.csvlines import Span, open_span
 from forecaster.data.header_rows import MAX_ROWS, stacked_header
+from forecaster.data.row_names import with_row_names
 from forecaster.data.table_end import WORDS
 from forecaster.errors import DataError
 
@@ -43,6 +44,8 @@ class Layout:
         titles: how many title lines came before it (see ``_title``).
         stacked: a note saying how a header of several rows (yfinance's) was read, where
             ``header`` names its columns and ``start`` and ``line`` are its last row's.
+        row_names: a note where the rows hold one field more than the header names, row
+            names (R's write.table): ``header`` then starts with an unnamed column.
     """
 
     sep: str
@@ -53,6 +56,7 @@ class Layout:
     comments: int = 0
     titles: int = 0
     stacked: str = ""
+    row_names: str = ""
 
     def preamble(self) -> str:
         """The lines before the header, in words: "the 'sep=;' line and 2 comment lines"."""
@@ -83,7 +87,8 @@ def read_layout(path: Path) -> Layout:
                         "with a header row and data rows after them: check that this is the "
                         "file (or export) holding the data")
     sep = named or _sniff(path, start)
-    return _stacked(path, replace(layout, sep=sep, header=_header(path, sep, start)))
+    layout = _stacked(path, replace(layout, sep=sep, header=_header(path, sep, start)))
+    return with_row_names(path, layout)
 
 
 def _stacked(path: Path, layout: Layout) -> Layout:

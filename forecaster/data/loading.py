@@ -28,6 +28,7 @@ from forecaster.data.resample import resample_rows
 from forecaster.data.row_lines import RowLines
 from forecaster.data.row_steps import number_rows, values_only
 from forecaster.data.series_keys import series_keys
+from forecaster.data.spaced import refuse_spaced
 from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
 from forecaster.data.target_all import all_note, wants_all
@@ -209,7 +210,7 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
     try:
         with nullcontext(path) if whole else csvlines.open_span(path, span) as src:
             raw = pd.read_csv(src, encoding="utf-8-sig", dtype=str, sep=sep,
-                              keep_default_na=False, **engine)
+                              keep_default_na=False, **_names(layout), **engine)
     except UnicodeDecodeError:
         raise csvlines.not_utf8(path) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
@@ -226,11 +227,17 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
         raise csvlines.with_cut_line(exc, [note or ""]) from None
     csvlines.check_repeated_header(raw, path, layout.header, first_row)
     raw, steps = number_rows(raw, path)
-    notes = [n for n in (layout.stacked, note, padding, steps) if n]
+    notes = [n for n in (layout.stacked, layout.row_names, note, padding, steps) if n]
     if layout.comments or layout.titles:
         notes.append(f"{path.name}: skipped {layout.preamble()} before the header "
                      f"(line {layout.line})")
     return raw, notes + numbers.locale_numbers(raw, path, sep), first_row
+
+
+def _names(layout: Layout) -> dict:
+    # Rows one field wider than the header (R's row names): the names are the layout's,
+    # the header line skipped (pyarrow refuses a header narrower than its rows).
+    return {"header": None, "names": layout.header, "skiprows": 1} if layout.row_names else {}
 
 
 def _engine() -> dict:
@@ -244,6 +251,8 @@ def _engine() -> dict:
 
 def _check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
     header = layout.header
+    if not events.times_only(raw, path):  # "2024-01-01 00:00" alone: an event log
+        refuse_spaced(raw, path, header)
     if raw.shape[1] < 2 and header_is_data(header) and not events.times_only(raw, path):
         raise DataError(f"{path}: found 1 column and no header (the first line, "
                         f"'{header[0][:30]}', is a value); expected a header naming the "
