@@ -109,3 +109,27 @@ def test_target_all_leaves_labels_out_and_a_column_named_all_is_that_column(
     assert any("left out is_anomaly" in n for n in frame.notes), frame.notes
     named = wide(tmp_path / "named.csv", ["all", "other"])
     assert load_frame(named, DataSpec(targets=["all"])).spec.targets == ["all"]
+
+
+def test_labels_with_nan_words_are_labels() -> None:
+    col = pd.Series(["0", "NaN", "1", "0", "nan"], name="is_anomaly")
+    assert is_label(col)
+
+
+def test_a_lone_label_column_is_told_to_be_named(tmp_path: Path) -> None:
+    # A machine's 0/1 state named 'label', the only numeric column: "no numeric column to
+    # forecast ... expected plain numbers" was false.
+    path = tmp_path / "state.csv"
+    make_series(n=100).assign(label=lambda d: (d["value"] > 10).astype(int))[
+        ["timestamp", "label"]].to_csv(path, index=False)
+    with pytest.raises(DataError, match="the only numeric column, label, holds 0/1 values "
+                       "named like anomaly labels.*give --target label if it is one"):
+        load_frame(path, DataSpec())
+
+
+def test_target_all_leaves_row_numbers_out(tmp_path: Path) -> None:
+    path = tmp_path / "ids.csv"
+    data = make_series(n=100).assign(other=lambda d: d["value"] * 2)
+    data.insert(0, "id", np.arange(100))
+    data.to_csv(path, index=False)
+    assert load_frame(path, DataSpec(targets=["all"])).spec.targets == ["value", "other"]

@@ -266,6 +266,11 @@ def test_a_lone_day_column_newest_first_is_still_the_time(tmp_path: Path) -> Non
 @pytest.mark.parametrize(("header", "rows", "spec"), [
     # Unix seconds under an unknown name, newest first: times, not values.
     ("created,temp", [f"{1700000000 - 60 * i},{(i * 7) % 13}" for i in range(120)], {}),
+    # ... or shuffled, and compact dates alike.
+    ("created,temp", [f"{1700000000 + 60 * ((i * 37) % 120)},{(i * 7) % 13}"
+                      for i in range(120)], {}),
+    ("d,amount", [f"2024{1 + (i * 5) % 12:02d}{1 + (i * 3) % 28:02d},{(i * 7) % 13}"
+                  for i in range(120)], {}),
     # Stacked stores with no time: their rows would number one after another.
     ("store,sales", [f"{1 + i // 60},{(i * 7) % 13}" for i in range(180)],
      {"series_col": "store", "targets": ["sales"]}),
@@ -281,3 +286,15 @@ def test_a_given_time_column_makes_no_step_column(tmp_path: Path) -> None:
                   [f"{(i * 37) % 100},{i % 7},{i % 5}" for i in range(100)])
     with pytest.raises(DataError, match=r"several numeric columns \(a, b\)"):
         load_frame(path, DataSpec(time_col="idx"))
+
+
+def test_a_model_of_columns_of_values_reads_them_again(tmp_path: Path) -> None:
+    # The bundle names the time column 'step', which the file has not: predict and
+    # detect-anomalies failed with "no column 'step'" on every such model.
+    path = tmp_path / "rates.csv"
+    rates = np.abs(np.sin(np.arange(300)[:, None] / [8.0, 11.0])) + 0.5  # (rows, 2)
+    path.write_text("a,b\n" + "\n".join(f"{x:.5f},{y:.5f}" for x, y in rates) + "\n")
+    model = train_tiny(path, tmp_path / "m", "--target", "a", "--no-anomaly", tiny=TINY)
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(io.StringIO(result.stdout))["timestamp"].iloc[0] == 300

@@ -7,6 +7,11 @@ would make a 200 KB line. Kept free of pandas: the CLI uses ``printable`` on eve
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the CLI's --help reads this module without pandas
+    import pandas as pd
+
 CELL_CHARS = 40  # a cell longer than this is cut in messages
 
 
@@ -32,3 +37,9 @@ def shown(text: object, limit: int = CELL_CHARS) -> str:
     text = str(text)
     cut = "..." if len(text) > limit else ""
     return printable(text[:limit]) + cut
+
+
+def is_na_word(text: pd.Series) -> pd.Series:
+    """Cells that spell a missing value (NA, NaN, null, ...)."""
+    # "." is FRED's missing value, "#N/A" Excel's.
+    return text.str.lower().isin({"nan", "na", "n/a", "null", "none", "-", "?", ".", "#n/a", "--"})

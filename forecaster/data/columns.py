@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecaster.data.cells import shown
+from forecaster.data.cells import is_na_word, shown
 from forecaster.data.dup_keys import row_numbers, time_keys
 from forecaster.data.labels import is_label, label_columns
 from forecaster.data.row_lines import RowLines, line_of
@@ -134,9 +134,15 @@ def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
     labels = label_columns(raw, candidates)  # the answer, not a value (Yahoo's is_anomaly)
     candidates = [c for c in candidates if c not in labels]
     numeric = [c for c in candidates if _mostly_numeric(raw[c])]
+    if every:  # row numbers (a saved index, Favorita's id) are no values either
+        numeric = [c for c in numeric if not row_numbers(raw[c])] or numeric
     if len(numeric) == 1 or (every and numeric and not time_keys(raw, times, series,
                                                                  candidates)[0]):
         return numeric
+    if not numeric and labels:  # a machine's 0/1 state, named 'label', is data too
+        raise DataError(f"{path}: the only numeric column, {', '.join(labels)}, holds 0/1 "
+                        "values named like anomaly labels, left out of the default; expected "
+                        f"a column to forecast: give --target {labels[0]} if it is one")
     if not numeric:
         why = _why_not(raw, candidates, first_row)
         raise DataError(f"{path}: no numeric column to forecast among "
@@ -208,12 +214,6 @@ def _mostly_numeric(col: pd.Series) -> bool:
     text = col.str.strip()
     values = text[(text != "") & ~is_na_word(text)]
     return len(values) > 0 and pd.to_numeric(values, errors="coerce").notna().mean() > 0.9
-
-
-def is_na_word(text: pd.Series) -> pd.Series:
-    """Cells that spell a missing value (NA, NaN, null, ...)."""
-    # "." is FRED's missing value, "#N/A" Excel's.
-    return text.str.lower().isin({"nan", "na", "n/a", "null", "none", "-", "?", ".", "#n/a", "--"})
 
 
 def header_is_data(cells: list[str]) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecaster.data.cells import is_na_word
 from forecaster.data.spec import DataSpec
 
 # Names of label columns in the anomaly benchmarks (Yahoo S5, SKAB, NAB exports, SWaT's
@@ -39,7 +40,7 @@ def is_label(col: pd.Series) -> bool:
     if re.sub(r"[\s_-]", "", str(col.name).lower()) not in LABEL_NAMES:
         return False
     cells = col.str.strip().str.lower()
-    cells = cells[(cells != "") & ~cells.isin(_FLAGS)]
+    cells = cells[(cells != "") & ~cells.isin(_FLAGS) & ~is_na_word(cells)]
     return bool(pd.to_numeric(cells, errors="coerce").isin([0, 1]).all()) and (
         col.str.strip() != "").any()
 

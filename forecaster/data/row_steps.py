@@ -11,6 +11,7 @@ instead (``detect_time``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -66,8 +67,16 @@ def _numbers_alone(col: pd.Series, ordered: bool = True) -> bool:
     numbers = pd.to_numeric(cells, errors="coerce")
     if len(cells) == 0 or numbers.notna().mean() <= 0.5 or _clock_numbers(cells, numbers):
         return False
-    steps = numbers.dropna().diff().dropna()
-    return ordered or not ((steps > 0).mean() >= MONOTONE or (steps < 0).mean() >= MONOTONE)
+    if ordered:
+        return True
+    # In any order: shuffled Unix times or compact dates are still times.
+    whole = numbers.dropna()
+    if len(whole) and (whole % 1 == 0).all() and (
+            cells.str.fullmatch(COMPACT_DIGITS).all()
+            or any(whole.between(lo, hi).all() for lo, hi in EPOCH_RANGES.values())):
+        return False
+    steps = whole.diff().dropna()
+    return not ((steps > 0).mean() >= MONOTONE or (steps < 0).mean() >= MONOTONE)
 
 
 def _clock_numbers(cells: pd.Series, numbers: pd.Series) -> bool:
@@ -85,6 +94,8 @@ def number_rows(raw: pd.DataFrame, path: Path,
     """``raw`` with a first column ``step`` numbering its rows 0, 1, 2, ... where it is
     values only, and a note saying so (None where it is not): one column as it is read;
     several once the options are known (``spec``), which may name a time column."""
+    if spec is not None and spec.time_col == STEP and STEP not in raw.columns:
+        spec = replace(spec, time_col=None)  # a model of such a file reading it again
     alone = values_only(raw, path) if spec is None else columns_of_values(raw, spec, path)
     if not alone:
         return raw, None
