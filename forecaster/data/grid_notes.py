@@ -10,7 +10,7 @@ import pandas as pd
 from forecaster.data.sessions import closed_hours_note
 
 
-def grid_notes(path: Path, series: list, freq: str, fill: str, n_off: int,
+def grid_notes(path: Path, series: list, freq: str, fill: str, n_filled: int, n_off: int,
                first_off: tuple[pd.Timestamp, str] | None) -> list[str]:
     """The notes on regularising ``series``: rows dropped off the grid, values filled.
 
@@ -19,11 +19,11 @@ def grid_notes(path: Path, series: list, freq: str, fill: str, n_off: int,
         series: the regular series (``loading.Series``).
         freq: the grid's frequency.
         fill: the --fill policy.
+        n_filled: values filled in.
         n_off: rows dropped for lying off the grid.
         first_off: the first of them, with its series' name (None if none).
     """
     notes = [_off_grid_note(path, freq, n_off, *first_off)] if n_off and first_off else []
-    n_filled = sum(int((~s.observed).sum()) for s in series)
     if n_filled:
         notes.append(_filled_note(path, series, n_filled, fill))
         longest = max(series, key=lambda s: len(s.index))

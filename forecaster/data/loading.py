@@ -155,7 +155,7 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
         data = handle_duplicates(data, spec, path, _written_times(raw, spec), first_row, notes,
                                  hour_column(raw, spec.time_col), raw)
     series, freq, n_filled, n_off, first_off = regularise(data, spec, path)
-    notes += grid_notes(path, series, freq, spec.fill, n_off, first_off)
+    notes += grid_notes(path, series, freq, spec.fill, n_filled, n_off, first_off)
     return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes,
                  warnings=warned)
 
