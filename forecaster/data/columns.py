@@ -179,7 +179,7 @@ def skipped_text(raw: pd.DataFrame, spec: DataSpec, path: Path,
     Returns:
         The note, or nothing where no column of text was passed over.
     """
-    used = {spec.time_col, *spec.time_parts, *spec.series_cols, *spec.targets, *spec.features}
+    used = spec.named
     text = [c for c in raw.columns if c not in used and not _mostly_numeric(raw[c])
             and not_numbers(raw[c].str.strip()).any() and not is_label(raw[c])]
     if not text:

@@ -40,8 +40,7 @@ def key_columns(data: pd.DataFrame, dup: pd.Series, cells: pd.DataFrame | None,
     if cells is None:
         return []
     rows = cells.loc[data.index[dup]].apply(lambda col: col.astype(str).str.strip())
-    taken = {spec.time_col, *spec.time_parts, *spec.series_cols, *spec.targets,
-             *spec.features, hours}
+    taken = spec.named | {hours}
     names = [c for c in rows.columns if c not in taken and _key_like(rows[c])][:_CANDIDATES]
     when = data.loc[rows.index, ["__series", "__time"]]
     for size in range(1, _MOST + 1):

@@ -65,7 +65,7 @@ def label_notes(raw: pd.DataFrame, spec: DataSpec, path: Path,
         A note naming the labels passed over, where the targets were detected; and a
         warning for each label that --target or --features chose.
     """
-    used = {spec.time_col, *spec.time_parts, *spec.series_cols, *spec.targets, *spec.features}
+    used = spec.named
     notes = _left_out_note(path, label_columns(raw, [c for c in raw.columns if c not in used]))
     targets = [] if detected else spec.targets
     return notes if detected else [], chosen_label_warnings(raw, targets, spec.features, path)

@@ -62,6 +62,12 @@ class DataSpec:
         """The columns that name the series: none for a single series, else one or more."""
         return list(self.series_parts) or ([self.series_col] if self.series_col else [])
 
+    @property
+    def named(self) -> set[str | None]:
+        """Every column given a role: time (or its parts), series keys, targets, features."""
+        return {self.time_col, *self.time_parts, *self.series_cols, *self.targets,
+                *self.features}
+
     def to_dict(self) -> dict:
         """Plain-JSON form, for the model bundle. ``series_parts`` only where it names
         columns: the release before it refuses a key it does not know (an internal error
