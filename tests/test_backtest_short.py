@@ -77,3 +77,16 @@ def test_a_plan_that_does_not_fit_names_options_that_do(
     assert "do not cover" not in error  # one series covers every row
     res = _backtest(path, *followed, "-q")
     assert res.exit_code == 0, res.output
+
+
+def test_a_short_span_names_a_window_and_horizon_shortened_together(tmp_path: Path) -> None:
+    # 50 hourly rows, --start 0.5 --end 0.7: no one option fits, and the error said "give
+    # more data", though a shorter window and horizon together run on that span.
+    path = _file(tmp_path, 50, "h")
+    res = _backtest(path, "--start", "0.5", "--end", "0.7")
+    assert res.exit_code == 65, res.output
+    error = res.stderr.strip().splitlines()[-1]
+    assert error.endswith("give --window 5 --horizon 3"), error
+    res = _backtest(path, "--start", "0.5", "--end", "0.7", "--window", "5", "--horizon", "3",
+                    "-q")
+    assert res.exit_code == 0, res.output

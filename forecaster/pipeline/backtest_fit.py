@@ -95,6 +95,9 @@ def advice(given: BacktestSettings, st: TrainSettings, frame: Frame, n: int,
     if given.train.val_size and given.train.val_size > st.horizon and works(
             {}, {"val_size": st.horizon}):
         tries.append(f"--val-size {st.horizon}")
+    if not tries:  # one change alone is not enough: a shorter window and horizon together
+        tries = [f"--window {w} --horizon {h}" for w in windows for h in horizons
+                 if w < st.window and works({}, {"window": w, "horizon": h})][:1]
     if not tries:
         return (f"no --start, --window or --horizon fits a backtest in these {n} steps; give "
                 "more data")
