@@ -52,7 +52,8 @@ from forecaster.bundle_versions import (
 from forecaster.errors import BundleError, MissingInputError, OutputError
 
 FORMAT = "forecaster-bundle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # the newest this release writes; it reads every one in READS
+READS = (1, 2)
 MAX_JSON_BYTES = 16 << 20
 MAX_HEADER_BYTES = 100 << 20  # safetensors' own limit on the JSON header of a weights file
 REQUIRED_KEYS = ("format", "format_version", "data", "forecaster", "scalers")
@@ -89,7 +90,7 @@ def save_bundle(root: Path, bundle: Bundle, keep: int = 3) -> Path:
     Returns:
         The new version's directory.
     """
-    meta = dict(bundle.meta, format=FORMAT, format_version=FORMAT_VERSION)
+    meta = dict(bundle.meta, format=FORMAT, format_version=format_version(bundle.meta))
     versions = root / "versions"
     try:
         versions.mkdir(parents=True, exist_ok=True)
@@ -122,6 +123,14 @@ def save_bundle(root: Path, bundle: Bundle, keep: int = 3) -> Path:
         raise
     prune(versions, keep, name)
     return final
+
+
+def format_version(meta: dict) -> int:
+    """The oldest format version that holds ``meta``: a release reads only the versions
+    it knows, so a bundle stays at 1 unless it needs what 1 lacks (series keyed by
+    several columns, which a version-1 reader would fail on with an internal error)."""
+    spec = meta.get("data", {}).get("spec", {})
+    return 2 if spec.get("series_parts") else 1
 
 
 def _io_error(exc: BaseException) -> bool:
@@ -258,10 +267,10 @@ def _check_meta(meta: dict, where: Path) -> None:
         raise BundleError(f"{where}: not a forecaster bundle (format "
                           f"'{meta.get('format')}'); retrain with 'forecast train'")
     version = meta.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READS:
         raise BundleError(f"{where}: bundle format version {version!r}, this forecaster "
-                          f"reads version {FORMAT_VERSION}; retrain with 'forecast train' "
-                          "or use a matching forecaster release")
+                          f"reads versions {READS[0]} to {READS[-1]}; retrain with "
+                          "'forecast train' or use a matching forecaster release")
     missing = [k for k in REQUIRED_KEYS if k not in meta]
     if missing:
         raise BundleError(f"{where}: bundle metadata lacks {', '.join(missing)}; retrain "

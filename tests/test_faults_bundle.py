@@ -208,8 +208,8 @@ CASES = {
             window=d["forecaster"]["config"]["window"] + 1)), "no whole number of segments"),
     "metrics null": (lambda m: _edit_meta(m, lambda d: d.update(metrics=None)),
                      "'metrics' holds null"),
-    "format version 2": (lambda m: _edit_meta(m, lambda d: d.update(format_version=2)),
-                         "format version 2,"),
+    "format version 3": (lambda m: _edit_meta(m, lambda d: d.update(format_version=3)),
+                         "format version 3,"),
     "format version as a string": (
         lambda m: _edit_meta(m, lambda d: d.update(format_version="1")), "format version '1'"),
     "format missing": (lambda m: _edit_meta(m, lambda d: d.pop("format")),

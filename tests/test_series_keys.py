@@ -59,6 +59,26 @@ def test_two_key_columns_name_each_series_and_later_commands_reuse_them(tmp_path
     assert json.loads(info.stdout)["data"]["series_by"] == ["store", "item"]
 
 
+def test_a_bundle_keyed_by_two_columns_is_refused_by_a_release_reading_version_1(
+        tmp_path: Path, monkeypatch) -> None:
+    # A version-1 reader has no series_parts: it failed on such a bundle with an internal
+    # error. Version 2 is written for them only, so it says which release reads the bundle.
+    data = store_item(tmp_path / "train.csv")
+    for keys, model, version in (["store,item"], tmp_path / "two", 2), (["store"], tmp_path /
+                                                                        "one", 1):
+        res = runner.invoke(app, ["train", str(data), "--model", str(model), *TINY,
+                                  "--series-col", *keys, "--target", "sales",
+                                  "--duplicates", "mean"])
+        assert res.exit_code == 0, res.output
+        assert load_bundle(model).meta["format_version"] == version
+    monkeypatch.setattr("forecaster.bundle.READS", (1,))
+    res = runner.invoke(app, ["predict", "--model", str(tmp_path / "two")])
+    assert res.exit_code == 78, res.output
+    assert "format version 2, this forecaster reads versions 1 to 1" in res.stderr
+    res = runner.invoke(app, ["predict", "--model", str(tmp_path / "one")])
+    assert res.exit_code == 0, res.output
+
+
 def test_repeated_series_col_is_a_key_of_both_in_backtest(tmp_path: Path) -> None:
     data, out = store_item(tmp_path / "train.csv"), tmp_path / "bt.csv"
     res = runner.invoke(app, ["backtest", str(data), "--series-col", "store", "--series-col",
