@@ -43,8 +43,10 @@ class Reporter:
         from rich.console import Console
 
         # Logs are not terminals: give tables room instead of rich's 80-column default.
-        return Console(stderr=True, highlight=False, soft_wrap=True,
-                       width=None if self.tty else 132, force_terminal=self._force)
+        console = Console(stderr=True, highlight=False, soft_wrap=True,
+                          width=None if self.tty else 132, force_terminal=self._force)
+        console.on_broken_pipe = _log_gone(console)
+        return console
 
     def _line(self, level: str, message: str) -> None:
         # A series name or cell from the file may hold a NUL or a line end: one line of
@@ -134,6 +136,20 @@ class Reporter:
                     if "best" in seen else "")
             self.note(f"{label}: {int(seen['epochs'])} epoch(s), last train loss "
                       f"{seen['train']:.5f}{best}")
+
+
+def _log_gone(console: Console) -> Callable[[], None]:
+    """What a console does when its reader has gone (``2>&1 | head``, a closed log pipe).
+
+    rich's own handler points file descriptor 1, our data, at /dev/null and exits 1, which
+    the cron recipe reads as "anomalies": instead the log goes quiet and the error reaches
+    ``unwritable_log``, so the output and the exit code are those of the run.
+    """
+    def on_broken_pipe() -> None:
+        console.quiet = True
+        raise BrokenPipeError("the log's reader has gone")
+
+    return on_broken_pipe
 
 
 def unwritable_log() -> suppress:

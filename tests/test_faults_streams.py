@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import TINY, train_tiny
 
 from forecaster.errors import EXIT_CANT_WRITE, EXIT_NO_INPUT, EXIT_OK
 
@@ -58,3 +59,21 @@ def test_closed_streams(trained: Path, series_csv: Path) -> None:
     done = _run(["predict", "--model", str(trained), "--data", str(series_csv)],
                 stdout=subprocess.PIPE, preexec_fn=lambda: os.close(2))
     assert done.returncode == EXIT_OK and done.stdout.startswith(b"series,timestamp")
+
+
+
+def test_stderr_on_a_pipe_whose_reader_has_gone(series_csv: Path, tmp_path: Path) -> None:
+    # `2>&1 | true` in a cron line: rich pointed stdout at /dev/null and exited 1 on the
+    # first log line, so no output was written and detect read as "anomalies".
+    tiny = [a for a in TINY if a != "--no-anomaly"]
+    model = train_tiny(series_csv, tmp_path / "m", "--anomaly-window", "16",
+                       "--anomaly-epochs", "1", tiny=tiny)
+    for command in (["predict"], ["detect-anomalies", "--exit-zero"]):
+        read, write = os.pipe()
+        os.close(read)
+        out = tmp_path / "out.csv"
+        with os.fdopen(write, "w") as gone:
+            done = _run([*command, "--model", str(model), "--output", str(out)], stderr=gone)
+        assert done.returncode == EXIT_OK, command
+        assert out.read_text().startswith("series,timestamp")
+        out.unlink()
