@@ -103,6 +103,9 @@ def save_bundle(root: Path, bundle: Bundle, keep: int = 3) -> Path:
     try:
         save_file({k: v.detach().cpu().contiguous() for k, v in bundle.tensors.items()},
                   str(tmp / "weights.safetensors"))
+        # safetensors creates the file 0600: another account reading the bundle (a cron
+        # user beside the one who trained) was refused the weights alone.
+        (tmp / "weights.safetensors").chmod(umask_mode())
         # Before the rename, as the JSON files are: a crash just after CURRENT names the new
         # version must not leave it with weights that never reached the disk (its checksum
         # would refuse it, and every command would fail until a rollback).

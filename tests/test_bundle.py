@@ -202,6 +202,9 @@ def test_a_saved_version_is_readable_as_the_umask_allows(tmp_path: Path) -> None
         os.umask(old)
     assert version.stat().st_mode & 0o777 == 0o755  # not mkdtemp's 0700
     assert (tmp_path / "m" / "CURRENT").stat().st_mode & 0o777 == 0o644
+    # safetensors' own 0600 kept other accounts (a cron user) from the weights alone.
+    for name in ("weights.safetensors", "bundle.json", "SHA256SUMS"):
+        assert (version / name).stat().st_mode & 0o777 == 0o644, name
 
 
 def test_every_file_of_a_version_reaches_the_disk_before_it_is_named(
