@@ -92,6 +92,21 @@ def check_output_paths(paths: dict[str, Path | None], forbidden_files: list[Path
             raise OutputError(f"{option} {path}: the same file as {seen[target]}; give each "
                               "its own path")
         seen[target] = option
+        if paths.get("--output", "") is None and _is_stdout(Path(path)):
+            raise OutputError(f"{option} {path}: that is stdout, where the data goes; give "
+                              "the data its own file with --output, or the plot another path")
+
+
+def _is_stdout(path: Path) -> bool:
+    """Whether ``path`` is the file stdout writes to (``/dev/stdout``, ``/proc/self/fd/1``,
+    or the file a shell redirected it to): a plot there would be mixed into the data.
+    /dev/null takes anything, so it is never refused."""
+    try:
+        out, there = os.fstat(1), os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return ((out.st_dev, out.st_ino) == (there.st_dev, there.st_ino)
+            and Path(path).resolve() != Path(os.devnull))
 
 
 def _check_target(target: Target, output: Path, option: str) -> None:

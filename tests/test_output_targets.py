@@ -214,3 +214,16 @@ def test_a_killed_writes_old_temp_file_goes_with_the_next_good_write(tmp_path: P
     atomic_write_text(tmp_path / "out.csv", "a,b\n")
     assert (tmp_path / "out.csv").read_text() == "a,b\n"
     assert not old.exists() and young.exists() and other.exists()
+
+
+def test_a_plot_to_stdout_is_refused_where_the_data_goes_there(tmp_path: Path) -> None:
+    # `--plot /dev/stdout` with no --output put PNG bytes after the CSV, exit 0.
+    from forecaster.errors import OutputError
+    from forecaster.output_paths import check_output_paths
+
+    for plot in ("/dev/stdout", f"/proc/{os.getpid()}/fd/1"):
+        with pytest.raises(OutputError, match="that is stdout, where the data goes"):
+            check_output_paths({"--output": None, "--plot": Path(plot)}, [], [])
+    # The data in a file of its own: the plot may take stdout.
+    check_output_paths({"--output": tmp_path / "out.csv", "--plot": Path("/dev/stdout")},
+                       [], [])
