@@ -24,6 +24,9 @@ from forecaster.errors import OutputError
 from forecaster.output_target import Target, output_target
 
 STALE_TEMP_SECONDS = 3600  # a temp file this old beside its target is a killed write's
+# Outputs this process has written in full, so that a run stopped after one of them (the
+# table, before the plot) does not report that no output was changed.
+WRITTEN: list[Path] = []
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -65,9 +68,10 @@ def atomic_writer(path: Path, binary: bool = False) -> Iterator[IO]:
     if target.kind == "file":
         with replace_writer(target.path, binary) as fh:
             yield fh
-        return
-    with _stream_writer(target, binary) as fh:
-        yield fh
+    else:
+        with _stream_writer(target, binary) as fh:
+            yield fh
+    WRITTEN.append(Path(path))
 
 
 @contextmanager

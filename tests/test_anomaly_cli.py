@@ -128,6 +128,29 @@ def test_plot_is_a_png_of_the_right_size(sensor_model: Path, tmp_path: Path) -> 
     assert struct.unpack(">II", png.read_bytes()[16:24]) == (1200, 700)
 
 
+def test_a_run_stopped_while_plotting_names_the_output_it_wrote(
+        sensor_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # SIGTERM after --output was replaced, before --plot: "no model or output file was
+    # changed" was false, and a cron wrapper trusting it kept the old table's meaning.
+    import forecaster.plotting as plotting
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(plotting, "plot_detection", stopped)
+    out, png = tmp_path / "out.csv", tmp_path / "p.png"
+    result = _detect(sensor_model, "--output", str(out), "--plot", str(png), "--exit-zero")
+    assert result.exit_code == 130
+    assert f"but {out} was already written in full" in result.stderr
+    assert out.exists() and not png.exists()
+    monkeypatch.undo()
+    result = _detect(sensor_model, "--events", "--since", "2030-01-01")  # writes stdout
+    monkeypatch.setattr(plotting, "plot_detection", stopped)
+    result = _detect(sensor_model, "--plot", str(png), "--output", str(tmp_path / "o2.csv"),
+                     "--since", "2030-01-01")
+    assert "o2.csv was already written" in result.stderr and str(out) not in result.stderr
+
+
 def test_calibration_uses_out_of_fold_errors_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each fold model trains only before its block; the calibration steps are exactly the
     validation blocks, scored by the model of their fold."""

@@ -203,6 +203,9 @@ def origin_note(source: str) -> str:
 def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[None]:
     """Turn our error type into one ``Error:`` line and its exit code (naming, with the
     command's ``ctx``, the environment variable or file an option's bad value came from)."""
+    from forecaster.atomic import WRITTEN
+
+    WRITTEN.clear()  # one command's outputs (tests run many in one process)
     try:
         yield
     except ForecastError as exc:
@@ -214,10 +217,10 @@ def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[No
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         raise typer.Exit(EXIT_PIPE_CLOSED) from None
     except KeyboardInterrupt:
-        error_line("interrupted; no model or output file was changed" + _rows_cut(ctx))
+        error_line("interrupted; " + _unchanged() + _rows_cut(ctx))
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Terminated:
-        error_line("terminated (SIGTERM); no model or output file was changed" + _rows_cut(ctx))
+        error_line("terminated (SIGTERM); " + _unchanged() + _rows_cut(ctx))
         raise typer.Exit(EXIT_TERMINATED) from None
     except (typer.Exit, typer.Abort):
         raise
@@ -227,6 +230,17 @@ def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[No
         error_line(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug for the "
                "traceback and report it")
         raise typer.Exit(EXIT_INTERNAL) from None
+
+
+def _unchanged() -> str:
+    """What a stopped run left as it was: every output, or all but those already written
+    in full (the table of a detect run stopped while drawing its plot)."""
+    from forecaster.atomic import WRITTEN
+
+    if not WRITTEN:
+        return "no model or output file was changed"
+    done = ", ".join(str(p) for p in dict.fromkeys(WRITTEN))
+    return f"the model is unchanged, but {done} was already written in full; run it again"
 
 
 def _rows_cut(ctx: typer.Context | None) -> str:
