@@ -77,3 +77,17 @@ def test_stderr_on_a_pipe_whose_reader_has_gone(series_csv: Path, tmp_path: Path
         assert done.returncode == EXIT_OK, command
         assert out.read_text().startswith("series,timestamp")
         out.unlink()
+
+
+@needs_full
+def test_info_on_a_full_or_closed_stdout_is_an_error_line(trained: Path) -> None:
+    # The table's capture flushed stdout itself: an internal error (exit 70), not 73.
+    with open(FULL, "w") as full:
+        done = _run(["info", "--model", str(trained)], stdout=full, stderr=subprocess.PIPE,
+                    text=True)
+    assert done.returncode == EXIT_CANT_WRITE, done.stderr
+    assert done.stderr.startswith("Error: cannot write the output to stdout")
+    done = _run(["info", "--model", str(trained)], stderr=subprocess.PIPE, text=True,
+                preexec_fn=lambda: os.close(1))
+    assert done.returncode == EXIT_CANT_WRITE, done.stderr
+    assert done.stderr.startswith("Error: stdout is closed")

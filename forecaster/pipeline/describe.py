@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 
 import numpy as np
@@ -120,11 +121,14 @@ def render_info(summary: dict) -> str:
     Returned, not printed: rich's own stdout writes end the process with exit 1 when the
     reader of a pipe leaves, where ``io.write_stdout`` gives 141 as the other commands do.
     """
-    # Not a terminal (a pipe, a file): no COLUMNS=10 may cut the facts to '…'.
-    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
-    with console.capture() as captured:
-        _print_info(console, summary)
-    return captured.get()
+    # Not a terminal (a pipe, a file): no COLUMNS=10 may cut the facts to '…'. Drawn into
+    # a string of its own: a capture still flushes stdout at its end, and a full disk
+    # (or a closed stdout) behind it was an internal error, not write_stdout's Error line.
+    tty = sys.stdout is not None and sys.stdout.isatty()
+    console = Console(file=io.StringIO(), highlight=False, width=None if tty else 200,
+                      force_terminal=tty)
+    _print_info(console, summary)
+    return console.file.getvalue()
 
 
 def _series_line(d: dict) -> str:
