@@ -51,6 +51,29 @@ def test_unknown_config_key_is_an_error(tmp_path: Path, series_csv: Path, monkey
     assert not (tmp_path / "forecast-model").exists()
 
 
+def test_help_works_while_the_configuration_is_broken(tmp_path: Path, monkeypatch) -> None:
+    # The error about a bad key sends the user to 'forecast COMMAND --help', which failed
+    # with the same error (exit 2).
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "forecast.toml").write_text("bogus = 1\n")
+    monkeypatch.setenv("FORECAST_LOG_FORMAT", "xml")
+    for command in ("predict", "train", "detect-anomalies", "backtest", "info"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0, result.output
+        assert "Usage:" in result.stdout
+    result = runner.invoke(app, ["predict"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: --log-format xml") and "FORECAST_LOG_FORMAT" in \
+        result.stderr
+    monkeypatch.delenv("FORECAST_LOG_FORMAT")
+    result = runner.invoke(app, ["predict"])
+    assert result.exit_code == 2 and "unknown key 'bogus'" in result.stderr
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-m", "forecaster", "predict", "--help"],
+                          env={**env, "FORECAST_THREADS": "x"}, capture_output=True, text=True)
+    assert done.returncode == 0 and "Usage:" in done.stdout, done.stderr
+
+
 def test_config_and_environment_take_an_options_own_name(tmp_path: Path, trained: Path,
                                                           monkeypatch) -> None:
     # --format's parameter is called fmt; the file and the environment use the option's name.

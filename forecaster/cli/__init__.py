@@ -27,7 +27,10 @@ def thread_defaults() -> None:
     (benchmarks/RESULTS-speed.md); passive waiting keeps more threads safe too.
     """
     threads = os.environ.get("FORECAST_THREADS", "").strip()
-    if threads and not (threads.isdigit() and int(threads) >= 1):
+    bad = threads and not (threads.isdigit() and int(threads) >= 1)
+    if bad and "--help" in sys.argv[1:]:
+        bad = threads = ""  # help computes nothing, and must work while the variable is fixed
+    if bad:
         # OpenMP would blame OMP_NUM_THREADS for it, then run on every core.
         error_line(f"FORECAST_THREADS={threads!r}: expected a whole number of threads from 1 "
                    "(the value came from environment variable FORECAST_THREADS: fix or "

@@ -91,13 +91,18 @@ def _root(
     """Read the configuration file and environment into each command's defaults."""
     from forecaster.cli.config_file import build_default_map, misspelt_variables, read_config
 
-    with errors_to_exit(False, ctx):
+    defaults, sources, broken = {}, {}, None
+    try:
         check_choice("--log-format", log_format, ("text", "json"))
         _LOG["json"] = log_format == "json"
         doc, path = read_config(config)
         defaults, sources = build_default_map(ctx.command.commands, doc, path)
+    except ForecastError as exc:
+        # Raised when the command starts (errors_to_exit), not here: `forecast predict
+        # --help` must still work, since the error sends the user there for option names.
+        broken = exc
     ctx.default_map = defaults
-    ctx.obj = {"sources": sources, "log_format": log_format,
+    ctx.obj = {"sources": sources, "log_format": log_format, "broken": broken,
                "warnings": misspelt_variables(ctx.command.commands)}
 
 
@@ -206,6 +211,10 @@ def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[No
     from forecaster.atomic import WRITTEN
 
     WRITTEN.clear()  # one command's outputs (tests run many in one process)
+    broken = _root_obj(ctx).get("broken") if ctx is not None else None
+    if broken is not None:  # the configuration's error, held back for --help (see _root)
+        error_line(str(broken) + _value_origin(ctx.find_root(), broken))
+        raise typer.Exit(broken.exit_code)
     try:
         yield
     except ForecastError as exc:
