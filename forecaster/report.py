@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -32,7 +33,7 @@ class Reporter:
         self.quiet = quiet
         self.verbose = verbose and not quiet
         self.json = log_format == "json"
-        self.tty = (sys.stderr.isatty() if tty is None else tty) and not self.json
+        self.tty = (_live_terminal() if tty is None else tty) and not self.json
         self._force = self.tty if tty is not None else None
         self._said: set[str] = set()  # keys of warn_once
 
@@ -136,6 +137,13 @@ class Reporter:
                     if "best" in seen else "")
             self.note(f"{label}: {int(seen['epochs'])} epoch(s), last train loss "
                       f"{seen['train']:.5f}{best}")
+
+
+def _live_terminal() -> bool:
+    """Whether stderr is a terminal that can redraw a bar: TERM=dumb (an editor's shell,
+    a serial console) cannot, and rich drew neither bars nor the per-fit lines there."""
+    return sys.stderr.isatty() and os.environ.get("TERM", "").lower() not in ("dumb",
+                                                                             "unknown")
 
 
 def _log_gone(console: Console) -> Callable[[], None]:

@@ -222,3 +222,13 @@ def test_a_moved_training_csv_and_an_env_model_dir_say_where_they_came_from(
     assert result.exit_code == 66, result.output
     assert ("(the value came from environment variable FORECAST_MODEL_DIR: fix or remove it "
             "there)") in result.stderr
+
+
+def test_a_dumb_terminal_gets_the_per_fit_lines_not_bars(monkeypatch) -> None:
+    # TERM=dumb on a terminal: rich drew no bar, and the lines a log gets were skipped too.
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert Reporter().tty
+    for term in ("dumb", "unknown"):
+        monkeypatch.setenv("TERM", term)
+        assert not Reporter().tty
