@@ -24,7 +24,10 @@ class Scaler:
         """Fit on (timesteps, channels) training rows, observed values only.
 
         scikit-learn's scaler gives a constant channel a scale of 1, so a flat
-        series scales to zeros rather than dividing by zero.
+        series scales to zeros rather than dividing by zero. Each channel is fitted
+        after subtracting its median: scikit-learn takes a channel whose spread is
+        small against its mean (a sd of 3 on a level of 1e13) for a constant one and
+        leaves it unscaled, while its differences from the median are exact.
 
         Args:
             values: (timesteps, channels) training rows.
@@ -38,8 +41,10 @@ class Scaler:
         self.mean_, self.scale_ = [], []
         for c in range(values.shape[1]):
             col = values[observed[:, c], c] if observed[:, c].any() else values[:, c]
-            sc = StandardScaler().fit(col.astype(np.float64).reshape(-1, 1))
-            self.mean_.append(float(sc.mean_[0]))
+            col = col.astype(np.float64)
+            centre = float(np.median(col))
+            sc = StandardScaler().fit((col - centre).reshape(-1, 1))
+            self.mean_.append(centre + float(sc.mean_[0]))
             self.scale_.append(float(sc.scale_[0]))
         return self
 
