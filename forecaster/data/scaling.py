@@ -6,6 +6,12 @@ import numpy as np
 
 from forecaster.errors import NotFittedError
 
+# Scaled values are held within this bound: a reading far outside the training spread (9e29
+# on a series of sd 1e-9) overflowed float32 to inf, which the networks turn into NaN (empty
+# forecasts, a spike left unscored). Held here it stays what it is, an extreme observed
+# reading, with room left below float32's 3.4e38 for the sums the networks make of it.
+SCALED_LIMIT = 1e37
+
 
 class Scaler:
     """Per-channel location and scale of one series, in scikit-learn's estimator style.
@@ -59,9 +65,10 @@ class Scaler:
         return self
 
     def transform(self, values: np.ndarray) -> np.ndarray:
-        """Scale (timesteps, channels) values."""
+        """Scale (timesteps, channels) values, held within +-``SCALED_LIMIT``."""
         mean, scale = self._fitted()
-        return ((values - mean) / scale).astype(np.float32)
+        scaled = (values - mean) / scale
+        return np.clip(scaled, -SCALED_LIMIT, SCALED_LIMIT).astype(np.float32)
 
     def to_dict(self) -> dict:
         """Plain-JSON form, as the bundle stores it."""
