@@ -38,6 +38,7 @@ from forecaster.pipeline.prepare import (
     FoldData,
     Grid,
     check_final_length,
+    deterministic_mode,
     fold_data,
     grid_time,
     make_grid,
@@ -112,6 +113,8 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     if st.warm_start:
         check_step(Path(st.model_dir), frame)
     given, st = st, resolve_shape(st, frame, report)
+    if st.deterministic:  # before CUDA starts: see deterministic_mode
+        deterministic_mode()
     device = resolve_device(st.device)
     grid = make_grid(frame)
     st = fit_short(given, st, grid.n, report)
@@ -136,8 +139,6 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
 
 def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSettings,
            device: torch.device, report: Reporter) -> TrainResult:
-    if st.deterministic:
-        torch.use_deterministic_algorithms(True)
     prev = (previous_bundle(Path(st.model_dir), frame, model_config(frame, st), st.ensemble)
             if st.warm_start else None)
     if prev:
