@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_series
+from conftest import TINY, make_series
 from typer.testing import CliRunner
 
 from forecaster.cli import app
@@ -77,3 +77,40 @@ def test_a_last_reading_beyond_float32_once_scaled_gives_finite_forecasts(
     table = pd.read_csv(io.StringIO(result.stdout))
     assert np.isfinite(table[["forecast", "lower", "upper"]].to_numpy()).all()
     assert "RuntimeWarning" not in result.stderr and "data drift" in result.stderr
+
+
+def test_one_reading_that_sets_the_scale_is_named_at_train(tmp_path: Path) -> None:
+    # 1e6 in a series of 10 +- 3 made the scale 22,000 and the forecasts -178...424, with
+    # no word about why.
+    df = make_series(480)
+    df.loc[200, "value"] = 1e6
+    df.to_csv(tmp_path / "one.csv", index=False)
+    result = runner.invoke(app, ["train", str(tmp_path / "one.csv"), "--model",
+                                 str(tmp_path / "m"), *TINY])
+    assert result.exit_code == 0, result.output
+    assert ("Warning: 'value' reads 1000000 at 2024-01-09T08:00:00+00:00" in result.stderr
+            and "sets the scale" in result.stderr and "--na-values" in result.stderr)
+    df.loc[200, "value"] = 100.0  # a spike of 30 sds: data, not a broken reading
+    df.to_csv(tmp_path / "spike.csv", index=False)
+    result = runner.invoke(app, ["train", str(tmp_path / "spike.csv"), "--model",
+                                 str(tmp_path / "m2"), *TINY])
+    assert result.exit_code == 0 and "sets the scale" not in result.stderr, result.output
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_heavy_tailed_series_are_not_taken_for_one_broken_reading(seed: int) -> None:
+    from forecaster.pipeline.outliers import lone_outlier
+
+    rng = np.random.default_rng(seed)
+    n = 2000
+    latency = 1 + 0.1 * rng.normal(size=n) + (rng.random(n) < 0.01) * rng.uniform(50, 300, n)
+    for v in (rng.standard_t(2, n), rng.lognormal(0, 2, n), latency,
+              np.where(np.arange(n) % 24 < 7, 1000.0, 0.0) + rng.normal(0, 1, n)):
+        assert lone_outlier(v, np.ones(n, bool)) is None
+    flat = np.zeros(n)
+    flat[5] = 300.0  # mostly one value (MAD 0): no spread for a reading to swamp
+    assert lone_outlier(flat, np.ones(n, bool)) is None
+    broken = 10 + 3 * np.sin(np.arange(n) / 4) + rng.normal(0, 0.3, n)
+    broken[500] = 1e6
+    assert lone_outlier(broken, np.ones(n, bool)) == 500
+    assert lone_outlier(broken, np.arange(n) != 500) is None  # filled in: not a reading

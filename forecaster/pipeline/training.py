@@ -34,6 +34,7 @@ from forecaster.pipeline.evaluation import (
     to_raw,
 )
 from forecaster.pipeline.fold_report import fold_scores, show_folds
+from forecaster.pipeline.outliers import warn_outliers
 from forecaster.pipeline.prepare import (
     FoldData,
     Grid,
@@ -120,6 +121,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     st = fit_short(given, st, grid.n, report)
     check_final_length(frame, st, str(path))
     warn_constant(frame, report)  # after the length check: one row is "constant" too
+    warn_outliers(frame, report)
     warn_unused(st, report)
     folds = plan_folds(frame, grid, st, str(path))
     first = min((f.train_hi for f in folds), default=grid.n)
