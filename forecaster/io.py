@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
 import pandas as pd
 
 from forecaster.atomic import atomic_write_text, atomic_writer
@@ -20,6 +21,8 @@ FORMATS = ("csv", "json")
 # Columns that echo the user's own values: written in full (the shortest text that reads
 # CSV's decimal text holds), not rounded like computed numbers.
 EXACT = ("value", "actual")
+# A row's interval: its width sets how finely the row's computed numbers are written.
+BOUNDS = ("lower", "upper")
 # Rows written at a time by ``write_parts``: memory stays small, the per-call cost shared.
 BATCH_ROWS = 20_000
 
@@ -94,6 +97,11 @@ def _csv(df: pd.DataFrame, header: bool) -> str:
     df = _text_times(df)
     for col in filter(lambda c: _exact(df, c), df.columns):
         df[col] = [None if v != v else _echo(v) for v in df[col].tolist()]
+    units = _row_units(df)
+    if units is not None:  # rows whose interval is narrow against their level
+        for col in filter(lambda c: _fine(df, c), df.columns):
+            df[col] = [None if v != v else _number(v, u)
+                       for v, u in zip(df[col].tolist(), units, strict=True)]
     return df.to_csv(index=False, header=header, float_format=_number, lineterminator="\n")
 
 
@@ -109,22 +117,62 @@ def _exact(df: pd.DataFrame, col: str) -> bool:
     return (col in EXACT or col.startswith("value_")) and df[col].dtype == "float64"
 
 
-def _number(x: float) -> str:
-    """A computed number as text: 7 significant digits, whole units from 10^7 on.
+def _number(x: float, unit: float = math.inf) -> str:
+    """A computed number as text: 7 significant digits, whole units from 10^7 on, and down
+    to ``unit`` where that is finer.
 
     Seven digits is about what a float32 network resolves relative to a series' spread, but
     written as ``%.7g`` a meter reading of 123556590 would print as 1.235566e+08, hiding
-    every step of the counter.
+    every step of the counter. A level far above its spread (1e8 varying by 0.01) needs
+    more digits than either: ``unit`` is its row's step (see ``_row_units``). From 10^16 up
+    float64 holds no more whole units: the shortest text that reads back as the number.
     """
-    if 1e7 <= abs(x) < 1e15:
+    x = float(x)  # pandas passes numpy floats, whose repr names their type
+    if unit < _default_unit(abs(x)):
+        if unit <= math.ulp(x):  # finer than the float holds: every digit it has
+            return _echo(x)
+        return f"{x:.{-math.floor(math.log10(unit))}f}".rstrip("0").rstrip(".")
+    if 1e7 <= abs(x) < 1e16:
         return f"{x:.0f}"
-    return f"{x:.7g}"
+    return _echo(x) if abs(x) >= 1e16 and math.isfinite(x) else f"{x:.7g}"
+
+
+def _default_unit(ax: float) -> float:
+    """The step ``_number`` writes ``ax`` to without a ``unit`` (0: every digit)."""
+    if ax == 0 or ax >= 1e16 or not math.isfinite(ax):
+        return 0.0
+    return 1.0 if ax >= 1e7 else 10.0 ** (math.floor(math.log10(ax)) - 6)
+
+
+def _row_units(df: pd.DataFrame) -> np.ndarray | None:
+    """Per row, the step its computed numbers are written to: a thousandth of its interval
+    (three digits of the upper - lower width), so forecast and bounds stay apart where the
+    default rounding would print one number for all three; None where no row needs it."""
+    if not all(c in df.columns and df[c].dtype == "float64" for c in BOUNDS):
+        return None
+    width = (df["upper"] - df["lower"]).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        units = 10.0 ** (np.floor(np.log10(width)) - 2)
+        level = np.abs(df[["lower", "upper"]].to_numpy()).max(axis=1)
+        # 7 significant digits resolve level / 1e6, whole units 1: finer rows need more.
+        finer = units < np.where(level >= 1e7, 1.0, level * 1e-6)
+    units[~(np.isfinite(units) & (width > 0))] = math.inf
+    return units if (finer & np.isfinite(units)).any() else None
+
+
+def _fine(df: pd.DataFrame, col: str) -> bool:
+    # float32 columns hold about 7 digits: more would be noise.
+    return not _exact(df, col) and df[col].dtype == "float64"
 
 
 def _records(df: pd.DataFrame) -> list:
     df = _text_times(df)
-    columns = {}
+    columns, units = {}, _row_units(df)
     for col in df.columns:
+        if units is not None and _fine(df, col):
+            columns[col] = [_plain(v, lambda x, u=u: _number(x, u))
+                            for v, u in zip(df[col].tolist(), units, strict=True)]
+            continue
         number = repr if _exact(df, col) else _number
         columns[col] = [_plain(v, number) for v in df[col].tolist()]
     return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]

@@ -193,3 +193,20 @@ def test_json_writes_missing_and_infinite_numbers_as_null() -> None:
     df = pd.DataFrame({"score": [np.nan, np.inf, 1.5], "is_anomaly": [False, True, False]})
     assert [(r["score"], r["is_anomaly"]) for r in json.loads(render(df, "json"))] == [
         (None, False), (None, True), (1.5, False)]
+
+
+def test_a_narrow_interval_on_a_large_level_keeps_its_digits() -> None:
+    # 1e8 varying by 0.01 printed forecast, lower and upper all as 100000000; from 1e15 on,
+    # %.7g printed 2^53 + 3t as 9.007199e+15 in every cell.
+    f = np.array([1e8 + 0.1, 1e8 + 0.125, 2.0**53 + 12, 60.19773000000001])
+    df = pd.DataFrame({"forecast": f, "lower": f - [0.004, 0.004, 30, 0.73218],
+                       "upper": f + [0.005, 0.005, 40, 0.82383]})
+    rows = render(df, "csv").splitlines()[1:]
+    assert rows == ["100000000.1,100000000.096,100000000.105",
+                    "100000000.125,100000000.121,100000000.13",
+                    "9007199254741004,9007199254740974,9007199254741044",
+                    "60.19773,59.46555,61.02156"]  # ordinary rows: 7 digits as before
+    records = json.loads(render(df, "json"))
+    assert [r["lower"] for r in records[:2]] == [100000000.096, 100000000.121]
+    wide = pd.DataFrame({"forecast": [123556612.4], "lower": [123556500.2], "upper": [2e8]})
+    assert render(wide, "csv").splitlines()[1] == "123556612,123556500,200000000"

@@ -150,6 +150,21 @@ def test_the_scaler_keeps_the_estimator_contract() -> None:
         Scaler().transform(values)
 
 
+@pytest.mark.parametrize("level", [1e13, 2.0**53])
+def test_a_small_spread_on_a_large_level_is_scaled_by_that_spread(level: float) -> None:
+    # scikit-learn alone took a sd of 3 on a level of 1e13 for a constant (scale 1): the
+    # series trained unscaled and predict saw "drift" on the training file itself.
+    from forecaster.data.scaling import Scaler
+
+    rng = np.random.default_rng(0)
+    values = (level + rng.normal(0, 3, 1400)).reshape(-1, 1)
+    sc = Scaler().fit(values, np.ones_like(values, bool))
+    assert sc.scale_[0] == pytest.approx(np.std(values - level), rel=0.01)
+    assert abs(sc.mean_[0] - level) < 1
+    flat = np.full((50, 1), level)
+    assert Scaler().fit(flat, np.ones_like(flat, bool)).scale_ == [1.0]  # constant: as before
+
+
 def test_the_scaler_works_with_scikit_learn_tools() -> None:
     """clone gives a fresh unfitted scaler; the unfitted error is what scikit-learn code
     catches (ValueError and AttributeError, as sklearn's NotFittedError)."""

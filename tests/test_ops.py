@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import TINY, make_series
 from typer.testing import CliRunner
 
@@ -157,6 +158,26 @@ def test_same_seed_gives_byte_identical_outputs(tmp_path: Path, series_csv: Path
         assert res.exit_code == 0, res.output
         outs.append(runner.invoke(app, ["predict", "--model", str(model)]).stdout)
     assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize("given", [None, ":16:8"])
+def test_deterministic_sets_the_cublas_workspace_before_switching_on(
+        tmp_path: Path, series_csv: Path, monkeypatch: pytest.MonkeyPatch,
+        given: str | None) -> None:
+    # Without CUBLAS_WORKSPACE_CONFIG, torch on CUDA >= 10.2 raised at the first matmul of
+    # 'train --deterministic --device cuda'; a value the user set is theirs to keep.
+    import torch
+
+    monkeypatch.setenv("CUBLAS_WORKSPACE_CONFIG", given or "")  # restored after the test
+    if given is None:
+        monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG")
+    seen = []
+    monkeypatch.setattr(torch, "use_deterministic_algorithms",
+                        lambda on: seen.append((on, os.environ.get("CUBLAS_WORKSPACE_CONFIG"))))
+    args = ["train", str(series_csv), "--model", str(tmp_path / "m"), *TINY, "--deterministic"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert seen == [(True, given or ":4096:8")]
 
 
 def test_json_log_lines(trained: Path) -> None:

@@ -6,6 +6,12 @@ import numpy as np
 
 from forecaster.errors import NotFittedError
 
+# Scaled values are held within this bound: a reading far outside the training spread (9e29
+# on a series of sd 1e-9) overflowed float32 to inf, which the networks turn into NaN (empty
+# forecasts, a spike left unscored). Held here it stays what it is, an extreme observed
+# reading, with room left below float32's 3.4e38 for the sums the networks make of it.
+SCALED_LIMIT = 1e37
+
 
 class Scaler:
     """Per-channel location and scale of one series, in scikit-learn's estimator style.
@@ -24,7 +30,10 @@ class Scaler:
         """Fit on (timesteps, channels) training rows, observed values only.
 
         scikit-learn's scaler gives a constant channel a scale of 1, so a flat
-        series scales to zeros rather than dividing by zero.
+        series scales to zeros rather than dividing by zero. Each channel is fitted
+        after subtracting its median: scikit-learn takes a channel whose spread is
+        small against its mean (a sd of 3 on a level of 1e13) for a constant one and
+        leaves it unscaled, while its differences from the median are exact.
 
         Args:
             values: (timesteps, channels) training rows.
@@ -38,8 +47,10 @@ class Scaler:
         self.mean_, self.scale_ = [], []
         for c in range(values.shape[1]):
             col = values[observed[:, c], c] if observed[:, c].any() else values[:, c]
-            sc = StandardScaler().fit(col.astype(np.float64).reshape(-1, 1))
-            self.mean_.append(float(sc.mean_[0]))
+            col = col.astype(np.float64)
+            centre = float(np.median(col))
+            sc = StandardScaler().fit((col - centre).reshape(-1, 1))
+            self.mean_.append(centre + float(sc.mean_[0]))
             self.scale_.append(float(sc.scale_[0]))
         return self
 
@@ -54,9 +65,10 @@ class Scaler:
         return self
 
     def transform(self, values: np.ndarray) -> np.ndarray:
-        """Scale (timesteps, channels) values."""
+        """Scale (timesteps, channels) values, held within +-``SCALED_LIMIT``."""
         mean, scale = self._fitted()
-        return ((values - mean) / scale).astype(np.float32)
+        scaled = (values - mean) / scale
+        return np.clip(scaled, -SCALED_LIMIT, SCALED_LIMIT).astype(np.float32)
 
     def to_dict(self) -> dict:
         """Plain-JSON form, as the bundle stores it."""

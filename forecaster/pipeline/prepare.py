@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -251,6 +252,19 @@ def fold_data(frame: Frame, grid: Grid, st: TrainSettings, train_lo: int, train_
     val_set = assemble(va, k, st.window, horizon) if val is not None else None
     return FoldData(scalers, train_set, assemble(early, k, st.window, horizon), val_set,
                     np.concatenate(origins) if origins else np.empty((0, 2), dtype=np.int64))
+
+
+def deterministic_mode() -> None:
+    """Make torch use only deterministic algorithms, on CPU and CUDA alike.
+
+    On CUDA 10.2 and later cuBLAS is deterministic only with a fixed workspace: without
+    ``CUBLAS_WORKSPACE_CONFIG`` torch raises at the first matmul, so ``--deterministic
+    --device cuda`` stopped there. ":4096:8" is the value PyTorch's reproducibility notes
+    give. Called before CUDA starts (cuBLAS reads the variable then); a value the user set
+    is kept.
+    """
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.use_deterministic_algorithms(True)
 
 
 def resolve_device(name: str) -> torch.device:

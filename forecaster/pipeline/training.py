@@ -34,10 +34,12 @@ from forecaster.pipeline.evaluation import (
     to_raw,
 )
 from forecaster.pipeline.fold_report import fold_scores, show_folds
+from forecaster.pipeline.outliers import warn_outliers
 from forecaster.pipeline.prepare import (
     FoldData,
     Grid,
     check_final_length,
+    deterministic_mode,
     fold_data,
     grid_time,
     make_grid,
@@ -112,11 +114,14 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     if st.warm_start:
         check_step(Path(st.model_dir), frame)
     given, st = st, resolve_shape(st, frame, report)
+    if st.deterministic:  # before CUDA starts: see deterministic_mode
+        deterministic_mode()
     device = resolve_device(st.device)
     grid = make_grid(frame)
     st = fit_short(given, st, grid.n, report)
     check_final_length(frame, st, str(path))
     warn_constant(frame, report)  # after the length check: one row is "constant" too
+    warn_outliers(frame, report)
     warn_unused(st, report)
     folds = plan_folds(frame, grid, st, str(path))
     first = min((f.train_hi for f in folds), default=grid.n)
@@ -136,8 +141,6 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
 
 def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSettings,
            device: torch.device, report: Reporter) -> TrainResult:
-    if st.deterministic:
-        torch.use_deterministic_algorithms(True)
     prev = (previous_bundle(Path(st.model_dir), frame, model_config(frame, st), st.ensemble)
             if st.warm_start else None)
     if prev:
