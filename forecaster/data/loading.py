@@ -21,6 +21,7 @@ from forecaster.data.day_clock import hour_column
 from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise
 from forecaster.data.grid_notes import grid_notes
+from forecaster.data.interleaved import refuse_interleaved
 from forecaster.data.layout import Layout, read_layout
 from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
@@ -148,6 +149,7 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     notes += [] if spec.na_values else sentinels.marker_notes(path.name, data)
     data.insert(0, "__time", times)
     data.insert(0, "__series", series_keys(raw, spec, path, first_row))
+    refuse_interleaved(raw, data, spec, path)  # tags scanned at different phases
     data = _sorted(data, path, notes)
     if spec.resample:  # rows sharing a bin, or a timestamp, are aggregated
         data = resample_rows(data, spec, path, notes)
