@@ -280,3 +280,22 @@ def test_the_step_advised_for_a_slow_tag_beside_a_fast_one_is_the_slow_ones(
         load_frame(csv, DataSpec(series_col="TagName"))
     frame = load_frame(csv, DataSpec(series_col="TagName", resample="h"))
     assert [len(s.index) for s in frame.series] == [500, 500]
+
+
+@pytest.mark.parametrize("start", ["2026-10-01 03:00", "2026-10-01 03:07"])
+def test_a_tag_of_a_few_rows_is_named_rather_than_a_coarse_step_for_all(
+        tmp_path: Path, start: str) -> None:
+    # 5 hourly rows beside 2000 quarter-hours (on the grid, or off it at :07): the advice
+    # was --resample D for the whole file, 21 daily steps, where the 5 rows are the misfit.
+    rows = [("FAST.PV", t, 1.0) for t in pd.date_range("2026-10-01", periods=2000,
+                                                         freq="15min")]
+    rows += [("TINY.PV", t, 2.0) for t in pd.date_range(start, periods=5, freq="h")]
+    csv = tmp_path / "tags.csv"
+    data = pd.DataFrame(rows, columns=["TagName", "DateTime", "Value"])
+    data.to_csv(csv, index=False)
+    with pytest.raises(DataError, match=r"series 'TINY.PV'.*only 5 rows, against 2000 in "
+                       r"another: leave its rows out of the file \(the other series fit the "
+                       r"'15min' grid\)$"):
+        load_frame(csv, DataSpec(series_col="TagName"))
+    data[data["TagName"] != "TINY.PV"].to_csv(csv, index=False)  # the advice, followed
+    assert len(load_frame(csv, DataSpec(series_col="TagName")).series[0].index) == 2000

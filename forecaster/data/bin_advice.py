@@ -23,6 +23,9 @@ _MOST_BINS = 100
 # windows at most a quarter filled in (``anomaly.scores.MAX_FILLED_SHARE``), so bins that
 # just pass the density check (half empty) were refused there instead.
 MOST_EMPTY = 0.25
+# A series with fewer rows than this share of the longest one's is too short to set the
+# step for the others: advice names it instead.
+SHORT = 0.1
 # The least length of the calendar steps, which have none fixed.
 _CALENDAR = {"W": pd.Timedelta(days=7), "MS": pd.Timedelta(days=28)}
 
@@ -62,6 +65,13 @@ def fitting_bin(every: Sequence[pd.DatetimeIndex],
         if all(_bins_fit(times, alias, length) for times in every):
             return alias
     return None
+
+
+def is_short(times: pd.DatetimeIndex, every: Sequence[pd.DatetimeIndex]) -> bool:
+    """Whether one series among several has too few rows to set the step for the others
+    (a tag of 5 rows beside tags of 2000): advice names it, rather than a step so coarse
+    that its rows fill it."""
+    return len(every) > 1 and len(times) < SHORT * max(len(t) for t in every)
 
 
 def _bins_fit(times: pd.DatetimeIndex, alias: str, length: pd.Timedelta) -> bool:
