@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from forecaster.data.loading import load_frame
 from forecaster.data.spec import DataSpec
+from forecaster.errors import DataError
 
 runner = CliRunner()
 
@@ -239,3 +240,62 @@ def test_off_grid_advice_for_scrapes_seconds_apart_is_seconds(
     res = runner.invoke(app(), ["train", str(csv), *TINY, "--model", str(tmp_path / "m")])
     assert res.exit_code == 65, res.output
     assert res.stderr.strip().endswith(f"bin the rows with --resample (e.g. {advice})")
+
+
+def _advised(message: str) -> str:
+    """The step an error's advice names: '(e.g. --resample 15min)'."""
+    return message.split("--resample ")[-1].split(")")[0]
+
+
+def test_the_step_advised_for_irregular_rows_passes_when_given(tmp_path: Path) -> None:
+    # A historian's "recorded values" export, rows some 10 minutes apart at random: the
+    # advice was --resample 5min, which the same check then refused as too fine.
+    rng = np.random.default_rng(1)
+    seconds = np.cumsum(rng.exponential(600, 2900))
+    csv = tmp_path / "rec.csv"
+    stamps = pd.Timestamp("2026-10-01") + pd.to_timedelta(seconds, "s")
+    pd.DataFrame({"Timestamp": stamps.strftime("%d-%b-%Y %H:%M:%S.%f").str[:-3],
+                  "FIC101.PV": (50 + 5 * np.sin(seconds / 13751)).round(3)}
+                 ).to_csv(csv, index=False)
+    res = runner.invoke(app(), ["train", str(csv), *TINY, "--model", str(tmp_path / "m")])
+    assert res.exit_code == 65, res.output
+    step = _advised(res.stderr)
+    (s,) = load_frame(csv, DataSpec(resample=step)).series  # no error: the advice works
+    assert (~s.observed).mean() <= 0.25  # and leaves the anomaly model windows to score
+    with pytest.raises(DataError, match="give a coarser --resample") as err:
+        load_frame(csv, DataSpec(resample="5min"))
+    assert _advised(str(err.value)) == step
+
+
+def test_the_step_advised_for_a_slow_tag_beside_a_fast_one_is_the_slow_ones(
+        tmp_path: Path) -> None:
+    # A tag every 15 minutes and one hourly: the advice was --resample D, a model of 20
+    # daily steps, where h fits both.
+    rows = [("FAST.PV", t, 1.0) for t in pd.date_range("2026-10-01", periods=2000,
+                                                         freq="15min")]
+    rows += [("SLOW.PV", t, 2.0) for t in pd.date_range("2026-10-01", periods=500, freq="h")]
+    csv = tmp_path / "tags.csv"
+    pd.DataFrame(rows, columns=["TagName", "DateTime", "Value"]).to_csv(csv, index=False)
+    with pytest.raises(DataError, match=r"series 'SLOW.PV'.*\(e\.g\. --resample h\)$"):
+        load_frame(csv, DataSpec(series_col="TagName"))
+    frame = load_frame(csv, DataSpec(series_col="TagName", resample="h"))
+    assert [len(s.index) for s in frame.series] == [500, 500]
+
+
+@pytest.mark.parametrize("start", ["2026-10-01 03:00", "2026-10-01 03:07"])
+def test_a_tag_of_a_few_rows_is_named_rather_than_a_coarse_step_for_all(
+        tmp_path: Path, start: str) -> None:
+    # 5 hourly rows beside 2000 quarter-hours (on the grid, or off it at :07): the advice
+    # was --resample D for the whole file, 21 daily steps, where the 5 rows are the misfit.
+    rows = [("FAST.PV", t, 1.0) for t in pd.date_range("2026-10-01", periods=2000,
+                                                         freq="15min")]
+    rows += [("TINY.PV", t, 2.0) for t in pd.date_range(start, periods=5, freq="h")]
+    csv = tmp_path / "tags.csv"
+    data = pd.DataFrame(rows, columns=["TagName", "DateTime", "Value"])
+    data.to_csv(csv, index=False)
+    with pytest.raises(DataError, match=r"series 'TINY.PV'.*only 5 rows, against 2000 in "
+                       r"another: leave its rows out of the file \(the other series fit the "
+                       r"'15min' grid\)$"):
+        load_frame(csv, DataSpec(series_col="TagName"))
+    data[data["TagName"] != "TINY.PV"].to_csv(csv, index=False)  # the advice, followed
+    assert len(load_frame(csv, DataSpec(series_col="TagName")).series[0].index) == 2000

@@ -117,3 +117,71 @@ def test_a_key_column_of_text_is_not_named_among_columns_left_out(tmp_path: Path
     frame = load_frame(path, DataSpec(series_col="store,family"))
     assert frame.spec.targets == ["sales"]
     assert not any("left out as text" in n for n in frame.notes), frame.notes
+
+
+def _tags(path: Path, tags: list[tuple[object, int]], hours: int = 300,
+          header: str = "TagName,DateTime,Value,Quality", epoch: bool = False) -> Path:
+    """A historian's long export: each tag hourly, scanned ``offset`` minutes past the hour,
+    so no two tags share a timestamp."""
+    rows = []
+    start = pd.Timestamp("2026-10-01")
+    for level, (tag, offset) in enumerate(tags):
+        for k in range(hours):
+            when = start + pd.Timedelta(hours=k, minutes=offset)
+            stamp = str(int(when.timestamp())) if epoch else when.strftime("%d-%b-%Y %H:%M:%S")
+            rows.append((tag, stamp, round(50 + 30 * level + 5 * np.sin(k / 3.8), 3), "Good"))
+    pd.DataFrame(rows, columns=header.split(",")).to_csv(path, index=False)
+    return path
+
+
+def test_tags_scanned_at_different_phases_are_refused_naming_their_column(
+        tmp_path: Path) -> None:
+    # OSIsoft PI: FIC101.PV on the hour, TIC202.PV on the half hour. No timestamp repeats,
+    # so they were merged into one series whose forecast alternated 49, 80, 49, 80.
+    data = _tags(tmp_path / "pi.csv", [("FIC101.PV", 0), ("TIC202.PV", 30)])
+    res = runner.invoke(app, ["train", str(data), "--model", str(tmp_path / "m"), *TINY])
+    assert res.exit_code == 65, res.output
+    assert "column 'TagName' holds 2 distinct values ('FIC101.PV', 'TIC202.PV')" in res.stderr
+    assert "give --series-col TagName" in res.stderr
+    assert not (tmp_path / "m").exists()
+    res = runner.invoke(app, ["train", str(data), "--model", str(tmp_path / "m"), *TINY,
+                              "--series-col", "TagName"])  # the advice, followed
+    assert res.exit_code == 0, res.output
+    assert set(load_bundle(tmp_path / "m").meta["scalers"]) == {"FIC101.PV", "TIC202.PV"}
+
+
+@pytest.mark.parametrize("resample", [[], ["--resample", "h"]])
+def test_items_of_whole_number_ids_are_refused_even_when_binned(tmp_path: Path,
+                                                                resample) -> None:
+    # Zabbix's history export: itemid, clock (epoch seconds), value. CPU load at :07 and
+    # memory bytes at :37 read as one series; --resample h averaged them together.
+    data = _tags(tmp_path / "zbx.csv", [(23296, 7), (23297, 37)], header="itemid,clock,value,ns",
+                 epoch=True)
+    data.write_text(data.read_text().replace(",Good", ",0"))
+    res = runner.invoke(app, ["train", str(data), "--model", str(tmp_path / "m"), *TINY,
+                              "--time-col", "clock", "--target", "value", *resample])
+    assert res.exit_code == 65, res.output
+    assert ("column 'itemid' holds 2 distinct values ('23296', '23297')" in res.stderr
+            and "give --series-col itemid" in res.stderr)
+
+
+def test_a_quality_column_or_a_key_given_is_no_series_key(tmp_path: Path) -> None:
+    # Good/Bad flags on an hourly tag: the Bad rows lie on no grid, and together the rows
+    # are as regular as the Good ones alone. A single tag's name has one value.
+    data = _tags(tmp_path / "one.csv", [("FIC101.PV", 0)], hours=200)
+    frame = pd.read_csv(data)
+    frame.loc[frame.index % 7 == 3, "Quality"] = "Bad"
+    frame.loc[frame.index % 11 == 5, "Quality"] = "Substituted"
+    frame.to_csv(data, index=False)
+    assert len(load_frame(data, DataSpec()).series) == 1
+    res = runner.invoke(app, ["train", str(data), "--model", str(tmp_path / "m"), *TINY])
+    assert res.exit_code == 0, res.output
+    two = _tags(tmp_path / "two.csv", [("FIC101.PV", 0), ("TIC202.PV", 30)])
+    assert len(load_frame(two, DataSpec(series_col="TagName")).series) == 2
+    # A Day column of Mon, Tue, ... beside daily dates takes turns as tags do: a label of
+    # the calendar, not a series key.
+    days = pd.date_range("2024-01-01", periods=120, freq="D")
+    daily = tmp_path / "daily.csv"
+    pd.DataFrame({"Date": days.strftime("%Y-%m-%d"), "Day": days.day_name(),
+                  "Sales": np.arange(120.0) % 9}).to_csv(daily, index=False)
+    assert len(load_frame(daily, DataSpec()).series) == 1

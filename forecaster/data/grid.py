@@ -183,7 +183,8 @@ class Regular(NamedTuple):
     first_off: tuple[pd.Timestamp, str] | None
 
 
-def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
+def regularise(data: pd.DataFrame, spec: DataSpec, path: Path,
+               rows: dict[str, pd.DatetimeIndex] | None = None) -> Regular:
     """Reindex every series onto one frequency grid and fill gaps.
 
     Args:
@@ -191,6 +192,8 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
             numeric columns.
         spec: the resolved spec (fill policy, frequency).
         path: the file, for messages.
+        rows: each series' times as read, before --resample binned them (None: those
+            of ``data``): advice on a step is worked out from them.
 
     Returns:
         The series, frequency, filled values and dropped off-grid rows.
@@ -202,6 +205,7 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
     freq = spec.resample or spec.freq or infer_freq(pd.DatetimeIndex(longest["__time"]), path)
     offset = check_freq(freq, path)
     columns = spec.targets + spec.features
+    every = rows if rows is not None else series_times(data)
     out, n_filled, n_off, first_off = [], 0, 0, None
     for name, rows in groups:
         times = pd.DatetimeIndex(rows["__time"])
@@ -210,14 +214,15 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
         if _is_grid(times, grid):  # the common case skips the checks and the reindex
             frame, late = rows[columns].set_axis(grid), times[:0]
         else:
-            off = check_on_grid(times, grid, freq, path, name, given=spec.freq is not None)
+            off = check_on_grid(times, grid, freq, path, name, given=spec.freq is not None,
+                                every=every)
             # Tolerated off-grid rows vanish in the reindex below: count them for a note.
             n_off += int(off.sum())
             if first_off is None and off.any():
                 first_off = (times[off][0], str(name))
             check_density(times, grid, freq, path, name,
                            explicit=(spec.freq or spec.resample) is not None,
-                           binned=spec.resample is not None)
+                           binned=spec.resample is not None, every=every)
             # The grid ends at the last row on it: a last row off the grid (13:02 after
             # 12:55) made up a filled 13:00 that predict started from.
             grid = grid[grid <= times[~off][-1]] if off.any() else grid
@@ -229,6 +234,12 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path) -> Regular:
         out.append(Series(name=str(name), index=grid, values=values.astype(np.float64),
                           observed=observed, late_off=(len(late), late[0]) if len(late) else None))
     return Regular(out, freq, n_filled, n_off, first_off)
+
+
+def series_times(data: pd.DataFrame) -> dict[str, pd.DatetimeIndex]:
+    """Each series' sorted times, by name, from rows with ``__series`` and ``__time``."""
+    return {str(name): pd.DatetimeIndex(rows["__time"]).sort_values()
+            for name, rows in data.groupby("__series", sort=True)}
 
 
 def _is_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecaster.data.bin_advice import filled_enough, fitting_bin, is_short
 from forecaster.data.timestamps import time_text
 from forecaster.errors import DataError
 
@@ -45,20 +46,31 @@ def period_start(alias: str) -> str | None:
 
 
 def check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
-                   name: str, given: bool = False) -> np.ndarray:
+                   name: str, given: bool = False,
+                   every: dict[str, pd.DatetimeIndex] | None = None) -> np.ndarray:
     """Which rows lie off the grid; an error when more than a few do.
 
     With a ``given`` --freq coarser than the rows (--freq 2h on hourly rows), binning
-    them to that step is what was meant: the advice names it.
+    them to that step is what was meant: the advice names it. Otherwise it names the
+    finest --resample step that fits every series (``every``: each one's times as read),
+    or the series to leave out where it alone is short.
     """
     off = ~times.isin(grid)
     if off.mean() > MAX_OFF_GRID or (off.any() and len(times) < 100):
         where = f" (series '{name}')" if name else ""
-        advice = (_given_advice(times, freq, path) if given else "give the right --freq, or "
-                  f"bin the rows with --resample (e.g. --resample {_bin_example(freq)})")
+        advice = (_given_advice(times, freq, path) if given else
+                  _off_grid_advice(freq, name, every or {name: times}))
         raise OffGridError(f"{path}{where}: {int(off.sum())} timestamps are off the '{freq}' grid, "
                         f"first {times[off][0]}; {advice}")
     return off
+
+
+def _off_grid_advice(freq: str, name: str, every: dict[str, pd.DatetimeIndex]) -> str:
+    """Advice for rows off an inferred grid: leave a short series out, or bin the rows by a
+    step that fits every series."""
+    bins = fitting_bin(list(every.values())) or _bin_example(freq)
+    return _leave_out(name, freq, every, None) or ("give the right --freq, or bin the rows "
+                                                   f"with --resample (e.g. --resample {bins})")
 
 
 def _given_advice(times: pd.DatetimeIndex, freq: str, path: Path) -> str:
@@ -111,26 +123,29 @@ def _coarser(freq: str, times: pd.DatetimeIndex) -> str:
 
 
 def check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
-                   name: str, explicit: bool = False, binned: bool = False) -> None:
+                   name: str, explicit: bool = False, binned: bool = False,
+                   every: dict[str, pd.DatetimeIndex] | None = None) -> None:
     """Refuse a grid mostly made of gaps, or with no two rows one step apart: the
     frequency is too fine for the data (or the data too irregular for any).
 
     With an ``explicit`` --freq that most rows follow (median spacing one step), the
     gaps are outages, not a wrong frequency: they are filled by the --fill policy and
     masked (never scored). Tolerated off-grid rows have no step, so they count neither
-    as rows nor as gap ends.
+    as rows nor as gap ends. The --resample step advised is the finest coarser than
+    ``freq`` that fits every series (``every``: each one's times as read, before any
+    binning), or the series to leave out where it alone is short.
     """
     times = times[times.isin(grid)]
     pos = grid.get_indexer(times)
     missing = len(grid) - len(times)
-    if len(times) < 3 or (missing <= len(times) and (np.diff(pos) == 1).any()):
-        return
-    if explicit and np.median(np.diff(pos)) == 1:
+    if filled_enough(pos, len(grid), explicit):
         return
     where = f" (series '{name}')" if name else ""
+    every = every or {name: times}
+    bins = fitting_bin(list(every.values()), _length(freq))
     if binned:
         spacing = pd.Timedelta(np.median(np.diff(times.asi8)), unit=times.unit)
-        coarser = next((a for a, length in ADVICE_STEPS if length >= spacing), "MS")
+        coarser = bins or next((a for a, length in ADVICE_STEPS if length >= spacing), "MS")
         raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} --resample {freq} "
                         f"bins hold a row, {missing} would be filled in: the bins are finer "
                         f"than the rows (a median {_step_text(spacing)} apart); give a "
@@ -144,8 +159,45 @@ def check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, pa
                         "rows mostly one step apart: remove a stray row (a wrong date?) or "
                         f"keep the rows on one side of the gap (training with --freq {freq} "
                         "fills it instead)")
+    advice = _leave_out(name, freq, every, _length(freq)) or (
+        "the timestamps are too irregular or the frequency too fine: give the right --freq, "
+        "or bin the rows to a coarser step with --resample (e.g. --resample "
+        f"{bins or _coarser(freq, times)})")
     raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} steps on the '{freq}' "
-                    f"grid have a row, {missing} would be filled in; the timestamps are too "
-                    "irregular or the frequency too fine: give the right --freq, or bin the "
-                    "rows to a coarser step with --resample (e.g. --resample "
-                    f"{_coarser(freq, times)})")
+                    f"grid have a row, {missing} would be filled in; {advice}")
+
+
+def _leave_out(name: str, freq: str, every: dict[str, pd.DatetimeIndex],
+               above: pd.Timedelta | None) -> str | None:
+    """Advice for a series too short to set the step (5 rows beside 2000): leave it out,
+    the others fitting the grid (or a --resample step); None where it is not that short
+    or nothing would fit the others."""
+    rest = [t for n, t in every.items() if n != name]
+    if name not in every or not is_short(every[name], list(every.values())):
+        return None
+    head = (f"the series has only {len(every[name])} rows, against {max(map(len, rest))} "
+            "in another: leave its rows out of the file")
+    if all(_fits_grid(t, freq) for t in rest):
+        return f"{head} (the other series fit the '{freq}' grid)"
+    bins = fitting_bin(rest, above)
+    return f"{head}, and bin the others with --resample {bins}" if bins else None
+
+
+def _fits_grid(times: pd.DatetimeIndex, freq: str) -> bool:
+    # Whether a series passes both checks on its own grid of ``freq``, as regularise builds it.
+    grid = pd.date_range(times[0], times[-1], freq=freq)
+    off = ~times.isin(grid)
+    if off.mean() > MAX_OFF_GRID or (off.any() and len(times) < 100):
+        return False
+    return filled_enough(grid.get_indexer(times[~off]), len(grid), explicit=False)
+
+
+def _length(freq: str) -> pd.Timedelta:
+    # A step's length; a calendar step (MS, B) has none fixed: at least 28 days, or a day.
+    offset = pd.tseries.frequencies.to_offset(freq)
+    if isinstance(offset, pd.offsets.Week):  # anchored weeks (W-SUN) are 7 days
+        return pd.Timedelta(weeks=offset.n)
+    try:
+        return pd.Timedelta(offset)
+    except ValueError:
+        return pd.Timedelta(days=1 if isinstance(offset, pd.offsets.BusinessDay) else 28)

@@ -19,8 +19,9 @@ from forecaster.data import csvlines, events, labels, numbers, sentinels
 from forecaster.data.columns import header_is_data, resolve_columns, skipped_text
 from forecaster.data.day_clock import hour_column
 from forecaster.data.duplicates import handle_duplicates
-from forecaster.data.grid import regularise
+from forecaster.data.grid import regularise, series_times
 from forecaster.data.grid_notes import grid_notes
+from forecaster.data.interleaved import refuse_interleaved
 from forecaster.data.layout import Layout, read_layout
 from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
@@ -148,13 +149,15 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     notes += [] if spec.na_values else sentinels.marker_notes(path.name, data)
     data.insert(0, "__time", times)
     data.insert(0, "__series", series_keys(raw, spec, path, first_row))
+    refuse_interleaved(raw, data, spec, path)  # tags scanned at different phases
     data = _sorted(data, path, notes)
+    rows = series_times(data)  # as read: what advice on a --resample step bins
     if spec.resample:  # rows sharing a bin, or a timestamp, are aggregated
         data = resample_rows(data, spec, path, notes)
     else:
         data = handle_duplicates(data, spec, path, _written_times(raw, spec), first_row, notes,
                                  hour_column(raw, spec.time_col), raw)
-    series, freq, n_filled, n_off, first_off = regularise(data, spec, path)
+    series, freq, n_filled, n_off, first_off = regularise(data, spec, path, rows)
     notes += grid_notes(path, series, freq, spec.fill, n_filled, n_off, first_off)
     return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes,
                  warnings=warned)
