@@ -171,3 +171,11 @@ def test_bundle_without_training_ends_skips_the_check(hourly: tuple[Path, Path])
     assert drift_problems(bundle, frame, 24)
     del bundle.meta["data"]["series"]
     assert not drift_problems(bundle, frame, 24)
+
+
+def test_a_distance_beyond_a_million_deviations_is_written_short() -> None:
+    # A reading of 9e29 on a series of sd 1e-9 printed its distance in 39 digits.
+    from forecaster.pipeline.drift import _count
+
+    assert [_count(z) for z in (12.4, 2934.2, 4.24e38)] == ["12", "2,934", "4.2e+38"]
+

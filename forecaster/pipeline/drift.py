@@ -73,12 +73,18 @@ def _levels_far(bundle: Bundle, frame: Frame, s: Series, known: dict, checked: s
     z = np.abs(np.median(s.values[-recent:], axis=0) - np.asarray(known["mean"])) / (
         np.asarray(known["scale"]))
     far = {c for c, zc in zip(frame.columns, z, strict=True) if zc > MAX_Z} & checked
-    out = [f"recent '{c}' values of {where} lie {zc:.0f} training standard deviations "
+    out = [f"recent '{c}' values of {where} lie {_count(zc)} training standard deviations "
            "from the training mean" for c, zc in zip(frame.columns, z, strict=True) if c in far]
     if anchored:
         held = bundle.meta["forecaster"].get("counters", {}).get(s.name, {})
         out += _newest_far(frame, s, known, checked - far - set(held))
     return out
+
+
+def _count(z: float) -> str:
+    """A distance in standard deviations as people read it: 12, 2,934, or 4.2e+38 (a
+    reading of 9e29 on a series of sd 1e-9 printed 39 digits)."""
+    return f"{z:,.0f}" if z < 1e6 else f"{z:.2g}"
 
 
 def _level_columns(bundle: Bundle, frame: Frame) -> set[str]:
@@ -108,7 +114,7 @@ def _newest_far(frame: Frame, s: Series, known: dict, cols: set[str]) -> list[st
             continue
         z = abs(seen[-1] - known["mean"][j]) / known["scale"][j]
         if z > MAX_Z:
-            out.append(f"the newest '{col}'{label} ({seen[-1]:.10g}) lies {z:.0f} training "
+            out.append(f"the newest '{col}'{label} ({seen[-1]:.10g}) lies {_count(z)} training "
                        "standard deviations from the training mean; the forecast starts "
                        "from it")
     return out
