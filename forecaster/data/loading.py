@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data import csvlines, events, labels, numbers, sentinels
-from forecaster.data.columns import header_is_data, resolve_columns, skipped_text
+from forecaster.data.columns import resolve_columns, skipped_text
 from forecaster.data.day_clock import hour_column
 from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise
 from forecaster.data.grid_notes import grid_notes
+from forecaster.data.headless import data_in_header, header_is_data
 from forecaster.data.layout import Layout, read_layout
 from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
@@ -263,15 +264,16 @@ def _check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
                         "at least one numeric column: add a column of timestamps, one per "
                         "row (e.g. 2024-01-01 00:00, 2024-01-01 01:00, ...), or for values "
                         "with no times a column 'step' numbering the rows 0, 1, 2, ...")
-    if header_is_data(header):
+    found = data_in_header(header, raw)
+    if found:
         first = layout.sep.join(header)
         where = (f"line {layout.line}, the first after {layout.preamble()}" if layout.line > 1
                  else "the first line")
         # Some loggers write their header as a comment: "# time,value".
         todo = ", or remove the '#' of a header written as a comment" * bool(layout.comments)
         raise DataError(f"{path}: {where} ({first[:60]}{'...' * (len(first) > 60)}) "
-                        "looks like data, not a header: every cell is a number or a "
-                        "date/time; add a header row naming the columns (e.g. timestamp,value)"
+                        f"looks like data, not a header: {found}; add a "
+                        "header row naming the columns (e.g. timestamp,value)"
                         f"{todo}")
     repeated = [c for c, n in Counter(header).items() if n > 1]
     if repeated:
