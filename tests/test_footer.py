@@ -58,7 +58,8 @@ def test_other_trailing_lines_are_still_refused(tmp_path: Path, tail: str, line:
 
 def test_words_as_wide_as_the_header_right_after_the_rows_are_a_row(tmp_path: Path) -> None:
     # No blank line sets them apart: read as a row, and refused with its row.
-    with pytest.raises(DataError, match="'Daily total births in California' \\(row 146\\)"):
+    with pytest.raises(DataError, match="row 146, column 'Month': 'Daily total births in "
+                       "California' cannot be read as a time"):
         load_frame(_airline(tmp_path, "Daily total births in California, 1959\n"), DataSpec())
 
 

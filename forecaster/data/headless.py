@@ -22,6 +22,7 @@ _COMPACT = (r"(1[89]|2\d)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])"  # YYYYMMDD
             r"[ T]?([01]\d|2[0-3])[0-5]\d([0-5]\d)?")  # HHMM or HHMMSS
 # Unix seconds from 2001 to 2033 (fractions too) or milliseconds: a first cell of a row.
 _EPOCH = re.compile(r"1\d{9}(\.\d+)?|1\d{12}")
+MAX_CELL = 100  # longer cells are no number or time (and are not parsed)
 ROWS_SEEN = 20  # rows under the header compared with it
 AGREE = 0.9  # share of those rows' cells of the same kind as the header's
 
@@ -34,7 +35,7 @@ def header_is_data(cells: list[str]) -> bool:
         return False
     if len(text) > 2 and text.tolist() == [str(i) for i in range(len(text))]:
         return False  # pandas' names of unnamed columns, 0, 1, 2, ... (to_csv of a matrix)
-    return bool((_numbers(text) | _times(text)).all())
+    return bool((number_cells(text) | time_cells(text)).all())
 
 
 def data_in_header(cells: list[str], raw: pd.DataFrame) -> str | None:
@@ -63,9 +64,9 @@ def header_is_row(cells: list[str], raw: pd.DataFrame) -> bool:
     text = pd.Series(cells, dtype=str).str.strip()
     if raw.empty or raw.shape[1] != len(text):
         return False
-    times = _times(text)
+    times = time_cells(text)
     times[0] |= bool(_EPOCH.fullmatch(text[0]))
-    numbers = _numbers(text) & ~times
+    numbers = number_cells(text) & ~times
     if not times.any() or not numbers.any():
         return False
     head = raw.head(ROWS_SEEN)
@@ -79,18 +80,27 @@ def _mostly(col: pd.Series, times: bool, first: bool) -> bool:
     text = text[text != ""].reset_index(drop=True)
     if text.empty:
         return False
-    found = _times(text, epoch=first) if times else _numbers(text)
+    found = time_cells(text, epoch=first) if times else number_cells(text)
     return bool(found.mean() >= AGREE)
 
 
-def _numbers(text: pd.Series) -> pd.Series:
+def number_cells(text: pd.Series) -> pd.Series:
+    """Cells that read as numbers (a decimal comma too)."""
+    text = _short(text)
     return pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").notna()
 
 
-def _times(text: pd.Series, epoch: bool = False) -> pd.Series:
-    # Dates and times; with ``epoch``, Unix seconds or milliseconds too (a first column).
+def time_cells(text: pd.Series, epoch: bool = False) -> pd.Series:
+    """Cells that read as dates or times; with ``epoch``, Unix seconds or milliseconds too
+    (a first column)."""
+    text = _short(text)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "could not infer format": a NaT is the answer
         when = pd.to_datetime(text, errors="coerce", format="mixed", utc=True).notna()
     found = text.str.fullmatch(_COMPACT) | (when & text.str.contains(_DATE_LIKE))
     return found | text.str.fullmatch(_EPOCH) if epoch else found
+
+
+def _short(text: pd.Series) -> pd.Series:
+    # A cell of 200,000 characters is neither: tried, _DATE_LIKE's backtracking took minutes.
+    return text.where(text.str.len() <= MAX_CELL, "")

@@ -34,6 +34,7 @@ from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
 from forecaster.data.target_all import all_note, wants_all
 from forecaster.data.timestamps import parse_times
+from forecaster.data.units_row import drop_units_rows
 from forecaster.data.values import numeric_block
 from forecaster.data.year_less import year_less_months
 from forecaster.digest import sha256_file
@@ -227,8 +228,9 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
     except DataError as exc:  # "no data rows" in a file of one row without its line end
         raise csvlines.with_cut_line(exc, [note or ""]) from None
     csvlines.check_repeated_header(raw, path, layout.header, first_row)
+    raw, first_row, units = drop_units_rows(raw, first_row, path.name, sep)
     raw, steps = number_rows(raw, path)
-    notes = [n for n in (layout.stacked, layout.row_names, note, padding, steps) if n]
+    notes = [n for n in (layout.stacked, layout.row_names, note, padding, units, steps) if n]
     if layout.comments or layout.titles:
         notes.append(f"{path.name}: skipped {layout.preamble()} before the header "
                      f"(line {layout.line})")
