@@ -72,6 +72,11 @@ IRREGULAR = ["timestamp,value"] + [
 WIDE_HEADER = ",".join(f"c{k}" for k in range(2000))
 WIDE = [f"timestamp,{WIDE_HEADER}"] + [
     f"{line.split(',')[0]}," + ",".join(["1.5"] * 2000) for line in BASE[1:25]]
+# Telegraf's CSV output: no header, a tag column between the time and the value.
+TAGGED = [f"{pd.Timestamp(t):%Y-%m-%dT%H:%M:%SZ},cpu0,{v}"
+          for t, v in (r.split(",") for r in BASE[1:])]
+EPOCH_TAGGED = [f"{pd.Timestamp(t).timestamp():.0f},cpu0,{v}"
+                for t, v in (r.split(",") for r in BASE[1:])]
 
 DATA, NOINPUT, USAGE = EXIT_DATA, EXIT_NO_INPUT, EXIT_USAGE
 
@@ -86,6 +91,11 @@ CASES = [
     ("no-header-row", text(BASE[1:]), [], DATA,
      ["first line (2024-01-01 00:00:00,10.000) looks like data", "add a header row"]),
     ("no-header-row-one-line", text(BASE[1:2]), [], DATA, ["looks like data"]),
+    ("no-header-row-with-a-tag", text(TAGGED), [], DATA,
+     ["first line (2024-01-01T00:00:00Z,cpu0,10.000) looks like data, not a header: it holds "
+      "a date/time and numbers where the rows under it do", "add a header row"]),
+    ("no-header-row-unix-seconds-and-a-tag", text(EPOCH_TAGGED), [], DATA,
+     ["first line (1704067200,cpu0,10.000) looks like data", "add a header row"]),
     ("binary-junk", bytes(np.random.default_rng(0).integers(0, 256, 4000, dtype=np.uint8)), [],
      DATA, ["not UTF-8", "save it as UTF-8"]),
     ("nul-bytes", b"timestamp,value\n" + b"\x00" * 300 + b"\n", [], DATA,

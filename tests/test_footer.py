@@ -58,7 +58,8 @@ def test_other_trailing_lines_are_still_refused(tmp_path: Path, tail: str, line:
 
 def test_words_as_wide_as_the_header_right_after_the_rows_are_a_row(tmp_path: Path) -> None:
     # No blank line sets them apart: read as a row, and refused with its row.
-    with pytest.raises(DataError, match="'Daily total births in California' \\(row 146\\)"):
+    with pytest.raises(DataError, match="row 146, column 'Month': 'Daily total births in "
+                       "California' cannot be read as a time"):
         load_frame(_airline(tmp_path, "Daily total births in California, 1959\n"), DataSpec())
 
 
@@ -71,6 +72,32 @@ def test_rows_of_a_city_after_a_blank_line_stay_rows(tmp_path: Path) -> None:
     path.write_text("city,date,sales\n" + "\n".join(rows) + "\n", encoding="utf-8")
     frame = load_frame(path, DataSpec(series_col="city"))
     assert len(frame.series) == 2 and not frame.notes
+
+
+@pytest.mark.parametrize(("tail", "sep"), [
+    ("\nTotal,123.456\n", ","),
+    ("\n\nAverage;12,5\n", ";"),  # a decimal comma
+    ("\nSUM,\"1,234.5\"\n", ","),  # thousands grouped, quoted
+])
+def test_a_summary_line_after_a_blank_line_is_left_out(tmp_path: Path, tail: str,
+                                                       sep: str) -> None:
+    # It was refused as a row: "row 1251 ... cannot parse 'Total'".
+    times = pd.date_range("2026-01-01", periods=1250, freq="h")
+    path = tmp_path / "meter.csv"
+    path.write_text(f"timestamp{sep}kwh\n" + "".join(f"{t}{sep}{i % 24}\n" for i, t in
+                                                     enumerate(times)) + tail, encoding="utf-8")
+    frame = load_frame(path, DataSpec())
+    assert len(frame.series[0].index) == 1250
+    (note,) = [n for n in frame.notes if "after the table" in n]
+    assert note.startswith("meter.csv: left out 1 line(s) of text after the table (a footer: ")
+
+
+@pytest.mark.parametrize("tail", ["Total,123.456\n",  # no blank line: a row
+                                  "\nnull,5\n",      # a missing time, not a word
+                                  "\nTotal,n/a\n"])  # no figure
+def test_other_lines_of_one_word_stay_rows(tmp_path: Path, tail: str) -> None:
+    with pytest.raises(DataError, match="row 14[67], column 'Month'"):
+        load_frame(_airline(tmp_path, tail), DataSpec())
 
 
 def test_train_on_a_datamarket_export_notes_the_footer(tmp_path: Path) -> None:

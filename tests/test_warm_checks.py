@@ -91,3 +91,34 @@ def test_a_warm_start_on_a_file_that_lost_a_series_warns(tmp_path: Path) -> None
     assert result.exit_code == 0, result.output
     assert ("Warning: --warm-start: series 'east' of the bundle have no rows in stores.csv"
             in result.stderr)
+
+
+def _marked(csv: Path, rows: int) -> None:
+    data = make_series(n=rows).astype({"value": object})
+    data.loc[[50, 51, 200], "value"] = "Bad Input"
+    data.loc[[300, 301], "value"] = "-9999"
+    data.to_csv(csv, index=False)
+
+
+def test_a_warm_start_keeps_the_missing_value_markers(tmp_path: Path) -> None:
+    # The README's nightly line forgot --na-values: -9999 was learnt as a reading, and a
+    # text marker stopped the retrain with "'Bad Input' is not a number".
+    csv = tmp_path / "plant.csv"
+    _marked(csv, 480)
+    model = train_tiny(csv, tmp_path / "m", "--na-values", "Bad Input,-9999")
+    _marked(csv, 504)
+    result = runner.invoke(app, ["train", str(csv), "--model", str(model), "--warm-start"])
+    assert result.exit_code == 0, result.output
+    meta = _meta(model)
+    assert meta["warm_start"]["from"]
+    assert meta["data"]["spec"]["na_values"] == ["Bad Input", "-9999"]
+    assert meta["data"]["series"][""]["rows"] == 504
+
+
+def test_markers_given_again_on_a_warm_start_replace_the_bundles(tmp_path: Path,
+                                                                 series_csv: Path) -> None:
+    model = train_tiny(series_csv, tmp_path / "m", "--na-values", "-200")
+    result = runner.invoke(app, ["train", str(series_csv), "--model", str(model),
+                                 "--warm-start", "--na-values", "-9999"])
+    assert result.exit_code == 0, result.output
+    assert _meta(model)["data"]["spec"]["na_values"] == ["-9999"]

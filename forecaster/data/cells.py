@@ -13,6 +13,8 @@ if TYPE_CHECKING:  # the CLI's --help reads this module without pandas
     import pandas as pd
 
 CELL_CHARS = 40  # a cell longer than this is cut in messages
+# Missing values as written, lower case: "." is FRED's, "#N/A" Excel's.
+NA_WORDS = frozenset({"nan", "na", "n/a", "null", "none", "-", "?", ".", "#n/a", "--"})
 
 
 def printable(text: str) -> str:
@@ -41,5 +43,4 @@ def shown(text: object, limit: int = CELL_CHARS) -> str:
 
 def is_na_word(text: pd.Series) -> pd.Series:
     """Cells that spell a missing value (NA, NaN, null, ...)."""
-    # "." is FRED's missing value, "#N/A" Excel's.
-    return text.str.lower().isin({"nan", "na", "n/a", "null", "none", "-", "?", ".", "#n/a", "--"})
+    return text.str.lower().isin(NA_WORDS)

@@ -5,9 +5,7 @@ Kept apart from ``loading`` so that reading a file and naming its columns stay s
 
 from __future__ import annotations
 
-import re
 import shlex
-import warnings
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -27,14 +25,6 @@ from forecaster.data.timestamps import (
     saved_index,
 )
 from forecaster.errors import DataError
-
-# A cell worth trying as a date: digits around a date or clock separator (2024-01-31,
-# 13/01/2024, 12:00) or a month name before a number (Jan 2024). The parser alone reads
-# names like 'T1', 'm3' or '1st' as times.
-_DATE_LIKE = re.compile(r"\d[-/:.]\d|[A-Za-z]{3,}\.?\s+\d")
-# histdata.com's compact date and time, "20240102 000000": no separator to tell it by.
-_COMPACT = (r"(1[89]|2\d)\d\d(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])"  # YYYYMMDD
-            r"[ T]?([01]\d|2[0-3])[0-5]\d([0-5]\d)?")  # HHMM or HHMMSS
 
 
 class ColumnError(DataError):
@@ -214,19 +204,3 @@ def _mostly_numeric(col: pd.Series) -> bool:
     text = col.str.strip()
     values = text[(text != "") & ~is_na_word(text)]
     return len(values) > 0 and pd.to_numeric(values, errors="coerce").notna().mean() > 0.9
-
-
-def header_is_data(cells: list[str]) -> bool:
-    """Whether every header cell reads as a number or a date/time: a file without a header
-    row, whose first row of data would otherwise name the columns ('10.038')."""
-    text = pd.Series(cells, dtype=str).str.strip()
-    if text.empty or not text.str.contains(r"\d").all():
-        return False
-    if len(text) > 2 and text.tolist() == [str(i) for i in range(len(text))]:
-        return False  # pandas' names of unnamed columns, 0, 1, 2, ... (to_csv of a matrix)
-    number = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").notna()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "could not infer format": a NaT is the answer
-        when = pd.to_datetime(text, errors="coerce", format="mixed", utc=True).notna()
-    compact = text.str.fullmatch(_COMPACT)
-    return bool((number | compact | (when & text.str.contains(_DATE_LIKE))).all())

@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data import csvlines, events, labels, numbers, sentinels
-from forecaster.data.columns import header_is_data, resolve_columns, skipped_text
+from forecaster.data.columns import resolve_columns, skipped_text
 from forecaster.data.day_clock import hour_column
 from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise, series_times
 from forecaster.data.grid_notes import grid_notes
+from forecaster.data.headless import data_in_header, header_is_data
 from forecaster.data.interleaved import refuse_interleaved
 from forecaster.data.layout import Layout, read_layout
 from forecaster.data.option_times import day_order
@@ -34,6 +35,7 @@ from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
 from forecaster.data.target_all import all_note, wants_all
 from forecaster.data.timestamps import parse_times
+from forecaster.data.units_row import drop_units_rows
 from forecaster.data.values import numeric_block
 from forecaster.data.year_less import year_less_months
 from forecaster.digest import sha256_file
@@ -229,8 +231,9 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
     except DataError as exc:  # "no data rows" in a file of one row without its line end
         raise csvlines.with_cut_line(exc, [note or ""]) from None
     csvlines.check_repeated_header(raw, path, layout.header, first_row)
+    raw, first_row, units = drop_units_rows(raw, first_row, path.name, sep)
     raw, steps = number_rows(raw, path)
-    notes = [n for n in (layout.stacked, layout.row_names, note, padding, steps) if n]
+    notes = [n for n in (layout.stacked, layout.row_names, note, padding, units, steps) if n]
     if layout.comments or layout.titles:
         notes.append(f"{path.name}: skipped {layout.preamble()} before the header "
                      f"(line {layout.line})")
@@ -266,15 +269,16 @@ def _check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
                         "at least one numeric column: add a column of timestamps, one per "
                         "row (e.g. 2024-01-01 00:00, 2024-01-01 01:00, ...), or for values "
                         "with no times a column 'step' numbering the rows 0, 1, 2, ...")
-    if header_is_data(header):
+    found = data_in_header(header, raw)
+    if found:
         first = layout.sep.join(header)
         where = (f"line {layout.line}, the first after {layout.preamble()}" if layout.line > 1
                  else "the first line")
         # Some loggers write their header as a comment: "# time,value".
         todo = ", or remove the '#' of a header written as a comment" * bool(layout.comments)
         raise DataError(f"{path}: {where} ({first[:60]}{'...' * (len(first) > 60)}) "
-                        "looks like data, not a header: every cell is a number or a "
-                        "date/time; add a header row naming the columns (e.g. timestamp,value)"
+                        f"looks like data, not a header: {found}; add a "
+                        "header row naming the columns (e.g. timestamp,value)"
                         f"{todo}")
     repeated = [c for c, n in Counter(header).items() if n > 1]
     if repeated:

@@ -17,10 +17,14 @@ import csv
 import re
 from pathlib import Path
 
+from forecaster.data.cells import NA_WORDS
+
 TAIL_BYTES = 1 << 16  # read backwards in steps of this many bytes to find the last line
 MAX_LINES = 5  # a footer is a caption, not a second table
 # Words of three letters or more, two to a line: text, not a row cut short ("Jan-61").
 WORDS = re.compile(r"[^\W\d_]{3,}")
+# A summary's figure: 123.456, -5, 1,234.5, 1.234,5 (grouped or with a decimal comma).
+FIGURE = re.compile(r"[-+]?[\d.,']*\d[\d.,']*%?")
 
 
 def table_end(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:
@@ -83,7 +87,7 @@ def _footer(path: Path, size: int, lines: list[bytes], sep: str,
         return None, None
     text = [line.decode("utf-8", "replace").strip() for line in run]
     words = [t for t in text if t]
-    if not words or len(words) > MAX_LINES or any(len(WORDS.findall(t)) < 2 for t in words):
+    if not words or len(words) > MAX_LINES or not all(_text(t, sep) for t in words):
         return None, None
     if text[0] and (any(field_count(t, sep) > 1 for t in words)
                     or not run[-1].endswith((b"\n", b"\r"))):
@@ -119,8 +123,23 @@ def _caption(text: str, above: str, sep: str) -> bool:
     stay rows. Taken for a footer only after a blank line (``_footer``)."""
     first, before = ((next(csv.reader([t], delimiter=sep), None) or [""])[0]
                      for t in (text, above))
-    return (len(WORDS.findall(first)) >= 2 and not any(c.isdigit() for c in first)
-            and any(c.isdigit() for c in before))
+    return ((len(WORDS.findall(first)) >= 2 or _summary(text, sep))
+            and not any(c.isdigit() for c in first) and any(c.isdigit() for c in before))
+
+
+def _text(line: str, sep: str) -> bool:
+    """Whether a line reads as text: two words or more, or a summary (``_summary``)."""
+    return len(WORDS.findall(line)) >= 2 or _summary(line, sep)
+
+
+def _summary(line: str, sep: str) -> bool:
+    """Whether a line is a summary's one word before figures (a spreadsheet's
+    "Total,123.456"; the README promised it left out after a blank line, and it was
+    refused as a row whose time is 'Total')."""
+    first, *rest = next(csv.reader([line], delimiter=sep), None) or [""]
+    figures = [c.strip() for c in rest if c.strip()]
+    return (bool(WORDS.fullmatch(first.strip())) and first.strip().lower() not in NA_WORDS
+            and bool(figures) and all(FIGURE.fullmatch(c) for c in figures))
 
 
 def unfinished_last_line(path: Path, sep: str, width: int) -> tuple[int | None, str | None]:

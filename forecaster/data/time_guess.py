@@ -27,6 +27,8 @@ PERIODS = (r"(?P<y>\d{4})M(?P<m>0[1-9]|1[0-2])", r"(?P<y>\d{4})\s*-?\s*Q(?P<q>[1
 MONTH_YY = re.compile(r"(?P<b>[A-Z]{3,9})\.?[\s'/-]*(?P<yy>\d{2})")
 HALF = 0.5  # a grid emptier than this is no calendar (the grid refuses it too)
 CENTURY = pd.DateOffset(years=100)
+MAX_SHAPES = 20  # ways of writing a date looked at for a cell that is none
+MAX_CELL = 100  # a longer cell is left to the other checks (and the parser not run on it)
 
 
 def whole_column(col: pd.Series, dayfirst: bool) -> pd.Series | None:
@@ -208,6 +210,7 @@ def refuse_mixed_formats(col: pd.Series, path: Path, name: str, first_row: RowLi
     first = shapes.drop_duplicates()
     if len(first) < 2:
         return
+    _refuse_no_time(text[first.index[:MAX_SHAPES]], path, name, first_row)
     if (shapes == first.iloc[0]).mean() > 0.999:
         _refuse_ambiguous(date[shapes != first.iloc[0]], text, path, name, first_row)
         return
@@ -217,6 +220,26 @@ def refuse_mixed_formats(col: pd.Series, path: Path, name: str, first_row: RowLi
                     f"(row {line_of(first_row, b)}); "
                     "expected one format throughout: rewrite the column in one format (ISO 8601, "
                     "2020-03-01, reads unambiguously)")
+
+
+def _refuse_no_time(cells: pd.Series, path: Path, name: str, first_row: RowLines) -> None:
+    """Refuse a cell that is no date in any format (PI DataLink's units row, 'Units' under
+    the header): told it was a second format, users were told to rewrite an ISO column
+    in ISO."""
+    for i, cell in cells.items():
+        if len(cell) > MAX_CELL or (re.search(r"\d", cell) and _some_date(cell)):
+            continue
+        raise DataError(f"{path}: row {line_of(first_row, i)}, column '{name}': '{shown(cell)}' "
+                        "cannot be read as a time, unlike the other rows; expected a date or "
+                        "time in every row (ISO 8601 like 2024-01-31 13:00:00): remove that "
+                        "row if it holds units or a description of the columns, or write "
+                        "its time")
+
+
+def _some_date(cell: str) -> bool:
+    # Month first or day first, in any format the parser knows.
+    return any(pd.notna(pd.to_datetime(cell, errors="coerce", format="mixed", dayfirst=d))
+               for d in (False, True))
 
 
 def _refuse_ambiguous(dates: pd.Series, text: pd.Series, path: Path, name: str,

@@ -33,7 +33,7 @@ SPEC_OPTIONS = {"time_col": "time_col", "time_parts": "time_col", "targets": "ta
                 "features": "features", "series_col": "series_col",
                 "series_parts": "series_col", "freq": "freq",
                 "fill": "fill", "duplicates": "duplicates", "resample": "resample",
-                "aggregate": "aggregate"}
+                "aggregate": "aggregate", "na_values": "na_values"}
 # The columns' roles, taken as the bundle resolved them: a target found by itself at the
 # first run must not be looked for again in a file that has gained a numeric column.
 ROLE_FIELDS = ("time_col", "time_parts", "targets", "series_col", "series_parts", "features")
