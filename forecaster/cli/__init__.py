@@ -11,7 +11,8 @@ import os
 import sys
 
 from forecaster.cli import backtest, detect, manage, predict, train  # noqa: F401  (registers the commands)
-from forecaster.cli.common import app, error_line, follow_log_format, usage_origin
+from forecaster.cli.common import app, error_line, follow_log_format
+from forecaster.cli.origins import usage_origin
 from forecaster.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_USAGE
 from forecaster.ops.signals import Terminated, ignore_stop_signals, install_sigterm_handler
 

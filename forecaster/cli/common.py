@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from forecaster.cli.origins import root_obj, value_origin
 from forecaster.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -110,7 +110,7 @@ def make_reporter(ctx: typer.Context, quiet: bool = False, verbose: bool = False
     """The stderr reporter, in the format chosen on the root command."""
     from forecaster.report import Reporter
 
-    obj = _root_obj(ctx)
+    obj = root_obj(ctx)
     report = Reporter(quiet=quiet, verbose=verbose, log_format=obj.get("log_format", "text"))
     for message in obj.pop("warnings", []):  # once, from the command's first reporter
         report.warn(message)
@@ -121,87 +121,8 @@ def sources_of(ctx: typer.Context) -> dict[str, str]:
     """Where each option of the running command came from (flag, environment, file, default)."""
     from forecaster.cli.config_file import option_sources
 
-    obj = _root_obj(ctx)
+    obj = root_obj(ctx)
     return option_sources(ctx, obj.get("sources", {}).get(ctx.info_name, {}))
-
-
-def _root_obj(ctx: typer.Context) -> dict:
-    root = ctx.find_root()
-    return root.obj if isinstance(root.obj, dict) else {}
-
-
-def _value_origin(ctx: typer.Context, exc: Exception) -> str:
-    """``origin_note`` of the option value an error of ours is about, which the user may
-    not have typed: ``resample = "hh"`` in forecast.toml is reported as '--resample hh',
-    a stale ``FORECAST_TARGET`` as a missing column."""
-    found = re.match(r"(--[a-z][a-z-]*) ", str(exc))
-    if found:
-        return _option_origin(ctx, found.group(1))
-    model = ctx.params.get("model")
-    if model is not None and str(exc).startswith(f"{model}:"):  # FORECAST_MODEL_DIR's
-        return _option_origin(ctx, "--model")
-    column = getattr(exc, "column", None)  # set by the data layer's errors about a column
-    return _column_origin(ctx, column) if column else ""
-
-
-# The options that name columns: an error about a column traces back to one of them.
-_COLUMN_OPTIONS = ("time_col", "series_col", "target", "features")
-
-
-def _column_origin(ctx: typer.Context, column: str) -> str:
-    """``origin_note`` of a column option whose value names ``column``."""
-    for param in (p for p in ctx.command.params if p.name in _COLUMN_OPTIONS):
-        values = ctx.params.get(param.name) or []
-        # "a,b" names two columns (the data layer splits it), or one named "a,b".
-        names = {n.strip() for v in ([values] if isinstance(values, str) else values)
-                 for n in (v, *v.split(","))}
-        note = _param_origin(ctx, param) if column in names else ""
-        if note:
-            return note
-    return ""
-
-
-def _option_origin(ctx: typer.Context, option: str) -> str:
-    """``origin_note`` of the value of ``option`` (as typed: "--format", whose parameter
-    is ``fmt``) of the command that ``ctx`` runs."""
-    for param in ctx.command.params:
-        if option in getattr(param, "opts", ()):
-            return _param_origin(ctx, param)
-    return ""
-
-
-def usage_origin(exc: Exception) -> str:
-    """``origin_note`` for an error of the option parser.
-
-    A bad ``FORECAST_LEVEL`` or ``level = "abc"`` in forecast.toml is reported by the
-    parser against ``--level``, a flag the user never typed; this names the real source.
-    """
-    ctx, param = getattr(exc, "ctx", None), getattr(exc, "param", None)
-    if ctx is None or param is None or param.name is None:
-        return ""
-    return _param_origin(ctx, param)
-
-
-def _param_origin(ctx: typer.Context, param) -> str:
-    """``origin_note`` of one parameter: its own environment variable (``envvar``), or the
-    variable or file that filled the command's defaults."""
-    source = ctx.get_parameter_source(param.name)
-    kind = source.name if source is not None else ""
-    if kind == "ENVIRONMENT" and param.envvar:
-        return origin_note(f"environment {param.envvar}")
-    if kind == "DEFAULT_MAP":
-        return origin_note(_root_obj(ctx).get("sources", {}).get(ctx.info_name, {})
-                           .get(param.name, ""))
-    return ""
-
-
-def origin_note(source: str) -> str:
-    """" (the value came from ...)" for a recorded source such as "environment
-    FORECAST_FILL" or "file forecast.toml"; nothing for a flag or a default."""
-    if not source.startswith(("environment ", "file ")):
-        return ""
-    origin = source.replace("environment ", "environment variable ", 1)
-    return f" (the value came from {origin}: fix or remove it there)"
 
 
 @contextmanager
@@ -211,14 +132,14 @@ def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[No
     from forecaster.atomic import WRITTEN
 
     WRITTEN.clear()  # one command's outputs (tests run many in one process)
-    broken = _root_obj(ctx).get("broken") if ctx is not None else None
+    broken = root_obj(ctx).get("broken") if ctx is not None else None
     if broken is not None:  # the configuration's error, held back for --help (see _root)
-        error_line(str(broken) + _value_origin(ctx.find_root(), broken))
+        error_line(str(broken) + value_origin(ctx.find_root(), broken))
         raise typer.Exit(broken.exit_code)
     try:
         yield
     except ForecastError as exc:
-        error_line(str(exc) + (_value_origin(ctx, exc) if ctx is not None else ""))
+        error_line(str(exc) + (value_origin(ctx, exc) if ctx is not None else ""))
         raise typer.Exit(exc.exit_code) from None
     except BrokenPipeError:
         # The reader of stdout left (`| head`): stop quietly, as other Unix tools do. Point
