@@ -184,7 +184,7 @@ class Regular(NamedTuple):
 
 
 def regularise(data: pd.DataFrame, spec: DataSpec, path: Path,
-               rows: dict[str, pd.DatetimeIndex] | None = None) -> Regular:
+               read_times: dict[str, pd.DatetimeIndex] | None = None) -> Regular:
     """Reindex every series onto one frequency grid and fill gaps.
 
     Args:
@@ -192,8 +192,8 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path,
             numeric columns.
         spec: the resolved spec (fill policy, frequency).
         path: the file, for messages.
-        rows: each series' times as read, before --resample binned them (None: those
-            of ``data``): advice on a step is worked out from them.
+        read_times: each series' times as read, before --resample binned them (None:
+            those of ``data``): advice on a step is worked out from them.
 
     Returns:
         The series, frequency, filled values and dropped off-grid rows.
@@ -205,7 +205,7 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path,
     freq = spec.resample or spec.freq or infer_freq(pd.DatetimeIndex(longest["__time"]), path)
     offset = check_freq(freq, path)
     columns = spec.targets + spec.features
-    every = rows if rows is not None else series_times(data)
+    every = read_times
     out, n_filled, n_off, first_off = [], 0, 0, None
     for name, rows in groups:
         times = pd.DatetimeIndex(rows["__time"])
@@ -213,7 +213,8 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path,
         grid = pd.date_range(times[0], times[-1], freq=offset)
         if _is_grid(times, grid):  # the common case skips the checks and the reindex
             frame, late = rows[columns].set_axis(grid), times[:0]
-        else:
+        else:  # only here: the regular common case never pays for every series' times
+            every = every if every is not None else series_times(data)
             off = check_on_grid(times, grid, freq, path, name, given=spec.freq is not None,
                                 every=every)
             # Tolerated off-grid rows vanish in the reindex below: count them for a note.

@@ -153,13 +153,14 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     data.insert(0, "__series", series_keys(raw, spec, path, first_row))
     refuse_interleaved(raw, data, spec, path)  # tags scanned at different phases
     data = _sorted(data, path, notes)
-    rows = series_times(data)  # as read: what advice on a --resample step bins
+    # The times as read, for advice on a --resample step; without binning they stay so.
+    read = series_times(data) if spec.resample else None
     if spec.resample:  # rows sharing a bin, or a timestamp, are aggregated
         data = resample_rows(data, spec, path, notes)
     else:
         data = handle_duplicates(data, spec, path, _written_times(raw, spec), first_row, notes,
                                  hour_column(raw, spec.time_col), raw)
-    series, freq, n_filled, n_off, first_off = regularise(data, spec, path, rows)
+    series, freq, n_filled, n_off, first_off = regularise(data, spec, path, read)
     notes += grid_notes(path, series, freq, spec.fill, n_filled, n_off, first_off)
     return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes,
                  warnings=warned)
