@@ -14,6 +14,7 @@ from forecaster.config import TrainSettings
 from forecaster.data.carry import carried, carry_tail
 from forecaster.data.folds import Fold, make_folds
 from forecaster.data.loading import Frame, load_frame
+from forecaster.data.resets import clear_of, reset_steps
 from forecaster.data.scaling import Scaler
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import is_step_freq, step_numbers
@@ -235,8 +236,13 @@ def fold_data(frame: Frame, grid: Grid, st: TrainSettings, train_lo: int, train_
             scaled = scaler.transform(s.values)
             carry_tail(scaled, s.observed, hi, frame.spec.fill)
         scalers.append(scaler)
-        tr.append((scaled, s.observed, window_starts(n, st.window, horizon, lo, lo, hi - es)))
-        early.append((scaled, s.observed, window_starts(n, st.window, horizon, lo, hi - es, hi)))
+        # A step-change forecaster learns nothing from a counter's reset (data/resets.py).
+        resets = (reset_steps(s.values[:, :len(frame.spec.targets)], s.observed, lo, hi)
+                  if horizon and st.norm == "diff" else np.empty(0, dtype=np.int64))
+        tr.append((scaled, s.observed, clear_of(
+            window_starts(n, st.window, horizon, lo, lo, hi - es), resets, st.window + horizon)))
+        early.append((scaled, s.observed, clear_of(
+            window_starts(n, st.window, horizon, lo, hi - es, hi), resets, st.window + horizon)))
         if val is not None:
             # A series without training rows here has no past to scale by: scaling its
             # validation windows by its own later rows would leak, so it sits this fold out.

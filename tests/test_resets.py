@@ -1,0 +1,54 @@
+"""A counter's reset is left out of a step-change forecaster's training windows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecaster.config import TrainSettings
+from forecaster.data.loading import load_frame
+from forecaster.data.resets import clear_of, reset_steps
+from forecaster.data.spec import DataSpec
+from forecaster.pipeline.prepare import fold_data, make_grid
+
+
+def _meter(n: int = 600, reset: int = 300) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    c = 12345 + np.cumsum(0.5 + rng.gamma(2, 0.1, n))
+    c[reset:] -= c[reset - 1]  # swapped for a new meter reading from 0
+    return c
+
+
+def test_a_reset_is_found_and_a_small_correction_is_not() -> None:
+    c = _meter()
+    c[100] -= 0.3  # a reading corrected down a little: not a reset
+    ok = np.ones((len(c), 1), dtype=bool)
+    assert reset_steps(c[:, None], ok, 0, len(c)).tolist() == [300]
+    assert reset_steps(c[:, None], ok, 0, 300).tolist() == []  # only the part given
+    assert reset_steps(-c[:, None], ok, 0, len(c)).tolist() == [300]  # a falling counter
+
+
+def test_windows_holding_a_reset_are_dropped() -> None:
+    starts = np.arange(0, 20)
+    # The reset joins steps 9 and 10: windows of 4 steps starting at 7, 8 or 9 hold both.
+    assert clear_of(starts, np.array([10]), 4).tolist() == [*range(0, 7), *range(10, 20)]
+    assert clear_of(starts, np.empty(0, dtype=np.int64), 4).tolist() == list(range(20))
+
+
+def test_a_diff_forecaster_trains_on_no_window_across_the_reset(tmp_path: Path) -> None:
+    # With the reset's windows, a meter's forecast came out flat with a zero-width interval:
+    # those few windows carried nearly all of the squared error.
+    path = tmp_path / "meter.csv"
+    pd.DataFrame({"timestamp": pd.date_range("2026-01-01", periods=600, freq="h"),
+                  "kwh": _meter()}).to_csv(path, index=False)
+    frame = load_frame(path, DataSpec())
+    for norm, crossed in (("diff", False), ("last", True)):
+        st = TrainSettings(window=24, horizon=6, segment=6, norm=norm)
+        data = fold_data(frame, make_grid(frame), st, 0, 500, (500, 600))
+        for ws in (data.train, data.early):
+            s = ws.starts.numpy()
+            holds = (s < 300) & (s + st.window + st.horizon > 300)
+            assert holds.any() == (crossed and ws is data.train)
+        assert len(data.val) == 100 - st.horizon + 1  # validation still scores them all
