@@ -239,10 +239,19 @@ def recorded_data(root: Path) -> list[Path]:
     Commands that read that file by default must not write their output over it.
     """
     try:
-        path = _read_json(current_version_dir(root) / "bundle.json")["data"]["path"]
-    except (BundleError, MissingInputError, OSError, KeyError, TypeError):
+        path = current_meta(root)["data"]["path"]
+    except (KeyError, TypeError):
         return []
     return [Path(path)] if isinstance(path, str) else []
+
+
+def current_meta(root: Path) -> dict:
+    """The current version's ``bundle.json`` as far as it can be read (``{}`` if not), for
+    advice given while some other part of the bundle is damaged."""
+    try:
+        return _read_json(current_version_dir(root) / "bundle.json")
+    except (BundleError, MissingInputError, OSError):
+        return {}
 
 
 def _read_json(path: Path) -> dict:

@@ -45,8 +45,8 @@ def _monthly(tmp_path: Path, n: int) -> Path:
 
 
 def _no_model_message(model: Path) -> str:
-    return (f"Error: {model}: no model bundle here; run 'forecast train DATA.csv' first, "
-            "or point --model at one\n")
+    return (f"Error: {model}: no model bundle here; run 'forecast train DATA.csv --model "
+            f"{model}' first, or point --model at one\n")
 
 
 def test_short_file_shrinks_the_automatic_anomaly_window(tmp_path: Path) -> None:

@@ -219,6 +219,7 @@ def test_predict_horizon_keeps_the_first_steps_of_each_series(tmp_path: Path) ->
     pd.testing.assert_frame_equal(short_t, expected)
     longer = runner.invoke(app, ["predict", "--model", str(model), "--horizon", "7"])
     assert longer.exit_code == 2 and longer.stdout == "", longer.output
-    assert longer.stderr == ("Error: --horizon 7: this model forecasts 6 steps, set at "
-                             "training; expected at most 6: to forecast 7, retrain with "
-                             "'forecast train --horizon 7'\n")
+    assert longer.stderr.startswith(
+        "Error: --horizon 7: this model forecasts 6 steps, set at training; expected at most "
+        f"6: to forecast 7, retrain with 'forecast train {SAMPLE / 'multi_series.csv'} ")
+    assert longer.stderr.endswith(f" --horizon 7 --model {model}'\n")

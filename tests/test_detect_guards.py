@@ -255,9 +255,9 @@ def test_many_rows_off_the_grid_name_the_train_options(two: tuple[Path, Path],
     result = _detect(two[1], "--data", str(_moved_clock(two, tmp_path, 12)))
     assert result.exit_code == 65, result.output
     assert "12 timestamps are off the 'h' grid" in result.stderr
+    assert f"when you retrain ('forecast train {tmp_path / 'moved.csv'} " in result.stderr
     assert result.stderr.rstrip().endswith(
-        f"when you retrain ('forecast train {tmp_path / 'moved.csv'}'): the other commands "
-        "read the data as the model was trained")
+        f"--model {two[1]}'): the other commands read the data as the model was trained")
 
 
 def test_one_silent_column_of_a_wide_file_is_warned_of(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from forecaster.cli.advice import complete_retrain
 from forecaster.cli.origins import root_obj, value_origin
 from forecaster.errors import (
     EXIT_INTERNAL,
@@ -139,7 +140,8 @@ def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[No
     try:
         yield
     except ForecastError as exc:
-        error_line(str(exc) + (value_origin(ctx, exc) if ctx is not None else ""))
+        origin = value_origin(ctx, exc) if ctx is not None else ""
+        error_line(complete_retrain(str(exc), ctx) + origin)
         raise typer.Exit(exc.exit_code) from None
     except BrokenPipeError:
         # The reader of stdout left (`| head`): stop quietly, as other Unix tools do. Point
