@@ -227,3 +227,16 @@ def test_a_plot_to_stdout_is_refused_where_the_data_goes_there(tmp_path: Path) -
     # The data in a file of its own: the plot may take stdout.
     check_output_paths({"--output": tmp_path / "out.csv", "--plot": Path("/dev/stdout")},
                        [], [])
+
+
+@pytest.mark.parametrize("argv", [["train", ""], ["backtest", ""], ["predict", "-o", ""],
+                                  ["predict", "--data", ""], ["detect-anomalies", "--plot", ""],
+                                  ["detect-anomalies", "--data", " "]])
+def test_an_empty_path_is_a_usage_error(argv: list[str], tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # An unset shell variable ('-o "$OUT"') read as '.': "is a directory", exit 66 or 73.
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 2, result.output
+    assert "Error: Invalid value for " in result.stderr, result.stderr
+    assert "empty; expected a file path" in result.stderr and os.listdir(tmp_path) == []

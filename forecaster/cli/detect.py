@@ -18,6 +18,7 @@ from forecaster.cli.common import (
     app,
     check_choice,
     errors_to_exit,
+    file_path,
     finite,
     make_reporter,
     sources_of,
@@ -30,7 +31,7 @@ from forecaster.errors import EXIT_ANOMALIES, EXIT_OK, ConfigError
 def detect_anomalies(
     ctx: typer.Context,
     model: ModelDir = Path(DEFAULT_MODEL_DIR),
-    data: Annotated[Path | None, typer.Option(readable=False,
+    data: Annotated[Path | None, typer.Option(readable=False, parser=file_path, metavar="<path>",
         help="Score this CSV (same columns) instead of the recorded training file.")] = None,
     since: Annotated[str | None, typer.Option(
         help="Score only rows at or after this timestamp (earlier rows are context).")] = None,
@@ -54,7 +55,7 @@ def detect_anomalies(
         help="k of the std rule (and of telemanom's cap).")] = None,
     events: Annotated[bool, typer.Option(
         "--events", help="One row per anomalous event instead of one per step.")] = False,
-    plot: Annotated[Path | None, typer.Option(readable=False,
+    plot: Annotated[Path | None, typer.Option(readable=False, parser=file_path, metavar="<path>",
         help="Also draw the series, events and scores to this image (.png, .pdf, .svg, "
              ".eps; .jpg, .tif with Pillow).")] = None,
     exit_zero: Annotated[bool, typer.Option(

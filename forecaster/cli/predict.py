@@ -18,6 +18,7 @@ from forecaster.cli.common import (
     app,
     check_choice,
     errors_to_exit,
+    file_path,
     make_reporter,
 )
 from forecaster.config import DEFAULT_MODEL_DIR, PredictSettings
@@ -27,7 +28,7 @@ from forecaster.config import DEFAULT_MODEL_DIR, PredictSettings
 def predict(
     ctx: typer.Context,
     model: ModelDir = Path(DEFAULT_MODEL_DIR),
-    data: Annotated[Path | None, typer.Option(readable=False,
+    data: Annotated[Path | None, typer.Option(readable=False, parser=file_path, metavar="<path>",
         help="Forecast from this CSV (same columns) instead of the training file.")] = None,
     level: Annotated[float, typer.Option(min=1.0, max=99.0,
                                          help="Prediction interval level, percent.")] = 90.0,
