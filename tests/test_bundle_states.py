@@ -98,7 +98,7 @@ def test_a_given_anomaly_segment_is_not_shrunk() -> None:
 
 
 @pytest.mark.parametrize("leftover", ["nothing", "lock", "interrupted first write"])
-@pytest.mark.parametrize("command", ["predict", "info", "detect-anomalies"])
+@pytest.mark.parametrize("command", ["predict", "info", "detect-anomalies", "rollback"])
 def test_a_directory_without_any_version_reads_as_no_model_yet(tmp_path: Path, leftover: str,
                                                                 command: str) -> None:
     model = tmp_path / "m"

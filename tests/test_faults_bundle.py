@@ -353,3 +353,11 @@ def test_a_damaged_bundle_with_an_older_version_names_rollback(trained: Path,
     assert res.exit_code == 0, res.output
     res = _predict(trained)
     assert res.exit_code == 0, res.output
+
+
+@pytest.mark.parametrize("command", ["predict", "info", "rollback"])
+def test_a_missing_current_is_damage_for_every_command(model: Path, command: str) -> None:
+    # rollback said "no model bundle here" (66) where predict and info say damaged (78).
+    (model / "CURRENT").unlink()
+    line = _one_error_line(runner.invoke(app, [command, "--model", str(model)]), 78)
+    assert "not a forecaster model bundle (no CURRENT file)" in line, line

@@ -10,7 +10,7 @@ from forecaster.bundle_versions import (
     set_current,
     version_names,
 )
-from forecaster.errors import BundleError, ConfigError, MissingInputError
+from forecaster.errors import BundleError, ConfigError
 from forecaster.ops.lock import model_lock
 
 
@@ -27,9 +27,7 @@ def rollback(model_dir: Path, wait: float = 0.0) -> tuple[str, str]:
         MissingInputError: no bundle in ``model_dir``.
         ConfigError: no older version to go back to (exit 2: a request, not damage).
     """
-    if not (model_dir / "CURRENT").is_file():  # before the lock, which would create the dir
-        raise MissingInputError(f"{model_dir}: no model bundle here; check --model, or train "
-                                "one with 'forecast train'")
+    current_version_dir(model_dir)  # before the lock, which would create the directory
     with model_lock(model_dir, wait):
         current = current_version_dir(model_dir).name
         history = _back(model_dir, current)
