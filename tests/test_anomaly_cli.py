@@ -244,3 +244,30 @@ def test_an_option_the_rule_does_not_read_is_refused(sensor_model: Path) -> None
     assert result.stdout == ""
     assert _detect(sensor_model, "--threshold", "quantile", "--q", "0.9",
                    "--exit-zero").exit_code == 0
+
+
+def test_rows_filled_inside_an_event_do_not_split_it(sensor_model: Path,
+                                                     tmp_path: Path) -> None:
+    # A missing row between an event's flagged runs cut the event in pieces, some of them
+    # "events" with no flagged step and a peak far under the threshold.
+    steps = pd.read_csv(io.StringIO(_detect(sensor_model, "--exit-zero").stdout))
+    flagged = np.flatnonzero(steps["is_anomaly"].to_numpy())
+    gaps = np.diff(flagged)
+    inside = np.flatnonzero((gaps > 4) & (gaps < 32))  # runs of one event (one window apart)
+    assert len(inside), gaps
+    first, last = flagged[inside[0]], flagged[inside[0] + 1]
+    df = pd.read_csv(SAMPLE / "sensor.csv")
+    blank = pd.to_datetime(steps["timestamp"].iloc[[first + 2, last - 2]], utc=True)
+    at = df.index[pd.to_datetime(df["timestamp"], utc=True).isin(blank)]
+    assert len(at) == 2
+    df.loc[at, "temperature"] = np.nan
+    df.to_csv(tmp_path / "gaps.csv", index=False)
+    result = _detect(sensor_model, "--data", str(tmp_path / "gaps.csv"), "--exit-zero")
+    per_step = pd.read_csv(io.StringIO(result.stdout), parse_dates=["timestamp"])
+    ev = pd.read_csv(io.StringIO(_detect(sensor_model, "--data", str(tmp_path / "gaps.csv"),
+                                         "--events", "--exit-zero").stdout),
+                     parse_dates=["start", "end"])
+    hits = per_step.loc[per_step["is_anomaly"], "timestamp"]
+    assert len(ev) and all(((hits >= s) & (hits <= e)).any()
+                           for s, e in zip(ev["start"], ev["end"], strict=True)), ev
+    assert (ev["peak_score"] >= ev["threshold"]).all(), ev

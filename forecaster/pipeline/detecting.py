@@ -186,9 +186,12 @@ class DetectionRun:
         if blind.any() and scorer.method == "reconstruction":
             self._blind.append((s, cutoff + int(np.argmax(blind)), int(blind.sum())))
         # One fault's flagged runs, a few steps apart, are one event (one alert); the steps
-        # between them are not flagged themselves: they did not reach the threshold.
-        spans = close_gaps(flags, scorer.merge) & observed
-        table = _series_table(self.frame, s, per, overall, flags & observed, threshold, cutoff)
+        # between them are not flagged themselves: they did not reach the threshold. Rows
+        # filled in between are bridged too: cut out, they split one fault into several
+        # events, some holding no flagged step at all.
+        flags &= observed
+        spans = close_gaps(flags, scorer.merge)
+        table = _series_table(self.frame, s, per, overall, flags, threshold, cutoff)
         return SeriesPart(table, float(threshold), spans[cutoff:])
 
     def _with_stuck(self, s: Series, per: np.ndarray, overall: np.ndarray,
