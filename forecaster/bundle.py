@@ -39,7 +39,7 @@ from safetensors.torch import load, save_file
 
 from forecaster.atomic import fsync_dir, umask_mode
 from forecaster.bundle_schema import check_shape
-from forecaster.bundle_sums import verify_sums, write_sums
+from forecaster.bundle_sums import SUMS, verify_sums, write_sums
 from forecaster.bundle_versions import (
     current_version_dir,
     new_version_name,
@@ -110,7 +110,9 @@ def save_bundle(root: Path, bundle: Bundle, keep: int = 3) -> Path:
         # version must not leave it with weights that never reached the disk (its checksum
         # would refuse it, and every command would fail until a rollback).
         fsync_dir(tmp / "weights.safetensors")
-        _write_json(tmp / "bundle.json", meta)
+        # Says that sums were written: a deleted SHA256SUMS must not pass for a bundle
+        # from before checksums, with every check switched off.
+        _write_json(tmp / "bundle.json", {**meta, "checksums": SUMS})
         write_sums(tmp)
         os.replace(tmp, final)
         fsync_dir(versions)
@@ -212,7 +214,7 @@ def _load_version(version_dir: Path) -> Bundle:
                           "'forecast train'")
     # Last: what the checks above name (a missing key, a truncated file) says more than
     # "changed since training"; the sums catch the values they cannot judge.
-    verify_sums(version_dir)
+    verify_sums(version_dir, required=meta.get("checksums") == SUMS)
     return Bundle(meta=meta, tensors=tensors, path=version_dir)
 
 

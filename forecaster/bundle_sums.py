@@ -29,10 +29,15 @@ def write_sums(version_dir: Path) -> None:
         os.fsync(fh.fileno())
 
 
-def verify_sums(version_dir: Path) -> None:
-    """Raise BundleError when a file differs from its recorded checksum."""
+def verify_sums(version_dir: Path, required: bool = False) -> None:
+    """Raise BundleError when a file differs from its recorded checksum, or when the sums
+    are missing from a version whose ``bundle.json`` says they were written."""
     path = version_dir / SUMS
     if not path.exists() and not path.is_symlink():
+        if required:
+            raise BundleError(f"{path}: missing, though bundle.json says the version was "
+                              "written with checksums; the bundle is damaged: retrain with "
+                              "'forecast train'")
         return  # written before checksums: nothing to compare with
     recorded = _read(safe_file(path, version_dir))
     for name in FILES:

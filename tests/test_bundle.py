@@ -132,11 +132,23 @@ def test_mismatched_weights_are_refused(trained: Path) -> None:
     path = bundle_mod.current_version_dir(trained) / "bundle.json"
     meta = json.loads(path.read_text())
     meta["forecaster"]["config"]["hidden"] = 99
+    del meta["checksums"]  # as a bundle from before the checksums
     path.write_text(json.dumps(meta))
-    (path.parent / "SHA256SUMS").unlink()  # as a bundle from before the checksums
+    (path.parent / "SHA256SUMS").unlink()
     result = runner.invoke(app, ["predict", "--model", str(trained)])
     assert result.exit_code == 78
     assert "do not match" in result.stderr
+
+
+def test_deleted_checksums_are_a_damaged_bundle(trained: Path) -> None:
+    # With SHA256SUMS gone, a version passed for one written before checksums: an edited
+    # threshold of -5 then flagged every step, with every check switched off.
+    version = bundle_mod.current_version_dir(trained)
+    (version / "SHA256SUMS").unlink()
+    result = runner.invoke(app, ["predict", "--model", str(trained)])
+    assert result.exit_code == 78, result.output
+    assert result.stderr.startswith(f"Error: {version / 'SHA256SUMS'}: missing, though "
+                                    "bundle.json says the version was written with checksums")
 
 
 @pytest.mark.parametrize("command, edit", [
