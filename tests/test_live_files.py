@@ -7,6 +7,8 @@ parsers (pyarrow, the ``fast`` extra, and pandas' C parser), which must agree.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -14,9 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import make_series
 from typer.testing import CliRunner
 
 import forecaster.data.table_end as table_end
+import forecaster.pipeline.training as training
 from forecaster.cli import app
 from forecaster.data.loading import load_frame
 from forecaster.data.spec import DataSpec
@@ -195,7 +199,8 @@ def test_a_pipe_is_refused(tmp_path: Path, model: Path, command: str) -> None:
 
 @pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="no /dev/fd")
 def test_process_substitution_is_refused_at_training(tmp_path: Path) -> None:
-    # train <(cmd): train resolves /dev/fd/63 to /proc/<pid>/fd/pipe:[inode], no file.
+    # train <(cmd): /dev/fd/63 is a pipe (train resolved it to /proc/<pid>/fd/pipe:[inode]
+    # once; it keeps the path as typed now).
     read, write = os.pipe()
     try:
         result = runner.invoke(app, ["train", f"/dev/fd/{read}", "--model",
@@ -204,8 +209,8 @@ def test_process_substitution_is_refused_at_training(tmp_path: Path) -> None:
         os.close(read)
         os.close(write)
     assert result.exit_code == EXIT_NO_INPUT, result.output
-    assert re.fullmatch(r"Error: \S+/pipe:\[\d+\]: is a pipe \(/dev/stdin fed by a pipe, or a "
-                        r"shell's <\(\.\.\.\)\); expected a CSV file, .*", error_line(result))
+    assert re.fullmatch(rf"Error: /dev/fd/{read}: is a pipe; expected a CSV file, .*",
+                        error_line(result))
 
 
 def test_standard_input_is_refused(tmp_path: Path, model: Path, monkeypatch) -> None:
@@ -254,3 +259,41 @@ def test_a_last_line_of_bare_separators_without_a_line_end_is_padding(tmp_path: 
     assert len(frame.series[0].index) == 48
     assert frame.notes == ["data.csv: left out 1 line(s) of bare separators at the end "
                            "(spreadsheet padding)"]
+
+
+def test_a_link_to_the_data_is_read_where_it_points_now(tmp_path: Path) -> None:
+    # Log rotation repoints current.csv at a new month's file: the bundle recorded the
+    # link's target, so predict went on forecasting from the old file, with no warning.
+    make_series(240).to_csv(tmp_path / "jan.csv", index=False)
+    make_series(300).to_csv(tmp_path / "feb.csv", index=False)
+    link = tmp_path / "current.csv"
+    link.symlink_to("jan.csv")
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(link), "--model", str(model), *TINY])
+    assert result.exit_code == 0, result.output
+    link.unlink()
+    link.symlink_to("feb.csv")
+    out = runner.invoke(app, ["predict", "--model", str(model)])
+    assert out.exit_code == 0, out.output
+    first = pd.Timestamp(out.stdout.splitlines()[1].split(",")[1])
+    assert first == pd.Timestamp("2024-01-01", tz="UTC") + pd.Timedelta(hours=300)
+
+
+def test_the_digest_is_of_the_rows_trained_on(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    # It was taken when the bundle was saved: rows appended while training were in it.
+    csv = tmp_path / "grow.csv"
+    make_series(240).to_csv(csv, index=False)
+    before = hashlib.sha256(csv.read_bytes()).hexdigest()
+    fit = training._train
+
+    def appending(*args, **kwargs):
+        with open(csv, "a", encoding="utf-8") as fh:
+            fh.write("2024-02-01 00:00:00,1.0\n")
+        return fit(*args, **kwargs)
+
+    monkeypatch.setattr(training, "_train", appending)
+    result = runner.invoke(app, ["train", str(csv), "--model", str(tmp_path / "g"), *TINY])
+    assert result.exit_code == 0, result.output
+    info = runner.invoke(app, ["info", "--model", str(tmp_path / "g"), "--format", "json"])
+    assert json.loads(info.stdout)["data"]["sha256"] == before

@@ -70,6 +70,7 @@ class Frame:
         notes: what reading did, for stderr (rows sorted, values filled, ...).
         warnings: what may be wrong with the roles given (a column of 0/1 anomaly labels
             chosen as a feature), for stderr as warnings.
+        sha256: the file's digest when it was read, if taken ("" if not).
     """
 
     series: list[Series]
@@ -78,6 +79,7 @@ class Frame:
     n_filled: int
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    sha256: str = ""
 
     @property
     def columns(self) -> list[str]:

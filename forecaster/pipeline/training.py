@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import time
 from dataclasses import dataclass, replace
@@ -23,7 +24,6 @@ from forecaster.errors import ConfigError, DataError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
 from forecaster.models.train import Diverged, TrainConfig, fit, masked_mse, predict_batches
 from forecaster.ops.lock import model_lock
-from forecaster.output_paths import resolved
 from forecaster.pipeline import intervals
 from forecaster.pipeline.evaluation import (
     counter_directions,
@@ -107,10 +107,13 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
         The saved bundle's directory and metadata.
     """
     report = report or Reporter(quiet=True)
-    path = resolved(Path(csv_path))
+    # Absolute, links kept: a link repointed by log rotation (current.csv -> 2026-03.csv)
+    # is what later commands must read.
+    path = Path(os.path.abspath(csv_path))
     if st.warm_start:
         st = continue_settings(st)
-    frame = read_frame(path, st.data, report)
+    # Digest taken now: rows appended while training are not the model's.
+    frame = replace(read_frame(path, st.data, report), sha256=file_sha256(path))
     if st.warm_start:
         check_step(Path(st.model_dir), frame)
     given, st = st, resolve_shape(st, frame, report)
@@ -288,7 +291,7 @@ def _meta(path: Path, frame: Frame, st: TrainSettings, scalers: list[Scaler],
                      "python": platform.python_version()},
         "settings": st.to_dict(),
         "data": {
-            "path": str(path), "sha256": file_sha256(path), "freq": frame.freq,
+            "path": str(path), "sha256": frame.sha256, "freq": frame.freq,
             "spec": frame.spec.to_dict(), "columns": frame.columns,
             "targets": frame.spec.targets, "n_filled": frame.n_filled,
             "series": {s.name: {"first": s.index[0].isoformat(), "last": s.index[-1].isoformat(),
