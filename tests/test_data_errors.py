@@ -267,7 +267,12 @@ CASES = [
      ["duplicate timestamp 2022-11-06 01:00:00 (rows 3 and 4", "2 timestamp(s) repeat, in 4 rows",
       "repeated when daylight saving time ended"]),
     ("text-in-target", edit(BASE, 8, f"{stamp(8)},abc"), [], DATA,
-     ["row 8", "column 'value'", "'abc' is not a number", "fix or blank those cells"]),
+     ["row 8", "column 'value'", "'abc' is not a number", "fix or blank those cells, or read "
+      "them as missing with --na-values abc"]),
+    ("flagged-readings", text([f"{stamp(r)},?0.{r % 2 + 1}" if r in (8, 9, 20) else line
+                               for r, line in enumerate(BASE, 1)]), [], DATA,
+     ["row 8", "'?0.1' is not a number; expected numeric values (3 bad in all); fix or "
+      "blank those cells, or read them as missing with --na-values '?0.1,?0.2'"]),
     ("text-feature", text(["timestamp,value,wind"] + [
         f"{pd.Timestamp('2024-01-01') + pd.Timedelta(hours=i)},{i},{'NE' if i % 2 else 'cv'}"
         for i in range(60)]), ["--features", "wind"], DATA,

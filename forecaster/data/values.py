@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +58,17 @@ def _not_number_todo(name: str, spec: DataSpec, mostly: bool, bad: pd.Series) ->
                 "for 3.227), and nothing in the column tells which: remove the commas, or "
                 "write the decimals with a dot")
     if not mostly:
-        return "fix or blank those cells"
+        return "fix or blank those cells" + _as_markers(bad)
     if name in spec.features:
         return "it holds text: drop it from --features, or encode it as numbers"
     return "it holds text: forecast a column of numbers (--target), or encode it as numbers"
+
+
+def _as_markers(bad: pd.Series) -> str:
+    """The few distinct bad cells as a --na-values option (Melbourne's '?0.2' cells had
+    to be found one error at a time), or nothing when they are many or hold commas."""
+    distinct = list(dict.fromkeys(bad))
+    if len(distinct) > 5 or any("," in cell or len(cell) > 24 or not cell.isprintable()
+                                for cell in distinct):
+        return ""
+    return f", or read them as missing with --na-values {shlex.quote(','.join(distinct))}"
