@@ -66,6 +66,10 @@ TIME = Kind(_timestamp, "a timestamp")
 SCALES = Kind(_scales, "a list of positive numbers")
 COUNTS = Kind(lambda v: isinstance(v, list) and all(_whole(x) and x >= 0 for x in v),
               "a list of whole numbers from 0")
+LEVELS = Kind(lambda v: isinstance(v, list) and all(
+    isinstance(pairs, list) and all(isinstance(p, list) and len(p) == 2 and _number(p[0])
+                                    and _whole(p[1]) and p[1] >= 1 for p in pairs)
+    for pairs in v), "a list of [value, limit] lists per column")
 DIRECTION = Kind(lambda v: _whole(v) and v in (1, -1), "1 or -1")
 SHARE = Kind(lambda v: _number(v) and 0 <= v < 1, "a number from 0 to under 1")
 
@@ -149,6 +153,8 @@ ANOMALY_IF_PRESENT: dict[tuple[str, ...], Kind] = {
     ("anomaly", "stuck"): OBJECT,
     ("anomaly", "stuck", "limits"): OBJECT,
     ("anomaly", "stuck", "limits", "*"): COUNTS,
+    ("anomaly", "stuck", "levels"): OBJECT,
+    ("anomaly", "stuck", "levels", "*"): LEVELS,
 }
 
 
@@ -191,12 +197,13 @@ def _check_entries(meta: dict, where: Path) -> None:
                               f"{len(scaler['mean'])} mean(s) and {len(scaler['scale'])} "
                               f"scale(s) for {width} column(s); the bundle is damaged: "
                               "retrain with 'forecast train'")
-    for name, limits in (((meta.get("anomaly") or {}).get("stuck") or {})
-                         .get("limits") or {}).items():
-        if len(limits) != width:
-            raise BundleError(f"{where}: bundle metadata 'anomaly.stuck.limits.{name}' holds "
-                              f"{len(limits)} limit(s) for {width} column(s); the bundle is "
-                              "damaged: retrain with 'forecast train'")
+    stuck = (meta.get("anomaly") or {}).get("stuck") or {}
+    for key in ("limits", "levels"):
+        for name, limits in (stuck.get(key) or {}).items():
+            if len(limits) != width:
+                raise BundleError(f"{where}: bundle metadata 'anomaly.stuck.{key}.{name}' "
+                                  f"holds {len(limits)} {key[:-1]}(s) for {width} column(s); "
+                                  "the bundle is damaged: retrain with 'forecast train'")
     norm = (meta.get("anomaly") or {}).get("normalisation") or {}
     if norm and not len(norm["center"]) == len(norm["scale"]) == len(
             norm.get("columns", meta["data"]["columns"])):

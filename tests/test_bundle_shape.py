@@ -66,6 +66,10 @@ EDITS = [
     (_set(("settings",), "x"), "'settings' holds 'x', not an object"),
     (_set(("anomaly", "stuck"), {"limits": {"": [-1]}}), "not a list of whole numbers"),
     (_set(("anomaly", "stuck"), {"limits": {"": [5, 5]}}), "2 limit(s) for 1 column(s)"),
+    (_set(("anomaly", "stuck"), {"limits": {"": [5]}, "levels": {"": [[[0.0]]]}}),
+     "not a list of [value, limit] lists"),
+    (_set(("anomaly", "stuck"), {"limits": {"": [5]}, "levels": {"": [[], []]}}),
+     "2 level(s) for 1 column(s)"),
 ]
 
 

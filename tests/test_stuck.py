@@ -11,7 +11,15 @@ import pandas as pd
 from conftest import make_series
 from typer.testing import CliRunner
 
-from forecaster.anomaly.stuck import MIN_RUN, lenient, run_lengths, run_limits, stuck_scores
+from forecaster.anomaly.stuck import (
+    MIN_RUN,
+    lenient,
+    lenient_levels,
+    run_lengths,
+    run_levels,
+    run_limits,
+    stuck_scores,
+)
 from forecaster.cli import app
 
 runner = CliRunner()
@@ -159,3 +167,89 @@ def test_an_event_names_the_stuck_channel(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (table["score_c"].iloc[-10:] > table["threshold"].iloc[-10:]).all()
     assert not table["is_anomaly"].any()
+
+
+# Zero runs at each solar minimum of a sunspot-like series: 12 cycles to train on, their
+# longest rest 7 months, and two more cycles to score.
+TRAIN_RUNS = [[2, 1, 3], [4, 2], [1, 2], [7, 2, 1], [3, 1], [5, 2], [2, 2, 1], [4], [1, 3],
+              [2], [3, 2], [2, 1]]
+CYCLE = 60
+
+
+def _sunspots(zero_runs: list[list[int]], seed: int = 3) -> pd.DataFrame:
+    """Monthly counts over 60-month cycles that rest at 0 near each minimum, for runs of
+    ``zero_runs[k]`` months (a month of a few spots between them) in the k-th cycle."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(CYCLE * len(zero_runs))
+    y = np.round(100 * np.sin(np.pi * ((t + 10) % CYCLE) / CYCLE) ** 2
+                 + rng.gamma(2, 3, len(t)), 1)  # minimum at month 50 of each cycle
+    for k, runs in enumerate(zero_runs):
+        at = CYCLE * k + 42
+        for run in runs:
+            y[at:at + run] = 0.0
+            y[at + run] = round(float(rng.uniform(0.5, 3.0)), 1)
+            at += run + 1
+    return pd.DataFrame({"month": pd.date_range("1900-01-01", periods=len(t), freq="MS")
+                         .strftime("%Y-%m"), "sunspots": y})
+
+
+def test_a_value_the_channel_rests_at_gets_a_limit_from_its_own_runs() -> None:
+    # Sunspots rest at 0 for up to 7 months; with the channel's limit (6 here) the 7th
+    # month of such a rest was called stuck.
+    v = _sunspots(TRAIN_RUNS)[["sunspots"]].to_numpy()
+    seen = np.ones_like(v, dtype=bool)
+    limits = run_limits(v, seen)
+    assert limits[0] < 7 and run_levels(v, seen, limits) == [[[0.0, 14]]]
+    # A sensor stuck at 0 for 60 months once in training does not set the level's limit.
+    spell = v.copy()
+    spell[300:360] = 0.0
+    assert run_levels(spell, seen, run_limits(spell, seen)) == [[[0.0, 14]]]
+    # A value held in a few runs only is no level: the channel's limit stands.
+    few = _sunspots([[7, 1], [3], [4, 1], [1]] + [[1]] * 8)[["sunspots"]].to_numpy()
+    assert run_levels(few, seen, run_limits(few, seen)) == [[]]
+    # Never stuck already (limit 0): no levels; a new series gets each level's longest.
+    assert run_levels(np.zeros((50, 1)), np.ones((50, 1), dtype=bool), [0]) == [[]]
+    assert lenient_levels({"A": [[[0.0, 14]]], "B": [[[0.0, 9], [5.0, 8]]]}, 1) == [
+        [[0.0, 14], [5.0, 8]]]
+
+
+def test_levels_set_the_limit_of_their_own_runs_only() -> None:
+    rest = _col(*range(1, 6), *[0.0] * 14, 3, *[0.0] * 15)
+    scores = stuck_scores(rest, np.ones_like(rest, dtype=bool), [6], 6.0, [[[0.0, 14]]])
+    assert np.flatnonzero(scores[:, 0]).tolist() == [34]  # only the 15th month at 0
+    frozen = _col(*range(1, 6), *[23.7] * 10)  # at any other value: the channel's limit
+    scores = stuck_scores(frozen, np.ones_like(frozen, dtype=bool), [6], 6.0, [[[0.0, 14]]])
+    assert np.flatnonzero(scores[:, 0]).tolist() == [11, 12, 13, 14]
+
+
+def _flagged(result) -> pd.Series:
+    assert result.exit_code in (0, 1), result.output
+    return pd.read_csv(io.StringIO(result.stdout)).set_index("timestamp")["is_anomaly"]
+
+
+def test_a_rest_at_zero_as_long_as_training_held_is_no_stuck_reading(tmp_path: Path) -> None:
+    # A monthly sunspots file exited 1 with an event for the 5th to 7th of seven months
+    # at 0, a rest at the solar minimum like those of training.
+    data = _sunspots(TRAIN_RUNS + [[1, 7, 2], [2, 3]])
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(_write(data.iloc[:720], tmp_path / "t.csv")),
+                                 "--model", str(model), *TINY])
+    assert result.exit_code == 0, result.output
+    detect = ["detect-anomalies", "--model", str(model), "--exit-zero"]
+    months = pd.to_datetime(data["month"]).map(lambda t: t.tz_localize("UTC").isoformat())
+    rest = months.iloc[764:771]  # the scored rows' seven months at 0
+    assert (data["sunspots"].iloc[764:771] == 0).all()
+    flags = _flagged(runner.invoke(app, [*detect, "--data", str(_write(data, tmp_path / "s.csv")),
+                                         "--last", "120"]))
+    assert not flags.loc[rest].any()
+    flags = _flagged(runner.invoke(app, [*detect, "--last", "720"]))  # training's own 7
+    assert not flags.loc[months.iloc[[226, 227, 228]]].any()
+    # A sensor frozen at an arbitrary reading, or at 0 far longer than the sun rests, is
+    # still stuck.
+    for value, at in ((55.3, 780), (0.0, 760)):
+        stuck = data.copy()
+        stuck.loc[at:at + 29, "sunspots"] = value
+        flags = _flagged(runner.invoke(app, [*detect, "--data",
+                                             str(_write(stuck, tmp_path / "x.csv")),
+                                             "--last", "120"]))
+        assert flags.loc[months.iloc[at + 15:at + 30]].all(), value

@@ -20,7 +20,7 @@ from forecaster.anomaly.scores import (
     smooth,
     window_errors,
 )
-from forecaster.anomaly.stuck import run_limits
+from forecaster.anomaly.stuck import run_levels, run_limits
 from forecaster.anomaly.thresholds import RULES, calibrate
 from forecaster.config import TrainSettings
 from forecaster.data.folds import Fold
@@ -179,9 +179,16 @@ def _meta(frame: Frame, st: TrainSettings, sta: TrainSettings, center: np.ndarra
                       "all_rules": thresholds},
         "oof": {"steps": int(ok.size), "flagged_share": float((ok >= value).mean())
                 if ok.size else 0.0},
-        # Per series and channel: the longest run of equal readings not called stuck.
-        "stuck": {"limits": {s.name: run_limits(s.values, s.observed) for s in frame.series}},
+        "stuck": _stuck(frame),
     }
+
+
+def _stuck(frame: Frame) -> dict:
+    """Per series and channel, the longest run of equal readings not called stuck, and
+    the longer ones of the values it rests at (only series that have such levels)."""
+    limits = {s.name: run_limits(s.values, s.observed) for s in frame.series}
+    levels = {s.name: run_levels(s.values, s.observed, limits[s.name]) for s in frame.series}
+    return {"limits": limits, "levels": {k: v for k, v in levels.items() if any(v)}}
 
 
 def _finite(x: float) -> float:

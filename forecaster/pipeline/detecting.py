@@ -13,7 +13,7 @@ from pandas.tseries.frequencies import to_offset
 from forecaster.anomaly.events import events_table
 from forecaster.anomaly.scores import normalise
 from forecaster.anomaly.settings import DetectSettings
-from forecaster.anomaly.stuck import lenient, stuck_scores
+from forecaster.anomaly.stuck import lenient, lenient_levels, stuck_scores
 from forecaster.anomaly.thresholds import (
     EWMA_SPAN,
     close_gaps,
@@ -134,6 +134,7 @@ class DetectionRun:
         self.flagged = 0
         self._events: list[pd.DataFrame] = []
         self._lenient: list[int] | None = None
+        self._lenient_levels: list[list[list[float]]] | None = None
         self._blind: list[tuple[Series, int, int]] = []  # (series, first row, rows) unscored
 
     def parts(self) -> Iterator[SeriesPart]:
@@ -202,18 +203,30 @@ class DetectionRun:
         limits = self.scorer.stuck
         if not limits:
             return per, overall, flags
-        if s.name not in limits and self._lenient is None:  # once: thousands of new hosts
-            self._lenient = lenient(limits)
-        mine = limits.get(s.name) or self._lenient  # a series new since training
+        mine, levels = self._stuck_limits(s, limits)
         # In units of the calibrated threshold (the std cap where it is higher), not of
         # the one picked on these rows: a score must not depend on the rows scored.
         cap = self.scorer.cap if np.isfinite(self.scorer.cap) else self.scorer.threshold
-        stuck = stuck_scores(s.values, s.observed, mine, max(self.scorer.threshold, cap))
+        stuck = stuck_scores(s.values, s.observed, mine, max(self.scorer.threshold, cap),
+                             levels)
         if per.shape[1] == stuck.shape[1]:  # an event names the channel that is stuck
             per = np.where(stuck > 0, np.fmax(per, stuck), per)
         stuck = stuck[:, :len(self.frame.spec.targets)]  # features: inputs, not alerts
         hit = (stuck > 0).any(axis=1)  # elsewhere scores stay (NaN where filled in)
         return per, np.where(hit, np.fmax(overall, stuck.max(axis=1)), overall), flags | hit
+
+    def _stuck_limits(self, s: Series, limits: dict[str, list[int]]
+                      ) -> tuple[list[int], list[list[list[float]]] | None]:
+        """A series' limits of repeated readings and its levels: those trained on it, or
+        for a series new since training the most lenient of all (once: thousands of new
+        hosts)."""
+        levels = self.scorer.levels or {}
+        if s.name in limits:
+            return limits[s.name], levels.get(s.name)
+        if self._lenient is None:
+            self._lenient = lenient(limits)
+            self._lenient_levels = lenient_levels(levels, len(self._lenient))
+        return self._lenient, self._lenient_levels
 
 
 def _cutoff(s: Series, ds: DetectSettings, frame: Frame) -> int:

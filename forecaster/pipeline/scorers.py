@@ -45,6 +45,9 @@ class Scorer:
     # Series -> per-channel limits of repeated readings (anomaly/stuck.py); None in
     # bundles from before them.
     stuck: dict[str, list[int]] | None = None
+    # Series -> per-channel [value, limit] of the values it rests at, with limits of their
+    # own; None in bundles from before them.
+    levels: dict[str, list[list[list[float]]]] | None = None
 
 
 def make_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> Scorer:
@@ -74,7 +77,8 @@ def make_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> Sco
     cap = calibrate(oof, "std", rec["q"], _pick(ds.k, rec["k"]), rec["trim"])
     return Scorer("reconstruction", np.asarray(norm["center"]), np.asarray(norm["scale"]),
                    thr, rule, _pick(ds.prune, rec["prune"]), run, net.cfg.window,
-                   merge=net.cfg.window, cap=cap, stuck=stuck_limits(bundle))
+                   merge=net.cfg.window, cap=cap, stuck=stuck_limits(bundle),
+                   levels=stuck_levels(bundle))
 
 
 _TRAIN = TrainSettings()  # only its anomaly_* defaults are read
@@ -140,12 +144,18 @@ def _forecast_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -
         return np.abs(forecast_errors(net, s, scaler, cutoff, device, fill, lead=lead))
 
     return Scorer("forecast", center, scale, thr, rule, float(recorded.get("prune", 0.13)), run,
-                   net.cfg.window + lead, merge=net.cfg.window, stuck=stuck_limits(bundle))
+                   net.cfg.window + lead, merge=net.cfg.window, stuck=stuck_limits(bundle),
+                   levels=stuck_levels(bundle))
 
 
 def stuck_limits(bundle: Bundle) -> dict[str, list[int]] | None:
     """The training data's limits of repeated readings, kept with the anomaly model."""
     return ((bundle.meta.get("anomaly") or {}).get("stuck") or {}).get("limits")
+
+
+def stuck_levels(bundle: Bundle) -> dict[str, list[list[list[float]]]] | None:
+    """The training data's levels of repeated readings, with their own limits."""
+    return ((bundle.meta.get("anomaly") or {}).get("stuck") or {}).get("levels")
 
 
 def _threshold(bundle: Bundle, rec: dict, ds: DetectSettings,
