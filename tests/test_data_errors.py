@@ -269,6 +269,12 @@ CASES = [
     ("text-in-target", edit(BASE, 8, f"{stamp(8)},abc"), [], DATA,
      ["row 8", "column 'value'", "'abc' is not a number", "fix or blank those cells, or read "
       "them as missing with --na-values abc"]),
+    ("elapsed-seconds", text(["time,value"] + [f"{i * 0.004:.3f},{i % 7}" for i in range(60)]),
+     [], DATA, ["column 'time' holds plain numbers (0.000, ...)", "they rise by a fixed 0.004: "
+                "to read the rows as steps 0, 1, 2, ..., delete column 'time' from the file"]),
+    ("headerless-tabs", text([f"{i * 0.004:.3f}\t{i % 7}\t{i % 5}" for i in range(60)]), [],
+     DATA, ["looks like data, not a header", "add a header row naming the columns (e.g. "
+            "timestamp\\tvalue1\\tvalue2, separated by tabs as the rows are)"]),
     ("flagged-readings", text([f"{stamp(r)},?0.{r % 2 + 1}" if r in (8, 9, 20) else line
                                for r, line in enumerate(BASE, 1)]), [], DATA,
      ["row 8", "'?0.1' is not a number; expected numeric values (3 bad in all); fix or "

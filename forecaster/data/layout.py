@@ -68,6 +68,16 @@ class Layout:
             parts.append(f"{self.titles} title line{'s' * (self.titles != 1)}")
         return " and ".join(parts)
 
+    def example_header(self) -> str:
+        """A header this file could take, in its own separator and width: a comma header
+        over tab-separated rows is read as one column, and fails again."""
+        width = len(self.header)
+        names = ["timestamp", "value"] if width <= 2 else [
+            "timestamp", *(f"value{i}" for i in range(1, width))]
+        if self.sep == "\t":
+            return "\\t".join(names) + ", separated by tabs as the rows are"
+        return self.sep.join(names)
+
     def span(self, stop: int | None = None) -> Span:
         """The part of the file that holds the table, up to byte ``stop`` (None: the end)."""
         return Span(start=self.start, stop=stop, line=self.line)

@@ -281,7 +281,7 @@ def _check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
         todo = ", or remove the '#' of a header written as a comment" * bool(layout.comments)
         raise DataError(f"{path}: {where} ({first[:60]}{'...' * (len(first) > 60)}) "
                         f"looks like data, not a header: {found}; add a "
-                        "header row naming the columns (e.g. timestamp,value)"
+                        f"header row naming the columns (e.g. {layout.example_header()})"
                         f"{todo}")
     repeated = [c for c, n in Counter(header).items() if n > 1]
     if repeated:

@@ -76,7 +76,18 @@ def numeric_times(col: pd.Series, path: Path, name: str, first_row: RowLines,
         return pd.DatetimeIndex(pd.to_datetime(number.astype(np.int64), unit="ns", utc=True))
     raise DataError(f"{path}: column '{name}' holds plain numbers ({shown(text.iloc[0])}, "
                     "...), not timestamps, Unix epoch times or step numbers (whole numbers "
-                    "from 0); expected dates like 2024-01-31 13:00:00: fix or replace the column")
+                    "from 0); expected dates like 2024-01-31 13:00:00: fix or replace the "
+                    f"column{_elapsed_todo(number, name)}")
+
+
+def _elapsed_todo(number: pd.Series, name: str) -> str:
+    """Advice for elapsed times at a fixed rate (an ECG export's 0.000, 0.004, ...): rows
+    with no time column are read as steps, which is what such a column says."""
+    steps = np.diff(number.to_numpy(dtype=np.float64))
+    if len(steps) == 0 or steps.min() <= 0 or steps.max() - steps.min() > 1e-3 * steps.mean():
+        return ""
+    return (f"; they rise by a fixed {steps.mean():.6g}: to read the rows as steps 0, 1, "
+            f"2, ..., delete column '{name}' from the file")
 
 
 def decimal_years(number: pd.Series, text: pd.Series) -> pd.DatetimeIndex | None:
