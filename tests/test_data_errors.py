@@ -275,6 +275,10 @@ CASES = [
     ("headerless-tabs", text([f"{i * 0.004:.3f}\t{i % 7}\t{i % 5}" for i in range(60)]), [],
      DATA, ["looks like data, not a header", "add a header row naming the columns (e.g. "
             "timestamp\\tvalue1\\tvalue2, separated by tabs as the rows are)"]),
+    ("row-counter-beside-values", text(["No,timestamp,pm25,TEMP"] + [
+        f"{i + 1},{pd.Timestamp('2024-01-01') + pd.Timedelta(hours=i)},{i % 9},{i % 4}"
+        for i in range(60)]), [], DATA,
+     ["several numeric columns (pm25, TEMP; left out No: row numbers); choose"]),
     ("flagged-readings", text([f"{stamp(r)},?0.{r % 2 + 1}" if r in (8, 9, 20) else line
                                for r, line in enumerate(BASE, 1)]), [], DATA,
      ["row 8", "'?0.1' is not a number; expected numeric values (3 bad in all); fix or "

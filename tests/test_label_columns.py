@@ -70,7 +70,8 @@ def test_yahoo_a4_components_stay_candidates_and_labels_are_named(tmp_path: Path
     n = 200
     t = np.arange(n, dtype=float)
     pd.DataFrame({"timestamps": 1416726000 + 3600 * np.arange(n), "value": 2 * t,
-                  "anomaly": 0, "changepoint": (t == 100).astype(int), "trend": t,
+                  # trend not 0, 1, 2, ...: that column would be read as row numbers
+                  "anomaly": 0, "changepoint": (t == 100).astype(int), "trend": 0.5 * t,
                   "noise": np.sin(t)}).to_csv(tmp_path / "a4.csv", index=False)
     with pytest.raises(DataError) as err:
         load_frame(tmp_path / "a4.csv", DataSpec())

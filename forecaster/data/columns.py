@@ -149,8 +149,11 @@ def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
                         f"{listed}: if {name} the series, give --series-col {option}; then "
                         f"choose the one(s) to forecast among {column_list(rest)} with --target "
                         "(others can be inputs via --features)")
+    counters = [c for c in numeric if row_numbers(raw[c])]  # PM2.5's 'No': no candidate
+    values = [c for c in numeric if c not in counters] or numeric
     left = f"; left out {', '.join(labels)}: 0/1 labels" if labels else ""
-    raise DataError(f"{path}: several numeric columns ({column_list(numeric)}{left}); choose "
+    left += f"; left out {', '.join(counters)}: row numbers" if values != numeric else ""
+    raise DataError(f"{path}: several numeric columns ({column_list(values)}{left}); choose "
                     "the one(s) to forecast with --target, or --target all for each (others "
                     "can be inputs via --features)")
 
