@@ -136,6 +136,7 @@ IF_PRESENT: dict[tuple[str, ...], Kind] = {
     ("forecaster", "counters"): OBJECT,
     ("forecaster", "counters", "*"): OBJECT,
     ("forecaster", "counters", "*", "*"): DIRECTION,
+    **{("scalers", "*", k): NUMBERS for k in ("min", "max")},  # the training range
     ("settings",): OBJECT,
     ("versions",): OBJECT,
     ("metrics",): OBJECT,
@@ -191,12 +192,7 @@ def _check_entries(meta: dict, where: Path) -> None:
             if key not in entry:
                 _check(("data", "series", name, key), MISSING, TEXT, True, where)
     width = len(meta["data"]["columns"])
-    for name, scaler in meta["scalers"].items():
-        if not len(scaler["mean"]) == len(scaler["scale"]) == width:
-            raise BundleError(f"{where}: bundle metadata 'scalers.{name}' holds "
-                              f"{len(scaler['mean'])} mean(s) and {len(scaler['scale'])} "
-                              f"scale(s) for {width} column(s); the bundle is damaged: "
-                              "retrain with 'forecast train'")
+    _check_scalers(meta, width, where)
     stuck = (meta.get("anomaly") or {}).get("stuck") or {}
     for key in ("limits", "levels"):
         for name, limits in (stuck.get(key) or {}).items():
@@ -211,6 +207,21 @@ def _check_entries(meta: dict, where: Path) -> None:
                           f"{len(norm['center'])} center(s) and {len(norm['scale'])} "
                           f"scale(s) for {width} column(s); the bundle is damaged: retrain "
                           "with 'forecast train'")
+
+
+def _check_scalers(meta: dict, width: int, where: Path) -> None:
+    """Each scaler holds one mean, scale and (where kept) training range per column."""
+    for name, scaler in meta["scalers"].items():
+        if not len(scaler["mean"]) == len(scaler["scale"]) == width:
+            raise BundleError(f"{where}: bundle metadata 'scalers.{name}' holds "
+                              f"{len(scaler['mean'])} mean(s) and {len(scaler['scale'])} "
+                              f"scale(s) for {width} column(s); the bundle is damaged: "
+                              "retrain with 'forecast train'")
+        for key in ("min", "max"):  # older bundles lack the range: the drift gate copes
+            if len(scaler.get(key, [None] * width)) != width:
+                raise BundleError(f"{where}: bundle metadata 'scalers.{name}.{key}' holds "
+                                  f"{len(scaler[key])} value(s) for {width} column(s); the "
+                                  "bundle is damaged: retrain with 'forecast train'")
 
 
 def _check(path: tuple[str, ...], node: object, kind: Kind, required: bool,

@@ -62,6 +62,8 @@ EDITS = [
     (_set(("data", "series", ""), {}), "lacks 'data.series..first'"),
     (_set(("data", "series", "", "last"), "x"), "'data.series..last' holds 'x', not a timestamp"),
     (_set(("scalers", "", "mean"), []), "0 mean(s) and 1 scale(s) for 1 column(s)"),
+    (_set(("scalers", "", "max"), [1.0, 2.0]), "'scalers..max' holds 2 value(s) for 1 column"),
+    (_set(("scalers", "", "min"), ["x"]), "'scalers..min' holds a list, not a list of numbers"),
     (_set(("forecaster", "config", "window"), -1), "'forecaster.config.window' holds -1"),
     (_set(("settings",), "x"), "'settings' holds 'x', not an object"),
     (_set(("anomaly", "stuck"), {"limits": {"": [-1]}}), "not a list of whole numbers"),

@@ -1,10 +1,12 @@
 """The drift gate of ``predict`` and ``detect-anomalies``: a file that lost its newest rows
-since training, and a gross outlier in the newest row that the forecast would start from."""
+since training, and a gross outlier in the newest row that the forecast would start from,
+but not a sparse column's ordinary 1s, many sd out yet within the training range."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import make_series, train_tiny
@@ -179,3 +181,67 @@ def test_a_distance_beyond_a_million_deviations_is_written_short() -> None:
 
     assert [_count(z) for z in (12.4, 2934.2, 4.24e38)] == ["12", "2,934", "4.2e+38"]
 
+
+
+@pytest.fixture(scope="module")
+def flagged(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A series with a 0/1 feature 'snow' that is 1 in 5 of 500 rows (the last one too),
+    and a bundle trained on it: each 1 lies 10 training sd from the mean of 0.01."""
+    root = tmp_path_factory.mktemp("sparse")
+    data = make_series(n=500).assign(snow=0)
+    data.loc[[50, 150, 250, 350, 499], "snow"] = 1
+    csv = _write(root, "snow.csv", data)
+    return csv, train_tiny(csv, root / "m", "--features", "snow")
+
+
+@pytest.mark.parametrize("rows", [1, 48])
+def test_a_sparse_flag_at_one_is_no_drift(flagged: tuple[Path, Path], rows: int) -> None:
+    # The probe's repro: a snow flag of 1, seen in training, was "10 training standard
+    # deviations" off, and --strict refused the forecast (exit 65). One newest row, and a
+    # snowy two days (the recent median at 1) alike.
+    csv, model = flagged
+    data = pd.read_csv(csv)
+    data.loc[len(data) - rows:, "snow"] = 1
+    snowy = _write(csv.parent, f"snowy-{rows}.csv", data)
+    for command in ("predict", "detect-anomalies"):
+        result = _run(command, model, "--data", str(snowy), "--strict")
+        assert result.exit_code == 0, result.output
+        assert "drift" not in result.stderr
+
+
+def test_a_value_far_outside_a_sparse_flags_range_is_drift(flagged: tuple[Path, Path]) -> None:
+    csv, model = flagged
+    data = pd.read_csv(csv)
+    data.loc[len(data) - 1, "snow"] = 50
+    odd = _write(csv.parent, "snow-50.csv", data)
+    result = _run("predict", model, "--data", str(odd))
+    assert result.exit_code == 0, result.output
+    assert "data drift: the newest 'snow' (50) lies " in result.stderr
+    assert "training mean; the forecast starts from it (training read 0 to 1)" in result.stderr
+    assert "the newest 'snow' (50)" in _refused(_run("predict", model, "--data", str(odd),
+                                                     "--strict"))
+
+
+def test_the_training_range_excuses_only_values_within_it_widened_by_half() -> None:
+    from types import SimpleNamespace
+
+    from forecaster.data.loading import Frame, Series
+    from forecaster.data.spec import DataSpec
+
+    def problems(newest: float, **kept: list[float]) -> list[str]:
+        idx = pd.date_range("2025-01-01", periods=3, freq="h", tz="UTC")
+        values = np.array([[10.0, 0.0], [10.0, 0.0], [10.0, newest]])
+        frame = Frame([Series("", idx, values, np.ones((3, 2), bool))],
+                      DataSpec(targets=["value"], features=["count"]), "h", 0)
+        known = {"mean": [10.0, 0.1], "scale": [1.0, 0.3], **kept}
+        bundle = SimpleNamespace(meta={"scalers": {"": known},
+                                       "forecaster": {"config": {"norm": "last"}}})
+        return drift_problems(bundle, frame, 2, anchored=True)
+
+    kept = {"min": [7.0, 0.0], "max": [13.0, 6.0]}
+    assert not problems(6.0, **kept)  # a count's burst as training saw them: 20 sd off
+    assert not problems(9.0, **kept)  # a little past the training peak
+    assert problems(9.01, **kept) == [
+        "the newest 'count' (9.01) lies 30 training standard deviations from the training "
+        "mean; the forecast starts from it (training read 0 to 6)"]
+    assert len(problems(6.0)) == 1  # a bundle saved before the range was kept: sd alone

@@ -16,14 +16,18 @@ SCALED_LIMIT = 1e37
 class Scaler:
     """Per-channel location and scale of one series, in scikit-learn's estimator style.
 
-    ``fit`` learns ``mean_`` and ``scale_`` (lists of floats, one per channel, so that they
-    go into the bundle's JSON as they are) and returns the scaler; ``transform`` uses them
-    (forecasts go back to the raw scale in ``pipeline.evaluation.to_raw``, vectorised over
-    many series). A scaler read back from a bundle is made by ``from_dict``.
+    ``fit`` learns ``mean_``, ``scale_``, ``min_`` and ``max_`` (lists of floats, one per
+    channel, so that they go into the bundle's JSON as they are) and returns the scaler;
+    ``transform`` uses the first two (forecasts go back to the raw scale in
+    ``pipeline.evaluation.to_raw``, vectorised over many series), and the drift gate the
+    last two. A scaler read back from a bundle is made by ``from_dict``.
 
     Attributes:
         mean_: per-channel means of the training part.
         scale_: per-channel standard deviations (1 for a constant channel).
+        min_: per-channel least training values; None when read from a bundle saved
+            before they were kept.
+        max_: per-channel greatest training values; None likewise.
     """
 
     def fit(self, values: np.ndarray, observed: np.ndarray) -> Scaler:
@@ -44,7 +48,7 @@ class Scaler:
         """
         from sklearn.preprocessing import StandardScaler
 
-        self.mean_, self.scale_ = [], []
+        self.mean_, self.scale_, self.min_, self.max_ = [], [], [], []
         for c in range(values.shape[1]):
             col = values[observed[:, c], c] if observed[:, c].any() else values[:, c]
             col = col.astype(np.float64)
@@ -52,6 +56,9 @@ class Scaler:
             sc = StandardScaler().fit((col - centre).reshape(-1, 1))
             self.mean_.append(centre + float(sc.mean_[0]))
             self.scale_.append(float(sc.scale_[0]))
+            # The drift gate's range: a 0/1 column's 1 lies many sd off yet is no drift.
+            self.min_.append(float(col.min()))
+            self.max_.append(float(col.max()))
         return self
 
     def get_params(self, deep: bool = True) -> dict:
@@ -73,7 +80,10 @@ class Scaler:
     def to_dict(self) -> dict:
         """Plain-JSON form, as the bundle stores it."""
         mean, scale = self._fitted()
-        return {"mean": mean.tolist(), "scale": scale.tolist()}
+        out = {"mean": mean.tolist(), "scale": scale.tolist()}
+        if getattr(self, "min_", None) is not None:
+            out.update(min=list(self.min_), max=list(self.max_))
+        return out
 
     @classmethod
     def from_dict(cls, saved: dict) -> Scaler:
@@ -81,6 +91,10 @@ class Scaler:
         out = cls()
         out.mean_ = [float(m) for m in saved["mean"]]
         out.scale_ = [float(s) for s in saved["scale"]]
+        # Bundles saved before the range was kept lack it; the drift gate then goes by sd.
+        ranged = "min" in saved and "max" in saved
+        out.min_ = [float(v) for v in saved["min"]] if ranged else None
+        out.max_ = [float(v) for v in saved["max"]] if ranged else None
         return out
 
     def _fitted(self) -> tuple[np.ndarray, np.ndarray]:

@@ -16,6 +16,13 @@ from forecaster.report import Reporter
 # Recent values this many training standard deviations from the training mean are
 # implausible for a sensor or a price; a trend alone rarely gets there.
 MAX_Z = 8.0
+# ... unless training read values as far out: a 0/1 column that is 1 in one row of a
+# hundred has its 1 at 10 sd, and a count's bursts lie as far, yet such values are what
+# the model learned from. So a value is drift only beyond the training range widened by
+# this share of its width on each side (a count may go a little past its training peak).
+# A sensor's range spans a few sd around its mean, so widened it still lies within MAX_Z
+# and the sd rule alone decides there, as it did before the range was kept.
+RANGE_SLACK = 0.5
 # A counter's training values span about its mean +- 1.7 sd (a steady rise); this far
 # back on the other side, it was swapped or reset.
 BELOW_RANGE = 3.0
@@ -68,16 +75,16 @@ def _vanished(bundle: Bundle, frame: Frame, path: Path | None) -> list[str]:
 def _levels_far(bundle: Bundle, frame: Frame, s: Series, known: dict, checked: set[str],
                 recent: int, anchored: bool) -> list[str]:
     """The ``checked`` columns of ``s`` whose recent median (or, ``anchored``, newest
-    observed value) lies far from the training mean; a column once only."""
+    observed value) lies far from the training data (``_far``); a column once only."""
     where = f"series '{s.name}'" if s.name else "the data"
-    z = np.abs(np.median(s.values[-recent:], axis=0) - np.asarray(known["mean"])) / (
-        np.asarray(known["scale"]))
-    far = {c for c, zc in zip(frame.columns, z, strict=True) if zc > MAX_Z} & checked
-    out = [f"recent '{c}' values of {where} lie {_count(zc)} training standard deviations "
-           "from the training mean" for c, zc in zip(frame.columns, z, strict=True) if c in far]
+    level = np.median(s.values[-recent:], axis=0)
+    far = {c: (j, z) for j, c in enumerate(frame.columns)
+           if c in checked and (z := _far(level[j], known, j)) is not None}
+    out = [f"recent '{c}' values of {where} lie {_count(z)} training standard deviations "
+           f"from the training mean{_range(known, j)}" for c, (j, z) in far.items()]
     if anchored:
         held = bundle.meta["forecaster"].get("counters", {}).get(s.name, {})
-        out += _newest_far(frame, s, known, checked - far - set(held))
+        out += _newest_far(frame, s, known, checked - set(far) - set(held))
     return out
 
 
@@ -112,12 +119,38 @@ def _newest_far(frame: Frame, s: Series, known: dict, cols: set[str]) -> list[st
         seen = s.values[s.observed[:, j], j]
         if col not in cols or not len(seen):
             continue
-        z = abs(seen[-1] - known["mean"][j]) / known["scale"][j]
-        if z > MAX_Z:
+        z = _far(seen[-1], known, j)
+        if z is not None:
             out.append(f"the newest '{col}'{label} ({seen[-1]:.10g}) lies {_count(z)} training "
                        "standard deviations from the training mean; the forecast starts "
-                       "from it")
+                       f"from it{_range(known, j)}")
     return out
+
+
+def _far(value: float, known: dict, j: int) -> float | None:
+    """How many training sd ``value`` lies from column ``j``'s training mean, when that
+    makes it drift; None when it does not.
+
+    Drift is both more than ``MAX_Z`` sd from the mean and outside the training range
+    widened by ``RANGE_SLACK``; a bundle saved before the range was kept has the sd rule
+    alone. A missing value (NaN) is no drift.
+    """
+    z = abs(value - known["mean"][j]) / known["scale"][j]
+    if not z > MAX_Z:
+        return None
+    if "min" in known and "max" in known:
+        lo, hi = known["min"][j], known["max"][j]
+        slack = RANGE_SLACK * (hi - lo)
+        if lo - slack <= value <= hi + slack:
+            return None
+    return z
+
+
+def _range(known: dict, j: int) -> str:
+    """Column ``j``'s training range for a message, when the bundle kept it."""
+    if "min" not in known or "max" not in known:
+        return ""
+    return f" (training read {known['min'][j]:.6g} to {known['max'][j]:.6g})"
 
 
 def _ends_early(bundle: Bundle, s: Series, where: str) -> list[str]:
