@@ -110,7 +110,8 @@ def train(
         min=0, help="Steps between training and validation (default --horizon).")] = None,
     window_kind: Annotated[str, typer.Option(help="Folds: expanding or sliding.")] = "expanding",
     anomaly: Annotated[bool, typer.Option(help="Also fit the anomaly model.")] = True,
-    keep: Annotated[int, typer.Option(min=1, help="Bundle versions to keep.")] = 3,
+    keep: Annotated[int, typer.Option(
+        min=1, help="Bundle versions to keep (--warm-start: the bundle's, when not given).")] = 3,
     anomaly_window: Annotated[int | None, typer.Option(
         min=2, help="Anomaly model: steps per reconstructed window (default: 64, "
         "shortened for short files).")] = None,

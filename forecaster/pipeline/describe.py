@@ -158,14 +158,25 @@ def _print_info(console: Console, summary: dict) -> None:
     if warm:
         facts.append(("warm start", f"from version {warm.get('from')}: "
                       f"{', '.join(warm.get('inherited', []))} carried over, not re-measured"))
-    changed = {k: v for k, v in summary["sources"].items() if v != "default"}
-    if changed:
-        facts.append(("settings set by", ", ".join(f"{k}: {v}" for k, v in changed.items())))
+    set_by = _set_by(summary["sources"])
+    if set_by:
+        facts.append(("settings set by", set_by))
     table = Table(show_header=False, title="Model bundle", title_justify="left")
     for key, value in facts:
         table.add_row(key, str(value))
     console.print(table)
     _fold_table(console, summary["folds"], bool(warm))
+
+
+def _set_by(sources: dict) -> str:
+    """The options not left at their defaults, grouped by where they came from ("flag:
+    epochs, hidden; flag (kept by --warm-start): target"): after a few warm starts most
+    options are kept ones, and a source repeated after each name hid the few given."""
+    groups: dict[str, list[str]] = {}
+    for name, source in sources.items():
+        if source != "default":
+            groups.setdefault(str(source), []).append(name)
+    return "; ".join(f"{source}: {', '.join(names)}" for source, names in groups.items())
 
 
 def _fold_table(console: Console, folds: list[dict], carried: bool = False) -> None:

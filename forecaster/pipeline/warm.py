@@ -23,9 +23,14 @@ from forecaster.models.forecaster_net import ForecasterConfig
 from forecaster.pipeline.predicting import load_forecaster
 from forecaster.report import Reporter
 
-# How this run works, not what it trains: never taken from the bundle.
-RUN_ONLY = {"data", "model_dir", "device", "keep", "wait", "deterministic", "warm_start",
-            "sources"}
+# How this run works, not what it trains: never taken from the bundle. --keep is taken: it
+# is the model directory's retention, and a nightly warm start without it pruned a bundle
+# trained with --keep 10 to 3 versions.
+RUN_ONLY = {"data", "model_dir", "device", "wait", "deterministic", "warm_start", "sources"}
+# Appended to the recorded source of an option taken from the bundle ("flag (kept by
+# --warm-start)"): the value still counts as given at the next warm start, and info says
+# where it came from first.
+KEPT = " (kept by --warm-start)"
 # Options that set the steps themselves: never changed by a warm start.
 GRID_OPTIONS = ("resample", "aggregate", "freq")
 # The option that sets each DataSpec field.
@@ -123,16 +128,18 @@ def continue_settings(st: TrainSettings) -> TrainSettings:
     line, in the environment or a config file) win; with no record of where options
     came from (a library call), a value other than the default counts as given. The
     columns' roles are the bundle's as resolved (what predict reads the file with).
+    An option taken from the bundle keeps the source recorded there (see ``KEPT``),
+    so that it is still known as given at every later warm start.
     """
     try:
         meta = load_bundle(Path(st.model_dir)).meta
     except MissingInputError:
         return st  # previous_bundle says there is nothing to continue from
     saved = meta.get("settings") or {}
+    was = saved.get("sources") if isinstance(saved.get("sources"), dict) else {}
     # The anomaly model is refit from scratch: its automatic settings (a window shrunk for a
     # short file, the model skipped) are settled again on the grown file.
-    auto = {k for k in saved if k.startswith("anomaly")
-            and (saved.get("sources") or {}).get(k, "default") == "default"}
+    auto = {k for k in saved if k.startswith("anomaly") and was.get(k, "default") == "default"}
     over = {f.name: saved[f.name] for f in fields(TrainSettings)
             if f.name not in RUN_ONLY | auto and f.name in saved
             and not _given(st, f.name, getattr(st, f.name), _default(f))}
@@ -144,7 +151,24 @@ def continue_settings(st: TrainSettings) -> TrainSettings:
     spec = {f.name: spec_saved[f.name] for f in fields(DataSpec)
             if f.name in spec_saved and f.name in SPEC_OPTIONS
             and not _given(st, SPEC_OPTIONS[f.name], getattr(st.data, f.name), _default(f))}
-    return replace(st, **over, data=replace(st.data, **spec))
+    taken = set(over) | {SPEC_OPTIONS[name] for name in spec}
+    return replace(st, **over, data=replace(st.data, **spec),
+                   sources=_kept_sources(st.sources, was, taken))
+
+
+def _kept_sources(now: dict, was: dict, taken: set[str]) -> dict:
+    """This run's sources, with those of the options ``taken`` from the bundle as the
+    bundle recorded them, marked kept.
+
+    Recorded as "default", a value given at the first train was reset by the second warm
+    start (the anomaly settings) and shown by info as a default. With no record for this
+    run (a library call), none is made up: an empty record means "judge by the values".
+    """
+    if not now:
+        return now
+    kept = {k: v if v.endswith(KEPT) else v + KEPT for k, v in was.items()
+            if k in taken and isinstance(v, str) and v != "default"}
+    return {**now, **kept}
 
 
 def _same_grid(st: TrainSettings, saved: dict, grid: str | None) -> None:
