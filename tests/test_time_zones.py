@@ -178,10 +178,11 @@ def test_a_saved_range_index_is_not_a_target(tmp_path: Path) -> None:
 
 
 def test_an_unnamed_column_is_named_by_its_place_in_messages(tmp_path: Path) -> None:
-    path = _saved_index(tmp_path, np.arange(100)[::-1])  # no range: a candidate
+    path = _saved_index(tmp_path, np.arange(100)[::-1])  # no range, yet numbers the rows
     result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *TINY])
     line = error_line(result)
-    assert "several numeric columns (the first column (no name in the header), value)" in line
+    assert ("several numeric columns (value; left out the first column (no name in the "
+            "header): row numbers)") in line
     assert "Unnamed" not in line
 
 

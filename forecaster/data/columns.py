@@ -152,7 +152,7 @@ def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
     counters = [c for c in numeric if row_numbers(raw[c])]  # PM2.5's 'No': no candidate
     values = [c for c in numeric if c not in counters] or numeric
     left = f"; left out {', '.join(labels)}: 0/1 labels" if labels else ""
-    left += f"; left out {', '.join(counters)}: row numbers" if values != numeric else ""
+    left += f"; left out {column_list(counters)}: row numbers" if values != numeric else ""
     raise DataError(f"{path}: several numeric columns ({column_list(values)}{left}); choose "
                     "the one(s) to forecast with --target, or --target all for each (others "
                     "can be inputs via --features)")
