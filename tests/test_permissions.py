@@ -1,5 +1,5 @@
 """Paths this account may not reach: one ``Error:`` line saying "permission denied", with
-the exit code of what was refused (78 the bundle, 66 an input, 73 an output).
+the exit code of what was refused (78 the bundle, 66 an input, 73 an output or the lock).
 
 Python's ``Path.exists()`` and ``is_dir()`` raise PermissionError under a folder that
 cannot be entered: a bundle trained under ``umask 077`` and read by another account's cron
@@ -24,7 +24,7 @@ from conftest import TINY, train_tiny
 from typer.testing import CliRunner
 
 from forecaster.cli import app
-from forecaster.ops.lock import LOCK_NAME
+from forecaster.ops.lock import LOCK_NAME, model_lock
 
 runner = CliRunner()
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -190,6 +190,31 @@ def test_a_config_file_in_a_folder_closed_to_this_account_is_exit_66(tmp_path: P
     closed(shut)
     line = _error(_invoke("--config", shut / "forecast.toml", "info"), 66)
     assert line.startswith(f"Error: --config {shut / 'forecast.toml'}: permission denied: ")
+
+
+def test_the_lock_follows_the_umask(tmp_path: Path) -> None:
+    # The lock was created 0644 whatever the umask: under umask 002 the group could write
+    # every file of the bundle but the lock, and its train and rollback exited 73.
+    for umask, mode in ((0o002, 0o664), (0o077, 0o600), (0o022, 0o644)):
+        old = os.umask(umask)
+        try:
+            with model_lock(tmp_path / f"m{umask:o}"):
+                pass
+        finally:
+            os.umask(old)
+        assert (tmp_path / f"m{umask:o}" / LOCK_NAME).stat().st_mode & 0o777 == mode
+
+
+def test_a_lock_not_writable_by_this_account_says_so(trained: Path, series_csv: Path,
+                                                     closed) -> None:
+    # "cannot create the model directory or its lock": neither was the problem.
+    lock = closed(trained / LOCK_NAME)
+    for args in (("rollback",), ("train", series_csv, *TINY)):
+        line = _error(_invoke(args[0], "--model", trained, *args[1:]), 73)
+        assert line.startswith(f"Error: {lock}: the bundle's lock file is not writable: user "
+                               ), line
+        assert "cannot write it (-rw-" in line and ", owner " in line, line
+        assert f"'chmod g+w {lock}'" in line, line
 
 
 def test_a_version_closed_to_this_account_is_not_called_damaged(trained: Path,

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from forecaster.access import denied, is_refusal, kind, look
+from forecaster.access import denied, is_refusal, kind, look, why_denied
 from forecaster.errors import EXIT_LOCKED, ForecastError, OutputError
 
 LOCK_NAME = ".lock"
@@ -63,10 +63,17 @@ def _open_lock(model_dir: Path) -> int:
                           "check the path and permissions") from None
     lock = model_dir / LOCK_NAME
     try:
-        return os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        # 0o666 less the umask, as open() and the bundle's other files: a fixed 0644 kept
+        # the group of a bundle trained under umask 002 from training it.
+        return os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
     except PermissionError:
-        look(lock, OutputError, _WRITE_TODO.format(root=model_dir), follow=False)
-        raise unwritable(model_dir, model_dir) from None
+        if look(lock, OutputError, _WRITE_TODO.format(root=model_dir), follow=False) is None:
+            raise unwritable(model_dir, model_dir) from None
+        raise OutputError(
+            f"{lock}: the bundle's lock file is not writable: {why_denied(lock, 'write')}; "
+            "train and rollback open it for writing to lock the bundle: run as its owner, or "
+            f"have them run 'chmod g+w {lock}' (a+w for everyone; a bundle trained by this "
+            "release creates it as the umask allows, as its other files)") from None
     except OSError as exc:
         raise OutputError(f"{lock}: cannot create the bundle's lock ({exc.strerror}); check "
                           "the path and permissions") from None
