@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from forecaster.access import is_refusal, why_denied
 from forecaster.errors import OutputError
 from forecaster.output_target import Target, output_target
 
@@ -135,7 +136,7 @@ def _stream_writer(target: Target, binary: bool) -> Iterator[IO]:
             # a plain file in its place. A FIFO's open waits for its reader, as cat's does.
             fd = os.open(target.path, os.O_WRONLY)
     except OSError as exc:
-        raise cannot_write(target.path, exc, "check permissions") from None
+        raise cannot_write(target.path, exc, "check permissions", "write") from None
     try:
         with os.fdopen(fd, "wb" if binary else "w", **_text(binary)) as fh:
             yield fh
@@ -145,10 +146,21 @@ def _stream_writer(target: Target, binary: bool) -> Iterator[IO]:
         raise cannot_write(target.path, exc, "check space and permissions") from None
 
 
-def cannot_write(path: Path, exc: OSError, todo: str) -> OutputError:
+def cannot_write(path: Path, exc: OSError, todo: str, verb: str = "write in") -> OutputError:
     """The error of an output that could not be written: the path, the system's reason
-    (No space left on device, Permission denied) and what to check."""
-    return OutputError(f"{path}: cannot write ({exc.strerror or exc}); {todo}")
+    (No space left on device, Permission denied) and what to check.
+
+    Args:
+        path: the output.
+        exc: the system's error.
+        todo: what to check.
+        verb: what a refusal refused: "write in" ``path``'s folder (a file is replaced
+            by a rename there), or "write" ``path`` itself (a FIFO or device).
+    """
+    why = f"{exc.strerror or exc}"
+    if is_refusal(exc):  # whom the system refuses, and what refuses: its owner's to change
+        why += f": {why_denied(path.parent if verb == 'write in' else path, verb)}"
+    return OutputError(f"{path}: cannot write ({why}); {todo}")
 
 
 def _text(binary: bool) -> dict:

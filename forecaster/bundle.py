@@ -37,10 +37,12 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load, save_file
 
+from forecaster.access import is_refusal
 from forecaster.atomic import fsync_dir, umask_mode
 from forecaster.bundle_schema import check_shape
 from forecaster.bundle_sums import SUMS, verify_sums, write_sums
 from forecaster.bundle_versions import (
+    bundle_denied,
     current_version_dir,
     new_version_name,
     pointer_text,
@@ -50,6 +52,7 @@ from forecaster.bundle_versions import (
     write_current,
 )
 from forecaster.errors import BundleError, MissingInputError, OutputError
+from forecaster.ops.lock import unwritable
 
 FORMAT = "forecaster-bundle"
 FORMAT_VERSION = 2  # the newest this release writes; it reads every one in READS
@@ -97,7 +100,7 @@ def save_bundle(root: Path, bundle: Bundle, keep: int = 3) -> Path:
         tmp = Path(tempfile.mkdtemp(prefix=".incoming-", dir=versions))
         tmp.chmod(umask_mode(executable=True))  # mkdtemp's 0700 would hide the model
     except OSError as exc:
-        raise _cannot_write(root, exc.strerror or str(exc)) from None
+        raise _cannot_write(root, exc) from None
     name = new_version_name()
     final = versions / name
     try:
@@ -124,7 +127,7 @@ def save_bundle(root: Path, bundle: Bundle, keep: int = 3) -> Path:
         if (pointer_text(root) or "").strip() != name:
             shutil.rmtree(final, ignore_errors=True)
         if isinstance(exc, OSError) or _io_error(exc):
-            raise _cannot_write(root, _reason(exc)) from None
+            raise _cannot_write(root, exc) from None
         raise
     prune(versions, keep, name)
     return final
@@ -152,9 +155,11 @@ def _reason(exc: BaseException) -> str:
     return os.strerror(int(code.group(1))) if code else str(exc)
 
 
-def _cannot_write(root: Path, reason: str) -> OutputError:
-    return OutputError(f"{root}: cannot write the model bundle ({reason}); check space and "
-                       "permissions, or choose another --model")
+def _cannot_write(root: Path, exc: BaseException) -> OutputError:
+    if is_refusal(exc):  # a train by another account than the bundle's
+        return unwritable(Path(exc.filename).parent if exc.filename else root, root)
+    return OutputError(f"{root}: cannot write the model bundle ({_reason(exc)}); check space "
+                       "and permissions, or choose another --model")
 
 
 def load_bundle(root: Path) -> Bundle:
@@ -179,9 +184,11 @@ def load_bundle(root: Path) -> Bundle:
 
 def _with_rollback(root: Path, exc: BundleError) -> BundleError:
     """``exc``, naming rollback when an older version is kept: a nightly cron job need
-    not wait for a retrain."""
-    versions = root / "versions"
-    names = version_names(versions) if versions.is_dir() else []
+    not wait for a retrain (for a permission refused, it would not help)."""
+    try:
+        names = [] if exc.denied else version_names(root / "versions")
+    except OSError:  # none, not a folder, or not this account's to list
+        names = []
     current = (pointer_text(root) or "").strip()
     if not any(n < current for n in names):
         return exc
@@ -225,6 +232,8 @@ def _check_weights_header(path: Path) -> None:
         with open(path, "rb") as fh:
             head = fh.read(8)
             size = os.fstat(fh.fileno()).st_size
+    except PermissionError:
+        raise bundle_denied(path) from None
     except OSError as exc:
         raise BundleError(f"{path}: unreadable weights ({exc.strerror}); retrain with "
                           "'forecast train'") from None
@@ -265,6 +274,8 @@ def _read_json(path: Path) -> dict:
                 raise BundleError(f"{path}: {size} bytes, over the {MAX_JSON_BYTES} limit for "
                                   "bundle metadata; the bundle is not ours or damaged")
             meta = json.loads(fh.read().decode("utf-8"))
+    except PermissionError:
+        raise bundle_denied(path) from None
     except OSError as exc:
         raise BundleError(f"{path}: unreadable ({exc.strerror}); retrain with "
                           "'forecast train'") from None

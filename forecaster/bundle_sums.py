@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from forecaster.bundle_versions import safe_file
+from forecaster.bundle_versions import bundle_denied, safe_file
 from forecaster.digest import sha256_file
 from forecaster.errors import BundleError
 
@@ -53,6 +53,8 @@ def verify_sums(version_dir: Path, required: bool = False) -> None:
 def _read(path: Path) -> dict[str, str]:
     try:
         text = path.read_text(encoding="ascii")
+    except PermissionError:
+        raise bundle_denied(path) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BundleError(f"{path}: unreadable ({exc}); the bundle is damaged: retrain with "
                           "'forecast train'") from None
@@ -66,6 +68,8 @@ def _read(path: Path) -> dict[str, str]:
 def _digest(path: Path) -> str:
     try:
         return sha256_file(path)
+    except PermissionError:
+        raise bundle_denied(path) from None
     except OSError as exc:
         raise BundleError(f"{path}: unreadable ({exc.strerror}); retrain with "
                           "'forecast train'") from None

@@ -18,6 +18,7 @@ import shutil
 import time
 from pathlib import Path
 
+from forecaster.access import denied, is_refusal, kind
 from forecaster.atomic import replace_text
 from forecaster.errors import BundleError, MissingInputError, OutputError
 from forecaster.ops.lock import LOCK_NAME
@@ -109,27 +110,69 @@ def _names(versions: Path) -> list[str]:
 def current_version_dir(root: Path) -> Path:
     """The directory that ``CURRENT`` names, after checking it stays inside ``root``."""
     pointer = root / "CURRENT"
-    if root.exists() and not root.is_dir():
+    found = _kind(root, root)
+    if found not in ("dir", "missing"):
         raise MissingInputError(f"{root}: is a file, not a model bundle (a directory); point "
                                 "--model at the directory 'forecast train' wrote")
-    if not pointer.exists():
-        if not root.exists() or _unborn(root):
+    if _kind(pointer, root) == "missing":
+        if found == "missing" or _unborn(root):
             raise MissingInputError(f"{root}: no model bundle here; run 'forecast train "
                                     "DATA.csv' first, or point --model at one")
         raise BundleError(f"{root}: not a forecaster model bundle (no CURRENT file); "
                           "retrain with 'forecast train'")
-    name = safe_file(pointer, root).read_text(encoding="utf-8", errors="replace").strip()
+    name = _read_pointer(safe_file(pointer, root), root)
     if not VERSION_RE.match(name):
         raise BundleError(f"{pointer}: names '{name[:40]}', not a bundle version; the bundle "
                           "is damaged: retrain with 'forecast train'")
     version_dir = root / "versions" / name
     for link in (root / "versions", version_dir):
-        if link.is_symlink():
+        if _kind(link, root, follow=False) == "link":
             safe_file(link, root)  # refuses the link
-    if not version_dir.is_dir():
+    if _kind(version_dir, root) != "dir":
         raise BundleError(f"{version_dir}: missing or not a directory; retrain with "
                           "'forecast train'")
     return version_dir
+
+
+def _read_pointer(pointer: Path, root: Path) -> str:
+    """The version name that ``CURRENT`` holds."""
+    try:
+        return pointer.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError as exc:
+        if is_refusal(exc):
+            raise bundle_denied(pointer, root) from None
+        raise BundleError(f"{pointer}: unreadable ({exc.strerror or exc}); the bundle is "
+                          "damaged: retrain with 'forecast train'") from None
+
+
+def bundle_denied(path: Path, root: Path | None = None) -> BundleError:
+    """The error for a file or folder of the bundle in ``root`` that this account may not
+    read (a bundle trained under ``umask 077``, read by another account's cron job).
+
+    Args:
+        path: what was refused.
+        root: the bundle directory (default: found from ``path``, a file of the bundle).
+    """
+    return denied(path, BundleError, _todo(root or _root_of(path.parent)))
+
+
+def _todo(root: Path) -> str:
+    return ("run as the account that trained the bundle, or have it open the bundle to yours "
+            f"('chmod -R g+rX {root}' for its group, a+rX for everyone) and train under a "
+            "umask such as 027 or 022, which keeps new versions open")
+
+
+def _root_of(inside: Path) -> Path:
+    """The bundle directory of a folder in it: the folder itself, or the bundle that a
+    version directory belongs to."""
+    if VERSION_RE.match(inside.name) and inside.parent.name == "versions":
+        return inside.parent.parent
+    return inside
+
+
+def _kind(path: Path, root: Path, follow: bool = True) -> str:
+    """``access.kind`` of a path of the bundle in ``root``: a refusal is a BundleError."""
+    return kind(path, BundleError, _todo(root), follow)
 
 
 def _unborn(root: Path) -> bool:
@@ -151,10 +194,11 @@ def version_names(versions: Path) -> list[str]:
 
 def safe_file(path: Path, inside: Path) -> Path:
     """``path`` if it is a plain file of the bundle under ``inside``, else a BundleError."""
-    if path.is_symlink():
+    found = _kind(path, _root_of(inside), follow=False)
+    if found == "link":
         raise BundleError(f"{path}: is a symbolic link; bundles may not point outside "
                           "themselves. Retrain with 'forecast train'")
-    if not path.is_file():
+    if found != "file":
         raise BundleError(f"{path}: missing from the bundle; retrain with 'forecast train'")
     return path
 

@@ -24,9 +24,12 @@ class ForecastError(Exception):
 
     Attributes:
         exit_code: the process exit code that goes with it.
+        denied: a permission refused to this account (see ``forecaster.access``), which
+            neither a retrain nor a rollback fixes: messages say so, not "damaged".
     """
 
     exit_code = EXIT_INTERNAL
+    denied = False
 
     def __init__(self, message: str, exit_code: int | None = None) -> None:
         super().__init__(message)

@@ -9,6 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from forecaster.access import denied, kind
 from forecaster.errors import ConfigError, OutputError
 from forecaster.output_target import Target, output_target
 
@@ -127,23 +128,37 @@ def _check_folder(output: Path, file: Path, option: str) -> None:
         file: the file to be replaced: ``output`` with its links resolved.
         option: the option that gave the path.
     """
-    if file.is_dir():
+    found, folder = _kind(file, option, output), _kind(file.parent, option, output)
+    if found == "dir":
         raise OutputError(f"{option} {output}: is a directory; expected a file path: add a "
                           "file name")
     parent = file.parent
-    if parent.exists() and not parent.is_dir():
+    if folder not in ("dir", "missing"):
         raise OutputError(f"{option} {output}: {parent} is a file, not a folder; choose "
                           "another path")
-    if not parent.is_dir():
+    if folder == "missing":
         raise OutputError(f"{option} {output}: the folder {parent} does not exist; create it "
                           "or choose another path")
     _check_writable(file, option, output)
+
+
+def _kind(path: Path, option: str, output: Path) -> str:
+    """``access.kind``; a refusal (a folder on the way this account cannot enter) is worded
+    for the output option."""
+    return kind(path, OutputError, _ELSEWHERE, name=f"{option} {output}")
+
+
+# What to do about a folder this account may not write in.
+_ELSEWHERE = "choose a folder this account can write to, or have its owner open it to yours"
 
 
 def _check_writable(file: Path, option: str, output: Path) -> None:
     """Create and remove a temp file where the atomic write will put its own."""
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
+    except PermissionError:
+        raise denied(file.parent, OutputError, _ELSEWHERE, "write in",
+                     f"{option} {output}") from None
     except OSError as exc:
         raise OutputError(f"{option} {output}: cannot write in {file.parent} "
                           f"({exc.strerror}); choose a folder you can write to") from None

@@ -117,8 +117,11 @@ def test_an_unwritable_folder_fails_before_any_scoring(two: tuple[Path, Path],
     result = _detect(two[1], "--output", str(out), "--plot", "/sys/forecast-test.png")
     assert result.exit_code == 73, result.output
     assert result.stdout == "" and not out.exists()
-    assert result.stderr == ("Error: --plot /sys/forecast-test.png: cannot write in /sys "
-                             "(Permission denied); choose a folder you can write to\n")
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("Error: --plot /sys/forecast-test.png: permission denied: user ")
+    assert "cannot write in the folder /sys (d" in line, line
+    assert line.endswith("; choose a folder this account can write to, or have its owner open "
+                         "it to yours")
     assert not list(tmp_path.iterdir())  # the probe's temp file is gone too
 
 

@@ -23,6 +23,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from forecaster.access import kind
 from forecaster.errors import ConfigError, MissingInputError
 
 DEFAULT_FILE = "forecast.toml"
@@ -33,6 +34,9 @@ NOT_CONFIGURABLE = {"help", "debug", "data", "config"}
 OTHER_VARIABLES = {"FORECAST_CONFIG", "FORECAST_LOG_FORMAT", "FORECAST_THREADS"}
 
 
+_READABLE = "make the file and its folders readable to this account, or give another --config"
+
+
 def read_config(path: Path | None) -> tuple[dict, Path | None]:
     """The parsed TOML file: ``path``, else ``forecast.toml`` in the working directory.
 
@@ -41,13 +45,15 @@ def read_config(path: Path | None) -> tuple[dict, Path | None]:
     """
     if path is None:
         path = Path(DEFAULT_FILE)
-        return (_parse(path, str(path)), path) if path.is_file() else ({}, None)
-    if path.is_dir():
+        found = kind(path, MissingInputError, _READABLE)
+        return (_parse(path, str(path)), path) if found == "file" else ({}, None)
+    found = kind(path, MissingInputError, _READABLE, name=f"--config {path}")
+    if found == "dir":
         raise MissingInputError(f"--config {path}: a folder, not a file; give the path of "
                                 "the TOML file")
-    if not path.exists():
+    if found == "missing":
         raise MissingInputError(f"--config {path}: no such file; check the path")
-    if not (path.is_file() or path.is_char_device()):  # /dev/null reads as no settings
+    if not (found == "file" or path.is_char_device()):  # /dev/null reads as no settings
         raise MissingInputError(f"--config {path}: not a regular file (a pipe or a socket); "
                                 "give the path of the TOML file")
     return _parse(path, f"--config {path}"), path

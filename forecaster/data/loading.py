@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecaster.access import is_refusal, why_denied
 from forecaster.data import csvlines, events, labels, numbers, sentinels
 from forecaster.data.columns import resolve_columns, skipped_text
 from forecaster.data.day_clock import hour_column
@@ -99,8 +100,10 @@ def unreadable(path: str | os.PathLike, exc: OSError) -> MissingInputError:
     """The error for an input that exists but cannot be read (no permission, a directory,
     a disk error): like a missing file, the user's to fix (exit 66), not an internal error."""
     why = exc.strerror or type(exc).__name__
-    return MissingInputError(f"{path}: cannot read the file ({why}); expected a readable CSV "
-                             "file: check its permissions and the path")
+    # Who is refused, and by what: the file, or a folder on its way that it cannot enter.
+    who = f": {why_denied(Path(path))}" if is_refusal(exc) else ""
+    return MissingInputError(f"{path}: cannot read the file ({why}){who}; expected a readable "
+                             "CSV file: check its permissions and the path")
 
 
 def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> Frame:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from forecaster.access import denied, is_refusal, kind, look, why_denied
 from forecaster.errors import EXIT_LOCKED, ForecastError, OutputError
 
 LOCK_NAME = ".lock"
@@ -33,16 +34,14 @@ def model_lock(model_dir: Path, wait: float = 0.0) -> Iterator[None]:
 
     Raises:
         LockedError: another ``train`` or ``rollback`` holds the lock.
+        OutputError: the directory or its lock cannot be created or written (a refusal
+            names what refuses this account, and what to do).
     """
-    if model_dir.exists() and not model_dir.is_dir():
+    found = kind(model_dir, OutputError, _WRITE_TODO.format(root=model_dir))
+    if found not in ("dir", "missing"):
         raise OutputError(f"{model_dir}: is a file, not a model directory; give --model a "
                           "directory path (it is created if missing)")
-    try:
-        model_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(model_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise OutputError(f"{model_dir}: cannot create the model directory or its lock "
-                          f"({exc.strerror}); check the path and permissions") from None
+    fd = _open_lock(model_dir)
     try:
         _acquire(fd, model_dir, wait)
         os.ftruncate(fd, 0)
@@ -50,6 +49,45 @@ def model_lock(model_dir: Path, wait: float = 0.0) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the flock
+
+
+def _open_lock(model_dir: Path) -> int:
+    """Create ``model_dir`` if missing, and open (or create) its lock file for writing."""
+    try:
+        model_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        if is_refusal(exc):
+            raise denied(model_dir, OutputError, "create it as an account that may, or give "
+                         "--model a folder of yours", "write in") from None
+        raise OutputError(f"{model_dir}: cannot create the model directory ({exc.strerror}); "
+                          "check the path and permissions") from None
+    lock = model_dir / LOCK_NAME
+    try:
+        # 0o666 less the umask, as open() and the bundle's other files: a fixed 0644 kept
+        # the group of a bundle trained under umask 002 from training it.
+        return os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:
+        if look(lock, OutputError, _WRITE_TODO.format(root=model_dir), follow=False) is None:
+            raise unwritable(model_dir, model_dir) from None
+        raise OutputError(
+            f"{lock}: the bundle's lock file is not writable: {why_denied(lock, 'write')}; "
+            "train and rollback open it for writing to lock the bundle: run as its owner, or "
+            f"have them run 'chmod g+w {lock}' (a+w for everyone; a bundle trained by this "
+            "release creates it as the umask allows, as its other files)") from None
+    except OSError as exc:
+        raise OutputError(f"{lock}: cannot create the bundle's lock ({exc.strerror}); check "
+                          "the path and permissions") from None
+
+
+def unwritable(folder: Path, model_dir: Path) -> OutputError:
+    """The error for a folder of the bundle in ``model_dir`` that this account may not
+    write in (a bundle another account trained)."""
+    return denied(folder, OutputError, _WRITE_TODO.format(root=model_dir), "write in")
+
+
+_WRITE_TODO = ("train and rollback write into the bundle: run as the account that trained it, "
+               "or have it open the bundle to yours ('chmod -R g+rwX {root}' for its group) "
+               "and train under umask 002, which keeps new versions so")
 
 
 def _acquire(fd: int, model_dir: Path, wait: float) -> None:

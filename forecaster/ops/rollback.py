@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from forecaster.access import kind
 from forecaster.bundle_versions import (
     current_history,
     current_version_dir,
@@ -47,16 +48,28 @@ def _check_target(version_dir: Path, current: str) -> None:
     try:
         check_version(version_dir)
     except BundleError as exc:
+        if exc.denied:  # not damaged: this account may not read it
+            raise BundleError(f"cannot roll back to {version_dir.name}: {exc}; {current} "
+                              "stays current") from None
         raise BundleError(f"cannot roll back to {version_dir.name}: it is damaged ({exc}); "
                           f"{current} stays current; retrain with 'forecast train' if it "
                           "does not work either") from None
+
+
+def _whole(version_dir: Path) -> bool:
+    """Whether a version was written in full (a bundle.json), or is one this account may
+    not look into: going back to it then says so, rather than skipping it in silence."""
+    try:  # the message is not shown: a refusal is reported by check_version
+        return kind(version_dir / "bundle.json", BundleError, "") == "file"
+    except BundleError as exc:
+        return exc.denied
 
 
 def _back(model_dir: Path, current: str) -> list[str]:
     """The history without ``current`` and the versions no longer kept, ending with the
     one to go back to ([] if none is left)."""
     versions = model_dir / "versions"
-    whole = {n for n in version_names(versions) if (versions / n / "bundle.json").is_file()}
+    whole = {n for n in version_names(versions) if _whole(versions / n)}
     history = current_history(model_dir, current)[:-1]
     while history and (history[-1] == current or history[-1] not in whole):
         history.pop()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecaster.access import look
 from forecaster.bundle import Bundle
 from forecaster.data.grid import same_step
 from forecaster.data.grid_checks import OffGridError
@@ -14,6 +15,10 @@ from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import is_step_freq, time_text
 from forecaster.errors import BundleError, DataError, MissingInputError
 from forecaster.report import Reporter
+
+# What to do when this account may not reach the training CSV the bundle recorded.
+_RECORDED = ("that is the training CSV the bundle recorded: make it and its folders readable "
+             "to this account, or give the data with --data FILE")
 
 
 def load_data_for(bundle: Bundle, data: Path | None,
@@ -25,7 +30,7 @@ def load_data_for(bundle: Bundle, data: Path | None,
         raise BundleError("the bundle records no training CSV (no 'data.path'); give the "
                           "data with --data FILE, or retrain with 'forecast train'")
     path = Path(data) if data is not None else Path(meta["path"])
-    if data is None and not path.exists() and not path.is_symlink():
+    if data is None and look(path, MissingInputError, _RECORDED, follow=False) is None:
         # Not a path the user typed: say where it came from and what to do instead.
         raise MissingInputError(f"{path}: the training CSV the bundle recorded is gone "
                                 "(moved or deleted); give the data with --data FILE, or "
