@@ -93,6 +93,22 @@ def test_a_warm_start_on_a_file_that_lost_a_series_warns(tmp_path: Path) -> None
             in result.stderr)
 
 
+def test_a_warm_start_on_a_file_cut_to_its_newest_rows_warns(tmp_path: Path) -> None:
+    # Rotated to 200 of its 480 rows: the anomaly model was refit on the tail, silently.
+    # A file kept at a steady length (the newest 480 rows each night) is not warned of.
+    csv = tmp_path / "s.csv"
+    make_series(n=480).to_csv(csv, index=False)
+    model = train_tiny(csv, tmp_path / "m")
+    make_series(n=500).iloc[20:].to_csv(csv, index=False)
+    steady = runner.invoke(app, ["train", str(csv), "--model", str(model), "--warm-start"])
+    assert steady.exit_code == 0 and "Warning" not in steady.stderr, steady.output
+    make_series(n=500).iloc[300:].to_csv(csv, index=False)
+    cut = runner.invoke(app, ["train", str(csv), "--model", str(model), "--warm-start"])
+    assert cut.exit_code == 0, cut.output
+    assert ("Warning: --warm-start: s.csv holds 200 rows of the data, the bundle was trained "
+            "on 480 (the file was rotated or cut?)") in cut.stderr
+
+
 def _marked(csv: Path, rows: int) -> None:
     data = make_series(n=rows).astype({"value": object})
     data.loc[[50, 51, 200], "value"] = "Bad Input"

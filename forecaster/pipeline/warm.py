@@ -82,6 +82,23 @@ def warn_lost_series(prev: Bundle, frame: Frame, path: Path, report: Reporter) -
         report.warn(f"--warm-start: series {shown} of the bundle have no rows in {path.name}; "
                     "the new version will not forecast them: check the file, and run "
                     "'forecast rollback' after this train to keep them")
+    _warn_shrunk(was if isinstance(was, dict) else {}, frame, path, report)
+
+
+def _warn_shrunk(was: dict, frame: Frame, path: Path, report: Reporter) -> None:
+    """Warn when a series has under half the rows it was trained on: a file rotated or cut
+    to its newest rows refit the anomaly model's calibration on the tail alone, silently.
+    (A file kept at a steady length, the last 90 days, say, is not warned of each night.)"""
+    for s in frame.series:
+        before = was.get(s.name) if isinstance(was.get(s.name), dict) else {}
+        rows = before.get("rows")
+        if isinstance(rows, int) and len(s.index) < rows / 2:
+            where = f"series '{s.name}'" if s.name else "the data"
+            report.warn(f"--warm-start: {path.name} holds {len(s.index)} rows of {where}, "
+                        f"the bundle was trained on {rows} (the file was rotated or cut?): "
+                        "the new version learns from these rows alone; check the file, and "
+                        "run 'forecast rollback' after this train to go back")
+            return
 
 
 def check_step(model_dir: Path, frame: Frame) -> None:
