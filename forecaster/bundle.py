@@ -25,7 +25,6 @@ or in a version directory, are ignored, so a later release may add some.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -39,6 +38,8 @@ from safetensors.torch import load, save_file
 
 from forecaster.access import is_refusal
 from forecaster.atomic import fsync_dir, umask_mode
+from forecaster.bundle_json import read_json as _read_json
+from forecaster.bundle_json import write_json as _write_json
 from forecaster.bundle_schema import check_shape
 from forecaster.bundle_sums import SUMS, verify_sums, write_sums
 from forecaster.bundle_versions import (
@@ -51,13 +52,12 @@ from forecaster.bundle_versions import (
     version_names,
     write_current,
 )
-from forecaster.errors import BundleError, MissingInputError, OutputError
+from forecaster.errors import BundleError, OutputError
 from forecaster.ops.lock import unwritable
 
 FORMAT = "forecaster-bundle"
 FORMAT_VERSION = 2  # the newest this release writes; it reads every one in READS
 READS = (1, 2)
-MAX_JSON_BYTES = 16 << 20
 MAX_HEADER_BYTES = 100 << 20  # safetensors' own limit on the JSON header of a weights file
 REQUIRED_KEYS = ("format", "format_version", "data", "forecaster", "scalers")
 
@@ -244,49 +244,6 @@ def _check_weights_header(path: Path) -> None:
                           "'forecast train'")
 
 
-def recorded_data(root: Path) -> list[Path]:
-    """The training CSV that the current bundle names, if it can be read (else nothing).
-
-    Commands that read that file by default must not write their output over it.
-    """
-    try:
-        path = current_meta(root)["data"]["path"]
-    except (KeyError, TypeError):
-        return []
-    return [Path(path)] if isinstance(path, str) else []
-
-
-def current_meta(root: Path) -> dict:
-    """The current version's ``bundle.json`` as far as it can be read (``{}`` if not), for
-    advice given while some other part of the bundle is damaged."""
-    try:
-        return _read_json(current_version_dir(root) / "bundle.json")
-    except (BundleError, MissingInputError, OSError):
-        return {}
-
-
-def _read_json(path: Path) -> dict:
-    safe_file(path, path.parent)
-    try:
-        with open(path, "rb") as fh:  # one open file: checked and read, whatever happens
-            size = os.fstat(fh.fileno()).st_size  # to the path meanwhile
-            if size > MAX_JSON_BYTES:
-                raise BundleError(f"{path}: {size} bytes, over the {MAX_JSON_BYTES} limit for "
-                                  "bundle metadata; the bundle is not ours or damaged")
-            meta = json.loads(fh.read().decode("utf-8"))
-    except PermissionError:
-        raise bundle_denied(path) from None
-    except OSError as exc:
-        raise BundleError(f"{path}: unreadable ({exc.strerror}); retrain with "
-                          "'forecast train'") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BundleError(f"{path}: not valid JSON ({exc}); retrain with "
-                          "'forecast train'") from None
-    if not isinstance(meta, dict):
-        raise BundleError(f"{path}: expected a JSON object; retrain with 'forecast train'")
-    return meta
-
-
 def _check_meta(meta: dict, where: Path) -> None:
     if meta.get("format") != FORMAT:
         raise BundleError(f"{where}: not a forecaster bundle (format "
@@ -301,10 +258,3 @@ def _check_meta(meta: dict, where: Path) -> None:
         raise BundleError(f"{where}: bundle metadata lacks {', '.join(missing)}; retrain "
                           "with 'forecast train'")
     check_shape(meta, where)
-
-
-def _write_json(path: Path, obj: dict) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(obj, fh, indent=1, sort_keys=True, allow_nan=False)
-        fh.flush()
-        os.fsync(fh.fileno())

@@ -24,8 +24,8 @@ import torch
 from safetensors.torch import load_file, save_file
 from typer.testing import CliRunner
 
-from forecaster import bundle as bundle_mod
 from forecaster.bundle import load_bundle
+from forecaster.bundle_json import MAX_JSON_BYTES
 from forecaster.bundle_versions import current_version_dir
 from forecaster.cli import app
 
@@ -189,7 +189,7 @@ def _current_symlink(m: Path) -> None:
 
 def _huge_json(m: Path) -> None:
     with open(_version(m) / "bundle.json", "r+b") as fh:  # sparse: no 16 MB on disk
-        fh.truncate(bundle_mod.MAX_JSON_BYTES + 1)
+        fh.truncate(MAX_JSON_BYTES + 1)
 
 
 CASES = {

@@ -49,7 +49,7 @@ def _command(words: list[str], ctx: typer.Context) -> str:
 def _meta(model: Path | None) -> dict:
     if model is None:
         return {}
-    from forecaster.bundle import current_meta  # here: it imports torch
+    from forecaster.bundle_json import current_meta
 
     return current_meta(Path(model))
 

@@ -50,7 +50,7 @@ def predict(
         check_choice("--format", fmt, ("csv", "json"))
         st = PredictSettings(model_dir=model, data=data, level=level, strict=strict,
                              horizon=horizon)
-        from forecaster.bundle import recorded_data
+        from forecaster.bundle_json import recorded_data
         from forecaster.io import render, write_output
         from forecaster.output_paths import check_output_path
         from forecaster.pipeline.predicting import predict as run_predict

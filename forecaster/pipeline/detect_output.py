@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecaster.anomaly.settings import DetectSettings
-from forecaster.bundle import recorded_data
+from forecaster.bundle_json import recorded_data
 from forecaster.io import output_stream, render, write_output, write_parts
 from forecaster.output_paths import check_output_paths, plot_format
 from forecaster.pipeline.detecting import DetectionRun
