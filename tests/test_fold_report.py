@@ -12,7 +12,9 @@ from conftest import TINY
 from typer.testing import CliRunner
 
 from forecaster.cli import app
-from forecaster.pipeline.fold_report import warn_beaten
+from forecaster.data.loading import load_frame
+from forecaster.data.spec import DataSpec
+from forecaster.pipeline.fold_report import trends_unhandled, warn_beaten
 
 runner = CliRunner()
 
@@ -39,6 +41,23 @@ def test_the_better_baseline_is_named_with_the_folds_it_won() -> None:
     assert line.endswith("try more history, and compare in 'forecast backtest'")
     warn_beaten(said, [_fold(88.7, 120.0, 22.6)], short_window=True)
     assert "try more history or a --window of at least one season, and" in said.warnings[-1]
+
+
+def test_a_trending_series_beaten_is_advised_to_forecast_changes(tmp_path: Path) -> None:
+    # The airline passengers lost to seasonal naive with --norm last and beat it with
+    # --norm diff, which no advice named.
+    said = Said()
+    warn_beaten(said, [_fold(36.4, 60.0, 35.5)], trend=True)
+    assert ("try more history, or --norm diff (the series trends: its later rows lie "
+            "outside the range of its earlier ones), and compare") in said.warnings[-1]
+    t = np.arange(144)
+    months = pd.date_range("1949-01-01", periods=144, freq="MS")
+    for name, level in (("air", 100 + 2.2 * t), ("flat", 100 + 0 * t)):
+        pd.DataFrame({"Month": months, "n": level * (1 + 0.2 * np.sin(t * np.pi / 6))}).to_csv(
+            tmp_path / f"{name}.csv", index=False)
+    air, flat = (load_frame(tmp_path / f"{n}.csv", DataSpec()) for n in ("air", "flat"))
+    assert trends_unhandled(air, "last") and not trends_unhandled(air, "diff")
+    assert not trends_unhandled(flat, "last")
 
 
 def test_no_warning_when_the_model_wins_or_nothing_was_scored() -> None:
