@@ -14,6 +14,7 @@ from forecaster.metrics import scorecard
 from forecaster.output_paths import check_output_paths, plot_format
 from forecaster.pipeline.backtest_plan import BacktestSettings
 from forecaster.pipeline.backtesting import BacktestResult, Forecasts, backtest
+from forecaster.pipeline.fold_report import trends_unhandled
 from forecaster.plotting import axis_values, finish
 from forecaster.report import Reporter
 
@@ -115,10 +116,11 @@ def show(report: Reporter, res: BacktestResult, m: dict, level: float) -> None:
         report.note(f"series {name}: " + ", ".join(
             f"{model} MAE {sc['mae']:.4g}" for model, sc in per.items()))
     _show_steps(report, res, m)
-    warn_beaten(report, m["overall"])
+    warn_beaten(report, m["overall"], bool(res.norm) and trends_unhandled(res.frame, res.norm))
 
 
-def warn_beaten(report: Reporter, overall: dict[str, dict[str, float]]) -> None:
+def warn_beaten(report: Reporter, overall: dict[str, dict[str, float]],
+                trend: bool = False) -> None:
     """Warn when a baseline's MAE over the backtest is below the model's (the first entry).
 
     ``train`` warns so of its folds; a backtest run from cron has no table to read either.
@@ -130,8 +132,10 @@ def warn_beaten(report: Reporter, overall: dict[str, dict[str, float]]) -> None:
     best, name = min(scored)
     report.warn(f"over the backtest the model's MAE ({own['mae']:.4g}) is above the {name} "
                 f"forecast's ({best:.4g}): for this data {model} is no better than that "
-                "baseline; try more history or a longer --window, and where it stays so, use "
-                "that baseline")
+                "baseline; try more history or a longer --window"
+                + (", or --norm diff (the series trends: its later rows lie outside the range "
+                   "of its earlier ones)" if trend else "")
+                + ", and where it stays so, use that baseline")
 
 
 def _show_steps(report: Reporter, res: BacktestResult, m: dict) -> None:

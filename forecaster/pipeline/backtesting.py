@@ -95,6 +95,7 @@ class BacktestResult:
     model_name: str
     train_seconds: float
     epochs: list[int] = field(default_factory=list)
+    norm: str = ""  # the per-window normalisation used (--norm auto settled)
 
 
 def backtest(csv_path: str | Path, bt: BacktestSettings,
@@ -139,7 +140,7 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
     forecasts = _concat(outs)
     _warn_left_out(frame, grid, plan, forecasts, times, report)
     return BacktestResult(frame, grid, plan, forecasts, season, bt.train.cell.upper(),
-                          secs, epochs)
+                          secs, epochs, bt.train.norm)
 
 
 def _warn_left_out(frame: Frame, grid: Grid, plan: Plan, fc: Forecasts,
