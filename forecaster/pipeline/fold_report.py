@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from forecaster.baselines import season_length
+from forecaster.config import TrainSettings
 from forecaster.data.loading import Frame
 from forecaster.metrics import mae, mase, rmse
 from forecaster.pipeline.anomaly_norm import trends
@@ -15,10 +17,9 @@ from forecaster.report import Reporter
 BASELINES = {"naive_mae": "naive (the last value)", "snaive_mae": "seasonal naive"}
 
 
-def show_folds(report: Reporter, results: list[dict], short_window: bool = False,
-               trend: bool = False) -> None:
-    """The fold table, then ``warn_beaten`` (``short_window``: the window is shorter
-    than one season; ``trend``: a target trends, and is not forecast by its changes)."""
+def show_folds(report: Reporter, results: list[dict], frame: Frame, st: TrainSettings) -> None:
+    """The fold table, then ``warn_beaten``, with advice for a window shorter than one
+    season and for a target that trends and is not forecast by its changes."""
     cols = ["fold", "validation", "MAE", "RMSE", "MASE", "naive MAE", "seasonal naive MAE"]
     metrics = ("mae", "rmse", "mase", "naive_mae", "snaive_mae")
     rows = []
@@ -30,7 +31,9 @@ def show_folds(report: Reporter, results: list[dict], short_window: bool = False
                  for name, t in (r.get("targets") or {}).items()]
     if rows:
         report.table("Forward-chaining validation (raw scale)", cols, rows)
-    warn_beaten(report, results, short_window, trend)
+    if results:
+        warn_beaten(report, results, st.window < season_length(frame.freq),
+                    trends_unhandled(frame, st.norm))
 
 
 def trends_unhandled(frame: Frame, norm: str) -> bool:

@@ -33,7 +33,7 @@ from forecaster.pipeline.evaluation import (
     settle_points,
     to_raw,
 )
-from forecaster.pipeline.fold_report import fold_scores, show_folds, trends_unhandled
+from forecaster.pipeline.fold_report import fold_scores, show_folds
 from forecaster.pipeline.outliers import warn_outliers
 from forecaster.pipeline.prepare import (
     FoldData,
@@ -151,8 +151,7 @@ def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSet
     folds = [] if prev else folds
     results = [_run_fold(frame, grid, st, f, device, report, i, len(folds))
                for i, f in enumerate(folds)]
-    show_folds(report, results, st.window < season_length(frame.freq),
-               bool(results) and trends_unhandled(frame, st.norm))
+    show_folds(report, results, frame, st)
     epochs = int(np.median([r["best_epoch"] for r in results])) if results else None
     data = fold_data(frame, grid, st, 0, grid.n, None)
     # With folds, the final model trains on every window for the epochs the folds chose.
