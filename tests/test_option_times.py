@@ -62,6 +62,15 @@ def test_the_files_own_order_decides_first(day_first: bool, expected: str) -> No
     assert parse_when("01/11/2024", year, day_first=day_first) == _utc(expected)
 
 
+def test_year_less_months_are_read_as_the_files_are() -> None:
+    # Shampoo sales: '3-01' in the file is 1903-01, but --start 3-01 was refused.
+    shampoo = pd.date_range("1901-01-01", periods=36, freq="MS", tz="UTC")
+    assert parse_when("3-01", shampoo, "--start") == _utc("1903-01-01")
+    assert parse_when("1903-01", shampoo, "--start") == _utc("1903-01-01")
+    with pytest.raises(ValueError):  # a file of real dates gives no year-less reading
+        parse_when("3-01", MONTHS, "--start")
+
+
 def test_a_time_finer_than_the_datas_unit_moves_to_the_next_one() -> None:
     # It crashed ("Cannot losslessly convert units") comparing with second-unit rows.
     hours = HOURS.as_unit("s")

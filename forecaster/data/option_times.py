@@ -20,6 +20,7 @@ import pandas as pd
 from forecaster.data.numeric_times import COMPACT, COMPACT_DIGITS, MAX_STEP, epoch_times
 from forecaster.data.time_guess import period_notation, pivot_years
 from forecaster.data.timestamps import EPOCH, is_steps
+from forecaster.data.year_less import CENTURY, YEAR_MONTH
 from forecaster.errors import ConfigError
 
 # Unix times by the digits before any fraction: seconds, milliseconds, microseconds,
@@ -54,7 +55,7 @@ def parse_when(text: str, times: pd.DatetimeIndex, option: str = "--since",
     if is_steps(times) and text.isdigit():
         # A step past any a series can hold is past its end, not "no time".
         return EPOCH + pd.Timedelta(min(int(text), MAX_STEP + 1), unit="ns")
-    readings = _readings(text)
+    readings = _year_less(text, times) or _readings(text)
     if len(readings) == 2 and text.isdigit():
         # 2024010905: a compact date as the file writes them, or Unix seconds in 2034?
         # The reading nearer the data: a cron's --since lies just past its end.
@@ -70,6 +71,16 @@ def parse_when(text: str, times: pd.DatetimeIndex, option: str = "--since",
     raise ConfigError(f"{option} {text}: reads as {month_first:%Y-%m-%d} (month first) or "
                       f"{day_first_reading:%Y-%m-%d} (day first), and the data do not tell "
                       "which; write it year first (YYYY-MM-DD)")
+
+
+def _year_less(text: str, times: pd.DatetimeIndex) -> list[pd.Timestamp]:
+    """``3-01`` as the file's own year-less months are read (1903-01: ``year_less``), where
+    the data's times lie in those years; else nothing."""
+    found = re.fullmatch(YEAR_MONTH, text)
+    years = times.year if len(times) else pd.Index([])
+    if not found or not len(years) or years.min() <= CENTURY or years.max() > CENTURY + 9:
+        return []
+    return [pd.Timestamp(f"{CENTURY + int(found[1])}-{found[2]}-01", tz="UTC")]
 
 
 def day_order(written: pd.Series, times: pd.Series | pd.DatetimeIndex) -> bool | None:
