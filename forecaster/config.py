@@ -115,3 +115,4 @@ class PredictSettings:
     device: str = "cpu"
     strict: bool = False
     horizon: int | None = None  # the first N steps of the trained horizon; None: all
+    max_age: str | None = None  # --max-age: refuse data whose newest row is older

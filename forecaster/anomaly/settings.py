@@ -30,6 +30,7 @@ class DetectSettings:
         prune: minimum relative drop kept by dynamic pruning; None: recorded.
         device: where to run the network.
         strict: refuse data that drifted grossly from training (exit 65).
+        max_age: refuse data whose newest row is older than this duration (exit 65).
     """
 
     model_dir: Path = Path(DEFAULT_MODEL_DIR)
@@ -44,3 +45,4 @@ class DetectSettings:
     prune: float | None = None
     device: str = "cpu"
     strict: bool = False
+    max_age: str | None = None

@@ -69,6 +69,10 @@ Output = Annotated[Path | None, typer.Option("--output", "-o", readable=False, p
 DataFile = Annotated[Path, typer.Argument(readable=False, parser=file_path,
                                           help="CSV file with a time column and numbers.")]
 Format = Annotated[str, typer.Option("--format", "-f", help="Output format: csv or json.")]
+MaxAge = Annotated[str | None, typer.Option(
+    "--max-age", metavar="<duration>",
+    help="Fail (exit 65) when a series' newest row is older than this (2h, 90min, 1D): "
+    "a feed that stopped, from cron.")]
 Strict = Annotated[bool, typer.Option(
     help="Fail (exit 65) instead of warning when the data drifted grossly from training.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="More detail on stderr.")]

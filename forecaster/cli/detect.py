@@ -10,6 +10,7 @@ import typer
 from forecaster.cli.common import (
     Debug,
     Format,
+    MaxAge,
     ModelDir,
     Output,
     Quiet,
@@ -63,6 +64,7 @@ def detect_anomalies(
     output: Output = None,
     fmt: Format = "csv",
     strict: Strict = False,
+    max_age: MaxAge = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
     debug: Debug = False,
@@ -85,7 +87,8 @@ def detect_anomalies(
         from forecaster.pipeline.detect_output import DetectOutput, detect_and_write
 
         ds = DetectSettings(model_dir=model, data=data, since=since, last=last, method=method,
-                            lead=lead_value, rule=threshold, q=q, k=k, strict=strict)
+                            lead=lead_value, rule=threshold, q=q, k=k, strict=strict,
+                            max_age=max_age)
         run = detect_and_write(ds, DetectOutput(fmt, events, output, plot),
                                make_reporter(ctx, quiet, verbose))
         n = len(run.events())

@@ -10,6 +10,7 @@ import typer
 from forecaster.cli.common import (
     Debug,
     Format,
+    MaxAge,
     ModelDir,
     Output,
     Quiet,
@@ -37,6 +38,7 @@ def predict(
     output: Output = None,
     fmt: Format = "csv",
     strict: Strict = False,
+    max_age: MaxAge = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
     debug: Debug = False,
@@ -49,7 +51,7 @@ def predict(
     with errors_to_exit(debug, ctx):
         check_choice("--format", fmt, ("csv", "json"))
         st = PredictSettings(model_dir=model, data=data, level=level, strict=strict,
-                             horizon=horizon)
+                             horizon=horizon, max_age=max_age)
         from forecaster.bundle_json import recorded_data
         from forecaster.io import render, write_output
         from forecaster.output_paths import check_output_path

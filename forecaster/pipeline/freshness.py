@@ -1,0 +1,61 @@
+"""``--max-age``: refuse data whose newest row is older than the clock allows.
+
+A cron job that forecasts or scores a file nobody writes any more goes on exiting 0 with
+the same forecast (``--last N`` re-scores the same rows, and re-alerts a standing anomaly,
+every hour). With ``--max-age 2h`` a feed that stopped is an error (exit 65), naming the
+series and how long it has been silent, so the job's own failure mail says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecaster.data.loading import Frame
+from forecaster.data.timestamps import is_steps, time_text
+from forecaster.errors import ConfigError, DataError
+
+
+def parse_age(text: str) -> pd.Timedelta:
+    """``--max-age``'s value as a positive duration ("2h", "90min", "1D", "1 day")."""
+    try:
+        age = pd.Timedelta(str(text).strip())
+    except ValueError:
+        age = pd.NaT
+    if pd.isna(age) or age <= pd.Timedelta(0):
+        raise ConfigError(f"--max-age {text}: expected a positive duration such as 2h, "
+                          "90min or 1D")
+    return age
+
+
+def check_fresh(frame: Frame, path: Path, max_age: str | None,
+                now: pd.Timestamp | None = None) -> None:
+    """Raise DataError when a series' newest observed row is older than ``max_age`` (None:
+    no check) at ``now`` (default: the clock)."""
+    if max_age is None:
+        return
+    age = parse_age(max_age)
+    if frame.series and is_steps(frame.series[0].index):
+        raise ConfigError(f"--max-age {max_age}: this data is indexed by step numbers, "
+                          "not times, so it has no age; leave --max-age out")
+    now = now if now is not None else pd.Timestamp.now(tz="UTC")
+    stale = [(s, s.index[np.flatnonzero(s.observed.any(axis=1))[-1]])
+             for s in frame.series if s.observed.any()]
+    stale = [(s, t) for s, t in stale if now - t > age]
+    if stale:
+        s, newest = max(stale, key=lambda pair: now - pair[1])
+        where = f"series '{s.name}'" if s.name else "the data"
+        more = f" (and {len(stale) - 1} more series)" if len(stale) > 1 else ""
+        raise DataError(f"{path}: the newest row of {where}{more} is from "
+                        f"{time_text(newest, s.index)}, {_words(now - newest)} ago, over "
+                        f"--max-age {max_age}: the data stopped growing; check what writes "
+                        f"{path.name}")
+
+
+def _words(delta: pd.Timedelta) -> str:
+    hours = delta / pd.Timedelta(hours=1)
+    if hours >= 48:
+        return f"{int(hours // 24)} days"
+    return f"{hours:.1f} hours" if hours >= 2 else f"{delta / pd.Timedelta(minutes=1):.0f} min"

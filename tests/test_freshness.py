@@ -1,0 +1,80 @@
+"""``--max-age``: a feed that stopped is an error for cron, not the same forecast again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import TINY, make_series, train_tiny
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+from forecaster.data.loading import Frame, Series
+from forecaster.data.spec import DataSpec
+from forecaster.errors import ConfigError, DataError
+from forecaster.pipeline.freshness import check_fresh
+
+runner = CliRunner()
+
+
+def _ending(tmp_path: Path, last: pd.Timestamp) -> Path:
+    """An hourly file of 480 rows whose newest row is at ``last`` (UTC)."""
+    data = make_series(480)
+    data["timestamp"] = pd.date_range(end=last.tz_localize(None), periods=480, freq="h")
+    path = tmp_path / "feed.csv"
+    data.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("command", ["predict", "detect-anomalies"])
+def test_a_feed_that_stopped_is_exit_65_and_a_live_one_is_not(tmp_path: Path,
+                                                              command: str) -> None:
+    hour = pd.Timestamp.now(tz="UTC").floor("h")
+    model = train_tiny(_ending(tmp_path, hour), tmp_path / "m", tiny=[
+        *TINY[:-1], "--anomaly-window", "24", "--anomaly-segment", "6", "--anomaly-epochs",
+        "1"])
+    live = runner.invoke(app, [command, "--model", str(model), "--max-age", "3h"])
+    assert live.exit_code in (0, 1) and live.stdout, live.output
+    _ending(tmp_path, hour - pd.Timedelta(days=3))  # the logger stopped 3 days ago
+    stale = runner.invoke(app, [command, "--model", str(model), "--max-age", "3h"])
+    assert stale.exit_code == 65 and stale.stdout == "", stale.output
+    assert stale.stderr.splitlines()[-1].startswith(
+        f"Error: {tmp_path / 'feed.csv'}: the newest row of the data is from "
+        f"{(hour - pd.Timedelta(days=3)).isoformat()}, 3 days ago, over --max-age 3h: the "
+        "data stopped growing")
+    assert runner.invoke(app, [command, "--model", str(model)]).exit_code in (0, 1)
+
+
+def test_a_bad_duration_is_a_usage_error(trained: Path) -> None:
+    result = runner.invoke(app, ["predict", "--model", str(trained), "--max-age", "soon"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().endswith(
+        "Error: --max-age soon: expected a positive duration such as 2h, 90min or 1D")
+
+
+def _frame(ends: dict[str, str], steps: bool = False) -> Frame:
+    series = []
+    for name, end in ends.items():
+        idx = (pd.to_datetime(np.arange(10), unit="ns", utc=True) if steps
+               else pd.date_range(end=end, periods=10, freq="h", tz="UTC"))
+        observed = np.ones((10, 1), bool)
+        observed[-2:] = False  # filled in: not evidence that the feed is alive
+        series.append(Series(name, idx, np.zeros((10, 1)), observed))
+    return Frame(series, DataSpec(targets=["v"]), "h", 0)
+
+
+def test_the_stalest_series_is_named_and_filled_rows_do_not_count() -> None:
+    now = pd.Timestamp("2026-01-10 12:00", tz="UTC")
+    frame = _frame({"a": "2026-01-10 12:00", "b": "2026-01-09 12:00", "c": "2026-01-08"})
+    check_fresh(frame, Path("f.csv"), None, now)  # no check asked
+    with pytest.raises(DataError) as err:
+        check_fresh(frame, Path("f.csv"), "2h", now)  # 'a' was observed 2 h ago: fresh
+    assert ("the newest row of series 'c' (and 1 more series) is from "
+            "2026-01-07T22:00:00+00:00, 2 days ago") in str(err.value)
+    with pytest.raises(DataError, match=r"\(and 2 more series\)"):
+        check_fresh(frame, Path("f.csv"), "1h", now)  # its filled 11:00 and 12:00 count not
+    check_fresh(frame, Path("f.csv"), "3D", now)
+    with pytest.raises(ConfigError, match="indexed by step numbers"):
+        check_fresh(_frame({"": ""}, steps=True), Path("f.csv"), "2h", now)
