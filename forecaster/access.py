@@ -108,6 +108,17 @@ def why_denied(path: Path, verb: str = "read") -> str:
     return f"user {me} cannot {verb} it ({_owner(reached[1])})"
 
 
+def refusal(exc: OSError) -> str:
+    """An ``Error:`` line's text for a refusal no check of the command's own caught (a
+    path the code did not expect to be closed): the path and who is refused, as above."""
+    path = exc.filename
+    if not path:
+        return f"permission denied ({exc.strerror}); check the permissions of the files and " \
+               "folders this command uses, or run it as their owner"
+    return (f"{path}: permission denied: {why_denied(Path(os.fsdecode(path)))}; give this "
+            "account access to it, or run the command as its owner")
+
+
 def _owner(status: os.stat_result) -> str:
     return (f"{stat.filemode(status.st_mode)}, owner {_user(status.st_uid)}, group "
             f"{_group(status.st_gid)}")

@@ -12,6 +12,7 @@ EXIT_DATA = 65
 EXIT_NO_INPUT = 66
 EXIT_INTERNAL = 70
 EXIT_CANT_WRITE = 73
+EXIT_NO_PERM = 77  # a refusal no check of the command's own named (see errors_to_exit)
 EXIT_LOCKED = 75
 EXIT_BAD_BUNDLE = 78
 EXIT_INTERRUPTED = 130

@@ -273,3 +273,20 @@ def test_a_private_bundle_and_data_folder_for_real(tmp_path: Path) -> None:
     finally:
         model.chmod(0o755)
         data.chmod(0o755)
+
+
+def test_a_refusal_no_check_named_is_exit_77_naming_the_path(model: Path, tmp_path: Path,
+                                                             monkeypatch) -> None:
+    """A PermissionError from a path no check of the command's own expected closed is the
+    user's to fix: one line naming the path and what refuses it, not "internal error"."""
+    import forecaster.pipeline.predicting as predicting
+
+    hidden = tmp_path / "shut" / "part.bin"
+    hidden.parent.mkdir()
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(hidden))
+
+    monkeypatch.setattr(predicting, "predict", refuse)
+    line = _error(_invoke("predict", "--model", model, "--data", TINY_CSV), 77)
+    assert str(hidden) in line and "permission denied" in line and "report" not in line

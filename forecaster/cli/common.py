@@ -16,6 +16,7 @@ from forecaster.cli.origins import root_obj, value_origin
 from forecaster.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
+    EXIT_NO_PERM,
     EXIT_PIPE_CLOSED,
     EXIT_TERMINATED,
     ConfigError,
@@ -169,6 +170,13 @@ def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[No
         raise typer.Exit(EXIT_TERMINATED) from None
     except (typer.Exit, typer.Abort):
         raise
+    except PermissionError as exc:
+        if debug:
+            raise
+        from forecaster.access import refusal
+
+        error_line(refusal(exc))  # the user's to fix, not a bug: no "report it"
+        raise typer.Exit(EXIT_NO_PERM) from None
     except Exception as exc:
         if debug:
             raise
