@@ -150,3 +150,23 @@ def test_rollback_refuses_a_damaged_version_and_keeps_the_current_one(
     assert result.stderr.startswith(f"Error: cannot roll back to {older.name}: it is damaged")
     assert f"{current.name} stays current" in result.stderr
     assert current_version_dir(model) == current and _seed(model) == 2
+
+
+def test_info_lists_the_kept_versions_and_what_rollback_returns_to(tmp_path: Path,
+                                                                   series_csv: Path) -> None:
+    model = tmp_path / "m"
+    for seed in ("1", "2", "3"):
+        train_tiny(series_csv, model, "--seed", seed)
+    _rollback(model)  # 2 current; a rollback now returns to 1, never to 3
+
+    result = runner.invoke(app, ["info", "--model", str(model), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    kept = sorted(v.name for v in (model / "versions").glob("v*"))
+    assert summary["kept"] == kept and summary["version"] == kept[1]
+    assert summary["rollback_to"] == kept[0]
+    _rollback(model)
+    result = runner.invoke(app, ["info", "--model", str(model), "--format", "json"])
+    assert json.loads(result.stdout)["rollback_to"] is None
+    table = runner.invoke(app, ["info", "--model", str(model)])
+    assert "nothing older to roll back to" in table.stdout

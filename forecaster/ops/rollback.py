@@ -41,6 +41,18 @@ def rollback(model_dir: Path, wait: float = 0.0) -> tuple[str, str]:
         return current, history[-1]
 
 
+def kept_versions(model_dir: Path, current: str) -> tuple[list[str], str | None]:
+    """For ``forecast info``: the versions kept under ``versions/`` (oldest first) and
+    the one ``rollback`` would go back to (None: nothing older is kept). Read without
+    the lock: a train running meanwhile may change both."""
+    try:
+        kept = version_names(model_dir / "versions")
+    except OSError:
+        return [], None
+    back = _back(model_dir, current)
+    return kept, (back[-1] if back else None)
+
+
 def _check_target(version_dir: Path, current: str) -> None:
     """Refuse to go back to a damaged version: it would replace a bundle that may work."""
     from forecaster.bundle import check_version

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from forecaster.bundle import Bundle
 from forecaster.data.timestamps import column_label, is_steps, step_numbers
+from forecaster.ops.rollback import kept_versions
 
 
 def describe(bundle: Bundle) -> dict:
@@ -44,7 +45,16 @@ def describe(bundle: Bundle) -> dict:
         "settings": meta.get("settings", {}),
         "sources": meta.get("settings", {}).get("sources", {}),
         "versions": meta.get("versions", {}),
+        **_kept(bundle),
     }
+
+
+def _kept(bundle: Bundle) -> dict:
+    """The bundle's kept versions and what rollback would make current."""
+    if bundle.path is None:
+        return {"kept": [], "rollback_to": None}
+    kept, back = kept_versions(bundle.path.parent.parent, bundle.path.name)
+    return {"kept": kept, "rollback_to": back}
 
 
 def _series_by(spec: dict) -> list[str]:
@@ -150,7 +160,8 @@ def _print_info(console: Console, summary: dict) -> None:
              ("never forecast below 0", ", ".join(d["nonnegative"]) or "-"),
              ("held at last reading", _held(d["counters"])),
              ("model", ", ".join(f"{k}={v}" for k, v in summary["forecaster"].items())),
-             ("versions", ", ".join(f"{k} {v}" for k, v in summary["versions"].items()))]
+             ("versions", ", ".join(f"{k} {v}" for k, v in summary["versions"].items())),
+             ("kept versions", _kept_line(summary))]
     if summary["anomaly"]:
         facts.append(("anomaly", ", ".join(f"{k}={_short(v)}"
                                            for k, v in summary["anomaly"].items())))
@@ -166,6 +177,13 @@ def _print_info(console: Console, summary: dict) -> None:
         table.add_row(key, str(value))
     console.print(table)
     _fold_table(console, summary["folds"], bool(warm))
+
+
+def _kept_line(summary: dict) -> str:
+    # "3 (rollback returns to v2026...)": the version names say when each was trained.
+    back = summary.get("rollback_to")
+    return f"{len(summary.get('kept') or [])} (" + (f"rollback returns to {back})" if back
+                                                     else "nothing older to roll back to)")
 
 
 def _set_by(sources: dict) -> str:
