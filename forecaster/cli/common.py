@@ -171,17 +171,16 @@ def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[No
     except (typer.Exit, typer.Abort):
         raise
     except PermissionError as exc:
-        if debug:
-            raise
         from forecaster.access import refusal
 
-        error_line(refusal(exc))  # the user's to fix, not a bug: no "report it"
+        error_line(refusal(exc), exc if debug else None)  # the user's to fix: no "report it"
         raise typer.Exit(EXIT_NO_PERM) from None
     except Exception as exc:
-        if debug:
-            raise
-        error_line(f"internal error ({type(exc).__name__}: {exc}); rerun with --debug for the "
-               "traceback and report it")
+        todo = "the traceback is above: report it" if debug else \
+            "rerun with --debug for the traceback and report it"
+        error_line(f"internal error ({type(exc).__name__}: {exc}); {todo}",
+                   exc if debug else None)
+        # 70 with --debug too: 1 is detect-anomalies' "anomalies flagged" to a cron job
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
@@ -216,21 +215,29 @@ def follow_log_format(ctx: typer.Context | None) -> None:
         _LOG["json"] = value == "json"
 
 
-def error_line(message: str) -> None:
+def error_line(message: str, shown: BaseException | None = None) -> None:
     """The one error line: ``Error: ...``, or a JSON object under --log-format json.
 
     Characters that are not printable (a NUL or a line end from a file's cell) are escaped:
     the message stays one line of text, which grep does not take for binary.
+
+    Args:
+        message: the error's text.
+        shown: an exception whose traceback goes first (--debug): as text above the line,
+            or in the JSON object's ``traceback`` field, so a log shipper still reads JSON.
     """
+    import traceback
+
     from forecaster.data.cells import printable
     from forecaster.report import json_line, unwritable_log
 
     message = printable(message)
+    trace = "".join(traceback.format_exception(shown)) if shown is not None else ""
     with unwritable_log():  # the exit code still tells what happened
         if _LOG["json"]:
-            json_line("error", message)
+            json_line("error", message, **({"traceback": trace} if trace else {}))
         else:
-            typer.echo(f"Error: {message}", err=True)
+            typer.echo(f"{trace}Error: {message}", err=True)
 
 
 def split_names(values: list[str] | None) -> list[str]:
