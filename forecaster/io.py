@@ -89,8 +89,21 @@ def _text_times(df: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_float_dtype(df[col].dtype):
             df[col] = df[col] + 0.0  # -0.0 prints as "-0"; adding 0.0 makes it 0.0
         elif isinstance(df[col].dtype, pd.DatetimeTZDtype):
-            df[col] = df[col].map(lambda t: t.isoformat())
+            spec = _timespec(df[col])
+            df[col] = df[col].map(lambda t, spec=spec: t.isoformat(timespec=spec))
     return df
+
+
+def _timespec(times: pd.Series) -> str:
+    """The one precision for a column's times: isoformat's default drops a zero fraction,
+    so 250 ms rows alternated '00:01:15+00:00' and '00:01:15.250000+00:00', which pandas,
+    taking the format from the first row, refuses to read."""
+    if (times.dt.nanosecond.fillna(0) != 0).any():
+        return "nanoseconds"
+    micro = times.dt.microsecond.fillna(0)
+    if (micro % 1000 != 0).any():
+        return "microseconds"
+    return "milliseconds" if (micro != 0).any() else "seconds"
 
 
 def _csv(df: pd.DataFrame, header: bool) -> str:
