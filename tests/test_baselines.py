@@ -83,3 +83,33 @@ def test_ets_fit_is_not_stuck_at_the_naive_forecast() -> None:
     p = fit_ets(y, 12)
     grid = EtsParams(0.2, 0.2 * 0.1, 0.8 * 0.9, 0.98, 12)
     assert p.season == 12 and run_filter(y, p)[3] <= run_filter(y, grid)[3]
+
+
+def _office_power(n: int) -> np.ndarray:
+    """15-minute power demand: a working-day hump, flat weekends, noise (Malhotra et al.)."""
+    t = np.arange(n)
+    hour, weekday = (t % 96) / 4, (t // 96) % 7 < 5
+    hump = np.clip((hour - 7) / 1.5, 0, 1) * np.clip((18 - hour) / 1.5, 0, 1)
+    return 680 + np.where(weekday, 1000 * hump, 0) + 25 * np.random.default_rng(5).normal(size=n)
+
+
+def test_ets_on_a_long_file_stays_near_the_data() -> None:
+    # Fitted on the last 3,000 steps and run from the first of 30,000, the filter drifted
+    # (forecasts from -1475 for a series never under 600; MAE 8 x seasonal naive's).
+    y = _office_power(30_000)
+    origins = np.arange(24_000, 29_900, 96)
+    actual = y[origins[:, None] + np.arange(96)]
+    fc = ets(y, origins, 96, 96, fit_lo=0, fit_hi=24_000)
+    snaive = seasonal_naive(y, origins, 96, 96)
+    assert fc.min() > 0.5 * y.min()
+    assert np.abs(fc - actual).mean() < 2 * np.abs(snaive - actual).mean()
+
+
+@pytest.mark.parametrize("params", [EtsParams(0.7887, 0.233, 0.0796, 0.8, 96),
+                                    EtsParams(0.5, 0.4, 0.45, 0.98, 12)])
+def test_inadmissible_parameters_are_told_apart(params: EtsParams) -> None:
+    from forecaster.ets import admissible
+
+    assert not admissible(params)  # a root of 1.0001 (the power-demand fit); a wide swing
+    assert admissible(EtsParams(0.3, 0.01, 0.1, 0.9, params.season))
+    assert admissible(EtsParams(0.8, 0.5, 0.0, 0.9, 1))
