@@ -54,11 +54,14 @@ def naive(y: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
 
 
 def seasonal_naive(y: np.ndarray, origins: np.ndarray, horizon: int, season: int) -> np.ndarray:
-    """The value one season earlier (repeating the last observed season)."""
+    """The value one season earlier (repeating the last observed season); the last value
+    where no season came before the origin."""
     h = np.arange(horizon)
     back = season * (h // season + 1)
-    idx = np.clip(origins[:, None] + h[None, :] - back[None, :], 0, None)
-    return y[idx]
+    idx = origins[:, None] + h[None, :] - back[None, :]
+    # Ten minutes of 1-second rows hold no day: clipped to the first row, the "seasonal
+    # naive" repeated the file's first value (MAE 8.0 against naive's 0.33).
+    return y[np.where(idx < 0, origins[:, None] - 1, idx)]
 
 
 def drift(y: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:

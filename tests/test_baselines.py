@@ -22,6 +22,14 @@ def test_seasonal_naive_repeats_the_last_season() -> None:
     np.testing.assert_array_equal(out, [[10.0, 20.0, 30.0, 10.0, 20.0]])
 
 
+def test_seasonal_naive_with_less_than_a_season_before_the_origin() -> None:
+    # origin 2, season 4: y[0], y[1] are two steps of the last season; the phases with
+    # no season before them take the last value (they repeated y[0], the clipped row).
+    y = np.array([5.0, 7.0, 1.0, 2.0, 3.0, 4.0, 9.0, 9.0])
+    out = seasonal_naive(y, np.array([2]), 4, 4)
+    np.testing.assert_array_equal(out, [[7.0, 7.0, 5.0, 7.0]])
+
+
 def test_drift_extends_the_first_to_last_line() -> None:
     # origin 4: first 1, last 10 over 3 steps -> slope 3
     np.testing.assert_allclose(drift(Y, np.array([4]), 2), [[13.0, 16.0]])

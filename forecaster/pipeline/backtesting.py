@@ -126,8 +126,11 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
                           "first origin, so seasonal naive and MASE would have no season to "
                           "repeat; give a shorter --season or a later --start")
     device = resolve_device(bt.train.device)
+    short = season > plan.origins.min()  # automatic: --season's own was refused above
     report.note(f"backtest: {len(plan.origins)} origins, {len(plan.refits)} fit(s), season "
-                f"{season}")
+                f"{season}" + (f" (only {plan.origins.min()} steps before the first origin: "
+                               "seasonal naive repeats the last value where no season came "
+                               "before)" if short else ""))
     if len(plan.origins) < FEW_ORIGINS:
         report.warn(f"backtest: only {len(plan.origins)} origin(s), so every metric rests on "
                     f"that many forecasts; give an earlier --start or a shorter --stride for more")
