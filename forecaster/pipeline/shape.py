@@ -102,12 +102,18 @@ def fit_short(given: TrainSettings, st: TrainSettings, n: int,
         for seg in segments:
             for w in _windows(given, st, seg):
                 if fits(replace(st, window=w, segment=seg, horizon=h)):
+                    small = replace(st, window=w, segment=seg, horizon=h)
                     if report is not None:
-                        report.note(f"short data ({n} steps): window {w}, segment {seg}, "
-                                    f"horizon {h} instead of {st.window}, {st.segment}, "
-                                    f"{st.horizon}")
-                    return replace(st, window=w, segment=seg, horizon=h)
+                        report.note(f"short data ({n} steps): {_changes(st, small)}")
+                    return small
     return st
+
+
+def _changes(was: TrainSettings, now: TrainSettings) -> str:
+    # Only what shrank: "horizon 96 instead of 96" read as a change that was not made.
+    return ", ".join(f"{k} {getattr(now, k)} instead of {getattr(was, k)}"
+                     for k in ("window", "segment", "horizon")
+                     if getattr(now, k) != getattr(was, k))
 
 
 def train_fits(st: TrainSettings, n: int) -> bool:
