@@ -159,6 +159,9 @@ CASES = [
     ("values-only-no-header", text([f"{i % 7 / 7:.3f}" for i in range(50)]), [], DATA,
      ["found 1 column and no header (the first line, '0.000', is a value)",
       "add a first line with its name (e.g. 'value'), and the rows are read as steps"]),
+    ("pandas-series-header-0", text(["0"] + [str(10 * i) for i in range(1, 50)]), [], DATA,
+     ["the first line, '0', is a value",  # Series.to_csv(index=False) writes its header so
+      "(if it is the '0' pandas writes for an unnamed column, replace it)"]),
     ("wide-dates-in-header", text(
         ["Province/State,Country/Region,Lat,Long," + ",".join(
             f"1/{d}/20" for d in range(1, 31))]

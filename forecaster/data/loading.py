@@ -266,10 +266,14 @@ def _check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
     if not events.times_only(raw, path):  # "2024-01-01 00:00" alone: an event log
         refuse_spaced(raw, path, header)
     if raw.shape[1] < 2 and header_is_data(header) and not events.times_only(raw, path):
+        # pandas writes an unnamed Series' header as "0" (Series.to_csv(index=False)):
+        # adding a name above it would have read that header as a first value of 0.
+        pandas = " (if it is the '0' pandas writes for an unnamed column, replace it)" * (
+            header[0].strip() == "0")
         raise DataError(f"{path}: found 1 column and no header (the first line, "
                         f"'{header[0][:30]}', is a value); expected a header naming the "
-                        "column: add a first line with its name (e.g. 'value'), and the "
-                        "rows are read as steps 0, 1, 2, ...; or add a time column")
+                        "column: add a first line with its name (e.g. 'value')" + pandas +
+                        ", and the rows are read as steps 0, 1, 2, ...; or add a time column")
     if raw.shape[1] < 2 and not events.times_only(raw, path) and not values_only(raw, path):
         raise DataError(f"{path}: found {raw.shape[1]} column; expected a time column and "
                         "at least one numeric column: add a column of timestamps, one per "
