@@ -58,6 +58,7 @@ def predict(
         from forecaster.pipeline.predicting import predict as run_predict
 
         if output is not None:
-            check_output_path(output, [data] if data else recorded_data(model), [model])
+            check_output_path(output, [data] if data else recorded_data(model), [model],
+                              bundle=model)
         table = run_predict(st, make_reporter(ctx, quiet, verbose))
         write_output(render(table, fmt), output)
