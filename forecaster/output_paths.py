@@ -12,7 +12,7 @@ from pathlib import Path
 from forecaster.access import denied, kind
 from forecaster.bundle_json import recorded_data
 from forecaster.errors import ConfigError, OutputError
-from forecaster.output_target import Target, output_target
+from forecaster.output_target import FolderPath, Target, output_target
 
 # What matplotlib's Agg canvas writes by itself, and what it needs Pillow for.
 PLOT_FORMATS = ("png", "pdf", "svg", "eps")
@@ -40,6 +40,10 @@ def check_output_path(output: Path, forbidden_files: list[Path],
     Raises:
         OutputError: the path cannot or must not be written.
     """
+    # A folder that exists is refused below as one, with the other paths that name it.
+    if isinstance(output, FolderPath) and not os.path.isdir(output):
+        raise OutputError(f"{option} {output}/: ends in a slash, so it names a folder; "
+                          "expected a file path: drop the slash or add a file name")
     found = output_target(output)
     if found.kind == "refused":  # first: a loop of links cannot even be resolved
         raise OutputError(found.refusal(output, option))
@@ -108,7 +112,8 @@ def check_output_paths(paths: dict[str, Path | None], forbidden_files: list[Path
     for option, path in paths.items():
         if path is None:
             continue
-        check_output_path(Path(path), forbidden_files, forbidden_dirs, option, bundle)
+        # Not Path(path): that would lose a FolderPath's type, and its slash with it.
+        check_output_path(path, forbidden_files, forbidden_dirs, option, bundle)
         target = Path(path).resolve()
         if target in seen:
             raise OutputError(f"{option} {path}: the same file as {seen[target]}; give each "

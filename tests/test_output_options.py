@@ -1,5 +1,5 @@
 """What --output (and --plot) may name: never the training CSV the bundle records, which
-runs without --data read by default."""
+runs without --data read by default; ``-`` for stdout; never a path ending in a slash."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ from forecaster.cli import app
 runner = CliRunner()
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TINY_CSV = FIXTURES / "tiny.csv"
+# A backtest in about a second: one tiny fit, a few origins.
+BACKTEST = ["--epochs", "1", "--hidden", "4", "--layers", "1", "--window", "24", "--segment",
+            "6", "--horizon", "6", "--ensemble", "1", "--quiet"]
+HEADERS = {"predict": "series,timestamp,target,forecast",
+           "detect-anomalies": "series,timestamp,value,score",
+           "backtest": "series,origin,timestamp,step"}
 
 
 @pytest.fixture
@@ -71,3 +77,64 @@ def test_plot_over_the_recorded_training_csv_is_refused(model: Path, tmp_path: P
     assert line.startswith(f"Error: --plot {recorded}: that is the training data the bundle "
                            f"{model} records ({recorded})")
     assert recorded.read_bytes() == before and not out.exists()
+
+
+def _command(command: str, model: Path) -> list[str]:
+    """The command line of ``command`` on the tiny data, without its output options."""
+    if command == "backtest":
+        return ["backtest", str(TINY_CSV), *BACKTEST]
+    extra = ["--exit-zero"] if command == "detect-anomalies" else []
+    return [command, "--model", str(model), "--data", str(TINY_CSV), "--quiet", *extra]
+
+
+# --- "-" is stdout ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["predict", "detect-anomalies", "backtest"])
+@pytest.mark.parametrize("option", ["--output", "-o"])
+def test_output_dash_writes_to_stdout(model: Path, tmp_path: Path, command: str, option: str,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # `-o -` wrote a file named '-' and printed nothing (exit 0).
+    monkeypatch.chdir(tmp_path)
+    before = sorted(tmp_path.iterdir())
+    result = runner.invoke(app, [*_command(command, model), option, "-"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(HEADERS[command]) and len(result.stdout.splitlines()) > 1
+    assert sorted(tmp_path.iterdir()) == before  # no file named '-'
+
+
+@pytest.mark.parametrize("command", ["detect-anomalies", "backtest"])
+def test_plot_dash_is_a_usage_error(model: Path, tmp_path: Path, command: str,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    before = sorted(tmp_path.iterdir())
+    result = runner.invoke(app, [*_command(command, model), "--output", "out.csv",
+                                 "--plot", "-"])
+    assert result.exit_code == 2, result.output
+    # The parser's error: the CLI's own entry point prints it as one line (CliRunner adds
+    # click's usage lines above it).
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: Invalid value for '--plot': '-' (stdout) is not taken for a plot, which is an "
+        "image; expected a file path such as plot.png")
+    assert sorted(tmp_path.iterdir()) == before
+
+
+# --- a slash at the end names a folder --------------------------------------------------
+
+@pytest.mark.parametrize(("command", "option", "path"), [
+    ("predict", "--output", "x.csv/"), ("predict", "-o", "x.csv/."),
+    ("detect-anomalies", "--output", "x.csv/"), ("detect-anomalies", "--plot", "x.png/"),
+    ("backtest", "--output", "x.csv/"), ("backtest", "--plot", "x.png/")])
+def test_a_path_ending_in_a_slash_is_refused(model: Path, tmp_path: Path, command: str,
+                                             option: str, path: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    # `-o x.csv/` wrote the file x.csv, exit 0: pathlib drops the slash.
+    monkeypatch.chdir(tmp_path)
+    before = sorted(tmp_path.iterdir())
+    result = runner.invoke(app, [*_command(command, model), option, path])
+    line = _one_error_line(result, 73)
+    name = "--output" if option == "-o" else option
+    stem = path.rstrip("/.")
+    assert line == (f"Error: {name} {stem}/: ends in a slash, so it names a folder; expected a "
+                    "file path: drop the slash or add a file name")
+    assert sorted(tmp_path.iterdir()) == before and result.stdout == ""
+

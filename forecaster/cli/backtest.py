@@ -23,9 +23,9 @@ from forecaster.cli.common import (
     app,
     check_choice,
     errors_to_exit,
-    file_path,
     make_reporter,
 )
+from forecaster.cli.outputs import plot_path
 
 # train options with another meaning here (or none): backtest defines its own.
 NOT_SHARED = {"data", "model", "folds", "gap", "window_kind", "anomaly", "keep", "quiet",
@@ -61,7 +61,7 @@ def _own_options(
                                          help="Prediction interval level, percent.")] = 90.0,
     output: Output = None,
     fmt: Format = "csv",
-    plot: Annotated[Path | None, typer.Option(readable=False, parser=file_path, metavar="<path>",
+    plot: Annotated[Path | None, typer.Option(readable=False, parser=plot_path, metavar="<path>",
         help="Write an image (.png, .pdf, .svg, .eps; .jpg, .tif with Pillow) of history, "
              "forecasts and intervals at a few origins.")] = None,
     quiet: Quiet = False,
