@@ -1,5 +1,6 @@
 """What --output (and --plot) may name: never the training CSV the bundle records, which
-runs without --data read by default; ``-`` for stdout; never a path ending in a slash."""
+runs without --data read by default; ``-`` for stdout; never a path ending in a slash; and
+the format a .json or .csv suffix names."""
 
 from __future__ import annotations
 
@@ -138,3 +139,47 @@ def test_a_path_ending_in_a_slash_is_refused(model: Path, tmp_path: Path, comman
                     "file path: drop the slash or add a file name")
     assert sorted(tmp_path.iterdir()) == before and result.stdout == ""
 
+
+
+# --- the format the suffix names ---------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["predict", "detect-anomalies", "backtest"])
+def test_a_json_suffix_sets_the_format_where_none_is_given(model: Path, tmp_path: Path,
+                                                           command: str) -> None:
+    # `-o forecast.json` wrote CSV into the .json file (exit 0).
+    out = tmp_path / "out.JSON"
+    result = runner.invoke(app, [*_command(command, model), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text())
+    rows = doc["forecasts"] if command == "backtest" else doc
+    assert rows and HEADERS[command].split(",")[:2] == list(rows[0])[:2]
+    # Another suffix keeps the default, CSV.
+    other = tmp_path / "out.txt"
+    result = runner.invoke(app, [*_command(command, model), "-o", str(other)])
+    assert result.exit_code == 0 and other.read_text().startswith(HEADERS[command])
+
+
+@pytest.mark.parametrize(("command", "name", "fmt"), [
+    ("predict", "x.json", "csv"), ("detect-anomalies", "x.json", "csv"),
+    ("backtest", "x.json", "csv"), ("predict", "x.csv", "json")])
+def test_a_format_that_contradicts_the_suffix_is_a_usage_error(
+        model: Path, tmp_path: Path, command: str, name: str, fmt: str) -> None:
+    out = tmp_path / name
+    result = runner.invoke(app, [*_command(command, model), "-o", str(out), "--format", fmt])
+    line = _one_error_line(result, 2)
+    named = out.suffix[1:]
+    assert line == (f"Error: --format {fmt}: contradicts --output {out}, whose suffix names "
+                    f"{named}; drop --format, or name a .{fmt} file")
+    assert not out.exists()
+
+
+def test_a_format_from_the_environment_that_contradicts_the_suffix_names_it(
+        model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORECAST_FORMAT", "csv")
+    out = tmp_path / "x.json"
+    result = runner.invoke(app, [*_command("predict", model), "-o", str(out)])
+    line = _one_error_line(result, 2)
+    assert line.startswith(f"Error: --format csv: contradicts --output {out}")
+    assert line.endswith("(the value came from environment variable FORECAST_FORMAT: fix or "
+                         "remove it there)")
+    assert not out.exists()

@@ -59,10 +59,13 @@ Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of interna
 # message and exit 2, before the loader's error (66) could say what to do.
 Output = Annotated[Path | None, typer.Option(
     "--output", "-o", readable=False, parser=output_path, metavar="<path>",
-    help="Write here (atomically) instead of stdout ('-': stdout).")]
+    help="Write here (atomically) instead of stdout ('-': stdout). A .json or .csv suffix "
+         "sets the format where --format is not given.")]
 DataFile = Annotated[Path, typer.Argument(readable=False, parser=file_path,
                                           help="CSV file with a time column and numbers.")]
-Format = Annotated[str, typer.Option("--format", "-f", help="Output format: csv or json.")]
+Format = Annotated[str, typer.Option(
+    "--format", "-f", help="Output format: csv or json (default: --output's .json or .csv "
+    "suffix, else csv).")]
 MaxAge = Annotated[str | None, typer.Option(
     "--max-age", metavar="<duration>",
     help="Fail (exit 65) when a series' newest row is older than this (2h, 90min, 1D): "

@@ -24,7 +24,7 @@ from forecaster.cli.common import (
     make_reporter,
     sources_of,
 )
-from forecaster.cli.outputs import plot_path
+from forecaster.cli.outputs import output_format, plot_path
 from forecaster.config import DEFAULT_MODEL_DIR
 from forecaster.errors import EXIT_ANOMALIES, EXIT_OK, ConfigError
 
@@ -83,6 +83,7 @@ def detect_anomalies(
     with errors_to_exit(debug, ctx):
         since, last = _newest_window(ctx, since, last)
         _check_options(fmt, method, threshold, since, last)
+        fmt = output_format(ctx, fmt, output)
         lead_value = _lead(lead, method)
         from forecaster.anomaly.settings import DetectSettings
         from forecaster.pipeline.detect_output import DetectOutput, detect_and_write
