@@ -1,6 +1,6 @@
-"""Output paths checked before any work: not an input, not in the bundle, a folder that
-exists and can be written, a target an output can go to; and the image format a plot
-path names."""
+"""Output paths checked before any work: not an input, not the training data the bundle
+records, not in the bundle, a folder that exists and can be written, a target an output can
+go to; and the image format a plot path names."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import tempfile
 from pathlib import Path
 
 from forecaster.access import denied, kind
+from forecaster.bundle_json import recorded_data
 from forecaster.errors import ConfigError, OutputError
-from forecaster.output_target import Target, output_target
+from forecaster.output_target import FolderPath, Target, output_target
 
 # What matplotlib's Agg canvas writes by itself, and what it needs Pillow for.
 PLOT_FORMATS = ("png", "pdf", "svg", "eps")
@@ -19,9 +20,11 @@ PILLOW_FORMATS = ("jpg", "jpeg", "tif", "tiff")
 
 
 def check_output_path(output: Path, forbidden_files: list[Path],
-                      forbidden_dirs: list[Path], option: str = "--output") -> None:
-    """Refuse to write over an input, inside the model bundle, into a missing folder, or
-    to what no output can go to (a socket, a block device, a loop of links).
+                      forbidden_dirs: list[Path], option: str = "--output",
+                      bundle: Path | None = None) -> None:
+    """Refuse to write over an input or the training data the bundle records, inside the
+    model bundle, into a missing folder, or to what no output can go to (a socket, a block
+    device, a loop of links).
 
     Called before any work, so that a bad path fails at once, not after the work is done
     (and not after another of the command's outputs was written).
@@ -31,10 +34,16 @@ def check_output_path(output: Path, forbidden_files: list[Path],
         forbidden_files: the input files.
         forbidden_dirs: the model bundle's directory, if any.
         option: the option that gave the path, for messages.
+        bundle: the model bundle whose recorded training CSV later runs read by default
+            (``predict`` with no ``--data``), if any.
 
     Raises:
         OutputError: the path cannot or must not be written.
     """
+    # A folder that exists is refused below as one, with the other paths that name it.
+    if isinstance(output, FolderPath) and not os.path.isdir(output):
+        raise OutputError(f"{option} {output}/: ends in a slash, so it names a folder; "
+                          "expected a file path: drop the slash or add a file name")
     found = output_target(output)
     if found.kind == "refused":  # first: a loop of links cannot even be resolved
         raise OutputError(found.refusal(output, option))
@@ -42,11 +51,26 @@ def check_output_path(output: Path, forbidden_files: list[Path],
     for f in forbidden_files:
         if target == resolved(Path(f)):
             raise OutputError(f"{option} {output}: that is the input file; choose another path")
+    if bundle is not None:
+        _check_recorded(output, target, bundle, option)
     for d in forbidden_dirs:
         if target.is_relative_to(resolved(Path(d))):
             raise OutputError(f"{option} {output}: inside the model directory {d}; choose "
                               "another path")
     _check_target(found, output, option)
+
+
+def _check_recorded(output: Path, target: Path, bundle: Path, option: str) -> None:
+    """Refuse the training CSV that ``bundle`` records, though this run reads another file
+    (``--data``): the next run without ``--data`` would read the output in its place.
+
+    An unreadable bundle records nothing here; the command's own load reports it.
+    """
+    for f in recorded_data(bundle):
+        if target == resolved(f):
+            raise OutputError(f"{option} {output}: that is the training data the bundle "
+                              f"{bundle} records ({f}), which predict and detect-anomalies "
+                              "read when no --data is given; choose another path")
 
 
 def plot_format(path: Path, option: str = "--plot") -> str:
@@ -71,13 +95,14 @@ def plot_format(path: Path, option: str = "--plot") -> str:
 
 
 def check_output_paths(paths: dict[str, Path | None], forbidden_files: list[Path],
-                       forbidden_dirs: list[Path]) -> None:
+                       forbidden_dirs: list[Path], bundle: Path | None = None) -> None:
     """``check_output_path`` for each option given, and refuse one file given twice.
 
     Args:
         paths: option name to path (None where the option was not given).
         forbidden_files: the input files.
         forbidden_dirs: the model bundle's directory, if any.
+        bundle: the model bundle whose recorded training CSV must be kept, if any.
 
     Raises:
         OutputError: a path cannot or must not be written, or two options name one file
@@ -87,7 +112,8 @@ def check_output_paths(paths: dict[str, Path | None], forbidden_files: list[Path
     for option, path in paths.items():
         if path is None:
             continue
-        check_output_path(Path(path), forbidden_files, forbidden_dirs, option)
+        # Not Path(path): that would lose a FolderPath's type, and its slash with it.
+        check_output_path(path, forbidden_files, forbidden_dirs, option, bundle)
         target = Path(path).resolve()
         if target in seen:
             raise OutputError(f"{option} {path}: the same file as {seen[target]}; give each "
@@ -171,5 +197,7 @@ def resolved(path: Path) -> Path:
     reader then says the file cannot be read; resolve() raised an internal error)."""
     try:
         return path.resolve()
-    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, before Python 3.13
+    # RuntimeError: a symlink loop, before Python 3.13; ValueError: a NUL in a path read
+    # from a bundle edited by hand.
+    except (OSError, RuntimeError, ValueError):
         return path.absolute()

@@ -22,6 +22,12 @@ MAX_LINKS = 40  # the kernel's own limit on symbolic links followed in one path
 _ODD = ((stat.S_ISSOCK, "a socket"), (stat.S_ISBLK, "a block device (a disk or partition)"))
 
 
+class FolderPath(type(Path())):
+    """A path given with a slash at its end (``out.csv/``): it names a folder, but pathlib
+    drops the slash, and the output was written to the file ``out.csv``. Its type keeps
+    what the slash said, so that the checks before any work can refuse it."""
+
+
 @dataclass(frozen=True)
 class Target:
     """Where an output goes.

@@ -23,9 +23,9 @@ from forecaster.cli.common import (
     app,
     check_choice,
     errors_to_exit,
-    file_path,
     make_reporter,
 )
+from forecaster.cli.outputs import output_format, plot_path
 
 # train options with another meaning here (or none): backtest defines its own.
 NOT_SHARED = {"data", "model", "folds", "gap", "window_kind", "anomaly", "keep", "quiet",
@@ -61,7 +61,7 @@ def _own_options(
                                          help="Prediction interval level, percent.")] = 90.0,
     output: Output = None,
     fmt: Format = "csv",
-    plot: Annotated[Path | None, typer.Option(readable=False, parser=file_path, metavar="<path>",
+    plot: Annotated[Path | None, typer.Option(readable=False, parser=plot_path, metavar="<path>",
         help="Write an image (.png, .pdf, .svg, .eps; .jpg, .tif with Pillow) of history, "
              "forecasts and intervals at a few origins.")] = None,
     quiet: Quiet = False,
@@ -88,7 +88,8 @@ def backtest(**opts: object) -> None:
     """
     debug = bool(opts["debug"])
     with errors_to_exit(debug, opts["ctx"]):
-        check_choice("--format", str(opts["fmt"]), ("csv", "json"))
+        fmt = output_format(opts["ctx"], check_choice("--format", str(opts["fmt"]),
+                                                      ("csv", "json")), opts["output"])
         check_choice("--window-kind", str(opts["window_kind"]), ("expanding", "sliding"))
         st = train_cli.settings_from_options({k: v for k, v in opts.items()
                                               if k in _SHARED_NAMES})
@@ -100,8 +101,7 @@ def backtest(**opts: object) -> None:
             "start", "end", "folds", "stride", "window_kind", "gap", "refit", "season", "level")})
         # The root's --log-format holds here too: a JSON log gets JSON lines from backtest.
         report = make_reporter(opts["ctx"], bool(opts["quiet"]), bool(opts["verbose"]))
-        backtest_and_write(opts["data"], bt, report, str(opts["fmt"]), opts["output"],
-                           opts["plot"])
+        backtest_and_write(opts["data"], bt, report, fmt, opts["output"], opts["plot"])
 
 
 def _signature() -> tuple[inspect.Signature, dict]:

@@ -13,6 +13,7 @@ import typer
 
 from forecaster.cli.advice import complete_retrain
 from forecaster.cli.origins import root_obj, value_origin
+from forecaster.cli.outputs import file_path, output_path
 from forecaster.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -50,26 +51,21 @@ def _model_dir(text: str) -> Path:
     return Path(text)
 
 
-def file_path(text: str) -> Path:
-    """A file option's or argument's value; an empty one (an unset shell variable) read
-    as '.', and was reported as "is a directory"."""
-    if not str(text).strip():
-        raise typer.BadParameter("empty; expected a file path")
-    return Path(text)
-
-
 ModelDir = Annotated[Path, typer.Option("--model", "-m", envvar="FORECAST_MODEL_DIR",
                                         parser=_model_dir, help="Model bundle directory.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")]
 # readable=False on paths: typer's own check refused an unreadable file with click's
 # message and exit 2, before the loader's error (66) could say what to do.
-Output = Annotated[Path | None, typer.Option("--output", "-o", readable=False, parser=file_path,
-                                             metavar="<path>",
-                                             help="Write here (atomically) instead of stdout.")]
+Output = Annotated[Path | None, typer.Option(
+    "--output", "-o", readable=False, parser=output_path, metavar="<path>",
+    help="Write here (atomically) instead of stdout ('-': stdout). A .json or .csv suffix "
+         "sets the format where --format is not given.")]
 DataFile = Annotated[Path, typer.Argument(readable=False, parser=file_path,
                                           help="CSV file with a time column and numbers.")]
-Format = Annotated[str, typer.Option("--format", "-f", help="Output format: csv or json.")]
+Format = Annotated[str, typer.Option(
+    "--format", "-f", help="Output format: csv or json (default: --output's .json or .csv "
+    "suffix, else csv).")]
 MaxAge = Annotated[str | None, typer.Option(
     "--max-age", metavar="<duration>",
     help="Fail (exit 65) when a series' newest row is older than this (2h, 90min, 1D): "

@@ -24,6 +24,7 @@ from forecaster.cli.common import (
     make_reporter,
     sources_of,
 )
+from forecaster.cli.outputs import output_format, plot_path
 from forecaster.config import DEFAULT_MODEL_DIR
 from forecaster.errors import EXIT_ANOMALIES, EXIT_OK, ConfigError
 
@@ -56,7 +57,7 @@ def detect_anomalies(
         help="k of the std rule (and of telemanom's cap).")] = None,
     events: Annotated[bool, typer.Option(
         "--events", help="One row per anomalous event instead of one per step.")] = False,
-    plot: Annotated[Path | None, typer.Option(readable=False, parser=file_path, metavar="<path>",
+    plot: Annotated[Path | None, typer.Option(readable=False, parser=plot_path, metavar="<path>",
         help="Also draw the series, events and scores to this image (.png, .pdf, .svg, "
              ".eps; .jpg, .tif with Pillow).")] = None,
     exit_zero: Annotated[bool, typer.Option(
@@ -82,6 +83,7 @@ def detect_anomalies(
     with errors_to_exit(debug, ctx):
         since, last = _newest_window(ctx, since, last)
         _check_options(fmt, method, threshold, since, last)
+        fmt = output_format(ctx, fmt, output)
         lead_value = _lead(lead, method)
         from forecaster.anomaly.settings import DetectSettings
         from forecaster.pipeline.detect_output import DetectOutput, detect_and_write

@@ -22,6 +22,7 @@ from forecaster.cli.common import (
     file_path,
     make_reporter,
 )
+from forecaster.cli.outputs import output_format
 from forecaster.config import DEFAULT_MODEL_DIR, PredictSettings
 
 
@@ -49,7 +50,7 @@ def predict(
     --data is given. Prints CSV: series, timestamp, target, forecast, lower, upper.
     """
     with errors_to_exit(debug, ctx):
-        check_choice("--format", fmt, ("csv", "json"))
+        fmt = output_format(ctx, check_choice("--format", fmt, ("csv", "json")), output)
         st = PredictSettings(model_dir=model, data=data, level=level, strict=strict,
                              horizon=horizon, max_age=max_age)
         from forecaster.bundle_json import recorded_data
@@ -58,6 +59,7 @@ def predict(
         from forecaster.pipeline.predicting import predict as run_predict
 
         if output is not None:
-            check_output_path(output, [data] if data else recorded_data(model), [model])
+            check_output_path(output, [data] if data else recorded_data(model), [model],
+                              bundle=model)
         table = run_predict(st, make_reporter(ctx, quiet, verbose))
         write_output(render(table, fmt), output)

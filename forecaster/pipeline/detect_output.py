@@ -49,7 +49,8 @@ def detect_and_write(ds: DetectSettings, out: DetectOutput, report: Reporter) ->
         The finished run: its ``events()``, ``flagged`` steps, ``rule`` and ``threshold``.
     """
     check_output_paths({"--output": out.output, "--plot": out.plot},
-                       [ds.data] if ds.data else recorded_data(ds.model_dir), [ds.model_dir])
+                       [ds.data] if ds.data else recorded_data(ds.model_dir), [ds.model_dir],
+                       bundle=ds.model_dir)
     if out.plot is not None:
         plot_format(out.plot)
     run = DetectionRun(ds, report)

@@ -1,0 +1,73 @@
+"""The values of path options as typed: an input file, ``--output`` (where ``-`` is
+stdout) and ``--plot``. Parsed from the text, since pathlib drops what matters here: the
+slash that ends ``out.csv/``. And the format ``--output``'s suffix names. Kept free of
+heavy imports (``--help`` parses nothing, but imports this).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from forecaster.errors import ConfigError
+from forecaster.output_target import FolderPath
+
+STDOUT = "-"  # what Unix tools take for stdout; a file named "-" was written instead
+# The formats an output's suffix names: `-o forecast.json` wrote CSV into it.
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json"}
+
+
+def file_path(text: str) -> Path:
+    """A file option's or argument's value; an empty one (an unset shell variable) read
+    as '.', and was reported as "is a directory"."""
+    if not str(text).strip():
+        raise typer.BadParameter("empty; expected a file path")
+    return Path(text)
+
+
+def output_path(text: str) -> Path | None:
+    """``--output``'s value: None (stdout, as without ``--output``) for ``-``, else the path,
+    a ``FolderPath`` where it ends in a slash."""
+    path = file_path(text)
+    if text == STDOUT:
+        return None
+    return _as_typed(text, path)
+
+
+def plot_path(text: str) -> Path:
+    """``--plot``'s value: a path, a ``FolderPath`` where it ends in a slash. ``-`` is refused
+    (a usage error): stdout is where the data goes, and an image in it would be mixed in."""
+    path = file_path(text)
+    if text == STDOUT:
+        raise typer.BadParameter("'-' (stdout) is not taken for a plot, which is an image; "
+                                 "expected a file path such as plot.png")
+    return _as_typed(text, path)
+
+
+def _as_typed(text: str, path: Path) -> Path:
+    # "out.csv/." loses its "." to pathlib too.
+    return FolderPath(text) if text.endswith(("/", "/.")) else path
+
+
+def output_format(ctx: typer.Context, fmt: str, output: Path | None) -> str:
+    """The format to write: ``--format`` where it was given (by flag, ``FORECAST_FORMAT`` or
+    the configuration file), else the one ``--output``'s suffix names, else ``fmt``.
+
+    Args:
+        ctx: the running command, whose ``fmt`` parameter's source tells if it was given.
+        fmt: ``--format``'s value, already checked to be csv or json.
+        output: ``--output``'s value (None for stdout).
+
+    Raises:
+        ConfigError: ``--format`` was given and contradicts the suffix (``-o x.json
+            --format csv``): which one the user meant cannot be told.
+    """
+    named = SUFFIX_FORMATS.get(output.suffix.lower()) if output is not None else None
+    if named is None or named == fmt:
+        return fmt
+    source = ctx.get_parameter_source("fmt")
+    if source is None or source.name == "DEFAULT":
+        return named
+    raise ConfigError(f"--format {fmt}: contradicts --output {output}, whose suffix names "
+                      f"{named}; drop --format, or name a .{fmt} file")
