@@ -13,11 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from forecaster.anomaly.scores import COMBINES
-from forecaster.anomaly.thresholds import RULES
-from forecaster.data.spec import DUPLICATE_POLICIES, FILL_POLICIES
+from forecaster.data.spec import AGGREGATES, DUPLICATE_POLICIES, FILL_POLICIES
 from forecaster.errors import BundleError
-from forecaster.models.rnn import CELLS
+from forecaster.limits import CELLS, COMBINES, THRESHOLD_RULES
 
 MISSING = object()  # _lookup's answer for a path that is not there
 
@@ -105,7 +103,7 @@ ANOMALY: dict[tuple[str, ...], Kind] = {
     ("anomaly", "normalisation", "scale"): SCALES,
     ("anomaly", "threshold"): OBJECT,
     ("anomaly", "threshold", "value"): NUMBER,
-    ("anomaly", "threshold", "rule"): one_of(*RULES),
+    ("anomaly", "threshold", "rule"): one_of(*THRESHOLD_RULES),
     ("anomaly", "threshold", "k"): NUMBER,
     **{("anomaly", "threshold", k): SHARE for k in ("q", "trim", "prune")},
     ("anomaly", "smooth"): COUNT,
@@ -131,6 +129,7 @@ IF_PRESENT: dict[tuple[str, ...], Kind] = {
     ("forecaster", "config", "norm"): one_of("last", "revin", "none", "diff"),
     ("data", "spec", "fill"): one_of(*FILL_POLICIES),
     ("data", "spec", "duplicates"): one_of(*DUPLICATE_POLICIES),
+    ("data", "spec", "aggregate"): one_of(*AGGREGATES),
     ("forecaster", "members"): COUNT,
     ("forecaster", "nonnegative"): TEXTS,
     ("forecaster", "counters"): OBJECT,

@@ -10,11 +10,70 @@ from pathlib import Path
 
 from forecaster.data.spec import DataSpec
 from forecaster.errors import ConfigError
+from forecaster.limits import (
+    ANOMALY_NORMS,
+    CELLS,
+    COMBINES,
+    DEVICES,
+    LEVEL,
+    MAX_DROPOUT,
+    MAX_LAYERS,
+    MAX_LR,
+    MAX_SEED,
+    MAX_UNITS,
+    MIN_WINDOW,
+    NORMS,
+    THRESHOLD_RULES,
+    WINDOW_KINDS,
+    Choice,
+    FilePath,
+    Flag,
+    Instance,
+    K,
+    Number,
+    Q,
+    Text,
+    Whole,
+    check_fields,
+)
 
 DEFAULT_MODEL_DIR = "forecast-model"
 
-
-NORMS = ("auto", "last", "revin", "none", "diff")  # --norm
+# What each field of TrainSettings may hold: the ranges and choices of ``forecast train``'s
+# options (cli/train.py takes them from forecaster.limits too). None is "automatic" where
+# the field allows it. Not CLI options: max_windows and the anomaly model's optimiser and
+# threshold settings (q and k as detect-anomalies' --q and --k; trim and prune as the
+# bundle's schema has them).
+_UNITS = Whole(1, MAX_UNITS)
+_LAYERS = Whole(1, MAX_LAYERS)
+_COUNT = Whole(1)
+_RATE = Number(0.0, MAX_LR, above=True)
+_SHARE = Number(0.0, 1.0, below=True)
+TRAIN_RULES = {
+    "data": Instance(DataSpec), "model_dir": FilePath(), "window": Whole(MIN_WINDOW, auto=True),
+    "horizon": Whole(1, auto=True), "segment": Whole(1, auto=True), "cell": Choice(CELLS),
+    "hidden": _UNITS, "layers": _LAYERS, "dropout": Number(0.0, MAX_DROPOUT),
+    "layer_norm": Flag(), "norm": Choice(NORMS), "nonnegative": Flag(auto=True),
+    "ensemble": _COUNT, "epochs": _COUNT, "batch_size": _COUNT, "lr": _RATE,
+    "patience": _COUNT, "max_windows": _COUNT, "seed": Whole(0, MAX_SEED),
+    "device": Choice(DEVICES), "folds": Whole(0), "val_size": Whole(1, auto=True),
+    "gap": Whole(0, auto=True), "window_kind": Choice(WINDOW_KINDS), "anomaly": Flag(),
+    "keep": _COUNT, "wait": Number(0.0), "deterministic": Flag(), "warm_start": Flag(),
+    "sources": Instance(dict), "anomaly_window": Whole(MIN_WINDOW, auto=True),
+    "anomaly_segment": _COUNT, "anomaly_hidden": _UNITS, "anomaly_layers": _LAYERS,
+    "anomaly_latent": _UNITS, "anomaly_bidirectional": Flag(),
+    "anomaly_norm": Choice(ANOMALY_NORMS), "anomaly_epochs": _COUNT,
+    "anomaly_batch_size": _COUNT, "anomaly_lr": _RATE, "anomaly_max_windows": _COUNT,
+    "anomaly_combine": Choice(COMBINES), "anomaly_smooth": _COUNT,
+    "anomaly_threshold": Choice(THRESHOLD_RULES), "anomaly_q": Number(*Q),
+    "anomaly_k": Number(*K), "anomaly_trim": _SHARE, "anomaly_prune": _SHARE,
+}
+PREDICT_RULES = {
+    "model_dir": FilePath(), "data": FilePath(auto=True), "level": Number(*LEVEL),
+    "device": Choice(DEVICES), "strict": Flag(), "horizon": Whole(1, auto=True),
+    # Parsed as a duration when the data is read (pipeline/freshness.py), with pandas.
+    "max_age": Text("a duration such as 2h, 90min or 1D", auto=True),
+}
 
 
 def check_val_size(val_size: int | None, horizon: int | None, automatic: bool = False) -> None:
@@ -98,6 +157,15 @@ class TrainSettings:
     anomaly_trim: float = 0.05
     anomaly_prune: float = 0.13
 
+    def __post_init__(self) -> None:
+        """Refuse a value ``forecast train`` would refuse (see ``TRAIN_RULES``), here and not
+        as a KeyError or a torch error deep in training, or a bundle saved without a word.
+
+        Raises:
+            ConfigError: naming the field, the value and what is allowed.
+        """
+        check_fields(self, TRAIN_RULES)
+
     def to_dict(self) -> dict:
         """Plain-JSON form."""
         d = asdict(self)
@@ -116,3 +184,11 @@ class PredictSettings:
     strict: bool = False
     horizon: int | None = None  # the first N steps of the trained horizon; None: all
     max_age: str | None = None  # --max-age: refuse data whose newest row is older
+
+    def __post_init__(self) -> None:
+        """Refuse a value ``forecast predict`` would refuse (see ``PREDICT_RULES``).
+
+        Raises:
+            ConfigError: naming the field, the value and what is allowed.
+        """
+        check_fields(self, PREDICT_RULES)

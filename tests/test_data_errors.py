@@ -404,7 +404,7 @@ CASES = [
      ["--fill mean", "interpolate, ffill, zero, error"]),
     ("unknown-duplicates", text(BASE), ["--duplicates", "drop"], USAGE,
      ["--duplicates drop", "error, first, last, mean"]),
-    ("unknown-cell", text(BASE), ["--cell", "rnn"], USAGE, ["--cell rnn", "lstm, gru"]),
+    ("unknown-cell", text(BASE), ["--cell", "rnn"], USAGE, ["--cell rnn", "gru, lstm"]),
     ("unknown-anomaly-combine", text(BASE), ["--anomaly-combine", "max"], USAGE,
      ["--anomaly-combine max", "median, mean, last"]),
     ("unknown-anomaly-norm", text(BASE), ["--anomaly-norm", "zscore"], USAGE,

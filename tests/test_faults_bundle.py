@@ -206,6 +206,11 @@ CASES = {
     "window no whole number of segments": (
         lambda m: _edit_meta(m, lambda d: d["forecaster"]["config"].update(
             window=d["forecaster"]["config"]["window"] + 1)), "no whole number of segments"),
+    # Checked by DataSpec when the layout is read back: a damaged bundle, not a usage error.
+    "na_values a string": (lambda m: _edit_meta(m, lambda d: d["data"]["spec"].update(
+        na_values="-200")), "'data.spec': na_values '-200': expected a list of strings"),
+    "aggregate unknown": (lambda m: _edit_meta(m, lambda d: d["data"]["spec"].update(
+        aggregate="median")), "'data.spec.aggregate' holds 'median'"),
     "metrics null": (lambda m: _edit_meta(m, lambda d: d.update(metrics=None)),
                      "'metrics' holds null"),
     "format version 3": (lambda m: _edit_meta(m, lambda d: d.update(format_version=3)),

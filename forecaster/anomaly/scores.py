@@ -15,7 +15,6 @@ import torch
 
 from forecaster.data.windows import WindowSet
 
-COMBINES = ("median", "mean", "last")
 # Errors are in scaled units (1 = one standard deviation of the series); a scale
 # below a tenth of it turns the tiny error differences between fold models and the
 # final model on a noise-free series into alarms (NAB artificialNoAnomaly: 0.02 did).

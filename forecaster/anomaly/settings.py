@@ -6,8 +6,34 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from forecaster.config import DEFAULT_MODEL_DIR
+from forecaster.errors import ConfigError
+from forecaster.limits import (
+    DEVICES,
+    METHODS,
+    THRESHOLD_RULES,
+    Choice,
+    FilePath,
+    Flag,
+    K,
+    Number,
+    Q,
+    Text,
+    Whole,
+    check_fields,
+    refuse,
+)
 
-METHODS = ("auto", "reconstruction", "forecast")
+# What each field of DetectSettings may hold: ``forecast detect-anomalies``' limits. since
+# is parsed against the data's times, max_age when the data is read, lead below.
+DETECT_RULES = {
+    "model_dir": FilePath(), "data": FilePath(auto=True),
+    "since": Text("a timestamp such as 2026-03-01T12:00", auto=True),
+    "last": Whole(1, auto=True), "method": Choice(METHODS),
+    "rule": Choice(THRESHOLD_RULES, auto=True), "q": Number(*Q, auto=True),
+    "k": Number(*K, auto=True), "prune": Number(0.0, 1.0, below=True, auto=True),
+    "device": Choice(DEVICES), "strict": Flag(),
+    "max_age": Text("a duration such as 2h, 90min or 1D", auto=True),
+}
 
 
 @dataclass
@@ -46,3 +72,22 @@ class DetectSettings:
     device: str = "cpu"
     strict: bool = False
     max_age: str | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse a value ``forecast detect-anomalies`` would refuse (see ``DETECT_RULES``).
+
+        Raises:
+            ConfigError: naming the field, the value and what is allowed.
+        """
+        check_fields(self, DETECT_RULES)
+        if self.lead not in (None, "horizon") and Whole(1).problem(self.lead):
+            raise refuse("lead", self.lead, "expected a number of steps from 1, 'horizon', "
+                         "or None")
+        if self.lead is not None and self.method == "reconstruction":
+            # Forecast leads mean nothing to the anomaly model: the lead was ignored.
+            raise refuse("lead", self.lead, "applies to method 'forecast' (or 'auto', which "
+                         "it then makes forecast), not 'reconstruction'")
+        if self.since is not None and self.last is not None:
+            raise ConfigError(f"since {self.since!r} and last {self.last} both given; "
+                              "expected one of them (rows from a timestamp, or the last N "
+                              "rows of each series)")

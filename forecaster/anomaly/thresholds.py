@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import numpy as np
 
-RULES = ("telemanom", "std", "dynamic", "quantile")
+from forecaster.limits import THRESHOLD_RULES
+
+RULES = THRESHOLD_RULES  # defined with the other choices of the settings
 Z_GRID = np.arange(2.0, 10.5, 0.5)
 MIN_THRESHOLD = 3.0
 # telemanom rule: smoothing span, out-of-fold floor, and its selection limits.

@@ -26,6 +26,7 @@ from forecaster.cli.common import (
     make_reporter,
 )
 from forecaster.cli.outputs import output_format, plot_path
+from forecaster.limits import LEVEL, WINDOW_KINDS
 
 # train options with another meaning here (or none): backtest defines its own.
 NOT_SHARED = {"data", "model", "folds", "gap", "window_kind", "anomaly", "keep", "quiet",
@@ -57,7 +58,7 @@ def _own_options(
         help="never, each, or every-N (e.g. every-5): when the model is retrained.")] = "never",
     season: Annotated[int | None, typer.Option(
         min=1, help="Season for seasonal naive and MASE (default from the frequency).")] = None,
-    level: Annotated[float, typer.Option(min=1.0, max=99.0,
+    level: Annotated[float, typer.Option(min=LEVEL[0], max=LEVEL[1],
                                          help="Prediction interval level, percent.")] = 90.0,
     output: Output = None,
     fmt: Format = "csv",
@@ -90,7 +91,7 @@ def backtest(**opts: object) -> None:
     with errors_to_exit(debug, opts["ctx"]):
         fmt = output_format(opts["ctx"], check_choice("--format", str(opts["fmt"]),
                                                       ("csv", "json")), opts["output"])
-        check_choice("--window-kind", str(opts["window_kind"]), ("expanding", "sliding"))
+        check_choice("--window-kind", str(opts["window_kind"]), WINDOW_KINDS)
         st = train_cli.settings_from_options({k: v for k, v in opts.items()
                                               if k in _SHARED_NAMES})
         from forecaster.pipeline.backtest_plan import BacktestSettings, refit_every

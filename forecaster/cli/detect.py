@@ -27,6 +27,7 @@ from forecaster.cli.common import (
 from forecaster.cli.outputs import output_format, plot_path
 from forecaster.config import DEFAULT_MODEL_DIR
 from forecaster.errors import EXIT_ANOMALIES, EXIT_OK, ConfigError
+from forecaster.limits import METHODS, THRESHOLD_RULES, K, Q
 
 
 @app.command("detect-anomalies")
@@ -51,9 +52,9 @@ def detect_anomalies(
         help="Threshold rule: telemanom, std, dynamic or quantile (default: the one "
         "trained).")] = None,
     q: Annotated[float | None, typer.Option(
-        min=0.5, max=0.99999, help="Quantile of the quantile rule.")] = None,
+        min=Q[0], max=Q[1], help="Quantile of the quantile rule.")] = None,
     k: Annotated[float | None, typer.Option(
-        min=0.0, max=1000.0, callback=finite,  # 1e308 overflowed to an inf threshold
+        min=K[0], max=K[1], callback=finite,  # 1e308 overflowed to an inf threshold
         help="k of the std rule (and of telemanom's cap).")] = None,
     events: Annotated[bool, typer.Option(
         "--events", help="One row per anomalous event instead of one per step.")] = False,
@@ -117,9 +118,9 @@ def _check_options(fmt: str, method: str, threshold: str | None, since: str | No
                    last: int | None) -> None:
     """Usage errors that need no data."""
     check_choice("--format", fmt, ("csv", "json"))
-    check_choice("--method", method, ("auto", "reconstruction", "forecast"))
+    check_choice("--method", method, METHODS)
     if threshold is not None:
-        check_choice("--threshold", threshold, ("telemanom", "dynamic", "std", "quantile"))
+        check_choice("--threshold", threshold, THRESHOLD_RULES)
     if since is not None and not since.strip():
         # Typically --since "$LAST" with LAST unset: scoring nothing would never alert.
         raise ConfigError("--since is empty; expected a timestamp such as 2026-03-01T12:00 "

@@ -24,6 +24,7 @@ from forecaster.cli.common import (
 )
 from forecaster.cli.outputs import output_format
 from forecaster.config import DEFAULT_MODEL_DIR, PredictSettings
+from forecaster.limits import LEVEL
 
 
 @app.command()
@@ -32,7 +33,7 @@ def predict(
     model: ModelDir = Path(DEFAULT_MODEL_DIR),
     data: Annotated[Path | None, typer.Option(readable=False, parser=file_path, metavar="<path>",
         help="Forecast from this CSV (same columns) instead of the training file.")] = None,
-    level: Annotated[float, typer.Option(min=1.0, max=99.0,
+    level: Annotated[float, typer.Option(min=LEVEL[0], max=LEVEL[1],
                                          help="Prediction interval level, percent.")] = 90.0,
     horizon: Annotated[int | None, typer.Option(min=1,
         help="Forecast only the first N steps (at most the horizon set at training).")] = None,

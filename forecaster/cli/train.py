@@ -22,14 +22,24 @@ from forecaster.cli.common import (
     sources_of,
     split_names,
 )
-from forecaster.config import DEFAULT_MODEL_DIR, NORMS, TrainSettings, check_val_size
+from forecaster.config import DEFAULT_MODEL_DIR, TrainSettings, check_val_size
 from forecaster.data.spec import AGGREGATES, DUPLICATE_POLICIES, FILL_POLICIES, DataSpec
 from forecaster.errors import ConfigError
-
-# Past these a network does not fit in memory (--hidden 10000000 was an allocation
-# failure; 1e22 an overflow inside torch with a C++ stack trace), nor trains on a CPU.
-MAX_UNITS = 2048
-MAX_LAYERS = 8
+from forecaster.limits import (
+    ANOMALY_NORMS,
+    CELLS,
+    COMBINES,
+    DEVICES,
+    MAX_DROPOUT,
+    MAX_LAYERS,
+    MAX_LR,
+    MAX_SEED,
+    MAX_UNITS,
+    MIN_WINDOW,
+    NORMS,
+    THRESHOLD_RULES,
+    WINDOW_KINDS,
+)
 
 
 @app.command()
@@ -67,7 +77,7 @@ def train(
         help="With --resample, a bin's value: mean, sum, min, max, first, last or count "
              "(sum and count: an empty bin is 0).")] = "mean",
     window: Annotated[int | None, typer.Option(
-        min=2, help="Input steps per forecast (default: 14 seasons, e.g. 336 for hourly "
+        min=MIN_WINDOW, help="Input steps per forecast (default: 14 seasons, e.g. 336 for hourly "
         "data, shortened for short files).")] = None,
     horizon: Annotated[int | None, typer.Option(
         min=1, help="Steps forecast at once (default: one season, e.g. 24 for hourly).")] = None,
@@ -80,7 +90,7 @@ def train(
     layers: Annotated[int, typer.Option(min=1, max=MAX_LAYERS, help="Stacked layers.")] = (
         TrainSettings.layers),
     dropout: Annotated[float, typer.Option(
-        min=0.0, max=0.9, help="Dropout between layers.")] = TrainSettings.dropout,
+        min=0.0, max=MAX_DROPOUT, help="Dropout between layers.")] = TrainSettings.dropout,
     layer_norm: Annotated[bool, typer.Option(help="Layer norm on each layer's outputs.")] = False,
     norm: Annotated[str, typer.Option(
         help="Per-window normalisation: auto (diff for a target that only rises or only "
@@ -97,11 +107,11 @@ def train(
         TrainSettings.epochs),
     batch_size: Annotated[int, typer.Option(min=1, help="Windows per step.")] = (
         TrainSettings.batch_size),
-    lr: Annotated[float, typer.Option(min=0.0, max=1.0, callback=positive,
+    lr: Annotated[float, typer.Option(min=0.0, max=MAX_LR, callback=positive,
                                       help="Adam learning rate.")] = TrainSettings.lr,
     patience: Annotated[int, typer.Option(min=1, help="Early-stopping patience.")] = (
         TrainSettings.patience),
-    seed: Annotated[int, typer.Option(min=0, max=2**32 - 1, help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Random seed.")] = 0,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
     folds: Annotated[int, typer.Option(min=0, help="Forward-chaining folds (0: none).")] = 3,
     val_size: Annotated[int | None, typer.Option(
@@ -113,7 +123,7 @@ def train(
     keep: Annotated[int, typer.Option(
         min=1, help="Bundle versions to keep (--warm-start: the bundle's, when not given).")] = 3,
     anomaly_window: Annotated[int | None, typer.Option(
-        min=2, help="Anomaly model: steps per reconstructed window (default: 64, "
+        min=MIN_WINDOW, help="Anomaly model: steps per reconstructed window (default: 64, "
         "shortened for short files).")] = None,
     anomaly_segment: Annotated[int, typer.Option(
         min=1, help="Anomaly model: steps per recurrent step (divides the window).")] = 4,
@@ -184,15 +194,15 @@ def settings_from_options(opts: dict) -> TrainSettings:
                     na_values=_na_values(o.get("na_values")), **_resampling(o))
     return TrainSettings(
         data=spec, model_dir=o["model"], window=o["window"], horizon=o["horizon"],
-        segment=o["segment"], cell=check_choice("--cell", o["cell"], ("lstm", "gru")),
+        segment=o["segment"], cell=check_choice("--cell", o["cell"], CELLS),
         hidden=o["hidden"], layers=o["layers"], dropout=o["dropout"],
         layer_norm=o["layer_norm"], nonnegative=o.get("nonnegative"),
         ensemble=o.get("ensemble", TrainSettings.ensemble),
         norm=check_choice("--norm", o["norm"], NORMS), epochs=o["epochs"],
         batch_size=o["batch_size"], lr=o["lr"], patience=o["patience"], seed=o["seed"],
-        device=check_choice("--device", o["device"], ("auto", "cpu", "cuda")),
+        device=check_choice("--device", o["device"], DEVICES),
         folds=o["folds"], val_size=o["val_size"], gap=o["gap"],
-        window_kind=check_choice("--window-kind", o["window_kind"], ("expanding", "sliding")),
+        window_kind=check_choice("--window-kind", o["window_kind"], WINDOW_KINDS),
         anomaly=o["anomaly"], keep=o["keep"], wait=_finite_wait(o["wait"]),
         deterministic=o["deterministic"], warm_start=o.get("warm_start", False),
         **_anomaly_options(o))
@@ -261,12 +271,11 @@ def _anomaly_options(o: dict) -> dict:
     """The ``anomaly_*`` settings among ``o`` (absent ones keep their defaults)."""
     out = {k: v for k, v in o.items() if k.startswith("anomaly_")}
     if "anomaly_combine" in out:
-        check_choice("--anomaly-combine", out["anomaly_combine"], ("median", "mean", "last"))
+        check_choice("--anomaly-combine", out["anomaly_combine"], COMBINES)
     if "anomaly_norm" in out:
-        check_choice("--anomaly-norm", out["anomaly_norm"], ("auto", "none", "revin"))
+        check_choice("--anomaly-norm", out["anomaly_norm"], ANOMALY_NORMS)
     if "anomaly_threshold" in out:
-        check_choice("--anomaly-threshold", out["anomaly_threshold"],
-                     ("telemanom", "dynamic", "std", "quantile"))
+        check_choice("--anomaly-threshold", out["anomaly_threshold"], THRESHOLD_RULES)
     return out
 
 

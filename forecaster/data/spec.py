@@ -5,12 +5,25 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+from forecaster.limits import Choice, Flag, Names, Text, check_fields
+
 FILL_POLICIES = ("interpolate", "ffill", "zero", "error")
 DUPLICATE_POLICIES = ("error", "first", "last", "mean")
 AGGREGATES = ("mean", "sum", "min", "max", "first", "last", "count")  # --aggregate
 # Joins the key cells of a series named by several columns (--series-col store,item):
 # store 1, item 7 is series "1/7" in every output and in the bundle.
 SERIES_JOIN = "/"
+# What each field of DataSpec may hold: the choices of --fill, --duplicates and --aggregate;
+# the column names are looked for in the file, and freq and resample read by pandas, later.
+_COLUMN = Text("a column name", auto=True)
+_STEP = Text("a pandas frequency such as h, 15min or D", auto=True, blank=True)
+SPEC_RULES = {
+    "time_col": Text("a column name ('' for a header cell left empty)", auto=True, blank=True),
+    "time_parts": Names(), "targets": Names(), "series_col": _COLUMN, "series_parts": Names(),
+    "features": Names(), "freq": _STEP, "fill": Choice(FILL_POLICIES),
+    "duplicates": Choice(DUPLICATE_POLICIES), "resample": _STEP, "aggregate": Choice(AGGREGATES),
+    "day_first": Flag(auto=True), "na_values": Names(),
+}
 
 
 @dataclass
@@ -56,6 +69,14 @@ class DataSpec:
     aggregate: str = "mean"
     day_first: bool | None = None
     na_values: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Refuse a value ``forecast train`` would refuse (see ``SPEC_RULES``).
+
+        Raises:
+            ConfigError: naming the field, the value and what is allowed.
+        """
+        check_fields(self, SPEC_RULES)
 
     @property
     def series_cols(self) -> list[str]:

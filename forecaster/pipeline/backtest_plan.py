@@ -17,12 +17,30 @@ from forecaster.config import TrainSettings
 from forecaster.data.option_times import parse_when, shown_as
 from forecaster.data.timestamps import is_steps, time_text
 from forecaster.errors import ConfigError, DataError
+from forecaster.limits import (
+    LEVEL,
+    WINDOW_KINDS,
+    Choice,
+    Instance,
+    Number,
+    Text,
+    Whole,
+    check_fields,
+    refuse,
+)
 from forecaster.pipeline.prepare import es_size
 
 REFIT_HELP = ("never (train once on the data before --start and roll forward), each (retrain "
               "at every origin) or every-N (retrain at every N-th origin)")
 DEFAULT_START = 0.8
 MIN_FIT_WINDOWS = 8
+# What each field of BacktestSettings may hold: ``forecast backtest``'s own options' limits.
+# start and end are resolved against the data's times (``resolve_position``), refit below.
+BACKTEST_RULES = {
+    "train": Instance(TrainSettings), "folds": Whole(1), "stride": Whole(1, auto=True),
+    "window_kind": Choice(WINDOW_KINDS), "gap": Whole(0), "refit": Text(REFIT_HELP),
+    "season": Whole(1, auto=True), "level": Number(*LEVEL),
+}
 
 
 @dataclass
@@ -52,6 +70,19 @@ class BacktestSettings:
     refit: str = "never"
     season: int | None = None
     level: float = 90.0
+
+    def __post_init__(self) -> None:
+        """Refuse a value ``forecast backtest`` would refuse (see ``BACKTEST_RULES``); the
+        train settings checked theirs when built.
+
+        Raises:
+            ConfigError: naming the field, the value and what is allowed.
+        """
+        check_fields(self, BACKTEST_RULES)
+        try:
+            refit_every(self.refit)
+        except ConfigError:
+            raise refuse("refit", self.refit, f"expected {REFIT_HELP}") from None
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from forecaster.data.grid_checks import OffGridError
 from forecaster.data.loading import Frame, load_frame
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import is_step_freq, time_text
-from forecaster.errors import BundleError, DataError, MissingInputError
+from forecaster.errors import BundleError, ConfigError, DataError, MissingInputError
 from forecaster.report import Reporter
 
 # What to do when this account may not reach the training CSV the bundle recorded.
@@ -35,7 +35,11 @@ def load_data_for(bundle: Bundle, data: Path | None,
         raise MissingInputError(f"{path}: the training CSV the bundle recorded is gone "
                                 "(moved or deleted); give the data with --data FILE, or "
                                 "retrain with 'forecast train FILE'")
-    spec = DataSpec.from_dict(meta["spec"])
+    try:
+        spec = DataSpec.from_dict(meta["spec"])
+    except ConfigError as exc:  # a hand edit the schema does not cover: damaged, not usage
+        raise BundleError(f"{bundle.path}: bundle metadata 'data.spec': {exc}; the bundle "
+                          "is damaged: retrain with 'forecast train'") from None
     try:
         frame = _read(path, spec, meta["freq"])
     except OffGridError as exc:  # its --freq and --resample are options of train

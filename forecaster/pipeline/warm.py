@@ -169,8 +169,12 @@ def continue_settings(st: TrainSettings) -> TrainSettings:
             if f.name in spec_saved and f.name in SPEC_OPTIONS
             and not _given(st, SPEC_OPTIONS[f.name], getattr(st.data, f.name), _default(f))}
     taken = set(over) | {SPEC_OPTIONS[name] for name in spec}
-    return replace(st, **over, data=replace(st.data, **spec),
-                   sources=_kept_sources(st.sources, was, taken))
+    try:
+        return replace(st, **over, data=replace(st.data, **spec),
+                       sources=_kept_sources(st.sources, was, taken))
+    except ConfigError as exc:  # a value an older release allowed (or a hand edit)
+        raise ConfigError(f"--warm-start: the bundle in {st.model_dir} records {exc}, which "
+                          "this version refuses; train without --warm-start") from None
 
 
 def _kept_sources(now: dict, was: dict, taken: set[str]) -> dict:
