@@ -101,6 +101,12 @@ def test_a_sensor_stuck_for_a_day_is_flagged(tmp_path: Path) -> None:
         lambda t: t.tz_localize("UTC").isoformat()))
     assert at.sum() == 24 - MIN_RUN and table.loc[at, "is_anomaly"].all()
     assert (table.loc[at, "score"] > table.loc[at, "threshold"]).all()
+    # Said on stderr: a flag whose cause the score alone does not show (a whole file of
+    # art_daily_no_noise flagged with a score of 7331, and nothing saying why).
+    notes = [x for x in result.stderr.splitlines() if "stuck reading:" in x]
+    start = stuck["timestamp"].iloc[559].tz_localize("UTC").isoformat()  # its run's first
+    assert len(notes) == 1, result.stderr
+    assert f"'value' held {stuck.loc[559, 'value']:g} for 25 steps from {start}" in notes[0]
     # A stuck step's score is in fixed units, whatever rows are scored and however.
     for method in ("reconstruction", "forecast"):
         scores = []

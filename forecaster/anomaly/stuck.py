@@ -157,3 +157,24 @@ def lenient_levels(levels: dict[str, list[list[list[float]]]],
             for value, limit in pairs:
                 merged[c][value] = max(int(limit), merged[c].get(value, 0))
     return [[[v, lim] for v, lim in sorted(m.items())] for m in merged]
+
+
+def longest_spell(stuck: np.ndarray, values: np.ndarray, observed: np.ndarray, unit: float,
+                  start: int = 0) -> tuple[int, int, float, int] | None:
+    """One channel's longest stuck spell at or after row ``start``, for a message: (first
+    row, steps, value, limit of its run), or None where none is flagged there.
+
+    Args:
+        stuck: the channel's ``stuck_scores`` (``unit`` times run / limit where stuck).
+        values: the channel's values.
+        observed: which of them were read.
+        unit: the scores' unit.
+        start: the first row scored.
+    """
+    hit = np.flatnonzero(stuck[start:] > 0) + start
+    if not hit.size:
+        return None
+    runs = run_lengths(values[:, None], observed[:, None])[:, 0]
+    end = int(hit[np.argmax(runs[hit])])
+    steps = int(runs[end])
+    return end - steps + 1, steps, float(values[end]), int(round(unit * steps / stuck[end]))

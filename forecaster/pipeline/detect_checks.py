@@ -1,6 +1,7 @@
 """What a detect-anomalies run tells about rows it could not score: none after --since,
 none observed, or observed rows that got no score (after an outage). Each looks just like
-"no anomaly" to a cron job, so each is said on stderr."""
+"no anomaly" to a cron job, so each is said on stderr. And why rows were flagged where the
+score alone does not say: a stuck reading."""
 
 from __future__ import annotations
 
@@ -113,3 +114,22 @@ def warn_lagging(frame: Frame, bundle: Bundle, last: int | None, report: Reporte
     if last:
         warn_behind(frame, bundle, report, f"--last {last} scores their same last rows "
                                            "again on every run (--since scores only new rows)")
+
+
+def note_stuck(spells: list[tuple[Series, str, tuple[int, int, float, int]]],
+               report: Reporter) -> None:
+    """Say which flags are stuck readings: a whole file flagged as one event with a score
+    of 7331, and nothing saying the value had stopped changing, read as a broken model.
+
+    Args:
+        spells: (series, column, (first row, steps, value, limit)) of each channel's
+            longest stuck spell.
+        report: where the note goes.
+    """
+    for s, column, (first, steps, value, limit) in spells[:3]:
+        where = f"series '{s.name}', " if s.name else ""
+        report.note(f"stuck reading: {where}'{column}' held {value:g} for {steps} steps from "
+                    f"{time_text(s.index[first], s.index)} (training never held a value "
+                    f"over {limit} steps there): flagged whatever its score")
+    if len(spells) > 3:
+        report.note(f"stuck readings in {len(spells) - 3} more column(s) or series")

@@ -13,7 +13,7 @@ from pandas.tseries.frequencies import to_offset
 from forecaster.anomaly.events import events_table
 from forecaster.anomaly.scores import normalise
 from forecaster.anomaly.settings import DetectSettings
-from forecaster.anomaly.stuck import lenient, lenient_levels, stuck_scores
+from forecaster.anomaly.stuck import lenient, lenient_levels, longest_spell, stuck_scores
 from forecaster.anomaly.thresholds import (
     EWMA_SPAN,
     close_gaps,
@@ -33,6 +33,7 @@ from forecaster.data.timestamps import (
 from forecaster.errors import ConfigError
 from forecaster.pipeline.detect_checks import (
     check_nothing_observed,
+    note_stuck,
     warn_blind,
     warn_lagging,
     warn_nothing_since,
@@ -138,6 +139,7 @@ class DetectionRun:
         self._lenient: list[int] | None = None
         self._lenient_levels: list[list[list[float]]] | None = None
         self._blind: list[tuple[Series, int, int]] = []  # (series, first row, rows) unscored
+        self._stuck: list = []  # (series, column, longest spell) of stuck readings flagged
 
     def parts(self) -> Iterator[SeriesPart]:
         """Each series' table part and threshold, in the data's order."""
@@ -150,6 +152,7 @@ class DetectionRun:
             self.threshold = max(self.threshold, part.threshold)
             yield part
         warn_blind(self._blind, self.scorer, self.report, self.path)
+        note_stuck(self._stuck, self.report)
 
     def events(self) -> pd.DataFrame:
         """The events of the series scored so far, one row per contiguous flagged run."""
@@ -181,7 +184,7 @@ class DetectionRun:
         flags = ~np.isnan(overall) & (overall >= threshold)
         if scorer.rule in ("dynamic", "telemanom"):
             flags = prune_events(overall, flags, scorer.prune, scorer.merge)
-        per, overall, flags = self._with_stuck(s, per, overall, flags)
+        per, overall, flags = self._with_stuck(s, per, overall, flags, cutoff)
         observed = s.observed.any(axis=1)
         # Read, but no score. Forecast residuals never score a series' first window of rows
         # (no input before them): only the reconstruction's blind rows are news.
@@ -197,8 +200,8 @@ class DetectionRun:
         table = _series_table(self.frame, s, per, overall, flags, threshold, cutoff)
         return SeriesPart(table, float(threshold), spans[cutoff:])
 
-    def _with_stuck(self, s: Series, per: np.ndarray, overall: np.ndarray,
-                    flags: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _with_stuck(self, s: Series, per: np.ndarray, overall: np.ndarray, flags: np.ndarray,
+                    cutoff: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Scores and flags with stuck readings added (anomaly/stuck.py): after the
         threshold is chosen, so they neither raise it nor are pruned as weak, and
         flagged whatever threshold the rule picked on these rows."""
@@ -210,10 +213,15 @@ class DetectionRun:
         # the one picked on these rows: a score must not depend on the rows scored.
         cap = self.scorer.cap if np.isfinite(self.scorer.cap) else self.scorer.threshold
         stuck = stuck_scores(s.values, s.observed, mine, max(self.scorer.threshold, cap),
-                             levels)
+                             levels)  # (timesteps, channels)
         if per.shape[1] == stuck.shape[1]:  # an event names the channel that is stuck
             per = np.where(stuck > 0, np.fmax(per, stuck), per)
         stuck = stuck[:, :len(self.frame.spec.targets)]  # features: inputs, not alerts
+        unit = max(self.scorer.threshold, cap)
+        for c, column in enumerate(self.frame.spec.targets):
+            spell = longest_spell(stuck[:, c], s.values[:, c], s.observed[:, c], unit, cutoff)
+            if spell is not None:
+                self._stuck.append((s, column, spell))
         hit = (stuck > 0).any(axis=1)  # elsewhere scores stay (NaN where filled in)
         return per, np.where(hit, np.fmax(overall, stuck.max(axis=1)), overall), flags | hit
 
