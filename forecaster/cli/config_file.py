@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from forecaster.access import kind
+from forecaster.cli.config_values import from_env, from_file
 from forecaster.errors import ConfigError, MissingInputError
 
 DEFAULT_FILE = "forecast.toml"
@@ -95,7 +96,7 @@ def build_default_map(commands: dict[str, Any], config: dict, path: Path | None,
             for name in sorted({key} | _aliases(param)):
                 var = ENV_PREFIX + name.upper()
                 if var in environ:
-                    defaults[cmd][key] = _from_env(environ[var], param)
+                    defaults[cmd][key] = from_env(environ[var], param)
                     sources[cmd][key] = f"environment {var}"
             for var in _negations(param):
                 if var in environ and sources[cmd].get(key, "").startswith("environment"):
@@ -144,7 +145,7 @@ def _entries(commands: list[str], key: str, value: Any, params: dict, path: Path
     name = _known(key, commands, params, path)
     for cmd in commands:
         if name in params[cmd]:
-            yield cmd, name, _from_file(value, params[cmd][name], key, path)
+            yield cmd, name, from_file(value, params[cmd][name], key, path)
 
 
 def _negated_param(key: str, commands: list[str], params: dict) -> str | None:
@@ -173,23 +174,6 @@ def _known(key: str, commands: list[str], params: dict, path: Path | None) -> st
 def _aliases(param: Any) -> set[str]:
     return {o.lstrip("-").replace("-", "_") for o in getattr(param, "opts", ())
             if o.startswith("--")}
-
-
-def _from_file(value: Any, param: Any, key: str, path: Path | None) -> Any:
-    # click reads true as 1 for a number (epochs = true trained one epoch): refuse it.
-    if isinstance(value, bool) and not getattr(param, "is_flag", False):
-        raise ConfigError(f"{path}: {key} = {str(value).lower()}: expected a value for "
-                          f"--{key.replace('_', '-')}, not true/false; fix the file")
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    # target = "price" for a repeatable option: one value, as --target price is.
-    return [str(value)] if getattr(param, "multiple", False) else value
-
-
-def _from_env(value: str, param: Any) -> Any:
-    if getattr(param, "multiple", False):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return value
 
 
 def misspelt_variables(commands: dict[str, Any],
