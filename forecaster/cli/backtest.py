@@ -26,6 +26,7 @@ from forecaster.cli.common import (
     file_path,
     make_reporter,
 )
+from forecaster.cli.config_values import FORMATS
 
 # train options with another meaning here (or none): backtest defines its own.
 NOT_SHARED = {"data", "model", "folds", "gap", "window_kind", "anomaly", "keep", "quiet",
@@ -88,7 +89,7 @@ def backtest(**opts: object) -> None:
     """
     debug = bool(opts["debug"])
     with errors_to_exit(debug, opts["ctx"]):
-        check_choice("--format", str(opts["fmt"]), ("csv", "json"))
+        check_choice("--format", str(opts["fmt"]), FORMATS)
         check_choice("--window-kind", str(opts["window_kind"]), ("expanding", "sliding"))
         st = train_cli.settings_from_options({k: v for k, v in opts.items()
                                               if k in _SHARED_NAMES})

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from forecaster.cli.advice import complete_retrain
-from forecaster.cli.origins import root_obj, value_origin
+from forecaster.cli.origins import root_obj, untyped_notes, value_origin
 from forecaster.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -106,19 +106,19 @@ def _root(
     """Read the configuration file and environment into each command's defaults."""
     from forecaster.cli.config_file import build_default_map, misspelt_variables, read_config
 
-    defaults, sources, broken = {}, {}, None
+    defaults, sources, notes, broken = {}, {}, {}, None
     try:
         check_choice("--log-format", log_format, ("text", "json"))
         _LOG["json"] = log_format == "json"
         doc, path = read_config(config)
-        defaults, sources = build_default_map(ctx.command.commands, doc, path)
+        defaults, sources, notes = build_default_map(ctx.command.commands, doc, path)
     except ForecastError as exc:
         # Raised when the command starts (errors_to_exit), not here: `forecast predict
         # --help` must still work, since the error sends the user there for option names.
         broken = exc
     ctx.default_map = defaults
-    ctx.obj = {"sources": sources, "log_format": log_format, "broken": broken,
-               "warnings": misspelt_variables(ctx.command.commands)}
+    ctx.obj = {"sources": sources, "notes": notes, "log_format": log_format,
+               "broken": broken, "warnings": misspelt_variables(ctx.command.commands)}
 
 
 def make_reporter(ctx: typer.Context, quiet: bool = False, verbose: bool = False) -> Reporter:
@@ -148,6 +148,8 @@ def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[No
 
     WRITTEN.clear()  # one command's outputs (tests run many in one process)
     broken = root_obj(ctx).get("broken") if ctx is not None else None
+    if ctx is not None:  # a configured value passed over: said by the first reporter
+        root_obj(ctx).setdefault("warnings", []).extend(untyped_notes(ctx))
     if broken is not None:  # the configuration's error, held back for --help (see _root)
         error_line(str(broken) + value_origin(ctx.find_root(), broken))
         raise typer.Exit(broken.exit_code)

@@ -21,10 +21,18 @@ import difflib
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from forecaster.access import kind
-from forecaster.cli.config_values import from_env, from_file
+from forecaster.cli.config_values import (
+    ENVIRONMENT,
+    TABLE,
+    TOP_LEVEL,
+    Layer,
+    from_env,
+    from_file,
+    settle,
+)
 from forecaster.errors import ConfigError, MissingInputError
 
 DEFAULT_FILE = "forecast.toml"
@@ -70,8 +78,23 @@ def _parse(path: Path, label: str) -> dict:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from None
 
 
+class Configured(NamedTuple):
+    """The file and the environment, per command and parameter.
+
+    Attributes:
+        defaults: click's ``default_map``: the values.
+        sources: where each value came from ("file forecast.toml", "environment FORECAST_X").
+        notes: ("warning" or "error", message) about an option's configured value, for when
+            the command runs without the option typed (see ``origins.untyped_notes``).
+    """
+
+    defaults: dict
+    sources: dict
+    notes: dict
+
+
 def build_default_map(commands: dict[str, Any], config: dict, path: Path | None,
-                      environ: dict[str, str] | None = None) -> tuple[dict, dict]:
+                      environ: dict[str, str] | None = None) -> Configured:
     """Merge the file and the environment into click's per-command ``default_map``.
 
     Args:
@@ -81,31 +104,42 @@ def build_default_map(commands: dict[str, Any], config: dict, path: Path | None,
         environ: the environment (``os.environ`` by default).
 
     Returns:
-        (default_map, sources): values and their origins, per command and parameter.
+        The values, their origins, and notes about them.
     """
     environ = os.environ if environ is None else environ
     params = {name: {p.name: p for p in cmd.params if p.name not in NOT_CONFIGURABLE}
               for name, cmd in commands.items()}
-    defaults: dict = {name: {} for name in commands}
-    sources: dict = {name: {} for name in commands}
-    for cmd, key, value in _file_entries(config, params, path):
-        defaults[cmd][key] = value
-        sources[cmd][key] = f"file {path}"
+    layers: dict = {name: {} for name in commands}
+    for cmd, key, value, rank in _file_entries(config, params, path):
+        layers[cmd].setdefault(key, []).append(Layer(value, f"file {path}", rank))
     for cmd, table in params.items():
         for key, param in table.items():
-            for name in sorted({key} | _aliases(param)):
-                var = ENV_PREFIX + name.upper()
-                if var in environ:
-                    defaults[cmd][key] = from_env(environ[var], param)
-                    sources[cmd][key] = f"environment {var}"
-            for var in _negations(param):
-                if var in environ and sources[cmd].get(key, "").startswith("environment"):
-                    raise ConfigError(f"{sources[cmd][key].split()[1]} and {var} are both "
-                                      "set; keep one of them")
-                if var in environ:  # FORECAST_NO_ANOMALY=1, as --no-anomaly is spelt
-                    defaults[cmd][key] = _negated(environ[var])
-                    sources[cmd][key] = f"environment {var}"
-    return defaults, sources
+            for var, value in _env_values(param, environ):
+                layers[cmd].setdefault(key, []).append(Layer(value, f"environment {var}",
+                                                             ENVIRONMENT))
+    out = Configured({name: {} for name in commands}, {name: {} for name in commands},
+                     {name: {} for name in commands})
+    for cmd, table in layers.items():
+        for key, stack in table.items():
+            kept, warning = settle(cmd, key, stack, params)
+            if kept is not None:
+                out.defaults[cmd][key], out.sources[cmd][key] = kept.value, kept.source
+            if warning:
+                out.notes[cmd][key] = ("warning", warning)
+    return out
+
+
+def _env_values(param: Any, environ: dict[str, str]) -> list[tuple[str, Any]]:
+    """(variable, value) of the variables set for ``param``, the one that wins last."""
+    found = [(var, from_env(environ[var], param)) for var in
+             (ENV_PREFIX + name.upper() for name in sorted({param.name} | _aliases(param)))
+             if var in environ]
+    for var in _negations(param):
+        if var in environ and found:
+            raise ConfigError(f"{found[-1][0]} and {var} are both set; keep one of them")
+        if var in environ:  # FORECAST_NO_ANOMALY=1, as --no-anomaly is spelt
+            found.append((var, _negated(environ[var])))
+    return found
 
 
 _TRUE = ("1", "true", "yes", "on", "y", "t")
@@ -125,12 +159,16 @@ def _negated(value: str) -> str:
 
 
 def _file_entries(config: dict, params: dict, path: Path | None):
+    """(command, parameter, value, rank) of each key of the file: TABLE in a command's own
+    table, TOP_LEVEL at the top level (for every command with the option)."""
     for key, value in config.items():
         if isinstance(value, dict) and key in params:
             for sub_key, sub_value in value.items():
-                yield from _entries([key], sub_key, sub_value, params, path)
+                for entry in _entries([key], sub_key, sub_value, params, path):
+                    yield (*entry, TABLE)
             continue
-        yield from _entries(list(params), key, value, params, path)
+        for entry in _entries(list(params), key, value, params, path):
+            yield (*entry, TOP_LEVEL)
 
 
 def _entries(commands: list[str], key: str, value: Any, params: dict, path: Path | None):

@@ -16,6 +16,18 @@ def root_obj(ctx: typer.Context) -> dict:
     return root.obj if isinstance(root.obj, dict) else {}
 
 
+def untyped_notes(ctx: typer.Context) -> list[str]:
+    """The configuration's warnings about options of the running command that were not
+    typed (a typed flag makes the configured value moot): a value passed over, say."""
+    notes = root_obj(ctx).get("notes", {}).get(ctx.info_name, {})
+    out = []
+    for name, (_, message) in notes.items():
+        source = ctx.get_parameter_source(name)
+        if source is None or source.name != "COMMANDLINE":
+            out.append(message)
+    return out
+
+
 def value_origin(ctx: typer.Context, exc: Exception) -> str:
     """``origin_note`` of the option value an error of ours is about, which the user may
     not have typed: ``resample = "hh"`` in forecast.toml is reported as '--resample hh',
