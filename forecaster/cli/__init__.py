@@ -27,8 +27,10 @@ def thread_defaults() -> None:
     OpenMP threads spinning at every barrier made training 10x slower
     (benchmarks/RESULTS-speed.md); passive waiting keeps more threads safe too.
     """
-    threads = os.environ.get("FORECAST_THREADS", "").strip()
-    bad = threads and not (threads.isdigit() and int(threads) >= 1)
+    raw = os.environ.get("FORECAST_THREADS")
+    threads = (raw or "").strip()
+    # Set but empty is refused too, as every FORECAST_* variable is: it meant the default.
+    bad = raw is not None and not (threads.isdigit() and int(threads) >= 1)
     if bad and "--help" in sys.argv[1:]:
         bad = threads = ""  # help computes nothing, and must work while the variable is fixed
     if bad:

@@ -104,10 +104,16 @@ def _root(
         help="Show the version and exit.")] = False,
 ) -> None:
     """Read the configuration file and environment into each command's defaults."""
-    from forecaster.cli.config_file import build_default_map, misspelt_variables, read_config
+    from forecaster.cli.config_file import (
+        build_default_map,
+        check_root_variables,
+        misspelt_variables,
+        read_config,
+    )
 
     defaults, sources, notes, broken = {}, {}, {}, None
     try:
+        check_root_variables(ctx)
         check_choice("--log-format", log_format, ("text", "json"))
         _LOG["json"] = log_format == "json"
         doc, path = read_config(config)
@@ -148,8 +154,11 @@ def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[No
 
     WRITTEN.clear()  # one command's outputs (tests run many in one process)
     broken = root_obj(ctx).get("broken") if ctx is not None else None
-    if ctx is not None:  # a configured value passed over: said by the first reporter
-        root_obj(ctx).setdefault("warnings", []).extend(untyped_notes(ctx))
+    for kind, message in untyped_notes(ctx) if ctx is not None else []:
+        if kind == "error":
+            broken = broken or ConfigError(message)
+        else:  # a configured value passed over: said by the first reporter
+            root_obj(ctx).setdefault("warnings", []).append(message)
     if broken is not None:  # the configuration's error, held back for --help (see _root)
         error_line(str(broken) + value_origin(ctx.find_root(), broken))
         raise typer.Exit(broken.exit_code)

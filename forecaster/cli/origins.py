@@ -16,15 +16,16 @@ def root_obj(ctx: typer.Context) -> dict:
     return root.obj if isinstance(root.obj, dict) else {}
 
 
-def untyped_notes(ctx: typer.Context) -> list[str]:
-    """The configuration's warnings about options of the running command that were not
-    typed (a typed flag makes the configured value moot): a value passed over, say."""
+def untyped_notes(ctx: typer.Context) -> list[tuple[str, str]]:
+    """The configuration's ("warning" or "error", message) about options of the running
+    command that were not typed (a typed flag makes the configured value moot): a value
+    passed over, an empty variable."""
     notes = root_obj(ctx).get("notes", {}).get(ctx.info_name, {})
     out = []
-    for name, (_, message) in notes.items():
+    for name, note in notes.items():
         source = ctx.get_parameter_source(name)
         if source is None or source.name != "COMMANDLINE":
-            out.append(message)
+            out.append(note)
     return out
 
 
