@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from forecaster.cli.advice import complete_retrain
+from forecaster.cli.group import ForecastGroup
 from forecaster.cli.origins import root_obj, untyped_notes, value_origin
 from forecaster.errors import (
     EXIT_INTERNAL,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # imported when a command runs: --help stays light
 
 app = typer.Typer(
     name="forecast",
+    cls=ForecastGroup,
     help="Forecast time series and detect anomalies in them with recurrent networks (GRU, "
          "or stacked LSTMs).\n\n"
          "Typical use: 'forecast train data.csv', then 'forecast predict' or "
