@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from forecaster.cli.advice import complete_retrain
-from forecaster.cli.group import ForecastGroup
+from forecaster.cli.group import ForecastGroup, print_stdout
 from forecaster.cli.origins import root_obj, untyped_notes, value_origin
 from forecaster.errors import (
     EXIT_INTERNAL,
@@ -88,7 +88,7 @@ def _print_version(value: bool) -> None:
     if value:
         from forecaster import __version__
 
-        typer.echo(f"forecast {__version__}")
+        print_stdout(f"forecast {__version__}\n", "the version")
         raise typer.Exit(0)
 
 
