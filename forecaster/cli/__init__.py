@@ -12,6 +12,7 @@ import sys
 
 from forecaster.cli import backtest, detect, manage, predict, train  # noqa: F401  (registers the commands)
 from forecaster.cli.common import app, error_line, follow_log_format
+from forecaster.cli.group import command_path
 from forecaster.cli.origins import usage_origin
 from forecaster.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_USAGE
 from forecaster.ops.signals import Terminated, ignore_stop_signals, install_sigterm_handler
@@ -27,8 +28,10 @@ def thread_defaults() -> None:
     OpenMP threads spinning at every barrier made training 10x slower
     (benchmarks/RESULTS-speed.md); passive waiting keeps more threads safe too.
     """
-    threads = os.environ.get("FORECAST_THREADS", "").strip()
-    bad = threads and not (threads.isdigit() and int(threads) >= 1)
+    raw = os.environ.get("FORECAST_THREADS")
+    threads = (raw or "").strip()
+    # Set but empty is refused too, as every FORECAST_* variable is: it meant the default.
+    bad = raw is not None and not (threads.isdigit() and int(threads) >= 1)
     if bad and "--help" in sys.argv[1:]:
         bad = threads = ""  # help computes nothing, and must work while the variable is fixed
     if bad:
@@ -92,5 +95,4 @@ def _usage_error(exc: Exception) -> None:
     ctx = getattr(exc, "ctx", None)
     # A mistyped command fails before the root command runs and reads --log-format.
     follow_log_format(ctx)
-    where = getattr(ctx, "command_path", None) or "forecast"
-    error_line(f"{message}{usage_origin(exc)} (see '{where} --help')")
+    error_line(f"{message}{usage_origin(exc)} (see '{command_path(ctx)} --help')")

@@ -25,6 +25,7 @@ from forecaster.cli.common import (
     errors_to_exit,
     make_reporter,
 )
+from forecaster.cli.config_values import FORMATS
 from forecaster.cli.outputs import output_format, plot_path
 from forecaster.limits import LEVEL, WINDOW_KINDS
 
@@ -89,8 +90,8 @@ def backtest(**opts: object) -> None:
     """
     debug = bool(opts["debug"])
     with errors_to_exit(debug, opts["ctx"]):
-        fmt = output_format(opts["ctx"], check_choice("--format", str(opts["fmt"]),
-                                                      ("csv", "json")), opts["output"])
+        fmt = output_format(opts["ctx"], check_choice("--format", str(opts["fmt"]), FORMATS),
+                            opts["output"])
         check_choice("--window-kind", str(opts["window_kind"]), WINDOW_KINDS)
         st = train_cli.settings_from_options({k: v for k, v in opts.items()
                                               if k in _SHARED_NAMES})

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from forecaster.cli.advice import complete_retrain
-from forecaster.cli.origins import root_obj, value_origin
+from forecaster.cli.group import ForecastGroup, print_stdout
+from forecaster.cli.origins import root_obj, untyped_notes, value_origin
 from forecaster.cli.outputs import file_path, output_path
 from forecaster.errors import (
     EXIT_INTERNAL,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # imported when a command runs: --help stays light
 
 app = typer.Typer(
     name="forecast",
+    cls=ForecastGroup,
     help="Forecast time series and detect anomalies in them with recurrent networks (GRU, "
          "or stacked LSTMs).\n\n"
          "Typical use: 'forecast train data.csv', then 'forecast predict' or "
@@ -82,7 +84,7 @@ def _print_version(value: bool) -> None:
     if value:
         from forecaster import __version__
 
-        typer.echo(f"forecast {__version__}")
+        print_stdout(f"forecast {__version__}\n", "the version")
         raise typer.Exit(0)
 
 
@@ -100,21 +102,27 @@ def _root(
         help="Show the version and exit.")] = False,
 ) -> None:
     """Read the configuration file and environment into each command's defaults."""
-    from forecaster.cli.config_file import build_default_map, misspelt_variables, read_config
+    from forecaster.cli.config_file import (
+        build_default_map,
+        check_root_variables,
+        misspelt_variables,
+        read_config,
+    )
 
-    defaults, sources, broken = {}, {}, None
+    defaults, sources, notes, broken = {}, {}, {}, None
     try:
+        check_root_variables(ctx)
         check_choice("--log-format", log_format, ("text", "json"))
         _LOG["json"] = log_format == "json"
         doc, path = read_config(config)
-        defaults, sources = build_default_map(ctx.command.commands, doc, path)
+        defaults, sources, notes = build_default_map(ctx.command.commands, doc, path)
     except ForecastError as exc:
         # Raised when the command starts (errors_to_exit), not here: `forecast predict
         # --help` must still work, since the error sends the user there for option names.
         broken = exc
     ctx.default_map = defaults
-    ctx.obj = {"sources": sources, "log_format": log_format, "broken": broken,
-               "warnings": misspelt_variables(ctx.command.commands)}
+    ctx.obj = {"sources": sources, "notes": notes, "log_format": log_format,
+               "broken": broken, "warnings": misspelt_variables(ctx.command.commands)}
 
 
 def make_reporter(ctx: typer.Context, quiet: bool = False, verbose: bool = False) -> Reporter:
@@ -144,6 +152,11 @@ def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[No
 
     WRITTEN.clear()  # one command's outputs (tests run many in one process)
     broken = root_obj(ctx).get("broken") if ctx is not None else None
+    for kind, message in untyped_notes(ctx) if ctx is not None else []:
+        if kind == "error":
+            broken = broken or ConfigError(message)
+        else:  # a configured value passed over: said by the first reporter
+            root_obj(ctx).setdefault("warnings", []).append(message)
     if broken is not None:  # the configuration's error, held back for --help (see _root)
         error_line(str(broken) + value_origin(ctx.find_root(), broken))
         raise typer.Exit(broken.exit_code)

@@ -21,15 +21,20 @@ import difflib
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from forecaster.access import kind
+from forecaster.cli.config_keys import aliases, file_entries
+from forecaster.cli.config_values import ENVIRONMENT, Layer, from_env, settle
 from forecaster.errors import ConfigError, MissingInputError
 
 DEFAULT_FILE = "forecast.toml"
 ENV_PREFIX = "FORECAST_"
-# Options that describe one run, not a standing configuration.
-NOT_CONFIGURABLE = {"help", "debug", "data", "config"}
+# Options that are no setting (a command's positional arguments, train's DATA, are given
+# with each run too: see config_keys).
+NOT_CONFIGURABLE = {"help"}
+# Options left out of the sources a bundle records: they say nothing about the model.
+UNRECORDED = {"help", "debug", "data", "config"}
 # Variables read outside the commands' options.
 OTHER_VARIABLES = {"FORECAST_CONFIG", "FORECAST_LOG_FORMAT", "FORECAST_THREADS"}
 
@@ -61,7 +66,9 @@ def read_config(path: Path | None) -> tuple[dict, Path | None]:
 
 def _parse(path: Path, label: str) -> dict:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Notepad's UTF-8 starts with a byte order mark, which tomllib refused
+        # as "Invalid statement (at line 1, column 1)".
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise MissingInputError(f"{label}: cannot read it ({exc.strerror or exc}); check "
                                 "its permissions") from None
@@ -69,8 +76,23 @@ def _parse(path: Path, label: str) -> dict:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from None
 
 
+class Configured(NamedTuple):
+    """The file and the environment, per command and parameter.
+
+    Attributes:
+        defaults: click's ``default_map``: the values.
+        sources: where each value came from ("file forecast.toml", "environment FORECAST_X").
+        notes: ("warning" or "error", message) about an option's configured value, for when
+            the command runs without the option typed (see ``origins.untyped_notes``).
+    """
+
+    defaults: dict
+    sources: dict
+    notes: dict
+
+
 def build_default_map(commands: dict[str, Any], config: dict, path: Path | None,
-                      environ: dict[str, str] | None = None) -> tuple[dict, dict]:
+                      environ: dict[str, str] | None = None) -> Configured:
     """Merge the file and the environment into click's per-command ``default_map``.
 
     Args:
@@ -80,31 +102,82 @@ def build_default_map(commands: dict[str, Any], config: dict, path: Path | None,
         environ: the environment (``os.environ`` by default).
 
     Returns:
-        (default_map, sources): values and their origins, per command and parameter.
+        The values, their origins, and notes about them.
     """
     environ = os.environ if environ is None else environ
-    params = {name: {p.name: p for p in cmd.params if p.name not in NOT_CONFIGURABLE}
+    params = {name: {p.name: p for p in cmd.params if _configurable(p)}
               for name, cmd in commands.items()}
-    defaults: dict = {name: {} for name in commands}
-    sources: dict = {name: {} for name in commands}
-    for cmd, key, value in _file_entries(config, params, path):
-        defaults[cmd][key] = value
-        sources[cmd][key] = f"file {path}"
+    arguments = {name: {p.name for p in cmd.params if p.param_type_name == "argument"}
+                 for name, cmd in commands.items()}
+    out = Configured(*({name: {} for name in commands} for _ in range(3)))
+    layers: dict = {name: {} for name in commands}
+    for cmd, key, value, rank in file_entries(config, params, arguments, path):
+        layers[cmd].setdefault(key, []).append(Layer(value, f"file {path}", rank))
     for cmd, table in params.items():
         for key, param in table.items():
-            for name in sorted({key} | _aliases(param)):
-                var = ENV_PREFIX + name.upper()
-                if var in environ:
-                    defaults[cmd][key] = _from_env(environ[var], param)
-                    sources[cmd][key] = f"environment {var}"
-            for var in _negations(param):
-                if var in environ and sources[cmd].get(key, "").startswith("environment"):
-                    raise ConfigError(f"{sources[cmd][key].split()[1]} and {var} are both "
-                                      "set; keep one of them")
-                if var in environ:  # FORECAST_NO_ANOMALY=1, as --no-anomaly is spelt
-                    defaults[cmd][key] = _negated(environ[var])
-                    sources[cmd][key] = f"environment {var}"
-    return defaults, sources
+            problem = _env_problem(param, environ)
+            if problem:  # raised if the command runs without the option typed
+                out.notes[cmd][key] = ("error", problem)
+                continue
+            for var, value in _env_values(param, environ):
+                layers[cmd].setdefault(key, []).append(Layer(value, f"environment {var}",
+                                                             ENVIRONMENT))
+    for cmd, table in layers.items():
+        for key, stack in table.items():
+            kept, warning = settle(cmd, key, stack, params)
+            if kept is not None:
+                out.defaults[cmd][key], out.sources[cmd][key] = kept.value, kept.source
+            if warning and key not in out.notes[cmd]:
+                out.notes[cmd][key] = ("warning", warning)
+    return out
+
+
+def _configurable(param: Any) -> bool:
+    return param.name not in NOT_CONFIGURABLE and param.param_type_name != "argument"
+
+
+def _variables(param: Any) -> list[str]:
+    """The variables that set ``param``: FORECAST_<its long option names>, then typer's own
+    (``envvar``: FORECAST_MODEL_DIR beside FORECAST_MODEL)."""
+    names = [ENV_PREFIX + n.upper() for n in sorted({param.name} | aliases(param))]
+    envvar = getattr(param, "envvar", None)
+    return names + [v for v in ([envvar] if isinstance(envvar, str) else envvar or ())
+                    if v not in names]
+
+
+def _env_problem(param: Any, environ: dict[str, str]) -> str | None:
+    """Why the variables set for ``param`` cannot be used, or None.
+
+    An empty variable (an unset shell variable in a crontab) meant the default for some
+    options and an error for others; two variables for one option (FORECAST_MODEL and
+    FORECAST_MODEL_DIR) that differ had one win without a word.
+    """
+    own = [v for v in _variables(param) if v in environ]
+    blank = [v for v in own + _negations(param) if v in environ and not environ[v].strip()]
+    option = param.opts[0]
+    if blank:
+        return (f"environment variable {blank[0]} is set but empty; expected a value for "
+                f"{option}: set one, or unset {blank[0]}")
+    differ = [v for v in own if environ[v].strip() != environ[own[0]].strip()]
+    if differ:
+        a, b = own[0], differ[0]
+        return (f"environment variables {a}={environ[a]} and {b}={environ[b]} both set "
+                f"{option} and differ; keep one of them")
+    return None
+
+
+def _env_values(param: Any, environ: dict[str, str]) -> list[tuple[str, Any]]:
+    """(variable, value) of the variables set for ``param`` (typer reads its ``envvar``
+    itself)."""
+    found = [(var, from_env(environ[var], param)) for var in
+             (ENV_PREFIX + name.upper() for name in sorted({param.name} | aliases(param)))
+             if var in environ]
+    for var in _negations(param):
+        if var in environ and found:
+            raise ConfigError(f"{found[-1][0]} and {var} are both set; keep one of them")
+        if var in environ:  # FORECAST_NO_ANOMALY=1, as --no-anomaly is spelt
+            found.append((var, _negated(environ[var])))
+    return found
 
 
 _TRUE = ("1", "true", "yes", "on", "y", "t")
@@ -123,73 +196,23 @@ def _negated(value: str) -> str:
     return "false" if word in _TRUE else "true" if word in _FALSE else value
 
 
-def _file_entries(config: dict, params: dict, path: Path | None):
-    for key, value in config.items():
-        if isinstance(value, dict) and key in params:
-            for sub_key, sub_value in value.items():
-                yield from _entries([key], sub_key, sub_value, params, path)
-            continue
-        yield from _entries(list(params), key, value, params, path)
+# The root command's variables, which typer reads itself (an empty one as unset), and the
+# value each expects.
+_ROOT_VARIABLES = {"config": ("FORECAST_CONFIG", "the path of a TOML file (/dev/null for "
+                                                 "none)"),
+                   "log_format": ("FORECAST_LOG_FORMAT", "text or json")}
 
 
-def _entries(commands: list[str], key: str, value: Any, params: dict, path: Path | None):
-    """(command, parameter, value) of one key of the file, for the commands it may set."""
-    negated = _negated_param(key, commands, params)  # no-anomaly = true, as the flag is spelt
-    if negated:
-        if not isinstance(value, bool):
-            raise ConfigError(f"{path}: {key} = {value!r}: expected true or false; fix the "
-                              "file")
-        yield from ((cmd, negated, not value) for cmd in commands if negated in params[cmd])
-        return
-    name = _known(key, commands, params, path)
-    for cmd in commands:
-        if name in params[cmd]:
-            yield cmd, name, _from_file(value, params[cmd][name], key, path)
-
-
-def _negated_param(key: str, commands: list[str], params: dict) -> str | None:
-    """The flag whose negative form ``key`` spells (no-anomaly: anomaly), or None."""
-    option = "--" + key.replace("_", "-")
-    for c in commands:
-        for param in params[c].values():
-            if option in getattr(param, "secondary_opts", ()):
-                return param.name
-    return None
-
-
-def _known(key: str, commands: list[str], params: dict, path: Path | None) -> str:
-    name = key.replace("-", "_")
-    if any(name in params[c] for c in commands):
-        return name
-    for c in commands:  # the option's own name where it differs (--format holds fmt)
-        for param in params[c].values():
-            if name in _aliases(param):
-                return param.name
-    where = f" in table [{commands[0]}]" if len(commands) == 1 else ""
-    raise ConfigError(f"{path}: unknown key '{key}'{where}; use the option names of "
-                      "'forecast COMMAND --help' (without the leading dashes)")
-
-
-def _aliases(param: Any) -> set[str]:
-    return {o.lstrip("-").replace("-", "_") for o in getattr(param, "opts", ())
-            if o.startswith("--")}
-
-
-def _from_file(value: Any, param: Any, key: str, path: Path | None) -> Any:
-    # click reads true as 1 for a number (epochs = true trained one epoch): refuse it.
-    if isinstance(value, bool) and not getattr(param, "is_flag", False):
-        raise ConfigError(f"{path}: {key} = {str(value).lower()}: expected a value for "
-                          f"--{key.replace('_', '-')}, not true/false; fix the file")
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    # target = "price" for a repeatable option: one value, as --target price is.
-    return [str(value)] if getattr(param, "multiple", False) else value
-
-
-def _from_env(value: str, param: Any) -> Any:
-    if getattr(param, "multiple", False):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return value
+def check_root_variables(ctx: Any, environ: dict[str, str] | None = None) -> None:
+    """Refuse FORECAST_CONFIG or FORECAST_LOG_FORMAT set empty (unless the flag is typed),
+    as the commands' variables are refused: typer took them for unset."""
+    environ = os.environ if environ is None else environ
+    for name, (var, expected) in _ROOT_VARIABLES.items():
+        source = ctx.get_parameter_source(name)
+        typed = source is not None and source.name == "COMMANDLINE"
+        if not typed and var in environ and not environ[var].strip():
+            raise ConfigError(f"environment variable {var} is set but empty; expected "
+                              f"{expected}: set one, or unset {var}")
 
 
 def misspelt_variables(commands: dict[str, Any],
@@ -203,7 +226,7 @@ def misspelt_variables(commands: dict[str, Any],
     known = set(OTHER_VARIABLES)
     for cmd in commands.values():
         for param in cmd.params:
-            known |= {ENV_PREFIX + n.upper() for n in {param.name} | _aliases(param)}
+            known |= {ENV_PREFIX + n.upper() for n in {param.name} | aliases(param)}
             known |= set(_negations(param))
             envvar = getattr(param, "envvar", None)  # typer's own: FORECAST_MODEL_DIR
             known |= {envvar} if isinstance(envvar, str) else set(envvar or ())
@@ -220,7 +243,7 @@ def option_sources(ctx: Any, file_sources: dict) -> dict[str, str]:
     """Where each option of the running command got its value."""
     out = {}
     for param in ctx.command.params:
-        if param.name in NOT_CONFIGURABLE:
+        if param.name in UNRECORDED:
             continue
         source = ctx.get_parameter_source(param.name)
         kind = source.name if source is not None else "DEFAULT"

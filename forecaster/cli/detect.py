@@ -24,6 +24,7 @@ from forecaster.cli.common import (
     make_reporter,
     sources_of,
 )
+from forecaster.cli.config_values import FORMATS
 from forecaster.cli.outputs import output_format, plot_path
 from forecaster.config import DEFAULT_MODEL_DIR
 from forecaster.errors import EXIT_ANOMALIES, EXIT_OK, ConfigError
@@ -117,7 +118,7 @@ def _newest_window(ctx: typer.Context, since: str | None,
 def _check_options(fmt: str, method: str, threshold: str | None, since: str | None,
                    last: int | None) -> None:
     """Usage errors that need no data."""
-    check_choice("--format", fmt, ("csv", "json"))
+    check_choice("--format", fmt, FORMATS)
     check_choice("--method", method, METHODS)
     if threshold is not None:
         check_choice("--threshold", threshold, THRESHOLD_RULES)

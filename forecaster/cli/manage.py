@@ -17,6 +17,7 @@ from forecaster.cli.common import (
     errors_to_exit,
     make_reporter,
 )
+from forecaster.cli.config_values import INFO_FORMATS
 from forecaster.config import DEFAULT_MODEL_DIR
 
 
@@ -30,7 +31,8 @@ def info(
     """Show what a model bundle holds: data, columns, frequency, training period, fold
     metrics, anomaly threshold, settings and where each came from, versions."""
     with errors_to_exit(debug, ctx):
-        check_choice("--format", fmt, ("table", "json"))
+        make_reporter(ctx)  # says the configuration's warnings (info has no other message)
+        check_choice("--format", fmt, INFO_FORMATS)
         from forecaster.bundle import load_bundle
         from forecaster.io import write_stdout
         from forecaster.pipeline.describe import describe, render_info

@@ -16,6 +16,19 @@ def root_obj(ctx: typer.Context) -> dict:
     return root.obj if isinstance(root.obj, dict) else {}
 
 
+def untyped_notes(ctx: typer.Context) -> list[tuple[str, str]]:
+    """The configuration's ("warning" or "error", message) about options of the running
+    command that were not typed (a typed flag makes the configured value moot): a value
+    passed over, an empty variable."""
+    notes = root_obj(ctx).get("notes", {}).get(ctx.info_name, {})
+    out = []
+    for name, note in notes.items():
+        source = ctx.get_parameter_source(name)
+        if source is None or source.name != "COMMANDLINE":
+            out.append(note)
+    return out
+
+
 def value_origin(ctx: typer.Context, exc: Exception) -> str:
     """``origin_note`` of the option value an error of ours is about, which the user may
     not have typed: ``resample = "hh"`` in forecast.toml is reported as '--resample hh',

@@ -22,6 +22,7 @@ from forecaster.cli.common import (
     file_path,
     make_reporter,
 )
+from forecaster.cli.config_values import FORMATS
 from forecaster.cli.outputs import output_format
 from forecaster.config import DEFAULT_MODEL_DIR, PredictSettings
 from forecaster.limits import LEVEL
@@ -51,7 +52,7 @@ def predict(
     --data is given. Prints CSV: series, timestamp, target, forecast, lower, upper.
     """
     with errors_to_exit(debug, ctx):
-        fmt = output_format(ctx, check_choice("--format", fmt, ("csv", "json")), output)
+        fmt = output_format(ctx, check_choice("--format", fmt, FORMATS), output)
         st = PredictSettings(model_dir=model, data=data, level=level, strict=strict,
                              horizon=horizon, max_age=max_age)
         from forecaster.bundle_json import recorded_data
