@@ -134,3 +134,26 @@ def test_target_all_leaves_row_numbers_out(tmp_path: Path) -> None:
     data.insert(0, "id", np.arange(100))
     data.to_csv(path, index=False)
     assert load_frame(path, DataSpec(targets=["all"])).spec.targets == ["value", "other"]
+
+
+def test_features_all_takes_every_other_value_column_but_labels(tmp_path: Path) -> None:
+    # SKAB: eight sensors and the answer (anomaly, changepoint) beside them; a stock's
+    # close with open, high, low and volume. The labels must not leak into the inputs.
+    data = tmp_path / "skab.csv"
+    frame = make_series(n=300)
+    label = np.zeros(300, int)
+    label[200:240] = 1
+    frame.assign(pressure=frame["value"] * 0.5, current=np.arange(300) % 7 * 1.5,
+                 anomaly=label, changepoint=label).to_csv(data, index=False)
+    model = tmp_path / "m"
+    res = runner.invoke(app, ["train", str(data), "--model", str(model), *TINY,
+                              "--target", "value", "--features", "all"])
+    assert res.exit_code == 0, res.output
+    assert "--features all: inputs 2 numeric columns: pressure, current" in res.stderr
+    assert load_bundle(model).meta["data"]["columns"] == ["value", "pressure", "current"]
+    res = runner.invoke(app, ["predict", "--model", str(model)])
+    assert res.exit_code == 0, res.output
+    alone = tmp_path / "alone.csv"
+    make_series(n=300).to_csv(alone, index=False)
+    with pytest.raises(DataError, match="--features all found no numeric column besides"):
+        load_frame(alone, DataSpec(features=["all"]))

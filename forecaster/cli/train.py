@@ -59,7 +59,8 @@ def train(
         "store,item (or repeated): a series is then named by its cells joined by '/', "
         "e.g. 1/7.")] = None,
     features: Annotated[list[str] | None, typer.Option(
-        help="Other numeric columns used as inputs.")] = None,
+        help="Other numeric columns used as inputs ('all': every numeric column not "
+        "otherwise used, anomaly labels aside).")] = None,
     freq: Annotated[str | None, typer.Option(
         help="Frequency, e.g. h, 15min, D (inferred).")] = None,
     fill: Annotated[str, typer.Option(

@@ -55,7 +55,9 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
     """
     cols = list(raw.columns)
     every = wants_all(spec.targets, cols)  # --target all: chosen below, as by default
-    spec = _expanded(replace(spec, targets=[]) if every else spec, cols)
+    inputs = wants_all(spec.features, cols)  # --features all: the rest, once targets are
+    spec = _expanded(replace(spec, targets=[] if every else spec.targets,
+                             features=[] if inputs else spec.features), cols)
     named = [spec.time_col, *spec.time_parts, *spec.series_cols, *spec.targets, *spec.features]
     if spec.time_col == "":
         raise ColumnError(f"{path}: --time-col '' names the one column with no name in the "
@@ -77,8 +79,27 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
     targets = spec.targets or _detect_target(raw, [c for c in cols if c not in used], path,
                                                  first_row, [time_col] if time_col else parts,
                                                  spec.series_cols, every)
+    features = list(spec.features)
+    if inputs:
+        features = _all_inputs(raw, [c for c in cols if c not in used and c not in targets],
+                               path)
     return replace(spec, time_col=time_col, time_parts=parts, targets=list(targets),
-                   features=list(spec.features))
+                   features=features)
+
+
+def _all_inputs(raw: pd.DataFrame, candidates: list[str], path: Path) -> list[str]:
+    """``--features all``: the numeric columns left, less labels (the answer: SKAB's
+    anomaly and changepoint would leak into the inputs), saved indexes and row numbers."""
+    candidates = [c for c in candidates if not saved_index(raw[c])]
+    labels = label_columns(raw, candidates)
+    found = [c for c in candidates if c not in labels and _mostly_numeric(raw[c])
+             and not row_numbers(raw[c])]
+    if not found:
+        left = f" (left: {column_list(candidates)})" if candidates else ""
+        raise DataError(f"{path}: --features all found no numeric column besides the "
+                        f"target(s), time and series columns{left}; expected at least one: "
+                        "leave --features out to forecast from the target(s) alone")
+    return found
 
 
 def _expanded(spec: DataSpec, cols: list[str]) -> DataSpec:

@@ -138,12 +138,14 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     raw, steps_note = number_rows(raw, path, spec)  # several columns of values alone
     notes += [steps_note] if steps_note else []
     every = wants_all(spec.targets, list(raw.columns))  # --target all
+    inputs = wants_all(spec.features, list(raw.columns))  # --features all
     given = bool(spec.targets) and not every
     try:
         spec = resolve_columns(raw, spec, path, first_row)
     except DataError as exc:
         raise events.explain(exc, raw, spec, path) from None
     notes += [all_note(path, spec.targets)] if every else []
+    notes += [all_note(path, spec.features, "--features", "inputs")] if inputs else []
     notes += [] if given or every else skipped_text(raw, spec, path, first_row)
     label_notes, warned = labels.label_notes(raw, spec, path, detected=not given)
     notes += label_notes

@@ -1,5 +1,7 @@
 """``--target all``: every value column of a wide file a target (LSTNet's electricity file,
-321 meters; its exchange rates, 8 currencies), rather than naming each one.
+321 meters; its exchange rates, 8 currencies), rather than naming each one; and
+``--features all``: every other value column an input (SKAB's eight sensors, a stock's
+open, high, low and volume beside its close).
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ def wants_all(targets: list[str], columns: list[str]) -> bool:
     return [t.strip() for t in targets] == [ALL] and ALL not in columns
 
 
-def all_note(path: Path, targets: list[str]) -> str:
-    """The note saying how many columns --target all chose, and which (the first few)."""
+def all_note(path: Path, targets: list[str], option: str = "--target",
+             doing: str = "forecasting") -> str:
+    """The note saying how many columns ``option all`` chose, and which (the first few)."""
     shown = ", ".join(targets[:8]) + (f", ... ({len(targets) - 8} more)" if len(targets) > 8
                                       else "")
-    return (f"{path.name}: --target all: forecasting {len(targets)} numeric "
+    return (f"{path.name}: {option} all: {doing} {len(targets)} numeric "
             f"column{'s' * (len(targets) > 1)}: {shown}")
