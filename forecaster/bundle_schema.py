@@ -64,6 +64,8 @@ TIME = Kind(_timestamp, "a timestamp")
 SCALES = Kind(_scales, "a list of positive numbers")
 COUNTS = Kind(lambda v: isinstance(v, list) and all(_whole(x) and x >= 0 for x in v),
               "a list of whole numbers from 0")
+COUNTS_OR_NULL = Kind(lambda v: v is None or COUNTS.test(v), "a list of whole numbers from 0, "
+                      "or null")
 LEVELS = Kind(lambda v: isinstance(v, list) and all(
     isinstance(pairs, list) and all(isinstance(p, list) and len(p) == 2 and _number(p[0])
                                     and _whole(p[1]) and p[1] >= 1 for p in pairs)
@@ -147,6 +149,7 @@ ANOMALY_IF_PRESENT: dict[tuple[str, ...], Kind] = {
     ("anomaly", "config", "dropout"): NUMBER,
     ("anomaly", "config", "cell"): one_of(*CELLS),
     ("anomaly", "config", "norm"): one_of("none", "revin"),
+    ("anomaly", "config", "norm_channels"): COUNTS_OR_NULL,
     ("anomaly", "normalisation", "columns"): TEXTS,
     ("anomaly", "threshold", "all_rules"): OBJECT,
     ("anomaly", "threshold", "all_rules", "*"): NUMBER,

@@ -28,6 +28,7 @@ from forecaster.limits import (
     Choice,
     FilePath,
     Flag,
+    Indexes,
     Instance,
     K,
     Number,
@@ -62,7 +63,8 @@ TRAIN_RULES = {
     "sources": Instance(dict), "anomaly_window": Whole(MIN_WINDOW, auto=True),
     "anomaly_segment": _COUNT, "anomaly_hidden": _UNITS, "anomaly_layers": _LAYERS,
     "anomaly_latent": _UNITS, "anomaly_bidirectional": Flag(),
-    "anomaly_norm": Choice(ANOMALY_NORMS), "anomaly_epochs": _COUNT,
+    "anomaly_norm": Choice(ANOMALY_NORMS), "anomaly_norm_channels": Indexes(),
+    "anomaly_epochs": _COUNT,
     "anomaly_batch_size": _COUNT, "anomaly_lr": _RATE, "anomaly_max_windows": _COUNT,
     "anomaly_combine": Choice(COMBINES), "anomaly_smooth": _COUNT,
     "anomaly_threshold": Choice(THRESHOLD_RULES), "anomaly_q": Number(*Q),
@@ -143,6 +145,9 @@ class TrainSettings:
     anomaly_latent: int = 16
     anomaly_bidirectional: bool = False
     anomaly_norm: str = "auto"  # settled per file: revin for trending series
+    # Settled with anomaly_norm "auto": the value columns revin normalises, those that
+    # trend (None: every column, as --anomaly-norm revin asks).
+    anomaly_norm_channels: list[int] | None = None
     anomaly_epochs: int = 30
     # The anomaly model's optimiser settings were chosen on the NAB development files
     # (benchmarks/RESULTS-nab.md), apart from the forecaster's, chosen on ETTh1.

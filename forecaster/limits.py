@@ -183,6 +183,18 @@ class Instance:
         return "" if isinstance(value, self.kind) else f"expected a {self.kind.__name__}"
 
 
+@dataclass(frozen=True)
+class Indexes:
+    """A list of column positions (whole numbers from 0), or None."""
+
+    def problem(self, value: object) -> str:
+        """See ``Rule``."""
+        if value is None or (isinstance(value, list) and all(
+                _whole(v) and v >= 0 for v in value)):
+            return ""
+        return "expected a list of column positions (whole numbers from 0), or None"
+
+
 def refuse(name: str, value: object, expected: str) -> ConfigError:
     """The one-line error for field ``name``: "cell 'foo': expected one of gru, lstm"."""
     shown = repr(os.fspath(value)) if isinstance(value, os.PathLike) else repr(value)

@@ -78,5 +78,31 @@ def test_the_trend_note_names_only_the_targets_that_trend(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert _anomaly_norm(model) == "revin"
     assert ("value: most of the later training rows lie outside the range of the earlier "
-            "ones (a trend): the anomaly model compares each window's shape, not its level, "
-            "for every target") in result.stderr
+            "ones (a trend): the anomaly model compares the shape of their windows, not the "
+            "level (the other columns keep their levels)") in result.stderr
+    # Only the trending column is normalised: the steady one keeps its level, so a pump
+    # stuck at a level it never held still scores (SKAB: one drifting thermocouple made
+    # all eight channels shape-only).
+    assert load_bundle(model).meta["anomaly"]["config"]["norm_channels"] == [0]
+
+
+def test_revin_leaves_the_channels_not_named_at_their_level() -> None:
+    import torch
+
+    from forecaster.models.reconstructor import ReconstructorConfig, new_reconstructor
+
+    net = new_reconstructor(ReconstructorConfig(n_channels=2, window=8, segment=2,
+                                                norm="revin", norm_channels=[0]), seed=0)
+    x = torch.randn(3, 8, 2)
+    x = torch.cat([x, torch.ones(3, 8, 1)], dim=-1)  # (batch, window, channels + mask)
+    with torch.no_grad():
+        base = net(x)
+        up0 = net(x + torch.tensor([100.0, 0.0, 0.0]))  # channel 0: normalised
+        up1 = net(x + torch.tensor([0.0, 100.0, 0.0]))  # channel 1: its level is seen
+    torch.testing.assert_close(up0, base + torch.tensor([100.0, 0.0]), atol=1e-3, rtol=1e-4)
+    assert not torch.allclose(up1[..., 1], base[..., 1] + 100.0, atol=1.0)
+    every = new_reconstructor(ReconstructorConfig(n_channels=2, window=8, segment=2,
+                                                  norm="revin"), seed=0)
+    with torch.no_grad():  # None: every channel, as bundles from before norm_channels
+        torch.testing.assert_close(every(x + torch.tensor([0.0, 100.0, 0.0])),
+                                   every(x) + torch.tensor([0.0, 100.0]), atol=1e-3, rtol=1e-4)

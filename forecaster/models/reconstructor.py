@@ -38,6 +38,10 @@ class ReconstructorConfig:
             network sees levels, so a level far from the usual shows), "revin"
             (window mean over std: shapes only, so a trend or a level the training
             data never reached reconstructs as well as the usual ones).
+        norm_channels: with "revin", the channels normalised (those that trend, as
+            ``--anomaly-norm auto`` settles it); None: every channel. A drifting
+            thermocouple beside steady pumps made every channel shape-only, and a pump
+            stuck at a level it never held scored as normal.
     """
 
     n_channels: int
@@ -51,6 +55,7 @@ class ReconstructorConfig:
     layer_norm: bool = False
     bidirectional: bool = False
     norm: str = "none"
+    norm_channels: list[int] | None = None
 
     def __post_init__(self) -> None:
         check_segments(self.window, self.segment)
@@ -78,6 +83,10 @@ class Reconstructor(nn.Module):
         self.decoder = StackedRNN(cfg.hidden, cfg.hidden, cfg.layers, cfg.cell, cfg.dropout,
                                   cfg.layer_norm)
         self.head = nn.Linear(cfg.hidden, cfg.segment * cfg.n_channels)
+        # A plain list, not a buffer: bundles are restored on the meta device, where a
+        # buffer missing from the state dict (bundles from before norm_channels) stays.
+        self.kept_level = [] if cfg.norm_channels is None else [
+            c for c in range(cfg.n_channels) if c not in cfg.norm_channels]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Reconstruct the value channels of each window."""
@@ -85,6 +94,9 @@ class Reconstructor(nn.Module):
         b, ch = x.shape[0], cfg.n_channels
         if cfg.norm != "none":  # "none" (the default) leaves the hot path as it was
             loc, scale = window_stats(x[..., :ch], x[..., ch:], cfg.norm)  # (batch, 1, ch)
+            if self.kept_level:  # channels left out keep their level: loc 0, scale 1
+                loc, scale = loc.clone(), scale.clone()
+                loc[..., self.kept_level], scale[..., self.kept_level] = 0.0, 1.0
             x = torch.cat([(x[..., :ch] - loc) / scale, x[..., ch:]], dim=-1)
         segs = x.reshape(b, self.steps, -1)  # (batch, steps, segment * (channels + 1))
         h = self.encoder(torch.relu(self.embed(segs)))  # (batch, steps, width)

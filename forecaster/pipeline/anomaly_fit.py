@@ -47,7 +47,8 @@ def recon_config(frame: Frame, st: TrainSettings) -> ReconstructorConfig:
         cell=st.cell, hidden=st.anomaly_hidden, layers=st.anomaly_layers,
         latent=st.anomaly_latent, dropout=st.dropout if st.anomaly_layers > 1 else 0.0,
         layer_norm=st.layer_norm, bidirectional=st.anomaly_bidirectional,
-        norm=st.anomaly_norm)
+        norm=st.anomaly_norm,
+        norm_channels=st.anomaly_norm_channels if st.anomaly_norm == "revin" else None)
 
 
 def anomaly_train_config(st: TrainSettings) -> TrainConfig:

@@ -27,7 +27,8 @@ MIN_ROWS = 20  # too few rows tell no trend
 
 def settle_norm(st: TrainSettings, frame: Frame, rows: list[int],
                 report: Reporter | None = None) -> TrainSettings:
-    """``st`` with ``anomaly_norm`` settled: "revin" when at least half of the series trend.
+    """``st`` with ``anomaly_norm`` settled: "revin" when at least half of the series trend,
+    for the columns that trend (``anomaly_norm_channels``); the others keep their level.
 
     Args:
         st: the settings; only ``anomaly_norm == "auto"`` is changed.
@@ -38,20 +39,22 @@ def settle_norm(st: TrainSettings, frame: Frame, rows: list[int],
     if st.anomaly_norm != "auto":
         return st
     k = len(frame.spec.targets)
-    found = [trending(s.values[:n, :k], s.observed[:n, :k])
+    found = [trending(s.values[:n], s.observed[:n])  # every value column, features too
              for s, n in zip(frame.series, rows, strict=True)]
-    votes = [bool(f) for f in found if f is not None]
-    revin = bool(votes) and 2 * sum(votes) >= len(votes)
-    if revin and report is not None:
-        # Name the columns that trend: one late-joining meter among steady ones was
-        # reported as if every target trended.
-        cols = sorted({j for f in found if f for j in f})
-        every = ", for every target" if len(cols) < k else ""
-        report.note(f"{', '.join(frame.spec.targets[j] for j in cols)}: most of the later "
-                    "training rows lie outside the range of the earlier ones (a trend): the "
-                    f"anomaly model compares each window's shape, not its level{every} "
-                    "(--anomaly-norm revin; --anomaly-norm none compares levels)")
-    return replace(st, anomaly_norm="revin" if revin else "none")
+    votes = [any(j < k for j in f) for f in found if f is not None]  # the targets vote
+    if not (votes and 2 * sum(votes) >= len(votes)):
+        return replace(st, anomaly_norm="none", anomaly_norm_channels=None)
+    # Only the columns that trend: one drifting thermocouple made all of SKAB's eight
+    # channels shape-only, and a pump stuck at a level it never held scored as normal.
+    cols = sorted({j for f in found if f for j in f})
+    if report is not None:
+        others = " (the other columns keep their levels)" if len(cols) < len(frame.columns) \
+            else ""
+        report.note(f"{', '.join(frame.columns[j] for j in cols)}: most of the later training "
+                    "rows lie outside the range of the earlier ones (a trend): the anomaly "
+                    f"model compares the shape of their windows, not the level{others} "
+                    "(--anomaly-norm revin: every column; none: levels only)")
+    return replace(st, anomaly_norm="revin", anomaly_norm_channels=cols)
 
 
 def trends(values: np.ndarray, observed: np.ndarray) -> bool | None:
