@@ -84,6 +84,8 @@ def test_the_trend_note_names_only_the_targets_that_trend(tmp_path: Path) -> Non
     # stuck at a level it never held still scores (SKAB: one drifting thermocouple made
     # all eight channels shape-only).
     assert load_bundle(model).meta["anomaly"]["config"]["norm_channels"] == [0]
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--exit-zero"])
+    assert result.exit_code == 0, result.output  # restored from the bundle, it scores
 
 
 def test_revin_leaves_the_channels_not_named_at_their_level() -> None:
