@@ -78,3 +78,27 @@ def test_the_stalest_series_is_named_and_filled_rows_do_not_count() -> None:
     check_fresh(frame, Path("f.csv"), "3D", now)
     with pytest.raises(ConfigError, match="indexed by step numbers"):
         check_fresh(_frame({"": ""}, steps=True), Path("f.csv"), "2h", now)
+
+
+@pytest.mark.parametrize("given", ["3600", "2", "1.5"])
+def test_a_number_with_no_unit_is_a_usage_error(trained: Path, given: str) -> None:
+    # pandas read --max-age 3600 as 3600 ns: every cron run failed, saying a row 17 min old
+    # was "over --max-age 3600".
+    result = runner.invoke(app, ["predict", "--model", str(trained), "--max-age", given])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().endswith(
+        f"Error: --max-age {given}: a number with no unit; expected a duration such as "
+        f"{given}s, 90min, 2h or 1D")
+
+
+def test_a_machine_west_of_utc_is_told_how_times_without_offsets_are_read(
+        monkeypatch) -> None:
+    import time
+
+    now = pd.Timestamp("2026-01-10 12:00", tz="UTC")
+    frame = _frame({"": "2026-01-10 07:00"})  # local New York times, read as UTC
+    west = time.struct_time((2026, 1, 10, 7, 0, 0, 5, 10, 0), {"tm_gmtoff": -5 * 3600})
+    monkeypatch.setattr(time, "localtime", lambda *a: west)
+    with pytest.raises(DataError, match=r"read as UTC, and this machine's clock is at "
+                                        r"UTC-05:00: if the file's times are local"):
+        check_fresh(frame, Path("f.csv"), "2h", now)

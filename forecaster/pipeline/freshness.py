@@ -20,8 +20,12 @@ from forecaster.errors import ConfigError, DataError
 
 def parse_age(text: str) -> pd.Timedelta:
     """``--max-age``'s value as a positive duration ("2h", "90min", "1D", "1 day")."""
+    value = str(text).strip()
+    if value.replace(".", "", 1).isdigit():  # pandas reads a bare 3600 as 3600 ns
+        raise ConfigError(f"--max-age {text}: a number with no unit; expected a duration "
+                          f"such as {value}s, 90min, 2h or 1D")
     try:
-        age = pd.Timedelta(str(text).strip())
+        age = pd.Timedelta(value)
     except ValueError:
         age = pd.NaT
     if pd.isna(age) or age <= pd.Timedelta(0):
@@ -51,7 +55,21 @@ def check_fresh(frame: Frame, path: Path, max_age: str | None,
         raise DataError(f"{path}: the newest row of {where}{more} is from "
                         f"{time_text(newest, s.index)}, {_words(now - newest)} ago, over "
                         f"--max-age {max_age}: the data stopped growing; check what writes "
-                        f"{path.name}")
+                        f"{path.name}{_local_clock()}")
+
+
+def _local_clock() -> str:
+    """A hint where this machine's clock is not UTC: a logger's local times written
+    without an offset are read as UTC, and a live feed west of Greenwich looked hours old."""
+    import time
+
+    offset = time.localtime().tm_gmtoff or 0
+    if not offset:
+        return ""
+    sign, minutes = ("+" if offset > 0 else "-"), abs(offset) // 60
+    return (f" (times written without a UTC offset are read as UTC, and this machine's clock "
+            f"is at UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}: if the file's times are "
+            "local, write them with their offset)")
 
 
 def _words(delta: pd.Timedelta) -> str:
