@@ -84,13 +84,19 @@ def usage_origin(exc: Exception) -> str:
 def _param_origin(ctx: typer.Context, param) -> str:
     """``origin_note`` of one parameter: its own environment variable (``envvar``), or the
     variable or file that filled the command's defaults."""
-    source = ctx.get_parameter_source(param.name)
+    return origin_note(param_source(ctx, param.name))
+
+
+def param_source(ctx: typer.Context, name: str) -> str:
+    """Where the value of parameter ``name`` came from, as recorded ("environment
+    FORECAST_FORMAT", "file forecast.toml"); "" for a flag or a default."""
+    source = ctx.get_parameter_source(name)
     kind = source.name if source is not None else ""
-    if kind == "ENVIRONMENT" and param.envvar:
-        return origin_note(f"environment {param.envvar}")
+    envvar = next((p.envvar for p in ctx.command.params if p.name == name), None)
+    if kind == "ENVIRONMENT" and envvar:
+        return f"environment {envvar}"
     if kind == "DEFAULT_MAP":
-        return origin_note(root_obj(ctx).get("sources", {}).get(ctx.info_name, {})
-                           .get(param.name, ""))
+        return root_obj(ctx).get("sources", {}).get(ctx.info_name, {}).get(name, "")
     return ""
 
 

@@ -60,14 +60,25 @@ def output_format(ctx: typer.Context, fmt: str, output: Path | None) -> str:
         output: ``--output``'s value (None for stdout).
 
     Raises:
-        ConfigError: ``--format`` was given and contradicts the suffix (``-o x.json
-            --format csv``): which one the user meant cannot be told.
+        ConfigError: ``--format`` was typed and contradicts the suffix (``-o x.json
+            --format csv``): which one the user meant cannot be told. A format set for
+            every run (``FORECAST_FORMAT=json`` in a crontab beside ``-o forecast.csv``)
+            is kept, as it was before suffixes counted, with a warning: the job goes on.
     """
+    from forecaster.cli.origins import origin_note, param_source, root_obj
+
     named = SUFFIX_FORMATS.get(output.suffix.lower()) if output is not None else None
     if named is None or named == fmt:
         return fmt
     source = ctx.get_parameter_source("fmt")
     if source is None or source.name == "DEFAULT":
         return named
-    raise ConfigError(f"--format {fmt}: contradicts --output {output}, whose suffix names "
-                      f"{named}; drop --format, or name a .{fmt} file")
+    if source.name == "COMMANDLINE":
+        raise ConfigError(f"--format {fmt}: contradicts --output {output}, whose suffix names "
+                          f"{named}; drop --format, or name a .{fmt} file")
+    where = origin_note(param_source(ctx, "fmt")).removeprefix(" (the value came from ")
+    root_obj(ctx).setdefault("warnings", []).append(
+        f"--output {output} names {named}, but --format {fmt} is set by "
+        f"{where.split(':')[0] or 'the environment or the configuration file'}: writing "
+        f"{fmt}; set the format for this command (or name a .{fmt} file)")
+    return fmt
