@@ -106,7 +106,8 @@ def test_a_sensor_stuck_for_a_day_is_flagged(tmp_path: Path) -> None:
     notes = [x for x in result.stderr.splitlines() if "stuck reading:" in x]
     start = stuck["timestamp"].iloc[559].tz_localize("UTC").isoformat()  # its run's first
     assert len(notes) == 1, result.stderr
-    assert f"'value' held {stuck.loc[559, 'value']:g} for 25 steps from {start}" in notes[0]
+    assert (f"'value' held {float(stuck.loc[559, 'value'])!r} for 25 steps from {start} (over its "
+            "limit of 4, set from the runs of equal readings in training)") in notes[0]
     # A stuck step's score is in fixed units, whatever rows are scored and however.
     for method in ("reconstruction", "forecast"):
         scores = []

@@ -177,4 +177,4 @@ def longest_spell(stuck: np.ndarray, values: np.ndarray, observed: np.ndarray, u
     runs = run_lengths(values[:, None], observed[:, None])[:, 0]
     end = int(hit[np.argmax(runs[hit])])
     steps = int(runs[end])
-    return end - steps + 1, steps, float(values[end]), int(round(unit * steps / stuck[end]))
+    return end - steps + 1, steps, values[end].item(), int(round(unit * steps / stuck[end]))

@@ -128,8 +128,8 @@ def note_stuck(spells: list[tuple[Series, str, tuple[int, int, float, int]]],
     """
     for s, column, (first, steps, value, limit) in spells[:3]:
         where = f"series '{s.name}', " if s.name else ""
-        report.note(f"stuck reading: {where}'{column}' held {value:g} for {steps} steps from "
-                    f"{time_text(s.index[first], s.index)} (training never held a value "
-                    f"over {limit} steps there): flagged whatever its score")
+        report.note(f"stuck reading: {where}'{column}' held {value!r} for {steps} steps from "
+                    f"{time_text(s.index[first], s.index)} (over its limit of {limit}, set "
+                    "from the runs of equal readings in training): flagged whatever its score")
     if len(spells) > 3:
         report.note(f"stuck readings in {len(spells) - 3} more column(s) or series")
