@@ -113,8 +113,8 @@ def refusal(exc: OSError) -> str:
     path the code did not expect to be closed): the path and who is refused, as above."""
     path = exc.filename
     if not path:
-        return f"permission denied ({exc.strerror}); check the permissions of the files and " \
-               "folders this command uses, or run it as their owner"
+        return f"permission denied ({exc.strerror or exc}); check the permissions of the files " \
+               "and folders this command uses, or run it as their owner"
     return (f"{path}: permission denied: {why_denied(Path(os.fsdecode(path)))}; give this "
             "account access to it, or run the command as its owner")
 

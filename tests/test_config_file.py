@@ -202,6 +202,10 @@ def test_forecast_model_and_forecast_model_dir_that_differ_are_refused(
                     "one of them")
     monkeypatch.setenv("FORECAST_MODEL_DIR", str(tmp_path / "a"))  # the same: no conflict
     assert f"{tmp_path / 'a'}: no model bundle" in _error(runner.invoke(app, ["info"]), 66)
+    monkeypatch.chdir(tmp_path)  # one directory written two ways is the same too
+    monkeypatch.setenv("FORECAST_MODEL", "a")
+    monkeypatch.setenv("FORECAST_MODEL_DIR", f"{tmp_path / 'a'}/")
+    assert "no model bundle" in _error(runner.invoke(app, ["info"]), 66)
 
 
 def test_an_empty_thread_count_is_refused_too() -> None:

@@ -44,3 +44,4 @@ def test_debug_under_json_logs_keeps_every_line_json(broken_predict: list[str]) 
     assert result.exit_code == 70, result.output
     lines = [json.loads(x) for x in result.stderr.splitlines()]
     assert lines[-1]["level"] == "error" and "a bug in the library" in lines[-1]["traceback"]
+    assert "the traceback is in its traceback field" in lines[-1]["msg"]  # not "above"

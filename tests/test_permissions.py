@@ -290,3 +290,9 @@ def test_a_refusal_no_check_named_is_exit_77_naming_the_path(model: Path, tmp_pa
     monkeypatch.setattr(predicting, "predict", refuse)
     line = _error(_invoke("predict", "--model", model, "--data", TINY_CSV), 77)
     assert str(hidden) in line and "permission denied" in line and "report" not in line
+
+
+def test_a_refusal_with_no_path_says_what_the_system_said() -> None:
+    from forecaster.access import refusal
+
+    assert refusal(PermissionError("not allowed")).startswith("permission denied (not allowed)")

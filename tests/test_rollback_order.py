@@ -170,3 +170,4 @@ def test_info_lists_the_kept_versions_and_what_rollback_returns_to(tmp_path: Pat
     assert json.loads(result.stdout)["rollback_to"] is None
     table = runner.invoke(app, ["info", "--model", str(model)])
     assert "nothing older to roll back to" in table.stdout
+    assert all(name in table.stdout for name in kept)  # listed, not only counted

@@ -185,7 +185,8 @@ def errors_to_exit(debug: bool, ctx: typer.Context | None = None) -> Iterator[No
         error_line(refusal(exc), exc if debug else None)  # the user's to fix: no "report it"
         raise typer.Exit(EXIT_NO_PERM) from None
     except Exception as exc:
-        todo = "the traceback is above: report it" if debug else \
+        where = "in its traceback field" if _LOG["json"] else "above"
+        todo = f"the traceback is {where}: report it" if debug else \
             "rerun with --debug for the traceback and report it"
         error_line(f"internal error ({type(exc).__name__}: {exc}); {todo}",
                    exc if debug else None)

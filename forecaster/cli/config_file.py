@@ -158,12 +158,20 @@ def _env_problem(param: Any, environ: dict[str, str]) -> str | None:
     if blank:
         return (f"environment variable {blank[0]} is set but empty; expected a value for "
                 f"{option}: set one, or unset {blank[0]}")
-    differ = [v for v in own if environ[v].strip() != environ[own[0]].strip()]
+    differ = [v for v in own if _same(environ[v], param) != _same(environ[own[0]], param)]
     if differ:
         a, b = own[0], differ[0]
         return (f"environment variables {a}={environ[a]} and {b}={environ[b]} both set "
                 f"{option} and differ; keep one of them")
     return None
+
+
+def _same(value: str, param: Any) -> str:
+    # One bundle written two ways (model, /srv/m/model, model/) is one --model.
+    import os
+
+    text = value.strip()
+    return os.path.abspath(text) if param.name == "model" else text
 
 
 def _env_values(param: Any, environ: dict[str, str]) -> list[tuple[str, Any]]:

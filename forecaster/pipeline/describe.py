@@ -180,10 +180,11 @@ def _print_info(console: Console, summary: dict) -> None:
 
 
 def _kept_line(summary: dict) -> str:
-    # "3 (rollback returns to v2026...)": the version names say when each was trained.
+    # The names, newest first (they say when each was trained), and rollback's target.
     back = summary.get("rollback_to")
-    return f"{len(summary.get('kept') or [])} (" + (f"rollback returns to {back})" if back
-                                                     else "nothing older to roll back to)")
+    names = ", ".join(reversed(summary.get("kept") or [])) or "-"
+    return names + (f" (rollback returns to {back})" if back
+                    else " (nothing older to roll back to)")
 
 
 def _set_by(sources: dict) -> str:
