@@ -424,3 +424,21 @@ def test_a_trend_beaten_by_a_baseline_is_advised_to_forecast_changes(
                 trend=True)
     assert ("try more history or a longer --window, or --norm diff (the series trends"
             in capsys.readouterr().err)
+
+
+def test_fitted_baselines_never_forecast_a_count_below_zero(tmp_path: Path) -> None:
+    # Solar output: zero every night, a peak that clouds change from day to day. ETS
+    # extrapolated the evening fall below zero (231 of 576 forecasts, down to -29.6) while
+    # the model and its bounds were floored.
+    n = 24 * 60
+    hour, day = np.arange(n) % 24, np.arange(n) // 24
+    peak = np.random.default_rng(1).uniform(5, 40, size=n // 24)[day]
+    value = np.round(np.clip(np.sin((hour - 6) / 12 * np.pi), 0, None) * peak, 2)
+    times = pd.date_range("2025-04-01", periods=n, freq="h")
+    pd.DataFrame({"timestamp": times, "kw": value}).to_csv(tmp_path / "sun.csv", index=False)
+    from forecaster.pipeline.backtesting import backtest
+
+    res = backtest(tmp_path / "sun.csv", _bt(start="0.8", stride=6, train={
+        "data": DataSpec(time_col="timestamp", targets=["kw"])}))
+    for name in ("ETS", "drift"):
+        assert np.nanmin(res.forecasts.models[name][0]) >= 0.0, name

@@ -37,6 +37,7 @@ from forecaster.pipeline.backtest_plan import (
 )
 from forecaster.pipeline.evaluation import (
     counter_directions,
+    floor_at_zero,
     mase_scales,
     nonnegative,
     settle_points,
@@ -188,6 +189,8 @@ def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, seas
         for pt, o in ((val_pt, data.val_origins), (test_pt, data.test_origins)))}
     points.update(baseline_points(frame, grid, refit, (data.val_origins, data.test_origins),
                                   st.horizon, season, week))
+    for name in ("ETS", "drift"):  # a fitted trend crosses zero; the naive ones repeat values
+        points[name] = tuple(floor_at_zero(a, floor) for a in points[name])
     val_truth = actuals(frame, data.val_origins, st.horizon)
     if len(val_truth) < MIN_INTERVAL_WINDOWS:
         report.warn_once("few validation windows",
