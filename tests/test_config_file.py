@@ -218,3 +218,11 @@ def test_an_empty_thread_count_is_refused_too() -> None:
                          env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 2, out.stderr
     assert out.stderr.startswith("Error: FORECAST_THREADS='': expected a whole number")
+
+
+def test_a_table_named_with_an_underscore_is_told_its_hyphen(tmp_path: Path,
+                                                             monkeypatch) -> None:
+    _config(tmp_path, monkeypatch, "[detect_anomalies]\nlast = 5\n")
+    line = _error(runner.invoke(app, ["info"]))
+    assert line == ("Error: forecast.toml: unknown key 'detect_anomalies'; the table of "
+                    "'forecast detect-anomalies' is [detect-anomalies], with a hyphen: rename it")

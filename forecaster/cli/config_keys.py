@@ -110,5 +110,9 @@ def _known(key: str, commands: list[str], params: dict, arguments: dict,
         raise ConfigError(f"{path}: '{key}'{where} is the {name.upper()} argument of "
                           f"'forecast {given[0]}', given on its command line (forecast "
                           f"{given[0]} {name.upper()}.csv); remove it from the file")
+    table = key.replace("_", "-")
+    if table in params:  # [detect_anomalies] read as a key of the top-level table
+        raise ConfigError(f"{path}: unknown key '{key}'{where}; the table of 'forecast "
+                          f"{table}' is [{table}], with a hyphen: rename it")
     raise ConfigError(f"{path}: unknown key '{key}'{where}; use the option names of "
                       "'forecast COMMAND --help' (without the leading dashes)")
