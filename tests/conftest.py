@@ -77,6 +77,15 @@ def write_lines(tmp_path: Path, lines: list[str], name: str = "data.csv",
     return path
 
 
+def one_error_line(result, code: int) -> str:
+    """The one ``Error:`` line of a CLI result that exited with ``code`` (not a crash)."""
+    assert result.exit_code == code, result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # not a crash
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    return lines[0]
+
+
 def utc(text: str) -> pd.Timestamp:
     """A UTC timestamp, as the loader's times are."""
     return pd.Timestamp(text, tz="UTC")

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import one_error_line
 from typer.testing import CliRunner
 
 from forecaster.bundle_versions import current_version_dir
@@ -37,14 +38,6 @@ def model(tmp_path: Path) -> Path:
     return dest
 
 
-def _one_error_line(result, code: int) -> str:
-    assert result.exit_code == code, result.output
-    assert isinstance(result.exception, SystemExit), result.exception  # not a crash
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    return lines[0]
-
-
 # --- the training data the bundle records -------------------------------------------------
 
 @pytest.mark.parametrize("command", ["predict", "detect-anomalies"])
@@ -59,7 +52,7 @@ def test_output_over_the_recorded_training_csv_is_refused_with_other_data(
     extra = ["--exit-zero"] if command == "detect-anomalies" else []
     result = runner.invoke(app, [command, "--model", str(model), "--data", str(other),
                                  option, str(recorded), *extra])
-    line = _one_error_line(result, 73)
+    line = one_error_line(result, 73)
     assert line == (f"Error: --output {recorded}: that is the training data the bundle {model} "
                     f"records ({recorded}), which predict and detect-anomalies read when no "
                     "--data is given; choose another path")
@@ -74,7 +67,7 @@ def test_plot_over_the_recorded_training_csv_is_refused(model: Path, tmp_path: P
     before = recorded.read_bytes()
     result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data",
                                  str(other), "--output", str(out), "--plot", str(recorded)])
-    line = _one_error_line(result, 73)
+    line = one_error_line(result, 73)
     assert line.startswith(f"Error: --plot {recorded}: that is the training data the bundle "
                            f"{model} records ({recorded})")
     assert recorded.read_bytes() == before and not out.exists()
@@ -132,7 +125,7 @@ def test_a_path_ending_in_a_slash_is_refused(model: Path, tmp_path: Path, comman
     monkeypatch.chdir(tmp_path)
     before = sorted(tmp_path.iterdir())
     result = runner.invoke(app, [*_command(command, model), option, path])
-    line = _one_error_line(result, 73)
+    line = one_error_line(result, 73)
     name = "--output" if option == "-o" else option
     stem = path.rstrip("/.")
     assert line == (f"Error: {name} {stem}/: ends in a slash, so it names a folder; expected a "
@@ -166,7 +159,7 @@ def test_a_format_that_contradicts_the_suffix_is_a_usage_error(
         model: Path, tmp_path: Path, command: str, name: str, fmt: str) -> None:
     out = tmp_path / name
     result = runner.invoke(app, [*_command(command, model), "-o", str(out), "--format", fmt])
-    line = _one_error_line(result, 2)
+    line = one_error_line(result, 2)
     named = out.suffix[1:]
     assert line == (f"Error: --format {fmt}: contradicts --output {out}, whose suffix names "
                     f"{named}; drop --format, or name a .{fmt} file")

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TINY
+from conftest import TINY, one_error_line
 from typer.testing import CliRunner
 
 from forecaster.cli import app
@@ -41,14 +41,6 @@ def _predict(model: Path, output: Path):
                                "--output", str(output)])
 
 
-def _one_error_line(result, code: int) -> str:
-    assert result.exit_code == code, result.output
-    assert isinstance(result.exception, SystemExit), result.exception  # not a crash
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-    return lines[0]
-
-
 def _device(path: Path, minor: int) -> Path:
     """A character device of the memory driver: minor 3 is a null device, 7 a full one."""
     os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
@@ -69,7 +61,7 @@ def test_a_null_device_as_output_stays_a_device(tmp_path: Path, model: Path) -> 
 @as_root
 def test_a_full_device_is_exit_73_and_stays_a_device(tmp_path: Path, model: Path) -> None:
     full = _device(tmp_path / "full", 7)
-    line = _one_error_line(_predict(model, full), 73)
+    line = one_error_line(_predict(model, full), 73)
     assert "No space left on device" in line
     assert stat.S_ISCHR(full.lstat().st_mode) and full.stat().st_rdev == os.makedev(1, 7)
 
@@ -133,7 +125,7 @@ def test_a_link_into_a_missing_folder_is_refused_before_any_work(tmp_path: Path,
                                                                   model: Path) -> None:
     link = tmp_path / "link.csv"
     link.symlink_to(tmp_path / "nowhere" / "new.csv")
-    line = _one_error_line(_predict(model, link), 73)
+    line = one_error_line(_predict(model, link), 73)
     assert "nowhere does not exist" in line and link.is_symlink()
 
 
@@ -154,7 +146,7 @@ def test_a_socket_is_refused_and_left_alone(tmp_path: Path, model: Path) -> None
     path = tmp_path / "sock"
     with socket.socket(socket.AF_UNIX) as sock:
         sock.bind(str(path))
-        line = _one_error_line(_predict(model, path), 73)
+        line = one_error_line(_predict(model, path), 73)
     assert "is a socket" in line and "--output" in line
     assert stat.S_ISSOCK(path.lstat().st_mode)
 
@@ -162,7 +154,7 @@ def test_a_socket_is_refused_and_left_alone(tmp_path: Path, model: Path) -> None
 def test_a_loop_of_links_is_refused(tmp_path: Path, model: Path) -> None:
     (tmp_path / "a").symlink_to("b")
     (tmp_path / "b").symlink_to("a")
-    assert "loops" in _one_error_line(_predict(model, tmp_path / "a"), 73)
+    assert "loops" in one_error_line(_predict(model, tmp_path / "a"), 73)
 
 
 # --- a full disk under train; a reader that leaves info --------------------------------
@@ -182,7 +174,7 @@ def test_a_full_disk_under_train_is_exit_73_and_keeps_the_old_bundle(
     # No folds: a tiny model's "a baseline did better" warning is not what this is about.
     result = runner.invoke(app, ["train", str(series_csv), "--model", str(model), *TINY,
                                  "--folds", "0", "--quiet"])
-    line = _one_error_line(result, 73)
+    line = one_error_line(result, 73)
     assert "No space left on device" in line and "internal error" not in line
     monkeypatch.undo()
     assert sorted(p.name for p in (model / "versions").iterdir()) == before
