@@ -16,8 +16,8 @@ import pandas as pd
 
 from forecaster.atomic import atomic_write_text, atomic_writer
 from forecaster.errors import ConfigError, OutputError
+from forecaster.limits import FORMATS
 
-FORMATS = ("csv", "json")
 # Columns that echo the user's own values: written in full (the shortest text that reads
 # CSV's decimal text holds), not rounded like computed numbers.
 EXACT = ("value", "actual")

@@ -25,6 +25,10 @@ THRESHOLD_RULES = ("telemanom", "std", "dynamic", "quantile")  # --anomaly-thres
 WINDOW_KINDS = ("expanding", "sliding")  # --window-kind
 DEVICES = ("auto", "cpu", "cuda")  # --device
 METHODS = ("auto", "reconstruction", "forecast")  # detect-anomalies --method
+# --format: the one option whose values differ between commands (info prints a table or
+# JSON; the others CSV or JSON).
+FORMATS = ("csv", "json")
+INFO_FORMATS = ("table", "json")
 
 # Ranges. Past MAX_UNITS and MAX_LAYERS a network does not fit in memory (--hidden 10000000
 # was an allocation failure; 1e22 an overflow inside torch with a C++ stack trace), nor

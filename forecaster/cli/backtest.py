@@ -25,9 +25,8 @@ from forecaster.cli.common import (
     errors_to_exit,
     make_reporter,
 )
-from forecaster.cli.config_values import FORMATS
 from forecaster.cli.outputs import output_format, plot_path
-from forecaster.limits import LEVEL, WINDOW_KINDS
+from forecaster.limits import FORMATS, LEVEL, WINDOW_KINDS
 
 # train options with another meaning here (or none): backtest defines its own.
 NOT_SHARED = {"data", "model", "folds", "gap", "window_kind", "anomaly", "keep", "quiet",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from forecaster.errors import ConfigError
+from forecaster.limits import FORMATS, INFO_FORMATS
 
 
 def from_file(value: Any, param: Any, key: str, path: Path | None) -> Any:
@@ -114,10 +115,7 @@ def _kind(value: Any) -> str:
     return "a string"
 
 
-# --format's values, which the commands check themselves: the one option whose values
-# differ between commands (info prints a table or JSON; the others CSV or JSON).
-FORMATS = ("csv", "json")
-INFO_FORMATS = ("table", "json")
+# --format's values (forecaster.limits), which the commands check themselves.
 _CHOICES = {"fmt": {"info": INFO_FORMATS, "*": FORMATS}}
 
 # Ranks of the places a value can come from, lowest precedence first.

@@ -24,11 +24,10 @@ from forecaster.cli.common import (
     make_reporter,
     sources_of,
 )
-from forecaster.cli.config_values import FORMATS
 from forecaster.cli.outputs import output_format, plot_path
 from forecaster.config import DEFAULT_MODEL_DIR
 from forecaster.errors import EXIT_ANOMALIES, EXIT_OK, ConfigError
-from forecaster.limits import METHODS, THRESHOLD_RULES, K, Q
+from forecaster.limits import FORMATS, METHODS, THRESHOLD_RULES, K, Q
 
 
 @app.command("detect-anomalies")

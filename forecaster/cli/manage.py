@@ -17,8 +17,8 @@ from forecaster.cli.common import (
     errors_to_exit,
     make_reporter,
 )
-from forecaster.cli.config_values import INFO_FORMATS
 from forecaster.config import DEFAULT_MODEL_DIR
+from forecaster.limits import INFO_FORMATS
 
 
 @app.command()

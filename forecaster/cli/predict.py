@@ -22,10 +22,9 @@ from forecaster.cli.common import (
     file_path,
     make_reporter,
 )
-from forecaster.cli.config_values import FORMATS
 from forecaster.cli.outputs import output_format
 from forecaster.config import DEFAULT_MODEL_DIR, PredictSettings
-from forecaster.limits import LEVEL
+from forecaster.limits import FORMATS, LEVEL
 
 
 @app.command()
