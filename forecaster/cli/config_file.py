@@ -168,8 +168,6 @@ def _env_problem(param: Any, environ: dict[str, str]) -> str | None:
 
 def _same(value: str, param: Any) -> str:
     # One bundle written two ways (model, /srv/m/model, model/) is one --model.
-    import os
-
     text = value.strip()
     return os.path.abspath(text) if param.name == "model" else text
 
