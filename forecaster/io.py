@@ -17,6 +17,7 @@ import pandas as pd
 from forecaster.atomic import atomic_write_text, atomic_writer
 from forecaster.errors import ConfigError, OutputError
 from forecaster.limits import FORMATS
+from forecaster.output_target import stdout_todo
 
 # Columns that echo the user's own values: written in full (the shortest text that reads
 # CSV's decimal text holds), not rounded like computed numbers.
@@ -236,8 +237,7 @@ def write_stdout(text: str) -> None:
         raise
     except OSError as exc:  # a full disk behind `> file`: not a bug, and not written
         raise OutputError(f"cannot write the output to stdout ({exc.strerror or exc}); "
-                          "free space where stdout goes, or write a file with "
-                          "--output") from None
+                          f"{stdout_todo(exc)}, or write a file with --output") from None
 
 
 class _Stdout:

@@ -92,3 +92,11 @@ def own_descriptor(path: Path) -> int | None:
             return int(name)
         here = os.path.normpath(os.path.join(folder, os.readlink(here)))
     return None
+
+
+def stdout_todo(exc: OSError) -> str:
+    """What to do when stdout refuses a write: ``1</dev/null`` opens it for reading only
+    (EBADF), where "free space" sent users looking for a full disk."""
+    if exc.errno == errno.EBADF:
+        return "stdout is not open for writing: redirect it to a file or a pipe"
+    return "free space where stdout goes"

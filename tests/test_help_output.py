@@ -76,3 +76,27 @@ def test_help_with_stdout_closed_is_exit_73() -> None:
                           preexec_fn=lambda: os.close(1))
     assert done.returncode == EXIT_CANT_WRITE, done.stderr
     assert done.stderr.startswith("Error: stdout is closed, so the help has nowhere to go")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["info", "--help"]])
+def test_stdout_open_for_reading_only_is_not_called_a_full_disk(args: list[str]) -> None:
+    # `forecast --version 1</dev/null`: "(Bad file descriptor); free space where stdout goes".
+    with open(os.devnull) as read_only:
+        done = subprocess.run([sys.executable, "-m", "forecaster", *args], env=ENV,
+                              stdin=subprocess.DEVNULL, stdout=read_only,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == EXIT_CANT_WRITE, done.stderr
+    assert "stdout is not open for writing: redirect it to a file or a pipe" in done.stderr
+    assert "free space" not in done.stderr
+
+
+def test_a_command_whose_stdout_is_open_for_reading_only_says_so() -> None:
+    bundle = Path(__file__).resolve().parent / "fixtures" / "bundle_v1"
+    with open(os.devnull) as read_only:
+        done = subprocess.run([sys.executable, "-m", "forecaster", "info", "--model",
+                               str(bundle)], env=ENV, stdout=read_only,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == EXIT_CANT_WRITE, done.stderr
+    assert done.stderr.strip().endswith(
+        "stdout is not open for writing: redirect it to a file or a pipe, or write a file "
+        "with --output")

@@ -81,8 +81,10 @@ def print_stdout(text: str, what: str) -> None:
         raise typer.Exit(EXIT_PIPE_CLOSED) from None
     except OSError as exc:
         _drop_stdout()
-        error_line(f"cannot write {what} to stdout ({exc.strerror or exc}); free space "
-                   "where stdout goes")
+        from forecaster.output_target import stdout_todo
+
+        error_line(f"cannot write {what} to stdout ({exc.strerror or exc}); "
+                   f"{stdout_todo(exc)}")
         raise typer.Exit(EXIT_CANT_WRITE) from None
 
 
