@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 
 from forecaster.anomaly.scores import MAX_FILLED_SHARE
-from forecaster.anomaly.thresholds import RULES
 from forecaster.config import TrainSettings
 from forecaster.data.folds import Fold, make_folds
 from forecaster.data.loading import Frame
@@ -70,14 +69,12 @@ def check_early(st: TrainSettings, folds: list[Fold], n: int,
 
 
 def check_settings(st: TrainSettings) -> None:
-    """Refuse a window that its segment does not divide, and an unknown rule."""
+    """Refuse a window that its segment does not divide (an unknown rule is refused when
+    the settings are built: ``TRAIN_RULES``)."""
     if st.anomaly_window % st.anomaly_segment:
         raise ConfigError(f"--anomaly-window {st.anomaly_window} is not a multiple of "
                           f"--anomaly-segment {st.anomaly_segment}; choose a segment that "
                           "divides the window")
-    if st.anomaly_threshold not in RULES:
-        raise ConfigError(f"--anomaly-threshold {st.anomaly_threshold}: expected one of "
-                          f"{', '.join(RULES)}")
 
 
 def holdout(n: int, st: TrainSettings) -> list[Fold]:
