@@ -214,6 +214,11 @@ CASES = [
          "2024-01-01 00:00,A,3"] + [f"2024-01-01 {h:02d}:00,{k},{h}" for h in range(1, 24)
                                      for k in "AB"]), ["--series-col", "store"], DATA,
      ["duplicate timestamp 2024-01-01 00:00 (rows 2 and 4 of time column 'time';"]),
+    ("series-names-differing-in-spaces", text(  # read stripped: ' sp' and 'sp' are one name
+        ["time,name,value"] + [f"2024-01-01 {h:02d}:00,{k},{h}" for h in range(24)
+                               for k in ("sp", " sp")]), ["--series-col", "name"], DATA,
+     ["duplicate timestamp 2024-01-01 00:00 (rows 2 and 3", "'sp' and ' sp' in column 'name'",
+      "rename one in the file"]),
     ("duplicate-written-with-an-offset", text(
         ["timestamp,value"] + [f"2024-01-01T{h:02d}:00+02:00,{h}" for h in range(24)]
         + ["2024-01-01T00:00+02:00,9"]), [], DATA,

@@ -83,6 +83,9 @@ def _duplicate_error(data: pd.DataFrame, dup: pd.Series, spec: DataSpec, path: P
     when = str(written.loc[first]).strip()
     where = (f"{path}: duplicate timestamp {when} (rows {' and '.join(map(str, rows))} of "
              f"time column '{column}'; {_count(data, dup)}); ")
+    spaced = _spaced_names(data.index[same], cells, spec)
+    if spaced:
+        return DataError(where + spaced)
     keys = key_columns(data, dup, cells, spec, hours)
     if keys:  # a key column left out: --duplicates would merge different series
         return DataError(where + key_advice(keys, spec, key["__series"], when))
@@ -100,6 +103,21 @@ def _duplicate_error(data: pd.DataFrame, dup: pd.Series, spec: DataSpec, path: P
                      "for an event log bin the rows with --resample (at training: predict and "
                      "detect-anomalies use the model's choice)"
                      f"{_clock_change_hint(repeated)}")
+
+
+def _spaced_names(rows: pd.Index, cells: pd.DataFrame | None, spec: DataSpec) -> str:
+    # Names are read without surrounding spaces (an "a, b" export pads every cell), so
+    # ' sp' and 'sp' are one series: --duplicates would then merge two series' rows.
+    if cells is None:
+        return ""
+    for col in spec.series_cols:
+        written = pd.unique(cells.loc[rows, col].astype(str))
+        if len(written) > 1:
+            shown = " and ".join(repr(str(w)) for w in written[:2])
+            return (f"its rows name their series {shown} in column '{col}', one name once "
+                    "surrounding spaces are dropped: if they are two series, rename one in "
+                    "the file; if one, keep one row with --duplicates first|last|mean")
+    return ""
 
 
 def _repeated_rows(data: pd.DataFrame, dup: pd.Series, cells: pd.DataFrame | None) -> pd.Series:
