@@ -3,12 +3,15 @@ them: interpolation towards the first reading after a gap let windows read their
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
+from forecaster.cli import app
 from forecaster.config import TrainSettings
 from forecaster.data.carry import carried, carried_tail, carry_tail
 from forecaster.data.loading import load_frame
@@ -27,7 +30,32 @@ def test_carried_holds_the_last_observation() -> None:
     # Column 0: rows 1-2 take row 0's reading; column 1: row 0 keeps its fill (nothing
     # earlier), row 2 takes row 1's.
     assert out.tolist() == [[1.0, 5.0], [1.0, 6.0], [1.0, 6.0], [4.0, 8.0]]
-    assert carried(values, observed, "zero") is values  # zeros are the policy's meaning
+    # A 0 put where nothing was read is carried over too (the mask still says "filled").
+    zeros = carried(values * observed, observed, "zero")
+    assert zeros.tolist() == [[1.0, 0.0], [1.0, 6.0], [1.0, 6.0], [4.0, 8.0]]
+    assert carried(values, observed, "ffill") is values  # already carried
+
+
+def test_a_zero_filled_newest_row_does_not_pull_the_forecast_to_zero(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    t = np.arange(600)
+    y = 100 + 10 * np.sin(2 * np.pi * t / 24) + rng.normal(size=600)
+    y[[100, 101, 300, 599]] = np.nan  # the newest reading missing, as a cron run may find it
+    path = tmp_path / "level.csv"
+    pd.DataFrame({"time": pd.date_range("2024-01-01", periods=600, freq="h"),
+                  "y": y}).to_csv(path, index=False)
+    model = str(tmp_path / "m")
+    runner = CliRunner()
+    result = runner.invoke(app, ["train", str(path), "--model", model, "--fill", "zero",
+                                 "--no-anomaly", "--epochs", "2", "--folds", "1",
+                                 "--window", "24", "--segment", "4", "--horizon", "6",
+                                 "--hidden", "8", "--ensemble", "1"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["predict", "--model", model])
+    assert result.exit_code == 0, result.output
+    forecast = pd.read_csv(io.StringIO(result.stdout))["forecast"]
+    # Anchored on the 0 put in the newest row (--norm last), it forecast 1 to 11.
+    assert forecast.between(70, 130).all(), forecast.tolist()
 
 
 def test_carry_tail_stops_at_the_part_end() -> None:

@@ -7,8 +7,10 @@ of 0.53 where no honest forecast does better than 1.13; the naive baseline, read
 values, was flattered alike. And at forecast time the newest rows can only be carried
 forward, so training read its inputs one way and forecasting another. The forecaster's
 inputs, its baselines and its counters therefore read every filled step as the last value
-observed before it. The interpolated values stay for the reconstruction model, which reads
-each window both ways, but not across the end of a fold's training part (``carry_tail``).
+observed before it, ``--fill zero``'s zeros too (one unread newest reading of a level-100
+series moved the window's level to 0, and the forecast to 1-11). The interpolated values
+stay for the reconstruction model, which reads each window both ways, but not across the
+end of a fold's training part (``carry_tail``).
 """
 
 from __future__ import annotations
@@ -22,14 +24,15 @@ def carried(values: np.ndarray, observed: np.ndarray, fill: str) -> np.ndarray:
     Args:
         values: (timesteps, channels) as filled by the --fill policy.
         observed: (timesteps, channels) False where a value was filled in.
-        fill: the policy; only ``interpolate`` reads later values (``zero`` and ``ffill``
-            are returned as they are).
+        fill: the policy. ``interpolate`` reads later values; ``zero`` puts a 0 where a
+            level-100 series was not read, and a window normalised by its newest value
+            (``--norm last``) then forecast from 0; ``ffill`` already carries.
 
     Returns:
         The values a forecast made at any step may read; steps before a channel's first
         reading keep their fill (there is nothing earlier to carry).
     """
-    if fill != "interpolate" or observed.all():
+    if fill not in ("interpolate", "zero") or observed.all():
         return values
     n = len(values)
     last = np.where(observed, np.arange(n)[:, None], -1)  # (timesteps, channels)
