@@ -189,6 +189,8 @@ def main() -> None:
     torch.set_num_threads(1)
     over = {k: _value(v) for k, v in (s.split("=", 1) for s in args.set)}
     RULES.extend((f"std k={k:g}", "std", None, k) for k in args.k)
+    if args.method == "forecast":  # only residual quantiles are kept: no dynamic rule
+        RULES[:] = [r for r in RULES if r[1] != "dynamic"]
     labels = args.data / "labels_windows.json"
     results = []
     for name in SETS:
