@@ -148,6 +148,22 @@ def test_a_new_short_series_is_skipped_not_fatal(two: tuple[Path, Path], tmp_pat
     assert "Warning: series 'c' has 4 rows; the anomaly model needs at least 24" in result.stderr
 
 
+def test_a_new_short_series_is_left_out_of_a_retrain_not_fatal(two: tuple[Path, Path],
+                                                                tmp_path: Path) -> None:
+    csv, _ = two
+    data, model = _with_new_series(csv, tmp_path, 4), str(tmp_path / "m")
+    # The nightly retrain used to exit 65 until the new series had a window of rows.
+    result = runner.invoke(app, ["train", str(data), "--model", model, "--series-col", "series",
+                                 *ANOMALY])
+    assert result.exit_code == 0, result.output
+    assert ("with_c.csv: 1 series too short for one --window 24 plus --horizon 6, left out of "
+            "this model: 'c' (4 rows)") in result.stderr
+    result = runner.invoke(app, ["predict", "--model", model])
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(io.StringIO(result.stdout))["series"]) == {"a", "b"}
+    assert "series 'c' has 4 rows" in result.stderr
+
+
 def test_no_series_long_enough_is_an_error(two: tuple[Path, Path], tmp_path: Path) -> None:
     csv, model = two
     only = tmp_path / "only_c.csv"

@@ -169,8 +169,10 @@ def train_need(st: TrainSettings, train_len: int) -> int:
     return st.window + st.horizon + es_size(train_len, st.horizon) + MIN_TRAIN_WINDOWS
 
 
-def check_final_length(frame: Frame, st: TrainSettings, path: str) -> None:
-    """Enough rows to train at all (also when ``--folds 0``)."""
+def check_final_length(frame: Frame, st: TrainSettings, path: str,
+                       report: Reporter) -> Frame:
+    """Enough rows to train at all (also when ``--folds 0``); the frame without the series
+    too short for one window, which are left out with a warning."""
     longest = max(len(s.index) for s in frame.series)
     need = train_need(st, longest)
     if longest < need:
@@ -187,10 +189,15 @@ def check_final_length(frame: Frame, st: TrainSettings, path: str) -> None:
                         f"--horizon {st.horizon}; use {advice}")
     short = [s for s in frame.series if len(s.index) < st.window + st.horizon]
     if short:
+        # A store opened yesterday must not stop the nightly retrain of all the others for
+        # weeks; predict and detect-anomalies skip a series the model does not know.
         names = ", ".join(f"'{s.name}' ({len(s.index)} rows)" for s in short[:5])
-        raise DataError(f"{path}: {len(short)} series too short for one --window {st.window} "
-                        f"plus --horizon {st.horizon}: {names}; drop them from the file or "
-                        "use a shorter --window/--horizon")
+        report.warn(f"{Path(path).name}: {len(short)} series too short for one --window "
+                    f"{st.window} plus --horizon {st.horizon}, left out of this model: {names};"
+                    " predict and detect-anomalies skip them until a retrain finds enough rows")
+        gone = {s.name for s in short}
+        frame = replace(frame, series=[s for s in frame.series if s.name not in gone])
+    return frame
 
 
 @dataclass

@@ -122,7 +122,9 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     device = resolve_device(st.device)
     grid = make_grid(frame)
     st = fit_short(given, st, grid.n, report)
-    check_final_length(frame, st, str(path))
+    kept = check_final_length(frame, st, str(path), report)
+    if kept is not frame:  # series left out: the grid is the others'
+        frame, grid = kept, make_grid(kept)
     warn_constant(frame, report)  # after the length check: one row is "constant" too
     warn_outliers(frame, report)
     warn_unused(st, report)
