@@ -398,8 +398,6 @@ CASES = [
     ("freq-too-coarse", text(BASE), ["--freq", "D"], DATA, ["off the 'D' grid", "--freq"]),
     ("freq-too-fine", text(BASE), ["--freq", "15min"], DATA,
      ["steps on the '15min' grid", "frequency too fine", "--freq"]),
-    ("long-series-too-short", text(LONG), ["--series-col", "id"], DATA,
-     ["series too short", "'B' (3 rows)", "drop them"]),
     ("long-empty-series-name", text([LONG[0]] + LONG[1:10] + [f"{stamp(11)},,1.0"]
                                     + LONG[11:]), ["--series-col", "id"], DATA,
      ["row 11", "column 'id'", "empty series name"]),
