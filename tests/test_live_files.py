@@ -126,8 +126,15 @@ def test_a_row_written_twice_is_left_out_not_refused(tmp_path: Path, model: Path
     path = save(tmp_path, [*lines, lines[-1]])
     result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(path)])
     assert result.exit_code == 0, result.output
-    assert ("data.csv: left out 1 row(s) repeating an earlier row in every cell, first on "
-            "line 50") in result.stderr
+    assert ("data.csv: left out 1 row(s) repeating an earlier row's time and values, first "
+            "on line 50") in result.stderr
+    # Re-sent as the uploader writes it now: other digits, another way to say UTC.
+    time, temp, hum = lines[-1].split(",")
+    resent = save(tmp_path, [*lines, f"{time.replace('Z', '+00:00')},{temp}.0,{hum}0"],
+                  name="resent.csv")
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(resent)])
+    assert result.exit_code == 0, result.output
+    assert "resent.csv: left out 1 row(s) repeating an earlier row's time" in result.stderr
     changed = lines[-1].split(",")[0] + ",99,40.5"  # the same time, another reading
     other = save(tmp_path, [*lines, changed], name="other.csv")
     refused = runner.invoke(app, ["predict", "--model", str(model), "--data", str(other)])

@@ -155,7 +155,7 @@ def test_the_repeated_row_note_names_the_first_repeat_in_the_file(tmp_path: Path
     lines = hourly(60)
     lines += [lines[49], lines[3]]
     frame = load_frame(write_lines(tmp_path, lines), DataSpec())
-    assert any("left out 2 row(s) repeating an earlier row in every cell, first on line 62"
+    assert any("left out 2 row(s) repeating an earlier row's time and values, first on line 62"
                in n for n in frame.notes), frame.notes
 
 

@@ -54,12 +54,12 @@ def handle_duplicates(data: pd.DataFrame, spec: DataSpec, path: Path, written: p
     if spec.duplicates == "error":
         # A row repeated in every cell (a logger writing it twice) says nothing new: left
         # out, with a note. Refused, it stopped every cron run until someone came.
-        twice = _repeated_rows(data, dup, cells)
+        twice = _repeated_rows(data, dup, cells, spec)
         if twice.any():
             if notes is not None:
                 line = line_of(first_row, int(data.index[twice].min()))  # first in the file
                 notes.append(f"{path.name}: left out {int(twice.sum())} row(s) repeating an "
-                             f"earlier row in every cell, first on line {line}")
+                             f"earlier row's time and values, first on line {line}")
             return handle_duplicates(data[~twice], spec, path, written, first_row, notes,
                                      hours, cells)
         raise _duplicate_error(data, dup, spec, path, written, first_row, hours, cells)
@@ -120,11 +120,18 @@ def _spaced_names(rows: pd.Index, cells: pd.DataFrame | None, spec: DataSpec) ->
     return ""
 
 
-def _repeated_rows(data: pd.DataFrame, dup: pd.Series, cells: pd.DataFrame | None) -> pd.Series:
-    # Rows whose every cell in the file, read or not, repeats an earlier row's.
+def _repeated_rows(data: pd.DataFrame, dup: pd.Series, cells: pd.DataFrame | None,
+                   spec: DataSpec) -> pd.Series:
+    # Rows repeating an earlier row: the same time and values as read, and the same text in
+    # every cell not read. An uploader re-sending its last row as 18.1190 for 18.119, or
+    # +00:00 for Z, was refused on every cron run until someone edited the file.
     twice = pd.Series(False, index=data.index)
     if cells is not None:
-        same = cells.loc[data.index[dup]].duplicated(keep="first")
+        # Series names as written: ' sp' and 'sp' may be two series (_spaced_names).
+        read = {*spec.targets, *spec.features, *spec.time_parts, spec.time_col}
+        rows = data.index[dup]
+        others = cells.loc[rows, [c for c in cells.columns if c not in read]]
+        same = pd.concat([data.loc[rows], others], axis=1).duplicated(keep="first")
         twice[same.index[same.to_numpy()]] = True
     return twice
 
