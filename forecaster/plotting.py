@@ -31,11 +31,7 @@ def plot_detection(table: pd.DataFrame, events: pd.DataFrame, path: Path) -> Non
         path: the image to write (atomically), WIDTH_PX x HEIGHT_PX, in the format its
             suffix names (PNG, PDF, SVG, ...).
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     names = list(dict.fromkeys(table["series"]))[:MAX_SERIES]  # many series: the first few
     fig, axes = plt.subplots(max(2 * len(names), 1), 1, sharex=True, squeeze=False,
                              figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
@@ -86,6 +82,21 @@ def event_spans(starts: np.ndarray, ends: np.ndarray, first: Any, last: Any) -> 
         pad = max(least - (end - start), least * 0) / 2
         spans.append((start - pad, end + pad))
     return spans
+
+
+def pyplot() -> Any:
+    """matplotlib's pyplot, headless. Its notes on where it keeps its cache (a HOME it
+    cannot write, as under cron or in a container) went to stderr as bare lines, with no
+    time and outside ``--log-format json``; a plot does not need the cache kept."""
+    import logging
+
+    logging.getLogger("matplotlib").setLevel(logging.ERROR)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def finish(fig: Figure, path: Path) -> None:

@@ -234,7 +234,7 @@ def test_a_series_that_fell_behind_since_training_is_warned_of(two: tuple[Path, 
     assert "Warning" not in _detect(two[1], "--last", "6", "--quiet").stderr
     result = _detect(two[1], "--data", str(tmp_path / "stopped.csv"), "--last", "6", "--quiet")
     assert result.exit_code == 0, result.output
-    assert ("Warning: series 'b' end before the newest row of the file "
+    assert ("Warning: series 'b' ends before the newest row of the file "
             "(2024-01-20T23:00:00+00:00; 'b' ends at 2024-01-17T05:00:00+00:00): --last 6 "
             "scores their same last rows again on every run") in result.stderr
     forecast = runner.invoke(app, ["predict", "--model", str(two[1]), "--data",

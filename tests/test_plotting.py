@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -107,3 +110,23 @@ def test_a_long_series_name_is_a_title_not_an_axis_label(tmp_path: Path, monkeyp
     plot_detection(table.assign(series=name), events.assign(series=name), tmp_path / "p.png")
     top = drawn[0].axes[0]
     assert top.get_ylabel() == "value" and top.get_title(loc="left") == name
+
+
+def test_a_home_it_cannot_write_puts_no_bare_lines_on_stderr(tmp_path: Path) -> None:
+    # Under cron or in a container, matplotlib's notes on its cache folder went to stderr
+    # as bare lines, outside --log-format json. A fresh process: pyplot loads once.
+    table, events = _one_step_event()
+    table.to_csv(tmp_path / "t.csv", index=False)
+    code = ("import pandas as pd, sys; from pathlib import Path; "
+            "from forecaster.plotting import plot_detection; "
+            "t = pd.read_csv(sys.argv[1], parse_dates=['timestamp']).assign(series=''); "
+            "e = t[t.is_anomaly][['series', 'timestamp']].rename(columns={'timestamp': 'start'}); "
+            "e['end'] = e['start']; plot_detection(t, e, Path(sys.argv[2]))")
+    env = {"HOME": "/proc/nonexistent", "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+           "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "t.csv"),
+                           str(tmp_path / "p.png")], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert (tmp_path / "p.png").stat().st_size > 0

@@ -15,7 +15,7 @@ from forecaster.output_paths import check_output_paths, plot_format
 from forecaster.pipeline.backtest_plan import BacktestSettings
 from forecaster.pipeline.backtesting import BacktestResult, Forecasts, backtest
 from forecaster.pipeline.fold_report import trends_unhandled
-from forecaster.plotting import axis_values, finish
+from forecaster.plotting import axis_values, finish, pyplot
 from forecaster.report import Reporter
 
 TABLE_METRICS = ("mae", "rmse", "mape", "smape", "mase", "coverage", "width", "pinball")
@@ -211,11 +211,7 @@ def _finite(obj: object) -> object:
 
 def plot(path: Path, res: BacktestResult, table: pd.DataFrame, n_origins: int = 4) -> None:
     """History, forecasts and intervals of the first series and target at a few origins."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     # The first series with forecasts: one that ends before --start has none.
     s = res.frame.series[int(res.forecasts.origins[0, 0])]
     rows = table[(table["series"] == s.name) & (table["target"] == res.frame.spec.targets[0])]

@@ -101,7 +101,8 @@ def warn_behind(frame: Frame, bundle: Bundle, report: Reporter, what: str) -> No
     s = behind[0]
     names = ", ".join(f"'{b.name}'" for b in behind[:5])
     more = f" and {len(behind) - 5} more" if len(behind) > 5 else ""
-    report.warn(f"series {names}{more} end before the newest row of the file "
+    verb = "ends" if len(behind) == 1 else "end"
+    report.warn(f"series {names}{more} {verb} before the newest row of the file "
                 f"({time_text(newest, s.index)}; '{s.name}' ends at "
                 f"{time_text(s.index[-1], s.index)}): {what}; check that their rows still "
                 "arrive")
