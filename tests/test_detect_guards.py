@@ -205,6 +205,29 @@ def test_scored_rows_with_no_observed_value_warn_and_fail_strict(two: tuple[Path
     assert strict.stdout == ""
 
 
+def test_scored_rows_mostly_blank_warn_and_fail_strict(two: tuple[Path, Path],
+                                                      tmp_path: Path) -> None:
+    # 3 of the 4 rows asked for blank: the run's "no anomaly" rested on one real row, and
+    # only the loader's "filled" note said anything.
+    data = pd.read_csv(two[0])
+    newest = data.index[(data["series"] == "b")]
+    data.loc[newest[-3:], "value"] = float("nan")
+    data.to_csv(tmp_path / "mostly.csv", index=False)
+    result = _detect(two[1], "--data", str(tmp_path / "mostly.csv"), "--last", "4", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("Warning: ") == 1
+    assert ("Warning: mostly.csv: 3 of the 4 row(s) scored of series 'b', from "
+            "2024-01-17T12:00:00+00:00 on, hold no observed value (filled in by --fill "
+            "interpolate), so at most 1 could be scored: check the data feed") in result.stderr
+    strict = _detect(two[1], "--data", str(tmp_path / "mostly.csv"), "--last", "4", "--strict")
+    assert strict.exit_code == 65, strict.output
+    assert strict.stderr.splitlines()[-1].startswith("Error: mostly.csv: 3 of the 4 row(s)")
+    assert strict.stdout == ""
+    half = _detect(two[1], "--data", str(tmp_path / "mostly.csv"), "--last", "6", "--strict",
+                   "--quiet")  # 3 of 6: half, not most
+    assert half.exit_code == 0 and "Warning" not in half.stderr, half.output
+
+
 def test_rows_after_an_outage_that_get_no_score_are_warned_of(two: tuple[Path, Path],
                                                               tmp_path: Path) -> None:
     # A logger down for 12 hours, then 6 new rows: every 24-step window around them is

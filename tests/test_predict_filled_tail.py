@@ -57,3 +57,53 @@ def test_one_warning_for_each_series_with_filled_newest_rows(tmp_path: Path) -> 
     assert ("Warning: the newest 5 row(s) of series 'b', from 2024-01-13T07:00:00+00:00 on, "
             "had value filled in by --fill ffill, not observed (5 of the model's 24 input "
             "rows)") in result.stderr
+
+
+def _gap(csv: Path, tmp_path: Path, rows: slice) -> Path:
+    df = pd.read_csv(csv)
+    df.loc[rows, "value"] = None
+    out = tmp_path / "gap.csv"
+    df.to_csv(out, index=False)
+    return out
+
+
+def test_input_window_mostly_filled_after_an_outage_warns(tmp_path: Path, trained: Path,
+                                                          series_csv: Path) -> None:
+    # A 16-hour outage, then 4 real rows: the newest row is observed, but 16 of the 24
+    # rows the forecast starts from are interpolated.
+    gap = _gap(series_csv, tmp_path, slice(460, 475))
+    result = _predict(trained, gap, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("Warning: ") == 1
+    assert ("Warning: 16 of the model's 24 input rows of the data, from "
+            "2024-01-20T04:00:00+00:00 on, had value filled in by --fill interpolate, not "
+            "observed (more than 25%: a gap in the data); the forecast starts from values "
+            "nobody read, and its interval does not allow for them: add the missing values, "
+            "or check the data feed (forecasts start from observed rows again once 18 of the "
+            "last 24 are observed)") in result.stderr
+    assert len(pd.read_csv(io.StringIO(result.stdout))) == 6
+    strict = _predict(trained, gap, "--quiet", "--strict")
+    assert strict.exit_code == 65, strict.output
+    assert "Error: 16 of the model's 24 input rows of the data" in strict.stderr
+    assert strict.stdout == ""
+
+
+def test_a_quarter_of_the_input_window_filled_is_no_warning(tmp_path: Path, trained: Path,
+                                                            series_csv: Path) -> None:
+    gap = _gap(series_csv, tmp_path, slice(466, 471))  # 6 of 24: detect-anomalies' limit
+    result = _predict(trained, gap, "--quiet", "--strict")
+    assert result.exit_code == 0 and "Warning" not in result.stderr, result.output
+
+
+def test_strict_fails_on_newest_rows_filled_over_a_quarter_of_the_window(
+        tmp_path: Path, trained: Path, series_csv: Path) -> None:
+    stale = _gap(series_csv, tmp_path, slice(450, None))  # the last 30 rows empty
+    result = _predict(trained, stale, "--quiet", "--strict")
+    assert result.exit_code == 65, result.output
+    assert ("Error: the newest 30 row(s) of the data, from 2024-01-19T18:00:00+00:00 on, had "
+            "value filled in by --fill interpolate, not observed (24 of the model's 24 input "
+            "rows)") in result.stderr
+    late = _gap(series_csv, tmp_path, slice(475, None))  # 5 of 24: a warning only
+    result = _predict(trained, late, "--quiet", "--strict")
+    assert result.exit_code == 0, result.output
+    assert "Warning: the newest 5 row(s) of the data" in result.stderr

@@ -55,7 +55,8 @@ class DetectSettings:
         k: multiplier of the "std" rule; None: recorded.
         prune: minimum relative drop kept by dynamic pruning; None: recorded.
         device: where to run the network.
-        strict: refuse data that drifted grossly from training (exit 65).
+        strict: refuse data that drifted grossly from training, or rows scored mostly
+            filled in (exit 65).
         max_age: refuse data whose newest row is older than this duration (exit 65).
     """
 

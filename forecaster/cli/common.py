@@ -73,7 +73,8 @@ MaxAge = Annotated[str | None, typer.Option(
     help="Fail (exit 65) when a series' newest row is older than this (2h, 90min, 1D): "
     "a feed that stopped, from cron.")]
 Strict = Annotated[bool, typer.Option(
-    help="Fail (exit 65) instead of warning when the data drifted grossly from training.")]
+    help="Fail (exit 65) instead of warning when the data drifted grossly from training, "
+    "or the rows read are mostly filled in by --fill.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="More detail on stderr.")]
 Wait = Annotated[float, typer.Option(
     min=0.0, help="Seconds to wait for another train's lock on the bundle (default: fail "
