@@ -102,3 +102,45 @@ def test_a_machine_west_of_utc_is_told_how_times_without_offsets_are_read(
     with pytest.raises(DataError, match=r"read as UTC, and this machine's clock is at "
                                         r"UTC-05:00: if the file's times are local"):
         check_fresh(frame, Path("f.csv"), "2h", now)
+
+
+@pytest.mark.parametrize("command", ["predict", "detect-anomalies"])
+def test_binned_rows_are_as_old_as_the_newest_row_read_not_their_last_bin(
+        tmp_path: Path, command: str) -> None:
+    # 5-minute rows binned to hours: the newest complete bin starts 55 to 119 min before
+    # the newest row, and --max-age was measured from that start: every run exit 65.
+    end = pd.Timestamp.now(tz="UTC").floor("5min")
+    data = make_series(480 * 12, freq="5min")
+    data["timestamp"] = pd.date_range(end=end.tz_localize(None), periods=len(data),
+                                      freq="5min")
+    csv = tmp_path / "flow.csv"
+    data.to_csv(csv, index=False)
+    model = train_tiny(csv, tmp_path / "m", "--resample", "h", "--aggregate", "sum", tiny=[
+        *TINY[:-1], "--anomaly-window", "24", "--anomaly-segment", "6", "--anomaly-epochs",
+        "1"])
+    live = runner.invoke(app, [command, "--model", str(model), "--max-age", "30min"])
+    assert live.exit_code in (0, 1) and live.stdout, live.output
+    data["timestamp"] -= pd.Timedelta(hours=3)  # the logger stopped 3 hours ago
+    data.to_csv(csv, index=False)
+    stale = runner.invoke(app, [command, "--model", str(model), "--max-age", "2h"])
+    assert stale.exit_code == 65, stale.output
+    # Measured from the newest row (19:25 say), not from its bin's 19:00.
+    assert (f"the newest row of the data is from {(end - pd.Timedelta(hours=3)).isoformat()}, "
+            "3.") in stale.stderr and "over --max-age 2h" in stale.stderr
+
+
+def test_binned_series_are_as_old_as_their_newest_value_or_the_file_for_totals(
+        tmp_path: Path) -> None:
+    from forecaster.data.loading import load_frame
+    from forecaster.pipeline.freshness import newest_row
+
+    times = pd.date_range("2026-01-01", periods=60, freq="5min", tz="UTC").tolist()
+    csv = tmp_path / "f.csv"
+    pd.DataFrame({"timestamp": times * 2, "host": ["a"] * 60 + ["b"] * 60,
+                  "v": [1.0] * 60 + [1.0] * 50 + [None] * 10}).to_csv(csv, index=False)
+    mean = {s.name: newest_row(s) for s in load_frame(csv, DataSpec(
+        resample="h", series_col="host")).series}
+    assert mean == {"a": times[-1], "b": times[49]}  # b's empty rows are no readings
+    # Summed, a quiet host's hours are zeros up to the file's newest row.
+    total = load_frame(csv, DataSpec(resample="h", aggregate="sum", series_col="host"))
+    assert {newest_row(s) for s in total.series} == {times[-1]}

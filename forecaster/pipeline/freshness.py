@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecaster.data.loading import Frame
+from forecaster.data.loading import Frame, Series
 from forecaster.data.timestamps import is_steps, time_text
 from forecaster.errors import ConfigError, DataError
 
@@ -45,8 +45,7 @@ def check_fresh(frame: Frame, path: Path, max_age: str | None,
         raise ConfigError(f"--max-age {max_age}: this data is indexed by step numbers, "
                           "not times, so it has no age; leave --max-age out")
     now = now if now is not None else pd.Timestamp.now(tz="UTC")
-    stale = [(s, s.index[np.flatnonzero(s.observed.any(axis=1))[-1]])
-             for s in frame.series if s.observed.any()]
+    stale = [(s, newest_row(s)) for s in frame.series if s.observed.any()]
     stale = [(s, t) for s, t in stale if now - t > age]
     if stale:
         s, newest = max(stale, key=lambda pair: now - pair[1])
@@ -56,6 +55,16 @@ def check_fresh(frame: Frame, path: Path, max_age: str | None,
                         f"{time_text(newest, s.index)}, {_words(now - newest)} ago, over "
                         f"--max-age {max_age}: the data stopped growing; check what writes "
                         f"{path.name}{_local_clock()}")
+
+
+def newest_row(s: Series) -> pd.Timestamp:
+    """The time of a series' newest observed row (it has one): as read, where --resample
+    binned the rows (a bin is labelled by its start, and a last bin not yet complete is
+    left out: an hourly bin of a live feed looked over an hour old), else its newest
+    observed step (a filled-in step is no evidence that the feed is alive)."""
+    if s.read_last is not None:
+        return s.read_last
+    return s.index[np.flatnonzero(s.observed.any(axis=1))[-1]]
 
 
 def _local_clock() -> str:
