@@ -97,6 +97,7 @@ def test_a_machine_west_of_utc_is_told_how_times_without_offsets_are_read(
 
     now = pd.Timestamp("2026-01-10 12:00", tz="UTC")
     frame = _frame({"": "2026-01-10 07:00"})  # local New York times, read as UTC
+    frame.naive_times = True  # written without an offset
     west = time.struct_time((2026, 1, 10, 7, 0, 0, 5, 10, 0), {"tm_gmtoff": -5 * 3600})
     monkeypatch.setattr(time, "localtime", lambda *a: west)
     with pytest.raises(DataError, match=r"read as UTC, and this machine's clock is at "
@@ -144,3 +145,43 @@ def test_binned_series_are_as_old_as_their_newest_value_or_the_file_for_totals(
     # Summed, a quiet host's hours are zeros up to the file's newest row.
     total = load_frame(csv, DataSpec(resample="h", aggregate="sum", series_col="host"))
     assert {newest_row(s) for s in total.series} == {times[-1]}
+
+
+def _local_feed(tmp_path: Path, hours_east: int) -> Path:
+    """A model of a live hourly feed written in local wall-clock time, without an offset,
+    ``hours_east`` of UTC (New York in winter: -5), its newest row this hour there."""
+    wall = pd.Timestamp.now(tz="UTC").tz_localize(None) + pd.Timedelta(hours=hours_east)
+    path = _ending(tmp_path, wall.floor("h").tz_localize("UTC"))
+    return train_tiny(path, tmp_path / "m", tiny=[
+        *TINY[:-1], "--anomaly-window", "24", "--anomaly-segment", "6", "--anomaly-epochs",
+        "1"])
+
+
+HINT = "times written without a UTC offset are read as UTC"
+FIX = "if the file's times are local, write them with their offset"
+
+
+def test_local_times_west_of_utc_are_explained_whatever_the_machine_zone(
+        tmp_path: Path) -> None:
+    # A New York feed on a UTC server: --since an hour ago scored nothing on every run,
+    # and --max-age 3h failed, with no word of the times read as UTC.
+    model = _local_feed(tmp_path, -5)
+    since = str(int((pd.Timestamp.now(tz="UTC") - pd.Timedelta(hours=1)).timestamp()))
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--since", since])
+    assert result.exit_code == 0, result.output
+    (line,) = [w for w in result.stderr.splitlines() if "Warning: --since" in w]
+    assert "no row at or after it" in line and HINT in line and FIX in line
+    stale = runner.invoke(app, ["predict", "--model", str(model), "--max-age", "3h"])
+    assert stale.exit_code == 65, stale.output
+    last = stale.stderr.splitlines()[-1]
+    assert "over --max-age 3h" in last and HINT in last and FIX in last
+
+
+@pytest.mark.parametrize(("first", "naive"), [
+    ("2026-01-10 07:00:00", True), ("2026-01-10T07:00", True), ("20260110", True),
+    ("2026-01-10T07:00:00-05:00", False), ("2026-01-10T12:00:00Z", False),
+    ("2026-01-10 12:00:00 UTC", False), ("1768046400", False)])  # Unix seconds are UTC
+def test_times_without_an_offset_are_told_apart(first: str, naive: bool) -> None:
+    from forecaster.data.zones import without_offset
+
+    assert without_offset(pd.Series(["", first])) is naive

@@ -39,6 +39,7 @@ from forecaster.data.timestamps import parse_times
 from forecaster.data.units_row import drop_units_rows
 from forecaster.data.values import numeric_block
 from forecaster.data.year_less import year_less_months
+from forecaster.data.zones import without_offset
 from forecaster.digest import sha256_file
 from forecaster.errors import DataError, MissingInputError
 
@@ -75,6 +76,7 @@ class Frame:
         warnings: what may be wrong with the roles given (a column of 0/1 anomaly labels
             chosen as a feature), for stderr as warnings.
         sha256: the file's digest when it was read, if taken ("" if not).
+        naive_times: the file's times carry no UTC offset (read as UTC).
     """
 
     series: list[Series]
@@ -84,6 +86,7 @@ class Frame:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sha256: str = ""
+    naive_times: bool = False
 
     @property
     def columns(self) -> list[str]:
@@ -175,7 +178,8 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     series = [replace(s, read_last=newest.get(s.name)) for s in series]
     notes += grid_notes(path, series, freq, spec.fill, n_filled, n_off, first_off)
     return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes,
-                 warnings=warned)
+                 warnings=warned, naive_times=without_offset(
+                     _written_times(raw.head(1000), spec)))
 
 
 def _written_times(raw: pd.DataFrame, spec: DataSpec) -> pd.Series:

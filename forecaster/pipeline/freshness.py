@@ -54,7 +54,7 @@ def check_fresh(frame: Frame, path: Path, max_age: str | None,
         raise DataError(f"{path}: the newest row of {where}{more} is from "
                         f"{time_text(newest, s.index)}, {_words(now - newest)} ago, over "
                         f"--max-age {max_age}: the data stopped growing; check what writes "
-                        f"{path.name}{_local_clock()}")
+                        f"{path.name}{offset_hint(frame)}")
 
 
 def newest_row(s: Series) -> pd.Timestamp:
@@ -67,18 +67,21 @@ def newest_row(s: Series) -> pd.Timestamp:
     return s.index[np.flatnonzero(s.observed.any(axis=1))[-1]]
 
 
-def _local_clock() -> str:
-    """A hint where this machine's clock is not UTC: a logger's local times written
-    without an offset are read as UTC, and a live feed west of Greenwich looked hours old."""
+def offset_hint(frame: Frame) -> str:
+    """A hint where the file's times carry no UTC offset: they are read as UTC, so a
+    logger's local wall-clock times made a live feed west of Greenwich look hours old
+    (and one east of it hours ahead), whatever this machine's own zone."""
+    if not frame.naive_times:
+        return ""
     import time
 
     offset = time.localtime().tm_gmtoff or 0
-    if not offset:
-        return ""
     sign, minutes = ("+" if offset > 0 else "-"), abs(offset) // 60
-    return (f" (times written without a UTC offset are read as UTC, and this machine's clock "
-            f"is at UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}: if the file's times are "
-            "local, write them with their offset)")
+    clock = (f", and this machine's clock is at UTC{sign}{minutes // 60:02d}:"
+             f"{minutes % 60:02d}" if offset else "")
+    return (f" (times written without a UTC offset are read as UTC{clock}: if the file's "
+            "times are local, write them with their offset, as in 2026-01-10T07:00:00-05:00, "
+            "or in UTC)")
 
 
 def _words(delta: pd.Timedelta) -> str:
