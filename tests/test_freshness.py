@@ -185,3 +185,51 @@ def test_times_without_an_offset_are_told_apart(first: str, naive: bool) -> None
     from forecaster.data.zones import without_offset
 
     assert without_offset(pd.Series(["", first])) is naive
+
+
+def test_rows_ahead_of_the_clock_are_warned_of(tmp_path: Path) -> None:
+    # A Tokyo feed in local time without offsets read as rows 9 hours in the future: its
+    # forecasts were labelled 9 hours late, and --since re-scored the same rows, silently.
+    model = _local_feed(tmp_path, 9)
+    for command in ("predict", "detect-anomalies"):
+        result = runner.invoke(app, [command, "--model", str(model)])
+        assert result.exit_code in (0, 1) and result.stdout, result.output
+        (line,) = [w for w in result.stderr.splitlines() if "Warning:" in w]
+        assert "feed.csv: the newest row of the data is from " in line
+        assert "hours ahead of this machine's clock (" in line and HINT in line, line
+    # Within a step of the clock (an hour labelled by its end) and in UTC: nothing said.
+    hour = pd.Timestamp.now(tz="UTC").ceil("h")
+    data = make_series(480)
+    data["timestamp"] = pd.date_range(end=hour, periods=480, freq="h").strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    data.to_csv(tmp_path / "utc.csv", index=False)
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data",
+                                 str(tmp_path / "utc.csv")])
+    assert result.exit_code == 0 and "ahead of" not in result.stderr, result.output
+    # Hours ahead with offsets: the times are meant, the writer's clock is wrong.
+    data["timestamp"] = pd.date_range(end=hour + pd.Timedelta(hours=5), periods=480,
+                                      freq="h").strftime("%Y-%m-%dT%H:%M:%SZ")
+    data.to_csv(tmp_path / "utc.csv", index=False)
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data",
+                                 str(tmp_path / "utc.csv")])
+    assert "ahead of this machine's clock" in result.stderr and HINT not in result.stderr
+    assert "check the clock of what writes utc.csv" in result.stderr, result.output
+
+
+def test_a_row_ahead_by_a_step_or_minutes_is_no_news() -> None:
+    from types import SimpleNamespace
+
+    from forecaster.pipeline.freshness import warn_ahead
+
+    now, lines = pd.Timestamp("2026-01-10 12:00", tz="UTC"), []
+    for end, freq in [("2026-01-10 15:00", "h"), ("2026-01-10 12:10", "5min"),
+                      ("2026-01-10 12:15", "5min"), ("2026-02-01", "MS")]:
+        index = pd.date_range(end=end, periods=10, freq=freq, tz="UTC")
+        frame = Frame([Series("", index, np.zeros((10, 1)), np.ones((10, 1), bool))],
+                      DataSpec(targets=["v"]), freq, 0)
+        warn_ahead(frame, Path("f.csv"), SimpleNamespace(warn=lines.append), now)
+    # 3 hours of an hourly feed, and 15 min of a 5-minute one, are more than a step and
+    # more than a clock's drift; 10 min of it, and a monthly row 22 days ahead, are not.
+    assert len(lines) == 2, lines
+    assert "the data is from 2026-01-10T15:00:00+00:00, 3.0 hours ahead" in lines[0]
+    assert "the data is from 2026-01-10T12:15:00+00:00, 15 min ahead" in lines[1]
