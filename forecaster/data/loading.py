@@ -27,7 +27,7 @@ from forecaster.data.interleaved import refuse_interleaved
 from forecaster.data.layout import Layout, read_layout
 from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
-from forecaster.data.resample import resample_rows
+from forecaster.data.resample import newest_rows, resample_rows
 from forecaster.data.row_lines import RowLines
 from forecaster.data.row_steps import number_rows, values_only
 from forecaster.data.series_keys import series_keys
@@ -39,6 +39,7 @@ from forecaster.data.timestamps import parse_times
 from forecaster.data.units_row import drop_units_rows
 from forecaster.data.values import numeric_block
 from forecaster.data.year_less import year_less_months
+from forecaster.data.zones import without_offset
 from forecaster.digest import sha256_file
 from forecaster.errors import DataError, MissingInputError
 
@@ -54,6 +55,8 @@ class Series:
         observed: (timesteps, channels) bool, False where a value was filled in.
         late_off: the rows off the grid after its last step (count and first timestamp),
             left out: a feed whose clock moved since training writes its newest rows there.
+        read_last: with --resample, its newest row as read (None: its newest step): bins
+            are labelled by their start, and a last bin not yet complete is left out.
     """
 
     name: str
@@ -61,6 +64,7 @@ class Series:
     values: np.ndarray
     observed: np.ndarray
     late_off: tuple[int, pd.Timestamp] | None = None
+    read_last: pd.Timestamp | None = None
 
 
 @dataclass
@@ -72,6 +76,7 @@ class Frame:
         warnings: what may be wrong with the roles given (a column of 0/1 anomaly labels
             chosen as a feature), for stderr as warnings.
         sha256: the file's digest when it was read, if taken ("" if not).
+        naive_times: the file's times carry no UTC offset (read as UTC).
     """
 
     series: list[Series]
@@ -81,6 +86,7 @@ class Frame:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sha256: str = ""
+    naive_times: bool = False
 
     @property
     def columns(self) -> list[str]:
@@ -162,15 +168,18 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     data = _sorted(data, path, notes)
     # The times as read, for advice on a --resample step; without binning they stay so.
     read = series_times(data) if spec.resample else None
+    newest = newest_rows(data, spec) if spec.resample else {}
     if spec.resample:  # rows sharing a bin, or a timestamp, are aggregated
         data = resample_rows(data, spec, path, notes)
     else:
         data = handle_duplicates(data, spec, path, _written_times(raw, spec), first_row, notes,
                                  hour_column(raw, spec.time_col), raw)
     series, freq, n_filled, n_off, first_off = regularise(data, spec, path, read)
+    series = [replace(s, read_last=newest.get(s.name)) for s in series]
     notes += grid_notes(path, series, freq, spec.fill, n_filled, n_off, first_off)
     return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes,
-                 warnings=warned)
+                 warnings=warned, naive_times=without_offset(
+                     _written_times(raw.head(1000), spec)))
 
 
 def _written_times(raw: pd.DataFrame, spec: DataSpec) -> pd.Series:

@@ -72,6 +72,22 @@ def resample_rows(data: pd.DataFrame, spec: DataSpec, path: Path,
     return pd.concat(parts, ignore_index=True)
 
 
+def newest_rows(data: pd.DataFrame, spec: DataSpec) -> dict[str, pd.Timestamp]:
+    """Each series' newest row holding a value, by name, as read before binning.
+
+    ``--max-age`` measures from it: a bin is labelled by its start and a last bin not yet
+    complete is left out, so 5-minute rows binned to hours looked over an hour old on a
+    live feed. With "sum" and "count" a series' silence is zeros up to the file's newest
+    row (``_zeros_to_end``), so that row is every series' newest.
+    """
+    if spec.aggregate in TOTALS:
+        last = data["__time"].max()
+        return {str(name): last for name in data["__series"].unique()}
+    cols = [c for c in data.columns if not c.startswith("__")]
+    held = data[data[cols].notna().any(axis=1)]
+    return {str(name): t for name, t in held.groupby("__series")["__time"].max().items()}
+
+
 def check_step(alias: str | None, path: Path) -> pd.DateOffset:
     """The ``--resample`` step, with a clear error for a bad one."""
     offset = parse_step(alias, "--resample", "5min, h, D, W, MS (months) or QS (quarters)")

@@ -20,6 +20,7 @@ import pandas as pd
 
 from forecaster.data.cells import shown
 from forecaster.data.east_midnights import east_midnights
+from forecaster.data.numeric_times import COMPACT_DIGITS
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.errors import DataError
 
@@ -64,6 +65,25 @@ def local_dates(col: pd.Series, path: Path, name: str, first_row: RowLines) -> p
     if reading == "utc":
         return text.str.replace(_CLOCK_AND_OFFSET, "", regex=True)
     return _next_dates(text) if reading == "east" else col
+
+
+def without_offset(col: pd.Series) -> bool:
+    """Whether a time column's times carry no UTC offset, and so were read as UTC: a
+    logger's local wall-clock times look hours old (west) or ahead (east) of the clock.
+
+    Unix times are UTC by definition; compact dates (20240131) are wall-clock. The first
+    time tells (a column mixing times with and without offsets is refused), so the caller
+    may pass the first rows alone.
+    """
+    cells = col.astype(str).str.strip()
+    cells = cells[cells != ""]
+    if cells.empty:
+        return False
+    first = cells.iloc[0]
+    if re.search(_WITH_OFFSET, first):
+        return False
+    number = re.fullmatch(r"-?\d+(\.\d*)?", first)
+    return not number or re.fullmatch(COMPACT_DIGITS, first) is not None
 
 
 def _day_reading(cells: pd.Series) -> str | None:

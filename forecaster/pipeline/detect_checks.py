@@ -13,6 +13,7 @@ from forecaster.data.loading import Frame, Series
 from forecaster.data.option_times import parse_when, shown_as
 from forecaster.data.timestamps import time_text
 from forecaster.errors import DataError
+from forecaster.pipeline.freshness import offset_hint
 from forecaster.pipeline.predicting import warn_behind
 from forecaster.pipeline.scorers import Scorer
 from forecaster.report import Reporter
@@ -39,7 +40,7 @@ def warn_nothing_since(frame: Frame, cutoffs: dict[str, int], since: str,
         where = "the data ends at" if len(stale) == 1 else "every series ends by"
         report.warn(f"--since {since}: no row at or after it; {where} "
                     f"{time_text(last, stale[0].index)}, so nothing was scored: check that new "
-                    "rows still arrive, or give an earlier --since")
+                    f"rows still arrive, or give an earlier --since{offset_hint(frame)}")
         return
     names = ", ".join(f"'{s.name}'" for s in stale[:5])
     more = f" and {len(stale) - 5} more" if len(stale) > 5 else ""

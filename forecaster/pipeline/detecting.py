@@ -39,7 +39,7 @@ from forecaster.pipeline.detect_checks import (
     warn_nothing_since,
 )
 from forecaster.pipeline.drift import drift_gate
-from forecaster.pipeline.freshness import check_fresh
+from forecaster.pipeline.freshness import check_fresh, warn_ahead
 from forecaster.pipeline.predicting import long_enough, series_scaler
 from forecaster.pipeline.prepare import resolve_device
 from forecaster.pipeline.reread import load_data_for
@@ -119,6 +119,7 @@ class DetectionRun:
         self.scorer = make_scorer(self.bundle, ds, resolve_device(ds.device))
         frame, self.path = load_data_for(self.bundle, ds.data, self.report)
         check_fresh(frame, self.path, ds.max_age)
+        warn_ahead(frame, self.path, self.report)
         # At least DRIFT_ROWS: with --last 1 a single anomalous value would be the "recent
         # level", and --strict would turn the anomaly it is into a drift error.
         drift_gate(self.bundle, frame, max(ds.last or 0, DRIFT_ROWS), ds.strict, self.report,

@@ -3,7 +3,8 @@
 A cron job that forecasts or scores a file nobody writes any more goes on exiting 0 with
 the same forecast (``--last N`` re-scores the same rows, and re-alerts a standing anomaly,
 every hour). With ``--max-age 2h`` a feed that stopped is an error (exit 65), naming the
-series and how long it has been silent, so the job's own failure mail says so.
+series and how long it has been silent, so the job's own failure mail says so. Rows ahead
+of the clock (local times east of UTC read as UTC) are warned of.
 """
 
 from __future__ import annotations
@@ -13,9 +14,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecaster.data.loading import Frame
+from forecaster.data.loading import Frame, Series
 from forecaster.data.timestamps import is_steps, time_text
 from forecaster.errors import ConfigError, DataError
+from forecaster.report import Reporter
+
+# How far ahead of this machine's clock the newest row may lie, beyond one step, unremarked:
+# clocks of a logger and of this machine drift apart by seconds to minutes. One step, since
+# a row labelled by the end of its period (a month's running total under 1 December, an
+# hour's mean under 21:00 written at 20:59) lies up to a step ahead. Further ahead, the
+# rows' times are not this clock's: local times east of UTC written without an offset
+# (Tokyo's read 9 hours ahead), a logger's clock set wrong, or a misread date.
+AHEAD_SLACK = pd.Timedelta(minutes=10)
 
 
 def parse_age(text: str) -> pd.Timedelta:
@@ -45,8 +55,7 @@ def check_fresh(frame: Frame, path: Path, max_age: str | None,
         raise ConfigError(f"--max-age {max_age}: this data is indexed by step numbers, "
                           "not times, so it has no age; leave --max-age out")
     now = now if now is not None else pd.Timestamp.now(tz="UTC")
-    stale = [(s, s.index[np.flatnonzero(s.observed.any(axis=1))[-1]])
-             for s in frame.series if s.observed.any()]
+    stale = [(s, newest_row(s)) for s in frame.series if s.observed.any()]
     stale = [(s, t) for s, t in stale if now - t > age]
     if stale:
         s, newest = max(stale, key=lambda pair: now - pair[1])
@@ -55,21 +64,55 @@ def check_fresh(frame: Frame, path: Path, max_age: str | None,
         raise DataError(f"{path}: the newest row of {where}{more} is from "
                         f"{time_text(newest, s.index)}, {_words(now - newest)} ago, over "
                         f"--max-age {max_age}: the data stopped growing; check what writes "
-                        f"{path.name}{_local_clock()}")
+                        f"{path.name}{offset_hint(frame)}")
 
 
-def _local_clock() -> str:
-    """A hint where this machine's clock is not UTC: a logger's local times written
-    without an offset are read as UTC, and a live feed west of Greenwich looked hours old."""
+def warn_ahead(frame: Frame, path: Path, report: Reporter,
+               now: pd.Timestamp | None = None) -> None:
+    """Warn when the newest observed row lies ahead of the clock (``now``, default: the
+    clock) by more than a step and more than ``AHEAD_SLACK``: forecasts are labelled, and
+    ``--since`` picks rows, by the file's times, so hours off went unnoticed."""
+    seen = [s for s in frame.series if s.observed.any()]
+    if not seen or is_steps(seen[0].index):
+        return
+    now = now if now is not None else pd.Timestamp.now(tz="UTC")
+    s, newest = max(((s, newest_row(s)) for s in seen), key=lambda pair: pair[1])
+    if newest - pd.tseries.frequencies.to_offset(frame.freq) <= now or (
+            newest - now <= AHEAD_SLACK):
+        return
+    where = f"series '{s.name}'" if s.name else "the data"
+    fix = offset_hint(frame) or f"; check the clock of what writes {path.name}"
+    report.warn(f"{path.name}: the newest row of {where} is from {time_text(newest, s.index)}, "
+                f"{_words(newest - now)} ahead of this machine's clock "
+                f"({now.floor('s').isoformat()}); expected rows up to now: forecasts and "
+                f"--since go by the file's times{fix}")
+
+
+def newest_row(s: Series) -> pd.Timestamp:
+    """The time of a series' newest observed row (it has one): as read, where --resample
+    binned the rows (a bin is labelled by its start, and a last bin not yet complete is
+    left out: an hourly bin of a live feed looked over an hour old), else its newest
+    observed step (a filled-in step is no evidence that the feed is alive)."""
+    if s.read_last is not None:
+        return s.read_last
+    return s.index[np.flatnonzero(s.observed.any(axis=1))[-1]]
+
+
+def offset_hint(frame: Frame) -> str:
+    """A hint where the file's times carry no UTC offset: they are read as UTC, so a
+    logger's local wall-clock times made a live feed west of Greenwich look hours old
+    (and one east of it hours ahead), whatever this machine's own zone."""
+    if not frame.naive_times:
+        return ""
     import time
 
     offset = time.localtime().tm_gmtoff or 0
-    if not offset:
-        return ""
     sign, minutes = ("+" if offset > 0 else "-"), abs(offset) // 60
-    return (f" (times written without a UTC offset are read as UTC, and this machine's clock "
-            f"is at UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}: if the file's times are "
-            "local, write them with their offset)")
+    clock = (f", and this machine's clock is at UTC{sign}{minutes // 60:02d}:"
+             f"{minutes % 60:02d}" if offset else "")
+    return (f" (times written without a UTC offset are read as UTC{clock}: if the file's "
+            "times are local, write them with their offset, as in 2026-01-10T07:00:00-05:00, "
+            "or in UTC)")
 
 
 def _words(delta: pd.Timedelta) -> str:

@@ -21,7 +21,7 @@ from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsembl
 from forecaster.models.restore import restore
 from forecaster.pipeline.drift import drift_gate
 from forecaster.pipeline.evaluation import hold_counters
-from forecaster.pipeline.freshness import check_fresh
+from forecaster.pipeline.freshness import check_fresh, warn_ahead
 from forecaster.pipeline.intervals import VOL_FLOOR, interval_offsets, mean_abs_change
 from forecaster.pipeline.reread import load_data_for
 from forecaster.report import Reporter
@@ -62,6 +62,7 @@ def predict(st: PredictSettings, report: Reporter | None = None) -> pd.DataFrame
     steps = check_horizon(st.horizon, net.cfg.horizon)  # before minutes of reading the data
     frame, path = load_data_for(bundle, st.data, report)
     check_fresh(frame, path, st.max_age)
+    warn_ahead(frame, path, report)
     cfg = net.cfg
     drift_gate(bundle, frame, cfg.window, st.strict, report, anchored=True, path=path)
     frame = long_enough(frame, cfg.window, "the model needs the last {need} to forecast",
