@@ -204,7 +204,8 @@ CASES = [
     ("epoch-seconds-and-milliseconds", text(
         ["timestamp,value"] + [f"{(1700000000 + 3600 * i) * (1000 if i > 20 else 1)},{i}"
                                for i in range(40)]), [], DATA,
-     ["holds plain numbers (1700000000, ...)", "Unix epoch times"]),
+     ["holds Unix epoch times in two units: seconds (1700000000, row 2) and milliseconds "
+      "(1700075600000, row 23)", "expected one unit in a column"]),
     ("duplicate-timestamp", edit(BASE, 6, f"{stamp(5)},99"), [], DATA,
      ["duplicate timestamp", f"{stamp(5)} (rows 5 and 6 of time column 'timestamp';",
       "--duplicates first|last|mean", "several series, name their column with --series-col",

@@ -69,6 +69,8 @@ def numeric_times(col: pd.Series, path: Path, name: str, first_row: RowLines,
     for unit, (low, high) in EPOCH_RANGES.items():
         if not named_steps and number.between(low, high).all():
             return epoch_times(text, unit)
+    if not named_steps:
+        _refuse_mixed_epochs(number, text, path, name, first_row)
     if (number % 1 == 0).all() and number.between(0, MAX_STEP).all():
         # Step numbers (Yahoo's A1 files, sine-wave examples): one nanosecond per step from
         # the epoch, so grid, folds and windows work unchanged; outputs turn them back
@@ -78,6 +80,24 @@ def numeric_times(col: pd.Series, path: Path, name: str, first_row: RowLines,
                     "...), not timestamps, Unix epoch times or step numbers (whole numbers "
                     "from 0); expected dates like 2024-01-31 13:00:00: fix or replace the "
                     f"column{_elapsed_todo(number, name)}")
+
+
+def _refuse_mixed_epochs(number: pd.Series, text: pd.Series, path: Path, name: str,
+                         first_row: RowLines) -> None:
+    """Unix times in two units (a logger's firmware moved from seconds to milliseconds)
+    were told they were no Unix times at all: name both units and where each begins."""
+    units = pd.Series(None, index=number.index, dtype=object)
+    for unit, (low, high) in EPOCH_RANGES.items():
+        units[number.between(low, high)] = unit
+    if units.isna().any() or units.nunique() < 2:
+        return
+    firsts = [(u, int(np.flatnonzero((units == u).to_numpy())[0])) for u in units.unique()[:2]]
+    words = {"s": "seconds", "ms": "milliseconds", "us": "microseconds", "ns": "nanoseconds"}
+    both = " and ".join(f"{words[u]} ({shown(text.iloc[i])}, row {line_of(first_row, i)})"
+                        for u, i in firsts)
+    raise DataError(f"{path}: column '{name}' holds Unix epoch times in two units: {both}; "
+                    "expected one unit in a column: rewrite the rows of one unit in the "
+                    "other's")
 
 
 def _elapsed_todo(number: pd.Series, name: str) -> str:
