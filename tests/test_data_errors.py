@@ -220,6 +220,10 @@ CASES = [
                                for k in ("sp", " sp")]), ["--series-col", "name"], DATA,
      ["duplicate timestamp 2024-01-01 00:00 (rows 2 and 3", "'sp' and ' sp' in column 'name'",
       "rename one in the file"]),
+    ("a-row-with-its-columns-swapped", text(  # told it was a time without an offset
+        ["timestamp,value"] + [f"2024-01-01T{h:02d}:00Z,{h}" for h in range(24)]
+        + ["22.195,2024-01-02T00:00Z"]), [], DATA,
+     ["row 26, column 'timestamp': '22.195' cannot be read as a time"]),
     ("duplicate-written-with-an-offset", text(
         ["timestamp,value"] + [f"2024-01-01T{h:02d}:00+02:00,{h}" for h in range(24)]
         + ["2024-01-01T00:00+02:00,9"]), [], DATA,

@@ -132,11 +132,15 @@ def _next_dates(text: pd.Series) -> pd.Series:
 
 def _refuse_mixed(text: pd.Series, aware: pd.Series, present: pd.Series, path: Path,
                   name: str, first_row: RowLines) -> None:
-    # A cell without a digit is no time at all ('NA'): the parser reports it with its row.
+    # A cell without a digit is no time at all ('NA'), nor is a plain number among times
+    # with offsets (a row written with its columns swapped, 22.195): the parser reports
+    # it with its row, rather than as a time without an offset.
     naive = np.flatnonzero((present & ~aware).to_numpy())
     if not naive.size:
         return
-    dated = naive[text.iloc[naive].str.contains(r"\d", regex=True).to_numpy()]
+    cells = text.iloc[naive]
+    dated = naive[(cells.str.contains(r"\d", regex=True)
+                   & ~cells.str.fullmatch(r"\s*-?\d+(\.\d*)?\s*")).to_numpy()]
     if not dated.size:
         return
     a, b = int(dated[0]), int(np.flatnonzero(aware.to_numpy())[0])
