@@ -398,7 +398,7 @@ CASES = [
                                    + [f"{line},1" for line in BASE[1:]]),
      [], DATA, ["repeated column name", "'value'", "rename"]),
     ("off-grid-timestamp", edit(BASE, 11, "2024-01-01 09:17:00,1.0"), [], DATA,
-     ["1 timestamps are off the 'h' grid", "2024-01-01 09:17:00", "--freq"]),
+     ["1 timestamps are off the 'h' grid", "first 2024-01-01T09:17:00+00:00", "--freq"]),
     ("irregular", text(IRREGULAR), [], DATA, ["too irregular", "--freq"]),
     ("freq-too-coarse", text(BASE), ["--freq", "D"], DATA, ["off the 'D' grid", "--freq"]),
     ("freq-too-fine", text(BASE), ["--freq", "15min"], DATA,

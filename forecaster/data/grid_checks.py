@@ -61,7 +61,7 @@ def check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, pa
         advice = (_given_advice(times, freq, path) if given else
                   _off_grid_advice(freq, name, every or {name: times}))
         raise OffGridError(f"{path}{where}: {int(off.sum())} timestamps are off the '{freq}' grid, "
-                        f"first {times[off][0]}; {advice}")
+                        f"first {time_text(times[off][0], times)}; {advice}")
     return off
 
 
