@@ -66,9 +66,12 @@ def test_mase_scales_are_the_in_sample_seasonal_naive_mae(tmp_path) -> None:
                   "y": y}).to_csv(path, index=False)
     frame = load_frame(path, DataSpec())
     assert mase_scales(frame, np.array([0]), 0, 40, 4)[0, 0] == pytest.approx(4.0)
-    # Too few rows for two seasons: one-step changes (1, 1, 1, -5, ...).
-    assert mase_scales(frame, np.array([0]), 0, 6, 4)[0, 0] == pytest.approx(
-        np.mean(np.abs(np.diff(y[:6]))))
+    # One pair a season apart is enough (6 rows of season 4: 240 rows of season 144 were
+    # scaled by the one-step change, 8 times smaller).
+    assert mase_scales(frame, np.array([0]), 0, 6, 4)[0, 0] == pytest.approx(4.0)
+    # No more rows than a season: one-step changes (1, 1, 1).
+    assert mase_scales(frame, np.array([0]), 0, 4, 4)[0, 0] == pytest.approx(
+        np.mean(np.abs(np.diff(y[:4]))))
 
 
 def test_interval_metrics_by_hand() -> None:

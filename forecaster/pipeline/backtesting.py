@@ -131,7 +131,8 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
     report.note(f"backtest: {len(plan.origins)} origins, {len(plan.refits)} fit(s), season "
                 f"{season}" + (f" (only {plan.origins.min()} steps before the first origin: "
                                "seasonal naive repeats the last value where no season came "
-                               "before)" if short else ""))
+                               "before, and MASE is scaled by the one-step change where a fit "
+                               "trains on no more than a season)" if short else ""))
     if len(plan.origins) < FEW_ORIGINS:
         report.warn(f"backtest: only {len(plan.origins)} origin(s), so every metric rests on "
                     f"that many forecasts; give an earlier --start or a shorter --stride for more")
