@@ -208,6 +208,30 @@ def test_weekly_naive_is_a_yardstick_for_hourly_data_with_a_week_behind(tmp_path
     assert "weekly naive" not in json.loads(res.stdout)["metrics"]["overall"]
 
 
+def test_targets_in_other_units_are_scored_and_judged_apart(tmp_path: Path) -> None:
+    # Pooled, z (a random walk near 1e4) alone set the MAE, and the warning told a user
+    # whose model forecast x ten times better than every baseline to use the naive one.
+    rng = np.random.default_rng(0)
+    t = np.arange(500)
+    pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=500, freq="h"),
+                  "x": 10 + np.sin(2 * np.pi * t / 7), "z": 1e4 + np.cumsum(rng.normal(
+                      0, 50, 500))}).to_csv(tmp_path / "w.csv", index=False)
+    res = CliRunner().invoke(app, ["backtest", str(tmp_path / "w.csv"), "--target", "x,z",
+                                   "--epochs", "1", "--hidden", "4", "--window", "24",
+                                   "--segment", "6", "--horizon", "6", "--format", "json",
+                                   "--ensemble", "1", "--start", "0.7"])
+    assert res.exit_code == 0, res.output
+    m = json.loads(res.stdout)["metrics"]
+    rows = pd.DataFrame(json.loads(res.stdout)["forecasts"])
+    for name, per in m["targets"].items():
+        mine = rows[rows["target"] == name]
+        assert per["GRU"]["mae"] == pytest.approx(
+            (mine["forecast"] - mine["actual"]).abs().mean(), rel=1e-4)
+        beaten = min(sc["mae"] for k, sc in per.items() if k != "GRU") < per["GRU"]["mae"]
+        assert (f"over the backtest on '{name}' the model's MAE" in res.stderr) == beaten
+    assert "over the backtest the model's MAE" not in res.stderr  # never the pooled figure
+
+
 def test_cli_backtest_errors_are_one_line(tmp_path: Path) -> None:
     make_series(n=300).to_csv(tmp_path / "s.csv", index=False)
     for args, code in ((["--refit", "often"], 2), (["--start", "0.05"], 65)):

@@ -100,3 +100,11 @@ def test_several_targets_get_a_row_each_beside_the_pooled_one(tmp_path: Path) ->
     per = fold["targets"]
     assert set(per) == {"kw", "pct"} and per["kw"]["mae"] > 10 * per["pct"]["mae"]
     assert fold["mae"] == pytest.approx((per["kw"]["mae"] + per["pct"]["mae"]) / 2)
+    # A baseline is judged against each target apart, never the pooled MAE.
+    folds = json.loads(info.stdout)["folds"]
+    for name in ("kw", "pct"):
+        mine = [f["targets"][name] for f in folds]
+        beaten = min(sum(f[k] for f in mine) for k in ("naive_mae", "snaive_mae")) < sum(
+            f["mae"] for f in mine)
+        assert (f"on validation on '{name}' the model's MAE" in result.stderr) == beaten
+    assert "on validation the model's MAE" not in result.stderr

@@ -55,14 +55,14 @@ def backtest_and_write(data: Path, bt: BacktestSettings, report: Reporter, fmt: 
     return m
 
 
-def scores(fc: Forecasts, rows: np.ndarray, level: float,
-           steps: slice | int = slice(None)) -> dict[str, dict[str, float]]:
-    """Every model's scorecard over the selected origins (and horizon steps)."""
-    y = fc.actual[rows][:, steps]
+def scores(fc: Forecasts, rows: np.ndarray, level: float, steps: slice | int = slice(None),
+           target: slice | int = slice(None)) -> dict[str, dict[str, float]]:
+    """Every model's scorecard over the selected origins (and horizon steps, targets)."""
+    y = fc.actual[rows][:, steps][..., target]
     seen = ~np.isnan(y)  # filled-in actuals are NaN: scored on observed values only
 
     def pick(a: np.ndarray) -> np.ndarray:
-        return a[rows][:, steps][seen]
+        return a[rows][:, steps][..., target][seen]
 
     if not seen.any():  # every actual here was filled in: nothing to score
         return {name: dict.fromkeys(SCORE_KEYS, float("nan")) for name in fc.models}
@@ -88,6 +88,10 @@ def metrics(res: BacktestResult, level: float) -> dict:
                 out["series"][s.name] = scores(fc, rows, level)
     for h in range(fc.actual.shape[1]):
         out["steps"].append({"step": h + 1, "models": scores(fc, everything, level, h)})
+    targets = res.frame.spec.targets
+    if len(targets) > 1:  # pooled, a target in 1e4s hid one the model forecast 10 times better
+        out["targets"] = {t: scores(fc, everything, level, target=j)
+                          for j, t in enumerate(targets)}
     return out
 
 
@@ -112,16 +116,20 @@ def show(report: Reporter, res: BacktestResult, m: dict, level: float) -> None:
                      [[str(f["fold"]), str(f["origins"]),
                        *(_fmt(sc["mae"], "mae") for sc in f["models"].values())]
                       for f in m["folds"]])
-    for name, per in m["series"].items():
-        report.note(f"series {name}: " + ", ".join(
-            f"{model} MAE {sc['mae']:.4g}" for model, sc in per.items()))
+    for kind in ("series", "targets"):
+        for name, per in m.get(kind, {}).items():
+            report.note(f"{kind.removesuffix('s')} {name}: " + ", ".join(
+                f"{model} MAE {sc['mae']:.4g}" for model, sc in per.items()))
     _show_steps(report, res, m)
-    warn_beaten(report, m["overall"], bool(res.norm) and trends_unhandled(res.frame, res.norm))
+    trend = bool(res.norm) and trends_unhandled(res.frame, res.norm)
+    for name, per in (m.get("targets") or {"": m["overall"]}).items():
+        warn_beaten(report, per, trend, name)
 
 
 def warn_beaten(report: Reporter, overall: dict[str, dict[str, float]],
-                trend: bool = False) -> None:
-    """Warn when a baseline's MAE over the backtest is below the model's (the first entry).
+                trend: bool = False, target: str = "") -> None:
+    """Warn when a baseline's MAE over the backtest is below the model's (the first entry),
+    of one ``target`` where there are several: MAEs of targets in other units do not pool.
 
     ``train`` warns so of its folds; a backtest run from cron has no table to read either.
     """
@@ -130,7 +138,8 @@ def warn_beaten(report: Reporter, overall: dict[str, dict[str, float]],
     if not scored or not np.isfinite(own["mae"]) or not min(scored)[0] < own["mae"]:
         return
     best, name = min(scored)
-    report.warn(f"over the backtest the model's MAE ({own['mae']:.4g}) is above the {name} "
+    on = f" on '{target}'" if target else ""
+    report.warn(f"over the backtest{on} the model's MAE ({own['mae']:.4g}) is above the {name} "
                 f"forecast's ({best:.4g}): for this data {model} is no better than that "
                 "baseline; try more history or a longer --window"
                 + (", or --norm diff (the series trends: its later rows lie outside the range "

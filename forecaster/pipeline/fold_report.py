@@ -31,9 +31,14 @@ def show_folds(report: Reporter, results: list[dict], frame: Frame, st: TrainSet
                  for name, t in (r.get("targets") or {}).items()]
     if rows:
         report.table("Forward-chaining validation (raw scale)", cols, rows)
-    if results:
-        warn_beaten(report, results, st.window < season_length(frame.freq),
-                    trends_unhandled(frame, st.norm))
+    # Per target where there are several: pooled, a target in 1e4s hid one the model
+    # forecast 10 times better than the baselines, and the warning said to use them.
+    names = list(results[0].get("targets") or {}) if results else []
+    per = {n: [{**r, **r["targets"][n]} for r in results] for n in names} or {"": results}
+    for name, rows in per.items():
+        if rows:
+            warn_beaten(report, rows, st.window < season_length(frame.freq),
+                        trends_unhandled(frame, st.norm), name)
 
 
 def trends_unhandled(frame: Frame, norm: str) -> bool:
@@ -46,8 +51,9 @@ def trends_unhandled(frame: Frame, norm: str) -> bool:
 
 
 def warn_beaten(report: Reporter, results: list[dict], short_window: bool = False,
-                trend: bool = False) -> None:
-    """Warn when a baseline's MAE over all folds is below the model's.
+                trend: bool = False, target: str = "") -> None:
+    """Warn when a baseline's MAE over all folds is below the model's (on ``target``'s
+    figures, named in the warning, where there are several).
 
     The table shows it, but a cron log has no table: a model that loses to repeating
     the last value (a random walk, too short a history for the season) saved silently.
@@ -61,7 +67,8 @@ def warn_beaten(report: Reporter, results: list[dict], short_window: bool = Fals
     if not model > best:
         return
     worse = sum(r["mae"] > r[key] for r in scored)
-    report.warn(f"on validation the model's MAE ({model / len(scored):.4g}) is above the "
+    on = f" on '{target}'" if target else ""
+    report.warn(f"on validation{on} the model's MAE ({model / len(scored):.4g}) is above the "
                 f"{BASELINES[key]} forecast's ({best / len(scored):.4g}; worse in {worse} of "
                 f"{len(scored)} folds): for this data it is no better than that baseline; try "
                 "more history" + (" or a --window of at least one season" if short_window
