@@ -37,12 +37,11 @@ def mase(y: np.ndarray, yhat: np.ndarray, scale: np.ndarray) -> float:
 
     Returns:
         The MASE over the points whose scale is defined: a series or target whose training
-        part was constant (a scale of 0, or negligible against the actuals) has none and is
-        left out; NaN (undefined) when no point has one.
+        part was constant (a scale of 0, or negligible against its level: ``mase_scales``
+        makes it NaN) has none and is left out; NaN (undefined) when no point has one.
     """
-    floor = NEGLIGIBLE * float(np.mean(np.abs(y))) if len(y) else 0.0
     scale = np.asarray(scale, dtype=np.float64)
-    ok = np.isfinite(scale) & (scale > max(floor, 0.0))
+    ok = np.isfinite(scale) & (scale > 0.0)
     if not ok.any():
         return float("nan")
     return float(np.mean(np.abs(y - yhat)[ok] / scale[ok]))

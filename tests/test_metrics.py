@@ -94,3 +94,30 @@ def test_scorecard_has_every_metric() -> None:
     assert set(sc) == {"mae", "rmse", "mse", "mape", "smape", "mase", "coverage", "width",
                        "pinball"}
     assert sc["width"] == pytest.approx(2.0)
+
+
+def test_a_negligible_scale_is_judged_against_its_own_series(tmp_path) -> None:
+    # Judged against all series' actuals at once, a series near 0.002 beside one near 1e7
+    # fell out of the overall MASE while its own MASE kept it.
+    from forecaster.data.loading import load_frame
+    from forecaster.data.spec import DataSpec
+    from forecaster.pipeline.evaluation import mase_scales
+    from forecaster.pipeline.prepare import make_grid
+
+    t = np.arange(48)
+    stamps = pd.date_range("2024-01-01", periods=48, freq="h")
+    parts = [pd.DataFrame({"time": stamps, "id": name, "y": y}) for name, y in (
+        ("tiny", 0.002 + 1e-4 * np.sin(t)), ("huge", 1e7 + 1e5 * np.sin(t)),
+        ("flat", np.full(48, 1e13) + (t % 2) * 1e-3))]  # changes float64 cannot tell apart
+    pd.concat(parts).to_csv(tmp_path / "s.csv", index=False)
+    frame = load_frame(tmp_path / "s.csv", DataSpec(series_col="id"))
+    scales = mase_scales(frame, np.asarray(make_grid(frame).offsets), 0, 48, 4)
+    names = [s.name for s in frame.series]
+    assert np.isfinite(scales[names.index("tiny"), 0]) and np.isfinite(
+        scales[names.index("huge"), 0])
+    assert np.isnan(scales[names.index("flat"), 0])
+    # The overall MASE keeps the tiny series' points: (2 + 1) / 2, not the huge one's 1.
+    from forecaster.metrics import mase
+
+    y = np.array([0.002, 1e7])
+    assert mase(y, y + np.array([2e-4, 1e5]), np.array([1e-4, 1e5])) == pytest.approx(1.5)

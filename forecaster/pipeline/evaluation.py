@@ -10,6 +10,7 @@ from forecaster.baselines import naive, seasonal_naive
 from forecaster.data.carry import carried
 from forecaster.data.loading import Frame
 from forecaster.data.scaling import Scaler
+from forecaster.metrics import NEGLIGIBLE
 
 ZERO_SHARE = 0.01  # share of zeros that makes a non-negative target a count (no forecast < 0)
 MIN_COUNTER_ROWS = 20  # fewer changes say little about a series only rising
@@ -79,7 +80,13 @@ def mase_scales(frame: Frame, offsets: np.ndarray, lo: int, hi: int,
         change = np.abs(v[m:] - v[:-m]) if len(v) > m else np.full((1, v.shape[1]), np.nan)
         seen = ~np.isnan(change)
         total = np.where(seen, change, 0.0).sum(axis=0)
-        out.append(np.where(seen.any(axis=0), total / np.maximum(seen.sum(axis=0), 1), np.nan))
+        scale = np.where(seen.any(axis=0), total / np.maximum(seen.sum(axis=0), 1), np.nan)
+        # A constant part (or one whose changes are negligible against its own level) has
+        # no scale. Judged against all series' actuals at once, a series near 0.002 beside
+        # one near 1e7 fell out of the overall MASE while its own MASE kept it.
+        with np.errstate(all="ignore"):
+            level = np.nanmean(np.abs(v), axis=0) if len(v) else np.full(v.shape[1], np.nan)
+        out.append(np.where(scale > NEGLIGIBLE * np.nan_to_num(level), scale, np.nan))
     return np.stack(out)
 
 
