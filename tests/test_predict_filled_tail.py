@@ -29,8 +29,8 @@ def test_filled_newest_rows_warn_and_leave_stdout_alone(tmp_path: Path, trained:
     assert result.stderr.count("Warning: ") == 1
     assert ("Warning: the newest 30 row(s) of the data, from 2024-01-19T18:00:00+00:00 on, had "
             "value filled in by --fill interpolate, not observed (24 of the model's 24 input "
-            "rows); the forecast starts from filled values: add the missing values, or check the "
-            "data feed") in result.stderr
+            "rows: more than 25%, and over twice its share in the file); the forecast starts "
+            "from filled values: add the missing values, or check the data feed") in result.stderr
     table = pd.read_csv(io.StringIO(result.stdout))
     assert list(table.columns) == ["series", "timestamp", "target", "forecast", "lower", "upper"]
     assert len(table) == 6 and "Warning" not in result.stdout
@@ -77,7 +77,8 @@ def test_input_window_mostly_filled_after_an_outage_warns(tmp_path: Path, traine
     assert result.stderr.count("Warning: ") == 1
     assert ("Warning: 16 of the model's 24 input rows of the data, from "
             "2024-01-20T04:00:00+00:00 on, had value filled in by --fill interpolate, not "
-            "observed (more than 25%: a gap in the data); the forecast starts from values "
+            "observed (more than 25%, and over twice its share in the file: a gap in the "
+            "data); the forecast starts from values "
             "nobody read, and its interval does not allow for them: add the missing values, "
             "or check the data feed (forecasts start from observed rows again once 18 of the "
             "last 24 are observed)") in result.stderr
@@ -102,8 +103,31 @@ def test_strict_fails_on_newest_rows_filled_over_a_quarter_of_the_window(
     assert result.exit_code == 65, result.output
     assert ("Error: the newest 30 row(s) of the data, from 2024-01-19T18:00:00+00:00 on, had "
             "value filled in by --fill interpolate, not observed (24 of the model's 24 input "
-            "rows)") in result.stderr
+            "rows: more than 25%") in result.stderr
     late = _gap(series_csv, tmp_path, slice(475, None))  # 5 of 24: a warning only
     result = _predict(trained, late, "--quiet", "--strict")
     assert result.exit_code == 0, result.output
     assert "Warning: the newest 5 row(s) of the data" in result.stderr
+
+
+def test_a_column_read_less_often_is_no_gap(tmp_path: Path) -> None:
+    # b is read every 4th hour, in training too: 18 of 24 input rows filled on every run,
+    # and --strict failed every cron run. An outage of a, 16 rows, is still a gap.
+    t = pd.date_range("2024-01-01", periods=480, freq="h")
+    df = pd.DataFrame({"timestamp": t, "a": make_series(n=480)["value"],
+                       "b": make_series(n=480, seed=1)["value"]})
+    df.loc[df.index % 4 != 0, "b"] = None
+    csv, model = tmp_path / "wide.csv", tmp_path / "m"
+    df.to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--model", str(model), "--target", "a,b",
+                                 *TINY, "--folds", "0", "--quiet"])
+    assert result.exit_code == 0, result.output
+    result = _predict(model, csv, "--quiet", "--strict")
+    assert result.exit_code == 0 and "Warning" not in result.stderr, result.output
+    df.loc[460:475, "a"] = None
+    df.to_csv(csv, index=False)
+    result = _predict(model, csv, "--quiet", "--strict")
+    assert result.exit_code == 65, result.output
+    assert "input rows of the data, from 2024-01-20T04:00:00+00:00 on, had a filled" in (
+        result.stderr)
+

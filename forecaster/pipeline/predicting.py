@@ -146,53 +146,76 @@ def long_enough(frame: Frame, need: int, why: str, path: Path, report: Reporter)
     return replace(frame, series=[s for s in frame.series if len(s.index) >= need])
 
 
+_RULE = f": more than {MAX_FILLED_SHARE:.0%}, and over twice its share in the file"
+
+
 def _check_filled_input(s: Series, columns: list[str], window: int, fill: str, strict: bool,
                         report: Reporter) -> None:
     """Warn (with --strict, fail) when the model's input rows of a series were filled in.
 
     The forecast starts from them: a stalled feed's made-up newest values, or after an
     outage a window mostly interpolated (40 of 48 rows, then 6 real ones: MAE 0.66 to 2.77,
-    a narrower band), would pass for data. More than ``MAX_FILLED_SHARE`` of the window is
-    what detect-anomalies takes as no evidence; a few late rows below it stay a warning.
+    a narrower band), would pass for data. A column filled in more than
+    ``MAX_FILLED_SHARE`` of the window, and more than twice as often as over the whole
+    file, had a gap: a column read every 4th hour, or a count feed writing no row for 0,
+    is filled so in training too. A few late rows below that stay a warning.
     """
-    seen = s.observed[-window:].all(axis=1)  # the model's input mask: a row with any gap
-    filled = int(window - seen.sum())
-    message = _filled_tail(s, columns, window, fill)
-    if filled > MAX_FILLED_SHARE * window:
-        message = message or _filled_window(s, columns, seen, fill)
+    recent = 1.0 - s.observed[-window:].mean(axis=0)  # (channels,) share filled
+    usual = 1.0 - s.observed.mean(axis=0)
+    gap = np.flatnonzero((recent > MAX_FILLED_SHARE) & (recent > 2 * usual))
+    message = _filled_tail(s, columns, window, fill, bool(gap.size))
+    if gap.size:
+        message = message or _filled_window(s, columns, window,
+                                            int(gap[np.argmax(recent[gap])]), fill)
         if strict:
             raise DataError(message)
     if message:
         report.warn(message)
 
 
-def _filled_tail(s: Series, columns: list[str], window: int, fill: str) -> str | None:
-    """The warning for newest rows filled in, or None when the newest row was observed."""
-    seen = s.observed.all(axis=1)
-    n = len(seen) - int(np.flatnonzero(seen)[-1]) - 1 if seen.any() else len(seen)
-    if not n:
+def _filled_tail(s: Series, columns: list[str], window: int, fill: str,
+                 gap: bool) -> str | None:
+    """The warning for newest rows filled in, or None when none were, past their column's
+    usual run of filled rows (a column read every 4th hour has 3 at the end on 3 runs of
+    4, as in training); ``gap``: the window is filled past ``_check_filled_input``'s limit.
+    """
+    tails = [_tail_run(s.observed[:, j]) for j in range(len(columns))]
+    late = [j for j, (n, usual) in enumerate(tails) if n > usual]
+    if not late:
         return None
+    n = max(tails[j][0] for j in late)
     where = f"series '{s.name}'" if s.name else "the data"
-    gaps = [c for j, c in enumerate(columns) if not s.observed[-n:, j].all()]
+    gaps = ", ".join(columns[j] for j in late)
     return (f"the newest {n} row(s) of {where}, from {time_text(s.index[-n], s.index)} "
-            f"on, had {', '.join(gaps)} filled in by --fill {fill}, not observed "
-            f"({min(n, window)} of the model's {window} input rows); the forecast starts "
+            f"on, had {gaps} filled in by --fill {fill}, not observed "
+            f"({min(n, window)} of the model's {window} input rows"
+            f"{_RULE if gap else ''}); the forecast starts "
             "from filled values: add the missing values, or check the data feed")
 
 
-def _filled_window(s: Series, columns: list[str], seen: np.ndarray, fill: str) -> str:
-    """The warning for an input window mostly filled in behind observed newest rows."""
-    window = len(seen)
-    first = s.index[len(s.index) - window + int(np.flatnonzero(~seen)[0])]
+def _tail_run(seen: np.ndarray) -> tuple[int, float]:
+    """The run of filled rows a column ends in, and the median of its earlier runs (0 if
+    it had none)."""
+    edges = np.diff(np.concatenate(([1], seen.astype(np.int8), [1])))
+    starts, ends = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1)
+    runs = ends - starts  # lengths of the runs of filled rows, in order
+    if not runs.size or ends[-1] != len(seen):
+        return 0, float(np.median(runs)) if runs.size else 0.0
+    return int(runs[-1]), float(np.median(runs[:-1])) if runs.size > 1 else 0.0
+
+
+def _filled_window(s: Series, columns: list[str], window: int, j: int, fill: str) -> str:
+    """The warning for column ``j`` of the input window mostly filled in."""
+    filled = ~s.observed[-window:, j]
+    first = s.index[len(s.index) - window + int(np.flatnonzero(filled)[0])]
     where = f"series '{s.name}'" if s.name else "the data"
-    gaps = [c for j, c in enumerate(columns) if not s.observed[-window:, j].all()]
     need = window - int(MAX_FILLED_SHARE * window)
-    return (f"{window - int(seen.sum())} of the model's {window} input rows of {where}, from "
-            f"{time_text(first, s.index)} on, had {', '.join(gaps)} filled in by --fill "
-            f"{fill}, not observed (more than {MAX_FILLED_SHARE:.0%}: a gap in the data); the "
-            "forecast starts from values nobody read, and its interval does not allow for "
-            "them: add the missing values, or check the data feed (forecasts start from "
-            f"observed rows again once {need} of the last {window} are observed)")
+    return (f"{int(filled.sum())} of the model's {window} input rows of {where}, from "
+            f"{time_text(first, s.index)} on, had {columns[j]} filled in by --fill {fill}, "
+            f"not observed ({_RULE.removeprefix(': ')}: a gap in the data); the forecast "
+            "starts from values nobody read, and its interval does not allow for them: add "
+            "the missing values, or check the data feed (forecasts start from observed rows "
+            f"again once {need} of the last {window} are observed)")
 
 
 def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
