@@ -164,6 +164,20 @@ def test_a_new_short_series_is_left_out_of_a_retrain_not_fatal(two: tuple[Path, 
     assert "series 'c' has 4 rows" in result.stderr
 
 
+def test_a_short_series_far_from_the_others_does_not_set_the_shape(tmp_path: Path) -> None:
+    # 'c', 20 rows 500 hours before 'a' and 'b', widened the grid the automatic shape was
+    # fitted to: left out, it still stopped the train with a window the others lack.
+    parts = [make_series(n=150, seed=k).assign(series=name) for k, name in enumerate("ab")]
+    parts.append(make_series(n=20, start="2023-12-11").assign(series="c"))
+    csv = tmp_path / "far.csv"
+    pd.concat(parts, ignore_index=True).to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--model", str(tmp_path / "m"),
+                                 "--series-col", "series", "--epochs", "1", "--hidden", "4",
+                                 "--ensemble", "1", "--no-anomaly"])
+    assert result.exit_code == 0, result.output
+    assert "left out of this model: 'c' (20 rows)" in result.stderr
+
+
 def test_no_series_long_enough_is_an_error(two: tuple[Path, Path], tmp_path: Path) -> None:
     csv, model = two
     only = tmp_path / "only_c.csv"

@@ -89,7 +89,8 @@ def test_a_warm_start_on_a_file_that_lost_a_series_warns(tmp_path: Path) -> None
     both[both["store"] == "west"].to_csv(csv, index=False)
     result = runner.invoke(app, ["train", str(csv), "--model", str(model), "--warm-start"])
     assert result.exit_code == 0, result.output
-    assert ("Warning: --warm-start: series 'east' of the bundle have no rows in stores.csv"
+    assert ("Warning: --warm-start: series 'east' of the bundle has no rows, or too few to train "
+            "on, in stores.csv"
             in result.stderr)
 
 

@@ -169,10 +169,8 @@ def train_need(st: TrainSettings, train_len: int) -> int:
     return st.window + st.horizon + es_size(train_len, st.horizon) + MIN_TRAIN_WINDOWS
 
 
-def check_final_length(frame: Frame, st: TrainSettings, path: str,
-                       report: Reporter) -> Frame:
-    """Enough rows to train at all (also when ``--folds 0``); the frame without the series
-    too short for one window, which are left out with a warning."""
+def check_final_length(frame: Frame, st: TrainSettings, path: str) -> None:
+    """Enough rows to train at all (also when ``--folds 0``)."""
     longest = max(len(s.index) for s in frame.series)
     need = train_need(st, longest)
     if longest < need:
@@ -187,17 +185,23 @@ def check_final_length(frame: Frame, st: TrainSettings, path: str,
                   f"more data (--window 2 --horizon 1 needs {least})")
         raise DataError(f"{path}: {rows}, need at least {need} for --window {st.window} and "
                         f"--horizon {st.horizon}; use {advice}")
+
+
+def drop_short(frame: Frame, st: TrainSettings, path: str, report: Reporter) -> Frame:
+    """The frame without the series too short for one window, left out with a warning,
+    while another series is long enough (else ``check_final_length`` says what to do).
+
+    A store opened yesterday must not stop the nightly retrain of all the others for weeks.
+    """
     short = [s for s in frame.series if len(s.index) < st.window + st.horizon]
-    if short:
-        # A store opened yesterday must not stop the nightly retrain of all the others for
-        # weeks; predict and detect-anomalies skip a series the model does not know.
-        names = ", ".join(f"'{s.name}' ({len(s.index)} rows)" for s in short[:5])
-        report.warn(f"{Path(path).name}: {len(short)} series too short for one --window "
-                    f"{st.window} plus --horizon {st.horizon}, left out of this model: {names};"
-                    " predict and detect-anomalies skip them until a retrain finds enough rows")
-        gone = {s.name for s in short}
-        frame = replace(frame, series=[s for s in frame.series if s.name not in gone])
-    return frame
+    if not short or len(short) == len(frame.series):
+        return frame
+    names = ", ".join(f"'{s.name}' ({len(s.index)} rows)" for s in short[:5])
+    report.warn(f"{Path(path).name}: {len(short)} series too short for one --window "
+                f"{st.window} plus --horizon {st.horizon}, left out of this model: {names}; "
+                "predict and detect-anomalies take them for series new since training")
+    gone = {s.name for s in short}
+    return replace(frame, series=[s for s in frame.series if s.name not in gone])
 
 
 @dataclass

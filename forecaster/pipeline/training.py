@@ -40,6 +40,7 @@ from forecaster.pipeline.prepare import (
     Grid,
     check_final_length,
     deterministic_mode,
+    drop_short,
     fold_data,
     grid_time,
     make_grid,
@@ -122,9 +123,11 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     device = resolve_device(st.device)
     grid = make_grid(frame)
     st = fit_short(given, st, grid.n, report)
-    kept = check_final_length(frame, st, str(path), report)
-    if kept is not frame:  # series left out: the grid is the others'
+    kept = drop_short(frame, st, str(path), report)
+    if kept is not frame:  # series left out: the grid, and the shape it allows, the others'
         frame, grid = kept, make_grid(kept)
+        st = fit_short(given, st, grid.n, report)
+    check_final_length(frame, st, str(path))
     warn_constant(frame, report)  # after the length check: one row is "constant" too
     warn_outliers(frame, report)
     warn_unused(st, report)

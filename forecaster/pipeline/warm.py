@@ -79,7 +79,10 @@ def warn_lost_series(prev: Bundle, frame: Frame, path: Path, report: Reporter) -
     if lost:
         shown = ", ".join(f"'{n}'" for n in lost[:5]) + (f" and {len(lost) - 5} more"
                                                           if len(lost) > 5 else "")
-        report.warn(f"--warm-start: series {shown} of the bundle have no rows in {path.name}; "
+        # Rows too few to train on leave a series out too (drop_short, warned of there).
+        verb = "has" if len(lost) == 1 else "have"
+        report.warn(f"--warm-start: series {shown} of the bundle {verb} no rows, or too few to "
+                    f"train on, in {path.name}; "
                     "the new version will not forecast them: check the file, and run "
                     "'forecast rollback' after this train to keep them")
     _warn_shrunk(was if isinstance(was, dict) else {}, frame, path, report)
