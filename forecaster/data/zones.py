@@ -80,10 +80,13 @@ def without_offset(col: pd.Series) -> bool:
     if cells.empty:
         return False
     first = cells.iloc[0]
-    if re.search(_WITH_OFFSET, first):
+    if re.search(_WITH_OFFSET, first, re.IGNORECASE):
         return False
-    number = re.fullmatch(r"-?\d+(\.\d*)?", first)
-    return not number or re.fullmatch(COMPACT_DIGITS, first) is not None
+    if not re.fullmatch(r"-?\d+(\.\d*)?", first):
+        return True
+    # Compact dates only where the parser takes them so: every cell one, of one width
+    # (numeric_times); 1712010100 among other Unix seconds is one of them.
+    return bool(cells.str.len().nunique() == 1 and cells.str.fullmatch(COMPACT_DIGITS).all())
 
 
 def _day_reading(cells: pd.Series) -> str | None:

@@ -71,9 +71,14 @@ def warn_ahead(frame: Frame, path: Path, report: Reporter,
                now: pd.Timestamp | None = None) -> None:
     """Warn when the newest observed row lies ahead of the clock (``now``, default: the
     clock) by more than a step and more than ``AHEAD_SLACK``: forecasts are labelled, and
-    ``--since`` picks rows, by the file's times, so hours off went unnoticed."""
+    ``--since`` picks rows, by the file's times, so hours off went unnoticed.
+
+    Only for times written without an offset (local times east of UTC read as UTC): a
+    time with its offset says where it lies, and day-ahead prices published through
+    tomorrow are ahead by design (every run warned to check a clock that was right).
+    """
     seen = [s for s in frame.series if s.observed.any()]
-    if not seen or is_steps(seen[0].index):
+    if not seen or is_steps(seen[0].index) or not frame.naive_times:
         return
     now = now if now is not None else pd.Timestamp.now(tz="UTC")
     s, newest = max(((s, newest_row(s)) for s in seen), key=lambda pair: pair[1])
@@ -81,7 +86,7 @@ def warn_ahead(frame: Frame, path: Path, report: Reporter,
             newest - now <= AHEAD_SLACK):
         return
     where = f"series '{s.name}'" if s.name else "the data"
-    fix = offset_hint(frame) or f"; check the clock of what writes {path.name}"
+    fix = f"{offset_hint(frame)}; else check the clock of what writes {path.name}"
     report.warn(f"{path.name}: the newest row of {where} is from {time_text(newest, s.index)}, "
                 f"{_words(newest - now)} ahead of this machine's clock "
                 f"({now.floor('s').isoformat()}); expected rows up to now: forecasts and "
