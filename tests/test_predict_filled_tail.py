@@ -131,3 +131,20 @@ def test_a_column_read_less_often_is_no_gap(tmp_path: Path) -> None:
     assert "input rows of the data, from 2024-01-20T04:00:00+00:00 on, had a filled" in (
         result.stderr)
 
+
+def test_a_short_file_or_past_outages_do_not_hide_a_stall(tmp_path: Path, trained: Path,
+                                                          series_csv: Path) -> None:
+    # A file of two windows, its newest one blank: with the window counted in the usual
+    # share, it could never be filled twice as often, and --strict let it through.
+    df = pd.read_csv(series_csv).tail(48).reset_index(drop=True)
+    df.loc[24:, "value"] = None
+    df.to_csv(tmp_path / "short.csv", index=False)
+    result = _predict(trained, tmp_path / "short.csv", "--quiet", "--strict")
+    assert result.exit_code == 65, result.output
+    # Two past outages of 6 rows are no habit: a fresh stall of 3 rows is still news.
+    df = pd.read_csv(series_csv)
+    df.loc[list(range(100, 106)) + list(range(300, 306)) + [477, 478, 479], "value"] = None
+    df.to_csv(tmp_path / "stall.csv", index=False)
+    result = _predict(trained, tmp_path / "stall.csv", "--quiet")
+    assert "Warning: the newest 3 row(s) of the data" in result.stderr, result.output
+

@@ -146,6 +146,7 @@ def long_enough(frame: Frame, need: int, why: str, path: Path, report: Reporter)
     return replace(frame, series=[s for s in frame.series if len(s.index) >= need])
 
 
+HABIT_SHARE = 0.05  # runs of filled rows per row read, from which gaps are a habit
 _RULE = f": more than {MAX_FILLED_SHARE:.0%}, and over twice its share in the file"
 
 
@@ -161,7 +162,10 @@ def _check_filled_input(s: Series, columns: list[str], window: int, fill: str, s
     is filled so in training too. A few late rows below that stay a warning.
     """
     recent = 1.0 - s.observed[-window:].mean(axis=0)  # (channels,) share filled
-    usual = 1.0 - s.observed.mean(axis=0)
+    # The rows before the window (none: nothing usual): with the window itself counted, a
+    # file of two windows could never be filled twice as often as usual.
+    before = s.observed[:-window]
+    usual = 1.0 - before.mean(axis=0) if len(before) else np.zeros_like(recent)
     gap = np.flatnonzero((recent > MAX_FILLED_SHARE) & (recent > 2 * usual))
     message = _filled_tail(s, columns, window, fill, bool(gap.size))
     if gap.size:
@@ -194,14 +198,16 @@ def _filled_tail(s: Series, columns: list[str], window: int, fill: str,
 
 
 def _tail_run(seen: np.ndarray) -> tuple[int, float]:
-    """The run of filled rows a column ends in, and the median of its earlier runs (0 if
-    it had none)."""
+    """The run of filled rows a column ends in, and the run its habit allows: the median
+    of its earlier runs where they are a habit (one row in 20 or more starts one: a column
+    read every 4th hour), else 0 (two past outages must not hide a fresh stall)."""
     edges = np.diff(np.concatenate(([1], seen.astype(np.int8), [1])))
     starts, ends = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1)
     runs = ends - starts  # lengths of the runs of filled rows, in order
-    if not runs.size or ends[-1] != len(seen):
-        return 0, float(np.median(runs)) if runs.size else 0.0
-    return int(runs[-1]), float(np.median(runs[:-1])) if runs.size > 1 else 0.0
+    tail = int(runs[-1]) if runs.size and ends[-1] == len(seen) else 0
+    earlier = runs[:-1] if tail else runs
+    habit = earlier.size >= HABIT_SHARE * (len(seen) - tail)
+    return tail, float(np.median(earlier)) if earlier.size and habit else 0.0
 
 
 def _filled_window(s: Series, columns: list[str], window: int, j: int, fill: str) -> str:
