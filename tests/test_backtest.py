@@ -368,8 +368,9 @@ def test_bands_follow_each_series_scale(tmp_path: Path) -> None:
             "6", "--horizon", "6", "--device", "cpu", "--ensemble", "1"]
     out = tmp_path / "bt.csv"
     res = CliRunner().invoke(app, ["backtest", str(tmp_path / "two.csv"), "--series-col", "id",
-                                   *tiny, "--start", "0.8", "--output", str(out), "--quiet"])
+                                   *tiny, "--start", "0.8", "--output", str(out)])
     assert res.exit_code == 0, res.output
+    assert "series small: GRU MAE" in res.stderr  # not "serie small"
     table = pd.read_csv(out)
     width = (table["upper"] - table["lower"]).groupby(table["series"]).mean()
     assert width["large"] / width["small"] == pytest.approx(100.0, rel=1e-3), width

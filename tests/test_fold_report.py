@@ -58,6 +58,11 @@ def test_a_trending_series_beaten_is_advised_to_forecast_changes(tmp_path: Path)
     air, flat = (load_frame(tmp_path / f"{n}.csv", DataSpec()) for n in ("air", "flat"))
     assert trends_unhandled(air, "last") and not trends_unhandled(air, "diff")
     assert not trends_unhandled(flat, "last")
+    # Of two targets, only the one that trends is advised to forecast changes.
+    both = pd.DataFrame({"Month": months, "x": 100 + 2.2 * t, "z": 100 + 0 * t})
+    both.to_csv(tmp_path / "both.csv", index=False)
+    frame = load_frame(tmp_path / "both.csv", DataSpec(targets=["x", "z"]))
+    assert trends_unhandled(frame, "last", "x") and not trends_unhandled(frame, "last", "z")
 
 
 def test_no_warning_when_the_model_wins_or_nothing_was_scored() -> None:

@@ -121,3 +121,19 @@ def test_a_negligible_scale_is_judged_against_its_own_series(tmp_path) -> None:
 
     y = np.array([0.002, 1e7])
     assert mase(y, y + np.array([2e-4, 1e5]), np.array([1e-4, 1e5])) == pytest.approx(1.5)
+
+
+def test_a_season_whose_pairs_were_filled_in_falls_back_to_one_step(tmp_path) -> None:
+    # 6 rows of season 4 with rows 4 and 5 filled: no pair a season apart observed, and
+    # MASE showed - where the one-step scale exists.
+    from forecaster.data.loading import load_frame
+    from forecaster.data.spec import DataSpec
+    from forecaster.pipeline.evaluation import mase_scales
+
+    y = np.array([1.0, 3.0, 2.0, 5.0, np.nan, np.nan, 4.0, 6.0])
+    pd.DataFrame({"time": pd.date_range("2024-01-01", periods=8, freq="h"),
+                  "y": y}).to_csv(tmp_path / "s.csv", index=False)
+    frame = load_frame(tmp_path / "s.csv", DataSpec())
+    assert mase_scales(frame, np.array([0]), 0, 6, 4)[0, 0] == pytest.approx(
+        np.mean(np.abs(np.diff(y[:4]))))
+

@@ -116,14 +116,14 @@ def show(report: Reporter, res: BacktestResult, m: dict, level: float) -> None:
                      [[str(f["fold"]), str(f["origins"]),
                        *(_fmt(sc["mae"], "mae") for sc in f["models"].values())]
                       for f in m["folds"]])
-    for kind in ("series", "targets"):
+    for kind, word in (("series", "series"), ("targets", "target")):
         for name, per in m.get(kind, {}).items():
-            report.note(f"{kind.removesuffix('s')} {name}: " + ", ".join(
+            report.note(f"{word} {name}: " + ", ".join(
                 f"{model} MAE {sc['mae']:.4g}" for model, sc in per.items()))
     _show_steps(report, res, m)
-    trend = bool(res.norm) and trends_unhandled(res.frame, res.norm)
     for name, per in (m.get("targets") or {"": m["overall"]}).items():
-        warn_beaten(report, per, trend, name)
+        warn_beaten(report, per, bool(res.norm) and trends_unhandled(res.frame, res.norm, name),
+                    name)
 
 
 def warn_beaten(report: Reporter, overall: dict[str, dict[str, float]],

@@ -76,18 +76,25 @@ def mase_scales(frame: Frame, offsets: np.ndarray, lo: int, hi: int,
     """
     out = []
     for v in _series_values(frame, offsets, lo, hi):
-        m = season if len(v) > season else 1
-        change = np.abs(v[m:] - v[:-m]) if len(v) > m else np.full((1, v.shape[1]), np.nan)
-        seen = ~np.isnan(change)
-        total = np.where(seen, change, 0.0).sum(axis=0)
-        scale = np.where(seen.any(axis=0), total / np.maximum(seen.sum(axis=0), 1), np.nan)
+        scale = _mean_change(v, season if len(v) > season else 1)
+        # No pair a season apart observed (filled in): the one-step change, as with fewer rows.
+        scale = np.where(np.isnan(scale), _mean_change(v, 1), scale)
         # A constant part (or one whose changes are negligible against its own level) has
         # no scale. Judged against all series' actuals at once, a series near 0.002 beside
         # one near 1e7 fell out of the overall MASE while its own MASE kept it.
-        with np.errstate(all="ignore"):
-            level = np.nanmean(np.abs(v), axis=0) if len(v) else np.full(v.shape[1], np.nan)
-        out.append(np.where(scale > NEGLIGIBLE * np.nan_to_num(level), scale, np.nan))
+        seen = ~np.isnan(v)
+        level = np.abs(np.where(seen, v, 0.0)).sum(axis=0) / np.maximum(seen.sum(axis=0), 1)
+        out.append(np.where(scale > NEGLIGIBLE * level, scale, np.nan))
     return np.stack(out)
+
+
+def _mean_change(v: np.ndarray, m: int) -> np.ndarray:
+    """Mean absolute change over ``m`` steps among observed values, per column (NaN where
+    no pair was observed)."""
+    change = np.abs(v[m:] - v[:-m]) if len(v) > m else np.full((1, v.shape[1]), np.nan)
+    seen = ~np.isnan(change)
+    total = np.where(seen, change, 0.0).sum(axis=0)
+    return np.where(seen.any(axis=0), total / np.maximum(seen.sum(axis=0), 1), np.nan)
 
 
 def is_counter(frame: Frame, offsets: Sequence[int], lo: int, hi: int) -> bool:

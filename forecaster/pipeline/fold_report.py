@@ -38,15 +38,17 @@ def show_folds(report: Reporter, results: list[dict], frame: Frame, st: TrainSet
     for name, rows in per.items():
         if rows:
             warn_beaten(report, rows, st.window < season_length(frame.freq),
-                        trends_unhandled(frame, st.norm), name)
+                        trends_unhandled(frame, st.norm, name), name)
 
 
-def trends_unhandled(frame: Frame, norm: str) -> bool:
-    """Whether a target of ``frame`` trends (``anomaly_norm.trends``) while ``norm`` does
-    not forecast changes: the airline passengers lost to seasonal naive with --norm last
-    (MAE 34 against 36) and beat it with --norm diff (23), which no advice named."""
-    k = len(frame.spec.targets)
-    return norm != "diff" and any(trends(s.values[:, :k], s.observed[:, :k])
+def trends_unhandled(frame: Frame, norm: str, target: str = "") -> bool:
+    """Whether a target of ``frame`` (``target`` alone, if named) trends
+    (``anomaly_norm.trends``) while ``norm`` does not forecast changes: the airline
+    passengers lost to seasonal naive with --norm last (MAE 34 against 36) and beat it with
+    --norm diff (23), which no advice named."""
+    targets = frame.spec.targets
+    cols = [targets.index(target)] if target else list(range(len(targets)))
+    return norm != "diff" and any(trends(s.values[:, cols], s.observed[:, cols])
                                   for s in frame.series)
 
 

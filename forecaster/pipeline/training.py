@@ -121,12 +121,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     if st.deterministic:  # before CUDA starts: see deterministic_mode
         deterministic_mode()
     device = resolve_device(st.device)
-    grid = make_grid(frame)
-    st = fit_short(given, st, grid.n, report)
-    kept = drop_short(frame, st, str(path), report)
-    if kept is not frame:  # series left out: the grid, and the shape it allows, the others'
-        frame, grid = kept, make_grid(kept)
-        st = fit_short(given, st, grid.n, report)
+    frame, grid, st = _fit_series(frame, given, st, str(path), report)
     check_final_length(frame, st, str(path))
     warn_constant(frame, report)  # after the length check: one row is "constant" too
     warn_outliers(frame, report)
@@ -145,6 +140,22 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     # Locked only once the data is known good, so bad input never creates a model directory.
     with model_lock(Path(st.model_dir), st.wait):
         return _train(path, frame, grid, folds, st, device, report)
+
+
+def _fit_series(frame: Frame, given: TrainSettings, st: TrainSettings, path: str,
+                report: Reporter) -> tuple[Frame, Grid, TrainSettings]:
+    """The series to train on, their grid, and the shape fitted to them.
+
+    A series too short for one window of the shape fitted to the whole file is left out
+    (``drop_short``), and the shape is fitted again to the others: one far from them (20
+    rows, 500 hours before) had widened the grid the shape was fitted to, and train failed.
+    """
+    grid = make_grid(frame)
+    first = fit_short(given, st, grid.n)  # silent: the note is the final shape's
+    kept = drop_short(frame, first, path, report)
+    if kept is not frame:
+        frame, grid = kept, make_grid(kept)
+    return frame, grid, fit_short(given, st, grid.n, report)
 
 
 def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSettings,
