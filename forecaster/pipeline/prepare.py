@@ -187,26 +187,6 @@ def check_final_length(frame: Frame, st: TrainSettings, path: str) -> None:
                         f"--horizon {st.horizon}; use {advice}")
 
 
-def drop_short(frame: Frame, st: TrainSettings, path: str,
-               report: Reporter | None = None) -> Frame:
-    """The frame without the series too short for one window, left out with a warning,
-    while another series is long enough (else ``check_final_length`` says what to do).
-
-    A store opened yesterday must not stop the nightly retrain of all the others for weeks.
-    """
-    short = [s for s in frame.series if len(s.index) < st.window + st.horizon]
-    if not short or len(short) == len(frame.series):
-        return frame
-    names = ", ".join(f"'{s.name}' ({len(s.index)} rows)" for s in short[:5])
-    if report is not None:
-        report.warn(f"{Path(path).name}: {len(short)} series too short for one --window "
-                    f"{st.window} plus --horizon {st.horizon}, left out of this model: "
-                    f"{names}; predict and detect-anomalies take them for series new since "
-                    "training")
-    gone = {s.name for s in short}
-    return replace(frame, series=[s for s in frame.series if s.name not in gone])
-
-
 @dataclass
 class FoldData:
     """Scaled windows of one fold.

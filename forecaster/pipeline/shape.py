@@ -3,14 +3,15 @@
 The defaults were chosen on the validation split of ETTh1 (hourly) and carried
 over to other frequencies through the season length: a window of 14 seasons
 cut into one-season segments, and a horizon of one season
-(benchmarks/RESULTS-accuracy.md). Also the warnings about what the shape cannot use:
-dropout with one layer, constant columns.
+(benchmarks/RESULTS-accuracy.md). Also the series a shape leaves out, and the warnings about
+what the shape cannot use: dropout with one layer, constant columns.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from forecaster.baselines import season_length
 from forecaster.config import TrainSettings, check_val_size
 from forecaster.data.loading import Frame
 from forecaster.pipeline.evaluation import is_counter
-from forecaster.pipeline.prepare import fold_room, train_need
+from forecaster.pipeline.prepare import Grid, fold_room, make_grid, train_need
 from forecaster.report import Reporter
 
 SEASONS_PER_WINDOW = 14
@@ -181,3 +182,39 @@ def warn_constant(frame: Frame, report: Reporter) -> None:
             report.warn(f"{where}column(s) {', '.join(flat)} are constant: a constant target "
                         "is forecast at about that value (the network adds small offsets), "
                         "a constant feature tells the model nothing")
+
+
+def fit_series(frame: Frame, given: TrainSettings, st: TrainSettings, path: str,
+               report: Reporter) -> tuple[Frame, Grid, TrainSettings]:
+    """The series to train on, their grid, and the shape fitted to them.
+
+    A series too short for one window of the shape fitted to the whole file is left out
+    (``drop_short``), and the shape is fitted again to the others: one far from them (20
+    rows, 500 hours before) had widened the grid the shape was fitted to, and train failed.
+    """
+    grid = make_grid(frame)
+    first = fit_short(given, st, grid.n)  # silent: the note is the final shape's
+    kept = drop_short(frame, first, path, report)
+    if kept is not frame:
+        frame, grid = kept, make_grid(kept)
+    return frame, grid, fit_short(given, st, grid.n, report)
+
+
+def drop_short(frame: Frame, st: TrainSettings, path: str,
+               report: Reporter | None = None) -> Frame:
+    """The frame without the series too short for one window, left out with a warning,
+    while another series is long enough (else ``check_final_length`` says what to do).
+
+    A store opened yesterday must not stop the nightly retrain of all the others for weeks.
+    """
+    short = [s for s in frame.series if len(s.index) < st.window + st.horizon]
+    if not short or len(short) == len(frame.series):
+        return frame
+    names = ", ".join(f"'{s.name}' ({len(s.index)} rows)" for s in short[:5])
+    if report is not None:
+        report.warn(f"{Path(path).name}: {len(short)} series too short for one --window "
+                    f"{st.window} plus --horizon {st.horizon}, left out of this model: "
+                    f"{names}; predict and detect-anomalies take them for series new since "
+                    "training")
+    gone = {s.name for s in short}
+    return replace(frame, series=[s for s in frame.series if s.name not in gone])

@@ -40,17 +40,15 @@ from forecaster.pipeline.prepare import (
     Grid,
     check_final_length,
     deterministic_mode,
-    drop_short,
     fold_data,
     grid_time,
-    make_grid,
     plan_folds,
     read_frame,
     resolve_device,
     thinned,
 )
 from forecaster.pipeline.shape import (
-    fit_short,
+    fit_series,
     resolve_norm,
     resolve_shape,
     warn_constant,
@@ -121,7 +119,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     if st.deterministic:  # before CUDA starts: see deterministic_mode
         deterministic_mode()
     device = resolve_device(st.device)
-    frame, grid, st = _fit_series(frame, given, st, str(path), report)
+    frame, grid, st = fit_series(frame, given, st, str(path), report)
     check_final_length(frame, st, str(path))
     warn_constant(frame, report)  # after the length check: one row is "constant" too
     warn_outliers(frame, report)
@@ -140,22 +138,6 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     # Locked only once the data is known good, so bad input never creates a model directory.
     with model_lock(Path(st.model_dir), st.wait):
         return _train(path, frame, grid, folds, st, device, report)
-
-
-def _fit_series(frame: Frame, given: TrainSettings, st: TrainSettings, path: str,
-                report: Reporter) -> tuple[Frame, Grid, TrainSettings]:
-    """The series to train on, their grid, and the shape fitted to them.
-
-    A series too short for one window of the shape fitted to the whole file is left out
-    (``drop_short``), and the shape is fitted again to the others: one far from them (20
-    rows, 500 hours before) had widened the grid the shape was fitted to, and train failed.
-    """
-    grid = make_grid(frame)
-    first = fit_short(given, st, grid.n)  # silent: the note is the final shape's
-    kept = drop_short(frame, first, path, report)
-    if kept is not frame:
-        frame, grid = kept, make_grid(kept)
-    return frame, grid, fit_short(given, st, grid.n, report)
 
 
 def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSettings,
