@@ -10,6 +10,7 @@ import pandas as pd
 import torch
 
 from forecaster.anomaly.scores import MAX_FILLED_SHARE
+from forecaster.anomaly.thresholds import runs
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.config import PredictSettings
 from forecaster.data.carry import carried_tail
@@ -157,8 +158,8 @@ def _check_filled_input(s: Series, columns: list[str], window: int, fill: str, s
     The forecast starts from them: a stalled feed's made-up newest values, or after an
     outage a window mostly interpolated (40 of 48 rows, then 6 real ones: MAE 0.66 to 2.77,
     a narrower band), would pass for data. A column filled in more than
-    ``MAX_FILLED_SHARE`` of the window, and more than twice as often as over the whole
-    file, had a gap: a column read every 4th hour, or a count feed writing no row for 0,
+    ``MAX_FILLED_SHARE`` of the window, and more than twice as often as in the rows before
+    it, had a gap: a column read every 4th hour, or a count feed writing no row for 0,
     is filled so in training too. A few late rows below that stay a warning.
     """
     recent = 1.0 - s.observed[-window:].mean(axis=0)  # (channels,) share filled
@@ -201,11 +202,10 @@ def _tail_run(seen: np.ndarray) -> tuple[int, float]:
     """The run of filled rows a column ends in, and the run its habit allows: the median
     of its earlier runs where they are a habit (one row in 20 or more starts one: a column
     read every 4th hour), else 0 (two past outages must not hide a fresh stall)."""
-    edges = np.diff(np.concatenate(([1], seen.astype(np.int8), [1])))
-    starts, ends = np.flatnonzero(edges == -1), np.flatnonzero(edges == 1)
-    runs = ends - starts  # lengths of the runs of filled rows, in order
-    tail = int(runs[-1]) if runs.size and ends[-1] == len(seen) else 0
-    earlier = runs[:-1] if tail else runs
+    spans = runs(~seen)  # (first, last) of each run of filled rows, in order
+    lengths = np.array([b - a + 1 for a, b in spans], dtype=np.int64)
+    tail = int(lengths[-1]) if spans and spans[-1][1] == len(seen) - 1 else 0
+    earlier = lengths[:-1] if tail else lengths
     habit = earlier.size >= HABIT_SHARE * (len(seen) - tail)
     return tail, float(np.median(earlier)) if earlier.size and habit else 0.0
 
