@@ -71,3 +71,13 @@ def test_keep_of_the_first_train_holds_at_a_warm_start(tmp_path: Path,
     assert _meta(model)["settings"]["sources"]["keep"] == KEPT
     _warm_start(series_csv, model, "--keep", "3")  # given again, it wins
     assert len(list((model / "versions").iterdir())) == 2
+
+
+def test_a_warm_start_calibrates_the_anomaly_model_on_every_fold(tmp_path: Path,
+                                                                 series_csv: Path) -> None:
+    # It calibrated on one held-out block: on the same file, the threshold moved (7.22 to
+    # 8.40 on the sample sensor) and a fourth event changed severity.
+    model = train_tiny(series_csv, tmp_path / "m", tiny=WITH_ANOMALY)
+    fresh = _meta(model)["anomaly"]["threshold"]
+    _warm_start(series_csv, model)
+    assert _meta(model)["anomaly"]["threshold"] == fresh

@@ -146,9 +146,11 @@ def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSet
             if st.warm_start else None)
     if prev:
         warn_lost_series(prev, frame, path, report)
-    folds = [] if prev else folds
-    results = [_run_fold(frame, grid, st, f, device, report, i, len(folds))
-               for i, f in enumerate(folds)]
+    # A warm start inherits the forecaster's fold metrics; the anomaly model, refit from
+    # scratch, still calibrates on every fold (one block moved its threshold on the same data).
+    evaluated = [] if prev else folds
+    results = [_run_fold(frame, grid, st, f, device, report, i, len(evaluated))
+               for i, f in enumerate(evaluated)]
     show_folds(report, results, frame, st)
     epochs = int(np.median([r["best_epoch"] for r in results])) if results else None
     data = fold_data(frame, grid, st, 0, grid.n, None)
