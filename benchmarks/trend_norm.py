@@ -1,7 +1,10 @@
 """``--anomaly-norm`` on trending series: injected faults found, false events on clean twins.
 
 Four series grow fourfold over their file (monthly, weekly, daily, hourly; a seasonal cycle
-proportional to the level, 2 % noise). Each comes twice: with three faults in its last 30 %
+proportional to the level, 2 % noise); two more grow by half under a seasonal swing of 25 %
+and 5 % noise (``daily_slow``, ``hourly_slow``), or by 40 % over 400 days under a weekly
+profile of sales (``daily_sales``: Saturdays 1.45 times the mean), where the raw values of
+both ends share one range. Each comes twice: with three faults in its last 30 %
 (the value x1.6, x0.4, x1.6 at one step) and clean. Each file is trained with the tool's
 defaults (the forecaster cut to 5 epochs and one member: only the anomaly model matters
 here) and scored whole, as ``forecast train f.csv && forecast detect-anomalies --events``
@@ -11,6 +14,7 @@ These series are synthetic validation data, generated here: no benchmark's test 
 Usage::
 
     OMP_NUM_THREADS=1 python benchmarks/trend_norm.py [--norms none revin auto]
+        [--series monthly weekly daily hourly daily_slow hourly_slow]
 
 About 1-2 minutes per file and norm on one core.
 """
@@ -27,19 +31,26 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-SERIES = {"monthly": (144, "MS", 12), "weekly": (300, "W", 52), "daily": (730, "D", 7),
-          "hourly": (1500, "h", 24)}
+# name: (rows, step, season, growth over the file, seasonal swing, noise)
+SERIES = {"monthly": (144, "MS", 12, 4.0, 0.15, 0.02), "weekly": (300, "W", 52, 4.0, 0.15, 0.02),
+          "daily": (730, "D", 7, 4.0, 0.15, 0.02), "hourly": (1500, "h", 24, 4.0, 0.15, 0.02),
+          "daily_slow": (730, "D", 7, 1.5, 0.25, 0.05),
+          "hourly_slow": (1500, "h", 24, 1.5, 0.25, 0.05),
+          "daily_sales": (400, "D", 7, 1.4, (0.75, 0.95, 1.0, 1.0, 1.05, 1.3, 1.45), 0.05)}
 FAULTS = ((0.70, 1.6), (0.82, 0.4), (0.94, 1.6))  # (where in the file, factor)
 FORECAST = [sys.executable, "-m", "forecaster"]
 
 
 def generate(name: str, faults: bool, seed: int = 7) -> tuple[pd.DataFrame, list]:
     """One file: the series (with its faults if asked) and the faults' timestamps."""
-    n, freq, season = SERIES[name]
+    n, freq, season, growth, swing, noise = SERIES[name]
     rng = np.random.default_rng(seed + len(name))
     t = np.arange(n)
-    level = 100 * np.exp(np.log(4) * t / n)
-    y = level * (1 + 0.15 * np.sin(2 * np.pi * t / season)) * (1 + rng.normal(0, 0.02, n))
+    level = 100 * np.exp(np.log(growth) * t / n)
+    # A seasonal swing: a sine of that amplitude, or a profile (sales by day of the week).
+    cycle = (np.asarray(swing)[t % season] if isinstance(swing, tuple)
+             else 1 + swing * np.sin(2 * np.pi * t / season))
+    y = level * cycle * (1 + rng.normal(0, noise, n))
     times = pd.date_range("2000-01-01", periods=n, freq=freq, tz="UTC")
     at = [int(n * where) for where, _ in FAULTS]
     if faults:
@@ -71,11 +82,12 @@ def score(events: pd.DataFrame, faults: list) -> tuple[int, int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--norms", nargs="*", default=["none", "revin", "auto"])
+    ap.add_argument("--series", nargs="*", default=list(SERIES), choices=list(SERIES))
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for norm in args.norms:
-            for name in SERIES:
+            for name in args.series:
                 for faults in (True, False):
                     frame, when = generate(name, faults)
                     csv = Path(tmp) / f"{name}_{'faults' if faults else 'clean'}.csv"
@@ -91,7 +103,7 @@ def main() -> None:
     df["hits"] = df["found"].str.split("/").str[0].astype(int)
     total = df.groupby("norm", sort=False).agg(found=("hits", "sum"),
                                                false_events=("false events", "sum"))
-    print(f"\nfaults found of {3 * len(SERIES)}, and false events (both twins):\n{total}")
+    print(f"\nfaults found of {3 * len(args.series)}, and false events (both twins):\n{total}")
 
 
 if __name__ == "__main__":

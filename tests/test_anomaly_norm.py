@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from forecaster.bundle import load_bundle
 from forecaster.cli import app
-from forecaster.pipeline.anomaly_norm import trends
+from forecaster.pipeline.anomaly_norm import trending, trends
 
 runner = CliRunner()
 ANOMALY = [a for a in TINY if a != "--no-anomaly"] + [
@@ -42,6 +42,26 @@ def test_trends(values: np.ndarray, expected: bool | None) -> None:
     assert trends(*_column(values)) == expected
 
 
+def _slow(n: int = 480, slope: float = 1 / 120) -> np.ndarray:
+    # Store sales: a level growing by half over the file under a daily swing of as much, so
+    # the raw values of both ends share one range.
+    return make_series(n=n, slope=slope)["value"].to_numpy()
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    (_slow(), True),
+    (-_slow(), True),
+    (_slow(slope=0.0), False),                          # the same swing, no growth
+    (_slow(slope=1 / 800), False),                      # a level moving under half an sd
+    (np.r_[np.zeros(440), np.full(40, 5.0)], False),    # a late shift, under the fifth
+])
+def test_a_slow_trend_under_a_season_is_seen_in_the_level(values: np.ndarray,
+                                                          expected: bool) -> None:
+    assert trends(*_column(values)) is False  # as read, both ends share one range
+    found = trending(*_column(values), season=24)
+    assert (found == [0]) is expected
+
+
 def test_filled_values_do_not_make_a_trend() -> None:
     y = make_series(n=200)["value"].to_numpy().copy()
     observed = np.ones(200, dtype=bool)
@@ -57,6 +77,7 @@ def _anomaly_norm(model: Path) -> str:
     (_growing, [], "revin"),
     (make_series, [], "none"),
     (_growing, ["--anomaly-norm", "none"], "none"),  # a given norm is kept
+    (lambda n: make_series(n=n, slope=1 / 120), [], "revin"),  # slow, under its season
 ])
 def test_train_settles_auto_per_file(tmp_path: Path, make, given: list[str],
                                      expected: str) -> None:
@@ -77,9 +98,9 @@ def test_the_trend_note_names_only_the_targets_that_trend(tmp_path: Path) -> Non
                                  "--target", "value,steady"])
     assert result.exit_code == 0, result.output
     assert _anomaly_norm(model) == "revin"
-    assert ("value: most of the later training rows lie outside the range of the earlier "
-            "ones (a trend): the anomaly model compares the shape of their windows, not the "
-            "level (the other columns keep their levels)") in result.stderr
+    assert ("value: the level of the later training rows lies outside the range of the "
+            "earlier ones (a trend): the anomaly model compares the shape of their windows, not "
+            "the level (the other columns keep their levels)") in result.stderr
     # Only the trending column is normalised: the steady one keeps its level, so a pump
     # stuck at a level it never held still scores (SKAB: one drifting thermocouple made
     # all eight channels shape-only).
