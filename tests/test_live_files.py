@@ -304,3 +304,45 @@ def test_the_digest_is_of_the_rows_trained_on(tmp_path: Path,
     assert result.exit_code == 0, result.output
     info = runner.invoke(app, ["info", "--model", str(tmp_path / "g"), "--format", "json"])
     assert json.loads(info.stdout)["data"]["sha256"] == before
+
+
+@pytest.mark.parametrize("command", ["predict", "detect-anomalies", "train"])
+def test_a_row_appended_while_the_file_is_read_is_left_for_the_next_run(
+        tmp_path: Path, model: Path, monkeypatch, command: str) -> None:
+    # The file ended with a line break when its end was looked at; the logger then wrote
+    # half its next row before the parser got there: read "to the end", the half row failed
+    # the run with exit 65 as a malformed file (1 cron run in 12 beside a busy logger).
+    path = save(tmp_path, logged(60))
+    look = table_end.unfinished_last_line
+
+    def then_append(*args):
+        stop = look(*args)
+        with open(path, "a") as fh:
+            fh.write("2026-01-03T12:0")
+        return stop
+
+    monkeypatch.setattr(table_end, "unfinished_last_line", then_append)
+    args: dict[str, list[str]] = {"predict": ["--model", str(model), "--data", str(path)],
+            "detect-anomalies": ["--model", str(model), "--data", str(path), "--method",
+                                 "forecast", "--exit-zero"],
+            "train": [str(path), "--model", str(tmp_path / "m2"), "--target", "temp", *TINY]}
+    result = runner.invoke(app, [command, *args[command]])
+    assert result.exit_code == 0, result.output
+
+
+def test_half_a_character_appended_while_the_file_is_read_is_no_encoding_error(
+        tmp_path: Path, model: Path, monkeypatch) -> None:
+    # A logger half-way through writing "é" (its first byte only) after the end was looked
+    # at: the UTF-8 check read to the end of the file and called it "not UTF-8".
+    path = save(tmp_path, logged(60))
+    look = table_end.unfinished_last_line
+
+    def then_append(*args):
+        stop = look(*args)
+        with open(path, "ab") as fh:
+            fh.write(b"2026-01-03T12:00:00Z,21,40.5,caf\xc3")
+        return stop
+
+    monkeypatch.setattr(table_end, "unfinished_last_line", then_append)
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(path)])
+    assert result.exit_code == 0, result.output

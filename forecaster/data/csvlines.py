@@ -109,13 +109,13 @@ def refuse_packed(path: Path) -> None:
         raise not_utf8(path)
 
 
-def check_utf8(path: Path, start: int = 0, chunk: int = 1 << 20) -> None:
-    """Raise ``not_utf8`` unless the file from byte ``start`` (its header's) decodes as
-    UTF-8: the comment lines before the header are never read, by any engine."""
+def check_utf8(path: Path, span: Span = Span(), chunk: int = 1 << 20) -> None:
+    """Raise ``not_utf8`` unless the part of the file that ``span`` covers (from its
+    header on) decodes as UTF-8: the comment lines before the header are never read, by
+    any engine, nor a row a logger is half-way through writing after it."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        with open(path, "rb") as fh:
-            fh.seek(start)
+        with open_span(path, span) as fh:
             while block := fh.read(chunk):
                 decoder.decode(block)
             decoder.decode(b"", final=True)

@@ -227,7 +227,7 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
     if engine:
         # pyarrow's reader threads, stopped by a decoding error, aborted the process at
         # exit (134) about one run in ten: check the text before handing it over.
-        csvlines.check_utf8(path, span.start)
+        csvlines.check_utf8(path, span)
     whole = span == csvlines.Span()
     try:
         with nullcontext(path) if whole else csvlines.open_span(path, span) as src:

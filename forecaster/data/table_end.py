@@ -37,8 +37,8 @@ def table_end(path: Path, sep: str, width: int) -> tuple[int | None, str | None]
         width: the number of fields of its header.
 
     Returns:
-        How many bytes to read (None: all of them), and a note naming what was left out
-        (None when there is nothing to say).
+        How many bytes to read, and a note naming what was left out (None when there is
+        nothing to say).
     """
     size, lines = _tail_lines(path)
     stop, note = _footer(path, size, lines, sep, width)
@@ -151,22 +151,23 @@ def unfinished_last_line(path: Path, sep: str, width: int) -> tuple[int | None, 
         width: the number of fields of its header.
 
     Returns:
-        How many bytes to read (None: all of them), and a note (None when there is nothing
-        to say). Only whole lines are read, as a log tailer reads them: a last line with
-        every field may still be cut short ("1" of "18.56" was scored as a fault, and paged
-        someone), and train, predict and detect-anomalies must read the same rows (a row
-        only train kept read as rows lost since training).
+        How many bytes to read, and a note (None when there is nothing to say). Only whole
+        lines are read, as a log tailer reads them: a last line with every field may still
+        be cut short ("1" of "18.56" was scored as a fault, and paged someone), and train,
+        predict and detect-anomalies must read the same rows (a row only train kept read as
+        rows lost since training). Never "to the end": a row appended half-way after this
+        look was parsed, and the cron run failed with the file's format to blame.
     """
     size = path.stat().st_size
     last = _last_line(path, size)
     if last is None or not last.strip():
-        return None, None
+        return size, None
     if not last.strip(sep.encode() + b" \t\r"):
         return size - len(last), (f"{path.name}: left out 1 line(s) of bare separators at the "
                                   "end (spreadsheet padding)")
     fields = field_count(last.decode("utf-8", "replace"), sep)
     if fields > width:
-        return None, None  # a row too wide: width_error tells its line
+        return size, None  # a row too wide: width_error tells its line
     if fields == width:
         return size - len(last), (f"{path.name}: the last line has no line end (a writer may "
                                   "still be writing it); it was left out until it ends: end "
