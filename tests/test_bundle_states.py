@@ -16,6 +16,7 @@ from forecaster.bundle_versions import current_version_dir
 from forecaster.cli import app
 from forecaster.config import TrainSettings
 from forecaster.data.folds import Fold
+from forecaster.errors import DataError
 from forecaster.pipeline.anomaly_shape import check_early
 
 runner = CliRunner()
@@ -92,9 +93,35 @@ def test_no_room_for_any_anomaly_window_skips_the_model_with_a_warning() -> None
 
 
 def test_a_given_anomaly_segment_is_not_shrunk() -> None:
+    # Refused, as a given window too long is: skipped, a nightly retrain dropped the model.
     st = TrainSettings(sources={"anomaly_segment": "flag"})
-    assert not check_early(st, [Fold(0, 18, 21, 24)], 30).anomaly
+    with pytest.raises(DataError, match=r"^--anomaly-segment 4: an anomaly window holds two "
+                       r"segments or more \(8 steps\), and the first calibration block has 18 "
+                       r"steps before it, room for windows of 5 at most; give a smaller "
+                       r"--anomaly-segment, fewer --folds, or --no-anomaly$"):
+        check_early(st, [Fold(0, 18, 21, 24)], 30)
     assert check_early(TrainSettings(), [Fold(0, 18, 21, 24)], 30).anomaly_segment == 2
+
+
+@pytest.mark.parametrize(("segment", "window"), [(48, 96), (24, 48), (16, 64), (8, 64)])
+def test_a_given_segment_gets_a_window_of_whole_segments(segment: int, window: int) -> None:
+    # 64 steps held no segment of 48: the anomaly model was skipped on 1,500 rows, with a
+    # warning that blamed the data, and detect-anomalies then had no model.
+    st = check_early(TrainSettings(anomaly_segment=segment,
+                                   sources={"anomaly_segment": "flag"}), [], 1500)
+    assert (st.anomaly, st.anomaly_window, st.anomaly_segment) == (True, window, segment)
+
+
+def test_train_with_a_long_segment_keeps_its_anomaly_model(tmp_path: Path,
+                                                           series_csv: Path) -> None:
+    result = runner.invoke(app, ["train", str(series_csv), "-m", str(tmp_path / "m"), *FAST,
+                                 "--anomaly-segment", "48"])
+    assert result.exit_code == 0, result.output
+    assert "anomaly window 96 steps, segment 48 (whole segments of --anomaly-segment 48)" \
+        in result.stderr
+    config = json.loads((current_version_dir(tmp_path / "m") / "bundle.json").read_text())
+    assert (config["anomaly"]["config"]["window"], config["anomaly"]["config"]["segment"]) \
+        == (96, 48)
 
 
 @pytest.mark.parametrize("leftover", ["nothing", "lock", "interrupted first write"])

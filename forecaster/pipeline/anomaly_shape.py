@@ -92,10 +92,14 @@ def _longest_fit(block: Fold) -> int:
     return min((past - MIN_TRAIN_WINDOWS + 1) // 2, past - past // 10 - MIN_TRAIN_WINDOWS + 1)
 
 
+def _segment_given(st: TrainSettings) -> bool:
+    return (st.sources.get("anomaly_segment", "default") != "default"
+            or st.anomaly_segment != DEFAULT_SEGMENT)
+
+
 def _segments(st: TrainSettings) -> list[int]:
     """The segment, or with the default one left automatic, it and its halvings down to 2."""
-    given = st.sources.get("anomaly_segment", "default") != "default"
-    if given or st.anomaly_segment != DEFAULT_SEGMENT:
+    if _segment_given(st):
         return [st.anomaly_segment]
     return [s for s in (DEFAULT_SEGMENT, DEFAULT_SEGMENT // 2) if s >= 2]
 
@@ -105,21 +109,34 @@ def settle_window(st: TrainSettings, blocks: list[Fold],
     """Settle an automatic anomaly window: 64 steps, shortened in whole segments (the
     default segment halving) until the first block's past holds enough training windows.
 
-    A given window is kept. When not even ``MIN_WINDOW`` steps in two segments fit, the
-    anomaly model is skipped: ``anomaly`` comes back off, with a warning.
+    A given window is kept; with a given segment the window is 64 steps in whole segments,
+    two at least. When not even ``MIN_WINDOW`` steps in two segments fit, the anomaly model
+    is skipped: ``anomaly`` comes back off, with a warning (an error for a given segment).
+
+    Raises:
+        DataError: a given segment too long for two of it to fit.
     """
     if st.anomaly_window or not st.anomaly:
         return st
     most = _longest_fit(blocks[0])
     for seg in _segments(st):
-        window = min(DEFAULT_WINDOW, most) // seg * seg
+        # 64 held no segment of 48: the model was skipped, and a nightly retrain dropped it.
+        natural = max(DEFAULT_WINDOW // seg, 2) * seg
+        window = min(natural, max(most, 0) // seg * seg)
         if window >= max(2 * seg, MIN_WINDOW):
-            if report is not None and window < DEFAULT_WINDOW:
-                report.note(f"anomaly window {window} steps, segment {seg} (the data is too "
-                            f"short for {DEFAULT_WINDOW})")
+            if report is not None and window != DEFAULT_WINDOW:
+                why = (f"the data is too short for {natural}" if window < natural
+                       else f"whole segments of --anomaly-segment {seg}")
+                report.note(f"anomaly window {window} steps, segment {seg} ({why})")
             return replace(st, anomaly_window=window, anomaly_segment=seg)
+    past = max(blocks[0].train_hi - blocks[0].train_lo, 0)  # a holdout can outgrow n
+    if _segment_given(st):
+        raise DataError(f"--anomaly-segment {st.anomaly_segment}: an anomaly window holds "
+                        f"two segments or more ({2 * st.anomaly_segment} steps), and the first "
+                        f"calibration block has {past} steps before it, room for windows of "
+                        f"{max(most, 0)} at most; give a smaller --anomaly-segment, fewer "
+                        "--folds, or --no-anomaly")
     if report is not None:
-        past = max(blocks[0].train_hi - blocks[0].train_lo, 0)  # a holdout can outgrow n
         fewer = " or fewer --folds" if st.folds > 1 else ""
         report.warn(f"anomaly model skipped: it needs {MIN_TRAIN_WINDOWS} training windows "
                     f"of at least {MIN_WINDOW} steps and an early-stopping part before the "
