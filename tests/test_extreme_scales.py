@@ -114,3 +114,22 @@ def test_heavy_tailed_series_are_not_taken_for_one_broken_reading(seed: int) -> 
     broken[500] = 1e6
     assert lone_outlier(broken, np.ones(n, bool)) == 500
     assert lone_outlier(broken, np.arange(n) != 500) is None  # filled in: not a reading
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e-310])
+def test_a_column_too_small_for_the_arithmetic_is_refused(tmp_path: Path, scale: float) -> None:
+    # Amplitude 1e-200: squared, the values underflowed, and the sine was forecast at 0.01
+    # (1e198 times its size) with exit 0; at 1e-310 numpy's overflow warnings reached stderr.
+    frame = make_series(200)
+    frame["value"] = (frame["value"] - 10) * scale
+    csv = tmp_path / "tiny.csv"
+    csv.write_text("timestamp,value\n" + "".join(
+        f"{t:%Y-%m-%d %H:%M},{v!r}\n" for t, v in zip(frame["timestamp"], frame["value"],
+                                                      strict=True)))
+    result = runner.invoke(app, ["train", str(csv), "-m", str(tmp_path / "m"), *TINY])
+    assert result.exit_code == 65, result.output
+    assert result.stderr.startswith(f"Error: {csv}: column 'value': its largest value is ")
+    assert result.stderr.endswith("in size; expected values of 1e-30 or more in size (the "
+                                  "arithmetic underflows below): rescale the column (e.g. to "
+                                  "nano- or pico-units)\n")
+    assert not (tmp_path / "m").exists()

@@ -47,8 +47,19 @@ def numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
             raise DataError(f"{path}: row {line_of(first_row, at)}, column '{name}': value "
                             f"'{shown(text.iloc[at])}' is infinite or too large; "
                             "remove or fix it (empty cells are filled by --fill)")
+        _refuse_tiny(arr, name, path)
         out[name] = arr
     return pd.DataFrame(out, index=raw.index)
+
+
+def _refuse_tiny(arr: np.ndarray, name: str, path: Path) -> None:
+    """Refuse a column whose every value is under 1e-30 in size but not all zero: squared,
+    they underflow (a sine of amplitude 1e-200 was forecast at 0.01, with a band of 1e-8)."""
+    top = np.nanmax(np.abs(arr)) if np.isfinite(arr).any() else 0.0
+    if 0 < top < 1e-30:
+        raise DataError(f"{path}: column '{name}': its largest value is {top:.3g} in size; "
+                        "expected values of 1e-30 or more in size (the arithmetic underflows "
+                        "below): rescale the column (e.g. to nano- or pico-units)")
 
 
 def _not_number_todo(name: str, spec: DataSpec, mostly: bool, bad: pd.Series) -> str:
