@@ -22,6 +22,7 @@ from forecaster.pipeline.backtest_plan import (
     make_plan,
     refit_every,
     resolve_position,
+    tail_note,
 )
 from tests.conftest import make_series
 
@@ -39,6 +40,19 @@ def test_origins_stop_where_the_horizon_would_pass_the_end() -> None:
     np.testing.assert_array_equal(make_origins(100, 120, 6, 5), [100, 105, 110])
     with pytest.raises(DataError):
         make_origins(118, 120, 6, 1)
+
+
+def test_the_last_steps_no_origin_reaches_are_named_with_the_start_that_reaches_them() -> None:
+    # The airline file's backtest ended at July 1960, five months short, without a word.
+    plan = make_plan(200, TIMES, _bt(start="0.8", train={"horizon": 7}))  # 40 steps, 5 x 7
+    assert plan.left == 5 and plan.origins[-1] + 7 == 195
+    assert tail_note(plan, TIMES, 7, 7) == (
+        "the last 5 step(s), from 2024-01-09T03:00:00+00:00, are not forecast: origins lie "
+        "--stride 7 apart from --start, and the next would run past the span; --start "
+        "2024-01-07T21:00:00+00:00 reaches them")
+    shifted = make_plan(200, TIMES, _bt(start="2024-01-07 21:00", train={"horizon": 7}))
+    assert shifted.left == 0 and shifted.origins[-1] + 7 == 200
+    assert tail_note(shifted, TIMES, 7, 7) is None
 
 
 def test_start_and_end_as_fractions_or_timestamps() -> None:

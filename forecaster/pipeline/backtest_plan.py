@@ -105,11 +105,13 @@ class Refit:
 
 @dataclass
 class Plan:
-    """All origins, their fold numbers (0-based) and the refits that serve them."""
+    """All origins, their fold numbers (0-based) and the refits that serve them; and the
+    steps at the end of the span that no origin's horizon reaches (``left``)."""
 
     origins: np.ndarray
     fold: np.ndarray
     refits: list[Refit]
+    left: int = 0
 
 
 def refit_every(policy: str) -> int | None:
@@ -197,7 +199,19 @@ def make_plan(n: int, times: pd.DatetimeIndex, bt: BacktestSettings) -> Plan:
     groups = [origins[i:i + every] for i in range(0, len(origins), every)]
     first_len = int(groups[0][0]) - bt.gap
     refits = [_refit(g, bt, first_len) for g in groups]
-    return Plan(origins=origins, fold=fold, refits=refits)
+    left = min(end, n) - int(origins[-1]) - st.horizon
+    return Plan(origins=origins, fold=fold, refits=refits, left=left)
+
+
+def tail_note(plan: Plan, times: pd.DatetimeIndex, horizon: int, stride: int) -> str | None:
+    """Which last rows no forecast reaches, and the --start that would reach them (the
+    airline file's backtest ended at July 1960, five months short, without a word)."""
+    if plan.left <= 0:
+        return None
+    first = int(plan.origins[-1]) + horizon
+    return (f"the last {plan.left} step(s), from {_at(times, first)}, are not forecast: "
+            f"origins lie --stride {stride} apart from --start, and the next would run past "
+            f"the span; --start {_at(times, int(plan.origins[0]) + plan.left)} reaches them")
 
 
 def _check_span(start: int, end: int, bt: BacktestSettings, times: pd.DatetimeIndex) -> None:

@@ -33,6 +33,7 @@ from forecaster.pipeline.backtest_plan import (
     BacktestSettings,
     Plan,
     Refit,
+    tail_note,
     weekly_season,
 )
 from forecaster.pipeline.evaluation import (
@@ -133,6 +134,9 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
                                "seasonal naive repeats the last value where no season came "
                                "before, and MASE is scaled by the one-step change where a fit "
                                "trains on no more than a season)" if short else ""))
+    tail = tail_note(plan, times, bt.train.horizon, bt.stride or bt.train.horizon)
+    if tail:
+        report.note(f"{csv_path}: {tail}")
     if len(plan.origins) < FEW_ORIGINS:
         report.warn(f"backtest: only {len(plan.origins)} origin(s), so every metric rests on "
                     f"that many forecasts; give an earlier --start or a shorter --stride for more")
