@@ -138,7 +138,7 @@ def format_version(meta: dict) -> int:
     it knows, so a bundle stays at 1 unless it needs what 1 lacks (series keyed by
     several columns, which a version-1 reader would fail on with an internal error)."""
     spec = meta.get("data", {}).get("spec", {})
-    return 2 if spec.get("series_parts") else 1
+    return FORMAT_VERSION if spec.get("series_parts") else 1
 
 
 def _io_error(exc: BaseException) -> bool:

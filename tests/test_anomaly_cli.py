@@ -242,8 +242,8 @@ def test_an_option_the_rule_does_not_read_is_refused(sensor_model: Path) -> None
     assert result.stderr.startswith("Error: --q 0.9: only the quantile rule reads it, and "
                                     "this run's rule is telemanom")
     assert result.stdout == ""
-    assert _detect(sensor_model, "--threshold", "quantile", "--q", "0.9",
-                   "--exit-zero").exit_code == 0
+    quantile = _detect(sensor_model, "--threshold", "quantile", "--q", "0.9", "--exit-zero")
+    assert quantile.exit_code == 0, quantile.output
 
 
 def test_rows_filled_inside_an_event_do_not_split_it(sensor_model: Path,

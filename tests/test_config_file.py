@@ -79,7 +79,8 @@ def test_a_shared_format_meant_for_the_other_commands_is_ignored_by_info(
         "info alone, give it or set it in the [info] table of forecast.toml")
     # A flag makes the variable moot: nothing to say.
     typed = runner.invoke(app, ["info", "--model", str(trained), "--format", "json"])
-    assert typed.exit_code == 0 and "Warning" not in typed.stderr
+    assert typed.exit_code == 0, typed.output
+    assert "Warning" not in typed.stderr
 
 
 def test_a_value_no_command_takes_or_set_for_the_command_itself_is_still_an_error(

@@ -69,7 +69,8 @@ def test_a_longer_horizon_replaces_the_bundles_own(keyed: tuple[Path, Path]) -> 
     words = _advice(result.stderr)
     assert words.count("--horizon") == 1 and words[words.index("--horizon") + 1] == "8"
     assert words[-2:] == ["--model", str(model)]
-    assert runner.invoke(app, words).exit_code == 0
+    advised = runner.invoke(app, words)
+    assert advised.exit_code == 0, advised.output
     longer = runner.invoke(app, ["predict", "--model", str(model), "--horizon", "8"])
     assert longer.exit_code == 0, longer.output
 
@@ -88,7 +89,8 @@ def test_the_default_directory_is_not_named(tmp_path: Path,
     monkeypatch.chdir(tmp_path)
     csv = tmp_path / "s.csv"
     make_series(240).to_csv(csv, index=False)
-    assert runner.invoke(app, ["train", str(csv), *TINY]).exit_code == 0
+    trained = runner.invoke(app, ["train", str(csv), *TINY])
+    assert trained.exit_code == 0, trained.output
     (_version(Path("forecast-model")) / "weights.safetensors").write_bytes(b"junk")
     result = runner.invoke(app, ["predict"])
     assert result.exit_code == 78, result.output

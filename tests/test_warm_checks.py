@@ -40,8 +40,8 @@ def test_a_warm_start_on_data_of_another_frequency_is_refused(tmp_path: Path, se
     assert f"'{freq}'" in lines[0] and "'h'" in lines[0]
     assert "train without --warm-start" in lines[0]
     assert _snapshot(model) == before
-    assert runner.invoke(app, ["predict", "--model", str(model), "--data",
-                               str(series_csv)]).exit_code == 0
+    still = runner.invoke(app, ["predict", "--model", str(model), "--data", str(series_csv)])
+    assert still.exit_code == 0, still.output
 
 
 def test_a_warm_start_keeps_the_target_when_the_file_gains_a_column(tmp_path: Path,
