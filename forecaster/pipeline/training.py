@@ -23,7 +23,7 @@ from forecaster.data.windows import WindowSet
 from forecaster.errors import ConfigError, DataError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
 from forecaster.models.train import Diverged, TrainConfig, fit, masked_mse, predict_batches
-from forecaster.ops.lock import model_lock
+from forecaster.ops.lock import check_writable, model_lock
 from forecaster.pipeline import intervals
 from forecaster.pipeline.evaluation import (
     counter_directions,
@@ -137,6 +137,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
                           "'forecast train' without --warm-start first")
     # Locked only once the data is known good, so bad input never creates a model directory.
     with model_lock(Path(st.model_dir), st.wait):
+        check_writable(Path(st.model_dir))  # before the training, not after it
         return _train(path, frame, grid, folds, st, device, report)
 
 
