@@ -40,6 +40,7 @@ from forecaster.access import is_refusal
 from forecaster.atomic import fsync_dir, umask_mode
 from forecaster.bundle_json import read_json as _read_json
 from forecaster.bundle_json import write_json as _write_json
+from forecaster.bundle_metrics import check_folds
 from forecaster.bundle_schema import check_shape
 from forecaster.bundle_sums import SUMS, verify_sums, write_sums
 from forecaster.bundle_versions import (
@@ -258,3 +259,4 @@ def _check_meta(meta: dict, where: Path) -> None:
         raise BundleError(f"{where}: bundle metadata lacks {', '.join(missing)}; retrain "
                           "with 'forecast train'")
     check_shape(meta, where)
+    check_folds(meta, where)  # after check_shape: metrics is an object, if there

@@ -172,7 +172,7 @@ def check_shape(meta: dict, where: Path) -> None:
     for table, required in tables:
         for path, kind in table.items():
             for found, node in _lookup(meta, path):
-                _check(found, node, kind, required, where)
+                check_kind(found, node, kind, required, where)
     _check_entries(meta, where)
     data = meta["data"]
     data["freq"] = modern_alias(data["freq"])
@@ -192,7 +192,7 @@ def _check_entries(meta: dict, where: Path) -> None:
     for name, entry in (meta["data"].get("series") or {}).items():
         for key in ("first", "last", "rows"):
             if key not in entry:
-                _check(("data", "series", name, key), MISSING, TEXT, True, where)
+                check_kind(("data", "series", name, key), MISSING, TEXT, True, where)
     width = len(meta["data"]["columns"])
     _check_scalers(meta, width, where)
     stuck = (meta.get("anomaly") or {}).get("stuck") or {}
@@ -226,8 +226,9 @@ def _check_scalers(meta: dict, width: int, where: Path) -> None:
                                   "bundle is damaged: retrain with 'forecast train'")
 
 
-def _check(path: tuple[str, ...], node: object, kind: Kind, required: bool,
-           where: Path) -> None:
+def check_kind(path: tuple[str, ...], node: object, kind: Kind, required: bool,
+               where: Path) -> None:
+    """Raise BundleError if ``node`` at ``path`` is MISSING and required, or not ``kind``."""
     name = ".".join(path)
     if node is MISSING:
         if required:

@@ -72,6 +72,14 @@ EDITS = [
      "not a list of [value, limit] lists"),
     (_set(("anomaly", "stuck"), {"limits": {"": [5]}, "levels": {"": [[], []]}}),
      "2 level(s) for 1 column(s)"),
+    # The fold metrics info shows: "x" for the list was an AttributeError in info (exit 70).
+    (_set(("metrics", "folds"), "x"), "'metrics.folds' holds 'x', not a list"),
+    (_set(("metrics", "folds"), None), "'metrics.folds' holds null, not a list"),
+    (_set(("metrics", "folds"), ["x"]), "'metrics.folds[0]' holds 'x', not an object"),
+    (_set(("metrics", "folds", 0, "mae"), "x"),
+     "'metrics.folds[0].mae' holds 'x', not a number or null"),
+    (_set(("metrics", "folds", 0, "val_end"), 5), "'metrics.folds[0].val_end' holds 5, not a"),
+    (_del(("metrics", "folds", 0, "fold")), "lacks 'metrics.folds[0].fold'"),
 ]
 
 

@@ -48,6 +48,19 @@ def test_empty_or_nat_since_is_a_usage_error(two: tuple[Path, Path], since: str,
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
 
 
+def test_an_unreadable_since_is_refused_before_the_data_is_read(two: tuple[Path, Path],
+                                                                tmp_path: Path) -> None:
+    # It was refused only once the data was loaded and checked: a drift warning came first.
+    drifted = tmp_path / "drifted.csv"
+    pd.read_csv(two[0]).assign(value=lambda d: d["value"] + 100).to_csv(drifted, index=False)
+    result = _detect(two[1], "--data", str(drifted), "--since", "garbage")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == ("Error: --since garbage: not a timestamp; expected e.g. 2026-03-01 "
+                             "or 2026-03-01T12:00 (a step number for a series indexed by "
+                             "steps)\n"), result.stderr
+    assert "data drift" in _detect(two[1], "--data", str(drifted), "--quiet").stderr
+
+
 def test_since_after_the_last_row_warns_and_names_it(two: tuple[Path, Path]) -> None:
     result = _detect(two[1], "--since", "2099-01-01", "--quiet")
     assert result.exit_code == 0, result.output

@@ -20,6 +20,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
+from forecaster.data.packed import is_packed, packed_error
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.errors import DataError, MissingInputError
 
@@ -90,8 +91,6 @@ def check_regular_file(path: Path) -> None:
                             "give its path")
 
 
-MAGIC = {b"\x1f\x8b": "a gzip file", b"PK\x03\x04": "a zip file (an Excel .xlsx?)",
-         b"\xd0\xcf\x11\xe0": "an Excel .xls file"}
 # Byte-order marks of text that is not UTF-8, with the name iconv knows it by. UTF-32's
 # come first: UTF-32LE's mark begins with UTF-16LE's.
 BOMS = {codecs.BOM_UTF32_LE: "UTF-32", codecs.BOM_UTF32_BE: "UTF-32",
@@ -105,7 +104,7 @@ def refuse_packed(path: Path) -> None:
     beside each letter)."""
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
-    if any(head.startswith(m) for m in MAGIC) or _wide_text(head):
+    if is_packed(head) or _wide_text(head):
         raise not_utf8(path)
 
 
@@ -125,7 +124,7 @@ def check_utf8(path: Path, span: Span = Span(), chunk: int = 1 << 20) -> None:
 
 def not_utf8(path: Path) -> DataError:
     """The error for a file that is not UTF-8 text, naming what it is when its first bytes
-    tell (a gzip or Excel file saved under a .csv name, UTF-16 or UTF-32 text)."""
+    tell (a gzip, zip or Excel file, UTF-16 or UTF-32 text)."""
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
     wide = _wide_text(head)
@@ -133,10 +132,9 @@ def not_utf8(path: Path) -> DataError:
         name, code, mark = wide
         return DataError(f"{path}: looks like {name} text {mark}; expected UTF-8: re-save it "
                          f"as UTF-8 (iconv -f {code} -t utf-8)")
-    found = next((what for magic, what in MAGIC.items() if head.startswith(magic)),
-                 "not UTF-8 text (latin-1, or a binary file?)")
-    return DataError(f"{path}: {found}; expected a UTF-8 CSV file: save it as UTF-8 CSV "
-                     "(from a spreadsheet, export as CSV)")
+    return packed_error(path, head) or DataError(
+        f"{path}: not UTF-8 text (latin-1, or a binary file?); expected a UTF-8 CSV file: "
+        "save it as UTF-8 CSV (from a spreadsheet, export as CSV)")
 
 
 def _wide_text(head: bytes) -> tuple[str, str, str] | None:

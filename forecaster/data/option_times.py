@@ -73,6 +73,29 @@ def parse_when(text: str, times: pd.DatetimeIndex, option: str = "--since",
                       "which; write it year first (YYYY-MM-DD)")
 
 
+def check_readable(text: str, option: str = "--since") -> None:
+    """Refuse, before any data is read, a time that no data could make readable: not a
+    step number, not a year-less month, and no reading of its own. What the data decides
+    (steps or dates, the day order) is left to ``parse_when``.
+
+    Raises:
+        ConfigError: ``text`` reads as no time, whatever the data (``unreadable``).
+    """
+    plain = str(text).strip()
+    if plain.isdigit() or re.fullmatch(YEAR_MONTH, plain):
+        return
+    try:
+        _readings(plain)
+    except ValueError:
+        raise unreadable(text, option) from None
+
+
+def unreadable(text: str, option: str = "--since") -> ConfigError:
+    """The error for a time ``option`` cannot read."""
+    return ConfigError(f"{option} {text}: not a timestamp; expected e.g. 2026-03-01 or "
+                       "2026-03-01T12:00 (a step number for a series indexed by steps)")
+
+
 def _year_less(text: str, times: pd.DatetimeIndex) -> list[pd.Timestamp]:
     """``3-01`` as the file's own year-less months are read (1903-01: ``year_less``), where
     the data's times lie in those years; else nothing."""

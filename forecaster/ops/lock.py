@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,6 +78,37 @@ def _open_lock(model_dir: Path) -> int:
     except OSError as exc:
         raise OutputError(f"{lock}: cannot create the bundle's lock ({exc.strerror}); check "
                           "the path and permissions") from None
+
+
+def check_writable(model_dir: Path) -> None:
+    """Refuse now a bundle whose folders this account may not write in, not after the
+    training: ``CURRENT`` and a new version are written there only at the end.
+
+    A file is created and removed in ``model_dir`` and in its ``versions/`` (when there),
+    as a train does: ``os.access`` says yes to root, and on some mounts, where the write
+    would still fail; an existing lock opens for writing in a folder that is not writable.
+
+    Raises:
+        OutputError: a folder this account may not write in (exit 73).
+    """
+    versions = model_dir / "versions"
+    _try_writing(model_dir, model_dir)
+    if kind(versions, OutputError, _WRITE_TODO.format(root=model_dir)) == "dir":
+        _try_writing(versions, model_dir)
+
+
+def _try_writing(folder: Path, model_dir: Path) -> None:
+    """Create and remove a file in ``folder``, saying what refused it."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".write-check-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        if is_refusal(exc):
+            raise unwritable(folder, model_dir) from None
+        raise OutputError(f"{folder}: cannot write in the model directory "
+                          f"({exc.strerror or exc}); check space and permissions, or "
+                          "choose another --model") from None
 
 
 def unwritable(folder: Path, model_dir: Path) -> OutputError:

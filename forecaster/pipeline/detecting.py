@@ -23,7 +23,7 @@ from forecaster.anomaly.thresholds import (
 )
 from forecaster.bundle import load_bundle
 from forecaster.data.loading import Frame, Series
-from forecaster.data.option_times import parse_when
+from forecaster.data.option_times import check_readable, parse_when, unreadable
 from forecaster.data.timestamps import (
     is_step_freq,
     is_steps,
@@ -117,6 +117,8 @@ class DetectionRun:
         self.bundle = load_bundle(Path(ds.model_dir))
         # Before the data is read: a refused method or option is named at once.
         self.scorer = make_scorer(self.bundle, ds, resolve_device(ds.device))
+        if ds.since is not None:  # a --since no data could read: before the data's warnings
+            check_readable(ds.since)
         frame, self.path = load_data_for(self.bundle, ds.data, self.report)
         check_fresh(frame, self.path, ds.max_age)
         warn_ahead(frame, self.path, self.report)
@@ -257,9 +259,7 @@ def _cutoff(s: Series, ds: DetectSettings, frame: Frame) -> int:
         try:
             since = parse_when(ds.since, s.index, "--since", frame.spec.day_first)
         except ValueError:
-            raise ConfigError(f"--since {ds.since}: not a timestamp; expected e.g. "
-                              "2026-03-01 or 2026-03-01T12:00 (a step number for a "
-                              "series indexed by steps)") from None
+            raise unreadable(ds.since) from None
         first = int(s.index.searchsorted(since))
         bins = frame.spec.resample
         if bins and 0 < first <= len(s.index) and s.index[first - 1] + to_offset(bins) > since:

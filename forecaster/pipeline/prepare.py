@@ -80,8 +80,10 @@ def es_size(train_len: int, horizon: int) -> int:
     return max(horizon, train_len // 10)
 
 
-def plan_folds(frame: Frame, grid: Grid, st: TrainSettings, path: str) -> list[Fold]:
-    """The forward-chaining folds, after checking there is enough data for them."""
+def plan_folds(frame: Frame, grid: Grid, st: TrainSettings, path: str,
+               length_option: str = "--window") -> list[Fold]:
+    """The forward-chaining folds, after checking there is enough data for them
+    (``length_option``: see ``window_words``)."""
     if st.window % st.segment:
         raise ConfigError(f"--window {st.window} is not a multiple of --segment {st.segment}; "
                           "choose a segment that divides the window (1 for per-step input)")
@@ -95,10 +97,11 @@ def plan_folds(frame: Frame, grid: Grid, st: TrainSettings, path: str) -> list[F
     if train_len < need_train:
         need = m - train_len + need_train
         steps = f"{m} time steps" + (f" with data (of {grid.n})" if m < grid.n else "")
-        _, _, least_len, least = fold_room(_smallest(st), m)
-        advice = ("a shorter --window/--horizon or fewer --folds" if least <= least_len else
-                  "fewer --folds (--folds 0 trains without validation) or more data")
-        raise DataError(f"{path}: {steps}, too few for --window {st.window}, "
+        _, _, least_len, least = fold_room(smallest_shape(st), m)
+        named, _ = window_words(st, length_option)
+        advice = (f"a shorter {length_option}/--horizon or fewer --folds" if least <= least_len
+                  else "fewer --folds (--folds 0 trains without validation) or more data")
+        raise DataError(f"{path}: {steps}, too few for {named}, "
                         f"--horizon {st.horizon} and {st.folds} folds of {val_size} steps "
                         f"(need about {need}); use {advice}")
     folds = [on_grid(f, grid) for f in folds]
@@ -159,32 +162,25 @@ def fold_room(st: TrainSettings, n: int) -> tuple[list[Fold], int, int, int]:
     return folds, val_size, train_len, train_need(st, train_len)
 
 
-def _smallest(st: TrainSettings) -> TrainSettings:
+def smallest_shape(st: TrainSettings) -> TrainSettings:
     """The smallest shape a model takes, for advice: two input steps, one ahead."""
     return replace(st, window=2, segment=1, horizon=1, gap=None if st.gap is None else 0)
+
+
+def window_words(st: TrainSettings, length_option: str) -> tuple[str, str]:
+    """The window as a message names it, and the smallest window by that option, for
+    advice. ``length_option`` is what set its length: "--window", or "--segment" for an
+    automatic window of whole segments of a given --segment (advice to shorten a
+    --window not given sent the user to an option that had set nothing)."""
+    if length_option == "--segment":
+        return (f"a window of {st.window} steps ({st.window // st.segment} of --segment "
+                f"{st.segment}; no --window given)", "--segment 1")
+    return f"--window {st.window}", "--window 2"
 
 
 def train_need(st: TrainSettings, train_len: int) -> int:
     """Steps a training part of ``train_len`` steps must have for this window and horizon."""
     return st.window + st.horizon + es_size(train_len, st.horizon) + MIN_TRAIN_WINDOWS
-
-
-def check_final_length(frame: Frame, st: TrainSettings, path: str) -> None:
-    """Enough rows to train at all (also when ``--folds 0``)."""
-    longest = max(len(s.index) for s in frame.series)
-    need = train_need(st, longest)
-    if longest < need:
-        bins = st.data.resample
-        rows = f"{longest} row{'s' if longest != 1 else ''} per series at most" + (
-            f" in bins of --resample {bins}" if bins else "")
-        least = train_need(_smallest(st), longest)
-        parts = ([f"a shorter --resample than {bins}"] if bins else []) + (
-            [f"a shorter --window/--horizon (--window 2 --horizon 1 needs {least})"]
-            if least <= longest else [])
-        advice = (", ".join(parts) + " or more data" if parts else
-                  f"more data (--window 2 --horizon 1 needs {least})")
-        raise DataError(f"{path}: {rows}, need at least {need} for --window {st.window} and "
-                        f"--horizon {st.horizon}; use {advice}")
 
 
 @dataclass

@@ -18,8 +18,16 @@ import numpy as np
 from forecaster.baselines import season_length
 from forecaster.config import TrainSettings, check_val_size
 from forecaster.data.loading import Frame
+from forecaster.errors import DataError
 from forecaster.pipeline.evaluation import is_counter
-from forecaster.pipeline.prepare import Grid, fold_room, make_grid, train_need
+from forecaster.pipeline.prepare import (
+    Grid,
+    fold_room,
+    make_grid,
+    smallest_shape,
+    train_need,
+    window_words,
+)
 from forecaster.report import Reporter
 
 SEASONS_PER_WINDOW = 14
@@ -182,6 +190,33 @@ def warn_constant(frame: Frame, report: Reporter) -> None:
             report.warn(f"{where}column(s) {', '.join(flat)} are constant: a constant target "
                         "is forecast at about that value (the network adds small offsets), "
                         "a constant feature tells the model nothing")
+
+
+def length_option(given: TrainSettings) -> str:
+    """The option that set the window's length, for advice to shorten it: "--segment" for
+    an automatic window made of a given --segment's segments, else "--window"."""
+    return "--segment" if given.window is None and given.segment else "--window"
+
+
+def check_final_length(frame: Frame, st: TrainSettings, path: str,
+                       length_option: str = "--window") -> None:
+    """Enough rows to train at all (also when ``--folds 0``); ``length_option``: see
+    ``window_words``."""
+    longest = max(len(s.index) for s in frame.series)
+    need = train_need(st, longest)
+    if longest < need:
+        bins = st.data.resample
+        rows = f"{longest} row{'s' if longest != 1 else ''} per series at most" + (
+            f" in bins of --resample {bins}" if bins else "")
+        least = train_need(smallest_shape(st), longest)
+        named, example = window_words(st, length_option)
+        parts = ([f"a shorter --resample than {bins}"] if bins else []) + (
+            [f"a shorter {length_option}/--horizon ({example} --horizon 1 needs {least})"]
+            if least <= longest else [])
+        advice = (", ".join(parts) + " or more data" if parts else
+                  f"more data ({example} --horizon 1 needs {least})")
+        raise DataError(f"{path}: {rows}, need at least {need} for {named} and "
+                        f"--horizon {st.horizon}; use {advice}")
 
 
 def fit_series(frame: Frame, given: TrainSettings, st: TrainSettings, path: str,

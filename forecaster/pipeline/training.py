@@ -23,7 +23,7 @@ from forecaster.data.windows import WindowSet
 from forecaster.errors import ConfigError, DataError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
 from forecaster.models.train import Diverged, TrainConfig, fit, masked_mse, predict_batches
-from forecaster.ops.lock import model_lock
+from forecaster.ops.lock import check_writable, model_lock
 from forecaster.pipeline import intervals
 from forecaster.pipeline.evaluation import (
     counter_directions,
@@ -38,7 +38,6 @@ from forecaster.pipeline.outliers import warn_outliers
 from forecaster.pipeline.prepare import (
     FoldData,
     Grid,
-    check_final_length,
     deterministic_mode,
     fold_data,
     grid_time,
@@ -48,7 +47,9 @@ from forecaster.pipeline.prepare import (
     thinned,
 )
 from forecaster.pipeline.shape import (
+    check_final_length,
     fit_series,
+    length_option,
     resolve_norm,
     resolve_shape,
     warn_constant,
@@ -120,11 +121,11 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
         deterministic_mode()
     device = resolve_device(st.device)
     frame, grid, st = fit_series(frame, given, st, str(path), report)
-    check_final_length(frame, st, str(path))
+    check_final_length(frame, st, str(path), length_option(given))
     warn_constant(frame, report)  # after the length check: one row is "constant" too
     warn_outliers(frame, report)
     warn_unused(st, report)
-    folds = plan_folds(frame, grid, st, str(path))
+    folds = plan_folds(frame, grid, st, str(path), length_option(given))
     first = min((f.train_hi for f in folds), default=grid.n)
     st = resolve_norm(st, frame, grid.offsets, first, grid.n, report)
     if st.anomaly:
@@ -137,6 +138,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
                           "'forecast train' without --warm-start first")
     # Locked only once the data is known good, so bad input never creates a model directory.
     with model_lock(Path(st.model_dir), st.wait):
+        check_writable(Path(st.model_dir))  # before the training, not after it
         return _train(path, frame, grid, folds, st, device, report)
 
 
