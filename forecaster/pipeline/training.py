@@ -60,6 +60,7 @@ from forecaster.pipeline.warm import (
     continue_settings,
     inherited,
     initial_states,
+    no_bundle,
     previous_bundle,
     warn_lost_series,
 )
@@ -134,8 +135,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
         st = check_early(st, folds, grid.n, report, len(frame.series))
         check_scorable(frame, st, path)
     if st.warm_start and not (Path(st.model_dir) / "CURRENT").is_file():
-        raise ConfigError(f"--warm-start: no bundle in {st.model_dir} to continue from; run "
-                          "'forecast train' without --warm-start first")
+        raise no_bundle(st.model_dir)
     # Locked only once the data is known good, so bad input never creates a model directory.
     with model_lock(Path(st.model_dir), st.wait):
         check_writable(Path(st.model_dir))  # before the training, not after it

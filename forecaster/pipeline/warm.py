@@ -44,14 +44,19 @@ SPEC_OPTIONS = {"time_col": "time_col", "time_parts": "time_col", "targets": "ta
 ROLE_FIELDS = ("time_col", "time_parts", "targets", "series_col", "series_parts", "features")
 
 
+def no_bundle(model_dir: Path | str) -> ConfigError:
+    """The error for a --warm-start with no bundle in ``model_dir`` to continue from."""
+    return ConfigError(f"--warm-start: no bundle in {model_dir} to continue from; run "
+                       "'forecast train' without --warm-start first")
+
+
 def previous_bundle(model_dir: Path, frame: Frame, cfg: ForecasterConfig,
                     members: int) -> Bundle:
     """The bundle to continue from, after checking it fits the data and settings."""
     try:
         prev = load_bundle(model_dir)
     except MissingInputError:
-        raise ConfigError(f"--warm-start: no bundle in {model_dir} to continue from; run "
-                          "'forecast train' without --warm-start first") from None
+        raise no_bundle(model_dir) from None
     _same_step_as(prev, frame, model_dir)
     was = prev.meta["forecaster"]
     differ = _differences(was.get("config"), cfg, int(was.get("members", 1)), members)
