@@ -82,7 +82,8 @@ def check_readable(text: str, option: str = "--since") -> None:
         ConfigError: ``text`` reads as no time, whatever the data (``unreadable``).
     """
     plain = str(text).strip()
-    if plain.isdigit() or re.fullmatch(YEAR_MONTH, plain):
+    # Any number is left to the data: on steps, "-1" and "590.5" get the steps' message.
+    if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", plain) or re.fullmatch(YEAR_MONTH, plain):
         return
     try:
         _readings(plain)
