@@ -82,12 +82,12 @@ class ForecasterNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Forecast the next ``horizon`` steps of each window."""
         cfg = self.cfg
-        values, mask = x[..., :cfg.n_channels], x[..., cfg.n_channels:]
+        values, mask = x[..., :cfg.n_channels], x[..., cfg.n_channels:]  # (batch, window, ch)
         if cfg.norm == "diff":
             return self._diff_forward(values, mask)
         loc, scale = window_stats(values, mask, cfg.norm)  # (batch, 1, channels) each
         z = torch.cat([(values - loc) / scale, mask], dim=-1)  # (batch, window, ch + 1)
-        out = self._core(z)
+        out = self._core(z)  # (batch, horizon, targets), in units of each window's scale
         k = cfg.n_targets
         return out * scale[..., :k] + loc[..., :k]
 
@@ -113,13 +113,14 @@ def window_stats(values: torch.Tensor, mask: torch.Tensor,
                  norm: str) -> tuple[torch.Tensor, torch.Tensor]:
     """Location and scale of each window, over observed steps where it matters."""
     if norm == "none":
-        zero = values.new_zeros(values.shape[0], 1, values.shape[2])
+        zero = values.new_zeros(values.shape[0], 1, values.shape[2])  # (batch, 1, channels)
         return zero, torch.ones_like(zero)
     if norm == "last":
         return values[:, -1:], torch.ones_like(values[:, -1:])
-    w = mask.clamp_min(1e-3)
-    loc = (values * w).sum(1, keepdim=True) / w.sum(1, keepdim=True)
-    var = ((values - loc) ** 2 * w).sum(1, keepdim=True) / w.sum(1, keepdim=True)
+    # Filled-in steps weigh almost nothing; a window all filled in still has a mean.
+    w = mask.clamp_min(1e-3)  # (batch, window, channels)
+    loc = (values * w).sum(1, keepdim=True) / w.sum(1, keepdim=True)  # (batch, 1, channels)
+    var = ((values - loc) ** 2 * w).sum(1, keepdim=True) / w.sum(1, keepdim=True)  # (b, 1, ch)
     # The floor keeps flat windows (a constant series) from dividing by zero.
     return loc, torch.sqrt(var + 1e-4)
 

@@ -97,10 +97,10 @@ class Reconstructor(nn.Module):
             if self.kept_level:  # channels left out keep their level: loc 0, scale 1
                 loc, scale = loc.clone(), scale.clone()
                 loc[..., self.kept_level], scale[..., self.kept_level] = 0.0, 1.0
-            x = torch.cat([(x[..., :ch] - loc) / scale, x[..., ch:]], dim=-1)
+            x = torch.cat([(x[..., :ch] - loc) / scale, x[..., ch:]], dim=-1)  # (b, window, ch + 1)
         segs = x.reshape(b, self.steps, -1)  # (batch, steps, segment * (channels + 1))
         h = self.encoder(torch.relu(self.embed(segs)))  # (batch, steps, width)
-        code = torch.tanh(self.to_code(_summary(h, cfg.bidirectional, cfg.hidden)))
+        code = torch.tanh(self.to_code(_summary(h, cfg.bidirectional, cfg.hidden)))  # (b, latent)
         z = self.from_code(code)[:, None, :] + self.position[None]  # (batch, steps, hidden)
         out = self.head(self.decoder(torch.relu(z)))  # (batch, steps, segment * channels)
         out = out.reshape(b, cfg.window, ch)  # (batch, window, channels)
