@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas.tseries.frequencies import to_offset
 
 from forecaster.anomaly.events import events_table
 from forecaster.anomaly.scores import normalise
@@ -23,14 +22,9 @@ from forecaster.anomaly.thresholds import (
 )
 from forecaster.bundle import load_bundle
 from forecaster.data.loading import Frame, Series
-from forecaster.data.option_times import check_readable, parse_when, unreadable
-from forecaster.data.timestamps import (
-    is_step_freq,
-    is_steps,
-    step_numbers,
-    steps_as_numbers,
-)
-from forecaster.errors import ConfigError
+from forecaster.data.option_times import check_readable
+from forecaster.data.scaling import Scaler
+from forecaster.data.timestamps import is_step_freq, steps_as_numbers
 from forecaster.pipeline.detect_checks import (
     check_nothing_observed,
     note_stuck,
@@ -39,6 +33,8 @@ from forecaster.pipeline.detect_checks import (
     warn_nothing_since,
 )
 from forecaster.pipeline.drift import drift_gate
+from forecaster.pipeline.event_starts import truncated, under_way, with_rows_before
+from forecaster.pipeline.first_scored import first_scored
 from forecaster.pipeline.freshness import check_fresh, warn_ahead
 from forecaster.pipeline.predicting import long_enough, series_scaler
 from forecaster.pipeline.prepare import resolve_device
@@ -92,11 +88,14 @@ class SeriesPart:
         threshold: the threshold it used on its overall score.
         spans: (rows,) bool, the events' steps: flagged runs closer than the scorer's
             reach joined, the steps between them included.
+        before: the rows before the first scored one (same columns) of an event under
+            way at it (pipeline/event_starts.py); None where no event reaches back.
     """
 
     table: pd.DataFrame
     threshold: float
     spans: np.ndarray
+    before: pd.DataFrame | None = None
 
 
 class DetectionRun:
@@ -129,7 +128,7 @@ class DetectionRun:
         self.frame = long_enough(frame, self.scorer.need, "the anomaly model needs at least "
                                  "{need} (--since/--last still use them as context)",
                                  self.path, self.report)
-        self._cutoffs = {s.name: _cutoff(s, ds, self.frame) for s in self.frame.series}
+        self._cutoffs = {s.name: first_scored(s, ds, self.frame) for s in self.frame.series}
         if ds.since is not None:
             warn_nothing_since(self.frame, self._cutoffs, ds.since, self.report)
         warn_lagging(self.frame, self.bundle, ds.last, self.report)
@@ -149,8 +148,8 @@ class DetectionRun:
         for s in self.frame.series:
             part = self.score_series(s)
             if part.spans.any() or not self._events:  # the first: the empty table's shape
-                self._events.append(events_table(part.table, part.spans,
-                                                 self.frame.spec.targets))
+                rows, spans = with_rows_before(part.table, part.spans, part.before)
+                self._events.append(events_table(rows, spans, self.frame.spec.targets))
             self.flagged += int(part.table["is_anomaly"].sum())
             self.threshold = max(self.threshold, part.threshold)
             yield part
@@ -176,12 +175,10 @@ class DetectionRun:
         scorer = self.scorer
         scaler = series_scaler(self.bundle, s.name, s.values, s.observed, self.report)
         cutoff = self._cutoffs[s.name]
-        per, overall = normalise(scorer.run(s, scaler, cutoff), scorer.center, scorer.scale,
-                                 len(self.frame.spec.targets))
+        per, overall = self._scores(s, scaler, cutoff)
         threshold = scorer.threshold
         if scorer.rule == "telemanom":
-            # Smoothed scores; the threshold adapts to them, above the out-of-fold floor.
-            overall = ewma(overall, EWMA_SPAN).astype(np.float32)
+            # The threshold adapts to the smoothed scores, above the out-of-fold floor.
             threshold = telemanom_rule(overall[cutoff:], scorer.threshold, scorer.cap,
                                        scorer.merge)
         flags = ~np.isnan(overall) & (overall >= threshold)
@@ -201,7 +198,28 @@ class DetectionRun:
         flags &= observed
         spans = close_gaps(flags, scorer.merge)
         table = _series_table(self.frame, s, per, overall, flags, threshold, cutoff)
-        return SeriesPart(table, float(threshold), spans[cutoff:])
+        before = None
+        if 0 < cutoff < len(spans) and spans[cutoff]:  # an event under way at it: since when?
+            before = self._rows_before(s, scaler, cutoff, threshold, (per, overall, flags))
+        return SeriesPart(table, float(threshold), spans[cutoff:], before)
+
+    def _rows_before(self, s: Series, scaler: Scaler, cutoff: int, threshold: float,
+                     scored: tuple[np.ndarray, np.ndarray, np.ndarray]) -> pd.DataFrame | None:
+        """The rows before ``cutoff`` of the event under way at it (``under_way``), or None."""
+        found = under_way(lambda t, c: self._scores(t, scaler, c), s, cutoff, threshold, scored,
+                          self.scorer.need, self.scorer.merge)
+        if found is None:
+            return None
+        return _series_table(self.frame, truncated(s, cutoff), *found[1:], threshold, found[0])
+
+    def _scores(self, s: Series, scaler: Scaler, cutoff: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per-channel and overall scores of the rows from ``cutoff`` on (NaN before)."""
+        scorer = self.scorer
+        per, overall = normalise(scorer.run(s, scaler, cutoff), scorer.center, scorer.scale,
+                                 len(self.frame.spec.targets))
+        if scorer.rule == "telemanom":  # the rule reads smoothed scores
+            overall = ewma(overall, EWMA_SPAN).astype(np.float32)
+        return per, overall
 
     def _with_stuck(self, s: Series, per: np.ndarray, overall: np.ndarray, flags: np.ndarray,
                     cutoff: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -240,34 +258,6 @@ class DetectionRun:
             self._lenient = lenient(limits)
             self._lenient_levels = lenient_levels(levels, len(self._lenient))
         return self._lenient, self._lenient_levels
-
-
-def _cutoff(s: Series, ds: DetectSettings, frame: Frame) -> int:
-    """First step to score: all of them, or those since a time / the last N.
-
-    With binned rows (``--resample``), --since falls inside a bin, and that bin is
-    scored: the previous run left it out while it was unfinished.
-    """
-    if ds.since is not None:
-        if is_steps(s.index) and not str(ds.since).strip().isdigit():
-            # A date compares with the steps' 1970 stand-ins: nothing would be scored.
-            raise ConfigError(f"--since {ds.since}: this data is indexed by whole step "
-                              "numbers, not dates or fractions; expected a step number from "
-                              f"0 (the data's steps run "
-                              f"{step_numbers(s.index[:1])[0]} to "
-                              f"{step_numbers(s.index[-1:])[0]})")
-        try:
-            since = parse_when(ds.since, s.index, "--since", frame.spec.day_first)
-        except ValueError:
-            raise unreadable(ds.since) from None
-        first = int(s.index.searchsorted(since))
-        bins = frame.spec.resample
-        if bins and 0 < first <= len(s.index) and s.index[first - 1] + to_offset(bins) > since:
-            return first - 1  # the bin that holds --since
-        return first
-    if ds.last is not None:
-        return max(0, len(s.index) - ds.last)
-    return 0
 
 
 def _series_table(frame: Frame, s: Series, per: np.ndarray, overall: np.ndarray,
