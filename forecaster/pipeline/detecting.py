@@ -199,7 +199,10 @@ class DetectionRun:
         spans = close_gaps(flags, scorer.merge)
         table = _series_table(self.frame, s, per, overall, flags, threshold, cutoff)
         before = None
-        if 0 < cutoff < len(spans) and spans[cutoff]:  # an event under way at it: since when?
+        # An event under way at the cutoff: since when? Not for forecast residuals, whose
+        # reach (a forecaster window) could take a new fault for one days old, its alert
+        # keyed by that old start and so silenced.
+        if scorer.method == "reconstruction" and 0 < cutoff < len(spans) and spans[cutoff]:
             before = self._rows_before(s, scaler, cutoff, threshold, (per, overall, flags))
         return SeriesPart(table, float(threshold), spans[cutoff:], before)
 

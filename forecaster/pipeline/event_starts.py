@@ -19,10 +19,10 @@ import pandas as pd
 from forecaster.anomaly.thresholds import close_gaps
 from forecaster.data.loading import Series
 
-# Merge reaches (one anomaly window; one forecaster window for --method forecast) looked
-# back. One reach is what joins a fault's flagged runs, so a few cover a fault several
-# windows long; with the default 64-row window on hourly rows, a fault keeps one start for
-# 256 hours of cron runs. The cost stays one extra scoring pass over five windows (these and
+# Merge reaches (one anomaly window: forecast residuals do not reach back) looked back.
+# One reach is what joins a fault's flagged runs, so a few cover a fault several windows
+# long; with the default 64-row window on hourly rows, a fault keeps one start for 256
+# hours of cron runs. The cost stays one extra scoring pass over five windows (these and
 # the one after the cutoff that scores read), whatever the file's length or --last.
 LOOKBACK_REACHES = 4
 
