@@ -118,7 +118,7 @@ CASES = [
     ("latin1", text(["timestamp,température"] + BASE[1:]).encode("latin-1"), [], DATA,
      ["not UTF-8", "save it as UTF-8"]),
     ("gzip-named-csv", gzip.compress(text(BASE).encode()), [], DATA,
-     ["a gzip file (compressed)", "decompress it first", "> data.csv, then give data.csv"]),
+     ["a gzip file (compressed)", "decompress it first", "data.unpacked.csv, then give"]),
     ("xlsx-named-csv", b"PK\x03\x04" + bytes(300), [], DATA,
      ["a zip file (an Excel .xlsx?)", "export as CSV"]),
     ("fractional-step-numbers", text(["timestamp,value"] + [f"{i / 2},{i % 7}"

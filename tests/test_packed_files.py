@@ -40,6 +40,18 @@ def test_a_gzip_file_says_to_decompress_it(tmp_path: Path) -> None:
     assert "spreadsheet" not in line and "save it as UTF-8" not in line, line
 
 
+def test_a_gzip_file_named_csv_is_never_told_to_overwrite_itself(tmp_path: Path) -> None:
+    # "gunzip -c data.csv > data.csv", run from its folder, emptied data.csv before gunzip
+    # read it: the advice writes beside it under a name of its own.
+    packed = tmp_path / "data.csv"
+    packed.write_bytes(gzip.compress(CSV.encode()))
+    line = _train(tmp_path, packed)
+    out = tmp_path / "data.unpacked.csv"
+    assert f"(gunzip -c {shlex.quote(str(packed))} > {shlex.quote(str(out))}, then give " \
+           f"{out})" in line, line
+    assert "> data.csv" not in line, line
+
+
 def test_a_zip_archive_says_to_unzip_it(tmp_path: Path) -> None:
     packed = tmp_path / "base.zip"
     with zipfile.ZipFile(packed, "w") as archive:

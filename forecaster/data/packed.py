@@ -48,7 +48,10 @@ def _gunzip(path: Path) -> str:
     refuses any other ("unknown suffix")."""
     if path.suffix.lower() == ".gz":
         return f"gunzip -k {shlex.quote(str(path))}, then give {path.with_suffix('')}"
-    return f"gunzip -c {shlex.quote(str(path))} > data.csv, then give data.csv"
+    # Beside it under a name of its own: "> data.csv" from its folder emptied data.csv
+    # before gunzip read it.
+    out = path.with_name(f"{path.stem}.unpacked.csv")
+    return f"gunzip -c {shlex.quote(str(path))} > {shlex.quote(str(out))}, then give {out}"
 
 
 def _zip_error(path: Path) -> DataError:
