@@ -133,3 +133,14 @@ def test_a_column_too_small_for_the_arithmetic_is_refused(tmp_path: Path, scale:
                                   "arithmetic underflows below): rescale the column (e.g. to "
                                   "nano- or pico-units)\n")
     assert not (tmp_path / "m").exists()
+
+
+def test_a_feature_too_small_for_the_arithmetic_still_trains(tmp_path: Path) -> None:
+    # Only a target is refused: a feature this small reads as 0, as it did before.
+    frame = make_series(200).assign(aux=0.0)
+    frame.loc[[50, 120], "aux"] = 1e-35
+    csv = tmp_path / "aux.csv"
+    frame.to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "-m", str(tmp_path / "m"), *TINY,
+                                 "--target", "value", "--features", "aux"])
+    assert result.exit_code == 0, result.output

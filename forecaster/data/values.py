@@ -47,7 +47,8 @@ def numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
             raise DataError(f"{path}: row {line_of(first_row, at)}, column '{name}': value "
                             f"'{shown(text.iloc[at])}' is infinite or too large; "
                             "remove or fix it (empty cells are filled by --fill)")
-        _refuse_tiny(arr, name, path)
+        if name in spec.targets:  # a feature this small reads as 0, which does no harm
+            _refuse_tiny(arr, name, path)
         out[name] = arr
     return pd.DataFrame(out, index=raw.index)
 
