@@ -55,6 +55,15 @@ def test_the_last_steps_no_origin_reaches_are_named_with_the_start_that_reaches_
     assert tail_note(shifted, TIMES, 7, 7) is None
 
 
+def test_the_start_named_for_step_numbers_is_one_start_takes() -> None:
+    # "--start step 485" was named, and refused when given back.
+    steps = pd.date_range("1970-01-01", periods=600, freq="ns", tz="UTC")  # steps 0..599
+    plan = make_plan(600, steps, _bt(start="0.8", stride=7, train={"horizon": 10}))
+    note = tail_note(plan, steps, 10, 7)
+    assert note is not None and note.endswith("--start 485 reaches them"), note
+    assert make_plan(600, steps, _bt(start="485", stride=7, train={"horizon": 10})).left == 0
+
+
 def test_start_and_end_as_fractions_or_timestamps() -> None:
     assert resolve_position("0.5", TIMES, 0.8, "--start") == 100
     assert resolve_position(None, TIMES, 0.8, "--start") == 160
@@ -316,12 +325,14 @@ def test_a_season_longer_than_the_history_is_refused(tmp_path: Path) -> None:
 ])
 def test_cli_backtest_checks_output_and_plot_paths_before_any_work(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plot: str, message: str) -> None:
-    from forecaster.pipeline import backtesting
+    # Patched where it is called: patching backtesting.backtest while backtest_report was
+    # first imported bound the stand-in there for every later test in the process.
+    from forecaster.pipeline import backtest_report
 
     def no_work(*args: object, **kwargs: object) -> None:
         raise AssertionError("the backtest ran before the paths were checked")
 
-    monkeypatch.setattr(backtesting, "backtest", no_work)
+    monkeypatch.setattr(backtest_report, "backtest", no_work)
     make_series(n=300).to_csv(tmp_path / "s.csv", index=False)
     res = CliRunner().invoke(app, ["backtest", str(tmp_path / "s.csv"), "--plot",
                                    str(tmp_path / plot), "--output", str(tmp_path / "bt_out.csv")])

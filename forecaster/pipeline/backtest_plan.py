@@ -211,7 +211,14 @@ def tail_note(plan: Plan, times: pd.DatetimeIndex, horizon: int, stride: int) ->
     first = int(plan.origins[-1]) + horizon
     return (f"the last {plan.left} step(s), from {_at(times, first)}, are not forecast: "
             f"origins lie --stride {stride} apart from --start, and the next would run past "
-            f"the span; --start {_at(times, int(plan.origins[0]) + plan.left)} reaches them")
+            f"the span; --start {_option_time(times, int(plan.origins[0]) + plan.left)} "
+            "reaches them")
+
+
+def _option_time(times: pd.DatetimeIndex, pos: int) -> str:
+    """The time at a position as --start takes it: a step number bare ("step 485" was
+    refused when given back), a timestamp in ISO 8601."""
+    return _at(times, pos).removeprefix("step ")
 
 
 def _check_span(start: int, end: int, bt: BacktestSettings, times: pd.DatetimeIndex) -> None:
