@@ -92,7 +92,8 @@ def test_detect_reports_steps_and_since_takes_a_step(model: Path) -> None:
 def test_detect_since_refuses_a_negative_step_and_warns_past_the_end(model: Path) -> None:
     # '-1' parsed as the year -1: an internal error (OutOfBoundsDatetime), not a usage error.
     # A fraction, 590.5, is neither a date nor a step.
-    for since in ("-1", "1990-01-01", "590.5"):  # a date would select nothing, for cron
+    # A word too ("abc" lost the steps' range to an early check for times no data reads).
+    for since in ("-1", "1990-01-01", "590.5", "abc"):  # a date would select nothing
         result = runner.invoke(app, ["detect-anomalies", "--model", str(model),
                                      f"--since={since}"])
         assert result.exit_code == 2, result.output

@@ -116,7 +116,9 @@ class DetectionRun:
         self.bundle = load_bundle(Path(ds.model_dir))
         # Before the data is read: a refused method or option is named at once.
         self.scorer = make_scorer(self.bundle, ds, resolve_device(ds.device))
-        if ds.since is not None:  # a --since no data could read: before the data's warnings
+        # A --since no data could read: before the data's warnings (step-indexed data
+        # name their steps in their own message, after reading them).
+        if ds.since is not None and not is_step_freq(self.bundle.meta["data"]["freq"]):
             check_readable(ds.since)
         frame, self.path = load_data_for(self.bundle, ds.data, self.report)
         check_fresh(frame, self.path, ds.max_age)
