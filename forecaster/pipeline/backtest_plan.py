@@ -15,7 +15,7 @@ import pandas as pd
 
 from forecaster.config import TrainSettings
 from forecaster.data.option_times import parse_when, shown_as
-from forecaster.data.timestamps import is_steps, time_text
+from forecaster.data.timestamps import is_steps, step_numbers, time_text
 from forecaster.errors import ConfigError, DataError
 from forecaster.limits import (
     LEVEL,
@@ -218,7 +218,9 @@ def tail_note(plan: Plan, times: pd.DatetimeIndex, horizon: int, stride: int) ->
 def _option_time(times: pd.DatetimeIndex, pos: int) -> str:
     """The time at a position as --start takes it: a step number bare ("step 485" was
     refused when given back), a timestamp in ISO 8601."""
-    return _at(times, pos).removeprefix("step ")
+    if not is_steps(times):
+        return _at(times, pos)
+    return str(step_numbers(times[[min(max(pos, 0), len(times) - 1)]])[0])
 
 
 def _check_span(start: int, end: int, bt: BacktestSettings, times: pd.DatetimeIndex) -> None:
