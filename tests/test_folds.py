@@ -150,6 +150,26 @@ def test_the_scaler_keeps_the_estimator_contract() -> None:
         Scaler().transform(values)
 
 
+def test_the_scaler_undoes_its_scaling_per_series_and_for_the_leading_channels() -> None:
+    """inverse_transform round-trips the targets (the leading channels) of forecasts, and
+    origin_params gives each window its own series' scale and mean."""
+    from forecaster.data.scaling import Scaler, origin_params
+
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(10, 2, (60, 3)), rng.normal(-500, 40, (60, 3))
+    ones = np.ones((60, 3), bool)
+    scalers = [Scaler().fit(a, ones), Scaler().fit(b, ones)]
+    np.testing.assert_allclose(scalers[1].inverse_transform(scalers[1].transform(b)), b,
+                               rtol=1e-6)
+    forecast = scalers[0].transform(a)[:5, :2]  # (horizon, targets): two of three channels
+    np.testing.assert_allclose(scalers[0].inverse_transform(forecast, 2), a[:5, :2], rtol=1e-6)
+    scale, mean = origin_params(scalers, np.array([1, 0, 1]), 2)  # (windows, targets)
+    assert scale.shape == mean.shape == (3, 2)
+    np.testing.assert_allclose(scale[0], scalers[1].scale_[:2])
+    np.testing.assert_allclose(mean[1], scalers[0].mean_[:2])
+    assert origin_params(scalers, np.array([], int), 2)[0].shape == (0, 2)
+
+
 @pytest.mark.parametrize("level", [1e13, 2.0**53])
 def test_a_small_spread_on_a_large_level_is_scaled_by_that_spread(level: float) -> None:
     # scikit-learn alone took a sd of 3 on a level of 1e13 for a constant (scale 1): the

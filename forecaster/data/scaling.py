@@ -18,8 +18,8 @@ class Scaler:
 
     ``fit`` learns ``mean_``, ``scale_``, ``min_`` and ``max_`` (lists of floats, one per
     channel, so that they go into the bundle's JSON as they are) and returns the scaler;
-    ``transform`` uses the first two (forecasts go back to the raw scale in
-    ``pipeline.evaluation.to_raw``, vectorised over many series), and the drift gate the
+    ``transform`` and ``inverse_transform`` use the first two (``origin_params`` gives
+    them per window, to unscale windows of many series at once), and the drift gate the
     last two. A scaler read back from a bundle is made by ``from_dict``.
 
     Attributes:
@@ -77,6 +77,17 @@ class Scaler:
         scaled = (values - mean) / scale
         return np.clip(scaled, -SCALED_LIMIT, SCALED_LIMIT).astype(np.float32)
 
+    def inverse_transform(self, scaled: np.ndarray, channels: int | None = None) -> np.ndarray:
+        """Raw values of (..., channels) scaled ones, in float64.
+
+        Args:
+            scaled: scaled values whose last axis is the first ``channels`` channels
+                (the targets lead the channels, so forecasts pass ``channels=targets``).
+            channels: how many leading channels ``scaled`` holds; all when None.
+        """
+        mean, scale = self._fitted()
+        return np.asarray(scaled, dtype=np.float64) * scale[:channels] + mean[:channels]
+
     def to_dict(self) -> dict:
         """Plain-JSON form, as the bundle stores it."""
         mean, scale = self._fitted()
@@ -103,3 +114,18 @@ class Scaler:
             raise NotFittedError("this Scaler is not fitted yet: call fit() on the training "
                                  "rows, or load it from a bundle that 'forecast train' saved")
         return np.asarray(self.mean_), np.asarray(self.scale_)
+
+
+def origin_params(scalers: list[Scaler], series: np.ndarray,
+                  channels: int) -> tuple[np.ndarray, np.ndarray]:
+    """Scale and mean of each window's series: (windows, channels) both, float64.
+
+    Windows of many series are unscaled at once with these (``raw = x * scale + mean``,
+    broadcast over the horizon), which a loop over ``inverse_transform`` would not vectorise.
+    """
+    if not len(series):
+        return np.empty((0, channels)), np.empty((0, channels))
+    fitted = [sc._fitted() for sc in scalers]
+    scale = np.stack([fitted[s][1][:channels] for s in series]).astype(np.float64)
+    mean = np.stack([fitted[s][0][:channels] for s in series]).astype(np.float64)
+    return scale, mean

@@ -9,7 +9,7 @@ import numpy as np
 from forecaster.baselines import naive, seasonal_naive
 from forecaster.data.carry import carried
 from forecaster.data.loading import Frame
-from forecaster.data.scaling import Scaler
+from forecaster.data.scaling import Scaler, origin_params
 from forecaster.metrics import NEGLIGIBLE
 
 ZERO_SHARE = 0.01  # share of zeros that makes a non-negative target a count (no forecast < 0)
@@ -20,8 +20,7 @@ MAX_HOLD_REVERSALS = 2  # changes the other way a counter held at its last readi
 
 def to_raw(pred: np.ndarray, origins: np.ndarray, scalers: list[Scaler], k: int) -> np.ndarray:
     """Undo each window's series scaling: (windows, horizon, targets) scaled -> raw."""
-    scale = np.stack([np.asarray(scalers[s].scale_[:k]) for s in origins[:, 0]])
-    mean = np.stack([np.asarray(scalers[s].mean_[:k]) for s in origins[:, 0]])
+    scale, mean = origin_params(scalers, origins[:, 0], k)  # (windows, targets)
     return pred * scale[:, None, :] + mean[:, None, :]
 
 

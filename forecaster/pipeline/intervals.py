@@ -15,7 +15,7 @@ import numpy as np
 
 from forecaster.data.carry import carried
 from forecaster.data.loading import Frame
-from forecaster.data.scaling import Scaler
+from forecaster.data.scaling import Scaler, origin_params
 from forecaster.metrics import QUANTILE_GRID
 
 VOL_POWER = 0.5
@@ -129,8 +129,7 @@ class Units:
     def __init__(self, frame: Frame, origins: np.ndarray, window: int,
                  scalers: list[Scaler]) -> None:
         k = len(frame.spec.targets)
-        self.scale = np.array([scalers[s].scale_[:k] for s in origins[:, 0]],
-                              dtype=np.float64).reshape(-1, 1, k)
+        self.scale = origin_params(scalers, origins[:, 0], k)[0].reshape(-1, 1, k)
         self.volatility = window_volatility(frame, origins, window, scalers, scaled=True)
 
 

@@ -239,7 +239,8 @@ def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
     counters = bundle.meta["forecaster"].get("counters", {})  # series -> target -> +1/-1
     parts = []
     for s, sc, f in zip(frame.series, scalers, out, strict=True):
-        scale, mean = np.asarray(sc.scale_[:k]), np.asarray(sc.mean_[:k])
+        scale = np.asarray(sc.scale_[:k])
+        raw = sc.inverse_transform(f, k)  # (horizon, targets)
         lo, hi = lo0, hi0
         if scaled:  # volatility-scaled: times this input window's volatility ** power
             x = carried_tail(s.values, s.observed, frame.spec.fill, window)[:, :k] / scale
@@ -247,7 +248,7 @@ def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
             lo, hi = lo0 * v, hi0 * v
         stamps = pd.date_range(s.index[-1] + step, periods=len(f), freq=step)
         for j, target in enumerate(frame.spec.targets):
-            point = f[:, j] * scale[j] + mean[j]
+            point = raw[:, j]
             if target in floor:  # floored first: the residuals were measured around it
                 point = np.maximum(point, 0.0)
             cols = {"forecast": point, "lower": point + lo[:, j] * scale[j],

@@ -18,7 +18,7 @@ from forecaster.bundle import Bundle, save_bundle
 from forecaster.config import TrainSettings
 from forecaster.data.folds import Fold
 from forecaster.data.loading import Frame, file_sha256
-from forecaster.data.scaling import Scaler
+from forecaster.data.scaling import Scaler, origin_params
 from forecaster.data.windows import WindowSet
 from forecaster.errors import ConfigError, DataError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
@@ -262,8 +262,8 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
     truth, naive, snaive = fold_truth(frame, data.val_origins, st.horizon, m)
     unit = np.broadcast_to(mase_scales(frame, grid.offsets, fold.train_lo, fold.train_hi, m)[
         data.val_origins[:, 0]][:, None, :], truth.shape)  # (windows, horizon, targets)
-    scale = np.stack([np.asarray(data.scalers[s].scale_[:len(frame.spec.targets)])
-                      for s in data.val_origins[:, 0]])[:, None, :]
+    scale = origin_params(data.scalers, data.val_origins[:, 0],
+                          len(frame.spec.targets))[0][:, None, :]  # (windows, 1, targets)
     return {
         "fold": i + 1, "train_start": str(grid_time(frame, grid, fold.train_lo)),
         "train_end": str(grid_time(frame, grid, fold.train_hi - 1)),
