@@ -90,6 +90,24 @@ def test_folds_of_series_that_do_not_overlap_have_validation_windows(tmp_path,
     assert len(final.train) > 100  # both series train, not 0 windows
 
 
+def test_series_that_follow_one_another_each_hold_back_their_own_tenth(tmp_path) -> None:
+    # Early stopping took a tenth of all the steps holding data from each series: twelve
+    # series of 150 hours, one after another, held back 180 steps each, more than a series,
+    # and training was refused for "only 0 training windows".
+    rows = [(t, f"s{i}", 10 + 3 * np.sin(j / 4.0)) for i in range(12) for j, t in
+            enumerate(pd.date_range(pd.Timestamp("2024-01-01") + pd.Timedelta(hours=150 * i),
+                                    periods=150, freq="h"))]
+    path = tmp_path / "relay.csv"
+    pd.DataFrame(rows, columns=["timestamp", "store", "value"]).to_csv(path, index=False)
+    frame = load_frame(path, DataSpec(series_col="store"))
+    stg = TrainSettings(window=24, horizon=6, segment=6, folds=0)
+    data = fold_data(frame, make_grid(frame), stg, 0, make_grid(frame).n, None)
+    # Each series: windows of 30 steps whose targets end by row 135 train (106 of them);
+    # its last 15 rows (a tenth) are early stopping's.
+    assert len(data.train) == 12 * 106
+    assert 12 <= len(data.early) <= 12 * 15
+
+
 def test_a_fold_without_a_validated_series_is_refused(tmp_path) -> None:
     # B alone holds the validation block and has no row before the fold's end to scale by.
     _, frame = _disjoint(tmp_path, n_b=60)

@@ -211,14 +211,14 @@ def fold_data(frame: Frame, grid: Grid, st: TrainSettings, train_lo: int, train_
     here sees a value at or after ``train_hi``.
     """
     horizon = st.horizon if horizon is None else horizon
-    # Sized by the steps that hold data: the empty stretch between series that do not
-    # overlap would otherwise swell it past a whole series.
-    es = es_size(int(grid.covered[train_lo:train_hi].sum()), horizon or st.window)
     scalers, tr, early, va, origins = [], [], [], [], []
     for i, s in enumerate(frame.series):
         n = len(s.index)
         lo, hi = _train_part(grid, i, n, train_lo, train_hi)
         part = slice(lo, hi) if hi - lo >= 2 else slice(0, max(hi, 2))
+        # Each series holds back its own last tenth: sized on the whole grid, twelve
+        # series that follow one another lost every training window to early stopping.
+        es = es_size(hi - lo, horizon or st.window)
         scaler = Scaler().fit(s.values[part], s.observed[part])
         if horizon:  # a forecaster: its inputs never read a value after them
             scaled = scaler.transform(carried(s.values, s.observed, frame.spec.fill))
