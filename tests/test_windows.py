@@ -81,3 +81,22 @@ def test_an_epoch_of_a_short_file_takes_several_optimiser_steps() -> None:
     fit(nn.Linear(1, 1), loss, big, None, TrainConfig(batch_size=256), torch.device("cpu"),
         fixed_epochs=1)
     assert max(batches) == 256  # long files keep the batch size asked for
+
+
+def test_a_validation_loss_that_is_not_finite_never_counts_as_an_improvement() -> None:
+    # A NaN early-stopping loss made every epoch "the best": patience never ran out and
+    # the last epoch's weights were kept, whatever they were.
+    from torch import nn
+
+    from forecaster.models.train import TrainConfig, fit
+
+    values = np.sin(np.arange(120.0) / 3)[:, None]
+    data = assemble([(values, np.ones_like(values, dtype=bool), np.arange(100))], 1, 12, 1)
+
+    def loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, w: torch.Tensor):
+        err = ((model(x[..., :1]).mean(dim=1) - y[:, 0]) ** 2).mean()
+        return err if model.training else err * torch.nan  # evaluation gives NaN
+
+    hist = fit(nn.Linear(1, 1), loss, data, data, TrainConfig(epochs=12, patience=2),
+               torch.device("cpu"))
+    assert len(hist.val_loss) == 3 and hist.best_epoch == 1

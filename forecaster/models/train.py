@@ -119,7 +119,7 @@ def fit(model: nn.Module, loss_fn: LossFn, train: WindowSet, val: WindowSet | No
         hist.val_loss.append(vl)
         if on_epoch:
             on_epoch(epoch, tr, vl if val is not None else math.nan)
-        if vl < best - 1e-7 or not math.isfinite(best):
+        if best_state is None or vl < best - 1e-7:  # NaN (vl or best): never better
             best, stale, hist.best_epoch = vl, 0, epoch
             # A detached copy of each tensor: a deepcopy of the state dict walked every
             # tensor's Python object graph at each improvement.
