@@ -102,7 +102,7 @@ def train(
         help="Never forecast below zero (default: on for a target that is never negative "
         "and is 0 in at least 1% of its training rows: counts, sales, rainfall).")] = None,
     ensemble: Annotated[int, typer.Option(
-        min=1, help="Networks trained from successive seeds and averaged.")] = (
+        min=1, help="Networks trained from seeds drawn from --seed, and averaged.")] = (
         TrainSettings.ensemble),
     epochs: Annotated[int, typer.Option(min=1, help="Most epochs per fit.")] = (
         TrainSettings.epochs),

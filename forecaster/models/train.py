@@ -81,6 +81,17 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
+def member_seed(seed: int, member: int) -> int:
+    """Member 0 starts from ``seed`` itself, the others from seeds drawn from (seed, member).
+
+    ``seed + member`` gave ``--seed 1`` two of ``--seed 0``'s three members, so runs over
+    consecutive seeds understated how much a result moves with the seed.
+    """
+    if member == 0:
+        return seed
+    return int(np.random.SeedSequence([seed, member]).generate_state(1)[0])
+
+
 def masked_mse(pred: torch.Tensor, y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     """Mean squared error over observed targets only: filled-in values teach nothing."""
     return ((pred - y) ** 2 * w).sum() / w.sum().clamp_min(1.0)

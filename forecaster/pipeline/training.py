@@ -22,7 +22,14 @@ from forecaster.data.scaling import Scaler, origin_params
 from forecaster.data.windows import WindowSet
 from forecaster.errors import ConfigError, DataError
 from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
-from forecaster.models.train import Diverged, TrainConfig, fit, masked_mse, predict_batches
+from forecaster.models.train import (
+    Diverged,
+    TrainConfig,
+    fit,
+    masked_mse,
+    member_seed,
+    predict_batches,
+)
 from forecaster.ops.lock import check_writable, model_lock
 from forecaster.pipeline import intervals
 from forecaster.pipeline.evaluation import (
@@ -196,7 +203,7 @@ def fit_ensemble(frame: Frame, st: TrainSettings, train_set: WindowSet,
                  report: Reporter, label: str,
                  fixed_epochs: int | None = None,
                  init: list[dict] | None = None) -> tuple[ForecasterEnsemble, list[int]]:
-    """Train ``st.ensemble`` members from seeds ``seed, seed + 1, ...``.
+    """Train ``st.ensemble`` members from the seeds ``member_seed`` gives.
 
     ``init`` gives starting weights per member (warm start); otherwise each member
     starts from its seed's initialisation.
@@ -207,7 +214,7 @@ def fit_ensemble(frame: Frame, st: TrainSettings, train_set: WindowSet,
     cfg = model_config(frame, st)
     ens, best = ForecasterEnsemble(cfg, st.ensemble), []
     for m in range(st.ensemble):
-        tc = replace(train_config(st), seed=st.seed + m)
+        tc = replace(train_config(st), seed=member_seed(st.seed, m))
         name = label if st.ensemble == 1 else f"{label} member {m + 1}/{st.ensemble}"
         with report.epochs(name, fixed_epochs or st.epochs) as hook:
             net = new_forecaster(cfg, tc.seed)
