@@ -52,3 +52,30 @@ def test_a_diff_forecaster_trains_on_no_window_across_the_reset(tmp_path: Path) 
             holds = (s < 300) & (s + st.window + st.horizon > 300)
             assert holds.any() == (crossed and ws is data.train)
         assert len(data.val) == 100 - st.horizon + 1  # validation still scores them all
+
+
+def test_folds_whose_early_stopping_windows_all_span_a_reset_do_not_stop_at_epoch_1(
+        tmp_path: Path) -> None:
+    # Every early-stopping window of the fold spanned the reset and was left out: the empty
+    # set scored 0 at epoch 1, no epoch beat it, and the fold (then the final model, for
+    # the folds' median) kept one epoch: forecasts twice the counter's rate.
+    from typer.testing import CliRunner
+
+    from forecaster.bundle import load_bundle
+    from forecaster.cli import app
+
+    path = tmp_path / "meter.csv"
+    pd.DataFrame({"timestamp": pd.date_range("2026-01-01", periods=600, freq="h"),
+                  "kwh": _meter(reset=360)}).to_csv(path, index=False)
+    # One fold trains on rows [0, 414) and holds its last 41 back: windows of 60 + 6 steps
+    # with targets there all hold the reset at 360.
+    result = CliRunner().invoke(app, [
+        "train", str(path), "-m", str(tmp_path / "m"), "--folds", "1", "--window", "60",
+        "--segment", "6", "--horizon", "6", "--norm", "diff", "--epochs", "8", "--hidden",
+        "8", "--ensemble", "1", "--no-anomaly"])
+    assert result.exit_code == 0, result.output
+    assert "no early-stopping window holds an observed target" in result.output
+    assert "best validation loss 0.00000" not in result.output
+    meta = load_bundle(tmp_path / "m").meta
+    assert meta["metrics"]["folds"][0]["best_epoch"] > 1
+    assert meta["forecaster"]["final_epochs"] > 1

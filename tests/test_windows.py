@@ -113,3 +113,27 @@ def test_members_of_neighbouring_seeds_share_no_starting_seed() -> None:
     assert len(set(flat)) == len(flat)
     assert seeds == [[member_seed(s, m) for m in range(5)] for s in range(50)]  # stable
     assert all(0 <= x < 2**32 for x in flat)
+
+
+def test_an_early_stopping_set_without_an_observed_target_is_no_early_stopping_set() -> None:
+    # Its masked loss is 0 at every epoch: epoch 1's 0 was never beaten, patience ran out
+    # and the fit kept epoch 1. It now trains as with no early-stopping windows.
+    from torch import nn
+
+    from forecaster.models.train import TrainConfig, fit
+
+    values = np.sin(np.arange(120.0) / 3)[:, None]
+    seen = np.ones_like(values, dtype=bool)
+    data = assemble([(values, seen, np.arange(100))], 1, 12, 1)
+    masked = assemble([(values, np.zeros_like(seen), np.arange(100))], 1, 12, 1)
+    empty = assemble([(values, seen, np.arange(0))], 1, 12, 1)
+    assert (data.scored(), masked.scored(), empty.scored()) == (100, 0, 0)
+
+    def loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, w: torch.Tensor):
+        err = (model(x[..., :1]).mean(dim=1) - y[:, 0]) ** 2
+        return (err * w[:, 0]).sum() / w[:, 0].sum().clamp_min(1.0)  # 0 with none observed
+
+    for early in (masked, empty):
+        hist = fit(nn.Linear(1, 1), loss, data, early, TrainConfig(epochs=8, patience=2),
+                   torch.device("cpu"))
+        assert len(hist.train_loss) == 8 and hist.best_epoch == 8

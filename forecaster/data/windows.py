@@ -56,6 +56,19 @@ class WindowSet:
         w = self.weights.unfold(0, span, 1)[t0].transpose(1, 2)  # (batch, span, targets)
         return x, y, w
 
+    def scored(self) -> int:
+        """Windows with at least one observed target: a masked loss over the others is 0.
+
+        From running counts of the observed steps, not a gather of every window's targets.
+        """
+        if not len(self):
+            return 0
+        seen = (self.weights > 0).any(dim=1).to(torch.int64)
+        total = torch.cat([seen.new_zeros(1), seen.cumsum(0)])
+        span = self.horizon or self.window
+        t0 = self.starts + (self.window if self.horizon else 0)
+        return int(((total[t0 + span] - total[t0]) > 0).sum())
+
 
 def window_starts(n: int, window: int, horizon: int, input_lo: int, target_lo: int,
                   target_hi: int, stride: int = 1) -> np.ndarray:

@@ -106,7 +106,9 @@ def fit(model: nn.Module, loss_fn: LossFn, train: WindowSet, val: WindowSet | No
         model: any module; ``loss_fn(model, x, y, w)`` gives its loss.
         loss_fn: loss of one batch.
         train: training windows.
-        val: early-stopping windows, or None to train ``fixed_epochs``.
+        val: early-stopping windows, or None to train ``fixed_epochs`` (without
+            ``fixed_epochs``: up to ``cfg.epochs``, stopping when the training loss stalls).
+            A set without one observed target counts as None.
         cfg: optimisation settings.
         device: where to train.
         on_epoch: called with (epoch, train loss, val loss) after each epoch.
@@ -116,6 +118,10 @@ def fit(model: nn.Module, loss_fn: LossFn, train: WindowSet, val: WindowSet | No
         The history; the model holds the weights of ``best_epoch``.
     """
     gen = seed_everything(cfg.seed)
+    if val is not None and not val.scored():
+        # Every window masked out (or none at all) scores 0 at epoch 1, a loss no later
+        # epoch beats: early stopping then kept epoch 1. Train as with no such data.
+        val = None
     model.to(device)
     train, val = train.to(device), (val.to(device) if val is not None else None)
     # foreach: one multi-tensor update instead of a Python loop over the parameters; the
