@@ -77,6 +77,10 @@ def test_mase_scales_are_the_in_sample_seasonal_naive_mae(tmp_path) -> None:
 def test_interval_metrics_by_hand() -> None:
     lo, hi = np.array([0.0, 2.5, 3.0]), np.array([1.5, 3.0, 4.0])
     assert coverage(Y, lo, hi) == pytest.approx(2 / 3)  # 2.0 is outside [2.5, 3]
+    # A bound on its actual but for float32 rounding covers it; one a 7th digit off does not.
+    y = np.array([18.0, 18.0, 0.0, -5.0])
+    assert coverage(y, y - 1, np.array([17.99999998, 18.0, 0.0, -5.000000001])) == 1.0
+    assert coverage(y, y - 1, np.array([17.99999, 18.0, 0.0, -5.0])) == 0.75
     assert width(lo, hi) == pytest.approx((1.5 + 0.5 + 1.0) / 3)
     # q = 0.9: under-forecast costs 0.9 per unit, over-forecast 0.1
     assert pinball(np.array([1.0, 1.0]), np.array([0.0, 2.0]), 0.9) == pytest.approx(0.5)
