@@ -214,8 +214,8 @@ def fit_ensemble(frame: Frame, st: TrainSettings, train_set: WindowSet,
     cfg = model_config(frame, st)
     ens, best = ForecasterEnsemble(cfg, st.ensemble), []
     if early is not None and not early.scored():  # fit then trains as without early data
-        report.note(f"{label}: no early-stopping window holds an observed target (windows "
-                    "across a counter reset are left out); it trains up to --epochs "
+        report.note(f"{label}: no early-stopping window holds an observed target (all are "
+                    "filled in, or span a counter's reset); it trains up to --epochs "
                     f"{st.epochs}, stopping when the training loss stalls")
     for m in range(st.ensemble):
         tc = replace(train_config(st), seed=member_seed(st.seed, m))
