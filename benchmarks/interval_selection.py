@@ -72,10 +72,10 @@ def run_seed(path: Path, df: pd.DataFrame, seed: int, args) -> dict:
     from forecaster.models.train import predict_batches
     from forecaster.pipeline.backtest_plan import make_plan
     from forecaster.pipeline.backtesting import actuals, refit_data
+    from forecaster.pipeline.ensemble import fit_ensemble
     from forecaster.pipeline.evaluation import to_raw
     from forecaster.pipeline.prepare import make_grid, resolve_device
     from forecaster.pipeline.shape import resolve_shape
-    from forecaster.pipeline.training import fit_ensemble
     from forecaster.report import Reporter
 
     bt = ett.settings(args, ["OT"], 24, 24, seed, df["date"])

@@ -86,7 +86,7 @@ def child_train(kind: str, steps: int, segment: int) -> dict:
     from forecaster.data.windows import assemble
     from forecaster.models.forecaster_net import ForecasterConfig, new_forecaster
     from forecaster.models.train import TrainConfig, fit
-    from forecaster.pipeline.training import forecaster_loss
+    from forecaster.pipeline.ensemble import forecaster_loss
 
     data = assemble([(z, np.ones_like(z, dtype=bool), starts)], 1, 96, 24)
     cfg = ForecasterConfig(n_channels=1, n_targets=1, window=96, horizon=24, segment=segment,

@@ -121,7 +121,7 @@ def test_foreach_adam_trains_like_the_per_parameter_loop(monkeypatch) -> None:
     import forecaster.models.train as T
     from forecaster.data.windows import assemble, window_starts
     from forecaster.models.forecaster_net import new_forecaster
-    from forecaster.pipeline.training import forecaster_loss
+    from forecaster.pipeline.ensemble import forecaster_loss
 
     s = _series(400)
     data = assemble([(s.values, s.observed, window_starts(400, 48, 12, 0, 0, 400))], 1, 48, 12)
@@ -198,7 +198,7 @@ def test_a_diverging_fit_is_the_users_setting_not_an_internal_error() -> None:
 
 
 @pytest.mark.parametrize(("loss", "args", "advice"), [
-    ("forecaster.pipeline.training.forecaster_loss", [],
+    ("forecaster.pipeline.ensemble.forecaster_loss", [],
      r"^Error: training diverged: .* at learning rate 0\.004; give a smaller --lr \(the "
      r"default is 0\.004\)"),
     ("forecaster.pipeline.anomaly_fit.reconstruction_loss", ["--anomaly"],

@@ -36,6 +36,7 @@ from forecaster.pipeline.backtest_plan import (
     tail_note,
     weekly_season,
 )
+from forecaster.pipeline.ensemble import fit_ensemble
 from forecaster.pipeline.evaluation import (
     counter_directions,
     floor_at_zero,
@@ -47,7 +48,6 @@ from forecaster.pipeline.evaluation import (
 from forecaster.pipeline.intervals import MIN_INTERVAL_WINDOWS, Units, validated_bounds
 from forecaster.pipeline.prepare import Grid, es_size, make_grid, read_frame, resolve_device
 from forecaster.pipeline.shape import resolve_norm
-from forecaster.pipeline.training import fit_ensemble
 from forecaster.report import Reporter
 
 FEW_ORIGINS = 5  # fewer, and one unlucky origin decides the comparison with the baselines

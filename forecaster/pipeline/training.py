@@ -20,18 +20,11 @@ from forecaster.data.folds import Fold
 from forecaster.data.loading import Frame, file_sha256
 from forecaster.data.scaling import Scaler, origin_params
 from forecaster.data.windows import WindowSet
-from forecaster.errors import ConfigError, DataError
-from forecaster.models.forecaster_net import ForecasterConfig, ForecasterEnsemble, new_forecaster
-from forecaster.models.train import (
-    Diverged,
-    TrainConfig,
-    fit,
-    masked_mse,
-    member_seed,
-    predict_batches,
-)
+from forecaster.errors import DataError
+from forecaster.models.train import predict_batches
 from forecaster.ops.lock import check_writable, model_lock
 from forecaster.pipeline import intervals
+from forecaster.pipeline.ensemble import fit_ensemble, model_config, train_config
 from forecaster.pipeline.evaluation import (
     counter_directions,
     fold_truth,
@@ -80,27 +73,6 @@ class TrainResult:
 
     bundle_dir: Path
     meta: dict
-
-
-def forecaster_loss(model: torch.nn.Module, x: torch.Tensor, y: torch.Tensor,
-                    w: torch.Tensor) -> torch.Tensor:
-    """Masked MSE of the direct multi-horizon forecast."""
-    return masked_mse(model(x), y, w)
-
-
-def model_config(frame: Frame, st: TrainSettings) -> ForecasterConfig:
-    """The network's shape for this data and these settings."""
-    return ForecasterConfig(n_channels=len(frame.columns), n_targets=len(frame.spec.targets),
-                            window=st.window, horizon=st.horizon, segment=st.segment,
-                            cell=st.cell, hidden=st.hidden, layers=st.layers,
-                            dropout=st.dropout, layer_norm=st.layer_norm, norm=st.norm,
-                            embed=st.segment > 1)
-
-
-def train_config(st: TrainSettings) -> TrainConfig:
-    """The optimiser's settings."""
-    return TrainConfig(epochs=st.epochs, batch_size=st.batch_size, lr=st.lr,
-                       patience=st.patience, seed=st.seed, max_windows=st.max_windows)
 
 
 def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = None) -> TrainResult:
@@ -196,43 +168,6 @@ def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSet
     out = save_bundle(Path(st.model_dir), Bundle(meta=meta, tensors=tensors), keep=st.keep)
     report.note(f"saved model bundle to {st.model_dir}")
     return TrainResult(bundle_dir=out, meta=meta)
-
-
-def fit_ensemble(frame: Frame, st: TrainSettings, train_set: WindowSet,
-                 early: WindowSet | None, device: torch.device,
-                 report: Reporter, label: str,
-                 fixed_epochs: int | None = None,
-                 init: list[dict] | None = None) -> tuple[ForecasterEnsemble, list[int]]:
-    """Train ``st.ensemble`` members from the seeds ``member_seed`` gives.
-
-    ``init`` gives starting weights per member (warm start); otherwise each member
-    starts from its seed's initialisation.
-
-    Returns:
-        The ensemble and each member's best epoch.
-    """
-    cfg = model_config(frame, st)
-    ens, best = ForecasterEnsemble(cfg, st.ensemble), []
-    if early is not None and not early.scored():  # fit then trains as without early data
-        report.note(f"{label}: no early-stopping window holds an observed target (all are "
-                    "filled in, or span a counter's reset); it trains up to --epochs "
-                    f"{st.epochs}, stopping when the training loss stalls")
-    for m in range(st.ensemble):
-        tc = replace(train_config(st), seed=member_seed(st.seed, m))
-        name = label if st.ensemble == 1 else f"{label} member {m + 1}/{st.ensemble}"
-        with report.epochs(name, fixed_epochs or st.epochs) as hook:
-            net = new_forecaster(cfg, tc.seed)
-            if init is not None:
-                net.load_state_dict(init[m])
-            try:
-                best.append(fit(net, forecaster_loss, train_set, early, tc, device, hook,
-                                fixed_epochs=fixed_epochs).best_epoch)
-            except Diverged as exc:
-                raise ConfigError(f"{exc}; give a smaller --lr (the default is "
-                                  f"{TrainSettings.lr:g}), or check the data for extreme "
-                                  "values") from None
-        ens.members[m] = net
-    return ens.to(device).eval(), best
 
 
 def _interval_tensors(residuals: list[np.ndarray], network: list[np.ndarray],
