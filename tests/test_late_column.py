@@ -94,3 +94,14 @@ def test_a_column_no_fold_validates_is_said_to_have_no_interval_and_no_scores(
     assert ("no fold validated 'host3' (too few readings before each fold's end, or none "
             "in its block): its forecasts carry no prediction interval") in said
     assert "no anomaly fold validated 'host3'" in said
+
+
+def test_the_note_on_a_mostly_filled_grid_names_a_column_that_starts_late(
+        tmp_path: Path) -> None:
+    # "1500 of the grid's 2000 rows are filled in ... check --freq": the grid was right.
+    frame = load_frame(_wide(tmp_path), DataSpec(targets=HOSTS))
+    (note,) = [n for n in frame.notes if "filled" in n]
+    assert "450 of the grid's 600 rows are filled in, not observed" in note
+    assert ("most lie before the first reading of 'host3' (first read at "
+            "2024-01-19T18:00:00+00:00): that column starts late") in note
+    assert "check --freq" not in note
