@@ -176,7 +176,8 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
                                  hour_column(raw, spec.time_col), raw)
     series, freq, n_filled, n_off, first_off = regularise(data, spec, path, read)
     series = [replace(s, read_last=newest.get(s.name)) for s in series]
-    notes += grid_notes(path, series, freq, spec.fill, n_filled, n_off, first_off)
+    notes += grid_notes(path, series, freq, spec.fill, n_filled, n_off, first_off,
+                        spec.targets + spec.features)
     return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes,
                  warnings=warned, naive_times=without_offset(
                      _written_times(raw.head(1000), spec)))

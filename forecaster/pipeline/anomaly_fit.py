@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from forecaster.anomaly.scores import (
+    UNCALIBRATED,
     combine_steps,
     normalise,
     robust_stats,
@@ -99,7 +100,13 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
     if not np.isfinite(oof).any():
         raise no_windows(frame)
     center, scale = robust_stats(oof)
-    _, oof_scores = normalise(oof, center, scale, len(frame.spec.targets))
+    k = len(frame.spec.targets)
+    unseen = [c for c, s in zip(frame.spec.targets, scale[:k], strict=True) if s >= UNCALIBRATED]
+    if unseen:  # a column that starts late, or one no validation block read
+        report.warn(f"no anomaly fold validated {', '.join(map(repr, unseen))} (too few "
+                    "readings before each fold's end, or none in its block): its anomalies "
+                    "are not scored; give more history or fewer --folds")
+    _, oof_scores = normalise(oof, center, scale, k)
     net, epochs = _final_fit(frame, grid, sta, best_epochs, device, report)
     meta["anomaly"] = _meta(frame, st, sta, center, scale, oof_scores, epochs)
     kind = "floor" if st.anomaly_threshold == "telemanom" else "threshold"

@@ -17,6 +17,7 @@ from forecaster.data.carry import carried
 from forecaster.data.loading import Frame
 from forecaster.data.scaling import Scaler, origin_params
 from forecaster.metrics import QUANTILE_GRID
+from forecaster.report import Reporter
 
 VOL_POWER = 0.5
 VOL_FLOOR = 0.01  # fraction of the series' scale below which v is not allowed to fall
@@ -59,6 +60,18 @@ def window_volatility(frame: Frame, origins: np.ndarray, window: int,
             vol = vol / scale
         out[rows, 0] = np.maximum(vol, VOL_FLOOR * (1.0 if scaled else scale))
     return out
+
+
+def warn_unvalidated(residuals: list[np.ndarray], targets: list[str],
+                     report: Reporter) -> None:
+    """Say which targets no fold validated (too few readings before each fold's end, or
+    none in its block): their forecasts carry no interval."""
+    seen = np.isfinite(np.concatenate(residuals)).any(axis=(0, 1))
+    unseen = [t for t, ok in zip(targets, seen, strict=True) if not ok]
+    if unseen:
+        report.warn(f"no fold validated {', '.join(map(repr, unseen))} (too few readings "
+                    "before each fold's end, or none in its block): its forecasts carry no "
+                    "prediction interval; give more history or fewer --folds")
 
 
 def interval_quantiles(residuals: list[np.ndarray],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +11,6 @@ import pandas as pd
 import torch
 
 from forecaster.config import TrainSettings
-from forecaster.data.carry import carried, carry_tail
 from forecaster.data.folds import Fold, make_folds
 from forecaster.data.loading import Frame, load_frame
 from forecaster.data.resets import clear_of, reset_steps
@@ -20,6 +19,7 @@ from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import is_step_freq, step_numbers
 from forecaster.data.windows import WindowSet, assemble, window_starts
 from forecaster.errors import ConfigError, DataError
+from forecaster.pipeline.fold_scaling import fold_scaled, sat_out
 from forecaster.report import Reporter
 
 MIN_TRAIN_WINDOWS = 8
@@ -193,6 +193,9 @@ class FoldData:
         early: early-stopping windows (targets in the last part of training).
         val: validation windows (targets in the validation block), or None.
         val_origins: per validation window, (series index, origin position in that series).
+        sat_out: (series, channels) True for a channel that sits this fold out
+            (``fold_scaling.sat_out``): it is neither trained nor validated, and its
+            actuals are no evidence of the fold's errors.
     """
 
     scalers: list[Scaler]
@@ -200,6 +203,7 @@ class FoldData:
     early: WindowSet
     val: WindowSet | None
     val_origins: np.ndarray
+    sat_out: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
 
 
 def fold_data(frame: Frame, grid: Grid, st: TrainSettings, train_lo: int, train_hi: int,
@@ -212,33 +216,31 @@ def fold_data(frame: Frame, grid: Grid, st: TrainSettings, train_lo: int, train_
     """
     horizon = st.horizon if horizon is None else horizon
     scalers, tr, early, va, origins = [], [], [], [], []
+    # Each series holds back its own last tenth: sized on the whole grid, twelve
+    # series that follow one another lost every training window to early stopping.
+    parts = [(lo, hi - es_size(hi - lo, horizon or st.window), hi) for lo, hi in
+             (_train_part(grid, i, len(s.index), train_lo, train_hi)
+              for i, s in enumerate(frame.series))]
+    out = (sat_out(frame, parts, horizon or st.window) if val is not None
+           else np.zeros((len(frame.series), len(frame.columns)), dtype=bool))
     for i, s in enumerate(frame.series):
-        n = len(s.index)
-        lo, hi = _train_part(grid, i, n, train_lo, train_hi)
+        n, (lo, es_lo, hi) = len(s.index), parts[i]
         part = slice(lo, hi) if hi - lo >= 2 else slice(0, max(hi, 2))
-        # Each series holds back its own last tenth: sized on the whole grid, twelve
-        # series that follow one another lost every training window to early stopping.
-        es = es_size(hi - lo, horizon or st.window)
-        scaler = Scaler().fit(s.values[part], s.observed[part])
-        if horizon:  # a forecaster: its inputs never read a value after them
-            scaled = scaler.transform(carried(s.values, s.observed, frame.spec.fill))
-        else:  # the reconstructor: interpolated, but not towards rows after its part
-            scaled = scaler.transform(s.values)
-            carry_tail(scaled, s.observed, hi, frame.spec.fill)
+        scaler, scaled, observed = fold_scaled(frame, s, part, hi, horizon, out[i])
         scalers.append(scaler)
         # A step-change forecaster learns nothing from a counter's reset (data/resets.py).
         resets = (reset_steps(s.values[:, :len(frame.spec.targets)], s.observed, lo, hi)
                   if horizon and st.norm == "diff" else np.empty(0, dtype=np.int64))
-        tr.append((scaled, s.observed, clear_of(
-            window_starts(n, st.window, horizon, lo, lo, hi - es), resets, st.window + horizon)))
-        early.append((scaled, s.observed, clear_of(
-            window_starts(n, st.window, horizon, lo, hi - es, hi), resets, st.window + horizon)))
+        tr.append((scaled, observed, clear_of(
+            window_starts(n, st.window, horizon, lo, lo, es_lo), resets, st.window + horizon)))
+        early.append((scaled, observed, clear_of(
+            window_starts(n, st.window, horizon, lo, es_lo, hi), resets, st.window + horizon)))
         if val is not None:
             # A series without training rows here has no past to scale by: scaling its
             # validation windows by its own later rows would leak, so it sits this fold out.
             starts = (_val_starts(grid, i, n, st.window, horizon, val) if hi - lo >= 2
                       else np.empty(0, dtype=np.int64))
-            va.append((scaled, s.observed, starts))
+            va.append((scaled, observed, starts))
             origins.append(np.stack([np.full(len(starts), i), starts + st.window], axis=1))
     k = len(frame.spec.targets) if horizon else len(frame.columns)
     train_set = assemble(tr, k, st.window, horizon)
@@ -247,7 +249,8 @@ def fold_data(frame: Frame, grid: Grid, st: TrainSettings, train_lo: int, train_
                         "or more data")
     val_set = assemble(va, k, st.window, horizon) if val is not None else None
     return FoldData(scalers, train_set, assemble(early, k, st.window, horizon), val_set,
-                    np.concatenate(origins) if origins else np.empty((0, 2), dtype=np.int64))
+                    np.concatenate(origins) if origins else np.empty((0, 2), dtype=np.int64),
+                    out)
 
 
 def deterministic_mode() -> None:

@@ -154,6 +154,7 @@ def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSet
     tensors = {f"forecaster.{k}": v for k, v in net.state_dict().items()}
     if residuals:
         tensors.update(_interval_tensors(residuals, network, volatility, report))
+        intervals.warn_unvalidated(residuals, frame.spec.targets, report)
     if prev:
         meta["metrics"]["folds"], kept = inherited(prev)
         tensors.update(kept)
@@ -206,6 +207,9 @@ def _run_fold(frame: Frame, grid: Grid, st: TrainSettings, fold: Fold, device: t
     raw = settle_points(frame, network, data.val_origins, floor, held)
     m = season_length(frame.freq)
     truth, naive, snaive = fold_truth(frame, data.val_origins, st.horizon, m)
+    # A channel that sat the fold out was not forecast: no metric, no interval residual.
+    k = len(frame.spec.targets)
+    truth = np.where(data.sat_out[data.val_origins[:, 0], None, :k], np.nan, truth)
     unit = np.broadcast_to(mase_scales(frame, grid.offsets, fold.train_lo, fold.train_hi, m)[
         data.val_origins[:, 0]][:, None, :], truth.shape)  # (windows, horizon, targets)
     scale = origin_params(data.scalers, data.val_origins[:, 0],
