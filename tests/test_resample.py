@@ -227,11 +227,13 @@ def test_bin_means_carry_no_float_noise(tmp_path: Path) -> None:
     assert repr(float(s.values[0, 0])) == "51.922"  # not 51.922000000000004, echoed as the value
 
 
-@pytest.mark.parametrize(("step", "jitter", "advice"), [(15, 3, "--resample 15s"),
+@pytest.mark.parametrize(("step", "jitter", "advice"), [(15, 5, "--resample 15s"),
                                                        (28, 3, "--resample 30s")])
 def test_off_grid_advice_for_scrapes_seconds_apart_is_seconds(
         tmp_path: Path, step: int, jitter: int, advice: str) -> None:
-    """15-second scrapes with jitter were told to bin by the hour."""
+    """15-second scrapes with jitter were told to bin by the hour. (Scrapes within a tenth
+    of a step of a 15-second grid are moved onto it, test_grid_inference.py: these lie up
+    to 2 seconds either side.)"""
     rng = np.random.default_rng(0)
     offsets = np.arange(400) * step + rng.integers(0, jitter, 400)
     csv = tmp_path / "scrape.csv"

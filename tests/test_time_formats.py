@@ -248,3 +248,39 @@ def test_fractions_of_a_year_that_are_no_months_are_refused(tmp_path: Path,
     path.write_text("time,value\n" + "".join(f"{y},{i}\n" for i, y in enumerate(years)))
     with pytest.raises(DataError, match="holds plain numbers"):
         load_frame(path, DataSpec())
+
+
+def test_iso_week_dates_read_as_their_mondays(tmp_path: Path) -> None:
+    # 2018-W01 is ISO 8601 (a week date), yet was refused as no ISO 8601; in a column
+    # named 'week' no time column was found at all.
+    from typer.testing import CliRunner
+
+    from forecaster.cli import app
+
+    mondays = pd.date_range("2018-01-01", periods=120, freq="W-MON")
+    rows = ["week,sales"] + [f"{t:%G-W%V},{i}" for i, t in enumerate(mondays)]
+    path = write_lines(tmp_path, rows)
+    frame = load_frame(path, DataSpec())
+    (s,) = frame.series
+    assert frame.freq == "W-MON" and frame.n_filled == 0
+    assert s.index[0] == utc("2018-01-01") and s.index[-1] == utc(f"{mondays[-1]:%Y-%m-%d}")
+    model = tmp_path / "m"
+    fast = ["--folds", "0", "--epochs", "1", "--ensemble", "1", "--hidden", "4",
+            "--no-anomaly", "--horizon", "2"]
+    result = CliRunner().invoke(app, ["train", str(path), "--model", str(model), *fast])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    assert "2020-04-20T00:00:00+00:00" in result.stdout  # the Monday after the last week
+
+
+@pytest.mark.parametrize(("cell", "day"), [("2020W031", "2020-01-13"), ("2020-W03-3", "2020-01-15"),
+                                           ("2020-w53", "2020-12-28")])
+def test_iso_week_date_spellings(tmp_path: Path, cell: str, day: str) -> None:
+    start = pd.Timestamp(day)
+    weeks = [start + pd.Timedelta(weeks=k) for k in range(30)]
+    fmt = "%GW%V%u" if "-" not in cell else ("%G-W%V-%u" if cell.count("-") == 2 else "%G-w%V")
+    rows = ["date,value"] + [f"{t.strftime(fmt)},{i}" for i, t in enumerate(weeks)]
+    assert rows[1].split(",")[0] == cell
+    (s,) = load_frame(write_lines(tmp_path, rows), DataSpec()).series
+    assert s.index[0] == utc(day) and len(s.index) == 30

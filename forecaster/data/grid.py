@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from forecaster.data.grid_checks import check_density, check_on_grid, period_start
+from forecaster.data.grid_checks import check_density, check_on_grid, few_off, period_start
 from forecaster.data.grid_size import check_grid_size
 from forecaster.data.spec import DataSpec
 from forecaster.errors import ConfigError, DataError
@@ -104,10 +104,12 @@ def _calendar(times: pd.DatetimeIndex, step: pd.Timedelta) -> str | None:
 
 
 def _business_days(times: pd.DatetimeIndex, step: pd.Timedelta) -> bool:
-    # Daily rows that never fall on a Saturday or Sunday (market prices, office
-    # metrics): a business-day grid, so weekends are neither filled in nor forecast.
+    # Daily rows that (almost) never fall on a Saturday or Sunday (market prices, office
+    # metrics): a business-day grid, so weekends are neither filled in nor forecast. A
+    # few weekend rows (a special Saturday session) are dropped with a note, as rows off
+    # any grid are: read as calendar days, they had a third of the grid filled in.
     return (step == pd.Timedelta(days=1) and len(times) >= MIN_BUSINESS_ROWS
-            and not (times.day_of_week >= 5).any())
+            and few_off(times.day_of_week >= 5))
 
 
 def _plain(alias: str) -> str:

@@ -19,6 +19,8 @@ from forecaster.errors import DataError
 
 # Off-grid timestamps beyond this share mean the frequency guess is wrong.
 MAX_OFF_GRID = 0.01
+# Fewer rows than this tolerate none off the grid: one stray row would be a big share.
+MIN_ROWS_FOR_OFF = 100
 # The --resample steps that advice names, finest first, with their (least) lengths.
 # Below an hour, for advice on data finer than that (seconds-apart scrapes, ticks).
 ROUND_STEPS = ("1s", "5s", "10s", "15s", "30s", "1min", "5min", "10min", "15min", "30min", "1h")
@@ -45,6 +47,12 @@ def period_start(alias: str) -> str | None:
     return found[1] + STARTS[found[2]]
 
 
+def few_off(off: np.ndarray) -> bool:
+    """Whether rows flagged ``off`` the grid are few enough to drop with a note: none, or
+    up to 1 % of at least 100 rows."""
+    return not off.any() or (off.mean() <= MAX_OFF_GRID and len(off) >= MIN_ROWS_FOR_OFF)
+
+
 def check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
                    name: str, given: bool = False,
                    every: dict[str, pd.DatetimeIndex] | None = None) -> np.ndarray:
@@ -56,7 +64,7 @@ def check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, pa
     or the series to leave out where it alone is short.
     """
     off = ~times.isin(grid)
-    if off.mean() > MAX_OFF_GRID or (off.any() and len(times) < 100):
+    if not few_off(off):
         where = f" (series '{name}')" if name else ""
         advice = (_given_advice(times, freq, path) if given else
                   _off_grid_advice(freq, name, every or {name: times}))
@@ -187,7 +195,7 @@ def _fits_grid(times: pd.DatetimeIndex, freq: str) -> bool:
     # Whether a series passes both checks on its own grid of ``freq``, as regularise builds it.
     grid = pd.date_range(times[0], times[-1], freq=freq)
     off = ~times.isin(grid)
-    if off.mean() > MAX_OFF_GRID or (off.any() and len(times) < 100):
+    if not few_off(off):
         return False
     return filled_enough(grid.get_indexer(times[~off]), len(grid), explicit=False)
 

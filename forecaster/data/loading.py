@@ -24,6 +24,7 @@ from forecaster.data.grid import regularise, series_times
 from forecaster.data.grid_notes import grid_notes
 from forecaster.data.headless import data_in_header, header_is_data
 from forecaster.data.interleaved import refuse_interleaved
+from forecaster.data.jitter import snap_jitter
 from forecaster.data.layout import Layout, read_layout
 from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
@@ -172,6 +173,7 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     if spec.resample:  # rows sharing a bin, or a timestamp, are aggregated
         data = resample_rows(data, spec, path, notes)
     else:
+        data = snap_jitter(data, spec, path, notes, first_row)
         data = handle_duplicates(data, spec, path, _written_times(raw, spec), first_row, notes,
                                  hour_column(raw, spec.time_col), raw)
     series, freq, n_filled, n_off, first_off = regularise(data, spec, path, read)

@@ -23,6 +23,8 @@ _DAY_MONTH = r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(\s|$)"
 # Statistics offices' months and quarters: 1949M01; 2000Q1, 2000 Q1, 2000-Q1; Q1 2000.
 PERIODS = (r"(?P<y>\d{4})M(?P<m>0[1-9]|1[0-2])", r"(?P<y>\d{4})\s*-?\s*Q(?P<q>[1-4])",
            r"Q(?P<q>[1-4])\s*-?\s*(?P<y>\d{4})")
+# ISO 8601 week dates: 2018-W01, 2018W01, with a day of the week 2018-W01-1 (Monday).
+ISO_WEEK = re.compile(r"(?P<y>\d{4})-?W(?P<w>\d{2})(?:-?(?P<d>[1-7]))?")
 # A spreadsheet's "mmm-yy": Jan-25, Sep 99, SEPT'03. Its number is a year, not a day.
 MONTH_YY = re.compile(r"(?P<b>[A-Z]{3,9})\.?[\s'/-]*(?P<yy>\d{2})")
 HALF = 0.5  # a grid emptier than this is no calendar (the grid refuses it too)
@@ -85,16 +87,18 @@ def _ambiguous(col: pd.Series) -> bool:
 
 def period_notation(col: pd.Series, today: pd.Timestamp | None = None) -> pd.Series | None:
     """Months and quarters as statistics offices and spreadsheets write them (1949M01,
-    2000Q1, 2000 Q1, Q1 2000, Jan-25) as the first day of each, or None for a column in
-    another notation.
+    2000Q1, 2000 Q1, Q1 2000, Jan-25) as the first day of each, ISO weeks (2018-W01) as
+    their Monday, or None for a column in another notation.
 
-    pandas reads none of 1949M01, 2000 Q1 or Q1 2000, warns that its reading of 2000Q1
-    will go, and reads a spreadsheet's Jan-25 as 25 January of the year 1. An empty cell
-    reads as NaT, for the caller to report with its row.
+    pandas reads none of 1949M01, 2000 Q1, Q1 2000 or 2018-W01, warns that its reading of
+    2000Q1 will go, and reads a spreadsheet's Jan-25 as 25 January of the year 1. An empty
+    cell (or a week no year has) reads as NaT, for the caller to report with its row.
     """
     text = col.astype(str).str.strip().str.upper()
     if MONTH_YY.fullmatch(text.iloc[0]):
         return _month_yy(text, today)
+    if ISO_WEEK.fullmatch(text.iloc[0]):
+        return _iso_weeks(text)
     pattern = next((p for p in PERIODS if re.fullmatch(p, text.iloc[0])), None)
     if pattern is None:
         return None  # the common case, decided without a pass over a long column
@@ -107,6 +111,18 @@ def period_notation(col: pd.Series, today: pd.Timestamp | None = None) -> pd.Ser
     dates = pd.to_datetime(pd.DataFrame({"year": parts["y"].astype(int), "month": month,
                                          "day": 1}), utc=True)
     return dates.reindex(col.index)
+
+
+def _iso_weeks(text: pd.Series) -> pd.Series | None:
+    """``text`` (upper case) read as ISO 8601 week dates, or None where a cell is another
+    notation: a week's day, Monday when none is written (weekly rows, W-MON)."""
+    present = text != ""
+    parts = text[present].str.extract(f"^{ISO_WEEK.pattern}$")
+    if parts["y"].isna().any():
+        return None
+    iso = parts["y"] + "-W" + parts["w"] + "-" + parts["d"].fillna("1")
+    dates = pd.to_datetime(iso, format="%G-W%V-%u", utc=True, errors="coerce")
+    return dates.reindex(text.index)
 
 
 def _month_yy(text: pd.Series, today: pd.Timestamp | None) -> pd.Series | None:

@@ -1,0 +1,157 @@
+"""Rows a little late or early around a round step: put each on its nearest grid point.
+
+Scrapers and loggers stamp one-minute rows at 00:01:00.001, 00:01:59.995, ...: no row sits
+on an exact grid, the inferred step was a 59990ms no other row fits, and even --freq min
+refused them as off its grid. Where every row lies within a tenth of a step of a round
+grid, the rows are that grid, stamped late or early.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from forecaster.data.grid_checks import ROUND_STEPS, few_off
+from forecaster.data.row_lines import RowLines, line_of
+from forecaster.data.spec import DataSpec
+from forecaster.errors import DataError
+
+# Most a row may lie from its grid point to be moved there. Rows a tenth of a step off at
+# most are still 0.8 of a step apart, so each row's nearest point is unambiguous, and
+# the values moved are those of their own step; farther off, the rows are irregular and
+# binning them (--resample) is the honest reading.
+MAX_JITTER = 0.1
+# How near the rows' median spacing must lie to a round step for that step to be theirs.
+STEP_TOLERANCE = 0.05
+# Resolutions a grid's phase is rounded to (a scraper's 00:00:17 of each minute).
+PHASE_UNITS = ("1min", "1s", "100ms", "10ms", "1ms")
+
+
+def snap_jitter(data: pd.DataFrame, spec: DataSpec, path: Path, notes: list[str],
+                first_row: RowLines = 2) -> pd.DataFrame:
+    """``data`` with jittered times moved to the nearest point of their round grid.
+
+    Rows already on a grid, with at most the few strays the grid checks drop, are left as
+    they are; so are rows with no round step, or any farther than ``MAX_JITTER`` of a step
+    from it. Two rows moved to one point are duplicates: kept by the --duplicates policy.
+
+    Args:
+        data: sorted rows with ``__series`` and ``__time`` columns, indexed by file row.
+        spec: the data spec (a --freq gives the step; with --resample nothing moves).
+        path: the file, named in the note.
+        notes: where the note on the rows moved goes.
+        first_row: the first row's line in the file, for messages.
+
+    Raises:
+        DataError: two rows of different times moved to one point, with --duplicates error.
+    """
+    groups = data.groupby("__series", sort=False).indices  # each series' positions
+    index = pd.DatetimeIndex(data["__time"]).as_unit("ns")
+    times = index.asi8
+    longest = index[max(groups.values(), key=len)]
+    step = None if spec.resample or len(longest) < 3 else _step(longest, spec.freq)
+    if step is None:
+        return data
+    moves = {name: _moves(times[rows], step.value)
+             for name, rows in groups.items()}
+    if any(m is None for m in moves.values()) or all(few_off(m != 0) for m in moves.values()):
+        return data  # on a grid (the grid checks drop a few strays), or irregular
+    shift = np.zeros(len(data), dtype=np.int64)
+    for name, rows in groups.items():
+        shift[rows] = moves[name]
+    snapped = data.copy()
+    snapped["__time"] = index - pd.to_timedelta(shift, unit="ns")  # by position
+    freq = spec.freq or _alias(step)
+    if spec.duplicates == "error":
+        _refuse_merged(data, snapped, path, freq, first_row)
+    notes.append(_note(path, freq, shift))
+    return snapped
+
+
+def _refuse_merged(data: pd.DataFrame, snapped: pd.DataFrame, path: Path, freq: str,
+                   first_row: RowLines) -> None:
+    """Refuse two rows of different times moved to one grid point (a scrape repeated a
+    second later): reported as a duplicate timestamp, it named a time the file wrote once."""
+    keys = ["__series", "__time"]
+    merged = snapped.duplicated(keys) & ~data.duplicated(keys)
+    if not merged.any():
+        return
+    i = int(np.argmax(merged.to_numpy()))  # sorted: the row before shares its point
+    (a, b), point = data.index[i - 1:i + 1], snapped["__time"].iloc[i]
+    ta, tb = (data["__time"].iloc[j].isoformat() for j in (i - 1, i))
+    raise DataError(f"{path}: rows {line_of(first_row, a)} and {line_of(first_row, b)} "
+                    f"({ta} and {tb}) both lie nearest {point.isoformat()} on the '{freq}' "
+                    f"grid the other rows' timestamps jitter around; expected one row per "
+                    f"step: keep one with --duplicates first|last|mean, or bin the rows "
+                    f"with --resample {freq}")
+
+
+def _step(times: pd.DatetimeIndex, freq: str | None) -> pd.Timedelta | None:
+    """The round step the rows jitter around (the given --freq, if fixed), or None."""
+    spacing = pd.Timedelta(int(np.median(np.diff(times.as_unit("ns").asi8))), unit="ns")
+    if freq is not None:
+        try:
+            candidates = [pd.Timedelta(pd.tseries.frequencies.to_offset(freq))]
+        except (ValueError, TypeError):  # a calendar step (MS, B): no fixed length
+            return None
+    else:
+        candidates = [pd.Timedelta(a) for a in ROUND_STEPS]
+    # Days and longer are left alone: rows an hour off there are local clock times
+    # across a daylight saving change, not jitter.
+    near = [c for c in candidates
+            if c < pd.Timedelta(days=1) and abs(spacing - c) <= STEP_TOLERANCE * c]
+    return near[0] if near else None
+
+
+def _moves(ns: np.ndarray, unit: int) -> np.ndarray | None:
+    """Each of the times ``ns`` less its nearest point of a grid of ``unit`` (both in ns),
+    or None where one lies farther than ``MAX_JITTER`` of a step from it.
+
+    The grid's phase is the rows' median one (relative to the first row, so the jitter
+    never wraps round a step). Rows on that grid but a few stray ones do not move (the
+    grid checks drop the strays, with a note); jittered ones move to it, its phase rounded
+    where most rows are off it: a scraper at 00:00:17.0xx of each minute moves to :17.
+    """
+    first = int(ns[0])
+    anchor = first + int(np.median(_wrapped(ns - first, unit)))
+    moves = _wrapped(ns - anchor, unit)
+    if few_off(moves != 0):
+        return np.zeros(len(ns), dtype=np.int64)
+    if (moves != 0).mean() > 0.5:  # mostly jittered: no exact phase of their own to keep
+        rounding = _phase_unit(pd.Timedelta(unit, unit="ns"))
+        moves = _wrapped(ns - pd.Timestamp(anchor, unit="ns").round(rounding).value, unit)
+    return moves if np.abs(moves).max() <= MAX_JITTER * unit else None
+
+
+def _wrapped(offsets: np.ndarray, unit: int) -> np.ndarray:
+    # Each offset less its nearest multiple of ``unit``: within half a step either side.
+    return (offsets + unit // 2) % unit - unit // 2
+
+
+def _phase_unit(step: pd.Timedelta) -> str:
+    # The coarsest resolution well inside the jitter allowed: seconds for minutes.
+    return next((u for u in PHASE_UNITS if pd.Timedelta(u) <= step / 20), "1ns")
+
+
+def _alias(step: pd.Timedelta) -> str:
+    # A round step as --freq takes it: "min", not "1min".
+    alias = pd.tseries.frequencies.to_offset(step).freqstr
+    return alias[1:] if alias.startswith("1") and not alias[1:2].isdigit() else alias
+
+
+def _note(path: Path, freq: str, shift: np.ndarray) -> str:
+    moved = np.abs(shift)
+    most = pd.Timedelta(int(moved.max()), unit="ns")
+    return (f"{path.name}: moved {int((moved > 0).sum())} row(s) to the nearest step of the "
+            f"'{freq}' grid, none by more than {_duration(most)} (timestamps jittered around "
+            "the step)")
+
+
+def _duration(span: pd.Timedelta) -> str:
+    """A short span as people write it: 80ms, 3s, 1.5s."""
+    for unit, size in (("min", 60e9), ("s", 1e9), ("ms", 1e6), ("us", 1e3)):
+        if span.value >= size:
+            return f"{span.value / size:.3g}{unit}"
+    return f"{span.value}ns"

@@ -1,0 +1,129 @@
+"""The step inferred from rows that stray a little from it: a few weekend sessions among
+business days, one-minute scrapes a few milliseconds late or early."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+from forecaster.data.loading import load_frame
+from forecaster.data.spec import DataSpec
+
+runner = CliRunner()
+FAST = ["--folds", "0", "--epochs", "1", "--ensemble", "1", "--hidden", "4", "--no-anomaly"]
+
+
+def _closes(path: Path, days: pd.DatetimeIndex) -> Path:
+    rng = np.random.default_rng(0)
+    pd.DataFrame({"Date": days.strftime("%Y-%m-%d"),
+                  "Close": 100 + np.cumsum(rng.normal(0, 1, len(days)))}).to_csv(path, index=False)
+    return path
+
+
+def test_two_saturday_sessions_leave_business_days_business_days(tmp_path: Path) -> None:
+    # 300 weekday closes and 2 Saturday sessions were read as calendar days: a third of
+    # the grid (every weekend) filled in, and predict forecast Saturdays and Sundays.
+    days = pd.bdate_range("2023-01-02", periods=300).union(
+        pd.DatetimeIndex(["2023-03-04", "2023-09-16"]))
+    path = _closes(tmp_path / "close.csv", days)
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(path), "--model", str(model), *FAST])
+    assert result.exit_code == 0, result.output
+    assert "dropped 2 row(s) off the 'B' grid, first at 2023-03-04" in result.output
+    assert "filled" not in result.output
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    stamps = pd.to_datetime(pd.read_csv(io.StringIO(result.stdout))["timestamp"])
+    assert not (stamps.dt.day_of_week >= 5).any()
+
+
+def test_many_weekend_rows_stay_calendar_days(tmp_path: Path) -> None:
+    # Weekend rows beyond the share dropped off any grid (1 %), or any in a short file,
+    # are data: the grid stays daily.
+    weekdays = pd.bdate_range("2023-01-02", periods=300)
+    many = weekdays.union(pd.date_range("2023-01-07", periods=5, freq="7D"))
+    assert load_frame(_closes(tmp_path / "a.csv", many), DataSpec()).freq == "D"
+    short = pd.bdate_range("2023-01-02", periods=60).union(pd.DatetimeIndex(["2023-01-07"]))
+    assert load_frame(_closes(tmp_path / "b.csv", short), DataSpec()).freq == "D"
+
+
+def _scrapes(path: Path, jitter_ms: np.ndarray, start: str = "2024-03-01",
+             step_s: int = 60, missing: tuple[int, ...] = (7, 8, 200)) -> Path:
+    """Rows ``step_s`` apart, each ``jitter_ms`` off its step, some scrapes missing."""
+    on_grid = pd.date_range(start, periods=len(jitter_ms), freq=f"{step_s}s", tz="UTC")
+    stamps = (on_grid + pd.to_timedelta(jitter_ms, unit="ms")).delete(list(missing))
+    values = np.sin(np.arange(len(stamps)) / 20).round(4)
+    pd.DataFrame({"timestamp": stamps.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                  "latency_ms": values}).to_csv(path, index=False)
+    return path
+
+
+def test_millisecond_jitter_is_moved_onto_the_minute_grid(tmp_path: Path) -> None:
+    # Scrapes at 00:01:00.001, 00:01:59.995, ...: the step was read as '59990ms', every
+    # row off its grid, and --freq min refused them too (advising --freq 59990ms).
+    jitter = np.random.default_rng(0).integers(-80, 81, 400)
+    jitter[5] = 80
+    path = _scrapes(tmp_path / "ms.csv", jitter)
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(path), "--model", str(model), *FAST])
+    assert result.exit_code == 0, result.output
+    assert "to the nearest step of the 'min' grid, none by more than 80ms" in result.output
+    frame = load_frame(path, DataSpec())
+    (s,) = frame.series
+    assert frame.freq == "min" and frame.n_filled == 3 and len(s.index) == 400
+    assert (s.index == s.index.round("min")).all()
+    assert load_frame(path, DataSpec(freq="min")).freq == "min"
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    stamps = pd.to_datetime(pd.read_csv(io.StringIO(result.stdout))["timestamp"])
+    assert (stamps == stamps.dt.round("min")).all()
+
+
+def test_second_jitter_keeps_each_series_phase(tmp_path: Path) -> None:
+    # A series scraped at :30 of each minute (± 3 s) beside one exactly at :00: each is
+    # moved onto its own phase, the :30 one not to a whole minute.
+    rng = np.random.default_rng(1)
+    a = _scrapes(tmp_path / "a.csv", rng.integers(-3000, 3001, 300) + 30_000, missing=())
+    b = _scrapes(tmp_path / "b.csv", np.zeros(300, dtype=int), missing=())
+    frames = [pd.read_csv(a).assign(host="a"), pd.read_csv(b).assign(host="b")]
+    path = tmp_path / "both.csv"
+    pd.concat(frames).to_csv(path, index=False)
+    frame = load_frame(path, DataSpec(series_col="host"))
+    assert frame.freq == "min" and frame.n_filled == 0
+    (sa, sb) = frame.series
+    assert (sa.index.second == 30).all() and (sa.index.microsecond == 0).all()
+    assert (sb.index.second == 0).all()
+    assert any("moved 300 row(s)" in n for n in frame.notes), frame.notes  # series a alone
+
+
+def test_rows_farther_than_a_tenth_of_a_step_are_not_moved(tmp_path: Path) -> None:
+    # ± 15 s around each minute: not one grid stamped late or early. The error stays,
+    # naming a --resample step. Rows exactly 59.9 s apart keep that step of their own.
+    wide = np.random.default_rng(2).integers(-15_000, 15_001, 400)
+    path = _scrapes(tmp_path / "wide.csv", wide)
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *FAST])
+    assert result.exit_code == 65, result.output
+    assert "--resample" in result.output and "moved" not in result.output
+    frame = load_frame(_scrapes(tmp_path / "drift.csv", -100 * np.arange(400)), DataSpec())
+    assert frame.freq == "59900ms" and not any("moved" in n for n in frame.notes)
+
+
+def test_two_scrapes_nearest_one_step_name_both_rows(tmp_path: Path) -> None:
+    # A scrape repeated a second later: both lie nearest one minute. Reported as a
+    # duplicate timestamp, it named a time the file held once.
+    jitter = np.random.default_rng(3).integers(-2000, 2001, 300)
+    path = _scrapes(tmp_path / "twice.csv", jitter, missing=())
+    lines = path.read_text().splitlines()
+    stamp = pd.Timestamp(lines[101].split(",")[0]) + pd.Timedelta(seconds=1)
+    lines.insert(102, f"{stamp:%Y-%m-%dT%H:%M:%S.%fZ},0.5")
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *FAST])
+    assert result.exit_code == 65, result.output
+    assert "rows 102 and 103" in result.output and "--duplicates first|last|mean" in result.output
+    frame = load_frame(path, DataSpec(duplicates="mean"))
+    assert frame.freq == "min" and len(frame.series[0].index) == 300
