@@ -61,6 +61,39 @@ def test_an_unreadable_since_is_refused_before_the_data_is_read(two: tuple[Path,
     assert "data drift" in _detect(two[1], "--data", str(drifted), "--quiet").stderr
 
 
+CLOCK_ONLY = ("a time of day without a date, which would be dated today (after midnight, "
+              "yesterday's 23:00 would lie in the future); expected a full timestamp such as "
+              "2026-03-01T23:00, or --last N for the newest N rows\n")
+
+
+@pytest.mark.parametrize("since", ["10:00", "10:00:00", "23:00Z", "10pm"])
+def test_a_time_of_day_without_a_date_is_refused(two: tuple[Path, Path], since: str) -> None:
+    # It was dated today: a cron run just after midnight whose --since 23:00 meant last
+    # night scored nothing, exit 0, with only a warning.
+    result = _detect(two[1], "--since", since)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr == f"Error: --since {since}: {CLOCK_ONLY}", result.stderr
+
+
+def test_a_toml_local_time_for_since_is_refused(two: tuple[Path, Path], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "forecast.toml").write_text("[detect-anomalies]\nsince = 10:00:00\n",
+                                            encoding="utf-8")
+    result = _detect(two[1])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f"Error: --since 10:00:00: {CLOCK_ONLY[:-1]} (the value came "
+                             "from file forecast.toml: fix or remove it there)\n"), result.stderr
+
+
+@pytest.mark.parametrize("since", ["2024-01-20T10:00", "Jan 20 2024 10:00", "2024-01-20"])
+def test_a_time_with_its_date_is_read(two: tuple[Path, Path], since: str) -> None:
+    result = _detect(two[1], "--since", since, "--quiet")
+    assert result.exit_code == 0, result.output
+    assert "2024-01-20T10:00:00+00:00" in result.stdout
+
+
 def test_since_after_the_last_row_warns_and_names_it(two: tuple[Path, Path]) -> None:
     result = _detect(two[1], "--since", "2099-01-01", "--quiet")
     assert result.exit_code == 0, result.output

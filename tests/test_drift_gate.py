@@ -144,6 +144,48 @@ def test_outlier_is_what_detect_anomalies_scores(hourly: tuple[Path, Path]) -> N
     assert result.exit_code == 0, result.output
 
 
+def _reading(root: Path, back: int, value: float) -> Path:
+    """The 500 training rows with ``value`` in the row ``back`` rows before the end."""
+    data = make_series(n=500)
+    data.loc[len(data) - 1 - back, "value"] = value
+    return _write(root, f"reading-{back}.csv", data)
+
+
+@pytest.mark.parametrize("value", [1e30, 1234.5])
+def test_an_extreme_reading_inside_the_input_window_is_reported(
+        hourly: tuple[Path, Path], value: float) -> None:
+    # The tester's repro: 1e30 ten rows before the end (inside the 24-row window) gave
+    # bounds of -4e14 to 4e14, exit 0 and no word, --strict too; a "1,234.5" read as
+    # 1234.5 widened them silently.
+    root, model = hourly
+    odd = _reading(root, 10, value)
+    result = _run("predict", model, "--data", str(odd))
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if "Warning:" in line]
+    assert len(warned) == 1, result.stderr
+    assert (f"data drift: 'value' at 2024-01-21T09:00:00+00:00 ({value:.10g}), in the "
+            "model's input window (the last 24 rows), lies ") in warned[0]
+    assert "the forecast's interval is scaled by that window: correct or blank" in warned[0]
+    error = _refused(_run("predict", model, "--data", str(odd), "--strict"))
+    assert f"'value' at 2024-01-21T09:00:00+00:00 ({value:.10g})" in error
+
+
+def test_an_extreme_reading_before_the_input_window_is_not_predicts_concern(
+        hourly: tuple[Path, Path]) -> None:
+    root, model = hourly
+    result = _run("predict", model, "--data", str(_reading(root, 30, 1e30)), "--strict")
+    assert result.exit_code == 0, result.output
+    assert "drift" not in result.stderr
+
+
+def test_an_extreme_reading_is_what_detect_anomalies_scores(hourly: tuple[Path, Path]) -> None:
+    root, model = hourly
+    result = _run("detect-anomalies", model, "--data", str(_reading(root, 10, 1e30)),
+                  "--strict")
+    assert result.exit_code == 0, result.output
+    assert "drift" not in result.stderr
+
+
 def test_recent_level_shift_is_reported_once(hourly: tuple[Path, Path]) -> None:
     root, model = hourly
     result = _run("predict", model, "--data", str(_outlier(root, 95000.0, rows=48)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from forecaster.cli import app
 from forecaster.data.loading import Frame, Series
 from forecaster.data.spec import DataSpec
 from forecaster.errors import ConfigError, DataError
-from forecaster.pipeline.freshness import check_fresh
+from forecaster.pipeline.freshness import check_fresh, parse_age
 
 runner = CliRunner()
 
@@ -87,8 +88,18 @@ def test_a_number_with_no_unit_is_a_usage_error(trained: Path, given: str) -> No
     result = runner.invoke(app, ["predict", "--model", str(trained), "--max-age", given])
     assert result.exit_code == 2, result.output
     assert result.stderr.strip().endswith(
-        f"Error: --max-age {given}: a number with no unit; expected a duration such as "
-        f"{given}s, 90min, 2h or 1D")
+        f"Error: --max-age {given}: a number with no unit; expected a positive duration such "
+        f"as {given}s, 90min, 2h or 1D")
+
+
+@pytest.mark.parametrize("given", ["0", "0.0", "3600"])
+def test_the_durations_a_unitless_number_is_pointed_to_are_accepted(given: str) -> None:
+    # --max-age 0 suggested 0s, which was then refused as not positive.
+    with pytest.raises(ConfigError) as refused:
+        parse_age(given)
+    suggested = re.search(r"such as (.*)$", str(refused.value))[1].replace(" or", ",")
+    for duration in suggested.split(", "):
+        assert parse_age(duration) > pd.Timedelta(0), duration
 
 
 def test_a_machine_west_of_utc_is_told_how_times_without_offsets_are_read(

@@ -11,11 +11,13 @@ wrong way round would silently score nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import warnings
 
 import numpy as np
 import pandas as pd
+from dateutil import parser as date_parser
 
 from forecaster.data.numeric_times import COMPACT, COMPACT_DIGITS, MAX_STEP, epoch_times
 from forecaster.data.time_guess import period_notation, pivot_years
@@ -49,12 +51,14 @@ def parse_when(text: str, times: pd.DatetimeIndex, option: str = "--since",
         ValueError: no reading applies, the text is empty or NaT, or the time lies
             outside the years 1677 to 2262 that the data's timestamps can hold.
         ConfigError: the text reads as two dates (month or day first) and neither the
-            file's order nor its timestamps tell which is meant.
+            file's order nor its timestamps tell which is meant, or it is a time of day
+            without a date (``refuse_clock_only``).
     """
     text = str(text).strip()
     if is_steps(times) and text.isdigit():
         # A step past any a series can hold is past its end, not "no time".
         return EPOCH + pd.Timedelta(min(int(text), MAX_STEP + 1), unit="ns")
+    refuse_clock_only(text, option)
     readings = _year_less(text, times) or _readings(text)
     if len(readings) == 2 and text.isdigit():
         # 2024010905: a compact date as the file writes them, or Unix seconds in 2034?
@@ -79,16 +83,43 @@ def check_readable(text: str, option: str = "--since") -> None:
     (steps or dates, the day order) is left to ``parse_when``.
 
     Raises:
-        ConfigError: ``text`` reads as no time, whatever the data (``unreadable``).
+        ConfigError: ``text`` reads as no time, whatever the data (``unreadable``), or
+            as a time of day without a date (``refuse_clock_only``).
     """
     plain = str(text).strip()
     # Any number is left to the data: on steps, "-1" and "590.5" get the steps' message.
     if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", plain) or re.fullmatch(YEAR_MONTH, plain):
         return
+    refuse_clock_only(plain, option)
     try:
         _readings(plain)
     except ValueError:
         raise unreadable(text, option) from None
+
+
+def refuse_clock_only(text: str, option: str = "--since") -> None:
+    """Refuse a time of day without a date (10:00, 23:00:00Z, 10pm, a TOML local time).
+
+    The parser dates such a time today, so a cron run just after midnight whose
+    ``--since 23:00`` meant last night would look an hour into the future and score
+    nothing. A time counts as such when no part of its date (year, month, day) was
+    written: parsed against two different default dates, none of the three agrees.
+
+    Raises:
+        ConfigError: ``text`` is a time of day alone.
+    """
+    dates = []
+    for default in (dt.datetime(1, 1, 1), dt.datetime(2, 2, 2)):
+        try:
+            dates.append(date_parser.parse(str(text).strip(), default=default).date())
+        except (ValueError, OverflowError):
+            return  # no time at all: the callers' own messages say so
+    if dates != [dt.date(1, 1, 1), dt.date(2, 2, 2)]:
+        return
+    other = ", or --last N for the newest N rows" if option == "--since" else ""
+    raise ConfigError(f"{option} {text}: a time of day without a date, which would be dated "
+                      "today (after midnight, yesterday's 23:00 would lie in the future); "
+                      f"expected a full timestamp such as 2026-03-01T23:00{other}")
 
 
 def unreadable(text: str, option: str = "--since") -> ConfigError:

@@ -36,8 +36,10 @@ def drift_problems(bundle: Bundle, frame: Frame, recent: int,
         bundle: the trained bundle (scalers, columns, each series' training end).
         frame: the new data, already checked for columns and frequency.
         recent: how many of the newest rows to compare.
-        anchored: also check each column's newest observed value alone: the forecast
-            starts from it (predict; detect-anomalies scores such a value instead).
+        anchored: also check each column's newest observed value alone, and each observed
+            value of the ``recent`` rows: the forecast starts from the one and its interval
+            is scaled by the others (predict, whose ``recent`` is the model's input window;
+            detect-anomalies scores such values instead).
         path: the data file, for messages.
 
     Returns:
@@ -75,7 +77,8 @@ def _vanished(bundle: Bundle, frame: Frame, path: Path | None) -> list[str]:
 def _levels_far(bundle: Bundle, frame: Frame, s: Series, known: dict, checked: set[str],
                 recent: int, anchored: bool) -> list[str]:
     """The ``checked`` columns of ``s`` whose recent median (or, ``anchored``, newest
-    observed value) lies far from the training data (``_far``); a column once only."""
+    observed value or any observed value of the ``recent`` rows) lies far from the
+    training data (``_far``); a column once only."""
     where = f"series '{s.name}'" if s.name else "the data"
     level = np.median(s.values[-recent:], axis=0)
     far = {c: (j, z) for j, c in enumerate(frame.columns)
@@ -84,7 +87,7 @@ def _levels_far(bundle: Bundle, frame: Frame, s: Series, known: dict, checked: s
            f"from the training mean{_range(known, j)}" for c, (j, z) in far.items()]
     if anchored:
         held = bundle.meta["forecaster"].get("counters", {}).get(s.name, {})
-        out += _newest_far(frame, s, known, checked - set(far) - set(held))
+        out += _newest_far(frame, s, known, checked - set(far) - set(held), recent)
     return out
 
 
@@ -105,26 +108,44 @@ def _level_columns(bundle: Bundle, frame: Frame) -> set[str]:
     return set(frame.columns[len(frame.spec.targets):])
 
 
-def _newest_far(frame: Frame, s: Series, known: dict, cols: set[str]) -> list[str]:
-    """The columns among ``cols`` whose newest observed value lies far from training.
+def _newest_far(frame: Frame, s: Series, known: dict, cols: set[str],
+                window: int) -> list[str]:
+    """The columns among ``cols`` whose newest observed value, or another observed value
+    in the last ``window`` rows (the model's input), lies far from training.
 
     One outlier in the newest row leaves the median of the recent rows alone, yet the
-    forecast is normalised on the newest value (--norm last) and starts from it. Held
-    counters are left out by the caller: moving on is what they do, and going back is
-    ``_counters_gone_back``'s to report.
+    forecast is normalised on the newest value (--norm last) and starts from it; one
+    elsewhere in the window sets the window's volatility, which the interval scales with
+    (a reading of 1e30 there gave bounds of +-4e14 on a band of 14 to 18). Held counters
+    are left out by the caller: moving on is what they do, and going back is
+    ``_counters_gone_back``'s to report. One message per column, the newest value first.
     """
     out = []
     label = f" of series '{s.name}'" if s.name else ""
     for j, col in enumerate(frame.columns):
-        seen = s.values[s.observed[:, j], j]
-        if col not in cols or not len(seen):
+        rows = np.flatnonzero(s.observed[:, j])
+        if col not in cols or not len(rows):
             continue
-        z = _far(seen[-1], known, j)
-        if z is not None:
-            out.append(f"the newest '{col}'{label} ({seen[-1]:.10g}) lies {_count(z)} training "
+        newest = s.values[rows[-1], j]
+        if (z := _far(newest, known, j)) is not None:
+            out.append(f"the newest '{col}'{label} ({newest:.10g}) lies {_count(z)} training "
                        "standard deviations from the training mean; the forecast starts "
                        f"from it{_range(known, j)}")
+        elif (hit := _farthest_in(s, j, rows[rows >= len(s.values) - window], known)):
+            z, row = hit
+            out.append(f"'{col}'{label} at {time_text(s.index[row], s.index)} "
+                       f"({s.values[row, j]:.10g}), in the model's input window (the last "
+                       f"{window} rows), lies {_count(z)} training standard deviations from "
+                       f"the training mean{_range(known, j)}; the forecast's interval is "
+                       "scaled by that window: correct or blank that reading if it is a "
+                       "misreading")
     return out
+
+
+def _farthest_in(s: Series, j: int, rows: np.ndarray, known: dict) -> tuple[float, int] | None:
+    """The distance and row of the farthest drift value of column ``j`` among ``rows``."""
+    hits = [(z, int(r)) for r in rows if (z := _far(s.values[r, j], known, j)) is not None]
+    return max(hits) if hits else None
 
 
 def _far(value: float, known: dict, j: int) -> float | None:

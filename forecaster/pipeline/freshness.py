@@ -32,8 +32,11 @@ def parse_age(text: str) -> pd.Timedelta:
     """``--max-age``'s value as a positive duration ("2h", "90min", "1D", "1 day")."""
     value = str(text).strip()
     if value.replace(".", "", 1).isdigit():  # pandas reads a bare 3600 as 3600 ns
-        raise ConfigError(f"--max-age {text}: a number with no unit; expected a duration "
-                          f"such as {value}s, 90min, 2h or 1D")
+        # Its value in seconds is the likeliest meaning, but 0s is refused below: no
+        # advice to write it.
+        seconds = f"{value}s, " if float(value) > 0 else ""
+        raise ConfigError(f"--max-age {text}: a number with no unit; expected a positive "
+                          f"duration such as {seconds}90min, 2h or 1D")
     try:
         age = pd.Timedelta(value)
     except ValueError:
