@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecaster.data.month_days import to_step
+
 
 def season_length(freq: str) -> int:
     """Steps in the natural season of a frequency: a day for sub-daily data, a week for
     daily (5 business days), a year for weekly or monthly data."""
-    offset = pd.tseries.frequencies.to_offset(freq)
+    offset = to_step(freq)
     if isinstance(offset, pd.offsets.BusinessDay):
         return 5  # a trading week
     per_year = _calendar_steps_per_year(offset)
@@ -41,6 +43,9 @@ _PER_YEAR = ((pd.offsets.Week, 52), (pd.offsets.MonthBegin, 12), (pd.offsets.Mon
 
 def _calendar_steps_per_year(offset: pd.DateOffset) -> int | None:
     """Steps a year for a calendar offset (2 for 6 months), or None for a fixed step."""
+    if type(offset) is pd.DateOffset and offset.kwds.get("months"):  # month days: MS-15
+        n = offset.kwds["months"] * (abs(offset.n) or 1)
+        return 12 // n if 12 % n == 0 else 1
     for kind, per_year in _PER_YEAR:
         if isinstance(offset, kind):
             n = abs(offset.n) or 1

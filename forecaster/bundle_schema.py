@@ -292,10 +292,10 @@ def modern_alias(alias: str) -> str:
 
 
 def _check_freq(name: str, freq: str, where: Path) -> None:
-    import pandas as pd
+    from forecaster.data.month_days import to_step
 
     try:
-        pd.tseries.frequencies.to_offset(freq)
+        to_step(freq)
     except ValueError:
         raise BundleError(f"{where}: bundle metadata '{name}' holds '{freq}', not a "
                           "frequency; the bundle is damaged: retrain with 'forecast train'"

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from forecaster.baselines import season_length
 from forecaster.cli import app
 from forecaster.data.grid import infer_freq, same_step
+from forecaster.data.month_days import to_step
 
 runner = CliRunner()
 FAST = ["--epochs", "1", "--ensemble", "1", "--folds", "0", "--no-anomaly", "--hidden", "8",
@@ -66,13 +67,62 @@ def test_a_monthly_file_with_a_missing_month_trains_and_forecasts_months(
     assert list(stamps[:2]) == ["1961-01-01T00:00:00+00:00", "1961-02-01T00:00:00+00:00"]
 
 
-def test_rows_mid_month_are_advised_monthly_bins(tmp_path: Path) -> None:
-    days = pd.date_range("2000-01-01", periods=100, freq="MS") + pd.Timedelta(days=14)
+def test_rows_mid_month_on_no_one_day_are_advised_monthly_bins(tmp_path: Path) -> None:
+    days = pd.date_range("2000-01-01", periods=100, freq="MS") + pd.to_timedelta(
+        np.where(np.arange(100) % 2, 14, 9), unit="D")  # the 10th and the 15th in turn
     csv = tmp_path / "mid.csv"
     pd.DataFrame({"d": days.strftime("%Y-%m-%d"), "v": np.arange(100.0)}).to_csv(csv, index=False)
     result = runner.invoke(app, ["train", str(csv), "--model", str(tmp_path / "m"), *FAST])
     assert result.exit_code == 65, result.output
     assert "bin the rows with --resample (e.g. --resample MS)" in result.stderr
+
+
+@pytest.mark.parametrize(("offset", "days", "freq"), [
+    ("MS", 14, "MS-15"), ("MS", 9, "MS-10"), ("MS", 27, "MS-28"), ("QS-JAN", 14, "3MS-15"),
+    ("YS-MAR", 14, "12MS-15")])
+def test_rows_on_one_day_of_the_month_have_a_month_day_step(offset: str, days: int,
+                                                            freq: str) -> None:
+    # Bills on the 15th were "off the '31D' grid": pandas has no alias for them.
+    times = pd.date_range("2000-01-01", periods=40, freq=offset, tz="UTC") + pd.Timedelta(
+        days=days)
+    assert infer_freq(times, Path("x.csv")) == freq
+    assert infer_freq(times.delete([5, 6]), Path("x.csv")) == freq  # a gap: the same step
+    assert pd.date_range(times[0], periods=40, freq=to_step(freq)).equals(times)
+    assert same_step(freq, freq) and not same_step(freq, "MS")
+
+
+def test_month_day_seasons_and_bad_days() -> None:
+    assert [season_length(f) for f in ("MS-15", "3MS-15", "12MS-15")] == [12, 4, 1]
+    for bad in ("MS-29", "MS-1", "0MS-15"):
+        with pytest.raises(ValueError):
+            to_step(bad)
+
+
+def test_monthly_rows_on_the_15th_train_and_forecast_the_15th(tmp_path: Path) -> None:
+    days = (pd.date_range("2015-01-01", periods=48, freq="MS") + pd.Timedelta(days=14)).delete(20)
+    csv = tmp_path / "m15.csv"
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "sales": 100 + np.arange(47.0)}
+                 ).to_csv(csv, index=False)
+    model = tmp_path / "m"
+    for given in ([], ["--freq", "MS-15"]):  # inferred, and given (kept in the bundle)
+        result = runner.invoke(app, ["train", str(csv), "--model", str(model), *FAST, *given])
+        assert result.exit_code == 0, result.output
+        result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(csv),
+                                     "--quiet"])
+        assert result.exit_code == 0, result.output
+        stamps = pd.read_csv(io.StringIO(result.stdout))["timestamp"]
+        assert list(stamps[:2]) == ["2019-01-15T00:00:00+00:00", "2019-02-15T00:00:00+00:00"]
+
+
+def test_a_month_day_step_the_rows_are_not_on_names_their_own(tmp_path: Path) -> None:
+    days = pd.date_range("2015-01-01", periods=48, freq="MS") + pd.Timedelta(days=14)
+    csv = tmp_path / "m15.csv"
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "v": np.arange(48.0)}).to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--model", str(tmp_path / "m"), *FAST,
+                                 "--freq", "MS-10"])
+    assert result.exit_code == 65, result.output
+    assert "give --freq MS-15 (the rows' own step), or bin the rows with --resample MS " in \
+        result.stderr
 
 
 def test_old_spellings_in_the_settings_a_warm_start_continues_are_modern_too() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -12,6 +13,7 @@ import pandas as pd
 
 from forecaster.data.grid_checks import check_density, check_on_grid, few_off, period_start
 from forecaster.data.grid_size import check_grid_size
+from forecaster.data.month_days import month_day_alias, to_step
 from forecaster.data.spec import DataSpec
 from forecaster.errors import ConfigError, DataError
 
@@ -43,7 +45,8 @@ def infer_freq(times: pd.DatetimeIndex, path: Path) -> str:
     step = pd.Timedelta(int(values[np.argmax(counts)]), unit=times.unit)
     if _business_days(times, step):
         return "B"
-    calendar = _calendar(times, step)
+    # Rows on the 15th of each month: no pandas alias, a month-day step of its own.
+    calendar = _calendar(times, step) or month_day_alias(times, step)
     if calendar:
         return calendar
     if step % pd.Timedelta(days=1) == pd.Timedelta(0):  # "D" as pandas names whole days
@@ -54,9 +57,8 @@ def infer_freq(times: pd.DatetimeIndex, path: Path) -> str:
 def same_step(a: str, b: str) -> bool:
     """Whether two aliases are one step: "D" and "24h" are (pandas 3 tells them apart,
     and bundles of daily rows with a gap recorded "24h"), and "W-MON" and "168h"."""
-    to_offset = pd.tseries.frequencies.to_offset
     try:
-        x, y = to_offset(a), to_offset(b)
+        x, y = to_step(a), to_step(b)
         return x == y or _length(x) == _length(y)
     except (ValueError, TypeError):  # calendar steps (months) have no fixed length
         return False
@@ -119,13 +121,16 @@ def _plain(alias: str) -> str:
 
 def check_freq(alias: str, path: Path) -> pd.DateOffset:
     """Parse a user-given frequency alias, with a clear error."""
-    return parse_step(alias, "--freq", "h, 15min, D, W or MS")
+    return parse_step(alias, "--freq", "h, 15min, D, W, MS or MS-15 (monthly on the 15th)",
+                      parse=to_step)
 
 
-def parse_step(alias: str | None, option: str, examples: str) -> pd.DateOffset:
-    """A step given to ``option`` (--freq, --resample) as an offset, or a ConfigError."""
+def parse_step(alias: str | None, option: str, examples: str,
+               parse: Callable = pd.tseries.frequencies.to_offset) -> pd.DateOffset:
+    """A step given to ``option`` (--freq, --resample) as an offset, or a ConfigError;
+    ``parse`` reads it (--freq also takes month days, MS-15, which --resample cannot bin)."""
     try:
-        offset = pd.tseries.frequencies.to_offset(alias)
+        offset = parse(alias)
         if pd.Timestamp("2000-01-01") + offset <= pd.Timestamp("2000-01-01"):
             raise ValueError(alias)
     except (ValueError, TypeError) as exc:

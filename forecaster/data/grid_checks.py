@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data.bin_advice import filled_enough, fitting_bin, is_short
+from forecaster.data.month_days import is_month_day, to_step
 from forecaster.data.timestamps import time_text
 from forecaster.errors import DataError
 
@@ -86,7 +87,8 @@ def _given_advice(times: pd.DatetimeIndex, freq: str, path: Path) -> str:
     given one (--freq 2h on hourly rows means bins of 2 hours), by a step --resample takes."""
     from forecaster.data.grid import infer_freq  # grid imports this module
 
-    bins = period_start(freq) or freq
+    # Month days (MS-15) have no --resample bins: months are binned by their first day.
+    bins = period_start(freq) or (freq.split("-")[0] if is_month_day(freq) else freq)
     try:
         own = infer_freq(times, path)
     except DataError:  # too few or too irregular rows to have a step of their own
@@ -98,7 +100,7 @@ def _given_advice(times: pd.DatetimeIndex, freq: str, path: Path) -> str:
 
 def _bin_example(freq: str) -> str:
     """A --resample step near ``freq`` for advice: MS for rows about a month apart."""
-    offset = pd.tseries.frequencies.to_offset(freq)
+    offset = to_step(freq)
     if isinstance(offset, (pd.offsets.Week, pd.offsets.BusinessDay)):
         return "W" if isinstance(offset, pd.offsets.Week) else "D"
     try:
@@ -124,7 +126,7 @@ def _coarser(freq: str, times: pd.DatetimeIndex) -> str:
     hourly grid that is half empty gained nothing from the advice --resample h)."""
     spacing = pd.Timedelta(np.median(np.diff(times.asi8)), unit=times.unit)
     try:
-        step = max(pd.Timedelta(pd.tseries.frequencies.to_offset(freq)), spacing)
+        step = max(pd.Timedelta(to_step(freq)), spacing)
     except ValueError:  # a calendar step (MS, B): no fixed length
         step = max(pd.Timedelta(days=28), spacing)
     return next((a for a, length in FINE_STEPS + ADVICE_STEPS if length > step), "QS")
@@ -193,7 +195,7 @@ def _leave_out(name: str, freq: str, every: dict[str, pd.DatetimeIndex],
 
 def _fits_grid(times: pd.DatetimeIndex, freq: str) -> bool:
     # Whether a series passes both checks on its own grid of ``freq``, as regularise builds it.
-    grid = pd.date_range(times[0], times[-1], freq=freq)
+    grid = pd.date_range(times[0], times[-1], freq=to_step(freq))
     off = ~times.isin(grid)
     if not few_off(off):
         return False
@@ -202,7 +204,7 @@ def _fits_grid(times: pd.DatetimeIndex, freq: str) -> bool:
 
 def _length(freq: str) -> pd.Timedelta:
     # A step's length; a calendar step (MS, B) has none fixed: at least 28 days, or a day.
-    offset = pd.tseries.frequencies.to_offset(freq)
+    offset = to_step(freq)
     if isinstance(offset, pd.offsets.Week):  # anchored weeks (W-SUN) are 7 days
         return pd.Timedelta(weeks=offset.n)
     try:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data.grid_checks import ROUND_STEPS, few_off
+from forecaster.data.month_days import to_step
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec
 from forecaster.errors import DataError
@@ -93,7 +94,7 @@ def _step(times: pd.DatetimeIndex, freq: str | None) -> pd.Timedelta | None:
     spacing = pd.Timedelta(int(np.median(np.diff(times.as_unit("ns").asi8))), unit="ns")
     if freq is not None:
         try:
-            candidates = [pd.Timedelta(pd.tseries.frequencies.to_offset(freq))]
+            candidates = [pd.Timedelta(to_step(freq))]
         except (ValueError, TypeError):  # a calendar step (MS, B): no fixed length
             return None
     else:

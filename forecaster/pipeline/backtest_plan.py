@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.config import TrainSettings
+from forecaster.data.month_days import to_step
 from forecaster.data.option_times import parse_when, shown_as
 from forecaster.data.timestamps import is_steps, step_numbers, time_text
 from forecaster.errors import ConfigError, DataError
@@ -267,7 +268,7 @@ def weekly_season(freq: str, season: int, bt: BacktestSettings, plan: Plan) -> i
     week behind it: traffic, rides and loads repeat weekly, and a daily seasonal naive is
     too easy a yardstick for them."""
     try:
-        sub_daily = pd.Timedelta(pd.tseries.frequencies.to_offset(freq)) < pd.Timedelta(days=1)
+        sub_daily = pd.Timedelta(to_step(freq)) < pd.Timedelta(days=1)
     except ValueError:  # months, business days: no fixed length
         return None
     week = 7 * season

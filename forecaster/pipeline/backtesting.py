@@ -22,6 +22,7 @@ from forecaster.baselines import season_length
 from forecaster.config import TrainSettings
 from forecaster.data.carry import carried
 from forecaster.data.loading import Frame
+from forecaster.data.month_days import to_step
 from forecaster.data.scaling import Scaler
 from forecaster.data.timestamps import time_text
 from forecaster.data.windows import WindowSet, assemble, window_starts
@@ -118,7 +119,7 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
     order = replace(bt.train.data, day_first=frame.spec.day_first)
     bt = replace(bt, train=replace(bt.train, data=order))
     grid = make_grid(frame)
-    times = pd.date_range(grid.start, periods=grid.n, freq=frame.freq)
+    times = pd.date_range(grid.start, periods=grid.n, freq=to_step(frame.freq))
     bt, plan = planned(str(csv_path), bt, frame, grid.n, times, report)
     bt = replace(bt, train=resolve_norm(bt.train, frame, grid.offsets, plan.refits[0].train_hi,
                                         grid.n, report))

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data.loading import Frame, Series
+from forecaster.data.month_days import to_step
 from forecaster.data.timestamps import is_steps, time_text
 from forecaster.errors import ConfigError, DataError
 from forecaster.report import Reporter
@@ -85,7 +86,7 @@ def warn_ahead(frame: Frame, path: Path, report: Reporter,
         return
     now = now if now is not None else pd.Timestamp.now(tz="UTC")
     s, newest = max(((s, newest_row(s)) for s in seen), key=lambda pair: pair[1])
-    if newest - pd.tseries.frequencies.to_offset(frame.freq) <= now or (
+    if newest - to_step(frame.freq) <= now or (
             newest - now <= AHEAD_SLACK):
         return
     where = f"series '{s.name}'" if s.name else "the data"

@@ -15,6 +15,7 @@ from forecaster.bundle import Bundle, load_bundle
 from forecaster.config import PredictSettings
 from forecaster.data.carry import carried_tail
 from forecaster.data.loading import Frame, Series
+from forecaster.data.month_days import to_step
 from forecaster.data.scaling import Scaler
 from forecaster.data.timestamps import is_step_freq, steps_as_numbers, time_text
 from forecaster.errors import BundleError, ConfigError, DataError
@@ -234,7 +235,7 @@ def _table(frame: Frame, bundle: Bundle, out: np.ndarray, scalers: list[Scaler],
     q = vq if scaled else bundle.tensors.get("intervals.quantiles")
     lo0, hi0 = (interval_offsets(q.numpy(), level) if q is not None  # none: empty bounds
                 else (np.full(out.shape[1:], np.nan), np.full(out.shape[1:], np.nan)))
-    step = pd.tseries.frequencies.to_offset(frame.freq)
+    step = to_step(frame.freq)
     floor = set(bundle.meta["forecaster"].get("nonnegative", []))  # never forecast below 0
     counters = bundle.meta["forecaster"].get("counters", {})  # series -> target -> +1/-1
     parts = []

@@ -13,6 +13,7 @@ import torch
 from forecaster.config import TrainSettings
 from forecaster.data.folds import Fold, make_folds
 from forecaster.data.loading import Frame, load_frame
+from forecaster.data.month_days import to_step
 from forecaster.data.resets import clear_of, reset_steps
 from forecaster.data.scaling import Scaler
 from forecaster.data.spec import DataSpec
@@ -64,7 +65,7 @@ def make_grid(frame: Frame) -> Grid:
     """Place every series on one grid so that folds cut all series at the same times."""
     start = min(s.index[0] for s in frame.series)
     end = max(s.index[-1] for s in frame.series)
-    grid = pd.date_range(start, end, freq=frame.freq)
+    grid = pd.date_range(start, end, freq=to_step(frame.freq))
     # A series on another phase (rows at :30 beside rows at :00) sits at the step before
     # its rows, never after: a fold's training part then ends before its validation
     # starts for every series. (Looked up exactly, it got -1 and slices from the end.)
@@ -293,5 +294,5 @@ def thinned(data: FoldData, most: int = MAX_VAL_WINDOWS) -> FoldData:
 
 def grid_time(frame: Frame, grid: Grid, pos: int) -> str:
     """The timestamp at a union-grid position, ISO 8601 (a step number on a step grid)."""
-    when = pd.DatetimeIndex([grid.start + pos * pd.tseries.frequencies.to_offset(frame.freq)])
+    when = pd.DatetimeIndex([grid.start + pos * to_step(frame.freq)])
     return str(step_numbers(when)[0]) if is_step_freq(frame.freq) else when[0].isoformat()

@@ -11,6 +11,7 @@ from forecaster.bundle import Bundle
 from forecaster.data.grid import same_step
 from forecaster.data.grid_checks import OffGridError
 from forecaster.data.loading import Frame, load_frame
+from forecaster.data.month_days import to_step
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import is_step_freq, time_text
 from forecaster.errors import BundleError, ConfigError, DataError, MissingInputError
@@ -99,6 +100,6 @@ def _step_words(freq: str) -> str:
 
 def _is_daily(alias: str) -> bool:
     try:
-        return pd.Timedelta(pd.tseries.frequencies.to_offset(alias)) == pd.Timedelta(days=1)
+        return pd.Timedelta(to_step(alias)) == pd.Timedelta(days=1)
     except ValueError:  # calendar offsets (B, MS, ...) have no fixed length
         return False
