@@ -12,9 +12,12 @@ from conftest import make_series
 from typer.testing import CliRunner
 
 from forecaster.anomaly.stuck import (
+    GAP,
     MIN_RUN,
+    _ends,
     lenient,
     lenient_levels,
+    longest_spell,
     run_lengths,
     run_levels,
     run_limits,
@@ -31,12 +34,31 @@ def _col(*values: float) -> np.ndarray:
     return np.asarray(values, dtype=np.float64)[:, None]
 
 
-def test_run_lengths_count_equal_observed_readings_and_gaps_break_them() -> None:
+def test_run_lengths_count_equal_observed_readings_and_long_gaps_break_them() -> None:
     v = _col(1, 1, 1, 2, 2, 2, 2, 3)
     seen = np.ones_like(v, dtype=bool)
     assert run_lengths(v, seen)[:, 0].tolist() == [1, 2, 3, 1, 2, 3, 4, 1]
     seen[4, 0] = False  # filled in: neither part of a run nor evidence of one
-    assert run_lengths(v, seen)[:, 0].tolist() == [1, 2, 3, 1, 0, 1, 2, 1]
+    assert run_lengths(v, seen)[:, 0].tolist() == [1, 2, 3, 1, 0, 2, 3, 1]
+    # A stale quote over a holiday was two runs, flagged a week late; an outage longer
+    # than GAP steps between two equal readings still breaks the run.
+    held = _col(5, *[7] * (GAP + 2), 7, 7)
+    seen = np.ones_like(held, dtype=bool)
+    seen[2:2 + GAP] = False
+    assert run_lengths(held, seen)[:, 0].tolist() == [1, 1, *[0] * GAP, 2, 3, 4]
+    seen[2 + GAP] = False
+    assert run_lengths(held, seen)[:, 0].tolist() == [1, 1, *[0] * (GAP + 1), 1, 2]
+
+
+def test_a_spell_over_a_filled_in_step_is_one_and_named_from_its_first_reading() -> None:
+    v = _col(1, 2, 3, *[4] * 4, 0, *[4] * 3, 5)
+    seen = np.ones_like(v, dtype=bool)
+    seen[7] = False  # a holiday on a business-day grid, filled in
+    stuck = stuck_scores(v, seen, [4], unit=6.0)[:, 0]
+    assert np.flatnonzero(stuck).tolist() == [8, 9, 10]  # from the 5th reading
+    assert longest_spell(stuck, v[:, 0], seen[:, 0], 6.0) == (3, 7, 4.0, 4)
+    # Training runs span the gap too: the limit comes from one run of 7, not 4 and 3.
+    assert _ends(run_lengths(v, seen)[:, 0]).tolist() == [*[True] * 3, *[False] * 7, True, True]
 
 
 def test_limits_come_from_a_quantile_of_training_runs() -> None:
@@ -106,8 +128,8 @@ def test_a_sensor_stuck_for_a_day_is_flagged(tmp_path: Path) -> None:
     notes = [x for x in result.stderr.splitlines() if "stuck reading:" in x]
     start = stuck["timestamp"].iloc[559].tz_localize("UTC").isoformat()  # its run's first
     assert len(notes) == 1, result.stderr
-    assert (f"'value' held {float(stuck.loc[559, 'value'])!r} for 25 steps from {start} (over its "
-            "limit of 4, set from the runs of equal readings in training)") in notes[0]
+    assert (f"'value' held {float(stuck.loc[559, 'value'])!r} for 25 readings from {start} "
+            "(over its limit of 4, set from the runs of equal readings in training)") in notes[0]
     # A stuck step's score is in fixed units, whatever rows are scored and however.
     for method in ("reconstruction", "forecast"):
         scores = []
@@ -125,6 +147,30 @@ def test_a_sensor_stuck_for_a_day_is_flagged(tmp_path: Path) -> None:
                                  "--exit-zero"])
     assert result.exit_code == 0, result.output
     assert not pd.read_csv(io.StringIO(result.stdout)).loc[at, "is_anomaly"].any()
+
+
+def test_a_quote_stale_over_a_holiday_is_one_spell(tmp_path: Path) -> None:
+    # Memorial Day, filled in on the business-day grid, split a quote stale from 23 May:
+    # flagged only from 5 June, and stderr named 30 May as its first day.
+    days = pd.bdate_range("2021-01-04", "2023-06-16")
+    rng = np.random.default_rng(3)
+    close = pd.DataFrame({"Date": days.strftime("%Y-%m-%d"),
+                          "Close": np.round(100 + rng.normal(0, 1, len(days)).cumsum(), 2)})
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(_write(close, tmp_path / "c.csv")), "--model",
+                                 str(model), "--epochs", "1", "--hidden", "8", "--folds", "0",
+                                 "--ensemble", "1", "--anomaly-epochs", "1"])
+    assert result.exit_code == 0, result.output
+    stale = close.set_index("Date")
+    stale.loc["2023-05-23":"2023-06-07", "Close"] = stale.loc["2023-05-23", "Close"]
+    faults = _write(stale.drop(index="2023-05-29").reset_index(), tmp_path / "f.csv")
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data",
+                                 str(faults), "--events", "--last", "40"])
+    assert result.exit_code == 1, result.output
+    assert "for 11 readings from 2023-05-23T00:00:00+00:00 (over its limit of 4" in \
+        result.stderr, result.stderr
+    events = pd.read_csv(io.StringIO(result.stdout))
+    assert "2023-05-30T00:00:00+00:00" in set(events["start"]), events  # the 5th reading
 
 
 def test_a_channel_that_mostly_holds_its_value_is_never_stuck() -> None:

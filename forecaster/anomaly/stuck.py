@@ -37,19 +37,27 @@ SKIP = 4  # the longest runs of training that may be stuck spells themselves
 MIN_RUN = 4  # a run this long is never called stuck, whatever training showed
 HOLDS = 0.5  # a channel whose training steps repeat the last value this often: never stuck
 LEVELS = 8  # levels kept per channel (the values held in most runs): a bounded bundle
+# Filled-in steps a run of equal readings spans: a holiday or two on a business-day grid
+# (Christmas and Boxing Day), a reading or three dropped by a sensor.
+GAP = 3
 
 
 def run_lengths(values: np.ndarray, observed: np.ndarray) -> np.ndarray:
-    """(timesteps, channels): how many observed steps in a row, ending at each step, hold
-    its value; 0 where the step is not observed (a filled-in step breaks a run)."""
+    """(timesteps, channels): how many observed readings in a row, ending at each step, hold
+    its value; 0 where the step is not observed.
+
+    A gap of up to ``GAP`` filled-in steps neither breaks a run nor counts in it: a quote
+    stale over a holiday (filled in on a business-day grid) is one run, not two. A longer
+    outage breaks it: equal readings either side of it say nothing of the time between.
+    """
     out = np.zeros(values.shape, dtype=np.int64)
-    n = len(values)
     for c in range(values.shape[1]):
-        same = np.zeros(n, dtype=bool)
-        same[1:] = observed[1:, c] & observed[:-1, c] & (values[1:, c] == values[:-1, c])
-        starts = np.flatnonzero(~same)  # each run's first step
+        at = np.flatnonzero(observed[:, c])  # the observed steps, in order
+        same = np.zeros(len(at), dtype=bool)
+        same[1:] = (values[at[1:], c] == values[at[:-1], c]) & (np.diff(at) <= GAP + 1)
+        starts = np.flatnonzero(~same)  # each run's first observed step
         first = starts[np.cumsum(~same) - 1]
-        out[:, c] = np.where(observed[:, c], np.arange(n) - first + 1, 0)
+        out[at, c] = np.arange(len(at)) - first + 1
     return out
 
 
@@ -77,8 +85,12 @@ def _unskipped(runs: np.ndarray) -> float:
 
 
 def _ends(runs: np.ndarray) -> np.ndarray:
-    """Where each run of one channel's run lengths has its last step."""
-    return (runs > 0) & (np.append(runs[1:], 0) != runs + 1)
+    """Where each run of one channel's run lengths has its last observed step (the next
+    observed step starts another: a run may span filled-in steps, whose length is 0)."""
+    at = np.flatnonzero(runs > 0)
+    ends = np.zeros(len(runs), dtype=bool)
+    ends[at] = np.append(runs[at[1:]], 0) != runs[at] + 1
+    return ends
 
 
 def run_levels(values: np.ndarray, observed: np.ndarray,
@@ -162,7 +174,7 @@ def lenient_levels(levels: dict[str, list[list[list[float]]]],
 def longest_spell(stuck: np.ndarray, values: np.ndarray, observed: np.ndarray, unit: float,
                   start: int = 0) -> tuple[int, int, float, int] | None:
     """One channel's longest stuck spell at or after row ``start``, for a message: (first
-    row, steps, value, limit of its run), or None where none is flagged there.
+    row, observed readings, value, limit of its run), or None where none is flagged there.
 
     Args:
         stuck: the channel's ``stuck_scores`` (``unit`` times run / limit where stuck).
@@ -177,4 +189,6 @@ def longest_spell(stuck: np.ndarray, values: np.ndarray, observed: np.ndarray, u
     runs = run_lengths(values[:, None], observed[:, None])[:, 0]
     end = int(hit[np.argmax(runs[hit])])
     steps = int(runs[end])
-    return end - steps + 1, steps, values[end].item(), int(round(unit * steps / stuck[end]))
+    at = np.flatnonzero(observed)  # the run's first reading: filled-in steps it spans aside
+    first = int(at[np.searchsorted(at, end) - steps + 1])
+    return first, steps, values[end].item(), int(round(unit * steps / stuck[end]))

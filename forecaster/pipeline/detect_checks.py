@@ -140,13 +140,13 @@ def note_stuck(spells: list[tuple[Series, str, tuple[int, int, float, int]]],
     of 7331, and nothing saying the value had stopped changing, read as a broken model.
 
     Args:
-        spells: (series, column, (first row, steps, value, limit)) of each channel's
-            longest stuck spell.
+        spells: (series, column, (first row, readings, value, limit)) of each channel's
+            longest stuck spell (its readings: filled-in steps it spans aside).
         report: where the note goes.
     """
     for s, column, (first, steps, value, limit) in spells[:3]:
         where = f"series '{s.name}', " if s.name else ""
-        report.note(f"stuck reading: {where}'{column}' held {value!r} for {steps} steps from "
+        report.note(f"stuck reading: {where}'{column}' held {value!r} for {steps} readings from "
                     f"{time_text(s.index[first], s.index)} (over its limit of {limit}, set "
                     "from the runs of equal readings in training): flagged whatever its score")
     if len(spells) > 3:
