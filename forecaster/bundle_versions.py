@@ -20,6 +20,7 @@ from pathlib import Path
 
 from forecaster.access import denied, is_refusal, kind
 from forecaster.atomic import replace_text
+from forecaster.bundle_nest import enclosing_bundle
 from forecaster.errors import BundleError, MissingInputError, OutputError
 from forecaster.ops.lock import LOCK_NAME
 
@@ -115,6 +116,7 @@ def current_version_dir(root: Path) -> Path:
         raise MissingInputError(f"{root}: is a file, not a model bundle (a directory); point "
                                 "--model at the directory 'forecast train' wrote")
     if _kind(pointer, root) == "missing":
+        _refuse_nested(root, found)
         if found == "missing" or _unborn(root):
             raise MissingInputError(f"{root}: no model bundle here; run 'forecast train "
                                     "DATA.csv' first, or point --model at one")
@@ -132,6 +134,18 @@ def current_version_dir(root: Path) -> Path:
         raise BundleError(f"{version_dir}: missing or not a directory; retrain with "
                           "'forecast train'")
     return version_dir
+
+
+def _refuse_nested(root: Path, found: str) -> None:
+    """Refuse a --model inside another bundle (its versions/, a version), naming that
+    bundle: the advice to retrain into it nested a bundle in the bundle."""
+    outer = enclosing_bundle(root)
+    if outer is None:
+        return
+    what = "no model bundle here" if found == "missing" else "not a model bundle (no CURRENT file)"
+    raise (MissingInputError if found == "missing" else BundleError)(
+        f"{root}: {what}: it lies inside the model bundle {outer}; point --model at the "
+        f"bundle's own directory: --model {outer}")
 
 
 def _read_pointer(pointer: Path, root: Path) -> str:

@@ -128,8 +128,10 @@ def _root(
 
 def make_reporter(ctx: typer.Context, quiet: bool = False, verbose: bool = False) -> Reporter:
     """The stderr reporter, in the format chosen on the root command."""
+    from forecaster.cli.chatter import chatter
     from forecaster.report import Reporter
 
+    quiet, verbose = chatter(ctx, quiet, verbose)
     obj = root_obj(ctx)
     report = Reporter(quiet=quiet, verbose=verbose, log_format=obj.get("log_format", "text"))
     for message in obj.pop("warnings", []):  # once, from the command's first reporter

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from forecaster.bundle_nest import refuse_nested_model
 from forecaster.cli.common import (
     DataFile,
     Debug,
@@ -165,6 +166,7 @@ def train(
     """
     with errors_to_exit(debug, ctx):
         st = settings_from_options(locals())
+        refuse_nested_model(model)
         st.sources = sources_of(ctx)
         from forecaster.pipeline.training import train as run_train
 

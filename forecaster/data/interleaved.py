@@ -59,13 +59,26 @@ def refuse_interleaved(raw: pd.DataFrame, data: pd.DataFrame, spec: DataSpec,
         return
     merged = np.sort(_seconds(times))
     tried = 0
-    for name in (c for c in raw.columns if c not in spec.named and tried < _CANDIDATES):
+    for name in (c for c in _varied(raw, data.index, spec) if tried < _CANDIDATES):
         cells = raw.loc[data.index, name].str.strip()
         if not _key_like(cells, name):
             continue
         tried += 1
         if _interleaved(cells, times, merged):
             raise DataError(_message(path, name, cells))
+
+
+def _varied(raw: pd.DataFrame, rows: pd.Index, spec: DataSpec) -> list[str]:
+    # The columns given no role that, in the rows read, hold two values at least and no
+    # empty cell: found at once over the table, not column by column (5,000 constant
+    # columns of a logger took seconds); stripping spaces makes no column more varied,
+    # nor a cell less empty, so none that ``_key_like`` takes is left out.
+    others = [c for c in raw.columns if c not in spec.named]
+    cells = raw.loc[rows, others].to_numpy(dtype=object)
+    if not cells.size:
+        return others
+    keep = ~(cells == cells[0]).all(axis=0) & ~(cells == "").any(axis=0)
+    return [c for c, k in zip(others, keep, strict=True) if k]
 
 
 def _key_like(cells: pd.Series, name: str) -> bool:

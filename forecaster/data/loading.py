@@ -7,7 +7,6 @@ column or row, what was found, what was expected and what to do.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,17 +21,17 @@ from forecaster.data.day_clock import hour_column
 from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise, series_times
 from forecaster.data.grid_notes import grid_notes
-from forecaster.data.headless import data_in_header, header_is_data
 from forecaster.data.interleaved import refuse_interleaved
 from forecaster.data.jitter import snap_jitter
 from forecaster.data.layout import Layout, read_layout
+from forecaster.data.needed import needed_columns
 from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
 from forecaster.data.resample import newest_rows, resample_rows
 from forecaster.data.row_lines import RowLines
-from forecaster.data.row_steps import number_rows, values_only
+from forecaster.data.row_steps import number_rows
 from forecaster.data.series_keys import series_keys
-from forecaster.data.spaced import refuse_spaced
+from forecaster.data.shape import check_shape
 from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
 from forecaster.data.target_all import all_note, wants_all
@@ -132,7 +131,7 @@ def load_frame(path: str | os.PathLike, spec: DataSpec, steps: bool = False) -> 
     """
     path = Path(path)
     # Rows are named by their lines in the file, after any preamble and blank lines.
-    raw, notes, first_row = _read_csv(path)
+    raw, notes, first_row = _read_csv(path, spec)
     try:
         return _frame(path, raw, notes, first_row, spec, steps)
     except DataError as exc:  # "only 2 timestamps" of a 3-row file: say the third is left out
@@ -203,15 +202,15 @@ def _sorted(data: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame:
     return ordered
 
 
-def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
+def _read_csv(path: Path, spec: DataSpec) -> tuple[pd.DataFrame, list[str], RowLines]:
     # The cells, as text; notes; and the header's line in the file.
     try:
-        return _read_checked(path)
+        return _read_checked(path, spec)
     except OSError as exc:  # PermissionError, IsADirectoryError, ... from any of the opens
         raise unreadable(path, exc) from None
 
 
-def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
+def _read_checked(path: Path, spec: DataSpec) -> tuple[pd.DataFrame, list[str], RowLines]:
     csvlines.check_regular_file(path)
     if not path.exists():
         dangling = " (a symbolic link to a missing file, or a loop of links)" if (
@@ -247,17 +246,18 @@ def _read_checked(path: Path) -> tuple[pd.DataFrame, list[str], RowLines]:
     if not engine:  # pyarrow refuses rows of the wrong width itself (a ParserError)
         csvlines.check_padded_rows(raw, path, sep, width, span)
     try:
-        _check_shape(raw, path, layout)
+        check_shape(raw, path, layout)
     except DataError as exc:  # "no data rows" in a file of one row without its line end
         raise csvlines.with_cut_line(exc, [note or ""]) from None
     csvlines.check_repeated_header(raw, path, layout.header, first_row)
-    raw, first_row, units = drop_units_rows(raw, first_row, path.name, sep)
+    needed = needed_columns(spec, list(raw.columns))  # a wide file's other columns: unread
+    raw, first_row, units = drop_units_rows(raw, first_row, path.name, sep, needed)
     raw, steps = number_rows(raw, path)
     notes = [n for n in (layout.stacked, layout.row_names, note, padding, units, steps) if n]
     if layout.comments or layout.titles:
         notes.append(f"{path.name}: skipped {layout.preamble()} before the header "
                      f"(line {layout.line})")
-    return raw, notes + numbers.locale_numbers(raw, path, sep), first_row
+    return raw, notes + numbers.locale_numbers(raw, path, sep, needed), first_row
 
 
 def _names(layout: Layout) -> dict:
@@ -273,42 +273,3 @@ def _engine() -> dict:
     except ImportError:
         return {}
     return {"engine": "pyarrow"}
-
-
-def _check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
-    header = layout.header
-    if not events.times_only(raw, path):  # "2024-01-01 00:00" alone: an event log
-        refuse_spaced(raw, path, header)
-    if raw.shape[1] < 2 and header_is_data(header) and not events.times_only(raw, path):
-        # pandas writes an unnamed Series' header as "0" (Series.to_csv(index=False)):
-        # adding a name above it would have read that header as a first value of 0.
-        pandas = " (if it is the '0' pandas writes for an unnamed column, replace it)" * (
-            header[0].strip() == "0")
-        raise DataError(f"{path}: found 1 column and no header (the first line, "
-                        f"'{header[0][:30]}', is a value); expected a header naming the "
-                        "column: add a first line with its name (e.g. 'value')" + pandas +
-                        ", and the rows are read as steps 0, 1, 2, ...; or add a time column")
-    if raw.shape[1] < 2 and not events.times_only(raw, path) and not values_only(raw, path):
-        raise DataError(f"{path}: found {raw.shape[1]} column; expected a time column and "
-                        "at least one numeric column: add a column of timestamps, one per "
-                        "row (e.g. 2024-01-01 00:00, 2024-01-01 01:00, ...), or for values "
-                        "with no times a column 'step' numbering the rows 0, 1, 2, ...")
-    found = data_in_header(header, raw)
-    if found:
-        first = layout.sep.join(header)
-        where = (f"line {layout.line}, the first after {layout.preamble()}" if layout.line > 1
-                 else "the first line")
-        # Some loggers write their header as a comment: "# time,value".
-        todo = ", or remove the '#' of a header written as a comment" * bool(layout.comments)
-        raise DataError(f"{path}: {where} ({first[:60]}{'...' * (len(first) > 60)}) "
-                        f"looks like data, not a header: {found}; add a "
-                        f"header row naming the columns (e.g. {layout.example_header()})"
-                        f"{todo}")
-    repeated = [c for c, n in Counter(header).items() if n > 1]
-    if repeated:
-        raise DataError(f"{path}: repeated column name(s) in the header: "
-                        f"{', '.join(repr(c) for c in repeated[:10])}; rename them")
-    if raw.empty:
-        raise DataError(f"{path}: has a header but no data rows; expected rows of data under "
-                        "it: check that the export finished, or that this is the right file")
-

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data.columns import is_na_word
+from forecaster.data.needed import only
 
 DECIMAL_COMMA = r"\s*[+-]?\d*,\d+\s*"
 THOUSAND_DOTS = r"\s*[+-]?\d{1,3}(\.\d{3})+(,\d+)?\s*"  # 1.234,5 and 12.000
@@ -56,22 +57,29 @@ def read_columns_only(notes: list[str], columns: list[str],
             for n in notes if not isinstance(n, ColumnNote) or n.column in columns]
 
 
-def locale_numbers(raw: pd.DataFrame, path: Path, sep: str) -> list[str]:
+def locale_numbers(raw: pd.DataFrame, path: Path, sep: str,
+                   columns: list[str] | None = None) -> list[str]:
     """Rewrite the cells of numbers written in a locale's way as plain numbers (in place).
 
     Args:
         raw: the file's cells, as text.
         path: the file, for the notes.
         sep: its separator: decimal commas are looked for only where it is no comma.
+        columns: the columns to look at (``needed.needed_columns``); None for all.
 
     Returns:
         Notes (``ColumnNote``) on the columns read so.
     """
-    notes = currency_signs(raw, path)  # first: "$1,234.56" is then a thousands comma
+    part = only(raw, columns)
+    notes = currency_signs(part, path)  # first: "$1,234.56" is then a thousands comma
     if sep != ",":
-        decimal_commas(raw)
-        return notes + thousand_dots(raw, path, sep)
-    return notes + thousand_commas(raw, path) + quoted_decimal_commas(raw, path)
+        decimal_commas(part)
+        notes += thousand_dots(part, path, sep)
+    else:
+        notes += thousand_commas(part, path) + quoted_decimal_commas(part, path)
+    if columns:
+        raw[columns] = part
+    return notes
 
 
 def currency_signs(raw: pd.DataFrame, path: Path) -> list[str]:

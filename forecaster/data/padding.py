@@ -29,13 +29,11 @@ def drop_padding(raw: pd.DataFrame, layout: Layout,
     Returns:
         The table, its layout, and a note saying what was dropped (None when nothing was).
     """
-    blank = raw.apply(lambda c: c.str.strip() == "")  # (rows, columns) empty cells
     header = layout.header[:raw.shape[1]]
-    drop = [j for j, cell in enumerate(header) if not cell and blank.iloc[:, j].all()]
+    drop = [j for j, cell in enumerate(header) if not cell and _blank(raw.iloc[:, j]).all()]
     if len(drop) == raw.shape[1]:
         return raw, layout, None  # no table at all: the shape check says so
-    filled = np.flatnonzero(~blank.drop(columns=raw.columns[drop]).all(axis=1).to_numpy())
-    rows = len(raw) - (int(filled[-1]) + 1) if filled.size else 0  # all empty: refused later
+    rows = _empty_rows(raw.drop(columns=raw.columns[drop]) if drop else raw)
     if not drop and not rows:
         return raw, layout, None
     raw = raw.drop(columns=raw.columns[drop]).iloc[:len(raw) - rows]
@@ -43,3 +41,16 @@ def drop_padding(raw: pd.DataFrame, layout: Layout,
     what = [f"{n} empty {kind}" for n, kind in ((len(drop), "column(s) with no name"),
                                                  (rows, "row(s) at the end")) if n]
     return raw, layout, f"{name}: left out {' and '.join(what)} (spreadsheet padding)"
+
+
+def _blank(cells: pd.Series) -> pd.Series:
+    return cells.str.strip() == ""
+
+
+def _empty_rows(kept: pd.DataFrame) -> int:
+    # The empty rows at the end. A last row with a value ends the search at once: the
+    # cells of every row of a wide file (20,000 columns) took seconds to look at.
+    if not kept.empty and not _blank(kept.iloc[-1].astype(str)).all():
+        return 0
+    filled = np.flatnonzero(~kept.apply(_blank).all(axis=1).to_numpy())
+    return len(kept) - (int(filled[-1]) + 1) if filled.size else 0  # all empty: refused later

@@ -23,8 +23,8 @@ AGREE = 0.99  # share of a column's cells of one kind, below those rows
 LETTER = r"[^\W\d_]"  # a word's letter, in any script: degC, °C, m³/h
 
 
-def drop_units_rows(raw: pd.DataFrame, first_row: RowLines, name: str,
-                    sep: str) -> tuple[pd.DataFrame, RowLines, str | None]:
+def drop_units_rows(raw: pd.DataFrame, first_row: RowLines, name: str, sep: str,
+                    needed: list[str] | None = None) -> tuple[pd.DataFrame, RowLines, str | None]:
     """Leave out the rows of units or descriptions at the top of the table.
 
     Args:
@@ -32,6 +32,8 @@ def drop_units_rows(raw: pd.DataFrame, first_row: RowLines, name: str,
         first_row: the rows' lines in the file (``row_lines.row_lines``).
         name: the file's name, for the note.
         sep: the separator, to show the rows as the file writes them.
+        needed: the columns read (``needed.needed_columns``), the only ones classified;
+            None for all.
 
     Returns:
         The table, its rows' lines, and a note naming the rows left out (None if none).
@@ -39,9 +41,10 @@ def drop_units_rows(raw: pd.DataFrame, first_row: RowLines, name: str,
     if len(raw) < MAX_ROWS + 2:
         return raw, first_row, None
     below = raw.iloc[MAX_ROWS:MAX_ROWS + ROWS_SEEN]
-    times = [j for j in range(raw.shape[1]) if _mostly(below.iloc[:, j], time_cells)]
-    numbers = [j for j in range(raw.shape[1])
-               if j not in times and _mostly(below.iloc[:, j], number_cells)]
+    look = (range(raw.shape[1]) if needed is None
+            else [raw.columns.get_loc(c) for c in needed])
+    times = [j for j in look if _mostly(below.iloc[:, j], time_cells)]
+    numbers = [j for j in look if j not in times and _mostly(below.iloc[:, j], number_cells)]
     if not times or not numbers:
         return raw, first_row, None
     count = 0

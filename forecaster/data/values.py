@@ -16,6 +16,8 @@ from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec
 from forecaster.errors import DataError
 
+THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+"  # 3,227: commas that may group thousands
+
 
 def numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
                   first_row: RowLines) -> pd.DataFrame:
@@ -34,6 +36,7 @@ def numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
         bad = np.flatnonzero((values.isna() & (text != "") & ~is_na_word(text)
                               & ~marked).to_numpy())
         if bad.size:
+            _refuse_mixed_decimals(text, values, bad, name, path, first_row)
             row = int(bad[0])
             todo = _not_number_todo(name, spec, bad.size > len(text) // 2, text.iloc[bad])
             raise DataError(f"{path}: row {line_of(first_row, row)}, column '{name}': "
@@ -63,9 +66,31 @@ def _refuse_tiny(arr: np.ndarray, name: str, path: Path) -> None:
                         "below): rescale the column (e.g. to nano- or pico-units)")
 
 
+def _refuse_mixed_decimals(text: pd.Series, values: pd.Series, bad: np.ndarray, name: str,
+                           path: Path, first_row: RowLines) -> None:
+    """Refuse a column whose values are written 20,1 in some rows and 18.2 in others (an
+    export whose locale changed): told as text, the advice was to forecast another column.
+
+    Raises:
+        DataError: naming a row of each way and the one separator to write.
+    """
+    dotted = np.flatnonzero((values.notna() & text.str.contains(".", regex=False)).to_numpy())
+    commas = text.iloc[bad]
+    # "3,227" alone may group thousands: ``_not_number_todo`` says so.
+    if (not dotted.size or not commas.str.fullmatch(r"[+-]?\d*,\d+").all()
+            or commas.str.fullmatch(THOUSANDS).all()):
+        return
+    comma, point = int(bad[0]), int(dotted[0])
+    raise DataError(f"{path}: column '{name}' mixes decimal commas (row "
+                    f"{line_of(first_row, comma)}: '{shown(text.iloc[comma])}') and decimal "
+                    f"points (row {line_of(first_row, point)}: '{shown(text.iloc[point])}'); "
+                    "expected one decimal separator throughout: write every value with a "
+                    "point (or every one with a comma)")
+
+
 def _not_number_todo(name: str, spec: DataSpec, mostly: bool, bad: pd.Series) -> str:
     # A text column (a wind direction) is no target or feature; blanking its cells is no fix.
-    if bad.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+").all():  # "3,227": 3227, or 3.227?
+    if bad.str.fullmatch(THOUSANDS).all():  # "3,227": 3227, or 3.227?
         return ("its commas may group thousands (3,227 for 3227) or mark decimals (3,227 "
                 "for 3.227), and nothing in the column tells which: remove the commas, or "
                 "write the decimals with a dot")

@@ -1,0 +1,54 @@
+"""A folder inside a model bundle (its ``versions/``, a version of it), given as --model.
+
+Trained into, it nested a second bundle in the first's ``versions/``; read from, the advice
+was to retrain into it. Both now name the bundle's own directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from forecaster.errors import ConfigError
+
+
+def enclosing_bundle(path: Path) -> Path | None:
+    """The model bundle that ``path`` lies inside, as ``path`` spells it where it can
+    (``forecast-model`` for ``forecast-model/versions``); None outside any bundle.
+
+    Args:
+        path: a --model value (it need not exist).
+    """
+    for parent in Path(os.path.abspath(path)).parents:
+        if _is_bundle(parent):
+            return _as_given(parent, Path(path))
+    return None
+
+
+def _is_bundle(folder: Path) -> bool:
+    # What every train leaves: a CURRENT pointer beside the versions directory.
+    try:
+        return (folder / "CURRENT").is_file() and (folder / "versions").is_dir()
+    except OSError:  # a folder this account may not look into: not known as a bundle
+        return False
+
+
+def _as_given(root: Path, path: Path) -> Path:
+    # The parent of the path as typed that is ``root`` (relative stays relative).
+    for parent in path.parents:
+        if parent != Path(".") and os.path.abspath(parent) == str(root):
+            return parent
+    return root
+
+
+def refuse_nested_model(model: Path) -> None:
+    """Refuse training into a folder of another bundle (``forecast-model/versions``).
+
+    Raises:
+        ConfigError: naming the bundle to give as --model instead.
+    """
+    outer = enclosing_bundle(model)
+    if outer is not None:
+        raise ConfigError(f"--model {model}: lies inside the model bundle {outer}; expected "
+                          f"a bundle's own directory: give --model {outer} to train a new "
+                          "version of it, or a directory outside it for a new bundle")

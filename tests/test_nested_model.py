@@ -1,0 +1,53 @@
+"""--model naming a folder inside a bundle (its versions/, a version): refused by train
+(it nested a bundle in the bundle), and told by the readers with the bundle to give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import TINY, one_error_line
+from typer.testing import CliRunner
+
+from forecaster.bundle_nest import enclosing_bundle
+from forecaster.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def bundle(tmp_path: Path, trained: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # The bundle as a relative path, as typed in its folder.
+    monkeypatch.chdir(trained.parent)
+    return Path(trained.name)
+
+
+def _version(bundle: Path) -> Path:
+    return bundle / "versions" / (bundle / "CURRENT").read_text().strip()
+
+
+def test_train_refuses_a_model_inside_a_bundle(bundle: Path, series_csv: Path) -> None:
+    before = sorted((bundle / "versions").iterdir())
+    for inside in (bundle / "versions", _version(bundle)):
+        result = runner.invoke(app, ["train", str(series_csv), "--model", str(inside), *TINY])
+        assert one_error_line(result, 2) == (
+            f"Error: --model {inside}: lies inside the model bundle {bundle}; expected a "
+            f"bundle's own directory: give --model {bundle} to train a new version of it, "
+            "or a directory outside it for a new bundle")
+    assert sorted((bundle / "versions").iterdir()) == before  # nothing nested
+
+
+def test_predict_from_a_version_names_the_bundle(bundle: Path) -> None:
+    version = _version(bundle)
+    result = runner.invoke(app, ["predict", "--model", str(version)])
+    line = one_error_line(result, 78)
+    assert line == (f"Error: {version}: not a model bundle (no CURRENT file): it lies inside "
+                    f"the model bundle {bundle}; point --model at the bundle's own "
+                    f"directory: --model {bundle}")
+    assert "forecast train" not in line
+
+
+def test_enclosing_bundle(bundle: Path, tmp_path: Path) -> None:
+    assert enclosing_bundle(bundle) is None
+    assert enclosing_bundle(bundle / "versions" / "x" / "y") == bundle
+    assert enclosing_bundle(Path("elsewhere")) is None
