@@ -127,3 +127,39 @@ def test_two_scrapes_nearest_one_step_name_both_rows(tmp_path: Path) -> None:
     assert "rows 102 and 103" in result.output and "--duplicates first|last|mean" in result.output
     frame = load_frame(path, DataSpec(duplicates="mean"))
     assert frame.freq == "min" and len(frame.series[0].index) == 300
+
+
+def _rows(path: Path, times: pd.DatetimeIndex) -> Path:
+    pd.DataFrame({"time": times.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                  "v": np.sin(np.arange(len(times)) / 5.0)}).to_csv(path, index=False)
+    return path
+
+
+def test_rows_that_keep_a_spacing_of_their_own_are_not_moved(tmp_path: Path) -> None:
+    # 100 rows exactly 59.9 s apart drift under a tenth of a minute: they were moved to
+    # whole minutes, while the same feed 400 rows long stayed '59900ms', and predict
+    # refused the one for the other's model.
+    start = pd.Timestamp("2025-01-01", tz="UTC")
+    for n in (100, 400):
+        times = start + pd.to_timedelta(np.arange(n) * 59.9, unit="s")
+        frame = load_frame(_rows(tmp_path / f"s{n}.csv", times), DataSpec())
+        assert frame.freq == "59900ms" and not frame.notes
+        assert frame.series[0].index[0] == start
+
+
+def test_a_clock_that_moved_once_or_retries_are_not_jitter(tmp_path: Path) -> None:
+    # Hourly rows at :00, then at :03 after a restart, were all put on a :02 grid no row
+    # lay on; retries 2 minutes after on-grid rows were refused as rows "jittering around"
+    # the grid. Both are rows off the grid, as the grid checks say.
+    from forecaster.errors import DataError
+
+    hours = pd.date_range("2025-01-01", periods=400, freq="h", tz="UTC")
+    moved = hours.where(np.arange(400) < 200, hours + pd.Timedelta(minutes=3))
+    retries = hours.append(hours[10:18] + pd.Timedelta(minutes=2)).sort_values()
+    for name, times in (("restart", moved), ("retries", retries)):
+        try:
+            load_frame(_rows(tmp_path / f"{name}.csv", times), DataSpec())
+        except DataError as exc:
+            assert "timestamps are off the 'h' grid" in str(exc), exc
+        else:
+            raise AssertionError(f"{name}: read without an error")

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecaster.data.grid_checks import ROUND_STEPS, few_off
+from forecaster.data.grid_checks import MAX_OFF_GRID, ROUND_STEPS, few_off
 from forecaster.data.month_days import to_step
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec
@@ -64,6 +64,11 @@ def snap_jitter(data: pd.DataFrame, spec: DataSpec, path: Path, notes: list[str]
         shift[rows] = moves[name]
     snapped = data.copy()
     snapped["__time"] = index - pd.to_timedelta(shift, unit="ns")  # by position
+    keys = ["__series", "__time"]
+    if (shift == 0).mean() > 0.5 and (snapped.duplicated(keys) & ~data.duplicated(keys)).any():
+        # Rows a little after rows on the grid (a retry 2 minutes later) land on held points:
+        # not jitter. The grid checks name them as rows off the grid, as without this step.
+        return data
     freq = spec.freq or _alias(step)
     if spec.duplicates == "error":
         _refuse_merged(data, snapped, path, freq, first_row)
@@ -115,6 +120,8 @@ def _moves(ns: np.ndarray, unit: int) -> np.ndarray | None:
     grid checks drop the strays, with a note); jittered ones move to it, its phase rounded
     where most rows are off it: a scraper at 00:00:17.0xx of each minute moves to :17.
     """
+    if _own_grid(ns):
+        return np.zeros(len(ns), dtype=np.int64)
     first = int(ns[0])
     anchor = first + int(np.median(_wrapped(ns - first, unit)))
     moves = _wrapped(ns - anchor, unit)
@@ -124,6 +131,23 @@ def _moves(ns: np.ndarray, unit: int) -> np.ndarray | None:
         rounding = _phase_unit(pd.Timedelta(unit, unit="ns"))
         moves = _wrapped(ns - pd.Timestamp(anchor, unit="ns").round(rounding).value, unit)
     return moves if np.abs(moves).max() <= MAX_JITTER * unit else None
+
+
+def _own_grid(ns: np.ndarray) -> bool:
+    """Whether rows keep one spacing of their own: nearly every gap the same, or nearly
+    every row on the grid of the commonest gap (rows missing aside).
+
+    Such rows are no jitter. Rows exactly 59.9 s apart were moved to whole minutes while
+    their drift stayed under a tenth of a step: a short file read as 'min', the same feed
+    longer as '59900ms', and predict refused the one for the other's model; hourly rows
+    whose clock moved 3 minutes at a restart were put on a grid no row lay on.
+    """
+    gaps = np.diff(ns)
+    values, counts = np.unique(gaps, return_counts=True)
+    common = int(values[np.argmax(counts)])
+    if common <= 0 or counts.max() >= (1 - MAX_OFF_GRID) * len(gaps):
+        return True
+    return bool(((ns - ns[0]) % common == 0).mean() >= 1 - MAX_OFF_GRID)
 
 
 def _wrapped(offsets: np.ndarray, unit: int) -> np.ndarray:
