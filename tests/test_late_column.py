@@ -105,3 +105,20 @@ def test_the_note_on_a_mostly_filled_grid_names_a_column_that_starts_late(
     assert ("most lie before the first reading of 'host3' (first read at "
             "2024-01-19T18:00:00+00:00): that column starts late") in note
     assert "check --freq" not in note
+
+
+def test_a_sparse_column_no_anomaly_fold_scores_is_told_why(tmp_path: Path) -> None:
+    # A column read every 4th row has no window under a quarter filled in: no anomaly fold
+    # scores it, and the warning gave only "too few readings", wrong for 150 readings.
+    path = _wide(tmp_path, late=0)
+    frame = pd.read_csv(path)
+    frame["host3"] = np.where(np.arange(len(frame)) % 4 == 0, 90.0, np.nan)
+    frame.to_csv(path, index=False)
+    result = CliRunner().invoke(app, [
+        "train", str(path), "--target", "all", "--model", str(tmp_path / "m"), "--epochs",
+        "1", "--ensemble", "1", "--hidden", "8", "--window", "48", "--segment", "12",
+        "--horizon", "12", "--anomaly-epochs", "1"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert ("no anomaly fold validated 'host3' (too few readings before each fold's end, "
+            "none in its block, or over a quarter of each window filled in)") in said

@@ -102,10 +102,12 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
     center, scale = robust_stats(oof)
     k = len(frame.spec.targets)
     unseen = [c for c, s in zip(frame.spec.targets, scale[:k], strict=True) if s >= UNCALIBRATED]
-    if unseen:  # a column that starts late, or one no validation block read
+    if unseen:  # a column that starts late, one no validation block read, or a sparse one
         report.warn(f"no anomaly fold validated {', '.join(map(repr, unseen))} (too few "
-                    "readings before each fold's end, or none in its block): its anomalies "
-                    "are not scored; give more history or fewer --folds")
+                    "readings before each fold's end, none in its block, or over a quarter "
+                    "of each window filled in): its anomalies are not scored; give more "
+                    "history, fewer --folds, or bin a sparse column to its own step "
+                    "(--resample)")
     _, oof_scores = normalise(oof, center, scale, k)
     net, epochs = _final_fit(frame, grid, sta, best_epochs, device, report)
     meta["anomaly"] = _meta(frame, st, sta, center, scale, oof_scores, epochs)
