@@ -43,13 +43,34 @@ def test_two_saturday_sessions_leave_business_days_business_days(tmp_path: Path)
 
 
 def test_many_weekend_rows_stay_calendar_days(tmp_path: Path) -> None:
-    # Weekend rows beyond the share dropped off any grid (1 %), or any in a short file,
-    # are data: the grid stays daily.
+    # Weekend rows beyond the share dropped off any grid (1 %), or beyond one in 50 rows
+    # of a short file, are data: the grid stays daily.
     weekdays = pd.bdate_range("2023-01-02", periods=300)
     many = weekdays.union(pd.date_range("2023-01-07", periods=5, freq="7D"))
     assert load_frame(_closes(tmp_path / "a.csv", many), DataSpec()).freq == "D"
-    short = pd.bdate_range("2023-01-02", periods=60).union(pd.DatetimeIndex(["2023-01-07"]))
+    short = pd.bdate_range("2023-01-02", periods=60).union(
+        pd.DatetimeIndex(["2023-01-07", "2023-02-11"]))
     assert load_frame(_closes(tmp_path / "b.csv", short), DataSpec()).freq == "D"
+
+
+def test_a_business_day_model_reads_a_short_file_with_a_saturday_session(
+        tmp_path: Path) -> None:
+    # Trained on business days (two Saturday sessions dropped), predict --data on the last
+    # 80 rows, one of them a Saturday, read them as calendar days (the 1 % rule wants 100
+    # rows) and refused them: "data has frequency 'D', the model was trained on 'B'".
+    days = pd.bdate_range("2023-01-02", periods=300).union(
+        pd.DatetimeIndex(["2023-03-04", "2024-02-03"]))
+    path = _closes(tmp_path / "close.csv", days)
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(path), "--model", str(model), *FAST])
+    assert result.exit_code == 0, result.output
+    tail = tmp_path / "tail.csv"
+    pd.read_csv(path).tail(80).to_csv(tail, index=False)
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(tail)])
+    assert result.exit_code == 0, result.output
+    assert "dropped 1 row(s) off the 'B' grid, first at 2024-02-03" in result.output
+    forecast = pd.read_csv(io.StringIO(result.stdout), parse_dates=["timestamp"])
+    assert (forecast.timestamp.dt.day_of_week < 5).all()
 
 
 def _scrapes(path: Path, jitter_ms: np.ndarray, start: str = "2024-03-01",

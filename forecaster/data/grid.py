@@ -11,7 +11,12 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from forecaster.data.grid_checks import check_density, check_on_grid, few_off, period_start
+from forecaster.data.grid_checks import (
+    check_density,
+    check_on_grid,
+    few_weekend,
+    period_start,
+)
 from forecaster.data.grid_size import check_grid_size
 from forecaster.data.month_days import month_day_alias, to_step
 from forecaster.data.spec import DataSpec
@@ -111,7 +116,7 @@ def _business_days(times: pd.DatetimeIndex, step: pd.Timedelta) -> bool:
     # few weekend rows (a special Saturday session) are dropped with a note, as rows off
     # any grid are: read as calendar days, they had a third of the grid filled in.
     return (step == pd.Timedelta(days=1) and len(times) >= MIN_BUSINESS_ROWS
-            and few_off(times.day_of_week >= 5))
+            and few_weekend(times))
 
 
 def _plain(alias: str) -> str:

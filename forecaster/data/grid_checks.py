@@ -54,6 +54,17 @@ def few_off(off: np.ndarray) -> bool:
     return not off.any() or (off.mean() <= MAX_OFF_GRID and len(off) >= MIN_ROWS_FOR_OFF)
 
 
+def few_weekend(times: pd.DatetimeIndex) -> bool:
+    """Whether the weekend rows of daily data are few enough for business days: as
+    ``few_off`` allows, or one in 50 rows of a file under its 100. Calendar days put two
+    rows in seven on a weekend, so that few say the weekends are missing; and a model of
+    business days fed the last 80 rows, one of them a Saturday session, read them as
+    calendar days and refused them (the 1 % rule wants 100 rows)."""
+    weekend = np.asarray(times.day_of_week >= 5)
+    short = len(weekend) < MIN_ROWS_FOR_OFF
+    return few_off(weekend) or (short and int(weekend.sum()) <= len(weekend) // 50)
+
+
 def check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, path: Path,
                    name: str, given: bool = False,
                    every: dict[str, pd.DatetimeIndex] | None = None) -> np.ndarray:
@@ -65,7 +76,9 @@ def check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, pa
     or the series to leave out where it alone is short.
     """
     off = ~times.isin(grid)
-    if not few_off(off):
+    # Off a business-day grid, a few weekend rows only: sessions, dropped as few_weekend says.
+    weekend_only = freq == "B" and bool((times[off].day_of_week >= 5).all())
+    if not (few_weekend(times) if weekend_only else few_off(off)):
         where = f" (series '{name}')" if name else ""
         advice = (_given_advice(times, freq, path) if given else
                   _off_grid_advice(freq, name, every or {name: times}))
