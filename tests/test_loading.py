@@ -347,7 +347,8 @@ def test_three_decimals_beside_a_stray_comma_are_not_thousands(tmp_path: Path) -
     # turn the whole column into ten-thousands.
     lines = ["timestamp;temp"] + [f"{line.split(',')[0]};{'10,5' if i == 7 else f'10.{i:03d}'}"
                                   for i, line in enumerate(hourly()[1:])]
-    with pytest.raises(DataError, match="'10,5' is not a number"):
+    with pytest.raises(DataError, match=r"column 'temp' mixes decimal commas \(row 9: '10,5'\) "
+                                        r"and decimal points"):
         load_frame(write_lines(tmp_path, lines), DataSpec(targets=["temp"]))
 
 
