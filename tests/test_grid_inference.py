@@ -184,3 +184,14 @@ def test_a_clock_that_moved_once_or_retries_are_not_jitter(tmp_path: Path) -> No
             assert "timestamps are off the 'h' grid" in str(exc), exc
         else:
             raise AssertionError(f"{name}: read without an error")
+
+
+def test_a_series_of_one_row_beside_a_longer_one_is_no_jitter(tmp_path: Path) -> None:
+    # A series of one row had no spacing: the own-grid check took argmax of no gaps
+    # (ValueError, exit 70) where the file loads, the short series left to later checks.
+    path = tmp_path / "two.csv"
+    path.write_text("timestamp,id,v\n2024-01-01 00:00:00,a,1\n2024-01-01 01:00:00,a,2\n"
+                    "2024-01-01 02:00:00,a,3\n2024-01-01 03:00:00,a,4\n"
+                    "2024-01-01 00:00:00,b,1.0\n")
+    frame = load_frame(path, DataSpec(series_col="id"))
+    assert frame.freq == "h"

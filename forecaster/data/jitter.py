@@ -142,6 +142,8 @@ def _own_grid(ns: np.ndarray) -> bool:
     longer as '59900ms', and predict refused the one for the other's model; hourly rows
     whose clock moved 3 minutes at a restart were put on a grid no row lay on.
     """
+    if len(ns) < 3:  # one gap or none: nothing to tell jitter by
+        return True
     gaps = np.diff(ns)
     values, counts = np.unique(gaps, return_counts=True)
     common = int(values[np.argmax(counts)])
