@@ -94,3 +94,16 @@ def test_empty_rows_at_the_end_of_a_wide_file_are_left_out(tmp_path: Path) -> No
     frame = load_frame(path, DataSpec(time_col="timestamp", targets=["temp"]))
     assert len(frame.series[0].index) == 480
     assert any("left out 2 empty row(s) at the end" in n for n in frame.notes)
+
+
+def test_a_units_row_blank_over_the_read_columns_is_still_left_out(tmp_path: Path) -> None:
+    # 'Units,,kW,m3/h': the target's unit left blank, the words in columns not read. Looking
+    # at the read columns only, the row was data ("'Units' cannot be read as a time"), and
+    # predict refused the files of bundles that had trained on them.
+    days = [f"2025-01-{d:02d} {h:02d}:00:00,{20 + h / 10:.2f},{1000 + h},{5 + h / 100:.3f}"
+            for d in range(1, 6) for h in range(24)]
+    path = tmp_path / "units.csv"
+    path.write_text("\n".join(["time,temp,power,flow", "Units,,kW,m3/h", *days]) + "\n")
+    frame = load_frame(path, DataSpec(time_col="time", targets=["temp"]))
+    assert len(frame.series[0].index) == 120
+    assert any("left out line 2 ('Units,,kW,m3/h')" in n for n in frame.notes)

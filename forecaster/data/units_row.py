@@ -47,8 +47,11 @@ def drop_units_rows(raw: pd.DataFrame, first_row: RowLines, name: str, sep: str,
     numbers = [j for j in look if j not in times and _mostly(below.iloc[:, j], number_cells)]
     if not times or not numbers:
         return raw, first_row, None
+    # Columns not read are not classified (a wide file's thousands), but a units row may
+    # leave the read columns' cells blank and say its words in theirs: 'Units,,kW,m3/h'.
+    others = [j for j in range(raw.shape[1]) if j not in set(look)]
     count = 0
-    while count < MAX_ROWS and _words(raw.iloc[count], times, numbers):
+    while count < MAX_ROWS and _words(raw.iloc[count], times, numbers, others):
         count += 1
     if not count:
         return raw, first_row, None
@@ -67,10 +70,15 @@ def _mostly(col: pd.Series, kind) -> bool:
     return not text.empty and bool(kind(text).mean() >= AGREE)
 
 
-def _words(row: pd.Series, times: list[int], numbers: list[int]) -> bool:
-    # No time where the dates are, no number where the numbers are, and words in those.
+def _words(row: pd.Series, times: list[int], numbers: list[int],
+           others: list[int] | None = None) -> bool:
+    # No time where the dates are, no number where the numbers are, and words in those
+    # (or, where those are blank, in the columns not classified: ``others``).
     cells = row.astype(str).str.strip().reset_index(drop=True)
     when, values = cells[times], cells[numbers]
     written = values[(values != "") & ~is_na_word(values)]
+    if written.empty and others:
+        extra = cells[others]
+        written = extra[(extra != "") & ~is_na_word(extra) & ~number_cells(extra)]
     return bool(not time_cells(when).any() and not number_cells(values).any()
                 and when.str.contains(LETTER).any() and written.str.contains(LETTER).any())
