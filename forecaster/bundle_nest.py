@@ -13,14 +13,18 @@ from forecaster.errors import ConfigError
 
 
 def enclosing_bundle(path: Path) -> Path | None:
-    """The model bundle that ``path`` lies inside, as ``path`` spells it where it can
-    (``forecast-model`` for ``forecast-model/versions``); None outside any bundle.
+    """The model bundle whose ``versions/`` folder ``path`` lies in, as ``path`` spells it
+    where it can (``forecast-model`` for ``forecast-model/versions``); None elsewhere.
+
+    A folder beside a bundle's own files (``proj/other`` in a project folder trained with
+    ``-m .``) is no part of it: pruning leaves it alone, and a second bundle there is fine.
 
     Args:
         path: a --model value (it need not exist).
     """
-    for parent in Path(os.path.abspath(path)).parents:
-        if _is_bundle(parent):
+    full = Path(os.path.abspath(path))
+    for parent in full.parents:
+        if _is_bundle(parent) and full.relative_to(parent).parts[0] == "versions":
             return _as_given(parent, Path(path))
     return None
 

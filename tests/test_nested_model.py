@@ -51,3 +51,11 @@ def test_enclosing_bundle(bundle: Path, tmp_path: Path) -> None:
     assert enclosing_bundle(bundle) is None
     assert enclosing_bundle(bundle / "versions" / "x" / "y") == bundle
     assert enclosing_bundle(Path("elsewhere")) is None
+
+
+def test_a_folder_beside_a_bundles_own_files_is_not_inside_it(bundle: Path) -> None:
+    # A project folder trained with -m . is a bundle; a second model in proj/other was
+    # refused as "inside the model bundle", with advice to train into the project's.
+    assert enclosing_bundle(bundle / "other") is None
+    assert enclosing_bundle(bundle / "other" / "versions" / "v") is None
+    assert enclosing_bundle(bundle / "versions") == bundle
