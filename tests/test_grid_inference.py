@@ -25,17 +25,22 @@ def _closes(path: Path, days: pd.DatetimeIndex) -> Path:
     return path
 
 
-def test_two_saturday_sessions_leave_business_days_business_days(tmp_path: Path) -> None:
-    # 300 weekday closes and 2 Saturday sessions were read as calendar days: a third of
-    # the grid (every weekend) filled in, and predict forecast Saturdays and Sundays.
-    days = pd.bdate_range("2023-01-02", periods=300).union(
-        pd.DatetimeIndex(["2023-03-04", "2023-09-16"]))
+def _sessions(tmp_path: Path, saturdays: list[str]) -> tuple[Path, Path, str]:
+    """300 weekday closes and Saturday sessions, trained: (file, bundle, train's output)."""
+    days = pd.bdate_range("2023-01-02", periods=300).union(pd.DatetimeIndex(saturdays))
     path = _closes(tmp_path / "close.csv", days)
     model = tmp_path / "m"
     result = runner.invoke(app, ["train", str(path), "--model", str(model), *FAST])
     assert result.exit_code == 0, result.output
-    assert "dropped 2 row(s) off the 'B' grid, first at 2023-03-04" in result.output
-    assert "filled" not in result.output
+    return path, model, result.output
+
+
+def test_two_saturday_sessions_leave_business_days_business_days(tmp_path: Path) -> None:
+    # 300 weekday closes and 2 Saturday sessions were read as calendar days: a third of
+    # the grid (every weekend) filled in, and predict forecast Saturdays and Sundays.
+    _, model, said = _sessions(tmp_path, ["2023-03-04", "2023-09-16"])
+    assert "dropped 2 row(s) off the 'B' grid, first at 2023-03-04" in said
+    assert "filled" not in said
     result = runner.invoke(app, ["predict", "--model", str(model)])
     assert result.exit_code == 0, result.output
     stamps = pd.to_datetime(pd.read_csv(io.StringIO(result.stdout))["timestamp"])
@@ -58,12 +63,7 @@ def test_a_business_day_model_reads_a_short_file_with_a_saturday_session(
     # Trained on business days (two Saturday sessions dropped), predict --data on the last
     # 80 rows, one of them a Saturday, read them as calendar days (the 1 % rule wants 100
     # rows) and refused them: "data has frequency 'D', the model was trained on 'B'".
-    days = pd.bdate_range("2023-01-02", periods=300).union(
-        pd.DatetimeIndex(["2023-03-04", "2024-02-03"]))
-    path = _closes(tmp_path / "close.csv", days)
-    model = tmp_path / "m"
-    result = runner.invoke(app, ["train", str(path), "--model", str(model), *FAST])
-    assert result.exit_code == 0, result.output
+    path, model, _ = _sessions(tmp_path, ["2023-03-04", "2024-02-03"])
     tail = tmp_path / "tail.csv"
     pd.read_csv(path).tail(80).to_csv(tail, index=False)
     result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(tail)])
