@@ -65,25 +65,23 @@ def snap_jitter(data: pd.DataFrame, spec: DataSpec, path: Path, notes: list[str]
     snapped = data.copy()
     snapped["__time"] = index - pd.to_timedelta(shift, unit="ns")  # by position
     keys = ["__series", "__time"]
-    if (shift == 0).mean() > 0.5 and (snapped.duplicated(keys) & ~data.duplicated(keys)).any():
+    merged = snapped.duplicated(keys) & ~data.duplicated(keys)  # moved onto a held point
+    if (shift == 0).mean() > 0.5 and merged.any():
         # Rows a little after rows on the grid (a retry 2 minutes later) land on held points:
         # not jitter. The grid checks name them as rows off the grid, as without this step.
         return data
     freq = spec.freq or _alias(step)
-    if spec.duplicates == "error":
-        _refuse_merged(data, snapped, path, freq, first_row)
+    if spec.duplicates == "error" and merged.any():
+        _refuse_merged(data, snapped, merged, path, freq, first_row)
     notes.append(_note(path, freq, shift))
     return snapped
 
 
-def _refuse_merged(data: pd.DataFrame, snapped: pd.DataFrame, path: Path, freq: str,
-                   first_row: RowLines) -> None:
-    """Refuse two rows of different times moved to one grid point (a scrape repeated a
-    second later): reported as a duplicate timestamp, it named a time the file wrote once."""
-    keys = ["__series", "__time"]
-    merged = snapped.duplicated(keys) & ~data.duplicated(keys)
-    if not merged.any():
-        return
+def _refuse_merged(data: pd.DataFrame, snapped: pd.DataFrame, merged: pd.Series,
+                   path: Path, freq: str, first_row: RowLines) -> None:
+    """Refuse two rows of different times moved to one grid point (``merged``: a scrape
+    repeated a second later): reported as a duplicate timestamp, it named a time the file
+    wrote once."""
     i = int(np.argmax(merged.to_numpy()))  # sorted: the row before shares its point
     (a, b), point = data.index[i - 1:i + 1], snapped["__time"].iloc[i]
     ta, tb = (data["__time"].iloc[j].isoformat() for j in (i - 1, i))
