@@ -54,7 +54,7 @@ def test_a_missing_column_names_the_config_file(tmp_path: Path, series_csv: Path
     (tmp_path / "forecast.toml").write_text('[train]\ntarget = "valu"\n')
     result = runner.invoke(app, ["train", str(series_csv), *TINY])
     assert result.exit_code == 65, result.output
-    assert _error(result.stderr).endswith(_suffix("file forecast.toml"))
+    assert _error(result.stderr).endswith(_suffix("file forecast.toml, table [train]"))
     typed = runner.invoke(app, ["train", str(series_csv), *TINY, "--target", "valu"])
     assert typed.exit_code == 65
     assert "came from" not in typed.stderr  # typed on the command line: nothing to add

@@ -356,7 +356,8 @@ def test_our_option_checks_name_the_variable_or_file_too(tmp_path: Path, series_
     (tmp_path / "forecast.toml").write_text('[train]\nresample = "hh"\n')
     result = runner.invoke(app, ["train", str(series_csv), *TINY])
     assert result.exit_code == 2, result.output
-    assert "(the value came from file forecast.toml: fix or remove it there)" in result.stderr
+    assert ("(the value came from file forecast.toml, table [train]: fix or remove it "
+            "there)") in result.stderr
     typed = runner.invoke(app, ["train", str(series_csv), *TINY, "--resample", "hh"])
     assert "came from" not in typed.stderr  # typed on the command line: nothing to add
 

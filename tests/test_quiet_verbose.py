@@ -1,5 +1,6 @@
 """--quiet and --verbose together: a usage error where both come from one place; the
-stronger place wins where they come from two (flag > environment > file)."""
+stronger place wins where they come from two (flag > environment > a command's table of the
+file > its top level)."""
 
 from __future__ import annotations
 
@@ -35,3 +36,20 @@ def test_a_typed_flag_wins_over_the_environment(tmp_path: Path) -> None:
                            env={"FORECAST_VERBOSE": "1"})
     assert result.exit_code == 66, result.output
     assert "--quiet" not in result.stderr
+
+
+@pytest.mark.parametrize(("toml", "code"), [
+    # The command's own table is more particular than the top level: it wins.
+    ('quiet = true\n[predict]\nverbose = true\n', 66),
+    ('verbose = true\n[predict]\nquiet = true\n', 66),
+    # One table, or the top level alone: which to follow is the user's to say.
+    ('[predict]\nquiet = true\nverbose = true\n', 2),
+    ('quiet = true\nverbose = true\n', 2),
+])
+def test_a_command_table_wins_over_the_top_level(tmp_path: Path, monkeypatch, toml: str,
+                                                  code: int) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "forecast.toml").write_text(toml)
+    result = runner.invoke(app, ["predict", "-m", str(tmp_path / "none")])
+    assert result.exit_code == code, result.output
+    assert ("--quiet and --verbose are both set" in result.stderr) == (code == 2)

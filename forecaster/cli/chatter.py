@@ -7,8 +7,9 @@ import typer
 from forecaster.errors import ConfigError
 
 # Where an option's value came from (``sources_of``), strongest first, as the options'
-# own precedence goes: flag > environment > file.
-_RANKS = (("flag", 3), ("environment", 2), ("file", 1))
+# own precedence goes: flag > environment > the command's table of the file > its top level.
+_RANKS = (("flag", 4), ("environment", 3), ("file", 1))
+_TABLE = ", table ["
 
 
 def chatter(ctx: typer.Context, quiet: bool, verbose: bool) -> tuple[bool, bool]:
@@ -34,4 +35,5 @@ def chatter(ctx: typer.Context, quiet: bool, verbose: bool) -> tuple[bool, bool]
 
 
 def _rank(source: str) -> int:
-    return next((rank for kind, rank in _RANKS if source.startswith(kind)), 0)
+    rank = next((rank for kind, rank in _RANKS if source.startswith(kind)), 0)
+    return rank + (_TABLE in source)

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 
 from forecaster.access import kind
 from forecaster.cli.config_keys import aliases, file_entries
-from forecaster.cli.config_values import ENVIRONMENT, Layer, from_env, settle
+from forecaster.cli.config_values import ENVIRONMENT, TABLE, Layer, from_env, settle
 from forecaster.errors import ConfigError, MissingInputError
 
 DEFAULT_FILE = "forecast.toml"
@@ -112,7 +112,8 @@ def build_default_map(commands: dict[str, Any], config: dict, path: Path | None,
     out = Configured(*({name: {} for name in commands} for _ in range(3)))
     layers: dict = {name: {} for name in commands}
     for cmd, key, value, rank in file_entries(config, params, arguments, path):
-        layers[cmd].setdefault(key, []).append(Layer(value, f"file {path}", rank))
+        where = f"file {path}" + (f", table [{cmd}]" if rank == TABLE else "")
+        layers[cmd].setdefault(key, []).append(Layer(value, where, rank))
     for cmd, table in params.items():
         for key, param in table.items():
             problem = _env_problem(param, environ)

@@ -191,7 +191,7 @@ def _fits_elsewhere(cmd: str, key: str, value: Any, params: dict) -> bool:
 
 def _shown(layer: Layer, param: Any) -> str:
     """'--format csv from environment variable FORECAST_FORMAT', '... from the top level
-    of forecast.toml', '... from forecast.toml' (its table)."""
+    of forecast.toml', '... from forecast.toml, table [train]' (its table)."""
     kind, _, name = layer.source.partition(" ")
     origin = (f"environment variable {name}" if kind == "environment"
               else f"the top level of {name}" if layer.rank == TOP_LEVEL else name)
