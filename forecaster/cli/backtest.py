@@ -41,7 +41,8 @@ def _shared(name: str) -> bool:
 def _own_options(
     data: DataFile,
     start: Annotated[str | None, typer.Option(
-        help="First origin: a timestamp, or a fraction of the data (default 0.8).")] = None,
+        help="First forecast time (the first origin: its forecasts see only the rows before "
+             "it): a timestamp, or a fraction of the data (default 0.8).")] = None,
     end: Annotated[str | None, typer.Option(
         help="Last forecast timestamp (inclusive), or a fraction (default 1.0).")] = None,
     folds: Annotated[int, typer.Option(

@@ -50,7 +50,8 @@ class BacktestSettings:
 
     Attributes:
         train: the model and data settings (``forecast train``'s options).
-        start: first origin: a timestamp or a fraction of the grid (default 0.8).
+        start: first origin, the time of its first forecast: a timestamp or a fraction of
+            the grid (default 0.8).
         end: last forecast target: a timestamp (inclusive) or a fraction (default 1.0).
         folds: consecutive blocks of origins reported separately.
         stride: steps between origins (default: the horizon, so forecasts tile the span).
