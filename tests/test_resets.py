@@ -1,4 +1,4 @@
-"""A counter's reset: left out of a step-change forecaster's training windows, and
+"""A counter's reset: left out of a step-change forecaster's training and backtest fits, and
 read as a typical change in the windows it forecasts from."""
 
 from __future__ import annotations
@@ -56,6 +56,25 @@ def test_a_diff_forecaster_trains_on_no_window_across_the_reset(tmp_path: Path) 
             holds = (s < 300) & (s + st.window + st.horizon > 300)
             assert holds.any() == (crossed and ws is data.train)
         assert len(data.val) == 100 - st.horizon + 1  # validation still scores them all
+
+
+def test_a_backtest_fits_on_no_window_across_the_reset(tmp_path: Path) -> None:
+    # Backtest fitted on the reset's windows that training left out: on a restarting
+    # request counter its forecast came out flat, the naive forecast's to the digit.
+    from forecaster.pipeline.backtest_plan import BacktestSettings, Refit
+    from forecaster.pipeline.backtesting import refit_data
+
+    path = tmp_path / "meter.csv"
+    pd.DataFrame({"timestamp": pd.date_range("2026-01-01", periods=600, freq="h"),
+                  "kwh": _meter()}).to_csv(path, index=False)
+    frame = load_frame(path, DataSpec())
+    refit = Refit(train_lo=0, fit_hi=450, train_hi=500, origins=np.arange(506, 595, 6))
+    for norm, crossed in (("diff", False), ("last", True)):
+        st = TrainSettings(window=24, horizon=6, segment=6, norm=norm)
+        data = refit_data(frame, make_grid(frame), BacktestSettings(train=st), refit)
+        s = torch.cat([data.fit.starts, data.early.starts]).numpy()
+        assert ((s < 300) & (s + st.window + st.horizon > 300)).any() == crossed
+        assert len(data.fit) > 300  # only the reset's windows are left out
 
 
 def test_a_reset_in_a_window_reads_as_a_typical_change_and_nothing_else_moves() -> None:
