@@ -7,7 +7,12 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+from forecaster.data.resets import RESET_STEPS
 from forecaster.models.rnn import StackedRNN
+
+# A channel is a counter in a window where at most this share of its changes go against
+# the window's median change (a random walk sends about half of them each way).
+COUNTER_AGAINST = 0.1
 
 
 def check_segments(window: int, segment: int) -> None:
@@ -38,7 +43,8 @@ class ForecasterConfig:
             so levels outside the training range are forecast at their level.
             "diff" reads each step's change over the window's mean absolute change
             and forecasts the changes, summed onto the last value: for counters,
-            whose steps are small against their level. "none" feeds the scaled
+            whose steps are small against their level (a reset in the window reads
+            as a typical change: ``without_resets``). "none" feeds the scaled
             window as it is.
         embed: a linear + ReLU embedding of each segment before the RNN. Off, the
             RNN reads each step's values and mask directly: per-step input
@@ -94,6 +100,7 @@ class ForecasterNet(nn.Module):
     def _diff_forward(self, values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         k = self.cfg.n_targets
         d = torch.diff(values, dim=1, prepend=values[:, :1])  # (batch, window, channels)
+        d = without_resets(d)
         scale = d.abs().mean(1, keepdim=True) + 1e-4  # (batch, 1, channels)
         z = torch.cat([d / scale, mask], dim=-1)  # (batch, window, ch + 1)
         steps = self._core(z)  # (batch, horizon, targets): each step's change
@@ -107,6 +114,31 @@ class ForecasterNet(nn.Module):
             segs = torch.relu(self.embed(segs))  # (batch, segments, hidden)
         h = self.rnn(segs)[:, -1]  # (batch, hidden)
         return self.head(h).view(b, cfg.horizon, cfg.n_targets)  # (batch, horizon, targets)
+
+
+def without_resets(d: torch.Tensor) -> torch.Tensor:
+    """Each window's step changes, a counter's resets read as the window's median change.
+
+    A reset (a restart sets a count back to 0) is one change thousands of steps large. Left
+    in, it made the window's scale (its mean absolute change) several times the counter's
+    rate for a whole window's length after it, and the forecast rose that much faster.
+    The rule is training's (``forecaster.data.resets``: a change against the counter's
+    direction of more than ``RESET_STEPS`` typical changes), judged within each window,
+    so training, validation, predict and backtest read a window alike; a window without a
+    reset, and any channel that is no counter there, is left exactly as it was.
+
+    Args:
+        d: (batch, window, channels) one-step changes.
+
+    Returns:
+        ``d`` with each reset replaced by its window's median change in that channel.
+    """
+    med = d.median(1, keepdim=True).values  # (batch, 1, channels)
+    typical = d.abs().median(1, keepdim=True).values  # (batch, 1, channels)
+    against = -torch.sign(med) * d  # > 0 where a change goes against the window's direction
+    counter = (against > 0).float().mean(1, keepdim=True) <= COUNTER_AGAINST  # (b, 1, ch)
+    reset = (against > RESET_STEPS * typical) & counter & (typical > 0)
+    return torch.where(reset, med, d)
 
 
 def window_stats(values: torch.Tensor, mask: torch.Tensor,

@@ -23,6 +23,7 @@ from forecaster.config import TrainSettings
 from forecaster.data.carry import carried
 from forecaster.data.loading import Frame
 from forecaster.data.month_days import to_step
+from forecaster.data.resets import clear_of, reset_steps
 from forecaster.data.scaling import Scaler
 from forecaster.data.timestamps import time_text
 from forecaster.data.windows import WindowSet, assemble, window_starts
@@ -248,8 +249,12 @@ def refit_data(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit) -> 
         origins = refit.origins - off
         origins = origins[(origins >= w) & (origins + h <= n)] if fhi - lo >= 2 else origins[:0]
         es = es_size(fhi - lo, h)
-        starts = {"fit": window_starts(n, w, h, lo, lo, fhi - es),
-                  "early": window_starts(n, w, h, lo, fhi - es, fhi),
+        # As in training (prepare.fold_data), no fit on a counter's reset: it had made the
+        # forecast flat, the naive forecast's to the digit.
+        resets = (reset_steps(s.values[:, :k], s.observed, lo, fhi) if st.norm == "diff"
+                  else np.empty(0, dtype=np.int64))
+        starts = {"fit": clear_of(window_starts(n, w, h, lo, lo, fhi - es), resets, w + h),
+                  "early": clear_of(window_starts(n, w, h, lo, fhi - es, fhi), resets, w + h),
                   "val": window_starts(n, w, h, 0, fhi, hi), "test": origins - w}
         for name, st_ in starts.items():
             parts[name].append((scaled, s.observed, st_))
