@@ -13,6 +13,7 @@ import sys
 from forecaster.cli import backtest, detect, manage, predict, train  # noqa: F401  (registers the commands)
 from forecaster.cli.common import app, error_line, follow_log_format
 from forecaster.cli.group import command_path
+from forecaster.cli.hints import usage_hint
 from forecaster.cli.origins import usage_origin
 from forecaster.errors import EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_USAGE
 from forecaster.ops.signals import Terminated, ignore_stop_signals, install_sigterm_handler
@@ -95,4 +96,5 @@ def _usage_error(exc: Exception) -> None:
     ctx = getattr(exc, "ctx", None)
     # A mistyped command fails before the root command runs and reads --log-format.
     follow_log_format(ctx)
-    error_line(f"{message}{usage_origin(exc)} (see '{command_path(ctx)} --help')")
+    hint = usage_hint(exc, message)
+    error_line(f"{message}{hint}{usage_origin(exc)} (see '{command_path(ctx)} --help')")
