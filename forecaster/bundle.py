@@ -43,6 +43,7 @@ from forecaster.bundle_json import write_json as _write_json
 from forecaster.bundle_metrics import check_folds
 from forecaster.bundle_schema import check_shape
 from forecaster.bundle_sums import SUMS, verify_sums, write_sums
+from forecaster.bundle_values import check_values
 from forecaster.bundle_versions import (
     bundle_denied,
     current_version_dir,
@@ -260,3 +261,4 @@ def _check_meta(meta: dict, where: Path) -> None:
                           "with 'forecast train'")
     check_shape(meta, where)
     check_folds(meta, where)  # after check_shape: metrics is an object, if there
+    check_values(meta, where)  # after check_shape: every key holds its kind
