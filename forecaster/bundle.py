@@ -54,6 +54,7 @@ from forecaster.bundle_versions import (
     version_names,
     write_current,
 )
+from forecaster.bundle_weights import check_weights
 from forecaster.errors import BundleError, OutputError
 from forecaster.ops.lock import unwritable
 
@@ -221,6 +222,7 @@ def _load_version(version_dir: Path) -> Bundle:
         raise BundleError(f"{weights}: tensor {odd[0]} is {tensors[odd[0]].dtype}, bundles hold "
                           "float32 only; the bundle is not ours or damaged: retrain with "
                           "'forecast train'")
+    check_weights(meta, tensors, version_dir)
     # Last: what the checks above name (a missing key, a truncated file) says more than
     # "changed since training"; the sums catch the values they cannot judge.
     verify_sums(version_dir, required=meta.get("checksums") == SUMS)

@@ -2,8 +2,9 @@
 
 The checksums then agree, and the schema saw the right kinds: a threshold of 0 or 1e300, a
 scale of 1e300 or a target renamed in one place only loaded, and flagged every step, none,
-forecast -1e299, or failed inside (exit 70). Each is a damaged bundle: exit 78, one
-``Error:`` line naming the version, the key and the value, and what to do.
+forecast -1e299, or failed inside (exit 70). ``forecast info`` read weights that fit no
+network of the config. Each is a damaged bundle: exit 78, one ``Error:`` line naming the
+version, the key (with its value) or tensor, and what to do.
 """
 
 from __future__ import annotations
@@ -110,6 +111,19 @@ EDITS = {
                                "'anomaly.normalisation.columns[0]' holds 'x'"),
     "two targets counted": (_at("forecaster", "config", "n_targets", value=2),
                             "'forecaster.config.n_targets' holds 2 for 1 name(s)"),
+    # Weights that fit no network of the config: info read them (exit 0).
+    "forecaster hidden": (_at("forecaster", "config", "hidden", value=16),
+                          "forecaster weights are damaged or do not match its config "
+                          "(tensor forecaster.members.0."),
+    "anomaly hidden": (_at("anomaly", "config", "hidden", value=16),
+                       "anomaly weights are damaged or do not match their config (tensor "
+                       "anomaly.net."),
+    "members": (_at("forecaster", "members", value=2),
+                "do not match its config (no tensor forecaster.members.1."),
+    # Refused before a network is built: predict built a million layers first (minutes).
+    "a million layers": (_at("forecaster", "config", "layers", value=10**6),
+                         "the config asks for 1000000 recurrent layer(s) in all; the weights "
+                         "hold"),
 }
 
 
