@@ -43,6 +43,7 @@ from forecaster.bundle_json import write_json as _write_json
 from forecaster.bundle_metrics import check_folds
 from forecaster.bundle_schema import check_shape
 from forecaster.bundle_sums import SUMS, verify_sums, write_sums
+from forecaster.bundle_values import check_values
 from forecaster.bundle_versions import (
     bundle_denied,
     current_version_dir,
@@ -53,6 +54,7 @@ from forecaster.bundle_versions import (
     version_names,
     write_current,
 )
+from forecaster.bundle_weights import check_weights
 from forecaster.errors import BundleError, OutputError
 from forecaster.ops.lock import unwritable
 
@@ -220,6 +222,7 @@ def _load_version(version_dir: Path) -> Bundle:
         raise BundleError(f"{weights}: tensor {odd[0]} is {tensors[odd[0]].dtype}, bundles hold "
                           "float32 only; the bundle is not ours or damaged: retrain with "
                           "'forecast train'")
+    check_weights(meta, tensors, version_dir)
     # Last: what the checks above name (a missing key, a truncated file) says more than
     # "changed since training"; the sums catch the values they cannot judge.
     verify_sums(version_dir, required=meta.get("checksums") == SUMS)
@@ -260,3 +263,4 @@ def _check_meta(meta: dict, where: Path) -> None:
                           "with 'forecast train'")
     check_shape(meta, where)
     check_folds(meta, where)  # after check_shape: metrics is an object, if there
+    check_values(meta, where)  # after check_shape: every key holds its kind

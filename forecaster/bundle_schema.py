@@ -17,7 +17,7 @@ from forecaster.data.spec import AGGREGATES, DUPLICATE_POLICIES, FILL_POLICIES
 from forecaster.errors import BundleError
 from forecaster.limits import CELLS, COMBINES, THRESHOLD_RULES
 
-MISSING = object()  # _lookup's answer for a path that is not there
+MISSING = object()  # lookup's answer for a path that is not there
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,6 @@ class Kind:
 
 def _number(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def _scales(v: object) -> bool:
-    return isinstance(v, list) and len(v) > 0 and all(_number(x) and x > 0 for x in v)
 
 
 def _timestamp(v: object) -> bool:
@@ -61,7 +57,6 @@ TEXTS = Kind(lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v
              "a list of strings")
 NUMBERS = Kind(lambda v: isinstance(v, list) and all(_number(x) for x in v), "a list of numbers")
 TIME = Kind(_timestamp, "a timestamp")
-SCALES = Kind(_scales, "a list of positive numbers")
 COUNTS = Kind(lambda v: isinstance(v, list) and all(_whole(x) and x >= 0 for x in v),
               "a list of whole numbers from 0")
 COUNTS_OR_NULL = Kind(lambda v: v is None or COUNTS.test(v), "a list of whole numbers from 0, "
@@ -95,14 +90,14 @@ SHAPE: dict[tuple[str, ...], Kind] = {
     ("scalers",): OBJECT,
     ("scalers", "*"): OBJECT,
     ("scalers", "*", "mean"): NUMBERS,
-    ("scalers", "*", "scale"): SCALES,
+    ("scalers", "*", "scale"): NUMBERS,  # each above 0: see bundle_values
 }
 ANOMALY: dict[tuple[str, ...], Kind] = {
     ("anomaly",): OBJECT,
     ("anomaly", "config"): OBJECT,
     ("anomaly", "normalisation"): OBJECT,
     ("anomaly", "normalisation", "center"): NUMBERS,
-    ("anomaly", "normalisation", "scale"): SCALES,
+    ("anomaly", "normalisation", "scale"): NUMBERS,
     ("anomaly", "threshold"): OBJECT,
     ("anomaly", "threshold", "value"): NUMBER,
     ("anomaly", "threshold", "rule"): one_of(*THRESHOLD_RULES),
@@ -171,7 +166,7 @@ def check_shape(meta: dict, where: Path) -> None:
         tables += [(ANOMALY, True), (ANOMALY_IF_PRESENT, False)]
     for table, required in tables:
         for path, kind in table.items():
-            for found, node in _lookup(meta, path):
+            for found, node in lookup(meta, path):
                 check_kind(found, node, kind, required, where)
     _check_entries(meta, where)
     data = meta["data"]
@@ -240,7 +235,7 @@ def check_kind(path: tuple[str, ...], node: object, kind: Kind, required: bool,
                           f"{kind.name}; the bundle is damaged: retrain with 'forecast train'")
 
 
-def _lookup(meta: dict, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], object]]:
+def lookup(meta: dict, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], object]]:
     """(concrete path, value) for every key ``path`` names ("*": each key of an object);
     one (path, MISSING) where a named key is not there."""
     found: list[tuple[tuple[str, ...], object]] = [((), meta)]

@@ -96,6 +96,24 @@ def test_predict_with_other_file_missing_column(tmp_path: Path, series_csv: Path
     assert "no column 'value'" in result.stderr
 
 
+def test_predict_with_other_file_missing_a_blank_named_column(tmp_path: Path,
+                                                             series_csv: Path) -> None:
+    # A header cell of spaces trains a target named "": a later file without that column
+    # was a KeyError (exit 70) where any other missing name is refused.
+    blank = tmp_path / "blank.csv"
+    make_series().rename(columns={"value": " "}).to_csv(blank, index=False)
+    model = tmp_path / "m"
+    res = _train(blank, model)
+    assert res.exit_code == 0, res.output
+    result = runner.invoke(app, ["predict", "--model", str(model), "--data", str(series_csv)])
+    assert result.exit_code == 65, result.output
+    assert result.stderr.startswith("Error: ") and len(result.stderr.splitlines()) == 1
+    assert "no column '' (a header cell left blank); the columns are timestamp, value" \
+        in result.stderr
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+
+
 def test_predict_with_other_frequency(tmp_path: Path, series_csv: Path) -> None:
     model = tmp_path / "m"
     res = _train(series_csv, model)

@@ -63,9 +63,11 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
         raise ColumnError(f"{path}: --time-col '' names the one column with no name in the "
                           f"header; found none or several among {column_list(cols)}: give "
                           "the time column's name", "")
-    for name in (n for n in named if n):
+    # "" too: a header cell of spaces is read as "", and a model trained on it named a
+    # column that a later file lacked: a KeyError (exit 70) where any other name is refused.
+    for name in (n for n in named if n is not None):
         if name not in cols:
-            raise ColumnError(f"{path}: no column '{name}'; the columns are "
+            raise ColumnError(f"{path}: no column '{name}'{_blank(name)}; the columns are "
                               f"{column_list(cols)}: check the name (case counts), or rename "
                               "the file's column (a model's later files need its training "
                               "columns)", name)
@@ -85,6 +87,10 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
                                path)
     return replace(spec, time_col=time_col, time_parts=parts, targets=list(targets),
                    features=features)
+
+
+def _blank(name: str) -> str:
+    return "" if name.strip() else " (a header cell left blank)"
 
 
 def _all_inputs(raw: pd.DataFrame, candidates: list[str], path: Path) -> list[str]:
