@@ -39,7 +39,7 @@ from forecaster.data.timestamps import parse_times
 from forecaster.data.units_row import drop_units_rows
 from forecaster.data.values import numeric_block
 from forecaster.data.year_less import year_less_months
-from forecaster.data.zones import without_offset
+from forecaster.data.zones import without_offset, written_offsets
 from forecaster.digest import sha256_file
 from forecaster.errors import DataError, MissingInputError
 
@@ -77,6 +77,7 @@ class Frame:
             chosen as a feature), for stderr as warnings.
         sha256: the file's digest when it was read, if taken ("" if not).
         naive_times: the file's times carry no UTC offset (read as UTC).
+        time_offsets: the UTC offsets its times write (``zones.written_offsets``).
     """
 
     series: list[Series]
@@ -87,6 +88,7 @@ class Frame:
     warnings: list[str] = field(default_factory=list)
     sha256: str = ""
     naive_times: bool = False
+    time_offsets: tuple[str, ...] | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -179,9 +181,11 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     series = [replace(s, read_last=newest.get(s.name)) for s in series]
     notes += grid_notes(path, series, freq, spec.fill, n_filled, n_off, first_off,
                         spec.targets + spec.features)
+    # The first and last rows: a file's offsets change with daylight saving time.
+    written = _written_times(pd.concat([raw.head(1000), raw.tail(1000)]), spec)
     return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes,
-                 warnings=warned, naive_times=without_offset(
-                     _written_times(raw.head(1000), spec)))
+                 warnings=warned, naive_times=without_offset(written),
+                 time_offsets=written_offsets(written))
 
 
 def _written_times(raw: pd.DataFrame, spec: DataSpec) -> pd.Series:
