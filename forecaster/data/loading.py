@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from forecaster.data.interleaved import refuse_interleaved
 from forecaster.data.jitter import snap_jitter
 from forecaster.data.layout import Layout, read_layout
 from forecaster.data.needed import needed_columns
+from forecaster.data.open_quote import read_closed
 from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
 from forecaster.data.resample import newest_rows, resample_rows
@@ -234,11 +236,9 @@ def _read_checked(path: Path, spec: DataSpec) -> tuple[pd.DataFrame, list[str], 
         # pyarrow's reader threads, stopped by a decoding error, aborted the process at
         # exit (134) about one run in ten: check the text before handing it over.
         csvlines.check_utf8(path, span)
-    whole = span == csvlines.Span()
     try:
-        with nullcontext(path) if whole else csvlines.open_span(path, span) as src:
-            raw = pd.read_csv(src, encoding="utf-8-sig", dtype=str, sep=sep,
-                              keep_default_na=False, **_names(layout), **engine)
+        raw, span, note = read_closed(partial(_read_span, path, layout, engine), path, sep,
+                                      width, span, note)
     except UnicodeDecodeError:
         raise csvlines.not_utf8(path) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
@@ -262,6 +262,14 @@ def _read_checked(path: Path, spec: DataSpec) -> tuple[pd.DataFrame, list[str], 
         notes.append(f"{path.name}: skipped {layout.preamble()} before the header "
                      f"(line {layout.line})")
     return raw, notes + numbers.locale_numbers(raw, path, sep, needed), first_row
+
+
+def _read_span(path: Path, layout: Layout, engine: dict, span: csvlines.Span) -> pd.DataFrame:
+    """The cells of the part of ``path`` that ``span`` covers, as text."""
+    with nullcontext(path) if span == csvlines.Span() else csvlines.open_span(
+            path, span) as src:
+        return pd.read_csv(src, encoding="utf-8-sig", dtype=str, sep=layout.sep,
+                           keep_default_na=False, **_names(layout), **engine)
 
 
 def _names(layout: Layout) -> dict:
