@@ -115,6 +115,7 @@ IF_PRESENT: dict[tuple[str, ...], Kind] = {
     ("data", "series", "*", "first"): TIME,
     ("data", "series", "*", "last"): TIME,
     ("data", "series", "*", "rows"): COUNT,  # each entry's keys: see _check_entries
+    ("data", "time_offsets"): TEXTS,  # [] for times without one
     **{("data", "spec", k): TEXTS for k in ("features", "time_parts", "series_parts")},
     **{("data", "spec", k): TEXT_OR_NULL for k in ("freq", "resample", "series_col", "time_col")},
     **{("forecaster", "config", k): COUNT

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from forecaster.data.interleaved import refuse_interleaved
 from forecaster.data.jitter import snap_jitter
 from forecaster.data.layout import Layout, read_layout
 from forecaster.data.needed import needed_columns
+from forecaster.data.open_quote import read_closed
 from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
 from forecaster.data.resample import newest_rows, resample_rows
@@ -39,7 +41,7 @@ from forecaster.data.timestamps import parse_times
 from forecaster.data.units_row import drop_units_rows
 from forecaster.data.values import numeric_block
 from forecaster.data.year_less import year_less_months
-from forecaster.data.zones import without_offset
+from forecaster.data.zones import without_offset, written_offsets
 from forecaster.digest import sha256_file
 from forecaster.errors import DataError, MissingInputError
 
@@ -77,6 +79,7 @@ class Frame:
             chosen as a feature), for stderr as warnings.
         sha256: the file's digest when it was read, if taken ("" if not).
         naive_times: the file's times carry no UTC offset (read as UTC).
+        time_offsets: the UTC offsets its times write (``zones.written_offsets``).
     """
 
     series: list[Series]
@@ -87,6 +90,7 @@ class Frame:
     warnings: list[str] = field(default_factory=list)
     sha256: str = ""
     naive_times: bool = False
+    time_offsets: tuple[str, ...] | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -179,9 +183,11 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     series = [replace(s, read_last=newest.get(s.name)) for s in series]
     notes += grid_notes(path, series, freq, spec.fill, n_filled, n_off, first_off,
                         spec.targets + spec.features)
+    # The first and last rows: a file's offsets change with daylight saving time.
+    written = _written_times(pd.concat([raw.head(1000), raw.tail(1000)]), spec)
     return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes,
-                 warnings=warned, naive_times=without_offset(
-                     _written_times(raw.head(1000), spec)))
+                 warnings=warned, naive_times=without_offset(written),
+                 time_offsets=written_offsets(written))
 
 
 def _written_times(raw: pd.DataFrame, spec: DataSpec) -> pd.Series:
@@ -230,11 +236,9 @@ def _read_checked(path: Path, spec: DataSpec) -> tuple[pd.DataFrame, list[str], 
         # pyarrow's reader threads, stopped by a decoding error, aborted the process at
         # exit (134) about one run in ten: check the text before handing it over.
         csvlines.check_utf8(path, span)
-    whole = span == csvlines.Span()
     try:
-        with nullcontext(path) if whole else csvlines.open_span(path, span) as src:
-            raw = pd.read_csv(src, encoding="utf-8-sig", dtype=str, sep=sep,
-                              keep_default_na=False, **_names(layout), **engine)
+        raw, span, note = read_closed(partial(_read_span, path, layout, engine), path, sep,
+                                      width, span, note)
     except UnicodeDecodeError:
         raise csvlines.not_utf8(path) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
@@ -258,6 +262,14 @@ def _read_checked(path: Path, spec: DataSpec) -> tuple[pd.DataFrame, list[str], 
         notes.append(f"{path.name}: skipped {layout.preamble()} before the header "
                      f"(line {layout.line})")
     return raw, notes + numbers.locale_numbers(raw, path, sep, needed), first_row
+
+
+def _read_span(path: Path, layout: Layout, engine: dict, span: csvlines.Span) -> pd.DataFrame:
+    """The cells of the part of ``path`` that ``span`` covers, as text."""
+    with nullcontext(path) if span == csvlines.Span() else csvlines.open_span(
+            path, span) as src:
+        return pd.read_csv(src, encoding="utf-8-sig", dtype=str, sep=layout.sep,
+                           keep_default_na=False, **_names(layout), **engine)
 
 
 def _names(layout: Layout) -> dict:

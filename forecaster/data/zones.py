@@ -89,6 +89,31 @@ def without_offset(col: pd.Series) -> bool:
     return bool(cells.str.len().nunique() == 1 and cells.str.fullmatch(COMPACT_DIGITS).all())
 
 
+def written_offsets(col: pd.Series) -> tuple[str, ...] | None:
+    """The UTC offsets a time column writes, as written and sorted (``("+01:00",
+    "+02:00")`` across daylight saving time); ``()`` for wall-clock times written without
+    one (``without_offset``); None where neither tells (Unix times, step numbers).
+
+    A bundle records them so that a later file written the other way is caught: read as
+    UTC, its times would lie the offset away from the training file's.
+    """
+    cells = col.astype(str).str.strip()
+    cells = cells[cells != ""]
+    if cells.empty:
+        return None
+    if without_offset(cells):
+        return ()
+    found = cells.str.extract(rf":\d\d(?:\.\d+)? ?({_OFFSET})$", flags=re.IGNORECASE)[0]
+    kinds = found.dropna().unique()
+    return tuple(sorted(str(k) for k in kinds)) if len(kinds) else None
+
+
+def is_utc(offset: str) -> bool:
+    """Whether a written offset is UTC itself (Z, UTC, +00:00): naive times read as UTC
+    then lie where it puts them."""
+    return re.fullmatch(r"Z|UTC|GMT|[+-][0:]+", offset, re.IGNORECASE) is not None
+
+
 def _day_reading(cells: pd.Series) -> str | None:
     """How to read rows that are days stamped at one time of day: ``"utc"`` where the UTC
     date is the day (one local clock time with changing offsets, a close at 16:00:00-05:00

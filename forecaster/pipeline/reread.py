@@ -15,6 +15,7 @@ from forecaster.data.month_days import to_step
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import is_step_freq, time_text
 from forecaster.errors import BundleError, ConfigError, DataError, MissingInputError
+from forecaster.pipeline.offset_change import check_offsets
 from forecaster.report import Reporter
 
 # What to do when this account may not reach the training CSV the bundle recorded.
@@ -50,6 +51,7 @@ def load_data_for(bundle: Bundle, data: Path | None,
         raise DataError(f"{path}: data has {_step_words(frame.freq)}, the model was trained "
                         f"on {_step_words(meta['freq'])}; give data at the model's step, or "
                         "retrain")
+    check_offsets(meta, frame, path)
     for note in frame.notes if report else ():
         report.note(note)
     if report:
