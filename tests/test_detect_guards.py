@@ -84,7 +84,8 @@ def test_a_toml_local_time_for_since_is_refused(two: tuple[Path, Path], tmp_path
     result = _detect(two[1])
     assert result.exit_code == 2, result.output
     assert result.stderr == (f"Error: --since 10:00:00: {CLOCK_ONLY[:-1]} (the value came "
-                             "from file forecast.toml: fix or remove it there)\n"), result.stderr
+                             "from file forecast.toml, table [detect-anomalies]: fix or remove it "
+                             "there)\n"), result.stderr
 
 
 @pytest.mark.parametrize("since", ["2024-01-20T10:00", "Jan 20 2024 10:00", "2024-01-20"])

@@ -206,11 +206,11 @@ def test_option_errors_name_the_command_and_follow_the_log_format() -> None:
         return subprocess.run([sys.executable, "-m", "forecaster", *args], capture_output=True,
                               text=True, timeout=60)
 
-    plain = run("predict", "--level", "0.9")
+    plain = run("predict", "--level", "120")
     assert plain.returncode == 2
     # (run as 'python -m forecaster' here, so that is the program name it gives)
-    assert plain.stderr == ("Error: Invalid value for '--level': Input should be greater than or "
-                            "equal to 1 (see 'python -m forecaster predict --help')\n")
+    assert plain.stderr == ("Error: Invalid value for '--level': Input should be less than or "
+                            "equal to 99 (see 'python -m forecaster predict --help')\n")
     # NaN fails every bound; it was told it "should be less than or equal to 99".
     assert run("predict", "--level", "nan").stderr.startswith(
         "Error: Invalid value for '--level': expected a number, not nan (see ")
