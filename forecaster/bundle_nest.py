@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from forecaster.errors import ConfigError
+from forecaster.ops.lock import LOCK_NAME
 
 
 def enclosing_bundle(path: Path) -> Path | None:
@@ -24,12 +25,37 @@ def enclosing_bundle(path: Path) -> Path | None:
     """
     full = Path(os.path.abspath(path))
     for parent in full.parents:
-        if _is_bundle(parent) and full.relative_to(parent).parts[0] == "versions":
+        if is_bundle(parent) and full.relative_to(parent).parts[0] == "versions":
             return _as_given(parent, Path(path))
     return None
 
 
-def _is_bundle(folder: Path) -> bool:
+def bundle_entry(path: Path) -> tuple[Path, str] | None:
+    """The model bundle that ``path`` is one of the files of (its ``CURRENT``, ``HISTORY``,
+    lock, or anything in ``versions/``), as ``path`` spells it, and that entry's name; None
+    elsewhere.
+
+    An output written there damaged the bundle: ``-o ml/CURRENT`` left every later run
+    reading a CSV as the version to load. A file beside the bundle's own ones is none of
+    them (see ``enclosing_bundle``).
+
+    Args:
+        path: an output path (it need not exist); its links are followed.
+    """
+    full = Path(os.path.realpath(path))
+    for parent in full.parents:
+        entry = full.relative_to(parent).parts[0]
+        if entry in _ENTRIES and is_bundle(parent):
+            return _as_given(parent, Path(path)), entry
+    return None
+
+
+# What a bundle's directory holds of its own (see forecaster.bundle).
+_ENTRIES = ("CURRENT", "HISTORY", "versions", LOCK_NAME)
+
+
+def is_bundle(folder: Path) -> bool:
+    """Whether ``folder`` is a model bundle's directory."""
     # What every train leaves: a CURRENT pointer beside the versions directory.
     try:
         return (folder / "CURRENT").is_file() and (folder / "versions").is_dir()
@@ -40,7 +66,7 @@ def _is_bundle(folder: Path) -> bool:
 def _as_given(root: Path, path: Path) -> Path:
     # The parent of the path as typed that is ``root`` (relative stays relative).
     for parent in path.parents:
-        if parent != Path(".") and os.path.abspath(parent) == str(root):
+        if parent != Path(".") and os.path.realpath(parent) == os.path.realpath(root):
             return parent
     return root
 

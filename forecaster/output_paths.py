@@ -1,6 +1,6 @@
 """Output paths checked before any work: not an input, not the training data the bundle
-records, not in the bundle, a folder that exists and can be written, a target an output can
-go to; and the image format a plot path names."""
+records, not in the bundle nor over another's files, a folder that exists and can be
+written, a target an output can go to; and the image format a plot path names."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from forecaster.access import denied, kind
 from forecaster.bundle_json import recorded_data
+from forecaster.bundle_nest import bundle_entry
 from forecaster.errors import ConfigError, OutputError
 from forecaster.output_target import FolderPath, Target, output_target
 
@@ -23,8 +24,8 @@ def check_output_path(output: Path, forbidden_files: list[Path],
                       forbidden_dirs: list[Path], option: str = "--output",
                       bundle: Path | None = None) -> None:
     """Refuse to write over an input or the training data the bundle records, inside the
-    model bundle, into a missing folder, or to what no output can go to (a socket, a block
-    device, a loop of links).
+    model bundle or over another bundle's files, into a missing folder, or to what no
+    output can go to (a socket, a block device, a loop of links).
 
     Called before any work, so that a bad path fails at once, not after the work is done
     (and not after another of the command's outputs was written).
@@ -57,7 +58,19 @@ def check_output_path(output: Path, forbidden_files: list[Path],
         if target.is_relative_to(resolved(Path(d))):
             raise OutputError(f"{option} {output}: inside the model directory {d}; choose "
                               "another path")
+    _check_other_bundle(output, option)
     _check_target(found, output, option)
+
+
+def _check_other_bundle(output: Path, option: str) -> None:
+    """Refuse a file of any model bundle, not only the command's own: ``-o ml/CURRENT``
+    from another model's predict left ``ml`` unreadable."""
+    found = bundle_entry(output)
+    if found is not None:
+        bundle, entry = found
+        entry += "/" if entry == "versions" else ""
+        raise OutputError(f"{option} {output}: that is part of the model bundle {bundle} "
+                          f"(its {entry}), which the write would damage; choose another path")
 
 
 def _check_recorded(output: Path, target: Path, bundle: Path, option: str) -> None:

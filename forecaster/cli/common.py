@@ -110,7 +110,7 @@ def _root(
         read_config,
     )
 
-    defaults, sources, notes, broken = {}, {}, {}, None
+    defaults, sources, notes, broken, path = {}, {}, {}, None, None
     try:
         check_root_variables(ctx)
         check_choice("--log-format", log_format, ("text", "json"))
@@ -123,7 +123,8 @@ def _root(
         broken = exc
     ctx.default_map = defaults
     ctx.obj = {"sources": sources, "notes": notes, "log_format": log_format,
-               "broken": broken, "warnings": misspelt_variables(ctx.command.commands)}
+               "broken": broken, "warnings": misspelt_variables(ctx.command.commands),
+               "config": path}
 
 
 def make_reporter(ctx: typer.Context, quiet: bool = False, verbose: bool = False) -> Reporter:

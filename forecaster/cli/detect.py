@@ -24,7 +24,7 @@ from forecaster.cli.common import (
     make_reporter,
     sources_of,
 )
-from forecaster.cli.outputs import output_format, plot_path
+from forecaster.cli.outputs import output_format, plot_path, refuse_config
 from forecaster.config import DEFAULT_MODEL_DIR
 from forecaster.errors import EXIT_ANOMALIES, EXIT_OK, ConfigError
 from forecaster.limits import FORMATS, METHODS, THRESHOLD_RULES, K, Q
@@ -85,6 +85,7 @@ def detect_anomalies(
         since, last = _newest_window(ctx, since, last)
         _check_options(fmt, method, threshold, since, last)
         fmt = output_format(ctx, fmt, output)
+        refuse_config(ctx, {"--output": output, "--plot": plot})
         lead_value = _lead(lead, method)
         from forecaster.anomaly.settings import DetectSettings
         from forecaster.pipeline.detect_output import DetectOutput, detect_and_write

@@ -6,6 +6,7 @@ heavy imports (``--help`` parses nothing, but imports this).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
@@ -82,3 +83,28 @@ def output_format(ctx: typer.Context, fmt: str, output: Path | None) -> str:
         f"{where.split(':')[0] or 'the environment or the configuration file'}: writing "
         f"{fmt}; set the format for this command (or name a .{fmt} file)")
     return fmt
+
+
+def refuse_config(ctx: typer.Context, paths: dict[str, Path | None]) -> None:
+    """Refuse an output path that is the configuration file this run read: ``-o
+    forecast.toml`` replaced it with the table, and every later run stopped at "not
+    valid TOML".
+
+    Args:
+        ctx: the running command (the root recorded the file it read).
+        paths: option name to path (None where not given).
+
+    Raises:
+        OutputError: naming the option and the file (exit 73, as the other refused paths).
+    """
+    from forecaster.cli.origins import root_obj
+    from forecaster.errors import OutputError
+    from forecaster.output_paths import resolved
+
+    config = root_obj(ctx).get("config")
+    if config is None or not os.path.isfile(config):  # /dev/null reads as no settings
+        return
+    for option, path in paths.items():
+        if path is not None and resolved(Path(path)) == resolved(Path(config)):
+            raise OutputError(f"{option} {path}: that is the configuration file {config}, "
+                              "which this run read its settings from; choose another path")

@@ -22,7 +22,7 @@ from forecaster.cli.common import (
     file_path,
     make_reporter,
 )
-from forecaster.cli.outputs import output_format
+from forecaster.cli.outputs import output_format, refuse_config
 from forecaster.config import DEFAULT_MODEL_DIR, PredictSettings
 from forecaster.limits import FORMATS, LEVEL
 
@@ -52,6 +52,7 @@ def predict(
     """
     with errors_to_exit(debug, ctx):
         fmt = output_format(ctx, check_choice("--format", fmt, FORMATS), output)
+        refuse_config(ctx, {"--output": output})
         st = PredictSettings(model_dir=model, data=data, level=level, strict=strict,
                              horizon=horizon, max_age=max_age)
         from forecaster.bundle_json import recorded_data
