@@ -193,7 +193,8 @@ def _with_rollback(root: Path, exc: BundleError) -> BundleError:
     except OSError:  # none, not a folder, or not this account's to list
         names = []
     current = (pointer_text(root) or "").strip()
-    if not any(n < current for n in names):
+    # A CURRENT naming no kept version: rollback, which goes back from it, fails alike.
+    if current not in names or not any(n < current for n in names):
         return exc
     return BundleError(f"{exc}; or go back to the version before with 'forecast rollback "
                        f"--model {root}'")

@@ -120,20 +120,30 @@ def current_version_dir(root: Path) -> Path:
         if found == "missing" or _unborn(root):
             raise MissingInputError(f"{root}: no model bundle here; run 'forecast train "
                                     "DATA.csv' first, or point --model at one")
+        if _names(root / "versions"):  # a bundle that lost its pointer
+            raise BundleError(f"{root}: no CURRENT file, which names the version in use; "
+                              f"{_lost_pointer(root)}")
         raise BundleError(f"{root}: not a forecaster model bundle (no CURRENT file); "
                           "retrain with 'forecast train'")
     name = _read_pointer(safe_file(pointer, root), root)
     if not VERSION_RE.match(name):
-        raise BundleError(f"{pointer}: names '{name[:40]}', not a bundle version; the bundle "
-                          "is damaged: retrain with 'forecast train'")
+        raise BundleError(f"{pointer}: names '{name[:40]}', not a bundle version; "
+                          f"{_lost_pointer(root)}")
     version_dir = root / "versions" / name
     for link in (root / "versions", version_dir):
         if _kind(link, root, follow=False) == "link":
             safe_file(link, root)  # refuses the link
     if _kind(version_dir, root) != "dir":
-        raise BundleError(f"{version_dir}: missing or not a directory; retrain with "
-                          "'forecast train'")
+        raise BundleError(f"{version_dir}: missing or not a directory; {_lost_pointer(root)}")
     return version_dir
+
+
+def _lost_pointer(root: Path) -> str:
+    """How to go on from a CURRENT that names no kept version: the version to name again
+    where one is kept and loads, else retrain."""
+    from forecaster.bundle_pointer import kept_advice
+
+    return kept_advice(root, _read_history(root) or [], _names(root / "versions"))
 
 
 def _refuse_nested(root: Path, found: str) -> None:
