@@ -44,6 +44,19 @@ class DataError(ForecastError):
     exit_code = EXIT_DATA
 
 
+class TrainOptionError(DataError):
+    """Bad input data whose fix is an option of ``train`` (``--series-col``).
+
+    Attributes:
+        reading: the message for the commands that read data with the bundle's choices
+            (predict, detect-anomalies), which have no such option: retrain with it.
+    """
+
+    def __init__(self, message: str, reading: str) -> None:
+        super().__init__(message)
+        self.reading = reading
+
+
 class MissingInputError(ForecastError):
     """An input file or model bundle does not exist."""
 

@@ -77,6 +77,24 @@ def key_advice(keys: list[str], spec: DataSpec, series: str, when: str) -> str:
             "else keep one with --duplicates first|last|mean")
 
 
+def key_advice_reading(keys: list[str], spec: DataSpec, series: str, when: str,
+                       path: str) -> str:
+    """``key_advice`` for predict and detect-anomalies, which read the data with the
+    bundle's series key and have no --series-col: retrain with the key, or give a file
+    that keeps to it. Arguments as ``key_advice``; ``path``, the data file."""
+    listed = " and ".join(f"'{k}'" for k in keys)
+    column = f"column{'s' * (len(keys) > 1)} {listed}"
+    retrain = (f"retrain with 'forecast train {path} --series-col "
+               f"{shlex.quote(','.join([*spec.series_cols, *keys]))}' (predict and "
+               "detect-anomalies read the data as the model was trained)")
+    if spec.series_cols:
+        return (f"rows of series '{series}' at {when} differ in {column}: to add "
+                f"{'them' if len(keys) > 1 else 'it'} to the key, {retrain}")
+    names = "they name" if len(keys) > 1 else "it names"
+    return (f"rows at {when} differ in {column}, and the model reads one series: if {names} "
+            f"the series, {retrain}; else give a file with one row per timestamp")
+
+
 def time_keys(raw: pd.DataFrame, times: list[str], series: list[str],
               columns: list[str]) -> tuple[list[str], str]:
     """Before any target is chosen: the columns among ``columns`` that tell apart the rows

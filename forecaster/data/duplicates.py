@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecaster.data.dup_keys import key_advice, key_columns
+from forecaster.data.dup_keys import key_advice, key_advice_reading, key_columns
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec
-from forecaster.errors import DataError
+from forecaster.errors import DataError, TrainOptionError
 
 
 def _clock_change_hint(times: pd.Series) -> str:
@@ -88,7 +88,9 @@ def _duplicate_error(data: pd.DataFrame, dup: pd.Series, spec: DataSpec, path: P
         return DataError(where + spaced)
     keys = key_columns(data, dup, cells, spec, hours)
     if keys:  # a key column left out: --duplicates would merge different series
-        return DataError(where + key_advice(keys, spec, key["__series"], when))
+        return TrainOptionError(
+            where + key_advice(keys, spec, key["__series"], when),
+            where + key_advice_reading(keys, spec, key["__series"], when, str(path)))
     repeated = data.loc[dup & (data["__series"] == key["__series"]), "__time"]
     several = "" if spec.series_cols else ("if the file holds several series, name their "
                                           "column with --series-col; else ")

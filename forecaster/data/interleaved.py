@@ -18,7 +18,7 @@ import pandas as pd
 
 from forecaster.data.cells import shown
 from forecaster.data.spec import DataSpec
-from forecaster.errors import DataError
+from forecaster.errors import TrainOptionError
 
 # Rows a group needs before its spacing says anything, and the most groups a key has.
 _MIN_ROWS = 3
@@ -65,7 +65,8 @@ def refuse_interleaved(raw: pd.DataFrame, data: pd.DataFrame, spec: DataSpec,
             continue
         tried += 1
         if _interleaved(cells, times, merged):
-            raise DataError(_message(path, name, cells))
+            raise TrainOptionError(_message(path, name, cells), _message(path, name, cells,
+                                                                         reading=True))
 
 
 def _varied(raw: pd.DataFrame, rows: pd.Index, spec: DataSpec) -> list[str]:
@@ -127,13 +128,17 @@ def _regular_step(times: np.ndarray) -> float | None:
     return step
 
 
-def _message(path: Path, name: str, cells: pd.Series) -> str:
+def _message(path: Path, name: str, cells: pd.Series, reading: bool = False) -> str:
+    """The error; ``reading``: for predict and detect-anomalies, which have no
+    --series-col (the bundle's key holds): the retrain that gives it."""
     values = list(dict.fromkeys(cells))
     shown_values = ", ".join(f"'{shown(v)}'" for v in values[:3])
     more = ", ..." if len(values) > 3 else ""
-    option = shlex.quote(name)
+    option = f"--series-col {shlex.quote(name)}"
+    todo = (f"retrain with 'forecast train {path} {option}' (predict and detect-anomalies "
+            "read the data as the model was trained)" if reading else f"give {option}")
     return (f"{path}: column '{name}' holds {len(values)} distinct values ({shown_values}"
             f"{more}) whose rows each lie on a regular grid of their own, taking turns in "
             "time: read as one series they would be merged; expected one series, or a "
-            f"column naming each: if it names the series, give --series-col {option}; else "
-            "drop the column from the file")
+            f"column naming each: if it names the series, {todo}; else drop the column from "
+            "the file")

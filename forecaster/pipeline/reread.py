@@ -14,7 +14,13 @@ from forecaster.data.loading import Frame, load_frame
 from forecaster.data.month_days import to_step
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import is_step_freq, time_text
-from forecaster.errors import BundleError, ConfigError, DataError, MissingInputError
+from forecaster.errors import (
+    BundleError,
+    ConfigError,
+    DataError,
+    MissingInputError,
+    TrainOptionError,
+)
 from forecaster.pipeline.offset_change import check_offsets
 from forecaster.report import Reporter
 
@@ -47,6 +53,8 @@ def load_data_for(bundle: Bundle, data: Path | None,
     except OffGridError as exc:  # its --freq and --resample are options of train
         raise DataError(f"{exc} when you retrain ('forecast train {path}'): the other "
                         "commands read the data as the model was trained") from None
+    except TrainOptionError as exc:  # "give --series-col": predict has no such option
+        raise DataError(exc.reading) from None
     if not same_step(frame.freq, meta["freq"]):
         raise DataError(f"{path}: data has {_step_words(frame.freq)}, the model was trained "
                         f"on {_step_words(meta['freq'])}; give data at the model's step, or "
