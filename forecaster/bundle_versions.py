@@ -20,8 +20,14 @@ from pathlib import Path
 
 from forecaster.access import denied, is_refusal, kind
 from forecaster.atomic import replace_text
-from forecaster.bundle_nest import enclosing_bundle
-from forecaster.errors import BundleError, MissingInputError, OutputError
+from forecaster.bundle_nest import bundle_entry, enclosing_bundle
+from forecaster.errors import (
+    BundleError,
+    ConfigError,
+    ForecastError,
+    MissingInputError,
+    OutputError,
+)
 from forecaster.ops.lock import LOCK_NAME
 
 VERSION_RE = re.compile(r"^v[0-9]{8}T[0-9]{6}Z-[0-9a-z_]{4,16}$")
@@ -113,8 +119,7 @@ def current_version_dir(root: Path) -> Path:
     pointer = root / "CURRENT"
     found = _kind(root, root)
     if found not in ("dir", "missing"):
-        raise MissingInputError(f"{root}: is a file, not a model bundle (a directory); point "
-                                "--model at the directory 'forecast train' wrote")
+        raise _not_a_folder(root)
     if _kind(pointer, root) == "missing":
         _refuse_nested(root, found)
         if found == "missing" or _unborn(root):
@@ -146,14 +151,37 @@ def _lost_pointer(root: Path) -> str:
     return kept_advice(root, _read_history(root) or [], _names(root / "versions"))
 
 
+# What a data file given as --model is named: the bundle is a directory.
+_DATA_FILE = re.compile(r"\.(csv|tsv|gz|zip|xlsx?)$", re.IGNORECASE)
+
+
+def _not_a_folder(root: Path) -> ForecastError:
+    """The error for a --model naming a file: one of a bundle's own (``-m mf/CURRENT``),
+    a data file (``-m data.csv``, the CSV where the bundle goes), or another."""
+    found = bundle_entry(root)
+    if found is not None:  # a path mistake, as a folder inside the bundle is
+        return ConfigError(f"{root}: a file of the model bundle {found[0]}, not the bundle; "
+                           f"point --model at the bundle's own directory: --model {found[0]}")
+    if _DATA_FILE.search(root.name):
+        return MissingInputError(
+            f"{root}: a data file, not a model bundle (a directory); to forecast it, give "
+            f"--data {root} with --model the bundle trained on it, or train one on it "
+            f"first: forecast train {root}")
+    # Unquoted: a quoted 'forecast train' is completed with this very --model.
+    return MissingInputError(f"{root}: is a file, not a model bundle (a directory); point "
+                             "--model at the directory a train wrote (forecast train "
+                             "DATA.csv --model DIR)")
+
+
 def _refuse_nested(root: Path, found: str) -> None:
     """Refuse a --model inside another bundle (its versions/, a version), naming that
-    bundle: the advice to retrain into it nested a bundle in the bundle."""
+    bundle: the advice to retrain into it nested a bundle in the bundle. A folder there is
+    a path mistake (exit 2, as train's refusal of it), not damage."""
     outer = enclosing_bundle(root)
     if outer is None:
         return
     what = "no model bundle here" if found == "missing" else "not a model bundle (no CURRENT file)"
-    raise (MissingInputError if found == "missing" else BundleError)(
+    raise (MissingInputError if found == "missing" else ConfigError)(
         f"{root}: {what}: it lies inside the model bundle {outer}; point --model at the "
         f"bundle's own directory: --model {outer}")
 
