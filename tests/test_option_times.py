@@ -116,6 +116,13 @@ def test_text_that_is_no_time_is_a_value_error(text: str) -> None:
         parse_when(text, HOURS)
 
 
+@pytest.mark.parametrize("text", ["today", "now", "tomorrow"])
+def test_start_and_end_refuse_a_time_relative_to_the_run(text: str) -> None:
+    # --start today was this instant: "outside the data", read as 2026-...T02:22:07.27
+    with pytest.raises(ConfigError, match=f"^--start {text}: '{text}' names no fixed time"):
+        parse_when(text, HOURS, "--start")
+
+
 @pytest.fixture(scope="module")
 def day_first(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """An hourly CSV with day-first dates (UCI's 16/12/2006 17:24), and a bundle on it."""

@@ -34,6 +34,8 @@ EPOCH_TEXT = re.compile(r"(\d+)(\.\d*)?")
 DAY_MONTH_START = r"\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d"  # 2/1/2007 and the like
 MAX_ORDER_ROWS = 100_000  # rows that decide a file's day order (it writes one throughout)
 DAY_MONTH = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}(?!\d)")
+# Words for a time relative to the run: pandas reads 'today' and 'now' as this instant.
+RELATIVE = re.compile(r"\b(now|today|tonight|yesterday|tomorrow|midnight|noon)\b", re.I)
 
 
 def parse_when(text: str, times: pd.DatetimeIndex, option: str = "--since",
@@ -98,12 +100,13 @@ def check_readable(text: str, option: str = "--since") -> None:
 
 
 def refuse_undated(text: str, option: str = "--since") -> None:
-    """Refuse a time that names no fixed date (``refuse_clock_only``)
+    """Refuse a time that names no fixed date (``refuse_relative``, ``refuse_clock_only``)
     or one outside the years 1677 to 2262 that the data's timestamps can hold.
 
     Raises:
         ConfigError: ``text`` is such a time.
     """
+    refuse_relative(text, option)
     refuse_clock_only(text, option)
     number = EPOCH_TEXT.fullmatch(str(text).strip())
     if number and len(number[1]) in EPOCH_DIGITS:
@@ -120,6 +123,26 @@ def refuse_undated(text: str, option: str = "--since") -> None:
     message = outside_span(when, text, option)
     if message:
         raise ConfigError(message)
+
+
+def refuse_relative(text: str, option: str = "--since") -> None:
+    """Refuse a time relative to the run (today, now, yesterday, midnight).
+
+    pandas reads 'today' and 'now' as the instant of the run, not as midnight, so a daily
+    cron's ``--since today`` lay past every row and scored nothing, each day, while the
+    warning blamed the data feed; the other words were "not a timestamp".
+
+    Raises:
+        ConfigError: ``text`` holds such a word.
+    """
+    found = RELATIVE.search(str(text))
+    if found is None:
+        return
+    other = ", or --last N for the newest N rows" if option == "--since" else ""
+    raise ConfigError(f"{option} {text}: '{found[1]}' names no fixed time (pandas reads "
+                      "'today' and 'now' as this very instant, past every row); expected "
+                      "a date such as 2026-03-01 or 2026-03-01T23:00 (today's in a script: "
+                      f"$(date -u +%F)){other}")
 
 
 def refuse_clock_only(text: str, option: str = "--since") -> None:
