@@ -94,6 +94,17 @@ def test_a_word_for_a_time_relative_to_the_run_is_refused(two: tuple[Path, Path]
     assert result.stderr == f"Error: --since {since}: '{word}' {RELATIVE}", result.stderr
 
 
+def test_a_zone_abbreviation_in_since_says_to_write_the_offset(two: tuple[Path, Path]) -> None:
+    # dateutil's UnknownTimezoneWarning came first, two raw lines on stderr.
+    result = _detect(two[1], "--since", "2024-01-17 14:00 CET")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == ("Error: --since 2024-01-17 14:00 CET: not a timestamp; expected "
+                             "e.g. 2026-03-01 or 2026-03-01T12:00 (a step number for a series "
+                             "indexed by steps); a zone abbreviation (CET) cannot be read: "
+                             "write the UTC offset instead, as in 2024-01-17 14:00+01:00 (or "
+                             "the time in UTC)\n"), result.stderr
+
+
 def test_a_toml_local_time_for_since_is_refused(two: tuple[Path, Path], tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

@@ -12,6 +12,7 @@ import pandas as pd
 from forecaster.data.cells import shown
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.time_bounds import MIN_YEAR, SPAN
+from forecaster.data.zone_names import zone_hint
 from forecaster.errors import DataError
 
 _NUMBER = r"-?\d+(\.\d*)?"
@@ -179,4 +180,5 @@ def report_bad(times: pd.Series, text: pd.Series, path: Path, name: str,
         row = int(bad[0])
         raise DataError(f"{path}: row {line_of(first_row, row)}, column '{name}': cannot parse "
                         f"'{shown(text.iloc[row])}' as a timestamp; expected ISO 8601 like "
-                        f"2024-01-31 13:00:00 ({bad.size} bad value(s) in all)")
+                        f"2024-01-31 13:00:00 ({bad.size} bad value(s) in all)"
+                        f"{zone_hint(text.iloc[row])}")

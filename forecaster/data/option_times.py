@@ -24,6 +24,7 @@ from forecaster.data.time_bounds import outside_span
 from forecaster.data.time_guess import period_notation, pivot_years
 from forecaster.data.timestamps import EPOCH, is_steps
 from forecaster.data.year_less import CENTURY, YEAR_MONTH
+from forecaster.data.zone_names import zone_hint
 from forecaster.errors import ConfigError
 
 # Unix times by the digits before any fraction: seconds, milliseconds, microseconds,
@@ -159,7 +160,9 @@ def refuse_clock_only(text: str, option: str = "--since") -> None:
     dates = []
     for default in (dt.datetime(1, 1, 1), dt.datetime(2, 2, 2)):
         try:
-            dates.append(date_parser.parse(str(text).strip(), default=default).date())
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # dateutil's UnknownTimezoneWarning (CET)
+                dates.append(date_parser.parse(str(text).strip(), default=default).date())
         except (ValueError, OverflowError):
             return  # no time at all: the callers' own messages say so
     if dates != [dt.date(1, 1, 1), dt.date(2, 2, 2)]:
@@ -173,7 +176,8 @@ def refuse_clock_only(text: str, option: str = "--since") -> None:
 def unreadable(text: str, option: str = "--since") -> ConfigError:
     """The error for a time ``option`` cannot read."""
     return ConfigError(f"{option} {text}: not a timestamp; expected e.g. 2026-03-01 or "
-                       "2026-03-01T12:00 (a step number for a series indexed by steps)")
+                       "2026-03-01T12:00 (a step number for a series indexed by steps)"
+                       f"{zone_hint(text)}")
 
 
 def _year_less(text: str, times: pd.DatetimeIndex) -> list[pd.Timestamp]:
