@@ -76,6 +76,35 @@ def test_a_time_of_day_without_a_date_is_refused(two: tuple[Path, Path], since: 
     assert result.stderr == f"Error: --since {since}: {CLOCK_ONLY}", result.stderr
 
 
+RELATIVE = ("names no fixed time (pandas reads 'today' and 'now' as this very instant, past "
+            "every row); expected a date such as 2026-03-01 or 2026-03-01T23:00 (today's in a "
+            "script: $(date -u +%F)), or --last N for the newest N rows\n")
+
+
+@pytest.mark.parametrize(("since", "word"), [("today", "today"), ("now", "now"),
+                                             ("yesterday", "yesterday"), ("Today", "Today"),
+                                             ("today 10:00", "today"), ("midnight", "midnight")])
+def test_a_word_for_a_time_relative_to_the_run_is_refused(two: tuple[Path, Path], since: str,
+                                                          word: str) -> None:
+    # 'today' and 'now' were this instant: a cron's --since today lay past every row, and
+    # each run scored nothing while the warning blamed the data feed.
+    result = _detect(two[1], "--since", since)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr == f"Error: --since {since}: '{word}' {RELATIVE}", result.stderr
+
+
+def test_a_zone_abbreviation_in_since_says_to_write_the_offset(two: tuple[Path, Path]) -> None:
+    # dateutil's UnknownTimezoneWarning came first, two raw lines on stderr.
+    result = _detect(two[1], "--since", "2024-01-17 14:00 CET")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == ("Error: --since 2024-01-17 14:00 CET: not a timestamp; expected "
+                             "e.g. 2026-03-01 or 2026-03-01T12:00 (a step number for a series "
+                             "indexed by steps); a zone abbreviation (CET) cannot be read: "
+                             "write the UTC offset instead, as in 2024-01-17 14:00+01:00 (or "
+                             "the time in UTC)\n"), result.stderr
+
+
 def test_a_toml_local_time_for_since_is_refused(two: tuple[Path, Path], tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

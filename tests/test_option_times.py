@@ -116,6 +116,13 @@ def test_text_that_is_no_time_is_a_value_error(text: str) -> None:
         parse_when(text, HOURS)
 
 
+@pytest.mark.parametrize("text", ["today", "now", "tomorrow"])
+def test_start_and_end_refuse_a_time_relative_to_the_run(text: str) -> None:
+    # --start today was this instant: "outside the data", read as 2026-...T02:22:07.27
+    with pytest.raises(ConfigError, match=f"^--start {text}: '{text}' names no fixed time"):
+        parse_when(text, HOURS, "--start")
+
+
 @pytest.fixture(scope="module")
 def day_first(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """An hourly CSV with day-first dates (UCI's 16/12/2006 17:24), and a bundle on it."""
@@ -156,3 +163,11 @@ def test_start_outside_the_data_says_how_it_was_read(day_first: tuple[Path, Path
     assert result.stderr == ("Error: --start 25/3/2024 (read as 2024-03-25T00:00:00+00:00): "
                              "outside the data (2024-01-01T00:00:00+00:00 .. "
                              "2024-01-20T23:00:00+00:00); give one within it\n")
+
+
+def test_start_with_a_zone_abbreviation_says_to_write_the_offset() -> None:
+    from forecaster.pipeline.backtest_plan import resolve_position
+    with pytest.raises(ConfigError, match=r"^--start 2024-01-10 10:00 CET: expected a timestamp"
+                       r".*; a zone abbreviation \(CET\) cannot be read: write the UTC offset "
+                       r"instead, as in 2024-01-17 14:00\+01:00"):
+        resolve_position("2024-01-10 10:00 CET", HOURS, 0.5, "--start")

@@ -26,6 +26,7 @@ from forecaster.data.interleaved import refuse_interleaved
 from forecaster.data.jitter import snap_jitter
 from forecaster.data.layout import Layout, read_layout
 from forecaster.data.needed import needed_columns
+from forecaster.data.nul_bytes import refuse_nul
 from forecaster.data.open_quote import read_closed
 from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
@@ -231,6 +232,7 @@ def _read_checked(path: Path, spec: DataSpec) -> tuple[pd.DataFrame, list[str], 
     sep, width = layout.sep, len(layout.header)
     stop, note = table_end(path, sep, width)
     span = layout.span(stop)
+    refuse_nul(path, span)
     engine = _engine()
     if engine:
         # pyarrow's reader threads, stopped by a decoding error, aborted the process at

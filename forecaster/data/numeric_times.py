@@ -11,9 +11,10 @@ import pandas as pd
 
 from forecaster.data.cells import shown
 from forecaster.data.row_lines import RowLines, line_of
+from forecaster.data.time_bounds import MIN_YEAR, SPAN
+from forecaster.data.zone_names import zone_hint
 from forecaster.errors import DataError
 
-MIN_YEAR = 1000  # earlier parsed years are misread dates
 _NUMBER = r"-?\d+(\.\d*)?"
 COMPACT_DIGITS = r"[12]\d{3}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(([01]\d|2[0-3])([0-5]\d){0,2})?"
 COMPACT = {8: "%Y%m%d", 10: "%Y%m%d%H", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
@@ -23,6 +24,7 @@ EPOCH_RANGES = {"s": (1e8, 9.2e9), "ms": (1e11, 9.2e12), "us": (1e14, 9.2e15),
                 "ns": (1e17, 9.2e18)}
 NS_PER = {"s": 10**9, "ms": 10**6, "us": 10**3, "ns": 1}
 MAX_STEP = 10**9 - 1
+STRAY_SHARE = 0.9  # Unix times in one unit in this share of cells: the others are strays
 # Spreadsheet serial dates of 1950 to 2100 (days since 1899-12-30). Step numbers there, in
 # a column not named 'step', are far less likely than a date column saved as numbers.
 SERIAL_DAYS = (18264, 73051)
@@ -71,6 +73,7 @@ def numeric_times(col: pd.Series, path: Path, name: str, first_row: RowLines,
             return epoch_times(text, unit)
     if not named_steps:
         _refuse_mixed_epochs(number, text, path, name, first_row)
+        _refuse_stray_epoch(number, text, path, name, first_row)
     if (number % 1 == 0).all() and number.between(0, MAX_STEP).all():
         # Step numbers (Yahoo's A1 files, sine-wave examples): one nanosecond per step from
         # the epoch, so grid, folds and windows work unchanged; outputs turn them back
@@ -98,6 +101,24 @@ def _refuse_mixed_epochs(number: pd.Series, text: pd.Series, path: Path, name: s
     raise DataError(f"{path}: column '{name}' holds Unix epoch times in two units: {both}; "
                     "expected one unit in a column: rewrite the rows of one unit in the "
                     "other's")
+
+
+def _refuse_stray_epoch(number: pd.Series, text: pd.Series, path: Path, name: str,
+                        first_row: RowLines) -> None:
+    """Unix times in one unit but for a few cells (a 9999999999 placeholder, a digit too
+    many): name the first such row, not the whole column as "no timestamps"."""
+    for unit, (low, high) in EPOCH_RANGES.items():
+        inside = number.between(low, high).to_numpy()
+        if inside.all() or inside.mean() < STRAY_SHARE:
+            continue
+        row = int(np.flatnonzero(~inside)[0])
+        words = {"s": "seconds", "ms": "milliseconds", "us": "microseconds",
+                 "ns": "nanoseconds"}[unit]
+        what = (f"lies outside {SPAN}" if number.iloc[row] > high else
+                f"is too small for a Unix time in {words} (before 1973)")
+        raise DataError(f"{path}: row {line_of(first_row, row)}, column '{name}': "
+                        f"'{shown(text.iloc[row])}' {what}, though the column's other cells "
+                        f"are Unix times in {words}; fix or remove that row")
 
 
 def _elapsed_todo(number: pd.Series, name: str) -> str:
@@ -159,4 +180,5 @@ def report_bad(times: pd.Series, text: pd.Series, path: Path, name: str,
         row = int(bad[0])
         raise DataError(f"{path}: row {line_of(first_row, row)}, column '{name}': cannot parse "
                         f"'{shown(text.iloc[row])}' as a timestamp; expected ISO 8601 like "
-                        f"2024-01-31 13:00:00 ({bad.size} bad value(s) in all)")
+                        f"2024-01-31 13:00:00 ({bad.size} bad value(s) in all)"
+                        f"{zone_hint(text.iloc[row])}")

@@ -20,9 +20,11 @@ import pandas as pd
 from dateutil import parser as date_parser
 
 from forecaster.data.numeric_times import COMPACT, COMPACT_DIGITS, MAX_STEP, epoch_times
+from forecaster.data.time_bounds import outside_span
 from forecaster.data.time_guess import period_notation, pivot_years
 from forecaster.data.timestamps import EPOCH, is_steps
 from forecaster.data.year_less import CENTURY, YEAR_MONTH
+from forecaster.data.zone_names import zone_hint
 from forecaster.errors import ConfigError
 
 # Unix times by the digits before any fraction: seconds, milliseconds, microseconds,
@@ -33,6 +35,8 @@ EPOCH_TEXT = re.compile(r"(\d+)(\.\d*)?")
 DAY_MONTH_START = r"\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d"  # 2/1/2007 and the like
 MAX_ORDER_ROWS = 100_000  # rows that decide a file's day order (it writes one throughout)
 DAY_MONTH = re.compile(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}(?!\d)")
+# Words for a time relative to the run: pandas reads 'today' and 'now' as this instant.
+RELATIVE = re.compile(r"\b(now|today|tonight|yesterday|tomorrow|midnight|noon)\b", re.I)
 
 
 def parse_when(text: str, times: pd.DatetimeIndex, option: str = "--since",
@@ -48,17 +52,16 @@ def parse_when(text: str, times: pd.DatetimeIndex, option: str = "--since",
             None where it writes none such: then the data's timestamps decide.
 
     Raises:
-        ValueError: no reading applies, the text is empty or NaT, or the time lies
-            outside the years 1677 to 2262 that the data's timestamps can hold.
+        ValueError: no reading applies, or the text is empty or NaT.
         ConfigError: the text reads as two dates (month or day first) and neither the
-            file's order nor its timestamps tell which is meant, or it is a time of day
-            without a date (``refuse_clock_only``).
+            file's order nor its timestamps tell which is meant, or it is no fixed date
+            or lies outside the years that can be read (``refuse_undated``).
     """
     text = str(text).strip()
     if is_steps(times) and text.isdigit():
         # A step past any a series can hold is past its end, not "no time".
         return EPOCH + pd.Timedelta(min(int(text), MAX_STEP + 1), unit="ns")
-    refuse_clock_only(text, option)
+    refuse_undated(text, option)
     readings = _year_less(text, times) or _readings(text)
     if len(readings) == 2 and text.isdigit():
         # 2024010905: a compact date as the file writes them, or Unix seconds in 2034?
@@ -83,18 +86,64 @@ def check_readable(text: str, option: str = "--since") -> None:
     (steps or dates, the day order) is left to ``parse_when``.
 
     Raises:
-        ConfigError: ``text`` reads as no time, whatever the data (``unreadable``), or
-            as a time of day without a date (``refuse_clock_only``).
+        ConfigError: ``text`` reads as no time, whatever the data (``unreadable``), as
+            no fixed date or outside the years that can be read (``refuse_undated``).
     """
     plain = str(text).strip()
     # Any number is left to the data: on steps, "-1" and "590.5" get the steps' message.
     if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", plain) or re.fullmatch(YEAR_MONTH, plain):
         return
-    refuse_clock_only(plain, option)
+    refuse_undated(plain, option)
     try:
         _readings(plain)
     except ValueError:
         raise unreadable(text, option) from None
+
+
+def refuse_undated(text: str, option: str = "--since") -> None:
+    """Refuse a time that names no fixed date (``refuse_relative``, ``refuse_clock_only``)
+    or one outside the years 1677 to 2262 that the data's timestamps can hold.
+
+    Raises:
+        ConfigError: ``text`` is such a time.
+    """
+    refuse_relative(text, option)
+    refuse_clock_only(text, option)
+    number = EPOCH_TEXT.fullmatch(str(text).strip())
+    if number and len(number[1]) in EPOCH_DIGITS:
+        return  # a Unix time past 2262 reads as past the data's end (``_readings``)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:  # to microseconds, which reach past 2262, unlike the data's nanoseconds
+            when = pd.Timestamp(text)
+        except (ValueError, OverflowError):
+            return  # no time at all, or a Unix time: the callers decide
+    if pd.isna(when):
+        return
+    when = when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
+    message = outside_span(when, text, option)
+    if message:
+        raise ConfigError(message)
+
+
+def refuse_relative(text: str, option: str = "--since") -> None:
+    """Refuse a time relative to the run (today, now, yesterday, midnight).
+
+    pandas reads 'today' and 'now' as the instant of the run, not as midnight, so a daily
+    cron's ``--since today`` lay past every row and scored nothing, each day, while the
+    warning blamed the data feed; the other words were "not a timestamp".
+
+    Raises:
+        ConfigError: ``text`` holds such a word.
+    """
+    found = RELATIVE.search(str(text))
+    if found is None:
+        return
+    other = ", or --last N for the newest N rows" if option == "--since" else ""
+    raise ConfigError(f"{option} {text}: '{found[1]}' names no fixed time (pandas reads "
+                      "'today' and 'now' as this very instant, past every row); expected "
+                      "a date such as 2026-03-01 or 2026-03-01T23:00 (today's in a script: "
+                      f"$(date -u +%F)){other}")
 
 
 def refuse_clock_only(text: str, option: str = "--since") -> None:
@@ -111,7 +160,9 @@ def refuse_clock_only(text: str, option: str = "--since") -> None:
     dates = []
     for default in (dt.datetime(1, 1, 1), dt.datetime(2, 2, 2)):
         try:
-            dates.append(date_parser.parse(str(text).strip(), default=default).date())
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # dateutil's UnknownTimezoneWarning (CET)
+                dates.append(date_parser.parse(str(text).strip(), default=default).date())
         except (ValueError, OverflowError):
             return  # no time at all: the callers' own messages say so
     if dates != [dt.date(1, 1, 1), dt.date(2, 2, 2)]:
@@ -125,7 +176,8 @@ def refuse_clock_only(text: str, option: str = "--since") -> None:
 def unreadable(text: str, option: str = "--since") -> ConfigError:
     """The error for a time ``option`` cannot read."""
     return ConfigError(f"{option} {text}: not a timestamp; expected e.g. 2026-03-01 or "
-                       "2026-03-01T12:00 (a step number for a series indexed by steps)")
+                       "2026-03-01T12:00 (a step number for a series indexed by steps)"
+                       f"{zone_hint(text)}")
 
 
 def _year_less(text: str, times: pd.DatetimeIndex) -> list[pd.Timestamp]:

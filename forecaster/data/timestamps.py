@@ -17,8 +17,9 @@ import pandas as pd
 
 from forecaster.data.cells import printable, shown
 from forecaster.data.day_clock import date_and_clock, is_clock
-from forecaster.data.numeric_times import MAX_STEP, MIN_YEAR, numeric_times, report_bad
+from forecaster.data.numeric_times import MAX_STEP, numeric_times, report_bad
 from forecaster.data.row_lines import RowLines, line_of
+from forecaster.data.time_bounds import check_years
 from forecaster.data.time_guess import (
     calendar_reading,
     month_numbers,
@@ -164,7 +165,7 @@ def _assemble(raw: pd.DataFrame, parts: list[str], path: Path,
     times = pd.to_datetime(frame, errors="coerce", utc=True)
     report_bad(times, frame.astype(str).agg("-".join, axis=1), path, ", ".join(parts),
                 first_row)
-    _check_years(pd.DatetimeIndex(times), raw[parts[0]], path, parts[0], first_row)
+    check_years(pd.DatetimeIndex(times), raw[parts[0]], path, parts[0], first_row)
     return pd.DatetimeIndex(times)
 
 
@@ -202,6 +203,7 @@ def _parse_text(col: pd.Series, path: Path, name: str, first_row: RowLines,
                 steps: bool = False) -> pd.DatetimeIndex:
     numeric = numeric_times(col, path, name, first_row, steps)
     if numeric is not None:
+        check_years(numeric, col, path, name, first_row)  # 23000101, 2300.083333
         return numeric
     refuse_clock_only(col, path, name)
     times, written = period_notation(col), col
@@ -212,7 +214,7 @@ def _parse_text(col: pd.Series, path: Path, name: str, first_row: RowLines,
         times = _read_dates(written, path, name, first_row)
     report_bad(times, col, path, name, first_row)
     times = pivot_years(times, written)
-    _check_years(pd.DatetimeIndex(times), col, path, name, first_row)
+    check_years(pd.DatetimeIndex(times), col, path, name, first_row)
     return pd.DatetimeIndex(times)
 
 
@@ -231,25 +233,6 @@ def _read_dates(col: pd.Series, path: Path, name: str, first_row: RowLines) -> p
             return times
         refuse_mixed_formats(col, path, name, first_row)
         return pd.to_datetime(col, utc=True, errors="coerce", format="mixed")
-
-
-def _check_years(times: pd.DatetimeIndex, col: pd.Series, path: Path, name: str,
-                 first_row: RowLines) -> None:
-    # A year before 1000 is a misread, not data: '1-01' (year 1, month 1 in the classic
-    # shampoo-sales file) parses as 1 January of the year 1.
-    early = np.flatnonzero(np.asarray(times.year) < MIN_YEAR)
-    if early.size:
-        row = int(early[0])
-        raise DataError(f"{path}: row {line_of(first_row, row)}, column '{name}': "
-                        f"'{shown(col.iloc[row])}' reads as "
-                        f"{_ymd(times[row])}, before the year {MIN_YEAR}; expected full dates "
-                        "like 2001-01 or 2001-01-31: write the year out in full")
-
-
-def _ymd(t: pd.Timestamp) -> str:
-    # Timestamp.date() fails before the year 1 (a year column holding -5).
-    year = f"{t.year:04d}" if t.year >= 0 else str(t.year)
-    return f"{year}-{t.month:02d}-{t.day:02d}"
 
 
 def time_text(t: pd.Timestamp, index: pd.DatetimeIndex) -> str:

@@ -17,6 +17,7 @@ from forecaster.config import TrainSettings
 from forecaster.data.month_days import to_step
 from forecaster.data.option_times import parse_when, shown_as
 from forecaster.data.timestamps import is_steps, step_numbers, time_text
+from forecaster.data.zone_names import zone_hint
 from forecaster.errors import ConfigError, DataError
 from forecaster.limits import (
     LEVEL,
@@ -163,7 +164,7 @@ def _timestamp_position(text: str, times: pd.DatetimeIndex, option: str,
     except ValueError:
         raise ConfigError(f"{option} {text}: expected a timestamp such as 2024-03-01 or a "
                           "fraction such as 0.8 (a step number for a series indexed by "
-                          "steps)") from None
+                          f"steps){zone_hint(text)}") from None
     if not times[0] <= ts <= times[-1]:
         raise ConfigError(f"{option} {shown_as(text, ts, times)}: outside the data "
                           f"({time_text(times[0], times)} .. {time_text(times[-1], times)}); "
