@@ -100,6 +100,11 @@ def test_several_targets_get_a_row_each_beside_the_pooled_one(tmp_path: Path) ->
                                  "kw,pct", *TINY])
     assert result.exit_code == 0, result.output
     assert "1 (all)" in result.stderr and "1 kw" in result.stderr and "2 pct" in result.stderr
+    # The table's pooled row shows MASE alone (unit-free), no MAE in no unit.
+    (pooled,) = [line for line in result.stderr.splitlines() if "1 (all)" in line]
+    cells = [c.strip() for c in pooled.split("│")[1:-1]]
+    assert cells[2:4] == ["-", "-"] and cells[5:] == ["-", "-"]
+    assert float(cells[4]) > 0
     info = runner.invoke(app, ["info", "--model", str(model), "--format", "json"])
     fold = json.loads(info.stdout)["folds"][0]
     per = fold["targets"]

@@ -25,8 +25,8 @@ def show_folds(report: Reporter, results: list[dict], frame: Frame, st: TrainSet
     rows = []
     for r in results:
         several = bool(r.get("targets"))
-        rows.append(fold_row({**r, "fold": f"{r['fold']} (all)" if several else r["fold"]},
-                             metrics))
+        row = fold_row({**r, "fold": f"{r['fold']} (all)" if several else r["fold"]}, metrics)
+        rows.append(_unitless(row, cols) if several else row)
         rows += [fold_row({**r, **t, "fold": f"{r['fold']} {name}"}, metrics)
                  for name, t in (r.get("targets") or {}).items()]
     if rows:
@@ -39,6 +39,13 @@ def show_folds(report: Reporter, results: list[dict], frame: Frame, st: TrainSet
         if rows:
             warn_beaten(report, rows, st.window < season_length(frame.freq),
                         trends_unhandled(frame, st.norm, name), name)
+
+
+def _unitless(row: list[str], cols: list[str]) -> list[str]:
+    """The pooled row of several targets with MASE alone: a mean absolute error over a
+    wind direction in degrees and a pressure in mbar (7.47 for Jena's) is in no unit."""
+    return [v if c in ("fold", "validation", "MASE") else "-" for c, v in zip(cols, row,
+                                                                             strict=True)]
 
 
 def trends_unhandled(frame: Frame, norm: str, target: str = "") -> bool:
