@@ -157,3 +157,18 @@ def test_features_all_takes_every_other_value_column_but_labels(tmp_path: Path) 
     make_series(n=300).to_csv(alone, index=False)
     with pytest.raises(DataError, match="--features all found no numeric column besides"):
         load_frame(alone, DataSpec(features=["all"]))
+
+
+def test_features_all_names_a_text_column_it_leaves_out(tmp_path: Path) -> None:
+    # Beijing PM2.5's wind direction ('NW', 'SE', 'cv') beside its numeric weather columns.
+    data = tmp_path / "pm.csv"
+    rng = np.random.default_rng(0)
+    make_series(n=300).assign(dewp=np.arange(300) % 9 * 1.0,
+                              cbwd=rng.choice(["NW", "SE", "cv"], 300)).to_csv(data, index=False)
+    frame = load_frame(data, DataSpec(targets=["value"], features=["all"]))
+    assert frame.spec.features == ["dewp"]
+    (note,) = [n for n in frame.notes if "left out as text" in n]
+    assert note.startswith("pm.csv: --features all: left out as text: cbwd (")
+    assert "one 0/1 column per category" in note
+    plain = load_frame(data, DataSpec(targets=["value"], features=["dewp"]))
+    assert not any("left out as text" in n for n in plain.notes)  # named inputs: no note

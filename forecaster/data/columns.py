@@ -199,9 +199,7 @@ def skipped_text(raw: pd.DataFrame, spec: DataSpec, path: Path,
     Returns:
         The note, or nothing where no column of text was passed over.
     """
-    used = spec.named
-    text = [c for c in raw.columns if c not in used and not _mostly_numeric(raw[c])
-            and not_numbers(raw[c].str.strip()).any() and not is_label(raw[c])]
+    text = _text_columns(raw, spec)
     if not text:
         return []
     example = _why_not(raw, text, first_row).strip(" ()")
@@ -209,6 +207,25 @@ def skipped_text(raw: pd.DataFrame, spec: DataSpec, path: Path,
             f"left out as text: {column_list(text, limit=8)} "
             f"({example}): name the target with --target if it is one of those, after "
             "fixing its cells"]
+
+
+def skipped_inputs(raw: pd.DataFrame, spec: DataSpec, path: Path,
+                   first_row: RowLines) -> list[str]:
+    """A note naming the columns ``--features all`` passed over as text: a wind direction
+    ('NW') was left out of the inputs without a word."""
+    text = _text_columns(raw, spec)
+    if not text:
+        return []
+    example = _why_not(raw, text, first_row).strip(" ()")
+    return [f"{path.name}: --features all: left out as text: {column_list(text, limit=8)} "
+            f"({example}): a network reads numbers only; to use such a column, write it as "
+            "numbers (one 0/1 column per category) and name it with --features"]
+
+
+def _text_columns(raw: pd.DataFrame, spec: DataSpec) -> list[str]:
+    used = spec.named
+    return [c for c in raw.columns if c not in used and not _mostly_numeric(raw[c])
+            and not_numbers(raw[c].str.strip()).any() and not is_label(raw[c])]
 
 
 def _why_not(raw: pd.DataFrame, candidates: list[str], first_row: RowLines) -> str:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from forecaster.access import is_refusal, why_denied
 from forecaster.data import csvlines, events, labels, numbers, sentinels
-from forecaster.data.columns import resolve_columns, skipped_text
+from forecaster.data.columns import resolve_columns, skipped_inputs, skipped_text
 from forecaster.data.day_clock import hour_column
 from forecaster.data.duplicates import handle_duplicates
 from forecaster.data.grid import regularise, series_times
@@ -158,6 +158,7 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     notes += [all_note(path, spec.targets)] if every else []
     notes += [all_note(path, spec.features, "--features", "inputs")] if inputs else []
     notes += [] if given or every else skipped_text(raw, spec, path, first_row)
+    notes += skipped_inputs(raw, spec, path, first_row) if inputs and (given or every) else []
     label_notes, warned = labels.label_notes(raw, spec, path, detected=not given)
     notes += label_notes
     notes = numbers.read_columns_only(notes, spec.targets + spec.features, raw)
