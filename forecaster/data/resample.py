@@ -21,6 +21,7 @@ from forecaster.data.timestamps import is_steps
 from forecaster.errors import ConfigError
 
 TOTALS = ("sum", "count")  # an empty bin is 0, and a bin cut short undercounts
+_EVERY = {"D": "daily", "h": "hourly", "W-SUN": "weekly", "MS": "monthly"}
 
 
 def resample_rows(data: pd.DataFrame, spec: DataSpec, path: Path,
@@ -30,7 +31,10 @@ def resample_rows(data: pd.DataFrame, spec: DataSpec, path: Path,
     A bin without rows is left out, so the grid fills it by ``--fill`` and masks it
     (never scored, never a training target) — except with "sum" and "count", where an
     empty bin is a true zero (no events in that hour), and a first bin the rows start
-    late in is left out (it would undercount). A last bin that the data has not
+    late in is left out (it would undercount). A bin whose rows all lack a column's value
+    (a meter writing "?" all day) is a gap in that column, whatever the aggregate: pandas
+    sums it to 0, a reading never taken. Sums and counts over bins missing only some
+    values are kept, with a note: they undercount. A last bin that the data has not
     yet covered (a cron job reading a file still being written) is left out with a note:
     a sum over half an hour is not an hour's sum, and would read as an anomaly.
 
@@ -58,6 +62,8 @@ def resample_rows(data: pd.DataFrame, spec: DataSpec, path: Path,
     for name, rows in data.groupby("__series", sort=True):
         binned = _bins(rows.set_index("__time")[cols], offset, spec.aggregate)
         if spec.aggregate in TOTALS:
+            notes += _undercount_note(rows.set_index("__time")[cols], offset, spec,
+                                      f"{path.name}: {{}} bins{_named(name)}")
             binned = _zeros_to_end(binned, every.iloc[-1], offset)
             if _partial_first_bin(rows["__time"], binned.index):
                 binned = binned.iloc[1:]
@@ -103,11 +109,54 @@ def check_step(alias: str | None, path: Path) -> pd.DateOffset:
 
 def _bins(values: pd.DataFrame, offset: pd.DateOffset, how: str) -> pd.DataFrame:
     bins = values.resample(offset, label="left", closed="left")
-    out = bins.count() if how == "count" else bins.agg(how)  # count: values per bin
-    if how not in TOTALS:
-        out = out.dropna(how="all")  # no rows: a gap for --fill, not a value
+    held = bins.count()  # values per bin and column
+    out = held if how == "count" else bins.agg(how)
+    if how in TOTALS:
+        # Rows but no value (all "?"): a gap, not the 0 pandas sums it to. A bin without
+        # rows stays 0: nothing happened.
+        empty = (bins.size() == 0).to_numpy()[:, None]
+        out = out.where(held.gt(0).to_numpy() | empty)
+    else:
+        out = out.dropna(how="all")  # no values: a gap for --fill, not a value
     # 15 digits: a mean's float noise (51.922000000000004) would be echoed as the value.
     return out.astype(np.float64).map(lambda v: float(f"{v:.15g}"))
+
+
+def _undercount_note(values: pd.DataFrame, offset: pd.DateOffset, spec: DataSpec,
+                     where: str) -> list[str]:
+    """A note counting the bins summed (or counted) with some of their rows' values missing.
+
+    Such a bin is kept as the sum of what was read, not scaled up: the note says it
+    undercounts, and names the bin missing the most.
+
+    Args:
+        values: one series' rows, indexed by time, numeric columns only.
+        offset: the ``--resample`` step.
+        spec: the data spec (``resample``, ``aggregate``).
+        where: the note's start, with ``{}`` for the kind of bin ("daily").
+
+    Returns:
+        The note, or nothing when no bin misses only part of its values.
+    """
+    bins = values.resample(offset, label="left", closed="left")
+    held, rows = bins.count(), bins.size()
+    missing = held.rsub(rows, axis=0).where(held.gt(0)).max(axis=1)
+    missing = missing[missing > 0]
+    if missing.empty:
+        return []
+    worst = missing.idxmax()
+    every = _EVERY.get(offset.freqstr, f"--resample {spec.resample}")
+    done, what = ("summed", "sums") if spec.aggregate == "sum" else ("counted", "counts")
+    return [f"{where.format(f'{len(missing)} {every}')} {done} with some readings missing "
+            f"(the most: {_label(worst, offset)}, {int(missing[worst])} of {int(rows[worst])}); "
+            f"their {what} undercount"]
+
+
+def _label(stamp: pd.Timestamp, offset: pd.DateOffset) -> str:
+    # A bin of a day or more by its date, a finer one by its time too.
+    epoch = pd.Timestamp(0)
+    daily = epoch + offset >= epoch + pd.Timedelta(days=1)
+    return stamp.strftime("%Y-%m-%d") if daily else stamp.isoformat()
 
 
 def _zeros_to_end(binned: pd.DataFrame, end: pd.Timestamp,
