@@ -54,7 +54,7 @@ def test_a_day_summed_with_some_readings_missing_is_kept_and_noted(tmp_path: Pat
     frame = load_frame(csv, DataSpec(resample="D", aggregate="sum"))
     (s,) = frame.series
     assert s.observed[11, 0] and s.values[11, 0] == pytest.approx(sums[SHORT_DAY])
-    assert ("power.csv: 1 daily bins summed with some readings missing (the most: "
+    assert ("power.csv: 1 daily bin summed with some readings missing (the most: "
             f"{SHORT_DAY}, 60 of 144); their sums undercount") in frame.notes
     quiet = load_frame(csv, DataSpec(resample="D", aggregate="mean"))
     assert not any("undercount" in n for n in quiet.notes)  # a mean does not undercount

@@ -63,7 +63,7 @@ def resample_rows(data: pd.DataFrame, spec: DataSpec, path: Path,
         binned = _bins(rows.set_index("__time")[cols], offset, spec.aggregate)
         if spec.aggregate in TOTALS:
             notes += _undercount_note(rows.set_index("__time")[cols], offset, spec,
-                                      f"{path.name}: {{}} bins{_named(name)}")
+                                      f"{path.name}: {{}}{_named(name)}")
             binned = _zeros_to_end(binned, every.iloc[-1], offset)
             if _partial_first_bin(rows["__time"], binned.index):
                 binned = binned.iloc[1:]
@@ -133,7 +133,7 @@ def _undercount_note(values: pd.DataFrame, offset: pd.DateOffset, spec: DataSpec
         values: one series' rows, indexed by time, numeric columns only.
         offset: the ``--resample`` step.
         spec: the data spec (``resample``, ``aggregate``).
-        where: the note's start, with ``{}`` for the kind of bin ("daily").
+        where: the note's start, with ``{}`` for the bins ("3 daily bins").
 
     Returns:
         The note, or nothing when no bin misses only part of its values.
@@ -147,7 +147,8 @@ def _undercount_note(values: pd.DataFrame, offset: pd.DateOffset, spec: DataSpec
     worst = missing.idxmax()
     every = _EVERY.get(offset.freqstr, f"--resample {spec.resample}")
     done, what = ("summed", "sums") if spec.aggregate == "sum" else ("counted", "counts")
-    return [f"{where.format(f'{len(missing)} {every}')} {done} with some readings missing "
+    bins_ = f"{len(missing)} {every} bin{'s' * (len(missing) > 1)}"
+    return [f"{where.format(bins_)} {done} with some readings missing "
             f"(the most: {_label(worst, offset)}, {int(missing[worst])} of {int(rows[worst])}); "
             f"their {what} undercount"]
 
