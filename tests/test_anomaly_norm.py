@@ -3,6 +3,7 @@ chosen on the rows before the first calibration block only."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -129,3 +130,53 @@ def test_revin_leaves_the_channels_not_named_at_their_level() -> None:
     with torch.no_grad():  # None: every channel, as bundles from before norm_channels
         torch.testing.assert_close(every(x + torch.tensor([0.0, 100.0, 0.0])),
                                    every(x) + torch.tensor([0.0, 100.0]), atol=1e-3, rtol=1e-4)
+
+
+def _price(n: int = 480) -> pd.DataFrame:
+    # A daily price: a random walk of 1 % steps drifting up, tiny beside its level.
+    rng = np.random.default_rng(0)
+    y = 100 * np.exp(np.cumsum(rng.normal(0.002, 0.01, n)))
+    return pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=n, freq="D"),
+                         "value": y})
+
+
+def test_one_value_x10_flags_few_steps_around_it_with_revin(tmp_path: Path) -> None:
+    # A price with one tick x10 (a decimal shift): the tick inflated the mean and std of
+    # every window holding it, so with revin all their other steps reconstructed badly
+    # (22 steps flagged here; 62 days around one bad tick in a 1,258-day stock file).
+    csv, model = tmp_path / "d.csv", tmp_path / "m"
+    frame = _price()
+    frame.loc[300, "value"] *= 10
+    frame.to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--model", str(model), *ANOMALY,
+                                 "--anomaly-norm", "revin"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--exit-zero"])
+    assert result.exit_code == 0, result.output
+    flagged = pd.read_csv(io.StringIO(result.stdout)).query("is_anomaly")
+    assert 300 in flagged.index
+    assert len(flagged) <= 3, flagged
+
+
+def test_robust_window_stats_ignore_a_spike_and_filled_steps() -> None:
+    import torch
+
+    from forecaster.models.forecaster_net import window_stats
+    from forecaster.models.reconstructor import robust_window_stats
+
+    values = torch.linspace(0.0, 1.0, 32).reshape(1, 32, 1)  # (batch, window, channels)
+    mask = torch.ones(1, 32, 1)
+    plain = window_stats(values, mask, "revin")
+    # An ordinary (linear) window keeps its mean and std exactly.
+    torch.testing.assert_close(robust_window_stats(values, mask), plain)
+    spiked = values.clone()
+    spiked[0, 10, 0] = 100.0  # a mean moved by 3 and a std of 17 unclipped
+    loc, scale = robust_window_stats(spiked, mask)
+    assert abs(loc.item() - plain[0].item()) < 0.1 and scale.item() < 2 * plain[1].item()
+    # A filled-in step far off counts in neither the median nor the mean.
+    masked = mask.clone()
+    masked[0, 10, 0] = 0.0
+    far = values.clone()
+    far[0, 10, 0] = 1e6
+    loc, _ = robust_window_stats(far, masked)
+    assert abs(loc.item() - plain[0].item()) < 0.05
