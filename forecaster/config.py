@@ -144,7 +144,7 @@ class TrainSettings:
     anomaly_layers: int = 1
     anomaly_latent: int = 16
     anomaly_bidirectional: bool = False
-    anomaly_norm: str = "auto"  # settled per file: revin for trending series
+    anomaly_norm: str = "auto"  # settled per file: revin for trending or wandering series
     # Settled with anomaly_norm "auto": the value columns revin normalises, those that
     # trend (None: every column, as --anomaly-norm revin asks).
     anomaly_norm_channels: list[int] | None = None

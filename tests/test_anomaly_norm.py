@@ -1,5 +1,5 @@
-"""``--anomaly-norm auto``: windows compared by shape on trending series, by level otherwise;
-chosen on the rows before the first calibration block only."""
+"""``--anomaly-norm auto``: windows compared by shape on trending or wandering series, by
+level otherwise; chosen on the rows before the first calibration block only."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from forecaster.bundle import load_bundle
 from forecaster.cli import app
-from forecaster.pipeline.anomaly_norm import trending, trends
+from forecaster.pipeline.anomaly_norm import trending, trends, wandering
 
 runner = CliRunner()
 ANOMALY = [a for a in TINY if a != "--no-anomaly"] + [
@@ -180,3 +180,56 @@ def test_robust_window_stats_ignore_a_spike_and_filled_steps() -> None:
     far[0, 10, 0] = 1e6
     loc, _ = robust_window_stats(far, masked)
     assert abs(loc.item() - plain[0].item()) < 0.05
+
+
+def _walk(n: int = 2600, seed: int = 33) -> np.ndarray:
+    # A price: a random walk whose first 1,400 rows (those the choice reads when 2,000 are
+    # trained on) show no trend, their last fifth inside the first half's range, and whose
+    # later rows rise far above every training row (130.5 to 177.9).
+    return 100 + np.cumsum(np.random.default_rng(seed).normal(0, 1, n))
+
+
+def _ar1(n: int = 1400, phi: float = 0.9) -> np.ndarray:
+    x, e = np.zeros(n), np.random.default_rng(1).normal(0, 1, n)
+    for i in range(1, n):
+        x[i] = phi * x[i - 1] + e[i]
+    return x
+
+
+def _setpoints(n: int = 1400) -> np.ndarray:
+    # A plant's setpoint: held 2 to 12 hours, then stepped to another of six levels.
+    rng = np.random.default_rng(2)
+    held = np.repeat(rng.choice([50.0, 55.0, 60.0, 62.5, 65.0, 70.0], n),
+                     rng.integers(2, 13, n))[:n]
+    return held + rng.normal(0, 0.05, n)
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    (_walk()[:1400], [0]),
+    (_ar1(), []),                                       # returns to its mean within days
+    (make_series(n=1400)["value"].to_numpy(), []),      # a season around a fixed level
+    (_setpoints(), []),                                 # steps among a few levels
+    (_walk()[:900], []),                                # short spans under a season: untold
+])
+def test_a_wandering_level_is_told_from_one_that_returns(values: np.ndarray,
+                                                         expected: list[int]) -> None:
+    assert trending(*_column(values), season=24) == []  # no trend in any of them
+    assert wandering(*_column(values), season=24) == expected
+
+
+def test_a_price_is_compared_by_shape_and_its_new_highs_raise_no_event(tmp_path: Path) -> None:
+    # A random walk whose training rows show no trend kept its levels ("none"), and the
+    # new rows above every training row scored as one event of 476 steps, "high".
+    frame = pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=2600, freq="h"),
+                          "close": _walk().round(2)})
+    csv, model, new = tmp_path / "train.csv", tmp_path / "m", tmp_path / "new.csv"
+    frame.iloc[:2000].to_csv(csv, index=False)
+    frame.to_csv(new, index=False)
+    trained = runner.invoke(app, ["train", str(csv), "--model", str(model), *ANOMALY])
+    assert trained.exit_code == 0, trained.output
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(model), "--data", str(new),
+                                 "--since", "2024-03-24T08:00", "--events"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().count("\n") == 0  # the header alone
+    assert _anomaly_norm(model) == "revin"
+    assert "close: the level wanders as a random walk's does (a price)" in trained.stderr

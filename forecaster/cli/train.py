@@ -137,7 +137,7 @@ def train(
                                               help="Anomaly model: code size.")] = 16,
     anomaly_norm: Annotated[str, typer.Option(
         help="Anomaly model: per-window normalisation, none (levels count), revin "
-        "(shapes only) or auto (revin for trending series).")] = "auto",
+        "(shapes only) or auto (revin for trending or wandering series: prices).")] = "auto",
     anomaly_bidirectional: Annotated[bool, typer.Option(
         help="Anomaly model: bidirectional encoder.")] = False,
     anomaly_epochs: Annotated[int, typer.Option(min=1, help="Anomaly model: most epochs.")] = 30,

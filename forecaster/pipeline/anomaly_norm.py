@@ -12,10 +12,19 @@ A slow trend under a strong season (store sales growing 40 % a year beside a wee
 as much) keeps the raw values of both ends in one range, yet every fold model meets levels it
 never saw: the floor rose fourfold and halved days went unflagged. So the level is also
 compared averaged over a season, where the swing cancels.
+
+A level that wanders as a random walk's does (a price) has no range to learn at all: its
+later rows leave the range of its training rows as a matter of course, whether or not the
+training rows happen to show it. A share price trained on as levels raised a "high" event
+lasting weeks on new rows above its old highs. Such a level is told by its changes: over a
+random walk's longer spans they grow in proportion to the span, while a level that returns
+to its usual range (a sensor, a season, a setpoint) changes as much over long spans as over
+short ones.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -37,6 +46,16 @@ MIN_ROWS = 20  # too few rows tell no trend
 LEVEL_SHARE = 0.9
 LEVEL_SHIFT = 0.5
 MIN_SEASONS = 5  # fewer seasons average out no swing
+# A wandering level: the mean square change of the level (averaged over a season) over spans
+# of an eighth to a quarter of the rows, against spans of a 40th to a 20th, per unit of span
+# (1 for a random walk, 0.2 for a level that returns within the short spans). Chosen on
+# generated series, the first 70 % of files of 1,500 to 10,000 rows: random walks (hourly,
+# business days) 91 to 92 % above 0.5; AR(1) with phi 0.9 and the stationary kinds of
+# benchmarks/clean_series.py at most 0.38; setpoints held 2 to 12 hours at most 0.31; AR(1)
+# with phi 0.99, a level 100 steps from returning, 25 % (RESULTS-trend.md, Session 22).
+# (The NAB files and the sample sensor: at most 0.39.)
+WANDER_RATIO = 0.5
+WANDER_LAGS = 8  # spans averaged in each range: a season left in the level cancels
 
 
 def settle_norm(st: TrainSettings, frame: Frame, rows: list[int],
@@ -54,8 +73,12 @@ def settle_norm(st: TrainSettings, frame: Frame, rows: list[int],
         return st
     k = len(frame.spec.targets)
     season = season_length(frame.freq)
-    found = [trending(s.values[:n], s.observed[:n], season)  # every column, features too
+    trend = [trending(s.values[:n], s.observed[:n], season)  # every column, features too
              for s, n in zip(frame.series, rows, strict=True)]
+    wander = [wandering(s.values[:n], s.observed[:n], season)
+              for s, n in zip(frame.series, rows, strict=True)]
+    found = [None if t is None else sorted(set(t) | set(w))
+             for t, w in zip(trend, wander, strict=True)]
     votes = [any(j < k for j in f) for f in found if f is not None]  # the targets vote
     if not (votes and 2 * sum(votes) >= len(votes)):
         return replace(st, anomaly_norm="none", anomaly_norm_channels=None)
@@ -63,13 +86,25 @@ def settle_norm(st: TrainSettings, frame: Frame, rows: list[int],
     # channels shape-only, and a pump stuck at a level it never held scored as normal.
     cols = sorted({j for f in found if f for j in f})
     if report is not None:
-        others = " (the other columns keep their levels)" if len(cols) < len(frame.columns) \
-            else ""
-        report.note(f"{', '.join(frame.columns[j] for j in cols)}: the level of the later "
-                    "training rows lies outside the range of the earlier ones (a trend): the "
-                    f"anomaly model compares the shape of their windows, not the level{others} "
-                    "(--anomaly-norm revin: every column; none: levels only)")
+        trends_in = {j for f in trend if f for j in f}
+        _note(report, frame.columns, [j for j in cols if j in trends_in],
+              [j for j in cols if j not in trends_in], len(cols) < len(frame.columns))
     return replace(st, anomaly_norm="revin", anomaly_norm_channels=cols)
+
+
+def _note(report: Reporter, columns: list[str], trend: list[int], wander: list[int],
+          others: bool) -> None:
+    """Say which columns are compared by shape, and why: a trend, or a wandering level."""
+    why = []
+    if trend:
+        why.append(f"{', '.join(columns[j] for j in trend)}: the level of the later training "
+                   "rows lies outside the range of the earlier ones (a trend)")
+    if wander:
+        why.append(f"{', '.join(columns[j] for j in wander)}: the level wanders as a random "
+                   "walk's does (a price), so new rows will leave the range training saw")
+    rest = " (the other columns keep their levels)" if others else ""
+    report.note(f"{'; '.join(why)}: the anomaly model compares the shape of their windows, "
+                f"not the level{rest} (--anomaly-norm revin: every column; none: levels only)")
 
 
 def trends(values: np.ndarray, observed: np.ndarray) -> bool | None:
@@ -115,3 +150,36 @@ def _level_moves(y: np.ndarray, observed: np.ndarray, season: int) -> bool:
     outside = np.mean((t > h.max()) | (t < h.min()))
     return bool(outside > LEVEL_SHARE and spread > 0
                 and abs(np.median(t) - np.median(h)) > LEVEL_SHIFT * spread)
+
+
+def wandering(values: np.ndarray, observed: np.ndarray, season: int = 1) -> list[int]:
+    """The columns whose level, averaged over a season, wanders as a random walk's does:
+    its changes over long spans grow with the span (``WANDER_RATIO``). A column with too
+    few rows to tell (short spans under a season) does not. Filled-in values are left out."""
+    return [j for j in range(values.shape[1])
+            if _wanders(values[:, j], observed[:, j], max(season, 1))]
+
+
+def _wanders(y: np.ndarray, observed: np.ndarray, season: int) -> bool:
+    """Whether one column's seasonal level changes over long spans, per step of span, more
+    than ``WANDER_RATIO`` times as much as over short ones."""
+    level = pd.Series(np.where(observed, y, np.nan)).rolling(
+        season, min_periods=max(1, season // 2)).mean().to_numpy()[season - 1:]
+    m = len(level)
+    if m // 40 < max(season, 2):  # short spans of under a season still hold its swing
+        return False
+    short, short_lag = _mean_square_change(level, m // 40, m // 20)
+    far, far_lag = _mean_square_change(level, m // 8, m // 4)
+    if not (np.isfinite(short) and np.isfinite(far) and short > 0):
+        return False
+    return bool(far / short / (far_lag / short_lag) > WANDER_RATIO)
+
+
+def _mean_square_change(level: np.ndarray, lo: int, hi: int) -> tuple[float, float]:
+    """The mean square change of ``level`` over spans from ``lo`` to ``hi`` steps (NaN
+    skipped), and the mean span."""
+    lags = np.unique(np.linspace(lo, hi, WANDER_LAGS).astype(int))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a span with no two readings
+        square = [np.nanmean((level[k:] - level[:-k]) ** 2) for k in lags]
+    return float(np.nanmean(square)) if np.isfinite(square).any() else np.nan, float(lags.mean())
