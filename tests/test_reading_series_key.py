@@ -35,30 +35,32 @@ def _two_sites(shift: str = "0h") -> pd.DataFrame:
 
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_stacked_series_at_one_timestamp(model: Path, command: list[str]) -> None:
-    _two_sites().to_csv("long.csv", index=False)
-    result = runner.invoke(app, [*command, "--model", "m", "--data", "long.csv"])
-    line = one_error_line(result, 65)
-    assert line.startswith(
-        "Error: long.csv: duplicate timestamp 2024-01-01 00:00:00 (rows 2 and 122 of time "
-        "column 'timestamp'; 120 timestamp(s) repeat, in 240 rows); rows at 2024-01-01 "
-        "00:00:00 differ in column 'site', and the model reads one series: if it names the "
-        f"series, {RETRAIN[0].format(data='long.csv')}"), line
-    assert line.endswith(f"{RETRAIN[1]}; else give a file with one row per timestamp"), line
+CASES = {
+    # Both sites' rows at each timestamp: duplicate timestamps.
+    "stacked": ("long.csv", "0h", "duplicate timestamp 2024-01-01 00:00:00 (rows 2 and 122 of "
+                "time column 'timestamp'; 120 timestamp(s) repeat, in 240 rows); rows at "
+                "2024-01-01 00:00:00 differ in column 'site', and the model reads one series",
+                "else give a file with one row per timestamp"),
+    # Each site on a grid of its own, half a step apart: rows taking turns.
+    "turns": ("turns.csv", "30min", "column 'site' holds 2 distinct values ('a', 'b') whose "
+              "rows each lie on a regular grid of their own, taking turns in time: read as one "
+              "series they would be merged; expected one series, or a column naming each",
+              "else drop the column from the file"),
+}
 
 
+@pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("command", COMMANDS)
-def test_series_taking_turns_in_time(model: Path, command: list[str]) -> None:
-    _two_sites("30min").sort_values("timestamp").to_csv("turns.csv", index=False)
-    result = runner.invoke(app, [*command, "--model", "m", "--data", "turns.csv"])
+def test_series_the_model_does_not_tell_apart(model: Path, command: list[str],
+                                              case: str) -> None:
+    name, shift, found, other = CASES[case]
+    sites = _two_sites(shift)  # one site's rows after the other's; in time order if turns
+    (sites.sort_values("timestamp") if case == "turns" else sites).to_csv(name, index=False)
+    result = runner.invoke(app, [*command, "--model", "m", "--data", name])
     line = one_error_line(result, 65)
-    assert line.startswith(
-        "Error: turns.csv: column 'site' holds 2 distinct values ('a', 'b') whose rows each "
-        "lie on a regular grid of their own, taking turns in time: read as one series they "
-        "would be merged; expected one series, or a column naming each: if it names the "
-        f"series, {RETRAIN[0].format(data='turns.csv')}"), line
-    assert line.endswith(f"{RETRAIN[1]}; else drop the column from the file"), line
+    assert line.startswith(f"Error: {name}: {found}: if it names the series, "
+                           f"{RETRAIN[0].format(data=name)}"), line
+    assert line.endswith(f"{RETRAIN[1]}; {other}"), line
 
 
 def test_train_still_names_its_own_option(model: Path) -> None:

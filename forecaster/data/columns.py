@@ -199,33 +199,29 @@ def skipped_text(raw: pd.DataFrame, spec: DataSpec, path: Path,
     Returns:
         The note, or nothing where no column of text was passed over.
     """
-    text = _text_columns(raw, spec)
-    if not text:
-        return []
-    example = _why_not(raw, text, first_row).strip(" ()")
-    return [f"{path.name}: forecasting {column_list(spec.targets)}, the only numeric column; "
-            f"left out as text: {column_list(text, limit=8)} "
-            f"({example}): name the target with --target if it is one of those, after "
-            "fixing its cells"]
+    return [f"{path.name}: forecasting {column_list(spec.targets)}, the only numeric "
+            f"column; left out as text: {text}: name the target with --target if it is one "
+            "of those, after fixing its cells" for text in _left_out(raw, spec, first_row)]
 
 
 def skipped_inputs(raw: pd.DataFrame, spec: DataSpec, path: Path,
                    first_row: RowLines) -> list[str]:
     """A note naming the columns ``--features all`` passed over as text: a wind direction
     ('NW') was left out of the inputs without a word."""
-    text = _text_columns(raw, spec)
+    return [f"{path.name}: --features all: left out as text: {text}: a network reads "
+            "numbers only; to use such a column, write it as numbers (one 0/1 column per "
+            "category) and name it with --features" for text in _left_out(raw, spec, first_row)]
+
+
+def _left_out(raw: pd.DataFrame, spec: DataSpec, first_row: RowLines) -> list[str]:
+    """The columns of text no role took, with why the first is no number ("cbwd (row 2,
+    column 'cbwd': 'NW' is not a number)"), as one entry; none where there is none."""
+    text = [c for c in raw.columns if c not in spec.named and not _mostly_numeric(raw[c])
+            and not_numbers(raw[c].str.strip()).any() and not is_label(raw[c])]
     if not text:
         return []
     example = _why_not(raw, text, first_row).strip(" ()")
-    return [f"{path.name}: --features all: left out as text: {column_list(text, limit=8)} "
-            f"({example}): a network reads numbers only; to use such a column, write it as "
-            "numbers (one 0/1 column per category) and name it with --features"]
-
-
-def _text_columns(raw: pd.DataFrame, spec: DataSpec) -> list[str]:
-    used = spec.named
-    return [c for c in raw.columns if c not in used and not _mostly_numeric(raw[c])
-            and not_numbers(raw[c].str.strip()).any() and not is_label(raw[c])]
+    return [f"{column_list(text, limit=8)} ({example})"]
 
 
 def _why_not(raw: pd.DataFrame, candidates: list[str], first_row: RowLines) -> str:
