@@ -58,6 +58,9 @@ def test_a_day_summed_with_some_readings_missing_is_kept_and_noted(tmp_path: Pat
             f"{SHORT_DAY}, 60 of 144); their sums undercount") in frame.notes
     quiet = load_frame(csv, DataSpec(resample="D", aggregate="mean"))
     assert not any("undercount" in n for n in quiet.notes)  # a mean does not undercount
+    braces = csv.rename(tmp_path / "power{a}.csv")  # the name is text, not a template
+    assert any(n.startswith("power{a}.csv: 1 daily bin summed") for n in load_frame(
+        braces, DataSpec(resample="D", aggregate="sum")).notes)
 
 
 def test_training_on_daily_sums_fills_the_blank_day(tmp_path: Path) -> None:

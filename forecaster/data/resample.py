@@ -9,6 +9,7 @@ from its label up to the next one (``[label, label + step)``).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,9 @@ from forecaster.data.grid_size import check_grid_size
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import is_steps
 from forecaster.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pandas.core.resample import Resampler
 
 TOTALS = ("sum", "count")  # an empty bin is 0, and a bin cut short undercounts
 _EVERY = {"D": "daily", "h": "hourly", "W-SUN": "weekly", "MS": "monthly"}
@@ -60,10 +64,12 @@ def resample_rows(data: pd.DataFrame, spec: DataSpec, path: Path,
     every = data["__time"].sort_values(ignore_index=True)
     parts = []
     for name, rows in data.groupby("__series", sort=True):
-        binned = _bins(rows.set_index("__time")[cols], offset, spec.aggregate)
+        bins = rows.set_index("__time")[cols].resample(offset, label="left", closed="left")
+        held, size = bins.count(), bins.size()  # values per bin and column; rows per bin
+        binned = _bins(bins, held, size, spec.aggregate)
         if spec.aggregate in TOTALS:
-            notes += _undercount_note(rows.set_index("__time")[cols], offset, spec,
-                                      f"{path.name}: {{}}{_named(name)}")
+            short = _undercount(held, size, offset, spec)
+            notes += [f"{path.name}: {short[0]}{_named(name)} {short[1]}"] if short else []
             binned = _zeros_to_end(binned, every.iloc[-1], offset)
             if _partial_first_bin(rows["__time"], binned.index):
                 binned = binned.iloc[1:]
@@ -107,14 +113,12 @@ def check_step(alias: str | None, path: Path) -> pd.DateOffset:
     return offset
 
 
-def _bins(values: pd.DataFrame, offset: pd.DateOffset, how: str) -> pd.DataFrame:
-    bins = values.resample(offset, label="left", closed="left")
-    held = bins.count()  # values per bin and column
+def _bins(bins: Resampler, held: pd.DataFrame, size: pd.Series, how: str) -> pd.DataFrame:
     out = held if how == "count" else bins.agg(how)
     if how in TOTALS:
         # Rows but no value (all "?"): a gap, not the 0 pandas sums it to. A bin without
         # rows stays 0: nothing happened.
-        empty = (bins.size() == 0).to_numpy()[:, None]
+        empty = (size == 0).to_numpy()[:, None]
         out = out.where(held.gt(0).to_numpy() | empty)
     else:
         out = out.dropna(how="all")  # no values: a gap for --fill, not a value
@@ -122,35 +126,33 @@ def _bins(values: pd.DataFrame, offset: pd.DateOffset, how: str) -> pd.DataFrame
     return out.astype(np.float64).map(lambda v: float(f"{v:.15g}"))
 
 
-def _undercount_note(values: pd.DataFrame, offset: pd.DateOffset, spec: DataSpec,
-                     where: str) -> list[str]:
-    """A note counting the bins summed (or counted) with some of their rows' values missing.
+def _undercount(held: pd.DataFrame, size: pd.Series, offset: pd.DateOffset,
+                spec: DataSpec) -> tuple[str, str] | None:
+    """The bins summed (or counted) with some of their rows' values missing, as the two
+    halves of a note around the series' name ("3 daily bins", "summed with ...").
 
     Such a bin is kept as the sum of what was read, not scaled up: the note says it
     undercounts, and names the bin missing the most.
 
     Args:
-        values: one series' rows, indexed by time, numeric columns only.
+        held: values per bin and column.
+        size: rows per bin.
         offset: the ``--resample`` step.
         spec: the data spec (``resample``, ``aggregate``).
-        where: the note's start, with ``{}`` for the bins ("3 daily bins").
 
     Returns:
-        The note, or nothing when no bin misses only part of its values.
+        The halves, or None when no bin misses only part of its values.
     """
-    bins = values.resample(offset, label="left", closed="left")
-    held, rows = bins.count(), bins.size()
-    missing = held.rsub(rows, axis=0).where(held.gt(0)).max(axis=1)
+    missing = held.rsub(size, axis=0).where(held.gt(0)).max(axis=1)
     missing = missing[missing > 0]
     if missing.empty:
-        return []
+        return None
     worst = missing.idxmax()
     every = _EVERY.get(offset.freqstr, f"--resample {spec.resample}")
     done, what = ("summed", "sums") if spec.aggregate == "sum" else ("counted", "counts")
-    bins_ = f"{len(missing)} {every} bin{'s' * (len(missing) > 1)}"
-    return [f"{where.format(bins_)} {done} with some readings missing "
-            f"(the most: {_label(worst, offset)}, {int(missing[worst])} of {int(rows[worst])}); "
-            f"their {what} undercount"]
+    return (f"{len(missing)} {every} bin{'s' * (len(missing) > 1)}",
+            f"{done} with some readings missing (the most: {_label(worst, offset)}, "
+            f"{int(missing[worst])} of {int(size[worst])}); their {what} undercount")
 
 
 def _label(stamp: pd.Timestamp, offset: pd.DateOffset) -> str:
