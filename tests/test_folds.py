@@ -220,6 +220,21 @@ def test_the_scaler_works_with_scikit_learn_tools() -> None:
         Scaler().set_params(with_mean=False)
 
 
+def test_scikit_learn_check_is_fitted_tells_a_fitted_scaler_from_a_fresh_one() -> None:
+    """check_is_fitted asks for scikit-learn's tags, which Scaler makes without inheriting
+    BaseEstimator (that would import scikit-learn on predict's path)."""
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    from forecaster.data.scaling import Scaler
+
+    values, observed = np.array([[1.0], [3.0]]), np.ones((2, 1), bool)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(Scaler())
+    check_is_fitted(Scaler().fit(values, observed))
+    check_is_fitted(Scaler.from_dict({"mean": [2.0], "scale": [1.0]}))
+
+
 def test_a_fold_keeps_at_most_so_many_validation_windows_evenly_spread() -> None:
     # 675,000 validation windows of 96 steps took a train of 50 sensors to 7.3 GB.
     import torch
