@@ -98,42 +98,58 @@ def save_bundle(root: Path, bundle: Bundle, keep: int = 3) -> Path:
     """
     meta = dict(bundle.meta, format=FORMAT, format_version=format_version(bundle.meta))
     versions = root / "versions"
+    tmp = _incoming(root, versions)
+    name = new_version_name()
+    final = versions / name
+    try:
+        _write_files(tmp, bundle.tensors, meta)
+        os.replace(tmp, final)
+        fsync_dir(versions)
+        write_current(root, name)
+    except BaseException as exc:
+        _discard(root, tmp, final, name)
+        if isinstance(exc, OSError) or _io_error(exc):
+            raise _cannot_write(root, exc) from None
+        raise
+    prune(versions, keep, name)
+    return final
+
+
+def _incoming(root: Path, versions: Path) -> Path:
+    """A fresh directory under ``versions`` that the new version is written into."""
     try:
         versions.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".incoming-", dir=versions))
         tmp.chmod(umask_mode(executable=True))  # mkdtemp's 0700 would hide the model
     except OSError as exc:
         raise _cannot_write(root, exc) from None
-    name = new_version_name()
-    final = versions / name
-    try:
-        save_file({k: v.detach().cpu().contiguous() for k, v in bundle.tensors.items()},
-                  str(tmp / "weights.safetensors"))
-        # safetensors creates the file 0600: another account reading the bundle (a cron
-        # user beside the one who trained) was refused the weights alone.
-        (tmp / "weights.safetensors").chmod(umask_mode())
-        # Before the rename, as the JSON files are: a crash just after CURRENT names the new
-        # version must not leave it with weights that never reached the disk (its checksum
-        # would refuse it, and every command would fail until a rollback).
-        fsync_dir(tmp / "weights.safetensors")
-        # Says that sums were written: a deleted SHA256SUMS must not pass for a bundle
-        # from before checksums, with every check switched off.
-        _write_json(tmp / "bundle.json", {**meta, "checksums": SUMS})
-        write_sums(tmp)
-        os.replace(tmp, final)
-        fsync_dir(versions)
-        write_current(root, name)
-    except BaseException as exc:
-        # Out of space, or interrupted: drop the new version, whole or half-written,
-        # unless CURRENT was replaced just before the interruption and names it.
-        shutil.rmtree(tmp, ignore_errors=True)
-        if (pointer_text(root) or "").strip() != name:
-            shutil.rmtree(final, ignore_errors=True)
-        if isinstance(exc, OSError) or _io_error(exc):
-            raise _cannot_write(root, exc) from None
-        raise
-    prune(versions, keep, name)
-    return final
+    return tmp
+
+
+def _write_files(tmp: Path, tensors: dict[str, torch.Tensor], meta: dict) -> None:
+    """Write the weights, the JSON document and their checksums into ``tmp``."""
+    save_file({k: v.detach().cpu().contiguous() for k, v in tensors.items()},
+              str(tmp / "weights.safetensors"))
+    # safetensors creates the file 0600: another account reading the bundle (a cron
+    # user beside the one who trained) was refused the weights alone.
+    (tmp / "weights.safetensors").chmod(umask_mode())
+    # Before the rename, as the JSON files are: a crash just after CURRENT names the new
+    # version must not leave it with weights that never reached the disk (its checksum
+    # would refuse it, and every command would fail until a rollback).
+    fsync_dir(tmp / "weights.safetensors")
+    # Says that sums were written: a deleted SHA256SUMS must not pass for a bundle
+    # from before checksums, with every check switched off.
+    _write_json(tmp / "bundle.json", {**meta, "checksums": SUMS})
+    write_sums(tmp)
+
+
+def _discard(root: Path, tmp: Path, final: Path, name: str) -> None:
+    """Drop the new version, whole or half-written, unless ``CURRENT`` already names it."""
+    # Out of space, or interrupted: CURRENT may have been replaced just before the
+    # interruption, and then the new version is the bundle in force.
+    shutil.rmtree(tmp, ignore_errors=True)
+    if (pointer_text(root) or "").strip() != name:
+        shutil.rmtree(final, ignore_errors=True)
 
 
 def format_version(meta: dict) -> int:

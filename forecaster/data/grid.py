@@ -11,12 +11,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from forecaster.data.grid_checks import (
-    check_density,
-    check_on_grid,
-    few_weekend,
-    period_start,
-)
+from forecaster.data.grid_checks import few_weekend, period_start
+from forecaster.data.grid_series import off_grid_frame, regular_series
 from forecaster.data.grid_size import check_grid_size
 from forecaster.data.month_days import month_day_alias, to_step
 from forecaster.data.spec import DataSpec
@@ -210,8 +206,6 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path,
     Returns:
         The series, frequency, filled values and dropped off-grid rows.
     """
-    from forecaster.data.loading import Series
-
     groups = list(data.groupby("__series", sort=True))
     longest = max((rows for _, rows in groups), key=len)
     freq = spec.resample or spec.freq or infer_freq(pd.DatetimeIndex(longest["__time"]), path)
@@ -227,25 +221,15 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path,
             frame, late = rows[columns].set_axis(grid), times[:0]
         else:  # only here: the regular common case never pays for every series' times
             every = every if every is not None else series_times(data)
-            off = check_on_grid(times, grid, freq, path, name, given=spec.freq is not None,
-                                every=every)
-            # Tolerated off-grid rows vanish in the reindex below: count them for a note.
+            frame, grid, late, off = off_grid_frame(rows, times, grid, columns, spec, freq,
+                                                    path, name, every)
+            # Tolerated off-grid rows vanish in the reindex: count them for a note.
             n_off += int(off.sum())
             if first_off is None and off.any():
                 first_off = (times[off][0], str(name))
-            check_density(times, grid, freq, path, name,
-                           explicit=(spec.freq or spec.resample) is not None,
-                           binned=spec.resample is not None, every=every)
-            # The grid ends at the last row on it: a last row off the grid (13:02 after
-            # 12:55) made up a filled 13:00 that predict started from.
-            grid = grid[grid <= times[~off][-1]] if off.any() else grid
-            late = times[off][times[off] > grid[-1]]
-            frame = rows.set_index("__time")[columns].reindex(grid)
-        observed = frame.notna().to_numpy()
-        n_filled += int((~observed).sum())
-        values = _fill(frame, spec.fill, path, name)
-        out.append(Series(name=str(name), index=grid, values=values.astype(np.float64),
-                          observed=observed, late_off=(len(late), late[0]) if len(late) else None))
+        series, filled = regular_series(name, frame, grid, late, spec.fill, path)
+        out.append(series)
+        n_filled += filled
     return Regular(out, freq, n_filled, n_off, first_off)
 
 
@@ -258,26 +242,3 @@ def series_times(data: pd.DataFrame) -> dict[str, pd.DatetimeIndex]:
 def _is_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex) -> bool:
     """Whether the rows are exactly the grid: every step there, none off it."""
     return len(times) == len(grid) and bool((times == grid).all())
-
-
-def _fill(frame: pd.DataFrame, policy: str, path: Path, name: str) -> np.ndarray:
-    if frame.isna().all().any():
-        col = frame.columns[frame.isna().all().to_numpy()][0]
-        where = f" in series '{name}'" if name else ""
-        raise DataError(f"{path}: column '{col}' has no values{where}; expected numbers")
-    if policy == "error" and frame.isna().any().any():
-        missing = frame.isna().to_numpy()
-        row = int(missing.any(axis=1).argmax())
-        stamp, col = frame.index[row], frame.columns[missing[row].argmax()]
-        where = f" of series '{name}'" if name else ""
-        raise DataError(f"{path}: {int(missing.any(axis=1).sum())} step(s){where} lack a value "
-                        f"(an empty cell or a gap in the times), the first at "
-                        f"{stamp.isoformat()} in column '{col}'; --fill error expects every "
-                        "value: fill them in, or choose --fill interpolate, ffill or zero")
-    if policy == "zero":
-        return frame.fillna(0.0).to_numpy()
-    if policy == "interpolate":
-        frame = frame.interpolate(method="linear", limit_direction="both")
-    # ffill, and the leading edge of every policy: carry the nearest value.
-    return frame.ffill().bfill().to_numpy()
-

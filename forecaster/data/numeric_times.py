@@ -46,34 +46,64 @@ def numeric_times(col: pd.Series, path: Path, name: str, first_row: RowLines,
     if not re.fullmatch(_NUMBER, str(col.iloc[0]).strip()):
         return None  # the common case, dates, decided without a pass over a long column
     text = col.str.strip()
-    numbers = text.str.fullmatch(_NUMBER)
-    if not numbers.all():
-        if (numbers | (text == "")).all():  # Unix times with a cell left empty: name it
-            report_bad(text.where(text != "", None), text, path, name, first_row)
+    if not _all_numbers(text, path, name, first_row):
         return None
-    width = text.str.len()
-    if (width.nunique() == 1 and width.iloc[0] in COMPACT
-            and text.str.fullmatch(COMPACT_DIGITS).all()):
-        # Checked before epochs: 2024013113 is also a plausible epoch second, in 2034.
-        times = pd.to_datetime(text, format=COMPACT[width.iloc[0]], utc=True, errors="coerce")
-        report_bad(times, text, path, name, first_row)  # 20240230
-        return pd.DatetimeIndex(times)
+    compact = _compact_dates(text, path, name, first_row)
+    if compact is not None:
+        return compact
     number = pd.to_numeric(text)
-    named_steps = steps or name.lower() == "step"
-    if not named_steps and number.between(MIN_YEAR, 2999).all():
-        if (number % 1 == 0).all():
+    if not (steps or name.lower() == "step"):
+        if number.between(MIN_YEAR, 2999).all() and (number % 1 == 0).all():
             return None  # bare years: the parser reads 1871 as 1871-01-01
+        dated = _dated_numbers(number, text, path, name, first_row)
+        if dated is not None:
+            return dated
+    return _step_numbers(number, text, path, name)
+
+
+def _all_numbers(text: pd.Series, path: Path, name: str, first_row: RowLines) -> bool:
+    """Whether every cell is a plain number; Unix times with an empty cell are an error."""
+    numbers = text.str.fullmatch(_NUMBER)
+    if numbers.all():
+        return True
+    if (numbers | (text == "")).all():  # Unix times with a cell left empty: name it
+        report_bad(text.where(text != "", None), text, path, name, first_row)
+    return False
+
+
+def _compact_dates(text: pd.Series, path: Path, name: str,
+                   first_row: RowLines) -> pd.DatetimeIndex | None:
+    """Compact dates (20240131, 2024013113, ...), or None when the cells are not all such."""
+    width = text.str.len()
+    if not (width.nunique() == 1 and width.iloc[0] in COMPACT
+            and text.str.fullmatch(COMPACT_DIGITS).all()):
+        return None
+    # Checked before epochs: 2024013113 is also a plausible epoch second, in 2034.
+    times = pd.to_datetime(text, format=COMPACT[width.iloc[0]], utc=True, errors="coerce")
+    report_bad(times, text, path, name, first_row)  # 20240230
+    return pd.DatetimeIndex(times)
+
+
+def _dated_numbers(number: pd.Series, text: pd.Series, path: Path, name: str,
+                   first_row: RowLines) -> pd.DatetimeIndex | None:
+    """Decimal years or Unix times; serial days and mixed or stray epochs are refused."""
+    if number.between(MIN_YEAR, 2999).all():
         months = decimal_years(number, text)
         if months is not None:
             return months
-    if not named_steps and number.between(*SERIAL_DAYS).all():
+    if number.between(*SERIAL_DAYS).all():
         _refuse_serial_days(number, path, name)
     for unit, (low, high) in EPOCH_RANGES.items():
-        if not named_steps and number.between(low, high).all():
+        if number.between(low, high).all():
             return epoch_times(text, unit)
-    if not named_steps:
-        _refuse_mixed_epochs(number, text, path, name, first_row)
-        _refuse_stray_epoch(number, text, path, name, first_row)
+    _refuse_mixed_epochs(number, text, path, name, first_row)
+    _refuse_stray_epoch(number, text, path, name, first_row)
+    return None
+
+
+def _step_numbers(number: pd.Series, text: pd.Series, path: Path,
+                  name: str) -> pd.DatetimeIndex:
+    """Whole numbers from 0 as steps; any other plain numbers are an error."""
     if (number % 1 == 0).all() and number.between(0, MAX_STEP).all():
         # Step numbers (Yahoo's A1 files, sine-wave examples): one nanosecond per step from
         # the epoch, so grid, folds and windows work unchanged; outputs turn them back

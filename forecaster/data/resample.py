@@ -52,36 +52,47 @@ def resample_rows(data: pd.DataFrame, spec: DataSpec, path: Path,
         Rows of the same layout, one per (series, bin).
     """
     offset = check_step(spec.resample, path)
+    _check_times(data, offset, spec, path)
+    cols = [c for c in data.columns if not c.startswith("__")]
+    # The file's rows, all series together: how far the file has got decides whether a
+    # series' last bin is over (a quiet host's last hour is complete once others log on).
+    every = data["__time"].sort_values(ignore_index=True)
+    parts = [_bin_series(name, rows, cols, every, offset, spec, path, notes)
+             for name, rows in data.groupby("__series", sort=True)]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _check_times(data: pd.DataFrame, offset: pd.DateOffset, spec: DataSpec, path: Path) -> None:
+    """Refuse step-numbered rows, and a span too long for bins of ``offset``."""
     if is_steps(data["__time"]):
         raise ConfigError(f"--resample {spec.resample}: {path.name} is indexed by step "
                           "numbers, not times, and bins are spans of time; leave --resample "
                           "out, or give the file a time column")
     check_grid_size(pd.DatetimeIndex(data["__time"].sort_values()), offset, spec,
                     spec.resample, path)
-    cols = [c for c in data.columns if not c.startswith("__")]
-    # The file's rows, all series together: how far the file has got decides whether a
-    # series' last bin is over (a quiet host's last hour is complete once others log on).
-    every = data["__time"].sort_values(ignore_index=True)
-    parts = []
-    for name, rows in data.groupby("__series", sort=True):
-        bins = rows.set_index("__time")[cols].resample(offset, label="left", closed="left")
-        held, size = bins.count(), bins.size()  # values per bin and column; rows per bin
-        binned = _bins(bins, held, size, spec.aggregate)
-        if spec.aggregate in TOTALS:
-            short = _undercount(held, size, offset, spec)
-            notes += [f"{path.name}: {short[0]}{_named(name)} {short[1]}"] if short else []
-            binned = _zeros_to_end(binned, every.iloc[-1], offset)
-            if _partial_first_bin(rows["__time"], binned.index):
-                binned = binned.iloc[1:]
-        if _partial_last_bin(every, binned.index, offset):
-            notes.append(f"{path.name}: the last --resample {spec.resample} bin"
-                         f"{_named(name)}, from {binned.index[-1].isoformat()}, is not yet "
-                         "complete: left out until it is")
-            binned = binned.iloc[:-1]
-        binned.insert(0, "__time", binned.index)
-        binned.insert(0, "__series", name)
-        parts.append(binned.reset_index(drop=True))
-    return pd.concat(parts, ignore_index=True)
+
+
+def _bin_series(name: object, rows: pd.DataFrame, cols: list[str], every: pd.Series,
+                offset: pd.DateOffset, spec: DataSpec, path: Path,
+                notes: list[str]) -> pd.DataFrame:
+    """One series' rows binned, its partial edge bins left out (with notes)."""
+    bins = rows.set_index("__time")[cols].resample(offset, label="left", closed="left")
+    held, size = bins.count(), bins.size()  # values per bin and column; rows per bin
+    binned = _bins(bins, held, size, spec.aggregate)
+    if spec.aggregate in TOTALS:
+        short = _undercount(held, size, offset, spec)
+        notes += [f"{path.name}: {short[0]}{_named(name)} {short[1]}"] if short else []
+        binned = _zeros_to_end(binned, every.iloc[-1], offset)
+        if _partial_first_bin(rows["__time"], binned.index):
+            binned = binned.iloc[1:]
+    if _partial_last_bin(every, binned.index, offset):
+        notes.append(f"{path.name}: the last --resample {spec.resample} bin"
+                     f"{_named(name)}, from {binned.index[-1].isoformat()}, is not yet "
+                     "complete: left out until it is")
+        binned = binned.iloc[:-1]
+    binned.insert(0, "__time", binned.index)
+    binned.insert(0, "__series", name)
+    return binned.reset_index(drop=True)
 
 
 def newest_rows(data: pd.DataFrame, spec: DataSpec) -> dict[str, pd.Timestamp]:

@@ -53,13 +53,39 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
         DataError: nothing in the file reads as time.
     """
     lower = {c.lower(): c for c in raw.columns}
+    named = _named_time(raw, lower)
+    if named is not None:
+        return named
+    parts = [lower[p] for p in PART_NAMES if p in lower]
+    split = parts if parts == [lower.get(p) for p in PART_NAMES[:len(parts)]] else []
+    found = _scanned_time(raw, split)
+    if found is not None:
+        return found
+    if split:
+        return None, split
+    if len(parts) == 1:
+        # A lone 'day' or 'hour' column numbers the rows (steps); a lone 'Month' may hold
+        # 1949M01. Without a year, no split timestamp can be built from it.
+        return parts[0], []
+    index = [c for c in raw.columns if saved_index(raw[c])]
+    if index:  # DataFrame.to_csv of a series without times: its row numbers are the steps
+        return index[0], []
+    raise _no_time(raw, path)
+
+
+def _named_time(raw: pd.DataFrame,
+                lower: dict[str, str]) -> tuple[str | None, list[str]] | None:
+    """The time by its header: ``Date`` and a ``Time`` of clock times, or a time name."""
     if "date" in lower and "time" in lower and is_clock(raw[lower["time"]]):
         return None, [lower["date"], lower["time"]]
     for col in raw.columns:
         if col.lower() in TIME_NAMES:
             return col, []
-    parts = [lower[p] for p in PART_NAMES if p in lower]
-    split = parts if parts == [lower.get(p) for p in PART_NAMES[:len(parts)]] else []
+    return None
+
+
+def _scanned_time(raw: pd.DataFrame, split: list[str]) -> tuple[str | None, list[str]] | None:
+    """The first column whose first rows read as dates or periods (with its clock column)."""
     for i, col in enumerate(raw.columns):
         sample = raw[col].head(20)
         if len(split) > 1 and col in split:
@@ -70,32 +96,35 @@ def detect_time(raw: pd.DataFrame, path: Path) -> tuple[str | None, list[str]]:
             warnings.simplefilter("ignore")  # pandas' deprecation of its own 2000Q1 reading
             parsed = pd.to_datetime(sample, errors="coerce", format="mixed", utc=True)
         if parsed.notna().all() and pd.to_numeric(sample, errors="coerce").isna().all():
-            # Datum;Uhrzeit, Fecha,Hora: dates alone, repeated (several rows a day), the
-            # time of day in the next column. Daily rows keep their dates: a clock beside
-            # them is an attribute (sunrise, the time a meter was read).
-            clock = raw.columns[i + 1] if i + 1 < len(raw.columns) else None
-            if clock is not None and (parsed == parsed.dt.normalize()).all() \
-                    and sample.duplicated().any() and is_clock(raw[clock]) \
-                    and not is_clock(sample):
-                return None, [col, clock]
-            return col, []
-    if split:
-        return None, split
-    if len(parts) == 1:
-        # A lone 'day' or 'hour' column numbers the rows (steps); a lone 'Month' may hold
-        # 1949M01. Without a year, no split timestamp can be built from it.
-        return parts[0], []
-    index = [c for c in raw.columns if saved_index(raw[c])]
-    if index:  # DataFrame.to_csv of a series without times: its row numbers are the steps
-        return index[0], []
+            clock = _clock_beside(raw, i, sample, parsed)
+            return (None, [col, clock]) if clock is not None else (col, [])
+    return None
+
+
+def _clock_beside(raw: pd.DataFrame, i: int, sample: pd.Series,
+                  parsed: pd.Series) -> str | None:
+    """The column after column ``i`` of dates when it holds their times of day."""
+    # Datum;Uhrzeit, Fecha,Hora: dates alone, repeated (several rows a day), the
+    # time of day in the next column. Daily rows keep their dates: a clock beside
+    # them is an attribute (sunrise, the time a meter was read).
+    clock = raw.columns[i + 1] if i + 1 < len(raw.columns) else None
+    if clock is not None and (parsed == parsed.dt.normalize()).all() \
+            and sample.duplicated().any() and is_clock(raw[clock]) \
+            and not is_clock(sample):
+        return clock
+    return None
+
+
+def _no_time(raw: pd.DataFrame, path: Path) -> DataError:
+    """The error for a file with no time column: a wide layout's advice, or how to name one."""
     wide = wide_layout(raw)
     if wide:
-        raise DataError(f"{path}: no time column found, and {wide_advice(wide)}")
+        return DataError(f"{path}: no time column found, and {wide_advice(wide)}")
     empty = " (--time-col '' for one with no name in the header)" if any(
         UNNAMED.fullmatch(c) for c in raw.columns) else ""
-    raise DataError(f"{path}: no time column found among {column_list(raw.columns)}; "
-                    f"name it with --time-col{empty} (a column of step numbers 1, 2, 3, ... "
-                    "will do), or add a column of timestamps")
+    return DataError(f"{path}: no time column found among {column_list(raw.columns)}; "
+                     f"name it with --time-col{empty} (a column of step numbers 1, 2, 3, ... "
+                     "will do), or add a column of timestamps")
 
 
 def saved_index(col: pd.Series) -> bool:

@@ -85,11 +85,39 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
     if not st.anomaly:
         return {}  # too short for any anomaly window: skipped, with a warning
     check_settings(st)
-    first = min(f.train_hi for f in blocks)  # nothing at or after it chooses the norm
-    st = settle_norm(st, frame, [min(max(first - o, 0), len(s.index))
-                                 for s, o in zip(frame.series, grid.offsets, strict=True)],
-                     report)
+    st = _settle_norm(frame, grid, st, blocks, report)
     sta = replace(st, window=st.anomaly_window, segment=st.anomaly_segment)
+    oof, best_epochs = _oof_errors(frame, grid, sta, blocks, device, report)
+    center, scale = robust_stats(oof)
+    _warn_unseen(frame, scale, report)
+    _, oof_scores = normalise(oof, center, scale, len(frame.spec.targets))
+    net, epochs = _final_fit(frame, grid, sta, best_epochs, device, report)
+    meta["anomaly"] = _meta(frame, st, sta, center, scale, oof_scores, epochs)
+    kind = "floor" if st.anomaly_threshold == "telemanom" else "threshold"
+    report.note(f"anomaly {kind} ({st.anomaly_threshold}): "
+                f"{meta['anomaly']['threshold']['value']:.3g} from out-of-fold scores")
+    return _tensors(net, oof_scores)
+
+
+def _tensors(net: Reconstructor, oof_scores: np.ndarray) -> dict[str, torch.Tensor]:
+    """The bundle tensors: the final weights and the normalised out-of-fold scores."""
+    tensors = {f"anomaly.net.{k}": v for k, v in net.state_dict().items()}
+    tensors["anomaly.oof_scores"] = torch.from_numpy(oof_scores.astype(np.float32))
+    return tensors
+
+
+def _settle_norm(frame: Frame, grid: Grid, st: TrainSettings, blocks: list[Fold],
+                 report: Reporter) -> TrainSettings:
+    """Settle the anomaly normalisation on the rows before the first block's end."""
+    first = min(f.train_hi for f in blocks)  # nothing at or after it chooses the norm
+    return settle_norm(st, frame, [min(max(first - o, 0), len(s.index))
+                                   for s, o in zip(frame.series, grid.offsets, strict=True)],
+                       report)
+
+
+def _oof_errors(frame: Frame, grid: Grid, sta: TrainSettings, blocks: list[Fold],
+                device: torch.device, report: Reporter) -> tuple[np.ndarray, list[int]]:
+    """Out-of-fold errors of all blocks, NaN rows between them, and each fold's best epoch."""
     errors, best_epochs = [], []
     for i, f in enumerate(blocks):
         err, best = _fold_errors(frame, grid, sta, f, device, report, f"anomaly fold {i + 1}"
@@ -99,7 +127,11 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
     oof = np.concatenate(errors)  # (steps, channels) with NaN rows between blocks
     if not np.isfinite(oof).any():
         raise no_windows(frame)
-    center, scale = robust_stats(oof)
+    return oof, best_epochs
+
+
+def _warn_unseen(frame: Frame, scale: np.ndarray, report: Reporter) -> None:
+    """Warn of the target columns no fold's validation block calibrated."""
     k = len(frame.spec.targets)
     unseen = [c for c, s in zip(frame.spec.targets, scale[:k], strict=True) if s >= UNCALIBRATED]
     if unseen:  # a column that starts late, one no validation block read, or a sparse one
@@ -108,15 +140,6 @@ def fit_anomaly(frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
                     "of each window filled in): its anomalies are not scored; give more "
                     "history, fewer --folds, or bin a sparse column to its own step "
                     "(--resample)")
-    _, oof_scores = normalise(oof, center, scale, k)
-    net, epochs = _final_fit(frame, grid, sta, best_epochs, device, report)
-    meta["anomaly"] = _meta(frame, st, sta, center, scale, oof_scores, epochs)
-    kind = "floor" if st.anomaly_threshold == "telemanom" else "threshold"
-    report.note(f"anomaly {kind} ({st.anomaly_threshold}): "
-                f"{meta['anomaly']['threshold']['value']:.3g} from out-of-fold scores")
-    tensors = {f"anomaly.net.{k}": v for k, v in net.state_dict().items()}
-    tensors["anomaly.oof_scores"] = torch.from_numpy(oof_scores.astype(np.float32))
-    return tensors
 
 
 def _fold_errors(frame: Frame, grid: Grid, sta: TrainSettings, f: Fold, device: torch.device,

@@ -27,15 +27,15 @@ from forecaster.data.resets import clear_of, reset_steps
 from forecaster.data.scaling import Scaler
 from forecaster.data.timestamps import time_text
 from forecaster.data.windows import WindowSet, assemble, window_starts
-from forecaster.errors import ConfigError, DataError
+from forecaster.errors import DataError
 from forecaster.models.train import predict_batches
 from forecaster.pipeline.backtest_baselines import baseline_points
 from forecaster.pipeline.backtest_fit import planned
+from forecaster.pipeline.backtest_notes import announce, check_season
 from forecaster.pipeline.backtest_plan import (
     BacktestSettings,
     Plan,
     Refit,
-    tail_note,
     weekly_season,
 )
 from forecaster.pipeline.ensemble import fit_ensemble
@@ -51,8 +51,6 @@ from forecaster.pipeline.intervals import MIN_INTERVAL_WINDOWS, Units, validated
 from forecaster.pipeline.prepare import Grid, es_size, make_grid, read_frame, resolve_device
 from forecaster.pipeline.shape import resolve_norm
 from forecaster.report import Reporter
-
-FEW_ORIGINS = 5  # fewer, and one unlucky origin decides the comparison with the baselines
 
 
 @dataclass
@@ -115,43 +113,42 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
         Every forecast with its actual, for the LSTM and the baselines.
     """
     report = report or Reporter(quiet=True)
-    frame = read_frame(Path(csv_path), bt.train.data, report)
-    # --start and --end read dates like 2/1/2007 in the file's own order
-    order = replace(bt.train.data, day_first=frame.spec.day_first)
-    bt = replace(bt, train=replace(bt.train, data=order))
+    frame, bt = _read(csv_path, bt, report)
     grid = make_grid(frame)
     times = pd.date_range(grid.start, periods=grid.n, freq=to_step(frame.freq))
     bt, plan = planned(str(csv_path), bt, frame, grid.n, times, report)
     bt = replace(bt, train=resolve_norm(bt.train, frame, grid.offsets, plan.refits[0].train_hi,
                                         grid.n, report))
     season = bt.season or season_length(frame.freq)
-    if bt.season and bt.season > plan.origins.min():
-        raise ConfigError(f"--season {bt.season}: only {plan.origins.min()} steps come before the "
-                          "first origin, so seasonal naive and MASE would have no season to "
-                          "repeat; give a shorter --season or a later --start")
+    check_season(bt, plan)
     device = resolve_device(bt.train.device)
-    short = season > plan.origins.min()  # automatic: --season's own was refused above
-    report.note(f"backtest: {len(plan.origins)} origins, {len(plan.refits)} fit(s), season "
-                f"{season}" + (f" (only {plan.origins.min()} steps before the first origin: "
-                               "seasonal naive repeats the last value where no season came "
-                               "before, and MASE is scaled by the one-step change where a fit "
-                               "trains on no more than a season)" if short else ""))
-    tail = tail_note(plan, times, bt.train.horizon, bt.stride or bt.train.horizon)
-    if tail:
-        report.note(f"{csv_path}: {tail}")
-    if len(plan.origins) < FEW_ORIGINS:
-        report.warn(f"backtest: only {len(plan.origins)} origin(s), so every metric rests on "
-                    f"that many forecasts; give an earlier --start or a shorter --stride for more")
+    announce(csv_path, bt, plan, season, times, report)
     week = weekly_season(frame.freq, season, bt, plan)
+    forecasts, secs, epochs = _run_refits(frame, grid, bt, plan, season, device, report, week)
+    _warn_left_out(frame, grid, plan, forecasts, times, report)
+    return BacktestResult(frame, grid, plan, forecasts, season, bt.train.cell.upper(),
+                          secs, epochs, bt.train.norm)
+
+
+def _read(csv_path: str | Path, bt: BacktestSettings,
+          report: Reporter) -> tuple[Frame, BacktestSettings]:
+    """The file's frame, and ``bt`` reading its dates in the file's day order."""
+    frame = read_frame(Path(csv_path), bt.train.data, report)
+    # --start and --end read dates like 2/1/2007 in the file's own order
+    order = replace(bt.train.data, day_first=frame.spec.day_first)
+    return frame, replace(bt, train=replace(bt.train, data=order))
+
+
+def _run_refits(frame: Frame, grid: Grid, bt: BacktestSettings, plan: Plan, season: int,
+                device: torch.device, report: Reporter,
+                week: int | None) -> tuple[Forecasts, float, list[int]]:
+    """Run every refit of ``plan``: their forecasts joined, training seconds and epochs."""
     outs, secs, epochs = [], 0.0, []
     for i, refit in enumerate(plan.refits):
         out, s, ep = run_refit(frame, grid, bt, refit, season, device, report, i, week)
         outs.append(out)
         secs, epochs = secs + s, epochs + ep
-    forecasts = _concat(outs)
-    _warn_left_out(frame, grid, plan, forecasts, times, report)
-    return BacktestResult(frame, grid, plan, forecasts, season, bt.train.cell.upper(),
-                          secs, epochs, bt.train.norm)
+    return _concat(outs), secs, epochs
 
 
 def _warn_left_out(frame: Frame, grid: Grid, plan: Plan, fc: Forecasts,

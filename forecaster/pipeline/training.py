@@ -123,16 +123,44 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
 
 def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSettings,
            device: torch.device, report: Reporter) -> TrainResult:
-    prev = (previous_bundle(Path(st.model_dir), frame, model_config(frame, st), st.ensemble)
-            if st.warm_start else None)
-    if prev:
-        warn_lost_series(prev, frame, path, report)
+    """Fit the folds, the final model and the anomaly model; save the bundle."""
+    prev = _previous(path, frame, st, report)
     # A warm start inherits the forecaster's fold metrics; the anomaly model, refit from
     # scratch, still calibrates on every fold (one block moved its threshold on the same data).
     evaluated = [] if prev else folds
     results = [_run_fold(frame, grid, st, f, device, report, i, len(evaluated))
                for i, f in enumerate(evaluated)]
     show_folds(report, results, frame, st)
+    net, data, epochs = _final_model(frame, grid, st, results, prev, device, report)
+    residuals, network, volatility = _pop_residuals(results)
+    meta = _meta(path, frame, st, data.scalers, results, epochs)
+    meta["forecaster"].update(_point_rules(frame, grid, st))
+    tensors = {f"forecaster.{k}": v for k, v in net.state_dict().items()}
+    if residuals:
+        tensors.update(_interval_tensors(residuals, network, volatility, report))
+        intervals.warn_unvalidated(residuals, frame.spec.targets, report)
+    if prev:
+        _inherit(prev, meta, tensors)
+    if st.anomaly:
+        tensors.update(_anomaly_tensors(path, frame, grid, st, folds, device, report, meta))
+    out = save_bundle(Path(st.model_dir), Bundle(meta=meta, tensors=tensors), keep=st.keep)
+    report.note(f"saved model bundle to {st.model_dir}")
+    return TrainResult(bundle_dir=out, meta=meta)
+
+
+def _previous(path: Path, frame: Frame, st: TrainSettings, report: Reporter) -> Bundle | None:
+    """The bundle a warm start continues from (None for a cold start)."""
+    prev = (previous_bundle(Path(st.model_dir), frame, model_config(frame, st), st.ensemble)
+            if st.warm_start else None)
+    if prev:
+        warn_lost_series(prev, frame, path, report)
+    return prev
+
+
+def _final_model(frame: Frame, grid: Grid, st: TrainSettings, results: list[dict],
+                 prev: Bundle | None, device: torch.device,
+                 report: Reporter) -> tuple[torch.nn.Module, FoldData, int | None]:
+    """Fit the final ensemble on all data; with it, the data and the epochs the folds chose."""
     epochs = int(np.median([r["best_epoch"] for r in results])) if results else None
     data = fold_data(frame, grid, st, 0, grid.n, None)
     # With folds, the final model trains on every window for the epochs the folds chose.
@@ -140,35 +168,42 @@ def _train(path: Path, frame: Frame, grid: Grid, folds: list[Fold], st: TrainSet
     net, _ = fit_ensemble(frame, st, train_set, data.early if epochs is None else None,
                           device, report, "final model", fixed_epochs=epochs,
                           init=initial_states(prev) if prev else None)
-    residuals = [r.pop("residuals") for r in results]
-    network = [r.pop("network_residuals") for r in results]
-    volatility = [r.pop("volatility") for r in results]
-    meta = _meta(path, frame, st, data.scalers, results, epochs)
-    floor = nonnegative(frame, grid.offsets, 0, grid.n, st.nonnegative)
-    meta["forecaster"]["nonnegative"] = [t for t, f in zip(frame.spec.targets, floor,
-                                                              strict=True) if f]
-    held = counter_directions(frame, grid.offsets, 0, grid.n)  # series -> target -> +1/-1
-    meta["forecaster"]["counters"] = {
-        s.name: {t: int(d) for t, d in zip(frame.spec.targets, row, strict=True) if d}
-        for s, row in zip(frame.series, held, strict=True) if row.any()}
-    tensors = {f"forecaster.{k}": v for k, v in net.state_dict().items()}
-    if residuals:
-        tensors.update(_interval_tensors(residuals, network, volatility, report))
-        intervals.warn_unvalidated(residuals, frame.spec.targets, report)
-    if prev:
-        meta["metrics"]["folds"], kept = inherited(prev)
-        tensors.update(kept)
-        meta["warm_start"] = {"from": prev.path.name, "inherited": ["fold metrics", "intervals"]}
-    if st.anomaly:
-        from forecaster.pipeline.anomaly_fit import fit_anomaly
+    return net, data, epochs
 
-        try:
-            tensors.update(fit_anomaly(frame, grid, st, folds, device, report, meta))
-        except DataError as exc:  # its messages cannot name the file: name it here
-            raise DataError(f"{path}: {exc}") from None
-    out = save_bundle(Path(st.model_dir), Bundle(meta=meta, tensors=tensors), keep=st.keep)
-    report.note(f"saved model bundle to {st.model_dir}")
-    return TrainResult(bundle_dir=out, meta=meta)
+
+def _pop_residuals(results: list[dict]) -> tuple[list[np.ndarray], ...]:
+    """Take the folds' residuals, network residuals and volatilities out of their results."""
+    return ([r.pop("residuals") for r in results], [r.pop("network_residuals") for r in results],
+            [r.pop("volatility") for r in results])
+
+
+def _point_rules(frame: Frame, grid: Grid, st: TrainSettings) -> dict:
+    """The targets floored at zero, and each series' counters (target -> +1/-1)."""
+    floor = nonnegative(frame, grid.offsets, 0, grid.n, st.nonnegative)
+    held = counter_directions(frame, grid.offsets, 0, grid.n)  # series -> target -> +1/-1
+    return {"nonnegative": [t for t, f in zip(frame.spec.targets, floor, strict=True) if f],
+            "counters": {
+                s.name: {t: int(d) for t, d in zip(frame.spec.targets, row, strict=True) if d}
+                for s, row in zip(frame.series, held, strict=True) if row.any()}}
+
+
+def _inherit(prev: Bundle, meta: dict, tensors: dict[str, torch.Tensor]) -> None:
+    """Take a warm start's fold metrics and interval tensors from the bundle it continues."""
+    meta["metrics"]["folds"], kept = inherited(prev)
+    tensors.update(kept)
+    meta["warm_start"] = {"from": prev.path.name, "inherited": ["fold metrics", "intervals"]}
+
+
+def _anomaly_tensors(path: Path, frame: Frame, grid: Grid, st: TrainSettings, folds: list[Fold],
+                     device: torch.device, report: Reporter,
+                     meta: dict) -> dict[str, torch.Tensor]:
+    """Fit the anomaly model (filling ``meta["anomaly"]``); its tensors."""
+    from forecaster.pipeline.anomaly_fit import fit_anomaly
+
+    try:
+        return fit_anomaly(frame, grid, st, folds, device, report, meta)
+    except DataError as exc:  # its messages cannot name the file: name it here
+        raise DataError(f"{path}: {exc}") from None
 
 
 def _interval_tensors(residuals: list[np.ndarray], network: list[np.ndarray],
