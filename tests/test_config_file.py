@@ -227,3 +227,12 @@ def test_a_table_named_with_an_underscore_is_told_its_hyphen(tmp_path: Path,
     line = _error(runner.invoke(app, ["info"]))
     assert line == ("Error: forecast.toml: unknown key 'detect_anomalies'; the table of "
                     "'forecast detect-anomalies' is [detect-anomalies], with a hyphen: rename it")
+
+
+def test_a_folder_named_forecast_toml_is_an_error_naming_it(tmp_path: Path, monkeypatch) -> None:
+    # Ignored before: the run went on without any of the settings meant to be in it.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "forecast.toml").mkdir()
+    line = _error(runner.invoke(app, ["info", "--model", str(tmp_path / "m")]), code=66)
+    assert line.startswith(f"Error: {tmp_path / 'forecast.toml'} (read as the configuration "
+                           "file of the working directory): a folder, not a file; ")
