@@ -100,3 +100,17 @@ def test_bundles_without_the_record_are_not_checked(tmp_path: Path) -> None:
     frame = load_frame(path, DataSpec())
     assert frame.time_offsets == ()
     check_offsets({"path": "old.csv", "freq": "h"}, frame, path)  # no time_offsets: no check
+
+
+def test_a_warm_start_on_times_that_lost_their_offset_is_refused(tmp_path: Path) -> None:
+    # Continued in silence before: the model learnt its daily cycle two hours off.
+    path = _hourly(tmp_path, "feed.csv", "%Y-%m-%dT%H:%M:%S+02:00")
+    model = train_tiny(path, tmp_path / "m")
+    _hourly(tmp_path, "feed.csv", "%Y-%m-%d %H:%M:%S")  # offsets lost
+    before = (model / "CURRENT").read_text()
+    result = runner.invoke(app, ["train", str(path), "--model", str(model), "--warm-start"])
+    assert _error(result).startswith(
+        f"Error: {path}: the file writes its times without a UTC offset; at training it wrote "
+        "them with one (+02:00): read as UTC, the times would shift by the offset; write the "
+        "offset, or retrain on this file ('forecast train ")
+    assert (model / "CURRENT").read_text() == before
