@@ -114,3 +114,15 @@ def test_a_warm_start_on_times_that_lost_their_offset_is_refused(tmp_path: Path)
         "them with one (+02:00): read as UTC, the times would shift by the offset; write the "
         "offset, or retrain on this file ('forecast train ")
     assert (model / "CURRENT").read_text() == before
+
+
+def test_info_shows_the_offsets_the_training_file_wrote(tmp_path: Path) -> None:
+    # Not shown before: a cron job's refusal named offsets no command let a user look up.
+    model = train_tiny(_hourly(tmp_path, "tz2.csv", "%Y-%m-%dT%H:%M:%S+02:00"), tmp_path / "m")
+    result = runner.invoke(app, ["info", "--model", str(model), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["data"]["time_offsets"] == ["+02:00"]
+    result = runner.invoke(app, ["info", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    (row,) = [line for line in result.stdout.splitlines() if "UTC offsets in the times" in line]
+    assert "+02:00" in row
