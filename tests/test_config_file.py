@@ -236,3 +236,23 @@ def test_a_folder_named_forecast_toml_is_an_error_naming_it(tmp_path: Path, monk
     line = _error(runner.invoke(app, ["info", "--model", str(tmp_path / "m")]), code=66)
     assert line.startswith(f"Error: {tmp_path / 'forecast.toml'} (read as the configuration "
                            "file of the working directory): a folder, not a file; ")
+
+
+def test_a_path_starting_with_a_tilde_no_shell_expanded_is_refused(tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    # A crontab's FORECAST_MODEL=~/models/plant made a folder named '~' in the working
+    # directory, and the bundle went there.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", "/home/ops")
+    monkeypatch.setenv("FORECAST_MODEL", "~/models/plant")
+    (tmp_path / "data.csv").write_text("timestamp,value\n", encoding="utf-8")
+    result = runner.invoke(app, ["train", "data.csv"])
+    assert result.exit_code == 2, result.output
+    assert ("~/models/plant starts with '~', which no shell expanded here (a crontab's "
+            "variables and forecast.toml's values are taken as written); expected a path "
+            "without '~': write /home/ops/models/plant") in result.stderr
+    assert not (tmp_path / "~").exists()
+    _config(tmp_path, monkeypatch, '[predict]\noutput = "~/forecast.csv"\n')
+    result = runner.invoke(app, ["predict", "--model", "m"])
+    assert result.exit_code == 2, result.output
+    assert "write /home/ops/forecast.csv" in result.stderr
