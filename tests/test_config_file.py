@@ -256,3 +256,15 @@ def test_a_path_starting_with_a_tilde_no_shell_expanded_is_refused(tmp_path: Pat
     result = runner.invoke(app, ["predict", "--model", "m"])
     assert result.exit_code == 2, result.output
     assert "write /home/ops/forecast.csv" in result.stderr
+
+
+def test_a_dangling_forecast_toml_link_is_an_error_naming_its_target(tmp_path: Path,
+                                                                    monkeypatch) -> None:
+    # Skipped before, as if there were no file: the settings it was meant to point at
+    # (a moved /etc/forecast/plant.toml) were silently not used.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "forecast.toml").symlink_to(tmp_path / "gone" / "plant.toml")
+    line = _error(runner.invoke(app, ["info", "--model", str(tmp_path / "m")]), code=66)
+    assert line == (f"Error: {tmp_path / 'forecast.toml'} (read as the configuration file of "
+                    f"the working directory): a symbolic link to {tmp_path / 'gone'}/plant.toml, "
+                    "which does not exist; point it at the TOML file, or remove it")

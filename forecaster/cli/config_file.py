@@ -51,10 +51,13 @@ def read_config(path: Path | None) -> tuple[dict, Path | None]:
     if path is None:
         path = Path(DEFAULT_FILE)
         found = kind(path, MissingInputError, _READABLE)
-        if found == "missing":
-            return {}, None
         # Named in full: a cron job's working directory is not where the user looks.
         label = f"{path.absolute()} (read as the configuration file of the working directory)"
+        if found == "missing" and kind(path, MissingInputError, _READABLE, False) == "link":
+            raise MissingInputError(f"{label}: a symbolic link to {os.readlink(path)}, which "
+                                    "does not exist; point it at the TOML file, or remove it")
+        if found == "missing":
+            return {}, None
         _check_file(path, found, label, "move it away, or give --config FILE")
         return _parse(path, str(path)), path
     label = f"--config {path}"
