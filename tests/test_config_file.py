@@ -268,3 +268,18 @@ def test_a_dangling_forecast_toml_link_is_an_error_naming_its_target(tmp_path: P
     assert line == (f"Error: {tmp_path / 'forecast.toml'} (read as the configuration file of "
                     f"the working directory): a symbolic link to {tmp_path / 'gone'}/plant.toml, "
                     "which does not exist; point it at the TOML file, or remove it")
+
+
+def test_a_configured_warm_start_without_a_bundle_names_where_it_was_set(
+        tmp_path: Path, monkeypatch) -> None:
+    # "run 'forecast train data.csv' without --warm-start first": run so, the file set
+    # it again, and the same error came back.
+    _config(tmp_path, monkeypatch, "[train]\nwarm-start = true\n")
+    (tmp_path / "data.csv").write_text("timestamp,value\n" + "".join(
+        f"2024-01-01 {h:02d}:00:00,{h}\n" for h in range(24)), encoding="utf-8")
+    result = runner.invoke(app, ["train", "data.csv", "--model", "m"])
+    assert result.exit_code == 2, result.output
+    (line,) = [x for x in result.stderr.splitlines() if x.startswith("Error: ")]
+    assert line.startswith("Error: --warm-start: no bundle in m to continue from; ")
+    assert line.endswith("(the value came from file forecast.toml, table [train]: fix or "
+                         "remove it there)")
