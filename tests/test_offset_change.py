@@ -126,3 +126,12 @@ def test_info_shows_the_offsets_the_training_file_wrote(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     (row,) = [line for line in result.stdout.splitlines() if "UTC offsets in the times" in line]
     assert "+02:00" in row
+
+
+def test_info_on_unix_times_does_not_call_the_bundle_old(tmp_path: Path) -> None:
+    path = write_lines(tmp_path, ["ts,value"] + [
+        f"{1700000000 + 3600 * i},{10 + i % 24}" for i in range(200)], "epoch.csv")
+    result = runner.invoke(app, ["info", "--model", str(train_tiny(path, tmp_path / "m"))])
+    assert result.exit_code == 0, result.output
+    (row,) = [line for line in result.stdout.splitlines() if "UTC offsets in the times" in line]
+    assert "not recorded, not checked (times written as numbers, or an older bundle)" in row

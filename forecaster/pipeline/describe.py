@@ -86,7 +86,8 @@ def _offsets(d: dict) -> str:
     error names them; here a user sees what the bundle expects before that."""
     offsets = d.get("time_offsets")
     if offsets is None:
-        return "not recorded (a bundle from before they were)"
+        # Times written as numbers (Unix times, step numbers) carry no offset to record.
+        return "not recorded, not checked (times written as numbers, or an older bundle)"
     return ", ".join(offsets) if offsets else "none (times taken as UTC)"
 
 
