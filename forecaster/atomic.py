@@ -98,6 +98,7 @@ def replace_writer(path: Path, binary: bool = False) -> Iterator[IO]:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        _keep_group(tmp, path)
         os.chmod(tmp, _mode(path))
         os.replace(tmp, path)
     except OSError as exc:
@@ -182,6 +183,19 @@ def umask_mode(executable: bool = False) -> int:
     umask = os.umask(0)
     os.umask(umask)
     return (0o777 if executable else 0o666) & ~umask
+
+
+def _keep_group(tmp: str, path: Path) -> None:
+    """Give the new file the replaced one's group where this account may (it is a member):
+    a web server reading forecast.csv through its group (mode 640, group www-data) lost it
+    at the first replace, the new file taking the writer's own group."""
+    try:
+        group = path.stat().st_gid
+    except OSError:
+        return  # a new file: its folder decides its group, as for a plain open()
+    if group != os.stat(tmp).st_gid:
+        with contextlib.suppress(OSError):  # not a member: the file keeps this account's
+            os.chown(tmp, -1, group)
 
 
 def _mode(path: Path) -> int:

@@ -69,3 +69,16 @@ def test_a_new_model_dir_still_trains(tmp_path: Path, series_csv: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (model / "CURRENT").is_file()
     assert not [n for n in os.listdir(model) if n.startswith(".write-check-")]
+
+
+def test_a_bundle_folder_its_owner_made_read_only_says_to_give_the_write_back(
+        trained: Path, series_csv: Path, no_new_files) -> None:
+    trained.chmod(0o555)  # root passes it: the refusal is no_new_files'
+    no_new_files(trained)
+    try:
+        result = runner.invoke(app, ["train", str(series_csv), "--model", str(trained), *TINY])
+    finally:
+        trained.chmod(0o755)
+    assert result.exit_code == 73, result.output
+    assert f"cannot write in the folder {trained} (dr-xr-xr-x" in result.stderr
+    assert f"run 'chmod -R u+w {trained}' to train or roll it back" in result.stderr

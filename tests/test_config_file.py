@@ -227,3 +227,59 @@ def test_a_table_named_with_an_underscore_is_told_its_hyphen(tmp_path: Path,
     line = _error(runner.invoke(app, ["info"]))
     assert line == ("Error: forecast.toml: unknown key 'detect_anomalies'; the table of "
                     "'forecast detect-anomalies' is [detect-anomalies], with a hyphen: rename it")
+
+
+def test_a_folder_named_forecast_toml_is_an_error_naming_it(tmp_path: Path, monkeypatch) -> None:
+    # Ignored before: the run went on without any of the settings meant to be in it.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "forecast.toml").mkdir()
+    line = _error(runner.invoke(app, ["info", "--model", str(tmp_path / "m")]), code=66)
+    assert line.startswith(f"Error: {tmp_path / 'forecast.toml'} (read as the configuration "
+                           "file of the working directory): a folder, not a file; ")
+
+
+def test_a_path_starting_with_a_tilde_no_shell_expanded_is_refused(tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    # A crontab's FORECAST_MODEL=~/models/plant made a folder named '~' in the working
+    # directory, and the bundle went there.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", "/home/ops")
+    monkeypatch.setenv("FORECAST_MODEL", "~/models/plant")
+    (tmp_path / "data.csv").write_text("timestamp,value\n", encoding="utf-8")
+    result = runner.invoke(app, ["train", "data.csv"])
+    assert result.exit_code == 2, result.output
+    assert ("~/models/plant starts with '~', which no shell expanded here (a crontab's "
+            "variables and forecast.toml's values are taken as written); expected a path "
+            "without '~': write /home/ops/models/plant") in result.stderr
+    assert not (tmp_path / "~").exists()
+    _config(tmp_path, monkeypatch, '[predict]\noutput = "~/forecast.csv"\n')
+    result = runner.invoke(app, ["predict", "--model", "m"])
+    assert result.exit_code == 2, result.output
+    assert "write /home/ops/forecast.csv" in result.stderr
+
+
+def test_a_dangling_forecast_toml_link_is_an_error_naming_its_target(tmp_path: Path,
+                                                                    monkeypatch) -> None:
+    # Skipped before, as if there were no file: the settings it was meant to point at
+    # (a moved /etc/forecast/plant.toml) were silently not used.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "forecast.toml").symlink_to(tmp_path / "gone" / "plant.toml")
+    line = _error(runner.invoke(app, ["info", "--model", str(tmp_path / "m")]), code=66)
+    assert line == (f"Error: {tmp_path / 'forecast.toml'} (read as the configuration file of "
+                    f"the working directory): a symbolic link to {tmp_path / 'gone'}/plant.toml, "
+                    "which does not exist; point it at the TOML file, or remove it")
+
+
+def test_a_configured_warm_start_without_a_bundle_names_where_it_was_set(
+        tmp_path: Path, monkeypatch) -> None:
+    # "run 'forecast train data.csv' without --warm-start first": run so, the file set
+    # it again, and the same error came back.
+    _config(tmp_path, monkeypatch, "[train]\nwarm-start = true\n")
+    (tmp_path / "data.csv").write_text("timestamp,value\n" + "".join(
+        f"2024-01-01 {h:02d}:00:00,{h}\n" for h in range(24)), encoding="utf-8")
+    result = runner.invoke(app, ["train", "data.csv", "--model", "m"])
+    assert result.exit_code == 2, result.output
+    (line,) = [x for x in result.stderr.splitlines() if x.startswith("Error: ")]
+    assert line.startswith("Error: --warm-start: no bundle in m to continue from; ")
+    assert line.endswith("(the value came from file forecast.toml, table [train]: fix or "
+                         "remove it there)")

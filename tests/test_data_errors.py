@@ -156,6 +156,10 @@ CASES = [
      ["--time-col", "Time"], DATA,
      ["--time-col Time holds times of day, and the dates are in column 'Date'",
       "give --time-col Date,Time"]),
+    # The error blamed the real time column's dates as values that are no numbers.
+    ("time-col-names-the-values", text(BASE), ["--time-col", "value"], DATA,
+     ["--time-col value: column 'value' holds numbers (", "the times are in column "
+      "'timestamp'", "give --time-col timestamp, or leave it out"]),
     ("ragged-row", edit(BASE, 30, f"{stamp(30)},1,2,3"), [], DATA,
      ["line 30 has 4 fields, the header has 2", "expected one field per header column",
       "fix that line, or add the new column's name to the header"]),

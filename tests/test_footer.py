@@ -115,3 +115,24 @@ def test_a_last_line_being_written_is_not_taken_for_a_footer(tmp_path: Path) -> 
         f"north,2024-01-{d:02d},{d}\n" for d in range(1, 29)) + "south", encoding="utf-8")
     frame = load_frame(path, DataSpec(series_col="store"))
     assert any("has no line end and only 1 of 3 fields" in n for n in frame.notes)
+
+
+@pytest.mark.parametrize("tail", ["   \n", "\t\n", " \r\n\t\n", "\n  \n", "   "])
+def test_last_lines_of_only_spaces_or_tabs_are_blank_lines(tmp_path: Path, tail: str) -> None:
+    # An editor's stray indent on the last line was refused as a row of one field (exit 65).
+    frame = load_frame(_airline(tmp_path, tail), DataSpec())
+    assert len(frame.series[0].index) == 144
+
+
+def test_train_takes_a_file_whose_last_line_is_a_tab(tmp_path: Path) -> None:
+    path = _airline(tmp_path, "\t\n")
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *TINY])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "m").is_dir()
+
+
+def test_a_last_line_of_tabs_in_a_tab_separated_file_is_still_padding(tmp_path: Path) -> None:
+    path = tmp_path / "data.tsv"
+    path.write_text("month\tvalue\n" + "".join(
+        f"2024-{m:02d}\t{m}\n" for m in range(1, 13)) + "\t\n", encoding="utf-8")
+    assert len(load_frame(path, DataSpec()).series[0].index) == 12

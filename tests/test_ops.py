@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -424,3 +425,22 @@ def test_a_flags_negative_form_is_read_from_the_config_file(tmp_path: Path, seri
     result = runner.invoke(app, ["train", str(series_csv), *tiny])
     assert result.exit_code == 2
     assert "no-anomaly = 'yes': expected true or false" in result.stderr
+
+
+def test_a_project_folder_copied_with_its_bundle_warns_of_the_data_it_reads(
+        tmp_path: Path) -> None:
+    # cp -r plantA plantB: plantB's predict read plantA/data.csv in silence.
+    first = tmp_path / "plantA"
+    first.mkdir()
+    make_series().to_csv(first / "data.csv", index=False)
+    train = ["train", str(first / "data.csv"), "--model", str(first / "m"), *TINY]
+    assert runner.invoke(app, train).exit_code == 0
+    second = Path(shutil.copytree(first, tmp_path / "plantB"))
+    make_series(seed=1).to_csv(second / "data.csv", index=False)
+    result = runner.invoke(app, ["predict", "--model", str(second / "m")])
+    assert result.exit_code == 0, result.output
+    assert (f"Warning: {first / 'data.csv'}: the training CSV the bundle recorded is read, not "
+            f"{second / 'data.csv'} beside the bundle (a folder copied with its bundle?)"
+            ) in result.stderr
+    result = runner.invoke(app, ["predict", "--model", str(first / "m")])
+    assert result.exit_code == 0 and "Warning" not in result.stderr, result.output

@@ -112,6 +112,28 @@ def test_a_link_to_a_file_is_kept_and_its_file_replaced(tmp_path: Path, model: P
     assert real.stat().st_mode & 0o777 == 0o640  # the file's own permissions stay
 
 
+def _other_group() -> int | None:
+    """A group this account may give its files other than its own: root may give any."""
+    others = [g for g in os.getgroups() if g != os.getegid()]
+    return others[0] if others else (65534 if os.geteuid() == 0 else None)
+
+
+def test_a_replaced_output_keeps_its_group(tmp_path: Path, model: Path) -> None:
+    # A web server reading forecast.csv through its group (640, www-data) lost it at the
+    # first replace: the new file took the writer's own group.
+    group = _other_group()
+    if group is None:
+        pytest.skip("this account belongs to one group only")
+    out = tmp_path / "forecast.csv"
+    out.write_text("old\n")
+    os.chown(out, -1, group)
+    out.chmod(0o640)
+    result = _predict(model, out)
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith(HEADER + "\n")
+    assert (out.stat().st_gid, out.stat().st_mode & 0o777) == (group, 0o640)
+
+
 def test_a_link_to_a_missing_file_creates_it(tmp_path: Path, model: Path) -> None:
     (tmp_path / "out").mkdir()
     real, link = tmp_path / "out" / "new.csv", tmp_path / "link.csv"

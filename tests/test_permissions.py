@@ -296,3 +296,14 @@ def test_a_refusal_with_no_path_says_what_the_system_said() -> None:
     from forecaster.access import refusal
 
     assert refusal(PermissionError("not allowed")).startswith("permission denied (not allowed)")
+
+
+def test_a_lock_its_owner_made_read_only_says_to_give_the_write_back(trained: Path,
+                                                                     closed) -> None:
+    # 'chmod -R a-w' on one's own bundle was answered "run as its owner" (it was).
+    lock = closed(trained / LOCK_NAME)
+    lock.chmod(0o444)
+    line = _error(_invoke("rollback", "--model", trained), 73)
+    assert "cannot write it (-r--r--r--" in line, line
+    assert line.endswith(f"the bundle is this account's, made read-only: run 'chmod -R u+w "
+                         f"{trained}' to train or roll it back, or give another --model"), line

@@ -14,7 +14,7 @@ import typer
 from forecaster.cli.advice import complete_retrain
 from forecaster.cli.group import ForecastGroup, print_stdout
 from forecaster.cli.origins import root_obj, untyped_notes, value_origin
-from forecaster.cli.outputs import file_path, output_path
+from forecaster.cli.outputs import file_path, output_path, refuse_tilde
 from forecaster.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -50,6 +50,7 @@ def _model_dir(text: str) -> Path:
     if not str(text).strip():
         raise typer.BadParameter("empty; expected the bundle's directory (default "
                                  "forecast-model)")
+    refuse_tilde(text)
     return Path(text)
 
 

@@ -51,17 +51,30 @@ def read_config(path: Path | None) -> tuple[dict, Path | None]:
     if path is None:
         path = Path(DEFAULT_FILE)
         found = kind(path, MissingInputError, _READABLE)
-        return (_parse(path, str(path)), path) if found == "file" else ({}, None)
-    found = kind(path, MissingInputError, _READABLE, name=f"--config {path}")
-    if found == "dir":
-        raise MissingInputError(f"--config {path}: a folder, not a file; give the path of "
-                                "the TOML file")
+        # Named in full: a cron job's working directory is not where the user looks.
+        label = f"{path.absolute()} (read as the configuration file of the working directory)"
+        if found == "missing" and kind(path, MissingInputError, _READABLE, False) == "link":
+            raise MissingInputError(f"{label}: a symbolic link to {os.readlink(path)}, which "
+                                    "does not exist; point it at the TOML file, or remove it")
+        if found == "missing":
+            return {}, None
+        _check_file(path, found, label, "move it away, or give --config FILE")
+        return _parse(path, str(path)), path
+    label = f"--config {path}"
+    found = kind(path, MissingInputError, _READABLE, name=label)
     if found == "missing":
-        raise MissingInputError(f"--config {path}: no such file; check the path")
+        raise MissingInputError(f"{label}: no such file; check the path")
+    _check_file(path, found, label, "give the path of the TOML file")
+    return _parse(path, label), path
+
+
+def _check_file(path: Path, found: str, label: str, todo: str) -> None:
+    """Refuse a folder, a pipe or a socket where the TOML file should be: a folder named
+    forecast.toml was ignored, and the run went on with none of the settings."""
+    if found == "dir":
+        raise MissingInputError(f"{label}: a folder, not a file; {todo}")
     if not (found == "file" or path.is_char_device()):  # /dev/null reads as no settings
-        raise MissingInputError(f"--config {path}: not a regular file (a pipe or a socket); "
-                                "give the path of the TOML file")
-    return _parse(path, f"--config {path}"), path
+        raise MissingInputError(f"{label}: not a regular file (a pipe or a socket); {todo}")
 
 
 def _parse(path: Path, label: str) -> dict:

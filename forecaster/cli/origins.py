@@ -33,7 +33,9 @@ def value_origin(ctx: typer.Context, exc: Exception) -> str:
     """``origin_note`` of the option value an error of ours is about, which the user may
     not have typed: ``resample = "hh"`` in forecast.toml is reported as '--resample hh',
     a stale ``FORECAST_TARGET`` as a missing column."""
-    found = re.match(r"(--[a-z][a-z-]*) ", str(exc))
+    # "--resample hh: ...", or a flag's "--warm-start: ..." (set in forecast.toml, its
+    # error's "train without --warm-start" was followed to the same error again).
+    found = re.match(r"(--[a-z][a-z-]*)[ :]", str(exc))
     if found:
         return _option_origin(ctx, found.group(1))
     model = ctx.params.get("model")

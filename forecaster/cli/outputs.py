@@ -24,7 +24,22 @@ def file_path(text: str) -> Path:
     as '.', and was reported as "is a directory"."""
     if not str(text).strip():
         raise typer.BadParameter("empty; expected a file path")
+    refuse_tilde(text)
     return Path(text)
+
+
+def refuse_tilde(text: str | os.PathLike) -> None:
+    """Refuse a path starting with '~', which only a shell expands: a crontab's
+    ``FORECAST_MODEL=~/models/plant`` or forecast.toml's ``model = "~/m"`` reach here as
+    written, and train made a folder named '~' in the working directory (whose clean-up,
+    ``rm -r ~``, takes the home directory)."""
+    text = str(text)  # a default given as a Path comes through the parser too
+    if text == "~" or text.startswith("~/"):
+        home = os.environ.get("HOME")  # cron sets it; without it, no path to suggest
+        full = (home.rstrip("/") + text[1:] or "/") if home else "the full path"
+        raise typer.BadParameter(f"{text} starts with '~', which no shell expanded here (a "
+                                 "crontab's variables and forecast.toml's values are taken as "
+                                 f"written); expected a path without '~': write {full}")
 
 
 def output_path(text: str) -> Path | None:

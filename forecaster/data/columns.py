@@ -78,6 +78,8 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
         check_parts(parts, path)
     _check_roles(time_col, parts, spec, path)
     used = {time_col, *parts, *spec.series_cols, *spec.features}
+    if spec.time_col is not None and not spec.targets:
+        _refuse_numeric_time(raw, spec.time_col, [c for c in cols if c not in used], path)
     targets = spec.targets or _detect_target(raw, [c for c in cols if c not in used], path,
                                                  first_row, [time_col] if time_col else parts,
                                                  spec.series_cols, every)
@@ -87,6 +89,30 @@ def resolve_columns(raw: pd.DataFrame, spec: DataSpec, path: Path,
                                path)
     return replace(spec, time_col=time_col, time_parts=parts, targets=list(targets),
                    features=features)
+
+
+def _refuse_numeric_time(raw: pd.DataFrame, name: str, rest: list[str], path: Path) -> None:
+    """Refuse a column of numbers named by ``--time-col`` where the file's times are in
+    another column and no other column holds numbers: the error said no column was
+    numeric, blaming the real time column's dates ('2026-01-01 00:00:00' is not a number).
+
+    Raises:
+        ColumnError: naming the column given, a value of it, and the time column found.
+    """
+    if not rest or not _mostly_numeric(raw[name]) or any(_mostly_numeric(raw[c]) for c in rest):
+        return
+    try:
+        found, parts = detect_time(raw[rest], path)
+    except DataError:
+        return  # no times elsewhere: the error about the values is the one to give
+    other = found or ",".join(parts)
+    cells = raw[name].str.strip()
+    first = cells[cells != ""].iloc[0]
+    raise ColumnError(f"{path}: --time-col {name}: column '{name}' holds numbers "
+                      f"({shown(first)}, ...), and the times are in column '{other}'; "
+                      "expected --time-col to name the column of timestamps: give --time-col "
+                      f"{shlex.quote(other)}, or leave it out ('{name}' is then the one "
+                      "column to forecast)", name)
 
 
 def _blank(name: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecaster.data.columns import resolve_columns
+from forecaster.data.columns import ColumnError, resolve_columns
 from forecaster.data.spec import DataSpec
 from forecaster.data.timestamps import column_list, detect_time
 from forecaster.errors import DataError
@@ -55,6 +55,8 @@ def _with_units(col: pd.Series) -> bool:
 def explain(exc: DataError, raw: pd.DataFrame, spec: DataSpec, path: Path) -> DataError:
     """``resolve_columns``' error, telling how to count the rows of a file that has no
     numeric column (an event log, maybe); any other error as it is."""
+    if isinstance(exc, ColumnError):  # a column an option named: no log of events
+        return exc
     roles = None if spec.targets or COUNT in raw.columns else _roles_counting(raw, spec, path)
     if roles is None:
         return exc

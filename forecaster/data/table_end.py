@@ -44,6 +44,8 @@ def table_end(path: Path, sep: str, width: int) -> tuple[int | None, str | None]
     stop, note = _footer(path, size, lines, sep, width)
     if stop is None:
         stop, note = _short_padding(path, size, lines, sep, width)
+    if stop is None:
+        stop = _blank_tail(size, lines, sep)
     return (stop, note) if stop is not None else unfinished_last_line(path, sep, width)
 
 
@@ -76,6 +78,21 @@ def _short_padding(path: Path, size: int, lines: list[bytes], sep: str,
         return None, None
     return size - sum(map(len, run)), (f"{path.name}: left out {len(cells)} line(s) of "
                                        "bare separators at the end (spreadsheet padding)")
+
+
+def _blank_tail(size: int, lines: list[bytes], sep: str) -> int | None:
+    """The byte a run of last lines holding only spaces or tabs starts at; None when there
+    is none. An editor's stray indent ("   " or a tab on the last line) is a blank line:
+    pandas skips only empty ones, and such a line was refused as a row of one field."""
+    space = b" \t".replace(sep.encode(), b"")  # a tab in a TSV is a separator, not space
+    run = []
+    for line in reversed(lines):
+        if line.strip(space + b"\r\n"):
+            break
+        run.append(line)
+    else:
+        return None  # blank all the way up: the file's own error says so
+    return size - sum(map(len, run)) if any(line.strip(b"\r\n") for line in run) else None
 
 
 def _footer(path: Path, size: int, lines: list[bytes], sep: str,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -70,11 +71,13 @@ def _open_lock(model_dir: Path) -> int:
     except PermissionError:
         if look(lock, OutputError, _WRITE_TODO.format(root=model_dir), follow=False) is None:
             raise unwritable(model_dir, model_dir) from None
+        todo = (_thawing(model_dir) if _frozen(lock) else
+                f"run as its owner, or have them run 'chmod g+w {lock}' (a+w for everyone; a "
+                "bundle trained by this release creates it as the umask allows, as its other "
+                "files)")
         raise OutputError(
             f"{lock}: the bundle's lock file is not writable: {why_denied(lock, 'write')}; "
-            "train and rollback open it for writing to lock the bundle: run as its owner, or "
-            f"have them run 'chmod g+w {lock}' (a+w for everyone; a bundle trained by this "
-            "release creates it as the umask allows, as its other files)") from None
+            f"train and rollback open it for writing to lock the bundle: {todo}") from None
     except OSError as exc:
         raise OutputError(f"{lock}: cannot create the bundle's lock ({exc.strerror}); check "
                           "the path and permissions") from None
@@ -114,7 +117,24 @@ def _try_writing(folder: Path, model_dir: Path) -> None:
 def unwritable(folder: Path, model_dir: Path) -> OutputError:
     """The error for a folder of the bundle in ``model_dir`` that this account may not
     write in (a bundle another account trained)."""
-    return denied(folder, OutputError, _WRITE_TODO.format(root=model_dir), "write in")
+    todo = _thawing(model_dir) if _frozen(folder) else _WRITE_TODO.format(root=model_dir)
+    return denied(folder, OutputError, todo, "write in")
+
+
+def _frozen(path: Path) -> bool:
+    """Whether ``path`` is this account's own with its owner's write permission taken off:
+    a bundle made read-only on purpose ('chmod -R a-w'), whose owner was told to run as its
+    owner, or to open it to a group."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return False
+    return status.st_uid == os.geteuid() and not status.st_mode & stat.S_IWUSR
+
+
+def _thawing(model_dir: Path) -> str:
+    return (f"the bundle is this account's, made read-only: run 'chmod -R u+w {model_dir}' "
+            "to train or roll it back, or give another --model")
 
 
 _WRITE_TODO = ("train and rollback write into the bundle: run as the account that trained it, "

@@ -28,6 +28,7 @@ def describe(bundle: Bundle) -> dict:
         "created": meta.get("created"), "format_version": meta.get("format_version"),
         "data": {"path": data.get("path"), "sha256": data.get("sha256"),
                  "time": _time_columns(data.get("spec") or {}),
+                 "time_offsets": data.get("time_offsets"),
                  "freq": data.get("freq"), "targets": data.get("targets"),
                  "resample": _resampled(data.get("spec") or {}),
                  "columns": data.get("columns"), "n_filled": data.get("n_filled"),
@@ -77,6 +78,17 @@ def _frequency(d: dict) -> str:
     if d.get("index") != "steps" or not str(d["freq"]).endswith("ns"):
         return str(d["freq"])
     return f"every {str(d['freq']).removesuffix('ns') or '1'} step(s)"
+
+
+def _offsets(d: dict) -> str:
+    """The UTC offsets the training file wrote its times with: predict, detect-anomalies
+    and train --warm-start refuse a file that gained or lost them, and the cron log's
+    error names them; here a user sees what the bundle expects before that."""
+    offsets = d.get("time_offsets")
+    if offsets is None:
+        # Times written as numbers (Unix times, step numbers) carry no offset to record.
+        return "not recorded, not checked (times written as numbers, or an older bundle)"
+    return ", ".join(offsets) if offsets else "none (times taken as UTC)"
 
 
 def _held(counters: dict) -> str:
@@ -150,7 +162,8 @@ def _print_info(console: Console, summary: dict) -> None:
     d = summary["data"]
     facts = [("bundle", summary["bundle"]), ("created", summary["created"]),
              ("data", d["path"]), ("sha256", (d["sha256"] or "")[:16]),
-             ("time", d["time"] or "?"), ("frequency", _frequency(d)),
+             ("time", d["time"] or "?"), ("UTC offsets in the times", _offsets(d)),
+             ("frequency", _frequency(d)),
              ("rows binned (--resample)", d["resample"] or "-"),
              ("targets", ", ".join(d["targets"] or [])),
              ("columns", ", ".join(d["columns"] or [])), ("series", _series_line(d)),

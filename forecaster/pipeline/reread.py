@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -64,7 +65,26 @@ def load_data_for(bundle: Bundle, data: Path | None,
         report.note(note)
     if report:
         warn_late_rows(frame, path, report)
+    if report and data is None:
+        warn_copied(bundle, path, report)
     return frame, path
+
+
+def warn_copied(bundle: Bundle, path: Path, report: Reporter) -> None:
+    """Warn when a file named as the recorded training CSV lies beside the bundle's folder
+    and is another file: a project folder copied for a second plant (its bundle and its
+    data.csv) read the first plant's data.csv in silence, and forecast the first plant."""
+    if bundle.path is None:
+        return
+    here = bundle.path.parent.parent.parent.absolute() / path.name  # beside the bundle
+    try:
+        other = here.is_file() and not os.path.samefile(here, path)
+    except OSError:  # unreadable, or gone since: nothing to compare
+        return
+    if other:
+        report.warn(f"{path}: the training CSV the bundle recorded is read, not {here} beside "
+                    "the bundle (a folder copied with its bundle?): give that one with --data "
+                    f"FILE, or retrain on it ('forecast train {here}')")
 
 
 def _read(path: Path, spec: DataSpec, freq: str) -> Frame:

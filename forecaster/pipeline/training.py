@@ -95,7 +95,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     # Digest taken now: rows appended while training are not the model's.
     frame = replace(read_frame(path, st.data, report), sha256=file_sha256(path))
     if st.warm_start:
-        check_step(Path(st.model_dir), frame)
+        check_step(Path(st.model_dir), frame, path)
     given, st = st, resolve_shape(st, frame, report)
     if st.deterministic:  # before CUDA starts: see deterministic_mode
         deterministic_mode()

@@ -20,6 +20,7 @@ from forecaster.data.loading import Frame
 from forecaster.data.spec import DataSpec
 from forecaster.errors import ConfigError, DataError, MissingInputError
 from forecaster.models.forecaster_net import ForecasterConfig
+from forecaster.pipeline.offset_change import check_offsets
 from forecaster.pipeline.predicting import load_forecaster
 from forecaster.report import Reporter
 
@@ -109,15 +110,18 @@ def _warn_shrunk(was: dict, frame: Frame, path: Path, report: Reporter) -> None:
             return
 
 
-def check_step(model_dir: Path, frame: Frame) -> None:
+def check_step(model_dir: Path, frame: Frame, path: Path) -> None:
     """``--warm-start``: refuse data on another step as soon as it is read, before a shape
     is fitted to it (a short daily file against an hourly bundle was told to use a shorter
-    --window, which a warm start refuses too)."""
+    --window, which a warm start refuses too), and data whose times gained or lost a UTC
+    offset since the bundle's training, as predict does (continued in silence, the model
+    learnt its daily cycle shifted by the offset)."""
     try:
         prev = load_bundle(model_dir)
     except MissingInputError:
         return  # train says there is nothing to continue from
     _same_step_as(prev, frame, model_dir)
+    check_offsets(prev.meta["data"], frame, path)
 
 
 def _same_step_as(prev: Bundle, frame: Frame, model_dir: Path) -> None:
