@@ -149,6 +149,7 @@ ANOMALY_IF_PRESENT: dict[tuple[str, ...], Kind] = {
     ("anomaly", "normalisation", "columns"): TEXTS,
     ("anomaly", "threshold", "all_rules"): OBJECT,
     ("anomaly", "threshold", "all_rules", "*"): NUMBER,
+    ("anomaly", "threshold", "gap"): COUNT,
     ("anomaly", "stuck"): OBJECT,
     ("anomaly", "stuck", "limits"): OBJECT,
     ("anomaly", "stuck", "limits", "*"): COUNTS,

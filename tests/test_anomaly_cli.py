@@ -187,10 +187,12 @@ def test_calibration_uses_out_of_fold_errors_only(monkeypatch: pytest.MonkeyPatc
     assert meta["anomaly"]["oof"]["steps"] == blocks
     oof = tensors["anomaly.oof_scores"].numpy()
     assert int(np.isfinite(oof).sum()) == blocks
-    # The default rule (telemanom) records its floor, computed from these scores alone.
+    # The default rule (telemanom) records its floor, computed from these scores alone,
+    # with runs closer than half an anomaly window taken as one fault's.
     assert meta["anomaly"]["threshold"]["rule"] == "telemanom"
+    assert meta["anomaly"]["threshold"]["gap"] == 8
     assert meta["anomaly"]["threshold"]["value"] == pytest.approx(
-        anomaly_fit.calibrate(oof, "telemanom", 0.995, 8.0, 0.05))
+        anomaly_fit.calibrate(oof, "telemanom", 0.995, 8.0, 0.05, gap=8))
     assert meta["anomaly"]["threshold"]["all_rules"]["std"] == pytest.approx(
         anomaly_fit.calibrate(oof, "std", 0.995, 8.0, 0.05))
 

@@ -161,6 +161,33 @@ def test_telemanom_floor_ignores_a_few_faults_but_not_a_recurring_pattern() -> N
     assert calibrate(daily, "telemanom", 0.99, 8.0, 0.05) > 9.0
 
 
+def test_floor_and_cap_set_aside_long_and_broken_faults_in_the_validation_blocks() -> None:
+    # A file scanned as it was trained on holds its faults in the validation blocks: one
+    # of 45 steps, one of 60 whose errors dip under 3 every other step (21 runs of one).
+    # Runs taken one by one, the pieces filled the set-aside places, the rest stayed, and
+    # the floor and cap they raised hid a third, smaller fault of the scored file.
+    from forecaster.anomaly.thresholds import FLOOR_SKIP, robust_floor, telemanom_cap
+
+    rng = np.random.default_rng(5)
+    oof = np.abs(rng.normal(0, 1, 900)).clip(0, 2.9)
+    oof[100:145] = 20.0
+    oof[500:560:3] = 6.0 + rng.random(20)
+    oof[450] = np.nan  # a gap between validation blocks breaks runs, as before
+    clean = oof.copy()
+    clean[100:145], clean[500:560] = 0.5, 0.5
+    old, new = robust_floor(oof, 0.995, FLOOR_SKIP), robust_floor(oof, 0.995, FLOOR_SKIP, 32)
+    assert old > 6.0
+    assert new == pytest.approx(robust_floor(clean, 0.995, FLOOR_SKIP), abs=0.05)
+    assert calibrate(oof, "telemanom", 0.995, 8.0, 0.05, gap=32) < 0.8 * calibrate(
+        oof, "telemanom", 0.995, 8.0, 0.05)
+    # The cap is the std rule on the same scores less those sequences; gap 0 (bundles
+    # from before it was recorded) keeps the plain std rule.
+    assert telemanom_cap(oof, 8.0, 0.05, 0) == calibrate(oof, "std", 0.995, 8.0, 0.05)
+    assert telemanom_cap(oof, 8.0, 0.05, 32) == pytest.approx(
+        calibrate(clean, "std", 0.995, 8.0, 0.05), rel=0.1)
+    assert telemanom_cap(oof, 8.0, 0.05, 32) < 0.5 * telemanom_cap(oof, 8.0, 0.05, 0)
+
+
 def test_pruning_ignores_an_events_own_shoulders() -> None:
     scores = np.zeros(200)
     scores[20:23] = [7.9, 9.0, 7.9]  # one fault, its shoulders just under the threshold

@@ -196,20 +196,25 @@ def _fit(net: Reconstructor, train: WindowSet, early: WindowSet | None, sta: Tra
 
 def _meta(frame: Frame, st: TrainSettings, sta: TrainSettings, center: np.ndarray,
           scale: np.ndarray, oof_scores: np.ndarray, epochs: int) -> dict:
+    config = recon_config(frame, sta)
+    # Out-of-fold runs closer than half a window are one fault's (thresholds.set_aside),
+    # chosen with benchmarks/validation_faults.py: a whole window joined a square wave's
+    # transitions into runs past the set-aside budget, and its faults stayed hidden.
+    gap = config.window // 2
     thresholds = {r: _finite(calibrate(oof_scores, r, st.anomaly_q, st.anomaly_k,
-                                       st.anomaly_trim)) for r in RULES}
+                                       st.anomaly_trim, gap)) for r in RULES}
     value = thresholds[st.anomaly_threshold]
     ok = oof_scores[~np.isnan(oof_scores)]
     return {
         "method": "reconstruction",
-        "config": recon_config(frame, sta).to_dict(),
+        "config": config.to_dict(),
         "train": anomaly_train_config(sta).to_dict(), "final_epochs": epochs,
         "combine": st.anomaly_combine, "smooth": st.anomaly_smooth,
         "normalisation": {"center": center.tolist(), "scale": scale.tolist(),
                           "columns": frame.columns},
         "threshold": {"rule": st.anomaly_threshold, "value": value, "q": st.anomaly_q,
                       "k": st.anomaly_k, "trim": st.anomaly_trim, "prune": st.anomaly_prune,
-                      "all_rules": thresholds},
+                      "gap": gap, "all_rules": thresholds},
         "oof": {"steps": int(ok.size), "flagged_share": float((ok >= value).mean())
                 if ok.size else 0.0},
         "stuck": _stuck(frame),

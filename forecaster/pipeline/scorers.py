@@ -15,7 +15,7 @@ from forecaster.anomaly.series_scores import (
     reconstruction_errors,
 )
 from forecaster.anomaly.settings import DetectSettings
-from forecaster.anomaly.thresholds import RULES, calibrate
+from forecaster.anomaly.thresholds import RULES, calibrate, telemanom_cap
 from forecaster.bundle import Bundle
 from forecaster.config import TrainSettings
 from forecaster.data.loading import Series
@@ -74,7 +74,7 @@ def make_scorer(bundle: Bundle, ds: DetectSettings, device: torch.device) -> Sco
 
     rec = info["threshold"]
     oof = bundle.tensors["anomaly.oof_scores"].numpy()
-    cap = calibrate(oof, "std", rec["q"], _pick(ds.k, rec["k"]), rec["trim"])
+    cap = telemanom_cap(oof, _pick(ds.k, rec["k"]), rec["trim"], rec.get("gap", 0))
     return Scorer("reconstruction", np.asarray(norm["center"]), np.asarray(norm["scale"]),
                    thr, rule, _pick(ds.prune, rec["prune"]), run, net.cfg.window,
                    merge=net.cfg.window, cap=cap, stuck=stuck_limits(bundle),
@@ -167,7 +167,8 @@ def _threshold(bundle: Bundle, rec: dict, ds: DetectSettings,
     _check_used(rule, ds)
     if rule == rec["rule"] and ds.q is None and ds.k is None:
         return rule, float(rec["value"])
-    return rule, calibrate(oof, rule, _pick(ds.q, rec["q"]), _pick(ds.k, rec["k"]), rec["trim"])
+    return rule, calibrate(oof, rule, _pick(ds.q, rec["q"]), _pick(ds.k, rec["k"]), rec["trim"],
+                           rec.get("gap", 0))
 
 
 def _check_used(rule: str, ds: DetectSettings) -> None:
