@@ -283,3 +283,16 @@ def test_a_configured_warm_start_without_a_bundle_names_where_it_was_set(
     assert line.startswith("Error: --warm-start: no bundle in m to continue from; ")
     assert line.endswith("(the value came from file forecast.toml, table [train]: fix or "
                          "remove it there)")
+
+
+def test_relative_paths_in_a_config_file_are_taken_from_its_folder(
+        tmp_path: Path, trained: Path, monkeypatch) -> None:
+    # A cron job runs in / or $HOME: `model = "m"` in /srv/plant/forecast.toml read /m.
+    (tmp_path / "forecast.toml").write_text(
+        f'model = "{trained.name}"\n[predict]\noutput = "fc.csv"\n', encoding="utf-8")
+    (tmp_path / "cron").mkdir()
+    monkeypatch.chdir(tmp_path / "cron")
+    result = runner.invoke(app, ["--config", str(tmp_path / "forecast.toml"), "predict"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "fc.csv").stat().st_size > 0
+    assert not (tmp_path / "cron" / "fc.csv").exists()

@@ -48,7 +48,19 @@ def from_file(value: Any, param: Any, key: str, path: Path | None) -> Any:
     if wants_path(param) and not isinstance(value, str):
         raise ConfigError(f"{said}: found {_kind(value)}, expected {_expected(param, key)}; "
                           "fix the file")
-    return value
+    return beside(value, path) if wants_path(param) and path is not None else value
+
+
+def beside(value: str, path: Path) -> str:
+    """A relative path of the file ``path`` taken from that file's folder.
+
+    ``cd / && forecast --config /srv/plant/forecast.toml predict`` with ``model =
+    "forecast-model"`` read /forecast-model: a cron job's working directory is seldom the
+    project's. Absolute paths, ``-`` (stdout) and ``~`` (refused by the option) stay.
+    """
+    if value in ("", "-") or value.startswith("~") or Path(value).is_absolute():
+        return value
+    return str(path.parent / value) if path.parent != Path(".") else value
 
 
 def from_env(value: str, param: Any) -> Any:
