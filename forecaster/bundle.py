@@ -188,7 +188,9 @@ def load_bundle(root: Path) -> Bundle:
         MissingInputError: no bundle there.
         BundleError: the bundle is damaged, unsafe or of another format version.
     """
-    attempts = 5
+    # Retrains are minutes apart, so one re-read is the rule; a writer saving in a tight
+    # loop on a loaded machine moved CURRENT during five loads running.
+    attempts = 50
     for attempt in range(attempts):
         seen = pointer_text(root)
         try:
