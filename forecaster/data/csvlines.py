@@ -20,6 +20,7 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
+from forecaster.data.json_file import refuse_json
 from forecaster.data.packed import is_packed, packed_error
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.errors import DataError, MissingInputError
@@ -99,13 +100,14 @@ HEAD_BYTES = 64  # the bytes that tell a file's kind
 
 
 def refuse_packed(path: Path) -> None:
-    """A gzip, zip or Excel file under a .csv name, or UTF-16/UTF-32 text: say what it is,
+    """A gzip, zip or Excel file under a .csv name, UTF-16/UTF-32 text or JSON: say what it is,
     before parsing it (wide text without a byte-order mark reads as valid UTF-8, a NUL
     beside each letter)."""
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
     if is_packed(head) or _wide_text(head):
         raise not_utf8(path)
+    refuse_json(path)
 
 
 def check_utf8(path: Path, span: Span = Span(), chunk: int = 1 << 20) -> None:
