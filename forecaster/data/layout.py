@@ -42,7 +42,7 @@ class Layout:
         named: whether a first line "sep=;" named the separator.
         comments: how many '#' comment lines came before the header.
         titles: how many title lines came before it (see ``_title``).
-        stacked: a note saying how a header of several rows (yfinance's) was read, where
+        stacked: a note saying how a header of several rows (column levels) was read, where
             ``header`` names its columns and ``start`` and ``line`` are its last row's.
         row_names: a note where the rows hold one field more than the header names, row
             names (R's write.table): ``header`` then starts with an unnamed column.
