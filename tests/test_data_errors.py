@@ -339,6 +339,13 @@ CASES = [
         ["# logger v2"] + SEMI[:21] + [" timestamp ; value"] + SEMI[21:41] + SEMI[:1]
         + SEMI[41:]), [], DATA,
      ["2 lines repeat the header, the first line 23", "remove those lines"]),
+    # A second export writing the columns in another order: its names were "not a number",
+    # the advice to fix the values; removing the line alone would leave the rows swapped.
+    ("repeated-header-in-another-order", text(
+        BASE[:31] + ["value,timestamp"] + [",".join(r.split(",")[::-1]) for r in BASE[31:]]),
+     [], DATA, ["line 32 repeats the header with its columns in another order (value, "
+                "timestamp; files joined together?)", "write the rows below that line in the "
+                "first header's order, and remove it"]),
     ("nan-with-fill-error", edit(BASE, 7, f"{stamp(7)},"), ["--fill", "error"], DATA,
      ["1 step(s) lack a value (an empty cell or a gap in the times), the first at "
       f"{pd.Timestamp(stamp(7), tz='UTC').isoformat()} in column 'value'", "--fill"]),

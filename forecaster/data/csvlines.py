@@ -22,7 +22,6 @@ import pandas as pd
 
 from forecaster.data.json_file import refuse_json
 from forecaster.data.packed import is_packed, packed_error
-from forecaster.data.row_lines import RowLines, line_of
 from forecaster.errors import DataError, MissingInputError
 
 # Blank lines inside a table (row_lines): looked for in files up to this size.
@@ -227,35 +226,6 @@ def _width_error(path: Path, line: int, fields: int, width: int, last: int) -> D
             else "fix or remove that line")
     return DataError(f"{path}: line {line} has {fields} field{'s' * (fields != 1)}, the header "
                      f"has {width}; expected one field per header column: {todo}")
-
-
-def check_repeated_header(raw: pd.DataFrame, path: Path, header: list[str],
-                          first_row: RowLines) -> None:
-    """Refuse data rows that repeat the header: CSV files joined together (``cat``), each
-    with its own header, whose second header would be blamed on a date format or a number.
-
-    Args:
-        raw: the file's cells, as text, one column per header name.
-        path: the file, for messages.
-        header: the header's names, stripped.
-        first_row: the rows' lines in the file (``row_lines.row_lines``).
-
-    Raises:
-        DataError: naming the first such line, and how many there are.
-    """
-    same = raw.iloc[:, 0].str.strip() == header[0]
-    for col, name in zip(range(1, raw.shape[1]), header[1:], strict=False):
-        if not same.any():  # the common case: decided on the first column
-            return
-        same &= raw.iloc[:, col].str.strip() == name
-    rows = same.to_numpy().nonzero()[0]
-    if not rows.size:
-        return
-    first = line_of(first_row, int(rows[0]))
-    what = (f"line {first} repeats the header" if rows.size == 1 else
-            f"{rows.size} lines repeat the header, the first line {first}")
-    raise DataError(f"{path}: {what} (files joined together?); expected one header line, at "
-                    f"the top: remove {'those lines' if rows.size > 1 else 'that line'}")
 
 
 def row_lines(path: Path, span: Span, rows: int) -> int | np.ndarray:

@@ -30,6 +30,7 @@ from forecaster.data.nul_bytes import refuse_nul
 from forecaster.data.open_quote import read_closed
 from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
+from forecaster.data.repeated_header import check_repeated_header
 from forecaster.data.resample import newest_rows, resample_rows
 from forecaster.data.row_lines import RowLines
 from forecaster.data.row_steps import number_rows
@@ -256,7 +257,7 @@ def _read_checked(path: Path, spec: DataSpec) -> tuple[pd.DataFrame, list[str], 
         check_shape(raw, path, layout)
     except DataError as exc:  # "no data rows" in a file of one row without its line end
         raise csvlines.with_cut_line(exc, [note or ""]) from None
-    csvlines.check_repeated_header(raw, path, layout.header, first_row)
+    check_repeated_header(raw, path, layout.header, first_row)
     needed = needed_columns(spec, list(raw.columns))  # a wide file's other columns: unread
     raw, first_row, units = drop_units_rows(raw, first_row, path.name, sep, needed)
     raw, steps = number_rows(raw, path)
