@@ -339,6 +339,12 @@ CASES = [
         ["# logger v2"] + SEMI[:21] + [" timestamp ; value"] + SEMI[21:41] + SEMI[:1]
         + SEMI[41:]), [], DATA,
      ["2 lines repeat the header, the first line 23", "remove those lines"]),
+    # A note written with a line break (a quoted cell over two lines, line 6): the bad
+    # value on line 20 was named row 19, the line above it.
+    ("quoted-cell-over-two-lines", text(
+        ["timestamp,value,note"] + [f"{r},ok" for r in BASE[1:4]] + [f'{BASE[4]},"a', 'b"']
+        + [f"{r},ok" for r in BASE[5:18]] + [f"{stamp(19)},abc,ok"]
+        + [f"{r},ok" for r in BASE[19:]]), [], DATA, ["row 20, column 'value': 'abc'"]),
     # A second export writing the columns in another order: its names were "not a number",
     # the advice to fix the values; removing the line alone would leave the rows swapped.
     ("repeated-header-in-another-order", text(

@@ -249,7 +249,7 @@ def _read_checked(path: Path, spec: DataSpec) -> tuple[pd.DataFrame, list[str], 
         raise csvlines.parse_error(path, exc, sep, width, span) from None
     # A header of several rows was read from its last row: its names are the layout's.
     raw.columns = layout.header if layout.stacked else [str(c).strip() for c in raw.columns]
-    first_row = csvlines.row_lines(path, span, len(raw))
+    first_row = csvlines.row_lines(path, span, len(raw), sep)
     raw, layout, padding = drop_padding(raw, layout, path.name)
     if not engine:  # pyarrow refuses rows of the wrong width itself (a ParserError)
         csvlines.check_padded_rows(raw, path, sep, width, span)
