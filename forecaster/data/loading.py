@@ -39,6 +39,7 @@ from forecaster.data.shape import check_shape
 from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
 from forecaster.data.target_all import all_note, wants_all
+from forecaster.data.time_ranges import range_starts
 from forecaster.data.timestamps import parse_times
 from forecaster.data.units_row import drop_units_rows
 from forecaster.data.values import numeric_block
@@ -148,7 +149,8 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
            spec: DataSpec, steps: bool) -> Frame:
     raw, spec = events.count_events(raw, spec, path)
     raw, steps_note = number_rows(raw, path, spec)  # several columns of values alone
-    notes += [steps_note] if steps_note else []
+    raw, ranges_note = range_starts(raw, spec.time_col, path)  # rows labelled by intervals
+    notes += [n for n in (steps_note, ranges_note) if n]
     every = wants_all(spec.targets, list(raw.columns))  # --target all
     inputs = wants_all(spec.features, list(raw.columns))  # --features all
     given = bool(spec.targets) and not every
