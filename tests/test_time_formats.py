@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import utc, write_lines
+from typer.testing import CliRunner
 
+from forecaster.cli import app
 from forecaster.data.loading import load_frame
 from forecaster.data.spec import DataSpec
 from forecaster.data.time_guess import grid_fill, pivot_years
@@ -128,6 +130,25 @@ def test_date_and_clock_columns_still_combine(tmp_path: Path) -> None:
     rows = ["date,time,value"] + [f"2024-01-01,{h:02d}:00,{h}" for h in range(24)]
     frame = load_frame(write_lines(tmp_path, rows), DataSpec())
     assert frame.freq == "h" and frame.series[0].index[-1] == utc("2024-01-01 23:00")
+
+
+def test_date_and_time_columns_on_a_12_hour_clock_combine(tmp_path: Path) -> None:
+    # Excel's US exports: "1/2/2024,1:00:00 PM". Auto-detection took Date alone ("duplicate
+    # timestamp 01/01/2024"), and --time-col Date,Time was refused: "should hold the time
+    # of day ... but holds '12:00:00 AM'".
+    hours = pd.date_range("2024-01-01", periods=48, freq="h")
+    path = write_lines(tmp_path, ["Date,Time,value"] + [f"{t:%m/%d/%Y,%I:%M:%S %p},{i}"
+                                                         for i, t in enumerate(hours)])
+    result = CliRunner().invoke(app, ["train", str(path), "--model", str(tmp_path / "m"),
+                                      "--no-anomaly", "--epochs", "1", "--folds", "0",
+                                      "--ensemble", "1", "--window", "8", "--segment", "4",
+                                      "--horizon", "2", "--hidden", "4"])
+    assert result.exit_code == 0, result.output
+    frame = load_frame(path, DataSpec())
+    (s,) = frame.series
+    assert frame.spec.time_parts == ["Date", "Time"] and frame.freq == "h"
+    assert s.index[0] == utc("2024-01-01 00:00") and s.index[13] == utc("2024-01-01 13:00")
+    assert s.values[[0, 13, 47], 0].tolist() == [0, 13, 47]
 
 
 def test_dates_in_two_formats_are_named_not_called_duplicates(tmp_path: Path) -> None:

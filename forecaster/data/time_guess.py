@@ -17,7 +17,8 @@ from forecaster.data.cells import shown
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.errors import DataError
 
-CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+# A time of day: 13:00, 07:30:15.250; on a 12-hour clock, 1:00 PM (Excel's US exports).
+CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?( ?[AaPp][Mm])?$")
 HEAD = 50  # rows that show a file's calendar
 _DAY_MONTH = r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(\s|$)"
 # Statistics offices' months and quarters: 1949M01; 2000Q1, 2000 Q1, 2000-Q1; Q1 2000.
