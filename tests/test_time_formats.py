@@ -151,6 +151,27 @@ def test_date_and_time_columns_on_a_12_hour_clock_combine(tmp_path: Path) -> Non
     assert s.values[[0, 13, 47], 0].tolist() == [0, 13, 47]
 
 
+def _hour_ending(t: pd.Timestamp, sep: str) -> str:
+    """``t`` as an hour-ending log writes it: midnight as 24:00 of the day before."""
+    day = t - pd.Timedelta("1D") if t.hour == 0 else t
+    return f"{day:%m/%d/%Y}{sep}{'24:00' if t.hour == 0 else f'{t:%H:%M}'}"
+
+
+@pytest.mark.parametrize(("header", "sep"), [
+    ("Date (MM/DD/YYYY),Time (HH:MM),GHI", ","),  # NREL's TMY3: a date and a clock column
+    ("timestamp,GHI", " "),
+])
+def test_24_00_is_midnight_ending_the_day(tmp_path: Path, header: str, sep: str) -> None:
+    # "cannot parse '01/01/1988 24:00' as a timestamp; expected ISO 8601", which 24:00 is.
+    hours = pd.date_range("1988-01-01 01:00", periods=48, freq="h")
+    rows = [header] + [f"{_hour_ending(t, sep)},{i}" for i, t in enumerate(hours)]
+    frame = load_frame(write_lines(tmp_path, rows), DataSpec())
+    (s,) = frame.series
+    assert frame.freq == "h" and frame.n_filled == 0 and len(s.index) == 48
+    assert s.index[22] == utc("1988-01-01 23:00") and s.index[23] == utc("1988-01-02 00:00")
+    assert s.values[[23, 24], 0].tolist() == [23, 24]
+
+
 def test_dates_in_two_formats_are_named_not_called_duplicates(tmp_path: Path) -> None:
     # Read cell by cell, 01/03/2020 after ISO dates became 3 January: "duplicate timestamp",
     # whose suggested --duplicates would have dropped real rows.
