@@ -56,3 +56,22 @@ def test_unnamed_levels_are_header_rows(tmp_path: Path, levels: list[str],
     frame = load_frame(write_lines(tmp_path, pivoted(levels)), DataSpec(targets=names))
     (s,) = frame.series
     assert s.values[-1].tolist() == [47, 147] and frame.spec.time_col == "timestamp"
+
+
+def test_levels_over_an_index_without_a_name_train_and_predict(tmp_path: Path) -> None:
+    # No row names the time column (pandas writes none for an index without a name): it
+    # was "repeated column name(s) in the header: 'plant'; rename them".
+    lines = [",plant,plant", ",temp,hum"] + [f"{t:%Y-%m-%d %H:%M:%S},{i},{i + 100}"
+                                            for i, t in enumerate(HOURS)]
+    path = write_lines(tmp_path, lines)
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(path), "--model", str(model), *TINY,
+                                 "--target", "hum"])
+    assert result.exit_code == 0, result.output
+    assert "read 2 header rows (column levels, as pandas and yfinance write them): the time " \
+           "column unnamed, value columns named by header row 2" in result.stderr
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1].startswith(",2024-01-03T00:00:00+00:00,hum,")
+    (s,) = load_frame(path, DataSpec(targets=["hum"])).series
+    assert s.values[-1, 0] == 147 and s.index[-1] == HOURS[-1].tz_localize("UTC")

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from forecaster.data.timestamps import TIME_NAMES
 
+UNNAMED = "Unnamed: 0"  # pandas' name for a first header cell left empty
 MAX_ROWS = 4  # header rows looked for: yfinance writes 3 (2 levels and the index's name)
 WORD = re.compile(r"[A-Za-z][A-Za-z _]*")  # a row's name: Ticker, Price, Date
 
@@ -79,6 +80,11 @@ def stacked_header(lines: list[str], sep: str, name: str) -> Stacked | None:
             return _named(rows[:last + 1], name) if _data(rows[last + 1]) else None
         if not _tickers(rows[last], len(rows[0])):
             return None
+        if not top[0] and not rows[last][0] and _data(rows[last + 1]):
+            # pandas' levels over an index without a name: no row names the time column,
+            # named as pandas names a header cell left empty (a one-row header's reading).
+            return _named(rows[:last + 1] + [[UNNAMED] + [""] * (len(top) - 1)], name,
+                          last + 1)
     return None
 
 
@@ -102,9 +108,10 @@ def _data(row: list[str]) -> bool:
     return bool(row) and any(ch.isdigit() for ch in row[0])
 
 
-def _named(rows: list[list[str]], name: str) -> Stacked:
+def _named(rows: list[list[str]], name: str, lines: int | None = None) -> Stacked:
     # The first row naming each column once names them (one ticker: Close, High, ...);
-    # else the rows' names are joined (two tickers: "Close AAPL", "Close MSFT").
+    # else the rows' names are joined (two tickers: "Close AAPL", "Close MSFT"). The last
+    # row names the time column; ``lines``: the header's lines, where that row is none.
     levels = [row[1:] for row in rows[:-1]]
     titles = [row[0] for row in rows[:-1]]  # the levels' names ('' for none: pandas')
     unique = next((i for i, level in enumerate(levels) if max(Counter(level).values()) == 1),
@@ -116,10 +123,12 @@ def _named(rows: list[list[str]], name: str) -> Stacked:
         values = [" ".join(cells) for cells in zip(*levels, strict=True)]
         how = (f"named by joining header rows 1 to {len(levels)}{_titled(titles)}, "
                f"e.g. '{values[0]}'")
-    note = (f"{name}: read {len(rows)} header rows (column levels, as pandas and yfinance "
-            f"write them): time column '{rows[-1][0]}' from row {len(rows)}, value columns "
-            f"{how}")
-    return Stacked(rows=len(rows), names=[rows[-1][0], *values], note=note)
+    lines = lines or len(rows)
+    time = (f"time column '{rows[-1][0]}' from row {lines}" if lines == len(rows)
+            else "the time column unnamed")
+    note = (f"{name}: read {lines} header rows (column levels, as pandas and yfinance "
+            f"write them): {time}, value columns {how}")
+    return Stacked(rows=lines, names=[rows[-1][0], *values], note=note)
 
 
 def _titled(titles: list[str]) -> str:
