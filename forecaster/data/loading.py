@@ -44,6 +44,7 @@ from forecaster.data.timestamps import parse_times
 from forecaster.data.units_row import drop_units_rows
 from forecaster.data.values import numeric_block
 from forecaster.data.year_less import year_less_months
+from forecaster.data.zone_names import drop_zone_names
 from forecaster.data.zones import without_offset, written_offsets
 from forecaster.digest import sha256_file
 from forecaster.errors import DataError, MissingInputError
@@ -150,6 +151,7 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     raw, spec = events.count_events(raw, spec, path)
     raw, steps_note = number_rows(raw, path, spec)  # several columns of values alone
     raw, ranges_note = range_starts(raw, spec.time_col, path)  # rows labelled by intervals
+    raw = drop_zone_names(raw, spec.time_col)  # Go's "+0100 CET": the offset tells
     notes += [n for n in (steps_note, ranges_note) if n]
     every = wants_all(spec.targets, list(raw.columns))  # --target all
     inputs = wants_all(spec.features, list(raw.columns))  # --features all
