@@ -172,6 +172,21 @@ def test_24_00_is_midnight_ending_the_day(tmp_path: Path, header: str, sep: str)
     assert s.values[[23, 24], 0].tolist() == [23, 24]
 
 
+def test_a_column_of_no_readable_times_is_not_blamed_on_one_row(tmp_path: Path) -> None:
+    # JavaScript's Date strings: no row reads, yet row 2 was "'Mon Jan 01 ...' cannot be
+    # read as a time, unlike the other rows" (its weekday split off as a date format), and
+    # a units row was suggested; every row is alike, and the parser's error says so.
+    hours = pd.date_range("2024-01-01", periods=48, freq="h")
+    rows = ["time,value"] + [f'"{t:%a %b %d %Y %H:%M:%S} GMT+0000 (Coordinated Universal '
+                             f'Time)",{i}' for i, t in enumerate(hours)]
+    with pytest.raises(DataError) as info:
+        load_frame(write_lines(tmp_path, rows), DataSpec(time_col="time"))
+    assert "row 2, column 'time': cannot parse 'Mon Jan 01 2024 00:00:00 GMT+0000 " \
+           "(Coord...' as a timestamp" in str(info.value) and "(48 bad value(s) in all)" \
+           in str(info.value), str(info.value)
+    assert "unlike the other rows" not in str(info.value)
+
+
 def test_dates_in_two_formats_are_named_not_called_duplicates(tmp_path: Path) -> None:
     # Read cell by cell, 01/03/2020 after ISO dates became 3 January: "duplicate timestamp",
     # whose suggested --duplicates would have dropped real rows.
