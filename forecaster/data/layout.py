@@ -28,6 +28,10 @@ DELIMITERS = (",", ";", "\t", "|")  # see _sniff
 SNIFF_LINES = 6
 # Excel's first line: sep=; (some tools quote it, or write the tab as \t).
 SEP_LINE = re.compile(r'"?sep=(\\t|[^"\r\n])"?', re.IGNORECASE)
+# Campbell Scientific loggers' TOA5 files: a line naming the station and program above the
+# header (then rows of units and of processing, left out as units rows). Read as the
+# header, it blamed the real header: "line 2 has 4 fields, the header has 8: remove it".
+TOA5 = re.compile(r'"?TOA(?:5|CI1)"?[,;\t]')
 
 
 @dataclass(frozen=True)
@@ -133,7 +137,7 @@ def _preamble(path: Path) -> tuple[int, int, str | None, int, int]:
                 named = excel.group(1).replace("\\t", "\t")
             elif body.startswith("#"):
                 comments += 1
-            elif _title(body, head[n + 1:]):
+            elif _title(body, head[n + 1:]) or (n == 0 and TOA5.match(body)):
                 titles += 1
             elif body.strip():
                 break
