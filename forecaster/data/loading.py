@@ -32,7 +32,7 @@ from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
 from forecaster.data.repeated_header import check_repeated_header
 from forecaster.data.resample import newest_rows, resample_rows
-from forecaster.data.row_lines import RowLines
+from forecaster.data.row_lines import RowLines, row_lines
 from forecaster.data.row_steps import number_rows
 from forecaster.data.series_keys import series_keys
 from forecaster.data.shape import check_shape
@@ -253,7 +253,7 @@ def _read_checked(path: Path, spec: DataSpec) -> tuple[pd.DataFrame, list[str], 
         raise csvlines.parse_error(path, exc, sep, width, span) from None
     # A header of several rows was read from its last row: its names are the layout's.
     raw.columns = layout.header if layout.stacked else [str(c).strip() for c in raw.columns]
-    first_row = csvlines.row_lines(path, span, len(raw), sep)
+    first_row = row_lines(path, span, len(raw), sep)
     raw, layout, padding = drop_padding(raw, layout, path.name)
     if not engine:  # pyarrow refuses rows of the wrong width itself (a ParserError)
         csvlines.check_padded_rows(raw, path, sep, width, span)
