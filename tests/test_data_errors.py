@@ -345,6 +345,13 @@ CASES = [
         ["timestamp,value,note"] + [f"{r},ok" for r in BASE[1:4]] + [f'{BASE[4]},"a', 'b"']
         + [f"{r},ok" for r in BASE[5:18]] + [f"{stamp(19)},abc,ok"]
         + [f"{r},ok" for r in BASE[19:]]), [], DATA, ["row 20, column 'value': 'abc'"]),
+    # A note above the header, wider than the table: read as the header, it had the user
+    # remove the real one ("line 2 has 2 fields, the header has 4: fix or remove that line").
+    ("note-line-above-the-header", text(["Station,Berlin-Tempelhof,Exported,2024-01-05"]
+                                        + BASE), [], DATA,
+     ["line 1, read as the header, has 4 fields, and the lines below it 2; expected the "
+      "header first, as wide as the rows: if that line is a title or a note above the "
+      "header, remove it"]),
     # A second export writing the columns in another order: its names were "not a number",
     # the advice to fix the values; removing the line alone would leave the rows swapped.
     ("repeated-header-in-another-order", text(

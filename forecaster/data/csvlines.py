@@ -13,7 +13,9 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
@@ -206,12 +208,29 @@ def width_error(path: Path, sep: str, width: int, span: Span) -> DataError | Non
             for row in rows:
                 first, start = start + 1, rows.line_num
                 if row and len(row) != width:
+                    if first == 2 and len(row) < width and _all_as_wide(rows, len(row)):
+                        return _not_the_header(path, span.line, width, len(row))
                     return _width_error(path, span.line - 1 + first, len(row), width,
                                         span.line - 1 + rows.line_num)
         except csv.Error as exc:  # a field over the csv module's limit (128 KiB)
             return DataError(f"{path}: line {span.line + rows.line_num - 1}: {exc}; expected "
                              "short fields: fix or remove that line")
     return None
+
+
+def _all_as_wide(rows: Iterator[list[str]], fields: int, lines: int = 20) -> bool:
+    # The next rows are all ``fields`` wide: the line above them is what differs.
+    return all(len(row) == fields for row in islice(rows, lines) if row)
+
+
+def _not_the_header(path: Path, line: int, width: int, fields: int) -> DataError:
+    # A note above the header ("Station,Berlin,Exported,2026-01-05") read as the header:
+    # "line 2 has 2 fields, the header has 4: fix or remove that line" had the user remove
+    # the real header.
+    return DataError(f"{path}: line {line}, read as the header, has {width} field"
+                     f"{'s' * (width != 1)}, and the lines below it {fields}; expected the "
+                     "header first, as wide as the rows: if that line is a title or a note "
+                     "above the header, remove it; else fix the header's names")
 
 
 def _width_error(path: Path, line: int, fields: int, width: int, last: int) -> DataError:
