@@ -86,6 +86,10 @@ def test_comment_lines_and_a_blank_line_before_the_header(tmp_path: Path, engine
     ("https://www.CryptoDataDownload.com\n", "1 title line before the header (line 2)"),
     ("Sales by day\n# units EUR\n", "1 comment line and 1 title line before the header "
                                      "(line 3)"),
+    # A spreadsheet pads the title's row, and the empty row under it, to the table's width:
+    # "repeated column name(s) in the header: ''; rename them".
+    ("Report by SCADA v2,\n", "1 title line before the header (line 2)"),
+    ("Report by SCADA v2,\n,\n", "1 title line before the header (line 3)"),
 ])
 def test_a_title_line_before_the_header_is_skipped(tmp_path: Path, engine: str, preamble: str,
                                                    skipped: str) -> None:

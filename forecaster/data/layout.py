@@ -139,7 +139,7 @@ def _preamble(path: Path) -> tuple[int, int, str | None, int, int]:
                 comments += 1
             elif _title(body, head[n + 1:]) or (n == 0 and TOA5.match(body)):
                 titles += 1
-            elif body.strip():
+            elif body.strip(",;\t| "):  # a row of separators alone is a padded blank line
                 break
             end += len(text.encode("utf-8", "surrogateescape"))
             lines += 1
@@ -152,6 +152,8 @@ def _title(body: str, after: list[str]) -> bool:
     """Whether a line is a title above the table (Google Trends' "Category: All
     categories", a download site's address): two words or more with no separator, with a
     line that has separators next after the blank lines."""
+    # A spreadsheet pads a title's row to the table's width: "Report by SCADA v2,,".
+    body = re.sub(r"[,;\t|]+\s*$", "", body)
     if len(WORDS.findall(body)) < 2 or any(sep in _unquoted(body) for sep in DELIMITERS):
         return False  # one word ("level") heads a column of decimal commas (1,5): a header
     following = next((line for line in after if line.strip() and not line.startswith("#")),
