@@ -352,6 +352,11 @@ CASES = [
      ["line 1, read as the header, has 4 fields, and the lines below it 2; expected the "
       "header first, as wide as the rows: if that line is a title or a note above the "
       "header, remove it"]),
+    # Two Excel exports joined: the second header starts with its byte-order mark, and was
+    # "'\ufefftimestamp' cannot be read as a time, unlike the other rows".
+    ("repeated-header-with-a-byte-order-mark", text(BASE[:31] + ["\ufeff" + BASE[0]]
+                                                    + BASE[31:]), [], DATA,
+     ["line 32 repeats the header (files joined together?)", "remove that line"]),
     # A second export writing the columns in another order: its names were "not a number",
     # the advice to fix the values; removing the line alone would leave the rows swapped.
     ("repeated-header-in-another-order", text(
