@@ -352,6 +352,11 @@ CASES = [
      ["line 1, read as the header, has 4 fields, and the lines below it 2; expected the "
       "header first, as wide as the rows: if that line is a title or a note above the "
       "header, remove it"]),
+    # A spreadsheet's empty row above the header, padded with separators: it was
+    # "repeated column name(s) in the header: ''; rename them".
+    ("separators-alone-above-the-header", text([","] + BASE), [], DATA,
+     ["line 1, read as the header, names no column (separators alone)", "if it is an empty "
+      "row above the header, remove it"]),
     # Two Excel exports joined: the second header starts with its byte-order mark, and was
     # "'\ufefftimestamp' cannot be read as a time, unlike the other rows".
     ("repeated-header-with-a-byte-order-mark", text(BASE[:31] + ["\ufeff" + BASE[0]]
