@@ -86,6 +86,10 @@ def test_comment_lines_and_a_blank_line_before_the_header(tmp_path: Path, engine
     ("https://www.CryptoDataDownload.com\n", "1 title line before the header (line 2)"),
     ("Sales by day\n# units EUR\n", "1 comment line and 1 title line before the header "
                                      "(line 3)"),
+    # A spreadsheet pads the title's row, and the empty row under it, to the table's width:
+    # "repeated column name(s) in the header: ''; rename them".
+    ("Report by SCADA v2,\n", "1 title line before the header (line 2)"),
+    ("Report by SCADA v2,\n,\n", "1 title line before the header (line 3)"),
 ])
 def test_a_title_line_before_the_header_is_skipped(tmp_path: Path, engine: str, preamble: str,
                                                    skipped: str) -> None:
@@ -187,3 +191,29 @@ def test_a_header_written_as_a_comment_is_named(tmp_path: Path, engine: str) -> 
     line = error_line(result)
     assert f"{path}: line 2, the first after 1 comment line (2024-01-01 00:00," in line
     assert line.endswith("or remove the '#' of a header written as a comment")
+
+
+def test_a_campbell_toa5_file_trains(tmp_path: Path) -> None:
+    # A TOA5 logger file: station line, header, units row, processing row, then data.
+    # The station line was taken for the header: "line 2 has 4 fields, the header has 8;
+    # ... fix or remove that line", the real header.
+    hours = pd.date_range("2024-01-01", periods=48, freq="h")
+    path = tmp_path / "CR1000_Hourly.dat"
+    path.write_text('"TOA5","CR1000","CR1000","12345","CR1000.Std.32","CPU:prog.CR1",'
+                    '"1234","Hourly"\n"TIMESTAMP","RECORD","AirTC_Avg","RH"\n'
+                    '"TS","RN","Deg C","%"\n"","","Avg","Smp"\n'
+                    + "".join(f'"{t:%Y-%m-%d %H:%M:%S}",{i},{i / 2},"NAN"\n'
+                              for i, t in enumerate(hours)), encoding="utf-8")
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(path), "--model", str(model), "--target",
+                                 "AirTC_Avg", "--no-anomaly", "--epochs", "1", "--folds", "0",
+                                 "--ensemble", "1", "--window", "8", "--segment", "4",
+                                 "--horizon", "2", "--hidden", "4"])
+    assert result.exit_code == 0, result.output
+    assert "CR1000_Hourly.dat: skipped 1 title line before the header (line 2)" \
+           in result.stderr, result.stderr
+    assert "left out line 3 ('TS,RN,Deg C,%'), line 4 (',,Avg,Smp') under the header" \
+           in result.stderr, result.stderr
+    result = runner.invoke(app, ["predict", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1].startswith(",2024-01-03T00:00:00+00:00,AirTC_Avg,")

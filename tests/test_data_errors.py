@@ -343,6 +343,36 @@ CASES = [
         ["# logger v2"] + SEMI[:21] + [" timestamp ; value"] + SEMI[21:41] + SEMI[:1]
         + SEMI[41:]), [], DATA,
      ["2 lines repeat the header, the first line 23", "remove those lines"]),
+    # A note written with a line break (a quoted cell over two lines, line 6): the bad
+    # value on line 20 was named row 19, the line above it.
+    ("quoted-cell-over-two-lines", text(
+        ["timestamp,value,note"] + [f"{r},ok" for r in BASE[1:4]] + [f'{BASE[4]},"a', 'b"']
+        + [f"{r},ok" for r in BASE[5:18]] + [f"{stamp(19)},abc,ok"]
+        + [f"{r},ok" for r in BASE[19:]]), [], DATA, ["row 20, column 'value': 'abc'"]),
+    # A note above the header, wider than the table: read as the header, it had the user
+    # remove the real one ("line 2 has 2 fields, the header has 4: fix or remove that line").
+    ("note-line-above-the-header", text(["Station,Berlin-Tempelhof,Exported,2024-01-05"]
+                                        + BASE), [], DATA,
+     ["line 1, read as the header, has 4 fields, and the lines below it 2; expected the "
+      "header first, as wide as the rows: if that line is a title or a note above the "
+      "header, remove it"]),
+    # A spreadsheet's empty row above the header, padded with separators: it was
+    # "repeated column name(s) in the header: ''; rename them".
+    ("separators-alone-above-the-header", text([","] + BASE), [], DATA,
+     ["line 1, read as the header, names no column (separators alone)", "if it is an empty "
+      "row above the header, remove it"]),
+    # Two Excel exports joined: the second header starts with its byte-order mark, and was
+    # "'\ufefftimestamp' cannot be read as a time, unlike the other rows".
+    ("repeated-header-with-a-byte-order-mark", text(BASE[:31] + ["\ufeff" + BASE[0]]
+                                                    + BASE[31:]), [], DATA,
+     ["line 32 repeats the header (files joined together?)", "remove that line"]),
+    # A second export writing the columns in another order: its names were "not a number",
+    # the advice to fix the values; removing the line alone would leave the rows swapped.
+    ("repeated-header-in-another-order", text(
+        BASE[:31] + ["value,timestamp"] + [",".join(r.split(",")[::-1]) for r in BASE[31:]]),
+     [], DATA, ["line 32 repeats the header with its columns in another order (value, "
+                "timestamp; files joined together?)", "write the rows below that line in the "
+                "first header's order, and remove it"]),
     ("nan-with-fill-error", edit(BASE, 7, f"{stamp(7)},"), ["--fill", "error"], DATA,
      ["1 step(s) lack a value (an empty cell or a gap in the times), the first at "
       f"{pd.Timestamp(stamp(7), tz='UTC').isoformat()} in column 'value'", "--fill"]),

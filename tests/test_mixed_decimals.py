@@ -41,3 +41,18 @@ def test_commas_that_may_group_thousands_keep_their_advice(tmp_path: Path) -> No
     result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"),
                                  "--target", "temp", *TINY])
     assert "its commas may group thousands" in one_error_line(result, 65)
+
+
+def test_negative_numbers_with_the_minus_sign_are_read(tmp_path: Path) -> None:
+    # A Nordic spreadsheet's export writes "−5,3" (U+2212): "'−5,3' is not a number;
+    # expected plain numbers (10.5, not 10.5% or 10.5 USD)".
+    series = make_series(100)
+    cells = [f"{v - 10:.1f}".replace("-", "\u2212").replace(".", ",") for v in series["value"]]
+    lines = ["timestamp;temp"] + [f"{t:%Y-%m-%d %H:%M};{c}"
+                                  for t, c in zip(series["timestamp"], cells, strict=True)]
+    path = write_lines(tmp_path, lines)
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *TINY])
+    assert result.exit_code == 0, result.output
+    first = next(c for c in cells if "\u2212" in c)
+    assert f"data.csv: column 'temp': read {first} as {first.replace(chr(0x2212), '-')} " \
+           "(a minus sign)" in result.stderr, result.stderr

@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import utc, write_lines
+from typer.testing import CliRunner
 
+from forecaster.cli import app
 from forecaster.data.loading import load_frame
 from forecaster.data.spec import DataSpec
 from forecaster.data.time_guess import grid_fill, pivot_years
@@ -128,6 +130,61 @@ def test_date_and_clock_columns_still_combine(tmp_path: Path) -> None:
     rows = ["date,time,value"] + [f"2024-01-01,{h:02d}:00,{h}" for h in range(24)]
     frame = load_frame(write_lines(tmp_path, rows), DataSpec())
     assert frame.freq == "h" and frame.series[0].index[-1] == utc("2024-01-01 23:00")
+
+
+def test_date_and_time_columns_on_a_12_hour_clock_combine(tmp_path: Path) -> None:
+    # Excel's US exports: "1/2/2024,1:00:00 PM". Auto-detection took Date alone ("duplicate
+    # timestamp 01/01/2024"), and --time-col Date,Time was refused: "should hold the time
+    # of day ... but holds '12:00:00 AM'".
+    hours = pd.date_range("2024-01-01", periods=48, freq="h")
+    path = write_lines(tmp_path, ["Date,Time,value"] + [f"{t:%m/%d/%Y,%I:%M:%S %p},{i}"
+                                                         for i, t in enumerate(hours)])
+    result = CliRunner().invoke(app, ["train", str(path), "--model", str(tmp_path / "m"),
+                                      "--no-anomaly", "--epochs", "1", "--folds", "0",
+                                      "--ensemble", "1", "--window", "8", "--segment", "4",
+                                      "--horizon", "2", "--hidden", "4"])
+    assert result.exit_code == 0, result.output
+    frame = load_frame(path, DataSpec())
+    (s,) = frame.series
+    assert frame.spec.time_parts == ["Date", "Time"] and frame.freq == "h"
+    assert s.index[0] == utc("2024-01-01 00:00") and s.index[13] == utc("2024-01-01 13:00")
+    assert s.values[[0, 13, 47], 0].tolist() == [0, 13, 47]
+
+
+def _hour_ending(t: pd.Timestamp, sep: str) -> str:
+    """``t`` as an hour-ending log writes it: midnight as 24:00 of the day before."""
+    day = t - pd.Timedelta("1D") if t.hour == 0 else t
+    return f"{day:%m/%d/%Y}{sep}{'24:00' if t.hour == 0 else f'{t:%H:%M}'}"
+
+
+@pytest.mark.parametrize(("header", "sep"), [
+    ("Date (MM/DD/YYYY),Time (HH:MM),GHI", ","),  # NREL's TMY3: a date and a clock column
+    ("timestamp,GHI", " "),
+])
+def test_24_00_is_midnight_ending_the_day(tmp_path: Path, header: str, sep: str) -> None:
+    # "cannot parse '01/01/1988 24:00' as a timestamp; expected ISO 8601", which 24:00 is.
+    hours = pd.date_range("1988-01-01 01:00", periods=48, freq="h")
+    rows = [header] + [f"{_hour_ending(t, sep)},{i}" for i, t in enumerate(hours)]
+    frame = load_frame(write_lines(tmp_path, rows), DataSpec())
+    (s,) = frame.series
+    assert frame.freq == "h" and frame.n_filled == 0 and len(s.index) == 48
+    assert s.index[22] == utc("1988-01-01 23:00") and s.index[23] == utc("1988-01-02 00:00")
+    assert s.values[[23, 24], 0].tolist() == [23, 24]
+
+
+def test_a_column_of_no_readable_times_is_not_blamed_on_one_row(tmp_path: Path) -> None:
+    # JavaScript's Date strings: no row reads, yet row 2 was "'Mon Jan 01 ...' cannot be
+    # read as a time, unlike the other rows" (its weekday split off as a date format), and
+    # a units row was suggested; every row is alike, and the parser's error says so.
+    hours = pd.date_range("2024-01-01", periods=48, freq="h")
+    rows = ["time,value"] + [f'"{t:%a %b %d %Y %H:%M:%S} GMT+0000 (Coordinated Universal '
+                             f'Time)",{i}' for i, t in enumerate(hours)]
+    with pytest.raises(DataError) as info:
+        load_frame(write_lines(tmp_path, rows), DataSpec(time_col="time"))
+    assert "row 2, column 'time': cannot parse 'Mon Jan 01 2024 00:00:00 GMT+0000 " \
+           "(Coord...' as a timestamp" in str(info.value) and "(48 bad value(s) in all)" \
+           in str(info.value), str(info.value)
+    assert "unlike the other rows" not in str(info.value)
 
 
 def test_dates_in_two_formats_are_named_not_called_duplicates(tmp_path: Path) -> None:

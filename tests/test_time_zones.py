@@ -322,3 +322,23 @@ def test_daily_bars_of_several_symbols_are_their_dates(tmp_path: Path) -> None:
     frame = load_frame(path, DataSpec(series_col="symbol"))
     assert frame.freq == "B" and all((s.index == days.tz_localize("UTC")).all()
                                      for s in frame.series)
+
+
+@pytest.mark.parametrize(("offset", "name"), [("+0000", "UTC"), ("+0100", "CET"),
+                                              ("-0500", "EST")])
+def test_go_times_with_an_offset_and_a_zone_name_are_read(tmp_path: Path, offset: str,
+                                                          name: str) -> None:
+    # Go's time.Time writes "2024-01-17 14:00:00 +0100 CET": "cannot parse ... expected ISO
+    # 8601". The offset tells the time; the name after it is left out.
+    hours = pd.date_range("2024-01-01", periods=48, freq="h", tz=offset[:3] + ":" + offset[3:])
+    path = write_lines(tmp_path, ["time,value"] + [f"{t:%Y-%m-%d %H:%M:%S} {offset} {name},{i}"
+                                                   for i, t in enumerate(hours)])
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"),
+                                 "--no-anomaly", "--epochs", "1", "--folds", "0", "--ensemble",
+                                 "1", "--window", "8", "--segment", "4", "--horizon", "2",
+                                 "--hidden", "4"])
+    assert result.exit_code == 0, result.output
+    frame = load_frame(path, DataSpec())
+    (s,) = frame.series
+    assert s.index[0] == hours[0].tz_convert("UTC") and len(s.index) == 48
+    assert not frame.naive_times and frame.time_offsets == (offset,)

@@ -25,6 +25,10 @@ def _rows(n: int = 480, sep: str = ",") -> list[str]:
 @pytest.mark.parametrize(("top", "sep"), [
     (["Units,degC"], ","),
     (["Units;degC", "Description;Reactor 7 inlet"], ";"),
+    # No word in the time cell (a spreadsheet's units under its names): it was "cannot
+    # parse '' as a timestamp".
+    ([",degC"], ","),
+    ([",°C", ",inlet"], ","),
 ])
 def test_units_rows_under_the_header_are_left_out_with_a_note(tmp_path: Path, engine: str,
                                                               top: list[str], sep: str) -> None:

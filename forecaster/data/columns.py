@@ -226,28 +226,38 @@ def skipped_text(raw: pd.DataFrame, spec: DataSpec, path: Path,
         The note, or nothing where no column of text was passed over.
     """
     return [f"{path.name}: forecasting {column_list(spec.targets)}, the only numeric "
-            f"column; left out as text: {text}: name the target with --target if it is one "
-            "of those, after fixing its cells" for text in _left_out(raw, spec, first_row)]
+            f"column; left out {text}: name the target with --target if it is one of those, "
+            "after fixing its cells" for text in _left_out(raw, spec, first_row, empty=True)]
 
 
 def skipped_inputs(raw: pd.DataFrame, spec: DataSpec, path: Path,
                    first_row: RowLines) -> list[str]:
     """A note naming the columns ``--features all`` passed over as text: a wind direction
     ('NW') was left out of the inputs without a word."""
-    return [f"{path.name}: --features all: left out as text: {text}: a network reads "
+    return [f"{path.name}: --features all: left out {text}: a network reads "
             "numbers only; to use such a column, write it as numbers (one 0/1 column per "
             "category) and name it with --features" for text in _left_out(raw, spec, first_row)]
 
 
-def _left_out(raw: pd.DataFrame, spec: DataSpec, first_row: RowLines) -> list[str]:
-    """The columns of text no role took, with why the first is no number ("cbwd (row 2,
-    column 'cbwd': 'NW' is not a number)"), as one entry; none where there is none."""
-    text = [c for c in raw.columns if c not in spec.named and not _mostly_numeric(raw[c])
-            and not_numbers(raw[c].str.strip()).any() and not is_label(raw[c])]
-    if not text:
-        return []
-    example = _why_not(raw, text, first_row).strip(" ()")
-    return [f"{column_list(text, limit=8)} ({example})"]
+def _left_out(raw: pd.DataFrame, spec: DataSpec, first_row: RowLines,
+              empty: bool = False) -> list[str]:
+    """The columns of text no role took, with why the first is no number ("as text: cbwd
+    (row 2, column 'cbwd': 'NW' is not a number)"), as one entry; with ``empty``, the
+    columns without a value as another (an export's 'value' column left empty, and another
+    column forecast without a word); none where there is none."""
+    free = [c for c in raw.columns if c not in spec.named and not _mostly_numeric(raw[c])]
+    text = [c for c in free if not_numbers(raw[c].str.strip()).any() and not is_label(raw[c])]
+    blank = [c for c in free if empty and c not in text and _no_values(raw[c])]
+    out = [f"as text: {column_list(text, limit=8)} "
+           f"({_why_not(raw, text, first_row).strip(' ()')})"] if text else []
+    return out + ([f"as empty: {column_list(blank, limit=8)} (every cell empty or a "
+                   "missing-value word)"] if blank else [])
+
+
+def _no_values(col: pd.Series) -> bool:
+    # No cell holds anything but spaces or a missing-value word (NA, -).
+    text = col.str.strip()
+    return bool(((text == "") | is_na_word(text)).all())
 
 
 def _why_not(raw: pd.DataFrame, candidates: list[str], first_row: RowLines) -> str:

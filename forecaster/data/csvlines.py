@@ -13,20 +13,18 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
-import numpy as np
 import pandas as pd
 
+from forecaster.data.json_file import refuse_json
 from forecaster.data.packed import is_packed, packed_error
-from forecaster.data.row_lines import RowLines, line_of
 from forecaster.errors import DataError, MissingInputError
 
-# Blank lines inside a table (row_lines): looked for in files up to this size.
-MAX_SCAN = 64 << 20  # bytes; past this the rows keep header + n (a blank line is rare)
-BLANK = re.compile(rb"\n\r?\n")
 
 @dataclass(frozen=True)
 class Span:
@@ -99,13 +97,14 @@ HEAD_BYTES = 64  # the bytes that tell a file's kind
 
 
 def refuse_packed(path: Path) -> None:
-    """A gzip, zip or Excel file under a .csv name, or UTF-16/UTF-32 text: say what it is,
+    """A gzip, zip or Excel file under a .csv name, UTF-16/UTF-32 text or JSON: say what it is,
     before parsing it (wide text without a byte-order mark reads as valid UTF-8, a NUL
     beside each letter)."""
     with open(path, "rb") as fh:
         head = fh.read(HEAD_BYTES)
     if is_packed(head) or _wide_text(head):
         raise not_utf8(path)
+    refuse_json(path)
 
 
 def check_utf8(path: Path, span: Span = Span(), chunk: int = 1 << 20) -> None:
@@ -209,12 +208,29 @@ def width_error(path: Path, sep: str, width: int, span: Span) -> DataError | Non
             for row in rows:
                 first, start = start + 1, rows.line_num
                 if row and len(row) != width:
+                    if first == 2 and len(row) < width and _all_as_wide(rows, len(row)):
+                        return _not_the_header(path, span.line, width, len(row))
                     return _width_error(path, span.line - 1 + first, len(row), width,
                                         span.line - 1 + rows.line_num)
         except csv.Error as exc:  # a field over the csv module's limit (128 KiB)
             return DataError(f"{path}: line {span.line + rows.line_num - 1}: {exc}; expected "
                              "short fields: fix or remove that line")
     return None
+
+
+def _all_as_wide(rows: Iterator[list[str]], fields: int, lines: int = 20) -> bool:
+    # The next rows are all ``fields`` wide: the line above them is what differs.
+    return all(len(row) == fields for row in islice(rows, lines) if row)
+
+
+def _not_the_header(path: Path, line: int, width: int, fields: int) -> DataError:
+    # A note above the header ("Station,Berlin,Exported,2026-01-05") read as the header:
+    # "line 2 has 2 fields, the header has 4: fix or remove that line" had the user remove
+    # the real header.
+    return DataError(f"{path}: line {line}, read as the header, has {width} field"
+                     f"{'s' * (width != 1)}, and the lines below it {fields}; expected the "
+                     "header first, as wide as the rows: if that line is a title or a note "
+                     "above the header, remove it; else fix the header's names")
 
 
 def _width_error(path: Path, line: int, fields: int, width: int, last: int) -> DataError:
@@ -225,60 +241,6 @@ def _width_error(path: Path, line: int, fields: int, width: int, last: int) -> D
             else "fix or remove that line")
     return DataError(f"{path}: line {line} has {fields} field{'s' * (fields != 1)}, the header "
                      f"has {width}; expected one field per header column: {todo}")
-
-
-def check_repeated_header(raw: pd.DataFrame, path: Path, header: list[str],
-                          first_row: RowLines) -> None:
-    """Refuse data rows that repeat the header: CSV files joined together (``cat``), each
-    with its own header, whose second header would be blamed on a date format or a number.
-
-    Args:
-        raw: the file's cells, as text, one column per header name.
-        path: the file, for messages.
-        header: the header's names, stripped.
-        first_row: the rows' lines in the file (``row_lines.row_lines``).
-
-    Raises:
-        DataError: naming the first such line, and how many there are.
-    """
-    same = raw.iloc[:, 0].str.strip() == header[0]
-    for col, name in zip(range(1, raw.shape[1]), header[1:], strict=False):
-        if not same.any():  # the common case: decided on the first column
-            return
-        same &= raw.iloc[:, col].str.strip() == name
-    rows = same.to_numpy().nonzero()[0]
-    if not rows.size:
-        return
-    first = line_of(first_row, int(rows[0]))
-    what = (f"line {first} repeats the header" if rows.size == 1 else
-            f"{rows.size} lines repeat the header, the first line {first}")
-    raise DataError(f"{path}: {what} (files joined together?); expected one header line, at "
-                    f"the top: remove {'those lines' if rows.size > 1 else 'that line'}")
-
-
-def row_lines(path: Path, span: Span, rows: int) -> int | np.ndarray:
-    """Where the rows read from ``span`` lie in the file.
-
-    Args:
-        path: the CSV file.
-        span: the part read, from the header on.
-        rows: how many rows the reader returned.
-
-    Returns:
-        The first row's line (an int) where the rows follow the header line by line; else
-        each row's line (an array), for ``line_of``.
-    """
-    stop = span.stop if span.stop is not None else path.stat().st_size
-    if stop - span.start > MAX_SCAN:
-        return span.line + 1
-    with open_span(path, span) as fh:
-        data = fh.read()
-    if not BLANK.search(data):
-        return span.line + 1
-    lines = data.split(b"\n")[1:]  # after the header
-    filled = np.flatnonzero([bool(line.strip(b"\r")) for line in lines]) + 1
-    # A quoted field over several lines splits no row: then the lines cannot be told.
-    return span.line + filled if len(filled) == rows else span.line + 1
 
 
 def with_cut_line(exc: DataError, notes: list[str]) -> DataError:

@@ -28,6 +28,10 @@ DELIMITERS = (",", ";", "\t", "|")  # see _sniff
 SNIFF_LINES = 6
 # Excel's first line: sep=; (some tools quote it, or write the tab as \t).
 SEP_LINE = re.compile(r'"?sep=(\\t|[^"\r\n])"?', re.IGNORECASE)
+# Campbell Scientific loggers' TOA5 files: a line naming the station and program above the
+# header (then rows of units and of processing, left out as units rows). Read as the
+# header, it blamed the real header: "line 2 has 4 fields, the header has 8: remove it".
+TOA5 = re.compile(r'"?TOA(?:5|CI1)"?[,;\t]')
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,7 @@ class Layout:
         named: whether a first line "sep=;" named the separator.
         comments: how many '#' comment lines came before the header.
         titles: how many title lines came before it (see ``_title``).
-        stacked: a note saying how a header of several rows (yfinance's) was read, where
+        stacked: a note saying how a header of several rows (column levels) was read, where
             ``header`` names its columns and ``start`` and ``line`` are its last row's.
         row_names: a note where the rows hold one field more than the header names, row
             names (R's write.table): ``header`` then starts with an unnamed column.
@@ -133,9 +137,9 @@ def _preamble(path: Path) -> tuple[int, int, str | None, int, int]:
                 named = excel.group(1).replace("\\t", "\t")
             elif body.startswith("#"):
                 comments += 1
-            elif _title(body, head[n + 1:]):
+            elif _title(body, head[n + 1:]) or (n == 0 and TOA5.match(body)):
                 titles += 1
-            elif body.strip():
+            elif body.strip(",;\t| "):  # a row of separators alone is a padded blank line
                 break
             end += len(text.encode("utf-8", "surrogateescape"))
             lines += 1
@@ -148,6 +152,8 @@ def _title(body: str, after: list[str]) -> bool:
     """Whether a line is a title above the table (Google Trends' "Category: All
     categories", a download site's address): two words or more with no separator, with a
     line that has separators next after the blank lines."""
+    # A spreadsheet pads a title's row to the table's width: "Report by SCADA v2,,".
+    body = re.sub(r"[,;\t|]+\s*$", "", body)
     if len(WORDS.findall(body)) < 2 or any(sep in _unquoted(body) for sep in DELIMITERS):
         return False  # one word ("level") heads a column of decimal commas (1,5): a header
     following = next((line for line in after if line.strip() and not line.startswith("#")),

@@ -30,18 +30,21 @@ from forecaster.data.nul_bytes import refuse_nul
 from forecaster.data.open_quote import read_closed
 from forecaster.data.option_times import day_order
 from forecaster.data.padding import drop_padding
+from forecaster.data.repeated_header import check_repeated_header
 from forecaster.data.resample import newest_rows, resample_rows
-from forecaster.data.row_lines import RowLines
+from forecaster.data.row_lines import RowLines, row_lines
 from forecaster.data.row_steps import number_rows
 from forecaster.data.series_keys import series_keys
 from forecaster.data.shape import check_shape
 from forecaster.data.spec import DataSpec
 from forecaster.data.table_end import table_end
 from forecaster.data.target_all import all_note, wants_all
+from forecaster.data.time_ranges import range_starts
 from forecaster.data.timestamps import parse_times
 from forecaster.data.units_row import drop_units_rows
 from forecaster.data.values import numeric_block
 from forecaster.data.year_less import year_less_months
+from forecaster.data.zone_names import drop_zone_names
 from forecaster.data.zones import without_offset, written_offsets
 from forecaster.digest import sha256_file
 from forecaster.errors import DataError, MissingInputError
@@ -147,7 +150,9 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
            spec: DataSpec, steps: bool) -> Frame:
     raw, spec = events.count_events(raw, spec, path)
     raw, steps_note = number_rows(raw, path, spec)  # several columns of values alone
-    notes += [steps_note] if steps_note else []
+    raw, ranges_note = range_starts(raw, spec.time_col, path)  # rows labelled by intervals
+    raw = drop_zone_names(raw, spec.time_col)  # Go's "+0100 CET": the offset tells
+    notes += [n for n in (steps_note, ranges_note) if n]
     every = wants_all(spec.targets, list(raw.columns))  # --target all
     inputs = wants_all(spec.features, list(raw.columns))  # --features all
     given = bool(spec.targets) and not every
@@ -248,7 +253,7 @@ def _read_checked(path: Path, spec: DataSpec) -> tuple[pd.DataFrame, list[str], 
         raise csvlines.parse_error(path, exc, sep, width, span) from None
     # A header of several rows was read from its last row: its names are the layout's.
     raw.columns = layout.header if layout.stacked else [str(c).strip() for c in raw.columns]
-    first_row = csvlines.row_lines(path, span, len(raw))
+    first_row = row_lines(path, span, len(raw), sep)
     raw, layout, padding = drop_padding(raw, layout, path.name)
     if not engine:  # pyarrow refuses rows of the wrong width itself (a ParserError)
         csvlines.check_padded_rows(raw, path, sep, width, span)
@@ -256,7 +261,7 @@ def _read_checked(path: Path, spec: DataSpec) -> tuple[pd.DataFrame, list[str], 
         check_shape(raw, path, layout)
     except DataError as exc:  # "no data rows" in a file of one row without its line end
         raise csvlines.with_cut_line(exc, [note or ""]) from None
-    csvlines.check_repeated_header(raw, path, layout.header, first_row)
+    check_repeated_header(raw, path, layout.header, first_row)
     needed = needed_columns(spec, list(raw.columns))  # a wide file's other columns: unread
     raw, first_row, units = drop_units_rows(raw, first_row, path.name, sep, needed)
     raw, steps = number_rows(raw, path)

@@ -23,6 +23,8 @@ THOUSAND_COMMAS = r"\s*[+-]?\d{1,3}(,\d{3})+(\.\d+)?\s*"  # "5,003.46", "1,000,0
 SURE_COMMAS = r"\s*[+-]?\d{1,3}(,\d{3})+\.\d+\s*|\s*[+-]?\d{1,3}(,\d{3}){2,}\s*"
 QUOTED_DECIMAL = r"\s*[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+\s*|\s*[+-]?\d+\s*"  # 1.132,83 0,5 7
 SURE_DECIMAL = r"\s*[+-]?\d{1,3}(\.\d{3})+,\d+\s*|\s*[+-]?\d*,(\d{1,2}|\d{4,})\s*"
+MINUS = "\u2212"  # the minus sign, not the hyphen-minus of "-5"
+MINUS_NUMBER = rf"^\s*{MINUS}\s*[\d.,]"
 SIGNS = "$€£¥"
 _AMOUNT = r"[+-]?(\d[\d,.]*|[.,]\d+)"
 PRICED = (rf"\s*[+-]?\s*(?P<a>[{SIGNS}])\s*{_AMOUNT}\s*"  # $106.79, -$5, $-5
@@ -71,7 +73,8 @@ def locale_numbers(raw: pd.DataFrame, path: Path, sep: str,
         Notes (``ColumnNote``) on the columns read so.
     """
     part = only(raw, columns)
-    notes = currency_signs(part, path)  # first: "$1,234.56" is then a thousands comma
+    notes = minus_signs(part, path)  # first: "−1,5" is then a decimal comma
+    notes += currency_signs(part, path)  # first: "$1,234.56" is then a thousands comma
     if sep != ",":
         decimal_commas(part)
         notes += thousand_dots(part, path, sep)
@@ -79,6 +82,23 @@ def locale_numbers(raw: pd.DataFrame, path: Path, sep: str,
         notes += thousand_commas(part, path) + quoted_decimal_commas(part, path)
     if columns:
         raw[columns] = part
+    return notes
+
+
+def minus_signs(raw: pd.DataFrame, path: Path) -> list[str]:
+    """Negative numbers written with the minus sign (U+2212: Nordic locales' spreadsheets,
+    text copied from the web) read with a hyphen, with a note. Refused as "'−5.3' is not a
+    number; expected plain numbers", which it looks like."""
+    notes = []
+    for col in raw.columns:
+        text = raw[col]
+        signed = text.str.contains(MINUS_NUMBER, regex=True)
+        if not signed.any():
+            continue
+        raw[col] = text.where(~signed, text.str.replace(MINUS, "-", n=1, regex=False))
+        first = text[signed].iloc[0].strip()
+        notes.append(ColumnNote(col, f"{path.name}: column '{col}': read {first} as "
+                                f"{first.replace(MINUS, '-', 1)} (a minus sign)", text))
     return notes
 
 

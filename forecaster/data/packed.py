@@ -1,12 +1,15 @@
-"""A compressed file or a spreadsheet given as the CSV: what it is, and how to get the CSV.
+"""A compressed file, a spreadsheet or a Parquet file given as the CSV: what it is, and how
+to get the CSV.
 
-Told by its first bytes, whatever its name. A gzip file or a zip archive holding a CSV
-needs unpacking, not re-saving from a spreadsheet: "save it as UTF-8 CSV" sent the user
-who gave ``data.csv.gz`` looking for a spreadsheet to export from.
+Told by its first bytes, whatever its name. A gzip, bzip2, xz or zstd file or a zip archive
+holding a CSV needs unpacking, not re-saving from a spreadsheet: "save it as UTF-8 CSV" sent
+the user who gave ``data.csv.gz`` (or ``.bz2``, ``.xz``, ``.zst``, or a Parquet file)
+looking for a spreadsheet to export from.
 """
 
 from __future__ import annotations
 
+import re
 import shlex
 import zipfile
 from pathlib import Path
@@ -17,13 +20,31 @@ from forecaster.errors import DataError
 GZIP = b"\x1f\x8b"
 ZIP = b"PK\x03\x04"
 XLS = b"\xd0\xcf\x11\xe0"  # the OLE container of Excel's .xls
+PARQUET = b"PAR1"
+# The other compressors: magic bytes (bzip2's with its block size and the start of a block
+# or of the end: a header "BZh..." is text), the file's kind, the tool and its suffix.
+COMPRESSED = ((re.compile(rb"BZh[1-9](1AY&SY|\x17rE8P\x90)"), "a bzip2", "bunzip2", ".bz2"),
+              (re.compile(rb"\xfd7zXZ\x00"), "an xz", "unxz", ".xz"),
+              (re.compile(rb"\x28\xb5\x2f\xfd"), "a zstd", "unzstd", ".zst"))
 EXPECTED = "expected a UTF-8 CSV file"
 SPREADSHEET = "save it as UTF-8 CSV (from the spreadsheet, export as CSV)"
 
 
 def is_packed(head: bytes) -> bool:
-    """Whether ``head``, a file's first bytes, starts a gzip, zip or Excel .xls file."""
-    return head.startswith((GZIP, ZIP, XLS))
+    """Whether ``head``, a file's first bytes, starts a compressed file (gzip, bzip2, xz,
+    zstd), a zip archive, an Excel .xls file or a Parquet file."""
+    return (head.startswith((GZIP, ZIP, XLS)) or _compressed(head) is not None
+            or _parquet(head))
+
+
+def _compressed(head: bytes) -> tuple[str, str, str] | None:
+    # A bzip2, xz or zstd file: its kind, tool and suffix (None for another file).
+    return next((rest for magic, *rest in COMPRESSED if magic.match(head)), None)
+
+
+def _parquet(head: bytes) -> bool:
+    # Its magic, then binary (a header cell "PAR1" is followed by text).
+    return head.startswith(PARQUET) and any(b < 9 or 13 < b < 32 for b in head[4:16])
 
 
 def packed_error(path: Path, head: bytes) -> DataError | None:
@@ -36,22 +57,39 @@ def packed_error(path: Path, head: bytes) -> DataError | None:
     if head.startswith(GZIP):
         return DataError(f"{path}: a gzip file (compressed); expected an uncompressed UTF-8 "
                          f"CSV file: decompress it first ({_gunzip(path)})")
+    found = _compressed(head)
+    if found is not None:
+        kind, tool, suffix = found
+        return DataError(f"{path}: {kind} file (compressed); expected an uncompressed UTF-8 "
+                         f"CSV file: decompress it first ({_unpack(path, tool, suffix)})")
     if head.startswith(ZIP):
         return _zip_error(path)
     if head.startswith(XLS):
         return DataError(f"{path}: an Excel .xls file; {EXPECTED}: {SPREADSHEET}")
+    if _parquet(head):
+        out = path.with_name(f"{path.stem}.csv")
+        out = out if out != path else path.with_name(f"{path.stem}.unpacked.csv")
+        # to_csv writes the index: a time index stays a column, as the reader takes it.
+        return DataError(f"{path}: a Parquet file; {EXPECTED}: convert it first (in Python: "
+                         f"pandas.read_parquet({str(path)!r}).to_csv({str(out)!r})), then "
+                         f"give {out}")
     return None
 
 
 def _gunzip(path: Path) -> str:
-    """How to decompress ``path``: gunzip keeps a name ending in .gz, less it, and
-    refuses any other ("unknown suffix")."""
-    if path.suffix.lower() == ".gz":
-        return f"gunzip -k {shlex.quote(str(path))}, then give {path.with_suffix('')}"
+    """How to decompress ``path`` with gzip (see ``_unpack``)."""
+    return _unpack(path, "gunzip", ".gz")
+
+
+def _unpack(path: Path, tool: str, suffix: str) -> str:
+    """How to decompress ``path`` with ``tool``: it keeps a name ending in ``suffix``, less
+    it, and refuses any other ("unknown suffix")."""
+    if path.suffix.lower() == suffix:
+        return f"{tool} -k {shlex.quote(str(path))}, then give {path.with_suffix('')}"
     # Beside it under a name of its own: "> data.csv" from its folder emptied data.csv
-    # before gunzip read it.
+    # before the tool read it.
     out = path.with_name(f"{path.stem}.unpacked.csv")
-    return f"gunzip -c {shlex.quote(str(path))} > {shlex.quote(str(out))}, then give {out}"
+    return f"{tool} -c {shlex.quote(str(path))} > {shlex.quote(str(out))}, then give {out}"
 
 
 def _zip_error(path: Path) -> DataError:

@@ -50,6 +50,10 @@ def check_shape(raw: pd.DataFrame, path: Path, layout: Layout) -> None:
                         f"looks like data, not a header: {found}; add a "
                         f"header row naming the columns (e.g. {layout.example_header()})"
                         f"{todo}")
+    if not any(header):  # ",,": a row a spreadsheet padded, above the header
+        raise DataError(f"{path}: line {layout.line}, read as the header, names no column "
+                        "(separators alone); expected the header's names on it: if it is an "
+                        "empty row above the header, remove it")
     repeated = [c for c, n in Counter(header).items() if n > 1]
     if repeated:
         raise DataError(f"{path}: repeated column name(s) in the header: "

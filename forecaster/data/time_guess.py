@@ -17,7 +17,8 @@ from forecaster.data.cells import shown
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.errors import DataError
 
-CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+# A time of day: 13:00, 07:30:15.250; on a 12-hour clock, 1:00 PM (Excel's US exports).
+CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?( ?[AaPp][Mm])?$")
 HEAD = 50  # rows that show a file's calendar
 _DAY_MONTH = r"\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(\s|$)"
 # Statistics offices' months and quarters: 1949M01; 2000Q1, 2000 Q1, 2000-Q1; Q1 2000.
@@ -226,7 +227,8 @@ def refuse_mixed_formats(col: pd.Series, path: Path, name: str, first_row: RowLi
     first = shapes.drop_duplicates()
     if len(first) < 2:
         return
-    _refuse_no_time(text[first.index[:MAX_SHAPES]], path, name, first_row)
+    if not _refuse_no_time(text[first.index[:MAX_SHAPES]], path, name, first_row):
+        return  # no format read: the parser names the first cell ("cannot parse ...")
     if (shapes == first.iloc[0]).mean() > 0.999:
         _refuse_ambiguous(date[shapes != first.iloc[0]], text, path, name, first_row)
         return
@@ -238,18 +240,25 @@ def refuse_mixed_formats(col: pd.Series, path: Path, name: str, first_row: RowLi
                     "2020-03-01, reads unambiguously)")
 
 
-def _refuse_no_time(cells: pd.Series, path: Path, name: str, first_row: RowLines) -> None:
+def _refuse_no_time(cells: pd.Series, path: Path, name: str, first_row: RowLines) -> bool:
     """Refuse a cell that is no date in any format (PI DataLink's units row, 'Units' under
     the header): told it was a second format, users were told to rewrite an ISO column
-    in ISO."""
+    in ISO. Returns whether any of ``cells`` (one of each format) reads as a date: where
+    none does (JavaScript's 'Thu Jan 01 2026 ... GMT+0000 (...)'), no row is "unlike the
+    other rows", nor are there two formats."""
+    dated = {i: len(cell) > MAX_CELL or bool(re.search(r"\d", cell) and _some_date(cell))
+             for i, cell in cells.items()}
+    if not any(dated.values()):
+        return False
     for i, cell in cells.items():
-        if len(cell) > MAX_CELL or (re.search(r"\d", cell) and _some_date(cell)):
+        if dated[i]:
             continue
         raise DataError(f"{path}: row {line_of(first_row, i)}, column '{name}': '{shown(cell)}' "
                         "cannot be read as a time, unlike the other rows; expected a date or "
                         "time in every row (ISO 8601 like 2024-01-31 13:00:00): remove that "
                         "row if it holds units or a description of the columns, or write "
                         "its time")
+    return True
 
 
 def _some_date(cell: str) -> bool:

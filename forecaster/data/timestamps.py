@@ -40,6 +40,7 @@ TIME_NAMES = ("timestamp", "timestamps", "time", "datetime", "date", "ds", "date
 PART_NAMES = ("year", "month", "day", "hour", "minute", "second")
 EPOCH = pd.Timestamp(0, tz="UTC")
 UNNAMED = re.compile(r"Unnamed: (\d+)")  # pandas' name for the Nth header cell, empty
+END_OF_DAY = re.compile(r"(?<![\d:])24:00(?=(?::00(?:\.0+)?)?(?:[^\d:.]|$))")  # 24:00:00
 STEP_LIMIT = EPOCH + pd.Timedelta(MAX_STEP + 1, unit="ns")  # step times lie before this
 
 
@@ -230,6 +231,15 @@ def step_numbers(times: pd.DatetimeIndex | pd.Series) -> np.ndarray:
 
 def _parse_text(col: pd.Series, path: Path, name: str, first_row: RowLines,
                 steps: bool = False) -> pd.DatetimeIndex:
+    # 24:00 is ISO 8601's midnight at the end of a day (NREL's TMY3 files, hour-ending
+    # logs): read as 00:00 of the next day, where pandas reads no time at all.
+    text = col.astype(str)
+    ends = text.str.contains(END_OF_DAY) if text.str.contains("24:00", regex=False).any() \
+        else None
+    if ends is not None and ends.any():
+        col = col.where(~ends, text.str.replace(END_OF_DAY, "00:00", regex=True))
+        times = _parse_text(col, path, name, first_row, steps)
+        return times + pd.to_timedelta(ends.to_numpy().astype(np.int64), unit="D")
     numeric = numeric_times(col, path, name, first_row, steps)
     if numeric is not None:
         check_years(numeric, col, path, name, first_row)  # 23000101, 2300.083333

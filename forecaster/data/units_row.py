@@ -1,11 +1,12 @@
 """Rows of units or descriptions under the header (PI DataLink's ``Units,degC``).
 
 Such a row names what the columns hold, in the place of the first reading: its time cell
-is a word and its values are words too. Read as data, the time column was said to write
-"dates in more than one format", whose advice (rewrite it in ISO 8601) fitted a column
-that was ISO already. Only rows at the top of the table of that very shape are left out,
-with a note: a time cell that is no time over a column of dates, and in every column of
-numbers a cell that is none (words in one at least).
+is a word (or empty: a spreadsheet's ``,degC,%``) and its values are words too. Read as
+data, the time column was said to write "dates in more than one format", whose advice
+(rewrite it in ISO 8601) fitted a column that was ISO already; an empty time cell was
+"cannot parse '' as a timestamp". Only rows at the top of the table of that very shape are
+left out, with a note: a time cell that is no time over a column of dates, and in every
+column of numbers a cell that is none (words in one at least).
 """
 
 from __future__ import annotations
@@ -80,5 +81,7 @@ def _words(row: pd.Series, times: list[int], numbers: list[int],
     if written.empty and others:
         extra = cells[others]
         written = extra[(extra != "") & ~is_na_word(extra) & ~number_cells(extra)]
-    return bool(not time_cells(when).any() and not number_cells(values).any()
-                and when.str.contains(LETTER).any() and written.str.contains(LETTER).any())
+    # The time cell says "Units", or nothing (a spreadsheet's ',degC,%' under its names).
+    titled = when.str.contains(LETTER).any() or (when == "").all()
+    return bool(not time_cells(when).any() and not number_cells(values).any() and titled
+                and written.str.contains(LETTER).any())
