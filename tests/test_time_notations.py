@@ -24,3 +24,12 @@ def test_weekday_names_with_a_capital_t_are_one_format(tmp_path: Path, fmt: str)
     (s,) = frame.series
     assert frame.freq == "h" and len(s.index) == 48
     assert s.index[0] == utc("2024-01-01") and s.index[-1] == utc("2024-01-02 23:00")
+
+
+def test_epoch_seconds_in_scientific_notation_read_as_epoch_seconds(tmp_path: Path) -> None:
+    rows = ["timestamp,value"] + [f"{1767225600 + 3600 * i:.9e},{i % 7}" for i in range(40)]
+    assert rows[1].startswith("1.767225600e+09")
+    frame = load_frame(write_lines(tmp_path, rows), DataSpec())
+    (s,) = frame.series
+    assert frame.freq == "h" and len(s.index) == 40
+    assert s.index[0] == utc("2026-01-01") and s.index[-1] == utc("2026-01-02 15:00")
