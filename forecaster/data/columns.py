@@ -24,7 +24,10 @@ from forecaster.data.timestamps import (
     detect_time,
     saved_index,
 )
+from forecaster.data.word_cells import passing, worded
 from forecaster.errors import DataError
+
+NUMERIC = 0.9  # a column is numeric where more than this share of its values are numbers
 
 
 class ColumnError(DataError):
@@ -99,7 +102,7 @@ def _refuse_numeric_time(raw: pd.DataFrame, name: str, rest: list[str], path: Pa
     Raises:
         ColumnError: naming the column given, a value of it, and the time column found.
     """
-    if not rest or not _mostly_numeric(raw[name]) or any(_mostly_numeric(raw[c]) for c in rest):
+    if not rest or not _mostly_numeric(raw[name]) or _numeric(raw, rest):
         return
     try:
         found, parts = detect_time(raw[rest], path)
@@ -124,8 +127,8 @@ def _all_inputs(raw: pd.DataFrame, candidates: list[str], path: Path) -> list[st
     anomaly and changepoint would leak into the inputs), saved indexes and row numbers."""
     candidates = [c for c in candidates if not saved_index(raw[c])]
     labels = label_columns(raw, candidates)
-    found = [c for c in candidates if c not in labels and _mostly_numeric(raw[c])
-             and not row_numbers(raw[c])]
+    numeric = _numeric(raw, candidates)
+    found = [c for c in numeric if c not in labels and not row_numbers(raw[c])]
     if not found:
         left = f" (left: {column_list(candidates)})" if candidates else ""
         raise DataError(f"{path}: --features all found no numeric column besides the "
@@ -176,7 +179,7 @@ def _detect_target(raw: pd.DataFrame, candidates: list[str], path: Path,
     candidates = [c for c in candidates if not saved_index(raw[c])]
     labels = label_columns(raw, candidates)  # the answer, not a value (Yahoo's is_anomaly)
     candidates = [c for c in candidates if c not in labels]
-    numeric = [c for c in candidates if _mostly_numeric(raw[c])]
+    numeric = _numeric(raw, candidates)
     if every:  # row numbers (a saved index, Favorita's id) are no values either
         numeric = [c for c in numeric if not row_numbers(raw[c])] or numeric
     if len(numeric) == 1 or (every and numeric and not time_keys(raw, times, series,
@@ -245,8 +248,12 @@ def _left_out(raw: pd.DataFrame, spec: DataSpec, first_row: RowLines,
     (row 2, column 'cbwd': 'NW' is not a number)"), as one entry; with ``empty``, the
     columns without a value as another (an export's 'value' column left empty, and another
     column forecast without a word); none where there is none."""
-    free = [c for c in raw.columns if c not in spec.named and not _mostly_numeric(raw[c])]
-    text = [c for c in free if not_numbers(raw[c].str.strip()).any() and not is_label(raw[c])]
+    unnamed = [c for c in raw.columns if c not in spec.named]
+    numeric = set(_numeric(raw, unnamed))
+    free = [c for c in unnamed if c not in numeric]
+    words = dict(zip(free, worded([raw[c] for c in free]), strict=True))  # in one pass
+    text = [c for c in free if (words[c] or not_numbers(raw[c].str.strip()).any())
+            and not is_label(raw[c])]
     blank = [c for c in free if empty and c not in text and _no_values(raw[c])]
     out = [f"as text: {column_list(text, limit=8)} "
            f"({_why_not(raw, text, first_row).strip(' ()')})"] if text else []
@@ -279,7 +286,13 @@ def not_numbers(text: pd.Series) -> pd.Series:
     return present & pd.to_numeric(text.where(present, None), errors="coerce").isna()
 
 
+def _numeric(raw: pd.DataFrame, names: list[str]) -> list[str]:
+    # The columns of ``names`` mostly of numbers, in order; words ruled out at once.
+    found = passing([raw[c] for c in names], _mostly_numeric, NUMERIC, strict=True)
+    return [names[j] for j in found]
+
+
 def _mostly_numeric(col: pd.Series) -> bool:
     text = col.str.strip()
     values = text[(text != "") & ~is_na_word(text)]
-    return len(values) > 0 and pd.to_numeric(values, errors="coerce").notna().mean() > 0.9
+    return len(values) > 0 and pd.to_numeric(values, errors="coerce").notna().mean() > NUMERIC

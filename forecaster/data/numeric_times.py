@@ -4,6 +4,7 @@ spreadsheet serial dates that are none of these."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,8 @@ from forecaster.data.zone_names import zone_hint
 from forecaster.errors import DataError
 
 _NUMBER = r"-?\d+(\.\d*)?"
+# 1.767226e+09, as some exporters write floats; a short exponent keeps the digits few.
+_SCIENTIFIC = r"-?\d+(\.\d*)?[eE][+-]?\d{1,2}"
 COMPACT_DIGITS = r"[12]\d{3}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(([01]\d|2[0-3])([0-5]\d){0,2})?"
 COMPACT = {8: "%Y%m%d", 10: "%Y%m%d%H", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
 # Plausible Unix times, 1973 to 2262 (the last year a timestamp holds): seconds,
@@ -43,9 +46,9 @@ def numeric_times(col: pd.Series, path: Path, name: str, first_row: RowLines,
     Raises:
         DataError: plain numbers that are none of these (fractions, negative numbers).
     """
-    if not re.fullmatch(_NUMBER, str(col.iloc[0]).strip()):
+    if not re.fullmatch(f"{_NUMBER}|{_SCIENTIFIC}", str(col.iloc[0]).strip()):
         return None  # the common case, dates, decided without a pass over a long column
-    text = col.str.strip()
+    text = plain_numbers(col.str.strip())
     if not _all_numbers(text, path, name, first_row):
         return None
     compact = _compact_dates(text, path, name, first_row)
@@ -59,6 +62,15 @@ def numeric_times(col: pd.Series, path: Path, name: str, first_row: RowLines,
         if dated is not None:
             return dated
     return _step_numbers(number, text, path, name)
+
+
+def plain_numbers(text: pd.Series) -> pd.Series:
+    """``text`` with numbers in scientific notation written out in plain digits
+    (1.767226e+09 as 1767226000): read from their digits, as the plain form is."""
+    sci = text.str.fullmatch(_SCIENTIFIC)
+    if not sci.any():
+        return text
+    return text.where(~sci, text[sci].map(lambda cell: format(Decimal(cell), "f")))
 
 
 def _all_numbers(text: pd.Series, path: Path, name: str, first_row: RowLines) -> bool:

@@ -32,6 +32,10 @@ HALF = 0.5  # a grid emptier than this is no calendar (the grid refuses it too)
 CENTURY = pd.DateOffset(years=100)
 MAX_SHAPES = 20  # ways of writing a date looked at for a cell that is none
 MAX_CELL = 100  # a longer cell is left to the other checks (and the parser not run on it)
+# A date part ends at a space or at ISO's T after a digit (2024-01-04T10:00): the T of
+# Tue and Thu is none, and a leading weekday (Thu 2024-01-04, Tue, 02 Jan) is no date.
+DATE_END = r"\s+|(?<=\d)T"
+WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
 
 
 def whole_column(col: pd.Series, dayfirst: bool) -> pd.Series | None:
@@ -221,7 +225,8 @@ def refuse_mixed_formats(col: pd.Series, path: Path, name: str, first_row: RowLi
     """
     text = col.astype(str).str.strip()
     text = text[text != ""]
-    date = text.str.split(r"[\sT]", n=1, regex=True).str[0]
+    date = text.str.replace(WEEKDAY, "", regex=True).str.split(DATE_END, n=1,
+                                                                 regex=True).str[0]
     shapes = date.str.replace(r"\d+", "9", regex=True).str.replace(r"[^\W\d_]+", "a",
                                                                    regex=True)
     first = shapes.drop_duplicates()

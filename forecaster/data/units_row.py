@@ -17,6 +17,7 @@ import pandas as pd
 from forecaster.data.cells import is_na_word, shown
 from forecaster.data.headless import number_cells, time_cells
 from forecaster.data.row_lines import RowLines, line_of
+from forecaster.data.word_cells import passing
 
 MAX_ROWS = 3  # such rows looked for at the top: units, a description, a tag name
 ROWS_SEEN = 50  # rows below them that tell the columns' kinds
@@ -42,15 +43,18 @@ def drop_units_rows(raw: pd.DataFrame, first_row: RowLines, name: str, sep: str,
     if len(raw) < MAX_ROWS + 2:
         return raw, first_row, None
     below = raw.iloc[MAX_ROWS:MAX_ROWS + ROWS_SEEN]
-    look = (range(raw.shape[1]) if needed is None
+    look = (list(range(raw.shape[1])) if needed is None
             else [raw.columns.get_loc(c) for c in needed])
-    times = [j for j in look if _mostly(below.iloc[:, j], time_cells)]
-    numbers = [j for j in look if j not in times and _mostly(below.iloc[:, j], number_cells)]
+    part = [below.iloc[:, j] for j in look]  # a wide file's words are ruled out at once
+    times = [look[j] for j in passing(part, lambda c: _mostly(c, time_cells), AGREE)]
+    numbers = [look[j] for j in passing(part, lambda c: _mostly(c, number_cells), AGREE)
+               if look[j] not in times]
     if not times or not numbers:
         return raw, first_row, None
     # Columns not read are not classified (a wide file's thousands), but a units row may
     # leave the read columns' cells blank and say its words in theirs: 'Units,,kW,m3/h'.
-    others = [j for j in range(raw.shape[1]) if j not in set(look)]
+    looked = set(look)
+    others = [j for j in range(raw.shape[1]) if j not in looked]
     count = 0
     while count < MAX_ROWS and _words(raw.iloc[count], times, numbers, others):
         count += 1
