@@ -98,6 +98,10 @@ def test_a_parquet_file_says_to_convert_it(tmp_path: Path) -> None:
            f"Python: pandas.read_parquet({str(packed)!r}).to_csv({str(out)!r})), then give " \
            f"{out}" in line, line
     assert "NUL" not in line and "latin-1" not in line, line
+    # A base.csv already there is not the advice's target: to_csv would overwrite it.
+    out.write_text("kept\n", encoding="utf-8")
+    line = _train(tmp_path, packed)
+    assert f".to_csv({str(tmp_path / 'base.unpacked.csv')!r})" in line, line
 
 
 def test_a_header_that_starts_like_a_magic_number_is_text() -> None:

@@ -68,7 +68,9 @@ def packed_error(path: Path, head: bytes) -> DataError | None:
         return DataError(f"{path}: an Excel .xls file; {EXPECTED}: {SPREADSHEET}")
     if _parquet(head):
         out = path.with_name(f"{path.stem}.csv")
-        out = out if out != path else path.with_name(f"{path.stem}.unpacked.csv")
+        # to_csv overwrites: a name of its own where base.csv is this file or another one.
+        if out == path or out.exists():
+            out = path.with_name(f"{path.stem}.unpacked.csv")
         # to_csv writes the index: a time index stays a column, as the reader takes it.
         return DataError(f"{path}: a Parquet file; {EXPECTED}: convert it first (in Python: "
                          f"pandas.read_parquet({str(path)!r}).to_csv({str(out)!r})), then "
