@@ -65,3 +65,16 @@ def test_ranges_of_numbers_are_no_times(tmp_path: Path, cell: str) -> None:
     frame = load_frame(write_lines(tmp_path, lines), DataSpec())
     assert frame.spec.time_col == "timestamp" and frame.spec.targets == ["value"]
     assert not any("time ranges" in n for n in frame.notes)
+
+
+def test_clock_ranges_beside_a_time_column_are_not_the_rows_labels(tmp_path: Path) -> None:
+    # A shift log's "period" of clock ranges beside its timestamp column was read as the
+    # rows' time ranges, with a note saying so.
+    lines = ["timestamp,period,value"] + [
+        f"{t:%Y-%m-%d %H:%M},{t:%H:%M} - {t + pd.Timedelta('1h'):%H:%M},{i}"
+        for i, t in enumerate(HOURS)]
+    path = write_lines(tmp_path, lines)
+    result = runner.invoke(app, ["train", str(path), "--model", str(tmp_path / "m"), *TINY,
+                                 "--target", "value"])
+    assert result.exit_code == 0, result.output
+    assert "time ranges" not in result.stderr, result.stderr

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecaster.data.cells import shown
+from forecaster.data.timestamps import TIME_NAMES
 
 SEPARATORS = (" - ", " – ", "/")  # hyphen or en dash with spaces; ISO's solidus
 DATEISH = r"\d[-./]\d{1,2}[-./]\d|\d:\d\d"  # a date (31.01.2026, 2026-01-31) or a clock
@@ -33,7 +34,10 @@ def range_starts(raw: pd.DataFrame, time_col: str | None,
     """
     if raw.empty:
         return raw, None
-    cols = [time_col] if time_col in raw.columns else list(raw.columns)
+    # A column named as the time is the time: a "period" of clock ranges beside it (08:00 -
+    # 09:00) is another column, not the rows' labels.
+    named = [c for c in raw.columns if str(c).strip().lower() in TIME_NAMES]
+    cols = [time_col] if time_col in raw.columns else (named or list(raw.columns))
     # Told by the first row first: a wide file's thousands of columns are not all read.
     for col in (c for c in cols if any(s in str(raw[c].iloc[0]) for s in SEPARATORS)):
         start = _starts(raw[col].astype(str).str.strip())
