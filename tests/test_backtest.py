@@ -492,3 +492,19 @@ def test_fitted_baselines_never_forecast_a_count_below_zero(tmp_path: Path) -> N
         "data": DataSpec(time_col="timestamp", targets=["kw"])}))
     for name in ("ETS", "drift"):
         assert np.nanmin(res.forecasts.models[name][0]) >= 0.0, name
+
+
+def test_sliding_window_kind_with_one_fit_is_named(tmp_path: Path) -> None:
+    # --window-kind sliding keeps later refits to the first fit's length; with --refit
+    # never there is no later refit, and the option did nothing, without a word.
+    make_series(n=300).to_csv(tmp_path / "s.csv", index=False)
+    args = ["backtest", str(tmp_path / "s.csv"), "--epochs", "1", "--hidden", "4", "--window",
+            "24", "--segment", "6", "--horizon", "6", "--ensemble", "1", "--start", "0.8",
+            "--window-kind", "sliding", "-o", str(tmp_path / "bt.csv")]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert ("Warning: --window-kind sliding: no effect with one fit (--refit never, 10 "
+            "origin(s))") in res.stderr
+    res = CliRunner().invoke(app, [*args, "--refit", "every-5"])
+    assert res.exit_code == 0, res.output
+    assert "--window-kind sliding: no effect" not in res.stderr

@@ -119,3 +119,22 @@ def test_counted_bins_are_counts_even_with_few_zeros(tmp_path: Path) -> None:
     assert nonnegative(frame, np.array([0]), 0, 100, None).tolist() == [True]
     frame = load_frame(path, DataSpec(resample="h", aggregate="mean"))
     assert nonnegative(frame, np.array([0]), 0, 100, None).tolist() == [False]
+
+
+def test_nonnegative_on_a_target_below_zero_warns(tmp_path: Path) -> None:
+    # A random walk forced to --nonnegative was forecast 0 wherever it is negative, its
+    # fold errors doubled, and nothing said why; counts, never negative, stay quiet.
+    walk = tmp_path / "walk.csv"
+    n = 480
+    pd.DataFrame({"timestamp": pd.date_range("2024-01-01", periods=n, freq="h"),
+                  "level": np.linspace(-5, 5, n)}).to_csv(walk, index=False)
+    for command in (["train", str(walk), "--model", str(tmp_path / "m"), *TINY],
+                    ["backtest", str(walk), *TINY[:-1], "-o", str(tmp_path / "bt.csv")]):
+        result = runner.invoke(app, [*command, "--nonnegative", "--epochs", "1"])
+        assert result.exit_code == 0, result.output
+        assert ("Warning: --nonnegative: 'level' reads below 0 in 240 of its 480 values "
+                "(down to -5), yet its forecasts and intervals are floored at 0") in result.stderr
+    result = runner.invoke(app, ["train", str(_counts(tmp_path)), "--target", "rides",
+                                 "--model", str(tmp_path / "c"), "--nonnegative", *TINY])
+    assert result.exit_code == 0, result.output
+    assert "--nonnegative:" not in result.stderr

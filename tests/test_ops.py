@@ -412,6 +412,20 @@ def test_dropout_with_one_layer_is_named(tmp_path: Path, series_csv: Path) -> No
     assert "Warning: --dropout 0.5 has no effect with --layers 1" in result.stderr
 
 
+def test_fold_options_with_no_folds_are_named(tmp_path: Path, series_csv: Path) -> None:
+    # --folds 0 cuts no validation folds: the options that shape them did nothing, silently.
+    result = runner.invoke(app, ["train", str(series_csv), "--model", str(tmp_path / "m"),
+                                 *TINY, "--folds", "0", "--val-size", "48", "--gap", "3",
+                                 "--window-kind", "sliding"])
+    assert result.exit_code == 0, result.output
+    assert ("Warning: --val-size 48, --gap 3, --window-kind sliding: no effect with --folds 0, "
+            "which trains without validation folds") in result.stderr
+    result = runner.invoke(app, ["train", str(series_csv), "--model", str(tmp_path / "m2"),
+                                 *TINY, "--val-size", "48"])
+    assert result.exit_code == 0, result.output
+    assert "no effect" not in result.stderr
+
+
 def test_a_flags_negative_form_is_read_from_the_config_file(tmp_path: Path, series_csv: Path,
                                                            monkeypatch) -> None:
     # `no-anomaly = true` was refused as an unknown key, though --no-anomaly is the flag.

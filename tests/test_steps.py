@@ -114,7 +114,21 @@ def test_info_shows_the_step_range(model: Path) -> None:
     data = json.loads(result.stdout)["data"]
     assert (data["first"], data["last"], data["index"]) == (1, 600, "steps")
     folds = json.loads(result.stdout)["folds"]  # fold periods in steps, not 1970 times
-    assert all(f["val_start"].isdigit() and int(f["val_end"]) <= 600 for f in folds)
+    assert all(isinstance(f["val_start"], int) and f["val_end"] <= 600 for f in folds)
+
+
+def test_info_json_gives_the_step_in_steps(model: Path) -> None:
+    # "freq": "ns" read as one nanosecond, and fold bounds came as text ("561") beside
+    # the numbers of first and last: a script got the grid's internal units.
+    result = runner.invoke(app, ["info", "--model", str(model), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["data"]["freq"] == 1
+    assert all(isinstance(f[k], int) for f in summary["folds"]
+               for k in ("train_start", "train_end", "val_start", "val_end"))
+    result = runner.invoke(app, ["info", "--model", str(model)])
+    assert result.exit_code == 0, result.output
+    assert "every 1 step(s)" in result.stdout
 
 
 def test_backtest_start_takes_a_step(tmp_path: Path) -> None:

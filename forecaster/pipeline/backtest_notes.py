@@ -37,3 +37,9 @@ def announce(csv_path: str | Path, bt: BacktestSettings, plan: Plan, season: int
     if len(plan.origins) < FEW_ORIGINS:
         report.warn(f"backtest: only {len(plan.origins)} origin(s), so every metric rests on "
                     f"that many forecasts; give an earlier --start or a shorter --stride for more")
+    if bt.window_kind == "sliding" and len(plan.refits) == 1:
+        # Sliding keeps later refits to the first one's length: with one fit, nothing.
+        report.warn(f"--window-kind sliding: no effect with one fit (--refit {bt.refit}, "
+                    f"{len(plan.origins)} origin(s)): it keeps each later refit's training "
+                    "rows to the first fit's length; give --refit each or every-N for refits, "
+                    "or leave it out")

@@ -47,6 +47,7 @@ from forecaster.pipeline.evaluation import (
     settle_points,
     to_raw,
 )
+from forecaster.pipeline.floor_check import warn_forced_floor
 from forecaster.pipeline.intervals import MIN_INTERVAL_WINDOWS, Units, validated_bounds
 from forecaster.pipeline.prepare import Grid, es_size, make_grid, read_frame, resolve_device
 from forecaster.pipeline.shape import resolve_norm
@@ -134,6 +135,7 @@ def _read(csv_path: str | Path, bt: BacktestSettings,
           report: Reporter) -> tuple[Frame, BacktestSettings]:
     """The file's frame, and ``bt`` reading its dates in the file's day order."""
     frame = read_frame(Path(csv_path), bt.train.data, report)
+    warn_forced_floor(frame, bt.train.nonnegative, report)
     # --start and --end read dates like 2/1/2007 in the file's own order
     order = replace(bt.train.data, day_first=frame.spec.day_first)
     return frame, replace(bt, train=replace(bt.train, data=order))

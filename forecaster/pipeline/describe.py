@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from forecaster.bundle import Bundle
-from forecaster.data.timestamps import column_label, is_steps, step_numbers
+from forecaster.data.timestamps import column_label, is_step_freq, is_steps, step_numbers
 from forecaster.ops.rollback import kept_versions
 
 
@@ -29,7 +29,7 @@ def describe(bundle: Bundle) -> dict:
         "data": {"path": data.get("path"), "sha256": data.get("sha256"),
                  "time": _time_columns(data.get("spec") or {}),
                  "time_offsets": data.get("time_offsets"),
-                 "freq": data.get("freq"), "targets": data.get("targets"),
+                 "freq": _freq(data.get("freq")), "targets": data.get("targets"),
                  "resample": _resampled(data.get("spec") or {}),
                  "columns": data.get("columns"), "n_filled": data.get("n_filled"),
                  "na_values": (data.get("spec") or {}).get("na_values", []),
@@ -39,7 +39,7 @@ def describe(bundle: Bundle) -> dict:
                  **_period([s["first"] for s in series.values()],
                            [s["last"] for s in series.values()])},
         "forecaster": meta["forecaster"].get("config", {}),
-        "folds": folds, "fold_mean": mean,
+        "folds": [_fold_steps(f, data.get("freq")) for f in folds], "fold_mean": mean,
         # Set by --warm-start: the folds above were measured by an earlier version.
         "warm_start": meta.get("warm_start"),
         "anomaly": _anomaly(meta.get("anomaly")),
@@ -73,11 +73,30 @@ def _period(firsts: list[str], lasts: list[str]) -> dict:
     return {"first": int(steps[0]), "last": int(steps[1]), "index": "steps"}
 
 
+def _freq(freq: object) -> object:
+    """The grid's step: a step-indexed series' as its number of steps (1, 10), the way
+    ``first`` and ``last`` give its step numbers; stored as nanoseconds ('10ns'), which
+    read in JSON as a time step of 10 nanoseconds."""
+    if not isinstance(freq, str) or not is_step_freq(freq):
+        return freq
+    return int(freq.rstrip("nsN") or 1)
+
+
+def _fold_steps(fold: dict, freq: object) -> dict:
+    # A step-indexed fold's bounds are stored as the text of step numbers ('3450'):
+    # numbers here, as ``first`` and ``last`` are.
+    if not isinstance(freq, str) or not is_step_freq(freq):
+        return fold
+    keys = ("train_start", "train_end", "val_start", "val_end")
+    return {k: int(v) if k in keys and str(v).lstrip("-").isdigit() else v
+            for k, v in fold.items()}
+
+
 def _frequency(d: dict) -> str:
-    # Step-indexed series live on a nanosecond grid, one step per nanosecond.
-    if d.get("index") != "steps" or not str(d["freq"]).endswith("ns"):
+    # A step-indexed series' step is a number of steps (see _freq).
+    if d.get("index") != "steps" or not isinstance(d["freq"], int):
         return str(d["freq"])
-    return f"every {str(d['freq']).removesuffix('ns') or '1'} step(s)"
+    return f"every {d['freq']} step(s)"
 
 
 def _offsets(d: dict) -> str:
@@ -227,6 +246,6 @@ def _fold_table(console: Console, folds: list[dict], carried: bool = False) -> N
 def fold_row(fold: dict, metrics: tuple[str, ...]) -> list[str]:
     """A fold's table row: its number, validation period and the given metrics (MASE to 3
     decimals, the others to 4 digits, n/a where a fold had nothing to score)."""
-    return [str(fold["fold"]), f"{fold['val_start'][:16]} .. {fold['val_end'][:16]}",
+    return [str(fold["fold"]), f"{str(fold['val_start'])[:16]} .. {str(fold['val_end'])[:16]}",
             *("n/a" if fold.get(k) is None else format(fold[k], ".3f" if k == "mase" else ".4g")
               for k in metrics)]

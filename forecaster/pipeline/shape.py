@@ -174,11 +174,19 @@ def resolve_norm(st: TrainSettings, frame: Frame, offsets: Sequence[int], hi: in
 
 
 def warn_unused(st: TrainSettings, report: Reporter) -> None:
-    """Warn about a --dropout that cannot act: it sits between layers, and one layer has
-    none (PyTorch warns alike); it was ignored without a word."""
+    """Warn about options that cannot act, which were ignored without a word: a --dropout
+    with one layer (it sits between layers; PyTorch warns alike), and the options that
+    shape the validation folds when --folds 0 asks for none."""
     if st.dropout > 0 and st.layers == 1:
         report.warn(f"--dropout {st.dropout:g} has no effect with --layers 1: dropout sits "
                     "between stacked layers; add --layers 2 or more, or leave --dropout out")
+    shaping = [f"--{name} {value}" for name, value in (
+        ("val-size", st.val_size), ("gap", st.gap),
+        ("window-kind", None if st.window_kind == "expanding" else st.window_kind))
+        if value is not None]
+    if st.folds == 0 and shaping:
+        report.warn(f"{', '.join(shaping)}: no effect with --folds 0, which trains without "
+                    "validation folds; give --folds 1 or more to validate, or leave them out")
 
 
 def warn_constant(frame: Frame, report: Reporter) -> None:

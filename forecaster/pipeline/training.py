@@ -33,6 +33,7 @@ from forecaster.pipeline.evaluation import (
     settle_points,
     to_raw,
 )
+from forecaster.pipeline.floor_check import warn_forced_floor
 from forecaster.pipeline.fold_report import fold_scores, show_folds
 from forecaster.pipeline.outliers import warn_outliers
 from forecaster.pipeline.prepare import (
@@ -105,6 +106,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     warn_constant(frame, report)  # after the length check: one row is "constant" too
     warn_outliers(frame, report)
     warn_unused(st, report)
+    warn_forced_floor(frame, st.nonnegative, report)
     folds = plan_folds(frame, grid, st, str(path), length_option(given))
     first = min((f.train_hi for f in folds), default=grid.n)
     st = resolve_norm(st, frame, grid.offsets, first, grid.n, report)
