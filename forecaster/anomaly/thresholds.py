@@ -11,23 +11,17 @@ stores in the bundle (never from the data being scored):
   telemanom): among mean + z * std for z in 2..10, the one whose removal of the
   points above it lowers mean and spread the most per flagged point and
   sequence; at detection, weak events are pruned (see ``prune_events``).
-* ``telemanom``: at detection, scores are EWMA-smoothed and
-  telemanom's threshold is chosen on the smoothed scores being scored (at most
-  ``MAX_SEQUENCES`` sequences, fewer than half the steps), but never below a
-  *floor* calibrated on out-of-fold scores only: ``FLOOR_MARGIN`` times the
-  ``FLOOR_Q`` quantile of the smoothed out-of-fold scores left once their
-  ``FLOOR_SKIP`` highest sequences (runs at or above ``MIN_THRESHOLD``, joined
-  across fewer than half an anomaly window) are set aside (see ``set_aside``): a
-  few faults inside the validation blocks cannot raise it, while a pattern that
-  recurs in every block (the sharp transitions of a daily series) still does. The
-  floor is what keeps a near-perfect series (tiny errors everywhere) from flagging
-  its noise; the dynamic part adapts to the scored series, and is capped by the
-  ``std`` rule's out-of-fold threshold with the same sequences set aside (see
-  ``telemanom_cap``; a fault the cap already separates is not hidden by a
-  conservative epsilon).
-  When no epsilon qualifies (peaks recurring more often than ``MAX_SEQUENCES``),
-  nothing is flagged (see ``telemanom_rule``). Weak events are pruned as for
-  ``dynamic``.
+* ``telemanom``: at detection, telemanom's threshold is chosen on the (EWMA-smoothed)
+  scores being scored (at most ``MAX_SEQUENCES`` sequences, under half the steps),
+  never below a *floor* from out-of-fold scores only: ``FLOOR_MARGIN`` times their
+  ``FLOOR_Q`` quantile once the ``FLOOR_SKIP`` highest dense sequences are set aside
+  (``set_aside``): a few faults inside the validation blocks cannot raise it, while a
+  pattern that recurs in every block (a daily series' sharp transitions) still does.
+  The floor keeps a near-perfect series from flagging its noise; the dynamic part is
+  capped by the ``std`` rule on the same scores less those sequences
+  (``telemanom_cap``). When no epsilon qualifies (peaks recurring more often than
+  ``MAX_SEQUENCES``), nothing is flagged (``telemanom_rule``). Weak events are pruned
+  as for ``dynamic``.
 """
 
 from __future__ import annotations
@@ -46,10 +40,12 @@ EWMA_SPAN = 1  # chosen on the NAB dev subset: the window median already smooths
 FLOOR_Q = 0.995
 FLOOR_MARGIN = 1.6
 FLOOR_SKIP = 4  # out-of-fold sequences set aside before the floor's quantile
-# ... together at most this share of the out-of-fold steps. A file trained on as it is
-# scanned holds its faults: two of 45 steps in 900 out-of-fold steps went past a share of
-# 0.1, stayed in, and hid a third fault under the floor and the cap they raised.
+# ... together at most this share of the out-of-fold steps (two faults of 45 steps in 900
+# went past 0.1, stayed in, and hid a third under the floor and cap they raised) ...
 SKIP_SHARE = 0.25
+# ... each dense, this share of its steps at or above 3: heavy-tailed noise joined into
+# sparse runs, set aside, took the tail the floor must see (11 false events, Student-t).
+FAULT_DENSITY = 0.3
 MAX_SEQUENCES = 5
 TELEMANOM_Z = np.arange(2.5, 12.5, 0.5)
 MIN_DYNAMIC_STEPS = 200  # fewer scored steps: the floor alone
@@ -89,9 +85,8 @@ def calibrate(oof: np.ndarray, rule: str, q: float, k: float, trim: float,
 def telemanom_cap(oof: np.ndarray, k: float, trim: float, gap: int) -> float:
     """The ``std`` rule's threshold on out-of-fold scores less the floor's set-aside sequences.
 
-    Trimming alone kept the tail of faults longer than ``trim`` of the steps, whose
-    spread then lifted the cap over a smaller fault. Bundles from before ``gap`` was
-    recorded (0) keep the plain ``std`` threshold.
+    Trimming alone kept the tail of faults longer than ``trim`` of the steps, lifting the
+    cap over a smaller fault. Bundles without a recorded ``gap`` (0) keep the plain rule.
     """
     scores = set_aside(oof, FLOOR_SKIP, gap) if gap else oof
     return calibrate(scores, "std", 0.0, k, trim)
@@ -109,14 +104,16 @@ def set_aside(scores: np.ndarray, skip: int, gap: int = 0) -> np.ndarray:
 
     A sequence is a run of steps at or above ``MIN_THRESHOLD`` (NaN breaks runs),
     runs fewer than ``gap`` steps apart joined into one: a fault's errors dip under 3
-    and back, and its pieces each took one of the ``skip`` places. Up to ``skip``
+    and back, and its pieces each took one of the ``skip`` places. Only a dense one
+    (``FAULT_DENSITY``) is set aside, though each takes its place. Up to ``skip``
     faults in the validation blocks cannot move what is left; a pattern that recurs
     more often than that (every daily transition) still counts.
     """
     x = np.asarray(scores, dtype=np.float64).copy()
     valid = ~np.isnan(x)
-    seqs = runs(close_gaps(np.nan_to_num(x, nan=-np.inf) >= MIN_THRESHOLD, gap) & valid)
-    peaks = [float(np.max(x[a:b + 1][valid[a:b + 1]])) for a, b in seqs]
+    high = np.nan_to_num(x, nan=-np.inf) >= MIN_THRESHOLD
+    seqs = runs(close_gaps(high, gap) & valid)
+    peaks = [float(np.max(x[a:b + 1])) for a, b in seqs]
     # Faults are the rare steps: runs that would take more than SKIP_SHARE of the scores
     # are the series' ordinary level (the maximum over hundreds of channels sits above 3
     # at nearly every step), and setting them aside left nothing: a floor of 3, and every
@@ -127,7 +124,8 @@ def set_aside(scores: np.ndarray, skip: int, gap: int = 0) -> np.ndarray:
         budget -= b - a + 1
         if budget < 0:
             break
-        x[a:b + 1] = np.nan
+        if high[a:b + 1].mean() >= FAULT_DENSITY:
+            x[a:b + 1] = np.nan
     return x
 
 
