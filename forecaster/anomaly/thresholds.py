@@ -36,7 +36,8 @@ MIN_THRESHOLD = 3.0
 # telemanom rule: smoothing span, out-of-fold floor, and its selection limits.
 EWMA_SPAN = 1  # chosen on the NAB dev subset: the window median already smooths
 # Floor constants chosen on the NAB dev subset + the sample sensor, the set-aside budget and
-# the join gap (anomaly_fit) also on benchmarks/validation_faults.py (RESULTS-nab.md).
+# the join gap (anomaly_fit) and the density also on benchmarks/validation_faults.py and
+# clean_series.py's heavy-tailed files (RESULTS-nab.md, Session 23).
 FLOOR_Q = 0.995
 FLOOR_MARGIN = 1.6
 FLOOR_SKIP = 4  # out-of-fold sequences set aside before the floor's quantile
