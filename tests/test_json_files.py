@@ -40,6 +40,11 @@ def test_a_json_file_says_to_convert_it(tmp_path: Path, text: str, kind: str,
            f"convert it first (in Python: pandas.read_json({str(data)!r}{how})" \
            f".to_csv({str(out)!r}, index=False)), then give {out}" in line, line
     assert "--time-col" not in line and not model.exists()
+    # An export.csv already there is not the advice's target: to_csv would overwrite it.
+    out.write_text("kept\n", encoding="utf-8")
+    line = one_error_line(runner.invoke(app, ["train", str(data), "--model", str(model)]),
+                          EXIT_DATA)
+    assert f".to_csv({str(tmp_path / 'export.converted.csv')!r}, index=False)" in line, line
 
 
 @pytest.mark.parametrize("header", ["[time],[value]", "{time},value", '"[a]",b', "a,b"])

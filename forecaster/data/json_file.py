@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+from forecaster.data.packed import converted_csv
 from forecaster.errors import DataError
 
 HEAD_CHARS = 1 << 16  # the first line looked at: a record of an API's export fits
@@ -31,8 +32,7 @@ def refuse_json(path: Path) -> None:
         return
     lines = _record(first) and rest.lstrip().startswith(("{", "["))
     kind, how = ("JSON lines (one record a line)", ", lines=True") if lines else ("JSON", "")
-    out = path.with_name(f"{path.stem}.csv")
-    out = out if out != path else path.with_name(f"{path.stem}.converted.csv")
+    out = converted_csv(path, "converted")
     raise DataError(f"{path}: looks like {kind}, not CSV; expected a CSV file with a header "
                     f"row: convert it first (in Python: pandas.read_json({str(path)!r}{how})"
                     f".to_csv({str(out)!r}, index=False)), then give {out}")

@@ -67,15 +67,20 @@ def packed_error(path: Path, head: bytes) -> DataError | None:
     if head.startswith(XLS):
         return DataError(f"{path}: an Excel .xls file; {EXPECTED}: {SPREADSHEET}")
     if _parquet(head):
-        out = path.with_name(f"{path.stem}.csv")
-        # to_csv overwrites: a name of its own where base.csv is this file or another one.
-        if out == path or out.exists():
-            out = path.with_name(f"{path.stem}.unpacked.csv")
+        out = converted_csv(path, "unpacked")
         # to_csv writes the index: a time index stays a column, as the reader takes it.
         return DataError(f"{path}: a Parquet file; {EXPECTED}: convert it first (in Python: "
                          f"pandas.read_parquet({str(path)!r}).to_csv({str(out)!r})), then "
                          f"give {out}")
     return None
+
+
+def converted_csv(path: Path, tag: str) -> Path:
+    """Where the advice converts ``path`` to: ``<stem>.csv`` beside it, or ``<stem>.<tag>.csv``
+    where that name is ``path`` itself or another file already there (pandas' ``to_csv``
+    overwrites it)."""
+    out = path.with_name(f"{path.stem}.csv")
+    return path.with_name(f"{path.stem}.{tag}.csv") if out == path or out.exists() else out
 
 
 def _gunzip(path: Path) -> str:
