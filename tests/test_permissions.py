@@ -307,3 +307,25 @@ def test_a_lock_its_owner_made_read_only_says_to_give_the_write_back(trained: Pa
     assert "cannot write it (-r--r--r--" in line, line
     assert line.endswith(f"the bundle is this account's, made read-only: run 'chmod -R u+w "
                          f"{trained}' to train or roll it back, or give another --model"), line
+
+
+def test_a_bundle_on_a_read_only_mount_says_so(trained: Path, series_csv: Path,
+                                               monkeypatch) -> None:
+    # A read-only mount refuses every open for writing with EROFS, the existing lock's
+    # too: "cannot create the bundle's lock" sent users looking for a lock that was there.
+    import errno
+
+    real_open = os.open
+
+    def read_only(path, flags, *args, **kwargs):
+        if str(path).startswith(str(trained)) and flags & (os.O_WRONLY | os.O_RDWR):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only)
+    for args in (("rollback",), ("train", series_csv, *TINY)):
+        line = _error(_invoke(args[0], "--model", trained, *args[1:]), 73)
+        assert line == (f"Error: {trained}: the bundle is on a read-only file system; train "
+                        "and rollback write into it (predict and detect-anomalies only read "
+                        "it): give --model a folder on a writable disk, or remount it "
+                        "read-write"), line

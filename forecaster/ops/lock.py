@@ -5,6 +5,7 @@ Readers take no lock: a bundle version is complete before ``CURRENT`` names it.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import stat
@@ -79,8 +80,18 @@ def _open_lock(model_dir: Path) -> int:
             f"{lock}: the bundle's lock file is not writable: {why_denied(lock, 'write')}; "
             f"train and rollback open it for writing to lock the bundle: {todo}") from None
     except OSError as exc:
+        if exc.errno == errno.EROFS:
+            raise read_only_mount(model_dir) from None
         raise OutputError(f"{lock}: cannot create the bundle's lock ({exc.strerror}); check "
                           "the path and permissions") from None
+
+
+def read_only_mount(model_dir: Path) -> OutputError:
+    """The error for a bundle on a file system mounted read-only: nothing in it can be
+    opened for writing, the lock that is already there included."""
+    return OutputError(f"{model_dir}: the bundle is on a read-only file system; train and "
+                       "rollback write into it (predict and detect-anomalies only read it): "
+                       "give --model a folder on a writable disk, or remount it read-write")
 
 
 def check_writable(model_dir: Path) -> None:
@@ -109,6 +120,8 @@ def _try_writing(folder: Path, model_dir: Path) -> None:
     except OSError as exc:
         if is_refusal(exc):
             raise unwritable(folder, model_dir) from None
+        if exc.errno == errno.EROFS:
+            raise read_only_mount(model_dir) from None
         raise OutputError(f"{folder}: cannot write in the model directory "
                           f"({exc.strerror or exc}); check space and permissions, or "
                           "choose another --model") from None
