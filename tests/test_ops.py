@@ -456,5 +456,11 @@ def test_a_project_folder_copied_with_its_bundle_warns_of_the_data_it_reads(
     assert (f"Warning: {first / 'data.csv'}: the training CSV the bundle recorded is read, not "
             f"{second / 'data.csv'} beside the bundle (a folder copied with its bundle?)"
             ) in result.stderr
+    assert f"'--data {first / 'data.csv'}' keeps this one and ends this warning" in (
+        result.stderr)
+    # A second data.csv kept there on purpose: the recorded file named keeps cron logs clean.
+    result = runner.invoke(app, ["predict", "--model", str(second / "m"),
+                                 "--data", str(first / "data.csv")])
+    assert result.exit_code == 0 and "Warning" not in result.stderr, result.output
     result = runner.invoke(app, ["predict", "--model", str(first / "m")])
     assert result.exit_code == 0 and "Warning" not in result.stderr, result.output

@@ -84,7 +84,8 @@ def warn_copied(bundle: Bundle, path: Path, report: Reporter) -> None:
     if other:
         report.warn(f"{path}: the training CSV the bundle recorded is read, not {here} beside "
                     "the bundle (a folder copied with its bundle?): give that one with --data "
-                    f"FILE, or retrain on it ('forecast train {here}')")
+                    f"FILE, or retrain on it ('forecast train {here}'); '--data {path}' keeps "
+                    "this one and ends this warning")
 
 
 def _read(path: Path, spec: DataSpec, freq: str) -> Frame:
