@@ -20,6 +20,7 @@ import stat
 from pathlib import Path
 
 from forecaster.errors import ForecastError
+from forecaster.file_attributes import write_refusing
 
 # What Path.exists() takes for "nothing there" (a loop of links included).
 _ABSENT = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
@@ -80,7 +81,9 @@ def denied(path: Path, error: type[ForecastError], todo: str, verb: str = "read"
         verb: what was refused on ``path`` itself ("read", "write", "write in").
         name: how the message names the path (default: the path).
     """
-    found = error(f"{name or path}: permission denied: {why_denied(path, verb)}; {todo}")
+    attribute = write_refusing(path) if verb != "read" else None
+    why = attribute or f"{why_denied(path, verb)}; {todo}"
+    found = error(f"{name or path}: permission denied: {why}")
     found.denied = True
     return found
 

@@ -22,6 +22,7 @@ from typing import IO
 
 from forecaster.access import is_refusal, why_denied
 from forecaster.errors import OutputError
+from forecaster.file_attributes import write_refusing
 from forecaster.output_target import Target, output_target
 
 STALE_TEMP_SECONDS = 3600  # a temp file this old beside its target is a killed write's
@@ -160,7 +161,8 @@ def cannot_write(path: Path, exc: OSError, todo: str, verb: str = "write in") ->
     """
     why = f"{exc.strerror or exc}"
     if is_refusal(exc):  # whom the system refuses, and what refuses: its owner's to change
-        why += f": {why_denied(path.parent if verb == 'write in' else path, verb)}"
+        refused = path.parent if verb == "write in" else path
+        why += f": {write_refusing(path) or why_denied(refused, verb)}"
     return OutputError(f"{path}: cannot write ({why}); {todo}")
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from forecaster.access import denied, is_refusal, kind, look, why_denied
 from forecaster.errors import EXIT_LOCKED, ForecastError, OutputError
+from forecaster.file_attributes import write_refusing
 
 LOCK_NAME = ".lock"
 
@@ -72,6 +73,9 @@ def _open_lock(model_dir: Path) -> int:
     except PermissionError:
         if look(lock, OutputError, _WRITE_TODO.format(root=model_dir), follow=False) is None:
             raise unwritable(model_dir, model_dir) from None
+        if attribute := write_refusing(lock):
+            raise OutputError(f"{lock}: the bundle's lock file is not writable: {attribute}; "
+                              "train and rollback open it for writing") from None
         todo = (_thawing(model_dir) if _frozen(lock) else
                 f"run as its owner, or have them run 'chmod g+w {lock}' (a+w for everyone; a "
                 "bundle trained by this release creates it as the umask allows, as its other "
