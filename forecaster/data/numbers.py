@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecaster.data.column_note import ColumnNote
 from forecaster.data.columns import is_na_word
 from forecaster.data.needed import only
 
@@ -29,20 +30,6 @@ SIGNS = "$€£¥"
 _AMOUNT = r"[+-]?(\d[\d,.]*|[.,]\d+)"
 PRICED = (rf"\s*[+-]?\s*(?P<a>[{SIGNS}])\s*{_AMOUNT}\s*"  # $106.79, -$5, $-5
           rf"|\s*{_AMOUNT}\s*(?P<b>[{SIGNS}])\s*")  # 1.132,83 €
-
-
-class ColumnNote(str):
-    """A note on how one column was read: shown only where that column is read (a target
-    or a feature). UCI's household power file has nine columns; a note on the voltage
-    column of every cron run that forecasts the active power helped no one."""
-
-    column: str
-    original: pd.Series | None
-
-    def __new__(cls, column: str, text: str, original: pd.Series | None = None) -> ColumnNote:
-        note = super().__new__(cls, text)
-        note.column, note.original = column, original
-        return note
 
 
 def read_columns_only(notes: list[str], columns: list[str],
