@@ -118,6 +118,22 @@ def test_a_no_break_space_is_named_in_the_note(tmp_path: Path) -> None:
            in result.stderr
 
 
+@pytest.mark.parametrize("cell", ["-nan", "+nan", "-NaN", "-nan(ind)", "nan(snan)", "1.#IND",
+                                  "-1.#IND", "1.#QNAN", "-1.#IND00", "1.#QNAN0"])
+def test_c_spellings_of_nan_are_missing_as_nan_is(tmp_path: Path, cell: str) -> None:
+    as_nan, _ = _read(_file(tmp_path, {AT: "nan"}))
+    values, notes = _read(_file(tmp_path, {AT: cell}))
+    np.testing.assert_array_equal(values, as_nan)
+    assert "data.csv: filled 1 missing value" in " ".join(notes)
+
+
+@pytest.mark.parametrize("cell", ["1.#INF", "-1.#INF", "1.#INF00"])
+def test_c_spellings_of_infinity_are_refused_as_inf_is(tmp_path: Path, cell: str) -> None:
+    line = one_error_line(_train(_file(tmp_path, {AT: cell}), tmp_path), 65)
+    assert line == f"Error: {tmp_path / 'data.csv'}: row 53, column 'value': value '{cell}' " \
+                   "is infinite or too large; remove or fix it (empty cells are filled by --fill)"
+
+
 @pytest.mark.parametrize("odd", [
     {AT: "(12.04)", 60: "abc"},  # brackets among words: no column of negatives
     {AT: "1 2345"},  # a space that groups no thousands: two numbers run together?

@@ -1,6 +1,6 @@
 """Numbers as accounting, SAP, Swiss and French exports spell them: negatives in brackets
 ((12.04), "(1,234.50)") or with a trailing minus (12.5-), thousands grouped by apostrophes
-(10'000.0) or spaces (10 000.5, no-break ones too).
+(10'000.0) or spaces (10 000.5, no-break ones too); and MSVC's infinity (1.#INF).
 
 Each way is read only where a column shows it throughout: brackets also mark provisional
 figures in some statistics tables, and a space may join two numbers. A column that also
@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from forecaster.data.cells import is_na_word, shown
@@ -27,6 +28,7 @@ GROUP_MARKS = {"apostrophes": "'\u2019", "spaces": " \u00a0\u202f"}
 # A cell that may hold one of these ways ("12.5- " holds a space): one pass, one class
 # (a regex of alternatives and anchors doubled the reading of a file of 400 columns).
 MAY_HOLD = "[('\u2019\u00a0\u202f ]"
+INFINITY = r"[+-]?1\.#INF0*"  # MSVC's printf: 1.#INF, -1.#INF00 (by %f)
 
 Reading = tuple[pd.Series, str] | None  # a column's cells rewritten, and what was read
 
@@ -115,4 +117,16 @@ def trailing_minus(text: pd.Series, cells: pd.Series) -> Reading:
 
 
 _WAYS = (grouped_thousands, bracketed, trailing_minus)
+
+
+def spelled_infinities(bad: pd.Series, values: pd.Series) -> pd.Series:
+    """``values`` with the cells of ``bad`` (cells read as no number) that spell infinity
+    as MSVC's printf does (1.#INF, -1.#INF) read as infinite: refused then as 'inf' is,
+    not as text to blank or to read as missing."""
+    hit = bad[bad.str.fullmatch(INFINITY, case=False)]
+    if hit.empty:
+        return values
+    values = values.copy()
+    values.loc[hit.index] = np.where(hit.str.startswith("-"), -np.inf, np.inf)
+    return values
 
