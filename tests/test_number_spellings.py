@@ -145,3 +145,16 @@ def test_odd_cells_not_read_throughout_are_still_refused(tmp_path: Path,
                                                          odd: dict[int, str]) -> None:
     line = one_error_line(_train(_file(tmp_path, odd), tmp_path), 65)
     assert f"row 53, column 'value': '{odd[AT]}' is not a number" in line
+
+
+@pytest.mark.parametrize(("cell", "told"), [("(12.04)", "brackets mark"),
+                                            ("12.04-", "a trailing minus marks")])
+def test_negatives_beside_a_leading_minus_are_refused_without_missing_advice(
+        tmp_path: Path, cell: str, told: str) -> None:
+    # Brackets beside "-3.5" may mark estimates: advice to read them as missing lost them.
+    line = one_error_line(_train(_file(tmp_path, {AT: cell, 60: "-3.5"}), tmp_path), 65)
+    assert line.endswith(f"'{cell}' is not a number; expected numeric values (1 bad in all); "
+                         f"{told} negatives in accounting exports, but this column also "
+                         "writes values with a leading minus sign, so they may mean something "
+                         "else: write every negative with a leading minus sign, or blank "
+                         "those cells")

@@ -130,3 +130,17 @@ def spelled_infinities(bad: pd.Series, values: pd.Series) -> pd.Series:
     values.loc[hit.index] = np.where(hit.str.startswith("-"), -np.inf, np.inf)
     return values
 
+
+def signed_twice(bad: pd.Series, text: pd.Series) -> str:
+    """What to do with ``bad`` cells (cells of ``text`` read as no number) that are all
+    negatives written in brackets or with a trailing minus, in a column also written with
+    a leading minus: nothing tells the brackets are negatives there, and the advice to
+    read them as missing would lose every one. Empty for other cells and columns."""
+    if not text.str.match(r"\s*-\s*[\d.,]").any():
+        return ""
+    for form, told in ((BRACKETED, "brackets mark"), (TRAILING_MINUS, "a trailing minus marks")):
+        if bad.str.fullmatch(form).all():
+            return (f"{told} negatives in accounting exports, but this column also writes "
+                    "values with a leading minus sign, so they may mean something else: write "
+                    "every negative with a leading minus sign, or blank those cells")
+    return ""

@@ -12,7 +12,7 @@ import pandas as pd
 from forecaster.data import sentinels
 from forecaster.data.cells import shown
 from forecaster.data.columns import is_na_word
-from forecaster.data.number_spellings import spelled_infinities
+from forecaster.data.number_spellings import signed_twice, spelled_infinities
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec
 from forecaster.errors import DataError
@@ -42,7 +42,8 @@ def numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
         if bad.size:
             _refuse_mixed_decimals(text, values, bad, name, path, first_row)
             row = int(bad[0])
-            todo = _not_number_todo(name, spec, bad.size > len(text) // 2, text.iloc[bad])
+            todo = (signed_twice(text.iloc[bad], text)
+                    or _not_number_todo(name, spec, bad.size > len(text) // 2, text.iloc[bad]))
             raise DataError(f"{path}: row {line_of(first_row, row)}, column '{name}': "
                             f"'{shown(text.iloc[row])}' "
                             f"is not a number; expected numeric values ({bad.size} bad in "
