@@ -14,7 +14,12 @@ if TYPE_CHECKING:  # the CLI's --help reads this module without pandas
 
 CELL_CHARS = 40  # a cell longer than this is cut in messages
 # Missing values as written, lower case: "." is FRED's, "#N/A" Excel's.
-NA_WORDS = frozenset({"nan", "na", "n/a", "null", "none", "-", "?", ".", "#n/a", "--"})
+NA_WORDS = frozenset({"nan", "na", "n/a", "null", "none", "-", "?", ".", "#n/a", "--"}
+                     # C's printf of a NaN: glibc's "-nan"; MSVC's "-nan(ind)", and before
+                     # 2015 "-1.#IND" ("-1.#IND00" by %f). Refused, unlike "nan", as text.
+                     | {sign + word for sign in ("", "-", "+") for word in (
+                         "nan", "nan(ind)", "nan(snan)", "1.#ind", "1.#ind00", "1.#qnan",
+                         "1.#qnan0", "1.#snan", "1.#snan0")})
 
 
 def printable(text: str) -> str:

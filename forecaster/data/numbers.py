@@ -1,5 +1,7 @@
 """Numbers as spreadsheets in other locales write them: decimal commas, thousands dots,
 (quoted, in comma-separated files) thousands commas; and currency signs ($106.79).
+Accounting's and SAP's negatives and thousands grouped by apostrophes or spaces are
+``number_spellings``'.
 
 Decimal commas and thousands dots are looked for in files not separated by commas, and
 quoted ("1.132,83") in comma-separated ones where a column shows them.
@@ -13,8 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecaster.data.column_note import ColumnNote
 from forecaster.data.columns import is_na_word
 from forecaster.data.needed import only
+from forecaster.data.number_spellings import SIGNS, spelled_numbers
 
 DECIMAL_COMMA = r"\s*[+-]?\d*,\d+\s*"
 THOUSAND_DOTS = r"\s*[+-]?\d{1,3}(\.\d{3})+(,\d+)?\s*"  # 1.234,5 and 12.000
@@ -25,24 +29,9 @@ QUOTED_DECIMAL = r"\s*[+-]?(\d{1,3}(\.\d{3})+|\d+),\d+\s*|\s*[+-]?\d+\s*"  # 1.1
 SURE_DECIMAL = r"\s*[+-]?\d{1,3}(\.\d{3})+,\d+\s*|\s*[+-]?\d*,(\d{1,2}|\d{4,})\s*"
 MINUS = "\u2212"  # the minus sign, not the hyphen-minus of "-5"
 MINUS_NUMBER = rf"^\s*{MINUS}\s*[\d.,]"
-SIGNS = "$€£¥"
 _AMOUNT = r"[+-]?(\d[\d,.]*|[.,]\d+)"
 PRICED = (rf"\s*[+-]?\s*(?P<a>[{SIGNS}])\s*{_AMOUNT}\s*"  # $106.79, -$5, $-5
           rf"|\s*{_AMOUNT}\s*(?P<b>[{SIGNS}])\s*")  # 1.132,83 €
-
-
-class ColumnNote(str):
-    """A note on how one column was read: shown only where that column is read (a target
-    or a feature). UCI's household power file has nine columns; a note on the voltage
-    column of every cron run that forecasts the active power helped no one."""
-
-    column: str
-    original: pd.Series | None
-
-    def __new__(cls, column: str, text: str, original: pd.Series | None = None) -> ColumnNote:
-        note = super().__new__(cls, text)
-        note.column, note.original = column, original
-        return note
 
 
 def read_columns_only(notes: list[str], columns: list[str],
@@ -73,7 +62,9 @@ def locale_numbers(raw: pd.DataFrame, path: Path, sep: str,
         Notes (``ColumnNote``) on the columns read so.
     """
     part = only(raw, columns)
-    notes = minus_signs(part, path)  # first: "−1,5" is then a decimal comma
+    # First: "(1,234.50)" and "1 234,5" are then a thousands comma and a decimal comma.
+    notes = spelled_numbers(part, path)
+    notes += minus_signs(part, path)  # first: "−1,5" is then a decimal comma
     notes += currency_signs(part, path)  # first: "$1,234.56" is then a thousands comma
     if sep != ",":
         decimal_commas(part)

@@ -12,6 +12,7 @@ import pandas as pd
 from forecaster.data import sentinels
 from forecaster.data.cells import shown
 from forecaster.data.columns import is_na_word
+from forecaster.data.number_spellings import signed_twice, spelled_infinities
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec
 from forecaster.errors import DataError
@@ -35,10 +36,14 @@ def numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
         values = values.mask(marked)
         bad = np.flatnonzero((values.isna() & (text != "") & ~is_na_word(text)
                               & ~marked).to_numpy())
+        if bad.size:  # MSVC's 1.#INF: refused below as 'inf' is
+            values = spelled_infinities(text.iloc[bad], values)
+            bad = bad[values.iloc[bad].isna().to_numpy()]
         if bad.size:
             _refuse_mixed_decimals(text, values, bad, name, path, first_row)
             row = int(bad[0])
-            todo = _not_number_todo(name, spec, bad.size > len(text) // 2, text.iloc[bad])
+            todo = (signed_twice(text.iloc[bad], text)
+                    or _not_number_todo(name, spec, bad.size > len(text) // 2, text.iloc[bad]))
             raise DataError(f"{path}: row {line_of(first_row, row)}, column '{name}': "
                             f"'{shown(text.iloc[row])}' "
                             f"is not a number; expected numeric values ({bad.size} bad in "
