@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.access import is_refusal, why_denied
-from forecaster.data import csvlines, events, labels, numbers, sentinels
+from forecaster.data import csvlines, events, labels, numbers, sentinels, space_lines
 from forecaster.data.columns import resolve_columns, skipped_inputs, skipped_text
 from forecaster.data.day_clock import hour_column
 from forecaster.data.duplicates import handle_duplicates
@@ -240,6 +240,9 @@ def _read_checked(path: Path, spec: DataSpec) -> tuple[pd.DataFrame, list[str], 
     span = layout.span(stop)
     refuse_nul(path, span)
     engine = _engine()
+    with csvlines.open_span(path, span) as fh:  # pyarrow reads a line of spaces as a row;
+        # pandas' C reader skips it, as both skip an empty line.
+        engine = {} if engine and space_lines.has_space_lines(fh, sep) else engine
     if engine:
         # pyarrow's reader threads, stopped by a decoding error, aborted the process at
         # exit (134) about one run in ten: check the text before handing it over.
