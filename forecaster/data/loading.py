@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.access import is_refusal, why_denied
-from forecaster.data import csvlines, events, labels, numbers, sentinels, space_lines
+from forecaster.data import csvlines, events, freq_steps, labels, numbers, sentinels, space_lines
 from forecaster.data.columns import resolve_columns, skipped_inputs, skipped_text
 from forecaster.data.day_clock import hour_column
 from forecaster.data.duplicates import handle_duplicates
@@ -170,6 +170,7 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     raw, year_note = year_less_months(raw, spec.time_col, path)
     notes += [year_note] if year_note else []
     times = parse_times(raw, spec.time_col, spec.time_parts, path, first_row, steps)
+    spec = freq_steps.read(spec, times, path)  # --freq 10: ten steps, on step numbers
     spec = replace(spec, day_first=day_order(_written_times(raw, spec), times))
     data = numeric_block(raw, spec, path, first_row)
     notes += [] if spec.na_values else sentinels.marker_notes(path.name, data)
