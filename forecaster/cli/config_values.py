@@ -183,7 +183,8 @@ def misfit(cmd: str, param: Any, value: Any) -> str | None:
     """Why option ``param`` of ``cmd`` refuses ``value``, or None when it takes it."""
     choices = _CHOICES.get(param.name, {})
     allowed = choices.get(cmd, choices.get("*"))
-    if allowed is not None and value not in allowed:
+    # --format's case is ignored (format_choice): "JSON" fits as "json" does.
+    if allowed is not None and (value.lower() if isinstance(value, str) else value) not in allowed:
         return f"expected one of {', '.join(allowed)}"
     convert = getattr(param, "get_runtime_param", None)
     if convert is None:

@@ -24,7 +24,7 @@ from forecaster.cli.common import (
     make_reporter,
     sources_of,
 )
-from forecaster.cli.outputs import output_format, plot_path, refuse_config
+from forecaster.cli.outputs import format_choice, output_format, plot_path, refuse_config
 from forecaster.config import DEFAULT_MODEL_DIR
 from forecaster.errors import EXIT_ANOMALIES, EXIT_OK, ConfigError
 from forecaster.limits import FORMATS, METHODS, THRESHOLD_RULES, K, Q
@@ -83,8 +83,8 @@ def detect_anomalies(
     """
     with errors_to_exit(debug, ctx):
         since, last = _newest_window(ctx, since, last)
-        _check_options(fmt, method, threshold, since, last)
-        fmt = output_format(ctx, fmt, output)
+        _check_options(method, threshold, since, last)
+        fmt = output_format(ctx, format_choice(fmt, FORMATS), output)
         refuse_config(ctx, {"--output": output, "--plot": plot})
         lead_value = _lead(lead, method)
         from forecaster.anomaly.settings import DetectSettings
@@ -115,10 +115,9 @@ def _newest_window(ctx: typer.Context, since: str | None,
     return (since, None) if rank["since"] > rank["last"] else (None, last)
 
 
-def _check_options(fmt: str, method: str, threshold: str | None, since: str | None,
+def _check_options(method: str, threshold: str | None, since: str | None,
                    last: int | None) -> None:
     """Usage errors that need no data."""
-    check_choice("--format", fmt, FORMATS)
     check_choice("--method", method, METHODS)
     if threshold is not None:
         check_choice("--threshold", threshold, THRESHOLD_RULES)

@@ -13,10 +13,10 @@ from forecaster.cli.common import (
     Quiet,
     Wait,
     app,
-    check_choice,
     errors_to_exit,
     make_reporter,
 )
+from forecaster.cli.outputs import format_choice
 from forecaster.config import DEFAULT_MODEL_DIR
 from forecaster.limits import INFO_FORMATS
 
@@ -32,7 +32,7 @@ def info(
     metrics, anomaly threshold, settings and where each came from, versions."""
     with errors_to_exit(debug, ctx):
         make_reporter(ctx)  # says the configuration's warnings (info has no other message)
-        check_choice("--format", fmt, INFO_FORMATS)
+        fmt = format_choice(fmt, INFO_FORMATS)
         from forecaster.bundle import load_bundle
         from forecaster.io import write_stdout
         from forecaster.pipeline.describe import describe, render_info

@@ -23,6 +23,7 @@ import pandas as pd
 
 from forecaster.data.json_file import refuse_json
 from forecaster.data.packed import is_packed, packed_error
+from forecaster.data.space_lines import blank_row
 from forecaster.errors import DataError, MissingInputError
 
 
@@ -207,8 +208,8 @@ def width_error(path: Path, sep: str, width: int, span: Span) -> DataError | Non
             next(rows, None)  # the header
             for row in rows:
                 first, start = start + 1, rows.line_num
-                if row and len(row) != width:
-                    if first == 2 and len(row) < width and _all_as_wide(rows, len(row)):
+                if not blank_row(row, sep) and len(row) != width:
+                    if first == 2 and len(row) < width and _all_as_wide(rows, len(row), sep):
                         return _not_the_header(path, span.line, width, len(row))
                     return _width_error(path, span.line - 1 + first, len(row), width,
                                         span.line - 1 + rows.line_num)
@@ -218,9 +219,9 @@ def width_error(path: Path, sep: str, width: int, span: Span) -> DataError | Non
     return None
 
 
-def _all_as_wide(rows: Iterator[list[str]], fields: int, lines: int = 20) -> bool:
+def _all_as_wide(rows: Iterator[list[str]], fields: int, sep: str, lines: int = 20) -> bool:
     # The next rows are all ``fields`` wide: the line above them is what differs.
-    return all(len(row) == fields for row in islice(rows, lines) if row)
+    return all(len(row) == fields for row in islice(rows, lines) if not blank_row(row, sep))
 
 
 def _not_the_header(path: Path, line: int, width: int, fields: int) -> DataError:

@@ -11,6 +11,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from forecaster.data.freq_steps import as_steps
 from forecaster.data.grid_checks import few_weekend, period_start
 from forecaster.data.grid_series import off_grid_frame, regular_series
 from forecaster.data.grid_size import check_grid_size
@@ -58,8 +59,8 @@ def infer_freq(times: pd.DatetimeIndex, path: Path) -> str:
 def same_step(a: str, b: str) -> bool:
     """Whether two aliases are one step: "D" and "24h" are (pandas 3 tells them apart,
     and bundles of daily rows with a gap recorded "24h"), and "W-MON" and "168h"."""
-    try:
-        x, y = to_step(a), to_step(b)
+    try:  # --freq 10 is ten steps (freq_steps): the same step as a bundle's "10ns"
+        x, y = to_step(as_steps(a)), to_step(as_steps(b))
         return x == y or _length(x) == _length(y)
     except (ValueError, TypeError):  # calendar steps (months) have no fixed length
         return False

@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from forecaster.access import is_refusal, why_denied
-from forecaster.data import csvlines, events, labels, numbers, sentinels
+from forecaster.data import csvlines, events, freq_steps, labels, numbers, sentinels, space_lines
 from forecaster.data.columns import resolve_columns, skipped_inputs, skipped_text
 from forecaster.data.day_clock import hour_column
 from forecaster.data.duplicates import handle_duplicates
+from forecaster.data.end_of_day import end_of_day_note
 from forecaster.data.grid import regularise, series_times
 from forecaster.data.grid_notes import grid_notes
 from forecaster.data.interleaved import refuse_interleaved
@@ -168,8 +169,9 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     notes += label_notes
     notes = numbers.read_columns_only(notes, spec.targets + spec.features, raw)
     raw, year_note = year_less_months(raw, spec.time_col, path)
-    notes += [year_note] if year_note else []
+    notes += [n for n in (year_note, end_of_day_note(raw, spec, path)) if n]
     times = parse_times(raw, spec.time_col, spec.time_parts, path, first_row, steps)
+    spec = freq_steps.read(spec, times, path)  # --freq 10: ten steps, on step numbers
     spec = replace(spec, day_first=day_order(_written_times(raw, spec), times))
     data = numeric_block(raw, spec, path, first_row)
     notes += [] if spec.na_values else sentinels.marker_notes(path.name, data)
@@ -240,6 +242,8 @@ def _read_checked(path: Path, spec: DataSpec) -> tuple[pd.DataFrame, list[str], 
     span = layout.span(stop)
     refuse_nul(path, span)
     engine = _engine()
+    with csvlines.open_span(path, span) as fh:  # pyarrow takes a line of spaces for a row
+        engine = {} if engine and space_lines.has_space_lines(fh, sep) else engine
     if engine:
         # pyarrow's reader threads, stopped by a decoding error, aborted the process at
         # exit (134) about one run in ten: check the text before handing it over.

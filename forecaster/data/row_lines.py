@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from forecaster.data.csvlines import Span, open_span
+from forecaster.data.space_lines import blank_lines, blank_row, is_blank
 
 # The first row's line (rows follow the header line by line), or each row's line.
 RowLines = int | np.ndarray
 # Blank lines inside a table (row_lines): looked for in files up to this size.
 MAX_SCAN = 64 << 20  # bytes; past this the rows keep header + n (a blank line is rare)
-BLANK = re.compile(rb"\n\r?\n")
 
 
 def line_of(first_row: RowLines, row: int) -> int:
@@ -57,10 +56,10 @@ def row_lines(path: Path, span: Span, rows: int, sep: str = ",") -> int | np.nda
     quoted = b'"' in data and data.count(b"\n") + (not data.endswith(b"\n")) - 1 != rows
     if quoted and (found := _quoted_lines(data, sep, rows)) is not None:
         return span.line + found
-    if not BLANK.search(data):
+    if not blank_lines(sep).search(data):  # empty, or of spaces only (``space_lines``)
         return span.line + 1
     lines = data.split(b"\n")[1:]  # after the header
-    filled = np.flatnonzero([bool(line.strip(b"\r")) for line in lines]) + 1
+    filled = np.flatnonzero([not is_blank(line, sep) for line in lines]) + 1
     # Where the lines cannot be told (a quoted cell the csv module reads otherwise), the
     # rows keep header + n.
     return span.line + filled if len(filled) == rows else span.line + 1
@@ -74,7 +73,7 @@ def _quoted_lines(data: bytes, sep: str, rows: int) -> np.ndarray | None:
     starts = []
     try:
         for before, row in _with_lines(reader):
-            if row:
+            if not blank_row(row, sep):
                 starts.append(before)
     except csv.Error:  # a NUL, a stray quote: the lines cannot be told
         return None

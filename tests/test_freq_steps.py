@@ -1,0 +1,57 @@
+"""--freq as a bare number: that many steps for rows indexed by step numbers; for rows with
+dates and times, an error asking for a unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import TINY, one_error_line, write_lines
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+from forecaster.data.loading import load_frame
+from forecaster.data.spec import DataSpec
+
+runner = CliRunner()
+
+
+def _steps(tmp_path: Path, every: int = 10) -> Path:
+    # A time column of step numbers 0, 10, 20, ...
+    return write_lines(tmp_path, ["step,value"] + [f"{i * every},{i % 7}" for i in range(200)])
+
+
+def _train(path: Path, model: Path, *extra: str):
+    return runner.invoke(app, ["train", str(path), "--model", str(model), *TINY, *extra])
+
+
+def test_a_bare_number_is_a_number_of_steps(tmp_path: Path) -> None:
+    # Was: "--freq 10: unknown or non-positive step" (exit 2); only --freq 10ns worked.
+    path = _steps(tmp_path)
+    assert load_frame(path, DataSpec(freq="10")).freq == "10ns"
+    result = _train(path, tmp_path / "m", "--freq", "10")
+    assert result.exit_code == 0, result.output
+    predicted = runner.invoke(app, ["predict", "--model", str(tmp_path / "m")])
+    assert predicted.exit_code == 0, predicted.output
+    assert predicted.stdout.splitlines()[1].split(",")[1] == "2000"  # the step after 1990
+
+
+def test_a_bare_number_for_rows_without_a_time_column(tmp_path: Path) -> None:
+    path = write_lines(tmp_path, ["value"] + [str(i % 7) for i in range(200)])
+    result = _train(path, tmp_path / "m", "--freq", "1")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_warm_start_with_the_same_bare_number_continues(tmp_path: Path) -> None:
+    path = _steps(tmp_path)
+    assert _train(path, tmp_path / "m", "--freq", "10").exit_code == 0
+    result = _train(path, tmp_path / "m", "--freq", "10", "--warm-start")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_bare_number_for_dates_and_times_asks_for_a_unit(tmp_path: Path) -> None:
+    lines = ["time,value"] + [f"2024-01-01 {h:02d}:00,{h}" for h in range(24)]
+    result = _train(write_lines(tmp_path, lines), tmp_path / "m", "--freq", "10")
+    line = one_error_line(result, 2)
+    assert line.startswith("Error: --freq 10: found a number without a unit, and data.csv has "
+                           "dates and times; expected a step with its unit, e.g. 10min"), line
+    assert line.endswith(": add the unit")
