@@ -14,7 +14,6 @@ from forecaster.limits import (
     ANOMALY_NORMS,
     CELLS,
     COMBINES,
-    DEVICES,
     LEVEL,
     MAX_DROPOUT,
     MAX_LAYERS,
@@ -26,6 +25,7 @@ from forecaster.limits import (
     THRESHOLD_RULES,
     WINDOW_KINDS,
     Choice,
+    Device,
     FilePath,
     Flag,
     Indexes,
@@ -57,7 +57,7 @@ TRAIN_RULES = {
     "layer_norm": Flag(), "norm": Choice(NORMS), "nonnegative": Flag(auto=True),
     "ensemble": _COUNT, "epochs": _COUNT, "batch_size": _COUNT, "lr": _RATE,
     "patience": _COUNT, "max_windows": _COUNT, "seed": Whole(0, MAX_SEED),
-    "device": Choice(DEVICES), "folds": Whole(0), "val_size": Whole(1, auto=True),
+    "device": Device(), "folds": Whole(0), "val_size": Whole(1, auto=True),
     "gap": Whole(0, auto=True), "window_kind": Choice(WINDOW_KINDS), "anomaly": Flag(),
     "keep": _COUNT, "wait": Number(0.0), "deterministic": Flag(), "warm_start": Flag(),
     "sources": Instance(dict), "anomaly_window": Whole(MIN_WINDOW, auto=True),
@@ -72,7 +72,7 @@ TRAIN_RULES = {
 }
 PREDICT_RULES = {
     "model_dir": FilePath(), "data": FilePath(auto=True), "level": Number(*LEVEL),
-    "device": Choice(DEVICES), "strict": Flag(), "horizon": Whole(1, auto=True),
+    "device": Device(), "strict": Flag(), "horizon": Whole(1, auto=True),
     # Parsed as a duration when the data is read (pipeline/freshness.py), with pandas.
     "max_age": Text("a duration such as 2h, 90min or 1D", auto=True),
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -23,7 +24,7 @@ ANOMALY_NORMS = ("auto", "none", "revin")  # --anomaly-norm
 COMBINES = ("median", "mean", "last")  # --anomaly-combine
 THRESHOLD_RULES = ("telemanom", "std", "dynamic", "quantile")  # --anomaly-threshold, --threshold
 WINDOW_KINDS = ("expanding", "sliding")  # --window-kind
-DEVICES = ("auto", "cpu", "cuda")  # --device
+DEVICES = ("auto", "cpu", "cuda")  # --device, and cuda:N (see Device)
 METHODS = ("auto", "reconstruction", "forecast")  # detect-anomalies --method
 # --format: the one option whose values differ between commands (info prints a table or
 # JSON; the others CSV or JSON).
@@ -119,6 +120,17 @@ class Choice:
         if (value is None and self.auto) or (isinstance(value, str) and value in self.options):
             return ""
         return f"expected one of {', '.join(self.options)}{_none(self.auto)}"
+
+
+@dataclass(frozen=True)
+class Device:
+    """A ``--device``: one of ``DEVICES``, or ``cuda:N`` for one GPU of several."""
+
+    def problem(self, value: object) -> str:
+        """See ``Rule``."""
+        if isinstance(value, str) and (value in DEVICES or re.fullmatch(r"cuda:\d+", value)):
+            return ""
+        return f"expected one of {', '.join(DEVICES)}, or cuda:N (the GPU numbered N)"
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ from pathlib import Path
 from forecaster.config import DEFAULT_MODEL_DIR
 from forecaster.errors import ConfigError
 from forecaster.limits import (
-    DEVICES,
     METHODS,
     THRESHOLD_RULES,
     Choice,
+    Device,
     FilePath,
     Flag,
     K,
@@ -31,7 +31,7 @@ DETECT_RULES = {
     "last": Whole(1, auto=True), "method": Choice(METHODS),
     "rule": Choice(THRESHOLD_RULES, auto=True), "q": Number(*Q, auto=True),
     "k": Number(*K, auto=True), "prune": Number(0.0, 1.0, below=True, auto=True),
-    "device": Choice(DEVICES), "strict": Flag(),
+    "device": Device(), "strict": Flag(),
     "max_age": Text("a duration such as 2h, 90min or 1D", auto=True),
 }
 

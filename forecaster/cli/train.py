@@ -30,7 +30,6 @@ from forecaster.limits import (
     ANOMALY_NORMS,
     CELLS,
     COMBINES,
-    DEVICES,
     MAX_DROPOUT,
     MAX_LAYERS,
     MAX_LR,
@@ -40,6 +39,7 @@ from forecaster.limits import (
     NORMS,
     THRESHOLD_RULES,
     WINDOW_KINDS,
+    Device,
 )
 
 
@@ -114,7 +114,8 @@ def train(
     patience: Annotated[int, typer.Option(min=1, help="Early-stopping patience.")] = (
         TrainSettings.patience),
     seed: Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Random seed.")] = 0,
-    device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    device: Annotated[str, typer.Option(
+        help="auto, cpu, cuda or cuda:N (the GPU numbered N).")] = "auto",
     folds: Annotated[int, typer.Option(min=0, help="Forward-chaining folds (0: none).")] = 3,
     val_size: Annotated[int | None, typer.Option(
         min=1, help="Steps per validation block (default 30% of the data over the folds).")] = None,
@@ -203,12 +204,19 @@ def settings_from_options(opts: dict) -> TrainSettings:
         ensemble=o.get("ensemble", TrainSettings.ensemble),
         norm=check_choice("--norm", o["norm"], NORMS), epochs=o["epochs"],
         batch_size=o["batch_size"], lr=o["lr"], patience=o["patience"], seed=o["seed"],
-        device=check_choice("--device", o["device"], DEVICES),
+        device=_device(o["device"]),
         folds=o["folds"], val_size=o["val_size"], gap=o["gap"],
         window_kind=check_choice("--window-kind", o["window_kind"], WINDOW_KINDS),
         anomaly=o["anomaly"], keep=o["keep"], wait=_finite_wait(o["wait"]),
         deterministic=o["deterministic"], warm_start=o.get("warm_start", False),
         **_anomaly_options(o))
+
+
+def _device(value: str) -> str:
+    """``--device`` checked as the option (the settings' own check names the field)."""
+    if problem := Device().problem(value):
+        raise ConfigError(f"--device {value}: {problem}")
+    return value
 
 
 def _targets(given: list[str] | None) -> list[str]:

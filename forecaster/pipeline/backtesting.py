@@ -38,6 +38,7 @@ from forecaster.pipeline.backtest_plan import (
     Refit,
     weekly_season,
 )
+from forecaster.pipeline.devices import resolve_device
 from forecaster.pipeline.ensemble import fit_ensemble
 from forecaster.pipeline.evaluation import (
     counter_directions,
@@ -49,7 +50,7 @@ from forecaster.pipeline.evaluation import (
 )
 from forecaster.pipeline.floor_check import warn_forced_floor
 from forecaster.pipeline.intervals import MIN_INTERVAL_WINDOWS, Units, validated_bounds
-from forecaster.pipeline.prepare import Grid, es_size, make_grid, read_frame, resolve_device
+from forecaster.pipeline.prepare import Grid, es_size, make_grid, read_frame
 from forecaster.pipeline.shape import resolve_norm
 from forecaster.report import Reporter
 

@@ -32,12 +32,12 @@ from forecaster.pipeline.detect_checks import (
     warn_lagging,
     warn_nothing_since,
 )
+from forecaster.pipeline.devices import resolve_device
 from forecaster.pipeline.drift import drift_gate
 from forecaster.pipeline.event_starts import truncated, under_way, with_rows_before
 from forecaster.pipeline.first_scored import first_scored
 from forecaster.pipeline.freshness import check_fresh, warn_ahead
 from forecaster.pipeline.predicting import long_enough, series_scaler
-from forecaster.pipeline.prepare import resolve_device
 from forecaster.pipeline.reread import load_data_for
 from forecaster.pipeline.scorers import make_scorer
 from forecaster.report import Reporter

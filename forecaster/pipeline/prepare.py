@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -252,31 +251,6 @@ def fold_data(frame: Frame, grid: Grid, st: TrainSettings, train_lo: int, train_
     return FoldData(scalers, train_set, assemble(early, k, st.window, horizon), val_set,
                     np.concatenate(origins) if origins else np.empty((0, 2), dtype=np.int64),
                     out)
-
-
-def deterministic_mode() -> None:
-    """Make torch use only deterministic algorithms, on CPU and CUDA alike.
-
-    On CUDA 10.2 and later cuBLAS is deterministic only with a fixed workspace: without
-    ``CUBLAS_WORKSPACE_CONFIG`` torch raises at the first matmul, so ``--deterministic
-    --device cuda`` stopped there. ":4096:8" is the value PyTorch's reproducibility notes
-    give. Called before CUDA starts (cuBLAS reads the variable then); a value the user set
-    is kept.
-    """
-    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    torch.use_deterministic_algorithms(True)
-
-
-def resolve_device(name: str) -> torch.device:
-    """``auto`` picks CUDA when present; asking for CUDA without it is an error."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("--device cuda: no CUDA device is available here; use --device "
-                          "cpu or auto")
-    if name not in ("cpu", "cuda"):
-        raise ConfigError(f"--device {name}: expected auto, cpu or cuda")
-    return torch.device(name)
 
 
 def thinned(data: FoldData, most: int = MAX_VAL_WINDOWS) -> FoldData:

@@ -24,6 +24,7 @@ from forecaster.errors import DataError
 from forecaster.models.train import predict_batches
 from forecaster.ops.lock import check_writable, model_lock
 from forecaster.pipeline import intervals
+from forecaster.pipeline.devices import deterministic_mode, resolve_device
 from forecaster.pipeline.ensemble import fit_ensemble, model_config, train_config
 from forecaster.pipeline.evaluation import (
     counter_directions,
@@ -39,12 +40,10 @@ from forecaster.pipeline.outliers import warn_outliers
 from forecaster.pipeline.prepare import (
     FoldData,
     Grid,
-    deterministic_mode,
     fold_data,
     grid_time,
     plan_folds,
     read_frame,
-    resolve_device,
     thinned,
 )
 from forecaster.pipeline.shape import (
