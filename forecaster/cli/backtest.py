@@ -93,7 +93,8 @@ def backtest(**opts: object) -> None:
         fmt = output_format(opts["ctx"], format_choice(str(opts["fmt"]), FORMATS),
                             opts["output"])
         refuse_config(opts["ctx"], {"--output": opts["output"], "--plot": opts["plot"]})
-        check_choice("--window-kind", str(opts["window_kind"]), WINDOW_KINDS)
+        opts["window_kind"] = check_choice("--window-kind", str(opts["window_kind"]),
+                                           WINDOW_KINDS)
         st = train_cli.settings_from_options({k: v for k, v in opts.items()
                                               if k in _SHARED_NAMES})
         from forecaster.pipeline.backtest_plan import BacktestSettings, refit_every

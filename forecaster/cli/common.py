@@ -114,7 +114,7 @@ def _root(
     defaults, sources, notes, broken, path = {}, {}, {}, None, None
     try:
         check_root_variables(ctx)
-        check_choice("--log-format", log_format, ("text", "json"))
+        log_format = check_choice("--log-format", log_format, ("text", "json"))
         _LOG["json"] = log_format == "json"
         doc, path = read_config(config)
         defaults, sources, notes = build_default_map(ctx.command.commands, doc, path)
@@ -226,6 +226,7 @@ def follow_log_format(ctx: typer.Context | None) -> None:
     before the root command ran (a mistyped command name is found first)."""
     root = ctx.find_root() if ctx is not None else None
     value = root.params.get("log_format") if root is not None else None
+    value = value.lower() if isinstance(value, str) else value
     if value in ("text", "json"):
         _LOG["json"] = value == "json"
 
@@ -265,10 +266,11 @@ def split_names(values: list[str] | None) -> list[str]:
 
 
 def check_choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
-    """A usage error naming the allowed values."""
-    if value not in allowed:
+    """``value`` as the allowed one it names, in any case (``--cell LSTM``, as the papers
+    write it, was refused); else a usage error naming the allowed values."""
+    if str(value).lower() not in allowed:
         raise ConfigError(f"{option} {value}: expected one of {', '.join(allowed)}")
-    return value
+    return str(value).lower()
 
 
 

@@ -83,7 +83,7 @@ def detect_anomalies(
     """
     with errors_to_exit(debug, ctx):
         since, last = _newest_window(ctx, since, last)
-        _check_options(method, threshold, since, last)
+        method, threshold = _check_options(method, threshold, since, last)
         fmt = output_format(ctx, format_choice(fmt, FORMATS), output)
         refuse_config(ctx, {"--output": output, "--plot": plot})
         lead_value = _lead(lead, method)
@@ -116,11 +116,11 @@ def _newest_window(ctx: typer.Context, since: str | None,
 
 
 def _check_options(method: str, threshold: str | None, since: str | None,
-                   last: int | None) -> None:
-    """Usage errors that need no data."""
-    check_choice("--method", method, METHODS)
+                   last: int | None) -> tuple[str, str | None]:
+    """Usage errors that need no data; ``--method`` and ``--threshold`` as named."""
+    method = check_choice("--method", method, METHODS)
     if threshold is not None:
-        check_choice("--threshold", threshold, THRESHOLD_RULES)
+        threshold = check_choice("--threshold", threshold, THRESHOLD_RULES)
     if since is not None and not since.strip():
         # Typically --since "$LAST" with LAST unset: scoring nothing would never alert.
         raise ConfigError("--since is empty; expected a timestamp such as 2026-03-01T12:00 "
@@ -128,6 +128,7 @@ def _check_options(method: str, threshold: str | None, since: str | None,
                           "--since to score every row")
     if since is not None and last is not None:
         raise ConfigError("--since and --last both given; use one of them")
+    return method, threshold
 
 
 def _lead(lead: str | None, method: str) -> int | str | None:

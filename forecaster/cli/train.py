@@ -268,7 +268,7 @@ def _time_names(given: list[str] | str | None) -> list[str]:
 def _resampling(o: dict) -> dict:
     """``--resample`` and ``--aggregate``, checked against each other and ``--freq``."""
     step, how = o.get("resample"), o.get("aggregate", "mean")
-    check_choice("--aggregate", how, AGGREGATES)
+    how = check_choice("--aggregate", how, AGGREGATES)
     if step and o["freq"]:
         raise ConfigError(f"--resample {step} and --freq {o['freq']} both given: --resample "
                           "sets the step of the binned rows; give only one of them")
@@ -282,11 +282,14 @@ def _anomaly_options(o: dict) -> dict:
     """The ``anomaly_*`` settings among ``o`` (absent ones keep their defaults)."""
     out = {k: v for k, v in o.items() if k.startswith("anomaly_")}
     if "anomaly_combine" in out:
-        check_choice("--anomaly-combine", out["anomaly_combine"], COMBINES)
+        out["anomaly_combine"] = check_choice("--anomaly-combine", out["anomaly_combine"],
+                                             COMBINES)
     if "anomaly_norm" in out:
-        check_choice("--anomaly-norm", out["anomaly_norm"], ANOMALY_NORMS)
+        out["anomaly_norm"] = check_choice("--anomaly-norm", out["anomaly_norm"],
+                                             ANOMALY_NORMS)
     if "anomaly_threshold" in out:
-        check_choice("--anomaly-threshold", out["anomaly_threshold"], THRESHOLD_RULES)
+        out["anomaly_threshold"] = check_choice("--anomaly-threshold", out["anomaly_threshold"],
+                                             THRESHOLD_RULES)
     return out
 
 
