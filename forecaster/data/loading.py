@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.access import is_refusal, why_denied
-from forecaster.data import csvlines, events, labels, numbers, sentinels
+from forecaster.data import csvlines, events, labels, numbers, sentinels, step_columns
 from forecaster.data.columns import resolve_columns, skipped_inputs, skipped_text
 from forecaster.data.day_clock import hour_column
 from forecaster.data.duplicates import handle_duplicates
@@ -159,7 +159,9 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     try:
         spec = resolve_columns(raw, spec, path, first_row)
     except DataError as exc:
-        raise events.explain(exc, raw, spec, path) from None
+        raise events.explain(step_columns.explain_missing(exc, raw, path, steps), raw,
+                             spec,
+                             path) from None
     notes += [all_note(path, spec.targets)] if every else []
     notes += [all_note(path, spec.features, "--features", "inputs")] if inputs else []
     notes += [] if given or every else skipped_text(raw, spec, path, first_row)
