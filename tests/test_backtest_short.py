@@ -111,3 +111,15 @@ def test_reported_coverage_agrees_with_the_written_rows(tmp_path: Path) -> None:
     rows = pd.DataFrame(doc["forecasts"])
     written = ((rows["lower"] <= rows["actual"]) & (rows["actual"] <= rows["upper"])).mean()
     assert doc["metrics"]["overall"][doc["model"]]["coverage"] == pytest.approx(written)
+
+
+@pytest.mark.parametrize("start", ["1", "0.99"])
+def test_a_start_at_the_end_with_no_end_names_a_start_that_fits(
+        tmp_path: Path, start: str) -> None:
+    # It said "--start 1 (...) and --end 1.0 (...): --end is not after --start; give an
+    # --end after --start": an --end never given, and none could be later.
+    result = _backtest(_file(tmp_path, 36, "MS"), "--start", start)
+    assert result.exit_code == 65, result.output
+    assert "--end is not after --start" not in result.stderr
+    assert "no forecast origin fits between --start and --end: 0 steps" in result.stderr
+    assert "give --start 0." in result.stderr

@@ -393,8 +393,9 @@ def test_a_date_column_beside_a_clock_column_of_any_name_is_split(tmp_path: Path
     frame = load_frame(write_lines(tmp_path, lines, "h.csv"),
                        DataSpec(time_parts=["Tag", "Stunde"]))
     assert (frame.series[0].index == idx.tz_localize("UTC")).all()
-    with pytest.raises(DataError, match="column 'v' should hold the time of day beside the "
-                                        "dates, but holds '0'"):
+    # 'v' counts 0, 1, ...: the first cell that is no hour 0-23 is the 24 of row 26.
+    with pytest.raises(DataError, match="row 26, column 'v' should hold the time of day beside "
+                                        "the dates, but holds '24'"):
         load_frame(tmp_path / "h.csv", DataSpec(time_parts=["Tag", "v"], targets=["Stunde"]))
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import make_series, train_tiny
+from conftest import make_series, one_error_line, train_tiny
 from typer.testing import CliRunner
 
 from forecaster.bundle_versions import current_version_dir
@@ -139,3 +139,17 @@ def test_markers_given_again_on_a_warm_start_replace_the_bundles(tmp_path: Path,
                                  "--warm-start", "--na-values", "-9999"])
     assert result.exit_code == 0, result.output
     assert _meta(model)["data"]["spec"]["na_values"] == ["-9999"]
+
+
+@pytest.mark.parametrize(("given", "differ"), [
+    (["--window", "20"], "window 24 in the bundle, 20 now"),
+    (["--segment", "5"], "segment 6 in the bundle, 5 now")], ids=["window", "segment"])
+def test_a_window_the_bundles_segment_does_not_divide_is_a_change_of_shape(
+        tmp_path: Path, series_csv: Path, given: list[str], differ: str) -> None:
+    # It said "--window 20 is not a multiple of --segment 6; choose a segment that divides
+    # the window": a segment the user never gave, and one that would fail next as a shape.
+    model = train_tiny(series_csv, tmp_path / "m")
+    result = runner.invoke(app, ["train", str(series_csv), "--model", str(model),
+                                 "--warm-start", *given])
+    line = one_error_line(result, 2)
+    assert f"--warm-start: the bundle in {model} has another model shape: {differ};" in line

@@ -42,7 +42,7 @@ def date_and_clock(raw: pd.DataFrame, parts: list[str], path: Path,
         raise DataError(f"{path}: row {line_of(first_row, int(empty[0]))}: empty '{parts[0]}' or "
                         f"'{parts[1]}' ({empty.size} row(s) in all); expected both in "
                         "every row: fill them in or drop those rows")
-    return date + " " + _clock_text(clock, parts[1], path)
+    return date + " " + _clock_text(clock, parts[1], path, first_row)
 
 
 def _check_dates_only(date: pd.Series, parts: list[str], path: Path) -> None:
@@ -62,7 +62,7 @@ def _check_dates_only(date: pd.Series, parts: list[str], path: Path) -> None:
                         "year on)")
 
 
-def _clock_text(clock: pd.Series, name: str, path: Path) -> pd.Series:
+def _clock_text(clock: pd.Series, name: str, path: Path, first_row: RowLines) -> pd.Series:
     """A time-of-day column as HH:MM text: times as they are, whole hours 0 to 23 as
     hours; anything else is refused, naming the column."""
     if is_clock(clock) and clock.str.match(CLOCK).all():
@@ -70,13 +70,23 @@ def _clock_text(clock: pd.Series, name: str, path: Path) -> pd.Series:
     if clock.str.fullmatch(DOTTED_CLOCK).all():
         return clock.str.replace(".", ":", regex=False)
     hours = pd.to_numeric(clock, errors="coerce")
-    if hours.notna().all() and (hours % 1 == 0).all() and hours.between(0, 23).all():
+    whole = (hours.notna() & (hours % 1 == 0) & hours.between(0, 23)).to_numpy()
+    if whole.all():
         return hours.astype(np.int64).map("{:02d}:00".format)
-    bad = clock[~clock.str.match(CLOCK)].iloc[0]  # every time matched: returned above
-    raise DataError(f"{path}: column '{name}' should hold the time of day beside the dates, "
-                    f"but holds '{shown(bad)}'; expected times like 13:00 or whole hours 0 to "
-                    "23: give --time-col with the date column and the time-of-day column, "
-                    "in that order")
+    # The first cell that is neither a time nor an hour 0-23: hours 1 to 24 (hour ending,
+    # as grid operators write them) were shown as "holds '1'", an hour that is fine.
+    timed = clock.str.match(CLOCK).to_numpy()
+    if (timed | whole).all():
+        hour, time = int(np.flatnonzero(whole)[0]), int(np.flatnonzero(timed)[0])
+        raise DataError(f"{path}: column '{name}' mixes whole hours (row "
+                        f"{line_of(first_row, hour)}: '{shown(clock.iloc[hour])}') and times "
+                        f"of day (row {line_of(first_row, time)}: '{shown(clock.iloc[time])}'"
+                        "); expected one kind throughout: write every row the same way")
+    at = int(np.flatnonzero(~(timed | whole))[0])
+    raise DataError(f"{path}: row {line_of(first_row, at)}, column '{name}' should hold the "
+                    f"time of day beside the dates, but holds '{shown(clock.iloc[at])}'; "
+                    "expected times like 13:00 or whole hours 0 to 23: give --time-col with "
+                    "the date column and the time-of-day column, in that order")
 
 
 def is_clock(col: pd.Series) -> bool:

@@ -38,6 +38,7 @@ from forecaster.data.row_steps import number_rows
 from forecaster.data.series_keys import series_keys
 from forecaster.data.shape import check_shape
 from forecaster.data.spec import DataSpec
+from forecaster.data.step_columns import explain_missing
 from forecaster.data.table_end import table_end
 from forecaster.data.target_all import all_note, wants_all
 from forecaster.data.time_ranges import range_starts
@@ -160,7 +161,7 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     try:
         spec = resolve_columns(raw, spec, path, first_row)
     except DataError as exc:
-        raise events.explain(exc, raw, spec, path) from None
+        raise events.explain(explain_missing(exc, raw, path, steps), raw, spec, path) from None
     notes += [all_note(path, spec.targets)] if every else []
     notes += [all_note(path, spec.features, "--features", "inputs")] if inputs else []
     notes += [] if given or every else skipped_text(raw, spec, path, first_row)

@@ -21,10 +21,10 @@ from forecaster.data import events
 from forecaster.data.columns import is_na_word
 from forecaster.data.numeric_times import COMPACT_DIGITS, EPOCH_RANGES
 from forecaster.data.spec import DataSpec
+from forecaster.data.step_columns import STEP, mark_added
 from forecaster.data.timestamps import PART_NAMES, TIME_NAMES, detect_time
 from forecaster.errors import DataError
 
-STEP = "step"
 MONOTONE = 0.9  # share of rises (or falls) that makes a column of several an index or times
 
 
@@ -100,6 +100,6 @@ def number_rows(raw: pd.DataFrame, path: Path,
     if not alone:
         return raw, None
     steps = pd.Series(np.arange(len(raw)).astype(str), index=raw.index)
-    raw = pd.concat([steps.rename(STEP), raw], axis=1)
+    raw = mark_added(pd.concat([steps.rename(STEP), raw], axis=1))
     return raw, (f"{path.name}: no time column; the {len(raw)} rows are read as steps "
                  f"0 to {len(raw) - 1}, in file order")

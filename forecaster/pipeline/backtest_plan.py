@@ -228,7 +228,10 @@ def _option_time(times: pd.DatetimeIndex, pos: int) -> str:
 
 def _check_span(start: int, end: int, bt: BacktestSettings, times: pd.DatetimeIndex) -> None:
     """Refuse an --end at or before --start (else "no origin fits in -240 steps")."""
-    if end > start:
+    # With no --end, a --start at the data's end is a start too late: make_origins' "0
+    # steps" gets the caller's advice of a --start that fits ("give an --end after --start"
+    # named an option not given).
+    if end > start or bt.end is None:
         return
     given = (f"--start {bt.start or DEFAULT_START} ({_at(times, start)}) and --end "
              f"{bt.end or 1.0} ({_at(times, end - 1)})")

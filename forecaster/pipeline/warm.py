@@ -182,11 +182,29 @@ def continue_settings(st: TrainSettings) -> TrainSettings:
             and not _given(st, SPEC_OPTIONS[f.name], getattr(st.data, f.name), _default(f))}
     taken = set(over) | {SPEC_OPTIONS[name] for name in spec}
     try:
-        return replace(st, **over, data=replace(st.data, **spec),
-                       sources=_kept_sources(st.sources, was, taken))
+        st = replace(st, **over, data=replace(st.data, **spec),
+                     sources=_kept_sources(st.sources, was, taken))
     except ConfigError as exc:  # a value an older release allowed (or a hand edit)
         raise ConfigError(f"--warm-start: the bundle in {st.model_dir} records {exc}, which "
                           "this version refuses; train without --warm-start") from None
+    _check_segment(st, saved, taken)
+    return st
+
+
+def _check_segment(st: TrainSettings, saved: dict, taken: set[str]) -> None:
+    """Refuse a --window (or --segment) given that the bundle's segment (or window) does
+    not divide, as the change of shape it is: the fold planner's "choose a segment that
+    divides the window" named a segment the user never gave."""
+    if not (st.window and st.segment) or st.window % st.segment == 0:
+        return
+    given = [k for k in ("window", "segment") if k not in taken and saved.get(k) is not None
+             and saved[k] != getattr(st, k)]
+    if len(given) != 1:  # both given: the fold planner's message is the user's own
+        return
+    (k,) = given
+    raise ConfigError(f"--warm-start: the bundle in {st.model_dir} has another model shape: "
+                      f"{k} {saved[k]} in the bundle, {getattr(st, k)} now; leave those "
+                      "options out to continue the bundle, or train without --warm-start")
 
 
 def _kept_sources(now: dict, was: dict, taken: set[str]) -> dict:
