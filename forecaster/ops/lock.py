@@ -98,6 +98,34 @@ def read_only_mount(model_dir: Path) -> OutputError:
                        "give --model a folder on a writable disk, or remount it read-write")
 
 
+# What a folder that is no bundle yet may hold: a lock and versions of a first train that
+# was killed, a volume's lost+found, hidden files (.gitkeep, .DS_Store).
+_UNBORN_NAMES = {LOCK_NAME, "versions", "lost+found"}
+
+
+def check_own_folder(model_dir: Path) -> None:
+    """Refuse a ``--model`` folder that holds other files and is no bundle: ``train
+    data.csv -m .`` spread a bundle among the user's files, and every later ``--output``
+    there was refused as "inside the model directory".
+
+    Raises:
+        OutputError: the folder's other files, named (exit 73).
+    """
+    if kind(model_dir, OutputError, _WRITE_TODO.format(root=model_dir)) != "dir" or \
+            (model_dir / "CURRENT").exists():
+        return
+    try:
+        names = sorted(p.name for p in model_dir.iterdir())
+    except OSError:  # unreadable: the lock and the write check say why
+        return
+    other = [n for n in names if n not in _UNBORN_NAMES and not n.startswith(".")]
+    if other:
+        shown = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
+        raise OutputError(f"--model {model_dir}: the folder holds files that are no model "
+                          f"bundle's ({shown}); a bundle needs a folder of its own: give "
+                          "--model a new folder (it is created), e.g. --model forecast-model")
+
+
 def check_writable(model_dir: Path) -> None:
     """Refuse now a bundle whose folders this account may not write in, not after the
     training: ``CURRENT`` and a new version are written there only at the end.

@@ -22,7 +22,7 @@ from forecaster.data.scaling import Scaler, origin_params
 from forecaster.data.windows import WindowSet
 from forecaster.errors import DataError
 from forecaster.models.train import predict_batches
-from forecaster.ops.lock import check_writable, model_lock
+from forecaster.ops.lock import check_own_folder, check_writable, model_lock
 from forecaster.pipeline import intervals
 from forecaster.pipeline.devices import deterministic_mode, resolve_device
 from forecaster.pipeline.ensemble import fit_ensemble, model_config, train_config
@@ -90,6 +90,7 @@ def train(csv_path: str | Path, st: TrainSettings, report: Reporter | None = Non
     # Absolute, links kept: a link repointed by log rotation (current.csv -> 2026-03.csv)
     # is what later commands must read.
     path = Path(os.path.abspath(csv_path))
+    check_own_folder(Path(st.model_dir))  # before a long read, not after it
     if st.warm_start:
         st = continue_settings(st)
     # Digest taken now: rows appended while training are not the model's.
