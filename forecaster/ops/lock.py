@@ -111,12 +111,13 @@ def check_own_folder(model_dir: Path) -> None:
     Raises:
         OutputError: the folder's other files, named (exit 73).
     """
-    if kind(model_dir, OutputError, _WRITE_TODO.format(root=model_dir)) != "dir" or \
-            (model_dir / "CURRENT").exists():
+    if kind(model_dir, OutputError, _WRITE_TODO.format(root=model_dir)) != "dir":
         return
     try:
         names = sorted(p.name for p in model_dir.iterdir())
-    except OSError:  # unreadable: the lock and the write check say why
+    except OSError:  # closed to this account: the lock and the write check say how
+        return
+    if "CURRENT" in names:
         return
     other = [n for n in names if n not in _UNBORN_NAMES and not n.startswith(".")]
     if other:
