@@ -188,6 +188,7 @@ def continue_settings(st: TrainSettings) -> TrainSettings:
         raise ConfigError(f"--warm-start: the bundle in {st.model_dir} records {exc}, which "
                           "this version refuses; train without --warm-start") from None
     _check_segment(st, saved, taken)
+    _check_anomaly_segment(st, taken)
     return st
 
 
@@ -205,6 +206,26 @@ def _check_segment(st: TrainSettings, saved: dict, taken: set[str]) -> None:
     raise ConfigError(f"--warm-start: the bundle in {st.model_dir} has another model shape: "
                       f"{k} {saved[k]} in the bundle, {getattr(st, k)} now; leave those "
                       "options out to continue the bundle, or train without --warm-start")
+
+
+def _check_anomaly_segment(st: TrainSettings, taken: set[str]) -> None:
+    """Refuse an --anomaly-window (or --anomaly-segment) given that the bundle's segment
+    (or window) does not divide, saying where the other came from: the anomaly model is
+    refit from scratch, so giving both is the way out, not leaving the bundle."""
+    win, seg = st.anomaly_window, st.anomaly_segment
+    kept = {"anomaly_window", "anomaly_segment"} & taken
+    if not (st.anomaly and win and seg) or win % seg == 0 or len(kept) != 1:
+        return
+    if kept == {"anomaly_segment"}:
+        fit = max(d for d in range(1, max(min(seg, win // 2), 1) + 1) if win % d == 0)
+        theirs, mine, ask = "segment", "window", f"one that divides {win}, e.g. {fit}"
+    else:
+        near = max(win // seg, 2) * seg
+        theirs, mine, ask = "window", "segment", f"a multiple of {seg}, e.g. {near}"
+    raise ConfigError(f"--anomaly-window {win} is not a multiple of --anomaly-segment {seg}: "
+                      f"the {theirs} is the bundle's in {st.model_dir} (--warm-start keeps it, "
+                      f"as it was given at its training); give --anomaly-{theirs} too ({ask}), "
+                      f"or leave --anomaly-{mine} out")
 
 
 def _kept_sources(now: dict, was: dict, taken: set[str]) -> dict:
