@@ -55,3 +55,34 @@ def test_a_bare_number_for_dates_and_times_asks_for_a_unit(tmp_path: Path) -> No
     assert line.startswith("Error: --freq 10: found a number without a unit, and data.csv has "
                            "dates and times; expected a step with its unit, e.g. 10min"), line
     assert line.endswith(": add the unit")
+
+
+def test_a_bare_resample_is_bins_of_that_many_steps(tmp_path: Path) -> None:
+    # Was: "--resample 10: unknown or non-positive step" (exit 2), and --resample 10ns was
+    # refused as "bins are spans of time".
+    path = write_lines(tmp_path, ["step,value"] + [f"{i},{i % 7}" for i in range(1000)])
+    assert load_frame(path, DataSpec(resample="10")).freq == "10ns"
+    result = _train(path, tmp_path / "m", "--resample", "10")
+    assert result.exit_code == 0, result.output
+    predicted = runner.invoke(app, ["predict", "--model", str(tmp_path / "m")])
+    assert predicted.exit_code == 0, predicted.output
+    assert predicted.stdout.splitlines()[1].split(",")[1] == "1000"  # the bin after 990
+    info = runner.invoke(app, ["info", "--model", str(tmp_path / "m")])
+    assert "10 steps, mean" in info.stdout and "10ns" not in info.stdout
+    again = _train(path, tmp_path / "m", "--resample", "10", "--warm-start")
+    assert again.exit_code == 0, again.output
+
+
+def test_a_bare_resample_for_dates_and_times_asks_for_a_unit(tmp_path: Path) -> None:
+    lines = ["time,value"] + [f"2024-01-01 {h:02d}:00,{h}" for h in range(24)]
+    result = _train(write_lines(tmp_path, lines), tmp_path / "m", "--resample", "10")
+    line = one_error_line(result, 2)
+    assert line.startswith("Error: --resample 10: found a number without a unit, and data.csv "
+                           "has dates and times; expected a step with its unit, e.g. 10min"), line
+
+
+def test_a_resample_of_time_on_step_numbers_asks_for_a_number_of_steps(tmp_path: Path) -> None:
+    result = _train(_steps(tmp_path), tmp_path / "m", "--resample", "h")
+    line = one_error_line(result, 2)
+    assert line.endswith("give one (--resample 10: bins of ten steps), or leave --resample "
+                         "out"), line

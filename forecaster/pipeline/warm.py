@@ -15,6 +15,7 @@ import torch
 
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.config import TrainSettings
+from forecaster.data.freq_steps import as_steps
 from forecaster.data.grid import same_step
 from forecaster.data.loading import Frame
 from forecaster.data.spec import DataSpec
@@ -257,7 +258,7 @@ def _same_grid(st: TrainSettings, saved: dict, grid: str | None) -> None:
             was = grid  # the step the bundle's rows were on, given or inferred
             if was and same_step(now, was):
                 continue
-        if now != was:
+        if as_steps(str(now)) != as_steps(str(was)):  # --resample 10 is a bundle's 10ns
             option = name.replace("_", "-")
             raise ConfigError(f"--warm-start with --{option} {now}: the bundle was trained "
                               f"with {'--' + option + ' ' + str(was) if was else 'none'}; a "
