@@ -86,3 +86,37 @@ def test_a_resample_of_time_on_step_numbers_asks_for_a_number_of_steps(tmp_path:
     line = one_error_line(result, 2)
     assert line.endswith("give one (--resample 10: bins of ten steps), or leave --resample "
                          "out"), line
+
+
+def _lines(tmp_path: Path, steps: list[int]) -> Path:
+    return write_lines(tmp_path, ["step,value"] + [f"{s},{i % 7}" for i, s in enumerate(steps)])
+
+
+def test_advice_on_step_numbers_words_steps_as_numbers(tmp_path: Path) -> None:
+    # Was: "off the '20ns' grid ...; give --freq 10ns (the rows' own step), or bin the rows
+    # with --resample 20ns instead of --freq 20ns", to a user who typed --freq 20.
+    line = one_error_line(_train(_steps(tmp_path), tmp_path / "m", "--freq", "20"), 65)
+    assert line.endswith("off the grid of 20 steps, first step 10; give --freq 10 (the rows' "
+                         "own step), or bin the rows with --resample 20 instead of --freq 20")
+    line = one_error_line(_train(_steps(tmp_path), tmp_path / "m", "--resample", "5"), 65)
+    assert line.endswith("the bins are finer than the rows (a median 10 steps apart); give a "
+                         "coarser --resample (e.g. --resample 10)"), line
+
+
+def test_advice_to_bin_jittered_step_numbers_names_a_number_of_steps(tmp_path: Path) -> None:
+    # Was: "--resample (e.g. --resample 1s)": a time unit, which step numbers have none of.
+    path = _lines(tmp_path, [i * 10 + (1 if i % 3 == 0 else 0) for i in range(300)])
+    line = one_error_line(_train(path, tmp_path / "m"), 65)
+    assert line.endswith("off the grid of 9 steps, first step 20; give the right --freq, or "
+                         "bin the rows with --resample (e.g. --resample 10)"), line
+    assert _train(path, tmp_path / "m", "--resample", "10").exit_code == 0
+
+
+def test_a_row_off_a_grid_of_steps_is_noted_at_its_step(tmp_path: Path) -> None:
+    # Was: "dropped 1 row(s) off the '10ns' grid, first at 1970-01-01T00:00:00.000002995
+    # +00:00; ... --resample 10ns to keep them".
+    path = _lines(tmp_path, [i * 10 for i in range(300)] + [2995])
+    result = _train(path, tmp_path / "m")
+    assert result.exit_code == 0, result.output
+    assert ("dropped 1 row(s) off the grid of 10 steps, first at step 2995; give the right "
+            "--freq, or bin the rows with --resample 10 to keep them") in result.stderr

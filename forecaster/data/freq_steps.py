@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecaster.data.spec import DataSpec
-from forecaster.data.timestamps import is_steps
+from forecaster.data.timestamps import is_step_freq, is_steps
 from forecaster.errors import ConfigError
 
 NUMBER = re.compile(r"\d+")
@@ -29,6 +29,20 @@ def as_steps(alias: str) -> str:
     if not NUMBER.fullmatch(alias) or int(alias) < 1:
         return alias  # "0" keeps the alias parser's own error
     return "ns" if int(alias) == 1 else f"{int(alias)}ns"
+
+
+def step_word(alias: str) -> str:
+    """A step as --freq and --resample take it: a number of steps bare ('10ns' -> '10',
+    'ns' -> '1': nanoseconds mean nothing on step numbers), any other alias as it is."""
+    return str(int(alias.rstrip("nsN") or 1)) if is_step_freq(alias) else alias
+
+
+def grid_word(alias: str) -> str:
+    """A grid as messages name it: "the 'h' grid", or "the grid of 10 steps"."""
+    if not is_step_freq(alias):
+        return f"the '{alias}' grid"
+    n = step_word(alias)
+    return f"the grid of {n} step{'s' if n != '1' else ''}"
 
 
 def read(spec: DataSpec, times: pd.DatetimeIndex | pd.Series, path: Path) -> DataSpec:

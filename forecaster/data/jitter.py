@@ -13,10 +13,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecaster.data.freq_steps import grid_word, step_word
 from forecaster.data.grid_checks import MAX_OFF_GRID, ROUND_STEPS, few_off
 from forecaster.data.month_days import to_step
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec
+from forecaster.data.timestamps import is_step_freq
 from forecaster.errors import DataError
 
 # Most a row may lie from its grid point to be moved there. Rows a tenth of a step off at
@@ -86,10 +88,10 @@ def _refuse_merged(data: pd.DataFrame, snapped: pd.DataFrame, merged: pd.Series,
     (a, b), point = data.index[i - 1:i + 1], snapped["__time"].iloc[i]
     ta, tb = (data["__time"].iloc[j].isoformat() for j in (i - 1, i))
     raise DataError(f"{path}: rows {line_of(first_row, a)} and {line_of(first_row, b)} "
-                    f"({ta} and {tb}) both lie nearest {point.isoformat()} on the '{freq}' "
-                    f"grid the other rows' timestamps jitter around; expected one row per "
-                    f"step: keep one with --duplicates first|last|mean, or bin the rows "
-                    f"with --resample {freq}")
+                    f"({ta} and {tb}) both lie nearest {point.isoformat()} on "
+                    f"{grid_word(freq)} the other rows' timestamps jitter around; expected "
+                    "one row per step: keep one with --duplicates first|last|mean, or bin the "
+                    f"rows with --resample {step_word(freq)}")
 
 
 def _step(times: pd.DatetimeIndex, freq: str | None) -> pd.Timedelta | None:
@@ -169,8 +171,9 @@ def _alias(step: pd.Timedelta) -> str:
 def _note(path: Path, freq: str, shift: np.ndarray) -> str:
     moved = np.abs(shift)
     most = pd.Timedelta(int(moved.max()), unit="ns")
-    return (f"{path.name}: moved {int((moved > 0).sum())} row(s) to the nearest step of the "
-            f"'{freq}' grid, none by more than {_duration(most)} (timestamps jittered around "
+    by = f"{most.value} step(s)" if is_step_freq(freq) else _duration(most)  # not "1ns"
+    return (f"{path.name}: moved {int((moved > 0).sum())} row(s) to the nearest step of "
+            f"{grid_word(freq)}, none by more than {by} (timestamps jittered around "
             "the step)")
 
 
