@@ -31,17 +31,24 @@ def as_steps(alias: str) -> str:
     return "ns" if int(alias) == 1 else f"{int(alias)}ns"
 
 
-def step_word(alias: str) -> str:
-    """A step as --freq and --resample take it: a number of steps bare ('10ns' -> '10',
-    'ns' -> '1': nanoseconds mean nothing on step numbers), any other alias as it is."""
-    return str(int(alias.rstrip("nsN") or 1)) if is_step_freq(alias) else alias
+def on_steps(alias: str, times: pd.DatetimeIndex) -> bool:
+    """Whether ``alias`` is a number of steps: nanoseconds ('10ns') on rows indexed by step
+    numbers (on dates and times, --freq 10ns is ten nanoseconds). Naive times are UTC."""
+    times = pd.DatetimeIndex(times)
+    return is_step_freq(alias) and is_steps(times if times.tz else times.tz_localize("UTC"))
 
 
-def grid_word(alias: str) -> str:
+def step_word(alias: str, times: pd.DatetimeIndex) -> str:
+    """A step as --freq and --resample take it: on rows indexed by step numbers, a number
+    of steps bare ('10ns' -> '10', 'ns' -> '1'); any other alias as it is."""
+    return str(int(alias.rstrip("nsN") or 1)) if on_steps(alias, times) else alias
+
+
+def grid_word(alias: str, times: pd.DatetimeIndex) -> str:
     """A grid as messages name it: "the 'h' grid", or "the grid of 10 steps"."""
-    if not is_step_freq(alias):
+    if not on_steps(alias, times):
         return f"the '{alias}' grid"
-    n = step_word(alias)
+    n = step_word(alias, times)
     return f"the grid of {n} step{'s' if n != '1' else ''}"
 
 
