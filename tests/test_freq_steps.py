@@ -120,3 +120,16 @@ def test_a_row_off_a_grid_of_steps_is_noted_at_its_step(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert ("dropped 1 row(s) off the grid of 10 steps, first at step 2995; give the right "
             "--freq, or bin the rows with --resample 10 to keep them") in result.stderr
+
+
+def test_a_grid_too_long_for_step_numbers_words_them_as_steps(tmp_path: Path) -> None:
+    # Was: "--freq ns would make ..., give the data's own step (e.g. h, 5min, D; ...)" and
+    # "the rows run from 1970-01-01T00:00:00+00:00 to 1970-01-01T00:00:00.900000+00:00".
+    path = _lines(tmp_path, [0, 1, 2, 900_000_000])
+    line = one_error_line(_train(path, tmp_path / "m", "--freq", "1"), 65)
+    assert line.endswith("--freq 1 would make 900,000,001 steps for 4 rows, far finer than "
+                         "the rows are apart: give the data's own step (a bare number of "
+                         "steps) or a coarser one"), line
+    line = one_error_line(_train(path, tmp_path / "m"), 65)
+    assert "the rows run from step 0 to step 900000000, 900,000,001 steps of the inferred " \
+           "step of 1 for 4 rows" in line
