@@ -133,3 +133,26 @@ def test_a_grid_too_long_for_step_numbers_words_them_as_steps(tmp_path: Path) ->
     line = one_error_line(_train(path, tmp_path / "m"), 65)
     assert "the rows run from step 0 to step 900000000, 900,000,001 steps of the inferred " \
            "step of 1 for 4 rows" in line
+
+
+def test_a_warm_start_on_other_steps_words_them_as_steps(tmp_path: Path) -> None:
+    # Was: "the data's frequency is '10ns', the bundle in m was trained on 'ns'".
+    model = tmp_path / "m"
+    assert _train(_lines(tmp_path, list(range(300))), model).exit_code == 0
+    line = one_error_line(_train(_steps(tmp_path), model, "--warm-start"), 65)
+    assert (f"the data's frequency is 10 step(s), the bundle in {model} was trained on 1 "
+            "step(s); a warm start continues on the bundle's steps: give data at 1 step(s)") \
+        in line
+
+
+def test_newest_rows_off_a_grid_of_steps_are_named_in_steps(tmp_path: Path) -> None:
+    # Was: "... are off the '10ns' grid, which ends at step 1990: ... retrain with
+    # --resample 10ns".
+    path = _steps(tmp_path)
+    assert _train(path, tmp_path / "m").exit_code == 0
+    late = write_lines(tmp_path, path.read_text().splitlines() + ["1995,1", "2005,2"], "late.csv")
+    result = runner.invoke(app, ["predict", "--data", str(late), "--model", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    assert ("are off the grid of 10 steps, which ends at step 1990: they are not forecast from "
+            "or scored; if the feed's clock has moved, retrain with --resample 10 to bin the "
+            "rows onto one grid") in result.stderr

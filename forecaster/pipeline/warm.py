@@ -15,7 +15,7 @@ import torch
 
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.config import TrainSettings
-from forecaster.data.freq_steps import as_steps
+from forecaster.data.freq_steps import as_steps, step_word
 from forecaster.data.grid import same_step
 from forecaster.data.loading import Frame
 from forecaster.data.spec import DataSpec
@@ -128,11 +128,13 @@ def check_step(model_dir: Path, frame: Frame, path: Path) -> None:
 def _same_step_as(prev: Bundle, frame: Frame, model_dir: Path) -> None:
     """Refuse data on another step than the bundle's (inferred or given): its weights,
     window and interval calibration all read steps of the bundle's size."""
-    was = prev.meta["data"].get("freq")
+    was, times = prev.meta["data"].get("freq"), frame.series[0].index
     if was and not same_step(frame.freq, was):
-        raise DataError(f"--warm-start: the data's frequency is '{frame.freq}', the bundle in "
-                        f"{model_dir} was trained on '{was}'; a warm start continues on the "
-                        f"bundle's steps: give data at '{was}', or train without --warm-start "
+        now, was = (f"'{f}'" if step_word(f, times) == f else f"{step_word(f, times)} step(s)"
+                    for f in (frame.freq, was))  # "10 step(s)", not '10ns'
+        raise DataError(f"--warm-start: the data's frequency is {now}, the bundle in "
+                        f"{model_dir} was trained on {was}; a warm start continues on the "
+                        f"bundle's steps: give data at {was}, or train without --warm-start "
                         "for a new model")
 
 
