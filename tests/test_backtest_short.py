@@ -123,3 +123,15 @@ def test_a_start_at_the_end_with_no_end_names_a_start_that_fits(
     assert "--end is not after --start" not in result.stderr
     assert "no forecast origin fits between --start and --end: 0 steps" in result.stderr
     assert "give --start 0." in result.stderr
+
+
+def test_an_end_before_the_default_start_says_the_start_is_the_default(tmp_path: Path) -> None:
+    # It said "--start 0.8 (...) and --end 0.01 (...): ... (or swap them)": a --start never
+    # given, and swapping would make the default 0.8 an --end.
+    result = _backtest(_file(tmp_path, 36, "MS"), "--end", "0.01")
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # not a crash
+    line = result.stderr.strip().splitlines()[-1]  # after the short-data note
+    assert line.startswith("Error: --end 0.01 ("), result.stderr
+    assert "is not after the default --start 0.8 (" in line
+    assert line.endswith("give an --end after it, or a --start before it")

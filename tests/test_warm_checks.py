@@ -153,3 +153,23 @@ def test_a_window_the_bundles_segment_does_not_divide_is_a_change_of_shape(
                                  "--warm-start", *given])
     line = one_error_line(result, 2)
     assert f"--warm-start: the bundle in {model} has another model shape: {differ};" in line
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    (["--anomaly-window", "20"], "the segment is the bundle's in {m} (--warm-start keeps it, "
+     "as it was given at its training); give --anomaly-segment too (one that divides 20, "
+     "e.g. 5), or leave --anomaly-window out"),
+    (["--anomaly-segment", "5"], "the window is the bundle's in {m} (--warm-start keeps it, "
+     "as it was given at its training); give --anomaly-window too (a multiple of 5, "
+     "e.g. 20), or leave --anomaly-segment out")], ids=["window", "segment"])
+def test_an_anomaly_window_the_bundles_segment_does_not_divide_says_whose_it_is(
+        tmp_path: Path, series_csv: Path, given: list[str], said: str) -> None:
+    # It said "--anomaly-window 20 is not a multiple of --anomaly-segment 6; choose a
+    # segment that divides the window": the 6 was the bundle's, never given on this run.
+    model = train_tiny(series_csv, tmp_path / "m", "--anomaly", "--anomaly-window", "24",
+                       "--anomaly-segment", "6", "--anomaly-epochs", "1")
+    result = runner.invoke(app, ["train", str(series_csv), "--model", str(model),
+                                 "--warm-start", *given])
+    line = one_error_line(result, 2)
+    assert "is not a multiple of --anomaly-segment" in line
+    assert line.endswith(said.format(m=model)), line

@@ -14,9 +14,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from forecaster.data.timestamps import is_steps
+
 # The steps advice names, finest first.
 STEPS = ("1s", "5s", "10s", "15s", "30s", "1min", "5min", "10min", "15min", "30min", "h",
          "D", "W", "MS")
+# The bins advice names for rows indexed by step numbers (2, 5, 10, 20, ... steps), as
+# --resample reads a bare number: time units mean nothing there.
+STEP_COUNTS = tuple(f"{n * m}ns" for m in (1, 10, 100, 1000, 10_000) for n in (2, 5, 10))
 # Bins tried per row, at most: a step finer than that leaves the grid mostly empty.
 _MOST_BINS = 100
 # Empty bins an advised step may leave, at most: the anomaly model calibrates only on
@@ -58,7 +63,9 @@ def fitting_bin(every: Sequence[pd.DatetimeIndex],
     Returns:
         The alias, or None where none fits (or the times are out of pandas' range).
     """
-    for alias in STEPS:
+    # Naive times (a caller's own) are read as the UTC the loader gives.
+    steps = bool(every) and all(is_steps(t if t.tz else t.tz_localize("UTC")) for t in every)
+    for alias in STEP_COUNTS if steps else STEPS:
         length = _CALENDAR.get(alias) or pd.Timedelta(pd.tseries.frequencies.to_offset(alias))
         if above is not None and length <= above:
             continue

@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecaster.data.bin_advice import filled_enough, fitting_bin, is_short
+from forecaster.data.bin_advice import STEP_COUNTS, filled_enough, fitting_bin, is_short
+from forecaster.data.freq_steps import grid_word, on_steps, step_word
 from forecaster.data.month_days import is_month_day, to_step
 from forecaster.data.timestamps import time_text
 from forecaster.errors import DataError
@@ -82,15 +83,17 @@ def check_on_grid(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, pa
         where = f" (series '{name}')" if name else ""
         advice = (_given_advice(times, freq, path) if given else
                   _off_grid_advice(freq, name, every or {name: times}))
-        raise OffGridError(f"{path}{where}: {int(off.sum())} timestamps are off the '{freq}' grid, "
-                        f"first {time_text(times[off][0], times)}; {advice}")
+        raise OffGridError(f"{path}{where}: {int(off.sum())} timestamps are off "
+                           f"{grid_word(freq, times)}, first {time_text(times[off][0], times)}; "
+                           f"{advice}")
     return off
 
 
 def _off_grid_advice(freq: str, name: str, every: dict[str, pd.DatetimeIndex]) -> str:
     """Advice for rows off an inferred grid: leave a short series out, or bin the rows by a
     step that fits every series."""
-    bins = fitting_bin(list(every.values())) or _bin_example(freq)
+    times = next(iter(every.values()))
+    bins = step_word(fitting_bin(list(every.values())) or _bin_example(freq, times), times)
     return _leave_out(name, freq, every, None) or ("give the right --freq, or bin the rows "
                                                    f"with --resample (e.g. --resample {bins})")
 
@@ -106,13 +109,16 @@ def _given_advice(times: pd.DatetimeIndex, freq: str, path: Path) -> str:
         own = infer_freq(times, path)
     except DataError:  # too few or too irregular rows to have a step of their own
         own = None
-    mend = f"give --freq {own} (the rows' own step)" if own and own != freq else \
+    mend = f"give --freq {step_word(own, times)} (the rows' own step)" if own and own != freq else \
         "give the right --freq"
-    return f"{mend}, or bin the rows with --resample {bins} instead of --freq {freq}"
+    return (f"{mend}, or bin the rows with --resample {step_word(bins, times)} instead of --freq "
+            f"{step_word(freq, times)}")
 
 
-def _bin_example(freq: str) -> str:
+def _bin_example(freq: str, times: pd.DatetimeIndex) -> str:
     """A --resample step near ``freq`` for advice: MS for rows about a month apart."""
+    if on_steps(freq, times):  # step numbers: bins of a number of steps (--resample 10)
+        return _more_steps(pd.Timedelta(to_step(freq)))
     offset = to_step(freq)
     if isinstance(offset, (pd.offsets.Week, pd.offsets.BusinessDay)):
         return "W" if isinstance(offset, pd.offsets.Week) else "D"
@@ -125,8 +131,16 @@ def _bin_example(freq: str) -> str:
     return ([a for a, length in ADVICE_STEPS if length <= step] or ["h"])[-1]
 
 
-def _step_text(spacing: pd.Timedelta) -> str:
-    """A spacing as a step is written (1h, 90min, 2D), not as '0 days 01:00:00'."""
+def _more_steps(step: pd.Timedelta) -> str:
+    """The bins of ``STEP_COUNTS`` longer than ``step``, for rows indexed by step numbers."""
+    return next((a for a in STEP_COUNTS if pd.Timedelta(to_step(a)) > step), STEP_COUNTS[-1])
+
+
+def _step_text(spacing: pd.Timedelta, steps: bool = False) -> str:
+    """A spacing as a step is written (1h, 90min, 2D), not as '0 days 01:00:00'; on rows
+    indexed by step numbers, as their number ('10 steps', not 10 nanoseconds)."""
+    if steps:
+        return f"{spacing.value} steps"
     for unit in ("D", "h", "min", "s", "ms", "us"):
         count = spacing / pd.Timedelta(1, unit=unit)
         if count >= 1 and count == int(count):
@@ -138,6 +152,8 @@ def _coarser(freq: str, times: pd.DatetimeIndex) -> str:
     """A --resample step coarser than ``freq`` and than the rows' median spacing (an
     hourly grid that is half empty gained nothing from the advice --resample h)."""
     spacing = pd.Timedelta(np.median(np.diff(times.asi8)), unit=times.unit)
+    if on_steps(freq, times):
+        return _more_steps(max(pd.Timedelta(to_step(freq)), spacing))
     try:
         step = max(pd.Timedelta(to_step(freq)), spacing)
     except ValueError:  # a calendar step (MS, B): no fixed length
@@ -168,26 +184,29 @@ def check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, pa
     bins = fitting_bin(list(every.values()), _length(freq))
     if binned:
         spacing = pd.Timedelta(np.median(np.diff(times.asi8)), unit=times.unit)
-        coarser = bins or next((a for a, length in ADVICE_STEPS if length >= spacing), "MS")
-        raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} --resample {freq} "
-                        f"bins hold a row, {missing} would be filled in: the bins are finer "
-                        f"than the rows (a median {_step_text(spacing)} apart); give a "
-                        f"coarser --resample (e.g. --resample {coarser})")
+        steps = on_steps(freq, times)
+        coarser = bins or (_more_steps(spacing) if steps else next(
+            (a for a, length in ADVICE_STEPS if length >= spacing), "MS"))
+        raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} --resample "
+                        f"{step_word(freq, times)} bins hold a row, {missing} would be filled in: "
+                        f"the bins are finer than the rows (a median "
+                        f"{_step_text(spacing, steps)} apart); give a coarser --resample "
+                        f"(e.g. --resample {step_word(coarser, times)})")
     gaps = np.diff(pos) - 1
     if gaps.max() * 2 > missing:  # one gap: an outage or a stray row, not a wrong step
         i = int(np.argmax(gaps))
         a, b = (time_text(t, times) for t in times[i:i + 2])
-        raise DataError(f"{path}{where}: {gaps[i]} steps on the '{freq}' grid have no row "
+        raise DataError(f"{path}{where}: {gaps[i]} steps on {grid_word(freq, times)} have no row "
                         f"between {a} and {b}, more than the {len(times)} rows hold; expected "
                         "rows mostly one step apart: remove a stray row (a wrong date?) or "
-                        f"keep the rows on one side of the gap (training with --freq {freq} "
-                        "fills it instead)")
+                        "keep the rows on one side of the gap (training with --freq "
+                        f"{step_word(freq, times)} fills it instead)")
     advice = _leave_out(name, freq, every, _length(freq)) or (
         "the timestamps are too irregular or the frequency too fine: give the right --freq, "
         "or bin the rows to a coarser step with --resample (e.g. --resample "
-        f"{bins or _coarser(freq, times)})")
-    raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} steps on the '{freq}' "
-                    f"grid have a row, {missing} would be filled in; {advice}")
+        f"{step_word(bins or _coarser(freq, times), times)})")
+    raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} steps on "
+                    f"{grid_word(freq, times)} have a row, {missing} would be filled in; {advice}")
 
 
 def _leave_out(name: str, freq: str, every: dict[str, pd.DatetimeIndex],
@@ -201,9 +220,10 @@ def _leave_out(name: str, freq: str, every: dict[str, pd.DatetimeIndex],
     head = (f"the series has only {len(every[name])} rows, against {max(map(len, rest))} "
             "in another: leave its rows out of the file")
     if all(_fits_grid(t, freq) for t in rest):
-        return f"{head} (the other series fit the '{freq}' grid)"
+        return f"{head} (the other series fit {grid_word(freq, every[name])})"
     bins = fitting_bin(rest, above)
-    return f"{head}, and bin the others with --resample {bins}" if bins else None
+    return f"{head}, and bin the others with --resample {step_word(bins, rest[0])}" if bins \
+        else None
 
 
 def _fits_grid(times: pd.DatetimeIndex, freq: str) -> bool:

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from forecaster.data.freq_steps import grid_word, on_steps, step_word
 from forecaster.data.sessions import closed_hours_note
+from forecaster.data.timestamps import time_text
 
 if TYPE_CHECKING:  # loading imports this module
     from forecaster.data.loading import Series
@@ -77,6 +79,8 @@ def _late_columns(series: list[Series], columns: list[str]) -> str:
 def _off_grid_note(path: Path, freq: str, n_off: int, first: pd.Timestamp, name: str) -> str:
     # Up to 1 % of rows off the grid are tolerated, but their values are lost: say so.
     where = f" of series '{name}'" if name else ""
-    return (f"{path.name}: dropped {n_off} row(s) off the '{freq}' grid, first at "
-            f"{first.isoformat()}{where}; give the right --freq, or bin the rows with "
-            f"--resample {freq} to keep them")
+    at = pd.DatetimeIndex([first])
+    return (f"{path.name}: dropped {n_off} row(s) off {grid_word(freq, at)}, first at "
+            f"{time_text(first, at) if on_steps(freq, at) else first.isoformat()}{where}; "
+            f"give the right --freq, or bin the rows with --resample {step_word(freq, at)} "
+            "to keep them")

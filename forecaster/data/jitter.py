@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecaster.data.freq_steps import grid_word, on_steps, step_word
 from forecaster.data.grid_checks import MAX_OFF_GRID, ROUND_STEPS, few_off
 from forecaster.data.month_days import to_step
 from forecaster.data.row_lines import RowLines, line_of
@@ -73,7 +74,7 @@ def snap_jitter(data: pd.DataFrame, spec: DataSpec, path: Path, notes: list[str]
     freq = spec.freq or _alias(step)
     if spec.duplicates == "error" and merged.any():
         _refuse_merged(data, snapped, merged, path, freq, first_row)
-    notes.append(_note(path, freq, shift))
+    notes.append(_note(path, freq, shift, index))
     return snapped
 
 
@@ -85,11 +86,12 @@ def _refuse_merged(data: pd.DataFrame, snapped: pd.DataFrame, merged: pd.Series,
     i = int(np.argmax(merged.to_numpy()))  # sorted: the row before shares its point
     (a, b), point = data.index[i - 1:i + 1], snapped["__time"].iloc[i]
     ta, tb = (data["__time"].iloc[j].isoformat() for j in (i - 1, i))
+    times = pd.DatetimeIndex(data["__time"])
     raise DataError(f"{path}: rows {line_of(first_row, a)} and {line_of(first_row, b)} "
-                    f"({ta} and {tb}) both lie nearest {point.isoformat()} on the '{freq}' "
-                    f"grid the other rows' timestamps jitter around; expected one row per "
-                    f"step: keep one with --duplicates first|last|mean, or bin the rows "
-                    f"with --resample {freq}")
+                    f"({ta} and {tb}) both lie nearest {point.isoformat()} on "
+                    f"{grid_word(freq, times)} the other rows' timestamps jitter around; expected "
+                    "one row per step: keep one with --duplicates first|last|mean, or bin the "
+                    f"rows with --resample {step_word(freq, times)}")
 
 
 def _step(times: pd.DatetimeIndex, freq: str | None) -> pd.Timedelta | None:
@@ -166,11 +168,12 @@ def _alias(step: pd.Timedelta) -> str:
     return alias[1:] if alias.startswith("1") and not alias[1:2].isdigit() else alias
 
 
-def _note(path: Path, freq: str, shift: np.ndarray) -> str:
+def _note(path: Path, freq: str, shift: np.ndarray, times: pd.DatetimeIndex) -> str:
     moved = np.abs(shift)
     most = pd.Timedelta(int(moved.max()), unit="ns")
-    return (f"{path.name}: moved {int((moved > 0).sum())} row(s) to the nearest step of the "
-            f"'{freq}' grid, none by more than {_duration(most)} (timestamps jittered around "
+    by = f"{most.value} step(s)" if on_steps(freq, times) else _duration(most)  # not "1ns"
+    return (f"{path.name}: moved {int((moved > 0).sum())} row(s) to the nearest step of "
+            f"{grid_word(freq, times)}, none by more than {by} (timestamps jittered around "
             "the step)")
 
 

@@ -18,7 +18,7 @@ from forecaster.data.grid import parse_step
 from forecaster.data.grid_checks import period_start
 from forecaster.data.grid_size import check_grid_size
 from forecaster.data.spec import DataSpec
-from forecaster.data.timestamps import is_steps
+from forecaster.data.timestamps import is_step_freq, is_steps
 from forecaster.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -64,10 +64,12 @@ def resample_rows(data: pd.DataFrame, spec: DataSpec, path: Path,
 
 def _check_times(data: pd.DataFrame, offset: pd.DateOffset, spec: DataSpec, path: Path) -> None:
     """Refuse step-numbered rows, and a span too long for bins of ``offset``."""
-    if is_steps(data["__time"]):
+    # Step numbers are binned by a number of steps (--resample 10, read as 10ns), never by
+    # a span of time; times are left to check_grid_size (10ns on hours: too many bins).
+    if is_steps(data["__time"]) and not is_step_freq(spec.resample):
         raise ConfigError(f"--resample {spec.resample}: {path.name} is indexed by step "
-                          "numbers, not times, and bins are spans of time; leave --resample "
-                          "out, or give the file a time column")
+                          "numbers, not times, and bins of it are a number of steps; give "
+                          "one (--resample 10: bins of ten steps), or leave --resample out")
     check_grid_size(pd.DatetimeIndex(data["__time"].sort_values()), offset, spec,
                     spec.resample, path)
 

@@ -233,8 +233,11 @@ def _check_span(start: int, end: int, bt: BacktestSettings, times: pd.DatetimeIn
     # named an option not given).
     if end > start or bt.end is None:
         return
-    given = (f"--start {bt.start or DEFAULT_START} ({_at(times, start)}) and --end "
-             f"{bt.end or 1.0} ({_at(times, end - 1)})")
+    if bt.start is None:  # "or swap them" named a --start never given
+        raise ConfigError(f"--end {bt.end} ({_at(times, end - 1)}) is not after the default "
+                          f"--start {DEFAULT_START} ({_at(times, start)}): give an --end after "
+                          "it, or a --start before it")
+    given = f"--start {bt.start} ({_at(times, start)}) and --end {bt.end} ({_at(times, end - 1)})"
     raise ConfigError(f"{given}: --end is not after --start; give an --end after --start "
                       "(or swap them)")
 

@@ -117,8 +117,13 @@ def _held(counters: dict) -> str:
 
 
 def _resampled(spec: dict) -> str | None:
-    # The rows binned by --resample: the step and the aggregate, e.g. "h, sum".
-    return f"{spec['resample']}, {spec.get('aggregate', 'mean')}" if spec.get("resample") else None
+    # The rows binned by --resample: the step and the aggregate, e.g. "h, sum"; bins of
+    # steps as their number ("10 steps"), not as the nanoseconds stored ("10ns").
+    if not spec.get("resample"):
+        return None
+    step = spec["resample"]
+    step = f"{_freq(step)} steps" if is_step_freq(step) else step
+    return f"{step}, {spec.get('aggregate', 'mean')}"
 
 
 def _time_columns(spec: dict) -> str | None:

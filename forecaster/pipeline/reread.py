@@ -9,6 +9,7 @@ import pandas as pd
 
 from forecaster.access import look
 from forecaster.bundle import Bundle
+from forecaster.data.freq_steps import grid_word, step_word
 from forecaster.data.grid import same_step
 from forecaster.data.grid_checks import OffGridError
 from forecaster.data.loading import Frame, load_frame
@@ -115,9 +116,9 @@ def warn_late_rows(frame: Frame, path: Path, report: Reporter) -> None:
         which = f" of series '{s.name}'" if s.name else ""
         first, last = time_text(first, s.index), time_text(s.index[-1], s.index)
         report.warn(f"{path.name}: the newest {n} row(s){which}, from {first} on, are off "
-                    f"the '{frame.freq}' grid, which ends at {last}: they are not forecast "
-                    "from or scored; if the feed's clock has moved, retrain with --resample "
-                    f"{frame.freq} to bin the rows onto one grid")
+                    f"{grid_word(frame.freq, s.index)}, which ends at {last}: they are not "
+                    "forecast from or scored; if the feed's clock has moved, retrain with "
+                    f"--resample {step_word(frame.freq, s.index)} to bin the rows onto one grid")
 
 
 def _step_words(freq: str) -> str:

@@ -15,6 +15,7 @@ import torch
 
 from forecaster.bundle import Bundle, load_bundle
 from forecaster.config import TrainSettings
+from forecaster.data.freq_steps import as_steps, step_word
 from forecaster.data.grid import same_step
 from forecaster.data.loading import Frame
 from forecaster.data.spec import DataSpec
@@ -127,11 +128,13 @@ def check_step(model_dir: Path, frame: Frame, path: Path) -> None:
 def _same_step_as(prev: Bundle, frame: Frame, model_dir: Path) -> None:
     """Refuse data on another step than the bundle's (inferred or given): its weights,
     window and interval calibration all read steps of the bundle's size."""
-    was = prev.meta["data"].get("freq")
+    was, times = prev.meta["data"].get("freq"), frame.series[0].index
     if was and not same_step(frame.freq, was):
-        raise DataError(f"--warm-start: the data's frequency is '{frame.freq}', the bundle in "
-                        f"{model_dir} was trained on '{was}'; a warm start continues on the "
-                        f"bundle's steps: give data at '{was}', or train without --warm-start "
+        now, was = (f"'{f}'" if step_word(f, times) == f else f"{step_word(f, times)} step(s)"
+                    for f in (frame.freq, was))  # "10 step(s)", not '10ns'
+        raise DataError(f"--warm-start: the data's frequency is {now}, the bundle in "
+                        f"{model_dir} was trained on {was}; a warm start continues on the "
+                        f"bundle's steps: give data at {was}, or train without --warm-start "
                         "for a new model")
 
 
@@ -188,6 +191,7 @@ def continue_settings(st: TrainSettings) -> TrainSettings:
         raise ConfigError(f"--warm-start: the bundle in {st.model_dir} records {exc}, which "
                           "this version refuses; train without --warm-start") from None
     _check_segment(st, saved, taken)
+    _check_anomaly_segment(st, taken)
     return st
 
 
@@ -205,6 +209,26 @@ def _check_segment(st: TrainSettings, saved: dict, taken: set[str]) -> None:
     raise ConfigError(f"--warm-start: the bundle in {st.model_dir} has another model shape: "
                       f"{k} {saved[k]} in the bundle, {getattr(st, k)} now; leave those "
                       "options out to continue the bundle, or train without --warm-start")
+
+
+def _check_anomaly_segment(st: TrainSettings, taken: set[str]) -> None:
+    """Refuse an --anomaly-window (or --anomaly-segment) given that the bundle's segment
+    (or window) does not divide, saying where the other came from: the anomaly model is
+    refit from scratch, so giving both is the way out, not leaving the bundle."""
+    win, seg = st.anomaly_window, st.anomaly_segment
+    kept = {"anomaly_window", "anomaly_segment"} & taken
+    if not (st.anomaly and win and seg) or win % seg == 0 or len(kept) != 1:
+        return
+    if kept == {"anomaly_segment"}:
+        fit = max(d for d in range(1, max(min(seg, win // 2), 1) + 1) if win % d == 0)
+        theirs, mine, ask = "segment", "window", f"one that divides {win}, e.g. {fit}"
+    else:
+        near = max(win // seg, 2) * seg
+        theirs, mine, ask = "window", "segment", f"a multiple of {seg}, e.g. {near}"
+    raise ConfigError(f"--anomaly-window {win} is not a multiple of --anomaly-segment {seg}: "
+                      f"the {theirs} is the bundle's in {st.model_dir} (--warm-start keeps it, "
+                      f"as it was given at its training); give --anomaly-{theirs} too ({ask}), "
+                      f"or leave --anomaly-{mine} out")
 
 
 def _kept_sources(now: dict, was: dict, taken: set[str]) -> dict:
@@ -236,7 +260,7 @@ def _same_grid(st: TrainSettings, saved: dict, grid: str | None) -> None:
             was = grid  # the step the bundle's rows were on, given or inferred
             if was and same_step(now, was):
                 continue
-        if now != was:
+        if as_steps(str(now)) != as_steps(str(was)):  # --resample 10 is a bundle's 10ns
             option = name.replace("_", "-")
             raise ConfigError(f"--warm-start with --{option} {now}: the bundle was trained "
                               f"with {'--' + option + ' ' + str(was) if was else 'none'}; a "
