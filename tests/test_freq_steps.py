@@ -156,3 +156,16 @@ def test_newest_rows_off_a_grid_of_steps_are_named_in_steps(tmp_path: Path) -> N
     assert ("are off the grid of 10 steps, which ends at step 1990: they are not forecast from "
             "or scored; if the feed's clock has moved, retrain with --resample 10 to bin the "
             "rows onto one grid") in result.stderr
+
+
+def test_the_verbose_shape_line_names_steps_not_nanoseconds(tmp_path: Path) -> None:
+    # Was: "(season 7 at frequency '10ns')", a frequency no one gave.
+    at = TINY.index("--window")
+    automatic_shape = TINY[:at] + TINY[at + 6:]  # less --window, --segment and --horizon
+    assert "--horizon" not in automatic_shape and "--epochs" in automatic_shape
+    result = runner.invoke(app, ["train", str(_steps(tmp_path)), "--model",
+                                 str(tmp_path / "m"), *automatic_shape, "--verbose"])
+    assert result.exit_code == 0, result.output
+    shape = [x for x in result.stderr.splitlines() if "horizon" in x and "season" in x]
+    assert shape and "on rows indexed by step numbers)" in shape[0], result.stderr
+    assert "ns'" not in result.stderr, result.stderr

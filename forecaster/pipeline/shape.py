@@ -18,6 +18,7 @@ import numpy as np
 from forecaster.baselines import season_length
 from forecaster.config import TrainSettings, check_val_size
 from forecaster.data.loading import Frame
+from forecaster.data.timestamps import is_step_freq
 from forecaster.errors import DataError
 from forecaster.pipeline.evaluation import is_counter
 from forecaster.pipeline.prepare import (
@@ -75,8 +76,11 @@ def resolve_shape(st: TrainSettings, frame: Frame, report: Reporter | None = Non
                           f"steps), instead of {SEASONS_PER_WINDOW} seasons "
                           f"({SEASONS_PER_WINDOW * automatic}): give --window to choose")
     if report is not None:
+        # Step numbers lie on a grid of nanoseconds: "at frequency 'ns'" named none.
+        at = ("on rows indexed by step numbers" if is_step_freq(frame.freq)
+              else f"at frequency '{frame.freq}'")
         report.detail(f"window {window}, segment {segment}, horizon {horizon} "
-                      f"(season {season} at frequency '{frame.freq}')")
+                      f"(season {season} {at})")
     return replace(st, window=window, segment=segment, horizon=horizon)
 
 
