@@ -1,0 +1,38 @@
+"""Too few rows to infer the frequency: a series column that splits the file into one-row
+series, and a predict file of two rows, whose command takes no --freq."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import TINY, make_series, one_error_line
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+
+runner = CliRunner()
+
+
+def test_series_col_of_row_ids_names_the_series_column(tmp_path: Path) -> None:
+    # Every row its own series: "only 1 timestamp(s) ... (or give --freq)" sent the user
+    # to --freq, after which the file still had one-row series.
+    csv = tmp_path / "ids.csv"
+    make_series(n=200).assign(id=range(200)).to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--series-col", "id", "--target", "value",
+                                 "--model", str(tmp_path / "m"), *TINY])
+    line = one_error_line(result, 65)
+    assert "200 series by column(s) id, none with more than 1 row(s)" in line
+    assert "--series-col names a reading or a row id" in line and "--freq" not in line
+    assert not (tmp_path / "m").exists()
+
+
+def test_predict_on_two_rows_does_not_offer_freq(trained: Path, tmp_path: Path) -> None:
+    # predict has no --freq option: the advice named one it would refuse.
+    csv = tmp_path / "two.csv"
+    make_series(n=2, start="2024-01-21").to_csv(csv, index=False)
+    line = one_error_line(runner.invoke(app, ["predict", "--model", str(trained),
+                                              "--data", str(csv)]), 65)
+    assert "only 2 timestamp(s); need at least 3 to infer the frequency: give more rows" in line
+    assert "or give --freq" not in line
+    assert runner.invoke(app, ["predict", "--model", str(trained), "--freq", "h"]).exit_code == 2
+
