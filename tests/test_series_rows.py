@@ -1,11 +1,13 @@
-"""Too few rows to infer the frequency: a series column that splits the file into one-row
-series, and a predict file of two rows, whose command takes no --freq."""
+"""Series with too few rows for their grid: a series column that splits the file into
+one-row series, a predict file of two rows, and a series sparser than the model's grid,
+read by commands that take no --freq or --resample."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import TINY, make_series, one_error_line
+import pandas as pd
+from conftest import TINY, make_series, one_error_line, train_tiny
 from typer.testing import CliRunner
 
 from forecaster.cli import app
@@ -36,3 +38,19 @@ def test_predict_on_two_rows_does_not_offer_freq(trained: Path, tmp_path: Path) 
     assert "or give --freq" not in line
     assert runner.invoke(app, ["predict", "--model", str(trained), "--freq", "h"]).exit_code == 2
 
+
+
+def test_predict_on_a_sparser_series_says_the_options_are_train_ones(tmp_path: Path) -> None:
+    # Store B's feed now writes every other hour: the error said "give the right --freq,
+    # or ... --resample", options predict and detect-anomalies refuse.
+    both = [make_series(n=480, seed=i).assign(store=s) for i, s in enumerate("AB")]
+    csv = tmp_path / "stores.csv"
+    pd.concat(both).to_csv(csv, index=False)
+    model = train_tiny(csv, tmp_path / "m", "--series-col", "store")
+    sparse = tmp_path / "sparse.csv"
+    pd.concat([both[0], both[1].iloc[::2]]).to_csv(sparse, index=False)
+    for command in (["predict"], ["detect-anomalies", "--method", "forecast"]):
+        args = [*command, "--model", str(model), "--data", str(sparse)]
+        line = one_error_line(runner.invoke(app, args), 65)
+        assert "(series 'B'): only 240 of 479 steps on the 'h' grid have a row" in line
+        assert "--resample" in line and "when you retrain ('forecast train " in line
