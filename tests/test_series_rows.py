@@ -1,6 +1,6 @@
 """Series with too few rows for their grid: a series column that splits the file into
 one-row series, a predict file of two rows, and a series sparser than the model's grid,
-read by commands that take no --freq or --resample."""
+read by commands that take no --freq or --resample; and a series with no value at all."""
 
 from __future__ import annotations
 
@@ -54,3 +54,17 @@ def test_predict_on_a_sparser_series_says_the_options_are_train_ones(tmp_path: P
         line = one_error_line(runner.invoke(app, args), 65)
         assert "(series 'B'): only 240 of 479 steps on the 'h' grid have a row" in line
         assert "--resample" in line and "when you retrain ('forecast train " in line
+
+
+def test_a_series_with_no_value_says_how_to_keep_the_others(tmp_path: Path) -> None:
+    # Store B's sensor dead for the whole file: "has no values in series 'B'; expected
+    # numbers" said nothing of what to do, and the run fails for every series.
+    b = make_series(n=480, seed=1).assign(store="B", value=float("nan"))
+    csv = tmp_path / "dead.csv"
+    pd.concat([make_series(n=480).assign(store="A"), b]).to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--series-col", "store",
+                                 "--model", str(tmp_path / "m"), *TINY])
+    line = one_error_line(result, 65)
+    assert "column 'value' has no values in series 'B' (every cell empty or a missing-value " \
+           "marker); expected at least one number" in line
+    assert line.endswith("or leave that series' rows out of the file")
