@@ -34,8 +34,9 @@ def infer_freq(times: pd.DatetimeIndex, path: Path) -> str:
         A pandas frequency alias such as "h" or "15min".
     """
     if len(times) < 3:
+        # predict and detect-anomalies take no --freq: more rows is the remedy they have.
         raise DataError(f"{path}: only {len(times)} timestamp(s); need at least 3 to infer "
-                        "the frequency (or give --freq)")
+                        "the frequency: give more rows (train also takes --freq)")
     with warnings.catch_warnings():
         # pandas 3 warns that infer_freq will return an offset; either form works here.
         warnings.simplefilter("ignore")
@@ -209,6 +210,8 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path,
     """
     groups = list(data.groupby("__series", sort=True))
     longest = max((rows for _, rows in groups), key=len)
+    if not (spec.resample or spec.freq):
+        _check_series_rows(groups, len(longest), spec, path)
     freq = spec.resample or spec.freq or infer_freq(pd.DatetimeIndex(longest["__time"]), path)
     offset = check_freq(freq, path)
     columns = spec.targets + spec.features
@@ -232,6 +235,18 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path,
         out.append(series)
         n_filled += filled
     return Regular(out, freq, n_filled, n_off, first_off)
+
+
+def _check_series_rows(groups: list, longest: int, spec: DataSpec, path: Path) -> None:
+    # A series column that changes on every row (a reading, a row id) splits the file into
+    # one-row series, and the error said to give --freq, which could not help.
+    if len(groups) > 1 and longest < 3:
+        cols = ", ".join(spec.series_cols)
+        raise DataError(f"{path}: {len(groups)} series by column(s) {cols}, none with more "
+                        f"than {longest} row(s), too few to infer the frequency; expected "
+                        "series of many rows each: give more rows per series, or, if "
+                        "--series-col names a reading or a row id, name the column(s) naming "
+                        "each series")
 
 
 def series_times(data: pd.DataFrame) -> dict[str, pd.DatetimeIndex]:

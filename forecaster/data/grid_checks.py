@@ -187,7 +187,7 @@ def check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, pa
         steps = on_steps(freq, times)
         coarser = bins or (_more_steps(spacing) if steps else next(
             (a for a, length in ADVICE_STEPS if length >= spacing), "MS"))
-        raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} --resample "
+        raise OffGridError(f"{path}{where}: only {len(times)} of {len(grid)} --resample "
                         f"{step_word(freq, times)} bins hold a row, {missing} would be filled in: "
                         f"the bins are finer than the rows (a median "
                         f"{_step_text(spacing, steps)} apart); give a coarser --resample "
@@ -201,12 +201,15 @@ def check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, pa
                         "rows mostly one step apart: remove a stray row (a wrong date?) or "
                         "keep the rows on one side of the gap (training with --freq "
                         f"{step_word(freq, times)} fills it instead)")
-    advice = _leave_out(name, freq, every, _length(freq)) or (
+    leave = _leave_out(name, freq, every, _length(freq))
+    advice = leave or (
         "the timestamps are too irregular or the frequency too fine: give the right --freq, "
         "or bin the rows to a coarser step with --resample (e.g. --resample "
         f"{step_word(bins or _coarser(freq, times), times)})")
-    raise DataError(f"{path}{where}: only {len(times)} of {len(grid)} steps on "
-                    f"{grid_word(freq, times)} have a row, {missing} would be filled in; {advice}")
+    # --freq and --resample are options of train: predict's reading says to retrain.
+    raise (DataError if leave else OffGridError)(
+        f"{path}{where}: only {len(times)} of {len(grid)} steps on {grid_word(freq, times)} "
+        f"have a row, {missing} would be filled in; {advice}")
 
 
 def _leave_out(name: str, freq: str, every: dict[str, pd.DatetimeIndex],

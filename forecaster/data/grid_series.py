@@ -55,7 +55,11 @@ def _fill(frame: pd.DataFrame, policy: str, path: Path, name: str) -> np.ndarray
     if frame.isna().all().any():
         col = frame.columns[frame.isna().all().to_numpy()][0]
         where = f" in series '{name}'" if name else ""
-        raise DataError(f"{path}: column '{col}' has no values{where}; expected numbers")
+        # One dead sensor among many series stops the whole run: say how to keep the rest.
+        todo = (f"check the feed of '{col}' for series '{name}', or leave that series' rows "
+                "out of the file") if name else f"check the feed of '{col}'"
+        raise DataError(f"{path}: column '{col}' has no values{where} (every cell empty or "
+                        f"a missing-value marker); expected at least one number: {todo}")
     if policy == "error" and frame.isna().any().any():
         missing = frame.isna().to_numpy()
         row = int(missing.any(axis=1).argmax())

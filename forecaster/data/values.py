@@ -15,7 +15,7 @@ from forecaster.data.columns import is_na_word
 from forecaster.data.number_spellings import signed_twice, spelled_infinities
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec
-from forecaster.errors import DataError
+from forecaster.errors import DataError, TrainOptionError
 
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+"  # 3,227: commas that may group thousands
 
@@ -44,10 +44,13 @@ def numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
             row = int(bad[0])
             todo = (signed_twice(text.iloc[bad], text)
                     or _not_number_todo(name, spec, bad.size > len(text) // 2, text.iloc[bad]))
-            raise DataError(f"{path}: row {line_of(first_row, row)}, column '{name}': "
-                            f"'{shown(text.iloc[row])}' "
-                            f"is not a number; expected numeric values ({bad.size} bad in "
-                            f"all); {todo}")
+            message = (f"{path}: row {line_of(first_row, row)}, column '{name}': "
+                       f"'{shown(text.iloc[row])}' is not a number; expected numeric values "
+                       f"({bad.size} bad in all); {todo}")
+            if "--" in todo:  # --na-values, --features, --target: options predict lacks
+                raise TrainOptionError(message, f"{message} (at training: predict and "
+                                                "detect-anomalies use the model's choice)")
+            raise DataError(message)
         arr = values.to_numpy(dtype=np.float64)
         inf = np.flatnonzero(np.isinf(arr) | (np.abs(arr) > 1e30))
         if inf.size:

@@ -25,13 +25,17 @@ from forecaster.data.loading import Frame
 from forecaster.data.month_days import to_step
 from forecaster.data.resets import clear_of, reset_steps
 from forecaster.data.scaling import Scaler
-from forecaster.data.timestamps import time_text
 from forecaster.data.windows import WindowSet, assemble, window_starts
 from forecaster.errors import DataError
 from forecaster.models.train import predict_batches
 from forecaster.pipeline.backtest_baselines import baseline_points
 from forecaster.pipeline.backtest_fit import planned
-from forecaster.pipeline.backtest_notes import announce, check_season
+from forecaster.pipeline.backtest_notes import (
+    announce,
+    check_season,
+    has_fit_rows,
+    warn_left_out,
+)
 from forecaster.pipeline.backtest_plan import (
     BacktestSettings,
     Plan,
@@ -127,7 +131,8 @@ def backtest(csv_path: str | Path, bt: BacktestSettings,
     announce(csv_path, bt, plan, season, times, report)
     week = weekly_season(frame.freq, season, bt, plan)
     forecasts, secs, epochs = _run_refits(frame, grid, bt, plan, season, device, report, week)
-    _warn_left_out(frame, grid, plan, forecasts, times, report)
+    warn_left_out(frame, grid.offsets, plan, set(forecasts.origins[:, 0].tolist()), times,
+                  report)
     return BacktestResult(frame, grid, plan, forecasts, season, bt.train.cell.upper(),
                           secs, epochs, bt.train.norm)
 
@@ -152,26 +157,6 @@ def _run_refits(frame: Frame, grid: Grid, bt: BacktestSettings, plan: Plan, seas
         outs.append(out)
         secs, epochs = secs + s, epochs + ep
     return _concat(outs), secs, epochs
-
-
-def _warn_left_out(frame: Frame, grid: Grid, plan: Plan, fc: Forecasts,
-                   times: pd.DatetimeIndex, report: Reporter) -> None:
-    """Name the series with no forecast in the backtest: the table would otherwise read
-    as if the file held only the others."""
-    first = int(plan.origins.min())
-    scored = set(fc.origins[:, 0].tolist())
-    ended, other = [], []
-    for i, s in enumerate(frame.series):
-        if i not in scored:
-            (ended if grid.offsets[i] + len(s.index) <= first else other).append(f"'{s.name}'")
-    at = time_text(times[first], times)
-    if ended:
-        they = "it ends" if len(ended) == 1 else "they end"
-        report.warn(f"backtest: series {', '.join(ended)} left out: {they} before the first "
-                    f"origin {at}; give an earlier --start to include them")
-    if other:
-        report.warn(f"backtest: series {', '.join(other)} left out: no origin has --window "
-                    "rows before it and --horizon rows after it in that series")
 
 
 def run_refit(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit, season: int,
@@ -243,11 +228,12 @@ def refit_data(frame: Frame, grid: Grid, bt: BacktestSettings, refit: Refit) -> 
         n, off = len(s.index), grid.offsets[i]
         lo, fhi, hi = (int(np.clip(p - off, 0, n)) for p in
                        (refit.train_lo, refit.fit_hi, refit.train_hi))
-        part = slice(lo, fhi) if fhi - lo >= 2 else slice(0, 2)
+        fits = has_fit_rows(refit, off, n)
+        part = slice(lo, fhi) if fits else slice(0, 2)
         scaler = Scaler().fit(s.values[part], s.observed[part])
         scaled = scaler.transform(carried(s.values, s.observed, frame.spec.fill))
         origins = refit.origins - off
-        origins = origins[(origins >= w) & (origins + h <= n)] if fhi - lo >= 2 else origins[:0]
+        origins = origins[(origins >= w) & (origins + h <= n)] if fits else origins[:0]
         es = es_size(fhi - lo, h)
         # As in training (prepare.fold_data), no fit on a counter's reset: it had made the
         # forecast flat, the naive forecast's to the digit.

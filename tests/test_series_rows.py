@@ -1,0 +1,70 @@
+"""Series with too few rows for their grid: a series column that splits the file into
+one-row series, a predict file of two rows, and a series sparser than the model's grid,
+read by commands that take no --freq or --resample; and a series with no value at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from conftest import TINY, make_series, one_error_line, train_tiny
+from typer.testing import CliRunner
+
+from forecaster.cli import app
+
+runner = CliRunner()
+
+
+def test_series_col_of_row_ids_names_the_series_column(tmp_path: Path) -> None:
+    # Every row its own series: "only 1 timestamp(s) ... (or give --freq)" sent the user
+    # to --freq, after which the file still had one-row series.
+    csv = tmp_path / "ids.csv"
+    make_series(n=200).assign(id=range(200)).to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--series-col", "id", "--target", "value",
+                                 "--model", str(tmp_path / "m"), *TINY])
+    line = one_error_line(result, 65)
+    assert "200 series by column(s) id, none with more than 1 row(s)" in line
+    assert "--series-col names a reading or a row id" in line and "--freq" not in line
+    assert not (tmp_path / "m").exists()
+
+
+def test_predict_on_two_rows_does_not_offer_freq(trained: Path, tmp_path: Path) -> None:
+    # predict has no --freq option: the advice named one it would refuse.
+    csv = tmp_path / "two.csv"
+    make_series(n=2, start="2024-01-21").to_csv(csv, index=False)
+    line = one_error_line(runner.invoke(app, ["predict", "--model", str(trained),
+                                              "--data", str(csv)]), 65)
+    assert "only 2 timestamp(s); need at least 3 to infer the frequency: give more rows" in line
+    assert "or give --freq" not in line
+    assert runner.invoke(app, ["predict", "--model", str(trained), "--freq", "h"]).exit_code == 2
+
+
+
+def test_predict_on_a_sparser_series_says_the_options_are_train_ones(tmp_path: Path) -> None:
+    # Store B's feed now writes every other hour: the error said "give the right --freq,
+    # or ... --resample", options predict and detect-anomalies refuse.
+    both = [make_series(n=480, seed=i).assign(store=s) for i, s in enumerate("AB")]
+    csv = tmp_path / "stores.csv"
+    pd.concat(both).to_csv(csv, index=False)
+    model = train_tiny(csv, tmp_path / "m", "--series-col", "store")
+    sparse = tmp_path / "sparse.csv"
+    pd.concat([both[0], both[1].iloc[::2]]).to_csv(sparse, index=False)
+    for command in (["predict"], ["detect-anomalies", "--method", "forecast"]):
+        args = [*command, "--model", str(model), "--data", str(sparse)]
+        line = one_error_line(runner.invoke(app, args), 65)
+        assert "(series 'B'): only 240 of 479 steps on the 'h' grid have a row" in line
+        assert "--resample" in line and "when you retrain ('forecast train " in line
+
+
+def test_a_series_with_no_value_says_how_to_keep_the_others(tmp_path: Path) -> None:
+    # Store B's sensor dead for the whole file: "has no values in series 'B'; expected
+    # numbers" said nothing of what to do, and the run fails for every series.
+    b = make_series(n=480, seed=1).assign(store="B", value=float("nan"))
+    csv = tmp_path / "dead.csv"
+    pd.concat([make_series(n=480).assign(store="A"), b]).to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--series-col", "store",
+                                 "--model", str(tmp_path / "m"), *TINY])
+    line = one_error_line(result, 65)
+    assert "column 'value' has no values in series 'B' (every cell empty or a missing-value " \
+           "marker); expected at least one number" in line
+    assert line.endswith("or leave that series' rows out of the file")
