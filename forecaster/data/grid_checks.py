@@ -188,10 +188,10 @@ def check_density(times: pd.DatetimeIndex, grid: pd.DatetimeIndex, freq: str, pa
         coarser = bins or (_more_steps(spacing) if steps else next(
             (a for a, length in ADVICE_STEPS if length >= spacing), "MS"))
         raise OffGridError(f"{path}{where}: only {len(times)} of {len(grid)} --resample "
-                        f"{step_word(freq, times)} bins hold a row, {missing} would be filled in: "
-                        f"the bins are finer than the rows (a median "
-                        f"{_step_text(spacing, steps)} apart); give a coarser --resample "
-                        f"(e.g. --resample {step_word(coarser, times)})")
+                           f"{step_word(freq, times)} bins hold a row, {missing} would be "
+                           "filled in: the bins are finer than the rows (a median "
+                           f"{_step_text(spacing, steps)} apart); give a coarser --resample "
+                           f"(e.g. --resample {step_word(coarser, times)})")
     gaps = np.diff(pos) - 1
     if gaps.max() * 2 > missing:  # one gap: an outage or a stray row, not a wrong step
         i = int(np.argmax(gaps))
