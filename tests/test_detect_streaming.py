@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from pathlib import Path
@@ -210,3 +211,21 @@ def test_a_narrow_interval_on_a_large_level_keeps_its_digits() -> None:
     assert [r["lower"] for r in records[:2]] == [100000000.096, 100000000.121]
     wide = pd.DataFrame({"forecast": [123556612.4], "lower": [123556500.2], "upper": [2e8]})
     assert render(wide, "csv").splitlines()[1] == "123556612,123556500,200000000"
+
+
+def test_rows_asked_for_before_the_first_forecast_window_are_said_to_get_no_score(
+        trained: Path) -> None:
+    # --method forecast --last 1000 on 480 rows: the first rows (no input window before
+    # them) came back with an empty score, in silence; a cron job read them as normal.
+    result = runner.invoke(app, ["detect-anomalies", "--model", str(trained), "--method",
+                                 "forecast", "--last", "1000", "--exit-zero"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    unscored = [r for r in rows if r["score"] == ""]
+    assert len(unscored) == 24 and len(rows) == 480, (len(unscored), len(rows))
+    assert ("24 row(s) that --last 1000 asked for got no score, first at "
+            "2024-01-01T00:00:00+00:00: --method forecast scores a row from the 24 rows "
+            "before it, and a series' first 24 rows have fewer") in result.stderr, result.stderr
+    whole = runner.invoke(app, ["detect-anomalies", "--model", str(trained), "--method",
+                                "forecast", "--exit-zero"])
+    assert whole.exit_code == 0 and "got no score" not in whole.stderr, whole.stderr

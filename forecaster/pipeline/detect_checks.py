@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from forecaster.anomaly.scores import MAX_FILLED_SHARE
+from forecaster.anomaly.settings import DetectSettings
 from forecaster.bundle import Bundle
 from forecaster.data.loading import Frame, Series
 from forecaster.data.option_times import parse_when, shown_as
@@ -108,16 +109,31 @@ def _check_dead_columns(frame: Frame, cutoffs: dict[str, int], report: Reporter,
         return
 
 
+def asked(ds: DetectSettings) -> str:
+    """The option that chose the rows to score, as the user gave it ("" for all)."""
+    if ds.since is not None:
+        return f"--since {ds.since}"
+    return f"--last {ds.last}" if ds.last is not None else ""
+
+
 def warn_blind(blind: list[tuple[Series, int, int]], scorer: Scorer, report: Reporter,
-                path: Path) -> None:
-    """Warn of observed rows the reconstruction gave no score: after an outage the windows
-    around the new rows are mostly filled in, and a cron run scoring them said "no
-    anomaly"."""
+                path: Path, option: str = "") -> None:
+    """Warn of observed rows that got no score: after an outage the reconstruction's
+    windows around the new rows are mostly filled in, and a cron run scoring them said "no
+    anomaly"; forecast residuals score no row of a series' first window, which ``option``
+    (--since, --last) asked for."""
     if not blind:
         return
     s, first, n = blind[0]
     where = f" of series '{s.name}'" if s.name else ""
     more = f" (and {len(blind) - 1} more series)" if len(blind) > 1 else ""
+    if scorer.method == "forecast":
+        rows = scorer.need - 1
+        report.warn(f"{path.name}: {n} row(s){where}{more} that {option} asked for got no "
+                    f"score, first at {time_text(s.index[first], s.index)}: --method forecast "
+                    f"scores a row from the {rows} rows before it, and a series' first {rows} "
+                    "rows have fewer")
+        return
     seen = scorer.need - int(MAX_FILLED_SHARE * scorer.need)
     why = (f"every anomaly window around them is more than {MAX_FILLED_SHARE:.0%} filled in "
            f"(a gap in the data); rows after a gap are scored once {seen} of a window's "

@@ -26,6 +26,7 @@ from forecaster.data.option_times import check_readable
 from forecaster.data.scaling import Scaler
 from forecaster.data.timestamps import is_step_freq, steps_as_numbers
 from forecaster.pipeline.detect_checks import (
+    asked,
     check_nothing_observed,
     note_stuck,
     warn_blind,
@@ -155,7 +156,7 @@ class DetectionRun:
             self.flagged += int(part.table["is_anomaly"].sum())
             self.threshold = max(self.threshold, part.threshold)
             yield part
-        warn_blind(self._blind, self.scorer, self.report, self.path)
+        warn_blind(self._blind, self.scorer, self.report, self.path, asked(self.ds))
         note_stuck(self._stuck, self.report)
 
     def events(self) -> pd.DataFrame:
@@ -189,9 +190,10 @@ class DetectionRun:
         per, overall, flags = self._with_stuck(s, per, overall, flags, cutoff)
         observed = s.observed.any(axis=1)
         # Read, but no score. Forecast residuals never score a series' first window of rows
-        # (no input before them): only the reconstruction's blind rows are news.
+        # (no input before them): news only where --since or --last asked for those rows.
         blind = observed[cutoff:] & np.isnan(overall[cutoff:])
-        if blind.any() and scorer.method == "reconstruction":
+        if blind.any() and (scorer.method == "reconstruction" or self.ds.since is not None
+                            or self.ds.last is not None):
             self._blind.append((s, cutoff + int(np.argmax(blind)), int(blind.sum())))
         # One fault's flagged runs, a few steps apart, are one event (one alert); the steps
         # between them are not flagged themselves: they did not reach the threshold. Rows
