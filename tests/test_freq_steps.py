@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import TINY, one_error_line, write_lines
 from typer.testing import CliRunner
 
@@ -48,12 +49,13 @@ def test_a_warm_start_with_the_same_bare_number_continues(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
 
 
-def test_a_bare_number_for_dates_and_times_asks_for_a_unit(tmp_path: Path) -> None:
+@pytest.mark.parametrize("option", ["--freq", "--resample"])
+def test_a_bare_number_for_dates_and_times_asks_for_a_unit(tmp_path: Path, option: str) -> None:
     lines = ["time,value"] + [f"2024-01-01 {h:02d}:00,{h}" for h in range(24)]
-    result = _train(write_lines(tmp_path, lines), tmp_path / "m", "--freq", "10")
+    result = _train(write_lines(tmp_path, lines), tmp_path / "m", option, "10")
     line = one_error_line(result, 2)
-    assert line.startswith("Error: --freq 10: found a number without a unit, and data.csv has "
-                           "dates and times; expected a step with its unit, e.g. 10min"), line
+    assert line.startswith(f"Error: {option} 10: found a number without a unit, and data.csv "
+                           "has dates and times; expected a step with its unit, e.g. 10min"), line
     assert line.endswith(": add the unit")
 
 
@@ -71,14 +73,6 @@ def test_a_bare_resample_is_bins_of_that_many_steps(tmp_path: Path) -> None:
     assert "10 steps, mean" in info.stdout and "10ns" not in info.stdout
     again = _train(path, tmp_path / "m", "--resample", "10", "--warm-start")
     assert again.exit_code == 0, again.output
-
-
-def test_a_bare_resample_for_dates_and_times_asks_for_a_unit(tmp_path: Path) -> None:
-    lines = ["time,value"] + [f"2024-01-01 {h:02d}:00,{h}" for h in range(24)]
-    result = _train(write_lines(tmp_path, lines), tmp_path / "m", "--resample", "10")
-    line = one_error_line(result, 2)
-    assert line.startswith("Error: --resample 10: found a number without a unit, and data.csv "
-                           "has dates and times; expected a step with its unit, e.g. 10min"), line
 
 
 def test_a_resample_of_time_on_step_numbers_asks_for_a_number_of_steps(tmp_path: Path) -> None:
