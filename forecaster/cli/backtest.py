@@ -25,7 +25,7 @@ from forecaster.cli.common import (
     errors_to_exit,
     make_reporter,
 )
-from forecaster.cli.outputs import format_choice, output_format, plot_path, refuse_config
+from forecaster.cli.outputs import output_format, plot_path, refuse_config
 from forecaster.limits import FORMATS, LEVEL, WINDOW_KINDS
 
 # train options with another meaning here (or none): backtest defines its own.
@@ -90,7 +90,7 @@ def backtest(**opts: object) -> None:
     """
     debug = bool(opts["debug"])
     with errors_to_exit(debug, opts["ctx"]):
-        fmt = output_format(opts["ctx"], format_choice(str(opts["fmt"]), FORMATS),
+        fmt = output_format(opts["ctx"], check_choice("--format", str(opts["fmt"]), FORMATS),
                             opts["output"])
         refuse_config(opts["ctx"], {"--output": opts["output"], "--plot": opts["plot"]})
         opts["window_kind"] = check_choice("--window-kind", str(opts["window_kind"]),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from forecaster.cli.advice import complete_retrain
+from forecaster.cli.choices import check_choice
 from forecaster.cli.group import ForecastGroup, print_stdout
 from forecaster.cli.origins import root_obj, untyped_notes, value_origin
 from forecaster.cli.outputs import file_path, output_path, refuse_tilde
@@ -263,14 +264,6 @@ def split_names(values: list[str] | None) -> list[str]:
     known (``expand_names``), so that a column named "price, USD" can be chosen.
     """
     return [v.strip() for v in values or [] if v.strip()]
-
-
-def check_choice(option: str, value: str, allowed: tuple[str, ...]) -> str:
-    """``value`` as the allowed one it names, in any case (``--cell LSTM``, as the papers
-    write it, was refused); else a usage error naming the allowed values."""
-    if str(value).lower() not in allowed:
-        raise ConfigError(f"{option} {value}: expected one of {', '.join(allowed)}")
-    return str(value).lower()
 
 
 

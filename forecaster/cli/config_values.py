@@ -183,7 +183,7 @@ def misfit(cmd: str, param: Any, value: Any) -> str | None:
     """Why option ``param`` of ``cmd`` refuses ``value``, or None when it takes it."""
     choices = _CHOICES.get(param.name, {})
     allowed = choices.get(cmd, choices.get("*"))
-    # --format's case is ignored (format_choice): "JSON" fits as "json" does.
+    # A choice's case is ignored (check_choice): "JSON" fits as "json" does.
     if allowed is not None and (value.lower() if isinstance(value, str) else value) not in allowed:
         return f"expected one of {', '.join(allowed)}"
     convert = getattr(param, "get_runtime_param", None)

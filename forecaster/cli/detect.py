@@ -24,7 +24,7 @@ from forecaster.cli.common import (
     make_reporter,
     sources_of,
 )
-from forecaster.cli.outputs import format_choice, output_format, plot_path, refuse_config
+from forecaster.cli.outputs import output_format, plot_path, refuse_config
 from forecaster.config import DEFAULT_MODEL_DIR
 from forecaster.errors import EXIT_ANOMALIES, EXIT_OK, ConfigError
 from forecaster.limits import FORMATS, METHODS, THRESHOLD_RULES, K, Q
@@ -84,7 +84,7 @@ def detect_anomalies(
     with errors_to_exit(debug, ctx):
         since, last = _newest_window(ctx, since, last)
         method, threshold = _check_options(method, threshold, since, last)
-        fmt = output_format(ctx, format_choice(fmt, FORMATS), output)
+        fmt = output_format(ctx, check_choice("--format", fmt, FORMATS), output)
         refuse_config(ctx, {"--output": output, "--plot": plot})
         lead_value = _lead(lead, method)
         from forecaster.anomaly.settings import DetectSettings

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from forecaster.cli.choices import check_choice
 from forecaster.cli.common import (
     Debug,
     ModelDir,
@@ -16,7 +17,6 @@ from forecaster.cli.common import (
     errors_to_exit,
     make_reporter,
 )
-from forecaster.cli.outputs import format_choice
 from forecaster.config import DEFAULT_MODEL_DIR
 from forecaster.limits import INFO_FORMATS
 
@@ -32,7 +32,7 @@ def info(
     metrics, anomaly threshold, settings and where each came from, versions."""
     with errors_to_exit(debug, ctx):
         make_reporter(ctx)  # says the configuration's warnings (info has no other message)
-        fmt = format_choice(fmt, INFO_FORMATS)
+        fmt = check_choice("--format", fmt, INFO_FORMATS)
         from forecaster.bundle import load_bundle
         from forecaster.io import write_stdout
         from forecaster.pipeline.describe import describe, render_info

@@ -19,18 +19,6 @@ STDOUT = "-"  # what Unix tools take for stdout; a file named "-" was written in
 SUFFIX_FORMATS = {".csv": "csv", ".json": "json"}
 
 
-def format_choice(fmt: str, allowed: tuple[str, ...]) -> str:
-    """``--format``'s value in lower case, checked to be one of ``allowed``: its case is
-    ignored, as a suffix's is (``--format JSON``, or ``format = "JSON"``, was refused).
-
-    Raises:
-        ConfigError: naming the value as given and the values allowed.
-    """
-    if str(fmt).lower() not in allowed:
-        raise ConfigError(f"--format {fmt}: expected one of {', '.join(allowed)}")
-    return str(fmt).lower()
-
-
 def file_path(text: str) -> Path:
     """A file option's or argument's value; an empty one (an unset shell variable) read
     as '.', and was reported as "is a directory"."""

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from forecaster.cli.choices import check_choice
 from forecaster.cli.common import (
     Debug,
     Format,
@@ -21,7 +22,7 @@ from forecaster.cli.common import (
     file_path,
     make_reporter,
 )
-from forecaster.cli.outputs import format_choice, output_format, refuse_config
+from forecaster.cli.outputs import output_format, refuse_config
 from forecaster.config import DEFAULT_MODEL_DIR, PredictSettings
 from forecaster.limits import FORMATS, LEVEL
 
@@ -50,7 +51,7 @@ def predict(
     --data is given. Prints CSV: series, timestamp, target, forecast, lower, upper.
     """
     with errors_to_exit(debug, ctx):
-        fmt = output_format(ctx, format_choice(fmt, FORMATS), output)
+        fmt = output_format(ctx, check_choice("--format", fmt, FORMATS), output)
         refuse_config(ctx, {"--output": output})
         st = PredictSettings(model_dir=model, data=data, level=level, strict=strict,
                              horizon=horizon, max_age=max_age)
