@@ -42,12 +42,13 @@ def numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
         if bad.size:
             _refuse_mixed_decimals(text, values, bad, name, path, first_row)
             row = int(bad[0])
-            todo = (signed_twice(text.iloc[bad], text)
-                    or _not_number_todo(name, spec, bad.size > len(text) // 2, text.iloc[bad]))
+            signed = signed_twice(text.iloc[bad], text)
+            todo, by_option = (signed, False) if signed else _not_number_todo(
+                name, spec, bad.size > len(text) // 2, text.iloc[bad])
             message = (f"{path}: row {line_of(first_row, row)}, column '{name}': "
                        f"'{shown(text.iloc[row])}' is not a number; expected numeric values "
                        f"({bad.size} bad in all); {todo}")
-            if "--" in todo:  # --na-values, --features, --target: options predict lacks
+            if by_option:  # --na-values, --features, --target: options predict lacks
                 raise TrainOptionError(message, f"{message} (at training: predict and "
                                                 "detect-anomalies use the model's choice)")
             raise DataError(message)
@@ -96,17 +97,21 @@ def _refuse_mixed_decimals(text: pd.Series, values: pd.Series, bad: np.ndarray, 
                     "point (or every one with a comma)")
 
 
-def _not_number_todo(name: str, spec: DataSpec, mostly: bool, bad: pd.Series) -> str:
+def _not_number_todo(name: str, spec: DataSpec, mostly: bool,
+                     bad: pd.Series) -> tuple[str, bool]:
+    """What to do with ``bad`` cells, and whether that names an option of train."""
     # A text column (a wind direction) is no target or feature; blanking its cells is no fix.
     if bad.str.fullmatch(THOUSANDS).all():  # "3,227": 3227, or 3.227?
         return ("its commas may group thousands (3,227 for 3227) or mark decimals (3,227 "
                 "for 3.227), and nothing in the column tells which: remove the commas, or "
-                "write the decimals with a dot")
+                "write the decimals with a dot"), False
     if not mostly:
-        return "fix or blank those cells" + _as_markers(bad)
+        markers = _as_markers(bad)
+        return "fix or blank those cells" + markers, bool(markers)
     if name in spec.features:
-        return "it holds text: drop it from --features, or encode it as numbers"
-    return "it holds text: forecast a column of numbers (--target), or encode it as numbers"
+        return "it holds text: drop it from --features, or encode it as numbers", True
+    return ("it holds text: forecast a column of numbers (--target), or encode it as "
+            "numbers"), True
 
 
 def _as_markers(bad: pd.Series) -> str:
