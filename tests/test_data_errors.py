@@ -228,12 +228,13 @@ CASES = [
         ["time,store,value", "2024-01-01 00:00,A,1", "2024-01-01 00:00,B,2",
          "2024-01-01 00:00,A,3"] + [f"2024-01-01 {h:02d}:00,{k},{h}" for h in range(1, 24)
                                      for k in "AB"]), ["--series-col", "store"], DATA,
-     ["duplicate timestamp 2024-01-01 00:00 (rows 2 and 4 of time column 'time';"]),
+     ["duplicate timestamp 2024-01-01 00:00 in series 'A' (rows 2 and 4 of time column "
+      "'time';"]),
     ("series-names-differing-in-spaces", text(  # read stripped: ' sp' and 'sp' are one name
         ["time,name,value"] + [f"2024-01-01 {h:02d}:00,{k},{h}" for h in range(24)
                                for k in ("sp", " sp")]), ["--series-col", "name"], DATA,
-     ["duplicate timestamp 2024-01-01 00:00 (rows 2 and 3", "'sp' and ' sp' in column 'name'",
-      "rename one in the file"]),
+     ["duplicate timestamp 2024-01-01 00:00 in series 'sp' (rows 2 and 3",
+      "'sp' and ' sp' in column 'name'", "rename one in the file"]),
     ("a-row-with-its-columns-swapped", text(  # told it was a time without an offset
         ["timestamp,value"] + [f"2024-01-01T{h:02d}:00Z,{h}" for h in range(24)]
         + ["22.195,2024-01-02T00:00Z"]), [], DATA,

@@ -81,8 +81,9 @@ def _duplicate_error(data: pd.DataFrame, dup: pd.Series, spec: DataSpec, path: P
     rows = sorted(line_of(first_row, int(i)) for i in data.index[same])[:2]
     column = spec.time_col if spec.time_col is not None else " + ".join(spec.time_parts)
     when = str(written.loc[first]).strip()
-    where = (f"{path}: duplicate timestamp {when} (rows {' and '.join(map(str, rows))} of "
-             f"time column '{column}'; {_count(data, dup)}); ")
+    series = f" in series '{key['__series']}'" if spec.series_cols else ""
+    where = (f"{path}: duplicate timestamp {when}{series} (rows "
+             f"{' and '.join(map(str, rows))} of time column '{column}'; {_count(data, dup)}); ")
     spaced = _spaced_names(data.index[same], cells, spec)
     if spaced:
         return DataError(where + spaced)
