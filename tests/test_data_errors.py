@@ -704,13 +704,13 @@ def test_an_unreadable_data_file_is_our_error_not_the_option_parsers(tmp_path: P
 
 def test_a_half_empty_grid_advises_a_step_coarser_than_its_own() -> None:
     # Rows 2 and 3 hours apart on an hourly grid: the advice was "--resample h", the grid's
-    # own step, which fills nothing.
+    # own step, which fills nothing; then "--resample D", where bins of 2 hours fit.
     from forecaster.data.grid_checks import check_density
 
     times = pd.DatetimeIndex(pd.Timestamp("2024-01-01")
                              + pd.to_timedelta(np.cumsum([0] + [2, 3] * 30), unit="h"))
     grid = pd.date_range(times[0], times[-1], freq="h")
-    with pytest.raises(DataError, match=r"coarser step with --resample \(e\.g\. --resample D\)"):
+    with pytest.raises(DataError, match=r"coarser step with --resample \(e\.g\. --resample 2h\)"):
         check_density(times, grid, "h", Path("x.csv"), "")
 
 

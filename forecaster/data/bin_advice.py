@@ -16,9 +16,10 @@ import pandas as pd
 
 from forecaster.data.timestamps import is_steps
 
-# The steps advice names, finest first.
+# The steps advice names, finest first. Hours that divide a day sit between h and D: rows
+# every 2 hours beside hourly ones were advised --resample D, twelve times coarser.
 STEPS = ("1s", "5s", "10s", "15s", "30s", "1min", "5min", "10min", "15min", "30min", "h",
-         "D", "W", "MS")
+         "2h", "3h", "6h", "12h", "D", "W", "MS")
 # The bins advice names for rows indexed by step numbers (2, 5, 10, 20, ... steps), as
 # --resample reads a bare number: time units mean nothing there.
 STEP_COUNTS = tuple(f"{n * m}ns" for m in (1, 10, 100, 1000, 10_000) for n in (2, 5, 10))
