@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from conftest import TINY, make_series, one_error_line, train_tiny
 from typer.testing import CliRunner
 
@@ -26,6 +27,21 @@ def test_series_col_of_row_ids_names_the_series_column(tmp_path: Path) -> None:
     assert "200 series by column(s) id, none with more than 1 row(s)" in line
     assert "--series-col names a reading or a row id" in line and "--freq" not in line
     assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize("step", [["--freq", "h"], ["--resample", "2h"]])
+def test_series_col_of_readings_is_named_with_a_step_given(tmp_path: Path,
+                                                           step: list[str]) -> None:
+    # With --freq (or --resample) the one-row series were only "1 row per series at most,
+    # need at least 50": nothing said the series column was a reading.
+    csv = tmp_path / "two.csv"
+    make_series(n=200).assign(temp=lambda d: 2 * d["value"]).to_csv(csv, index=False)
+    result = runner.invoke(app, ["train", str(csv), "--series-col", "value", "--target", "temp",
+                                 *step, "--model", str(tmp_path / "m"), *TINY])
+    line = one_error_line(result, 65)
+    assert "200 series by column(s) value, none with more than 1 row(s), too few to " \
+           "forecast" in line
+    assert "--series-col names a reading or a row id" in line
 
 
 def test_predict_on_two_rows_does_not_offer_freq(trained: Path, tmp_path: Path) -> None:

@@ -210,8 +210,7 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path,
     """
     groups = list(data.groupby("__series", sort=True))
     longest = max((rows for _, rows in groups), key=len)
-    if not (spec.resample or spec.freq):
-        _check_series_rows(groups, len(longest), spec, path)
+    _check_series_rows(groups, len(longest), spec, path)
     freq = spec.resample or spec.freq or infer_freq(pd.DatetimeIndex(longest["__time"]), path)
     offset = check_freq(freq, path)
     columns = spec.targets + spec.features
@@ -239,11 +238,14 @@ def regularise(data: pd.DataFrame, spec: DataSpec, path: Path,
 
 def _check_series_rows(groups: list, longest: int, spec: DataSpec, path: Path) -> None:
     # A series column that changes on every row (a reading, a row id) splits the file into
-    # one-row series, and the error said to give --freq, which could not help.
-    if len(groups) > 1 and longest < 3:
+    # one-row series, and the error said to give --freq, which could not help; with --freq
+    # (or --resample) given, it said the data was too short.
+    given = bool(spec.resample or spec.freq)
+    if len(groups) > 1 and longest < (2 if given else 3):
         cols = ", ".join(spec.series_cols)
+        few = "to forecast" if given else "to infer the frequency"
         raise DataError(f"{path}: {len(groups)} series by column(s) {cols}, none with more "
-                        f"than {longest} row(s), too few to infer the frequency; expected "
+                        f"than {longest} row(s), too few {few}; expected "
                         "series of many rows each: give more rows per series, or, if "
                         "--series-col names a reading or a row id, name the column(s) naming "
                         "each series")
