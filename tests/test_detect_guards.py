@@ -392,6 +392,29 @@ def test_many_rows_off_the_grid_name_the_train_options(two: tuple[Path, Path],
         f"--model {two[1]}'): the other commands read the data as the model was trained")
 
 
+def test_rows_blank_in_the_target_only_count_as_blank(tmp_path: Path) -> None:
+    # A feature read beside a target gone blank: a row counted blank only where every
+    # column was, so 5 of 6 rows scored without a target read said nothing of it (or,
+    # with --method forecast, blamed the series' first window).
+    data = make_series(n=400).assign(temp=make_series(n=400, seed=2)["value"])
+    data.to_csv(tmp_path / "feat.csv", index=False)
+    model = tmp_path / "m"
+    result = runner.invoke(app, ["train", str(tmp_path / "feat.csv"), "--model", str(model),
+                                 "--features", "temp", *ANOMALY])
+    assert result.exit_code == 0, result.output
+    data.loc[data.index[-6:-1], "value"] = float("nan")
+    data.to_csv(tmp_path / "blank.csv", index=False)
+    for method in ("reconstruction", "forecast"):
+        result = _detect(model, "--data", str(tmp_path / "blank.csv"), "--last", "6",
+                         "--method", method, "--quiet")
+        assert result.exit_code == 0, result.output
+        (line,) = result.stderr.strip().splitlines()  # one warning, not "got no score"
+        assert line.endswith(
+            "Warning: blank.csv: 5 of the 6 row(s) scored of the data, from "
+            "2024-01-17T10:00:00+00:00 on, hold no observed value of 'value' (filled in by "
+            "--fill interpolate), so at most 1 could be scored: check the data feed")
+
+
 def test_one_silent_column_of_a_wide_file_is_warned_of(tmp_path: Path) -> None:
     # One host of a wide export stops reporting: its cells are filled in, the other
     # columns are observed, and a cron run said nothing but "filled 6 missing values".

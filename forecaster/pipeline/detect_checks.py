@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from forecaster.anomaly.scores import MAX_FILLED_SHARE
 from forecaster.anomaly.settings import DetectSettings
 from forecaster.bundle import Bundle
@@ -59,7 +61,7 @@ def check_nothing_observed(frame: Frame, cutoffs: dict[str, int], strict: bool,
     asked for, the run's "no anomaly" rests on that one row, and said no more.
     """
     rows = {s.name: len(s.index) - cutoffs[s.name] for s in frame.series}
-    blank = {s.name: int((~s.observed[cutoffs[s.name]:].any(axis=1)).sum())
+    blank = {s.name: int((~read_targets(frame, s)[cutoffs[s.name]:]).sum())
              for s in frame.series}
     mostly = [s for s in frame.series
               if rows[s.name] and blank[s.name] > MAX_BLANK_SHARE * rows[s.name]]
@@ -68,23 +70,32 @@ def check_nothing_observed(frame: Frame, cutoffs: dict[str, int], strict: bool,
         return
     # A series with nothing observed is named first: none of its rows could be scored.
     found = [s for s in mostly if blank[s.name] == rows[s.name]] or mostly
-    message = _blank_message(found, cutoffs, blank[found[0].name], frame.spec.fill, path)
+    message = _blank_message(found, cutoffs, blank[found[0].name], frame, path)
     if strict:
         raise DataError(message)
     report.warn(message)
 
 
-def _blank_message(found: list[Series], cutoffs: dict[str, int], blank: int, fill: str,
+def read_targets(frame: Frame, s: Series) -> np.ndarray:
+    """Per row of ``s``, whether a target was read: only those rows get a score (features
+    read beside a blank target are inputs, scored nowhere)."""
+    return s.observed[:, :len(frame.spec.targets)].any(axis=1)
+
+
+def _blank_message(found: list[Series], cutoffs: dict[str, int], blank: int, frame: Frame,
                    path: Path) -> str:
-    """The warning for the first of ``found``, whose scored rows hold ``blank`` blank ones."""
-    s = found[0]
+    """The warning for the first of ``found``, whose scored rows hold ``blank`` rows with
+    no target read."""
+    s, fill = found[0], frame.spec.fill
+    # With features read beside them, the rows do hold values: of no target, though.
+    of = f" of {', '.join(repr(t) for t in frame.spec.targets)}" if frame.spec.features else ""
     n = len(s.index) - cutoffs[s.name]
     where = f"series '{s.name}'" if s.name else "the data"
     more = f" (and {len(found) - 1} more series)" if len(found) > 1 else ""
     rows = f"the {n} row(s)" if blank == n else f"{blank} of the {n} row(s)"
     how, left = ("all filled in", "none") if blank == n else ("filled in", f"at most {n - blank}")
     return (f"{path.name}: {rows} scored of {where}{more}, from "
-            f"{time_text(s.index[cutoffs[s.name]], s.index)} on, hold no observed value "
+            f"{time_text(s.index[cutoffs[s.name]], s.index)} on, hold no observed value{of} "
             f"({how} by --fill {fill}), so {left} could be scored: check the data feed")
 
 

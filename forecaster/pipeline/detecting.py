@@ -29,6 +29,7 @@ from forecaster.pipeline.detect_checks import (
     asked,
     check_nothing_observed,
     note_stuck,
+    read_targets,
     warn_blind,
     warn_lagging,
     warn_nothing_since,
@@ -188,7 +189,7 @@ class DetectionRun:
         if scorer.rule in ("dynamic", "telemanom"):
             flags = prune_events(overall, flags, scorer.prune, scorer.merge)
         per, overall, flags = self._with_stuck(s, per, overall, flags, cutoff)
-        observed = s.observed.any(axis=1)
+        observed = read_targets(self.frame, s)  # a feature read beside no target: no score
         # Read, but no score. Forecast residuals never score a series' first window of rows
         # (no input before them): news only where --since or --last asked for those rows.
         blind = observed[cutoff:] & np.isnan(overall[cutoff:])
