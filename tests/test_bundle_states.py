@@ -139,13 +139,21 @@ def test_a_directory_without_any_version_reads_as_no_model_yet(tmp_path: Path, l
     assert result.stderr == _no_model_message(model)
 
 
-def test_nothing_to_roll_back_to_is_a_usage_error(trained: Path) -> None:
+def test_nothing_to_roll_back_to_is_a_usage_error_that_says_to_train(trained: Path,
+                                                                    series_csv: Path) -> None:
+    # Exit 2 as for detect-anomalies without an anomaly model: a request the bundle cannot
+    # serve, not damage (78). The line says the current version stays and what to run.
     current = (trained / "CURRENT").read_text().strip()
     result = runner.invoke(app, ["rollback", "--model", str(trained)])
     assert result.exit_code == 2, result.output
-    assert result.stderr == (
+    assert result.stderr.startswith(
         f"Error: {trained}: no version older than {current} is kept, so there is nothing to "
-        "roll back to; rollback undoes a retrain (train keeps the last --keep versions)\n")
+        f"roll back to and {current} stays current; rollback undoes a retrain: to replace "
+        f"this model, run 'forecast train {series_csv} ")
+    assert result.stderr.endswith(
+        f" --model {trained}' (it keeps the last --keep versions to roll back to)\n")
+    assert len(result.stderr.splitlines()) == 1
+    assert (trained / "CURRENT").read_text().strip() == current
 
 
 def test_detecting_with_a_bundle_without_anomaly_model_is_a_usage_error(trained: Path) -> None:

@@ -26,7 +26,8 @@ def rollback(model_dir: Path, wait: float = 0.0) -> tuple[str, str]:
 
     Raises:
         MissingInputError: no bundle in ``model_dir``.
-        ConfigError: no older version to go back to (exit 2: a request, not damage).
+        ConfigError: no older version to go back to (exit 2, as for other requests the bundle
+            cannot serve: not damage, so not 78).
     """
     current_version_dir(model_dir)  # before the lock, which would create the directory
     with model_lock(model_dir, wait):
@@ -34,8 +35,10 @@ def rollback(model_dir: Path, wait: float = 0.0) -> tuple[str, str]:
         history = _back(model_dir, current)
         if not history:
             raise ConfigError(f"{model_dir}: no version older than {current} is kept, so "
-                              "there is nothing to roll back to; rollback undoes a retrain "
-                              "(train keeps the last --keep versions)")
+                              f"there is nothing to roll back to and {current} stays "
+                              "current; rollback undoes a retrain: to replace this model, "
+                              "run 'forecast train' (it keeps the last --keep versions to "
+                              "roll back to)")
         _check_target(model_dir / "versions" / history[-1], current)
         set_current(model_dir, history)
         return current, history[-1]
