@@ -163,3 +163,21 @@ def test_the_verbose_shape_line_names_steps_not_nanoseconds(tmp_path: Path) -> N
     shape = [x for x in result.stderr.splitlines() if "horizon" in x and "season" in x]
     assert shape and "on rows indexed by step numbers)" in shape[0], result.stderr
     assert "ns'" not in result.stderr, result.stderr
+
+
+def test_jittered_step_numbers_merged_onto_one_step_are_named_as_steps(tmp_path: Path) -> None:
+    # Was: "rows 102 and 103 (1970-01-01T00:00:00.000009998+00:00 and 1970-01-01T00:00:00
+    # .000010003+00:00) both lie nearest 1970-01-01T00:00:00.000010+00:00 on the grid of
+    # 100 steps ...": step numbers worded as times.
+    jitter = [(i * 7 + 5) % 11 - 5 for i in range(300)]  # -5 .. 5 around each step of 100
+    steps = [i * 100 + j for i, j in enumerate(jitter)]
+    steps[100:102] = [9998, 10003]  # both nearest step 10000; none near 10100
+    line = one_error_line(_train(_lines(tmp_path, steps), tmp_path / "m", "--freq", "100"), 65)
+    assert "rows 102 and 103 (steps 9998 and 10003) both lie nearest step 10000 on the grid " \
+           "of 100 steps the other rows' timestamps jitter around" in line, line
+    assert "1970" not in line and line.endswith("or bin the rows with --resample 100"), line
+    result = _train(_lines(tmp_path, steps), tmp_path / "m", "--freq", "100",
+                    "--duplicates", "mean")
+    assert result.exit_code == 0, result.output
+    assert "to the nearest step of the grid of 100 steps, none by more than 5 step(s)" \
+        in result.stderr and "1970" not in result.stderr

@@ -18,6 +18,7 @@ from forecaster.data.grid_checks import MAX_OFF_GRID, ROUND_STEPS, few_off
 from forecaster.data.month_days import to_step
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec
+from forecaster.data.timestamps import step_numbers
 from forecaster.errors import DataError
 
 # Most a row may lie from its grid point to be moved there. Rows a tenth of a step off at
@@ -85,13 +86,25 @@ def _refuse_merged(data: pd.DataFrame, snapped: pd.DataFrame, merged: pd.Series,
     wrote once."""
     i = int(np.argmax(merged.to_numpy()))  # sorted: the row before shares its point
     (a, b), point = data.index[i - 1:i + 1], snapped["__time"].iloc[i]
-    ta, tb = (data["__time"].iloc[j].isoformat() for j in (i - 1, i))
     times = pd.DatetimeIndex(data["__time"])
+    pair, near = _pair_text(data["__time"].iloc[i - 1], data["__time"].iloc[i], point, freq,
+                            times)
     raise DataError(f"{path}: rows {line_of(first_row, a)} and {line_of(first_row, b)} "
-                    f"({ta} and {tb}) both lie nearest {point.isoformat()} on "
+                    f"({pair}) both lie nearest {near} on "
                     f"{grid_word(freq, times)} the other rows' timestamps jitter around; expected "
                     "one row per step: keep one with --duplicates first|last|mean, or bin the "
                     f"rows with --resample {step_word(freq, times)}")
+
+
+def _pair_text(ta: pd.Timestamp, tb: pd.Timestamp, point: pd.Timestamp, freq: str,
+               times: pd.DatetimeIndex) -> tuple[str, str]:
+    """Two rows' times and the grid point they share, for a message: ISO 8601, or step
+    numbers on rows indexed by step numbers ("steps 9998 and 10003", "step 10000"), which
+    read as 1970-01-01T00:00:00.000009998+00:00 otherwise."""
+    if not on_steps(freq, times):
+        return f"{ta.isoformat()} and {tb.isoformat()}", point.isoformat()
+    a, b, p = step_numbers(pd.DatetimeIndex([ta, tb, point]))
+    return f"steps {a} and {b}", f"step {p}"
 
 
 def _step(times: pd.DatetimeIndex, freq: str | None) -> pd.Timedelta | None:
