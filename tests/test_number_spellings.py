@@ -158,3 +158,22 @@ def test_negatives_beside_a_leading_minus_are_refused_without_missing_advice(
                          "writes values with a leading minus sign, so they may mean something "
                          "else: write every negative with a leading minus sign, or blank "
                          "those cells")
+
+
+@pytest.mark.parametrize(("odd", "said", "how"), [
+    ({AT: "($5.25)"}, "it is a negative amount written in brackets with a currency sign",
+     "write it as -5.25, or blank it"),
+    ({AT: "-$5.25"}, "it is an amount written with a currency sign", "write it as -5.25, or "
+     "blank it"),
+    ({AT: "($5.25)", 60: "( € 7 )"}, "they are negative amounts written in brackets with a "
+     "currency sign", "write them as plain numbers ('($5.25)' as -5.25), or blank them"),
+])
+def test_a_priced_amount_among_plain_numbers_is_told_as_such(
+        tmp_path: Path, odd: dict[int, str], said: str, how: str) -> None:
+    # Was: "fix or blank those cells, or read them as missing with --na-values '($5.25)'",
+    # which lost a negative amount. A sign is read only where every value carries it.
+    line = one_error_line(_train(_file(tmp_path, odd), tmp_path), 65)
+    assert line.endswith(f"'{odd[AT]}' is not a number; expected numeric values ({len(odd)} "
+                         f"bad in all); {said}, but this column's other values are plain "
+                         "numbers, and a currency sign is read only where every value "
+                         f"carries it: {how}"), line

@@ -24,6 +24,7 @@ _AMOUNT = rf"[{SIGNS}]?\s*(\d[\d,.]*|[.,]\d+)\s*[{SIGNS}]?"  # 1,234.50  $5  5,2
 BRACKETED = rf"\(\s*{_AMOUNT}\s*\)"  # (12.04), (1,234.50), ($5)
 TRAILING_MINUS = r"(\d[\d,.]*|[.,]\d+)-"  # 12.5-, 1.234,50-
 UNSIGNED = rf"\+?{_AMOUNT}([eE][+-]?\d+)?"  # the other cells of a column of such negatives
+AMOUNT = rf"{BRACKETED}|-\s*{_AMOUNT}|{UNSIGNED}"  # ($5.25), -$5.25, $5.25 (and plain ones)
 GROUP_MARKS = {"apostrophes": "'\u2019", "spaces": " \u00a0\u202f"}
 # A cell that may hold one of these ways ("12.5- " holds a space): one pass, one class
 # (a regex of alternatives and anchors doubled the reading of a file of 400 columns).
@@ -144,3 +145,26 @@ def signed_twice(bad: pd.Series, text: pd.Series) -> str:
                     "values with a leading minus sign, so they may mean something else: write "
                     "every negative with a leading minus sign, or blank those cells")
     return ""
+
+
+def priced_among_plain(bad: pd.Series, text: pd.Series) -> str:
+    """What to do with ``bad`` cells (cells of ``text`` read as no number) that are all
+    amounts with a currency sign (($5.25) for a negative, -$5.25, $5.25) in a column whose
+    other values, most of them, are plain numbers: a sign is read only where every value
+    carries it, and the advice to read them as missing would lose them. Empty for other
+    cells."""
+    values = text[(text != "") & ~is_na_word(text)]
+    priced = bad.str.fullmatch(AMOUNT) & bad.str.contains(f"[{SIGNS}]", regex=True)
+    if not priced.all() or 2 * len(bad) > len(values):  # mostly priced: not "among plain"
+        return ""
+    first, n = bad.iloc[0], len(bad)
+    plain = re.sub(rf"[{SIGNS}\s]", "", first)
+    plain = f"-{plain[1:-1]}" if plain.startswith("(") else plain
+    what = ("negative amount{} written in brackets with a currency sign"
+            if bad.str.fullmatch(BRACKETED).all() else "amount{} written with a currency sign")
+    said = f"it is a{'n' * what.startswith('a')} {what.format('')}" if n == 1 \
+        else f"they are {what.format('s')}"
+    how = f"it as {plain}" if n == 1 else f"them as plain numbers ('{shown(first)}' as {plain})"
+    return (f"{said}, but this column's other values are plain numbers, and a currency "
+            f"sign is read only where every value carries it: write {how}, or blank "
+            f"{'it' if n == 1 else 'them'}")

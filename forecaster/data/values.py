@@ -12,7 +12,11 @@ import pandas as pd
 from forecaster.data import sentinels
 from forecaster.data.cells import shown
 from forecaster.data.columns import is_na_word
-from forecaster.data.number_spellings import signed_twice, spelled_infinities
+from forecaster.data.number_spellings import (
+    priced_among_plain,
+    signed_twice,
+    spelled_infinities,
+)
 from forecaster.data.row_lines import RowLines, line_of
 from forecaster.data.spec import DataSpec
 from forecaster.errors import DataError, TrainOptionError
@@ -42,7 +46,8 @@ def numeric_block(raw: pd.DataFrame, spec: DataSpec, path: Path,
         if bad.size:
             _refuse_mixed_decimals(text, values, bad, name, path, first_row)
             row = int(bad[0])
-            signed = signed_twice(text.iloc[bad], text)
+            signed = (signed_twice(text.iloc[bad], text)
+                      or priced_among_plain(text.iloc[bad], text))
             todo, by_option = (signed, False) if signed else _not_number_todo(
                 name, spec, bad.size > len(text) // 2, text.iloc[bad])
             message = (f"{path}: row {line_of(first_row, row)}, column '{name}': "
