@@ -47,7 +47,7 @@ from forecaster.data.units_row import drop_units_rows
 from forecaster.data.values import numeric_block
 from forecaster.data.year_less import year_less_months
 from forecaster.data.zone_names import drop_zone_names
-from forecaster.data.zones import without_offset, written_offsets
+from forecaster.data.zones import without_offset, written_offsets, written_times
 from forecaster.digest import sha256_file
 from forecaster.errors import DataError, MissingInputError
 
@@ -173,7 +173,7 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
     notes += [n for n in (year_note, end_of_day_note(raw, spec, path)) if n]
     times = parse_times(raw, spec.time_col, spec.time_parts, path, first_row, steps)
     spec = freq_steps.read(spec, times, path)  # --freq 10: ten steps, on step numbers
-    spec = replace(spec, day_first=day_order(_written_times(raw, spec), times))
+    spec = replace(spec, day_first=day_order(written_times(raw, spec), times))
     data = numeric_block(raw, spec, path, first_row)
     notes += [] if spec.na_values else sentinels.marker_notes(path.name, data)
     data.insert(0, "__time", times)
@@ -187,24 +187,17 @@ def _frame(path: Path, raw: pd.DataFrame, notes: list[str], first_row: RowLines,
         data = resample_rows(data, spec, path, notes)
     else:
         data = snap_jitter(data, spec, path, notes, first_row)
-        data = handle_duplicates(data, spec, path, _written_times(raw, spec), first_row, notes,
+        data = handle_duplicates(data, spec, path, written_times(raw, spec), first_row, notes,
                                  hour_column(raw, spec.time_col), raw)
     series, freq, n_filled, n_off, first_off = regularise(data, spec, path, read)
     series = [replace(s, read_last=newest.get(s.name)) for s in series]
     notes += grid_notes(path, series, freq, spec.fill, n_filled, n_off, first_off,
                         spec.targets + spec.features)
     # The first and last rows: a file's offsets change with daylight saving time.
-    written = _written_times(pd.concat([raw.head(1000), raw.tail(1000)]), spec)
+    written = written_times(pd.concat([raw.head(1000), raw.tail(1000)]), spec)
     return Frame(series=series, spec=spec, freq=freq, n_filled=n_filled, notes=notes,
                  warnings=warned, naive_times=without_offset(written),
                  time_offsets=written_offsets(written))
-
-
-def _written_times(raw: pd.DataFrame, spec: DataSpec) -> pd.Series:
-    """Each row's timestamp as the file writes it (its parts joined by spaces)."""
-    if spec.time_col:
-        return raw[spec.time_col]
-    return raw[spec.time_parts].astype(str).agg(" ".join, axis=1)
 
 
 def _sorted(data: pd.DataFrame, path: Path, notes: list[str]) -> pd.DataFrame:

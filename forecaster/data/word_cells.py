@@ -37,12 +37,25 @@ def numeral_shares(columns: list[pd.Series]) -> np.ndarray:
     flat = pd.concat(columns, ignore_index=True)
     text = flat.astype(str).str.strip()
     filled = ((text != "") & ~is_na_word(text)).to_numpy(dtype=bool, na_value=False)
-    numeral = text.astype(object).str.contains(NUMERAL, na=False).to_numpy(dtype=bool)
+    numeral = _numerals(text)
     column = np.repeat(np.arange(len(columns)), [len(c) for c in columns])
     count = np.bincount(column, weights=filled, minlength=len(columns))
     held = np.bincount(column, weights=filled & numeral, minlength=len(columns))
     with np.errstate(invalid="ignore", divide="ignore"):
         return held / np.where(count > 0, count, np.nan)
+
+
+def _numerals(text: pd.Series) -> np.ndarray:
+    """Whether each cell holds a digit or 'inf' (``NUMERAL``)."""
+    # An ASCII digit by pyarrow's regex engine first, Python's only on the cells without
+    # one: every cell by Python's took 20 s over the 14 million cells of UCI's household
+    # power file; its \d, every Unicode digit, is still what decides the rest.
+    found = text.str.contains("[0-9]", regex=True, na=False)
+    numeral = np.array(found.to_numpy(dtype=bool, na_value=False))  # writable
+    rest = np.flatnonzero(~numeral)
+    numeral[rest] = (text.iloc[rest].astype(object).str.contains(NUMERAL, na=False)
+                     .to_numpy(dtype=bool))
+    return numeral
 
 
 def passing(columns: list[pd.Series], check: Callable[[pd.Series], bool], share: float,
