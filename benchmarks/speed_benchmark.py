@@ -18,12 +18,15 @@ Sections (pick with flags; none = all):
   --detect    detect-anomalies on 1,000,000 rows x 1 series and 1,000 series x 5,000 rows
               (generated under --scratch): wall time and peak RSS against loading the same
               file only.
+  --load      loading a 2,075,259-row file in UCI's household power layout (Date;Time) and
+              a 1,000,000-row ISO file: the tool's reader and checks against
+              pandas.read_csv of the same file and pd.to_datetime of its times.
   --backtest  --refit never over 100 origins: the one batched forward pass over all origins
               against 100 one-origin passes.
 
 Usage:
   python benchmarks/speed_benchmark.py --repeats 3 [--train] [--accuracy] [--startup]
-      [--detect] [--backtest] [--steps 2670] [--threads 1] [--scratch /tmp/forecast-speed]
+      [--detect] [--load] [--backtest] [--steps 2670] [--threads 1] [--scratch /tmp/forecast-speed]
 """
 
 from __future__ import annotations
@@ -332,6 +335,49 @@ def section_detect(a: argparse.Namespace, rows: list) -> None:
                      f"load only: {lw:.1f} s, {lm:.0f} MiB"))
 
 
+def section_load(a: argparse.Namespace, rows: list) -> None:
+    scratch = Path(a.scratch) / "load"
+    scratch.mkdir(parents=True, exist_ok=True)
+    # UCI's household power layout (Date;Time, d/m/Y, '?' for missing, 2,075,259 minutes)
+    # and a plain ISO file of a million hours: the time the loader's checks take beyond
+    # reading the cells.
+    make = (
+        "import numpy as np, pandas as pd, sys\n"
+        "d = sys.argv[1]; rng = np.random.default_rng(0); n = 2_075_259\n"
+        "t = pd.date_range('2006-12-16 17:24', periods=n, freq='min')\n"
+        "g = np.abs(1 + 0.8 * np.sin(np.arange(n) * 2 * np.pi / 1440) + rng.normal(0, .5, n))\n"
+        "f = pd.DataFrame({'Date': t.strftime('%-d/%-m/%Y'), 'Time': t.strftime('%H:%M:%S'),\n"
+        "    'Global_active_power': g.round(3), 'Voltage': (240 + rng.normal(0, 2, n)).round(2),\n"
+        "    'Sub_metering_3': rng.integers(0, 18, n).astype(float)}).astype(str)\n"
+        "f.loc[rng.random(n) < .0125, f.columns[2:]] = '?'\n"
+        "f.to_csv(d + '/power.txt', sep=';', index=False)\n"
+        "h = pd.date_range('1990-01-01', periods=1_000_000, freq='h')\n"
+        "pd.DataFrame({'time': h, 'value': rng.normal(10, 1, len(h)).round(4)})"
+        ".to_csv(d + '/hours.csv', index=False)\n")
+    if not (scratch / "hours.csv").exists():
+        subprocess.run([sys.executable, "-c", make, str(scratch)], check=True)
+    ours = ("import sys\nfrom forecaster.data.loading import load_frame\n"
+            "from forecaster.data.spec import DataSpec\n"
+            "f = load_frame(sys.argv[1], DataSpec(targets=[sys.argv[2]]))\n"
+            "print(sum(len(s.index) for s in f.series))")
+    # The yardstick reads the cells and parses the times, as any loader must.
+    plain = ("import sys, pandas as pd\n"
+             "f = pd.read_csv(sys.argv[1], sep=sys.argv[3], na_values='?')\n"
+             "t = f['time'] if 'time' in f else f['Date'] + ' ' + f['Time']\n"
+             "print(len(pd.to_datetime(t, dayfirst='Date' in f)))")
+    for name, file, target, sep in (("UCI household power layout, 2,075,259 rows x 5",
+                                     "power.txt", "Global_active_power", ";"),
+                                    ("ISO hours, 1,000,000 rows x 2", "hours.csv", "value", ",")):
+        path = str(scratch / file)
+        r = interleave({"ours": [sys.executable, "-c", ours, path, target],
+                        "pandas": [sys.executable, "-c", plain, path, target, sep]},
+                       max(1, a.repeats // 2))
+        ow, pw = med(w for w, _, _ in r["ours"]), med(w for w, _, _ in r["pandas"])
+        rows.append(("load", f"load_frame (read, check, put on a grid), {name}",
+                     f"{ow:.1f} s", f"{ow / pw:.2f} x pandas.read_csv + to_datetime",
+                     f"yardstick (separator and day-first given; ours finds both): {pw:.1f} s"))
+
+
 def section_backtest(a: argparse.Namespace, rows: list) -> None:
     r = [last_json(run(child("backtest", "100"), {"OMP_NUM_THREADS": str(a.threads)})[2])
          for _ in range(a.repeats)]
@@ -339,6 +385,9 @@ def section_backtest(a: argparse.Namespace, rows: list) -> None:
     rows.append(("backtest", "--refit never, 100 origins: one batched forward (defaults' net)",
                  f"{b * 1e3:.0f} ms", f"{b / e:.2f} x 100 one-origin passes",
                  f"one-origin passes: {e * 1e3:.0f} ms"))
+
+
+SECTIONS = ("train", "accuracy", "startup", "detect", "load", "backtest")
 
 
 def machine() -> str:
@@ -360,16 +409,16 @@ def main() -> None:
         print(json.dumps(fn()))
         return
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for s in ("train", "accuracy", "startup", "detect", "backtest"):
+    for s in SECTIONS:
         p.add_argument(f"--{s}", action="store_true")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--steps", type=int, default=2670, help="training steps per run")
     p.add_argument("--threads", type=int, default=1, help="OMP_NUM_THREADS of timed training")
     p.add_argument("--scratch", default="/tmp/forecast-speed")
     a = p.parse_args()
-    picked = [s for s in ("train", "accuracy", "startup", "detect", "backtest") if getattr(a, s)]
+    picked = [s for s in SECTIONS if getattr(a, s)]
     rows: list = []
-    for s in picked or ["train", "accuracy", "startup", "detect", "backtest"]:
+    for s in picked or SECTIONS:
         globals()[f"section_{s}"](a, rows)
         print(f"done: {s}", file=sys.stderr, flush=True)
     print(f"Machine: {machine()}; {a.repeats} interleaved repeats, medians.\n")
