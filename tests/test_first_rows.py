@@ -13,6 +13,7 @@ from conftest import write_lines
 
 from forecaster.data.dup_keys import row_numbers
 from forecaster.data.loading import load_frame
+from forecaster.data.numbers import DECIMAL_COMMA, fullmatch_spaced
 from forecaster.data.spec import DataSpec
 from forecaster.data.word_cells import numeral_shares
 from forecaster.data.zones import written_times
@@ -78,3 +79,20 @@ def test_thousands_dots_first_seen_after_the_first_rows_are_read(tmp_path: Path)
     (s,) = frame.series
     assert s.values[1200, 0] == 1200 and s.values[0, 0] == 900
     assert any("dots grouping thousands" in n for n in frame.notes)
+
+
+def test_spaced_matches_answer_as_python_regex_does() -> None:
+    cells = pd.Series([" 1,5 ", "1,5", "\u00a01,5", "\u0661,\u0665", "x", "+3", "-,5",
+                       "1,5\t", "1, 5", "7"], dtype="str")
+    core = rf"{DECIMAL_COMMA}|[+-]?\d+"
+    python = cells.astype(object).str.fullmatch(rf"\s*(?:{core})\s*").astype(bool)
+    assert fullmatch_spaced(cells, core).tolist() == python.tolist()
+    assert python.tolist() == [True, True, True, True, False, True, True, True, False, True]
+
+
+def test_decimal_commas_past_the_first_rows_are_read(tmp_path: Path) -> None:
+    times = pd.date_range("2011-01-01 00:15", periods=1500, freq="15min")
+    rows = ['"";"MT_001"'] + [f'"{t:%Y-%m-%d %H:%M:%S}";{"0" if i < 1200 else f"{i},25"}'
+                              for i, t in enumerate(times)]
+    (s,) = load_frame(write_lines(tmp_path, rows, "LD.txt"), DataSpec()).series
+    assert s.values[1300, 0] == 1300.25 and s.values[0, 0] == 0
