@@ -137,3 +137,26 @@ def test_an_early_stopping_set_without_an_observed_target_is_no_early_stopping_s
         hist = fit(nn.Linear(1, 1), loss, data, early, TrainConfig(epochs=8, patience=2),
                    torch.device("cpu"))
         assert len(hist.train_loss) == 8 and hist.best_epoch == 8
+
+
+def test_early_stopping_judges_on_at_most_an_epochs_windows_spread_over_them() -> None:
+    # A 2-million-row file held back 150,000 early-stopping windows: their loss, taken
+    # each epoch, cost twice the 20,000-window epoch it judged.
+    from torch import nn
+
+    from forecaster.models import train
+
+    values = np.arange(1012.0)[:, None]
+    data = assemble([(values, np.ones_like(values, dtype=bool), np.arange(1000))], 1, 12, 1)
+    judged = []
+
+    def loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, w: torch.Tensor):
+        if not model.training:
+            judged.append(x[:, 0, 0])  # each window's first value: its start
+        return ((model(x[..., :1]).mean(dim=1) - y[:, 0]) ** 2).mean()
+
+    train.fit(nn.Linear(1, 1), loss, data, data, train.TrainConfig(epochs=1, max_windows=50),
+              torch.device("cpu"))
+    starts = torch.cat(judged).tolist()
+    assert len(starts) == 50 and starts[0] == 0 and starts[-1] == 999
+    assert train.evenly(data, 5000) is data  # fewer than the most: all of them

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import torch
@@ -39,7 +39,8 @@ class TrainConfig:
         weight_decay: Adam weight decay.
         seed: seeds Python, NumPy and torch.
         max_windows: windows drawn per epoch at most (random subset), to bound
-            epoch time on long files.
+            epoch time on long files; early stopping looks at as many at most, evenly
+            spaced over its windows.
     """
 
     epochs: int = 30
@@ -118,7 +119,7 @@ def fit(model: nn.Module, loss_fn: LossFn, train: WindowSet, val: WindowSet | No
         The history; the model holds the weights of ``best_epoch``.
     """
     gen = seed_everything(cfg.seed)
-    val = _scored(val)
+    val = evenly(_scored(val), cfg.max_windows)
     model.to(device)
     train, val = train.to(device), (val.to(device) if val is not None else None)
     opt = _adam(model, cfg)
@@ -166,6 +167,19 @@ def _scored(val: WindowSet | None) -> WindowSet | None:
         # epoch beats: early stopping then kept epoch 1. Train as with no such data.
         return None
     return val
+
+
+def evenly(data: WindowSet | None, most: int) -> WindowSet | None:
+    """At most ``most`` of ``data``'s windows, evenly spaced over it (all where fewer).
+
+    Early stopping judges an epoch of at most ``max_windows`` windows on as many: on UCI's
+    household power file (2 million rows) the loss of a fold's 150,000 held-back windows
+    cost twice the epoch it judged.
+    """
+    if data is None or len(data) <= most:
+        return data
+    keep = np.unique(np.linspace(0, len(data) - 1, most).round().astype(np.int64))
+    return replace(data, starts=data.starts[torch.from_numpy(keep).to(data.starts.device)])
 
 
 def _adam(model: nn.Module, cfg: TrainConfig) -> torch.optim.Adam:
