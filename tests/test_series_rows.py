@@ -56,20 +56,24 @@ def test_predict_on_two_rows_does_not_offer_freq(trained: Path, tmp_path: Path) 
 
 
 
-def test_predict_on_a_sparser_series_says_the_options_are_train_ones(tmp_path: Path) -> None:
-    # Store B's feed now writes every other hour: the error said "give the right --freq,
-    # or ... --resample", options predict and detect-anomalies refuse.
+@pytest.mark.parametrize(("every", "rows", "steps", "bins"), [(2, 240, 479, "2h"),
+                                                            (3, 160, 478, "3h")])
+def test_predict_on_a_sparser_series_advises_train_and_the_finest_bin(
+        tmp_path: Path, every: int, rows: int, steps: int, bins: str) -> None:
+    # Store B's feed now writes every other (or third) hour: the error said "give the
+    # right --freq, or ... --resample", options predict and detect-anomalies refuse; then
+    # it advised --resample D, a model of daily steps where bins of 2 or 3 hours fit.
     both = [make_series(n=480, seed=i).assign(store=s) for i, s in enumerate("AB")]
     csv = tmp_path / "stores.csv"
     pd.concat(both).to_csv(csv, index=False)
     model = train_tiny(csv, tmp_path / "m", "--series-col", "store")
     sparse = tmp_path / "sparse.csv"
-    pd.concat([both[0], both[1].iloc[::2]]).to_csv(sparse, index=False)
+    pd.concat([both[0], both[1].iloc[::every]]).to_csv(sparse, index=False)
     for command in (["predict"], ["detect-anomalies", "--method", "forecast"]):
         args = [*command, "--model", str(model), "--data", str(sparse)]
         line = one_error_line(runner.invoke(app, args), 65)
-        assert "(series 'B'): only 240 of 479 steps on the 'h' grid have a row" in line
-        assert "--resample" in line and "when you retrain ('forecast train " in line
+        assert f"(series 'B'): only {rows} of {steps} steps on the 'h' grid have a row" in line
+        assert f"(e.g. --resample {bins}) when you retrain ('forecast train " in line
 
 
 def test_a_series_with_no_value_says_how_to_keep_the_others(tmp_path: Path) -> None:
@@ -84,19 +88,3 @@ def test_a_series_with_no_value_says_how_to_keep_the_others(tmp_path: Path) -> N
     assert "column 'value' has no values in series 'B' (every cell empty or a missing-value " \
            "marker); expected at least one number" in line
     assert line.endswith("or leave that series' rows out of the file")
-
-
-def test_a_sparser_series_is_advised_the_finest_bin_that_fits_it(tmp_path: Path) -> None:
-    # Store B's feed writes every third hour: the advice was --resample D, a model of
-    # daily steps where bins of 3 hours fit both stores.
-    both = [make_series(n=480, seed=i).assign(store=s) for i, s in enumerate("AB")]
-    csv = tmp_path / "stores.csv"
-    pd.concat(both).to_csv(csv, index=False)
-    model = train_tiny(csv, tmp_path / "m", "--series-col", "store")
-    sparse = tmp_path / "sparse.csv"
-    pd.concat([both[0], both[1].iloc[::3]]).to_csv(sparse, index=False)
-    for command in (["predict"], ["detect-anomalies", "--method", "forecast"]):
-        args = [*command, "--model", str(model), "--data", str(sparse)]
-        line = one_error_line(runner.invoke(app, args), 65)
-        assert "(series 'B'): only 160 of 478 steps on the 'h' grid have a row" in line
-        assert "(e.g. --resample 3h) when you retrain" in line
